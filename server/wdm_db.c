@@ -1,0 +1,116 @@
+/*  wdm_db: connect, run, load the catalog.  See wdm_db.h.  */
+
+#include "wdm_db.h"
+#include "wdm_log.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+PGconn *
+wdm_db_connect (const char *conninfo)
+{
+    PGconn *conn = PQconnectdb (conninfo ? conninfo : "");
+    if (!conn) {
+        wdm_log_error ("database: out of memory connecting");
+        return NULL;
+    }
+    if (PQstatus (conn) != CONNECTION_OK) {
+        //  PQerrorMessage ends with a newline; the log adds its own.
+        char *why = strdup (PQerrorMessage (conn));
+        if (why) {
+            why [strcspn (why, "\n")] = '\0';
+            wdm_log_error ("database: cannot connect: %s", why);
+            free (why);
+        }
+        PQfinish (conn);
+        return NULL;
+    }
+    if (PQsetClientEncoding (conn, "UTF8") != 0
+    ||  wdm_db_exec (conn, "SET search_path = wdmon")) {
+        wdm_log_error ("database: cannot set encoding and search_path");
+        PQfinish (conn);
+        return NULL;
+    }
+    return conn;
+}
+
+int
+wdm_db_exec (PGconn *conn, const char *sql)
+{
+    PGresult *res = PQexec (conn, sql);
+    int rc = PQresultStatus (res) == PGRES_COMMAND_OK ? 0 : -1;
+    if (rc)
+        wdm_log_error ("database: %s", PQresultErrorMessage (res));
+    PQclear (res);
+    return rc;
+}
+
+//  A numeric column that may be NULL: 1 and *value set, or 0.
+static int
+s_get_double (PGresult *res, int row, int col, double *value)
+{
+    if (PQgetisnull (res, row, col))
+        return 0;
+    *value = strtod (PQgetvalue (res, row, col), NULL);
+    return 1;
+}
+
+static const char *s_indicator_query =
+    "SELECT i.code, coalesce(u.scale, 0), i.value_min, i.value_max,"
+    "       i.by_sex, i.frequency::text"
+    "  FROM indicator i JOIN measure_unit u ON u.code = i.unit_code"
+    " WHERE i.active AND i.plan_code = $1";
+
+wdm_catalog_t *
+wdm_db_load_catalog (PGconn *conn)
+{
+    wdm_catalog_t *catalog = NULL;
+    PGresult *plan = PQexec (conn,
+        "SELECT code, baseline_year, period_end FROM plan ORDER BY code");
+    PGresult *res = NULL;
+    if (PQresultStatus (plan) != PGRES_TUPLES_OK) {
+        wdm_log_error ("catalog: cannot read the plan: %s", PQresultErrorMessage (plan));
+        goto cleanup;
+    }
+    if (PQntuples (plan) != 1) {
+        wdm_log_error ("catalog: expected exactly one plan in the database, found %d",
+                       PQntuples (plan));
+        goto cleanup;
+    }
+    const char *plan_code = PQgetvalue (plan, 0, 0);
+    res = PQexecParams (conn, s_indicator_query, 1, NULL, &plan_code, NULL, NULL, 0);
+    if (PQresultStatus (res) != PGRES_TUPLES_OK) {
+        wdm_log_error ("catalog: cannot read indicators: %s", PQresultErrorMessage (res));
+        goto cleanup;
+    }
+    catalog = wdm_catalog_new (atoi (PQgetvalue (plan, 0, 1)), atoi (PQgetvalue (plan, 0, 2)));
+    if (!catalog)
+        goto cleanup;
+    for (int row = 0; row < PQntuples (res); row++) {
+        wdm_indicator_t indicator = { .frequency = WDM_FREQ_YEAR };
+        const char *code = PQgetvalue (res, row, 0);
+        if (strlen (code) >= sizeof indicator.code) {
+            wdm_log_error ("catalog: indicator code '%s' is too long", code);
+            wdm_catalog_destroy (&catalog);
+            goto cleanup;
+        }
+        strcpy (indicator.code, code);
+        indicator.scale = strtod (PQgetvalue (res, row, 1), NULL);
+        indicator.has_min = s_get_double (res, row, 2, &indicator.value_min);
+        indicator.has_max = s_get_double (res, row, 3, &indicator.value_max);
+        indicator.by_sex = PQgetvalue (res, row, 4) [0] == 't';
+        const char *freq = PQgetvalue (res, row, 5);
+        indicator.frequency = strcmp (freq, "quarter") == 0 ? WDM_FREQ_QUARTER
+                            : strcmp (freq, "month") == 0   ? WDM_FREQ_MONTH
+                            : WDM_FREQ_YEAR;
+        if (wdm_catalog_add (catalog, &indicator)) {
+            wdm_log_error ("catalog: cannot add indicator '%s'", code);
+            wdm_catalog_destroy (&catalog);
+            goto cleanup;
+        }
+    }
+cleanup:
+    PQclear (res);
+    PQclear (plan);
+    return catalog;
+}

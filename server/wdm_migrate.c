@@ -1,0 +1,164 @@
+/*  wdm_migrate: apply the built-in schema migrations.  See wdm_migrate.h.  */
+
+#include "wdm_migrate.h"
+#include "wdm_db.h"
+#include "wdm_log.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+//  Any fixed number will do; it only has to be the same for every migrator.
+#define S_LOCK_KEY "7217045511"
+
+static const char *s_prepare =
+    "CREATE SCHEMA IF NOT EXISTS wdmon;"
+    "CREATE TABLE IF NOT EXISTS wdmon.schema_migration ("
+    "    version     int PRIMARY KEY,"
+    "    name        text NOT NULL,"
+    "    checksum    text NOT NULL,"
+    "    applied_at  timestamptz NOT NULL DEFAULT now())";
+
+//  State of one migration in the database: 1 applied (checksum matches),
+//  0 not applied, -1 applied with other text or the query failed.
+static int
+s_state (PGconn *conn, const wdm_migration_t *migration)
+{
+    char version [16];
+    snprintf (version, sizeof version, "%d", migration->version);
+    const char *params [] = { version, migration->sql };
+    PGresult *res = PQexecParams (conn,
+        "SELECT checksum = md5($2), name FROM wdmon.schema_migration WHERE version = $1",
+        2, NULL, params, NULL, NULL, 0);
+    int state = -1;
+    if (PQresultStatus (res) != PGRES_TUPLES_OK)
+        wdm_log_error ("migrate: %s", PQresultErrorMessage (res));
+    else
+    if (PQntuples (res) == 0)
+        state = 0;
+    else
+    if (PQgetvalue (res, 0, 0) [0] == 't')
+        state = 1;
+    else
+        wdm_log_error ("migrate: %s was applied as %s with other text; "
+                       "a migration must never change once applied: add a new one",
+                       migration->name, PQgetvalue (res, 0, 1));
+    PQclear (res);
+    return state;
+}
+
+//  Apply one migration and record it, in one transaction.
+static int
+s_apply_one (PGconn *conn, const wdm_migration_t *migration)
+{
+    int rc = -1;
+    PGresult *res = NULL;
+    if (wdm_db_exec (conn, "BEGIN"))
+        return -1;
+    res = PQexec (conn, migration->sql);
+    if (PQresultStatus (res) != PGRES_COMMAND_OK
+    &&  PQresultStatus (res) != PGRES_TUPLES_OK) {
+        const char *line = PQresultErrorField (res, PG_DIAG_STATEMENT_POSITION);
+        wdm_log_error ("migrate: %s failed%s%s: %s", migration->name,
+                       line ? " at character " : "", line ? line : "",
+                       PQresultErrorMessage (res));
+        goto cleanup;
+    }
+    PQclear (res);
+    char version [16];
+    snprintf (version, sizeof version, "%d", migration->version);
+    const char *params [] = { version, migration->name, migration->sql };
+    res = PQexecParams (conn,
+        "INSERT INTO wdmon.schema_migration (version, name, checksum)"
+        " VALUES ($1, $2, md5($3))", 3, NULL, params, NULL, NULL, 0);
+    if (PQresultStatus (res) != PGRES_COMMAND_OK) {
+        wdm_log_error ("migrate: cannot record %s: %s", migration->name,
+                       PQresultErrorMessage (res));
+        goto cleanup;
+    }
+    if (wdm_db_exec (conn, "COMMIT"))
+        goto cleanup;
+    //  The migration's own SET search_path must not outlive it.
+    rc = wdm_db_exec (conn, "SET search_path = wdmon");
+cleanup:
+    PQclear (res);
+    if (rc && PQtransactionStatus (conn) != PQTRANS_IDLE)
+        wdm_db_exec (conn, "ROLLBACK");
+    return rc;
+}
+
+int
+wdm_migrate_apply (PGconn *conn, int *applied)
+{
+    *applied = 0;
+    PGresult *res = PQexec (conn, "SELECT pg_advisory_lock(" S_LOCK_KEY ")");
+    int locked = PQresultStatus (res) == PGRES_TUPLES_OK;
+    if (!locked)
+        wdm_log_error ("migrate: cannot take the migration lock: %s",
+                       PQresultErrorMessage (res));
+    PQclear (res);
+    if (!locked)
+        return -1;
+
+    int rc = -1;
+    if (wdm_db_exec (conn, s_prepare))
+        goto cleanup;
+    for (int i = 0; i < wdm_migrate_bundle_size; i++) {
+        const wdm_migration_t *migration = &wdm_migrate_bundle [i];
+        int state = s_state (conn, migration);
+        if (state < 0)
+            goto cleanup;
+        if (state == 1)
+            continue;
+        if (s_apply_one (conn, migration))
+            goto cleanup;
+        wdm_log_info ("migrate: applied %s", migration->name);
+        (*applied)++;
+    }
+    rc = 0;
+cleanup:
+    res = PQexec (conn, "SELECT pg_advisory_unlock(" S_LOCK_KEY ")");
+    PQclear (res);
+    return rc;
+}
+
+int
+wdm_migrate_list (PGconn *conn, FILE *out)
+{
+    PGresult *res = PQexec (conn,
+        "SELECT to_regclass('wdmon.schema_migration') IS NOT NULL");
+    if (PQresultStatus (res) != PGRES_TUPLES_OK) {
+        wdm_log_error ("migrate: %s", PQresultErrorMessage (res));
+        PQclear (res);
+        return -1;
+    }
+    int have_table = PQgetvalue (res, 0, 0) [0] == 't';
+    PQclear (res);
+    for (int i = 0; i < wdm_migrate_bundle_size; i++) {
+        const wdm_migration_t *migration = &wdm_migrate_bundle [i];
+        char applied_at [64] = "";
+        if (have_table) {
+            char version [16];
+            snprintf (version, sizeof version, "%d", migration->version);
+            const char *params [] = { version };
+            res = PQexecParams (conn,
+                "SELECT to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')"
+                "  FROM wdmon.schema_migration WHERE version = $1",
+                1, NULL, params, NULL, NULL, 0);
+            if (PQresultStatus (res) != PGRES_TUPLES_OK) {
+                wdm_log_error ("migrate: %s", PQresultErrorMessage (res));
+                PQclear (res);
+                return -1;
+            }
+            if (PQntuples (res) == 1)
+                snprintf (applied_at, sizeof applied_at, "%s", PQgetvalue (res, 0, 0));
+            PQclear (res);
+        }
+        if (*applied_at)
+            fprintf (out, "%03d  %-28s applied %s UTC\n", migration->version,
+                     migration->name, applied_at);
+        else
+            fprintf (out, "%03d  %-28s pending\n", migration->version, migration->name);
+    }
+    return 0;
+}

@@ -1,0 +1,189 @@
+/*  test_migrate: on a real PostgreSQL, the migrations build the schema
+    once, a second run applies nothing, a changed migration is refused, the
+    catalog loads, and the roles can do what they are for and no more.  */
+
+#include "wdm_db.h"
+#include "wdm_log.h"
+#include "wdm_migrate.h"
+#include "wdm_test.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char *s_conninfo = NULL;
+
+//  The query's single value equals expected.
+static void
+s_expect (PGconn *conn, const char *sql, const char *expected)
+{
+    char *value = wdm_test_scalar (conn, sql);
+    CU_ASSERT_PTR_NOT_NULL (value);
+    if (value && strcmp (value, expected) != 0) {
+        fprintf (stderr, "\n  %s\n  gave '%s', expected '%s'\n", sql, value, expected);
+        CU_FAIL ("unexpected value");
+    }
+    free (value);
+}
+
+//  Run sql as role and return the SQLSTATE it failed with ("" if it worked).
+static char *
+s_sqlstate_as (PGconn *conn, const char *role, const char *sql)
+{
+    static char state [8];
+    char set_role [64];
+    snprintf (set_role, sizeof set_role, "SET ROLE %s", role);
+    PQclear (PQexec (conn, "BEGIN"));
+    PQclear (PQexec (conn, set_role));
+    PGresult *res = PQexec (conn, sql);
+    const char *code = PQresultErrorField (res, PG_DIAG_SQLSTATE);
+    snprintf (state, sizeof state, "%s", code ? code : "");
+    PQclear (res);
+    PQclear (PQexec (conn, "ROLLBACK"));
+    return state;
+}
+
+static void
+test_apply_then_nothing_more (void)
+{
+    PGconn *conn = wdm_db_connect (s_conninfo);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (conn);
+    int applied = -1;
+    CU_ASSERT_EQUAL (wdm_migrate_apply (conn, &applied), 0);
+    CU_ASSERT_EQUAL (applied, wdm_migrate_bundle_size);
+    CU_ASSERT_TRUE (wdm_migrate_bundle_size >= 5);
+
+    char expected [16];
+    snprintf (expected, sizeof expected, "%d", wdm_migrate_bundle_size);
+    s_expect (conn, "SELECT count(*) FROM wdmon.schema_migration", expected);
+    s_expect (conn, "SELECT name FROM wdmon.schema_migration WHERE version = 1",
+              "001_schema.sql");
+
+    applied = -1;
+    CU_ASSERT_EQUAL (wdm_migrate_apply (conn, &applied), 0);
+    CU_ASSERT_EQUAL (applied, 0);
+    s_expect (conn, "SELECT count(*) FROM wdmon.schema_migration", expected);
+    PQfinish (conn);
+}
+
+static void
+test_schema_is_there (void)
+{
+    PGconn *conn = wdm_test_connect (s_conninfo);
+    static const char *tables [] = {
+        "plan", "domain", "measure_unit", "indicator", "area", "member_unit",
+        "unit_key", "responsibility", "reason", "ingest_batch", "observation",
+        "rejected_record", "rule", "rule_threshold", "warning", "warning_event"
+    };
+    for (size_t i = 0; i < sizeof tables / sizeof tables [0]; i++) {
+        char sql [128];
+        snprintf (sql, sizeof sql, "SELECT to_regclass('wdmon.%s') IS NOT NULL", tables [i]);
+        s_expect (conn, sql, "t");
+    }
+    s_expect (conn, "SELECT count(*) FROM pg_roles WHERE rolname IN "
+                    "('wdmon_writer', 'wdmon_reader', 'wdmon_admin')", "3");
+    s_expect (conn, "SELECT count(*) FROM rule", "9");
+    s_expect (conn, "SELECT value FROM rule_threshold WHERE rule_code = 'behind_schedule'"
+                    " AND param = 'red_pp' AND indicator_code IS NULL", "30");
+    s_expect (conn, "SELECT name FROM reason WHERE code = 403", "not_authorised");
+    PQfinish (conn);
+}
+
+static void
+test_changed_migration_is_refused (void)
+{
+    PGconn *conn = wdm_db_connect (s_conninfo);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (conn);
+    //  As if 002 had been edited after it was applied.
+    PQclear (PQexec (conn, "UPDATE wdmon.schema_migration SET checksum = 'tampered:' || checksum WHERE version = 2"));
+    int applied = -1;
+    CU_ASSERT_EQUAL (wdm_migrate_apply (conn, &applied), -1);
+    CU_ASSERT_EQUAL (applied, 0);
+    PQclear (PQexec (conn, "UPDATE wdmon.schema_migration SET checksum = substr(checksum, 10)"
+                           " WHERE version = 2"));
+    CU_ASSERT_EQUAL (wdm_migrate_apply (conn, &applied), 0);
+    PQfinish (conn);
+}
+
+static void
+test_catalog_loads (void)
+{
+    PGconn *conn = wdm_db_connect (s_conninfo);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (conn);
+    wdm_catalog_t *catalog = wdm_db_load_catalog (conn);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (catalog);
+    CU_ASSERT_EQUAL (wdm_catalog_first_year (catalog), 2020);
+    CU_ASSERT_EQUAL (wdm_catalog_last_year (catalog), 2025);
+    char *count = wdm_test_scalar (conn, "SELECT count(*) FROM indicator WHERE active");
+    CU_ASSERT_PTR_NOT_NULL_FATAL (count);
+    CU_ASSERT_EQUAL (wdm_catalog_size (catalog), atoi (count));
+    CU_ASSERT_TRUE (atoi (count) >= 30);
+    free (count);
+
+    //  Maternal mortality is a rate per 100,000 that carries its scale.
+    char *code = wdm_test_scalar (conn,
+        "SELECT code FROM indicator WHERE clause_zh LIKE '%孕产妇死亡率控制在8.5/10万以下%'");
+    CU_ASSERT_PTR_NOT_NULL_FATAL (code);
+    const wdm_indicator_t *mmr = wdm_catalog_find (catalog, code);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (mmr);
+    CU_ASSERT_DOUBLE_EQUAL (mmr->scale, 100000, 1e-9);
+    CU_ASSERT_TRUE (mmr->has_min && mmr->value_min == 0);
+    free (code);
+    wdm_catalog_destroy (&catalog);
+    PQfinish (conn);
+}
+
+static void
+test_roles (void)
+{
+    PGconn *conn = wdm_test_connect (s_conninfo);
+    //  Analysts read the catalog and observations but never key material,
+    //  and write nothing.
+    CU_ASSERT_STRING_EQUAL (s_sqlstate_as (conn, "wdmon_reader",
+                            "SELECT count(*) FROM wdmon.indicator"), "");
+    CU_ASSERT_STRING_EQUAL (s_sqlstate_as (conn, "wdmon_reader",
+                            "SELECT count(*) FROM wdmon.observation_latest"), "");
+    CU_ASSERT_STRING_EQUAL (s_sqlstate_as (conn, "wdmon_reader",
+                            "SELECT public_key FROM wdmon.unit_key"), "42501");
+    CU_ASSERT_STRING_EQUAL (s_sqlstate_as (conn, "wdmon_reader",
+                            "DELETE FROM wdmon.observation"), "42501");
+    CU_ASSERT_STRING_EQUAL (s_sqlstate_as (conn, "wdmon_reader",
+                            "UPDATE wdmon.indicator SET target_value = 0"), "42501");
+    //  The server writes observations and warnings, not the catalog, and
+    //  never rewrites an observation.
+    CU_ASSERT_STRING_EQUAL (s_sqlstate_as (conn, "wdmon_writer",
+                            "SELECT count(*) FROM wdmon.unit_key"), "");
+    CU_ASSERT_STRING_EQUAL (s_sqlstate_as (conn, "wdmon_writer",
+                            "UPDATE wdmon.indicator SET target_value = 0"), "42501");
+    CU_ASSERT_STRING_EQUAL (s_sqlstate_as (conn, "wdmon_writer",
+                            "UPDATE wdmon.observation SET value = 0"), "42501");
+    CU_ASSERT_STRING_EQUAL (s_sqlstate_as (conn, "wdmon_writer",
+                            "DELETE FROM wdmon.observation"), "42501");
+    //  Administrators may change the catalog.
+    CU_ASSERT_STRING_EQUAL (s_sqlstate_as (conn, "wdmon_admin",
+                            "UPDATE wdmon.rule_threshold SET value = value"), "");
+    PQfinish (conn);
+}
+
+int
+main (void)
+{
+    if (!wdm_test_pguri ()) {
+        fprintf (stderr, "WDM_TEST_PGURI is not set: run tests/run.sh\n");
+        return WDM_TEST_SKIP;
+    }
+    s_conninfo = wdm_test_db_new ("wdm_test_migrate");
+    if (!s_conninfo)
+        return 2;
+    wdm_log_init ("test_migrate", WDM_LOG_WARN, NULL);
+    static const wdm_test_case_t tests [] = {
+        { "migrations apply once; a second run applies none", test_apply_then_nothing_more },
+        { "every table, role, rule and reason is there", test_schema_is_there },
+        { "a migration changed after it was applied is refused", test_changed_migration_is_refused },
+        { "the catalog loads from the database", test_catalog_loads },
+        { "each role can do what it is for and no more", test_roles },
+    };
+    int rc = wdm_test_run_suite ("migrate", tests, sizeof tests / sizeof tests [0]);
+    free (s_conninfo);
+    return rc;
+}

@@ -1,0 +1,39 @@
+/*  wdm_test: what the CUnit suites share — running a suite, and making a
+    fresh database in the throwaway PostgreSQL cluster that tests/run.sh
+    starts (its connection string is in WDM_TEST_PGURI).  */
+
+#ifndef WDM_TEST_H_INCLUDED
+#define WDM_TEST_H_INCLUDED
+
+#include <CUnit/Basic.h>
+#include <libpq-fe.h>
+
+//  One test: a name and a function.
+typedef struct {
+    const char *name;
+    void (*run) (void);
+} wdm_test_case_t;
+
+//  Run the tests as one suite and return the process exit code: 0 if all
+//  passed, 1 if any failed, 2 if CUnit itself failed.
+int wdm_test_run_suite (const char *suite, const wdm_test_case_t *tests, int count);
+
+//  The exit code ctest reads as "skipped" (SKIP_RETURN_CODE).
+#define WDM_TEST_SKIP 77
+
+//  The test cluster's connection string, or NULL if WDM_TEST_PGURI is unset.
+const char *wdm_test_pguri (void);
+
+//  Drop and create database `name` in the test cluster.  Its connection
+//  string, which the caller frees, or NULL with the cause on stderr.
+char *wdm_test_db_new (const char *name);
+
+//  Connect to a database made by wdm_test_db_new; aborts the test program
+//  if that fails, since nothing after it could run.
+PGconn *wdm_test_connect (const char *conninfo);
+
+//  Run a query that returns one value and return it as a new string
+//  (caller frees), or NULL if it failed or returned no row.
+char *wdm_test_scalar (PGconn *conn, const char *sql);
+
+#endif
