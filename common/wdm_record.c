@@ -114,8 +114,10 @@ wdm_record_validate (const wdm_record_t *self, const wdm_catalog_t *catalog)
     if (self->has_denominator && self->denominator <= 0)
         return WDM_RECORD_BAD_DENOMINATOR;
     if (self->has_numerator && self->has_denominator) {
-        //  A share cannot exceed its whole; a rate per 100,000 can.
-        if (indicator->scale > 0 && indicator->scale <= 100
+        //  A part cannot exceed its whole where the indicator cannot pass
+        //  100%; a gross enrolment ratio or a rate per 100,000 can.
+        if (indicator->scale > 0 && indicator->has_max
+        &&  indicator->value_max <= indicator->scale
         &&  self->numerator > self->denominator)
             return WDM_RECORD_NUMERATOR_ABOVE_DENOMINATOR;
         if (indicator->scale > 0) {

@@ -51,7 +51,7 @@ typedef enum {
     WDM_RECORD_VALUE_OUT_OF_BOUNDS,     //  outside the indicator's plausible range
     WDM_RECORD_NEGATIVE_NUMERATOR,
     WDM_RECORD_BAD_DENOMINATOR,         //  zero or negative
-    WDM_RECORD_NUMERATOR_ABOVE_DENOMINATOR,
+    WDM_RECORD_NUMERATOR_ABOVE_DENOMINATOR,   //  where the value cannot pass 100%
     WDM_RECORD_VALUE_MISMATCH,          //  value differs from numerator/denominator*scale
     WDM_RECORD_BAD_STATUS,
     WDM_RECORD_BAD_NOTE,                //  too long or not valid UTF-8

@@ -26,7 +26,8 @@ wdm_db_connect (const char *conninfo)
         return NULL;
     }
     if (PQsetClientEncoding (conn, "UTF8") != 0
-    ||  wdm_db_exec (conn, "SET search_path = wdmon")) {
+    ||  wdm_db_exec (conn, "SET search_path = wdmon")
+    ||  wdm_db_exec (conn, "SET client_min_messages = warning")) {
         wdm_log_error ("database: cannot set encoding and search_path");
         PQfinish (conn);
         return NULL;

@@ -199,7 +199,7 @@ test_sample_of_targets (void)
         { "水质达标率达到100%", "reach", "100", "percent", 1 },
         { "乳腺癌人群筛查率逐步提高", "increase", NULL, NULL, 1 },
         { "职业病发病率明显降低", "decrease", NULL, NULL, 1 },
-        { "上升趋势减缓", "curb_rise", NULL, NULL, 1 },
+        { "妇女焦虑障碍、抑郁症患病率上升趋势减缓", "curb_rise", NULL, NULL, 2 },
         { "高等学校在校生中男女比例保持均衡", "balance", "50", "percent", 1 },
     };
     for (size_t i = 0; i < sizeof samples / sizeof samples [0]; i++) {
@@ -250,7 +250,7 @@ test_relations_and_minimum_counts (void)
 
     char *similar = wdm_test_scalar (s_conn,
         "SELECT count(*) FROM indicator WHERE target_kind = 'relation'"
-        "   AND relation_op = '~' AND strpos(clause_zh, '职代会中女性比例与女职工比例相适应') > 0");
+        "   AND relation_op = '~' AND strpos(clause_zh, '企事业职工代表大会中女性比例与女职工比例相适应') > 0");
     CU_ASSERT_PTR_NOT_NULL (similar);
     if (similar)
         CU_ASSERT_STRING_EQUAL (similar, "1");
@@ -326,11 +326,15 @@ test_every_indicator_has_a_lead_unit (void)
 static void
 test_value_ranges_fit_units (void)
 {
-    //  A share lies within 0-100 and its target inside its range.
+    //  Every percentage has a range from 0 that holds its target; only
+    //  ratios that count beyond their base (gross enrolment, 巩固率) may
+    //  pass 100, and none 150.
     char *bad = wdm_test_scalar (s_conn,
         "SELECT count(*) || ':' || coalesce(string_agg(code, ','), '') FROM indicator"
-        " WHERE (unit_code = 'percent' AND (value_min < 0 OR value_max > 100"
-        "                                   OR value_min IS NULL OR value_max IS NULL))"
+        " WHERE (unit_code = 'percent' AND (value_min <> 0 OR value_max > 150"
+        "                                   OR value_min IS NULL OR value_max IS NULL"
+        "                                   OR (value_max > 100 AND name_zh NOT LIKE '%毛入学率'"
+        "                                       AND name_zh NOT LIKE '%巩固率')))"
         "    OR (target_value IS NOT NULL AND target_kind <> 'min_count'"
         "        AND (target_value < value_min OR target_value > value_max))");
     CU_ASSERT_PTR_NOT_NULL_FATAL (bad);

@@ -33,7 +33,8 @@ s_setup (void)
          | s_add ("DM01", 100, 0, 100, false, WDM_FREQ_YEAR)      //  women among party members
          | s_add ("FA01", 0, 0, 1440, true, WDM_FREQ_YEAR)        //  housework minutes a day
          | s_add ("DM06", 0, 0, 50, false, WDM_FREQ_YEAR)         //  women in a body, a count
-         | s_add ("EC90", 100, 0, 100, false, WDM_FREQ_QUARTER);
+         | s_add ("EC90", 100, 0, 100, false, WDM_FREQ_QUARTER)
+         | s_add ("ED02", 100, 0, 150, false, WDM_FREQ_YEAR);     //  gross enrolment ratio
 }
 
 static wdm_record_t
@@ -230,6 +231,14 @@ test_numerator_and_denominator (void)
     record.numerator = 120;
     record.denominator = 100;
     CU_ASSERT_EQUAL (s_check (&record), WDM_RECORD_NUMERATOR_ABOVE_DENOMINATOR);
+
+    //  A gross enrolment ratio counts pupils of every age over the
+    //  population of school age: it may pass 100%.
+    wdm_record_t gross = s_record ("ED02", 102.5);
+    gross.has_numerator = gross.has_denominator = true;
+    gross.numerator = 4100;
+    gross.denominator = 4000;
+    CU_ASSERT_EQUAL (s_check (&gross), WDM_RECORD_OK);
 
     //  36 of 100 is 36%, not 63%.
     record.numerator = 36;
