@@ -11,7 +11,7 @@ WDM_PACKAGES=(
     postgresql postgresql-client
 )
 
-wdm_say () { printf '\033[1m==> %s\033[0m\n' "$*"; }
+wdm_say () { printf '==> %s\n' "$*"; }
 wdm_die () { printf 'error: %s\n' "$*" >&2; exit 1; }
 
 # Install the packages that are not installed yet (root only).

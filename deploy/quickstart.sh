@@ -24,7 +24,7 @@ case "${1:-}" in
         echo "stopped the PostgreSQL in $pgdir"
         exit 0 ;;
     -h|--help)
-        sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
+        awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"
         exit 0 ;;
     "") ;;
     *)  wdm_die "unknown argument '$1' (try --help)" ;;
