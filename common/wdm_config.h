@@ -47,6 +47,14 @@ int wdm_config_set (const wdm_option_t *table, void *target,
                     const char *section, const char *key, const char *value,
                     char *err, size_t err_size);
 
+//  A setting that comes from a command-line flag; programs collect these
+//  while parsing their flags and apply them after the file, so flags win.
+typedef struct {
+    const char *section;
+    const char *key;
+    const char *value;
+} wdm_setting_t;
+
 //  Read an INI file over target (call wdm_config_defaults first).  0, or -1
 //  with err naming the file, line and the first bad key, or why the file
 //  could not be read.  On -1 target may be partly updated: discard it.

@@ -432,9 +432,10 @@ s_decode_field (s_decoder_t *self, const msgpack_object *key, const msgpack_obje
     int number = 0;
     switch (flag) {
         case S_F_SEQ:
-            if (value->type != MSGPACK_OBJECT_POSITIVE_INTEGER || value->via.u64 == 0)
+            if (value->type != MSGPACK_OBJECT_POSITIVE_INTEGER || value->via.u64 == 0
+            ||  value->via.u64 > INT64_MAX)
                 return s_fail (self, WDM_PROTO_MALFORMED, "seq",
-                               "序号无效 / seq must be a positive integer");
+                               "序号无效 / seq must be a positive integer below 2^63");
             self->seq = value->via.u64;
             return 0;
         case S_F_INDICATOR:
@@ -593,7 +594,7 @@ s_decode_item (const uint8_t *data, size_t size, wdm_proto_item_t *item)
         for (uint32_t i = 0; i < map->size && decoder.seq == 0; i++) {
             const msgpack_object *key = &map->ptr [i].key, *val = &map->ptr [i].val;
             if (key->type == MSGPACK_OBJECT_STR && s_key_is (key->via.str.ptr, key->via.str.size, "seq")
-            &&  val->type == MSGPACK_OBJECT_POSITIVE_INTEGER)
+            &&  val->type == MSGPACK_OBJECT_POSITIVE_INTEGER && val->via.u64 <= INT64_MAX)
                 decoder.seq = val->via.u64;
         }
         if (rc == 0)
@@ -652,8 +653,8 @@ wdm_proto_batch_decode (const uint8_t *body, size_t size, uint32_t expected,
             else
             if (byte >= 0xCC && byte <= 0xCF)
                 batch->epoch = s_get_n (body + pos + 1, 1 << (byte - 0xCC));
-            if (batch->epoch == 0) {
-                reason = "malformed: epoch must be a positive integer";
+            if (batch->epoch == 0 || batch->epoch > INT64_MAX) {
+                reason = "malformed: epoch must be a positive integer below 2^63";
                 goto failed;
             }
             have_epoch = 1;

@@ -107,9 +107,10 @@ typedef struct {
 //  Decode a BATCH body that should hold expected records.  WDM_PROTO_OK
 //  (problems of single records are in their items), or WDM_PROTO_MALFORMED
 //  / WDM_PROTO_TOO_LARGE for the whole batch with why set and nothing
-//  allocated.  A record without a positive "seq", or two records with the
-//  same seq, make the whole batch malformed: seqs are how the collector
-//  learns what happened to each record.  Items point into body: keep it
+//  allocated.  Epoch and seqs are positive and below 2^63 (PostgreSQL
+//  stores them as bigint).  A record without such a "seq", or two records
+//  with the same seq, make the whole batch malformed: seqs are how the
+//  collector learns what happened to each record.  Items point into body: keep it
 //  until wdm_proto_batch_clear.
 int wdm_proto_batch_decode (const uint8_t *body, size_t size, uint32_t expected,
                             wdm_proto_batch_t *batch, char *why, size_t why_size);

@@ -7,8 +7,11 @@
 #include "wdm_config.h"
 #include "wdm_db.h"
 #include "wdm_log.h"
+#include "wdm_keys.h"
 #include "wdm_migrate.h"
+#include "wdm_units.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -50,6 +53,13 @@ s_usage (FILE *out)
         "Commands:\n"
         "  migrate [--list]   apply the schema migrations this program carries,\n"
         "                     or list them with when each was applied\n"
+        "  server-key DIR     generate the server's key pair: DIR/server.key, DIR/server.pub\n"
+        "  unit add CODE      register a member unit's key and write its collector bundle\n"
+        "  unit revoke CODE   revoke every key of a unit\n"
+        "  unit list          list the member units\n"
+        "  catalog export     write the catalog a collector checks records against\n"
+        "\n"
+        "Run 'wdmon COMMAND --help' for a command's options.\n"
         "\n"
         "Options:\n"
         "  -d, --db CONNINFO      libpq connection string (overrides WDMON_DB and\n"
@@ -71,7 +81,7 @@ s_cmd_migrate (const s_config_t *config, int argc, char **argv)
         { NULL, 0, NULL, 0 }
     };
     int list = 0;
-    optind = 1;
+    optind = 0;                 //  0: glibc reinitialises its scan state
     int opt;
     while ((opt = getopt_long (argc, argv, "Lh", long_options, NULL)) != -1) {
         switch (opt) {
@@ -106,6 +116,169 @@ s_cmd_migrate (const s_config_t *config, int argc, char **argv)
         }
     }
     PQfinish (conn);
+    return rc;
+}
+
+static int
+s_cmd_server_key (int argc, char **argv)
+{
+    if (argc != 2 || strcmp (argv [1], "--help") == 0 || strcmp (argv [1], "-h") == 0) {
+        fprintf (argc == 2 ? stdout : stderr,
+                 "Usage: wdmon server-key DIR\n\n"
+                 "Generate the server's CURVE key pair: DIR/server.key (secret, mode 0600)\n"
+                 "and DIR/server.pub, which every collector bundle carries.  Existing files\n"
+                 "are never overwritten.\n");
+        return argc == 2 ? S_EXIT_OK : S_EXIT_USAGE;
+    }
+    char public_key [WDM_KEY_Z85], secret_key [WDM_KEY_Z85], path [1024], err [512];
+    if (wdm_keys_generate (public_key, secret_key)) {
+        fprintf (stderr, "wdmon server-key: libzmq has no CURVE support\n");
+        return S_EXIT_FAILED;
+    }
+    snprintf (path, sizeof path, "%s/server.key", argv [1]);
+    int rc = wdm_keys_write (path, secret_key, true, err, sizeof err);
+    memset (secret_key, 0, sizeof secret_key);
+    if (rc == 0) {
+        snprintf (path, sizeof path, "%s/server.pub", argv [1]);
+        rc = wdm_keys_write (path, public_key, false, err, sizeof err);
+    }
+    if (rc) {
+        fprintf (stderr, "wdmon server-key: %s\n", err);
+        return S_EXIT_FAILED;
+    }
+    printf ("wrote %s/server.key and %s/server.pub\n", argv [1], argv [1]);
+    return S_EXIT_OK;
+}
+
+static void
+s_unit_usage (FILE *out)
+{
+    fprintf (out,
+        "Usage: wdmon unit add CODE --bundle DIR --server-key FILE --endpoint EP\n"
+        "                  [--name NAME_ZH --name-en NAME_EN --kind KIND --area AREA]\n"
+        "       wdmon unit revoke CODE\n"
+        "       wdmon unit list\n"
+        "\n"
+        "add     registers a new CURVE key for the unit (creating the unit first if\n"
+        "        --name, --kind and --area are given and it does not exist) and writes\n"
+        "        DIR, the bundle to copy to the unit's machine: collector.conf,\n"
+        "        unit.key (secret, mode 0600), unit.pub, server.pub, catalog.json.\n"
+        "        --server-key is the server's public key file (server.pub); --endpoint\n"
+        "        is where the collector connects, e.g. tcp://wdmon.example:7300.\n"
+        "        KIND is department, town, street or organization.\n"
+        "revoke  revokes every active key of the unit; its collector is refused\n"
+        "        from its next connection on, without restarting the server.\n"
+        "list    lists the units, their kind, area and number of active keys.\n");
+}
+
+static int
+s_cmd_unit (const s_config_t *config, int argc, char **argv)
+{
+    if (argc < 2 || strcmp (argv [1], "--help") == 0 || strcmp (argv [1], "-h") == 0) {
+        s_unit_usage (argc < 2 ? stderr : stdout);
+        return argc < 2 ? S_EXIT_USAGE : S_EXIT_OK;
+    }
+    const char *action = argv [1];
+    static const struct option long_options [] = {
+        { "bundle", required_argument, NULL, 'b' },
+        { "server-key", required_argument, NULL, 's' },
+        { "endpoint", required_argument, NULL, 'e' },
+        { "name", required_argument, NULL, 'n' },
+        { "name-en", required_argument, NULL, 'N' },
+        { "kind", required_argument, NULL, 'k' },
+        { "area", required_argument, NULL, 'a' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 }
+    };
+    wdm_unit_spec_t spec = { NULL, NULL, NULL, NULL, NULL };
+    const char *bundle = NULL, *server_key = NULL, *endpoint = NULL;
+    //  Parse after the action, which stands in as argv [0].
+    argc--;
+    argv++;
+    optind = 0;                 //  0: glibc reinitialises its scan state
+    int opt;
+    while ((opt = getopt_long (argc, argv, "b:s:e:n:N:k:a:h", long_options, NULL)) != -1) {
+        switch (opt) {
+            case 'b': bundle = optarg; break;
+            case 's': server_key = optarg; break;
+            case 'e': endpoint = optarg; break;
+            case 'n': spec.name_zh = optarg; break;
+            case 'N': spec.name_en = optarg; break;
+            case 'k': spec.kind = optarg; break;
+            case 'a': spec.area = optarg; break;
+            case 'h': s_unit_usage (stdout); return S_EXIT_OK;
+            default:  return S_EXIT_USAGE;
+        }
+    }
+    int is_list = strcmp (action, "list") == 0;
+    if ((is_list && optind != argc) || (!is_list && optind != argc - 1)) {
+        s_unit_usage (stderr);
+        return S_EXIT_USAGE;
+    }
+    spec.code = is_list ? NULL : argv [optind];
+    int is_add = strcmp (action, "add") == 0;
+    if (is_add && (!bundle || !server_key || !endpoint)) {
+        fprintf (stderr, "wdmon unit add: --bundle, --server-key and --endpoint are required\n");
+        return S_EXIT_USAGE;
+    }
+    if (!is_add && !is_list && strcmp (action, "revoke") != 0) {
+        fprintf (stderr, "wdmon unit: unknown action '%s'; see wdmon unit --help\n", action);
+        return S_EXIT_USAGE;
+    }
+    char server_public [WDM_KEY_Z85], err [1024];
+    if (is_add && wdm_keys_load (server_key, false, server_public, err, sizeof err)) {
+        fprintf (stderr, "wdmon unit add: %s\n", err);
+        return S_EXIT_USAGE;
+    }
+    PGconn *conn = wdm_db_connect (config->conninfo);
+    if (!conn)
+        return S_EXIT_FAILED;
+    int rc = S_EXIT_OK;
+    if (is_list)
+        rc = wdm_units_list (conn, stdout) ? S_EXIT_FAILED : S_EXIT_OK;
+    else
+    if (is_add) {
+        if (wdm_units_add (conn, &spec, bundle, server_public, endpoint, err, sizeof err)) {
+            fprintf (stderr, "wdmon unit add: %s\n", err);
+            rc = S_EXIT_FAILED;
+        }
+        else
+            printf ("registered a new key for %s; its collector bundle is in %s\n", spec.code, bundle);
+    }
+    else {
+        int revoked = 0;
+        if (wdm_units_revoke (conn, spec.code, &revoked, err, sizeof err)) {
+            fprintf (stderr, "wdmon unit revoke: %s\n", err);
+            rc = S_EXIT_FAILED;
+        }
+        else
+            printf ("revoked %d key%s of %s\n", revoked, revoked == 1 ? "" : "s", spec.code);
+    }
+    PQfinish (conn);
+    return rc;
+}
+
+static int
+s_cmd_catalog (const s_config_t *config, int argc, char **argv)
+{
+    if (argc < 2 || strcmp (argv [1], "export") != 0 || argc > 4
+    ||  (argc > 2 && strcmp (argv [2], "-o") != 0) || argc == 3) {
+        fprintf (argc >= 2 && strcmp (argv [1], "--help") == 0 ? stdout : stderr,
+                 "Usage: wdmon catalog export [-o FILE]\n\n"
+                 "Write the catalog a collector checks records against (JSON), to FILE or\n"
+                 "standard output.  'wdmon unit add' puts one in every bundle.\n");
+        return argc >= 2 && strcmp (argv [1], "--help") == 0 ? S_EXIT_OK : S_EXIT_USAGE;
+    }
+    FILE *out = argc == 4 ? fopen (argv [3], "w") : stdout;
+    if (!out) {
+        fprintf (stderr, "wdmon catalog export: %s: %s\n", argv [3], strerror (errno));
+        return S_EXIT_FAILED;
+    }
+    PGconn *conn = wdm_db_connect (config->conninfo);
+    int rc = conn && wdm_units_write_catalog (conn, out) == 0 ? S_EXIT_OK : S_EXIT_FAILED;
+    PQfinish (conn);
+    if (out != stdout && fclose (out))
+        rc = S_EXIT_FAILED;
     return rc;
 }
 
@@ -169,6 +342,12 @@ main (int argc, char **argv)
     argv += optind;
     if (strcmp (command, "migrate") == 0)
         return s_cmd_migrate (&config, argc, argv);
+    if (strcmp (command, "server-key") == 0)
+        return s_cmd_server_key (argc, argv);
+    if (strcmp (command, "unit") == 0)
+        return s_cmd_unit (&config, argc, argv);
+    if (strcmp (command, "catalog") == 0)
+        return s_cmd_catalog (&config, argc, argv);
     fprintf (stderr, "wdmon: unknown command '%s'; see wdmon --help\n", command);
     return S_EXIT_USAGE;
 }

@@ -1,0 +1,391 @@
+/*  wdm_server: receive, check, store, answer.  See wdm_server.h.  */
+
+#include "wdm_server.h"
+#include "wdm_auth.h"
+#include "wdm_crc32.h"
+#include "wdm_db.h"
+#include "wdm_keys.h"
+#include "wdm_log.h"
+#include "wdm_proto.h"
+#include "wdm_store.h"
+#include "wdm_zap.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <zmq.h>
+
+#ifndef ZMQ_ZAP_ENFORCE_DOMAIN
+#   define ZMQ_ZAP_ENFORCE_DOMAIN 93   //  draft option in libzmq 4.3
+#endif
+
+#define S_MAX_MESSAGES 64               //  batches in one transaction, at most
+#define S_PEER_HWM 16                   //  queued messages per collector, at most
+
+//  One message as received, with what became of it.
+typedef struct {
+    zmq_msg_t identity;                 //  the ROUTER's routing id of the sender
+    zmq_msg_t body;                     //  kept: items and refusals point into it
+    wdm_store_batch_t batch;
+} s_incoming_t;
+
+typedef struct {
+    const wdm_server_config_t *config;
+    void *router;
+    wdm_store_t *store;
+    wdm_catalog_t *catalog;
+    wdm_auth_t *auth;
+    time_t loaded_at;
+    int db_down_logged;                 //  say "retry later" once per outage
+    s_incoming_t group [S_MAX_MESSAGES];
+    int group_size;
+} s_server_t;
+
+//  (Re)load the catalog and the grants when due and the database is there.
+static void
+s_reload (s_server_t *self)
+{
+    if (self->catalog && time (NULL) - self->loaded_at < self->config->reload_seconds)
+        return;
+    PGconn *conn = wdm_store_conn (self->store);
+    if (!conn)
+        return;
+    wdm_catalog_t *catalog = wdm_db_load_catalog (conn);
+    wdm_auth_t *auth = catalog ? wdm_auth_load (conn) : NULL;
+    if (catalog && auth) {
+        wdm_catalog_destroy (&self->catalog);
+        wdm_auth_destroy (&self->auth);
+        self->catalog = catalog;
+        self->auth = auth;
+        self->loaded_at = time (NULL);
+        wdm_log_debug ("server: catalog of %d indicators loaded", wdm_catalog_size (catalog));
+    }
+    else {
+        wdm_catalog_destroy (&catalog);
+        wdm_auth_destroy (&auth);
+    }
+}
+
+static void
+s_refuse (wdm_store_batch_t *batch, int status, const char *message)
+{
+    batch->status = status;
+    snprintf (batch->message, sizeof batch->message, "%s", message);
+}
+
+//  Check every decoded record: against the catalog, then the grants.
+static void
+s_check_records (s_server_t *self, wdm_store_batch_t *batch)
+{
+    for (uint32_t i = 0; i < batch->decoded.count; i++) {
+        wdm_proto_item_t *item = &batch->decoded.items [i];
+        if (item->code)
+            continue;
+        wdm_record_error_t error = wdm_record_validate (&item->record, self->catalog);
+        if (error != WDM_RECORD_OK) {
+            item->code = wdm_proto_code_of (error);
+            snprintf (item->field, sizeof item->field, "%s", wdm_record_error_field (error));
+            snprintf (item->message, sizeof item->message, "%s (%s)",
+                      wdm_record_error_message (error), wdm_record_error_name (error));
+            continue;
+        }
+        const char *field = "";
+        if (wdm_auth_check (self->auth, batch->unit, item->record.indicator, item->record.area,
+                            &field, item->message, sizeof item->message)) {
+            item->code = WDM_PROTO_NOT_AUTHORISED;
+            snprintf (item->field, sizeof item->field, "%s", field);
+        }
+    }
+}
+
+//  Receive one message into the next group slot.  0, or -1 if there was
+//  none waiting.
+static int
+s_receive (s_server_t *self)
+{
+    s_incoming_t *in = &self->group [self->group_size];
+    memset (&in->batch, 0, sizeof in->batch);
+    zmq_msg_init (&in->identity);
+    zmq_msg_init (&in->body);
+    if (zmq_msg_recv (&in->identity, self->router, ZMQ_DONTWAIT) < 0) {
+        zmq_msg_close (&in->identity);
+        zmq_msg_close (&in->body);
+        return -1;
+    }
+    self->group_size++;
+    wdm_store_batch_t *batch = &in->batch;
+
+    //  The frames after the routing id: a header, a body, nothing else.
+    zmq_msg_t header;
+    zmq_msg_init (&header);
+    int frames = 0, more = zmq_msg_more (&in->identity);
+    while (more) {
+        zmq_msg_t frame;
+        zmq_msg_init (&frame);
+        if (zmq_msg_recv (&frame, self->router, 0) < 0) {
+            zmq_msg_close (&frame);
+            break;
+        }
+        more = zmq_msg_more (&frame);
+        frames++;
+        if (frames == 1)
+            zmq_msg_move (&header, &frame);
+        else
+        if (frames == 2)
+            zmq_msg_move (&in->body, &frame);
+        zmq_msg_close (&frame);
+    }
+    const char *unit = frames >= 1 ? zmq_msg_gets (&header, "User-Id") : NULL;
+    snprintf (batch->unit, sizeof batch->unit, "%s", unit ? unit : "");
+
+    wdm_proto_header_t head;
+    int status = wdm_proto_header_decode (zmq_msg_data (&header), zmq_msg_size (&header), &head);
+    batch->batch_no = head.batch_no;
+    batch->decoded.count = head.count;
+    batch->body = zmq_msg_data (&in->body);
+    batch->body_size = zmq_msg_size (&in->body);
+    zmq_msg_close (&header);
+
+    if (frames != 2)
+        s_refuse (batch, WDM_PROTO_MALFORMED, "消息应为两帧 / a message is two frames: header and body");
+    else
+    if (status == WDM_PROTO_UNSUPPORTED_VERSION)
+        s_refuse (batch, status, "协议版本不受支持 / unsupported protocol version");
+    else
+    if (status != WDM_PROTO_OK || head.type != WDM_PROTO_BATCH)
+        s_refuse (batch, WDM_PROTO_MALFORMED, "报头无效 / invalid header frame");
+    else
+    if (head.count > WDM_PROTO_MAX_RECORDS)
+        s_refuse (batch, WDM_PROTO_TOO_LARGE, "批次记录过多 / more than 4096 records in one batch");
+    else
+    if (wdm_crc32 (0, batch->body, batch->body_size) != head.checksum)
+        s_refuse (batch, WDM_PROTO_MALFORMED, "校验和不符 / body checksum does not match the header");
+    else {
+        char why [128];
+        status = wdm_proto_batch_decode (batch->body, batch->body_size, head.count,
+                                         &batch->decoded, why, sizeof why);
+        if (status != WDM_PROTO_OK) {
+            char message [WDM_PROTO_MESSAGE_MAX];
+            snprintf (message, sizeof message, "消息体无效 / %s", why);
+            s_refuse (batch, status, message);
+            batch->decoded.count = head.count;
+        }
+        else {
+            batch->status = WDM_PROTO_OK;
+            if (self->catalog)
+                s_check_records (self, batch);
+        }
+    }
+    if (batch->status != WDM_PROTO_OK)
+        wdm_log_warn ("batch %llu from %s refused: %d %s: %s", (unsigned long long) batch->batch_no,
+                      *batch->unit ? batch->unit : "(unknown)", batch->status,
+                      wdm_proto_code_name (batch->status), batch->message);
+    return 0;
+}
+
+//  Answer one batch: a header and a body, after the routing id.
+static void
+s_reply (s_server_t *self, s_incoming_t *in, int status, const char *message)
+{
+    wdm_store_batch_t *batch = &in->batch;
+    wdm_proto_rejection_t *rejected = NULL;
+    uint32_t count = 0;
+    if (status == WDM_PROTO_OK && batch->rejected) {
+        rejected = calloc (batch->rejected, sizeof *rejected);
+        for (uint32_t i = 0; rejected && i < batch->decoded.count; i++) {
+            const wdm_proto_item_t *item = &batch->decoded.items [i];
+            if (!item->code)
+                continue;
+            wdm_proto_rejection_t *r = &rejected [count++];
+            r->seq = item->seq;
+            r->code = (uint16_t) item->code;
+            snprintf (r->field, sizeof r->field, "%s", item->field);
+            snprintf (r->message, sizeof r->message, "%s", item->message);
+        }
+    }
+    wdm_proto_reply_t reply = { (uint16_t) status, "", 0, 0, count, rejected };
+    snprintf (reply.message, sizeof reply.message, "%s", message);
+    if (status == WDM_PROTO_OK) {
+        reply.accepted = batch->accepted;
+        reply.duplicates = batch->duplicates;
+    }
+    msgpack_sbuffer body;
+    msgpack_sbuffer_init (&body);
+    if (wdm_proto_reply_encode (&reply, &body) == 0) {
+        wdm_proto_header_t head = { WDM_PROTO_VERSION, WDM_PROTO_REPLY, batch->batch_no, count,
+                                    wdm_crc32 (0, body.data, body.size) };
+        uint8_t header [WDM_PROTO_HEADER_SIZE];
+        wdm_proto_header_encode (&head, header);
+        zmq_msg_send (&in->identity, self->router, ZMQ_SNDMORE);
+        zmq_send (self->router, header, sizeof header, ZMQ_SNDMORE);
+        zmq_send (self->router, body.data, body.size, 0);
+    }
+    msgpack_sbuffer_destroy (&body);
+    free (rejected);
+}
+
+//  Store the group, answer every batch in it, and free it.
+static void
+s_flush (s_server_t *self)
+{
+    if (self->group_size == 0)
+        return;
+    //  A batch with no unit cannot be recorded (ZAP always names one; this
+    //  is a guard, not a path): it is answered, never stored.
+    wdm_store_batch_t *batches = calloc ((size_t) self->group_size, sizeof *batches);
+    int slot [S_MAX_MESSAGES], count = 0;
+    for (int i = 0; batches && i < self->group_size; i++)
+        if (self->group [i].batch.unit [0]) {
+            slot [i] = count;
+            batches [count++] = self->group [i].batch;
+        }
+        else
+            slot [i] = -1;
+    int stored = -1;
+    if (batches && self->catalog)
+        stored = count ? wdm_store_commit (self->store, batches, count) : 0;
+    if (stored == 0) {
+        if (self->db_down_logged)
+            wdm_log_info ("server: the database is back; storing again");
+        self->db_down_logged = 0;
+    }
+    else
+    if (!self->db_down_logged) {
+        wdm_log_error ("server: the database is unavailable; answering \"retry later\"");
+        self->db_down_logged = 1;
+    }
+    for (int i = 0; i < self->group_size; i++) {
+        s_incoming_t *in = &self->group [i];
+        if (batches && slot [i] < 0)
+            s_reply (self, in, WDM_PROTO_NOT_AUTHORISED, "发送方身份不明 / the sender has no unit");
+        else
+        if (stored == 0) {
+            in->batch = batches [slot [i]];
+            const wdm_store_batch_t *b = &in->batch;
+            if (b->status == WDM_PROTO_OK)
+                s_reply (self, in, WDM_PROTO_OK, "ok");
+            else
+                s_reply (self, in, b->status, b->message);
+            if (b->status == WDM_PROTO_OK && b->rejected) {
+                const wdm_proto_item_t *first = NULL;
+                for (uint32_t k = 0; k < b->decoded.count && !first; k++)
+                    if (b->decoded.items [k].code)
+                        first = &b->decoded.items [k];
+                wdm_log_warn ("batch %llu from %s: %u of %u records refused; first: seq %llu, "
+                              "%d %s, field %s: %s", (unsigned long long) b->batch_no, b->unit,
+                              b->rejected, b->decoded.count, (unsigned long long) first->seq,
+                              first->code, wdm_proto_code_name (first->code), first->field,
+                              first->message);
+            }
+            wdm_log_debug ("batch %llu from %s: %u accepted, %u duplicates, %u refused",
+                           (unsigned long long) b->batch_no, b->unit, b->accepted,
+                           b->duplicates, b->rejected);
+        }
+        else
+            s_reply (self, in, WDM_PROTO_RETRY_LATER,
+                     "数据库暂不可用,请稍后重试 / database unavailable, retry later");
+        wdm_proto_batch_clear (&in->batch.decoded);
+        zmq_msg_close (&in->identity);
+        zmq_msg_close (&in->body);
+    }
+    free (batches);
+    self->group_size = 0;
+}
+
+static int
+s_open_router (s_server_t *self, void *ctx)
+{
+    char secret [WDM_KEY_Z85], err [512];
+    if (wdm_keys_load (self->config->secret_key_file, true, secret, err, sizeof err)) {
+        wdm_log_error ("server: %s", err);
+        return -1;
+    }
+    self->router = zmq_socket (ctx, ZMQ_ROUTER);
+    int one = 1, hwm = S_PEER_HWM, linger = 2000;
+    int heartbeat_ivl = 10000, heartbeat_timeout = 30000;
+    int64_t max_size = WDM_PROTO_MAX_BODY;
+    if (zmq_setsockopt (self->router, ZMQ_CURVE_SERVER, &one, sizeof one)
+    ||  zmq_setsockopt (self->router, ZMQ_CURVE_SECRETKEY, secret, 40)
+    ||  zmq_setsockopt (self->router, ZMQ_ZAP_DOMAIN, "wdmon", 5)
+    ||  zmq_setsockopt (self->router, ZMQ_MAXMSGSIZE, &max_size, sizeof max_size)
+    ||  zmq_setsockopt (self->router, ZMQ_RCVHWM, &hwm, sizeof hwm)
+    ||  zmq_setsockopt (self->router, ZMQ_SNDHWM, &hwm, sizeof hwm)
+    ||  zmq_setsockopt (self->router, ZMQ_LINGER, &linger, sizeof linger)
+    ||  zmq_setsockopt (self->router, ZMQ_HEARTBEAT_IVL, &heartbeat_ivl, sizeof heartbeat_ivl)
+    ||  zmq_setsockopt (self->router, ZMQ_HEARTBEAT_TIMEOUT, &heartbeat_timeout, sizeof heartbeat_timeout)) {
+        wdm_log_error ("server: cannot set socket options: %s", zmq_strerror (zmq_errno ()));
+        return -1;
+    }
+    //  Belt and braces: with this libzmq refuses CURVE clients outright
+    //  when no ZAP handler answers, instead of letting them in.
+    if (zmq_setsockopt (self->router, ZMQ_ZAP_ENFORCE_DOMAIN, &one, sizeof one))
+        wdm_log_warn ("server: this libzmq cannot enforce the ZAP domain; relying on our handler");
+    if (zmq_bind (self->router, self->config->endpoint)) {
+        wdm_log_error ("server: cannot bind %s: %s", self->config->endpoint,
+                       zmq_strerror (zmq_errno ()));
+        return -1;
+    }
+    return 0;
+}
+
+int
+wdm_server_run (const wdm_server_config_t *config, volatile sig_atomic_t *stop)
+{
+    int rc = -1;
+    s_server_t self = { .config = config };
+    void *ctx = zmq_ctx_new ();
+    wdm_zap_t *zap = NULL;
+    if (!ctx || !zmq_has ("curve")) {
+        wdm_log_error ("server: this libzmq has no CURVE support; refusing to start");
+        goto cleanup;
+    }
+    //  The ZAP handler first: a CURVE server without one would accept any
+    //  client.  If it cannot be had, the server does not start.
+    zap = wdm_zap_new (ctx, config->conninfo);
+    if (!zap) {
+        wdm_log_error ("server: no ZAP handler, so no way to authorise keys; refusing to start");
+        goto cleanup;
+    }
+    if (s_open_router (&self, ctx))
+        goto cleanup;
+    self.store = wdm_store_new (config->conninfo);
+    if (!self.store)
+        goto cleanup;
+    s_reload (&self);
+    if (!self.catalog)
+        wdm_log_warn ("server: the database is not ready yet; answering \"retry later\" until it is");
+    wdm_log_info ("server: listening on %s", config->endpoint);
+
+    zmq_pollitem_t items [] = { { self.router, 0, ZMQ_POLLIN, 0 } };
+    while (!*stop) {
+        if (zmq_poll (items, 1, 500) < 0) {
+            if (zmq_errno () == EINTR)
+                continue;
+            wdm_log_error ("server: poll: %s", zmq_strerror (zmq_errno ()));
+            break;
+        }
+        s_reload (&self);
+        if (!(items [0].revents & ZMQ_POLLIN))
+            continue;
+        //  Take what has arrived, up to a group's worth, then store it.
+        long records = 0;
+        while (self.group_size < S_MAX_MESSAGES && records < config->max_group
+        &&     s_receive (&self) == 0)
+            records += self.group [self.group_size - 1].batch.decoded.count;
+        s_flush (&self);
+    }
+    wdm_log_info ("server: stopping");
+    rc = 0;
+cleanup:
+    if (self.router)
+        zmq_close (self.router);
+    wdm_zap_destroy (&zap);
+    wdm_store_destroy (&self.store);
+    wdm_catalog_destroy (&self.catalog);
+    wdm_auth_destroy (&self.auth);
+    if (ctx)
+        zmq_ctx_term (ctx);
+    return rc;
+}

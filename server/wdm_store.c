@@ -1,0 +1,397 @@
+/*  wdm_store: one transaction per group of batches.  See wdm_store.h.  */
+
+#include "wdm_store.h"
+#include "wdm_db.h"
+#include "wdm_log.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define S_BACKOFF_MIN_MS 100
+#define S_BACKOFF_MAX_MS 10000
+
+struct wdm_store {
+    char *conninfo;
+    PGconn *conn;
+    int64_t next_attempt_ms;        //  when to try connecting again
+    int backoff_ms;
+    char *copy;                     //  COPY text of a group, reused
+    size_t copy_size, copy_capacity;
+};
+
+static const char *s_stage_sql =
+    "CREATE TEMP TABLE IF NOT EXISTS wdm_stage ("
+    "  batch_id bigint, indicator_code text, area_code text, year int,"
+    "  period_kind text, period_no smallint, body text, sex text,"
+    "  value float8, numerator float8, denominator float8, status text, note text,"
+    "  unit_code text, rec_epoch bigint, rec_seq bigint) ON COMMIT DELETE ROWS";
+
+//  Store what is new among the staged records.  A record whose key is
+//  already stored is a duplicate; records of one series (indicator, area,
+//  period, body, sex) take the next revisions in the order they were sent.
+static const char *s_insert_sql =
+    "WITH fresh AS ("
+    "  SELECT DISTINCT ON (s.unit_code, s.rec_epoch, s.rec_seq) s.*"
+    "    FROM wdm_stage s"
+    "   WHERE NOT EXISTS (SELECT 1 FROM observation o WHERE o.unit_code = s.unit_code"
+    "                        AND o.rec_epoch = s.rec_epoch AND o.rec_seq = s.rec_seq)"
+    "   ORDER BY s.unit_code, s.rec_epoch, s.rec_seq"
+    "), numbered AS ("
+    "  SELECT f.*, row_number () OVER (PARTITION BY f.indicator_code, f.area_code, f.year,"
+    "           f.period_kind, f.period_no, f.body, f.sex"
+    "           ORDER BY f.unit_code, f.rec_epoch, f.rec_seq) AS rn"
+    "    FROM fresh f"
+    "), ins AS ("
+    "  INSERT INTO observation (indicator_code, area_code, year, period_kind, period_no,"
+    "         body, sex, revision, value, numerator, denominator, status, note,"
+    "         unit_code, rec_epoch, rec_seq, batch_id)"
+    "  SELECT n.indicator_code, n.area_code, n.year, n.period_kind::frequency, n.period_no,"
+    "         n.body, n.sex, n.rn + coalesce ((SELECT max (o.revision) FROM observation o"
+    "             WHERE o.indicator_code = n.indicator_code AND o.area_code = n.area_code"
+    "               AND o.year = n.year AND o.period_kind = n.period_kind::frequency"
+    "               AND o.period_no = n.period_no AND o.body = n.body AND o.sex = n.sex), 0),"
+    "         n.value, n.numerator, n.denominator, n.status::obs_status, nullif (n.note, ''),"
+    "         n.unit_code, n.rec_epoch, n.rec_seq, n.batch_id"
+    "    FROM numbered n"
+    "  ON CONFLICT (unit_code, rec_epoch, rec_seq) DO NOTHING"
+    "  RETURNING batch_id"
+    ") SELECT batch_id, count (*) FROM ins GROUP BY batch_id";
+
+static int64_t
+s_now_ms (void)
+{
+    struct timespec ts;
+    clock_gettime (CLOCK_MONOTONIC, &ts);
+    return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+wdm_store_t *
+wdm_store_new (const char *conninfo)
+{
+    wdm_store_t *self = calloc (1, sizeof *self);
+    if (self) {
+        self->conninfo = strdup (conninfo ? conninfo : "");
+        self->backoff_ms = S_BACKOFF_MIN_MS;
+        if (!self->conninfo) {
+            free (self);
+            self = NULL;
+        }
+    }
+    return self;
+}
+
+void
+wdm_store_destroy (wdm_store_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    PQfinish ((*self_p)->conn);
+    free ((*self_p)->conninfo);
+    free ((*self_p)->copy);
+    free (*self_p);
+    *self_p = NULL;
+}
+
+static void
+s_disconnect (wdm_store_t *self)
+{
+    PQfinish (self->conn);
+    self->conn = NULL;
+    self->next_attempt_ms = s_now_ms () + self->backoff_ms;
+    self->backoff_ms = self->backoff_ms * 2 > S_BACKOFF_MAX_MS ? S_BACKOFF_MAX_MS : self->backoff_ms * 2;
+}
+
+static int
+s_prepare (PGconn *conn, const char *name, const char *sql)
+{
+    PGresult *res = PQprepare (conn, name, sql, 0, NULL);
+    int rc = PQresultStatus (res) == PGRES_COMMAND_OK ? 0 : -1;
+    if (rc)
+        wdm_log_error ("store: cannot prepare %s: %s", name, PQresultErrorMessage (res));
+    PQclear (res);
+    return rc;
+}
+
+int
+wdm_store_ready (wdm_store_t *self)
+{
+    if (self->conn && PQstatus (self->conn) == CONNECTION_OK)
+        return 1;
+    if (self->conn) {
+        wdm_log_warn ("store: lost the database connection");
+        s_disconnect (self);
+    }
+    if (s_now_ms () < self->next_attempt_ms)
+        return 0;
+    self->conn = wdm_db_connect (self->conninfo);
+    if (!self->conn
+    ||  wdm_db_exec (self->conn, s_stage_sql)
+    ||  s_prepare (self->conn, "wdm_insert", s_insert_sql)
+    ||  s_prepare (self->conn, "wdm_batch",
+            "INSERT INTO ingest_batch (unit_code, epoch, batch_no, record_count)"
+            " VALUES ($1, $2, $3, $4) RETURNING id")
+    ||  s_prepare (self->conn, "wdm_batch_done",
+            "UPDATE ingest_batch SET accepted = $2, duplicates = $3, rejected = $4,"
+            " committed_at = clock_timestamp () WHERE id = $1")
+    ||  s_prepare (self->conn, "wdm_reject",
+            "INSERT INTO rejected_record (batch_id, unit_code, rec_epoch, rec_seq, raw,"
+            " reason_code, field, message) VALUES ($1, $2, $3, $4, $5, $6, nullif ($7, ''), $8)")) {
+        s_disconnect (self);
+        return 0;
+    }
+    wdm_log_info ("store: connected to the database");
+    self->backoff_ms = S_BACKOFF_MIN_MS;
+    return 1;
+}
+
+PGconn *
+wdm_store_conn (wdm_store_t *self)
+{
+    return wdm_store_ready (self) ? self->conn : NULL;
+}
+
+//  --- COPY text ---------------------------------------------------------------
+
+static int
+s_copy_reserve (wdm_store_t *self, size_t more)
+{
+    if (self->copy_size + more <= self->copy_capacity)
+        return 0;
+    size_t capacity = self->copy_capacity ? self->copy_capacity : 65536;
+    while (capacity < self->copy_size + more)
+        capacity *= 2;
+    char *copy = realloc (self->copy, capacity);
+    if (!copy)
+        return -1;
+    self->copy = copy;
+    self->copy_capacity = capacity;
+    return 0;
+}
+
+//  Append a text field escaped for COPY's text format, then sep.
+static int
+s_copy_text (wdm_store_t *self, const char *text, char sep)
+{
+    size_t len = strlen (text);
+    if (s_copy_reserve (self, 2 * len + 2))
+        return -1;
+    char *out = self->copy + self->copy_size;
+    for (size_t i = 0; i < len; i++) {
+        char c = text [i];
+        if (c == '\\' || c == '\t' || c == '\n' || c == '\r') {
+            *out++ = '\\';
+            c = c == '\t' ? 't' : c == '\n' ? 'n' : c == '\r' ? 'r' : '\\';
+        }
+        *out++ = c;
+    }
+    *out++ = sep;
+    self->copy_size = (size_t) (out - self->copy);
+    return 0;
+}
+
+static int
+s_copy_format (wdm_store_t *self, const char *format, ...) __attribute__ ((format (printf, 2, 3)));
+
+static int
+s_copy_format (wdm_store_t *self, const char *format, ...)
+{
+    if (s_copy_reserve (self, 512))
+        return -1;
+    va_list args;
+    va_start (args, format);
+    int len = vsnprintf (self->copy + self->copy_size, 512, format, args);
+    va_end (args);
+    if (len < 0 || len >= 512)
+        return -1;
+    self->copy_size += (size_t) len;
+    return 0;
+}
+
+static const char *s_period_names [] = { "year", "quarter", "month" };
+
+static int
+s_copy_record (wdm_store_t *self, int64_t batch_id, const char *unit, uint64_t epoch,
+               uint64_t seq, const wdm_record_t *r)
+{
+    char sex [2] = { r->sex, '\0' };
+    int rc = s_copy_format (self, "%" PRId64 "\t", batch_id);
+    rc |= s_copy_text (self, r->indicator, '\t');
+    rc |= s_copy_text (self, r->area, '\t');
+    rc |= s_copy_format (self, "%d\t%s\t%d\t", r->year, s_period_names [r->period_kind], r->period_no);
+    rc |= s_copy_text (self, r->body, '\t');
+    rc |= s_copy_text (self, sex, '\t');
+    rc |= s_copy_format (self, "%.17g\t", r->value);
+    rc |= r->has_numerator ? s_copy_format (self, "%.17g\t", r->numerator) : s_copy_format (self, "\\N\t");
+    rc |= r->has_denominator ? s_copy_format (self, "%.17g\t", r->denominator) : s_copy_format (self, "\\N\t");
+    rc |= s_copy_text (self, wdm_record_status_name (r->status), '\t');
+    rc |= s_copy_text (self, r->note, '\t');
+    rc |= s_copy_text (self, unit, '\t');
+    rc |= s_copy_format (self, "%" PRIu64 "\t%" PRIu64 "\n", epoch, seq);
+    return rc ? -1 : 0;
+}
+
+//  --- The transaction -----------------------------------------------------------
+
+//  Run a prepared statement with text parameters (raw, if given, as the
+//  one binary parameter at raw_index).  The result, checked for status.
+static PGresult *
+s_run (wdm_store_t *self, const char *name, int count, const char *const *params,
+       int raw_index, const uint8_t *raw, size_t raw_size, ExecStatusType expect)
+{
+    int lengths [8] = { 0 }, formats [8] = { 0 };
+    const char *values [8];
+    for (int i = 0; i < count; i++)
+        values [i] = params [i];
+    if (raw_index >= 0) {
+        values [raw_index] = (const char *) raw;
+        lengths [raw_index] = (int) raw_size;
+        formats [raw_index] = 1;
+    }
+    PGresult *res = PQexecPrepared (self->conn, name, count, values, lengths, formats, 0);
+    if (PQresultStatus (res) != expect) {
+        wdm_log_error ("store: %s: %s", name, PQresultErrorMessage (res));
+        PQclear (res);
+        return NULL;
+    }
+    return res;
+}
+
+//  Keep one refused record (or a whole refused batch: seq 0).
+static int
+s_reject (wdm_store_t *self, const char *batch_id, const char *unit, uint64_t epoch,
+          uint64_t seq, const uint8_t *raw, size_t raw_size, int code,
+          const char *field, const char *message)
+{
+    char epoch_text [24], seq_text [24], code_text [8];
+    snprintf (epoch_text, sizeof epoch_text, "%" PRIu64, epoch);
+    snprintf (seq_text, sizeof seq_text, "%" PRIu64, seq);
+    snprintf (code_text, sizeof code_text, "%d", code);
+    const char *params [] = { batch_id, unit, epoch ? epoch_text : NULL,
+                              seq ? seq_text : NULL, NULL, code_text, field, message };
+    PGresult *res = s_run (self, "wdm_reject", 8, params, 4, raw, raw_size, PGRES_COMMAND_OK);
+    PQclear (res);
+    return res ? 0 : -1;
+}
+
+static int
+s_commit_group (wdm_store_t *self, wdm_store_batch_t *batches, int count, int64_t *ids)
+{
+    PGresult *res = NULL;
+    self->copy_size = 0;
+    for (int b = 0; b < count; b++) {
+        wdm_store_batch_t *batch = &batches [b];
+        char epoch [24], batch_no [24], records [16];
+        snprintf (epoch, sizeof epoch, "%" PRIu64, batch->decoded.epoch);
+        snprintf (batch_no, sizeof batch_no, "%" PRIu64, batch->batch_no);
+        snprintf (records, sizeof records, "%u", batch->decoded.count);
+        const char *params [] = { batch->unit, epoch, batch_no, records };
+        if (!(res = s_run (self, "wdm_batch", 4, params, -1, NULL, 0, PGRES_TUPLES_OK)))
+            return -1;
+        ids [b] = strtoll (PQgetvalue (res, 0, 0), NULL, 10);
+        char id_text [24];
+        snprintf (id_text, sizeof id_text, "%" PRId64, ids [b]);
+        PQclear (res);
+
+        batch->accepted = batch->duplicates = batch->rejected = 0;
+        if (batch->status != WDM_PROTO_OK) {
+            if (s_reject (self, id_text, batch->unit, 0, 0, batch->body, batch->body_size,
+                          batch->status, "", batch->message))
+                return -1;
+            continue;
+        }
+        for (uint32_t i = 0; i < batch->decoded.count; i++) {
+            const wdm_proto_item_t *item = &batch->decoded.items [i];
+            if (item->code) {
+                batch->rejected++;
+                if (s_reject (self, id_text, batch->unit, batch->decoded.epoch, item->seq,
+                              item->raw, item->raw_size, item->code, item->field, item->message))
+                    return -1;
+            }
+            else
+            if (s_copy_record (self, ids [b], batch->unit, batch->decoded.epoch, item->seq,
+                               &item->record))
+                return -1;
+        }
+    }
+    if (self->copy_size) {
+        res = PQexec (self->conn, "COPY wdm_stage FROM STDIN");
+        if (PQresultStatus (res) != PGRES_COPY_IN) {
+            wdm_log_error ("store: COPY: %s", PQresultErrorMessage (res));
+            PQclear (res);
+            return -1;
+        }
+        PQclear (res);
+        if (PQputCopyData (self->conn, self->copy, (int) self->copy_size) != 1
+        ||  PQputCopyEnd (self->conn, NULL) != 1) {
+            wdm_log_error ("store: COPY: %s", PQerrorMessage (self->conn));
+            return -1;
+        }
+        res = PQgetResult (self->conn);
+        int copied = PQresultStatus (res) == PGRES_COMMAND_OK;
+        if (!copied)
+            wdm_log_error ("store: COPY: %s", PQresultErrorMessage (res));
+        PQclear (res);
+        while ((res = PQgetResult (self->conn)))
+            PQclear (res);
+        if (!copied)
+            return -1;
+        if (!(res = s_run (self, "wdm_insert", 0, NULL, -1, NULL, 0, PGRES_TUPLES_OK)))
+            return -1;
+        for (int row = 0; row < PQntuples (res); row++) {
+            int64_t id = strtoll (PQgetvalue (res, row, 0), NULL, 10);
+            uint32_t stored = (uint32_t) strtoul (PQgetvalue (res, row, 1), NULL, 10);
+            for (int b = 0; b < count; b++)
+                if (ids [b] == id)
+                    batches [b].accepted = stored;
+        }
+        PQclear (res);
+    }
+    for (int b = 0; b < count; b++) {
+        wdm_store_batch_t *batch = &batches [b];
+        if (batch->status != WDM_PROTO_OK)
+            batch->rejected = batch->decoded.count;
+        else
+            batch->duplicates = batch->decoded.count - batch->rejected - batch->accepted;
+        char id [24], accepted [16], duplicates [16], rejected [16];
+        snprintf (id, sizeof id, "%" PRId64, ids [b]);
+        snprintf (accepted, sizeof accepted, "%u", batch->accepted);
+        snprintf (duplicates, sizeof duplicates, "%u", batch->duplicates);
+        snprintf (rejected, sizeof rejected, "%u", batch->rejected);
+        const char *params [] = { id, accepted, duplicates, rejected };
+        if (!(res = s_run (self, "wdm_batch_done", 4, params, -1, NULL, 0, PGRES_COMMAND_OK)))
+            return -1;
+        PQclear (res);
+    }
+    return 0;
+}
+
+int
+wdm_store_commit (wdm_store_t *self, wdm_store_batch_t *batches, int count)
+{
+    if (!wdm_store_ready (self))
+        return -1;
+    int64_t *ids = calloc ((size_t) (count ? count : 1), sizeof *ids);
+    if (!ids)
+        return -1;
+    int rc = -1;
+    if (wdm_db_exec (self->conn, "BEGIN") == 0
+    &&  s_commit_group (self, batches, count, ids) == 0
+    &&  wdm_db_exec (self->conn, "COMMIT") == 0)
+        rc = 0;
+    free (ids);
+    if (rc) {
+        if (PQstatus (self->conn) != CONNECTION_OK)
+            s_disconnect (self);
+        else
+        if (PQtransactionStatus (self->conn) != PQTRANS_IDLE)
+            wdm_db_exec (self->conn, "ROLLBACK");
+        //  The counts of a failed commit must not be used.
+        for (int b = 0; b < count; b++)
+            batches [b].accepted = batches [b].duplicates = batches [b].rejected = 0;
+    }
+    return rc;
+}

@@ -1,0 +1,55 @@
+/*  wdm_store: put what the server received into PostgreSQL, one
+    transaction per group of batches.
+
+    For each batch of the group it records the batch, stores every record
+    that passed the server's checks — COPY into a temporary staging table,
+    then INSERT … ON CONFLICT DO NOTHING on the idempotency key (unit,
+    epoch, seq), so a record sent twice is stored once — and keeps every
+    refused record with its raw bytes and reason.  Only after COMMIT are the
+    counts filled in for the replies.  If PostgreSQL is away the store
+    reconnects with backoff; until then commits fail fast.  */
+
+#ifndef WDM_STORE_H_INCLUDED
+#define WDM_STORE_H_INCLUDED
+
+#include <libpq-fe.h>
+#include <stdint.h>
+
+#include "wdm_catalog.h"
+#include "wdm_proto.h"
+
+//  One batch as the server received it.
+typedef struct {
+    char unit [WDM_CODE_MAX];       //  from the sender's key (ZAP User-Id)
+    uint64_t batch_no;
+    int status;                     //  WDM_PROTO_OK, or why the whole batch is refused
+    char message [WDM_PROTO_MESSAGE_MAX];
+    const uint8_t *body;            //  the body frame, kept for a refused batch
+    size_t body_size;
+    wdm_proto_batch_t decoded;      //  items; a nonzero item code means refused
+    //  Filled by a successful commit:
+    uint32_t accepted;              //  stored now
+    uint32_t duplicates;            //  stored before, by an earlier send
+    uint32_t rejected;              //  refused records (a refused batch counts as its header's count)
+} wdm_store_batch_t;
+
+typedef struct wdm_store wdm_store_t;
+
+//  A store for the database at conninfo.  It connects on first use.
+wdm_store_t *wdm_store_new (const char *conninfo);
+
+void wdm_store_destroy (wdm_store_t **self_p);
+
+//  True if connected, trying to (re)connect when the backoff allows.
+//  The backoff doubles from 100 ms to 10 s while connecting fails.
+int wdm_store_ready (wdm_store_t *self);
+
+//  The connection, for loading the catalog and grants; NULL if not ready.
+PGconn *wdm_store_conn (wdm_store_t *self);
+
+//  Store a group of batches in one transaction.  0 when committed, with
+//  each batch's counts filled; -1 when nothing was stored (the cause is
+//  logged; the replies must say "retry later").
+int wdm_store_commit (wdm_store_t *self, wdm_store_batch_t *batches, int count);
+
+#endif

@@ -1,0 +1,225 @@
+/*  wdm_units: unit registration and collector bundles.  See wdm_units.h.  */
+
+#include "wdm_units.h"
+#include "wdm_db.h"
+#include "wdm_keys.h"
+#include "wdm_log.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+//  Run a parameterised statement; the result if its status is expect.
+static PGresult *
+s_exec (PGconn *conn, const char *sql, int count, const char *const *params,
+        ExecStatusType expect, char *err, size_t err_size)
+{
+    PGresult *res = PQexecParams (conn, sql, count, NULL, params, NULL, NULL, 0);
+    if (PQresultStatus (res) == expect)
+        return res;
+    snprintf (err, err_size, "database: %s", PQresultErrorMessage (res));
+    err [strcspn (err, "\n")] = '\0';
+    PQclear (res);
+    return NULL;
+}
+
+static int
+s_write_text (const char *dir, const char *name, const char *text, mode_t mode,
+              char *err, size_t err_size)
+{
+    char path [1024];
+    snprintf (path, sizeof path, "%s/%s", dir, name);
+    FILE *file = fopen (path, "wx");
+    if (!file || fchmod (fileno (file), mode) || fputs (text, file) < 0 || fclose (file)) {
+        snprintf (err, err_size, "%s: %s", path, strerror (errno));
+        return -1;
+    }
+    return 0;
+}
+
+static int
+s_write_bundle (PGconn *conn, const char *bundle, const char *code, const char *public_key,
+                const char *secret_key, const char *server_public_key, const char *endpoint,
+                char *err, size_t err_size)
+{
+    if (mkdir (bundle, 0700)) {
+        snprintf (err, err_size, "%s: %s", bundle, strerror (errno));
+        return -1;
+    }
+    char path [1024], text [2048];
+    snprintf (path, sizeof path, "%s/unit.key", bundle);
+    if (wdm_keys_write (path, secret_key, true, err, err_size))
+        return -1;
+    snprintf (path, sizeof path, "%s/unit.pub", bundle);
+    if (wdm_keys_write (path, public_key, false, err, err_size))
+        return -1;
+    snprintf (path, sizeof path, "%s/server.pub", bundle);
+    if (wdm_keys_write (path, server_public_key, false, err, err_size))
+        return -1;
+    snprintf (text, sizeof text,
+        "; wdmon-collector configuration for member unit %s.\n"
+        "; Relative paths are relative to this file's directory.\n"
+        "; Keep unit.key secret: whoever holds it can report as this unit.\n"
+        "\n"
+        "[server]\n"
+        "endpoint = %s\n"
+        "public_key_file = server.pub\n"
+        "\n"
+        "[collector]\n"
+        "secret_key_file = unit.key\n"
+        "public_key_file = unit.pub\n"
+        "catalog = catalog.json\n"
+        "; Drop CSV (UTF-8 or GB18030) and JSON Lines files here:\n"
+        "inbox = inbox\n"
+        "; Records wait here, on disk, until the centre acknowledges them:\n"
+        "outbox = outbox\n"
+        "\n"
+        "[log]\n"
+        "level = info\n", code, endpoint);
+    if (s_write_text (bundle, "collector.conf", text, 0600, err, err_size))
+        return -1;
+    snprintf (path, sizeof path, "%s/catalog.json", bundle);
+    FILE *file = fopen (path, "wx");
+    if (!file) {
+        snprintf (err, err_size, "%s: %s", path, strerror (errno));
+        return -1;
+    }
+    int rc = wdm_units_write_catalog (conn, file);
+    if (fclose (file) || rc) {
+        snprintf (err, err_size, "%s: cannot write the catalog", path);
+        return -1;
+    }
+    return 0;
+}
+
+int
+wdm_units_add (PGconn *conn, const wdm_unit_spec_t *spec, const char *bundle,
+               const char *server_public_key, const char *endpoint, char *err, size_t err_size)
+{
+    char public_key [WDM_KEY_Z85], secret_key [WDM_KEY_Z85];
+    if (!wdm_keys_valid (server_public_key)) {
+        snprintf (err, err_size, "the server's public key is not a Z85 CURVE key");
+        return -1;
+    }
+    if (wdm_keys_generate (public_key, secret_key)) {
+        snprintf (err, err_size, "cannot generate a key pair: libzmq has no CURVE");
+        return -1;
+    }
+    int rc = -1;
+    PGresult *res = NULL;
+    if (wdm_db_exec (conn, "BEGIN"))
+        goto cleanup;
+    const char *find [] = { spec->code };
+    if (!(res = s_exec (conn, "SELECT active FROM member_unit WHERE code = $1 FOR UPDATE",
+                        1, find, PGRES_TUPLES_OK, err, err_size)))
+        goto cleanup;
+    int exists = PQntuples (res) == 1;
+    if (exists && PQgetvalue (res, 0, 0) [0] != 't') {
+        snprintf (err, err_size, "unit %s exists but is not active", spec->code);
+        goto cleanup;
+    }
+    PQclear (res);
+    res = NULL;
+    if (!exists) {
+        if (!spec->name_zh || !spec->kind || !spec->area) {
+            snprintf (err, err_size, "unit %s does not exist: give --name, --kind and --area "
+                      "to create it", spec->code);
+            goto cleanup;
+        }
+        const char *params [] = { spec->code, spec->name_zh,
+                                  spec->name_en ? spec->name_en : spec->name_zh,
+                                  spec->kind, spec->area };
+        if (!(res = s_exec (conn, "INSERT INTO member_unit (code, name_zh, name_en, kind, area_code)"
+                                  " VALUES ($1, $2, $3, $4::unit_kind, $5)",
+                            5, params, PGRES_COMMAND_OK, err, err_size)))
+            goto cleanup;
+        PQclear (res);
+    }
+    const char *key_params [] = { public_key, spec->code };
+    if (!(res = s_exec (conn, "INSERT INTO unit_key (public_key, unit_code) VALUES ($1, $2)",
+                        2, key_params, PGRES_COMMAND_OK, err, err_size)))
+        goto cleanup;
+    if (s_write_bundle (conn, bundle, spec->code, public_key, secret_key, server_public_key,
+                        endpoint, err, err_size))
+        goto cleanup;
+    if (wdm_db_exec (conn, "COMMIT"))
+        goto cleanup;
+    rc = 0;
+cleanup:
+    PQclear (res);
+    if (rc && PQtransactionStatus (conn) != PQTRANS_IDLE)
+        wdm_db_exec (conn, "ROLLBACK");
+    memset (secret_key, 0, sizeof secret_key);
+    return rc;
+}
+
+int
+wdm_units_revoke (PGconn *conn, const char *code, int *revoked, char *err, size_t err_size)
+{
+    const char *params [] = { code };
+    PGresult *res = s_exec (conn, "SELECT 1 FROM member_unit WHERE code = $1", 1, params,
+                            PGRES_TUPLES_OK, err, err_size);
+    if (!res)
+        return -1;
+    int exists = PQntuples (res) == 1;
+    PQclear (res);
+    if (!exists) {
+        snprintf (err, err_size, "no member unit %s", code);
+        return -1;
+    }
+    res = s_exec (conn, "UPDATE unit_key SET state = 'revoked', revoked_at = now ()"
+                        " WHERE unit_code = $1 AND state = 'active'",
+                  1, params, PGRES_COMMAND_OK, err, err_size);
+    if (!res)
+        return -1;
+    *revoked = atoi (PQcmdTuples (res));
+    PQclear (res);
+    return 0;
+}
+
+int
+wdm_units_list (PGconn *conn, FILE *out)
+{
+    PGresult *res = PQexec (conn,
+        "SELECT u.code, u.kind, u.area_code,"
+        "       count (k.public_key) FILTER (WHERE k.state = 'active'), u.active, u.name_zh"
+        "  FROM member_unit u LEFT JOIN unit_key k ON k.unit_code = u.code"
+        " GROUP BY u.code ORDER BY u.kind, u.code");
+    if (PQresultStatus (res) != PGRES_TUPLES_OK) {
+        wdm_log_error ("units: %s", PQresultErrorMessage (res));
+        PQclear (res);
+        return -1;
+    }
+    fprintf (out, "%-28s %-12s %-14s %4s  %s\n", "unit", "kind", "area", "keys", "name");
+    for (int row = 0; row < PQntuples (res); row++)
+        fprintf (out, "%-28s %-12s %-14s %4s  %s%s\n", PQgetvalue (res, row, 0),
+                 PQgetvalue (res, row, 1), PQgetvalue (res, row, 2), PQgetvalue (res, row, 3),
+                 PQgetvalue (res, row, 5), PQgetvalue (res, row, 4) [0] == 't' ? "" : " (inactive)");
+    PQclear (res);
+    return 0;
+}
+
+int
+wdm_units_write_catalog (PGconn *conn, FILE *out)
+{
+    //  PostgreSQL writes the JSON: it escapes every string correctly.
+    PGresult *res = PQexec (conn,
+        "SELECT json_build_object ("
+        "  'plan', p.code, 'first_year', p.baseline_year, 'last_year', p.period_end,"
+        "  'indicators', (SELECT json_agg (json_build_object ("
+        "       'code', i.code, 'name_zh', i.name_zh, 'scale', coalesce (u.scale, 0),"
+        "       'value_min', i.value_min, 'value_max', i.value_max, 'by_sex', i.by_sex,"
+        "       'frequency', i.frequency) ORDER BY i.code)"
+        "     FROM indicator i JOIN measure_unit u ON u.code = i.unit_code"
+        "    WHERE i.active AND i.plan_code = p.code))"
+        "  FROM plan p ORDER BY p.code LIMIT 1");
+    int rc = -1;
+    if (PQresultStatus (res) != PGRES_TUPLES_OK || PQntuples (res) != 1)
+        wdm_log_error ("catalog: %s", PQresultErrorMessage (res));
+    else
+        rc = fprintf (out, "%s\n", PQgetvalue (res, 0, 0)) > 0 ? 0 : -1;
+    PQclear (res);
+    return rc;
+}

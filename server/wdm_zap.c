@@ -1,0 +1,190 @@
+/*  wdm_zap: ZAP handler thread.  It owns its REP socket and its own
+    database connection; the owner talks to it only through a PAIR pipe,
+    used to tell it to stop.  */
+
+#include "wdm_zap.h"
+#include "wdm_db.h"
+#include "wdm_log.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zmq.h>
+
+#define S_ZAP_ENDPOINT "inproc://zeromq.zap.01"
+
+struct wdm_zap {
+    void *handler;              //  REP, bound to the ZAP endpoint
+    void *pipe;                 //  PAIR, our end
+    void *thread_pipe;          //  PAIR, the thread's end
+    char *conninfo;
+    PGconn *conn;               //  the thread's own; reconnected on failure
+    pthread_t thread;
+};
+
+//  Look a Z85 client key up.  200 with unit filled, 400 unknown or revoked,
+//  300 the database could not be asked.
+static int
+s_lookup (wdm_zap_t *self, const char *key, char *unit, size_t unit_size)
+{
+    if (!self->conn || PQstatus (self->conn) != CONNECTION_OK) {
+        PQfinish (self->conn);
+        self->conn = wdm_db_connect (self->conninfo);
+        if (!self->conn)
+            return 300;
+    }
+    const char *params [] = { key };
+    PGresult *res = PQexecParams (self->conn,
+        "SELECT k.unit_code FROM unit_key k JOIN member_unit u ON u.code = k.unit_code"
+        " WHERE k.public_key = $1 AND k.state = 'active' AND u.active",
+        1, NULL, params, NULL, NULL, 0);
+    int status = 300;
+    if (PQresultStatus (res) != PGRES_TUPLES_OK)
+        wdm_log_error ("zap: key lookup failed: %s", PQresultErrorMessage (res));
+    else
+    if (PQntuples (res) == 1) {
+        snprintf (unit, unit_size, "%s", PQgetvalue (res, 0, 0));
+        status = 200;
+    }
+    else
+        status = 400;
+    PQclear (res);
+    return status;
+}
+
+//  Receive one ZAP request (up to 7 frames; more are drained) and answer.
+static void
+s_handle (wdm_zap_t *self)
+{
+    zmq_msg_t frames [7];
+    int count = 0, more = 1;
+    while (more) {
+        zmq_msg_t frame;
+        zmq_msg_init (&frame);
+        if (zmq_msg_recv (&frame, self->handler, 0) < 0) {
+            zmq_msg_close (&frame);
+            break;
+        }
+        more = zmq_msg_more (&frame);
+        if (count < 7)
+            frames [count++] = frame;
+        else
+            zmq_msg_close (&frame);
+    }
+    //  version, request id, domain, address, identity, mechanism, key
+    const char *status_code = "400", *status_text = "unknown key";
+    char unit [64] = "", key [41] = "", address [64] = "";
+    if (count >= 6) {
+        size_t len = zmq_msg_size (&frames [3]);
+        snprintf (address, sizeof address, "%.*s", (int) (len < 63 ? len : 63),
+                  (const char *) zmq_msg_data (&frames [3]));
+    }
+    if (count == 7 && zmq_msg_size (&frames [5]) == 5
+    &&  memcmp (zmq_msg_data (&frames [5]), "CURVE", 5) == 0
+    &&  zmq_msg_size (&frames [6]) == 32) {
+        zmq_z85_encode (key, (const uint8_t *) zmq_msg_data (&frames [6]), 32);
+        int status = s_lookup (self, key, unit, sizeof unit);
+        if (status == 200) {
+            status_code = "200";
+            status_text = "OK";
+            wdm_log_info ("zap: %s connected from %s", unit, address);
+        }
+        else
+        if (status == 300) {
+            status_code = "300";
+            status_text = "database unavailable";
+            wdm_log_warn ("zap: cannot check key %s from %s: database unavailable", key, address);
+        }
+        else
+            wdm_log_warn ("zap: refused unknown or revoked key %s from %s", key, address);
+    }
+    else {
+        status_text = "CURVE required";
+        wdm_log_warn ("zap: refused a connection from %s that is not CURVE", address);
+    }
+    //  version, request id, status code, status text, user id, metadata
+    if (count >= 2) {
+        zmq_send (self->handler, "1.0", 3, ZMQ_SNDMORE);
+        zmq_send (self->handler, zmq_msg_data (&frames [1]), zmq_msg_size (&frames [1]), ZMQ_SNDMORE);
+        zmq_send (self->handler, status_code, 3, ZMQ_SNDMORE);
+        zmq_send (self->handler, status_text, strlen (status_text), ZMQ_SNDMORE);
+        zmq_send (self->handler, unit, strlen (unit), ZMQ_SNDMORE);
+        zmq_send (self->handler, "", 0, 0);
+    }
+    for (int i = 0; i < count; i++)
+        zmq_msg_close (&frames [i]);
+}
+
+static void *
+s_run (void *arg)
+{
+    wdm_zap_t *self = (wdm_zap_t *) arg;
+    zmq_pollitem_t items [] = {
+        { self->handler, 0, ZMQ_POLLIN, 0 },
+        { self->thread_pipe, 0, ZMQ_POLLIN, 0 },
+    };
+    while (1) {
+        if (zmq_poll (items, 2, -1) < 0)
+            continue;               //  EINTR: a signal for the main thread
+        if (items [1].revents & ZMQ_POLLIN)
+            break;
+        if (items [0].revents & ZMQ_POLLIN)
+            s_handle (self);
+    }
+    return NULL;
+}
+
+wdm_zap_t *
+wdm_zap_new (void *ctx, const char *conninfo)
+{
+    wdm_zap_t *self = calloc (1, sizeof *self);
+    if (!self)
+        return NULL;
+    self->conninfo = strdup (conninfo ? conninfo : "");
+    self->handler = zmq_socket (ctx, ZMQ_REP);
+    self->pipe = zmq_socket (ctx, ZMQ_PAIR);
+    self->thread_pipe = zmq_socket (ctx, ZMQ_PAIR);
+    char pipe_endpoint [64];
+    snprintf (pipe_endpoint, sizeof pipe_endpoint, "inproc://wdm-zap-pipe-%p", (void *) self);
+    int linger = 0;
+    if (!self->conninfo || !self->handler || !self->pipe || !self->thread_pipe)
+        goto failed;
+    zmq_setsockopt (self->handler, ZMQ_LINGER, &linger, sizeof linger);
+    if (zmq_bind (self->handler, S_ZAP_ENDPOINT)) {
+        wdm_log_error ("zap: cannot bind %s: %s", S_ZAP_ENDPOINT, zmq_strerror (zmq_errno ()));
+        goto failed;
+    }
+    if (zmq_bind (self->pipe, pipe_endpoint) || zmq_connect (self->thread_pipe, pipe_endpoint))
+        goto failed;
+    if (pthread_create (&self->thread, NULL, s_run, self)) {
+        wdm_log_error ("zap: cannot start the handler thread");
+        goto failed;
+    }
+    return self;
+
+failed:
+    if (self->handler) zmq_close (self->handler);
+    if (self->pipe) zmq_close (self->pipe);
+    if (self->thread_pipe) zmq_close (self->thread_pipe);
+    free (self->conninfo);
+    free (self);
+    return NULL;
+}
+
+void
+wdm_zap_destroy (wdm_zap_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    wdm_zap_t *self = *self_p;
+    zmq_send (self->pipe, "", 0, 0);
+    pthread_join (self->thread, NULL);
+    zmq_close (self->handler);
+    zmq_close (self->pipe);
+    zmq_close (self->thread_pipe);
+    PQfinish (self->conn);
+    free (self->conninfo);
+    free (self);
+    *self_p = NULL;
+}
