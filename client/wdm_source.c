@@ -371,7 +371,7 @@ s_set_text (s_fault_t *fault, s_field_t field, const s_cell_t *cell,
     if (field != S_NOTE)
         for (size_t i = 0; i < cell->len; i++)
             if ((unsigned char) cell->text [i] < 0x20 || cell->text [i] == 0x7F) {
-                s_fault (fault, name, "%s含有控制字符（如换行）/ %s contains a control character such as a line break",
+                s_fault (fault, name, "%s含有控制字符（如换行） / %s contains a control character such as a line break",
                          zh, name);
                 return -1;
             }
@@ -398,7 +398,7 @@ s_set_number (s_fault_t *fault, s_field_t field, const s_cell_t *cell, double *t
                  zh, S_DIGITS_MAX, name, S_DIGITS_MAX, shown);
     else
     if (memchr (cell->text, ',', cell->len))
-        s_fault (fault, name, "%s不是数字（不要用千位分隔符）/ %s is not a number (write it without thousands separators): '%s'",
+        s_fault (fault, name, "%s不是数字（不要用千位分隔符） / %s is not a number (write it without thousands separators): '%s'",
                  zh, name, shown);
     else
         s_fault (fault, name, "%s不是数字 / %s is not a number: '%s'", zh, name, shown);
@@ -433,7 +433,7 @@ s_set_sex (s_fault_t *fault, const s_cell_t *cell, char *target)
         }
     char shown [S_SHOWN_MAX];
     s_shown (cell, shown, sizeof shown);
-    s_fault (fault, "sex", "性别应为合计、女、男（T、F、M）/ sex must be T, F or M (合计, 女, 男): '%s'",
+    s_fault (fault, "sex", "性别应为合计、女、男（T、F、M） / sex must be T, F or M (合计, 女, 男): '%s'",
              shown);
     return -1;
 }
@@ -632,12 +632,12 @@ s_csv_header (s_csv_t *self)
             return;
         }
         if (field < 0) {
-            s_why (reader, "表头（第%d行）有未知列名“%s”（第%zu列）/ unknown column '%s' in the header (line %d, column %zu)",
+            s_why (reader, "表头（第%d行）有未知列名“%s”（第%zu列） / unknown column '%s' in the header (line %d, column %zu)",
                    line, shown, i + 1, shown, line, i + 1);
             return;
         }
         if (column_of [field]) {
-            s_why (reader, "表头（第%d行）中“%s”列出现两次（第%d列和第%zu列）/ column '%s' appears twice in the header (line %d, columns %d and %zu)",
+            s_why (reader, "表头（第%d行）中“%s”列出现两次（第%d列和第%zu列） / column '%s' appears twice in the header (line %d, columns %d and %zu)",
                    line, s_fields [field].zh, column_of [field], i + 1,
                    s_fields [field].name, line, column_of [field], i + 1);
             return;
@@ -855,7 +855,7 @@ s_jsonl_line (s_reader_t *reader, const char *text, size_t len, int line)
     json_error_t error;
     json_t *root = json_loadb (text, len, JSON_REJECT_DUPLICATES, &error);
     if (!root)
-        s_fault (&fault, "", "不是有效的JSON：%s（第%d列）/ not valid JSON: %s (column %d)",
+        s_fault (&fault, "", "不是有效的JSON：%s（第%d列） / not valid JSON: %s (column %d)",
                  error.text, error.column, error.text, error.column);
     else
     if (!json_is_object (root))
@@ -1081,7 +1081,7 @@ wdm_source_parse_file (const char *path, const wdm_catalog_t *catalog,
 
     wdm_source_format_t format;
     if (wdm_source_format_from_name (path, &format)) {
-        s_why (&reader, "不支持的文件类型：%s（应为.csv、.jsonl、.ndjson或.json）/ "
+        s_why (&reader, "不支持的文件类型：%s（应为.csv、.jsonl、.ndjson或.json） / "
                         "unknown kind of file: %s (expected .csv, .jsonl, .ndjson or .json)", path, path);
         goto cleanup;
     }

@@ -25,6 +25,7 @@ wdm_say "starting a throwaway PostgreSQL in $pgdir"
 wdm_pg_init "$pgdir"
 WDM_PG_FSYNC=off wdm_pg_start "$pgdir" 5432
 export WDM_TEST_PGURI="host=$pgdir/run port=5432 user=postgres dbname=postgres"
+export WDM_TEST_PG_DIR="$pgdir" WDM_TEST_PG_PORT=5432
 
 wdm_say "tests, sanitizer build"
 ctest --test-dir build-asan --output-on-failure -j "$jobs"

@@ -2,9 +2,13 @@
 
 #include "wdm_test.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
 int
 wdm_test_run_suite (const char *suite_name, const wdm_test_case_t *tests, int count)
@@ -91,4 +95,56 @@ wdm_test_scalar (PGconn *conn, const char *sql)
         fprintf (stderr, "wdm_test: %s: %s", sql, PQresultErrorMessage (res));
     PQclear (res);
     return value;
+}
+
+int
+wdm_test_spawn (char *const argv [])
+{
+    pid_t pid = fork ();
+    if (pid == 0) {
+        execv (argv [0], argv);
+        fprintf (stderr, "wdm_test: cannot run %s\n", argv [0]);
+        _exit (127);
+    }
+    return (int) pid;
+}
+
+int
+wdm_test_wait (int pid, int timeout_ms)
+{
+    for (int waited = 0; ; waited += 10) {
+        int status = 0;
+        pid_t done = waitpid ((pid_t) pid, &status, WNOHANG);
+        if (done == (pid_t) pid)
+            return WIFEXITED (status) ? WEXITSTATUS (status) : 128 + WTERMSIG (status);
+        if (done < 0 || waited >= timeout_ms)
+            return -1;
+        struct timespec nap = { 0, 10 * 1000 * 1000 };
+        nanosleep (&nap, NULL);
+    }
+}
+
+int
+wdm_test_stop (int pid, int signum, int timeout_ms)
+{
+    kill ((pid_t) pid, signum);
+    int rc = wdm_test_wait (pid, timeout_ms);
+    if (rc < 0) {
+        kill ((pid_t) pid, SIGKILL);
+        rc = wdm_test_wait (pid, 5000);
+    }
+    return rc;
+}
+
+int
+wdm_test_shell (const char *command)
+{
+    int status = system (command);
+    return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
+}
+
+int
+wdm_test_port (int offset)
+{
+    return 20000 + (int) (getpid () % 20000) + offset;
 }

@@ -36,4 +36,23 @@ PGconn *wdm_test_connect (const char *conninfo);
 //  (caller frees), or NULL if it failed or returned no row.
 char *wdm_test_scalar (PGconn *conn, const char *sql);
 
+//  Start a program as a child process: argv [0] is its path; its output
+//  goes to ours.  The pid, or -1.
+int wdm_test_spawn (char *const argv []);
+
+//  Wait up to timeout_ms for a child to exit.  Its exit code (128 + the
+//  signal if killed), or -1 if it is still running.
+int wdm_test_wait (int pid, int timeout_ms);
+
+//  Send signum to a child and wait up to timeout_ms for it to exit; kill
+//  it if it does not.  Its exit code as wdm_test_wait gives it.
+int wdm_test_stop (int pid, int signum, int timeout_ms);
+
+//  Run a shell command; its exit code.
+int wdm_test_shell (const char *command);
+
+//  A port for a test server on 127.0.0.1, different for each test
+//  process so that suites running side by side do not collide.
+int wdm_test_port (int offset);
+
 #endif

@@ -1,0 +1,539 @@
+/*  test_server: wdmon-server as a real process, against a real PostgreSQL,
+    spoken to over real CURVE sockets, message by message.  What a
+    collector sees: batches stored once and answered after commit, resends
+    answered as duplicates, every refused record named with its reason and
+    kept, malformed messages refused while the server keeps serving,
+    unknown and revoked keys shut out, "retry later" while the database is
+    away, a clean stop on SIGTERM.  */
+
+#include "wdm_crc32.h"
+#include "wdm_db.h"
+#include "wdm_keys.h"
+#include "wdm_log.h"
+#include "wdm_migrate.h"
+#include "wdm_proto.h"
+#include "wdm_test.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zmq.h>
+
+typedef struct {
+    char public_key [WDM_KEY_Z85];
+    char secret_key [WDM_KEY_Z85];
+} s_keys_t;
+
+static char *s_conninfo;
+static PGconn *s_conn;
+static void *s_ctx;
+static char s_dir [64];
+static char s_endpoint [64];
+static char s_server_key_file [128];
+static s_keys_t s_server, s_meichang, s_health, s_stranger;
+static int s_pid = -1;
+static uint64_t s_batch_no = 1;
+static uint64_t s_seq = 1;
+
+static int
+s_register (const char *unit, s_keys_t *keys)
+{
+    if (wdm_keys_generate (keys->public_key, keys->secret_key))
+        return -1;
+    if (!unit)
+        return 0;
+    const char *params [] = { keys->public_key, unit };
+    PGresult *res = PQexecParams (s_conn, "INSERT INTO unit_key (public_key, unit_code) VALUES ($1, $2)",
+                                  2, NULL, params, NULL, NULL, 0);
+    int rc = PQresultStatus (res) == PGRES_COMMAND_OK ? 0 : -1;
+    PQclear (res);
+    return rc;
+}
+
+static int
+s_start_server (void)
+{
+    char *argv [] = { WDM_SERVER_BIN, "-k", s_server_key_file, "-e", s_endpoint,
+                      "-d", s_conninfo, "-l", "warn", NULL };
+    s_pid = wdm_test_spawn (argv);
+    return s_pid > 0 ? 0 : -1;
+}
+
+static void *
+s_client (const s_keys_t *keys)
+{
+    void *socket = zmq_socket (s_ctx, ZMQ_DEALER);
+    int linger = 0;
+    zmq_setsockopt (socket, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_setsockopt (socket, ZMQ_CURVE_SERVERKEY, s_server.public_key, 40);
+    zmq_setsockopt (socket, ZMQ_CURVE_PUBLICKEY, keys->public_key, 40);
+    zmq_setsockopt (socket, ZMQ_CURVE_SECRETKEY, keys->secret_key, 40);
+    zmq_connect (socket, s_endpoint);
+    return socket;
+}
+
+static void
+s_send_frames (void *socket, const void *header, size_t header_size,
+               const void *body, size_t body_size)
+{
+    zmq_send (socket, header, header_size, ZMQ_SNDMORE);
+    zmq_send (socket, body, body_size, 0);
+}
+
+//  Send a body with a correct header for count records.
+static uint64_t
+s_send (void *socket, const void *body, size_t size, uint32_t count)
+{
+    uint64_t batch_no = s_batch_no++;
+    wdm_proto_header_t head = { WDM_PROTO_VERSION, WDM_PROTO_BATCH, batch_no, count,
+                                wdm_crc32 (0, body, size) };
+    uint8_t header [WDM_PROTO_HEADER_SIZE];
+    wdm_proto_header_encode (&head, header);
+    s_send_frames (socket, header, sizeof header, body, size);
+    return batch_no;
+}
+
+//  Wait for a reply.  0 with reply (and batch number) filled, -1 if none
+//  came within timeout_ms.
+static int
+s_receive (void *socket, int timeout_ms, wdm_proto_reply_t *reply, uint64_t *batch_no)
+{
+    zmq_pollitem_t items [] = { { socket, 0, ZMQ_POLLIN, 0 } };
+    if (zmq_poll (items, 1, timeout_ms) <= 0)
+        return -1;
+    uint8_t header [64];
+    int header_size = zmq_recv (socket, header, sizeof header, 0);
+    zmq_msg_t body;
+    zmq_msg_init (&body);
+    zmq_msg_recv (&body, socket, 0);
+    wdm_proto_header_t head;
+    int rc = -1;
+    char why [128];
+    if (header_size == WDM_PROTO_HEADER_SIZE
+    &&  wdm_proto_header_decode (header, (size_t) header_size, &head) == WDM_PROTO_OK
+    &&  head.type == WDM_PROTO_REPLY
+    &&  head.checksum == wdm_crc32 (0, zmq_msg_data (&body), zmq_msg_size (&body))
+    &&  wdm_proto_reply_decode (zmq_msg_data (&body), zmq_msg_size (&body), reply, why, sizeof why) == 0
+    &&  head.count == reply->rejected_count) {
+        if (batch_no)
+            *batch_no = head.batch_no;
+        rc = 0;
+    }
+    zmq_msg_close (&body);
+    return rc;
+}
+
+static wdm_record_t
+s_record (const char *indicator, const char *area, int year, double value)
+{
+    wdm_record_t record;
+    wdm_record_init (&record);
+    snprintf (record.indicator, sizeof record.indicator, "%s", indicator);
+    snprintf (record.area, sizeof record.area, "%s", area);
+    record.year = year;
+    record.value = value;
+    return record;
+}
+
+//  A batch body of records with fresh seqs; *first gets the first seq.
+static void
+s_body (msgpack_sbuffer *body, uint64_t epoch, const wdm_record_t *records, int count,
+        uint64_t *first)
+{
+    msgpack_sbuffer_init (body);
+    msgpack_packer pk;
+    msgpack_packer_init (&pk, body, msgpack_sbuffer_write);
+    wdm_proto_batch_begin (&pk, epoch, (uint32_t) count);
+    *first = s_seq;
+    for (int i = 0; i < count; i++) {
+        msgpack_sbuffer stored;
+        msgpack_sbuffer_init (&stored);
+        wdm_proto_record_encode (&records [i], &stored);
+        wdm_proto_batch_add (&pk, s_seq++, stored.data, stored.size);
+        msgpack_sbuffer_destroy (&stored);
+    }
+}
+
+static long
+s_count (const char *sql)
+{
+    char *value = wdm_test_scalar (s_conn, sql);
+    long count = value ? atol (value) : -1;
+    free (value);
+    return count;
+}
+
+//  The server answers a valid batch: the proof that it is (still) serving.
+static void
+s_expect_serving (void)
+{
+    void *client = s_client (&s_meichang);
+    wdm_record_t record = s_record ("DM27", "meichang", 2024, 31.5);
+    msgpack_sbuffer body;
+    uint64_t first;
+    s_body (&body, 77, &record, 1, &first);
+    s_send (client, body.data, body.size, 1);
+    wdm_proto_reply_t reply;
+    CU_ASSERT_EQUAL_FATAL (s_receive (client, 10000, &reply, NULL), 0);
+    CU_ASSERT_EQUAL (reply.status, 200);
+    CU_ASSERT_EQUAL (reply.accepted, 1);
+    wdm_proto_reply_clear (&reply);
+    msgpack_sbuffer_destroy (&body);
+    zmq_close (client);
+}
+
+static void
+test_batch_stored_once (void)
+{
+    void *client = s_client (&s_meichang);
+    wdm_record_t records [3] = {
+        s_record ("DM27", "meichang", 2021, 28.0), s_record ("DM27", "meichang", 2022, 29.5),
+        s_record ("DM27", "meichang", 2023, 30.2) };
+    records [2].status = WDM_STATUS_FINAL;
+    snprintf (records [2].note, sizeof records [2].note, "%s", "含新增村 <script>'; DROP TABLE x;--");
+    msgpack_sbuffer body;
+    uint64_t first;
+    s_body (&body, 1001, records, 3, &first);
+    uint64_t sent = s_send (client, body.data, body.size, 3), answered = 0;
+    wdm_proto_reply_t reply;
+    CU_ASSERT_EQUAL_FATAL (s_receive (client, 10000, &reply, &answered), 0);
+    CU_ASSERT_EQUAL (answered, sent);
+    CU_ASSERT_EQUAL (reply.status, 200);
+    CU_ASSERT_EQUAL (reply.accepted, 3);
+    CU_ASSERT_EQUAL (reply.duplicates, 0);
+    CU_ASSERT_EQUAL (reply.rejected_count, 0);
+    wdm_proto_reply_clear (&reply);
+    //  In the table exactly once, with the unit from the key.
+    CU_ASSERT_EQUAL (s_count ("SELECT count(*) FROM observation WHERE rec_epoch = 1001"
+                              " AND unit_code = 'town_meichang' AND indicator_code = 'DM27'"), 3);
+    char *note = wdm_test_scalar (s_conn, "SELECT note FROM observation WHERE rec_epoch = 1001 AND year = 2023");
+    CU_ASSERT_PTR_NOT_NULL_FATAL (note);
+    CU_ASSERT_STRING_EQUAL (note, records [2].note);       //  stored verbatim
+    free (note);
+
+    //  The same batch again: stored once, answered as duplicates.
+    s_send (client, body.data, body.size, 3);
+    CU_ASSERT_EQUAL_FATAL (s_receive (client, 10000, &reply, NULL), 0);
+    CU_ASSERT_EQUAL (reply.status, 200);
+    CU_ASSERT_EQUAL (reply.accepted, 0);
+    CU_ASSERT_EQUAL (reply.duplicates, 3);
+    wdm_proto_reply_clear (&reply);
+    CU_ASSERT_EQUAL (s_count ("SELECT count(*) FROM observation WHERE rec_epoch = 1001"), 3);
+    CU_ASSERT_EQUAL (s_count ("SELECT count(*) FROM ingest_batch WHERE epoch = 1001"
+                              " AND unit_code = 'town_meichang' AND committed_at IS NOT NULL"), 2);
+    CU_ASSERT_EQUAL (s_count ("SELECT duplicates FROM ingest_batch WHERE epoch = 1001 ORDER BY id DESC LIMIT 1"), 3);
+    msgpack_sbuffer_destroy (&body);
+
+    //  A correction is a new revision; the old value stays.
+    wdm_record_t correction = s_record ("DM27", "meichang", 2022, 29.9);
+    s_body (&body, 1001, &correction, 1, &first);
+    s_send (client, body.data, body.size, 1);
+    CU_ASSERT_EQUAL_FATAL (s_receive (client, 10000, &reply, NULL), 0);
+    CU_ASSERT_EQUAL (reply.accepted, 1);
+    wdm_proto_reply_clear (&reply);
+    CU_ASSERT_EQUAL (s_count ("SELECT max(revision) FROM observation WHERE area_code = 'meichang'"
+                              " AND indicator_code = 'DM27' AND year = 2022"), 2);
+    char *latest = wdm_test_scalar (s_conn, "SELECT value FROM observation_latest WHERE"
+                                    " area_code = 'meichang' AND indicator_code = 'DM27' AND year = 2022");
+    CU_ASSERT_PTR_NOT_NULL_FATAL (latest);
+    CU_ASSERT_STRING_EQUAL (latest, "29.9");
+    free (latest);
+    msgpack_sbuffer_destroy (&body);
+    zmq_close (client);
+}
+
+static void
+test_invalid_records_come_back_with_reasons (void)
+{
+    void *client = s_client (&s_meichang);
+    wdm_record_t records [7] = {
+        s_record ("DM27", "meichang", 2024, 32.0),      //  fine
+        s_record ("DM27", "meichang", 2024, 150.0),     //  422 value
+        s_record ("HE03", "meichang", 2024, 8.0),       //  403 indicator: the health commission's
+        s_record ("DM27", "yangcun", 2024, 30.0),       //  403 area: another town
+        s_record ("XX99", "meichang", 2024, 1.0),       //  404
+        s_record ("DM27", "meichang", 2030, 30.0),      //  422 year
+        s_record ("DM27", "meichang", 2023, 30.0),      //  400 note: not UTF-8
+    };
+    snprintf (records [6].note, sizeof records [6].note, "%s", "bad \xC3\x28 byte");
+    records [5].year = 2030;
+    //  The encoder does not check UTF-8; the server must.
+    msgpack_sbuffer body;
+    uint64_t first;
+    s_body (&body, 1002, records, 7, &first);
+    s_send (client, body.data, body.size, 7);
+    wdm_proto_reply_t reply;
+    CU_ASSERT_EQUAL_FATAL (s_receive (client, 10000, &reply, NULL), 0);
+    CU_ASSERT_EQUAL (reply.status, 200);
+    CU_ASSERT_EQUAL (reply.accepted, 1);
+    CU_ASSERT_EQUAL_FATAL (reply.rejected_count, 6);
+    static const struct { int code; const char *field; } expected [6] = {
+        { 422, "value" }, { 403, "indicator" }, { 403, "area" },
+        { 404, "indicator" }, { 422, "year" }, { 400, "note" } };
+    for (int i = 0; i < 6; i++) {
+        CU_ASSERT_EQUAL (reply.rejected [i].seq, first + 1 + (uint64_t) i);
+        CU_ASSERT_EQUAL (reply.rejected [i].code, expected [i].code);
+        CU_ASSERT_STRING_EQUAL (reply.rejected [i].field, expected [i].field);
+        CU_ASSERT_PTR_NOT_NULL (strstr (reply.rejected [i].message, " / "));
+    }
+    wdm_proto_reply_clear (&reply);
+    //  Every refused record is kept, with its reason and its exact bytes.
+    CU_ASSERT_EQUAL (s_count ("SELECT count(*) FROM rejected_record WHERE rec_epoch = 1002"), 6);
+    CU_ASSERT_EQUAL (s_count ("SELECT count(*) FROM rejected_record WHERE rec_epoch = 1002"
+                              " AND reason_code = 403 AND unit_code = 'town_meichang'"), 2);
+    wdm_proto_batch_t decoded;
+    char why [128];
+    CU_ASSERT_EQUAL_FATAL (wdm_proto_batch_decode ((const uint8_t *) body.data, body.size, 7,
+                                                   &decoded, why, sizeof why), WDM_PROTO_OK);
+    char sql [160];
+    snprintf (sql, sizeof sql, "SELECT encode(raw, 'hex') FROM rejected_record"
+              " WHERE rec_epoch = 1002 AND rec_seq = %llu", (unsigned long long) (first + 1));
+    char *raw = wdm_test_scalar (s_conn, sql);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (raw);
+    char hex [4096] = "";
+    for (size_t i = 0; i < decoded.items [1].raw_size && i < 2000; i++)
+        snprintf (hex + 2 * i, 3, "%02x", decoded.items [1].raw [i]);
+    CU_ASSERT_STRING_EQUAL (raw, hex);
+    free (raw);
+    wdm_proto_batch_clear (&decoded);
+    msgpack_sbuffer_destroy (&body);
+    zmq_close (client);
+}
+
+static void
+test_malformed_messages (void)
+{
+    void *client = s_client (&s_meichang);
+    long kept_before = s_count ("SELECT count(*) FROM rejected_record WHERE rec_seq IS NULL");
+    wdm_record_t record = s_record ("DM27", "meichang", 2021, 28.0);
+    msgpack_sbuffer body;
+    uint64_t first;
+    s_body (&body, 1003, &record, 1, &first);
+    wdm_proto_reply_t reply;
+
+    //  Truncated, with a checksum that matches what was sent.
+    s_send (client, body.data, body.size - 3, 1);
+    CU_ASSERT_EQUAL_FATAL (s_receive (client, 10000, &reply, NULL), 0);
+    CU_ASSERT_EQUAL (reply.status, 400);
+    wdm_proto_reply_clear (&reply);
+    //  Trailing bytes.
+    msgpack_sbuffer_write (&body, "\xC0\xC0", 2);
+    s_send (client, body.data, body.size, 1);
+    CU_ASSERT_EQUAL_FATAL (s_receive (client, 10000, &reply, NULL), 0);
+    CU_ASSERT_EQUAL (reply.status, 400);
+    CU_ASSERT_PTR_NOT_NULL (strstr (reply.message, "trailing"));
+    wdm_proto_reply_clear (&reply);
+    //  Five bytes asking for four billion elements.
+    s_send (client, "\xDD\xFF\xFF\xFF\xFF", 5, 1);
+    CU_ASSERT_EQUAL_FATAL (s_receive (client, 10000, &reply, NULL), 0);
+    CU_ASSERT_EQUAL (reply.status, 400);
+    wdm_proto_reply_clear (&reply);
+    //  Deep nesting.
+    uint8_t deep [4001];
+    memset (deep, 0x91, 4000);
+    deep [4000] = 0xC0;
+    s_send (client, deep, sizeof deep, 1);
+    CU_ASSERT_EQUAL_FATAL (s_receive (client, 10000, &reply, NULL), 0);
+    CU_ASSERT_EQUAL (reply.status, 400);
+    CU_ASSERT_PTR_NOT_NULL (strstr (reply.message, "nested too deep"));
+    wdm_proto_reply_clear (&reply);
+    //  A checksum that does not match.
+    wdm_proto_header_t head = { WDM_PROTO_VERSION, WDM_PROTO_BATCH, 4242, 1, 12345 };
+    uint8_t header [WDM_PROTO_HEADER_SIZE];
+    wdm_proto_header_encode (&head, header);
+    s_send_frames (client, header, sizeof header, body.data, body.size - 2);
+    uint64_t answered = 0;
+    CU_ASSERT_EQUAL_FATAL (s_receive (client, 10000, &reply, &answered), 0);
+    CU_ASSERT_EQUAL (reply.status, 400);
+    CU_ASSERT_EQUAL (answered, 4242);
+    CU_ASSERT_PTR_NOT_NULL (strstr (reply.message, "checksum"));
+    wdm_proto_reply_clear (&reply);
+    //  A version from the future.
+    head.checksum = wdm_crc32 (0, body.data, body.size - 2);
+    wdm_proto_header_encode (&head, header);
+    header [4] = 9;
+    s_send_frames (client, header, sizeof header, body.data, body.size - 2);
+    CU_ASSERT_EQUAL_FATAL (s_receive (client, 10000, &reply, &answered), 0);
+    CU_ASSERT_EQUAL (reply.status, 505);
+    CU_ASSERT_EQUAL (answered, 4242);
+    wdm_proto_reply_clear (&reply);
+    //  Three frames; and one.
+    header [4] = WDM_PROTO_VERSION;
+    zmq_send (client, header, sizeof header, ZMQ_SNDMORE);
+    zmq_send (client, body.data, body.size - 2, ZMQ_SNDMORE);
+    zmq_send (client, "x", 1, 0);
+    CU_ASSERT_EQUAL_FATAL (s_receive (client, 10000, &reply, NULL), 0);
+    CU_ASSERT_EQUAL (reply.status, 400);
+    wdm_proto_reply_clear (&reply);
+    zmq_send (client, "garbage", 7, 0);
+    CU_ASSERT_EQUAL_FATAL (s_receive (client, 10000, &reply, NULL), 0);
+    CU_ASSERT_EQUAL (reply.status, 400);
+    wdm_proto_reply_clear (&reply);
+    msgpack_sbuffer_destroy (&body);
+    zmq_close (client);
+
+    //  Each refused message is kept whole, with its reason; none stored.
+    CU_ASSERT_EQUAL (s_count ("SELECT count(*) FROM rejected_record WHERE rec_seq IS NULL")
+                     - kept_before, 8);
+    CU_ASSERT_EQUAL (s_count ("SELECT count(*) FROM observation WHERE rec_epoch = 1003"), 0);
+    CU_ASSERT_EQUAL (kill ((pid_t) s_pid, 0), 0);
+    s_expect_serving ();
+}
+
+static void
+test_unknown_and_revoked_keys (void)
+{
+    wdm_record_t record = s_record ("HE03", "wuqing", 2024, 8.1);
+    msgpack_sbuffer body;
+    uint64_t first;
+    s_body (&body, 1004, &record, 1, &first);
+    wdm_proto_reply_t reply;
+
+    //  A key nobody registered: the handshake fails, nothing comes back.
+    void *stranger = s_client (&s_stranger);
+    s_send (stranger, body.data, body.size, 1);
+    CU_ASSERT_EQUAL (s_receive (stranger, 1500, &reply, NULL), -1);
+    zmq_close (stranger);
+
+    //  The health commission's key works; revoked, it does not, for the
+    //  next connection, without restarting the server.
+    void *health = s_client (&s_health);
+    s_send (health, body.data, body.size, 1);
+    CU_ASSERT_EQUAL_FATAL (s_receive (health, 10000, &reply, NULL), 0);
+    CU_ASSERT_EQUAL (reply.accepted, 1);
+    wdm_proto_reply_clear (&reply);
+    zmq_close (health);
+    PQclear (PQexec (s_conn, "UPDATE unit_key SET state = 'revoked', revoked_at = now()"
+                             " WHERE unit_code = 'health_commission'"));
+    health = s_client (&s_health);
+    s_send (health, body.data, body.size, 1);
+    CU_ASSERT_EQUAL (s_receive (health, 1500, &reply, NULL), -1);
+    zmq_close (health);
+    msgpack_sbuffer_destroy (&body);
+    CU_ASSERT_EQUAL (s_count ("SELECT count(*) FROM observation WHERE rec_epoch = 1004"), 1);
+    s_expect_serving ();
+}
+
+static void
+test_database_away (void)
+{
+    //  A collector connected before the outage (a new connection cannot
+    //  be authorised while the database is away: ZAP answers 300).
+    void *client = s_client (&s_meichang);
+    wdm_record_t records [2] = { s_record ("DM25", "meichang", 2023, 18.0),
+                                 s_record ("DM25", "meichang", 2024, 19.0) };
+    msgpack_sbuffer body;
+    uint64_t first;
+    s_body (&body, 1005, records, 1, &first);
+    s_send (client, body.data, body.size, 1);
+    wdm_proto_reply_t reply;
+    CU_ASSERT_EQUAL_FATAL (s_receive (client, 10000, &reply, NULL), 0);
+    CU_ASSERT_EQUAL (reply.status, 200);
+    wdm_proto_reply_clear (&reply);
+    msgpack_sbuffer_destroy (&body);
+
+    CU_ASSERT_EQUAL_FATAL (wdm_test_shell (WDM_PGCTL " stop"), 0);
+    s_body (&body, 1006, records, 2, &first);
+    s_send (client, body.data, body.size, 2);
+    int got = s_receive (client, 10000, &reply, NULL);
+    CU_ASSERT_EQUAL (got, 0);
+    if (got == 0) {
+        CU_ASSERT_EQUAL (reply.status, 503);
+        CU_ASSERT_EQUAL (reply.accepted, 0);
+        wdm_proto_reply_clear (&reply);
+    }
+    CU_ASSERT_EQUAL_FATAL (wdm_test_shell (WDM_PGCTL " start"), 0);
+    PQfinish (s_conn);
+    s_conn = wdm_test_connect (s_conninfo);
+    //  The collector resends the same records until they are stored.
+    int stored = 0;
+    for (int attempt = 0; attempt < 40 && !stored; attempt++) {
+        s_send (client, body.data, body.size, 2);
+        if (s_receive (client, 10000, &reply, NULL) == 0) {
+            stored = reply.status == 200;
+            if (stored)
+                CU_ASSERT_EQUAL (reply.accepted + reply.duplicates, 2);
+            wdm_proto_reply_clear (&reply);
+        }
+        if (!stored)
+            usleep (250 * 1000);
+    }
+    CU_ASSERT_TRUE (stored);
+    CU_ASSERT_EQUAL (s_count ("SELECT count(*) FROM observation WHERE rec_epoch = 1006"), 2);
+    msgpack_sbuffer_destroy (&body);
+    zmq_close (client);
+}
+
+static void
+test_sigterm_stops_cleanly (void)
+{
+    CU_ASSERT_EQUAL (wdm_test_stop (s_pid, SIGTERM, 10000), 0);
+    s_pid = -1;
+}
+
+static void
+test_refuses_a_readable_secret_key (void)
+{
+    chmod (s_server_key_file, 0644);
+    char endpoint [64];
+    snprintf (endpoint, sizeof endpoint, "tcp://127.0.0.1:%d", wdm_test_port (1));
+    char *argv [] = { WDM_SERVER_BIN, "-k", s_server_key_file, "-e", endpoint,
+                      "-d", s_conninfo, "-l", "error", NULL };
+    int pid = wdm_test_spawn (argv);
+    CU_ASSERT_EQUAL (wdm_test_wait (pid, 10000), 1);
+    chmod (s_server_key_file, 0600);
+}
+
+int
+main (void)
+{
+    if (!wdm_test_pguri ()) {
+        fprintf (stderr, "WDM_TEST_PGURI is not set: run tests/run.sh\n");
+        return WDM_TEST_SKIP;
+    }
+    wdm_log_init ("test_server", WDM_LOG_WARN, NULL);
+    s_conninfo = wdm_test_db_new ("wdm_test_server");
+    if (!s_conninfo)
+        return 2;
+    s_conn = wdm_test_connect (s_conninfo);
+    PGconn *conn = wdm_db_connect (s_conninfo);
+    int applied = 0;
+    if (!conn || wdm_migrate_apply (conn, &applied))
+        return 2;
+    PQfinish (conn);
+    snprintf (s_dir, sizeof s_dir, "/tmp/wdm_test_server_XXXXXX");
+    char err [256];
+    if (!mkdtemp (s_dir) || wdm_keys_generate (s_server.public_key, s_server.secret_key))
+        return 2;
+    snprintf (s_server_key_file, sizeof s_server_key_file, "%s/server.key", s_dir);
+    if (wdm_keys_write (s_server_key_file, s_server.secret_key, true, err, sizeof err)
+    ||  s_register ("town_meichang", &s_meichang) || s_register ("health_commission", &s_health)
+    ||  s_register (NULL, &s_stranger))
+        return 2;
+    snprintf (s_endpoint, sizeof s_endpoint, "tcp://127.0.0.1:%d", wdm_test_port (0));
+    s_ctx = zmq_ctx_new ();
+    if (s_start_server ())
+        return 2;
+
+    static const wdm_test_case_t tests [] = {
+        { "a batch is stored once; a resend is a duplicate; a correction a revision", test_batch_stored_once },
+        { "invalid records come back with reason, field; kept with raw bytes", test_invalid_records_come_back_with_reasons },
+        { "malformed messages are refused and kept; the server keeps serving", test_malformed_messages },
+        { "unknown and revoked keys get nothing; others keep working", test_unknown_and_revoked_keys },
+        { "database away: retry later, then stored exactly once", test_database_away },
+        { "SIGTERM stops the server cleanly", test_sigterm_stops_cleanly },
+        { "a secret key readable by others is refused at start", test_refuses_a_readable_secret_key },
+    };
+    int rc = wdm_test_run_suite ("server", tests, sizeof tests / sizeof tests [0]);
+    if (s_pid > 0)
+        wdm_test_stop (s_pid, SIGKILL, 5000);
+    zmq_ctx_term (s_ctx);
+    PQfinish (s_conn);
+    free (s_conninfo);
+    unlink (s_server_key_file);
+    rmdir (s_dir);
+    return rc;
+}
