@@ -448,6 +448,9 @@ s_mark (wdm_outbox_t *self, uint64_t first, uint64_t last, uint64_t *added)
             already += to - from + 1;
         j++;
     }
+    if (i == j && first == self->watermark + 1)
+        self->watermark = last;         //  touches no range, needs no slot
+    else
     if (i == j) {
         if (self->range_count == S_RANGES_MAX) {
             errno = ENOBUFS;
@@ -870,19 +873,22 @@ s_segment_remove (wdm_outbox_t *self, size_t index)
     return 0;
 }
 
-//  Open segment first (listed, size bytes kept) for appending.
+//  Cut segment first back to size bytes and open it for appending.  The
+//  cut is fsynced if it can be: else, after a crash, the records cut off
+//  could come back (as if the process had crashed before the rollback).
 static int
-s_segment_open_write (wdm_outbox_t *self, uint64_t first, uint64_t size)
+s_segment_cut_back (wdm_outbox_t *self, uint64_t first, uint64_t size)
 {
     char name [S_NAME_MAX];
     s_segment_name (name, first);
     int fd = openat (self->dir_fd, name, O_WRONLY | O_APPEND | O_CLOEXEC);
     if (fd < 0 || ftruncate (fd, (off_t) size)) {
-        s_error (self, "cannot open %s: %s", name, strerror (errno));
+        s_error (self, "cannot cut %s back to its synced length: %s", name, strerror (errno));
         if (fd >= 0)
             close (fd);
         return -1;
     }
+    fsync (fd);
     self->write_fd = fd;
     self->write_first = first;
     self->write_size = size;
@@ -994,8 +1000,10 @@ s_rollback (wdm_outbox_t *self)
         if (self->sync_len == 0)
             rc = s_segment_remove (self, self->segment_count - 1);
         else
-            rc = s_segment_open_write (self, self->sync_first, self->sync_len);
+            rc = s_segment_cut_back (self, self->sync_first, self->sync_len);
     }
+    if (self->dir_dirty)
+        fsync (self->dir_fd);           //  so the deleted segments stay deleted, if it can
     self->next_seq = self->synced_next;
     self->dir_dirty = false;
     if (rc)
@@ -1894,9 +1902,13 @@ wdm_outbox_peek (const char *dir, wdm_outbox_stats_t *stats, char *err, size_t e
         goto cleanup;
     }
     //  The owner replaces the state file by rename, so it is whole.
-    if (s_state_read (dir_fd, buf, &state, ranges, &why) || state.epoch != epoch) {
+    if (s_state_read (dir_fd, buf, &state, ranges, &why)) {
         snprintf (err, err_size, "outbox %s: the state file is unreadable: %s", dir,
-                  why ? why : errno == ENOENT ? strerror (errno) : "another epoch's");
+                  why ? why : strerror (errno));
+        goto cleanup;
+    }
+    if (state.epoch != epoch) {
+        snprintf (err, err_size, "outbox %s: the state file belongs to another epoch", dir);
         goto cleanup;
     }
     uint64_t last = s_max (state.high, state.watermark);

@@ -875,9 +875,40 @@ s_jsonl_line (s_reader_t *reader, const char *text, size_t len, int line)
     json_decref (root);
 }
 
+//  A ".json" file is often one JSON document — an array of objects, or an
+//  object spread over lines — which would read as nothing but bad lines.
+//  True, with why said, if the first line is no object but the whole is
+//  JSON.
+static bool
+s_jsonl_is_document (s_reader_t *reader, const char *data, size_t size)
+{
+    size_t pos = 0, end = 0;
+    for (; pos < size; pos = end) {
+        end = s_line_end (data, size, pos);
+        if (!s_blank (data + pos, end - pos))
+            break;
+    }
+    if (pos == size)
+        return false;
+    json_t *first = json_loadb (data + pos, s_unbroken (data + pos, end - pos), 0, NULL);
+    bool object = json_is_object (first);
+    json_decref (first);
+    if (object)
+        return false;
+    json_t *whole = json_loadb (data, size, 0, NULL);
+    bool document = whole != NULL;
+    json_decref (whole);
+    if (document)
+        s_why (reader, "文件是一个完整的JSON文档，不是JSON Lines：请每行写一个JSON对象 / "
+                       "the file is one JSON document, not JSON Lines: write one JSON object per line");
+    return document;
+}
+
 static void
 s_jsonl_parse (s_reader_t *reader, const char *data, size_t size)
 {
+    if (s_jsonl_is_document (reader, data, size))
+        return;
     int line = 0;
     size_t pos = 0;
     while (pos < size && !reader->stopped) {

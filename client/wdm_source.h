@@ -96,7 +96,8 @@ typedef struct {
 //  column names as keys (case matters); numbers as JSON numbers (year,
 //  quarter and month whole), the others as strings.  An unknown or
 //  repeated key, a value of the wrong JSON type, or a line that is not a
-//  JSON object is a bad line.
+//  JSON object is a bad line.  A file that is one JSON document instead —
+//  an array of objects, or an object over several lines — is -1.
 int wdm_source_parse (const char *data, size_t size, wdm_source_format_t format,
                       const wdm_catalog_t *catalog,
                       wdm_source_record_fn *on_record, wdm_source_error_fn *on_error,

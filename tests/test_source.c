@@ -647,6 +647,31 @@ test_bad_encoding (void)
 }
 
 static void
+test_json_document (void)
+{
+    //  What a ".json" export often is: refused whole, not as bad lines.
+    static const char *documents [] = {
+        "[{\"indicator\":\"DM01\",\"area\":\"wuqing\",\"year\":2023,\"value\":30}]\n",
+        "\n{\n  \"indicator\": \"DM01\",\n  \"area\": \"wuqing\",\n  \"year\": 2023,\n  \"value\": 30\n}\n",
+    };
+    for (size_t i = 0; i < sizeof documents / sizeof documents [0]; i++) {
+        s_sink_t sink = { .record_count = 0 };
+        wdm_source_stats_t stats;
+        char why [512];
+        CU_ASSERT_EQUAL (s_read_text (documents [i], WDM_SOURCE_JSONL, NULL, &sink, &stats, why, sizeof why), -1);
+        CU_ASSERT_PTR_NOT_NULL (strstr (why, "one JSON document, not JSON Lines"));
+        CU_ASSERT_EQUAL (sink.calls + sink.bad_count, 0);
+    }
+    //  A first line that is simply broken is one bad line among others.
+    s_sink_t sink = { .record_count = 0 };
+    wdm_source_stats_t stats;
+    CU_ASSERT_EQUAL (s_read_text ("{\"indicator\":\n{\"indicator\":\"DM01\",\"area\":\"wuqing\",\"year\":2023,\"value\":30}\n",
+                                  WDM_SOURCE_JSONL, NULL, &sink, &stats, NULL, 0), 0);
+    CU_ASSERT_TRUE (s_bad (&sink, 1, "", "not valid JSON"));
+    CU_ASSERT_PTR_NOT_NULL (s_record_at (&sink, 2));
+}
+
+static void
 test_stop (void)
 {
     //  The outbox is full at the second record: reading stops there.
@@ -763,6 +788,7 @@ main (void)
         { "numbers are plain decimals, read exactly", test_numbers },
         { "a bad or missing header refuses the file", test_header_errors },
         { "an unknown encoding refuses the file", test_bad_encoding },
+        { "a JSON document is not JSON Lines", test_json_document },
         { "on_record returning -1 stops reading", test_stop },
         { "quotes out of place, long fields, long lines", test_quotes_and_long_lines },
         { "files: unknown ending, missing, too large", test_parse_file_errors },

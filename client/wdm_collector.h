@@ -1,0 +1,53 @@
+/*  wdm_collector: the member unit's collector daemon.
+
+    Intake: files dropped into the inbox (CSV in UTF-8 or GB18030, JSON
+    Lines) are parsed and checked against the unit's copy of the catalog;
+    each good record is appended to the durable outbox, and only when the
+    outbox is synced does the file move to done/.  Bad lines go to failed/
+    with a line-numbered explanation; a file that cannot be read at all
+    goes to failed/ whole.  If the outbox cannot be written (a full disk),
+    intake stops with a clear log line and the file stays in the inbox.
+
+    Delivery: batches of records from the outbox go to the centre over a
+    CURVE DEALER socket, several in flight.  A reply acknowledges a batch
+    after the centre's COMMIT: its records leave the outbox; those the
+    centre refused are written, with the reason, to the rejected file
+    first.  "Retry later", or no reply within the timeout, means backing
+    off and resending everything unacknowledged (after a reconnect, for a
+    timeout).  */
+
+#ifndef WDM_COLLECTOR_H_INCLUDED
+#define WDM_COLLECTOR_H_INCLUDED
+
+#include <signal.h>
+#include <stdio.h>
+
+typedef struct {
+    char endpoint [256];                //  the centre, e.g. tcp://wdmon.example:7300
+    char server_public_key_file [1024];
+    char secret_key_file [1024];        //  the unit's (mode 0600)
+    char public_key_file [1024];
+    char outbox [1024];                 //  directory
+    char inbox [1024];                  //  directory, with done/ and failed/ inside
+    char catalog [1024];                //  catalog.json; "" checks without a catalog
+    char rejected [1024];               //  JSON Lines file of records the centre refused
+    char status_file [1024];            //  what `status` reads about the running daemon
+    long batch_size;                    //  records per batch
+    long max_in_flight;                 //  batches awaiting a reply, at most
+    long timeout_ms;                    //  no reply this long: reconnect and resend
+    long scan_ms;                       //  how often the inbox is looked at
+    char log_level [16];
+} wdm_collector_config_t;
+
+//  Run the collector until *stop becomes nonzero; with once, return as
+//  soon as the inbox is empty and every record is acknowledged.  0 on a
+//  clean stop, -1 if it could not start (the cause is logged: keys,
+//  outbox, catalog).
+int wdm_collector_run (const wdm_collector_config_t *config, int once,
+                       volatile sig_atomic_t *stop);
+
+//  Print what the collector has: queued, in flight, delivered, rejected.
+//  Works while the daemon runs.  0, or -1 if the outbox cannot be read.
+int wdm_collector_status (const wdm_collector_config_t *config, FILE *out);
+
+#endif
