@@ -99,6 +99,7 @@ typedef struct {
 typedef struct {
     const char *field;          //  "" when the whole line is at fault
     char message [S_MESSAGE_MAX];
+    char key [S_SHOWN_MAX];     //  the field, when it is an unknown JSON key
 } s_fault_t;
 
 //  One parse: where records and faults go, and how it went.
@@ -166,22 +167,26 @@ s_fault (s_fault_t *self, const char *field, const char *format, ...)
     va_end (args);
 }
 
-//  Copy len bytes of UTF-8 into a buffer of size bytes; if they do not
-//  fit, cut at a character boundary and end with "...".
+//  Text to show a person: len bytes of UTF-8 in a buffer of size bytes,
+//  on one line — tabs and line breaks, which would garble a log line or
+//  a report, become spaces — and if too long cut at a character boundary,
+//  ending "...".
 static void
 s_cut (const char *text, size_t len, char *buffer, size_t size)
 {
     assert (size > 4);
-    if (len < size) {
-        memcpy (buffer, text, len);
-        buffer [len] = '\0';
-        return;
+    size_t keep = len;
+    if (len >= size) {
+        keep = size - 4;
+        while (keep > 0 && ((unsigned char) text [keep] & 0xC0) == 0x80)
+            keep--;
     }
-    size_t keep = size - 4;
-    while (keep > 0 && ((unsigned char) text [keep] & 0xC0) == 0x80)
-        keep--;
-    memcpy (buffer, text, keep);
-    memcpy (buffer + keep, "...", 4);
+    for (size_t i = 0; i < keep; i++)
+        buffer [i] = ((unsigned char) text [i] < 0x20 || text [i] == 0x7F) ? ' ' : text [i];
+    if (keep < len)
+        memcpy (buffer + keep, "...", 4);
+    else
+        buffer [keep] = '\0';
 }
 
 //  Equal, ignoring the case of ASCII letters only: the locale's idea of
@@ -804,9 +809,8 @@ s_jsonl_cells (json_t *object, s_cell_t *cells, s_fault_t *fault)
     json_t *value;
     json_object_foreach (object, key, value) {
         if (s_field_by_key (key) < 0) {
-            char shown [S_SHOWN_MAX];
-            s_cut (key, strlen (key), shown, sizeof shown);
-            s_fault (fault, key, "未知字段“%s” / unknown key '%s'", shown, shown);
+            s_cut (key, strlen (key), fault->key, sizeof fault->key);
+            s_fault (fault, fault->key, "未知字段“%s” / unknown key '%s'", fault->key, fault->key);
             return -1;
         }
     }
@@ -870,7 +874,6 @@ s_jsonl_line (s_reader_t *reader, const char *text, size_t len, int line)
             return;
         }
     }
-    //  fault.field may be a key of root: report before letting it go.
     s_report (reader, line, &fault, text, len);
     json_decref (root);
 }

@@ -41,9 +41,9 @@ typedef int (wdm_source_record_fn) (void *arg, const wdm_record_t *record, int l
 //  line's 1-based number; the field at fault — a record field such as
 //  "value", the unknown JSON key itself, or "" when the whole line is at
 //  fault; a message in Chinese then English that names that field; and
-//  the line's text as UTF-8, without its line break, cut at a character
-//  to fewer than WDM_SOURCE_TEXT_MAX bytes (ending "..." when cut).  The
-//  strings are gone after the call.
+//  the line's text as UTF-8 — on one line, tabs and line breaks shown as
+//  spaces, cut at a character to fewer than WDM_SOURCE_TEXT_MAX bytes
+//  (ending "..." when cut).  The strings are gone after the call.
 typedef void (wdm_source_error_fn) (void *arg, int line, const char *field,
                                     const char *message, const char *text);
 

@@ -726,6 +726,17 @@ test_quotes_and_long_lines (void)
     CU_ASSERT_EQUAL (stats.records, 1);
     CU_ASSERT_EQUAL (stats.errors, 4);
 
+    //  A bad record over two lines is shown on one, for a log or a report.
+    s_sink_t two = { .record_count = 0 };
+    CU_ASSERT_EQUAL (s_read_text ("indicator,area,year,value,note\n"
+                                  "DM01,wuqing,2023,abc,\"two\nlines\"\n"
+                                  "DM01,wuqing,2023,\"1\n2\",\tx\n",
+                                  WDM_SOURCE_CSV, NULL, &two, &stats, NULL, 0), 0);
+    CU_ASSERT_TRUE (s_bad (&two, 2, "value", "'abc'"));
+    CU_ASSERT_STRING_EQUAL (two.bad [0].text, "DM01,wuqing,2023,abc,\"two lines\"");
+    CU_ASSERT_TRUE (s_bad (&two, 4, "value", "value is not a number: '1 2'"));
+    CU_ASSERT_PTR_NULL (strchr (two.bad [1].message, '\n'));
+
     //  A line over 64 KiB is refused without reading it into a cell, and
     //  the next line is read as usual.
     at = snprintf (text, size, "indicator,area,year,value,note\nDM01,wuqing,2023,30,\"");
