@@ -1089,7 +1089,8 @@ s_list_segments (wdm_outbox_t *self)
         rc = -1;
     }
     closedir (dir);
-    qsort (self->segments, self->segment_count, sizeof *self->segments, s_segment_compare);
+    if (self->segment_count > 1)
+        qsort (self->segments, self->segment_count, sizeof *self->segments, s_segment_compare);
     return rc;
 }
 
@@ -1352,7 +1353,8 @@ s_tell (wdm_outbox_recovery_t *found, const wdm_outbox_t *self, const s_found_t 
                               found->damaged_segments);
     }
     if (walk->lost)
-        s_append_message (found, "%s%" PRIu64 " records lost (first seqs %" PRIu64 "..%" PRIu64 ")",
+        s_append_message (found, "%s%" PRIu64 " records lost (the first stretch: seqs %" PRIu64
+                          "..%" PRIu64 ")",
                           found->message [0] ? "; " : "", walk->lost,
                           walk->lost_first, walk->lost_last);
     if (found->torn_bytes_cut) {
@@ -1530,6 +1532,7 @@ cleanup:
 wdm_outbox_t *
 wdm_outbox_new (const char *dir, wdm_outbox_recovery_t *recovery, char *err, size_t err_size)
 {
+    assert (dir);
     wdm_outbox_recovery_t found;
     memset (&found, 0, sizeof found);
     wdm_outbox_t *self = calloc (1, sizeof *self);

@@ -32,7 +32,7 @@ typedef struct wdm_outbox wdm_outbox_t;
 //  zero and an empty message when the outbox was clean.
 typedef struct {
     uint64_t torn_bytes_cut;    //  bytes cut from the end of the last segment
-    uint64_t damaged_records;   //  unacknowledged records lost to damage: never delivered
+    uint64_t damaged_records;   //  unacknowledged records damaged or missing: never delivered
     uint64_t damaged_segments;  //  segments rewritten without their damaged bytes
     uint64_t seqs_skipped;      //  seqs passed over after a cut, so none is used twice
     char message [256];         //  the first problem, where it was, what was done
@@ -59,8 +59,8 @@ typedef struct {
 //  all was clean).
 //  Returns the outbox, or NULL with the cause in err; "outbox <dir> is in
 //  use by another process" if another process (or another open in this
-//  one) holds it.  The outbox is not opened, and nothing is invented, if
-//  its epoch or state file is missing or corrupt while records exist.
+//  one) holds it.  NULL too, rather than a guess, if the state file is
+//  missing or corrupt, or the epoch file while segments exist.
 wdm_outbox_t *wdm_outbox_new (const char *dir, wdm_outbox_recovery_t *recovery,
                               char *err, size_t err_size);
 
@@ -69,6 +69,8 @@ wdm_outbox_t *wdm_outbox_new (const char *dir, wdm_outbox_recovery_t *recovery,
 //  lock and free the outbox; set *self_p to NULL.  NULL is accepted.
 void wdm_outbox_destroy (wdm_outbox_t **self_p);
 
+//  The outbox's epoch: random, 63-bit, nonzero, the same for the
+//  directory's whole life.  Sent with every record: (unit, epoch, seq).
 uint64_t wdm_outbox_epoch (const wdm_outbox_t *self);
 
 //  Append one payload of 0..WDM_OUTBOX_PAYLOAD_MAX bytes and set *seq to
@@ -91,10 +93,11 @@ int wdm_outbox_sync (wdm_outbox_t *self);
 void wdm_outbox_rollback (wdm_outbox_t *self);
 
 //  The next synced, unacknowledged record in seq order: 1 and *seq,
-//  *payload, *size set (the bytes stay valid until the next call on the
-//  outbox); 0 if there is none now; -1 with a message if reading failed or
-//  a record is damaged on disk since the outbox was opened — nothing past
-//  it is returned until the outbox is reopened, which repairs it.
+//  *payload, *size set (the bytes, owned by the outbox, stay valid until
+//  the next wdm_outbox_next or destroy); 0 if there is none now; -1 with a
+//  message if reading failed, or if a record was damaged on disk after the
+//  outbox was opened: then nothing past it is returned until the outbox is
+//  reopened, which repairs it.
 int wdm_outbox_next (wdm_outbox_t *self, uint64_t *seq, const void **payload, size_t *size);
 
 //  Move the read position back to the first unacknowledged record, so

@@ -26,13 +26,15 @@ struct wdm_store {
 static const char *s_stage_sql =
     "CREATE TEMP TABLE IF NOT EXISTS wdm_stage ("
     "  batch_id bigint, indicator_code text, area_code text, year int,"
-    "  period_kind text, period_no smallint, body text, sex text,"
-    "  value float8, numerator float8, denominator float8, status text, note text,"
+    "  period_kind wdmon.frequency, period_no smallint, body text, sex char(1),"
+    "  value float8, numerator float8, denominator float8, status wdmon.obs_status, note text,"
     "  unit_code text, rec_epoch bigint, rec_seq bigint) ON COMMIT DELETE ROWS";
 
 //  Store what is new among the staged records.  A record whose key is
 //  already stored is a duplicate; records of one series (indicator, area,
 //  period, body, sex) take the next revisions in the order they were sent.
+//  The staging columns have the observation table's own types, so that
+//  the revision lookup is one probe of the series' unique index.
 static const char *s_insert_sql =
     "WITH fresh AS ("
     "  SELECT DISTINCT ON (s.unit_code, s.rec_epoch, s.rec_seq) s.*"
@@ -49,12 +51,12 @@ static const char *s_insert_sql =
     "  INSERT INTO observation (indicator_code, area_code, year, period_kind, period_no,"
     "         body, sex, revision, value, numerator, denominator, status, note,"
     "         unit_code, rec_epoch, rec_seq, batch_id)"
-    "  SELECT n.indicator_code, n.area_code, n.year, n.period_kind::frequency, n.period_no,"
+    "  SELECT n.indicator_code, n.area_code, n.year, n.period_kind, n.period_no,"
     "         n.body, n.sex, n.rn + coalesce ((SELECT max (o.revision) FROM observation o"
     "             WHERE o.indicator_code = n.indicator_code AND o.area_code = n.area_code"
-    "               AND o.year = n.year AND o.period_kind = n.period_kind::frequency"
+    "               AND o.year = n.year AND o.period_kind = n.period_kind"
     "               AND o.period_no = n.period_no AND o.body = n.body AND o.sex = n.sex), 0),"
-    "         n.value, n.numerator, n.denominator, n.status::obs_status, nullif (n.note, ''),"
+    "         n.value, n.numerator, n.denominator, n.status, nullif (n.note, ''),"
     "         n.unit_code, n.rec_epoch, n.rec_seq, n.batch_id"
     "    FROM numbered n"
     "  ON CONFLICT (unit_code, rec_epoch, rec_seq) DO NOTHING"

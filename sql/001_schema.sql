@@ -211,7 +211,6 @@ CREATE TABLE observation (
     UNIQUE (unit_code, rec_epoch, rec_seq),
     UNIQUE (indicator_code, area_code, year, period_kind, period_no, body, sex, revision)
 );
-CREATE INDEX observation_area_idx ON observation (area_code, year);
 
 CREATE TABLE rejected_record (
     id              bigserial PRIMARY KEY,

@@ -11,6 +11,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -600,6 +601,40 @@ test_torn_tail_is_cut (void)
     free (dir);
 }
 
+//  Records gone from the end at a record boundary leave no torn bytes;
+//  the state file still knows they were used.
+static void
+test_records_missing_without_trace (void)
+{
+    char *dir = s_tmpdir ();
+    wdm_outbox_t *box = s_open (dir, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (box);
+    CU_ASSERT_EQUAL (s_append_range (box, 1, 20, 100), 20);
+    CU_ASSERT_EQUAL (wdm_outbox_sync (box), 0);
+    CU_ASSERT_EQUAL (wdm_outbox_ack (box, 1, 5), 0);
+    wdm_outbox_destroy (&box);
+
+    char *path = s_last_segment (dir);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (path);
+    CU_ASSERT_EQUAL (truncate (path, 10 * S_RECORD), 0);
+    wdm_outbox_recovery_t recovery;
+    box = s_open (dir, &recovery);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (box);
+    CU_ASSERT_EQUAL (recovery.torn_bytes_cut, 0);
+    CU_ASSERT_EQUAL (recovery.damaged_records, 10);
+    CU_ASSERT_PTR_NOT_NULL (strstr (recovery.message, "10 records lost (the first stretch: seqs 11..20)"));
+    uint64_t seqs [32];
+    int count = s_read_all (box, seqs, 32, 100);
+    CU_ASSERT_TRUE (s_is_run (seqs, count, 6, 10));
+    uint64_t seq = 0;
+    CU_ASSERT_EQUAL (wdm_outbox_append (box, "z", 1, &seq), 0);
+    CU_ASSERT_EQUAL (seq, 21);
+    wdm_outbox_destroy (&box);
+    free (path);
+    s_remove_tree (dir);
+    free (dir);
+}
+
 //  Flip one bit at byte at of record 50 of 100, reopen, and check what
 //  the cursor gives: every other record, exact; never record 50.
 static void
@@ -670,6 +705,128 @@ test_flipped_bit_is_detected (void)
     s_flip_and_check (1, "bad magic");
 }
 
+//  Flip one bit at offset of the file dir/name.
+static void
+s_flip (const char *dir, const char *name, off_t offset)
+{
+    char *path = s_path (dir, name);
+    int fd = open (path, O_RDWR);
+    CU_ASSERT_FATAL (fd >= 0);
+    uint8_t byte;
+    CU_ASSERT_EQUAL (pread (fd, &byte, 1, offset), 1);
+    byte ^= 0x01;
+    CU_ASSERT_EQUAL (pwrite (fd, &byte, 1, offset), 1);
+    close (fd);
+    free (path);
+}
+
+static void
+test_damage_in_earlier_segments (void)
+{
+    char *dir = s_tmpdir ();
+    wdm_outbox_t *box = s_open (dir, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (box);
+    CU_ASSERT_EQUAL (s_append_range (box, 1, 10000, 1000), 10000);
+    CU_ASSERT_EQUAL (wdm_outbox_sync (box), 0);
+    wdm_outbox_destroy (&box);
+    char names [64][64];
+    CU_ASSERT_EQUAL_FATAL (s_segments (dir, names, 64), 3);
+    //  The very last record of the first segment, so nothing good follows
+    //  it there, and one in the middle of the second.
+    char *path = s_path (dir, names [0]);
+    off_t size = s_file_size (path);
+    uint64_t last_of_first = (uint64_t) size / 1020;
+    free (path);
+    s_flip (dir, names [0], size - 1);
+    s_flip (dir, names [1], 1020 * 100 + 500);
+    uint64_t second = 0;
+    sscanf (names [1], "seg-%20" SCNu64, &second);
+    uint64_t broken [2] = { last_of_first, second + 100 };
+
+    wdm_outbox_recovery_t recovery;
+    box = s_open (dir, &recovery);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (box);
+    CU_ASSERT_EQUAL (recovery.damaged_records, 2);
+    CU_ASSERT_EQUAL (recovery.damaged_segments, 2);
+    CU_ASSERT_EQUAL (recovery.torn_bytes_cut, 0);
+    CU_ASSERT_EQUAL (s_segment_count (dir), 3);
+    uint64_t seq, expect = 1;
+    const void *payload;
+    size_t got;
+    int good = 0, wrong = 0;
+    while (wdm_outbox_next (box, &seq, &payload, &got) == 1) {
+        if (expect == broken [0] || expect == broken [1])
+            expect++;
+        if (seq == expect && s_payload_is (seq, payload, got, 1000))
+            good++;
+        else
+            wrong++;
+        expect = seq + 1;
+    }
+    CU_ASSERT_EQUAL (good, 9998);
+    CU_ASSERT_EQUAL (wrong, 0);
+    wdm_outbox_destroy (&box);
+
+    //  The same segment damaged again: a second original is kept beside
+    //  the first.
+    s_flip (dir, names [1], 10);
+    box = s_open (dir, &recovery);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (box);
+    CU_ASSERT_EQUAL (recovery.damaged_records, 1);
+    char kept [128];
+    snprintf (kept, sizeof kept, "damaged/%s.1", names [1]);
+    CU_ASSERT_PTR_NOT_NULL (strstr (recovery.message, kept));
+    wdm_outbox_stats_t stats;
+    wdm_outbox_stats (box, &stats);
+    CU_ASSERT_EQUAL (stats.queued, 9997);
+    wdm_outbox_destroy (&box);
+    s_remove_tree (dir);
+    free (dir);
+}
+
+//  Without its state the outbox cannot know which seqs were used: it
+//  refuses to open rather than guess, and never starts a new epoch over
+//  old records.
+static void
+test_refuses_to_guess (void)
+{
+    char *dir = s_tmpdir ();
+    wdm_outbox_t *box = s_open (dir, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (box);
+    CU_ASSERT_EQUAL (s_append_range (box, 1, 3, 100), 3);
+    CU_ASSERT_EQUAL (wdm_outbox_sync (box), 0);
+    wdm_outbox_destroy (&box);
+    char err [256];
+    char *state = s_path (dir, "state");
+    char *moved = s_path (dir, "state.away");
+    char *epoch = s_path (dir, "epoch");
+
+    CU_ASSERT_EQUAL (rename (state, moved), 0);
+    CU_ASSERT_PTR_NULL (wdm_outbox_new (dir, NULL, err, sizeof err));
+    CU_ASSERT_PTR_NOT_NULL (strstr (err, "state file is missing"));
+    CU_ASSERT_EQUAL (rename (moved, state), 0);
+
+    s_flip (dir, "state", 30);
+    CU_ASSERT_PTR_NULL (wdm_outbox_new (dir, NULL, err, sizeof err));
+    CU_ASSERT_PTR_NOT_NULL (strstr (err, "state file is unreadable (bad length or CRC)"));
+    s_flip (dir, "state", 30);
+
+    CU_ASSERT_EQUAL (rename (epoch, moved), 0);
+    CU_ASSERT_PTR_NULL (wdm_outbox_new (dir, NULL, err, sizeof err));
+    CU_ASSERT_PTR_NOT_NULL (strstr (err, "no epoch file"));
+    CU_ASSERT_EQUAL (rename (moved, epoch), 0);
+
+    //  Put back, it is whole again.
+    box = s_open (dir, NULL);
+    CU_ASSERT_PTR_NOT_NULL (box);
+    wdm_outbox_destroy (&box);
+    free (state);
+    free (moved);
+    free (epoch);
+    s_remove_tree (dir);
+    free (dir);
+}
+
 static void
 test_damage_while_open (void)
 {
@@ -731,9 +888,17 @@ test_rollback (void)
     int count = s_read_all (box, seqs, 64, 100);
     CU_ASSERT_TRUE (s_is_run (seqs, count, 1, 5));
 
-    //  Past a segment boundary, unsynced, and back.
+    //  Past a segment boundary, unsynced, and back.  Most of it is on
+    //  disk already (written through the buffer), none of it is sent.
     CU_ASSERT_EQUAL (s_append_range (box, 6, 5000, 1000), 5000);
     CU_ASSERT_EQUAL (s_segment_count (dir), 2);
+    uint64_t seq;
+    const void *payload;
+    size_t size;
+    CU_ASSERT_EQUAL (wdm_outbox_next (box, &seq, &payload, &size), 0);
+    wdm_outbox_rewind (box);
+    count = s_read_all (box, seqs, 64, 100);
+    CU_ASSERT_TRUE (s_is_run (seqs, count, 1, 5));
     wdm_outbox_rollback (box);
     CU_ASSERT_EQUAL (s_segment_count (dir), 1);
     char *path = s_last_segment (dir);
@@ -743,12 +908,10 @@ test_rollback (void)
     //  Seq 6 again, with new bytes (record 6 of size 200, not 100).
     static uint8_t buf [200];
     s_fill (6, buf, sizeof buf);
-    uint64_t seq = 0;
+    seq = 0;
     CU_ASSERT_EQUAL (wdm_outbox_append (box, buf, sizeof buf, &seq), 0);
     CU_ASSERT_EQUAL (seq, 6);
     CU_ASSERT_EQUAL (wdm_outbox_sync (box), 0);
-    const void *payload;
-    size_t size;
     CU_ASSERT_EQUAL (wdm_outbox_next (box, &seq, &payload, &size), 1);
     CU_ASSERT_EQUAL (seq, 6);
     CU_ASSERT_TRUE (s_payload_is (6, payload, size, 200));
@@ -987,8 +1150,11 @@ main (void)
         { "segments rotate at 4 MiB; fully acknowledged ones are deleted", test_segments_rotate_and_are_deleted },
         { "seqs are never reused: all acknowledged, reopened, crashed", test_seqs_never_reused },
         { "a torn tail is cut; records before it are intact", test_torn_tail_is_cut },
+        { "records missing from the end: counted lost, their seqs not reused", test_records_missing_without_trace },
         { "a flipped bit is detected; good records around it are intact", test_flipped_bit_is_detected },
+        { "damage in earlier segments, also at a segment's end, is repaired", test_damage_in_earlier_segments },
         { "damage while open stops the cursor; reopening repairs", test_damage_while_open },
+        { "a missing or corrupt state or epoch file stops the open", test_refuses_to_guess },
         { "rollback drops what was appended since the last sync", test_rollback },
         { "full disk: sync fails with ENOSPC, synced records intact, works again", test_full_disk },
         { "a second open of the same outbox fails while the first holds it", test_second_open_fails },

@@ -1,0 +1,175 @@
+#!/usr/bin/env bash
+# test_ingest: the whole ingest path as a member unit uses it — real
+# wdmon-server and wdmon-collector processes, CURVE on, a real PostgreSQL.
+#
+#   - a CSV in UTF-8, a CSV in GB18030 with Chinese headers, and a JSON Lines
+#     file arrive in the observation table exactly once, Chinese intact;
+#     bad lines go to failed/ with their line numbers; records the centre
+#     refuses are kept aside with the reason;
+#   - the server is killed (-9) and restarted while a collector is sending
+#     20,000 records: every record is stored exactly once;
+#   - PostgreSQL is stopped (immediate) and restarted while a collector is
+#     sending: every record is stored exactly once.
+#
+# Usage: test_ingest.sh WDMON WDMON_SERVER WDMON_COLLECTOR
+set -u
+wdmon=$1 server_bin=$2 collector_bin=$3
+[ -n "${WDM_TEST_PGURI:-}" ] || { echo "WDM_TEST_PGURI is not set: run tests/run.sh"; exit 77; }
+here=$(cd "$(dirname "$0")" && pwd)
+
+failures=0
+ok ()   { echo "ok: $*"; }
+fail () { echo "FAIL: $*"; failures=$((failures + 1)); }
+expect () {  # expect DESCRIPTION ACTUAL WANTED
+    if [ "$2" == "$3" ]; then ok "$1 ($2)"; else fail "$1: got '$2', wanted '$3'"; fi
+}
+
+work=$(mktemp -d /tmp/wdm_test_ingest.XXXXXX)
+port=$((21000 + $$ % 20000))
+endpoint="tcp://127.0.0.1:$port"
+db=wdm_test_ingest
+conn="$WDM_TEST_PGURI dbname=$db"
+server_pid=
+collector_pid=
+cleanup () {
+    [ -n "$collector_pid" ] && kill -9 "$collector_pid" 2>/dev/null
+    [ -n "$server_pid" ] && kill -9 "$server_pid" 2>/dev/null
+    wait 2>/dev/null
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+q () { psql "$conn" -qXAt -c "SET search_path = wdmon" -c "$1"; }
+
+start_server () {
+    "$server_bin" -k "$work/server.key" -e "$endpoint" -d "$conn" -l warn 2>>"$work/server.log" &
+    server_pid=$!
+}
+
+# wait_for SECONDS COMMAND...: until the command succeeds.
+wait_for () {
+    local limit=$(( $1 * 10 )); shift
+    for ((i = 0; i < limit; i++)); do "$@" && return 0; sleep 0.1; done
+    return 1
+}
+stored () { [ "$(q "SELECT count(*) FROM observation WHERE unit_code = '$1'")" -ge "$2" ]; }
+drained () { "$collector_bin" -c "$1/collector.conf" status | grep -q '^queued     0 '; }
+
+psql "$WDM_TEST_PGURI" -qX -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db" >/dev/null || exit 2
+"$wdmon" --db "$conn" -l warn migrate >/dev/null || exit 2
+"$wdmon" server-key "$work" >/dev/null || exit 2
+for unit in town_meichang health_commission; do
+    "$wdmon" --db "$conn" unit add $unit --bundle "$work/$unit" --server-key "$work/server.pub" \
+        --endpoint "$endpoint" >/dev/null || exit 2
+    # A short timeout, so that a lost reply is resent quickly in this test.
+    sed -i 's/^\[collector\]$/[collector]\ntimeout_ms = 2000\nscan_ms = 100/' "$work/$unit/collector.conf"
+done
+start_server
+
+# --- Three formats, exactly once -----------------------------------------
+mc=$work/town_meichang
+mkdir -p "$mc/inbox"
+cat >"$mc/inbox/a-utf8.csv" <<'CSV'
+indicator,area,year,value,numerator,denominator,status,note
+DM27,meichang,2021,28.5,57,200,final,第一次报送
+DM27,meichang,2022,abc,,,,数值写错
+DM27,meichang,2023,30,60,200,,
+HE03,meichang,2023,8,,,,不是本单位的指标
+CSV
+printf '\xef\xbb\xbf指标代码,地区代码,年份,数值,备注\r\nDM25,meichang,2021,18.5,村党组织成员(女)\r\nDM25,meichang,2022,19.25,妇女议事会覆盖\r\n' \
+    | iconv -f UTF-8 -t GB18030 | tail -c +5 >"$mc/inbox/b-gb18030.csv"   # GB18030 has no BOM: drop its encoding of it
+cat >"$mc/inbox/c.jsonl" <<'JSONL'
+{"indicator": "DM26", "area": "meichang", "year": 2021, "value": 12.5, "note": "书记"}
+{"indicator": "DM26", "area": "meichang", "year": 2022, "value": "high"}
+{"indicator": "DM26", "area": "meichang", "year": 2023, "value": 14}
+JSONL
+timeout 60 "$collector_bin" -c "$mc/collector.conf" -l warn run --once 2>>"$work/collector.log"
+expect "the collector finished delivering" $? 0
+expect "UTF-8 CSV: 2 good records stored once" "$(q "SELECT count(*) FROM observation WHERE indicator_code = 'DM27'")" 2
+expect "GB18030 CSV: 2 records stored once" "$(q "SELECT count(*) FROM observation WHERE indicator_code = 'DM25'")" 2
+expect "GB18030 CSV: Chinese note intact" "$(q "SELECT note FROM observation WHERE indicator_code = 'DM25' AND year = 2021")" "村党组织成员(女)"
+expect "JSON Lines: 2 good records stored once" "$(q "SELECT count(*) FROM observation WHERE indicator_code = 'DM26'")" 2
+expect "values as sent" "$(q "SELECT string_agg(value::text, ',' ORDER BY indicator_code, year) FROM observation")" "18.5,19.25,12.5,14,28.5,30"
+expect "every record from the unit's key" "$(q "SELECT count(DISTINCT unit_code) || ':' || min(unit_code) FROM observation")" "1:town_meichang"
+expect "the three files moved to done/" "$(ls "$mc/inbox/done" | tr '\n' ' ')" "a-utf8.csv b-gb18030.csv c.jsonl "
+grep -q "^3	value	.*'abc'" "$mc/inbox/failed/a-utf8.csv.errors.txt" && ok "CSV bad line 3 explained in failed/" || fail "CSV bad line not in failed/"
+grep -q "^2	value	" "$mc/inbox/failed/c.jsonl.errors.txt" && ok "JSON Lines bad line 2 explained in failed/" || fail "JSONL bad line not in failed/"
+grep -q '"code":403,"reason":"not_authorised","field":"indicator"' "$mc/rejected.jsonl" && ok "another unit's indicator refused (403) and kept aside" || fail "403 not in rejected.jsonl"
+expect "the refusal kept at the centre" "$(q "SELECT reason_code || ':' || field FROM rejected_record")" "403:indicator"
+# One-off records on standard input: `put -` hands them to the collector.
+printf '{"indicator": "DM28", "area": "meichang", "year": 2024, "value": 20, "note": "经标准输入"}\n' \
+    | "$collector_bin" -c "$mc/collector.conf" put - >/dev/null
+expect "put - puts standard input into the inbox" "$(ls "$mc/inbox" | grep -c '^put-.*\.jsonl$')" 1
+timeout 60 "$collector_bin" -c "$mc/collector.conf" -l warn run --once 2>>"$work/collector.log"
+expect "... and the record arrives" "$(q "SELECT note FROM observation WHERE indicator_code = 'DM28'")" "经标准输入"
+status=$("$collector_bin" -c "$mc/collector.conf" status)
+grep -q "^queued     0 " <<<"$status" && grep -q "^rejected   1 " <<<"$status" \
+    && ok "status shows nothing queued, 1 refused" || { fail "status"; echo "$status"; }
+
+# --- A stream of 20,000 records through a server crash ----------------------
+hc=$work/health_commission
+mkdir -p "$hc/inbox"
+# make_stream FILE COUNT OFFSET: the health commission's indicators (those
+# measured from 0, reported as a total) for the district and its towns,
+# 2020-2025: thousands of series, a few revisions each, as real data has.
+series=$(q "SELECT i.code || ',' || a.code FROM indicator i JOIN responsibility r ON r.indicator_code = i.code
+             CROSS JOIN area a WHERE r.unit_code = 'health_commission' AND i.value_min = 0
+               AND NOT i.by_sex AND i.frequency = 'year' ORDER BY 1")
+echo "$series" >"$work/series.txt"
+make_stream () {
+    awk -v count="$2" -v offset="$3" '
+        { keys [NR - 1] = $0 }
+        END {
+            print "indicator,area,year,value,note"
+            for (i = 0; i < count; i++) {
+                n = offset + i
+                split (keys [n % NR], key, ",")
+                printf "%s,%s,%d,%.1f,stream %d\n", key [1], key [2], 2020 + int (n / NR) % 6, (n % 90) / 10, n
+            }
+        }' "$work/series.txt" >"$1"
+}
+[ "$(wc -l <"$work/series.txt")" -ge 500 ] && ok "the stream spans $(wc -l <"$work/series.txt") indicator-area pairs" \
+    || fail "too few series for the stream"
+make_stream "$hc/stream1.tmp" 20000 0
+"$collector_bin" -c "$hc/collector.conf" -l warn run 2>>"$work/collector.log" &
+collector_pid=$!
+mv "$hc/stream1.tmp" "$hc/inbox/stream1.csv"
+wait_for 60 stored health_commission 2000 || fail "the stream did not start"
+kill -9 "$server_pid"; wait "$server_pid" 2>/dev/null
+mid=$(q "SELECT count(*) FROM observation WHERE unit_code = 'health_commission'")
+sleep 1
+start_server
+wait_for 120 stored health_commission 20000 && wait_for 30 drained "$hc" || fail "the stream did not finish after the server came back"
+expect "server killed at $mid of 20000: every record stored" \
+    "$(q "SELECT count(*) FROM observation WHERE unit_code = 'health_commission'")" 20000
+expect "... and each exactly once" \
+    "$(q "SELECT count(DISTINCT (rec_epoch, rec_seq)) FROM observation WHERE unit_code = 'health_commission'")" 20000
+expect "... all 20,000 notes there" \
+    "$(q "SELECT count(DISTINCT note) FROM observation WHERE unit_code = 'health_commission' AND note LIKE 'stream %'")" 20000
+
+# --- And through a PostgreSQL crash ------------------------------------------
+make_stream "$hc/stream2.tmp" 20000 20000
+mv "$hc/stream2.tmp" "$hc/inbox/stream2.csv"
+wait_for 60 stored health_commission 22000 || fail "the second stream did not start"
+"$here/pgctl.sh" stop || fail "could not stop PostgreSQL"
+sleep 2
+"$here/pgctl.sh" start || fail "could not start PostgreSQL"
+wait_for 120 stored health_commission 40000 && wait_for 30 drained "$hc" || fail "the stream did not finish after PostgreSQL came back"
+expect "PostgreSQL stopped mid-stream: every record stored" \
+    "$(q "SELECT count(*) FROM observation WHERE unit_code = 'health_commission'")" 40000
+expect "... and each exactly once" \
+    "$(q "SELECT count(DISTINCT (rec_epoch, rec_seq)) FROM observation WHERE unit_code = 'health_commission'")" 40000
+grep -q "retry later" "$work/collector.log" && ok "the collector was told to retry later" \
+    || echo "note: no 'retry later' seen (the outage fell between batches)"
+
+kill -TERM "$collector_pid"; wait "$collector_pid"; expect "the collector stops cleanly on SIGTERM" $? 0
+collector_pid=
+kill -TERM "$server_pid"; wait "$server_pid"; expect "the server stops cleanly on SIGTERM" $? 0
+server_pid=
+if [ $failures -ne 0 ]; then
+    echo "--- server log"; tail -n 30 "$work/server.log"
+    echo "--- collector log"; tail -n 30 "$work/collector.log"
+fi
+psql "$WDM_TEST_PGURI" -qX -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1
+echo "test_ingest: $failures failed"
+[ $failures -eq 0 ]
