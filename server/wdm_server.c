@@ -8,6 +8,7 @@
 #include "wdm_log.h"
 #include "wdm_proto.h"
 #include "wdm_store.h"
+#include "wdm_warn.h"
 #include "wdm_zap.h"
 
 #include <errno.h>
@@ -41,7 +42,30 @@ typedef struct {
     int db_down_logged;                 //  say "retry later" once per outage
     s_incoming_t group [S_MAX_MESSAGES];
     int group_size;
+    wdm_warn_worker_t *warn;            //  evaluates what each commit touched
 } s_server_t;
+
+//  Tell the warning worker which indicators a committed group touched.
+static void
+s_touch (s_server_t *self, const wdm_store_batch_t *batches, int count)
+{
+    const char *codes [256];
+    int touched = 0;
+    for (int b = 0; b < count; b++) {
+        if (batches [b].status != WDM_PROTO_OK || batches [b].accepted == 0)
+            continue;
+        for (uint32_t i = 0; i < batches [b].decoded.count; i++) {
+            const wdm_proto_item_t *item = &batches [b].decoded.items [i];
+            int seen = item->code != 0;
+            for (int k = 0; k < touched && !seen; k++)
+                seen = strcmp (codes [k], item->record.indicator) == 0;
+            if (!seen && touched < 256)
+                codes [touched++] = item->record.indicator;
+        }
+    }
+    if (touched && self->warn)
+        wdm_warn_worker_touch (self->warn, codes, touched);
+}
 
 //  (Re)load the catalog and the grants when due and the database is there.
 static void
@@ -246,6 +270,8 @@ s_flush (s_server_t *self)
     int stored = -1;
     if (batches && self->catalog)
         stored = count ? wdm_store_commit (self->store, batches, count) : 0;
+    if (stored == 0 && count)
+        s_touch (self, batches, count);
     if (stored == 0) {
         if (self->db_down_logged)
             wdm_log_info ("server: the database is back; storing again");
@@ -353,6 +379,17 @@ wdm_server_run (const wdm_server_config_t *config, volatile sig_atomic_t *stop)
     self.store = wdm_store_new (config->conninfo);
     if (!self.store)
         goto cleanup;
+    wdm_date_t today;
+    if (*config->today && wdm_date_parse (config->today, &today)) {
+        wdm_log_error ("server: today: '%s' is not a date YYYY-MM-DD", config->today);
+        goto cleanup;
+    }
+    self.warn = wdm_warn_worker_new (ctx, config->conninfo, config->warn_interval_ms,
+                                     config->deadline_seconds, *config->today ? &today : NULL);
+    if (!self.warn) {
+        wdm_log_error ("server: cannot start the warning worker");
+        goto cleanup;
+    }
     s_reload (&self);
     if (!self.catalog)
         wdm_log_warn ("server: the database is not ready yet; answering \"retry later\" until it is");
@@ -381,6 +418,7 @@ wdm_server_run (const wdm_server_config_t *config, volatile sig_atomic_t *stop)
 cleanup:
     if (self.router)
         zmq_close (self.router);
+    wdm_warn_worker_destroy (&self.warn);
     wdm_zap_destroy (&zap);
     wdm_store_destroy (&self.store);
     wdm_catalog_destroy (&self.catalog);

@@ -19,6 +19,9 @@ typedef struct {
     char conninfo [1024];           //  libpq connection string
     long max_group;                 //  records stored per transaction, at most
     long reload_seconds;            //  how often the catalog and grants are reread
+    long warn_interval_ms;          //  touched indicators are evaluated at most this often
+    long deadline_seconds;          //  how often report deadlines are checked
+    char today [16];                //  "YYYY-MM-DD" to fix the date (tests, demos); "" real
     char log_level [16];
 } wdm_server_config_t;
 

@@ -10,6 +10,7 @@
 #include "wdm_keys.h"
 #include "wdm_migrate.h"
 #include "wdm_units.h"
+#include "wdm_warn.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -58,6 +59,10 @@ s_usage (FILE *out)
         "  unit revoke CODE   revoke every key of a unit\n"
         "  unit list          list the member units\n"
         "  catalog export     write the catalog a collector checks records against\n"
+        "  warnings [--open] [--level red|yellow]\n"
+        "                     list warnings; 'warnings show ID' with its history;\n"
+        "                     'warnings ack ID --by NAME --note TEXT' acknowledges;\n"
+        "                     'warnings evaluate [--today DATE]' runs every rule now\n"
         "\n"
         "Run 'wdmon COMMAND --help' for a command's options.\n"
         "\n"
@@ -282,6 +287,119 @@ s_cmd_catalog (const s_config_t *config, int argc, char **argv)
     return rc;
 }
 
+static void
+s_warnings_usage (FILE *out)
+{
+    fprintf (out,
+        "Usage: wdmon warnings [--open] [--level red|yellow]\n"
+        "       wdmon warnings show ID\n"
+        "       wdmon warnings ack ID --by NAME --note TEXT\n"
+        "       wdmon warnings evaluate [--today YYYY-MM-DD]\n"
+        "\n"
+        "list      warnings, unresolved first, red before yellow, newest first\n"
+        "show      one warning: rule, indicator, area, year, message, figures, history\n"
+        "ack       acknowledge an open warning: your name and a note are kept in its\n"
+        "          history; it stays acknowledged until it resolves or gets worse\n"
+        "evaluate  run every rule over all data now, and the report deadlines as of\n"
+        "          today (or --today); prints what opened, changed and resolved\n");
+}
+
+static int
+s_cmd_warnings (const s_config_t *config, int argc, char **argv)
+{
+    static const struct option long_options [] = {
+        { "open", no_argument, NULL, 'o' },
+        { "level", required_argument, NULL, 'L' },
+        { "by", required_argument, NULL, 'b' },
+        { "note", required_argument, NULL, 'n' },
+        { "today", required_argument, NULL, 't' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 }
+    };
+    int open_only = 0;
+    const char *level = NULL, *by = NULL, *note = NULL, *today_text = NULL;
+    optind = 0;
+    int opt;
+    while ((opt = getopt_long (argc, argv, "oL:b:n:t:h", long_options, NULL)) != -1) {
+        switch (opt) {
+            case 'o': open_only = 1; break;
+            case 'L': level = optarg; break;
+            case 'b': by = optarg; break;
+            case 'n': note = optarg; break;
+            case 't': today_text = optarg; break;
+            case 'h': s_warnings_usage (stdout); return S_EXIT_OK;
+            default:  s_warnings_usage (stderr); return S_EXIT_USAGE;
+        }
+    }
+    const char *action = optind < argc ? argv [optind++] : "list";
+    const char *id_text = optind < argc ? argv [optind++] : NULL;
+    if (optind < argc) {
+        fprintf (stderr, "wdmon warnings: unexpected argument '%s'\n", argv [optind]);
+        return S_EXIT_USAGE;
+    }
+    if (level && strcmp (level, "red") != 0 && strcmp (level, "yellow") != 0) {
+        fprintf (stderr, "wdmon warnings: --level is red or yellow\n");
+        return S_EXIT_USAGE;
+    }
+    int is_list = strcmp (action, "list") == 0, is_show = strcmp (action, "show") == 0;
+    int is_ack = strcmp (action, "ack") == 0, is_eval = strcmp (action, "evaluate") == 0;
+    if (!is_list && !is_show && !is_ack && !is_eval) {
+        fprintf (stderr, "wdmon warnings: unknown action '%s'; see wdmon warnings --help\n", action);
+        return S_EXIT_USAGE;
+    }
+    char *end = NULL;
+    long long id = id_text ? strtoll (id_text, &end, 10) : 0;
+    if ((is_show || is_ack) && (!id_text || *end || id <= 0)) {
+        fprintf (stderr, "wdmon warnings %s: give the warning's number (see wdmon warnings)\n", action);
+        return S_EXIT_USAGE;
+    }
+    if (is_ack && (!by || !*by || !note || !*note)) {
+        fprintf (stderr, "wdmon warnings ack: --by NAME and --note TEXT are both required\n");
+        return S_EXIT_USAGE;
+    }
+    wdm_date_t today;
+    wdm_date_today (&today);
+    if (today_text && wdm_date_parse (today_text, &today)) {
+        fprintf (stderr, "wdmon warnings evaluate: --today '%s' is not YYYY-MM-DD\n", today_text);
+        return S_EXIT_USAGE;
+    }
+    PGconn *conn = wdm_db_connect (config->conninfo);
+    if (!conn)
+        return S_EXIT_FAILED;
+    int rc = S_EXIT_OK;
+    if (is_list)
+        rc = wdm_warn_list (conn, open_only, level, stdout) ? S_EXIT_FAILED : S_EXIT_OK;
+    else
+    if (is_show) {
+        int found = wdm_warn_show (conn, id, stdout);
+        if (found == 1)
+            fprintf (stderr, "wdmon warnings show: there is no warning %lld\n", id);
+        rc = found == 0 ? S_EXIT_OK : S_EXIT_FAILED;
+    }
+    else
+    if (is_ack) {
+        int done = wdm_warn_acknowledge (conn, id, by, note);
+        if (done == 1)
+            fprintf (stderr, "wdmon warnings ack: warning %lld is not open\n", id);
+        else
+        if (done == 0)
+            printf ("acknowledged warning %lld\n", id);
+        rc = done == 0 ? S_EXIT_OK : S_EXIT_FAILED;
+    }
+    else {
+        wdm_warn_stats_t stats;
+        if (wdm_warn_evaluate (conn, NULL, 0, true, &today, &stats) == 0)
+            printf ("%d series evaluated in %.2f s as of %04d-%02d-%02d: %d conditions hold; "
+                    "%d opened, %d reopened, %d updated, %d resolved\n", stats.series, stats.seconds,
+                    today.year, today.month, today.day, stats.findings, stats.opened,
+                    stats.reopened, stats.updated, stats.resolved);
+        else
+            rc = S_EXIT_FAILED;
+    }
+    PQfinish (conn);
+    return rc;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -348,6 +466,8 @@ main (int argc, char **argv)
         return s_cmd_unit (&config, argc, argv);
     if (strcmp (command, "catalog") == 0)
         return s_cmd_catalog (&config, argc, argv);
+    if (strcmp (command, "warnings") == 0)
+        return s_cmd_warnings (&config, argc, argv);
     fprintf (stderr, "wdmon: unknown command '%s'; see wdmon --help\n", command);
     return S_EXIT_USAGE;
 }

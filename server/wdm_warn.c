@@ -1,0 +1,965 @@
+/*  wdm_warn: evaluate the rules against the database and apply the
+    warning lifecycle.  See wdm_warn.h.
+
+    Work goes one indicator at a time, so memory follows the largest
+    indicator, not the whole data set: its current values (and those of
+    the indicator it is related to) are fetched, grouped into series by
+    area, body and sex, rolled up to the district where needed, and handed
+    to wdm_rules.  The findings of the whole evaluation are then applied in
+    one transaction through the database's warning functions.  */
+
+#include "wdm_warn.h"
+#include "wdm_db.h"
+#include "wdm_log.h"
+#include "wdm_rules.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <zmq.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+typedef enum { S_AGG_RATIO, S_AGG_SUM, S_AGG_MIN, S_AGG_MAX, S_AGG_MEAN, S_AGG_NONE } s_agg_t;
+
+typedef struct {
+    wdm_rule_indicator_t rule;
+    s_agg_t aggregation;
+    double scale;                       //  0: not a ratio
+    char relation [WDM_CODE_MAX];       //  the other indicator of a relation
+    bool in_scope;
+} s_indicator_t;
+
+typedef struct {
+    char code [WDM_CODE_MAX];
+    int parent;                         //  index, -1 for the district
+    bool town;                          //  a town or street: has peers
+    char name_zh [128];
+    char name_en [128];
+} s_area_t;
+
+typedef struct {
+    char indicator [WDM_CODE_MAX];      //  "" for a rule's default
+    char rule [32];
+    char param [32];
+    double value;
+} s_threshold_t;
+
+//  A finding with the key of the warning it raises.
+typedef struct {
+    wdm_finding_t finding;
+    const char *indicator;
+    const char *area;
+    char unit [WDM_CODE_MAX];           //  for missing reports; "" otherwise
+} s_raise_t;
+
+//  One current value, as fetched.
+typedef struct {
+    int area;
+    int year;
+    char body [WDM_CODE_MAX];
+    char sex;
+    double value;
+    bool has_ratio;                     //  numerator and denominator both given
+    double numerator, denominator;
+    bool has_replaced;
+    double replaced;
+} s_row_t;
+
+typedef struct {
+    PGconn *conn;
+    int baseline_year, first_year, last_year, deadline_month, deadline_day;
+    s_indicator_t *indicators;
+    int indicator_count;
+    s_area_t *areas;
+    int area_count;
+    s_threshold_t *thresholds;
+    int threshold_count;
+    s_raise_t *raised;
+    int raised_count, raised_capacity;
+    int series;
+} s_eval_t;
+
+//  --- Dates -------------------------------------------------------------------
+
+void
+wdm_date_today (wdm_date_t *date)
+{
+    time_t now = time (NULL);
+    struct tm utc;
+    gmtime_r (&now, &utc);
+    date->year = utc.tm_year + 1900;
+    date->month = utc.tm_mon + 1;
+    date->day = utc.tm_mday;
+}
+
+int
+wdm_date_parse (const char *text, wdm_date_t *date)
+{
+    char tail;
+    if (!text || sscanf (text, "%4d-%2d-%2d%c", &date->year, &date->month, &date->day, &tail) != 3
+    ||  date->month < 1 || date->month > 12 || date->day < 1 || date->day > 31)
+        return -1;
+    return 0;
+}
+
+//  --- Loading the context ----------------------------------------------------------
+
+static PGresult *
+s_query (PGconn *conn, const char *sql, int count, const char *const *params)
+{
+    PGresult *res = PQexecParams (conn, sql, count, NULL, params, NULL, NULL, 0);
+    if (PQresultStatus (res) != PGRES_TUPLES_OK) {
+        wdm_log_error ("warnings: %s", PQresultErrorMessage (res));
+        PQclear (res);
+        return NULL;
+    }
+    return res;
+}
+
+static void
+s_copy (char *dest, size_t size, const char *text)
+{
+    snprintf (dest, size, "%s", text ? text : "");
+}
+
+static int
+s_area_find (const s_eval_t *self, const char *code)
+{
+    for (int i = 0; i < self->area_count; i++)
+        if (strcmp (self->areas [i].code, code) == 0)
+            return i;
+    return -1;
+}
+
+static int
+s_indicator_find (const s_eval_t *self, const char *code)
+{
+    for (int i = 0; i < self->indicator_count; i++)
+        if (strcmp (self->indicators [i].rule.code, code) == 0)
+            return i;
+    return -1;
+}
+
+static int
+s_load_context (s_eval_t *self)
+{
+    PGresult *res = s_query (self->conn,
+        "SELECT baseline_year, period_start, period_end, deadline_month, deadline_day"
+        "  FROM plan ORDER BY code LIMIT 1", 0, NULL);
+    if (!res)
+        return -1;
+    if (PQntuples (res) != 1) {
+        wdm_log_error ("warnings: the database holds no plan");
+        PQclear (res);
+        return -1;
+    }
+    self->baseline_year = atoi (PQgetvalue (res, 0, 0));
+    self->first_year = atoi (PQgetvalue (res, 0, 1));
+    self->last_year = atoi (PQgetvalue (res, 0, 2));
+    self->deadline_month = atoi (PQgetvalue (res, 0, 3));
+    self->deadline_day = atoi (PQgetvalue (res, 0, 4));
+    PQclear (res);
+
+    res = s_query (self->conn,
+        "SELECT i.code, i.name_zh, i.name_en, u.code, u.symbol, i.target_kind, i.target_value,"
+        "       i.target_year, i.relation_op, i.aggregation, coalesce (u.scale, 0),"
+        "       coalesce (i.relation_code, '')"
+        "  FROM indicator i JOIN measure_unit u ON u.code = i.unit_code"
+        " WHERE i.active ORDER BY i.code", 0, NULL);
+    if (!res)
+        return -1;
+    self->indicator_count = PQntuples (res);
+    self->indicators = calloc ((size_t) self->indicator_count + 1, sizeof *self->indicators);
+    if (!self->indicators) {
+        PQclear (res);
+        return -1;
+    }
+    static const char *aggregations [] = { "ratio", "sum", "min", "max", "mean", "none" };
+    for (int row = 0; row < self->indicator_count; row++) {
+        s_indicator_t *ind = &self->indicators [row];
+        wdm_rule_indicator_t *r = &ind->rule;
+        s_copy (r->code, sizeof r->code, PQgetvalue (res, row, 0));
+        s_copy (r->name_zh, sizeof r->name_zh, PQgetvalue (res, row, 1));
+        s_copy (r->name_en, sizeof r->name_en, PQgetvalue (res, row, 2));
+        const char *unit = PQgetvalue (res, row, 3);
+        s_copy (r->unit_zh, sizeof r->unit_zh, PQgetvalue (res, row, 4));
+        s_copy (r->unit_en, sizeof r->unit_en,
+                strcmp (unit, "percent") == 0 ? "%" : strcmp (unit, "per_mille") == 0 ? "‰"
+              : strcmp (unit, "per_100k") == 0 ? " per 100,000" : strcmp (unit, "years") == 0 ? " years"
+              : strcmp (unit, "count") == 0 ? " persons" : "");
+        if (wdm_target_kind_parse (PQgetvalue (res, row, 5), &r->kind))
+            r->kind = WDM_TARGET_MONITOR;
+        r->has_target = !PQgetisnull (res, row, 6);
+        r->target = r->has_target ? strtod (PQgetvalue (res, row, 6), NULL) : 0;
+        r->target_year = atoi (PQgetvalue (res, row, 7));
+        r->baseline_year = self->baseline_year;
+        s_copy (r->relation_op, sizeof r->relation_op, PQgetvalue (res, row, 8));
+        ind->aggregation = S_AGG_NONE;
+        for (int k = 0; k < 6; k++)
+            if (strcmp (PQgetvalue (res, row, 9), aggregations [k]) == 0)
+                ind->aggregation = (s_agg_t) k;
+        ind->scale = strtod (PQgetvalue (res, row, 10), NULL);
+        s_copy (ind->relation, sizeof ind->relation, PQgetvalue (res, row, 11));
+    }
+    PQclear (res);
+
+    res = s_query (self->conn, "SELECT code, coalesce (parent_code, ''), level, name_zh, name_en"
+                               "  FROM area ORDER BY code", 0, NULL);
+    if (!res)
+        return -1;
+    self->area_count = PQntuples (res);
+    self->areas = calloc ((size_t) self->area_count + 1, sizeof *self->areas);
+    if (!self->areas) {
+        PQclear (res);
+        return -1;
+    }
+    for (int row = 0; row < self->area_count; row++) {
+        s_area_t *area = &self->areas [row];
+        s_copy (area->code, sizeof area->code, PQgetvalue (res, row, 0));
+        s_copy (area->name_zh, sizeof area->name_zh, PQgetvalue (res, row, 3));
+        s_copy (area->name_en, sizeof area->name_en, PQgetvalue (res, row, 4));
+        const char *level = PQgetvalue (res, row, 2);
+        area->town = strcmp (level, "town") == 0 || strcmp (level, "street") == 0;
+    }
+    for (int row = 0; row < self->area_count; row++)
+        self->areas [row].parent = s_area_find (self, PQgetvalue (res, row, 1));
+    PQclear (res);
+
+    res = s_query (self->conn, "SELECT coalesce (indicator_code, ''), rule_code, param, value"
+                               "  FROM rule_threshold ORDER BY indicator_code NULLS FIRST", 0, NULL);
+    if (!res)
+        return -1;
+    self->threshold_count = PQntuples (res);
+    self->thresholds = calloc ((size_t) self->threshold_count + 1, sizeof *self->thresholds);
+    if (!self->thresholds) {
+        PQclear (res);
+        return -1;
+    }
+    for (int row = 0; row < self->threshold_count; row++) {
+        s_threshold_t *t = &self->thresholds [row];
+        s_copy (t->indicator, sizeof t->indicator, PQgetvalue (res, row, 0));
+        s_copy (t->rule, sizeof t->rule, PQgetvalue (res, row, 1));
+        s_copy (t->param, sizeof t->param, PQgetvalue (res, row, 2));
+        t->value = strtod (PQgetvalue (res, row, 3), NULL);
+    }
+    PQclear (res);
+    return 0;
+}
+
+//  The thresholds for one indicator: defaults, then its own overrides.
+static void
+s_thresholds_for (const s_eval_t *self, const char *indicator, wdm_thresholds_t *out)
+{
+    wdm_thresholds_default (out);
+    for (int pass = 0; pass < 2; pass++)
+        for (int i = 0; i < self->threshold_count; i++) {
+            const s_threshold_t *t = &self->thresholds [i];
+            int is_default = t->indicator [0] == '\0';
+            if ((pass == 0 && is_default) || (pass == 1 && strcmp (t->indicator, indicator) == 0))
+                wdm_thresholds_set (out, t->rule, t->param, t->value);
+        }
+}
+
+//  --- Findings -------------------------------------------------------------------
+
+static void
+s_collect (s_eval_t *self, const wdm_finding_t *findings, int count, const char *indicator,
+           const char *area, const char *unit)
+{
+    for (int i = 0; i < count; i++) {
+        if (self->raised_count == self->raised_capacity) {
+            int capacity = self->raised_capacity ? self->raised_capacity * 2 : 256;
+            s_raise_t *raised = realloc (self->raised, (size_t) capacity * sizeof *raised);
+            if (!raised)
+                return;
+            self->raised = raised;
+            self->raised_capacity = capacity;
+        }
+        s_raise_t *r = &self->raised [self->raised_count++];
+        r->finding = findings [i];
+        r->indicator = indicator;
+        r->area = area;
+        s_copy (r->unit, sizeof r->unit, unit);
+    }
+}
+
+//  --- Series ----------------------------------------------------------------------
+
+#define S_MAX_YEARS 64
+#define S_MAX_FINDINGS 16
+
+//  Fetch the current yearly values of one indicator.
+static s_row_t *
+s_fetch (s_eval_t *self, const char *indicator, int *count)
+{
+    const char *params [] = { indicator };
+    PGresult *res = s_query (self->conn,
+        "SELECT area_code, year, body, sex, value, numerator, denominator, replaced_final_value"
+        "  FROM observation_current WHERE indicator_code = $1 AND period_kind = 'year'"
+        " ORDER BY area_code, body, sex, year", 1, params);
+    *count = 0;
+    if (!res)
+        return NULL;
+    int rows = PQntuples (res);
+    s_row_t *out = calloc ((size_t) rows + 1, sizeof *out);
+    for (int row = 0; out && row < rows; row++) {
+        s_row_t *r = &out [*count];
+        r->area = s_area_find (self, PQgetvalue (res, row, 0));
+        if (r->area < 0)
+            continue;
+        r->year = atoi (PQgetvalue (res, row, 1));
+        s_copy (r->body, sizeof r->body, PQgetvalue (res, row, 2));
+        r->sex = PQgetvalue (res, row, 3) [0];
+        r->value = strtod (PQgetvalue (res, row, 4), NULL);
+        r->has_ratio = !PQgetisnull (res, row, 5) && !PQgetisnull (res, row, 6);
+        if (r->has_ratio) {
+            r->numerator = strtod (PQgetvalue (res, row, 5), NULL);
+            r->denominator = strtod (PQgetvalue (res, row, 6), NULL);
+        }
+        r->has_replaced = !PQgetisnull (res, row, 7);
+        r->replaced = r->has_replaced ? strtod (PQgetvalue (res, row, 7), NULL) : 0;
+        (*count)++;
+    }
+    PQclear (res);
+    return out;
+}
+
+//  The points of one (area, body, sex) series of fetched rows.
+static int
+s_points (const s_row_t *rows, int count, int area, const char *body, char sex,
+          wdm_point_t *points, int max)
+{
+    int n = 0;
+    for (int i = 0; i < count && n < max; i++)
+        if (rows [i].area == area && rows [i].sex == sex && strcmp (rows [i].body, body) == 0) {
+            points [n].year = rows [i].year;
+            points [n].value = rows [i].value;
+            points [n].revised_from_final = rows [i].has_replaced
+                                         && rows [i].replaced != rows [i].value;
+            points [n].final_value = rows [i].replaced;
+            n++;
+        }
+    return n;
+}
+
+//  Roll the district's total up from the areas directly below it, year by
+//  year, by the indicator's aggregation rule.  Shares are rebuilt from
+//  summed numerators and denominators, never averaged; a year where a
+//  ratio cannot be rebuilt that way is left out.
+static int
+s_rollup (const s_eval_t *self, const s_indicator_t *ind, const s_row_t *rows, int count,
+          int district, wdm_point_t *points, int max)
+{
+    if (ind->aggregation == S_AGG_NONE)
+        return 0;
+    int n = 0;
+    for (int year = self->baseline_year; year <= self->last_year && n < max; year++) {
+        double sum = 0, num = 0, den = 0, low = INFINITY, high = -INFINITY;
+        int parts = 0, ratio_ok = 1;
+        for (int i = 0; i < count; i++) {
+            const s_row_t *r = &rows [i];
+            if (r->year != year || r->sex != 'T' || r->body [0] || self->areas [r->area].parent != district)
+                continue;
+            parts++;
+            sum += r->value;
+            low = fmin (low, r->value);
+            high = fmax (high, r->value);
+            if (r->has_ratio) {
+                num += r->numerator;
+                den += r->denominator;
+            }
+            else
+                ratio_ok = 0;
+        }
+        if (parts == 0)
+            continue;
+        double value;
+        switch (ind->aggregation) {
+            case S_AGG_RATIO:
+                if (!ratio_ok || den <= 0 || ind->scale <= 0)
+                    continue;
+                value = num / den * ind->scale;
+                break;
+            case S_AGG_SUM:  value = sum; break;
+            case S_AGG_MIN:  value = low; break;
+            case S_AGG_MAX:  value = high; break;
+            case S_AGG_MEAN: value = sum / parts; break;
+            default:         continue;
+        }
+        points [n].year = year;
+        points [n].value = value;
+        points [n].revised_from_final = false;
+        points [n].final_value = 0;
+        n++;
+    }
+    return n;
+}
+
+//  Everything for one indicator.
+static void
+s_evaluate_indicator (s_eval_t *self, const s_indicator_t *ind)
+{
+    int count = 0, other_count = 0;
+    s_row_t *rows = s_fetch (self, ind->rule.code, &count);
+    s_row_t *other_rows = NULL;
+    const s_indicator_t *other = NULL;
+    if (ind->rule.kind == WDM_TARGET_RELATION && ind->relation [0]) {
+        int at = s_indicator_find (self, ind->relation);
+        if (at >= 0) {
+            other = &self->indicators [at];
+            other_rows = s_fetch (self, other->rule.code, &other_count);
+        }
+    }
+    wdm_thresholds_t thresholds;
+    s_thresholds_for (self, ind->rule.code, &thresholds);
+    wdm_point_t points [S_MAX_YEARS], more [S_MAX_YEARS];
+    wdm_finding_t found [S_MAX_FINDINGS];
+
+    for (int a = 0; rows && a < self->area_count; a++) {
+        const s_area_t *area = &self->areas [a];
+        wdm_place_t place = { area->name_zh, area->name_en };
+        int n = s_points (rows, count, a, "", 'T', points, S_MAX_YEARS);
+        if (n == 0 && area->parent < 0)
+            n = s_rollup (self, ind, rows, count, a, points, S_MAX_YEARS);
+        int k = 0;
+        if (n > 0) {
+            self->series++;
+            if (ind->rule.kind != WDM_TARGET_MIN_COUNT && ind->rule.kind != WDM_TARGET_NARROW_GAP) {
+                k = wdm_rules_series (&ind->rule, place, points, n, &thresholds, found, S_MAX_FINDINGS);
+                s_collect (self, found, k, ind->rule.code, area->code, "");
+            }
+            if (other) {
+                int m = s_points (other_rows, other_count, a, "", 'T', more, S_MAX_YEARS);
+                if (m == 0 && area->parent < 0)
+                    m = s_rollup (self, other, other_rows, other_count, a, more, S_MAX_YEARS);
+                k = wdm_rules_relation (&ind->rule, &other->rule, place, points, n, more, m,
+                                        &thresholds, found, S_MAX_FINDINGS);
+                s_collect (self, found, k, ind->rule.code, area->code, "");
+            }
+            //  A town against the other towns in its latest year.
+            if (area->town) {
+                double peers [512];
+                int peer_count = 0, year = points [n - 1].year;
+                for (int i = 0; i < count && peer_count < 512; i++) {
+                    const s_row_t *r = &rows [i];
+                    if (r->area != a && r->year == year && r->sex == 'T' && !r->body [0]
+                    &&  self->areas [r->area].town)
+                        peers [peer_count++] = r->value;
+                }
+                k = wdm_rules_peers (&ind->rule, place, year, points [n - 1].value, peers,
+                                     peer_count, &thresholds, found, S_MAX_FINDINGS);
+                s_collect (self, found, k, ind->rule.code, area->code, "");
+            }
+        }
+        if (ind->rule.kind == WDM_TARGET_NARROW_GAP) {
+            int w = s_points (rows, count, a, "", 'F', points, S_MAX_YEARS);
+            int m = s_points (rows, count, a, "", 'M', more, S_MAX_YEARS);
+            if (w && m) {
+                self->series++;
+                k = wdm_rules_gap (&ind->rule, place, points, w, more, m, &thresholds,
+                                   found, S_MAX_FINDINGS);
+                s_collect (self, found, k, ind->rule.code, area->code, "");
+            }
+        }
+        if (ind->rule.kind == WDM_TARGET_MIN_COUNT) {
+            //  Each body reported in this area, once.
+            for (int i = 0; i < count; i++) {
+                const s_row_t *r = &rows [i];
+                if (r->area != a || !r->body [0] || r->sex != 'T'
+                ||  (i > 0 && rows [i - 1].area == a && strcmp (rows [i - 1].body, r->body) == 0))
+                    continue;
+                int b = s_points (rows, count, a, r->body, 'T', points, S_MAX_YEARS);
+                self->series++;
+                k = wdm_rules_min_count (&ind->rule, place, r->body, points, b, &thresholds,
+                                         found, S_MAX_FINDINGS);
+                s_collect (self, found, k, ind->rule.code, area->code, "");
+            }
+        }
+    }
+    free (rows);
+    free (other_rows);
+}
+
+//  Reports owed by lead units and not made: one finding each.
+static int
+s_evaluate_deadlines (s_eval_t *self, const wdm_date_t *today)
+{
+    char last [16];
+    //  Years whose deadline window may have opened: up to last year.
+    snprintf (last, sizeof last, "%d", today->year - 1 < self->last_year ? today->year - 1 : self->last_year);
+    char first [16];
+    snprintf (first, sizeof first, "%d", self->first_year);
+    const char *params [] = { first, last };
+    PGresult *res = s_query (self->conn,
+        "SELECT r.indicator_code, u.code, u.area_code, u.name_zh, u.name_en, y,"
+        "       EXISTS (SELECT 1 FROM observation o WHERE o.unit_code = u.code"
+        "                  AND o.indicator_code = r.indicator_code AND o.year = y)"
+        "  FROM responsibility r JOIN member_unit u ON u.code = r.unit_code AND u.active"
+        "  JOIN indicator i ON i.code = r.indicator_code AND i.active"
+        "  CROSS JOIN generate_series ($1::int, $2::int) y"
+        " WHERE r.lead ORDER BY 1, 2, y", 2, params);
+    if (!res)
+        return -1;
+    wdm_finding_t found [S_MAX_FINDINGS];
+    for (int row = 0; row < PQntuples (res); row++) {
+        int at = s_indicator_find (self, PQgetvalue (res, row, 0));
+        int area = s_area_find (self, PQgetvalue (res, row, 2));
+        if (at < 0 || area < 0)
+            continue;
+        const s_indicator_t *ind = &self->indicators [at];
+        wdm_thresholds_t thresholds;
+        s_thresholds_for (self, ind->rule.code, &thresholds);
+        wdm_place_t unit = { PQgetvalue (res, row, 3), PQgetvalue (res, row, 4) };
+        wdm_place_t place = { self->areas [area].name_zh, self->areas [area].name_en };
+        int k = wdm_rules_missing (&ind->rule, unit, place, atoi (PQgetvalue (res, row, 5)),
+                                   self->deadline_month, self->deadline_day,
+                                   today->year, today->month, today->day,
+                                   PQgetvalue (res, row, 6) [0] == 't', &thresholds,
+                                   found, S_MAX_FINDINGS);
+        s_collect (self, found, k, ind->rule.code, self->areas [area].code, PQgetvalue (res, row, 1));
+    }
+    PQclear (res);
+    return 0;
+}
+
+//  --- Applying --------------------------------------------------------------------
+
+typedef struct {
+    char *data;
+    size_t size, capacity;
+    int items;
+} s_array_t;
+
+static int
+s_array_add (s_array_t *self, const char *text)
+{
+    size_t len = text ? strlen (text) : 0;
+    if (self->size + 2 * len + 8 > self->capacity) {
+        size_t capacity = self->capacity ? self->capacity : 4096;
+        while (capacity < self->size + 2 * len + 8)
+            capacity *= 2;
+        char *data = realloc (self->data, capacity);
+        if (!data)
+            return -1;
+        self->data = data;
+        self->capacity = capacity;
+    }
+    char *out = self->data + self->size;
+    *out++ = self->items++ ? ',' : '{';
+    if (!text) {
+        memcpy (out, "NULL", 4);
+        out += 4;
+    }
+    else {
+        *out++ = '"';
+        for (size_t i = 0; i < len; i++) {
+            if (text [i] == '"' || text [i] == '\\')
+                *out++ = '\\';
+            *out++ = text [i];
+        }
+        *out++ = '"';
+    }
+    self->size = (size_t) (out - self->data);
+    return 0;
+}
+
+//  The array as a PostgreSQL array literal.  s_array_add always leaves
+//  room for the closing brace.
+static const char *
+s_array_text (s_array_t *self)
+{
+    if (self->items == 0)
+        return "{}";
+    self->data [self->size] = '}';
+    self->data [self->size + 1] = '\0';
+    return self->data;
+}
+
+static const char *s_findings_sql =
+    "CREATE TEMP TABLE wdm_findings ON COMMIT DROP AS"
+    " SELECT * FROM unnest ($1::text [], $2::text [], $3::text [], $4::int [], $5::text [],"
+    "        $6::text [], $7::text [], $8::text [], $9::text [], $10::float8 [], $11::float8 [],"
+    "        $12::jsonb [])"
+    "   AS f (rule, indicator, area, year, body, unit, level, message_zh, message_en, value,"
+    "         target, details)";
+
+//  Scope: rules evaluated, indicators evaluated ($1: NULL for all).
+static const char *s_resolve_sql =
+    "SELECT count (*) FILTER (WHERE warning_resolve (w.id,"
+    "         CASE WHEN EXISTS (SELECT 1 FROM observation o WHERE o.indicator_code = w.indicator_code"
+    "                             AND o.area_code = w.area_code AND o.year > w.year)"
+    "              THEN '已有更新年份的数据 / superseded by a later year''s data'"
+    "              ELSE '条件已不成立 / the condition no longer holds' END))"
+    "  FROM warning w"
+    " WHERE w.state <> 'resolved' AND w.rule_code = ANY ($2::text [])"
+    "   AND ($1::text [] IS NULL OR w.indicator_code = ANY ($1::text []))"
+    "   AND NOT EXISTS (SELECT 1 FROM wdm_findings f WHERE f.rule = w.rule_code"
+    "         AND f.indicator = w.indicator_code AND f.area = w.area_code AND f.year = w.year"
+    "         AND f.body = w.body AND coalesce (nullif (f.unit, ''), '') = coalesce (w.unit_code, ''))";
+
+static int
+s_apply (s_eval_t *self, const char *scope, bool deadlines, wdm_warn_stats_t *stats)
+{
+    s_array_t columns [12];
+    memset (columns, 0, sizeof columns);
+    int rc = -1;
+    PGresult *res = NULL;
+    for (int i = 0; i < self->raised_count; i++) {
+        const s_raise_t *r = &self->raised [i];
+        const wdm_finding_t *f = &r->finding;
+        char year [16], value [40], target [40];
+        snprintf (year, sizeof year, "%d", f->year);
+        snprintf (value, sizeof value, "%.17g", f->value);
+        snprintf (target, sizeof target, "%.17g", f->target);
+        const char *fields [12] = {
+            wdm_rule_code (f->rule), r->indicator, r->area, year, f->body,
+            r->unit [0] ? r->unit : NULL, f->level >= 2 ? "red" : "yellow",
+            f->message_zh, f->message_en, f->rule == WDM_RULE_MISSING ? NULL : value,
+            f->has_target ? target : NULL,
+            f->details [0] ? f->details : "{}" };
+        for (int c = 0; c < 12; c++)
+            if (s_array_add (&columns [c], fields [c]))
+                goto cleanup;
+    }
+    const char *arrays [12];
+    for (int c = 0; c < 12; c++)
+        arrays [c] = s_array_text (&columns [c]);
+
+    if (wdm_db_exec (self->conn, "BEGIN"))
+        goto cleanup;
+    res = PQexecParams (self->conn, s_findings_sql, 12, NULL, arrays, NULL, NULL, 0);
+    if (PQresultStatus (res) != PGRES_COMMAND_OK) {
+        wdm_log_error ("warnings: %s", PQresultErrorMessage (res));
+        goto cleanup;
+    }
+    PQclear (res);
+    res = PQexec (self->conn,
+        "SELECT t, count (*) FROM (SELECT warning_raise (rule, indicator, area, year, body,"
+        "        nullif (unit, ''), level::warning_level, message_zh, message_en, value, target,"
+        "        details) AS t FROM wdm_findings ORDER BY rule, indicator, area, year) x GROUP BY t");
+    if (PQresultStatus (res) != PGRES_TUPLES_OK) {
+        wdm_log_error ("warnings: %s", PQresultErrorMessage (res));
+        goto cleanup;
+    }
+    for (int row = 0; row < PQntuples (res); row++) {
+        const char *t = PQgetvalue (res, row, 0);
+        int n = atoi (PQgetvalue (res, row, 1));
+        if (strcmp (t, "open") == 0) stats->opened += n;
+        else if (strcmp (t, "reopen") == 0) stats->reopened += n;
+        else if (strcmp (t, "update") == 0) stats->updated += n;
+    }
+    PQclear (res);
+    const char *rules = deadlines
+        ? "{not_met,behind_schedule,unlikely,fluctuating,wrong_direction,relation_broken,min_count,implausible,missing}"
+        : "{not_met,behind_schedule,unlikely,fluctuating,wrong_direction,relation_broken,min_count,implausible}";
+    const char *params [] = { scope, rules };
+    res = PQexecParams (self->conn, s_resolve_sql, 2, NULL, params, NULL, NULL, 0);
+    if (PQresultStatus (res) != PGRES_TUPLES_OK) {
+        wdm_log_error ("warnings: %s", PQresultErrorMessage (res));
+        goto cleanup;
+    }
+    stats->resolved += atoi (PQgetvalue (res, 0, 0));
+    PQclear (res);
+    res = NULL;
+    if (wdm_db_exec (self->conn, "COMMIT"))
+        goto cleanup;
+    rc = 0;
+cleanup:
+    PQclear (res);
+    if (rc && PQtransactionStatus (self->conn) != PQTRANS_IDLE)
+        wdm_db_exec (self->conn, "ROLLBACK");
+    for (int c = 0; c < 12; c++)
+        free (columns [c].data);
+    return rc;
+}
+
+int
+wdm_warn_evaluate (PGconn *conn, const char *const *indicators, int count,
+                   bool deadlines, const wdm_date_t *today, wdm_warn_stats_t *stats)
+{
+    struct timespec start, end;
+    clock_gettime (CLOCK_MONOTONIC, &start);
+    memset (stats, 0, sizeof *stats);
+    s_eval_t self;
+    memset (&self, 0, sizeof self);
+    self.conn = conn;
+    int rc = -1;
+    s_array_t scope = { NULL, 0, 0, 0 };
+    if (s_load_context (&self))
+        goto cleanup;
+    //  The scope, widened to the indicators related to those in it.
+    for (int i = 0; i < self.indicator_count; i++) {
+        s_indicator_t *ind = &self.indicators [i];
+        for (int k = 0; k < count && !ind->in_scope; k++)
+            ind->in_scope = strcmp (ind->rule.code, indicators [k]) == 0
+                         || strcmp (ind->relation, indicators [k]) == 0;
+        if (!indicators)
+            ind->in_scope = true;
+    }
+    for (int i = 0; i < self.indicator_count; i++) {
+        const s_indicator_t *ind = &self.indicators [i];
+        if (!ind->in_scope)
+            continue;
+        if (indicators && s_array_add (&scope, ind->rule.code))
+            goto cleanup;
+        s_evaluate_indicator (&self, ind);
+    }
+    if (deadlines && s_evaluate_deadlines (&self, today))
+        goto cleanup;
+    stats->series = self.series;
+    stats->findings = self.raised_count;
+    if (s_apply (&self, indicators ? s_array_text (&scope) : NULL, deadlines, stats))
+        goto cleanup;
+    rc = 0;
+cleanup:
+    clock_gettime (CLOCK_MONOTONIC, &end);
+    stats->seconds = (double) (end.tv_sec - start.tv_sec) + (end.tv_nsec - start.tv_nsec) / 1e9;
+    free (self.indicators);
+    free (self.areas);
+    free (self.thresholds);
+    free (self.raised);
+    free (scope.data);
+    return rc;
+}
+
+//  --- Listing and acknowledging ------------------------------------------------------
+
+int
+wdm_warn_list (PGconn *conn, bool open_only, const char *level, FILE *out)
+{
+    const char *params [] = { open_only ? "t" : "f", level };
+    PGresult *res = s_query (conn,
+        "SELECT w.id, w.level, w.state, w.rule_code, w.indicator_code, w.area_code, w.year,"
+        "       to_char (w.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI'), w.message_zh"
+        "  FROM warning w"
+        " WHERE (NOT $1::boolean OR w.state <> 'resolved')"
+        "   AND ($2::text IS NULL OR w.level = $2::warning_level)"
+        " ORDER BY w.state <> 'resolved' DESC, w.level DESC, w.updated_at DESC, w.id DESC", 2, params);
+    if (!res)
+        return -1;
+    fprintf (out, "%6s  %-6s  %-12s  %-16s  %-5s  %-14s  %4s  %s\n", "id", "level", "state", "rule",
+             "code", "area", "year", "message");
+    for (int row = 0; row < PQntuples (res); row++)
+        fprintf (out, "%6s  %-6s  %-12s  %-16s  %-5s  %-14s  %4s  %s\n", PQgetvalue (res, row, 0),
+                 PQgetvalue (res, row, 1), PQgetvalue (res, row, 2), PQgetvalue (res, row, 3),
+                 PQgetvalue (res, row, 4), PQgetvalue (res, row, 5), PQgetvalue (res, row, 6),
+                 PQgetvalue (res, row, 8));
+    fprintf (out, "(%d warning%s)\n", PQntuples (res), PQntuples (res) == 1 ? "" : "s");
+    PQclear (res);
+    return 0;
+}
+
+int
+wdm_warn_show (PGconn *conn, long long id, FILE *out)
+{
+    char id_text [24];
+    snprintf (id_text, sizeof id_text, "%lld", id);
+    const char *params [] = { id_text };
+    PGresult *res = s_query (conn,
+        "SELECT w.id, w.level, w.state, w.rule_code, r.name_zh, r.name_en, w.indicator_code,"
+        "       i.name_zh, w.area_code, a.name_zh, w.year, coalesce (w.body, ''),"
+        "       coalesce (w.unit_code, ''), w.message_zh, w.message_en, coalesce (w.details::text, ''),"
+        "       coalesce (w.acknowledged_by, ''), coalesce (w.ack_note, ''), w.reopen_count"
+        "  FROM warning w JOIN rule r ON r.code = w.rule_code"
+        "  JOIN indicator i ON i.code = w.indicator_code JOIN area a ON a.code = w.area_code"
+        " WHERE w.id = $1::bigint", 1, params);
+    if (!res)
+        return -1;
+    if (PQntuples (res) != 1) {
+        PQclear (res);
+        return 1;
+    }
+    fprintf (out, "warning %s: %s, %s\n", PQgetvalue (res, 0, 0), PQgetvalue (res, 0, 1),
+             PQgetvalue (res, 0, 2));
+    fprintf (out, "  rule       %s %s / %s\n", PQgetvalue (res, 0, 3), PQgetvalue (res, 0, 4),
+             PQgetvalue (res, 0, 5));
+    fprintf (out, "  indicator  %s %s\n", PQgetvalue (res, 0, 6), PQgetvalue (res, 0, 7));
+    fprintf (out, "  area       %s %s, year %s%s%s%s%s\n", PQgetvalue (res, 0, 8), PQgetvalue (res, 0, 9),
+             PQgetvalue (res, 0, 10), *PQgetvalue (res, 0, 11) ? ", body " : "", PQgetvalue (res, 0, 11),
+             *PQgetvalue (res, 0, 12) ? ", unit " : "", PQgetvalue (res, 0, 12));
+    fprintf (out, "  message    %s\n             %s\n", PQgetvalue (res, 0, 13), PQgetvalue (res, 0, 14));
+    fprintf (out, "  figures    %s\n", PQgetvalue (res, 0, 15));
+    if (*PQgetvalue (res, 0, 16))
+        fprintf (out, "  acknowledged by %s: %s\n", PQgetvalue (res, 0, 16), PQgetvalue (res, 0, 17));
+    PQclear (res);
+    res = s_query (conn,
+        "SELECT to_char (at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'), transition, level,"
+        "       coalesce (actor, ''), coalesce (note, ''), message_zh"
+        "  FROM warning_event WHERE warning_id = $1::bigint ORDER BY at, id", 1, params);
+    if (!res)
+        return -1;
+    fprintf (out, "  history (UTC):\n");
+    for (int row = 0; row < PQntuples (res); row++)
+        fprintf (out, "    %s  %-11s  %-6s  %s%s%s%s\n", PQgetvalue (res, row, 0), PQgetvalue (res, row, 1),
+                 PQgetvalue (res, row, 2), *PQgetvalue (res, row, 3) ? PQgetvalue (res, row, 3) : "",
+                 *PQgetvalue (res, row, 3) ? ": " : "",
+                 *PQgetvalue (res, row, 4) ? PQgetvalue (res, row, 4) : PQgetvalue (res, row, 5), "");
+    PQclear (res);
+    return 0;
+}
+
+int
+wdm_warn_acknowledge (PGconn *conn, long long id, const char *by, const char *note)
+{
+    char id_text [24];
+    snprintf (id_text, sizeof id_text, "%lld", id);
+    const char *params [] = { id_text, by, note };
+    PGresult *res = s_query (conn, "SELECT warning_acknowledge ($1::bigint, $2, $3)", 3, params);
+    if (!res)
+        return -1;
+    int done = PQgetvalue (res, 0, 0) [0] == 't';
+    PQclear (res);
+    return done ? 0 : 1;
+}
+
+//  --- Worker ----------------------------------------------------------------------
+
+struct wdm_warn_worker {
+    void *pipe;                         //  our end (PAIR)
+    void *thread_pipe;
+    char *conninfo;
+    long interval_ms, deadline_seconds;
+    bool fixed_today;
+    wdm_date_t today;
+    pthread_t thread;
+};
+
+static int64_t
+s_clock_ms (void)
+{
+    struct timespec ts;
+    clock_gettime (CLOCK_MONOTONIC, &ts);
+    return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void *
+s_worker_run (void *arg)
+{
+    wdm_warn_worker_t *self = (wdm_warn_worker_t *) arg;
+    PGconn *conn = NULL;
+    char **touched = NULL;
+    int touched_count = 0, touched_capacity = 0;
+    int64_t last_eval = 0, next_deadlines = 0;
+    while (1) {
+        zmq_pollitem_t items [] = { { self->thread_pipe, 0, ZMQ_POLLIN, 0 } };
+        zmq_poll (items, 1, 200);
+        if (items [0].revents & ZMQ_POLLIN) {
+            char buffer [WDM_CODE_MAX];
+            int size = zmq_recv (self->thread_pipe, buffer, sizeof buffer - 1, 0);
+            if (size == 0)
+                break;                  //  an empty message: stop
+            if (size > 0) {
+                buffer [size] = '\0';
+                int seen = 0;
+                for (int i = 0; i < touched_count && !seen; i++)
+                    seen = strcmp (touched [i], buffer) == 0;
+                if (!seen) {
+                    if (touched_count == touched_capacity) {
+                        touched_capacity = touched_capacity ? touched_capacity * 2 : 32;
+                        char **grown = realloc (touched, (size_t) touched_capacity * sizeof *grown);
+                        if (!grown)
+                            continue;
+                        touched = grown;
+                    }
+                    touched [touched_count++] = strdup (buffer);
+                }
+            }
+            continue;                   //  take every message waiting first
+        }
+        int64_t now = s_clock_ms ();
+        bool deadlines = now >= next_deadlines;
+        if (!deadlines && (touched_count == 0 || now - last_eval < self->interval_ms))
+            continue;
+        if (!conn || PQstatus (conn) != CONNECTION_OK) {
+            PQfinish (conn);
+            conn = wdm_db_connect (self->conninfo);
+            if (!conn) {
+                next_deadlines = now + 5000;
+                last_eval = now;
+                continue;
+            }
+        }
+        wdm_date_t today = self->today;
+        if (!self->fixed_today)
+            wdm_date_today (&today);
+        wdm_warn_stats_t stats;
+        int rc = wdm_warn_evaluate (conn, deadlines ? NULL : (const char *const *) touched,
+                                    deadlines ? 0 : touched_count, deadlines, &today, &stats);
+        if (rc == 0) {
+            if (stats.opened || stats.reopened || stats.resolved || stats.updated)
+                wdm_log_info ("warnings: %d series evaluated in %.3f s: %d opened, %d reopened, "
+                              "%d updated, %d resolved", stats.series, stats.seconds, stats.opened,
+                              stats.reopened, stats.updated, stats.resolved);
+            for (int i = 0; i < touched_count; i++)
+                free (touched [i]);
+            touched_count = 0;
+            if (deadlines)
+                next_deadlines = now + self->deadline_seconds * 1000;
+        }
+        last_eval = s_clock_ms ();
+    }
+    for (int i = 0; i < touched_count; i++)
+        free (touched [i]);
+    free (touched);
+    PQfinish (conn);
+    return NULL;
+}
+
+wdm_warn_worker_t *
+wdm_warn_worker_new (void *ctx, const char *conninfo, long interval_ms, long deadline_seconds,
+                     const wdm_date_t *today)
+{
+    wdm_warn_worker_t *self = calloc (1, sizeof *self);
+    if (!self)
+        return NULL;
+    self->conninfo = strdup (conninfo ? conninfo : "");
+    self->interval_ms = interval_ms;
+    self->deadline_seconds = deadline_seconds;
+    self->fixed_today = today != NULL;
+    if (today)
+        self->today = *today;
+    self->pipe = zmq_socket (ctx, ZMQ_PAIR);
+    self->thread_pipe = zmq_socket (ctx, ZMQ_PAIR);
+    int hwm = 100000;
+    if (self->pipe)
+        zmq_setsockopt (self->pipe, ZMQ_SNDHWM, &hwm, sizeof hwm);
+    if (self->thread_pipe)
+        zmq_setsockopt (self->thread_pipe, ZMQ_RCVHWM, &hwm, sizeof hwm);
+    char endpoint [64];
+    snprintf (endpoint, sizeof endpoint, "inproc://wdm-warn-%p", (void *) self);
+    if (!self->conninfo || !self->pipe || !self->thread_pipe
+    ||  zmq_bind (self->pipe, endpoint) || zmq_connect (self->thread_pipe, endpoint)
+    ||  pthread_create (&self->thread, NULL, s_worker_run, self)) {
+        if (self->pipe) zmq_close (self->pipe);
+        if (self->thread_pipe) zmq_close (self->thread_pipe);
+        free (self->conninfo);
+        free (self);
+        return NULL;
+    }
+    return self;
+}
+
+void
+wdm_warn_worker_touch (wdm_warn_worker_t *self, const char *const *indicators, int count)
+{
+    for (int i = 0; i < count; i++)
+        if (indicators [i] [0])             //  never blocks ingest; the timer catches up
+            zmq_send (self->pipe, indicators [i], strlen (indicators [i]), ZMQ_DONTWAIT);
+}
+
+void
+wdm_warn_worker_destroy (wdm_warn_worker_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    wdm_warn_worker_t *self = *self_p;
+    zmq_send (self->pipe, "", 0, 0);
+    pthread_join (self->thread, NULL);
+    zmq_close (self->pipe);
+    zmq_close (self->thread_pipe);
+    free (self->conninfo);
+    free (self);
+    *self_p = NULL;
+}

@@ -1,0 +1,73 @@
+/*  wdm_warn: turn the rules' findings into warnings with a lifecycle.
+
+    Gathers from PostgreSQL what the rules need — the catalog, the areas,
+    the thresholds, every series' current values, the reports units owe —
+    builds each series (rolling towns up to the district by the
+    indicator's aggregation rule where the district reported no value of
+    its own), runs wdm_rules, and in one transaction raises every finding
+    (open, update or reopen) and resolves every warning in scope whose
+    condition no longer holds.  A warning about missing data is resolved
+    only by the data arriving.  Each transition is recorded and announced
+    by the database functions of sql/006.  */
+
+#ifndef WDM_WARN_H_INCLUDED
+#define WDM_WARN_H_INCLUDED
+
+#include <libpq-fe.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+typedef struct {
+    int year, month, day;
+} wdm_date_t;
+
+//  Today in UTC.
+void wdm_date_today (wdm_date_t *date);
+
+//  Parse "YYYY-MM-DD".  0, or -1.
+int wdm_date_parse (const char *text, wdm_date_t *date);
+
+typedef struct {
+    int series;                     //  series evaluated
+    int findings;                   //  conditions that hold
+    int opened, reopened, updated, resolved;
+    double seconds;
+} wdm_warn_stats_t;
+
+//  Evaluate the rules for the given indicators (NULL and 0: all) and
+//  apply the lifecycle; with deadlines, also the missing-report rule for
+//  the reports due by today.  0 with stats filled, or -1 with the cause
+//  logged and nothing changed.
+int wdm_warn_evaluate (PGconn *conn, const char *const *indicators, int count,
+                       bool deadlines, const wdm_date_t *today, wdm_warn_stats_t *stats);
+
+//  Print warnings, newest first: all, or only those not resolved
+//  (open_only), optionally of one level ("red", "yellow").  0, or -1.
+int wdm_warn_list (PGconn *conn, bool open_only, const char *level, FILE *out);
+
+//  Print one warning with its whole history.  0, 1 if there is no such
+//  warning, -1 if the database failed.
+int wdm_warn_show (PGconn *conn, long long id, FILE *out);
+
+//  Acknowledge an open warning with a note and a name.  0, 1 if it is not
+//  open (or does not exist), -1 with the cause logged.
+int wdm_warn_acknowledge (PGconn *conn, long long id, const char *by, const char *note);
+
+//  --- The server's background evaluation ----------------------------------------
+
+typedef struct wdm_warn_worker wdm_warn_worker_t;
+
+//  A thread that evaluates, with its own database connection, the
+//  indicators the server reports as touched — coalesced, at most every
+//  interval_ms — and the report deadlines every deadline_seconds (and at
+//  start).  today NULL: the real date.  NULL if the thread cannot start.
+wdm_warn_worker_t *wdm_warn_worker_new (void *ctx, const char *conninfo, long interval_ms,
+                                        long deadline_seconds, const wdm_date_t *today);
+
+//  Tell the worker these indicators have new data (after a COMMIT).
+void wdm_warn_worker_touch (wdm_warn_worker_t *self, const char *const *indicators, int count);
+
+//  Stop the thread (finishing an evaluation in progress) and free.
+void wdm_warn_worker_destroy (wdm_warn_worker_t **self_p);
+
+#endif

@@ -1,0 +1,173 @@
+#!/usr/bin/env bash
+# test_warnings: warnings as the monitoring office sees them.  Years of data
+# go through a real collector to a real server; the server's warning worker
+# (and `wdmon warnings evaluate`) open the expected warnings with the right
+# level and message; a correction resolves one, with its history; an
+# acknowledgement keeps its note and name; a missing report is red after
+# the deadline and resolves when the report arrives; every transition is
+# announced on the wdmon_warning channel.
+#
+# Usage: test_warnings.sh WDMON WDMON_SERVER WDMON_COLLECTOR
+set -u
+wdmon=$1 server_bin=$2 collector_bin=$3
+[ -n "${WDM_TEST_PGURI:-}" ] || { echo "WDM_TEST_PGURI is not set: run tests/run.sh"; exit 77; }
+
+failures=0
+ok ()   { echo "ok: $*"; }
+fail () { echo "FAIL: $*"; failures=$((failures + 1)); }
+expect () { if [ "$2" == "$3" ]; then ok "$1 ($2)"; else fail "$1: got '$2', wanted '$3'"; fi; }
+contains () { if grep -qF -- "$3" <<<"$2"; then ok "$1"; else fail "$1: '$2' lacks '$3'"; fi; }
+
+work=$(mktemp -d /tmp/wdm_test_warnings.XXXXXX)
+port=$((22000 + $$ % 20000))
+endpoint="tcp://127.0.0.1:$port"
+db=wdm_test_warnings
+conn="$WDM_TEST_PGURI dbname=$db"
+server_pid=
+cleanup () {
+    [ -n "$server_pid" ] && kill -9 "$server_pid" 2>/dev/null
+    wait 2>/dev/null
+    rm -rf "$work"
+}
+trap cleanup EXIT
+q () { psql "$conn" -qXAt -c "SET search_path = wdmon" -c "$1"; }
+wait_for () {
+    local limit=$(( $1 * 10 )); shift
+    for ((i = 0; i < limit; i++)); do "$@" && return 0; sleep 0.1; done
+    return 1
+}
+warning () {  # warning RULE INDICATOR AREA YEAR: "level state" of that warning
+    q "SELECT level || ' ' || state FROM warning WHERE rule_code = '$1' AND indicator_code = '$2'
+        AND area_code = '$3' AND year = $4 AND unit_code IS NULL"
+}
+is_state () { [ "$(warning "$1" "$2" "$3" "$4")" == "$5" ]; }
+
+psql "$WDM_TEST_PGURI" -qX -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db" >/dev/null || exit 2
+"$wdmon" --db "$conn" -l warn migrate >/dev/null || exit 2
+"$wdmon" server-key "$work" >/dev/null || exit 2
+"$wdmon" --db "$conn" unit add health_commission --bundle "$work/hc" --server-key "$work/server.pub" \
+    --endpoint "$endpoint" >/dev/null || exit 2
+cat >"$work/server.conf" <<CONF
+[server]
+endpoint = $endpoint
+secret_key_file = $work/server.key
+[database]
+conninfo = $conn
+[warnings]
+interval_ms = 100
+deadline_seconds = 1
+today = 2025-01-10
+[log]
+level = warn
+CONF
+"$server_bin" -c "$work/server.conf" 2>>"$work/server.log" &
+server_pid=$!
+
+send () {  # send NAME: the CSV on standard input, through the collector
+    mkdir -p "$work/hc/inbox"
+    cat >"$work/hc/inbox/$1.csv"
+    timeout 60 "$collector_bin" -c "$work/hc/collector.conf" -l warn run --once 2>>"$work/collector.log" \
+        || fail "the collector did not deliver $1"
+}
+
+# Maternal mortality (控制在8.5/10万以下) for the district, 2020-2024;
+# cervical cancer screening (达70%以上) 2020-2023, far behind.
+send years <<'CSV'
+indicator,area,year,value,numerator,denominator,status
+HE03,wuqing,2020,9.0,,,final
+HE03,wuqing,2021,8.0,,,final
+HE03,wuqing,2022,8.3,,,final
+HE03,wuqing,2023,8.9,,,final
+HE03,wuqing,2024,9.4,,,provisional
+HE05,wuqing,2020,50,,,final
+HE05,wuqing,2021,52,,,final
+HE05,wuqing,2022,53,,,final
+HE05,wuqing,2023,54,,,final
+CSV
+
+wait_for 20 is_state not_met HE03 wuqing 2024 "red open" || true
+expect "9.4/10万 in 2024 misses 8.5: not met, red" "$(warning not_met HE03 wuqing 2024)" "red open"
+message=$(q "SELECT message_zh FROM warning WHERE rule_code = 'not_met' AND indicator_code = 'HE03' AND year = 2024")
+contains "the message names the indicator" "$message" "孕产妇死亡率"
+contains "... the area" "$message" "武清"
+contains "... the value" "$message" "9.4"
+contains "... the target" "$message" "8.5"
+english=$(q "SELECT message_en FROM warning WHERE rule_code = 'not_met' AND indicator_code = 'HE03' AND year = 2024")
+contains "an English message alongside" "$english" "Maternal mortality"
+expect "2023's 8.9 is not a separate warning (only the latest year speaks)" \
+    "$(q "SELECT count(*) FROM warning WHERE indicator_code = 'HE03' AND rule_code = 'not_met' AND year = 2023")" 0
+wait_for 20 is_state behind_schedule HE05 wuqing 2023 "red open" || true
+# progress (54-50)/(70-50) = 20%, time share (2023-2020)/(2025-2020) = 60%: 40 points behind.
+expect "HE05 40 points behind schedule: red" "$(warning behind_schedule HE05 wuqing 2023)" "red open"
+contains "... saying how far behind" "$(q "SELECT message_zh FROM warning WHERE rule_code = 'behind_schedule' AND indicator_code = 'HE05'")" "40"
+# Trend 50, 52, 53, 54: slope 1.3 a year, 2025 projected 56.5 < 70; ratio 1.3/4 < 0.6.
+expect "HE05 unlikely to be met: red" "$(warning unlikely HE05 wuqing 2023)" "red open"
+expect "HE05 below 70 before 2025: not met, yellow" "$(warning not_met HE05 wuqing 2023)" "yellow open"
+
+# The full evaluation agrees and changes nothing more.
+out=$("$wdmon" --db "$conn" warnings evaluate --today 2025-01-10)
+contains "wdmon warnings evaluate reports what it did" "$out" "series evaluated"
+contains "... and a second evaluation opens nothing new" "$out" "0 opened, 0 reopened"
+
+# A correction: 2024 was 8.4, not 9.4.  The warning resolves, with history.
+send correction <<'CSV'
+indicator,area,year,value,status
+HE03,wuqing,2024,8.4,final
+CSV
+wait_for 20 is_state not_met HE03 wuqing 2024 "red resolved" || true
+expect "the corrected value resolves the warning" "$(warning not_met HE03 wuqing 2024)" "red resolved"
+expect "... its history: open, then resolve" \
+    "$(q "SELECT string_agg(transition, ',' ORDER BY e.id) FROM warning_event e JOIN warning w ON w.id = e.warning_id
+          WHERE w.rule_code = 'not_met' AND w.indicator_code = 'HE03' AND w.year = 2024")" "open,resolve"
+expect "... and both revisions of the value are kept" \
+    "$(q "SELECT string_agg(value::text, ',' ORDER BY revision) FROM observation WHERE indicator_code = 'HE03' AND year = 2024")" "9.4,8.4"
+
+# Acknowledge the behind-schedule warning.
+id=$(q "SELECT id FROM warning WHERE rule_code = 'behind_schedule' AND indicator_code = 'HE05'")
+out=$("$wdmon" --db "$conn" warnings ack "$id" --by "张三" --note "已约谈区卫健委,要求三月底前提交整改方案" 2>&1)
+expect "wdmon warnings ack succeeds" "$?" 0
+expect "the warning is acknowledged by name" "$(q "SELECT state || ' ' || acknowledged_by FROM warning WHERE id = $id")" "acknowledged 张三"
+expect "... the note kept in its history" \
+    "$(q "SELECT actor || ':' || note FROM warning_event WHERE warning_id = $id AND transition = 'acknowledge'")" \
+    "张三:已约谈区卫健委,要求三月底前提交整改方案"
+show=$("$wdmon" --db "$conn" warnings show "$id")
+contains "wdmon warnings show prints the history with the note" "$show" "已约谈区卫健委"
+out=$("$wdmon" --db "$conn" warnings ack "$id" --by "李四" --note "again" 2>&1)
+expect "a second acknowledgement is refused" "$?" 1
+listing=$("$wdmon" --db "$conn" warnings --open --level red)
+contains "wdmon warnings --open --level red lists red ones" "$listing" "unlikely"
+
+# Missing reports: the health commission leads HE01 but never reported it.
+# On 2025-01-10, 2023's report (due 2024-03-31) is late: red.
+missing () { q "SELECT level || ' ' || state FROM warning WHERE rule_code = 'missing' AND indicator_code = 'HE01'
+                  AND unit_code = 'health_commission' AND year = $1"; }
+is_missing () { [ "$(missing "$1")" == "$2" ]; }
+wait_for 20 is_missing 2023 "red open" || true
+expect "a report late after the deadline is red" "$(missing 2023)" "red open"
+expect "2024's report, due 2025-03-31, is not yet due on 2025-01-10" "$(missing 2024)" ""
+send late <<'CSV'
+indicator,area,year,value
+HE01,wuqing,2023,81.2
+CSV
+wait_for 20 is_missing 2023 "red resolved" || true
+expect "the report arriving resolves it" "$(missing 2023)" "red resolved"
+# The server's clock says 2025-01-10; stop it before evaluating as of a later day.
+kill -TERM "$server_pid"; wait "$server_pid"; expect "the server stops cleanly" $? 0
+server_pid=
+out=$("$wdmon" --db "$conn" warnings evaluate --today 2025-03-20)
+expect "two weeks before the deadline, 2024's missing report turns yellow" "$(missing 2024)" "yellow open"
+
+# Every transition is announced on the wdmon_warning channel.
+listen=$( { printf 'LISTEN wdmon_warning;\nSELECT pg_sleep(3);\n'; } | psql "$conn" -qX 2>&1 &
+          sleep 1
+          q "SELECT warning_resolve (id, 'test') FROM warning WHERE rule_code = 'unlikely' AND indicator_code = 'HE05'" >/dev/null
+          wait )
+contains "a NOTIFY on wdmon_warning names the transition" "$listen" '"transition" : "resolve"'
+
+if [ $failures -ne 0 ]; then
+    echo "--- server log"; tail -n 30 "$work/server.log"
+    echo "--- collector log"; tail -n 10 "$work/collector.log"
+fi
+psql "$WDM_TEST_PGURI" -qX -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1
+echo "test_warnings: $failures failed"
+[ $failures -eq 0 ]
