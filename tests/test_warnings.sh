@@ -104,6 +104,23 @@ contains "... saying how far behind" "$(q "SELECT message_zh FROM warning WHERE 
 expect "HE05 unlikely to be met: red" "$(warning unlikely HE05 wuqing 2023)" "red open"
 expect "HE05 below 70 before 2025: not met, yellow" "$(warning not_met HE05 wuqing 2023)" "yellow open"
 
+# Towns report 2024; the district's 2024 is rolled up from them: numerators
+# and denominators summed — (30 + 45) / (40 + 50) = 83.33%, not the mean of
+# 75% and 90% (82.5%).
+send towns <<'CSV'
+indicator,area,year,value,numerator,denominator
+HE05,meichang,2024,75,30,40
+HE05,yangcun,2024,90,45,50
+CSV
+expect "the district's value rolled up from the towns' numerators and denominators" \
+    "$(q "SELECT round(value::numeric, 2) || ' ' || source || ' ' || parts FROM indicator_value
+          WHERE indicator_code = 'HE05' AND area_code = 'wuqing' AND year = 2024")" "83.33 rolled_up 2"
+expect "a reported district value is not overridden" \
+    "$(q "SELECT value || ' ' || source FROM indicator_value WHERE indicator_code = 'HE05' AND area_code = 'wuqing' AND year = 2023")" "54 reported"
+expect "open_warnings names what is open" \
+    "$(q "SELECT indicator_zh || ':' || rule_zh FROM open_warnings WHERE rule_code = 'behind_schedule' AND indicator_code = 'HE05' AND area_code = 'wuqing'")" \
+    "适龄妇女宫颈癌人群筛查率:进度滞后"
+
 # The full evaluation agrees and changes nothing more.
 out=$("$wdmon" --db "$conn" warnings evaluate --today 2025-01-10)
 contains "wdmon warnings evaluate reports what it did" "$out" "series evaluated"
@@ -151,6 +168,9 @@ HE01,wuqing,2023,81.2
 CSV
 wait_for 20 is_missing 2023 "red resolved" || true
 expect "the report arriving resolves it" "$(missing 2023)" "red resolved"
+# Received HE01, HE03, HE05 for 2023 — all today, long after 2024-03-31.
+expect "completeness counts 2023's reports as received, and late" \
+    "$(q "SELECT received || ' ' || late FROM completeness WHERE unit_code = 'health_commission' AND year = 2023")" "3 3"
 # The server's clock says 2025-01-10; stop it before evaluating as of a later day.
 kill -TERM "$server_pid"; wait "$server_pid"; expect "the server stops cleanly" $? 0
 server_pid=
