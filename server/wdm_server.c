@@ -6,6 +6,7 @@
 #include "wdm_db.h"
 #include "wdm_keys.h"
 #include "wdm_log.h"
+#include "wdm_metrics.h"
 #include "wdm_proto.h"
 #include "wdm_store.h"
 #include "wdm_warn.h"
@@ -16,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <zmq.h>
 
 #ifndef ZMQ_ZAP_ENFORCE_DOMAIN
@@ -43,6 +45,12 @@ typedef struct {
     s_incoming_t group [S_MAX_MESSAGES];
     int group_size;
     wdm_warn_worker_t *warn;            //  evaluates what each commit touched
+    wdm_metrics_t *metrics;
+    void *monitor;                      //  the ROUTER's connection events
+    int handshaken [256];               //  fds of CURVE connections open now
+    int handshaken_count;
+    char server_id [512];
+    time_t status_at;                   //  when server_status was last written
 } s_server_t;
 
 //  Tell the warning worker which indicators a committed group touched.
@@ -250,6 +258,71 @@ s_reply (s_server_t *self, s_incoming_t *in, int status, const char *message)
     free (rejected);
 }
 
+static int64_t
+s_clock_ms (void)
+{
+    struct timespec ts;
+    clock_gettime (CLOCK_MONOTONIC, &ts);
+    return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+//  Count one answered batch into the metrics; counts of a committed batch
+//  are final here (s_flush copies them back before replying).
+static void
+s_count (s_server_t *self, const s_incoming_t *in, int stored, double commit_seconds)
+{
+    if (!self->metrics)
+        return;
+    const wdm_store_batch_t *b = &in->batch;
+    if (stored != 0) {
+        wdm_metrics_batch (self->metrics, b->unit, b->decoded.count, 0, 0, 0);
+        wdm_metrics_rejected (self->metrics, WDM_PROTO_RETRY_LATER, b->decoded.count);
+        return;
+    }
+    if (b->status != WDM_PROTO_OK) {
+        wdm_metrics_batch (self->metrics, b->unit, b->decoded.count, 0, 0, commit_seconds);
+        wdm_metrics_rejected (self->metrics, b->status, b->decoded.count);
+        return;
+    }
+    wdm_metrics_batch (self->metrics, b->unit, b->decoded.count, b->accepted, b->duplicates,
+                       commit_seconds);
+    for (uint32_t i = 0; i < b->decoded.count; i++)
+        if (b->decoded.items [i].code)
+            wdm_metrics_rejected (self->metrics, b->decoded.items [i].code, 1);
+}
+
+//  A connection event from the ROUTER's monitor: count CURVE connections
+//  that completed their handshake, until they close.
+static void
+s_monitor_event (s_server_t *self)
+{
+    zmq_msg_t first, second;
+    zmq_msg_init (&first);
+    zmq_msg_init (&second);
+    if (zmq_msg_recv (&first, self->monitor, 0) >= 0 && zmq_msg_more (&first)
+    &&  zmq_msg_recv (&second, self->monitor, 0) >= 0 && zmq_msg_size (&first) >= 6) {
+        const uint8_t *data = (const uint8_t *) zmq_msg_data (&first);
+        uint16_t event;
+        int32_t fd;
+        memcpy (&event, data, 2);
+        memcpy (&fd, data + 2, 4);
+        if (event == ZMQ_EVENT_HANDSHAKE_SUCCEEDED && self->handshaken_count < 256) {
+            self->handshaken [self->handshaken_count++] = fd;
+            wdm_metrics_connections (self->metrics, 1);
+        }
+        else
+        if (event == ZMQ_EVENT_DISCONNECTED)
+            for (int i = 0; i < self->handshaken_count; i++)
+                if (self->handshaken [i] == fd) {
+                    self->handshaken [i] = self->handshaken [--self->handshaken_count];
+                    wdm_metrics_connections (self->metrics, -1);
+                    break;
+                }
+    }
+    zmq_msg_close (&first);
+    zmq_msg_close (&second);
+}
+
 //  Store the group, answer every batch in it, and free it.
 static void
 s_flush (s_server_t *self)
@@ -268,8 +341,17 @@ s_flush (s_server_t *self)
         else
             slot [i] = -1;
     int stored = -1;
+    int64_t flush_start = s_clock_ms ();
+    uint64_t records = 0;
+    for (int i = 0; i < self->group_size; i++)
+        records += self->group [i].batch.decoded.count;
     if (batches && self->catalog)
         stored = count ? wdm_store_commit (self->store, batches, count) : 0;
+    double commit_seconds = (double) (s_clock_ms () - flush_start) / 1000.0;
+    if (self->metrics) {
+        wdm_metrics_database (self->metrics, stored == 0);
+        wdm_metrics_queue (self->metrics, (int) records);
+    }
     if (stored == 0 && count)
         s_touch (self, batches, count);
     if (stored == 0) {
@@ -284,6 +366,7 @@ s_flush (s_server_t *self)
     }
     for (int i = 0; i < self->group_size; i++) {
         s_incoming_t *in = &self->group [i];
+        s_count (self, in, stored, commit_seconds);
         if (batches && slot [i] < 0)
             s_reply (self, in, WDM_PROTO_NOT_AUTHORISED, "发送方身份不明 / the sender has no unit");
         else
@@ -384,8 +467,22 @@ wdm_server_run (const wdm_server_config_t *config, volatile sig_atomic_t *stop)
         wdm_log_error ("server: today: '%s' is not a date YYYY-MM-DD", config->today);
         goto cleanup;
     }
+    self.metrics = wdm_metrics_new (config->metrics_address, (int) config->metrics_port);
+    if (!self.metrics)
+        goto cleanup;
+    char host [256] = "";
+    gethostname (host, sizeof host - 1);
+    snprintf (self.server_id, sizeof self.server_id, "%s %s", host, config->endpoint);
+    self.monitor = zmq_socket (ctx, ZMQ_PAIR);
+    if (zmq_socket_monitor (self.router, "inproc://wdm-server-monitor",
+                            ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_DISCONNECTED)
+    ||  zmq_connect (self.monitor, "inproc://wdm-server-monitor")) {
+        wdm_log_error ("server: cannot monitor connections: %s", zmq_strerror (zmq_errno ()));
+        goto cleanup;
+    }
     self.warn = wdm_warn_worker_new (ctx, config->conninfo, config->warn_interval_ms,
-                                     config->deadline_seconds, *config->today ? &today : NULL);
+                                     config->deadline_seconds, *config->today ? &today : NULL,
+                                     self.metrics);
     if (!self.warn) {
         wdm_log_error ("server: cannot start the warning worker");
         goto cleanup;
@@ -395,15 +492,24 @@ wdm_server_run (const wdm_server_config_t *config, volatile sig_atomic_t *stop)
         wdm_log_warn ("server: the database is not ready yet; answering \"retry later\" until it is");
     wdm_log_info ("server: listening on %s", config->endpoint);
 
-    zmq_pollitem_t items [] = { { self.router, 0, ZMQ_POLLIN, 0 } };
+    zmq_pollitem_t items [] = { { self.router, 0, ZMQ_POLLIN, 0 },
+                                { self.monitor, 0, ZMQ_POLLIN, 0 } };
     while (!*stop) {
-        if (zmq_poll (items, 1, 500) < 0) {
+        if (zmq_poll (items, 2, 500) < 0) {
             if (zmq_errno () == EINTR)
                 continue;
             wdm_log_error ("server: poll: %s", zmq_strerror (zmq_errno ()));
             break;
         }
+        if (items [1].revents & ZMQ_POLLIN)
+            s_monitor_event (&self);
         s_reload (&self);
+        if (time (NULL) - self.status_at >= config->status_seconds) {
+            PGconn *conn = wdm_store_conn (self.store);
+            if (conn)
+                wdm_metrics_publish (self.metrics, conn, self.server_id, config->endpoint);
+            self.status_at = time (NULL);
+        }
         if (!(items [0].revents & ZMQ_POLLIN))
             continue;
         //  Take what has arrived, up to a group's worth, then store it.
@@ -416,9 +522,14 @@ wdm_server_run (const wdm_server_config_t *config, volatile sig_atomic_t *stop)
     wdm_log_info ("server: stopping");
     rc = 0;
 cleanup:
+    wdm_warn_worker_destroy (&self.warn);
+    if (self.router && self.monitor)
+        zmq_socket_monitor (self.router, NULL, 0);
+    if (self.monitor)
+        zmq_close (self.monitor);
     if (self.router)
         zmq_close (self.router);
-    wdm_warn_worker_destroy (&self.warn);
+    wdm_metrics_destroy (&self.metrics);
     wdm_zap_destroy (&zap);
     wdm_store_destroy (&self.store);
     wdm_catalog_destroy (&self.catalog);

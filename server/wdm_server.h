@@ -22,6 +22,9 @@ typedef struct {
     long warn_interval_ms;          //  touched indicators are evaluated at most this often
     long deadline_seconds;          //  how often report deadlines are checked
     char today [16];                //  "YYYY-MM-DD" to fix the date (tests, demos); "" real
+    long status_seconds;            //  how often server_status is written
+    char metrics_address [64];      //  where /metrics listens
+    long metrics_port;              //  0: no HTTP metrics
     char log_level [16];
 } wdm_server_config_t;
 

@@ -857,6 +857,7 @@ struct wdm_warn_worker {
     long interval_ms, deadline_seconds;
     bool fixed_today;
     wdm_date_t today;
+    wdm_metrics_t *metrics;
     pthread_t thread;
 };
 
@@ -929,6 +930,15 @@ s_worker_run (void *arg)
             for (int i = 0; i < touched_count; i++)
                 free (touched [i]);
             touched_count = 0;
+            if (self->metrics) {
+                PGresult *res = PQexec (conn, "SELECT count (*) FILTER (WHERE level = 'red'),"
+                                              " count (*) FILTER (WHERE level = 'yellow')"
+                                              " FROM warning WHERE state <> 'resolved'");
+                if (PQresultStatus (res) == PGRES_TUPLES_OK)
+                    wdm_metrics_warnings (self->metrics, atoi (PQgetvalue (res, 0, 0)),
+                                          atoi (PQgetvalue (res, 0, 1)));
+                PQclear (res);
+            }
             if (deadlines)
                 next_deadlines = now + self->deadline_seconds * 1000;
         }
@@ -943,7 +953,7 @@ s_worker_run (void *arg)
 
 wdm_warn_worker_t *
 wdm_warn_worker_new (void *ctx, const char *conninfo, long interval_ms, long deadline_seconds,
-                     const wdm_date_t *today)
+                     const wdm_date_t *today, wdm_metrics_t *metrics)
 {
     wdm_warn_worker_t *self = calloc (1, sizeof *self);
     if (!self)
@@ -952,6 +962,7 @@ wdm_warn_worker_new (void *ctx, const char *conninfo, long interval_ms, long dea
     self->interval_ms = interval_ms;
     self->deadline_seconds = deadline_seconds;
     self->fixed_today = today != NULL;
+    self->metrics = metrics;
     if (today)
         self->today = *today;
     self->pipe = zmq_socket (ctx, ZMQ_PAIR);
