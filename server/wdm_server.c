@@ -266,8 +266,7 @@ s_clock_ms (void)
     return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-//  Count one answered batch into the metrics; counts of a committed batch
-//  are final here (s_flush copies them back before replying).
+//  Count one answered batch into the metrics, once its counts are final.
 static void
 s_count (s_server_t *self, const s_incoming_t *in, int stored, double commit_seconds)
 {
@@ -366,7 +365,6 @@ s_flush (s_server_t *self)
     }
     for (int i = 0; i < self->group_size; i++) {
         s_incoming_t *in = &self->group [i];
-        s_count (self, in, stored, commit_seconds);
         if (batches && slot [i] < 0)
             s_reply (self, in, WDM_PROTO_NOT_AUTHORISED, "发送方身份不明 / the sender has no unit");
         else
@@ -395,6 +393,7 @@ s_flush (s_server_t *self)
         else
             s_reply (self, in, WDM_PROTO_RETRY_LATER,
                      "数据库暂不可用,请稍后重试 / database unavailable, retry later");
+        s_count (self, in, stored, commit_seconds);
         wdm_proto_batch_clear (&in->batch.decoded);
         zmq_msg_close (&in->identity);
         zmq_msg_close (&in->body);

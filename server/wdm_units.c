@@ -96,7 +96,8 @@ s_write_bundle (PGconn *conn, const char *bundle, const char *code, const char *
 
 int
 wdm_units_add (PGconn *conn, const wdm_unit_spec_t *spec, const char *bundle,
-               const char *server_public_key, const char *endpoint, char *err, size_t err_size)
+               const char *server_public_key, const char *endpoint, bool must_exist,
+               char *public_key_out, char *err, size_t err_size)
 {
     char public_key [WDM_KEY_Z85], secret_key [WDM_KEY_Z85];
     if (!wdm_keys_valid (server_public_key)) {
@@ -122,6 +123,10 @@ wdm_units_add (PGconn *conn, const wdm_unit_spec_t *spec, const char *bundle,
     }
     PQclear (res);
     res = NULL;
+    if (!exists && must_exist) {
+        snprintf (err, err_size, "no member unit %s", spec->code);
+        goto cleanup;
+    }
     if (!exists) {
         if (!spec->name_zh || !spec->kind || !spec->area) {
             snprintf (err, err_size, "unit %s does not exist: give --name, --kind and --area "
@@ -146,6 +151,8 @@ wdm_units_add (PGconn *conn, const wdm_unit_spec_t *spec, const char *bundle,
         goto cleanup;
     if (wdm_db_exec (conn, "COMMIT"))
         goto cleanup;
+    if (public_key_out)
+        memcpy (public_key_out, public_key, WDM_KEY_Z85);
     rc = 0;
 cleanup:
     PQclear (res);
@@ -156,9 +163,10 @@ cleanup:
 }
 
 int
-wdm_units_revoke (PGconn *conn, const char *code, int *revoked, char *err, size_t err_size)
+wdm_units_revoke (PGconn *conn, const char *code, const char *keep, int *revoked,
+                  char *err, size_t err_size)
 {
-    const char *params [] = { code };
+    const char *params [] = { code, keep };
     PGresult *res = s_exec (conn, "SELECT 1 FROM member_unit WHERE code = $1", 1, params,
                             PGRES_TUPLES_OK, err, err_size);
     if (!res)
@@ -170,33 +178,12 @@ wdm_units_revoke (PGconn *conn, const char *code, int *revoked, char *err, size_
         return -1;
     }
     res = s_exec (conn, "UPDATE unit_key SET state = 'revoked', revoked_at = now ()"
-                        " WHERE unit_code = $1 AND state = 'active'",
-                  1, params, PGRES_COMMAND_OK, err, err_size);
+                        " WHERE unit_code = $1 AND state = 'active'"
+                        "   AND ($2::text IS NULL OR public_key <> $2)",
+                  2, params, PGRES_COMMAND_OK, err, err_size);
     if (!res)
         return -1;
     *revoked = atoi (PQcmdTuples (res));
-    PQclear (res);
-    return 0;
-}
-
-int
-wdm_units_list (PGconn *conn, FILE *out)
-{
-    PGresult *res = PQexec (conn,
-        "SELECT u.code, u.kind, u.area_code,"
-        "       count (k.public_key) FILTER (WHERE k.state = 'active'), u.active, u.name_zh"
-        "  FROM member_unit u LEFT JOIN unit_key k ON k.unit_code = u.code"
-        " GROUP BY u.code ORDER BY u.kind, u.code");
-    if (PQresultStatus (res) != PGRES_TUPLES_OK) {
-        wdm_log_error ("units: %s", PQresultErrorMessage (res));
-        PQclear (res);
-        return -1;
-    }
-    fprintf (out, "%-28s %-12s %-14s %4s  %s\n", "unit", "kind", "area", "keys", "name");
-    for (int row = 0; row < PQntuples (res); row++)
-        fprintf (out, "%-28s %-12s %-14s %4s  %s%s\n", PQgetvalue (res, row, 0),
-                 PQgetvalue (res, row, 1), PQgetvalue (res, row, 2), PQgetvalue (res, row, 3),
-                 PQgetvalue (res, row, 5), PQgetvalue (res, row, 4) [0] == 't' ? "" : " (inactive)");
     PQclear (res);
     return 0;
 }

@@ -6,6 +6,7 @@
 #define WDM_UNITS_H_INCLUDED
 
 #include <libpq-fe.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 typedef struct {
@@ -21,16 +22,17 @@ typedef struct {
 //  collector.conf, unit.key (mode 0600), unit.pub, server.pub and
 //  catalog.json.  bundle must not exist yet.  One transaction: if the
 //  bundle cannot be written nothing is registered.  0, or -1 with err.
+//  must_exist: refuse to create the unit (key rotation).  The new public
+//  key is copied to public_key (41 bytes) when it is not NULL.
 int wdm_units_add (PGconn *conn, const wdm_unit_spec_t *spec, const char *bundle,
-                   const char *server_public_key, const char *endpoint,
-                   char *err, size_t err_size);
+                   const char *server_public_key, const char *endpoint, bool must_exist,
+                   char *public_key, char *err, size_t err_size);
 
-//  Revoke every active key of a unit: its collector is refused on its next
-//  connection.  0 with *revoked set to how many keys, or -1 with err.
-int wdm_units_revoke (PGconn *conn, const char *code, int *revoked, char *err, size_t err_size);
-
-//  One line per unit: code, kind, active keys, name.  0, or -1 (logged).
-int wdm_units_list (PGconn *conn, FILE *out);
+//  Revoke every active key of a unit but keep (NULL: none): its collector
+//  is refused on its next connection.  0 with *revoked set to how many
+//  keys, or -1 with err.
+int wdm_units_revoke (PGconn *conn, const char *code, const char *keep, int *revoked,
+                      char *err, size_t err_size);
 
 //  Write the catalog as the collector reads it (JSON: the years records
 //  may carry and each active indicator's checks).  0, or -1 (logged).

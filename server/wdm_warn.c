@@ -761,31 +761,6 @@ cleanup:
 //  --- Listing and acknowledging ------------------------------------------------------
 
 int
-wdm_warn_list (PGconn *conn, bool open_only, const char *level, FILE *out)
-{
-    const char *params [] = { open_only ? "t" : "f", level };
-    PGresult *res = s_query (conn,
-        "SELECT w.id, w.level, w.state, w.rule_code, w.indicator_code, w.area_code, w.year,"
-        "       to_char (w.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI'), w.message_zh"
-        "  FROM warning w"
-        " WHERE (NOT $1::boolean OR w.state <> 'resolved')"
-        "   AND ($2::text IS NULL OR w.level = $2::warning_level)"
-        " ORDER BY w.state <> 'resolved' DESC, w.level DESC, w.updated_at DESC, w.id DESC", 2, params);
-    if (!res)
-        return -1;
-    fprintf (out, "%6s  %-6s  %-12s  %-16s  %-5s  %-14s  %4s  %s\n", "id", "level", "state", "rule",
-             "code", "area", "year", "message");
-    for (int row = 0; row < PQntuples (res); row++)
-        fprintf (out, "%6s  %-6s  %-12s  %-16s  %-5s  %-14s  %4s  %s\n", PQgetvalue (res, row, 0),
-                 PQgetvalue (res, row, 1), PQgetvalue (res, row, 2), PQgetvalue (res, row, 3),
-                 PQgetvalue (res, row, 4), PQgetvalue (res, row, 5), PQgetvalue (res, row, 6),
-                 PQgetvalue (res, row, 8));
-    fprintf (out, "(%d warning%s)\n", PQntuples (res), PQntuples (res) == 1 ? "" : "s");
-    PQclear (res);
-    return 0;
-}
-
-int
 wdm_warn_show (PGconn *conn, long long id, FILE *out)
 {
     char id_text [24];

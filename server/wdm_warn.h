@@ -43,10 +43,6 @@ typedef struct {
 int wdm_warn_evaluate (PGconn *conn, const char *const *indicators, int count,
                        bool deadlines, const wdm_date_t *today, wdm_warn_stats_t *stats);
 
-//  Print warnings, newest first: all, or only those not resolved
-//  (open_only), optionally of one level ("red", "yellow").  0, or -1.
-int wdm_warn_list (PGconn *conn, bool open_only, const char *level, FILE *out);
-
 //  Print one warning with its whole history.  0, 1 if there is no such
 //  warning, -1 if the database failed.
 int wdm_warn_show (PGconn *conn, long long id, FILE *out);

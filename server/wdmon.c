@@ -9,6 +9,8 @@
 #include "wdm_log.h"
 #include "wdm_keys.h"
 #include "wdm_migrate.h"
+#include "wdm_report.h"
+#include "wdm_table.h"
 #include "wdm_units.h"
 #include "wdm_warn.h"
 
@@ -59,10 +61,18 @@ s_usage (FILE *out)
         "  unit revoke CODE   revoke every key of a unit\n"
         "  unit list          list the member units\n"
         "  catalog export     write the catalog a collector checks records against\n"
-        "  warnings [--open] [--level red|yellow]\n"
+        "  unit rotate-key CODE  a new key and bundle for a unit; the old key stays\n"
+        "                     until 'unit revoke CODE --keep NEWKEY'\n"
+        "  status             servers, collectors, today's records and commit times\n"
+        "  warnings [--open] [--level red|yellow] [--domain D] [--unit U]\n"
         "                     list warnings; 'warnings show ID' with its history;\n"
         "                     'warnings ack ID --by NAME --note TEXT' acknowledges;\n"
         "                     'warnings evaluate [--today DATE]' runs every rule now\n"
+        "  completeness --year Y  per member unit: reports owed, received, late, missing\n"
+        "  report --year Y [--final] [--format html|md|csv] [--lang zh|en] -o FILE\n"
+        "                     the annual monitoring report (or the final evaluation)\n"
+        "\n"
+        "Listings take --format text|csv|json (text by default).\n"
         "\n"
         "Run 'wdmon COMMAND --help' for a command's options.\n"
         "\n"
@@ -161,19 +171,24 @@ s_unit_usage (FILE *out)
     fprintf (out,
         "Usage: wdmon unit add CODE --bundle DIR --server-key FILE --endpoint EP\n"
         "                  [--name NAME_ZH --name-en NAME_EN --kind KIND --area AREA]\n"
-        "       wdmon unit revoke CODE\n"
-        "       wdmon unit list\n"
+        "       wdmon unit rotate-key CODE --bundle DIR --server-key FILE --endpoint EP\n"
+        "       wdmon unit revoke CODE [--keep PUBLIC_KEY]\n"
+        "       wdmon unit list [--format text|csv|json]\n"
         "\n"
-        "add     registers a new CURVE key for the unit (creating the unit first if\n"
-        "        --name, --kind and --area are given and it does not exist) and writes\n"
-        "        DIR, the bundle to copy to the unit's machine: collector.conf,\n"
-        "        unit.key (secret, mode 0600), unit.pub, server.pub, catalog.json.\n"
-        "        --server-key is the server's public key file (server.pub); --endpoint\n"
-        "        is where the collector connects, e.g. tcp://wdmon.example:7300.\n"
-        "        KIND is department, town, street or organization.\n"
-        "revoke  revokes every active key of the unit; its collector is refused\n"
-        "        from its next connection on, without restarting the server.\n"
-        "list    lists the units, their kind, area and number of active keys.\n");
+        "add         registers a new CURVE key for the unit (creating the unit first if\n"
+        "            --name, --kind and --area are given and it does not exist) and writes\n"
+        "            DIR, the bundle to copy to the unit's machine: collector.conf,\n"
+        "            unit.key (secret, mode 0600), unit.pub, server.pub, catalog.json.\n"
+        "            --server-key is the server's public key file (server.pub); --endpoint\n"
+        "            is where the collector connects, e.g. tcp://wdmon.example:7300.\n"
+        "            KIND is department, town, street or organization.\n"
+        "rotate-key  the same for an existing unit only: a new key and bundle; the old\n"
+        "            key keeps working until you revoke it with --keep NEWKEY, once the\n"
+        "            unit runs the new bundle.\n"
+        "revoke      revokes every active key of the unit (but the one given with\n"
+        "            --keep); its collector is refused from its next connection on,\n"
+        "            without restarting the server.\n"
+        "list        lists the units, their kind, area and number of active keys.\n");
 }
 
 static int
@@ -192,17 +207,20 @@ s_cmd_unit (const s_config_t *config, int argc, char **argv)
         { "name-en", required_argument, NULL, 'N' },
         { "kind", required_argument, NULL, 'k' },
         { "area", required_argument, NULL, 'a' },
+        { "keep", required_argument, NULL, 'K' },
+        { "format", required_argument, NULL, 'f' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 }
     };
     wdm_unit_spec_t spec = { NULL, NULL, NULL, NULL, NULL };
-    const char *bundle = NULL, *server_key = NULL, *endpoint = NULL;
+    const char *bundle = NULL, *server_key = NULL, *endpoint = NULL, *keep = NULL;
+    wdm_table_format_t format = WDM_TABLE_TEXT;
     //  Parse after the action, which stands in as argv [0].
     argc--;
     argv++;
     optind = 0;                 //  0: glibc reinitialises its scan state
     int opt;
-    while ((opt = getopt_long (argc, argv, "b:s:e:n:N:k:a:h", long_options, NULL)) != -1) {
+    while ((opt = getopt_long (argc, argv, "b:s:e:n:N:k:a:K:f:h", long_options, NULL)) != -1) {
         switch (opt) {
             case 'b': bundle = optarg; break;
             case 's': server_key = optarg; break;
@@ -211,28 +229,35 @@ s_cmd_unit (const s_config_t *config, int argc, char **argv)
             case 'N': spec.name_en = optarg; break;
             case 'k': spec.kind = optarg; break;
             case 'a': spec.area = optarg; break;
+            case 'K': keep = optarg; break;
+            case 'f':
+                if (wdm_table_format_parse (optarg, &format)) {
+                    fprintf (stderr, "wdmon unit: --format is text, csv or json\n");
+                    return S_EXIT_USAGE;
+                }
+                break;
             case 'h': s_unit_usage (stdout); return S_EXIT_OK;
             default:  return S_EXIT_USAGE;
         }
     }
     int is_list = strcmp (action, "list") == 0;
+    int is_add = strcmp (action, "add") == 0, is_rotate = strcmp (action, "rotate-key") == 0;
+    if (!is_add && !is_rotate && !is_list && strcmp (action, "revoke") != 0) {
+        fprintf (stderr, "wdmon unit: unknown action '%s'; see wdmon unit --help\n", action);
+        return S_EXIT_USAGE;
+    }
     if ((is_list && optind != argc) || (!is_list && optind != argc - 1)) {
         s_unit_usage (stderr);
         return S_EXIT_USAGE;
     }
     spec.code = is_list ? NULL : argv [optind];
-    int is_add = strcmp (action, "add") == 0;
-    if (is_add && (!bundle || !server_key || !endpoint)) {
-        fprintf (stderr, "wdmon unit add: --bundle, --server-key and --endpoint are required\n");
-        return S_EXIT_USAGE;
-    }
-    if (!is_add && !is_list && strcmp (action, "revoke") != 0) {
-        fprintf (stderr, "wdmon unit: unknown action '%s'; see wdmon unit --help\n", action);
+    if ((is_add || is_rotate) && (!bundle || !server_key || !endpoint)) {
+        fprintf (stderr, "wdmon unit %s: --bundle, --server-key and --endpoint are required\n", action);
         return S_EXIT_USAGE;
     }
     char server_public [WDM_KEY_Z85], err [1024];
-    if (is_add && wdm_keys_load (server_key, false, server_public, err, sizeof err)) {
-        fprintf (stderr, "wdmon unit add: %s\n", err);
+    if ((is_add || is_rotate) && wdm_keys_load (server_key, false, server_public, err, sizeof err)) {
+        fprintf (stderr, "wdmon unit %s: %s\n", action, err);
         return S_EXIT_USAGE;
     }
     PGconn *conn = wdm_db_connect (config->conninfo);
@@ -240,19 +265,33 @@ s_cmd_unit (const s_config_t *config, int argc, char **argv)
         return S_EXIT_FAILED;
     int rc = S_EXIT_OK;
     if (is_list)
-        rc = wdm_units_list (conn, stdout) ? S_EXIT_FAILED : S_EXIT_OK;
+        rc = wdm_table_query (conn,
+            "SELECT u.code AS unit, u.kind, u.area_code AS area,"
+            "       count (k.public_key) FILTER (WHERE k.state = 'active') AS keys,"
+            "       CASE WHEN u.active THEN 'active' ELSE 'inactive' END AS state, u.name_zh AS name"
+            "  FROM member_unit u LEFT JOIN unit_key k ON k.unit_code = u.code"
+            " GROUP BY u.code ORDER BY u.kind, u.code", 0, NULL, format, stdout)
+            ? S_EXIT_FAILED : S_EXIT_OK;
     else
-    if (is_add) {
-        if (wdm_units_add (conn, &spec, bundle, server_public, endpoint, err, sizeof err)) {
-            fprintf (stderr, "wdmon unit add: %s\n", err);
+    if (is_add || is_rotate) {
+        char public_key [WDM_KEY_Z85];
+        if (wdm_units_add (conn, &spec, bundle, server_public, endpoint, is_rotate, public_key,
+                           err, sizeof err)) {
+            fprintf (stderr, "wdmon unit %s: %s\n", action, err);
             rc = S_EXIT_FAILED;
         }
+        else
+        if (is_rotate)
+            printf ("registered a new key for %s (%s); its bundle is in %s.\n"
+                    "Once the unit runs it, revoke the old key:\n"
+                    "  wdmon unit revoke %s --keep '%s'\n", spec.code, public_key, bundle,
+                    spec.code, public_key);
         else
             printf ("registered a new key for %s; its collector bundle is in %s\n", spec.code, bundle);
     }
     else {
         int revoked = 0;
-        if (wdm_units_revoke (conn, spec.code, &revoked, err, sizeof err)) {
+        if (wdm_units_revoke (conn, spec.code, keep, &revoked, err, sizeof err)) {
             fprintf (stderr, "wdmon unit revoke: %s\n", err);
             rc = S_EXIT_FAILED;
         }
@@ -291,12 +330,15 @@ static void
 s_warnings_usage (FILE *out)
 {
     fprintf (out,
-        "Usage: wdmon warnings [--open] [--level red|yellow]\n"
+        "Usage: wdmon warnings [--open] [--level red|yellow] [--domain D] [--unit U]\n"
+        "                      [--format text|csv|json]\n"
         "       wdmon warnings show ID\n"
         "       wdmon warnings ack ID --by NAME --note TEXT\n"
         "       wdmon warnings evaluate [--today YYYY-MM-DD]\n"
         "\n"
-        "list      warnings, unresolved first, red before yellow, newest first\n"
+        "list      warnings, unresolved first, red before yellow, newest first; --domain\n"
+        "          takes a domain's code (health), number (1) or name (妇女与健康); --unit\n"
+        "          a member unit: its missing reports and the indicators it leads\n"
         "show      one warning: rule, indicator, area, year, message, figures, history\n"
         "ack       acknowledge an open warning: your name and a note are kept in its\n"
         "          history; it stays acknowledged until it resolves or gets worse\n"
@@ -313,15 +355,28 @@ s_cmd_warnings (const s_config_t *config, int argc, char **argv)
         { "by", required_argument, NULL, 'b' },
         { "note", required_argument, NULL, 'n' },
         { "today", required_argument, NULL, 't' },
+        { "domain", required_argument, NULL, 'D' },
+        { "unit", required_argument, NULL, 'U' },
+        { "format", required_argument, NULL, 'f' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 }
     };
     int open_only = 0;
     const char *level = NULL, *by = NULL, *note = NULL, *today_text = NULL;
+    const char *domain = NULL, *unit = NULL;
+    wdm_table_format_t format = WDM_TABLE_TEXT;
     optind = 0;
     int opt;
-    while ((opt = getopt_long (argc, argv, "oL:b:n:t:h", long_options, NULL)) != -1) {
+    while ((opt = getopt_long (argc, argv, "oL:b:n:t:D:U:f:h", long_options, NULL)) != -1) {
         switch (opt) {
+            case 'D': domain = optarg; break;
+            case 'U': unit = optarg; break;
+            case 'f':
+                if (wdm_table_format_parse (optarg, &format)) {
+                    fprintf (stderr, "wdmon warnings: --format is text, csv or json\n");
+                    return S_EXIT_USAGE;
+                }
+                break;
             case 'o': open_only = 1; break;
             case 'L': level = optarg; break;
             case 'b': by = optarg; break;
@@ -367,8 +422,25 @@ s_cmd_warnings (const s_config_t *config, int argc, char **argv)
     if (!conn)
         return S_EXIT_FAILED;
     int rc = S_EXIT_OK;
-    if (is_list)
-        rc = wdm_warn_list (conn, open_only, level, stdout) ? S_EXIT_FAILED : S_EXIT_OK;
+    if (is_list) {
+        //  A unit's warnings: those about it (missing reports) and those
+        //  about indicators it leads.
+        const char *params [] = { open_only ? "t" : "f", level, domain, unit };
+        rc = wdm_table_query (conn,
+            "SELECT w.id, w.level, w.state, w.rule_code AS rule, w.indicator_code AS indicator,"
+            "       w.area_code AS area, w.year, coalesce (w.unit_code, '') AS unit,"
+            "       to_char (w.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') AS updated,"
+            "       w.message_zh AS message"
+            "  FROM warning w JOIN indicator i ON i.code = w.indicator_code"
+            "  JOIN domain d ON d.code = i.domain_code"
+            " WHERE (NOT $1::boolean OR w.state <> 'resolved')"
+            "   AND ($2::text IS NULL OR w.level = $2::warning_level)"
+            "   AND ($3::text IS NULL OR d.code = $3 OR d.name_zh = $3 OR d.ordinal::text = $3)"
+            "   AND ($4::text IS NULL OR w.unit_code = $4 OR EXISTS (SELECT 1 FROM responsibility r"
+            "        WHERE r.indicator_code = w.indicator_code AND r.unit_code = $4 AND r.lead))"
+            " ORDER BY w.state <> 'resolved' DESC, w.level DESC, w.updated_at DESC, w.id DESC",
+            4, params, format, stdout) ? S_EXIT_FAILED : S_EXIT_OK;
+    }
     else
     if (is_show) {
         int found = wdm_warn_show (conn, id, stdout);
@@ -396,6 +468,240 @@ s_cmd_warnings (const s_config_t *config, int argc, char **argv)
         else
             rc = S_EXIT_FAILED;
     }
+    PQfinish (conn);
+    return rc;
+}
+
+static int
+s_cmd_status (const s_config_t *config, int argc, char **argv)
+{
+    wdm_table_format_t format = WDM_TABLE_TEXT;
+    static const struct option long_options [] = {
+        { "format", required_argument, NULL, 'f' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 }
+    };
+    optind = 0;
+    int opt;
+    while ((opt = getopt_long (argc, argv, "f:h", long_options, NULL)) != -1) {
+        switch (opt) {
+            case 'f':
+                if (wdm_table_format_parse (optarg, &format)) {
+                    fprintf (stderr, "wdmon status: --format is text, csv or json\n");
+                    return S_EXIT_USAGE;
+                }
+                break;
+            case 'h':
+                printf ("Usage: wdmon status [--format text|csv|json]\n\n"
+                        "Whether each server is up (it writes a heartbeat every few seconds),\n"
+                        "its connections, queue depth and last commit time; each collector's\n"
+                        "last delivery; today's records accepted and refused (UTC day); the\n"
+                        "batch commit times; the database.  Exit code 1 if no server has\n"
+                        "written a heartbeat within 30 seconds.\n");
+                return S_EXIT_OK;
+            default:
+                return S_EXIT_USAGE;
+        }
+    }
+    PGconn *conn = wdm_db_connect (config->conninfo);
+    if (!conn) {
+        printf ("database   unreachable\n");
+        return S_EXIT_FAILED;
+    }
+    static const char *servers_sql =
+        "SELECT server_id AS server, pid,"
+        "       CASE WHEN heartbeat_at > now () - interval '30 seconds' THEN 'up' ELSE 'down' END AS state,"
+        "       to_char (started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') AS started,"
+        "       round (extract (epoch FROM now () - heartbeat_at))::int AS heartbeat_s_ago,"
+        "       connections, queue_depth, round (last_commit_ms::numeric, 1) AS last_commit_ms,"
+        "       records_accepted AS accepted, records_rejected AS refused,"
+        "       CASE WHEN database_ok THEN 'ok' ELSE 'down' END AS database"
+        "  FROM server_status ORDER BY heartbeat_at DESC";
+    static const char *collectors_sql =
+        "SELECT u.code AS unit, u.name_zh AS name,"
+        "       to_char (max (b.committed_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') AS last_delivery,"
+        "       count (b.id) FILTER (WHERE b.received_at >= date_trunc ('day', now () AT TIME ZONE 'UTC') AT TIME ZONE 'UTC') AS batches_today,"
+        "       coalesce (sum (b.accepted) FILTER (WHERE b.received_at >= date_trunc ('day', now () AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'), 0) AS accepted_today,"
+        "       coalesce (sum (b.rejected) FILTER (WHERE b.received_at >= date_trunc ('day', now () AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'), 0) AS refused_today"
+        "  FROM member_unit u JOIN ingest_batch b ON b.unit_code = u.code"
+        " GROUP BY u.code, u.name_zh ORDER BY max (b.committed_at) DESC NULLS LAST";
+    static const char *today_sql =
+        "SELECT count (*) AS batches, coalesce (sum (accepted), 0) AS accepted,"
+        "       coalesce (sum (duplicates), 0) AS duplicates, coalesce (sum (rejected), 0) AS refused,"
+        "       round (avg (extract (epoch FROM committed_at - received_at) * 1000)::numeric, 1) AS commit_ms_avg,"
+        "       round ((percentile_cont (0.99) WITHIN GROUP (ORDER BY extract (epoch FROM committed_at - received_at)) * 1000)::numeric, 1) AS commit_ms_p99,"
+        "       (SELECT max (version) FROM schema_migration) AS schema_version,"
+        "       (SELECT count (*) FROM warning WHERE state <> 'resolved') AS open_warnings"
+        "  FROM ingest_batch"
+        " WHERE received_at >= date_trunc ('day', now () AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'";
+    int rc = S_EXIT_OK;
+    if (format == WDM_TABLE_TEXT) {
+        printf ("servers\n");
+        rc |= wdm_table_query (conn, servers_sql, 0, NULL, format, stdout);
+        printf ("\ncollectors (by last delivery)\n");
+        rc |= wdm_table_query (conn, collectors_sql, 0, NULL, format, stdout);
+        printf ("\ntoday (UTC)\n");
+        rc |= wdm_table_query (conn, today_sql, 0, NULL, format, stdout);
+    }
+    else
+    if (format == WDM_TABLE_CSV)
+        rc |= wdm_table_query (conn, collectors_sql, 0, NULL, format, stdout);
+    else {
+        //  One JSON object: {"servers": [...], "collectors": [...], "today": {...}}.
+        printf ("{\"servers\": ");
+        rc |= wdm_table_query (conn, servers_sql, 0, NULL, format, stdout);
+        printf (", \"collectors\": ");
+        rc |= wdm_table_query (conn, collectors_sql, 0, NULL, format, stdout);
+        printf (", \"today\": ");
+        rc |= wdm_table_query (conn, today_sql, 0, NULL, format, stdout);
+        printf ("}\n");
+    }
+    char *up = NULL;
+    PGresult *res = PQexec (conn, "SELECT count (*) FROM server_status"
+                                  " WHERE heartbeat_at > now () - interval '30 seconds'");
+    if (PQresultStatus (res) == PGRES_TUPLES_OK)
+        up = PQgetvalue (res, 0, 0);
+    int servers_up = up ? atoi (up) : 0;
+    PQclear (res);
+    PQfinish (conn);
+    if (rc)
+        return S_EXIT_FAILED;
+    return servers_up > 0 ? S_EXIT_OK : S_EXIT_FAILED;
+}
+
+static int
+s_cmd_completeness (const s_config_t *config, int argc, char **argv)
+{
+    wdm_table_format_t format = WDM_TABLE_TEXT;
+    const char *year = NULL;
+    static const struct option long_options [] = {
+        { "year", required_argument, NULL, 'y' },
+        { "format", required_argument, NULL, 'f' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 }
+    };
+    optind = 0;
+    int opt;
+    while ((opt = getopt_long (argc, argv, "y:f:h", long_options, NULL)) != -1) {
+        switch (opt) {
+            case 'y': year = optarg; break;
+            case 'f':
+                if (wdm_table_format_parse (optarg, &format)) {
+                    fprintf (stderr, "wdmon completeness: --format is text, csv or json\n");
+                    return S_EXIT_USAGE;
+                }
+                break;
+            case 'h':
+                printf ("Usage: wdmon completeness --year Y [--format text|csv|json]\n\n"
+                        "For each member unit, the reports it owes for year Y as the lead unit\n"
+                        "of an indicator, those received, those received after the deadline\n"
+                        "(31 March of the next year unless the plan says otherwise), and those\n"
+                        "still missing; the units missing most first.\n");
+                return S_EXIT_OK;
+            default:
+                return S_EXIT_USAGE;
+        }
+    }
+    char *end = NULL;
+    long y = year ? strtol (year, &end, 10) : 0;
+    if (!year || *end || y < 2000 || y > 2100) {
+        fprintf (stderr, "wdmon completeness: --year YYYY is required\n");
+        return S_EXIT_USAGE;
+    }
+    PGconn *conn = wdm_db_connect (config->conninfo);
+    if (!conn)
+        return S_EXIT_FAILED;
+    const char *params [] = { year };
+    int rc = wdm_table_query (conn,
+        "SELECT unit_code AS unit, unit_zh AS name, owed, received, late, missing,"
+        "       to_char (deadline, 'YYYY-MM-DD') AS deadline"
+        "  FROM completeness WHERE year = $1::int ORDER BY missing DESC, late DESC, unit_code",
+        1, params, format, stdout);
+    PQfinish (conn);
+    return rc ? S_EXIT_FAILED : S_EXIT_OK;
+}
+
+static int
+s_cmd_report (const s_config_t *config, int argc, char **argv)
+{
+    wdm_report_options_t options = { 0, false, WDM_REPORT_HTML, false, NULL };
+    const char *output = NULL, *year = NULL;
+    static const struct option long_options [] = {
+        { "year", required_argument, NULL, 'y' },
+        { "final", no_argument, NULL, 'F' },
+        { "format", required_argument, NULL, 'f' },
+        { "lang", required_argument, NULL, 'L' },
+        { "output", required_argument, NULL, 'o' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 }
+    };
+    optind = 0;
+    int opt;
+    while ((opt = getopt_long (argc, argv, "y:Ff:L:o:h", long_options, NULL)) != -1) {
+        switch (opt) {
+            case 'y': year = optarg; break;
+            case 'F': options.final = true; break;
+            case 'f':
+                if (strcmp (optarg, "html") == 0) options.format = WDM_REPORT_HTML;
+                else if (strcmp (optarg, "md") == 0) options.format = WDM_REPORT_MARKDOWN;
+                else if (strcmp (optarg, "csv") == 0) options.format = WDM_REPORT_CSV;
+                else {
+                    fprintf (stderr, "wdmon report: --format is html, md or csv\n");
+                    return S_EXIT_USAGE;
+                }
+                break;
+            case 'L':
+                if (strcmp (optarg, "zh") != 0 && strcmp (optarg, "en") != 0) {
+                    fprintf (stderr, "wdmon report: --lang is zh or en\n");
+                    return S_EXIT_USAGE;
+                }
+                options.english = strcmp (optarg, "en") == 0;
+                break;
+            case 'o': output = optarg; break;
+            case 'h':
+                printf ("Usage: wdmon report --year Y [--final] [--format html|md|csv]\n"
+                        "                    [--lang zh|en] -o FILE\n\n"
+                        "The annual monitoring report for year Y (年度监测报告), or with --final the\n"
+                        "final evaluation of the whole plan period (终期监测评估报告): a summary of\n"
+                        "how many indicators are met, on track, behind, unlikely to be met or not\n"
+                        "reported; the eight domains with each indicator's target, baseline, values\n"
+                        "by year and status; the open warnings; member units' completeness.  HTML\n"
+                        "is one self-contained file that prints to A4; Markdown and CSV carry the\n"
+                        "same numbers.  Chinese by default.  -o - writes to standard output.\n");
+                return S_EXIT_OK;
+            default:
+                return S_EXIT_USAGE;
+        }
+    }
+    char *end = NULL;
+    options.year = year ? (int) strtol (year, &end, 10) : 0;
+    if (!year || *end || !output) {
+        fprintf (stderr, "wdmon report: --year YYYY and -o FILE are required\n");
+        return S_EXIT_USAGE;
+    }
+    PGconn *conn = wdm_db_connect (config->conninfo);
+    if (!conn)
+        return S_EXIT_FAILED;
+    FILE *out = strcmp (output, "-") == 0 ? stdout : fopen (output, "w");
+    int rc = S_EXIT_FAILED;
+    char err [512] = "";
+    wdm_report_summary_t summary;
+    if (!out)
+        fprintf (stderr, "wdmon report: %s: %s\n", output, strerror (errno));
+    else
+    if (wdm_report_write (conn, &options, out, &summary, err, sizeof err))
+        fprintf (stderr, "wdmon report: %s\n", err);
+    else
+        rc = S_EXIT_OK;
+    if (out && out != stdout && fclose (out) && rc == S_EXIT_OK) {
+        fprintf (stderr, "wdmon report: %s: %s\n", output, strerror (errno));
+        rc = S_EXIT_FAILED;
+    }
+    if (rc == S_EXIT_OK && out != stdout)
+        fprintf (stderr, "wrote %s: %d indicators with targets — %d met, %d on track, %d behind, "
+                 "%d unlikely to be met, %d not reported; %d red and %d yellow warnings open\n",
+                 output, summary.indicators, summary.met, summary.on_track, summary.behind,
+                 summary.unlikely, summary.not_reported, summary.open_red, summary.open_yellow);
     PQfinish (conn);
     return rc;
 }
@@ -468,6 +774,12 @@ main (int argc, char **argv)
         return s_cmd_catalog (&config, argc, argv);
     if (strcmp (command, "warnings") == 0)
         return s_cmd_warnings (&config, argc, argv);
+    if (strcmp (command, "status") == 0)
+        return s_cmd_status (&config, argc, argv);
+    if (strcmp (command, "completeness") == 0)
+        return s_cmd_completeness (&config, argc, argv);
+    if (strcmp (command, "report") == 0)
+        return s_cmd_report (&config, argc, argv);
     fprintf (stderr, "wdmon: unknown command '%s'; see wdmon --help\n", command);
     return S_EXIT_USAGE;
 }

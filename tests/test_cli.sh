@@ -1,0 +1,170 @@
+#!/usr/bin/env bash
+# test_cli: every `wdmon` subcommand as the operator runs it, against a real
+# server and a real database: the output a person reads, the CSV and JSON a
+# script reads, the exit codes.  (`migrate` has its own test, cli_migrate;
+# the report's contents are checked by test_report.)
+#
+# Usage: test_cli.sh WDMON WDMON_SERVER WDMON_COLLECTOR
+set -u
+wdmon=$1 server_bin=$2 collector_bin=$3
+[ -n "${WDM_TEST_PGURI:-}" ] || { echo "WDM_TEST_PGURI is not set: run tests/run.sh"; exit 77; }
+
+failures=0
+ok ()   { echo "ok: $*"; }
+fail () { echo "FAIL: $*"; failures=$((failures + 1)); }
+check () {  # check DESCRIPTION WANTED_RC RC OUTPUT EXTENDED_REGEX
+    if [ "$2" != "$3" ] || ! grep -qE -- "$5" <<<"$4"; then
+        fail "$1 (exit $3, wanted $2; output must match '$5')"; sed 's/^/    /' <<<"$4" | head -20
+    else ok "$1"; fi
+}
+
+work=$(mktemp -d /tmp/wdm_test_cli.XXXXXX)
+port=$((23000 + $$ % 20000))
+metrics_port=$((port + 1))
+endpoint="tcp://127.0.0.1:$port"
+db=wdm_test_cli_all
+conn="$WDM_TEST_PGURI dbname=$db"
+server_pid=
+cleanup () {
+    [ -n "$server_pid" ] && kill -9 "$server_pid" 2>/dev/null
+    wait 2>/dev/null
+    rm -rf "$work"
+}
+trap cleanup EXIT
+w () { "$wdmon" --db "$conn" "$@" 2>&1; }
+q () { psql "$conn" -qXAt -c "SET search_path = wdmon" -c "$1"; }
+
+psql "$WDM_TEST_PGURI" -qX -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db" >/dev/null || exit 2
+w -l warn migrate >/dev/null || exit 2
+
+# server-key
+out=$(w server-key "$work"); rc=$?
+check "server-key writes the key pair" 0 $rc "$out" "wrote .*/server.key and .*/server.pub"
+mode=$(stat -c %a "$work/server.key")
+[ "$mode" == 600 ] && ok "server.key is mode 600" || fail "server.key is mode $mode"
+out=$(w server-key "$work"); rc=$?
+check "server-key never overwrites a key" 1 $rc "$out" "server.key: File exists"
+
+# unit add / list / rotate-key / revoke
+out=$(w unit add town_meichang --bundle "$work/mc" --server-key "$work/server.pub" --endpoint "$endpoint"); rc=$?
+check "unit add registers a key and writes the bundle" 0 $rc "$out" "registered a new key for town_meichang; its collector bundle is in"
+for f in collector.conf unit.key unit.pub server.pub catalog.json; do
+    [ -s "$work/mc/$f" ] && ok "the bundle has $f" || fail "the bundle lacks $f"
+done
+out=$(w unit add demo_unit --bundle "$work/new" --server-key "$work/server.pub" --endpoint "$endpoint"); rc=$?
+check "unit add of an unknown unit without --name says what to give" 1 $rc "$out" "give --name, --kind and --area"
+out=$(w unit add demo_unit --name 演示单位 --kind organization --area wuqing --bundle "$work/new" \
+      --server-key "$work/server.pub" --endpoint "$endpoint"); rc=$?
+check "unit add creates a new unit with --name, --kind, --area" 0 $rc "$out" "registered a new key for demo_unit"
+out=$(w unit list); rc=$?
+check "unit list shows the units with their keys" 0 $rc "$out" "town_meichang +town +meichang +1 +active +梅厂镇"
+out=$(w unit list --format csv); rc=$?
+check "unit list --format csv has a header" 0 $rc "$out" "^unit,kind,area,keys,state,name"
+out=$(w unit list --format json); rc=$?
+check "unit list --format json" 0 $rc "$out" '"unit": "demo_unit", "kind": "organization"'
+out=$(w unit rotate-key nobody --bundle "$work/x" --server-key "$work/server.pub" --endpoint "$endpoint"); rc=$?
+check "rotate-key refuses a unit that does not exist" 1 $rc "$out" "no member unit nobody"
+out=$(w unit rotate-key demo_unit --bundle "$work/rotated" --server-key "$work/server.pub" --endpoint "$endpoint"); rc=$?
+check "rotate-key issues a new key and says how to revoke the old" 0 $rc "$out" "wdmon unit revoke demo_unit --keep"
+newkey=$(cat "$work/rotated/unit.pub")
+expect_keys () { q "SELECT count(*) FILTER (WHERE state = 'active') || '/' || count(*) FROM unit_key WHERE unit_code = 'demo_unit'"; }
+[ "$(expect_keys)" == "2/2" ] && ok "both keys active during the rotation" || fail "keys: $(expect_keys)"
+out=$(w unit revoke demo_unit --keep "$newkey"); rc=$?
+check "revoke --keep revokes the old key only" 0 $rc "$out" "revoked 1 key of demo_unit"
+[ "$(expect_keys)" == "1/2" ] && ok "the new key is the one left" || fail "keys: $(expect_keys)"
+out=$(w unit revoke nobody); rc=$?
+check "revoke of an unknown unit" 1 $rc "$out" "no member unit nobody"
+
+# catalog export
+out=$(w catalog export -o "$work/catalog.json"); rc=$?
+grep -q '"code" : "HE03"' "$work/catalog.json" && ok "catalog export writes the catalog" || fail "catalog export"
+
+# A running server and one delivery, for status and warnings.
+cat >"$work/server.conf" <<CONF
+[server]
+endpoint = $endpoint
+secret_key_file = $work/server.key
+status_seconds = 1
+[database]
+conninfo = $conn
+[metrics]
+port = $metrics_port
+[warnings]
+interval_ms = 100
+today = 2025-01-10
+[log]
+level = warn
+CONF
+out=$(w status); rc=$?
+check "status with no server running says so (exit 1)" 1 $rc "$out" "servers"
+"$server_bin" -c "$work/server.conf" 2>>"$work/server.log" &
+server_pid=$!
+mkdir -p "$work/mc/inbox"
+# HE03 is the health commission's: the collector cannot know, the centre refuses it (403).
+printf 'indicator,area,year,value\nDM25,meichang,2023,25\nDM25,meichang,2024,24\nHE03,meichang,2024,8\n' >"$work/mc/inbox/a.csv"
+timeout 60 "$collector_bin" -c "$work/mc/collector.conf" -l error run --once || fail "the collector did not deliver"
+sleep 2
+out=$(w status); rc=$?
+check "status shows the server up" 0 $rc "$out" "up"
+check "... the collector's last delivery" 0 $rc "$out" "town_meichang +梅厂镇人民政府 +[0-9]{4}-[0-9]{2}-[0-9]{2}"
+check "... today's accepted and refused records" 0 $rc "$out" "^batches +accepted"
+out=$(w status --format json); rc=$?
+check "status --format json is one object" 0 $rc "$out" '^\{"servers": \['
+metrics=$(exec 3<>/dev/tcp/127.0.0.1/$metrics_port; printf 'GET /metrics HTTP/1.0\r\n\r\n' >&3; cat <&3)
+grep -q '^wdmon_records_accepted_total 2' <<<"$metrics" && ok "/metrics counts the accepted records" || fail "/metrics: $(head -5 <<<"$metrics")"
+grep -q 'wdmon_records_rejected_total{code="403",reason="not_authorised"} 1' <<<"$metrics" \
+    && ok "/metrics counts refusals by reason" || fail "/metrics rejected"
+
+# warnings: list, filters, formats, show, ack, evaluate
+out=$(w warnings evaluate --today 2025-01-10); rc=$?
+check "warnings evaluate reports what it did" 0 $rc "$out" "series evaluated in .* as of 2025-01-10"
+out=$(w warnings --open); rc=$?
+check "warnings --open lists open warnings" 0 $rc "$out" "wrong_direction +DM25 +meichang +2024"
+out=$(w warnings --open --level red --domain decision --unit town_meichang --format csv); rc=$?
+check "warnings --format csv with filters" 0 $rc "$out" "^id,level,state,rule,indicator,area,year,unit,updated,message"
+out=$(w warnings --domain 妇女与健康 --format json); rc=$?
+check "warnings --domain by name, as JSON" 0 $rc "$out" '^\['
+id=$(q "SELECT id FROM warning WHERE rule_code = 'wrong_direction' AND indicator_code = 'DM25'")
+out=$(w warnings show "$id"); rc=$?
+check "warnings show prints message and history" 0 $rc "$out" "history \(UTC\)"
+out=$(w warnings ack "$id" --by 王五 --note "已电话核实"); rc=$?
+check "warnings ack" 0 $rc "$out" "acknowledged warning $id"
+out=$(w warnings ack "$id"); rc=$?
+check "warnings ack without --by and --note is refused" 2 $rc "$out" "--by NAME and --note TEXT are both required"
+out=$(w warnings show 999999); rc=$?
+check "warnings show of a warning that does not exist" 1 $rc "$out" "there is no warning 999999"
+out=$(w warnings --level purple); rc=$?
+check "a bad --level" 2 $rc "$out" "--level is red or yellow"
+
+# completeness
+out=$(w completeness --year 2024); rc=$?
+check "completeness lists units, owed and received" 0 $rc "$out" "^unit +name +owed +received +late +missing"
+check "... the town's 2024 reports" 0 $rc "$out" "town_meichang"
+out=$(w completeness --year 2024 --format csv); rc=$?
+check "completeness --format csv" 0 $rc "$out" "^unit,name,owed,received,late,missing,deadline"
+out=$(w completeness); rc=$?
+check "completeness needs --year" 2 $rc "$out" "--year YYYY is required"
+
+# report: each format writes a file and says what it found
+for f in html md csv; do
+    out=$(w report --year 2024 --format $f -o "$work/report.$f"); rc=$?
+    check "report --format $f" 0 $rc "$out" "wrote .*report.$f: [0-9]+ indicators with targets"
+    [ -s "$work/report.$f" ] && ok "report.$f is not empty" || fail "report.$f is empty"
+done
+out=$(w report --year 2024 --lang fr -o "$work/r"); rc=$?
+check "report refuses an unknown language" 2 $rc "$out" "--lang is zh or en"
+out=$(w report -o "$work/r"); rc=$?
+check "report needs --year" 2 $rc "$out" "--year YYYY and -o FILE are required"
+
+# help for every command
+for c in "unit --help" "warnings --help" "status --help" "completeness --help" "report --help" "catalog --help"; do
+    out=$("$wdmon" $c 2>&1); rc=$?
+    check "wdmon $c" 0 $rc "$out" "^Usage: wdmon"
+done
+
+kill -TERM "$server_pid"; wait "$server_pid"; rc=$?
+check "the server stops cleanly" 0 $rc "stopped" "stopped"
+server_pid=
+psql "$WDM_TEST_PGURI" -qX -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1
+echo "test_cli: $failures failed"
+[ $failures -eq 0 ]
