@@ -14,10 +14,16 @@ WDM_PACKAGES=(
 wdm_say () { printf '==> %s\n' "$*"; }
 wdm_die () { printf 'error: %s\n' "$*" >&2; exit 1; }
 
-# Install the packages that are not installed yet (root only).
+# What the tests need beyond that: a browser to render the report, and
+# fonts for its Chinese.
+WDM_TEST_PACKAGES=(chromium fonts-noto-cjk)
+
+# wdm_install_deps [PACKAGE...]: install those not installed yet (root
+# only); with no arguments, WDM_PACKAGES.
 wdm_install_deps () {
-    local missing=() pkg
-    for pkg in "${WDM_PACKAGES[@]}"; do
+    local missing=() pkg wanted=("$@")
+    [ ${#wanted[@]} -eq 0 ] && wanted=("${WDM_PACKAGES[@]}")
+    for pkg in "${wanted[@]}"; do
         dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' \
             || missing+=("$pkg")
     done

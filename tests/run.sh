@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 . deploy/lib.sh
 
 jobs=$(nproc 2>/dev/null || echo 2)
-wdm_install_deps
+wdm_install_deps "${WDM_PACKAGES[@]}" "${WDM_TEST_PACKAGES[@]}"
 
 wdm_say "building (warnings are errors)"
 cmake -S . -B build -DWDM_WERROR=ON >/dev/null
