@@ -115,8 +115,11 @@ s_query (s_report_t *self, const char *what, const char *sql, int count,
     PGresult *res = PQexecParams (self->conn, sql, count, NULL, params, NULL, NULL, 0);
     if (PQresultStatus (res) == PGRES_TUPLES_OK)
         return res;
-    s_fail (self, "report: reading %s: %s", what,
-            res ? PQresultErrorMessage (res) : PQerrorMessage (self->conn));
+    //  The primary message only: the statement and its caret add nothing here.
+    const char *message = res ? PQresultErrorField (res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+    if (!message)
+        message = res ? PQresultErrorMessage (res) : PQerrorMessage (self->conn);
+    s_fail (self, "reading %s: %s", what, message);
     PQclear (res);
     return NULL;
 }
@@ -187,7 +190,7 @@ static const char *
 s_unit_en (const s_indicator_t *ind)
 {
     static const char *const units [][2] = {
-        { "percent", "%" }, { "per_mille", "‰" }, { "per_100k", " per 100,000" },
+        { "percent", "%" }, { "per_mille", "‰" }, { "per_100k", "/100,000" },
         { "years", " years" }, { "count", " persons" }, { "person_times", " person-times" },
         { "rooms", " facilities" }, { "minutes_per_day", " min/day" },
         { "yuan_per_month", " yuan/month" }, { "yuan_per_year", " yuan/year" }
@@ -348,8 +351,11 @@ s_row_open (s_report_t *self, const char *id, const char *cls)
 {
     if (self->html) {
         s_out (self, "<tr");
-        if (id)
-            s_outf (self, " id=\"%s\"", id);
+        if (id) {
+            s_out (self, " id=\"");
+            s_esc (self, id);
+            s_out (self, "\"");
+        }
         if (cls)
             s_outf (self, " class=\"%s\"", cls);
         s_out (self, ">");
@@ -421,18 +427,32 @@ s_status_label (const s_report_t *self, s_status_t status)
     return self->english ? en [status] : zh [status];
 }
 
+//  The CSS class of a status; "cannot be judged" (final) has its own.
 static const char *
-s_status_class (s_status_t status)
+s_status_class (const s_report_t *self, s_status_t status)
 {
     static const char *const classes [] = { "met", "track", "behind", "unlikely", "none", "monitor" };
+    if (self->options->final && status == S_ON_TRACK)
+        return "unjudged";
     return classes [status];
 }
 
 static const char *
-s_status_colour (s_status_t status)
+s_status_colour (const s_report_t *self, s_status_t status)
 {
     static const char *const colours [] = { "#2e7d32", "#1565c0", "#e08600", "#c62828", "#9e9e9e", "#546e7a" };
+    if (self->options->final && status == S_ON_TRACK)
+        return "#8d6e63";
     return colours [status];
+}
+
+//  The name of the summary field a status is counted in, for ids.
+static const char *
+s_status_field (s_status_t status)
+{
+    static const char *const fields [] = { "met", "on_track", "behind", "unlikely", "not_reported",
+                                           "monitor" };
+    return fields [status];
 }
 
 //  The statuses in the order the summary lists them.
@@ -486,7 +506,9 @@ s_target_en (const s_report_t *self, const s_indicator_t *ind)
         case K_INCREASE:    snprintf (t.text, sizeof t.text, "%s", "increase"); break;
         case K_DECREASE:    snprintf (t.text, sizeof t.text, "%s", "decrease"); break;
         case K_CURB_RISE:   snprintf (t.text, sizeof t.text, "%s", "a slowing rise"); break;
-        case K_NARROW_GAP:  snprintf (t.text, sizeof t.text, "%s", "a narrowing gap between women and men"); break;
+        case K_NARROW_GAP:
+            snprintf (t.text, sizeof t.text, "%s", "a narrowing gap between women and men");
+            break;
         case K_RELATION:
             snprintf (t.text, sizeof t.text, "%s %.64s", strcmp (ind->relation_op, ">=") == 0
                       ? "not below" : "in line with", ind->relation_code);
@@ -525,7 +547,7 @@ s_load_plan (s_report_t *self)
     if (!self->plan)
         return -1;
     if (PQntuples (self->plan) != 1) {
-        s_fail (self, "report: the database holds no plan (run wdmon migrate)");
+        s_fail (self, "the database holds no plan (run wdmon migrate)");
         return -1;
     }
     self->plan_code = PQgetvalue (self->plan, 0, 0);
@@ -536,12 +558,12 @@ s_load_plan (s_report_t *self)
     self->deadline_day = atoi (PQgetvalue (self->plan, 0, 7));
     self->year = self->options->year;
     if (self->year < self->first || self->year > self->last) {
-        s_fail (self, "report: %d is outside the plan's period %d-%d", self->year,
+        s_fail (self, "%d is outside the plan's period %d-%d", self->year,
                 self->first, self->last);
         return -1;
     }
     if (self->last - self->baseline + 1 > S_MAX_YEARS) {
-        s_fail (self, "report: the plan spans more than %d years", S_MAX_YEARS);
+        s_fail (self, "the plan spans more than %d years", S_MAX_YEARS);
         return -1;
     }
     self->years = self->year - self->baseline + 1;
@@ -552,7 +574,7 @@ s_load_plan (s_report_t *self)
     if (!self->district)
         return -1;
     if (PQntuples (self->district) != 1) {
-        s_fail (self, "report: the database holds no area of level 'district'");
+        s_fail (self, "the database holds no area of level 'district'");
         return -1;
     }
     self->district_code = PQgetvalue (self->district, 0, 0);
@@ -570,7 +592,7 @@ s_load_catalog (s_report_t *self)
         return -1;
     self->domain_count = PQntuples (self->domains);
     if (self->domain_count > 64) {
-        s_fail (self, "report: the plan has more than 64 domains");
+        s_fail (self, "the plan has more than 64 domains");
         return -1;
     }
     self->catalog = s_query (self, "the catalog",
@@ -587,7 +609,7 @@ s_load_catalog (s_report_t *self)
     self->ind_count = PQntuples (self->catalog);
     self->ind = calloc ((size_t) self->ind_count + 1, sizeof *self->ind);
     if (!self->ind) {
-        s_fail (self, "report: out of memory");
+        s_fail (self, "out of memory");
         return -1;
     }
     for (int row = 0; row < self->ind_count; row++) {
@@ -927,14 +949,16 @@ s_classify (s_report_t *self)
 //  --- HTML pieces ---------------------------------------------------------------------
 
 static const char *s_css =
-    "@page{size:A4;margin:16mm 14mm 18mm 14mm}\n"
+    "@page{size:A4;margin:16mm 14mm 18mm 14mm;@bottom-center{content:counter(page) \" / \" counter(pages);"
+    "font-size:8pt;color:#888}}\n"
     "html{font-family:\"Noto Sans CJK SC\",\"Source Han Sans SC\",\"Noto Sans SC\",\"PingFang SC\","
     "\"Microsoft YaHei\",\"WenQuanYi Micro Hei\",SimSun,sans-serif;font-size:10pt;color:#222;"
     "line-height:1.5;-webkit-print-color-adjust:exact;print-color-adjust:exact}\n"
     "body{margin:0 auto;max-width:182mm;padding:10mm 14mm;background:#fff}\n"
     "@media screen{html{background:#e8e8e8}body{box-shadow:0 0 6px rgba(0,0,0,.25);margin:8mm auto}}\n"
     "@media print{body{padding:0;max-width:none}}\n"
-    "header.cover{text-align:center;border-bottom:3px double #a11d1d;padding-bottom:8pt;margin-bottom:10pt}\n"
+    "header.cover{text-align:center;border-bottom:3px double "
+    "#a11d1d;padding-bottom:8pt;margin-bottom:10pt}\n"
     "h1{font-size:19pt;line-height:1.35;margin:6pt 0 4pt;color:#a11d1d}\n"
     "h1 .plan{display:block;font-size:15pt;color:#333;font-weight:600}\n"
     ".meta{color:#555;font-size:9pt;margin:2pt 0}\n"
@@ -953,12 +977,15 @@ static const char *s_css =
     "th.num,td.num{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}\n"
     "table.summary{width:60%}\n"
     "tr.total td{font-weight:600;background:#faf6f2}\n"
-    "table.ind td.name{width:17%}table.ind td.target{width:24%;color:#444}\n"
+    "table.ind td.name{width:20%}table.ind td.target{width:22%;color:#444}\n"
     ".code{color:#888;font-size:7pt;margin-left:3pt;white-space:nowrap}\n"
-    ".st{display:inline-block;padding:0 4pt;border-radius:3pt;color:#fff;font-size:7.5pt;white-space:nowrap}\n"
+    ".st{display:inline-block;padding:0 "
+    "4pt;border-radius:3pt;color:#fff;font-size:7.5pt;white-space:nowrap}\n"
     ".st-met{background:#2e7d32}.st-track{background:#1565c0}.st-behind{background:#e08600}"
-    ".st-unlikely{background:#c62828}.st-none{background:#9e9e9e}.st-monitor{background:#546e7a}\n"
-    ".lv{display:inline-block;padding:0 4pt;border-radius:3pt;color:#fff;font-size:7.5pt;white-space:nowrap}\n"
+    ".st-unlikely{background:#c62828}.st-none{background:#9e9e9e}.st-monitor{background:#546e7a}"
+    ".st-unjudged{background:#8d6e63}\n"
+    ".lv{display:inline-block;padding:0 "
+    "4pt;border-radius:3pt;color:#fff;font-size:7.5pt;white-space:nowrap}\n"
     ".lv-red{background:#c62828}.lv-yellow{background:#f2b705;color:#222}\n"
     "sup.r{color:#a11d1d;font-size:6.5pt}\n"
     ".fn{font-size:8pt;color:#555;margin:0 0 6pt}\n"
@@ -966,6 +993,7 @@ static const char *s_css =
     "figure.chart{margin:0;break-inside:avoid;page-break-inside:avoid;font-size:7.5pt;color:#444}\n"
     "figure.chart svg{display:block;width:100%;height:auto;border-bottom:1px solid #eee}\n"
     "figure.chart figcaption{line-height:1.3;margin-top:1pt}\n"
+    ".legend{break-after:avoid;page-break-after:avoid;margin:4pt 0 2pt}\n"
     ".bar{margin:6pt 0}.bar svg{display:block;width:100%;height:auto}\n"
     "table.warn td.msg{width:40%}table.warn td.rule{white-space:nowrap}table.warn td.ack{min-width:4em}\n"
     "ul{margin:2pt 0 6pt;padding-left:16pt}li{margin:1pt 0}\n";
@@ -1005,12 +1033,13 @@ s_chart (s_report_t *self, const s_indicator_t *ind)
     double pad = hi > lo ? (hi - lo) * 0.12 : fmax (fabs (hi) * 0.1, 1.0);
     lo -= pad;
     hi += pad;
-    const char *colour = s_status_colour (ind->status);
-    s_out (self, "<figure class=\"chart\"><svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 160 60\""
+    const char *colour = s_status_colour (self, ind->status);
+    s_out (self, "<figure class=\"chart\"><svg viewBox=\"0 0 160 60\""
                  " width=\"160\" height=\"60\" role=\"img\" aria-label=\"");
     s_esc (self, self->english ? ind->name_en : ind->name_zh);
     s_out (self, "\">");
-    s_outf (self, "<line x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" y2=\"%.0f\" stroke=\"#ccc\" stroke-width=\"0.6\"/>",
+    s_outf (self, "<line x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" y2=\"%.0f\" stroke=\"#ccc\""
+                  " stroke-width=\"0.6\"/>",
             left, bottom + 2, right, bottom + 2);
     #define S_X(y) (self->years > 1 ? left + (right - left) * (y) / (self->years - 1) : (left + right) / 2)
     #define S_Y(v) (bottom - ((v) - lo) / (hi - lo) * (bottom - top))
@@ -1067,7 +1096,7 @@ s_summary_bar (s_report_t *self)
     int n = s_summary_order (self, order);
     if (self->sum.indicators == 0)
         return;
-    s_out (self, "<div class=\"bar\"><svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 600 26\""
+    s_out (self, "<div class=\"bar\"><svg viewBox=\"0 0 600 26\""
                  " width=\"600\" height=\"26\" role=\"img\">");
     double x = 0;
     for (int k = 0; k < n; k++) {
@@ -1076,9 +1105,10 @@ s_summary_bar (s_report_t *self)
             continue;
         double width = 600.0 * count / self->sum.indicators;
         s_outf (self, "<rect x=\"%.2f\" y=\"0\" width=\"%.2f\" height=\"26\" fill=\"%s\"/>",
-                x, width, s_status_colour (order [k]));
+                x, width, s_status_colour (self, order [k]));
         if (width >= 22)
-            s_outf (self, "<text x=\"%.2f\" y=\"17\" font-size=\"11\" fill=\"#fff\" text-anchor=\"middle\">%d</text>",
+            s_outf (self, "<text x=\"%.2f\" y=\"17\" font-size=\"11\" fill=\"#fff\""
+                          " text-anchor=\"middle\">%d</text>",
                     x + width / 2, count);
         x += width;
     }
@@ -1217,12 +1247,12 @@ s_write_summary (s_report_t *self)
         char id [32];
         s_row_open (self, NULL, NULL);
         if (self->html)
-            s_outf (self, "<td><span class=\"st st-%s\">", s_status_class (order [k]));
+            s_outf (self, "<td><span class=\"st st-%s\">", s_status_class (self, order [k]));
         else
             s_cell_open (self, NULL);
         s_esc (self, s_status_label (self, order [k]));
         s_out (self, self->html ? "</span></td>" : " |");
-        snprintf (id, sizeof id, "count-%s", s_status_class (order [k]));
+        snprintf (id, sizeof id, "count-%s", s_status_field (order [k]));
         s_cell_int (self, id, count);
         s_cell (self, "num", s_share (count, s->indicators).text);
         s_row_close (self);
@@ -1346,7 +1376,8 @@ s_write_domains (s_report_t *self)
             snprintf (heading, sizeof heading, "2.%d %s", ordinal, PQgetvalue (self->domains, d, 3));
         else
         if (s_numeral_zh (ordinal))
-            snprintf (heading, sizeof heading, "(%s)%s", s_numeral_zh (ordinal), PQgetvalue (self->domains, d, 2));
+            snprintf (heading, sizeof heading, "(%s)%s", s_numeral_zh (ordinal),
+                      PQgetvalue (self->domains, d, 2));
         else
             snprintf (heading, sizeof heading, "(%d)%s", ordinal, PQgetvalue (self->domains, d, 2));
         s_heading (self, 3, id, heading);
@@ -1387,7 +1418,8 @@ s_write_domains (s_report_t *self)
             }
             s_value_cell (self, ind, s_latest (self, ind), true);
             if (self->html)
-                s_outf (self, "<td class=\"status\"><span class=\"st st-%s\">", s_status_class (ind->status));
+                s_outf (self, "<td class=\"status\"><span class=\"st st-%s\">",
+                        s_status_class (self, ind->status));
             else
                 s_cell_open (self, "status");
             s_esc (self, s_status_label (self, ind->status));
@@ -1420,7 +1452,7 @@ s_write_domains (s_report_t *self)
             s_para_close (self);
         }
         if (self->html && charts > 0) {
-            s_out (self, "<p class=\"fn\">");
+            s_out (self, "<div class=\"chartblock\"><p class=\"fn legend\">");
             s_esc (self, s_tr (self, "图:全区数值走势。虚线为目标值",
                                      "Charts: the district's path. Dashed: the target"));
             if (relation)
@@ -1430,7 +1462,7 @@ s_write_domains (s_report_t *self)
             for (int i = 0; i < self->ind_count; i++)
                 if (self->ind [i].domain == d)
                     s_chart (self, &self->ind [i]);
-            s_out (self, "</div>\n");
+            s_out (self, "</div></div>\n");
         }
     }
     if (self->html)
@@ -1648,22 +1680,39 @@ static void
 s_write_definitions (s_report_t *self)
 {
     static const char *const annual_zh [] = {
-        "评估范围:目标类型为“仅监测”(保持适当比例等)以外的全部在用指标,依据全区数值(区级报送值,或由镇街汇总的值)判断。",
+        "评估范围:目标类型为“仅监测”(保持适当比例等)以外的全部在用指标,依据全区数值(区级报送值,或由镇街汇总"
+        "的值)判断。",
         "未报送:规划期内截至报告年度没有任何全区数值(仅有基期值不算报送)。",
-        "达标:最近一个规划年度的数值达到目标——“以下”“以上”含本数;“保持在…以上”要求规划期内每一年都达到;“保持均衡”为与目标值相差不超过容许偏离;“至少配备”为每个领导班子都达到;关系类目标取两项指标都有数值的最近一年比较;“逐步提高”“降低”类为最新值高于(低于)基期值(无基期值时为最早的数值);“缩小差距”为两性差距小于基期;“上升趋势减缓”为最近一年的增幅不大于此前或不再上升。",
-        "预计达标困难:未达标,且有未解除的红色预警(未达标、预计达标困难、方向相反、关系目标未满足或未配备女性)。",
-        "进度滞后:未达标,且有未解除的进度滞后预警,或黄色的预计达标困难、方向相反、关系目标未满足预警,或“保持均衡”目标的黄色未达标预警。",
+        "达标:最近一个规划年度的数值达到目标——“以下”“以上”含本数;“保持在…以上”要求规划期内每一年都达到;“保"
+        "持均衡”为与目标值相差不超过容许偏离;“至少配备”为每个领导班子都达到;关系类目标取两项指标都有数值的"
+        "最近一年比较;“逐步提高”“降低”类为最新值高于(低于)基期值(无基期值时为最早的数值);“缩小差距”为两性差"
+        "距小于基期;“上升趋势减缓”为最近一年的增幅不大于此前或不再上升。",
+        "预计达标困难:未达标,且有未解除的红色预警(未达标、预计达标困难、方向相反、关系目标未满足或未配备女"
+        "性)。",
+        "进度滞后:未达标,且有未解除的进度滞后预警,或黄色的预计达标困难、方向相反、关系目标未满足预警,或“保"
+        "持均衡”目标的黄色未达标预警。",
         "进展正常:已报送、尚未达标,但没有上述预警。下限类目标在目标年之前尚未达到,而进度不落后的,属于此类。",
         "预警按规则自动判断,规则和阈值见 docs/WARNINGS.md;“未解除”包括已确认而条件仍然成立的预警。",
     };
     static const char *const annual_en [] = {
-        "Scope: every active indicator whose target is not 'monitored' (such as 'an appropriate share'), judged on the district's values (reported by the district, or rolled up from its towns).",
-        "Not reported: no district value in any plan year up to the report's year (a baseline value alone is not a report).",
-        "Met: the latest plan-year value meets the target. Bounds include the number; 'at least X every year' needs every plan year; a balance target allows the configured distance; a minimum count needs every body; a relation compares the latest year both indicators have; increase/decrease targets compare the latest value with the baseline (or the earliest value); a gap must be narrower than at the baseline; a slowing rise needs the last yearly rise no larger than the one before, or no rise.",
-        "Unlikely to be met: not met, with an unresolved red warning (target not met, unlikely to be met, wrong direction, relation broken, no woman in a body).",
-        "Behind schedule: not met, with an unresolved behind-schedule warning, or a yellow unlikely, wrong-direction or relation warning, or a yellow not-met warning of a balance target.",
-        "On track: reported, not yet met, and none of those warnings. A lower bound not yet reached before the target year, at a pace that is not behind, is on track.",
-        "Warnings are raised by the rules in docs/WARNINGS.md; unresolved includes acknowledged warnings whose condition still holds.",
+        "Scope: every active indicator whose target is not 'monitored' (such as 'an appropriate share'), "
+        "judged on the district's values (reported by the district, or rolled up from its towns).",
+        "Not reported: no district value in any plan year up to the report's year (a baseline value alone "
+        "is not a report).",
+        "Met: the latest plan-year value meets the target. Bounds include the number; 'at least X every "
+        "year' needs every plan year; a balance target allows the configured distance; a minimum count "
+        "needs every body; a relation compares the latest year both indicators have; increase/decrease "
+        "targets compare the latest value with the baseline (or the earliest value); a gap must be "
+        "narrower than at the baseline; a slowing rise needs the last yearly rise no larger than the one "
+        "before, or no rise.",
+        "Unlikely to be met: not met, with an unresolved red warning (target not met, unlikely to be met, "
+        "wrong direction, relation broken, no woman in a body).",
+        "Behind schedule: not met, with an unresolved behind-schedule warning, or a yellow unlikely, "
+        "wrong-direction or relation warning, or a yellow not-met warning of a balance target.",
+        "On track: reported, not yet met, and none of those warnings. A lower bound not yet reached before "
+        "the target year, at a pace that is not behind, is on track.",
+        "Warnings are raised by the rules in docs/WARNINGS.md; unresolved includes acknowledged warnings "
+        "whose condition still holds.",
     };
     static const char *const final_zh [] = {
         "评估范围:目标类型为“仅监测”以外的全部在用指标,依据全区数值判断,评估整个规划期。",
@@ -1674,11 +1723,14 @@ s_write_definitions (s_report_t *self)
         "终期评估不依据预警判断达标情况;预警情况另列于第三部分。",
     };
     static const char *const final_en [] = {
-        "Scope: every active indicator whose target is not 'monitored', judged on the district's values over the whole period.",
+        "Scope: every active indicator whose target is not 'monitored', judged on the district's values "
+        "over the whole period.",
         "Not reported: no district value in the period.",
-        "Met: the latest value in the period meets the target (as in the annual report; 'at least X every year' needs every year of the period).",
+        "Met: the latest value in the period meets the target (as in the annual report; 'at least X every "
+        "year' needs every year of the period).",
         "Not met: values were reported but the target is not met.",
-        "Cannot be judged: too few values for a direction target (a single value), or no year that both indicators of a relation report.",
+        "Cannot be judged: too few values for a direction target (a single value), or no year that both "
+        "indicators of a relation report.",
         "The final evaluation does not use warnings to judge targets; they are listed in part 3.",
     };
     const char *const *items;
@@ -1712,18 +1764,26 @@ s_write_notes (s_report_t *self)
 
     s_heading (self, 3, "notes-data", s_tr (self, "(二)数据说明", "5.2 About the data"));
     static const char *const data_zh [] = {
-        "全区数值:区级部门报送的全区数值优先;全区未报送时,由直属各镇街的数值按指标的汇总规则得出(比例类分子、分母分别相加,人数类相加),表中以“†”标注。",
+        "全区数值:区级部门报送的全区数值优先;全区未报送时,由直属各镇街的数值按指标的汇总规则得出(比例类分子"
+        "、分母分别相加,人数类相加),表中以“†”标注。",
         "“缩小差距”类指标的数值为全区女性与男性数值之差的绝对值,只用女性、男性都已报送的年份。",
         "“至少配备”类指标的数值为各领导班子(区级或各镇街)报送的女干部人数中的最少值。",
         "数值为各项数据的最新修订版本,可能含尚未定稿的初步数据;数值最多保留两位小数。",
-        "预警和报送情况为报告生成时监测系统中的状态;历史年度的报告中,已被更新年份数据替代而解除的预警不再计入。",
+        "预警和报送情况为报告生成时监测系统中的状态;历史年度的报告中,已被更新年份数据替代而解除的预警不再计"
+        "入。",
     };
     static const char *const data_en [] = {
-        "District values: the value the district reported wins; where it reported none, the towns' and streets' values are combined by the indicator's rule (numerators and denominators summed for shares and rates, counts added), marked †.",
-        "For gap targets the value is the absolute difference between the district's women and men, in years both are reported.",
-        "For minimum-count targets the value is the fewest women reported in any of the bodies (district or town teams).",
-        "Values are the latest revision of each figure and may include provisional data; at most two decimals are shown.",
-        "Warnings and reporting figures are as they stood when the report was generated; a report on an earlier year no longer counts warnings that later data resolved.",
+        "District values: the value the district reported wins; where it reported none, the towns' and "
+        "streets' values are combined by the indicator's rule (numerators and denominators summed for "
+        "shares and rates, counts added), marked †.",
+        "For gap targets the value is the absolute difference between the district's women and men, in "
+        "years both are reported.",
+        "For minimum-count targets the value is the fewest women reported in any of the bodies (district "
+        "or town teams).",
+        "Values are the latest revision of each figure and may include provisional data; at most two "
+        "decimals are shown.",
+        "Warnings and reporting figures are as they stood when the report was generated; a report on an "
+        "earlier year no longer counts warnings that later data resolved.",
     };
     if (self->html)
         s_out (self, "<ul>\n");
@@ -1895,7 +1955,7 @@ wdm_report_write (PGconn *conn, const wdm_report_options_t *options, FILE *out,
     int rc = -1;
     if (options->format != WDM_REPORT_HTML && options->format != WDM_REPORT_MARKDOWN
     &&  options->format != WDM_REPORT_CSV) {
-        s_fail (&self, "report: unknown format %d", (int) options->format);
+        s_fail (&self, "unknown format %d", (int) options->format);
         goto cleanup;
     }
     if (s_load_plan (&self) || s_load_catalog (&self) || s_load_thresholds (&self)
@@ -1906,7 +1966,7 @@ wdm_report_write (PGconn *conn, const wdm_report_options_t *options, FILE *out,
     if (options->format == WDM_REPORT_CSV ? s_write_csv (&self) : s_write_document (&self))
         goto cleanup;
     if (fflush (out) != 0 || ferror (out)) {
-        s_fail (&self, "report: writing the report failed");
+        s_fail (&self, "writing the report failed");
         goto cleanup;
     }
     if (summary)
