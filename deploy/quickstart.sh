@@ -1,27 +1,135 @@
 #!/usr/bin/env bash
-# deploy/quickstart.sh: set up wdmon on this machine and show it.
+# deploy/quickstart.sh: set up wdmon on this machine and show the whole
+# system working, with demo data.
 #
 # Installs what is missing, builds, starts a local PostgreSQL under ./var/
 # (kept between runs; Unix socket only; no system service needed), applies
-# the schema and the plan's catalog, creates a read-only analyst login, and
-# prints how to connect.  Run it again at any time: it only does what is
-# not done yet.
+# the schema and the plan's catalog, creates a read-only analyst login,
+# then: makes the server's key pair, registers the demo member units (one
+# collector bundle each under var/units/), starts wdmon-server and one
+# wdmon-collector per unit in the background, hands each collector its
+# unit's demo data for 2020-2024 (invented figures, see deploy/demo/), waits
+# until all of it is stored, evaluates the warnings, writes the 2024
+# monitoring report to var/report-2024.html and prints a summary.  Leaves
+# everything running.
 #
-#   deploy/quickstart.sh          set up, start, show
-#   deploy/quickstart.sh --stop   stop the local PostgreSQL
+# Deadlines are judged as of a fixed date, 2025-04-15 (the server's
+# [warnings] today and `warnings evaluate --today`), so the demo's missing
+# and late reports come out the same whenever you run it.  Evaluating by
+# hand, give the same --today: without it the real date is used.
+#
+# Run it again at any time: it reuses the keys, bundles and database,
+# starts what is not running, and sends the demo data only once (the
+# marker is var/units/UNIT/demo-data-sent).
+#
+#   deploy/quickstart.sh          set up, start, load the demo data, show
+#   deploy/quickstart.sh --stop   stop the collectors, the server and PostgreSQL
+#   deploy/quickstart.sh --reset  stop everything, then delete var/: the
+#                                 database, keys, bundles, outboxes and logs
+#
+# Environment: WDM_QS_PORT (server port, 7300), WDM_QS_METRICS_PORT (9300),
+# WDM_QS_TIMEOUT (seconds to wait for the data to arrive, 180).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . deploy/lib.sh
 
 root=$PWD
-pgdir=$root/var/pg
+var=$root/var
+pgdir=$var/pg
 port=5432
 conn="host=$pgdir/run port=$port user=postgres dbname=wdmon"
+server_conn="host=$pgdir/run port=$port user=wdmon_server dbname=wdmon"
+analyst_conn="host=$pgdir/run port=$port user=analyst dbname=wdmon"
+server_port=${WDM_QS_PORT:-7300}
+metrics_port=${WDM_QS_METRICS_PORT:-9300}
+endpoint=tcp://127.0.0.1:$server_port
+today=2025-04-15
+timeout=${WDM_QS_TIMEOUT:-180}
+demo=$root/deploy/demo/data
+wdmon=$root/build/server/wdmon
+server_bin=$root/build/server/wdmon-server
+collector_bin=$root/build/client/wdmon-collector
+server_conf=$var/wdmon-server.conf
+
+# The demo's member units: one directory of data files each.
+units=()
+for dir in "$demo"/*/; do units+=("$(basename "$dir")"); done
+
+# --- Background processes: pid files in var/run, logs in var/log -------------
+
+# qs_pid NAME CONFIG: the pid in var/run/NAME.pid, if that process is alive
+# and runs with CONFIG (a stale file or a reused pid gives nothing).
+qs_pid () {
+    local file=$var/run/$1.pid pid
+    [ -f "$file" ] || return 1
+    pid=$(cat "$file")
+    [[ $pid =~ ^[0-9]+$ ]] && [ -r "/proc/$pid/cmdline" ] || return 1
+    tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- " $2 " || return 1
+    echo "$pid"
+}
+
+# qs_start NAME LOG PROGRAM ARGS...: run it in a session of its own (so that
+# neither Ctrl-C here nor closing the terminal stops it), and write its pid.
+qs_start () {
+    local name=$1 log=$2
+    shift 2
+    mkdir -p "$var/run" "$var/log"
+    setsid "$@" </dev/null >>"$log" 2>&1 &
+    echo $! >"$var/run/$name.pid"
+}
+
+# qs_stop NAME CONFIG: SIGTERM, and wait up to 20 s for a clean exit.
+qs_stop () {
+    local pid i
+    if pid=$(qs_pid "$1" "$2"); then
+        kill -TERM "$pid" 2>/dev/null || true
+        for ((i = 0; i < 200; i++)); do
+            [ -d "/proc/$pid" ] || break
+            sleep 0.1
+        done
+        if [ -d "/proc/$pid" ]; then
+            echo "warning: $1 (pid $pid) did not stop within 20 s; killing it" >&2
+            kill -KILL "$pid" 2>/dev/null || true
+        else
+            echo "stopped $1 (pid $pid)"
+        fi
+    fi
+    rm -f "$var/run/$1.pid"
+}
+
+stop_all () {
+    local unit
+    for unit in "${units[@]}"; do
+        qs_stop "collector-$unit" "$var/units/$unit/collector.conf"
+    done
+    qs_stop server "$server_conf"
+    if [ -f "$pgdir/data/PG_VERSION" ]; then
+        wdm_pg_stop "$pgdir"
+        echo "stopped the PostgreSQL in $pgdir"
+    fi
+}
+
+# qs_http PORT PATH: GET http://127.0.0.1:PORT/PATH, the answer with headers
+# (bash's /dev/tcp: no curl needed).
+qs_http () {
+    (
+        exec 3<>"/dev/tcp/127.0.0.1/$1" || exit 1
+        printf 'GET %s HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' "$2" >&3
+        timeout 5 cat <&3
+    ) 2>/dev/null
+}
+
+# qs_port_busy PORT: something listens on 127.0.0.1:PORT.
+qs_port_busy () { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 case "${1:-}" in
     --stop)
-        wdm_pg_stop "$pgdir"
-        echo "stopped the PostgreSQL in $pgdir"
+        stop_all
+        exit 0 ;;
+    --reset)
+        stop_all
+        rm -rf "$var"
+        echo "removed $var (database, keys, bundles, outboxes, logs, report)"
         exit 0 ;;
     -h|--help)
         awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"
@@ -30,6 +138,8 @@ case "${1:-}" in
     *)  wdm_die "unknown argument '$1' (try --help)" ;;
 esac
 
+started=$(date +%s)
+WDM_PACKAGES+=(curl)            # for looking at /metrics afterwards
 wdm_install_deps
 
 wdm_say "building"
@@ -51,40 +161,246 @@ if [ "$(psql "$admin" -qXAt -c "SELECT 1 FROM pg_database WHERE datname = 'wdmon
 fi
 
 wdm_say "applying the schema and the plan's catalog"
-./build/server/wdmon --db "$conn" migrate
+"$wdmon" --db "$conn" migrate
 
-# A login for analysts, read-only through the wdmon_reader role.
+# Logins: analysts read through wdmon_reader; the server writes through
+# wdmon_writer, which may add observations and warnings but never change or
+# delete one, nor the catalog.
 psql "$conn" -qX -v ON_ERROR_STOP=1 <<'SQL'
 DO $$ BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'analyst') THEN
         CREATE ROLE analyst LOGIN IN ROLE wdmon_reader;
     END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'wdmon_server') THEN
+        CREATE ROLE wdmon_server LOGIN IN ROLE wdmon_writer;
+    END IF;
 END $$;
 ALTER ROLE analyst SET search_path = wdmon;
 SQL
 
-wdm_say "the plan's catalog, by domain"
-psql "$conn" -qX -P footer=off <<'SQL'
-SELECT d.ordinal AS "#", d.name_zh AS "领域 domain",
-       count(i.code) AS "指标 indicators",
-       count(i.code) FILTER (WHERE i.target_value IS NOT NULL) AS "数值目标 numeric",
-       count(i.code) FILTER (WHERE i.target_kind IN ('increase','decrease','curb_rise','narrow_gap'))
-           AS "方向目标 direction"
-  FROM wdmon.domain d LEFT JOIN wdmon.indicator i ON i.domain_code = d.code
- GROUP BY d.ordinal, d.name_zh ORDER BY d.ordinal;
-SQL
+# --- The server ----------------------------------------------------------------
 
+mkdir -p "$var/keys" "$var/units" "$var/log" "$var/run"
+if [ ! -f "$var/keys/server.key" ]; then
+    wdm_say "making the server's key pair in var/keys"
+    "$wdmon" server-key "$var/keys" >/dev/null
+fi
+
+# The operator's command reads its connection from here: wdmon -c var/wdmon.conf ...
+cat >"$var/wdmon.conf" <<CONF
+; var/wdmon.conf: written by deploy/quickstart.sh on every run.
+; Use with: build/server/wdmon -c var/wdmon.conf COMMAND
+[database]
+conninfo = $conn
+[log]
+level = warn
+CONF
+
+cat >"$server_conf.new" <<CONF
+; var/wdmon-server.conf: written by deploy/quickstart.sh on every run (edits
+; are lost).  See deploy/wdmon-server.conf.sample for every option.
+[server]
+endpoint = $endpoint
+secret_key_file = $var/keys/server.key
+[database]
+conninfo = $server_conn
+[warnings]
+; Deadlines are judged as of this date, not the real one, so that the
+; demo's missing and late reports are the same on every run.  Empty it
+; (and restart the server) to use the real date.
+today = $today
+[metrics]
+address = 127.0.0.1
+port = $metrics_port
+[log]
+level = info
+CONF
+
+# A changed configuration (another port) needs a restart.
+if ! cmp -s "$server_conf.new" "$server_conf" && pid=$(qs_pid server "$server_conf"); then
+    wdm_say "the server's configuration changed; restarting it"
+    qs_stop server "$server_conf" >/dev/null
+fi
+mv "$server_conf.new" "$server_conf"
+if pid=$(qs_pid server "$server_conf"); then
+    wdm_say "wdmon-server is running (pid $pid)"
+else
+    qs_port_busy "$server_port" && wdm_die "port $server_port is in use by another program; choose another with WDM_QS_PORT=..."
+    qs_port_busy "$metrics_port" && wdm_die "port $metrics_port is in use by another program; choose another with WDM_QS_METRICS_PORT=..."
+    wdm_say "starting wdmon-server on $endpoint (log: var/log/server.log)"
+    qs_start server "$var/log/server.log" "$server_bin" -c "$server_conf"
+    for ((i = 0; ; i++)); do
+        pid=$(qs_pid server "$server_conf") \
+            || { tail -n 20 "$var/log/server.log" >&2; wdm_die "wdmon-server stopped at once; its log is above"; }
+        qs_http "$metrics_port" /metrics | grep -q '^wdmon_up_seconds' && break
+        [ $i -lt 150 ] || { tail -n 20 "$var/log/server.log" >&2; wdm_die "wdmon-server did not answer on :$metrics_port within 15 s"; }
+        sleep 0.1
+    done
+fi
+
+# --- The member units and their collectors ---------------------------------------
+
+# registered UNIT: the bundle's key is an active key of the unit in this database
+# (not so if the database was made anew after the bundle).
+registered () {
+    local key n
+    key=$(cat "$var/units/$1/unit.pub" 2>/dev/null) || return 1
+    n=$(psql "$conn" -qXAt -v key="$key" -v unit="$1" <<<"SELECT count(*) FROM wdmon.unit_key
+          WHERE public_key = :'key' AND unit_code = :'unit' AND state = 'active'")
+    [ "$n" = 1 ]
+}
+
+started_now=()
+for unit in "${units[@]}"; do
+    bundle=$var/units/$unit
+    if [ -f "$bundle/collector.conf" ] && ! registered "$unit"; then
+        wdm_say "$unit: its bundle's key is not an active key in this database (revoked, or a new database); making a new bundle"
+        qs_stop "collector-$unit" "$bundle/collector.conf" >/dev/null
+        rm -rf "$bundle"
+    fi
+    if [ ! -f "$bundle/collector.conf" ]; then
+        rm -rf "$bundle"
+        "$wdmon" --db "$conn" -l warn unit add "$unit" --bundle "$bundle" \
+            --server-key "$var/keys/server.pub" --endpoint "$endpoint" >/dev/null
+        echo "registered $unit: its bundle is var/units/$unit"
+    fi
+    # The server's port may have changed since the bundle was made.
+    if ! grep -qxF "endpoint = $endpoint" "$bundle/collector.conf"; then
+        sed -i "s|^endpoint = .*|endpoint = $endpoint|" "$bundle/collector.conf"
+        qs_stop "collector-$unit" "$bundle/collector.conf" >/dev/null
+    fi
+    if ! qs_pid "collector-$unit" "$bundle/collector.conf" >/dev/null; then
+        qs_start "collector-$unit" "$var/log/collector-$unit.log" \
+            "$collector_bin" -c "$bundle/collector.conf" run
+        started_now+=("$unit")
+    fi
+done
+if [ ${#started_now[@]} -eq ${#units[@]} ]; then
+    wdm_say "started ${#units[@]} collectors, one per unit (logs: var/log/collector-UNIT.log)"
+elif [ ${#started_now[@]} -gt 0 ]; then
+    wdm_say "started the collectors of ${started_now[*]}; the other $(( ${#units[@]} - ${#started_now[@]} )) were running"
+else
+    wdm_say "all ${#units[@]} collectors are running"
+fi
+
+# --- The demo data, once ----------------------------------------------------------
+
+dropped=0
+for unit in "${units[@]}"; do
+    bundle=$var/units/$unit
+    [ -f "$bundle/demo-data-sent" ] && continue
+    # A new bundle for a unit whose data is already stored (its old key was
+    # revoked): the data is not sent again, which would make new revisions.
+    if [ "$(psql "$conn" -qXAt -v unit="$unit" <<<"SELECT count(*) FROM wdmon.observation WHERE unit_code = :'unit'")" != 0 ]; then
+        date -u +%FT%TZ >"$bundle/demo-data-sent"
+        continue
+    fi
+    mkdir -p "$bundle/inbox"
+    # A unit whose ENCODING file says GB18030 gets its files as Excel on
+    # Chinese Windows saves them: GB18030, CRLF line ends.
+    encoding=$(cat "$demo/$unit/ENCODING" 2>/dev/null || echo UTF-8)
+    eol=
+    if [ "$encoding" != UTF-8 ]; then eol=$'\r'; fi
+    for file in "$demo/$unit"/*.csv; do
+        name=$(basename "$file")
+        # Written under a hidden name, then renamed: the collector never
+        # reads half a file.  In file name order, so a correction follows.
+        sed "s/\$/$eol/" "$file" | iconv -f UTF-8 -t "$encoding" >"$bundle/inbox/.$name.tmp"
+        mv "$bundle/inbox/.$name.tmp" "$bundle/inbox/$name"
+        dropped=$((dropped + 1))
+    done
+    date -u +%FT%TZ >"$bundle/demo-data-sent"
+done
+if [ $dropped -gt 0 ]; then
+    wdm_say "dropped $dropped demo data files (2020-2024) into the units' inboxes"
+else
+    wdm_say "the demo data was sent on an earlier run (markers: var/units/*/demo-data-sent)"
+fi
+
+# drained UNIT: no file left in the inbox and nothing queued in the outbox.
+drained () {
+    local bundle=$var/units/$1 left
+    left=$(find "$bundle/inbox" -maxdepth 1 -type f -name '[!.]*' | head -n 1)
+    [ -z "$left" ] && "$collector_bin" -c "$bundle/collector.conf" status 2>/dev/null | grep -q '^queued     0 '
+}
+
+wdm_say "waiting for the collectors to deliver everything (at most $timeout s)"
+deadline=$(( $(date +%s) + timeout ))
+while :; do
+    pending=()
+    for unit in "${units[@]}"; do drained "$unit" || pending+=("$unit"); done
+    [ ${#pending[@]} -eq 0 ] && break
+    if [ "$(date +%s)" -ge "$deadline" ]; then
+        for unit in "${pending[@]}"; do
+            echo "--- $unit: wdmon-collector status, then the end of var/log/collector-$unit.log" >&2
+            "$collector_bin" -c "$var/units/$unit/collector.conf" status >&2 || true
+            tail -n 5 "$var/log/collector-$unit.log" >&2 || true
+        done
+        echo "--- the end of var/log/server.log" >&2
+        tail -n 10 "$var/log/server.log" >&2 || true
+        wdm_die "after $timeout s these collectors still hold undelivered records: ${pending[*]} (is wdmon-server running? see the logs above)"
+    fi
+    sleep 0.5
+done
+
+# Anything refused or unreadable is worth saying: the demo data should be clean.
+for unit in "${units[@]}"; do
+    bundle=$var/units/$unit
+    if [ -s "$bundle/rejected.jsonl" ]; then
+        echo "warning: the centre refused $(wc -l <"$bundle/rejected.jsonl") of $unit's records: see var/units/$unit/rejected.jsonl" >&2
+    fi
+    for errors in "$bundle"/inbox/failed/*.errors.txt; do
+        [ -e "$errors" ] && echo "warning: $unit: bad lines in ${errors#"$root"/}" >&2
+    done
+done
+
+wdm_say "evaluating every warning rule as of $today"
+"$wdmon" -c "$var/wdmon.conf" warnings evaluate --today "$today" | sed 's/^/    /'
+
+wdm_say "writing the 2024 monitoring report"
+report_ok=1
+"$wdmon" -c "$var/wdmon.conf" report --year 2024 --format html -o "$var/report-2024.html" 2>&1 \
+    | sed 's/^/    /' || report_ok=0
+
+# --- Summary ------------------------------------------------------------------
+
+echo
+echo "wdmon is running, with demo data (演示数据: invented figures, not official statistics)"
+echo "from ${#units[@]} member units, 2020-2024, deadlines judged as of $today."
+echo
+if [ $report_ok -eq 1 ]; then
+    echo "  The 2024 report:  var/report-2024.html   (file://$var/report-2024.html)"
+else
+    echo "  The 2024 report could not be written (see the message above)."
+fi
+echo
+echo "  Open warnings, by level and rule (预警):"
+psql "$analyst_conn" -qX -P footer=off <<'SQL' | sed 's/^/    /'
+SELECT level AS "级别 level", rule_code AS "规则 rule", rule_zh AS "名称", count(*) AS "数量 count"
+  FROM open_warnings GROUP BY level, rule_code, rule_zh
+ ORDER BY level DESC, count(*) DESC, rule_code;
+SQL
+in_list=$(printf "'%s'," "${units[@]}")
+psql "$analyst_conn" -qXAt -v units="${in_list%,}" <<'SQL' | sed 's/^/  /'
+SELECT format('(%s of the %s missing reports are owed by member units that have no collector in this demo.)',
+              count(*) FILTER (WHERE unit_code NOT IN (:units)), count(*))
+  FROM open_warnings WHERE rule_code = 'missing' HAVING count(*) > 0;
+SQL
 cat <<TXT
 
-wdmon's database is ready.
+  Look further:
+    psql "$analyst_conn"        (read-only; docs/SQL.md)
+    build/server/wdmon -c var/wdmon.conf warnings --open --level red
+    build/server/wdmon -c var/wdmon.conf status
+    build/server/wdmon -c var/wdmon.conf completeness --year 2024
+    curl http://127.0.0.1:$metrics_port/metrics
+    build/client/wdmon-collector -c var/units/health_commission/collector.conf status
 
-  Connect as administrator:   psql "$conn"
-  Connect as analyst (read):  psql "host=$pgdir/run port=$port user=analyst dbname=wdmon"
+  Logs: var/log/server.log, var/log/collector-UNIT.log.  Bundles: var/units/UNIT/.
+  Send more: put a CSV into var/units/UNIT/inbox/ (docs/OPERATIONS.md).
 
-  The whole catalog:          SELECT * FROM wdmon.catalog;
-  Numeric targets:            SELECT code, name_zh, target_kind, target_value, unit
-                                FROM wdmon.catalog WHERE target_value IS NOT NULL;
+  Stop everything:    deploy/quickstart.sh --stop     (again: deploy/quickstart.sh)
+  Start from scratch: deploy/quickstart.sh --reset    (deletes var/)
 
-  Stop PostgreSQL:            deploy/quickstart.sh --stop
-  The operator's command:     build/server/wdmon --help
+  Done in $(( $(date +%s) - started )) s.
 TXT

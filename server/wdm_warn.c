@@ -647,6 +647,15 @@ s_apply (s_eval_t *self, const char *scope, bool deadlines, wdm_warn_stats_t *st
 
     if (wdm_db_exec (self->conn, "BEGIN"))
         goto cleanup;
+    //  Evaluations by several servers, or by a server and `wdmon warnings
+    //  evaluate`, apply one at a time: two could otherwise both open the
+    //  same warning.
+    res = PQexec (self->conn, "SELECT pg_advisory_xact_lock (7217045512)");
+    if (PQresultStatus (res) != PGRES_TUPLES_OK) {
+        wdm_log_error ("warnings: %s", PQresultErrorMessage (res));
+        goto cleanup;
+    }
+    PQclear (res);
     res = PQexecParams (self->conn, s_findings_sql, 12, NULL, arrays, NULL, NULL, 0);
     if (PQresultStatus (res) != PGRES_COMMAND_OK) {
         wdm_log_error ("warnings: %s", PQresultErrorMessage (res));
