@@ -39,6 +39,9 @@ typedef struct {
     wdm_outbox_t *outbox;
     wdm_catalog_t *catalog;
     void *ctx, *dealer;
+    void *monitor;                      //  the dealer's connection events
+    int monitor_serial;
+    char link_state [200];              //  what the last connection event said
     char server_key [WDM_KEY_Z85], public_key [WDM_KEY_Z85], secret_key [WDM_KEY_Z85];
     s_flight_t *flights;                //  max_in_flight slots
     int flying;                         //  slots in use
@@ -47,6 +50,7 @@ typedef struct {
     int backoff_ms;
     int rewind_pending;                 //  resend from the first unacknowledged
     int64_t intake_paused_until_ms;     //  after the outbox could not be written
+    int64_t intake_error_logged_ms;     //  when that was last said: once a minute is enough
     int64_t next_scan_ms, next_status_ms;
     int inbox_empty;
     uint64_t delivered, rejected, sent_batches;
@@ -67,9 +71,8 @@ s_now_ms (void)
 
 //  --- Catalog ---------------------------------------------------------------------
 
-//  Read catalog.json as `wdmon catalog export` writes it.
-static wdm_catalog_t *
-s_load_catalog (const char *path)
+wdm_catalog_t *
+wdm_collector_load_catalog (const char *path)
 {
     json_error_t error;
     json_t *root = json_load_file (path, 0, &error);
@@ -198,9 +201,13 @@ s_take_file (s_collector_t *self, const char *name)
         //  Nothing of this file counts as taken: it is read again later.
         wdm_outbox_rollback (self->outbox);
         unlink (intake.errors_path);
-        wdm_log_error ("intake: outbox %s cannot be written (%s): intake stopped; "
-                       "%s stays in the inbox and nothing already taken is lost",
-                       self->config->outbox, wdm_outbox_error (self->outbox), name);
+        int64_t now = s_now_ms ();
+        if (now - self->intake_error_logged_ms >= 60000) {
+            wdm_log_error ("intake: outbox %s cannot be written (%s): intake stopped; "
+                           "%s stays in the inbox and nothing already taken is lost",
+                           self->config->outbox, wdm_outbox_error (self->outbox), name);
+            self->intake_error_logged_ms = now;
+        }
         return -1;
     }
     if (rc != 0) {
@@ -214,6 +221,10 @@ s_take_file (s_collector_t *self, const char *name)
         return 0;
     }
     s_move (inbox, name, "done");
+    if (self->intake_error_logged_ms) {
+        wdm_log_info ("intake: the outbox can be written again; intake resumed");
+        self->intake_error_logged_ms = 0;
+    }
     if (stats.errors)
         wdm_log_warn ("intake: %s (%s): %d records taken, %d bad lines: see failed/%s.errors.txt",
                       name, stats.encoding, stats.records, stats.errors, name);
@@ -270,11 +281,81 @@ s_intake (s_collector_t *self)
 
 //  --- Delivery --------------------------------------------------------------------
 
+//  Watch the dealer's connections: a key the centre refuses, or a wrong
+//  server key, must be said in the log and in `status`, not left silent.
+static void
+s_monitor (s_collector_t *self)
+{
+    if (self->monitor)
+        zmq_close (self->monitor);
+    char endpoint [64];
+    snprintf (endpoint, sizeof endpoint, "inproc://wdm-collector-monitor-%d", ++self->monitor_serial);
+    self->monitor = NULL;
+    if (zmq_socket_monitor (self->dealer, endpoint,
+                            ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH
+                          | ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL
+                          | ZMQ_EVENT_DISCONNECTED) == 0) {
+        self->monitor = zmq_socket (self->ctx, ZMQ_PAIR);
+        if (self->monitor && zmq_connect (self->monitor, endpoint)) {
+            zmq_close (self->monitor);
+            self->monitor = NULL;
+        }
+    }
+}
+
+static void
+s_link_state (s_collector_t *self, int level, const char *state)
+{
+    if (strcmp (self->link_state, state) == 0)
+        return;                         //  said once per change
+    snprintf (self->link_state, sizeof self->link_state, "%s", state);
+    if (level == WDM_LOG_ERROR)
+        wdm_log_error ("delivery: %s", state);
+    else
+        wdm_log_info ("delivery: %s", state);
+}
+
+static void
+s_monitor_event (s_collector_t *self)
+{
+    zmq_msg_t first, second;
+    zmq_msg_init (&first);
+    zmq_msg_init (&second);
+    if (zmq_msg_recv (&first, self->monitor, 0) >= 0 && zmq_msg_more (&first)
+    &&  zmq_msg_recv (&second, self->monitor, 0) >= 0 && zmq_msg_size (&first) >= 6) {
+        uint16_t event;
+        uint32_t value;
+        memcpy (&event, zmq_msg_data (&first), 2);
+        memcpy (&value, (const uint8_t *) zmq_msg_data (&first) + 2, 4);
+        char state [200];
+        if (event == ZMQ_EVENT_HANDSHAKE_SUCCEEDED)
+            s_link_state (self, WDM_LOG_INFO, "connected to the centre");
+        else
+        if (event == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH) {
+            snprintf (state, sizeof state, "the centre refused this unit's key (ZAP %u): %s", value,
+                      value == 300 ? "its database is unavailable; retrying"
+                                   : "the key is unknown or revoked; ask the centre for a new bundle");
+            s_link_state (self, WDM_LOG_ERROR, state);
+        }
+        else
+        if (event == ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL || event == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL)
+            s_link_state (self, WDM_LOG_ERROR, "the CURVE handshake with the centre failed: "
+                          "is server.pub the centre's public key?");
+        else
+        if (event == ZMQ_EVENT_DISCONNECTED && strcmp (self->link_state, "connected to the centre") == 0)
+            s_link_state (self, WDM_LOG_INFO, "disconnected from the centre; reconnecting");
+    }
+    zmq_msg_close (&first);
+    zmq_msg_close (&second);
+}
+
 static int
 s_connect (s_collector_t *self)
 {
-    if (self->dealer)
+    if (self->dealer) {
+        zmq_socket_monitor (self->dealer, NULL, 0);
         zmq_close (self->dealer);
+    }
     self->dealer = zmq_socket (self->ctx, ZMQ_DEALER);
     int linger = 0, ivl = 10000, timeout = 30000, reconnect = 500, reconnect_max = 10000;
     int64_t max_size = WDM_PROTO_MAX_BODY;
@@ -287,8 +368,12 @@ s_connect (s_collector_t *self)
     ||  zmq_setsockopt (self->dealer, ZMQ_HEARTBEAT_IVL, &ivl, sizeof ivl)
     ||  zmq_setsockopt (self->dealer, ZMQ_HEARTBEAT_TIMEOUT, &timeout, sizeof timeout)
     ||  zmq_setsockopt (self->dealer, ZMQ_RECONNECT_IVL, &reconnect, sizeof reconnect)
-    ||  zmq_setsockopt (self->dealer, ZMQ_RECONNECT_IVL_MAX, &reconnect_max, sizeof reconnect_max)
-    ||  zmq_connect (self->dealer, self->config->endpoint)) {
+    ||  zmq_setsockopt (self->dealer, ZMQ_RECONNECT_IVL_MAX, &reconnect_max, sizeof reconnect_max)) {
+        wdm_log_error ("delivery: cannot set up the socket: %s", zmq_strerror (zmq_errno ()));
+        return -1;
+    }
+    s_monitor (self);                   //  before connecting: see the first handshake too
+    if (zmq_connect (self->dealer, self->config->endpoint)) {
         wdm_log_error ("delivery: cannot connect to %s: %s", self->config->endpoint,
                        zmq_strerror (zmq_errno ()));
         return -1;
@@ -610,11 +695,12 @@ s_write_status (s_collector_t *self)
     for (int i = 0; i < self->config->max_in_flight; i++)
         in_flight += self->flights [i].count;
     fprintf (file, "pid=%ld\nupdated=%ld\nin_flight=%llu\nqueued=%llu\ndelivered_this_run=%llu\n"
-             "rejected_this_run=%llu\nlast_delivery=%ld\nlast_reply_ms_ago=%lld\n",
+             "rejected_this_run=%llu\nlast_delivery=%ld\nlast_reply_ms_ago=%lld\nlink=%s\n",
              (long) getpid (), (long) time (NULL), (unsigned long long) in_flight,
              (unsigned long long) stats.queued, (unsigned long long) self->delivered,
              (unsigned long long) self->rejected, (long) self->last_delivery,
-             self->last_reply_ms ? (long long) (s_now_ms () - self->last_reply_ms) : -1LL);
+             self->last_reply_ms ? (long long) (s_now_ms () - self->last_reply_ms) : -1LL,
+             self->link_state);
     if (fclose (file) == 0)
         rename (path, self->config->status_file);
 }
@@ -662,7 +748,7 @@ wdm_collector_run (const wdm_collector_config_t *config, int once, volatile sig_
     //  or key must leave it as it is.
     if (s_load_keys (&self) || s_make_dirs (config))
         goto cleanup;
-    if (*config->catalog && !(self.catalog = s_load_catalog (config->catalog)))
+    if (*config->catalog && !(self.catalog = wdm_collector_load_catalog (config->catalog)))
         goto cleanup;
     if (!*config->catalog)
         wdm_log_warn ("collector: no catalog configured: records are checked by the centre only");
@@ -692,9 +778,13 @@ wdm_collector_run (const wdm_collector_config_t *config, int once, volatile sig_
                 self.next_scan_ms = now + config->scan_ms;
         }
         s_send_batches (&self);
-        zmq_pollitem_t items [] = { { self.dealer, 0, ZMQ_POLLIN, 0 } };
+        zmq_pollitem_t items [] = { { self.dealer, 0, ZMQ_POLLIN, 0 },
+                                    { self.monitor, 0, ZMQ_POLLIN, 0 } };
         long wait = self.inbox_empty ? 100 : 0;
-        if (zmq_poll (items, 1, wait) > 0 && (items [0].revents & ZMQ_POLLIN)) {
+        if (zmq_poll (items, self.monitor ? 2 : 1, wait) > 0 && self.monitor
+        &&  (items [1].revents & ZMQ_POLLIN))
+            s_monitor_event (&self);
+        if (items [0].revents & ZMQ_POLLIN) {
             //  Take every reply waiting before doing anything else.
             do
                 s_handle_reply (&self);
@@ -720,8 +810,12 @@ cleanup:
     for (int i = 0; self.flights && i < config->max_in_flight; i++)
         s_flight_clear (&self.flights [i]);
     free (self.flights);
-    if (self.dealer)
+    if (self.dealer) {
+        zmq_socket_monitor (self.dealer, NULL, 0);
         zmq_close (self.dealer);
+    }
+    if (self.monitor)
+        zmq_close (self.monitor);
     if (self.ctx)
         zmq_ctx_term (self.ctx);
     wdm_outbox_destroy (&self.outbox);
@@ -751,6 +845,7 @@ wdm_collector_status (const wdm_collector_config_t *config, FILE *out)
     }
     long pid = 0, updated = 0, last_delivery = 0;
     unsigned long long in_flight = 0;
+    char link [200] = "";
     file = fopen (config->status_file, "r");
     if (file) {
         char line [128];
@@ -759,6 +854,10 @@ wdm_collector_status (const wdm_collector_config_t *config, FILE *out)
             sscanf (line, "updated=%ld", &updated);
             sscanf (line, "in_flight=%llu", &in_flight);
             sscanf (line, "last_delivery=%ld", &last_delivery);
+            if (strncmp (line, "link=", 5) == 0) {
+                snprintf (link, sizeof link, "%s", line + 5);
+                link [strcspn (link, "\n")] = '\0';
+            }
         }
         fclose (file);
     }
@@ -767,6 +866,8 @@ wdm_collector_status (const wdm_collector_config_t *config, FILE *out)
     fprintf (out, "collector  %s\n", running ? "running" : "not running");
     if (running)
         fprintf (out, "  pid %ld, status written %ld s ago\n", pid, (long) (time (NULL) - updated));
+    if (running && *link)
+        fprintf (out, "link       %s\n", link);
     fprintf (out, "queued     %llu records waiting to be delivered\n", (unsigned long long) stats.queued);
     fprintf (out, "in flight  %llu records sent, awaiting the centre's answer\n",
              running ? in_flight : 0ULL);

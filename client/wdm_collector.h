@@ -22,6 +22,8 @@
 #include <signal.h>
 #include <stdio.h>
 
+#include "wdm_catalog.h"
+
 typedef struct {
     char endpoint [256];                //  the centre, e.g. tcp://wdmon.example:7300
     char server_public_key_file [1024];
@@ -49,5 +51,9 @@ int wdm_collector_run (const wdm_collector_config_t *config, int once,
 //  Print what the collector has: queued, in flight, delivered, rejected.
 //  Works while the daemon runs.  0, or -1 if the outbox cannot be read.
 int wdm_collector_status (const wdm_collector_config_t *config, FILE *out);
+
+//  Read catalog.json as `wdmon catalog export` writes it.  The catalog,
+//  owned by the caller, or NULL with the cause logged.
+wdm_catalog_t *wdm_collector_load_catalog (const char *path);
 
 #endif

@@ -81,8 +81,8 @@ s_usage (FILE *out)
         "                        hand records to the collector: copy FILE, or standard\n"
         "                        input (-, the default), into the inbox; F is csv or\n"
         "                        jsonl (default: from FILE's name, jsonl for input)\n"
-        "  check FILE            read FILE as intake would and report every bad line,\n"
-        "                        without taking anything\n"
+        "  check FILE            read FILE as intake would (against the catalog of -c's\n"
+        "                        bundle) and report every bad line, taking nothing\n"
         "\n"
         "Options:\n"
         "  -c, --config FILE      the unit's collector.conf (from `wdmon unit add`);\n"
@@ -178,14 +178,19 @@ s_check_record (void *arg, const wdm_record_t *record, int line)
     return 0;
 }
 
+//  Check a file as intake would: against the unit's catalog when a
+//  config names one.
 static int
 s_check (const wdm_collector_config_t *config, const char *path)
 {
-    (void) config;
+    wdm_catalog_t *catalog = NULL;
+    if (config && *config->catalog && !(catalog = wdm_collector_load_catalog (config->catalog)))
+        return 1;
     wdm_source_stats_t stats = { 0, 0, "" };
     char why [512] = "";
-    //  Without the daemon's catalog: the centre checks against its own anyway.
-    int rc = wdm_source_parse_file (path, NULL, s_check_record, s_check_error, NULL, &stats, why, sizeof why);
+    int rc = wdm_source_parse_file (path, catalog, s_check_record, s_check_error, NULL, &stats,
+                                    why, sizeof why);
+    wdm_catalog_destroy (&catalog);
     if (rc) {
         printf ("%s cannot be read: %s\n", path, why);
         return 1;
@@ -247,11 +252,13 @@ main (int argc, char **argv)
         fprintf (stderr, "wdmon-collector: unknown command '%s'; see --help\n", command);
         return 2;
     }
-    if (strcmp (command, "check") == 0) {
-        if (strcmp (source, "-") == 0) {
-            fprintf (stderr, "wdmon-collector check: name the FILE to check\n");
-            return 2;
-        }
+    if (strcmp (command, "check") == 0 && strcmp (source, "-") == 0) {
+        fprintf (stderr, "wdmon-collector check: name the FILE to check\n");
+        return 2;
+    }
+    if (strcmp (command, "check") == 0 && !config_path) {
+        fprintf (stderr, "wdmon-collector check: no -c config, so no catalog: "
+                         "checking what needs none\n");
         return s_check (NULL, source);
     }
     if (!config_path) {
@@ -292,6 +299,8 @@ main (int argc, char **argv)
         return wdm_collector_status (&config, stdout) ? 1 : 0;
     if (strcmp (command, "put") == 0)
         return s_put (&config, format, source);
+    if (strcmp (command, "check") == 0)
+        return s_check (&config, source);
 
     struct sigaction action;
     memset (&action, 0, sizeof action);

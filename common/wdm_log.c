@@ -63,6 +63,13 @@ wdm_log_write (wdm_log_level_t level, const char *format, ...)
         return;
     if ((size_t) len >= sizeof line - 1)
         len = sizeof line - 2;          //  truncated: keep the newline
+    //  One event, one line: messages from libraries (libpq's errors end in
+    //  a newline and may span several) are folded.
+    while (len > 0 && (line [len - 1] == '\n' || line [len - 1] == ' '))
+        len--;
+    for (int i = 0; i < len; i++)
+        if (line [i] == '\n' || line [i] == '\r' || line [i] == '\t')
+            line [i] = ' ';
     line [len++] = '\n';
     fwrite (line, 1, (size_t) len, out);
     fflush (out);

@@ -6,6 +6,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+//  PostgreSQL's notices (e.g. "terminating connection due to immediate
+//  shutdown") go to the log as one warning line, not raw to stderr.
+static void
+s_notice (void *arg, const char *message)
+{
+    (void) arg;
+    wdm_log_warn ("database: %s", message);
+}
+
 PGconn *
 wdm_db_connect (const char *conninfo)
 {
@@ -25,6 +34,7 @@ wdm_db_connect (const char *conninfo)
         PQfinish (conn);
         return NULL;
     }
+    PQsetNoticeProcessor (conn, s_notice, NULL);
     if (PQsetClientEncoding (conn, "UTF8") != 0
     ||  wdm_db_exec (conn, "SET search_path = wdmon")
     ||  wdm_db_exec (conn, "SET client_min_messages = warning")) {

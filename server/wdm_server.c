@@ -310,7 +310,7 @@ s_monitor_event (s_server_t *self)
             wdm_metrics_connections (self->metrics, 1);
         }
         else
-        if (event == ZMQ_EVENT_DISCONNECTED)
+        if (event == ZMQ_EVENT_DISCONNECTED || event == ZMQ_EVENT_CLOSED)
             for (int i = 0; i < self->handshaken_count; i++)
                 if (self->handshaken [i] == fd) {
                     self->handshaken [i] = self->handshaken [--self->handshaken_count];
@@ -474,14 +474,13 @@ wdm_server_run (const wdm_server_config_t *config, volatile sig_atomic_t *stop)
     snprintf (self.server_id, sizeof self.server_id, "%s %s", host, config->endpoint);
     self.monitor = zmq_socket (ctx, ZMQ_PAIR);
     if (zmq_socket_monitor (self.router, "inproc://wdm-server-monitor",
-                            ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_DISCONNECTED)
+                            ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_DISCONNECTED | ZMQ_EVENT_CLOSED)
     ||  zmq_connect (self.monitor, "inproc://wdm-server-monitor")) {
         wdm_log_error ("server: cannot monitor connections: %s", zmq_strerror (zmq_errno ()));
         goto cleanup;
     }
     self.warn = wdm_warn_worker_new (ctx, config->conninfo, config->warn_interval_ms,
-                                     config->deadline_seconds, *config->today ? &today : NULL,
-                                     self.metrics);
+                                     config->deadline_seconds, *config->today ? &today : NULL);
     if (!self.warn) {
         wdm_log_error ("server: cannot start the warning worker");
         goto cleanup;
@@ -505,8 +504,18 @@ wdm_server_run (const wdm_server_config_t *config, volatile sig_atomic_t *stop)
         s_reload (&self);
         if (time (NULL) - self.status_at >= config->status_seconds) {
             PGconn *conn = wdm_store_conn (self.store);
-            if (conn)
+            if (conn) {
+                //  Counted here, not by the worker: the operator's own
+                //  evaluations change them too.
+                PGresult *res = PQexec (conn, "SELECT count (*) FILTER (WHERE level = 'red'),"
+                                              " count (*) FILTER (WHERE level = 'yellow')"
+                                              " FROM warning WHERE state <> 'resolved'");
+                if (PQresultStatus (res) == PGRES_TUPLES_OK)
+                    wdm_metrics_warnings (self.metrics, atoi (PQgetvalue (res, 0, 0)),
+                                          atoi (PQgetvalue (res, 0, 1)));
+                PQclear (res);
                 wdm_metrics_publish (self.metrics, conn, self.server_id, config->endpoint);
+            }
             self.status_at = time (NULL);
         }
         if (!(items [0].revents & ZMQ_POLLIN))

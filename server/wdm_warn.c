@@ -527,6 +527,8 @@ s_evaluate_deadlines (s_eval_t *self, const wdm_date_t *today)
         if (at < 0 || area < 0)
             continue;
         const s_indicator_t *ind = &self->indicators [at];
+        if (!ind->in_scope)
+            continue;
         wdm_thresholds_t thresholds;
         s_thresholds_for (self, ind->rule.code, &thresholds);
         wdm_place_t unit = { PQgetvalue (res, row, 3), PQgetvalue (res, row, 4) };
@@ -841,7 +843,6 @@ struct wdm_warn_worker {
     long interval_ms, deadline_seconds;
     bool fixed_today;
     wdm_date_t today;
-    wdm_metrics_t *metrics;
     pthread_t thread;
 };
 
@@ -904,8 +905,10 @@ s_worker_run (void *arg)
         if (!self->fixed_today)
             wdm_date_today (&today);
         wdm_warn_stats_t stats;
+        //  The reports just received may settle missing-report warnings
+        //  of the indicators touched: deadlines are judged for them too.
         int rc = wdm_warn_evaluate (conn, deadlines ? NULL : (const char *const *) touched,
-                                    deadlines ? 0 : touched_count, deadlines, &today, &stats);
+                                    deadlines ? 0 : touched_count, true, &today, &stats);
         if (rc == 0) {
             if (stats.opened || stats.reopened || stats.resolved || stats.updated)
                 wdm_log_info ("warnings: %d series evaluated in %.3f s: %d opened, %d reopened, "
@@ -914,15 +917,6 @@ s_worker_run (void *arg)
             for (int i = 0; i < touched_count; i++)
                 free (touched [i]);
             touched_count = 0;
-            if (self->metrics) {
-                PGresult *res = PQexec (conn, "SELECT count (*) FILTER (WHERE level = 'red'),"
-                                              " count (*) FILTER (WHERE level = 'yellow')"
-                                              " FROM warning WHERE state <> 'resolved'");
-                if (PQresultStatus (res) == PGRES_TUPLES_OK)
-                    wdm_metrics_warnings (self->metrics, atoi (PQgetvalue (res, 0, 0)),
-                                          atoi (PQgetvalue (res, 0, 1)));
-                PQclear (res);
-            }
             if (deadlines)
                 next_deadlines = now + self->deadline_seconds * 1000;
         }
@@ -937,7 +931,7 @@ s_worker_run (void *arg)
 
 wdm_warn_worker_t *
 wdm_warn_worker_new (void *ctx, const char *conninfo, long interval_ms, long deadline_seconds,
-                     const wdm_date_t *today, wdm_metrics_t *metrics)
+                     const wdm_date_t *today)
 {
     wdm_warn_worker_t *self = calloc (1, sizeof *self);
     if (!self)
@@ -946,7 +940,6 @@ wdm_warn_worker_new (void *ctx, const char *conninfo, long interval_ms, long dea
     self->interval_ms = interval_ms;
     self->deadline_seconds = deadline_seconds;
     self->fixed_today = today != NULL;
-    self->metrics = metrics;
     if (today)
         self->today = *today;
     self->pipe = zmq_socket (ctx, ZMQ_PAIR);

@@ -17,8 +17,6 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "wdm_metrics.h"
-
 typedef struct {
     int year, month, day;
 } wdm_date_t;
@@ -57,13 +55,10 @@ typedef struct wdm_warn_worker wdm_warn_worker_t;
 
 //  A thread that evaluates, with its own database connection, the
 //  indicators the server reports as touched — coalesced, at most every
-//  interval_ms — and the report deadlines every deadline_seconds (and at
-//  start).  today NULL: the real date.  NULL if the thread cannot start.
-//  After each evaluation the open warnings are counted into metrics (may
-//  be NULL).
+//  interval_ms, their report deadlines included — and everything every
+//  deadline_seconds (and at start).  today NULL: the real date.  NULL if the thread cannot start.
 wdm_warn_worker_t *wdm_warn_worker_new (void *ctx, const char *conninfo, long interval_ms,
-                                        long deadline_seconds, const wdm_date_t *today,
-                                        wdm_metrics_t *metrics);
+                                        long deadline_seconds, const wdm_date_t *today);
 
 //  Tell the worker these indicators have new data (after a COMMIT).
 void wdm_warn_worker_touch (wdm_warn_worker_t *self, const char *const *indicators, int count);
