@@ -13,6 +13,7 @@
 #include <dirent.h>
 #include <signal.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -178,6 +179,82 @@ s_move (const char *inbox, const char *name, const char *sub)
         wdm_log_error ("intake: cannot move %s to %s: %s", from, to, strerror (errno));
 }
 
+//  --- The intake journal ---------------------------------------------------------
+//
+//  A crash between the outbox's sync and the file's move to done/ would
+//  leave a file whose records are already taken waiting in the inbox: read
+//  again, they would be sent twice under new seqs.  So before a file is
+//  read, inbox/.taking names it with the first seq its records get; at
+//  start, a journal naming a file still in the inbox says whether its
+//  records made it into the outbox (the outbox's next seq moved past the
+//  first) and so whether the file is done or must be read again.
+
+static int
+s_fsync_dir (const char *path)
+{
+    int fd = open (path, O_RDONLY | O_DIRECTORY);
+    if (fd < 0)
+        return -1;
+    int rc = fsync (fd);
+    close (fd);
+    return rc;
+}
+
+static int
+s_journal_write (s_collector_t *self, const char *name, uint64_t first_seq)
+{
+    char path [2048], temp [2100];
+    snprintf (path, sizeof path, "%s/.taking", self->config->inbox);
+    snprintf (temp, sizeof temp, "%s.tmp", path);
+    FILE *file = fopen (temp, "w");
+    if (!file)
+        return -1;
+    int rc = fprintf (file, "%s\n%llu\n", name, (unsigned long long) first_seq) < 0
+          || fflush (file) || fsync (fileno (file));
+    if (fclose (file) || rc || rename (temp, path) || s_fsync_dir (self->config->inbox))
+        return -1;
+    return 0;
+}
+
+static void
+s_journal_clear (s_collector_t *self)
+{
+    char path [2048];
+    snprintf (path, sizeof path, "%s/.taking", self->config->inbox);
+    unlink (path);
+}
+
+//  At start: finish what a crash interrupted.
+static void
+s_journal_recover (s_collector_t *self)
+{
+    char path [2048], name [1024] = "";
+    unsigned long long first = 0;
+    snprintf (path, sizeof path, "%s/.taking", self->config->inbox);
+    FILE *file = fopen (path, "r");
+    if (!file)
+        return;
+    int got = fscanf (file, "%1023[^\n]\n%llu", name, &first);
+    fclose (file);
+    char file_path [2100];
+    snprintf (file_path, sizeof file_path, "%s/%s", self->config->inbox, name);
+    struct stat st;
+    wdm_outbox_stats_t stats;
+    wdm_outbox_stats (self->outbox, &stats);
+    if (got == 2 && stat (file_path, &st) == 0) {
+        if (stats.next_seq > first) {
+            wdm_log_warn ("intake: %s had been taken in (records from seq %llu) when the "
+                          "collector stopped; moving it to done/, not reading it again", name, first);
+            s_move (self->config->inbox, name, "done");
+            s_fsync_dir (self->config->inbox);
+        }
+        else
+            wdm_log_warn ("intake: %s was being taken in when the collector stopped; "
+                          "nothing of it was kept, so it is read again", name);
+    }
+    unlink (path);
+}
+
 //  Take one file in.  0 done (moved to done/ or failed/), -1 the outbox
 //  could not be written (the file stays).
 static int
@@ -191,6 +268,11 @@ s_take_file (s_collector_t *self, const char *name)
     wdm_source_stats_t stats = { 0, 0, "" };
     wdm_outbox_stats_t before;
     wdm_outbox_stats (self->outbox, &before);
+    if (s_journal_write (self, name, before.next_seq)) {
+        wdm_log_error ("intake: cannot write %s/.taking: %s; %s stays in the inbox",
+                       inbox, strerror (errno), name);
+        return -1;
+    }
     int rc = wdm_source_parse_file (path, self->catalog, s_on_record, s_on_error, &intake,
                                     &stats, why, sizeof why);
     if (intake.errors)
@@ -201,6 +283,7 @@ s_take_file (s_collector_t *self, const char *name)
         //  Nothing of this file counts as taken: it is read again later.
         wdm_outbox_rollback (self->outbox);
         unlink (intake.errors_path);
+        s_journal_clear (self);
         int64_t now = s_now_ms ();
         if (now - self->intake_error_logged_ms >= 60000) {
             wdm_log_error ("intake: outbox %s cannot be written (%s): intake stopped; "
@@ -217,10 +300,16 @@ s_take_file (s_collector_t *self, const char *name)
             fclose (file);
         }
         s_move (inbox, name, "failed");
+        s_journal_clear (self);
         wdm_log_error ("intake: %s could not be read: %s; moved to failed/", name, why);
         return 0;
     }
     s_move (inbox, name, "done");
+    char done [2048];
+    snprintf (done, sizeof done, "%s/done", inbox);
+    s_fsync_dir (inbox);                //  the move is durable before the journal goes
+    s_fsync_dir (done);
+    s_journal_clear (self);
     if (self->intake_error_logged_ms) {
         wdm_log_info ("intake: the outbox can be written again; intake resumed");
         self->intake_error_logged_ms = 0;
@@ -761,6 +850,7 @@ wdm_collector_run (const wdm_collector_config_t *config, int once, volatile sig_
     }
     if (recovery.torn_bytes_cut || recovery.damaged_records || recovery.damaged_segments)
         wdm_log_warn ("collector: outbox recovered: %s", recovery.message);
+    s_journal_recover (&self);
     self.flights = calloc ((size_t) config->max_in_flight, sizeof *self.flights);
     self.ctx = zmq_ctx_new ();
     if (!self.flights || !self.ctx || s_connect (&self))

@@ -14,10 +14,11 @@
     state   written to state.tmp, fsynced, renamed over state, directory
             fsynced:
             0   8  magic "WDOSTATE"
-            8   4  format version, 1
+            8   4  format version, 2 (1: high written with acknowledgements only)
            12   4  number of ranges r, at most S_RANGES_MAX
            16   8  epoch (as in the epoch file)
-           24   8  high: every seq used so far (synced) is <= high
+           24   8  high: the last completed sync; every seq synced is <= high,
+                   and records above it are cut on open (never counted as taken)
            32   8  watermark w: every seq <= w is done
            40   8  acknowledged: records the centre acknowledged, ever
            48  16r ranges (first, last) of done seqs above w + 1, rising,
@@ -88,6 +89,7 @@ typedef struct {
 } s_reader_t;
 
 struct wdm_outbox {
+    bool sync_marked;           //  the state's high marks the last completed sync
     char *dir;
     int dir_fd;
     int lock_fd;
@@ -136,6 +138,7 @@ struct wdm_outbox {
 typedef struct {
     uint64_t epoch, high, watermark, acknowledged;
     size_t range_count;
+    bool sync_marked;           //  high is the last completed sync (version 2)
 } s_state_t;
 
 //  One good record, as s_record_at found it.
@@ -525,10 +528,14 @@ s_state_read (int dir_fd, uint8_t *buf, s_state_t *state, s_range_t *ranges, con
         *why = "not a state file";
         return -1;
     }
-    if (s_get32 (buf + 8) != 1) {
+    //  Version 1 wrote high only with acknowledgements; from version 2 on,
+    //  every completed sync writes it, so that it marks what was synced.
+    uint32_t version = s_get32 (buf + 8);
+    if (version != 1 && version != 2) {
         *why = "unknown format version";
         return -1;
     }
+    state->sync_marked = version == 2;
     uint32_t count = s_get32 (buf + 12);
     if (count > S_RANGES_MAX || size != 52 + 16 * (size_t) count
     ||  s_get32 (buf + size - 4) != wdm_crc32 (0, buf, size - 4)) {
@@ -563,7 +570,7 @@ s_state_write (wdm_outbox_t *self)
 {
     uint8_t *p = self->state_buf;
     memcpy (p, "WDOSTATE", 8);
-    s_put32 (p + 8, 1);
+    s_put32 (p + 8, 2);
     s_put32 (p + 12, (uint32_t) self->range_count);
     s_put64 (p + 16, self->epoch);
     s_put64 (p + 24, self->high);
@@ -1137,6 +1144,7 @@ s_load_state (wdm_outbox_t *self)
         self->watermark = state.watermark;
         self->acknowledged = state.acknowledged;
         self->range_count = state.range_count;
+        self->sync_marked = state.sync_marked;
         return 0;
     }
     if (errno != ENOENT) {
@@ -1172,6 +1180,72 @@ s_load_state (wdm_outbox_t *self)
         return -1;
     }
     return 0;
+}
+
+typedef struct {
+    uint64_t high;
+    uint64_t cut;               //  offset of the first record above high
+    bool found;
+} s_cut_t;
+
+static int
+s_cut_visit (void *arg, const s_record_t *record)
+{
+    s_cut_t *cut = arg;
+    if (!cut->found && record->seq > cut->high) {
+        cut->cut = record->offset;
+        cut->found = true;
+    }
+    return 0;
+}
+
+//  Records appended after the last completed sync were never counted as
+//  taken, nor sent (the cursor reads only synced records); after a crash
+//  they may still be on disk while the file they came from waits in the
+//  inbox to be read again.  Cut them, so that nothing is taken twice.
+//  Only for a state that marks its syncs (version 2).
+static int
+s_cut_unsynced (wdm_outbox_t *self)
+{
+    if (!self->sync_marked)
+        return 0;
+    char name [S_NAME_MAX];
+    bool removed = false;
+    while (self->segment_count > 0 && self->segments [self->segment_count - 1] > self->high) {
+        s_segment_name (name, self->segments [self->segment_count - 1]);
+        if (unlinkat (self->dir_fd, name, 0) && errno != ENOENT) {
+            s_error (self, "cannot remove unsynced %s: %s", name, strerror (errno));
+            return -1;
+        }
+        self->segment_count--;
+        removed = true;
+    }
+    if (removed && fsync (self->dir_fd)) {
+        s_error (self, "cannot fsync the directory: %s", strerror (errno));
+        return -1;
+    }
+    if (self->segment_count == 0)
+        return 0;
+    uint64_t first = self->segments [self->segment_count - 1];
+    s_segment_name (name, first);
+    int fd = openat (self->dir_fd, name, O_RDWR | O_CLOEXEC);
+    if (fd < 0) {
+        s_error (self, "cannot open %s: %s", name, strerror (errno));
+        return -1;
+    }
+    s_cut_t cut = { self->high, 0, false };
+    s_scan_t scan;
+    s_reader_reset (&self->reader, fd);
+    int rc = s_scan (&self->reader, first, S_SEQ_MAX, s_cut_visit, &cut, &scan);
+    s_reader_reset (&self->reader, -1);
+    if (rc == 0 && cut.found && (ftruncate (fd, (off_t) cut.cut) || fsync (fd))) {
+        s_error (self, "cannot cut unsynced records from %s: %s", name, strerror (errno));
+        rc = -1;
+    }
+    close (fd);
+    if (rc && !self->error [0])
+        s_error (self, "cannot read %s: %s", name, strerror (errno));
+    return rc;
 }
 
 //  The first pass of recovery visits every good record to mark the seqs
@@ -1553,7 +1627,7 @@ wdm_outbox_new (const char *dir, wdm_outbox_recovery_t *recovery, char *err, siz
         goto done;
     }
     if (s_open_dir (self) || s_list_segments (self) || s_load_state (self)
-    ||  s_recover (self, &found)) {
+    ||  s_cut_unsynced (self) || s_recover (self, &found)) {
         snprintf (err, err_size, "%s", self->error);
         self->state_dirty = false;      //  write nothing more on the way out
         self->next_seq = self->synced_next;
@@ -1671,6 +1745,15 @@ wdm_outbox_sync (wdm_outbox_t *self)
         goto failed;
     }
     self->dir_dirty = false;
+    //  The sync mark: records above it are cut when the outbox is opened.
+    //  Until it is written, nothing of this sync counts.
+    uint64_t high = self->high;
+    self->high = s_max (self->high, self->next_seq - 1);
+    self->sync_marked = true;
+    if (s_state_persist (self)) {
+        self->high = high;
+        goto failed;
+    }
     if (self->write_fd >= 0) {
         self->sync_first = self->write_first;
         self->sync_len = self->write_size;

@@ -162,6 +162,31 @@ expect "... and each exactly once" \
 grep -q "retry later" "$work/collector.log" && ok "the collector was told to retry later" \
     || echo "note: no 'retry later' seen (the outage fell between batches)"
 
+# --- The collector killed (-9) again and again, in intake and in delivery ----
+# Each record has its own note: a file taken twice would show as two rows
+# with one note.
+kill -TERM "$collector_pid"; wait "$collector_pid"; expect "the collector stops cleanly on SIGTERM" $? 0
+make_stream "$hc/stream3.tmp" 60000 40000
+mv "$hc/stream3.tmp" "$hc/inbox/stream3.csv"
+kills=0
+for pause in 0.05 0.1 0.15 0.2 0.3 0.5 0.7 0.9; do  # the first ones land in the intake
+    "$collector_bin" -c "$hc/collector.conf" -l warn run 2>>"$work/collector.log" &
+    collector_pid=$!
+    sleep "$pause"
+    kill -9 "$collector_pid" 2>/dev/null && kills=$((kills + 1))
+    wait "$collector_pid" 2>/dev/null
+done
+"$collector_bin" -c "$hc/collector.conf" -l warn run 2>>"$work/collector.log" &
+collector_pid=$!
+wait_for 120 stored health_commission 100000 && wait_for 30 drained "$hc" || fail "the stream did not finish after the collector kills"
+expect "collector killed $kills times: every record stored" \
+    "$(q "SELECT count(*) FROM observation WHERE unit_code = 'health_commission'")" 100000
+expect "... none twice: one row per note" \
+    "$(q "SELECT count(DISTINCT note) FROM observation WHERE unit_code = 'health_commission'")" 100000
+grep -q "was being taken in when the collector stopped\|had been taken in" "$work/collector.log" \
+    && ok "a kill fell in the middle of an intake and was recovered" \
+    || echo "note: no kill fell inside an intake this time"
+
 kill -TERM "$collector_pid"; wait "$collector_pid"; expect "the collector stops cleanly on SIGTERM" $? 0
 collector_pid=
 kill -TERM "$server_pid"; wait "$server_pid"; expect "the server stops cleanly on SIGTERM" $? 0
