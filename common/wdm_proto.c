@@ -376,7 +376,8 @@ s_copy_str (s_decoder_t *self, const msgpack_object *value, const char *name,
     if (len >= capacity)
         return s_fail (self, WDM_PROTO_TOO_LARGE, name,
                        "字段过长 / %s is %zu bytes, at most %zu allowed", name, len, capacity - 1);
-    memcpy (dest, value->via.str.ptr, len);
+    if (len)                            //  an empty string's pointer may be NULL
+        memcpy (dest, value->via.str.ptr, len);
     dest [len] = '\0';
     return 0;
 }
@@ -767,7 +768,8 @@ s_reply_str (const msgpack_object *value, char *dest, size_t capacity)
     if (value->type != MSGPACK_OBJECT_STR || value->via.str.size >= capacity
     ||  !wdm_utf8_valid (value->via.str.ptr, value->via.str.size))
         return -1;
-    memcpy (dest, value->via.str.ptr, value->via.str.size);
+    if (value->via.str.size)            //  an empty string's pointer may be NULL
+        memcpy (dest, value->via.str.ptr, value->via.str.size);
     dest [value->via.str.size] = '\0';
     return 0;
 }
