@@ -189,6 +189,20 @@ grep -q "was being taken in when the collector stopped\|had been taken in" "$wor
 
 kill -TERM "$collector_pid"; wait "$collector_pid"; expect "the collector stops cleanly on SIGTERM" $? 0
 collector_pid=
+# --- A bad config or a readable secret key on restart: refused, outbox untouched
+sums () { (cd "$hc/outbox" && find . -type f ! -name lock -exec md5sum {} + | sort); }
+before=$(sums)
+sed 's/^batch_size/batchsize/; s/^\[collector\]$/[collector]\nbatchsize = 10/' "$hc/collector.conf" >"$hc/bad.conf"
+out=$("$collector_bin" -c "$hc/bad.conf" run --once 2>&1); rc=$?
+expect "a misspelt config key stops the collector (exit 2)" "$rc" 2
+grep -q "collector.batchsize: unknown option" <<<"$out" && ok "... naming the key and its line" || fail "bad config message: $out"
+chmod 644 "$hc/unit.key"
+out=$("$collector_bin" -c "$hc/collector.conf" run --once 2>&1); rc=$?
+chmod 600 "$hc/unit.key"
+expect "a secret key others can read stops the collector (exit 1)" "$rc" 1
+grep -q "accessible to others" <<<"$out" && ok "... saying so" || fail "readable key message: $out"
+expect "... and the outbox is untouched" "$(sums)" "$before"
+
 kill -TERM "$server_pid"; wait "$server_pid"; expect "the server stops cleanly on SIGTERM" $? 0
 server_pid=
 if [ $failures -ne 0 ]; then

@@ -18,6 +18,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zmq.h>
@@ -418,6 +421,46 @@ test_unknown_and_revoked_keys (void)
 }
 
 static void
+test_null_mechanism_and_idle_connections (void)
+{
+    //  A client without CURVE: the handshake cannot succeed; no answer.
+    void *plain = zmq_socket (s_ctx, ZMQ_DEALER);
+    int linger = 0;
+    zmq_setsockopt (plain, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_connect (plain, s_endpoint);
+    wdm_record_t record = s_record ("DM27", "meichang", 2021, 28.0);
+    msgpack_sbuffer body;
+    uint64_t first;
+    s_body (&body, 1007, &record, 1, &first);
+    s_send (plain, body.data, body.size, 1);
+    wdm_proto_reply_t reply;
+    CU_ASSERT_EQUAL (s_receive (plain, 1500, &reply, NULL), -1);
+    zmq_close (plain);
+    msgpack_sbuffer_destroy (&body);
+    CU_ASSERT_EQUAL (s_count ("SELECT count(*) FROM observation WHERE rec_epoch = 1007"), 0);
+
+    //  A hundred raw TCP connections that say nothing, held open while a
+    //  real collector delivers.
+    int port = 0;
+    sscanf (s_endpoint, "tcp://127.0.0.1:%d", &port);
+    int fds [100];
+    int opened = 0;
+    for (int i = 0; i < 100; i++) {
+        fds [i] = socket (AF_INET, SOCK_STREAM, 0);
+        struct sockaddr_in where = { .sin_family = AF_INET, .sin_port = htons ((uint16_t) port) };
+        inet_pton (AF_INET, "127.0.0.1", &where.sin_addr);
+        if (fds [i] >= 0 && connect (fds [i], (struct sockaddr *) &where, sizeof where) == 0)
+            opened++;
+    }
+    CU_ASSERT_EQUAL (opened, 100);
+    s_expect_serving ();
+    for (int i = 0; i < 100; i++)
+        if (fds [i] >= 0)
+            close (fds [i]);
+    CU_ASSERT_EQUAL (kill ((pid_t) s_pid, 0), 0);
+}
+
+static void
 test_database_away (void)
 {
     //  A collector connected before the outage (a new connection cannot
@@ -523,6 +566,7 @@ main (void)
         { "invalid records come back with reason, field; kept with raw bytes", test_invalid_records_come_back_with_reasons },
         { "malformed messages are refused and kept; the server keeps serving", test_malformed_messages },
         { "unknown and revoked keys get nothing; others keep working", test_unknown_and_revoked_keys },
+        { "a client without CURVE gets nothing; 100 idle TCP connections change nothing", test_null_mechanism_and_idle_connections },
         { "database away: retry later, then stored exactly once", test_database_away },
         { "SIGTERM stops the server cleanly", test_sigterm_stops_cleanly },
         { "a secret key readable by others is refused at start", test_refuses_a_readable_secret_key },

@@ -58,6 +58,8 @@ BUILD=1
 KEEP=0
 PROFILE=0
 SKIP_BASELINE=0
+WARN_INTERVAL_MS=1000
+PG_SETS=()
 
 usage () {
     cat <<'EOF'
@@ -80,6 +82,10 @@ Usage: tests/bench/ingest.sh [OPTIONS]
       --batch-size B     collectors' batch_size (default 500, their default)
       --in-flight F      collectors' max_in_flight (default 4, their default)
       --skip-baseline    no baseline and no naive peer
+      --warn-interval-ms M  the server's [warnings] interval_ms (default 1000, its
+                         default; 3600000 keeps the warning worker out of the run)
+      --pg-set NAME=VALUE  a PostgreSQL setting (ALTER SYSTEM, then restart);
+                         repeatable, e.g. --pg-set shared_buffers=1GB
       --profile          also record a CPU profile (perf, every process) of
                          the full-load phase and print its top entries
       --no-build         use build-bench/ as it is
@@ -104,6 +110,8 @@ while [ $# -gt 0 ]; do
         --batch-size) BATCH_SIZE=$2; shift ;;
         --in-flight) IN_FLIGHT=$2; shift ;;
         --skip-baseline) SKIP_BASELINE=1 ;;
+        --warn-interval-ms) WARN_INTERVAL_MS=$2; shift ;;
+        --pg-set) PG_SETS+=("$2"); shift ;;
         --profile) PROFILE=1 ;;
         --no-build) BUILD=0 ;;
         --keep) KEEP=1 ;;
@@ -174,6 +182,13 @@ wdm_pg_init "$PG"
 WDM_PG_FSYNC=$FSYNC wdm_pg_start "$PG" $PGPORT
 PGBASE="host=$PG/run port=$PGPORT user=postgres"
 conn () { echo "$PGBASE dbname=$1"; }
+if [ ${#PG_SETS[@]} -gt 0 ]; then
+    for kv in "${PG_SETS[@]}"; do
+        psql "$(conn postgres)" -qX -v ON_ERROR_STOP=1 -c "ALTER SYSTEM SET ${kv%%=*} = '${kv#*=}'" >/dev/null
+    done
+    wdm_pg_stop "$PG"
+    WDM_PG_FSYNC=$FSYNC wdm_pg_start "$PG" $PGPORT
+fi
 q () { psql "$(conn "$1")" -qXAt -v ON_ERROR_STOP=1 -c "SET search_path = wdmon" -c "$2"; }
 pg_settings=$(psql "$(conn postgres)" -XAt -F' ' -c "SELECT name || '=' || setting || coalesce(unit, '') FROM pg_settings
     WHERE name IN ('fsync', 'synchronous_commit', 'shared_buffers', 'wal_level', 'max_wal_size', 'checkpoint_timeout',
@@ -393,7 +408,7 @@ baseline () {
                 echo "\\copy observation (indicator_code, area_code, year, sex, value, note, unit_code, rec_epoch, rec_seq, revision) FROM '$f' WITH (FORMAT csv)"
             else
                 echo "\\copy wdm_stage ($COLS) FROM '$f' WITH (FORMAT csv)"
-                echo "EXECUTE wdm_insert;"
+                if [ "$kind" = replan ]; then echo "$INSERT_LOOKUP;"; else echo "EXECUTE wdm_insert;"; fi
             fi
             echo "UPDATE ingest_batch SET accepted = $CHUNK, committed_at = clock_timestamp () WHERE id = currval ('ingest_batch_id_seq');"
             echo "COMMIT;"
@@ -439,6 +454,8 @@ secret_key_file = $W/server.key
 conninfo = $(conn "$1")
 [metrics]
 port = $MPORT
+[warnings]
+interval_ms = $WARN_INTERVAL_MS
 [log]
 level = info
 EOF
@@ -678,7 +695,8 @@ if [ $SCALING -eq 1 ]; then
     echo
     echo "wdmon ingest benchmark: scaling (tests/bench/ingest.sh --scaling --scaling-n \"$SCALE_N\" --scaling-c \"$SCALE_C\")"
     machine
-    echo "setup       PostgreSQL fsync=$FSYNC; collectors batch_size $BATCH_SIZE, max_in_flight $IN_FLIGHT, scan_ms $SCAN_MS;"
+    echo "setup       PostgreSQL fsync=$FSYNC${PG_SETS:+ ${PG_SETS[*]}}; collectors batch_size $BATCH_SIZE, max_in_flight $IN_FLIGHT, scan_ms $SCAN_MS;"
+    echo "            server: max_group 8192 (default), warnings interval_ms $WARN_INTERVAL_MS"
     echo "            files of $FILE_RECORDS records; $SERIES series ($INDICATORS indicators x $AREAS areas x sex), years 2020-2025"
     echo
     printf '%10s %5s %9s %10s %10s %10s %12s %12s %9s %9s\n' records coll. seconds "records/s" "ack p50" "ack p99" \
@@ -696,7 +714,7 @@ if [ $SKIP_BASELINE -eq 0 ]; then
     rm -rf "$W/base-drop"
     mkdir -p "$W/chunks"
     split -l "$CHUNK" -a 5 -d "$W/base.csv" "$W/chunks/chunk."
-    for kind in lookup plain copy; do
+    for kind in lookup replan plain copy; do
         psql "$(conn postgres)" -qX -c "CREATE DATABASE wdm_base_$kind TEMPLATE wdm_tpl" >/dev/null
         say "baseline ($kind): $N records, $CHUNK per transaction"
         B[$kind]=$(baseline $kind wdm_base_$kind "$W/chunks")
@@ -707,6 +725,7 @@ if [ $SKIP_BASELINE -eq 0 ]; then
     done
     B[lookup_rate]=$(fdiv "$N" "${B[lookup]}" "%.0f")
     B[plain_rate]=$(fdiv "$N" "${B[plain]}" "%.0f")
+    B[replan_rate]=$(fdiv "$N" "${B[replan]}" "%.0f")
     B[copy_rate]=$(fdiv "$N" "${B[copy]}" "%.0f")
     sample=$NAIVE_SAMPLE
     [ "$sample" -gt "$N" ] && sample=$N
@@ -754,12 +773,14 @@ echo "wdmon ingest benchmark: tests/bench/ingest.sh -n $N -c $C$([ "$FSYNC" = of
 machine
 echo "setup       PostgreSQL fsync=$FSYNC (the same cluster and settings for baseline, naive peer and wdmon);"
 echo "            $C collectors (each its own unit and CURVE key), batch_size $BATCH_SIZE, max_in_flight $IN_FLIGHT, scan_ms $SCAN_MS;"
-echo "            server defaults (max_group 8192, warnings interval_ms 1000); $N records in files of $FILE_RECORDS;"
+echo "            server: max_group 8192 (default), warnings interval_ms $WARN_INTERVAL_MS; $N records in files of $FILE_RECORDS;"
+[ ${#PG_SETS[@]} -eq 0 ] || echo "            PostgreSQL settings changed: ${PG_SETS[*]}"
 echo "            $SERIES series ($INDICATORS indicators x $AREAS areas, F/M for by-sex ones) x 6 years; revision max/avg ${E[revisions]}"
 echo
 if [ $SKIP_BASELINE -eq 0 ]; then
     printf '%-62s %10s %12s\n' "" seconds "records/s"
     printf '%-62s %10s %12s\n' "baseline: COPY to staging + the server's INSERT (revision lookup)" "${B[lookup]}" "$(fmt_int "${B[lookup_rate]}")"
+    printf '%-62s %10s %12s\n' "  same, not prepared: planned afresh in every transaction" "${B[replan]}" "$(fmt_int "${B[replan_rate]}")"
     printf '%-62s %10s %12s\n' "  same, plain INSERT ... ON CONFLICT, revision given" "${B[plain]}" "$(fmt_int "${B[plain_rate]}")"
     printf '%-62s %10s %12s\n' "  bare COPY into observation (no staging, no checks)" "${B[copy]}" "$(fmt_int "${B[copy_rate]}")"
     printf '%-62s %10s %12s\n' "naive peer: one INSERT per transaction ($sample-record sample)" "${B[naive]}" "$(fmt_int "${B[naive_rate]}")"
