@@ -128,6 +128,15 @@ now () { echo "$EPOCHREALTIME"; }
 fdiv () { awk -v a="$1" -v b="$2" -v f="${3:-%.1f}" 'BEGIN { if (b == 0) print "-"; else printf f, a / b }'; }
 fmt_int () { echo "$1" | sed -e ':a' -e 's/\B[0-9]\{3\}\>/,&/' -e 'ta'; }
 bench_started=$(now)
+# How busy the machine is without us: other work on it skews every figure.
+cpu_busy () {  # percent of all CPU time busy over $1 seconds
+    local a b
+    a=$(head -n 1 /proc/stat); sleep "$1"; b=$(head -n 1 /proc/stat)
+    awk -v a="$a" -v b="$b" 'BEGIN { n = split (a, x); split (b, y); t = 0
+        for (i = 2; i <= n; i++) t += y [i] - x [i]
+        idle = (y [5] - x [5]) + (y [6] - x [6]); printf "%.0f", t ? 100 * (t - idle) / t : 0 }'
+}
+busy_before=$(cpu_busy 3)
 
 # --- Build ---------------------------------------------------------------------------
 if [ $BUILD -eq 1 ]; then
@@ -181,19 +190,26 @@ mkdir -p "$PG"
 wdm_pg_init "$PG"
 WDM_PG_FSYNC=$FSYNC wdm_pg_start "$PG" $PGPORT
 PGBASE="host=$PG/run port=$PGPORT user=postgres"
+# The real psql, not Debian's Perl wrapper: polling through the wrapper
+# cost a tenth of this 2-core machine's CPU during a run.
+PSQL=$(wdm_pg_bindir)/psql
 conn () { echo "$PGBASE dbname=$1"; }
 if [ ${#PG_SETS[@]} -gt 0 ]; then
     for kv in "${PG_SETS[@]}"; do
-        psql "$(conn postgres)" -qX -v ON_ERROR_STOP=1 -c "ALTER SYSTEM SET ${kv%%=*} = '${kv#*=}'" >/dev/null
+        name=${kv%%=*}
+        # A module's setting (auto_explain.*) is known once the module is loaded.
+        load="SELECT 1"
+        case "$name" in *.*) load="LOAD '${name%%.*}'" ;; esac
+        "$PSQL" "$(conn postgres)" -qX -v ON_ERROR_STOP=1 -c "$load" -c "ALTER SYSTEM SET $name = '${kv#*=}'" >/dev/null
     done
     wdm_pg_stop "$PG"
     WDM_PG_FSYNC=$FSYNC wdm_pg_start "$PG" $PGPORT
 fi
-q () { psql "$(conn "$1")" -qXAt -v ON_ERROR_STOP=1 -c "SET search_path = wdmon" -c "$2"; }
-pg_settings=$(psql "$(conn postgres)" -XAt -F' ' -c "SELECT name || '=' || setting || coalesce(unit, '') FROM pg_settings
+q () { "$PSQL" "$(conn "$1")" -qXAt -v ON_ERROR_STOP=1 -c "SET search_path = wdmon" -c "$2"; }
+pg_settings=$("$PSQL" "$(conn postgres)" -XAt -F' ' -c "SELECT name || '=' || setting || coalesce(unit, '') FROM pg_settings
     WHERE name IN ('fsync', 'synchronous_commit', 'shared_buffers', 'wal_level', 'max_wal_size', 'checkpoint_timeout',
                    'work_mem', 'wal_buffers', 'full_page_writes') ORDER BY name" | tr '\n' ' ')
-pg_version=$(psql "$(conn postgres)" -XAt -c "SHOW server_version")
+pg_version=$("$PSQL" "$(conn postgres)" -XAt -c "SHOW server_version")
 
 # --- The template database: schema, catalog, villages, bench units --------------------
 MAXC=$C
@@ -201,7 +217,7 @@ if [ $SCALING -eq 1 ]; then
     for c in $SCALE_C; do [ "$c" -gt $MAXC ] && MAXC=$c; done
 fi
 say "template database: schema, catalog, $VILLAGES invented villages, $MAXC bench units"
-psql "$(conn postgres)" -qX -c "CREATE DATABASE wdm_tpl" >/dev/null
+"$PSQL" "$(conn postgres)" -qX -c "CREATE DATABASE wdm_tpl" >/dev/null
 "$WDMON" --db "$(conn wdm_tpl)" -l warn migrate >/dev/null
 "$WDMON" server-key "$W" >/dev/null
 # Villages under the towns and streets, so that N records are spread over
@@ -286,6 +302,8 @@ pg_ticks () {
     for p in $(pgrep -P "$pm"); do t=$((t + $(ticks "$p"))); done
     echo $t
 }
+# All CPUs' busy time, in ticks, from /proc/stat.
+busy_ticks () { awk 'NR == 1 { t = 0; for (i = 2; i <= NF; i++) if (i != 5 && i != 6) t += $i; print t }' /proc/stat; }
 hwm_kib () { awk '/^VmHWM/ { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0; }
 metrics () { curl -s "http://127.0.0.1:$MPORT/metrics"; }
 # quantile Q BEFORE AFTER: from the commit-time histogram's bucket deltas,
@@ -415,7 +433,7 @@ baseline () {
         done
     } >"$script"
     t0=$(now)
-    psql "$(conn "$db")" -qX -v ON_ERROR_STOP=1 -f "$script" >/dev/null
+    "$PSQL" "$(conn "$db")" -qX -v ON_ERROR_STOP=1 -f "$script" >/dev/null
     t1=$(now)
     awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }'
 }
@@ -435,7 +453,7 @@ naive () {
         function q (s) { return "\047" s "\047" }' "$2"
     } >"$script"
     t0=$(now)
-    psql "$(conn "$db")" -qX -v ON_ERROR_STOP=1 -f "$script" >/dev/null
+    "$PSQL" "$(conn "$db")" -qX -v ON_ERROR_STOP=1 -f "$script" >/dev/null
     t1=$(now)
     awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }'
 }
@@ -505,8 +523,8 @@ wait_drained () {
             # Refused records would never arrive: say so rather than wait.
             wdm_die "every outbox is empty but observation holds $got of $want records: see $dir (--keep)"
         fi
-        if [ -n "$act" ] && [ $((polls % 4)) -eq 0 ]; then
-            psql "$(conn "$db")" -XAt -F'|' -c "SELECT pid, left (regexp_replace (query, '\\s+', ' ', 'g'), 60)
+        if [ -n "$act" ] && [ $((polls % 8)) -eq 0 ]; then
+            "$PSQL" "$(conn "$db")" -XAt -F'|' -c "SELECT pid, left (regexp_replace (query, '\\s+', ' ', 'g'), 60)
                 FROM pg_stat_activity WHERE datname = '$db' AND pid <> pg_backend_pid ()" >>"$act" 2>/dev/null || true
         fi
         polls=$((polls + 1))
@@ -524,7 +542,7 @@ run_e2e () {
     mkdir -p "$dir"
     say "[$tag] generating $n records for $cc collectors"
     gen_data "$dir/drop" "$cc" "$n" 0 "$FILE_RECORDS"
-    psql "$(conn postgres)" -qX -c "CREATE DATABASE $db TEMPLATE wdm_tpl" >/dev/null
+    "$PSQL" "$(conn postgres)" -qX -c "CREATE DATABASE $db TEMPLATE wdm_tpl" >/dev/null
     start_server "$db" "$dir"
     for ((c = 1; c <= cc; c++)); do
         local unit cdir=$dir/c$c
@@ -561,6 +579,8 @@ run_e2e () {
     cpu_srv0=$(ticks "$server_pid")
     for p in "${collector_pids[@]}"; do cpu_col0=$((cpu_col0 + $(ticks "$p"))); done
     cpu_pg0=$(pg_ticks)
+    local busy0
+    busy0=$(busy_ticks)
     declare -A be0=()
     for p in $(pgrep -P "$(pm_pid)"); do be0[$p]=$(ticks "$p"); done
     say "[$tag] dropping the files into $cc inboxes; waiting until every record is acknowledged"
@@ -575,6 +595,7 @@ run_e2e () {
     R[cpu_srv]=$(fdiv $(( $(ticks "$server_pid") - cpu_srv0 )) "$TCK" "%.1f")
     R[cpu_col]=$(fdiv $((cpu_col - cpu_col0)) "$TCK" "%.1f")
     R[cpu_pg]=$(fdiv $(( $(pg_ticks) - cpu_pg0 )) "$TCK" "%.1f")
+    R[cpu_all]=$(fdiv $(( $(busy_ticks) - busy0 )) "$TCK" "%.1f")
     # PostgreSQL's CPU by backend: the server's store connection, its
     # warning worker's, the rest (ZAP, checkpointer, WAL writer, autovacuum).
     local store=0 warn=0
@@ -654,9 +675,10 @@ run_e2e () {
     R[dir]=$dir
     if [ $PROFILE -eq 1 ] && [ -f "$dir/profile.data" ]; then
         say "[$tag] CPU profile of the full-load phase (perf, cpu-clock, every process)"
-        perf report -i "$dir/profile.data" --no-children --sort comm --stdio 2>/dev/null | grep -v '^#' | grep -v '^$' | head -n 12 >"$dir/profile-comm.txt"
-        perf report -i "$dir/profile.data" --no-children --sort comm,dso,sym --stdio 2>/dev/null \
-            | grep -v '^#' | grep '%' | grep -v '^ *|' | grep -v -- '---' | head -n 40 >"$dir/profile-sym.txt"
+        { perf report -i "$dir/profile.data" --no-children --sort comm --stdio -g none 2>/dev/null | grep '%' | head -n 12 || true; } >"$dir/profile-comm.txt"
+        { perf report -i "$dir/profile.data" --no-children --sort pid --stdio -g none 2>/dev/null | grep '%' | head -n 8 || true; } >"$dir/profile-pid.txt"
+        { perf report -i "$dir/profile.data" --no-children --sort comm,dso,sym --stdio -g none 2>/dev/null \
+            | grep '%' | head -n 30 || true; } >"$dir/profile-sym.txt"
     fi
 }
 
@@ -666,11 +688,14 @@ print_profile () {
     echo "CPU profile of the full-load phase (perf record -e cpu-clock -a; share of all samples):"
     echo "  by process:"
     sed 's/^/    /' "$1/profile-comm.txt"
+    echo "  by process id (backends: see activity.txt in the work directory):"
+    sed 's/^/    /' "$1/profile-pid.txt"
     echo "  top functions (self):"
     sed 's/^/    /' "$1/profile-sym.txt"
 }
 
 machine () {
+    echo "other load  ${busy_before}% of the CPU was busy in the 3 s before the benchmark started$([ "$busy_before" -gt 5 ] && echo ': the figures are skewed')"
     echo "machine     $(nproc) cores ($(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)), $(free -h | awk '/^Mem:/ { print $2 }') memory, $(uname -sr)"
     echo "PostgreSQL  $pg_version; $pg_settings"
 }
@@ -688,7 +713,7 @@ if [ $SCALING -eq 1 ]; then
                 "$(fdiv "${R[rss_srv]}" 1024 %.1f)" "$(fdiv "${R[rss_col]}" 1024 %.1f)" \
                 "$(fdiv "${R[cpu_srv]}" "$(fdiv "$n" 1000000 %.6f)" %.1f)" \
                 "$(fdiv "${R[cpu_col]}" "$(fdiv "$n" 1000000 %.6f)" %.1f)")")
-            psql "$(conn postgres)" -qX -c "DROP DATABASE ${R[db]}" >/dev/null
+            "$PSQL" "$(conn postgres)" -qX -c "DROP DATABASE ${R[db]}" >/dev/null
             [ $KEEP -eq 1 ] || rm -rf "${R[dir]}"
         done
     done
@@ -715,13 +740,13 @@ if [ $SKIP_BASELINE -eq 0 ]; then
     mkdir -p "$W/chunks"
     split -l "$CHUNK" -a 5 -d "$W/base.csv" "$W/chunks/chunk."
     for kind in lookup replan plain copy; do
-        psql "$(conn postgres)" -qX -c "CREATE DATABASE wdm_base_$kind TEMPLATE wdm_tpl" >/dev/null
+        "$PSQL" "$(conn postgres)" -qX -c "CREATE DATABASE wdm_base_$kind TEMPLATE wdm_tpl" >/dev/null
         say "baseline ($kind): $N records, $CHUNK per transaction"
         B[$kind]=$(baseline $kind wdm_base_$kind "$W/chunks")
         got=$(q wdm_base_$kind "SELECT count (*) FROM observation")
         [ "$got" -eq "$N" ] || wdm_die "baseline $kind stored $got of $N records"
         [ $kind = lookup ] && B[revisions]=$(q wdm_base_lookup "SELECT max (revision) || ' ' || round (avg (revision), 2) FROM observation")
-        psql "$(conn postgres)" -qX -c "DROP DATABASE wdm_base_$kind" >/dev/null
+        "$PSQL" "$(conn postgres)" -qX -c "DROP DATABASE wdm_base_$kind" >/dev/null
     done
     B[lookup_rate]=$(fdiv "$N" "${B[lookup]}" "%.0f")
     B[plain_rate]=$(fdiv "$N" "${B[plain]}" "%.0f")
@@ -730,11 +755,11 @@ if [ $SKIP_BASELINE -eq 0 ]; then
     sample=$NAIVE_SAMPLE
     [ "$sample" -gt "$N" ] && sample=$N
     say "naive peer: $sample records, one INSERT per transaction"
-    psql "$(conn postgres)" -qX -c "CREATE DATABASE wdm_naive TEMPLATE wdm_tpl" >/dev/null
+    "$PSQL" "$(conn postgres)" -qX -c "CREATE DATABASE wdm_naive TEMPLATE wdm_tpl" >/dev/null
     head -n "$sample" "$W/base.csv" >"$W/naive.csv"
     B[naive]=$(naive wdm_naive "$W/naive.csv")
     B[naive_rate]=$(fdiv "$sample" "${B[naive]}" "%.0f")
-    psql "$(conn postgres)" -qX -c "DROP DATABASE wdm_naive" >/dev/null
+    "$PSQL" "$(conn postgres)" -qX -c "DROP DATABASE wdm_naive" >/dev/null
     rm -rf "$W/chunks" "$W/base.csv"
 fi
 
@@ -744,7 +769,10 @@ for k in "${!R[@]}"; do E[$k]=${R[$k]}; done
 E[revisions]=$(q "${E[db]}" "SELECT max (revision) || ' ' || round (avg (revision), 2) FROM observation WHERE unit_code LIKE 'bench\\_%'")
 E[observations]=$(q "${E[db]}" "SELECT count (*) FROM observation")
 
-say "full warning evaluation over the loaded database (twice)"
+say "full warning evaluation over the loaded database (after VACUUM ANALYZE; twice)"
+# As autovacuum would leave it in time: the evaluation's figure should not
+# depend on whether autovacuum has caught up with the load yet.
+"$PSQL" "$(conn "${E[db]}")" -qX -c "VACUUM ANALYZE" >/dev/null
 evaluate () {
     local t0 t1 out
     t0=$(now)
@@ -807,7 +835,8 @@ printf '%-52s %-16s %-14s %s\n' "full warning evaluation, again (s)" "$ev2_s" "<
 echo
 echo "evaluation over ${E[observations]} observations: ${ev2#*|}"
 echo "wall time of the end-to-end run: ${E[seconds]} s on $(nproc) cores = $(awk -v s="${E[seconds]}" -v n="$(nproc)" 'BEGIN { printf "%.0f", s * n }') CPU s available;"
-echo "  used: server ${E[cpu_srv]}, collectors ${E[cpu_col]}, PostgreSQL ${E[cpu_pg]} (store ${E[cpu_pg_store]}, warnings ${E[cpu_pg_warn]})"
+echo "  used: server ${E[cpu_srv]}, collectors ${E[cpu_col]}, PostgreSQL ${E[cpu_pg]} (store ${E[cpu_pg_store]}, warnings ${E[cpu_pg_warn]});"
+echo "  the machine as a whole: ${E[cpu_all]} (the rest: the benchmark's polling, and any other work on the machine)"
 if [ $have_probes -eq 1 ]; then
     echo "ack latency: per batch, from the collector's zmq_send of the batch to its zmq_recv of the reply (uprobes);"
     [ "${lf[4]}" -eq 0 ] && [ "${lp[4]}" -eq 0 ] || echo "  note: in ${lf[4]}/${lp[4]} processes batches and replies did not pair up one to one (resends)"
