@@ -3,6 +3,8 @@
 #include "wdm_db.h"
 #include "wdm_log.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -54,6 +56,106 @@ wdm_db_exec (PGconn *conn, const char *sql)
         wdm_log_error ("database: %s", PQresultErrorMessage (res));
     PQclear (res);
     return rc;
+}
+
+//  --- COPY buffers ------------------------------------------------------------
+
+static int
+s_copy_reserve (wdm_db_copy_t *self, size_t more)
+{
+    if (self->size + more <= self->capacity)
+        return 0;
+    size_t capacity = self->capacity ? self->capacity : 65536;
+    while (capacity < self->size + more)
+        capacity *= 2;
+    char *data = realloc (self->data, capacity);
+    if (!data)
+        return -1;
+    self->data = data;
+    self->capacity = capacity;
+    return 0;
+}
+
+int
+wdm_db_copy_text (wdm_db_copy_t *self, const char *text, char sep)
+{
+    size_t len = text ? strlen (text) : 2;
+    if (s_copy_reserve (self, 2 * len + 2))
+        return -1;
+    char *out = self->data + self->size;
+    if (!text) {
+        *out++ = '\\';
+        *out++ = 'N';
+    }
+    for (size_t i = 0; text && i < len; i++) {
+        char c = text [i];
+        if (c == '\\' || c == '\t' || c == '\n' || c == '\r') {
+            *out++ = '\\';
+            c = c == '\t' ? 't' : c == '\n' ? 'n' : c == '\r' ? 'r' : '\\';
+        }
+        *out++ = c;
+    }
+    *out++ = sep;
+    self->size = (size_t) (out - self->data);
+    if (sep == '\n')
+        self->rows++;
+    return 0;
+}
+
+int
+wdm_db_copy_format (wdm_db_copy_t *self, const char *format, ...)
+{
+    if (s_copy_reserve (self, 512))
+        return -1;
+    va_list args;
+    va_start (args, format);
+    int len = vsnprintf (self->data + self->size, 512, format, args);
+    va_end (args);
+    if (len < 0 || len >= 512)
+        return -1;
+    self->size += (size_t) len;
+    if (len > 0 && self->data [self->size - 1] == '\n')
+        self->rows++;
+    return 0;
+}
+
+int
+wdm_db_copy_send (PGconn *conn, const char *table, wdm_db_copy_t *self)
+{
+    if (self->size == 0)
+        return 0;
+    char sql [256];
+    snprintf (sql, sizeof sql, "COPY %s FROM STDIN", table);
+    PGresult *res = PQexec (conn, sql);
+    if (PQresultStatus (res) != PGRES_COPY_IN) {
+        wdm_log_error ("database: %s: %s", sql, PQresultErrorMessage (res));
+        PQclear (res);
+        return -1;
+    }
+    PQclear (res);
+    int rc = 0;
+    if (PQputCopyData (conn, self->data, (int) self->size) != 1
+    ||  PQputCopyEnd (conn, NULL) != 1) {
+        wdm_log_error ("database: %s: %s", sql, PQerrorMessage (conn));
+        rc = -1;
+    }
+    while ((res = PQgetResult (conn))) {
+        if (PQresultStatus (res) != PGRES_COMMAND_OK && rc == 0) {
+            wdm_log_error ("database: %s: %s", sql, PQresultErrorMessage (res));
+            rc = -1;
+        }
+        PQclear (res);
+    }
+    self->size = 0;
+    self->rows = 0;
+    return rc;
+}
+
+void
+wdm_db_copy_free (wdm_db_copy_t *self)
+{
+    free (self->data);
+    memset (self, 0, sizeof *self);
 }
 
 //  A numeric column that may be NULL: 1 and *value set, or 0.

@@ -17,6 +17,30 @@ PGconn *wdm_db_connect (const char *conninfo);
 //  Run one command that returns no rows.  0, or -1 with the error logged.
 int wdm_db_exec (PGconn *conn, const char *sql);
 
+//  Rows in COPY's text format, built up and then sent in one COPY.
+typedef struct {
+    char *data;
+    size_t size, capacity;
+    int rows;
+} wdm_db_copy_t;
+
+//  Append a field escaped for COPY's text format (NULL: \N), then sep
+//  ('\t' between fields, '\n' after the last; a row counts at '\n').
+//  0, or -1 out of memory.
+int wdm_db_copy_text (wdm_db_copy_t *self, const char *text, char sep);
+
+//  Append a number or other field that needs no escaping, printf-style,
+//  at most 511 bytes.  0, or -1.
+int wdm_db_copy_format (wdm_db_copy_t *self, const char *format, ...)
+    __attribute__ ((format (printf, 2, 3)));
+
+//  COPY the rows into table (a name, or "table (columns)") and empty the
+//  buffer.  Nothing to send is success.  0, or -1 with the error logged.
+int wdm_db_copy_send (PGconn *conn, const char *table, wdm_db_copy_t *self);
+
+//  Free the buffer's memory.
+void wdm_db_copy_free (wdm_db_copy_t *self);
+
 //  Load the catalog of the database's one plan: its years from the
 //  baseline to the end, and every active indicator.  The catalog, owned by
 //  the caller, or NULL with the cause logged.

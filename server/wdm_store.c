@@ -5,7 +5,6 @@
 #include "wdm_log.h"
 
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,8 +18,7 @@ struct wdm_store {
     PGconn *conn;
     int64_t next_attempt_ms;        //  when to try connecting again
     int backoff_ms;
-    char *copy;                     //  COPY text of a group, reused
-    size_t copy_size, copy_capacity;
+    wdm_db_copy_t copy;             //  COPY text of a group, reused
 };
 
 static const char *s_stage_sql =
@@ -93,7 +91,7 @@ wdm_store_destroy (wdm_store_t **self_p)
         return;
     PQfinish ((*self_p)->conn);
     free ((*self_p)->conninfo);
-    free ((*self_p)->copy);
+    wdm_db_copy_free (&(*self_p)->copy);
     free (*self_p);
     *self_p = NULL;
 }
@@ -132,7 +130,6 @@ wdm_store_ready (wdm_store_t *self)
     self->conn = wdm_db_connect (self->conninfo);
     if (!self->conn
     ||  wdm_db_exec (self->conn, s_stage_sql)
-    ||  s_prepare (self->conn, "wdm_insert", s_insert_sql)
     ||  s_prepare (self->conn, "wdm_batch",
             "INSERT INTO ingest_batch (unit_code, epoch, batch_no, record_count)"
             " VALUES ($1, $2, $3, $4) RETURNING id")
@@ -158,81 +155,29 @@ wdm_store_conn (wdm_store_t *self)
 
 //  --- COPY text ---------------------------------------------------------------
 
-static int
-s_copy_reserve (wdm_store_t *self, size_t more)
-{
-    if (self->copy_size + more <= self->copy_capacity)
-        return 0;
-    size_t capacity = self->copy_capacity ? self->copy_capacity : 65536;
-    while (capacity < self->copy_size + more)
-        capacity *= 2;
-    char *copy = realloc (self->copy, capacity);
-    if (!copy)
-        return -1;
-    self->copy = copy;
-    self->copy_capacity = capacity;
-    return 0;
-}
-
-//  Append a text field escaped for COPY's text format, then sep.
-static int
-s_copy_text (wdm_store_t *self, const char *text, char sep)
-{
-    size_t len = strlen (text);
-    if (s_copy_reserve (self, 2 * len + 2))
-        return -1;
-    char *out = self->copy + self->copy_size;
-    for (size_t i = 0; i < len; i++) {
-        char c = text [i];
-        if (c == '\\' || c == '\t' || c == '\n' || c == '\r') {
-            *out++ = '\\';
-            c = c == '\t' ? 't' : c == '\n' ? 'n' : c == '\r' ? 'r' : '\\';
-        }
-        *out++ = c;
-    }
-    *out++ = sep;
-    self->copy_size = (size_t) (out - self->copy);
-    return 0;
-}
-
-static int
-s_copy_format (wdm_store_t *self, const char *format, ...) __attribute__ ((format (printf, 2, 3)));
-
-static int
-s_copy_format (wdm_store_t *self, const char *format, ...)
-{
-    if (s_copy_reserve (self, 512))
-        return -1;
-    va_list args;
-    va_start (args, format);
-    int len = vsnprintf (self->copy + self->copy_size, 512, format, args);
-    va_end (args);
-    if (len < 0 || len >= 512)
-        return -1;
-    self->copy_size += (size_t) len;
-    return 0;
-}
-
 static const char *s_period_names [] = { "year", "quarter", "month" };
 
 static int
-s_copy_record (wdm_store_t *self, int64_t batch_id, const char *unit, uint64_t epoch,
+s_copy_record (wdm_db_copy_t *copy, int64_t batch_id, const char *unit, uint64_t epoch,
                uint64_t seq, const wdm_record_t *r)
 {
     char sex [2] = { r->sex, '\0' };
-    int rc = s_copy_format (self, "%" PRId64 "\t", batch_id);
-    rc |= s_copy_text (self, r->indicator, '\t');
-    rc |= s_copy_text (self, r->area, '\t');
-    rc |= s_copy_format (self, "%d\t%s\t%d\t", r->year, s_period_names [r->period_kind], r->period_no);
-    rc |= s_copy_text (self, r->body, '\t');
-    rc |= s_copy_text (self, sex, '\t');
-    rc |= s_copy_format (self, "%.17g\t", r->value);
-    rc |= r->has_numerator ? s_copy_format (self, "%.17g\t", r->numerator) : s_copy_format (self, "\\N\t");
-    rc |= r->has_denominator ? s_copy_format (self, "%.17g\t", r->denominator) : s_copy_format (self, "\\N\t");
-    rc |= s_copy_text (self, wdm_record_status_name (r->status), '\t');
-    rc |= s_copy_text (self, r->note, '\t');
-    rc |= s_copy_text (self, unit, '\t');
-    rc |= s_copy_format (self, "%" PRIu64 "\t%" PRIu64 "\n", epoch, seq);
+    int rc = wdm_db_copy_format (copy, "%" PRId64 "\t", batch_id);
+    rc |= wdm_db_copy_text (copy, r->indicator, '\t');
+    rc |= wdm_db_copy_text (copy, r->area, '\t');
+    rc |= wdm_db_copy_format (copy, "%d\t%s\t%d\t", r->year, s_period_names [r->period_kind],
+                              r->period_no);
+    rc |= wdm_db_copy_text (copy, r->body, '\t');
+    rc |= wdm_db_copy_text (copy, sex, '\t');
+    rc |= wdm_db_copy_format (copy, "%.17g\t", r->value);
+    rc |= r->has_numerator ? wdm_db_copy_format (copy, "%.17g\t", r->numerator)
+                           : wdm_db_copy_text (copy, NULL, '\t');
+    rc |= r->has_denominator ? wdm_db_copy_format (copy, "%.17g\t", r->denominator)
+                             : wdm_db_copy_text (copy, NULL, '\t');
+    rc |= wdm_db_copy_text (copy, wdm_record_status_name (r->status), '\t');
+    rc |= wdm_db_copy_text (copy, r->note, '\t');
+    rc |= wdm_db_copy_text (copy, unit, '\t');
+    rc |= wdm_db_copy_format (copy, "%" PRIu64 "\t%" PRIu64 "\n", epoch, seq);
     return rc ? -1 : 0;
 }
 
@@ -283,7 +228,8 @@ static int
 s_commit_group (wdm_store_t *self, wdm_store_batch_t *batches, int count, int64_t *ids)
 {
     PGresult *res = NULL;
-    self->copy_size = 0;
+    self->copy.size = 0;
+    self->copy.rows = 0;
     for (int b = 0; b < count; b++) {
         wdm_store_batch_t *batch = &batches [b];
         char epoch [24], batch_no [24], records [16];
@@ -314,35 +260,24 @@ s_commit_group (wdm_store_t *self, wdm_store_batch_t *batches, int count, int64_
                     return -1;
             }
             else
-            if (s_copy_record (self, ids [b], batch->unit, batch->decoded.epoch, item->seq,
+            if (s_copy_record (&self->copy, ids [b], batch->unit, batch->decoded.epoch, item->seq,
                                &item->record))
                 return -1;
         }
     }
-    if (self->copy_size) {
-        res = PQexec (self->conn, "COPY wdm_stage FROM STDIN");
-        if (PQresultStatus (res) != PGRES_COPY_IN) {
-            wdm_log_error ("store: COPY: %s", PQresultErrorMessage (res));
+    if (self->copy.size) {
+        if (wdm_db_copy_send (self->conn, "wdm_stage", &self->copy))
+            return -1;
+        //  Not prepared: a statement without parameters keeps the plan of
+        //  its first run, made while observation was small (a scan and a
+        //  sort of the whole table on every commit once it is not).
+        //  Planning afresh costs about a millisecond a group.
+        res = PQexec (self->conn, s_insert_sql);
+        if (PQresultStatus (res) != PGRES_TUPLES_OK) {
+            wdm_log_error ("store: insert: %s", PQresultErrorMessage (res));
             PQclear (res);
             return -1;
         }
-        PQclear (res);
-        if (PQputCopyData (self->conn, self->copy, (int) self->copy_size) != 1
-        ||  PQputCopyEnd (self->conn, NULL) != 1) {
-            wdm_log_error ("store: COPY: %s", PQerrorMessage (self->conn));
-            return -1;
-        }
-        res = PQgetResult (self->conn);
-        int copied = PQresultStatus (res) == PGRES_COMMAND_OK;
-        if (!copied)
-            wdm_log_error ("store: COPY: %s", PQresultErrorMessage (res));
-        PQclear (res);
-        while ((res = PQgetResult (self->conn)))
-            PQclear (res);
-        if (!copied)
-            return -1;
-        if (!(res = s_run (self, "wdm_insert", 0, NULL, -1, NULL, 0, PGRES_TUPLES_OK)))
-            return -1;
         for (int row = 0; row < PQntuples (res); row++) {
             int64_t id = strtoll (PQgetvalue (res, row, 0), NULL, 10);
             uint32_t stored = (uint32_t) strtoul (PQgetvalue (res, row, 1), NULL, 10);

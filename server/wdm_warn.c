@@ -46,14 +46,6 @@ typedef struct {
     double value;
 } s_threshold_t;
 
-//  A finding with the key of the warning it raises.
-typedef struct {
-    wdm_finding_t finding;
-    const char *indicator;
-    const char *area;
-    char unit [WDM_CODE_MAX];           //  for missing reports; "" otherwise
-} s_raise_t;
-
 //  One current value, as fetched.
 typedef struct {
     int area;
@@ -76,8 +68,9 @@ typedef struct {
     int area_count;
     s_threshold_t *thresholds;
     int threshold_count;
-    s_raise_t *raised;
-    int raised_count, raised_capacity;
+    wdm_db_copy_t findings;             //  the findings not yet sent to wdm_findings
+    int finding_count;
+    bool failed;                        //  a finding could not be kept: do not apply
     int series;
 } s_eval_t;
 
@@ -273,25 +266,47 @@ s_thresholds_for (const s_eval_t *self, const char *indicator, wdm_thresholds_t 
 
 //  --- Findings -------------------------------------------------------------------
 
+//  Findings go to the temporary table wdm_findings, one indicator's at a
+//  time: memory holds one indicator's findings, however many there are.
+static const char *s_findings_table_sql =
+    "CREATE TEMP TABLE IF NOT EXISTS wdm_findings (rule text, indicator text, area text,"
+    "  year int, body text, unit text, level text, message_zh text, message_en text,"
+    "  value float8, target float8, details jsonb)";
+
 static void
 s_collect (s_eval_t *self, const wdm_finding_t *findings, int count, const char *indicator,
            const char *area, const char *unit)
 {
+    wdm_db_copy_t *copy = &self->findings;
     for (int i = 0; i < count; i++) {
-        if (self->raised_count == self->raised_capacity) {
-            int capacity = self->raised_capacity ? self->raised_capacity * 2 : 256;
-            s_raise_t *raised = realloc (self->raised, (size_t) capacity * sizeof *raised);
-            if (!raised)
-                return;
-            self->raised = raised;
-            self->raised_capacity = capacity;
-        }
-        s_raise_t *r = &self->raised [self->raised_count++];
-        r->finding = findings [i];
-        r->indicator = indicator;
-        r->area = area;
-        s_copy (r->unit, sizeof r->unit, unit);
+        const wdm_finding_t *f = &findings [i];
+        int rc = wdm_db_copy_text (copy, wdm_rule_code (f->rule), '\t');
+        rc |= wdm_db_copy_text (copy, indicator, '\t');
+        rc |= wdm_db_copy_text (copy, area, '\t');
+        rc |= wdm_db_copy_format (copy, "%d\t", f->year);
+        rc |= wdm_db_copy_text (copy, f->body, '\t');
+        rc |= wdm_db_copy_text (copy, unit [0] ? unit : NULL, '\t');
+        rc |= wdm_db_copy_text (copy, f->level >= 2 ? "red" : "yellow", '\t');
+        rc |= wdm_db_copy_text (copy, f->message_zh, '\t');
+        rc |= wdm_db_copy_text (copy, f->message_en, '\t');
+        rc |= f->rule == WDM_RULE_MISSING ? wdm_db_copy_text (copy, NULL, '\t')
+                                          : wdm_db_copy_format (copy, "%.17g\t", f->value);
+        rc |= f->has_target ? wdm_db_copy_format (copy, "%.17g\t", f->target)
+                            : wdm_db_copy_text (copy, NULL, '\t');
+        rc |= wdm_db_copy_text (copy, f->details [0] ? f->details : "{}", '\n');
+        if (rc)
+            self->failed = true;
+        else
+            self->finding_count++;
     }
+}
+
+//  Send the findings collected so far.
+static void
+s_flush (s_eval_t *self)
+{
+    if (wdm_db_copy_send (self->conn, "wdm_findings", &self->findings))
+        self->failed = true;
 }
 
 //  --- Series ----------------------------------------------------------------------
@@ -597,14 +612,6 @@ s_array_text (s_array_t *self)
     return self->data;
 }
 
-static const char *s_findings_sql =
-    "CREATE TEMP TABLE wdm_findings ON COMMIT DROP AS"
-    " SELECT * FROM unnest ($1::text [], $2::text [], $3::text [], $4::int [], $5::text [],"
-    "        $6::text [], $7::text [], $8::text [], $9::text [], $10::float8 [], $11::float8 [],"
-    "        $12::jsonb [])"
-    "   AS f (rule, indicator, area, year, body, unit, level, message_zh, message_en, value,"
-    "         target, details)";
-
 //  Scope: rules evaluated, indicators evaluated ($1: NULL for all).
 static const char *s_resolve_sql =
     "SELECT count (*) FILTER (WHERE warning_resolve (w.id,"
@@ -622,31 +629,8 @@ static const char *s_resolve_sql =
 static int
 s_apply (s_eval_t *self, const char *scope, bool deadlines, wdm_warn_stats_t *stats)
 {
-    s_array_t columns [12];
-    memset (columns, 0, sizeof columns);
     int rc = -1;
     PGresult *res = NULL;
-    for (int i = 0; i < self->raised_count; i++) {
-        const s_raise_t *r = &self->raised [i];
-        const wdm_finding_t *f = &r->finding;
-        char year [16], value [40], target [40];
-        snprintf (year, sizeof year, "%d", f->year);
-        snprintf (value, sizeof value, "%.17g", f->value);
-        snprintf (target, sizeof target, "%.17g", f->target);
-        const char *fields [12] = {
-            wdm_rule_code (f->rule), r->indicator, r->area, year, f->body,
-            r->unit [0] ? r->unit : NULL, f->level >= 2 ? "red" : "yellow",
-            f->message_zh, f->message_en, f->rule == WDM_RULE_MISSING ? NULL : value,
-            f->has_target ? target : NULL,
-            f->details [0] ? f->details : "{}" };
-        for (int c = 0; c < 12; c++)
-            if (s_array_add (&columns [c], fields [c]))
-                goto cleanup;
-    }
-    const char *arrays [12];
-    for (int c = 0; c < 12; c++)
-        arrays [c] = s_array_text (&columns [c]);
-
     if (wdm_db_exec (self->conn, "BEGIN"))
         goto cleanup;
     //  Evaluations by several servers, or by a server and `wdmon warnings
@@ -654,12 +638,6 @@ s_apply (s_eval_t *self, const char *scope, bool deadlines, wdm_warn_stats_t *st
     //  same warning.
     res = PQexec (self->conn, "SELECT pg_advisory_xact_lock (7217045512)");
     if (PQresultStatus (res) != PGRES_TUPLES_OK) {
-        wdm_log_error ("warnings: %s", PQresultErrorMessage (res));
-        goto cleanup;
-    }
-    PQclear (res);
-    res = PQexecParams (self->conn, s_findings_sql, 12, NULL, arrays, NULL, NULL, 0);
-    if (PQresultStatus (res) != PGRES_COMMAND_OK) {
         wdm_log_error ("warnings: %s", PQresultErrorMessage (res));
         goto cleanup;
     }
@@ -708,8 +686,6 @@ cleanup:
     PQclear (res);
     if (rc && PQtransactionStatus (self->conn) != PQTRANS_IDLE)
         wdm_db_exec (self->conn, "ROLLBACK");
-    for (int c = 0; c < 12; c++)
-        free (columns [c].data);
     return rc;
 }
 
@@ -725,7 +701,9 @@ wdm_warn_evaluate (PGconn *conn, const char *const *indicators, int count,
     self.conn = conn;
     int rc = -1;
     s_array_t scope = { NULL, 0, 0, 0 };
-    if (s_load_context (&self))
+    if (s_load_context (&self)
+    ||  wdm_db_exec (conn, s_findings_table_sql)
+    ||  wdm_db_exec (conn, "TRUNCATE wdm_findings"))
         goto cleanup;
     //  The scope, widened to the indicators related to those in it.
     for (int i = 0; i < self.indicator_count; i++) {
@@ -743,18 +721,24 @@ wdm_warn_evaluate (PGconn *conn, const char *const *indicators, int count,
         if (indicators && s_array_add (&scope, ind->rule.code))
             goto cleanup;
         s_evaluate_indicator (&self, ind);
+        s_flush (&self);
     }
     struct timespec mid;
     clock_gettime (CLOCK_MONOTONIC, &mid);
     if (deadlines && s_evaluate_deadlines (&self, today))
         goto cleanup;
+    s_flush (&self);
+    if (self.failed) {
+        wdm_log_error ("warnings: the findings could not be kept; nothing applied");
+        goto cleanup;
+    }
     struct timespec due;
     clock_gettime (CLOCK_MONOTONIC, &due);
     wdm_log_debug ("warnings: series read and judged in %.3f s, deadlines in %.3f s",
                    (double) (mid.tv_sec - start.tv_sec) + (mid.tv_nsec - start.tv_nsec) / 1e9,
                    (double) (due.tv_sec - mid.tv_sec) + (due.tv_nsec - mid.tv_nsec) / 1e9);
     stats->series = self.series;
-    stats->findings = self.raised_count;
+    stats->findings = self.finding_count;
     if (s_apply (&self, indicators ? s_array_text (&scope) : NULL, deadlines, stats))
         goto cleanup;
     rc = 0;
@@ -764,7 +748,7 @@ cleanup:
     free (self.indicators);
     free (self.areas);
     free (self.thresholds);
-    free (self.raised);
+    wdm_db_copy_free (&self.findings);
     free (scope.data);
     return rc;
 }
@@ -854,6 +838,8 @@ s_clock_ms (void)
     return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+#define S_REST_FACTOR 4
+
 static void *
 s_worker_run (void *arg)
 {
@@ -861,7 +847,7 @@ s_worker_run (void *arg)
     PGconn *conn = NULL;
     char **touched = NULL;
     int touched_count = 0, touched_capacity = 0;
-    int64_t last_eval = 0, next_deadlines = 0;
+    int64_t last_eval = 0, last_duration = 0, next_deadlines = 0;
     while (1) {
         zmq_pollitem_t items [] = { { self->thread_pipe, 0, ZMQ_POLLIN, 0 } };
         zmq_poll (items, 1, 200);
@@ -890,7 +876,13 @@ s_worker_run (void *arg)
         }
         int64_t now = s_clock_ms ();
         bool deadlines = now >= next_deadlines;
-        if (!deadlines && (touched_count == 0 || now - last_eval < self->interval_ms))
+        //  Rest at least S_REST_FACTOR times as long as the last evaluation
+        //  took: under a bulk load, when every commit touches every
+        //  indicator, evaluations would otherwise run back to back and take
+        //  a core from ingest.  The rest bounds them to a fifth of a core.
+        int64_t rest = last_duration * S_REST_FACTOR > self->interval_ms
+                     ? last_duration * S_REST_FACTOR : self->interval_ms;
+        if (!deadlines && (touched_count == 0 || now - last_eval < rest))
             continue;
         if (!conn || PQstatus (conn) != CONNECTION_OK) {
             PQfinish (conn);
@@ -921,6 +913,7 @@ s_worker_run (void *arg)
                 next_deadlines = now + self->deadline_seconds * 1000;
         }
         last_eval = s_clock_ms ();
+        last_duration = last_eval - now;
     }
     for (int i = 0; i < touched_count; i++)
         free (touched [i]);

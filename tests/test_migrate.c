@@ -165,6 +165,66 @@ test_roles (void)
     PQfinish (conn);
 }
 
+//  observation's references are checked per statement (009), with the
+//  error a foreign key gives: a bad row in a batch of good ones fails the
+//  whole insert, and a referenced row cannot be deleted or renamed.
+static void
+test_observation_references (void)
+{
+    PGconn *conn = wdm_db_connect (s_conninfo);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (conn);
+    PQclear (PQexec (conn, "BEGIN"));
+    s_expect (conn, "INSERT INTO wdmon.ingest_batch (unit_code, epoch, batch_no, record_count)"
+                    " VALUES ('health_commission', 1, 1, 3) RETURNING id > 0", "t");
+    PQclear (PQexec (conn, "SAVEPOINT fresh"));
+    static const char *good =
+        "INSERT INTO wdmon.observation (indicator_code, area_code, year, value, unit_code,"
+        " rec_epoch, rec_seq, batch_id) SELECT 'HE03', 'wuqing', 2024, 9, 'health_commission',"
+        " 1, 1, max (id) FROM wdmon.ingest_batch";
+    static const char *bad [] = {
+        "VALUES ('HE03', 'wuqing', 2023, 9, 'health_commission', 1, 2, NULL),"
+        "       ('XX99', 'wuqing', 2024, 9, 'health_commission', 1, 3, NULL)",
+        "VALUES ('HE03', 'nowhere', 2024, 9, 'health_commission', 1, 3, NULL)",
+        "VALUES ('HE03', 'wuqing', 2022, 9, 'no_such_unit', 1, 3, NULL)",
+        "VALUES ('HE03', 'wuqing', 2022, 9, 'health_commission', 1, 3, -1)",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad [0]; i++) {
+        char sql [512];
+        snprintf (sql, sizeof sql, "INSERT INTO wdmon.observation (indicator_code, area_code,"
+                  " year, value, unit_code, rec_epoch, rec_seq, batch_id) %s", bad [i]);
+        PGresult *res = PQexec (conn, sql);
+        const char *state = PQresultErrorField (res, PG_DIAG_SQLSTATE);
+        CU_ASSERT_STRING_EQUAL (state ? state : "", "23503");
+        PQclear (res);
+        PQclear (PQexec (conn, "ROLLBACK TO fresh"));
+    }
+    PGresult *res = PQexec (conn, good);
+    CU_ASSERT_EQUAL (PQresultStatus (res), PGRES_COMMAND_OK);
+    PQclear (res);
+    PQclear (PQexec (conn, "SAVEPOINT stored"));
+    static const char *refused [] = {
+        "DELETE FROM wdmon.ingest_batch",
+        "UPDATE wdmon.indicator SET code = 'HE03b' WHERE code = 'HE03'",
+        "UPDATE wdmon.member_unit SET code = 'hc' WHERE code = 'health_commission'",
+        "UPDATE wdmon.area SET code = 'wq' WHERE code = 'wuqing'",
+    };
+    for (size_t i = 0; i < sizeof refused / sizeof refused [0]; i++) {
+        res = PQexec (conn, refused [i]);
+        const char *state = PQresultErrorField (res, PG_DIAG_SQLSTATE);
+        if (!state || strcmp (state, "23503") != 0)
+            fprintf (stderr, "\n  %s: %s\n", refused [i], PQresultErrorMessage (res));
+        CU_ASSERT_STRING_EQUAL (state ? state : "", "23503");
+        PQclear (res);
+        PQclear (PQexec (conn, "ROLLBACK TO stored"));
+    }
+    //  Other changes to a referenced row go through.
+    res = PQexec (conn, "UPDATE wdmon.indicator SET name_en = name_en WHERE code = 'HE03'");
+    CU_ASSERT_EQUAL (PQresultStatus (res), PGRES_COMMAND_OK);
+    PQclear (res);
+    PQclear (PQexec (conn, "ROLLBACK"));
+    PQfinish (conn);
+}
+
 int
 main (void)
 {
@@ -182,6 +242,7 @@ main (void)
         { "a migration changed after it was applied is refused", test_changed_migration_is_refused },
         { "the catalog loads from the database", test_catalog_loads },
         { "each role can do what it is for and no more", test_roles },
+        { "observation's references are checked, per statement", test_observation_references },
     };
     int rc = wdm_test_run_suite ("migrate", tests, sizeof tests / sizeof tests [0]);
     free (s_conninfo);
