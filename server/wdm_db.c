@@ -17,10 +17,10 @@ s_notice (void *arg, const char *message)
     wdm_log_warn ("database: %s", message);
 }
 
-PGconn *
-wdm_db_connect (const char *conninfo)
+//  A new connection made ready: the cause logged and NULL if it is not.
+static PGconn *
+s_ready (PGconn *conn)
 {
-    PGconn *conn = PQconnectdb (conninfo ? conninfo : "");
     if (!conn) {
         wdm_log_error ("database: out of memory connecting");
         return NULL;
@@ -45,6 +45,39 @@ wdm_db_connect (const char *conninfo)
         return NULL;
     }
     return conn;
+}
+
+PGconn *
+wdm_db_connect (const char *conninfo)
+{
+    return s_ready (PQconnectdb (conninfo ? conninfo : ""));
+}
+
+PGconn *
+wdm_db_connect_like (PGconn *conn)
+{
+    PQconninfoOption *options = PQconninfo (conn);
+    if (!options)
+        return NULL;
+    int count = 0;
+    for (PQconninfoOption *o = options; o->keyword; o++)
+        count++;
+    const char **keywords = calloc ((size_t) count + 1, sizeof *keywords);
+    const char **values = calloc ((size_t) count + 1, sizeof *values);
+    PGconn *other = NULL;
+    if (keywords && values) {
+        int used = 0;
+        for (PQconninfoOption *o = options; o->keyword; o++)
+            if (o->val && *o->val) {
+                keywords [used] = o->keyword;
+                values [used++] = o->val;
+            }
+        other = s_ready (PQconnectdbParams (keywords, values, 0));
+    }
+    free (keywords);
+    free (values);
+    PQconninfoFree (options);
+    return other;
 }
 
 int

@@ -14,6 +14,10 @@
 //  which the caller closes with PQfinish, or NULL with the cause logged.
 PGconn *wdm_db_connect (const char *conninfo);
 
+//  A second connection with the same parameters as conn, set up alike.
+//  NULL with the cause logged.
+PGconn *wdm_db_connect_like (PGconn *conn);
+
 //  Run one command that returns no rows.  0, or -1 with the error logged.
 int wdm_db_exec (PGconn *conn, const char *sql);
 

@@ -313,21 +313,29 @@ s_flush (s_eval_t *self)
 
 #define S_MAX_YEARS 64
 #define S_MAX_FINDINGS 16
+#define S_READERS_MAX 8                 //  reader connections of a large evaluation
+#define S_PARALLEL_MIN 8                //  indicators that make an evaluation large
 
-//  Fetch the current yearly values of one indicator.
+static const char *s_fetch_sql =
+    "SELECT area_code, year, body, sex, value, numerator, denominator, replaced_final_value"
+    "  FROM observation_current WHERE indicator_code = $1 AND period_kind = 'year'"
+    " ORDER BY area_code COLLATE \"C\", body, sex, year";
+
+//  The rows of a fetch's result, which this clears.  NULL if the fetch
+//  failed: the evaluation is then not applied, for an indicator whose
+//  values could not be read would have every warning of it resolved.
 static s_row_t *
-s_fetch (s_eval_t *self, const char *indicator, int *count)
+s_rows (s_eval_t *self, PGresult *res, int *count)
 {
-    const char *params [] = { indicator };
-    PGresult *res = s_query (self->conn,
-        "SELECT area_code, year, body, sex, value, numerator, denominator, replaced_final_value"
-        "  FROM observation_current WHERE indicator_code = $1 AND period_kind = 'year'"
-        " ORDER BY area_code COLLATE \"C\", body, sex, year", 1, params);
     *count = 0;
-    if (!res)
+    if (!res) {
+        self->failed = true;
         return NULL;
+    }
     int rows = PQntuples (res);
     s_row_t *out = calloc ((size_t) rows + 1, sizeof *out);
+    if (!out)
+        self->failed = true;
     for (int row = 0; out && row < rows; row++) {
         s_row_t *r = &out [*count];
         r->area = s_area_find (self, PQgetvalue (res, row, 0));
@@ -348,6 +356,41 @@ s_fetch (s_eval_t *self, const char *indicator, int *count)
     }
     PQclear (res);
     return out;
+}
+
+//  Fetch the current yearly values of one indicator on the evaluation's
+//  own connection.
+static s_row_t *
+s_fetch (s_eval_t *self, const char *indicator, int *count)
+{
+    const char *params [] = { indicator };
+    return s_rows (self, s_query (self->conn, s_fetch_sql, 1, params), count);
+}
+
+//  Start fetching an indicator's values on a reader connection.
+static int
+s_fetch_send (PGconn *reader, const char *indicator)
+{
+    const char *params [] = { indicator };
+    if (PQsendQueryParams (reader, s_fetch_sql, 1, NULL, params, NULL, NULL, 0))
+        return 0;
+    wdm_log_error ("warnings: %s", PQerrorMessage (reader));
+    return -1;
+}
+
+//  The result of the fetch started on reader, or NULL with the error logged.
+static PGresult *
+s_fetch_receive (PGconn *reader)
+{
+    PGresult *res = PQgetResult (reader), *more;
+    while ((more = PQgetResult (reader)))
+        PQclear (more);
+    if (PQresultStatus (res) != PGRES_TUPLES_OK) {
+        wdm_log_error ("warnings: %s", res ? PQresultErrorMessage (res) : PQerrorMessage (reader));
+        PQclear (res);
+        return NULL;
+    }
+    return res;
 }
 
 //  The points of one (area, body, sex) series of fetched rows.  Rows are
@@ -430,12 +473,11 @@ s_rollup (const s_eval_t *self, const s_indicator_t *ind, const s_row_t *rows, i
     return n;
 }
 
-//  Everything for one indicator.
+//  Everything for one indicator, from its rows (which this frees).
 static void
-s_evaluate_indicator (s_eval_t *self, const s_indicator_t *ind)
+s_evaluate_indicator (s_eval_t *self, const s_indicator_t *ind, s_row_t *rows, int count)
 {
-    int count = 0, other_count = 0;
-    s_row_t *rows = s_fetch (self, ind->rule.code, &count);
+    int other_count = 0;
     s_row_t *other_rows = NULL;
     const s_indicator_t *other = NULL;
     if (ind->rule.kind == WDM_TARGET_RELATION && ind->relation [0]) {
@@ -691,7 +733,8 @@ cleanup:
 
 int
 wdm_warn_evaluate (PGconn *conn, const char *const *indicators, int count,
-                   bool deadlines, const wdm_date_t *today, wdm_warn_stats_t *stats)
+                   bool deadlines, const wdm_date_t *today, int readers,
+                   wdm_warn_stats_t *stats)
 {
     struct timespec start, end;
     clock_gettime (CLOCK_MONOTONIC, &start);
@@ -714,15 +757,50 @@ wdm_warn_evaluate (PGconn *conn, const char *const *indicators, int count,
         if (!indicators)
             ind->in_scope = true;
     }
+    int *order = calloc ((size_t) self.indicator_count + 1, sizeof *order);
+    if (!order)
+        goto cleanup;
+    int in_scope = 0;
     for (int i = 0; i < self.indicator_count; i++) {
-        const s_indicator_t *ind = &self.indicators [i];
-        if (!ind->in_scope)
+        if (!self.indicators [i].in_scope)
             continue;
-        if (indicators && s_array_add (&scope, ind->rule.code))
+        if (indicators && s_array_add (&scope, self.indicators [i].rule.code)) {
+            free (order);
             goto cleanup;
-        s_evaluate_indicator (&self, ind);
+        }
+        order [in_scope++] = i;
+    }
+    //  A large evaluation may read on further connections, each an
+    //  indicator ahead, so that PostgreSQL reads on as many cores while
+    //  this thread judges.  Without them, it reads on its own connection.
+    PGconn *reader [S_READERS_MAX] = { NULL };
+    if (readers > S_READERS_MAX)
+        readers = S_READERS_MAX;
+    bool parallel = readers > 0 && in_scope >= S_PARALLEL_MIN;
+    for (int r = 0; parallel && r < readers; r++)
+        parallel = (reader [r] = wdm_db_connect_like (conn)) != NULL;
+    for (int k = 0; parallel && k < readers && k < in_scope; k++)
+        if (s_fetch_send (reader [k], self.indicators [order [k]].rule.code))
+            parallel = false;
+    for (int k = 0; k < in_scope && !self.failed; k++) {
+        const s_indicator_t *ind = &self.indicators [order [k]];
+        int rows_count = 0;
+        s_row_t *rows;
+        if (parallel) {
+            PGconn *next = reader [k % readers];
+            rows = s_rows (&self, s_fetch_receive (next), &rows_count);
+            if (k + readers < in_scope
+            &&  s_fetch_send (next, self.indicators [order [k + readers]].rule.code))
+                self.failed = true;
+        }
+        else
+            rows = s_fetch (&self, ind->rule.code, &rows_count);
+        s_evaluate_indicator (&self, ind, rows, rows_count);
         s_flush (&self);
     }
+    for (int r = 0; r < S_READERS_MAX; r++)
+        PQfinish (reader [r]);           //  also drops a fetch in flight
+    free (order);
     struct timespec mid;
     clock_gettime (CLOCK_MONOTONIC, &mid);
     if (deadlines && s_evaluate_deadlines (&self, today))
@@ -900,7 +978,7 @@ s_worker_run (void *arg)
         //  The reports just received may settle missing-report warnings
         //  of the indicators touched: deadlines are judged for them too.
         int rc = wdm_warn_evaluate (conn, deadlines ? NULL : (const char *const *) touched,
-                                    deadlines ? 0 : touched_count, true, &today, &stats);
+                                    deadlines ? 0 : touched_count, true, &today, 0, &stats);
         if (rc == 0) {
             if (stats.opened || stats.reopened || stats.resolved || stats.updated)
                 wdm_log_info ("warnings: %d series evaluated in %.3f s: %d opened, %d reopened, "

@@ -36,10 +36,13 @@ typedef struct {
 
 //  Evaluate the rules for the given indicators (NULL and 0: all) and
 //  apply the lifecycle; with deadlines, also the missing-report rule for
-//  the reports due by today.  0 with stats filled, or -1 with the cause
-//  logged and nothing changed.
+//  the reports due by today.  readers: further connections to read on, in
+//  parallel, when many indicators are evaluated (0: conn alone; the
+//  server's background worker uses none, to leave ingest its cores).  0
+//  with stats filled, or -1 with the cause logged and nothing changed.
 int wdm_warn_evaluate (PGconn *conn, const char *const *indicators, int count,
-                       bool deadlines, const wdm_date_t *today, wdm_warn_stats_t *stats);
+                       bool deadlines, const wdm_date_t *today, int readers,
+                       wdm_warn_stats_t *stats);
 
 //  Print one warning with its whole history.  0, 1 if there is no such
 //  warning, -1 if the database failed.

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #ifndef WDM_VERSION
 #   define WDM_VERSION "0.0.0"
@@ -343,7 +344,8 @@ s_warnings_usage (FILE *out)
         "ack       acknowledge an open warning: your name and a note are kept in its\n"
         "          history; it stays acknowledged until it resolves or gets worse\n"
         "evaluate  run every rule over all data now, and the report deadlines as of\n"
-        "          today (or --today); prints what opened, changed and resolved\n");
+        "          today (or --today); prints what opened, changed and resolved;\n"
+        "          reads on one database connection per core, in parallel\n");
 }
 
 static int
@@ -460,7 +462,10 @@ s_cmd_warnings (const s_config_t *config, int argc, char **argv)
     }
     else {
         wdm_warn_stats_t stats;
-        if (wdm_warn_evaluate (conn, NULL, 0, true, &today, &stats) == 0)
+        //  Read on as many connections as the machine has cores.
+        long cores = sysconf (_SC_NPROCESSORS_ONLN);
+        if (wdm_warn_evaluate (conn, NULL, 0, true, &today, cores > 1 ? (int) cores : 0,
+                               &stats) == 0)
             printf ("%d series evaluated in %.2f s as of %04d-%02d-%02d: %d conditions hold; "
                     "%d opened, %d reopened, %d updated, %d resolved\n", stats.series, stats.seconds,
                     today.year, today.month, today.day, stats.findings, stats.opened,
