@@ -15,6 +15,7 @@
     written in: HTML entities, Markdown backslashes, RFC 4180 quotes.  */
 
 #include "wdm_report.h"
+#include "wdm_number.h"
 
 #include <assert.h>
 #include <math.h>
@@ -142,24 +143,10 @@ static s_text_t
 s_num (double value)
 {
     s_text_t t;
-    if (!isfinite (value))
-        snprintf (t.text, sizeof t.text, "%s", "—");
+    if (isfinite (value))
+        wdm_number_text (value, t.text, sizeof t.text);
     else
-    if (fabs (value) >= 1e15)
-        snprintf (t.text, sizeof t.text, "%.6g", value);
-    else {
-        snprintf (t.text, sizeof t.text, "%.2f", round (value * 100) / 100);
-        char *dot = strchr (t.text, '.');
-        if (dot) {
-            char *end = dot + strlen (dot) - 1;
-            while (end > dot && *end == '0')
-                *end-- = '\0';
-            if (end == dot)
-                *dot = '\0';
-        }
-        if (strcmp (t.text, "-0") == 0)
-            snprintf (t.text, sizeof t.text, "%s", "0");
-    }
+        snprintf (t.text, sizeof t.text, "%s", "—");
     return t;
 }
 

@@ -8,6 +8,7 @@
     for a median, freed before the function returns.  */
 
 #include "wdm_rules.h"
+#include "wdm_number.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -369,23 +370,7 @@ s_num (double value)
     if (isinf (value))
         snprintf (t.text, sizeof t.text, "%s", value > 0 ? "∞" : "-∞");
     else
-    if (fabs (value) >= 1e15)
-        snprintf (t.text, sizeof t.text, "%.6g", value);
-    else {
-        //  Halves away from zero, as people round: %.2f alone would print
-        //  a ratio of exactly 0.625 as 0.62.
-        snprintf (t.text, sizeof t.text, "%.2f", round (value * 100) / 100);
-        char *dot = strchr (t.text, '.');
-        if (dot) {
-            char *end = dot + strlen (dot) - 1;
-            while (end > dot && *end == '0')
-                *end-- = '\0';
-            if (end == dot)
-                *dot = '\0';
-        }
-        if (strcmp (t.text, "-0") == 0)
-            snprintf (t.text, sizeof t.text, "%s", "0");
-    }
+        wdm_number_text (value, t.text, sizeof t.text);
     return t;
 }
 
