@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # tests/valgrind.sh BUILD_TESTS_DIR: run the unit suites (those that need no
-# database) under valgrind's memcheck: any error or definite leak fails.
+# database) under valgrind's memcheck: any error or leak (definite, indirect or
+# possible) fails.
 # In a sanitizer build valgrind cannot run: reported as skipped (77).
 set -u
 dir=$1
@@ -11,7 +12,7 @@ command -v valgrind >/dev/null || { echo "valgrind is not installed"; exit 1; }
 failures=0
 for suite in test_utf8 test_catalog test_crc32 test_record test_config test_proto test_source test_rules test_outbox; do
     log=$(mktemp)
-    if valgrind --quiet --child-silent-after-fork=yes --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
+    if valgrind --quiet --child-silent-after-fork=yes --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect,possible \
             "$dir/$suite" >"$log" 2>&1; then
         echo "ok: $suite: no memory errors, no leaks"
     else
