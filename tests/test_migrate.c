@@ -148,6 +148,17 @@ test_roles (void)
     CU_ASSERT_STRING_EQUAL (s_sqlstate_as (conn, "wdmon_reader",
                             "DELETE FROM wdmon.observation"), "42501");
     CU_ASSERT_STRING_EQUAL (s_sqlstate_as (conn, "wdmon_reader",
+                            "INSERT INTO wdmon.observation (indicator_code, area_code, year, value,"
+                            " unit_code, rec_epoch, rec_seq) VALUES ('HE03', 'wuqing', 2024, 1,"
+                            " 'health_commission', 1, 1)"), "42501");
+    CU_ASSERT_STRING_EQUAL (s_sqlstate_as (conn, "wdmon_reader",
+                            "INSERT INTO wdmon.unit_key (public_key, unit_code)"
+                            " VALUES (repeat ('a', 40), 'health_commission')"), "42501");
+    CU_ASSERT_STRING_EQUAL (s_sqlstate_as (conn, "wdmon_reader",
+                            "UPDATE wdmon.unit_key SET state = 'revoked'"), "42501");
+    CU_ASSERT_STRING_EQUAL (s_sqlstate_as (conn, "wdmon_reader",
+                            "UPDATE wdmon.warning SET state = 'resolved'"), "42501");
+    CU_ASSERT_STRING_EQUAL (s_sqlstate_as (conn, "wdmon_reader",
                             "UPDATE wdmon.indicator SET target_value = 0"), "42501");
     //  The server writes observations and warnings, not the catalog, and
     //  never rewrites an observation.
