@@ -139,6 +139,17 @@ expect "... its history: open, then resolve" \
 expect "... and both revisions of the value are kept" \
     "$(q "SELECT string_agg(value::text, ',' ORDER BY revision) FROM observation WHERE indicator_code = 'HE03' AND year = 2024")" "9.4,8.4"
 
+# A final value revised by more than 10%: 8.4 (final) to 7.5 is -10.7%.
+send revision <<'CSV'
+indicator,area,year,value,status
+HE03,wuqing,2024,7.5,final
+CSV
+wait_for 20 is_state implausible HE03 wuqing 2024 "yellow open" || true
+expect "a final value revised by 10.7% is implausible: yellow" "$(warning implausible HE03 wuqing 2024)" "yellow open"
+contains "... the message gives both values" \
+    "$(q "SELECT message_zh FROM warning WHERE rule_code = 'implausible' AND indicator_code = 'HE03' AND year = 2024")" \
+    "已定稿的数值8.4/10万被修订为7.5/10万"
+
 # Acknowledge the behind-schedule warning.
 id=$(q "SELECT id FROM warning WHERE rule_code = 'behind_schedule' AND indicator_code = 'HE05'")
 out=$("$wdmon" --db "$conn" warnings ack "$id" --by "张三" --note "已约谈区卫健委,要求三月底前提交整改方案" 2>&1)
