@@ -25,6 +25,7 @@
 #define S_BODY_LIMIT (900 * 1024)       //  stop filling a batch here (frame max 1 MiB)
 #define S_BACKOFF_MIN_MS 200
 #define S_BACKOFF_MAX_MS 30000
+#define S_HANDSHAKE_MS 5000             //  a CURVE handshake not done by then is dropped
 
 //  A batch sent and not yet answered.
 typedef struct {
@@ -428,8 +429,9 @@ s_monitor_event (s_collector_t *self)
         }
         else
         if (event == ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL || event == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL)
-            s_link_state (self, WDM_LOG_ERROR, "the CURVE handshake with the centre failed: "
-                          "is server.pub the centre's public key?");
+            s_link_state (self, WDM_LOG_ERROR, "the CURVE handshake with the centre failed "
+                          "(its database may be unavailable, or server.pub is not the centre's "
+                          "public key); retrying");
         else
         if (event == ZMQ_EVENT_DISCONNECTED && strcmp (self->link_state, "connected to the centre") == 0)
             s_link_state (self, WDM_LOG_INFO, "disconnected from the centre; reconnecting");
@@ -446,7 +448,13 @@ s_connect (s_collector_t *self)
         zmq_close (self->dealer);
     }
     self->dealer = zmq_socket (self->ctx, ZMQ_DEALER);
+    //  The handshake is bounded: while the centre's database is away its
+    //  ZAP handler answers 300, and libzmq 4.3 then may leave the connection
+    //  half-open, neither refused nor closed, until this timer ends it and
+    //  the socket reconnects (its default, 30 s, stalled delivery that long
+    //  after the database was back).
     int linger = 0, ivl = 10000, timeout = 30000, reconnect = 500, reconnect_max = 10000;
+    int handshake = S_HANDSHAKE_MS;
     int64_t max_size = WDM_PROTO_MAX_BODY;
     if (!self->dealer
     ||  zmq_setsockopt (self->dealer, ZMQ_LINGER, &linger, sizeof linger)
@@ -457,7 +465,8 @@ s_connect (s_collector_t *self)
     ||  zmq_setsockopt (self->dealer, ZMQ_HEARTBEAT_IVL, &ivl, sizeof ivl)
     ||  zmq_setsockopt (self->dealer, ZMQ_HEARTBEAT_TIMEOUT, &timeout, sizeof timeout)
     ||  zmq_setsockopt (self->dealer, ZMQ_RECONNECT_IVL, &reconnect, sizeof reconnect)
-    ||  zmq_setsockopt (self->dealer, ZMQ_RECONNECT_IVL_MAX, &reconnect_max, sizeof reconnect_max)) {
+    ||  zmq_setsockopt (self->dealer, ZMQ_RECONNECT_IVL_MAX, &reconnect_max, sizeof reconnect_max)
+    ||  zmq_setsockopt (self->dealer, ZMQ_HANDSHAKE_IVL, &handshake, sizeof handshake)) {
         wdm_log_error ("delivery: cannot set up the socket: %s", zmq_strerror (zmq_errno ()));
         return -1;
     }
@@ -479,9 +488,15 @@ s_flight_clear (s_flight_t *flight)
     memset (flight, 0, sizeof *flight);
 }
 
+//  Wait before the next attempt, twice as long as before the last one.
+//  Once per attempt: the other batches of an attempt that was refused or
+//  timed out (up to max_in_flight answers of 503 in a row) neither double
+//  the wait again nor push it further out.
 static void
 s_back_off (s_collector_t *self)
 {
+    if (self->rewind_pending)
+        return;                         //  this attempt has backed off already
     self->retry_at_ms = s_now_ms () + self->backoff_ms;
     self->backoff_ms = self->backoff_ms * 2 > S_BACKOFF_MAX_MS ? S_BACKOFF_MAX_MS : self->backoff_ms * 2;
     self->rewind_pending = 1;

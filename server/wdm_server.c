@@ -26,6 +26,7 @@
 
 #define S_MAX_MESSAGES 64               //  batches in one transaction, at most
 #define S_PEER_HWM 16                   //  queued messages per collector, at most
+#define S_HANDSHAKE_MS 5000             //  a CURVE handshake not done by then is dropped
 
 //  One message as received, with what became of it.
 typedef struct {
@@ -413,6 +414,11 @@ s_open_router (s_server_t *self, void *ctx)
     self->router = zmq_socket (ctx, ZMQ_ROUTER);
     int one = 1, hwm = S_PEER_HWM, linger = 2000;
     int heartbeat_ivl = 10000, heartbeat_timeout = 30000;
+    //  While the database is away the ZAP handler answers 300 (try again),
+    //  after which libzmq 4.3 may keep the connection half-open until the
+    //  handshake timer ends it; bounded, the collector reconnects soon
+    //  after the database is back instead of after libzmq's default 30 s.
+    int handshake = S_HANDSHAKE_MS;
     int64_t max_size = WDM_PROTO_MAX_BODY;
     if (zmq_setsockopt (self->router, ZMQ_CURVE_SERVER, &one, sizeof one)
     ||  zmq_setsockopt (self->router, ZMQ_CURVE_SECRETKEY, secret, 40)
@@ -422,7 +428,8 @@ s_open_router (s_server_t *self, void *ctx)
     ||  zmq_setsockopt (self->router, ZMQ_SNDHWM, &hwm, sizeof hwm)
     ||  zmq_setsockopt (self->router, ZMQ_LINGER, &linger, sizeof linger)
     ||  zmq_setsockopt (self->router, ZMQ_HEARTBEAT_IVL, &heartbeat_ivl, sizeof heartbeat_ivl)
-    ||  zmq_setsockopt (self->router, ZMQ_HEARTBEAT_TIMEOUT, &heartbeat_timeout, sizeof heartbeat_timeout)) {
+    ||  zmq_setsockopt (self->router, ZMQ_HEARTBEAT_TIMEOUT, &heartbeat_timeout, sizeof heartbeat_timeout)
+    ||  zmq_setsockopt (self->router, ZMQ_HANDSHAKE_IVL, &handshake, sizeof handshake)) {
         wdm_log_error ("server: cannot set socket options: %s", zmq_strerror (zmq_errno ()));
         return -1;
     }

@@ -152,8 +152,18 @@ make_stream "$hc/stream2.tmp" 20000 20000
 mv "$hc/stream2.tmp" "$hc/inbox/stream2.csv"
 wait_for 60 stored health_commission 22000 || fail "the second stream did not start"
 "$here/pgctl.sh" stop || fail "could not stop PostgreSQL"
-sleep 2
+sleep 3
 "$here/pgctl.sh" start || fail "could not start PostgreSQL"
+# Every batch in flight is answered "retry later" at once; the collector
+# backs off once per attempt (0.2 s doubling), not once per answer: it
+# once waited 25 s after a 3 s outage, with four batches in flight.
+back=$SECONDS
+at_back=$(q "SELECT count(*) FROM observation WHERE unit_code = 'health_commission'")
+if [ "$at_back" -lt 40000 ]; then
+    wait_for 60 stored health_commission $((at_back + 1))
+    expect "the stream moves again within 12 s of PostgreSQL being back" \
+        "$( [ $((SECONDS - back)) -le 12 ] && echo yes || echo "no: $((SECONDS - back)) s")" yes
+fi
 wait_for 120 stored health_commission 40000 && wait_for 30 drained "$hc" || fail "the stream did not finish after PostgreSQL came back"
 expect "PostgreSQL stopped mid-stream: every record stored" \
     "$(q "SELECT count(*) FROM observation WHERE unit_code = 'health_commission'")" 40000
@@ -202,6 +212,30 @@ chmod 600 "$hc/unit.key"
 expect "a secret key others can read stops the collector (exit 1)" "$rc" 1
 grep -q "accessible to others" <<<"$out" && ok "... saying so" || fail "readable key message: $out"
 expect "... and the outbox is untouched" "$(sums)" "$before"
+
+# --- A collector connecting while the database is away ------------------------
+# The server's ZAP handler answers 300 (try again); libzmq may then leave
+# the connection half-open until the handshake timer ends it.  That timer
+# is 5 s on both sides, not libzmq's 30 s: a record taken in once the
+# database is back arrives within seconds.  The collector's own timeout is
+# set long here, so that it cannot stand in for the handshake's.
+sed 's/^timeout_ms = .*/timeout_ms = 120000/' "$mc/collector.conf" >"$mc/patient.conf"
+zap_refusals () { grep -c "zap: cannot check key" "$work/server.log"; }
+refused_before=$(zap_refusals)
+"$here/pgctl.sh" stop || fail "could not stop PostgreSQL"
+"$collector_bin" -c "$mc/patient.conf" -l info run 2>>"$work/patient.log" &
+collector_pid=$!
+wait_for 30 eval '[ "$(zap_refusals)" -gt "$refused_before" ]' && ok "ZAP said 300 while the database was away" \
+    || fail "no ZAP refusal seen while the database was away"
+"$here/pgctl.sh" start || fail "could not start PostgreSQL"
+back=$SECONDS
+printf 'indicator,area,year,value,note\nDM27,meichang,2024,31,数据库恢复后\n' >"$mc/inbox/.late.tmp"
+mv "$mc/inbox/.late.tmp" "$mc/inbox/late.csv"
+wait_for 60 stored town_meichang 8 || fail "the record taken in after the database came back was not stored"
+expect "... stored within 15 s of the database being back" \
+    "$( [ $((SECONDS - back)) -le 15 ] && echo yes || echo "no: $((SECONDS - back)) s")" yes
+kill -TERM "$collector_pid"; wait "$collector_pid"
+collector_pid=
 
 kill -TERM "$server_pid"; wait "$server_pid"; expect "the server stops cleanly on SIGTERM" $? 0
 server_pid=
