@@ -34,7 +34,14 @@ typedef struct {
     uint32_t count;
     msgpack_sbuffer body;               //  kept to write refused records aside
     int64_t sent_ms;
+    int64_t sent_us;                    //  for the acknowledgement time
 } s_flight_t;
+
+//  Acknowledgement time, from sending a batch to its reply, in buckets
+//  with these upper bounds (ms); the last bucket is everything above.
+static const double s_ack_bounds [] = {
+    1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 30000 };
+#define S_ACK_BUCKETS (int) (sizeof s_ack_bounds / sizeof s_ack_bounds [0] + 1)
 
 typedef struct {
     const wdm_collector_config_t *config;
@@ -56,6 +63,8 @@ typedef struct {
     int64_t next_scan_ms, next_status_ms;
     int inbox_empty;
     uint64_t delivered, rejected, sent_batches;
+    uint64_t ack_buckets [S_ACK_BUCKETS], ack_count;
+    double ack_sum_ms, ack_max_ms;
     int64_t last_reply_ms;
     time_t last_delivery;
     msgpack_sbuffer stored;             //  one record's stored form, reused
@@ -69,6 +78,14 @@ s_now_ms (void)
     struct timespec ts;
     clock_gettime (CLOCK_MONOTONIC, &ts);
     return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int64_t
+s_now_us (void)
+{
+    struct timespec ts;
+    clock_gettime (CLOCK_MONOTONIC, &ts);
+    return (int64_t) ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
 //  --- Catalog ---------------------------------------------------------------------
@@ -579,6 +596,7 @@ s_send_batches (s_collector_t *self)
         flight->count = count;
         flight->batch_no = self->next_batch_no++;
         flight->sent_ms = now;
+        flight->sent_us = s_now_us ();
         wdm_proto_header_t head = { WDM_PROTO_VERSION, WDM_PROTO_BATCH, flight->batch_no, count,
                                     wdm_crc32 (0, flight->body.data, flight->body.size) };
         uint8_t header [WDM_PROTO_HEADER_SIZE];
@@ -719,6 +737,15 @@ s_handle_reply (s_collector_t *self)
         wdm_proto_reply_clear (&reply);
         return;
     }
+    double ack_ms = (double) (s_now_us () - flight->sent_us) / 1000.0;
+    int bucket = 0;
+    while (bucket < S_ACK_BUCKETS - 1 && ack_ms > s_ack_bounds [bucket])
+        bucket++;
+    self->ack_buckets [bucket]++;
+    self->ack_count++;
+    self->ack_sum_ms += ack_ms;
+    if (ack_ms > self->ack_max_ms)
+        self->ack_max_ms = ack_ms;
     if (reply.status == WDM_PROTO_RETRY_LATER) {
         wdm_log_warn ("delivery: the centre says retry later: %s", reply.message);
         s_back_off (self);
@@ -805,6 +832,11 @@ s_write_status (s_collector_t *self)
              (unsigned long long) self->rejected, (long) self->last_delivery,
              self->last_reply_ms ? (long long) (s_now_ms () - self->last_reply_ms) : -1LL,
              self->link_state);
+    fprintf (file, "ack_count=%llu\nack_sum_ms=%.3f\nack_max_ms=%.3f\nack_ms_buckets=",
+             (unsigned long long) self->ack_count, self->ack_sum_ms, self->ack_max_ms);
+    for (int i = 0; i < S_ACK_BUCKETS; i++)
+        fprintf (file, "%s%llu", i ? "," : "", (unsigned long long) self->ack_buckets [i]);
+    fprintf (file, "\n");
     if (fclose (file) == 0)
         rename (path, self->config->status_file);
 }
@@ -931,6 +963,24 @@ cleanup:
     return rc;
 }
 
+//  The bucket a quantile falls in, as "<= N ms" (or "> N ms" for the last).
+static void
+s_ack_quantile (const unsigned long long *buckets, unsigned long long count, double q,
+                char *out, size_t size)
+{
+    unsigned long long want = (unsigned long long) (q * (double) count + 0.999999), seen = 0;
+    int i = 0;
+    for (; i < S_ACK_BUCKETS - 1; i++) {
+        seen += buckets [i];
+        if (seen >= want)
+            break;
+    }
+    if (i < S_ACK_BUCKETS - 1)
+        snprintf (out, size, "<= %g ms", s_ack_bounds [i]);
+    else
+        snprintf (out, size, "> %g ms", s_ack_bounds [S_ACK_BUCKETS - 2]);
+}
+
 int
 wdm_collector_status (const wdm_collector_config_t *config, FILE *out)
 {
@@ -951,16 +1001,28 @@ wdm_collector_status (const wdm_collector_config_t *config, FILE *out)
     long pid = 0, updated = 0, last_delivery = 0;
     unsigned long long in_flight = 0;
     char link [200] = "";
+    unsigned long long ack_count = 0, ack_buckets [S_ACK_BUCKETS] = { 0 };
+    double ack_max_ms = 0;
     file = fopen (config->status_file, "r");
     if (file) {
-        char line [128];
+        char line [512];
         while (fgets (line, sizeof line, file)) {
+            sscanf (line, "ack_count=%llu", &ack_count);
+            sscanf (line, "ack_max_ms=%lf", &ack_max_ms);
+            if (strncmp (line, "ack_ms_buckets=", 15) == 0) {
+                char *at = line + 15;
+                for (int i = 0; i < S_ACK_BUCKETS && *at; i++) {
+                    ack_buckets [i] = strtoull (at, &at, 10);
+                    if (*at == ',')
+                        at++;
+                }
+            }
             sscanf (line, "pid=%ld", &pid);
             sscanf (line, "updated=%ld", &updated);
             sscanf (line, "in_flight=%llu", &in_flight);
             sscanf (line, "last_delivery=%ld", &last_delivery);
             if (strncmp (line, "link=", 5) == 0) {
-                snprintf (link, sizeof link, "%s", line + 5);
+                snprintf (link, sizeof link, "%.199s", line + 5);
                 link [strcspn (link, "\n")] = '\0';
             }
         }
@@ -979,6 +1041,13 @@ wdm_collector_status (const wdm_collector_config_t *config, FILE *out)
     fprintf (out, "answered   %llu records acknowledged by the centre (stored or refused)\n",
              (unsigned long long) stats.acknowledged);
     fprintf (out, "rejected   %ld records refused by the centre (see %s)\n", rejected, config->rejected);
+    if (ack_count > 0) {
+        char p50 [24], p99 [24];
+        s_ack_quantile (ack_buckets, ack_count, 0.50, p50, sizeof p50);
+        s_ack_quantile (ack_buckets, ack_count, 0.99, p99, sizeof p99);
+        fprintf (out, "ack time   p50 %s, p99 %s, max %.1f ms, over %llu batches %s\n",
+                 p50, p99, ack_max_ms, ack_count, running ? "this run" : "in its last run");
+    }
     if (last_delivery > 0) {
         char stamp [32];
         time_t when = (time_t) last_delivery;

@@ -105,6 +105,8 @@ expect "... and the record arrives" "$(q "SELECT note FROM observation WHERE ind
 status=$("$collector_bin" -c "$mc/collector.conf" status)
 grep -q "^queued     0 " <<<"$status" && grep -q "^rejected   1 " <<<"$status" \
     && ok "status shows nothing queued, 1 refused" || { fail "status"; echo "$status"; }
+grep -qE "^ack time   p50 <= [0-9]+ ms, p99 <= [0-9]+ ms, max [0-9.]+ ms, over [1-9][0-9]* batches in its last run$" <<<"$status" \
+    && ok "status shows the acknowledgement time of its last run" || { fail "ack time in status"; echo "$status"; }
 
 # --- A stream of 20,000 records through a server crash ----------------------
 hc=$work/health_commission
