@@ -510,19 +510,14 @@ wdm_server_run (const wdm_server_config_t *config, volatile sig_atomic_t *stop)
             s_monitor_event (&self);
         s_reload (&self);
         if (time (NULL) - self.status_at >= config->status_seconds) {
+            //  The open warnings are counted by the warning worker, on its
+            //  own connection: the count would hold up ingest here.
+            int red, yellow;
+            if (wdm_warn_worker_open_warnings (self.warn, &red, &yellow))
+                wdm_metrics_warnings (self.metrics, red, yellow);
             PGconn *conn = wdm_store_conn (self.store);
-            if (conn) {
-                //  Counted here, not by the worker: the operator's own
-                //  evaluations change them too.
-                PGresult *res = PQexec (conn, "SELECT count (*) FILTER (WHERE level = 'red'),"
-                                              " count (*) FILTER (WHERE level = 'yellow')"
-                                              " FROM warning WHERE state <> 'resolved'");
-                if (PQresultStatus (res) == PGRES_TUPLES_OK)
-                    wdm_metrics_warnings (self.metrics, atoi (PQgetvalue (res, 0, 0)),
-                                          atoi (PQgetvalue (res, 0, 1)));
-                PQclear (res);
+            if (conn)
                 wdm_metrics_publish (self.metrics, conn, self.server_id, config->endpoint);
-            }
             self.status_at = time (NULL);
         }
         if (!(items [0].revents & ZMQ_POLLIN))

@@ -17,6 +17,7 @@
 #include <pthread.h>
 #include <zmq.h>
 #include <stdio.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -911,6 +912,8 @@ wdm_warn_acknowledge (PGconn *conn, long long id, const char *by, const char *no
 //  --- Worker ----------------------------------------------------------------------
 
 struct wdm_warn_worker {
+    atomic_int open_red, open_yellow;   //  warnings not resolved, as last counted
+    atomic_bool counted;
     void *pipe;                         //  our end (PAIR)
     void *thread_pipe;
     char *conninfo;
@@ -929,6 +932,24 @@ s_clock_ms (void)
 }
 
 #define S_REST_FACTOR 4
+#define S_COUNT_MS 5000                 //  how often the open warnings are counted
+
+//  Count the warnings not resolved, for /metrics.  On this thread's
+//  connection, not the store's: on a large warning table the count takes
+//  tens of milliseconds, which ingest would wait for.
+static void
+s_count_open (wdm_warn_worker_t *self, PGconn *conn)
+{
+    PGresult *res = PQexec (conn, "SELECT count (*) FILTER (WHERE level = 'red'),"
+                                  " count (*) FILTER (WHERE level = 'yellow')"
+                                  " FROM warning WHERE state <> 'resolved'");
+    if (PQresultStatus (res) == PGRES_TUPLES_OK) {
+        atomic_store (&self->open_red, atoi (PQgetvalue (res, 0, 0)));
+        atomic_store (&self->open_yellow, atoi (PQgetvalue (res, 0, 1)));
+        atomic_store (&self->counted, true);
+    }
+    PQclear (res);
+}
 
 static void *
 s_worker_run (void *arg)
@@ -937,7 +958,7 @@ s_worker_run (void *arg)
     PGconn *conn = NULL;
     char **touched = NULL;
     int touched_count = 0, touched_capacity = 0;
-    int64_t last_eval = 0, last_duration = 0, next_deadlines = 0;
+    int64_t last_eval = 0, last_duration = 0, next_deadlines = 0, next_count = 0;
     while (1) {
         zmq_pollitem_t items [] = { { self->thread_pipe, 0, ZMQ_POLLIN, 0 } };
         zmq_poll (items, 1, 200);
@@ -965,6 +986,15 @@ s_worker_run (void *arg)
             continue;                   //  take every message waiting first
         }
         int64_t now = s_clock_ms ();
+        if (now >= next_count) {
+            if (!conn || PQstatus (conn) != CONNECTION_OK) {
+                PQfinish (conn);
+                conn = wdm_db_connect (self->conninfo);
+            }
+            if (conn)
+                s_count_open (self, conn);
+            next_count = now + S_COUNT_MS;
+        }
         bool deadlines = now >= next_deadlines;
         //  Rest at least S_REST_FACTOR times as long as the last evaluation
         //  took: under a bulk load, when every commit touches every
@@ -992,6 +1022,7 @@ s_worker_run (void *arg)
         int rc = wdm_warn_evaluate (conn, deadlines ? NULL : (const char *const *) touched,
                                     deadlines ? 0 : touched_count, true, &today, 0, &stats);
         if (rc == 0) {
+            s_count_open (self, conn);
             if (stats.opened || stats.reopened || stats.resolved || stats.updated)
                 wdm_log_info ("warnings: %d series evaluated in %.3f s: %d opened, %d reopened, "
                               "%d updated, %d resolved", stats.series, stats.seconds, stats.opened,
@@ -1044,6 +1075,16 @@ wdm_warn_worker_new (void *ctx, const char *conninfo, long interval_ms, long dea
         return NULL;
     }
     return self;
+}
+
+bool
+wdm_warn_worker_open_warnings (wdm_warn_worker_t *self, int *red, int *yellow)
+{
+    if (!atomic_load (&self->counted))
+        return false;
+    *red = atomic_load (&self->open_red);
+    *yellow = atomic_load (&self->open_yellow);
+    return true;
 }
 
 void

@@ -66,6 +66,11 @@ wdm_warn_worker_t *wdm_warn_worker_new (void *ctx, const char *conninfo, long in
 //  Tell the worker these indicators have new data (after a COMMIT).
 void wdm_warn_worker_touch (wdm_warn_worker_t *self, const char *const *indicators, int count);
 
+//  The warnings not resolved, red and yellow, as the worker last counted
+//  them (every 5 s and after each evaluation, on its own connection).
+//  false until it has counted once.
+bool wdm_warn_worker_open_warnings (wdm_warn_worker_t *self, int *red, int *yellow);
+
 //  Stop the thread (finishing an evaluation in progress) and free.
 void wdm_warn_worker_destroy (wdm_warn_worker_t **self_p);
 

@@ -120,6 +120,17 @@ out=$(w warnings evaluate --today 2025-01-10); rc=$?
 check "warnings evaluate reports what it did" 0 $rc "$out" "series evaluated in .* as of 2025-01-10"
 out=$(w warnings --open); rc=$?
 check "warnings --open lists open warnings" 0 $rc "$out" "wrong_direction +DM25 +meichang +2024"
+# /metrics follows the open warnings, the operator's own evaluation included
+# (counted by the warning worker every 5 s, published every status_seconds).
+open_metrics () {
+    local want m
+    want="red $(q "SELECT count(*) FROM warning WHERE state <> 'resolved' AND level = 'red'") yellow $(q "SELECT count(*) FROM warning WHERE state <> 'resolved' AND level = 'yellow'")"
+    m=$(exec 3<>/dev/tcp/127.0.0.1/$metrics_port; printf 'GET /metrics HTTP/1.0\r\n\r\n' >&3; cat <&3)
+    [ "$(sed -nE 's/^wdmon_open_warnings\{level="(red|yellow)"\} ([0-9]+).*/\1 \2/p' <<<"$m" | paste -sd' ')" == "$want" ]
+}
+for _ in $(seq 1 150); do open_metrics && break; sleep 0.1; done
+open_metrics && ok "/metrics shows the open warnings by level, as the database has them" \
+    || fail "/metrics open warnings: $(curl -s http://127.0.0.1:$metrics_port/metrics 2>/dev/null | grep open_warnings)"
 out=$(w warnings --open --level red --domain decision --unit town_meichang --format csv); rc=$?
 check "warnings --format csv with filters" 0 $rc "$out" "^id,level,state,rule,indicator,area,year,unit,updated,message"
 out=$(w warnings --domain 妇女与健康 --format json); rc=$?
