@@ -782,6 +782,17 @@ s_handle_reply (s_collector_t *self)
                        (unsigned long long) flight->batch_no, reply.accepted, reply.duplicates,
                        reply.rejected_count);
     }
+    else
+    if (reply.status == WDM_PROTO_NOT_AUTHORISED) {
+        //  The whole batch: this unit's key is no longer accepted (revoked
+        //  while connected).  Nothing was stored; the records stay in the
+        //  outbox until the unit has a key the centre accepts.
+        s_link_state (self, WDM_LOG_ERROR, "the centre refused this unit's key while connected "
+                      "(revoked?); keeping the records and retrying");
+        wdm_log_error ("delivery: batch %llu refused: %s", (unsigned long long) flight->batch_no,
+                       reply.message);
+        s_back_off (self);
+    }
     else {
         wdm_log_error ("delivery: unexpected status %d from the centre: %s", reply.status, reply.message);
         s_back_off (self);

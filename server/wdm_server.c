@@ -172,6 +172,8 @@ s_receive (s_server_t *self)
     }
     const char *unit = frames >= 1 ? zmq_msg_gets (&header, "User-Id") : NULL;
     snprintf (batch->unit, sizeof batch->unit, "%s", unit ? unit : "");
+    const char *key = frames >= 1 ? zmq_msg_gets (&header, "Key") : NULL;
+    snprintf (batch->key, sizeof batch->key, "%s", key ? key : "");
 
     wdm_proto_header_t head;
     int status = wdm_proto_header_decode (zmq_msg_data (&header), zmq_msg_size (&header), &head);

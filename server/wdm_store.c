@@ -5,6 +5,7 @@
 #include "wdm_log.h"
 
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 
 #define S_BACKOFF_MIN_MS 100
 #define S_BACKOFF_MAX_MS 10000
+#define S_MAX_KEYS_TEXT (64 * 44 + 4)     //  the keys of a group (at most 64 batches) as an array
 
 struct wdm_store {
     char *conninfo;
@@ -130,6 +132,9 @@ wdm_store_ready (wdm_store_t *self)
     self->conn = wdm_db_connect (self->conninfo);
     if (!self->conn
     ||  wdm_db_exec (self->conn, s_stage_sql)
+    ||  s_prepare (self->conn, "wdm_keys",
+            "SELECT k.public_key FROM unit_key k JOIN member_unit u ON u.code = k.unit_code"
+            " WHERE k.public_key = ANY ($1::text []) AND k.state = 'active' AND u.active")
     ||  s_prepare (self->conn, "wdm_batch",
             "INSERT INTO ingest_batch (unit_code, epoch, batch_no, record_count)"
             " VALUES ($1, $2, $3, $4) RETURNING id")
@@ -224,14 +229,64 @@ s_reject (wdm_store_t *self, const char *batch_id, const char *unit, uint64_t ep
     return res ? 0 : -1;
 }
 
+//  A key revoked (or its unit deactivated) after its connection was
+//  authorised: its batches are refused from the next group on, in the same
+//  transaction that would store them, and nothing of them is stored, as
+//  for a key refused at the handshake; the collector keeps its records.
+//  Batches with no key known pass.
+static int
+s_check_keys (wdm_store_t *self, wdm_store_batch_t *batches, int count)
+{
+    char list [S_MAX_KEYS_TEXT];
+    size_t used = 0;
+    list [used++] = '{';
+    for (int b = 0; b < count; b++)
+        if (batches [b].key [0] && batches [b].status == WDM_PROTO_OK
+        &&  used + 44 < sizeof list) {
+            used += (size_t) snprintf (list + used, sizeof list - used, "%s\"%s\"",
+                                       used > 1 ? "," : "", batches [b].key);
+        }
+    if (used == 1)
+        return 0;
+    list [used++] = '}';
+    list [used] = '\0';
+    const char *params [] = { list };
+    PGresult *res = s_run (self, "wdm_keys", 1, params, -1, NULL, 0, PGRES_TUPLES_OK);
+    if (!res)
+        return -1;
+    for (int b = 0; b < count; b++) {
+        wdm_store_batch_t *batch = &batches [b];
+        if (!batch->key [0] || batch->status != WDM_PROTO_OK)
+            continue;
+        bool active = false;
+        for (int row = 0; row < PQntuples (res) && !active; row++)
+            active = strcmp (PQgetvalue (res, row, 0), batch->key) == 0;
+        if (!active) {
+            batch->status = WDM_PROTO_NOT_AUTHORISED;
+            batch->key_refused = true;
+            snprintf (batch->message, sizeof batch->message, "%s",
+                      "密钥已吊销或单位已停用 / the key was revoked or the unit deactivated");
+            wdm_log_warn ("store: batch %llu from %s refused: its key %s is no longer active",
+                          (unsigned long long) batch->batch_no, batch->unit, batch->key);
+        }
+    }
+    PQclear (res);
+    return 0;
+}
+
 static int
 s_commit_group (wdm_store_t *self, wdm_store_batch_t *batches, int count, int64_t *ids)
 {
     PGresult *res = NULL;
+    if (s_check_keys (self, batches, count))
+        return -1;
     self->copy.size = 0;
     self->copy.rows = 0;
     for (int b = 0; b < count; b++) {
         wdm_store_batch_t *batch = &batches [b];
+        ids [b] = 0;
+        if (batch->key_refused)
+            continue;
         char epoch [24], batch_no [24], records [16];
         snprintf (epoch, sizeof epoch, "%" PRIu64, batch->decoded.epoch);
         snprintf (batch_no, sizeof batch_no, "%" PRIu64, batch->batch_no);
@@ -289,6 +344,10 @@ s_commit_group (wdm_store_t *self, wdm_store_batch_t *batches, int count, int64_
     }
     for (int b = 0; b < count; b++) {
         wdm_store_batch_t *batch = &batches [b];
+        if (batch->key_refused) {
+            batch->rejected = batch->decoded.count;
+            continue;
+        }
         if (batch->status != WDM_PROTO_OK)
             batch->rejected = batch->decoded.count;
         else

@@ -13,6 +13,7 @@
 #define WDM_STORE_H_INCLUDED
 
 #include <libpq-fe.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "wdm_catalog.h"
@@ -21,6 +22,8 @@
 //  One batch as the server received it.
 typedef struct {
     char unit [WDM_CODE_MAX];       //  from the sender's key (ZAP User-Id)
+    char key [41];                  //  the sender's public key (ZAP metadata), "" if not known
+    bool key_refused;               //  the key is no longer active: nothing of it is stored
     uint64_t batch_no;
     int status;                     //  WDM_PROTO_OK, or why the whole batch is refused
     char message [WDM_PROTO_MESSAGE_MAX];

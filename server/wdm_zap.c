@@ -110,7 +110,20 @@ s_handle (wdm_zap_t *self)
         zmq_send (self->handler, status_code, 3, ZMQ_SNDMORE);
         zmq_send (self->handler, status_text, strlen (status_text), ZMQ_SNDMORE);
         zmq_send (self->handler, unit, strlen (unit), ZMQ_SNDMORE);
-        zmq_send (self->handler, "", 0, 0);
+        //  Metadata: the key itself ("Key", as ZMTP properties encode it),
+        //  so that the server can check it is still active for every
+        //  group it stores, not only when the connection is made.
+        uint8_t metadata [1 + 3 + 4 + 40];
+        size_t metadata_size = 0;
+        if (status_code [0] == '2') {
+            metadata [0] = 3;
+            memcpy (metadata + 1, "Key", 3);
+            metadata [4] = metadata [5] = metadata [6] = 0;
+            metadata [7] = 40;
+            memcpy (metadata + 8, key, 40);
+            metadata_size = sizeof metadata;
+        }
+        zmq_send (self->handler, metadata, metadata_size, 0);
     }
     for (int i = 0; i < count; i++)
         zmq_msg_close (&frames [i]);

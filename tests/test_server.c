@@ -401,16 +401,31 @@ test_unknown_and_revoked_keys (void)
     CU_ASSERT_EQUAL (s_receive (stranger, 1500, &reply, NULL), -1);
     zmq_close (stranger);
 
-    //  The health commission's key works; revoked, it does not, for the
-    //  next connection, without restarting the server.
+    //  The health commission's key works.  Revoked while it is connected,
+    //  its next batch on the same connection is refused whole (403) and
+    //  nothing of it is kept; a new connection is refused at the
+    //  handshake.  No restart of the server.
     void *health = s_client (&s_health);
     s_send (health, body.data, body.size, 1);
     CU_ASSERT_EQUAL_FATAL (s_receive (health, 10000, &reply, NULL), 0);
     CU_ASSERT_EQUAL (reply.accepted, 1);
     wdm_proto_reply_clear (&reply);
-    zmq_close (health);
     PQclear (PQexec (s_conn, "UPDATE unit_key SET state = 'revoked', revoked_at = now()"
                              " WHERE unit_code = 'health_commission'"));
+    wdm_record_t later = s_record ("HE03", "wuqing", 2023, 8.2);
+    msgpack_sbuffer after;
+    s_body (&after, 1005, &later, 1, &first);
+    s_send (health, after.data, after.size, 1);
+    CU_ASSERT_EQUAL_FATAL (s_receive (health, 10000, &reply, NULL), 0);
+    CU_ASSERT_EQUAL (reply.status, WDM_PROTO_NOT_AUTHORISED);
+    CU_ASSERT_EQUAL (reply.accepted, 0);
+    CU_ASSERT_PTR_NOT_NULL (strstr (reply.message, "revoked"));
+    wdm_proto_reply_clear (&reply);
+    msgpack_sbuffer_destroy (&after);
+    CU_ASSERT_EQUAL (s_count ("SELECT count(*) FROM observation WHERE rec_epoch = 1005"), 0);
+    CU_ASSERT_EQUAL (s_count ("SELECT count(*) FROM rejected_record WHERE rec_epoch = 1005"), 0);
+    CU_ASSERT_EQUAL (s_count ("SELECT count(*) FROM ingest_batch WHERE epoch = 1005"), 0);
+    zmq_close (health);
     health = s_client (&s_health);
     s_send (health, body.data, body.size, 1);
     CU_ASSERT_EQUAL (s_receive (health, 1500, &reply, NULL), -1);
