@@ -616,57 +616,6 @@ s_evaluate_deadlines (s_eval_t *self, const wdm_date_t *today)
 
 //  --- Applying --------------------------------------------------------------------
 
-typedef struct {
-    char *data;
-    size_t size, capacity;
-    int items;
-} s_array_t;
-
-static int
-s_array_add (s_array_t *self, const char *text)
-{
-    size_t len = text ? strlen (text) : 0;
-    if (self->size + 2 * len + 8 > self->capacity) {
-        size_t capacity = self->capacity ? self->capacity : 4096;
-        while (capacity < self->size + 2 * len + 8)
-            capacity *= 2;
-        char *data = realloc (self->data, capacity);
-        if (!data)
-            return -1;
-        self->data = data;
-        self->capacity = capacity;
-    }
-    char *out = self->data + self->size;
-    *out++ = self->items++ ? ',' : '{';
-    if (!text) {
-        memcpy (out, "NULL", 4);
-        out += 4;
-    }
-    else {
-        *out++ = '"';
-        for (size_t i = 0; i < len; i++) {
-            if (text [i] == '"' || text [i] == '\\')
-                *out++ = '\\';
-            *out++ = text [i];
-        }
-        *out++ = '"';
-    }
-    self->size = (size_t) (out - self->data);
-    return 0;
-}
-
-//  The array as a PostgreSQL array literal.  s_array_add always leaves
-//  room for the closing brace.
-static const char *
-s_array_text (s_array_t *self)
-{
-    if (self->items == 0)
-        return "{}";
-    self->data [self->size] = '}';
-    self->data [self->size + 1] = '\0';
-    return self->data;
-}
-
 //  Scope: rules evaluated, indicators evaluated ($1: NULL for all).
 static const char *s_resolve_sql =
     "SELECT count (*) FILTER (WHERE warning_resolve (w.id,"
@@ -756,7 +705,7 @@ wdm_warn_evaluate (PGconn *conn, const char *const *indicators, int count,
     memset (&self, 0, sizeof self);
     self.conn = conn;
     int rc = -1;
-    s_array_t scope = { NULL, 0, 0, 0 };
+    wdm_db_copy_t scope = { NULL, 0, 0, 0 };   //  the indicators as an array literal
     if (s_load_context (&self)
     ||  wdm_db_exec (conn, s_findings_table_sql)
     ||  wdm_db_exec (conn, "TRUNCATE wdm_findings"))
@@ -777,7 +726,9 @@ wdm_warn_evaluate (PGconn *conn, const char *const *indicators, int count,
     for (int i = 0; i < self.indicator_count; i++) {
         if (!self.indicators [i].in_scope)
             continue;
-        if (indicators && s_array_add (&scope, self.indicators [i].rule.code)) {
+        //  Codes are identifiers: quoted, they need no escaping.
+        if (indicators && wdm_db_copy_format (&scope, "%s\"%s\"", in_scope ? "," : "{",
+                                              self.indicators [i].rule.code)) {
             free (order);
             goto cleanup;
         }
@@ -830,7 +781,9 @@ wdm_warn_evaluate (PGconn *conn, const char *const *indicators, int count,
                    (double) (due.tv_sec - mid.tv_sec) + (due.tv_nsec - mid.tv_nsec) / 1e9);
     stats->series = self.series;
     stats->findings = self.finding_count;
-    if (s_apply (&self, indicators ? s_array_text (&scope) : NULL, deadlines, stats))
+    if (indicators && wdm_db_copy_format (&scope, "%s", in_scope ? "}" : "{}"))
+        goto cleanup;
+    if (s_apply (&self, indicators ? scope.data : NULL, deadlines, stats))
         goto cleanup;
     rc = 0;
 cleanup:
@@ -840,7 +793,7 @@ cleanup:
     free (self.areas);
     free (self.thresholds);
     wdm_db_copy_free (&self.findings);
-    free (scope.data);
+    wdm_db_copy_free (&scope);
     return rc;
 }
 
