@@ -616,6 +616,28 @@ s_evaluate_deadlines (s_eval_t *self, const wdm_date_t *today)
 
 //  --- Applying --------------------------------------------------------------------
 
+//  Open the warnings of findings that have none: insert them, their
+//  'open' events and their announcements, as warning_raise does one at a
+//  time.  Returns how many were opened.
+static const char *s_open_sql =
+    "WITH fresh AS ("
+    "  INSERT INTO warning (rule_code, indicator_code, area_code, year, body, unit_code, level,"
+    "         message_zh, message_en, value, target, details)"
+    "  SELECT f.rule, f.indicator, f.area, f.year, f.body, nullif (f.unit, ''),"
+    "         f.level::warning_level, f.message_zh, f.message_en, f.value, f.target, f.details"
+    "    FROM wdm_findings f"
+    "   WHERE NOT EXISTS (SELECT 1 FROM warning w WHERE w.rule_code = f.rule"
+    "           AND w.indicator_code = f.indicator AND w.area_code = f.area AND w.year = f.year"
+    "           AND w.period_kind = 'year' AND w.period_no = 0 AND w.body = f.body"
+    "           AND coalesce (w.unit_code, '') = coalesce (f.unit, ''))"
+    "   ORDER BY f.rule, f.indicator, f.area, f.year"
+    "  ON CONFLICT DO NOTHING"
+    "  RETURNING *"
+    "), events AS ("
+    "  INSERT INTO warning_event (warning_id, transition, level, message_zh, message_en)"
+    "  SELECT id, 'open', level, message_zh, message_en FROM fresh"
+    ") SELECT count (*) FROM fresh f, LATERAL s_warning_announce (f::warning, 'open') a";
+
 //  Scope: rules evaluated, indicators evaluated ($1: NULL for all).
 static const char *s_resolve_sql =
     "SELECT count (*) FILTER (WHERE warning_resolve (w.id,"
@@ -646,7 +668,18 @@ s_apply (s_eval_t *self, const char *scope, bool deadlines, wdm_warn_stats_t *st
         goto cleanup;
     }
     PQclear (res);
-    //  Only findings that differ from the warning as it stands go through
+    //  Findings with no warning yet are opened in one statement, with
+    //  their events and announcements as warning_raise makes them: after a
+    //  bulk load they are tens of thousands, and one function call each
+    //  took most of the evaluation.
+    res = PQexec (self->conn, s_open_sql);
+    if (PQresultStatus (res) != PGRES_TUPLES_OK) {
+        wdm_log_error ("warnings: %s", PQresultErrorMessage (res));
+        goto cleanup;
+    }
+    stats->opened += atoi (PQgetvalue (res, 0, 0));
+    PQclear (res);
+    //  The others that differ from their warning as it stands go through
     //  warning_raise: a steady state costs one index probe per finding.
     res = PQexec (self->conn,
         "SELECT t, count (*) FROM (SELECT warning_raise (rule, indicator, area, year, body,"

@@ -188,6 +188,14 @@ server_pid=
 out=$("$wdmon" --db "$conn" warnings evaluate --today 2025-03-20)
 expect "two weeks before the deadline, 2024's missing report turns yellow" "$(missing 2024)" "yellow open"
 
+# Every warning's history starts with exactly one 'open' event, whether it
+# was opened alone (warning_raise) or with many others in one statement.
+expect "each warning has one 'open' event, its first" \
+    "$(q "SELECT count(*) FROM warning w WHERE (SELECT count(*) FROM warning_event e WHERE e.warning_id = w.id
+            AND e.transition = 'open') <> 1 OR (SELECT transition FROM warning_event e WHERE e.warning_id = w.id
+            ORDER BY e.at, e.id LIMIT 1) <> 'open'")" 0
+expect "... and the warnings are there to check" "$(q "SELECT count(*) > 3 FROM warning")" t
+
 # Every transition is announced on the wdmon_warning channel.
 listen=$( { printf 'LISTEN wdmon_warning;\nSELECT pg_sleep(3);\n'; } | psql "$conn" -qX 2>&1 &
           sleep 1
