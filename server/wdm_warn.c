@@ -638,19 +638,28 @@ static const char *s_open_sql =
     "  SELECT id, 'open', level, message_zh, message_en FROM fresh"
     ") SELECT count (*) FROM fresh f, LATERAL s_warning_announce (f::warning, 'open') a";
 
-//  Scope: rules evaluated, indicators evaluated ($1: NULL for all).
+//  Resolve, in one statement, the warnings of the rules and indicators
+//  evaluated ($2; $1: NULL for all) whose condition no longer holds, with
+//  their events (and why: a later year's data, or the condition gone) and
+//  announcements, as warning_resolve does one at a time.
 static const char *s_resolve_sql =
-    "SELECT count (*) FILTER (WHERE warning_resolve (w.id,"
-    "         CASE WHEN EXISTS (SELECT 1 FROM observation o WHERE o.indicator_code = w.indicator_code"
-    "                             AND o.area_code = w.area_code AND o.year > w.year)"
+    "WITH gone AS ("
+    "  UPDATE warning w SET state = 'resolved', resolved_at = now (), updated_at = now ()"
+    "   WHERE w.state <> 'resolved' AND w.rule_code = ANY ($2::text [])"
+    "     AND ($1::text [] IS NULL OR w.indicator_code = ANY ($1::text []))"
+    "     AND NOT EXISTS (SELECT 1 FROM wdm_findings f WHERE f.rule = w.rule_code"
+    "           AND f.indicator = w.indicator_code AND f.area = w.area_code AND f.year = w.year"
+    "           AND f.body = w.body AND coalesce (nullif (f.unit, ''), '') = coalesce (w.unit_code, ''))"
+    "  RETURNING w.*"
+    "), events AS ("
+    "  INSERT INTO warning_event (warning_id, transition, level, message_zh, message_en, note)"
+    "  SELECT g.id, 'resolve', g.level, g.message_zh, g.message_en,"
+    "         CASE WHEN EXISTS (SELECT 1 FROM observation o WHERE o.indicator_code = g.indicator_code"
+    "                             AND o.area_code = g.area_code AND o.year > g.year)"
     "              THEN '已有更新年份的数据 / superseded by a later year''s data'"
-    "              ELSE '条件已不成立 / the condition no longer holds' END))"
-    "  FROM warning w"
-    " WHERE w.state <> 'resolved' AND w.rule_code = ANY ($2::text [])"
-    "   AND ($1::text [] IS NULL OR w.indicator_code = ANY ($1::text []))"
-    "   AND NOT EXISTS (SELECT 1 FROM wdm_findings f WHERE f.rule = w.rule_code"
-    "         AND f.indicator = w.indicator_code AND f.area = w.area_code AND f.year = w.year"
-    "         AND f.body = w.body AND coalesce (nullif (f.unit, ''), '') = coalesce (w.unit_code, ''))";
+    "              ELSE '条件已不成立 / the condition no longer holds' END"
+    "    FROM gone g"
+    ") SELECT count (*) FROM gone g, LATERAL s_warning_announce (g::warning, 'resolve') a";
 
 static int
 s_apply (s_eval_t *self, const char *scope, bool deadlines, wdm_warn_stats_t *stats)
@@ -818,6 +827,10 @@ wdm_warn_evaluate (PGconn *conn, const char *const *indicators, int count,
         goto cleanup;
     if (s_apply (&self, indicators ? scope.data : NULL, deadlines, stats))
         goto cleanup;
+    struct timespec applied;
+    clock_gettime (CLOCK_MONOTONIC, &applied);
+    wdm_log_debug ("warnings: %d findings applied in %.3f s", self.finding_count,
+                   (double) (applied.tv_sec - due.tv_sec) + (applied.tv_nsec - due.tv_nsec) / 1e9);
     rc = 0;
 cleanup:
     clock_gettime (CLOCK_MONOTONIC, &end);

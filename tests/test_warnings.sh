@@ -136,6 +136,10 @@ expect "the corrected value resolves the warning" "$(warning not_met HE03 wuqing
 expect "... its history: open, then resolve" \
     "$(q "SELECT string_agg(transition, ',' ORDER BY e.id) FROM warning_event e JOIN warning w ON w.id = e.warning_id
           WHERE w.rule_code = 'not_met' AND w.indicator_code = 'HE03' AND w.year = 2024")" "open,resolve"
+expect "... the resolve event says why" \
+    "$(q "SELECT e.note FROM warning_event e JOIN warning w ON w.id = e.warning_id WHERE w.rule_code = 'not_met'
+          AND w.indicator_code = 'HE03' AND w.year = 2024 AND e.transition = 'resolve'")" \
+    "条件已不成立 / the condition no longer holds"
 expect "... and both revisions of the value are kept" \
     "$(q "SELECT string_agg(value::text, ',' ORDER BY revision) FROM observation WHERE indicator_code = 'HE03' AND year = 2024")" "9.4,8.4"
 
