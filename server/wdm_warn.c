@@ -620,7 +620,7 @@ s_evaluate_deadlines (s_eval_t *self, const wdm_date_t *today)
 //  'open' events and their announcements, as warning_raise does one at a
 //  time.  Returns how many were opened.
 static const char *s_open_sql =
-    "WITH fresh AS ("
+    "WITH opened AS ("
     "  INSERT INTO warning (rule_code, indicator_code, area_code, year, body, unit_code, level,"
     "         message_zh, message_en, value, target, details)"
     "  SELECT f.rule, f.indicator, f.area, f.year, f.body, nullif (f.unit, ''),"
@@ -635,8 +635,8 @@ static const char *s_open_sql =
     "  RETURNING *"
     "), events AS ("
     "  INSERT INTO warning_event (warning_id, transition, level, message_zh, message_en)"
-    "  SELECT id, 'open', level, message_zh, message_en FROM fresh"
-    ") SELECT count (*) FROM fresh f, LATERAL s_warning_announce (f::warning, 'open') a";
+    "  SELECT id, 'open', level, message_zh, message_en FROM opened"
+    ") SELECT count (*) FROM opened f, LATERAL s_warning_announce (f::warning, 'open') a";
 
 //  Resolve, in one statement, the warnings of the rules and indicators
 //  evaluated ($2; $1: NULL for all) whose condition no longer holds, with
