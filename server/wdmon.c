@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -687,22 +688,35 @@ s_cmd_report (const s_config_t *config, int argc, char **argv)
     PGconn *conn = wdm_db_connect (config->conninfo);
     if (!conn)
         return S_EXIT_FAILED;
-    FILE *out = strcmp (output, "-") == 0 ? stdout : fopen (output, "w");
+    //  Written beside the file and renamed over it when complete: a report
+    //  that fails half-way leaves the previous one as it was.
+    bool to_stdout = strcmp (output, "-") == 0;
+    char partial [4200];
+    snprintf (partial, sizeof partial, "%s.partial-%ld", output, (long) getpid ());
+    FILE *out = to_stdout ? stdout : fopen (partial, "w");
     int rc = S_EXIT_FAILED;
     char err [512] = "";
     wdm_report_summary_t summary;
     if (!out)
-        fprintf (stderr, "wdmon report: %s: %s\n", output, strerror (errno));
+        fprintf (stderr, "wdmon report: %s: %s\n", partial, strerror (errno));
     else
     if (wdm_report_write (conn, &options, out, &summary, err, sizeof err))
         fprintf (stderr, "wdmon report: %s\n", err);
     else
         rc = S_EXIT_OK;
-    if (out && out != stdout && fclose (out) && rc == S_EXIT_OK) {
-        fprintf (stderr, "wdmon report: %s: %s\n", output, strerror (errno));
-        rc = S_EXIT_FAILED;
+    if (out && !to_stdout) {
+        if (fclose (out) && rc == S_EXIT_OK) {
+            fprintf (stderr, "wdmon report: %s: %s\n", partial, strerror (errno));
+            rc = S_EXIT_FAILED;
+        }
+        if (rc == S_EXIT_OK && rename (partial, output)) {
+            fprintf (stderr, "wdmon report: %s: %s\n", output, strerror (errno));
+            rc = S_EXIT_FAILED;
+        }
+        if (rc != S_EXIT_OK)
+            unlink (partial);
     }
-    if (rc == S_EXIT_OK && out != stdout)
+    if (rc == S_EXIT_OK && !to_stdout)
         fprintf (stderr, "wrote %s: %d indicators with targets — %d met, %d on track, %d behind, "
                  "%d unlikely to be met, %d not reported; %d red and %d yellow warnings open\n",
                  output, summary.indicators, summary.met, summary.on_track, summary.behind,

@@ -58,6 +58,15 @@ report final.html --format html --final
 report final.md --format md --final
 report final.csv --format csv --final --lang en
 
+# A report that fails leaves the file it would replace as it was, and no
+# partial file beside it.
+cp "$work/zh.html" "$work/kept.html"
+"$wdmon" --db "$conn" -l warn report --year 1999 -o "$work/kept.html" 2>"$work/kept.log"
+expect "a report for a year outside the plan fails" "$?" 1
+cmp -s "$work/zh.html" "$work/kept.html" && ok "... and leaves the previous report untouched" \
+    || fail "the previous report was changed: $(wc -c <"$work/kept.html") bytes"
+expect "... with no partial file left" "$(ls "$work" | grep -c 'kept.html.partial')" 0
+
 # --- The statuses, against the classification written again in SQL ----------
 
 status_sql () {  # status_sql true|false: code|status of every judged indicator
