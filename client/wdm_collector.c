@@ -3,6 +3,7 @@
     pieces of intake so replies are never left waiting for long.  */
 
 #include "wdm_collector.h"
+#include "wdm_clock.h"
 #include "wdm_crc32.h"
 #include "wdm_keys.h"
 #include "wdm_log.h"
@@ -71,22 +72,6 @@ typedef struct {
     char *scratch;                      //  records gathered for a batch
     size_t scratch_size, scratch_capacity;
 } s_collector_t;
-
-static int64_t
-s_now_ms (void)
-{
-    struct timespec ts;
-    clock_gettime (CLOCK_MONOTONIC, &ts);
-    return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int64_t
-s_now_us (void)
-{
-    struct timespec ts;
-    clock_gettime (CLOCK_MONOTONIC, &ts);
-    return (int64_t) ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 //  --- Catalog ---------------------------------------------------------------------
 
@@ -302,7 +287,7 @@ s_take_file (s_collector_t *self, const char *name)
         wdm_outbox_rollback (self->outbox);
         unlink (intake.errors_path);
         s_journal_clear (self);
-        int64_t now = s_now_ms ();
+        int64_t now = wdm_clock_ms ();
         if (now - self->intake_error_logged_ms >= 60000) {
             wdm_log_error ("intake: outbox %s cannot be written (%s): intake stopped; "
                            "%s stays in the inbox and nothing already taken is lost",
@@ -379,7 +364,7 @@ s_intake (s_collector_t *self)
     closedir (dir);
     self->inbox_empty = first == NULL;
     if (first && s_take_file (self, first))
-        self->intake_paused_until_ms = s_now_ms () + self->config->scan_ms;
+        self->intake_paused_until_ms = wdm_clock_ms () + self->config->scan_ms;
     else
     if (first && others == 1)
         self->inbox_empty = 1;
@@ -514,7 +499,7 @@ s_back_off (s_collector_t *self)
 {
     if (self->rewind_pending)
         return;                         //  this attempt has backed off already
-    self->retry_at_ms = s_now_ms () + self->backoff_ms;
+    self->retry_at_ms = wdm_clock_ms () + self->backoff_ms;
     self->backoff_ms = self->backoff_ms * 2 > S_BACKOFF_MAX_MS ? S_BACKOFF_MAX_MS : self->backoff_ms * 2;
     self->rewind_pending = 1;
 }
@@ -559,7 +544,7 @@ s_gather (s_collector_t *self)
 static void
 s_send_batches (s_collector_t *self)
 {
-    int64_t now = s_now_ms ();
+    int64_t now = wdm_clock_ms ();
     if (now < self->retry_at_ms)
         return;
     if (self->rewind_pending) {
@@ -596,7 +581,7 @@ s_send_batches (s_collector_t *self)
         flight->count = count;
         flight->batch_no = self->next_batch_no++;
         flight->sent_ms = now;
-        flight->sent_us = s_now_us ();
+        flight->sent_us = wdm_clock_us ();
         wdm_proto_header_t head = { WDM_PROTO_VERSION, WDM_PROTO_BATCH, flight->batch_no, count,
                                     wdm_crc32 (0, flight->body.data, flight->body.size) };
         uint8_t header [WDM_PROTO_HEADER_SIZE];
@@ -726,7 +711,7 @@ s_handle_reply (s_collector_t *self)
         return;
     }
     zmq_msg_close (&body);
-    self->last_reply_ms = s_now_ms ();
+    self->last_reply_ms = wdm_clock_ms ();
     s_flight_t *flight = NULL;
     for (int i = 0; i < self->config->max_in_flight && !flight; i++)
         if (self->flights [i].seqs && self->flights [i].batch_no == head.batch_no)
@@ -737,7 +722,7 @@ s_handle_reply (s_collector_t *self)
         wdm_proto_reply_clear (&reply);
         return;
     }
-    double ack_ms = (double) (s_now_us () - flight->sent_us) / 1000.0;
+    double ack_ms = (double) (wdm_clock_us () - flight->sent_us) / 1000.0;
     int bucket = 0;
     while (bucket < S_ACK_BUCKETS - 1 && ack_ms > s_ack_bounds [bucket])
         bucket++;
@@ -806,7 +791,7 @@ s_handle_reply (s_collector_t *self)
 static void
 s_check_timeouts (s_collector_t *self)
 {
-    int64_t now = s_now_ms ();
+    int64_t now = wdm_clock_ms ();
     int expired = 0;
     for (int i = 0; i < self->config->max_in_flight; i++)
         if (self->flights [i].seqs && now - self->flights [i].sent_ms > self->config->timeout_ms)
@@ -841,7 +826,7 @@ s_write_status (s_collector_t *self)
              (long) getpid (), (long) time (NULL), (unsigned long long) in_flight,
              (unsigned long long) stats.queued, (unsigned long long) self->delivered,
              (unsigned long long) self->rejected, (long) self->last_delivery,
-             self->last_reply_ms ? (long long) (s_now_ms () - self->last_reply_ms) : -1LL,
+             self->last_reply_ms ? (long long) (wdm_clock_ms () - self->last_reply_ms) : -1LL,
              self->link_state);
     fprintf (file, "ack_count=%llu\nack_sum_ms=%.3f\nack_max_ms=%.3f\nack_ms_buckets=",
              (unsigned long long) self->ack_count, self->ack_sum_ms, self->ack_max_ms);
@@ -919,7 +904,7 @@ wdm_collector_run (const wdm_collector_config_t *config, int once, volatile sig_
                   config->endpoint, (unsigned long long) stats.epoch, (unsigned long long) stats.queued);
 
     while (!*stop) {
-        int64_t now = s_now_ms ();
+        int64_t now = wdm_clock_ms ();
         if (now >= self.intake_paused_until_ms && (now >= self.next_scan_ms || !self.inbox_empty)) {
             s_intake (&self);
             if (self.inbox_empty)

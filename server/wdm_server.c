@@ -2,6 +2,7 @@
 
 #include "wdm_server.h"
 #include "wdm_auth.h"
+#include "wdm_clock.h"
 #include "wdm_crc32.h"
 #include "wdm_db.h"
 #include "wdm_keys.h"
@@ -261,14 +262,6 @@ s_reply (s_server_t *self, s_incoming_t *in, int status, const char *message)
     free (rejected);
 }
 
-static int64_t
-s_clock_ms (void)
-{
-    struct timespec ts;
-    clock_gettime (CLOCK_MONOTONIC, &ts);
-    return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 //  Count one answered batch into the metrics, once its counts are final.
 static void
 s_count (s_server_t *self, const s_incoming_t *in, int stored, double commit_seconds)
@@ -343,13 +336,13 @@ s_flush (s_server_t *self)
         else
             slot [i] = -1;
     int stored = -1;
-    int64_t flush_start = s_clock_ms ();
+    int64_t flush_start = wdm_clock_ms ();
     uint64_t records = 0;
     for (int i = 0; i < self->group_size; i++)
         records += self->group [i].batch.decoded.count;
     if (batches && self->catalog)
         stored = count ? wdm_store_commit (self->store, batches, count) : 0;
-    double commit_seconds = (double) (s_clock_ms () - flush_start) / 1000.0;
+    double commit_seconds = (double) (wdm_clock_ms () - flush_start) / 1000.0;
     if (self->metrics) {
         wdm_metrics_database (self->metrics, stored == 0);
         wdm_metrics_queue (self->metrics, (int) records);

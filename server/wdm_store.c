@@ -1,6 +1,7 @@
 /*  wdm_store: one transaction per group of batches.  See wdm_store.h.  */
 
 #include "wdm_store.h"
+#include "wdm_clock.h"
 #include "wdm_db.h"
 #include "wdm_log.h"
 
@@ -9,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #define S_BACKOFF_MIN_MS 100
 #define S_BACKOFF_MAX_MS 10000
@@ -63,14 +63,6 @@ static const char *s_insert_sql =
     "  RETURNING batch_id"
     ") SELECT batch_id, count (*) FROM ins GROUP BY batch_id";
 
-static int64_t
-s_now_ms (void)
-{
-    struct timespec ts;
-    clock_gettime (CLOCK_MONOTONIC, &ts);
-    return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 wdm_store_t *
 wdm_store_new (const char *conninfo)
 {
@@ -103,7 +95,7 @@ s_disconnect (wdm_store_t *self)
 {
     PQfinish (self->conn);
     self->conn = NULL;
-    self->next_attempt_ms = s_now_ms () + self->backoff_ms;
+    self->next_attempt_ms = wdm_clock_ms () + self->backoff_ms;
     self->backoff_ms = self->backoff_ms * 2 > S_BACKOFF_MAX_MS ? S_BACKOFF_MAX_MS : self->backoff_ms * 2;
 }
 
@@ -127,7 +119,7 @@ wdm_store_ready (wdm_store_t *self)
         wdm_log_warn ("store: lost the database connection");
         s_disconnect (self);
     }
-    if (s_now_ms () < self->next_attempt_ms)
+    if (wdm_clock_ms () < self->next_attempt_ms)
         return 0;
     self->conn = wdm_db_connect (self->conninfo);
     if (!self->conn

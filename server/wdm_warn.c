@@ -9,6 +9,7 @@
     one transaction through the database's warning functions.  */
 
 #include "wdm_warn.h"
+#include "wdm_clock.h"
 #include "wdm_db.h"
 #include "wdm_log.h"
 #include "wdm_rules.h"
@@ -740,8 +741,7 @@ wdm_warn_evaluate (PGconn *conn, const char *const *indicators, int count,
                    bool deadlines, const wdm_date_t *today, int readers,
                    wdm_warn_stats_t *stats)
 {
-    struct timespec start, end;
-    clock_gettime (CLOCK_MONOTONIC, &start);
+    int64_t start = wdm_clock_us ();
     memset (stats, 0, sizeof *stats);
     s_eval_t self;
     memset (&self, 0, sizeof self);
@@ -807,8 +807,7 @@ wdm_warn_evaluate (PGconn *conn, const char *const *indicators, int count,
     for (int r = 0; r < S_READERS_MAX; r++)
         PQfinish (reader [r]);           //  also drops a fetch in flight
     free (order);
-    struct timespec mid;
-    clock_gettime (CLOCK_MONOTONIC, &mid);
+    int64_t mid = wdm_clock_us ();
     if (deadlines && s_evaluate_deadlines (&self, today))
         goto cleanup;
     s_flush (&self);
@@ -816,25 +815,20 @@ wdm_warn_evaluate (PGconn *conn, const char *const *indicators, int count,
         wdm_log_error ("warnings: the findings could not be kept; nothing applied");
         goto cleanup;
     }
-    struct timespec due;
-    clock_gettime (CLOCK_MONOTONIC, &due);
+    int64_t due = wdm_clock_us ();
     wdm_log_debug ("warnings: series read and judged in %.3f s, deadlines in %.3f s",
-                   (double) (mid.tv_sec - start.tv_sec) + (mid.tv_nsec - start.tv_nsec) / 1e9,
-                   (double) (due.tv_sec - mid.tv_sec) + (due.tv_nsec - mid.tv_nsec) / 1e9);
+                   (double) (mid - start) / 1e6, (double) (due - mid) / 1e6);
     stats->series = self.series;
     stats->findings = self.finding_count;
     if (indicators && wdm_db_copy_format (&scope, "%s", in_scope ? "}" : "{}"))
         goto cleanup;
     if (s_apply (&self, indicators ? scope.data : NULL, deadlines, stats))
         goto cleanup;
-    struct timespec applied;
-    clock_gettime (CLOCK_MONOTONIC, &applied);
     wdm_log_debug ("warnings: %d findings applied in %.3f s", self.finding_count,
-                   (double) (applied.tv_sec - due.tv_sec) + (applied.tv_nsec - due.tv_nsec) / 1e9);
+                   (double) (wdm_clock_us () - due) / 1e6);
     rc = 0;
 cleanup:
-    clock_gettime (CLOCK_MONOTONIC, &end);
-    stats->seconds = (double) (end.tv_sec - start.tv_sec) + (end.tv_nsec - start.tv_nsec) / 1e9;
+    stats->seconds = (double) (wdm_clock_us () - start) / 1e6;
     free (self.indicators);
     free (self.areas);
     free (self.thresholds);
@@ -922,14 +916,6 @@ struct wdm_warn_worker {
     pthread_t thread;
 };
 
-static int64_t
-s_clock_ms (void)
-{
-    struct timespec ts;
-    clock_gettime (CLOCK_MONOTONIC, &ts);
-    return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 #define S_REST_FACTOR 4
 #define S_COUNT_MS 5000                 //  how often the open warnings are counted
 
@@ -984,7 +970,7 @@ s_worker_run (void *arg)
             }
             continue;                   //  take every message waiting first
         }
-        int64_t now = s_clock_ms ();
+        int64_t now = wdm_clock_ms ();
         if (now >= next_count) {
             if (!conn || PQstatus (conn) != CONNECTION_OK) {
                 PQfinish (conn);
@@ -1032,7 +1018,7 @@ s_worker_run (void *arg)
             if (deadlines)
                 next_deadlines = now + self->deadline_seconds * 1000;
         }
-        last_eval = s_clock_ms ();
+        last_eval = wdm_clock_ms ();
         last_duration = last_eval - now;
     }
     for (int i = 0; i < touched_count; i++)
