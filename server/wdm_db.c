@@ -184,6 +184,18 @@ wdm_db_copy_send (PGconn *conn, const char *table, wdm_db_copy_t *self)
     return rc;
 }
 
+int
+wdm_db_array_add (wdm_db_copy_t *self, const char *item)
+{
+    return wdm_db_copy_format (self, "%s\"%s\"", self->size ? "," : "{", item);
+}
+
+int
+wdm_db_array_end (wdm_db_copy_t *self)
+{
+    return wdm_db_copy_format (self, "%s", self->size ? "}" : "{}");
+}
+
 void
 wdm_db_copy_free (wdm_db_copy_t *self)
 {

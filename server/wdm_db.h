@@ -45,6 +45,13 @@ int wdm_db_copy_send (PGconn *conn, const char *table, wdm_db_copy_t *self);
 //  Free the buffer's memory.
 void wdm_db_copy_free (wdm_db_copy_t *self);
 
+//  A PostgreSQL array literal of identifiers (codes, Z85 keys: nothing
+//  that needs escaping in double quotes), built in a buffer: add each
+//  item, then end.  Both 0, or -1 out of memory.  An ended array is
+//  self->data, "{}" when empty; empty self->size first to reuse it.
+int wdm_db_array_add (wdm_db_copy_t *self, const char *item);
+int wdm_db_array_end (wdm_db_copy_t *self);
+
 //  Load the catalog of the database's one plan: its years from the
 //  baseline to the end, and every active indicator.  The catalog, owned by
 //  the caller, or NULL with the cause logged.

@@ -13,7 +13,6 @@
 
 #define S_BACKOFF_MIN_MS 100
 #define S_BACKOFF_MAX_MS 10000
-#define S_MAX_KEYS_TEXT (64 * 44 + 4)     //  the keys of a group (at most 64 batches) as an array
 
 struct wdm_store {
     char *conninfo;
@@ -21,6 +20,7 @@ struct wdm_store {
     int64_t next_attempt_ms;        //  when to try connecting again
     int backoff_ms;
     wdm_db_copy_t copy;             //  COPY text of a group, reused
+    wdm_db_copy_t keys;             //  the senders' keys of a group, as an array
 };
 
 static const char *s_stage_sql =
@@ -86,6 +86,7 @@ wdm_store_destroy (wdm_store_t **self_p)
     PQfinish ((*self_p)->conn);
     free ((*self_p)->conninfo);
     wdm_db_copy_free (&(*self_p)->copy);
+    wdm_db_copy_free (&(*self_p)->keys);
     free (*self_p);
     *self_p = NULL;
 }
@@ -229,20 +230,16 @@ s_reject (wdm_store_t *self, const char *batch_id, const char *unit, uint64_t ep
 static int
 s_check_keys (wdm_store_t *self, wdm_store_batch_t *batches, int count)
 {
-    char list [S_MAX_KEYS_TEXT];
-    size_t used = 0;
-    list [used++] = '{';
+    self->keys.size = 0;
     for (int b = 0; b < count; b++)
         if (batches [b].key [0] && batches [b].status == WDM_PROTO_OK
-        &&  used + 44 < sizeof list) {
-            used += (size_t) snprintf (list + used, sizeof list - used, "%s\"%s\"",
-                                       used > 1 ? "," : "", batches [b].key);
-        }
-    if (used == 1)
+        &&  wdm_db_array_add (&self->keys, batches [b].key))
+            return -1;
+    if (self->keys.size == 0)
         return 0;
-    list [used++] = '}';
-    list [used] = '\0';
-    const char *params [] = { list };
+    if (wdm_db_array_end (&self->keys))
+        return -1;
+    const char *params [] = { self->keys.data };
     PGresult *res = s_run (self, "wdm_keys", 1, params, -1, NULL, 0, PGRES_TUPLES_OK);
     if (!res)
         return -1;

@@ -768,9 +768,7 @@ wdm_warn_evaluate (PGconn *conn, const char *const *indicators, int count,
     for (int i = 0; i < self.indicator_count; i++) {
         if (!self.indicators [i].in_scope)
             continue;
-        //  Codes are identifiers: quoted, they need no escaping.
-        if (indicators && wdm_db_copy_format (&scope, "%s\"%s\"", in_scope ? "," : "{",
-                                              self.indicators [i].rule.code)) {
+        if (indicators && wdm_db_array_add (&scope, self.indicators [i].rule.code)) {
             free (order);
             goto cleanup;
         }
@@ -820,7 +818,7 @@ wdm_warn_evaluate (PGconn *conn, const char *const *indicators, int count,
                    (double) (mid - start) / 1e6, (double) (due - mid) / 1e6);
     stats->series = self.series;
     stats->findings = self.finding_count;
-    if (indicators && wdm_db_copy_format (&scope, "%s", in_scope ? "}" : "{}"))
+    if (indicators && wdm_db_array_end (&scope))
         goto cleanup;
     if (s_apply (&self, indicators ? scope.data : NULL, deadlines, stats))
         goto cleanup;
