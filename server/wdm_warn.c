@@ -617,6 +617,14 @@ s_evaluate_deadlines (s_eval_t *self, const wdm_date_t *today)
 
 //  --- Applying --------------------------------------------------------------------
 
+//  The warning w of finding f: the same rule, indicator, area, year, body
+//  and unit (a finding's unit is NULL unless it is a missing report).
+#define S_SAME_KEY \
+    "w.rule_code = f.rule AND w.indicator_code = f.indicator AND w.area_code = f.area" \
+    " AND w.year = f.year AND w.body = f.body AND coalesce (w.unit_code, '') = coalesce (f.unit, '')"
+//  Findings are yearly.
+#define S_YEARLY "w.period_kind = 'year' AND w.period_no = 0"
+
 //  Open the warnings of findings that have none: insert them, their
 //  'open' events and their announcements, as warning_raise does one at a
 //  time.  Returns how many were opened.
@@ -627,10 +635,7 @@ static const char *s_open_sql =
     "  SELECT f.rule, f.indicator, f.area, f.year, f.body, nullif (f.unit, ''),"
     "         f.level::warning_level, f.message_zh, f.message_en, f.value, f.target, f.details"
     "    FROM wdm_findings f"
-    "   WHERE NOT EXISTS (SELECT 1 FROM warning w WHERE w.rule_code = f.rule"
-    "           AND w.indicator_code = f.indicator AND w.area_code = f.area AND w.year = f.year"
-    "           AND w.period_kind = 'year' AND w.period_no = 0 AND w.body = f.body"
-    "           AND coalesce (w.unit_code, '') = coalesce (f.unit, ''))"
+    "   WHERE NOT EXISTS (SELECT 1 FROM warning w WHERE " S_SAME_KEY " AND " S_YEARLY ")"
     "   ORDER BY f.rule, f.indicator, f.area, f.year"
     "  ON CONFLICT DO NOTHING"
     "  RETURNING *"
@@ -648,9 +653,7 @@ static const char *s_resolve_sql =
     "  UPDATE warning w SET state = 'resolved', resolved_at = now (), updated_at = now ()"
     "   WHERE w.state <> 'resolved' AND w.rule_code = ANY ($2::text [])"
     "     AND ($1::text [] IS NULL OR w.indicator_code = ANY ($1::text []))"
-    "     AND NOT EXISTS (SELECT 1 FROM wdm_findings f WHERE f.rule = w.rule_code"
-    "           AND f.indicator = w.indicator_code AND f.area = w.area_code AND f.year = w.year"
-    "           AND f.body = w.body AND coalesce (nullif (f.unit, ''), '') = coalesce (w.unit_code, ''))"
+    "     AND NOT EXISTS (SELECT 1 FROM wdm_findings f WHERE " S_SAME_KEY ")"
     "  RETURNING w.*"
     "), events AS ("
     "  INSERT INTO warning_event (warning_id, transition, level, message_zh, message_en, note)"
@@ -695,10 +698,7 @@ s_apply (s_eval_t *self, const char *scope, bool deadlines, wdm_warn_stats_t *st
         "SELECT t, count (*) FROM (SELECT warning_raise (rule, indicator, area, year, body,"
         "        nullif (unit, ''), level::warning_level, message_zh, message_en, value, target,"
         "        details) AS t FROM wdm_findings f"
-        "  WHERE NOT EXISTS (SELECT 1 FROM warning w WHERE w.rule_code = f.rule"
-        "          AND w.indicator_code = f.indicator AND w.area_code = f.area AND w.year = f.year"
-        "          AND w.period_kind = 'year' AND w.period_no = 0 AND w.body = f.body"
-        "          AND coalesce (w.unit_code, '') = coalesce (f.unit, '')"
+        "  WHERE NOT EXISTS (SELECT 1 FROM warning w WHERE " S_SAME_KEY " AND " S_YEARLY
         "          AND w.state <> 'resolved' AND w.level = f.level::warning_level"
         "          AND w.value IS NOT DISTINCT FROM f.value AND w.message_zh = f.message_zh)"
         "  ORDER BY rule, indicator, area, year) x GROUP BY t");
@@ -934,6 +934,18 @@ s_count_open (wdm_warn_worker_t *self, PGconn *conn)
     PQclear (res);
 }
 
+//  The worker's connection, made again if it was lost; NULL while the
+//  database is away.
+static PGconn *
+s_worker_conn (wdm_warn_worker_t *self, PGconn **conn)
+{
+    if (!*conn || PQstatus (*conn) != CONNECTION_OK) {
+        PQfinish (*conn);
+        *conn = wdm_db_connect (self->conninfo);
+    }
+    return *conn;
+}
+
 static void *
 s_worker_run (void *arg)
 {
@@ -970,11 +982,7 @@ s_worker_run (void *arg)
         }
         int64_t now = wdm_clock_ms ();
         if (now >= next_count) {
-            if (!conn || PQstatus (conn) != CONNECTION_OK) {
-                PQfinish (conn);
-                conn = wdm_db_connect (self->conninfo);
-            }
-            if (conn)
+            if (s_worker_conn (self, &conn))
                 s_count_open (self, conn);
             next_count = now + S_COUNT_MS;
         }
@@ -987,14 +995,10 @@ s_worker_run (void *arg)
                      ? last_duration * S_REST_FACTOR : self->interval_ms;
         if (!deadlines && (touched_count == 0 || now - last_eval < rest))
             continue;
-        if (!conn || PQstatus (conn) != CONNECTION_OK) {
-            PQfinish (conn);
-            conn = wdm_db_connect (self->conninfo);
-            if (!conn) {
-                next_deadlines = now + 5000;
-                last_eval = now;
-                continue;
-            }
+        if (!s_worker_conn (self, &conn)) {
+            next_deadlines = now + 5000;
+            last_eval = now;
+            continue;
         }
         wdm_date_t today = self->today;
         if (!self->fixed_today)
