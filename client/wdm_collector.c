@@ -7,6 +7,7 @@
 #include "wdm_crc32.h"
 #include "wdm_keys.h"
 #include "wdm_log.h"
+#include "wdm_monitor.h"
 #include "wdm_outbox.h"
 #include "wdm_proto.h"
 #include "wdm_source.h"
@@ -410,15 +411,9 @@ s_link_state (s_collector_t *self, int level, const char *state)
 static void
 s_monitor_event (s_collector_t *self)
 {
-    zmq_msg_t first, second;
-    zmq_msg_init (&first);
-    zmq_msg_init (&second);
-    if (zmq_msg_recv (&first, self->monitor, 0) >= 0 && zmq_msg_more (&first)
-    &&  zmq_msg_recv (&second, self->monitor, 0) >= 0 && zmq_msg_size (&first) >= 6) {
-        uint16_t event;
-        uint32_t value;
-        memcpy (&event, zmq_msg_data (&first), 2);
-        memcpy (&value, (const uint8_t *) zmq_msg_data (&first) + 2, 4);
+    uint16_t event;
+    uint32_t value;
+    if (wdm_monitor_read (self->monitor, &event, &value) == 0) {
         char state [200];
         if (event == ZMQ_EVENT_HANDSHAKE_SUCCEEDED)
             s_link_state (self, WDM_LOG_INFO, "connected to the centre");
@@ -438,8 +433,6 @@ s_monitor_event (s_collector_t *self)
         if (event == ZMQ_EVENT_DISCONNECTED && strcmp (self->link_state, "connected to the centre") == 0)
             s_link_state (self, WDM_LOG_INFO, "disconnected from the centre; reconnecting");
     }
-    zmq_msg_close (&first);
-    zmq_msg_close (&second);
 }
 
 static int

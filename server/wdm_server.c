@@ -8,6 +8,7 @@
 #include "wdm_keys.h"
 #include "wdm_log.h"
 #include "wdm_metrics.h"
+#include "wdm_monitor.h"
 #include "wdm_proto.h"
 #include "wdm_store.h"
 #include "wdm_warn.h"
@@ -291,16 +292,10 @@ s_count (s_server_t *self, const s_incoming_t *in, int stored, double commit_sec
 static void
 s_monitor_event (s_server_t *self)
 {
-    zmq_msg_t first, second;
-    zmq_msg_init (&first);
-    zmq_msg_init (&second);
-    if (zmq_msg_recv (&first, self->monitor, 0) >= 0 && zmq_msg_more (&first)
-    &&  zmq_msg_recv (&second, self->monitor, 0) >= 0 && zmq_msg_size (&first) >= 6) {
-        const uint8_t *data = (const uint8_t *) zmq_msg_data (&first);
-        uint16_t event;
-        int32_t fd;
-        memcpy (&event, data, 2);
-        memcpy (&fd, data + 2, 4);
+    uint16_t event;
+    uint32_t value;
+    if (wdm_monitor_read (self->monitor, &event, &value) == 0) {
+        int32_t fd = (int32_t) value;
         if (event == ZMQ_EVENT_HANDSHAKE_SUCCEEDED && self->handshaken_count < 256) {
             self->handshaken [self->handshaken_count++] = fd;
             wdm_metrics_connections (self->metrics, 1);
@@ -314,8 +309,6 @@ s_monitor_event (s_server_t *self)
                     break;
                 }
     }
-    zmq_msg_close (&first);
-    zmq_msg_close (&second);
 }
 
 //  Store the group, answer every batch in it, and free it.

@@ -236,6 +236,14 @@ mv "$mc/inbox/.late.tmp" "$mc/inbox/late.csv"
 wait_for 60 stored town_meichang 8 || fail "the record taken in after the database came back was not stored"
 expect "... stored within 15 s of the database being back" \
     "$( [ $((SECONDS - back)) -le 15 ] && echo yes || echo "no: $((SECONDS - back)) s")" yes
+# Both ends read their sockets' monitor events: the collector logs its
+# link, the server counts the CURVE connections it has open.
+grep -q "delivery: connected to the centre" "$work/patient.log" \
+    && ok "the collector's log says when it is connected to the centre" || fail "no link line in the collector's log"
+live_connections () { q "SELECT connections FROM server_status ORDER BY heartbeat_at DESC LIMIT 1"; }
+wait_for 15 eval '[ "$(live_connections)" -ge 1 ]' \
+    && ok "the server counts the collector's connection (server_status)" \
+    || fail "the running server's server_status counts $(live_connections) connections"
 kill -TERM "$collector_pid"; wait "$collector_pid"
 collector_pid=
 
