@@ -204,11 +204,18 @@ s_fsync_dir (const char *path)
     return rc;
 }
 
+//  The journal's path: inbox/.taking.
+static void
+s_journal_path (const s_collector_t *self, char *path, size_t size)
+{
+    snprintf (path, size, "%s/.taking", self->config->inbox);
+}
+
 static int
 s_journal_write (s_collector_t *self, const char *name, uint64_t first_seq)
 {
     char path [2048], temp [2100];
-    snprintf (path, sizeof path, "%s/.taking", self->config->inbox);
+    s_journal_path (self, path, sizeof path);
     snprintf (temp, sizeof temp, "%s.tmp", path);
     FILE *file = fopen (temp, "w");
     if (!file)
@@ -224,7 +231,7 @@ static void
 s_journal_clear (s_collector_t *self)
 {
     char path [2048];
-    snprintf (path, sizeof path, "%s/.taking", self->config->inbox);
+    s_journal_path (self, path, sizeof path);
     unlink (path);
 }
 
@@ -234,7 +241,7 @@ s_journal_recover (s_collector_t *self)
 {
     char path [2048], name [1024] = "";
     unsigned long long first = 0;
-    snprintf (path, sizeof path, "%s/.taking", self->config->inbox);
+    s_journal_path (self, path, sizeof path);
     FILE *file = fopen (path, "r");
     if (!file)
         return;
