@@ -130,8 +130,6 @@ wdm_db_copy_text (wdm_db_copy_t *self, const char *text, char sep)
     }
     *out++ = sep;
     self->size = (size_t) (out - self->data);
-    if (sep == '\n')
-        self->rows++;
     return 0;
 }
 
@@ -147,8 +145,6 @@ wdm_db_copy_format (wdm_db_copy_t *self, const char *format, ...)
     if (len < 0 || len >= 512)
         return -1;
     self->size += (size_t) len;
-    if (len > 0 && self->data [self->size - 1] == '\n')
-        self->rows++;
     return 0;
 }
 
@@ -180,7 +176,6 @@ wdm_db_copy_send (PGconn *conn, const char *table, wdm_db_copy_t *self)
         PQclear (res);
     }
     self->size = 0;
-    self->rows = 0;
     return rc;
 }
 

@@ -25,11 +25,10 @@ int wdm_db_exec (PGconn *conn, const char *sql);
 typedef struct {
     char *data;
     size_t size, capacity;
-    int rows;
 } wdm_db_copy_t;
 
 //  Append a field escaped for COPY's text format (NULL: \N), then sep
-//  ('\t' between fields, '\n' after the last; a row counts at '\n').
+//  ('\t' between fields, '\n' after the last).
 //  0, or -1 out of memory.
 int wdm_db_copy_text (wdm_db_copy_t *self, const char *text, char sep);
 

@@ -270,7 +270,6 @@ s_commit_group (wdm_store_t *self, wdm_store_batch_t *batches, int count, int64_
     if (s_check_keys (self, batches, count))
         return -1;
     self->copy.size = 0;
-    self->copy.rows = 0;
     for (int b = 0; b < count; b++) {
         wdm_store_batch_t *batch = &batches [b];
         ids [b] = 0;

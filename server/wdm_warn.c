@@ -747,7 +747,7 @@ wdm_warn_evaluate (PGconn *conn, const char *const *indicators, int count,
     memset (&self, 0, sizeof self);
     self.conn = conn;
     int rc = -1;
-    wdm_db_copy_t scope = { NULL, 0, 0, 0 };   //  the indicators as an array literal
+    wdm_db_copy_t scope = { NULL, 0, 0 };   //  the indicators as an array literal
     if (s_load_context (&self)
     ||  wdm_db_exec (conn, s_findings_table_sql)
     ||  wdm_db_exec (conn, "TRUNCATE wdm_findings"))
