@@ -571,7 +571,9 @@ s_evaluate_indicator (s_eval_t *self, const s_indicator_t *ind, s_row_t *rows, i
     free (other_rows);
 }
 
-//  Reports owed by lead units and not made: one finding each.
+//  Reports owed by lead units and not made: one finding each.  What is
+//  owed, and whether it came (from any unit), is the view report_owed's:
+//  the completeness view counts the same rows, so the two agree.
 static int
 s_evaluate_deadlines (s_eval_t *self, const wdm_date_t *today)
 {
@@ -582,13 +584,10 @@ s_evaluate_deadlines (s_eval_t *self, const wdm_date_t *today)
     snprintf (first, sizeof first, "%d", self->first_year);
     const char *params [] = { first, last };
     PGresult *res = s_query (self->conn,
-        "SELECT r.indicator_code, u.code, u.area_code, u.name_zh, u.name_en, y,"
-        "       EXISTS (SELECT 1 FROM observation o WHERE o.unit_code = u.code"
-        "                  AND o.indicator_code = r.indicator_code AND o.year = y)"
-        "  FROM responsibility r JOIN member_unit u ON u.code = r.unit_code AND u.active"
-        "  JOIN indicator i ON i.code = r.indicator_code AND i.active"
-        "  CROSS JOIN generate_series ($1::int, $2::int) y"
-        " WHERE r.lead ORDER BY 1, 2, y", 2, params);
+        "SELECT indicator_code, unit_code, area_code, unit_zh, unit_en, year, body,"
+        "       first_received IS NOT NULL"
+        "  FROM report_owed WHERE year BETWEEN $1::int AND $2::int"
+        " ORDER BY indicator_code, unit_code, year, body", 2, params);
     if (!res)
         return -1;
     wdm_finding_t found [S_MAX_FINDINGS];
@@ -604,11 +603,22 @@ s_evaluate_deadlines (s_eval_t *self, const wdm_date_t *today)
         s_thresholds_for (self, ind->rule.code, &thresholds);
         wdm_place_t unit = { PQgetvalue (res, row, 3), PQgetvalue (res, row, 4) };
         wdm_place_t place = { self->areas [area].name_zh, self->areas [area].name_en };
-        int k = wdm_rules_missing (&ind->rule, unit, place, atoi (PQgetvalue (res, row, 5)),
+        //  A report owed per body names its body, in the message too.
+        const char *body = PQgetvalue (res, row, 6);
+        wdm_rule_indicator_t named = ind->rule;
+        if (body [0]
+        &&  (snprintf (named.name_zh, sizeof named.name_zh, "%s(%s)", ind->rule.name_zh, body)
+                 >= (int) sizeof named.name_zh
+         ||  snprintf (named.name_en, sizeof named.name_en, "%s (%s)", ind->rule.name_en, body)
+                 >= (int) sizeof named.name_en))
+            named = ind->rule;          //  too long to name: the body is in the warning's key
+        int k = wdm_rules_missing (&named, unit, place, atoi (PQgetvalue (res, row, 5)),
                                    self->deadline_month, self->deadline_day,
                                    today->year, today->month, today->day,
-                                   PQgetvalue (res, row, 6) [0] == 't', &thresholds,
+                                   PQgetvalue (res, row, 7) [0] == 't', &thresholds,
                                    found, S_MAX_FINDINGS);
+        for (int i = 0; i < k; i++)
+            snprintf (found [i].body, sizeof found [i].body, "%s", body);
         s_collect (self, found, k, ind->rule.code, self->areas [area].code, PQgetvalue (res, row, 1));
     }
     PQclear (res);
