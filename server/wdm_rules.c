@@ -44,21 +44,6 @@ static const char *const s_rule_codes [WDM_RULE_COUNT] = {
     [WDM_RULE_IMPLAUSIBLE] = "implausible",
 };
 
-static const char *const s_kind_names [] = {
-    [WDM_TARGET_UPPER_BOUND] = "upper_bound",
-    [WDM_TARGET_LOWER_BOUND] = "lower_bound",
-    [WDM_TARGET_REACH] = "reach",
-    [WDM_TARGET_KEEP_ABOVE] = "keep_above",
-    [WDM_TARGET_INCREASE] = "increase",
-    [WDM_TARGET_DECREASE] = "decrease",
-    [WDM_TARGET_CURB_RISE] = "curb_rise",
-    [WDM_TARGET_NARROW_GAP] = "narrow_gap",
-    [WDM_TARGET_RELATION] = "relation",
-    [WDM_TARGET_MIN_COUNT] = "min_count",
-    [WDM_TARGET_BALANCE] = "balance",
-    [WDM_TARGET_MONITOR] = "monitor",
-};
-
 //  The thresholds as rule_threshold names them, and where each goes.
 typedef struct {
     const char *rule;
@@ -98,19 +83,6 @@ wdm_rule_code (wdm_rule_t rule)
     return s_rule_codes [rule];
 }
 
-int
-wdm_target_kind_parse (const char *text, wdm_target_kind_t *kind)
-{
-    if (!text)
-        return -1;
-    for (size_t i = 0; i < sizeof s_kind_names / sizeof s_kind_names [0]; i++)
-        if (strcmp (text, s_kind_names [i]) == 0) {
-            *kind = (wdm_target_kind_t) i;
-            return 0;
-        }
-    return -1;
-}
-
 void
 wdm_thresholds_default (wdm_thresholds_t *self)
 {
@@ -146,31 +118,11 @@ s_slack (double a, double b)
     return S_SLACK * fmax (1.0, fmax (fabs (a), fabs (b)));
 }
 
-//  a above b by more than rounding.
-static bool
-s_gt (double a, double b)
-{
-    return a - b > s_slack (a, b);
-}
-
-//  a at or above b, allowing rounding.
-static bool
-s_ge (double a, double b)
-{
-    return a - b >= -s_slack (a, b);
-}
-
-static bool
-s_lt (double a, double b)
-{
-    return s_gt (b, a);
-}
-
-static bool
-s_le (double a, double b)
-{
-    return s_ge (b, a);
-}
+//  Comparisons are the judgement's (wdm_judge), allowing rounding.
+#define s_gt wdm_judge_gt
+#define s_ge wdm_judge_ge
+#define s_lt wdm_judge_lt
+#define s_le wdm_judge_le
 
 static int
 s_compare_doubles (const void *a, const void *b)
@@ -620,21 +572,17 @@ s_series_ok (const wdm_point_t *points, int count)
     return true;
 }
 
-//  Whether a value meets a bound-like target (以上/以下 include the number).
+//  Whether a value meets a bound-like target: the judgement's answer.
 static bool
 s_meets (const wdm_rule_indicator_t *indicator, double value)
 {
-    if (indicator->kind == WDM_TARGET_UPPER_BOUND)
-        return s_le (value, indicator->target);
-    return s_ge (value, indicator->target);
+    return wdm_judge_meets (indicator->kind, indicator->target, value);
 }
 
 static bool
 s_bound_kind (const wdm_rule_indicator_t *indicator)
 {
-    return indicator->kind == WDM_TARGET_UPPER_BOUND
-        || indicator->kind == WDM_TARGET_LOWER_BOUND
-        || indicator->kind == WDM_TARGET_REACH;
+    return wdm_judge_bound_kind (indicator->kind);
 }
 
 //  ---------------------------------------------------------------------

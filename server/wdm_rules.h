@@ -15,6 +15,7 @@
 #include <stdbool.h>
 
 #include "wdm_catalog.h"
+#include "wdm_judge.h"
 
 typedef enum {
     WDM_RULE_NOT_MET = 0,           //  "not_met"
@@ -31,15 +32,6 @@ typedef enum {
 
 //  The rule's code in the database's rule table, e.g. "behind_schedule".
 const char *wdm_rule_code (wdm_rule_t rule);
-
-typedef enum {
-    WDM_TARGET_UPPER_BOUND = 0, WDM_TARGET_LOWER_BOUND, WDM_TARGET_REACH, WDM_TARGET_KEEP_ABOVE,
-    WDM_TARGET_INCREASE, WDM_TARGET_DECREASE, WDM_TARGET_CURB_RISE, WDM_TARGET_NARROW_GAP,
-    WDM_TARGET_RELATION, WDM_TARGET_MIN_COUNT, WDM_TARGET_BALANCE, WDM_TARGET_MONITOR
-} wdm_target_kind_t;
-
-//  Parse the database's target_kind ("upper_bound", ...).  0, or -1.
-int wdm_target_kind_parse (const char *text, wdm_target_kind_t *kind);
 
 //  What the rules need to know of an indicator.
 typedef struct {

@@ -11,6 +11,7 @@
 #include "wdm_warn.h"
 #include "wdm_clock.h"
 #include "wdm_db.h"
+#include "wdm_judge.h"
 #include "wdm_log.h"
 #include "wdm_rules.h"
 
@@ -23,11 +24,9 @@
 #include <string.h>
 #include <time.h>
 
-typedef enum { S_AGG_RATIO, S_AGG_SUM, S_AGG_MIN, S_AGG_MAX, S_AGG_MEAN, S_AGG_NONE } s_agg_t;
-
 typedef struct {
     wdm_rule_indicator_t rule;
-    s_agg_t aggregation;
+    wdm_aggregation_t aggregation;
     double scale;                       //  0: not a ratio
     char relation [WDM_CODE_MAX];       //  the other indicator of a relation
     bool in_scope;
@@ -180,7 +179,6 @@ s_load_context (s_eval_t *self)
         PQclear (res);
         return -1;
     }
-    static const char *aggregations [] = { "ratio", "sum", "min", "max", "mean", "none" };
     for (int row = 0; row < self->indicator_count; row++) {
         s_indicator_t *ind = &self->indicators [row];
         wdm_rule_indicator_t *r = &ind->rule;
@@ -200,10 +198,8 @@ s_load_context (s_eval_t *self)
         r->target_year = atoi (PQgetvalue (res, row, 7));
         r->baseline_year = self->baseline_year;
         s_copy (r->relation_op, sizeof r->relation_op, PQgetvalue (res, row, 8));
-        ind->aggregation = S_AGG_NONE;
-        for (int k = 0; k < 6; k++)
-            if (strcmp (PQgetvalue (res, row, 9), aggregations [k]) == 0)
-                ind->aggregation = (s_agg_t) k;
+        if (wdm_aggregation_parse (PQgetvalue (res, row, 9), &ind->aggregation))
+            ind->aggregation = WDM_AGG_NONE;
         ind->scale = strtod (PQgetvalue (res, row, 10), NULL);
         s_copy (ind->relation, sizeof ind->relation, PQgetvalue (res, row, 11));
     }
@@ -434,57 +430,81 @@ s_points (const s_row_t *rows, int count, int area, const char *body, char sex,
     return n;
 }
 
-//  Roll the district's total up from the areas directly below it, year by
-//  year, by the indicator's aggregation rule.  Shares are rebuilt from
-//  summed numerators and denominators, never averaged; a year where a
-//  ratio cannot be rebuilt that way is left out.
+//  The district's series: its own values, and for each year it reported
+//  none itself, the roll-up of the areas directly below it by the
+//  indicator's aggregation rule (wdm_judge: shares from summed numerators
+//  and denominators, never averaged).  Year by year: the district's own
+//  value wins for that year only.  parts [i] is how many areas point i was
+//  rolled up from, 0 for a value the district reported.
 static int
-s_rollup (const s_eval_t *self, const s_indicator_t *ind, const s_row_t *rows, int count,
-          int district, wdm_point_t *points, int max)
+s_district_points (const s_eval_t *self, const s_indicator_t *ind, const s_row_t *rows, int count,
+                   int district, wdm_point_t *points, int *parts, int max)
 {
-    if (ind->aggregation == S_AGG_NONE)
-        return 0;
-    int n = 0;
+    wdm_point_t own [S_MAX_YEARS];
+    int own_count = s_points (rows, count, district, "", 'T', own, S_MAX_YEARS);
+    int n = 0, k = 0;
     for (int year = self->baseline_year; year <= self->last_year && n < max; year++) {
-        double sum = 0, num = 0, den = 0, low = INFINITY, high = -INFINITY;
-        int parts = 0, ratio_ok = 1;
+        while (k < own_count && own [k].year < year && n < max)
+            points [n] = own [k++], parts [n++] = 0;
+        if (n >= max)
+            break;
+        if (k < own_count && own [k].year == year) {
+            points [n] = own [k++];
+            parts [n++] = 0;
+            continue;
+        }
+        wdm_rollup_t rollup;
+        wdm_judge_rollup_init (&rollup);
         for (int i = 0; i < count; i++) {
             const s_row_t *r = &rows [i];
-            if (r->year != year || r->sex != 'T' || r->body [0] || self->areas [r->area].parent != district)
-                continue;
-            parts++;
-            sum += r->value;
-            low = fmin (low, r->value);
-            high = fmax (high, r->value);
-            if (r->has_ratio) {
-                num += r->numerator;
-                den += r->denominator;
-            }
-            else
-                ratio_ok = 0;
+            if (r->year == year && r->sex == 'T' && !r->body [0] && self->areas [r->area].parent == district)
+                wdm_judge_rollup_add (&rollup, r->value, r->has_ratio, r->numerator, r->denominator);
         }
-        if (parts == 0)
-            continue;
         double value;
-        switch (ind->aggregation) {
-            case S_AGG_RATIO:
-                if (!ratio_ok || den <= 0 || ind->scale <= 0)
-                    continue;
-                value = num / den * ind->scale;
-                break;
-            case S_AGG_SUM:  value = sum; break;
-            case S_AGG_MIN:  value = low; break;
-            case S_AGG_MAX:  value = high; break;
-            case S_AGG_MEAN: value = sum / parts; break;
-            default:         continue;
-        }
+        if (ind->aggregation == WDM_AGG_NONE
+        ||  wdm_judge_rollup_value (&rollup, ind->aggregation, ind->scale, &value))
+            continue;
+        memset (&points [n], 0, sizeof points [n]);
         points [n].year = year;
         points [n].value = value;
-        points [n].revised_from_final = false;
-        points [n].final_value = 0;
-        n++;
+        parts [n++] = rollup.parts;
     }
+    while (k < own_count && n < max)
+        points [n] = own [k++], parts [n++] = 0;
     return n;
+}
+
+//  How many areas lie directly below the district: the parts a roll-up owes.
+static int
+s_parts_owed (const s_eval_t *self, int district)
+{
+    int owed = 0;
+    for (int a = 0; a < self->area_count; a++)
+        owed += self->areas [a].parent == district;
+    return owed;
+}
+
+//  A finding about a year whose district value was rolled up from only
+//  some of the areas says so: it is not the district's own figure.
+static void
+s_note_parts (wdm_finding_t *found, int k, const wdm_point_t *points, const int *parts, int n,
+              int owed)
+{
+    for (int i = 0; i < k; i++)
+        for (int p = 0; p < n; p++) {
+            if (points [p].year != found [i].year || parts [p] == 0)
+                continue;
+            char zh [160], en [160];
+            snprintf (zh, sizeof zh, "(全区数值由%d个镇街中的%d个汇总%s)", owed, parts [p],
+                      parts [p] < owed ? ",并非全区完整数据" : "");
+            snprintf (en, sizeof en, " (the district value is rolled up from %d of %d towns and streets%s)",
+                      parts [p], owed, parts [p] < owed ? ", not the whole district" : "");
+            size_t zl = strlen (found [i].message_zh), el = strlen (found [i].message_en);
+            if (zl + strlen (zh) < sizeof found [i].message_zh)
+                memcpy (found [i].message_zh + zl, zh, strlen (zh) + 1);
+            if (el + strlen (en) < sizeof found [i].message_en)
+                memcpy (found [i].message_en + el, en, strlen (en) + 1);
+        }
 }
 
 //  Everything for one indicator, from its rows (which this frees).
@@ -509,22 +529,27 @@ s_evaluate_indicator (s_eval_t *self, const s_indicator_t *ind, s_row_t *rows, i
     for (int a = 0; rows && a < self->area_count; a++) {
         const s_area_t *area = &self->areas [a];
         wdm_place_t place = { area->name_zh, area->name_en };
-        int n = s_points (rows, count, a, "", 'T', points, S_MAX_YEARS);
-        if (n == 0 && area->parent < 0)
-            n = s_rollup (self, ind, rows, count, a, points, S_MAX_YEARS);
+        int parts [S_MAX_YEARS] = { 0 }, more_parts [S_MAX_YEARS];
+        int n = area->parent < 0
+              ? s_district_points (self, ind, rows, count, a, points, parts, S_MAX_YEARS)
+              : s_points (rows, count, a, "", 'T', points, S_MAX_YEARS);
+        int owed = area->parent < 0 ? s_parts_owed (self, a) : 0;
         int k = 0;
         if (n > 0) {
             self->series++;
             if (ind->rule.kind != WDM_TARGET_MIN_COUNT && ind->rule.kind != WDM_TARGET_NARROW_GAP) {
                 k = wdm_rules_series (&ind->rule, place, points, n, &thresholds, found, S_MAX_FINDINGS);
+                s_note_parts (found, k, points, parts, n, owed);
                 s_collect (self, found, k, ind->rule.code, area->code, "");
             }
             if (other) {
-                int m = s_points (other_rows, other_count, a, "", 'T', more, S_MAX_YEARS);
-                if (m == 0 && area->parent < 0)
-                    m = s_rollup (self, other, other_rows, other_count, a, more, S_MAX_YEARS);
+                int m = area->parent < 0
+                      ? s_district_points (self, other, other_rows, other_count, a, more, more_parts,
+                                           S_MAX_YEARS)
+                      : s_points (other_rows, other_count, a, "", 'T', more, S_MAX_YEARS);
                 k = wdm_rules_relation (&ind->rule, &other->rule, place, points, n, more, m,
                                         &thresholds, found, S_MAX_FINDINGS);
+                s_note_parts (found, k, points, parts, n, owed);
                 s_collect (self, found, k, ind->rule.code, area->code, "");
             }
             //  A town against the other towns in its latest year.

@@ -105,18 +105,31 @@ expect "HE05 unlikely to be met: red" "$(warning unlikely HE05 wuqing 2023)" "re
 expect "HE05 below 70 before 2025: not met, yellow" "$(warning not_met HE05 wuqing 2023)" "yellow open"
 
 # Towns report 2024; the district's 2024 is rolled up from them: numerators
-# and denominators summed — (30 + 45) / (40 + 50) = 83.33%, not the mean of
-# 75% and 90% (82.5%).
+# and denominators summed — (30 + 20) / (40 + 60) = 50%, not the mean of
+# 75% and 33.33% (54.17%).  The district reported 2020-2023 itself: the
+# roll-up is per year, so 2024 is judged on the rolled-up 50%, and the
+# warning says it comes from 2 of the 30 towns and streets.
 send towns <<'CSV'
 indicator,area,year,value,numerator,denominator
 HE05,meichang,2024,75,30,40
-HE05,yangcun,2024,90,45,50
+HE05,yangcun,2024,33.33,20,60
 CSV
 expect "the district's value rolled up from the towns' numerators and denominators" \
     "$(q "SELECT round(value::numeric, 2) || ' ' || source || ' ' || parts FROM indicator_value
-          WHERE indicator_code = 'HE05' AND area_code = 'wuqing' AND year = 2024")" "83.33 rolled_up 2"
+          WHERE indicator_code = 'HE05' AND area_code = 'wuqing' AND year = 2024")" "50.00 rolled_up 2"
 expect "a reported district value is not overridden" \
     "$(q "SELECT value || ' ' || source FROM indicator_value WHERE indicator_code = 'HE05' AND area_code = 'wuqing' AND year = 2023")" "54 reported"
+# progress (50-50)/(70-50) = 0%, time share 80%: 80 points behind, red.
+wait_for 20 is_state behind_schedule HE05 wuqing 2024 "red open" || true
+expect "the rolled-up 2024 is judged although the district reported other years" \
+    "$(warning behind_schedule HE05 wuqing 2024)" "red open"
+contains "... and its message says the value is rolled up from 2 of 30 areas" \
+    "$(q "SELECT message_zh FROM warning WHERE rule_code = 'behind_schedule' AND indicator_code = 'HE05' AND year = 2024")" \
+    "全区数值由30个镇街中的2个汇总"
+contains "... in English too" \
+    "$(q "SELECT message_en FROM warning WHERE rule_code = 'behind_schedule' AND indicator_code = 'HE05' AND year = 2024")" \
+    "rolled up from 2 of 30 towns and streets"
+expect "2023's behind-schedule warning gives way to 2024's" "$(warning behind_schedule HE05 wuqing 2023)" "red resolved"
 expect "open_warnings names what is open" \
     "$(q "SELECT indicator_zh || ':' || rule_zh FROM open_warnings WHERE rule_code = 'behind_schedule' AND indicator_code = 'HE05' AND area_code = 'wuqing'")" \
     "适龄妇女宫颈癌人群筛查率:进度滞后"
@@ -155,7 +168,7 @@ contains "... the message gives both values" \
     "已定稿的数值8.4/10万被修订为7.5/10万"
 
 # Acknowledge the behind-schedule warning.
-id=$(q "SELECT id FROM warning WHERE rule_code = 'behind_schedule' AND indicator_code = 'HE05'")
+id=$(q "SELECT id FROM warning WHERE rule_code = 'behind_schedule' AND indicator_code = 'HE05' AND state <> 'resolved'")
 out=$("$wdmon" --db "$conn" warnings ack "$id" --by "张三" --note "已约谈区卫健委,要求三月底前提交整改方案" 2>&1)
 expect "wdmon warnings ack succeeds" "$?" 0
 expect "the warning is acknowledged by name" "$(q "SELECT state || ' ' || acknowledged_by FROM warning WHERE id = $id")" "acknowledged 张三"
