@@ -15,6 +15,7 @@
     written in: HTML entities, Markdown backslashes, RFC 4180 quotes.  */
 
 #include "wdm_report.h"
+#include "wdm_judge.h"
 #include "wdm_number.h"
 
 #include <assert.h>
@@ -29,30 +30,18 @@
 #define S_MAX_WARNINGS  500     //  warnings listed; the rest are counted
 #define S_MAX_NOTES     200     //  value notes listed; the rest are counted
 
-//  An indicator's standing.  The first five are what the summary counts;
-//  in a final evaluation S_ON_TRACK means "cannot be judged" and
-//  S_UNLIKELY "not met" (see s_classify).
-typedef enum {
-    S_MET, S_ON_TRACK, S_BEHIND, S_UNLIKELY, S_NOT_REPORTED,
-    S_MONITOR,                  //  no judgeable target: shown, not counted
-    S_STATUS_COUNT
-} s_status_t;
-
-typedef enum {
-    K_UPPER_BOUND, K_LOWER_BOUND, K_REACH, K_KEEP_ABOVE, K_INCREASE, K_DECREASE,
-    K_CURB_RISE, K_NARROW_GAP, K_RELATION, K_MIN_COUNT, K_BALANCE, K_MONITOR
-} s_kind_t;
-
-static const char *const s_kind_names [] = {
-    "upper_bound", "lower_bound", "reach", "keep_above", "increase", "decrease",
-    "curb_rise", "narrow_gap", "relation", "min_count", "balance", "monitor"
-};
+//  An indicator's standing is the judgement's (wdm_judge_status_t): the
+//  first five are what the summary counts; in a final evaluation
+//  WDM_STATUS_ON_TRACK means "cannot be judged", WDM_STATUS_UNLIKELY "not
+//  met" and WDM_STATUS_NOT_REPORTED "no value for the final year" (see
+//  s_classify).
+typedef wdm_status_t s_status_t;
 
 typedef struct {
     //  Pointers into the catalog result, valid while the report is written.
     const char *code, *domain_code, *name_zh, *name_en, *kind_name, *unit_code,
                *symbol, *unit_name_en, *clause_zh, *relation_code, *relation_op;
-    s_kind_t kind;
+    wdm_target_kind_t kind;
     bool has_target;
     double target;
     int domain;                         //  index into the domains
@@ -66,7 +55,7 @@ typedef struct {
     int parts [S_MAX_YEARS];            //  > 0: rolled up from this many areas
     int bodies [S_MAX_YEARS];           //  min_count: bodies reported
     double women [S_MAX_YEARS], men [S_MAX_YEARS];
-    bool red, behind;                   //  open target warnings (annual report)
+    wdm_status_t floor;                 //  the best standing its open warnings allow
     s_status_t status;
 } s_indicator_t;
 
@@ -84,7 +73,7 @@ typedef struct {
     s_indicator_t *ind;
     int ind_count, domain_count;
     int monitored;                              //  indicators without a judgeable target
-    int by_domain [64][S_STATUS_COUNT];
+    int by_domain [64][WDM_STATUS_COUNT];
     wdm_report_summary_t sum;
     char generated [64];
 } s_report_t;
@@ -161,16 +150,11 @@ s_share (int count, int total)
 
 //  Comparisons allow a slack of 1e-9 x max(1, |a|, |b|), as the rules do:
 //  a value written exactly at a target in decimal is at it.
-static double
-s_slack (double a, double b)
-{
-    double m = fmax (1.0, fmax (fabs (a), fabs (b)));
-    return 1e-9 * m;
-}
-static bool s_ge (double a, double b) { return a >= b - s_slack (a, b); }
-static bool s_le (double a, double b) { return a <= b + s_slack (a, b); }
-static bool s_gt (double a, double b) { return a > b + s_slack (a, b); }
-static bool s_lt (double a, double b) { return a < b - s_slack (a, b); }
+//  Comparisons are the judgement's (wdm_judge), allowing rounding.
+#define s_ge wdm_judge_ge
+#define s_le wdm_judge_le
+#define s_gt wdm_judge_gt
+#define s_lt wdm_judge_lt
 
 //  The unit as an English text puts it after a number.
 static const char *
@@ -405,10 +389,10 @@ s_status_label (const s_report_t *self, s_status_t status)
     static const char *const zh [] = { "达标", "进展正常", "进度滞后", "预计达标困难", "未报送", "仅监测" };
     static const char *const en [] = { "Met", "On track", "Behind schedule", "Unlikely to be met",
                                        "Not reported", "Monitored" };
-    static const char *const zh_final [] = { "达标", "无法判断", "进度滞后", "未达标", "未报送", "仅监测" };
+    static const char *const zh_final [] = { "达标", "无法判断", "进度滞后", "未达标", "无终期数据", "仅监测" };
     static const char *const en_final [] = { "Met", "Cannot be judged", "Behind schedule", "Not met",
-                                             "Not reported", "Monitored" };
-    assert (status < S_STATUS_COUNT);
+                                             "No final value", "Monitored" };
+    assert (status < WDM_STATUS_COUNT);
     if (self->options->final)
         return self->english ? en_final [status] : zh_final [status];
     return self->english ? en [status] : zh [status];
@@ -419,7 +403,7 @@ static const char *
 s_status_class (const s_report_t *self, s_status_t status)
 {
     static const char *const classes [] = { "met", "track", "behind", "unlikely", "none", "monitor" };
-    if (self->options->final && status == S_ON_TRACK)
+    if (self->options->final && status == WDM_STATUS_ON_TRACK)
         return "unjudged";
     return classes [status];
 }
@@ -428,7 +412,7 @@ static const char *
 s_status_colour (const s_report_t *self, s_status_t status)
 {
     static const char *const colours [] = { "#2e7d32", "#1565c0", "#e08600", "#c62828", "#9e9e9e", "#546e7a" };
-    if (self->options->final && status == S_ON_TRACK)
+    if (self->options->final && status == WDM_STATUS_ON_TRACK)
         return "#8d6e63";
     return colours [status];
 }
@@ -447,11 +431,11 @@ static int
 s_summary_order (const s_report_t *self, s_status_t *order)
 {
     if (self->options->final) {
-        order [0] = S_MET; order [1] = S_UNLIKELY; order [2] = S_ON_TRACK; order [3] = S_NOT_REPORTED;
+        order [0] = WDM_STATUS_MET; order [1] = WDM_STATUS_UNLIKELY; order [2] = WDM_STATUS_ON_TRACK; order [3] = WDM_STATUS_NOT_REPORTED;
         return 4;
     }
-    order [0] = S_MET; order [1] = S_ON_TRACK; order [2] = S_BEHIND; order [3] = S_UNLIKELY;
-    order [4] = S_NOT_REPORTED;
+    order [0] = WDM_STATUS_MET; order [1] = WDM_STATUS_ON_TRACK; order [2] = WDM_STATUS_BEHIND; order [3] = WDM_STATUS_UNLIKELY;
+    order [4] = WDM_STATUS_NOT_REPORTED;
     return 5;
 }
 
@@ -459,11 +443,11 @@ static int
 s_summary_count (const s_report_t *self, s_status_t status)
 {
     switch (status) {
-        case S_MET:          return self->sum.met;
-        case S_ON_TRACK:     return self->sum.on_track;
-        case S_BEHIND:       return self->sum.behind;
-        case S_UNLIKELY:     return self->sum.unlikely;
-        case S_NOT_REPORTED: return self->sum.not_reported;
+        case WDM_STATUS_MET:          return self->sum.met;
+        case WDM_STATUS_ON_TRACK:     return self->sum.on_track;
+        case WDM_STATUS_BEHIND:       return self->sum.behind;
+        case WDM_STATUS_UNLIKELY:     return self->sum.unlikely;
+        case WDM_STATUS_NOT_REPORTED: return self->sum.not_reported;
         default:             return 0;
     }
 }
@@ -484,19 +468,19 @@ s_target_en (const s_report_t *self, const s_indicator_t *ind)
     s_text_t x = s_amount (self, ind, ind->target);
     const char *amount = x.text;
     switch (ind->kind) {
-        case K_UPPER_BOUND: snprintf (t.text, sizeof t.text, "at most %.100s", amount); break;
-        case K_LOWER_BOUND: snprintf (t.text, sizeof t.text, "at least %.100s", amount); break;
-        case K_REACH:       snprintf (t.text, sizeof t.text, "reach %.100s", amount); break;
-        case K_KEEP_ABOVE:  snprintf (t.text, sizeof t.text, "at least %.100s every year", amount); break;
-        case K_BALANCE:     snprintf (t.text, sizeof t.text, "balanced, near %.100s", amount); break;
-        case K_MIN_COUNT:   snprintf (t.text, sizeof t.text, "at least %.100s in each body", amount); break;
-        case K_INCREASE:    snprintf (t.text, sizeof t.text, "%s", "increase"); break;
-        case K_DECREASE:    snprintf (t.text, sizeof t.text, "%s", "decrease"); break;
-        case K_CURB_RISE:   snprintf (t.text, sizeof t.text, "%s", "a slowing rise"); break;
-        case K_NARROW_GAP:
+        case WDM_TARGET_UPPER_BOUND: snprintf (t.text, sizeof t.text, "at most %.100s", amount); break;
+        case WDM_TARGET_LOWER_BOUND: snprintf (t.text, sizeof t.text, "at least %.100s", amount); break;
+        case WDM_TARGET_REACH:       snprintf (t.text, sizeof t.text, "reach %.100s", amount); break;
+        case WDM_TARGET_KEEP_ABOVE:  snprintf (t.text, sizeof t.text, "at least %.100s every year", amount); break;
+        case WDM_TARGET_BALANCE:     snprintf (t.text, sizeof t.text, "balanced, near %.100s", amount); break;
+        case WDM_TARGET_MIN_COUNT:   snprintf (t.text, sizeof t.text, "at least %.100s in each body", amount); break;
+        case WDM_TARGET_INCREASE:    snprintf (t.text, sizeof t.text, "%s", "increase"); break;
+        case WDM_TARGET_DECREASE:    snprintf (t.text, sizeof t.text, "%s", "decrease"); break;
+        case WDM_TARGET_CURB_RISE:   snprintf (t.text, sizeof t.text, "%s", "a slowing rise"); break;
+        case WDM_TARGET_NARROW_GAP:
             snprintf (t.text, sizeof t.text, "%s", "a narrowing gap between women and men");
             break;
-        case K_RELATION:
+        case WDM_TARGET_RELATION:
             snprintf (t.text, sizeof t.text, "%s %.64s", strcmp (ind->relation_op, ">=") == 0
                       ? "not below" : "in line with", ind->relation_code);
             break;
@@ -508,9 +492,9 @@ s_target_en (const s_report_t *self, const s_indicator_t *ind)
 static bool
 s_numeric_target (const s_indicator_t *ind)
 {
-    return ind->has_target && (ind->kind == K_UPPER_BOUND || ind->kind == K_LOWER_BOUND
-        || ind->kind == K_REACH || ind->kind == K_KEEP_ABOVE || ind->kind == K_BALANCE
-        || ind->kind == K_MIN_COUNT);
+    return ind->has_target && (ind->kind == WDM_TARGET_UPPER_BOUND || ind->kind == WDM_TARGET_LOWER_BOUND
+        || ind->kind == WDM_TARGET_REACH || ind->kind == WDM_TARGET_KEEP_ABOVE || ind->kind == WDM_TARGET_BALANCE
+        || ind->kind == WDM_TARGET_MIN_COUNT);
 }
 
 //  --- Loading --------------------------------------------------------------------
@@ -607,10 +591,8 @@ s_load_catalog (s_report_t *self)
         ind->name_zh = PQgetvalue (res, row, 2);
         ind->name_en = PQgetvalue (res, row, 3);
         ind->kind_name = PQgetvalue (res, row, 4);
-        ind->kind = K_MONITOR;
-        for (int k = 0; k <= K_MONITOR; k++)
-            if (strcmp (ind->kind_name, s_kind_names [k]) == 0)
-                ind->kind = (s_kind_t) k;
+        if (wdm_target_kind_parse (ind->kind_name, &ind->kind))
+            ind->kind = WDM_TARGET_MONITOR;
         ind->has_target = !PQgetisnull (res, row, 5);
         ind->target = ind->has_target ? strtod (PQgetvalue (res, row, 5), NULL) : 0;
         ind->unit_code = PQgetvalue (res, row, 6);
@@ -682,7 +664,7 @@ s_load_values (s_report_t *self)
         if (i < 0 || y < 0 || y >= self->years)
             continue;
         s_indicator_t *ind = &self->ind [i];
-        if (ind->kind == K_NARROW_GAP || ind->kind == K_MIN_COUNT)
+        if (ind->kind == WDM_TARGET_NARROW_GAP || ind->kind == WDM_TARGET_MIN_COUNT)
             continue;                   //  their values are by sex and by body, below
         ind->has [y] = true;
         ind->value [y] = strtod (PQgetvalue (res, row, 2), NULL);
@@ -746,7 +728,9 @@ s_load_values (s_report_t *self)
 
 //  Open warnings that speak about a target, for the district (min_count:
 //  any area, since each town's teams are judged), about a year up to the
-//  report's.
+//  report's: each sets the best standing the indicator may show
+//  (wdm_judge_floor), so that no row looks better than its worst open
+//  warning.
 static int
 s_load_flags (s_report_t *self)
 {
@@ -757,8 +741,6 @@ s_load_flags (s_report_t *self)
     PGresult *res = s_query (self, "the open warnings",
         "SELECT indicator_code, rule_code, level::text FROM wdmon.open_warnings"
         " WHERE year BETWEEN $2::int AND $3::int"
-        "   AND rule_code IN ('not_met', 'behind_schedule', 'unlikely', 'wrong_direction',"
-        "                     'relation_broken', 'min_count')"
         "   AND (area_code = $1 OR rule_code = 'min_count')", 3, params);
     if (!res)
         return -1;
@@ -767,16 +749,8 @@ s_load_flags (s_report_t *self)
         if (i < 0)
             continue;
         s_indicator_t *ind = &self->ind [i];
-        const char *rule = PQgetvalue (res, row, 1);
-        bool red = strcmp (PQgetvalue (res, row, 2), "red") == 0;
-        if (strcmp (rule, "behind_schedule") == 0)
-            ind->behind = true;
-        else
-        if (red)
-            ind->red = true;
-        else
-        if (strcmp (rule, "not_met") != 0 || ind->kind == K_BALANCE)
-            ind->behind = true;
+        int level = strcmp (PQgetvalue (res, row, 2), "red") == 0 ? 2 : 1;
+        ind->floor = wdm_judge_worse (ind->floor, wdm_judge_floor (PQgetvalue (res, row, 1), level));
     }
     PQclear (res);
     return 0;
@@ -803,89 +777,41 @@ s_load_warning_counts (s_report_t *self)
 //
 //  Every active indicator whose target kind is not 'monitor' is judged on
 //  the district's series (baseline year to the report's year Y; see
-//  s_load_values for narrow_gap and min_count).  The first that applies:
+//  s_load_values for narrow_gap and min_count) by the one judgement,
+//  wdm_judge:
 //
 //  1. not reported (未报送): no value in any plan year up to Y (a baseline
-//     value alone is not a report on the plan).
-//  2. met (达标): the latest plan-year value v meets the target —
-//     upper_bound v <= X; lower_bound, reach v >= X; keep_above every
-//     plan year up to Y >= X; balance |v - X| <= balance_pp; min_count
-//     the weakest body >= X; relation, in the latest year both have a
-//     value, a >= b ('>=') or |a - b| <= similar_pp ('~'); increase /
-//     decrease v above / below the series' first value (the baseline
-//     where there is one); narrow_gap the gap below the first gap;
-//     curb_rise the last yearly rise no larger than the one before, or no
-//     rise.  Bounds include the number.
-//  3. unlikely (预计达标困难): an open red warning of not_met, unlikely,
-//     wrong_direction, relation_broken or min_count.
-//  4. behind (进度滞后): an open behind_schedule warning (either level),
-//     or an open yellow unlikely, wrong_direction or relation_broken, or a
-//     yellow not_met of a balance target.  (A yellow not_met of a lower
-//     bound before the target year only says "not yet": behind_schedule
-//     judges the pace.)
-//  5. on track (进展正常): everything else.
-//
-//  Open means not resolved (acknowledged counts), about a year up to Y.
-//  The final evaluation uses no warnings: met as in 2, otherwise not met
-//  (counted in `unlikely`), or cannot be judged (too few values for a
-//  direction, no common year for a relation; counted in `on_track`).
+//     value alone is not a report on the plan).  In the final evaluation:
+//     no value for Y itself (无终期数据) — an earlier year's value does
+//     not stand for the final year's.
+//  2. met (达标) when wdm_judge_met says the latest plan-year value meets
+//     the target (the final evaluation: Y's value); otherwise on track
+//     (进展正常) in an annual report; in the final evaluation not met
+//     (未达标), or cannot be judged (无法判断) where the values cannot tell
+//     (a direction with one value, a relation with no common year).
+//  3. Then no better than the worst open warning about it (any year up to
+//     Y; the district's, or any area's for min_count): a red warning of a
+//     target rule makes it 预计达标困难 / 未达标, a yellow one 进度滞后
+//     (wdm_judge_floor).  Warnings about the data — missing, implausible,
+//     fluctuating — are counted apart, as "data missing" and "data to
+//     check", not as a judgement of the target.
 
-//  1 met, 0 not met, -1 cannot be judged from the values there are.
+//  1 met, 0 not met, -1 cannot be judged from the values there are: the
+//  judgement's answer (wdm_judge_met) on the district's series.
 static int
 s_met (const s_report_t *self, const s_indicator_t *ind, int latest)
 {
-    double v = ind->value [latest];
-    int start = self->first - self->baseline;
-    int first = 0;
-    while (!ind->has [first])
-        first++;
-    switch (ind->kind) {
-        case K_UPPER_BOUND: return s_le (v, ind->target);
-        case K_LOWER_BOUND:
-        case K_REACH:
-        case K_MIN_COUNT:   return s_ge (v, ind->target);
-        case K_BALANCE:     return s_le (fabs (v - ind->target), ind->balance_pp);
-        case K_KEEP_ABOVE:
-            for (int y = start; y <= latest; y++)
-                if (ind->has [y] && s_lt (ind->value [y], ind->target))
-                    return 0;
-            return 1;
-        case K_INCREASE:
-            return first == latest ? -1 : s_gt (v, ind->value [first]);
-        case K_DECREASE:
-        case K_NARROW_GAP:
-            return first == latest ? -1 : s_lt (v, ind->value [first]);
-        case K_CURB_RISE: {
-            int at [3], n = 0;
-            for (int y = latest; y >= 0 && n < 3; y--)
-                if (ind->has [y])
-                    at [n++] = y;
-            if (n < 2)
-                return -1;
-            double r1 = (ind->value [at [0]] - ind->value [at [1]]) / (at [0] - at [1]);
-            if (s_le (r1, 0))
-                return 1;
-            if (n < 3)
-                return -1;
-            double r0 = (ind->value [at [1]] - ind->value [at [2]]) / (at [1] - at [2]);
-            return s_gt (r0, 0) && s_lt (r1, r0);
-        }
-        case K_RELATION: {
-            if (ind->relation < 0)
-                return -1;
-            const s_indicator_t *other = &self->ind [ind->relation];
-            for (int y = latest; y >= start; y--)
-                if (ind->has [y] && other->has [y]) {
-                    double a = ind->value [y], b = other->value [y];
-                    if (strcmp (ind->relation_op, ">=") == 0)
-                        return s_ge (a, b);
-                    return s_le (fabs (a - b), ind->similar_pp);
-                }
-            return -1;
-        }
-        default:
-            return -1;
+    wdm_target_t target = {
+        .kind = ind->kind, .has_target = ind->has_target, .target = ind->target,
+        .relation_op = ind->relation_op, .balance_pp = ind->balance_pp, .similar_pp = ind->similar_pp
+    };
+    wdm_series_t series = { self->years, self->first - self->baseline, ind->has, ind->value };
+    wdm_series_t other = series;
+    if (ind->relation >= 0) {
+        other.has = self->ind [ind->relation].has;
+        other.value = self->ind [ind->relation].value;
     }
+    return wdm_judge_met (&target, &series, latest, ind->relation >= 0 ? &other : NULL);
 }
 
 //  The index of the latest plan-year value, or -1.
@@ -904,31 +830,36 @@ s_classify (s_report_t *self)
     for (int i = 0; i < self->ind_count; i++) {
         s_indicator_t *ind = &self->ind [i];
         int latest = s_latest (self, ind);
-        if (ind->kind == K_MONITOR)
-            ind->status = S_MONITOR;
+        if (ind->kind == WDM_TARGET_MONITOR)
+            ind->status = WDM_STATUS_MONITOR;
         else
-        if (latest < 0)
-            ind->status = S_NOT_REPORTED;
+        if (latest < 0 || (self->options->final && latest != self->years - 1))
+            ind->status = WDM_STATUS_NOT_REPORTED;
         else {
             int met = s_met (self, ind, latest);
             if (met == 1)
-                ind->status = S_MET;
+                ind->status = WDM_STATUS_MET;
             else
             if (self->options->final)
-                ind->status = met == 0 ? S_UNLIKELY : S_ON_TRACK;
+                ind->status = met == 0 ? WDM_STATUS_UNLIKELY : WDM_STATUS_ON_TRACK;
             else
-                ind->status = ind->red ? S_UNLIKELY : ind->behind ? S_BEHIND : S_ON_TRACK;
+                ind->status = WDM_STATUS_ON_TRACK;
+            //  A final evaluation has no "behind": an open warning about the
+            //  target says it is not met as things stand.
+            s_status_t floor = self->options->final && ind->floor != WDM_STATUS_MET
+                             ? WDM_STATUS_UNLIKELY : ind->floor;
+            ind->status = wdm_judge_worse (ind->status, floor);
         }
         self->by_domain [ind->domain][ind->status]++;
         switch (ind->status) {
-            case S_MET:          self->sum.met++; break;
-            case S_ON_TRACK:     self->sum.on_track++; break;
-            case S_BEHIND:       self->sum.behind++; break;
-            case S_UNLIKELY:     self->sum.unlikely++; break;
-            case S_NOT_REPORTED: self->sum.not_reported++; break;
+            case WDM_STATUS_MET:          self->sum.met++; break;
+            case WDM_STATUS_ON_TRACK:     self->sum.on_track++; break;
+            case WDM_STATUS_BEHIND:       self->sum.behind++; break;
+            case WDM_STATUS_UNLIKELY:     self->sum.unlikely++; break;
+            case WDM_STATUS_NOT_REPORTED: self->sum.not_reported++; break;
             default:             self->monitored++; break;
         }
-        if (ind->status != S_MONITOR)
+        if (ind->status != WDM_STATUS_MONITOR)
             self->sum.indicators++;
     }
 }
@@ -1186,7 +1117,7 @@ s_write_summary (s_report_t *self)
                 "one). ", s->indicators, self->monitored);
         if (self->options->final)
             s_outf (self, "Over the period %d–%d: %d met (%s), %d not met (%s), %d cannot be judged from "
-                    "the data (%s), %d not reported (%s).", self->first, self->year,
+                    "the data (%s), %d without a final value (%s).", self->first, self->year,
                     s->met, s_share (s->met, s->indicators).text, s->unlikely,
                     s_share (s->unlikely, s->indicators).text, s->on_track,
                     s_share (s->on_track, s->indicators).text, s->not_reported,
@@ -1206,7 +1137,7 @@ s_write_summary (s_report_t *self)
                 s->indicators, self->monitored);
         if (self->options->final)
             s_outf (self, "评估期(%d—%d年)内,达标%d项,占%s;未达标%d项,占%s;数据不足、无法判断%d项,"
-                    "占%s;未报送数据%d项,占%s。", self->first, self->year,
+                    "占%s;无终期数据%d项,占%s。", self->first, self->year,
                     s->met, s_share (s->met, s->indicators).text, s->unlikely,
                     s_share (s->unlikely, s->indicators).text, s->on_track,
                     s_share (s->on_track, s->indicators).text, s->not_reported,
@@ -1222,6 +1153,26 @@ s_write_summary (s_report_t *self)
         s_outf (self, "目前未解除的预警中,红色预警%d条,黄色预警%d条。", s->open_red, s->open_yellow);
     }
     s_para_close (self);
+    //  A final evaluation names the targets it could not evaluate.
+    if (self->options->final && s->not_reported > 0) {
+        s_para_open (self, "lead");
+        if (self->english)
+            s_outf (self, "%d targets have no %d value and are not evaluated: ", s->not_reported, self->year);
+        else
+            s_outf (self, "以下%d项目标没有%d年数值,未作终期评估:", s->not_reported, self->year);
+        int listed = 0;
+        for (int i = 0; i < self->ind_count; i++) {
+            const s_indicator_t *ind = &self->ind [i];
+            if (ind->status != WDM_STATUS_NOT_REPORTED)
+                continue;
+            s_out (self, listed++ ? (self->english ? "; " : "、") : "");
+            s_esc (self, ind->code);
+            s_out (self, " ");
+            s_esc (self, self->english ? ind->name_en : ind->name_zh);
+        }
+        s_out (self, self->english ? "." : "。");
+        s_para_close (self);
+    }
     if (self->html)
         s_summary_bar (self);
 
@@ -1264,18 +1215,18 @@ s_write_summary (s_report_t *self)
         dheads [columns] = s_status_label (self, order [k]);
         dnumeric [columns++] = true;
     }
-    dheads [columns] = s_status_label (self, S_MONITOR);
+    dheads [columns] = s_status_label (self, WDM_STATUS_MONITOR);
     dnumeric [columns++] = true;
     s_table_open (self, "domains", dheads, dnumeric, columns);
     for (int d = 0; d < self->domain_count; d++) {
         const int *c = self->by_domain [d];
         s_row_open (self, NULL, NULL);
         s_cell (self, NULL, PQgetvalue (self->domains, d, self->english ? 3 : 2));
-        s_cell_int (self, NULL, c [S_MET] + c [S_ON_TRACK] + c [S_BEHIND] + c [S_UNLIKELY]
-                                + c [S_NOT_REPORTED]);
+        s_cell_int (self, NULL, c [WDM_STATUS_MET] + c [WDM_STATUS_ON_TRACK] + c [WDM_STATUS_BEHIND] + c [WDM_STATUS_UNLIKELY]
+                                + c [WDM_STATUS_NOT_REPORTED]);
         for (int k = 0; k < n; k++)
             s_cell_int (self, NULL, c [order [k]]);
-        s_cell_int (self, NULL, c [S_MONITOR]);
+        s_cell_int (self, NULL, c [WDM_STATUS_MONITOR]);
         s_row_close (self);
     }
     s_table_close (self);
@@ -1297,11 +1248,11 @@ s_value_cell (s_report_t *self, const s_indicator_t *ind, int y, bool latest)
         snprintf (title, sizeof title, self->english ? "rolled up from %d areas" : "由%d个镇街汇总",
                   ind->parts [y]);
     else
-    if (ind->kind == K_NARROW_GAP)
+    if (ind->kind == WDM_TARGET_NARROW_GAP)
         snprintf (title, sizeof title, self->english ? "women %s, men %s" : "女性%s,男性%s",
                   s_num (ind->women [y]).text, s_num (ind->men [y]).text);
     else
-    if (ind->kind == K_MIN_COUNT)
+    if (ind->kind == WDM_TARGET_MIN_COUNT)
         snprintf (title, sizeof title, self->english ? "fewest among %d bodies" : "%d个班子中的最少人数",
                   ind->bodies [y]);
     if (self->html) {
@@ -1413,9 +1364,9 @@ s_write_domains (s_report_t *self)
             s_out (self, self->html ? "</span></td>" : " |");
             s_row_close (self);
             charts += values;
-            gap = gap || (values && ind->kind == K_NARROW_GAP);
-            count = count || (values && ind->kind == K_MIN_COUNT);
-            relation = relation || (values && ind->kind == K_RELATION);
+            gap = gap || (values && ind->kind == WDM_TARGET_NARROW_GAP);
+            count = count || (values && ind->kind == WDM_TARGET_MIN_COUNT);
+            relation = relation || (values && ind->kind == WDM_TARGET_RELATION);
         }
         if (!any) {
             s_para_open (self, "fn");
@@ -1578,6 +1529,19 @@ s_write_warnings (s_report_t *self)
     return 0;
 }
 
+//  The on-time rate: reports on time over those that could have been (the
+//  owed, less those whose deadline passed before the unit was registered
+//  and were loaded as history).  "—" where none could.
+static s_text_t
+s_on_time (int on_time, int could)
+{
+    if (could > 0)
+        return s_share (on_time, could);
+    s_text_t t;
+    snprintf (t.text, sizeof t.text, "%s", "—");
+    return t;
+}
+
 static int
 s_write_units (s_report_t *self)
 {
@@ -1587,7 +1551,7 @@ s_write_units (s_report_t *self)
     const char *params [] = { first, year };
     PGresult *res = s_query (self, "the completeness of reporting",
         "SELECT c.unit_code, max (c.unit_zh), max (u.name_en), sum (c.owed), sum (c.received),"
-        "       sum (c.late), sum (c.missing)"
+        "       sum (c.late), sum (c.missing), sum (c.on_time), sum (c.backfilled)"
         "  FROM wdmon.completeness c JOIN wdmon.member_unit u ON u.code = c.unit_code"
         " WHERE c.year BETWEEN $1::int AND $2::int"
         " GROUP BY c.unit_code"
@@ -1620,19 +1584,31 @@ s_write_units (s_report_t *self)
                     self->deadline_month, self->deadline_day);
     }
     s_para_close (self);
+    s_para_open (self, "fn");
+    s_esc (self, s_tr (self,
+        "报送是否完成看数据本身:某一指标、地区、年度(及领导班子)的数值已由任何单位报送即为已报。按时报送率 = "
+        "按时报送数 ÷(应报数 − 历史补录数);截止日期早于该单位接入监测系统的数据属历史补录,不计为逾期。",
+        "A report is made when the data arrive, from whichever unit sends them. On time = reports made by the "
+        "deadline ÷ (owed − loaded as history); data whose deadline passed before the unit joined the "
+        "monitoring system were loaded as history and are not counted late."));
+    s_para_close (self);
     if (PQntuples (res) > 0) {
         const char *heads [] = { s_tr (self, "成员单位", "Member unit"), s_tr (self, "应报", "Owed"),
                                  s_tr (self, "已报", "Received"), s_tr (self, "其中逾期", "Late"),
-                                 s_tr (self, "未报", "Missing"), s_tr (self, "按时报送率", "On time") };
-        const bool numeric [] = { false, true, true, true, true, true };
-        s_table_open (self, "units", heads, numeric, 6);
-        int total [4] = { 0, 0, 0, 0 };
+                                 s_tr (self, "未报", "Missing"), s_tr (self, "历史补录", "Loaded as history"),
+                                 s_tr (self, "按时报送率", "On time") };
+        const bool numeric [] = { false, true, true, true, true, true, true };
+        s_table_open (self, "units", heads, numeric, 7);
+        int total [6] = { 0, 0, 0, 0, 0, 0 };
         for (int row = 0; row < PQntuples (res); row++) {
             int owed = atoi (PQgetvalue (res, row, 3));
             int received = atoi (PQgetvalue (res, row, 4));
             int late = atoi (PQgetvalue (res, row, 5));
             int missing = atoi (PQgetvalue (res, row, 6));
+            int on_time = atoi (PQgetvalue (res, row, 7));
+            int backfilled = atoi (PQgetvalue (res, row, 8));
             total [0] += owed; total [1] += received; total [2] += late; total [3] += missing;
+            total [4] += backfilled; total [5] += on_time;
             char id [96];
             snprintf (id, sizeof id, "unit-%.64s", PQgetvalue (res, row, 0));
             s_row_open (self, self->html ? id : NULL, NULL);
@@ -1641,14 +1617,15 @@ s_write_units (s_report_t *self)
             s_cell_int (self, NULL, received);
             s_cell_int (self, NULL, late);
             s_cell_int (self, NULL, missing);
-            s_cell (self, "num", s_share (received - late, owed).text);
+            s_cell_int (self, NULL, backfilled);
+            s_cell (self, "num", s_on_time (on_time, owed - backfilled).text);
             s_row_close (self);
         }
         s_row_open (self, NULL, "total");
         s_cell (self, NULL, s_tr (self, "合计", "Total"));
-        for (int k = 0; k < 4; k++)
+        for (int k = 0; k < 5; k++)
             s_cell_int (self, NULL, total [k]);
-        s_cell (self, "num", s_share (total [1] - total [2], total [0]).text);
+        s_cell (self, "num", s_on_time (total [5], total [0] - total [4]).text);
         s_row_close (self);
         s_table_close (self);
     }
@@ -1674,12 +1651,13 @@ s_write_definitions (s_report_t *self)
         "持均衡”为与目标值相差不超过容许偏离;“至少配备”为每个领导班子都达到;关系类目标取两项指标都有数值的"
         "最近一年比较;“逐步提高”“降低”类为最新值高于(低于)基期值(无基期值时为最早的数值);“缩小差距”为两性差"
         "距小于基期;“上升趋势减缓”为最近一年的增幅不大于此前或不再上升。",
-        "预计达标困难:未达标,且有未解除的红色预警(未达标、预计达标困难、方向相反、关系目标未满足或未配备女"
-        "性)。",
-        "进度滞后:未达标,且有未解除的进度滞后预警,或黄色的预计达标困难、方向相反、关系目标未满足预警,或“保"
-        "持均衡”目标的黄色未达标预警。",
-        "进展正常:已报送、尚未达标,但没有上述预警。下限类目标在目标年之前尚未达到,而进度不落后的,属于此类。",
-        "预警按规则自动判断,规则和阈值见 docs/WARNINGS.md;“未解除”包括已确认而条件仍然成立的预警。",
+        "预计达标困难:有未解除的红色目标预警(未达标、进度滞后、预计达标困难、方向相反、关系目标未满足或未配"
+        "备女性),即使最新数值已达到目标。",
+        "进度滞后:有未解除的黄色目标预警,且没有红色目标预警。",
+        "进展正常:已报送、尚未达标,且没有未解除的目标预警。",
+        "一项指标的状态不会好于它最严重的未解除目标预警。缺报、数据异常、波动较大等预警针对数据本身,不改变目标"
+        "的判断,在第三部分分列为“数据缺失”和“数据待核实”。",
+        "预警由监测系统按规则自动判断,各项规则和阈值由监测工作组设定;“未解除”包括已确认而条件仍然成立的预警。",
     };
     static const char *const annual_en [] = {
         "Scope: every active indicator whose target is not 'monitored' (such as 'an appropriate share'), "
@@ -1692,33 +1670,36 @@ s_write_definitions (s_report_t *self)
         "targets compare the latest value with the baseline (or the earliest value); a gap must be "
         "narrower than at the baseline; a slowing rise needs the last yearly rise no larger than the one "
         "before, or no rise.",
-        "Unlikely to be met: not met, with an unresolved red warning (target not met, unlikely to be met, "
-        "wrong direction, relation broken, no woman in a body).",
-        "Behind schedule: not met, with an unresolved behind-schedule warning, or a yellow unlikely, "
-        "wrong-direction or relation warning, or a yellow not-met warning of a balance target.",
-        "On track: reported, not yet met, and none of those warnings. A lower bound not yet reached before "
-        "the target year, at a pace that is not behind, is on track.",
-        "Warnings are raised by the rules in docs/WARNINGS.md; unresolved includes acknowledged warnings "
-        "whose condition still holds.",
+        "Unlikely to be met: an unresolved red warning about the target (not met, behind schedule, "
+        "unlikely to be met, wrong direction, relation broken, no woman in a body), even where the latest "
+        "value meets the target.",
+        "Behind schedule: an unresolved yellow warning about the target, and no red one.",
+        "On track: reported, not yet met, and no unresolved warning about the target.",
+        "No indicator's status is better than its worst unresolved warning about the target. Warnings "
+        "about the data itself (missing reports, implausible values, unusual swings) do not change the "
+        "judgement of the target; part 3 counts them apart as data missing and data to check.",
+        "Warnings are raised automatically by the monitoring system's rules, whose thresholds the "
+        "monitoring group sets; unresolved includes acknowledged warnings whose condition still holds.",
     };
     static const char *const final_zh [] = {
         "评估范围:目标类型为“仅监测”以外的全部在用指标,依据全区数值判断,评估整个规划期。",
-        "未报送:评估期内没有任何全区数值。",
-        "达标:评估期内最近一年的数值达到目标(判断方法同年度报告;“保持在…以上”要求评估期内每一年都达到)。",
-        "未达标:有数值但未达到目标。",
+        "无终期数据:没有评估期最后一年的全区数值(此前年份的数值不能代替终期数值),无法作终期评估。",
+        "达标:评估期最后一年的数值达到目标(判断方法同年度报告;“保持在…以上”要求评估期内每一年都达到)。",
+        "未达标:终期数值未达到目标,或仍有未解除的目标预警。",
         "无法判断:数值不足以判断方向类目标(只有一个数值,或关系类目标的两项指标没有共同年份)。",
-        "终期评估不依据预警判断达标情况;预警情况另列于第三部分。",
+        "达标的指标不能有未解除的目标预警;预警情况另列于第三部分。",
     };
     static const char *const final_en [] = {
         "Scope: every active indicator whose target is not 'monitored', judged on the district's values "
         "over the whole period.",
-        "Not reported: no district value in the period.",
-        "Met: the latest value in the period meets the target (as in the annual report; 'at least X every "
-        "year' needs every year of the period).",
-        "Not met: values were reported but the target is not met.",
+        "No final value: no district value for the last year of the period (an earlier year's value does "
+        "not stand for it), so the target cannot be evaluated.",
+        "Met: the value of the period's last year meets the target (as in the annual report; 'at least X "
+        "every year' needs every year of the period).",
+        "Not met: the final value misses the target, or a warning about the target is still unresolved.",
         "Cannot be judged: too few values for a direction target (a single value), or no year that both "
         "indicators of a relation report.",
-        "The final evaluation does not use warnings to judge targets; they are listed in part 3.",
+        "A met target has no unresolved warning about it; the warnings are listed in part 3.",
     };
     const char *const *items;
     int count;
@@ -1934,10 +1915,11 @@ wdm_report_write (PGconn *conn, const wdm_report_options_t *options, FILE *out,
     if (options->generated_at)
         snprintf (self.generated, sizeof self.generated, "%s", options->generated_at);
     else {
-        time_t now = time (NULL);
-        struct tm utc;
-        gmtime_r (&now, &utc);
-        strftime (self.generated, sizeof self.generated, "%Y-%m-%d %H:%M UTC", &utc);
+        //  In the office's time zone, labelled (UTC+8, no daylight saving).
+        time_t now = time (NULL) + 8 * 3600;
+        struct tm office;
+        gmtime_r (&now, &office);
+        strftime (self.generated, sizeof self.generated, "%Y-%m-%d %H:%M (北京时间 UTC+8)", &office);
     }
     int rc = -1;
     if (options->format != WDM_REPORT_HTML && options->format != WDM_REPORT_MARKDOWN
@@ -1946,7 +1928,7 @@ wdm_report_write (PGconn *conn, const wdm_report_options_t *options, FILE *out,
         goto cleanup;
     }
     if (s_load_plan (&self) || s_load_catalog (&self) || s_load_thresholds (&self)
-    ||  s_load_values (&self) || (!options->final && s_load_flags (&self))
+    ||  s_load_values (&self) || s_load_flags (&self)
     ||  s_load_warning_counts (&self))
         goto cleanup;
     s_classify (&self);

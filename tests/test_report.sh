@@ -90,12 +90,31 @@ csv_status () {
     tr -d '\r' <"$1" | tail -n +2 | awk -F, '{ print $1 "|" $(NF - 1) }' | sed \
         -e 's/|Met$/|met/' -e 's/|On track$/|on_track/' -e 's/|Behind schedule$/|behind/' \
         -e 's/|Unlikely to be met$/|unlikely/' -e 's/|Not reported$/|not_reported/' \
+        -e 's/|No final value$/|not_reported/' \
         -e 's/|Not met$/|unlikely/' -e 's/|Cannot be judged$/|on_track/' -e '/|Monitored$/d' | sort
 }
 expect "each indicator's status in the CSV is the one SQL gives" \
     "$(csv_status "$work/en.csv" | diff - <(sort "$work/annual.sql.txt") && echo same)" "same"
 expect "... and in the final evaluation" \
     "$(csv_status "$work/final.csv" | diff - <(sort "$work/final.sql.txt") && echo same)" "same"
+
+# No row looks better than its worst open warning about the target: a red
+# one makes it at best "unlikely", a yellow one at best "behind" (the
+# report once showed 达标 beside an open red 方向相反).
+worst=$(q "SELECT indicator_code || '|' || max (CASE level WHEN 'red' THEN 3 ELSE 2 END)
+             FROM open_warnings WHERE year <= 2024
+              AND (area_code = 'wuqing' OR rule_code = 'min_count')
+              AND rule_code IN ('not_met', 'behind_schedule', 'unlikely', 'wrong_direction',
+                                'relation_broken', 'min_count')
+            GROUP BY indicator_code ORDER BY 1")
+better=$(join -t'|' <(echo "$worst" | sort) <(csv_status "$work/en.csv") | awk -F'|' '
+    { s = $3 == "met" ? 0 : $3 == "on_track" ? 1 : $3 == "behind" ? 2 : $3 == "unlikely" ? 3 : 9
+      if (s < $2) print $1 ":" $3 " with a " ($2 == 3 ? "red" : "yellow") " warning" }')
+expect "no indicator's status is better than its worst open warning" "$better" ""
+expect "... and there are warnings to hold it against" "$(echo "$worst" | grep -c '|')" \
+    "$(q "SELECT count (DISTINCT indicator_code) FROM open_warnings WHERE year <= 2024
+            AND (area_code = 'wuqing' OR rule_code = 'min_count') AND rule_code IN ('not_met',
+            'behind_schedule', 'unlikely', 'wrong_direction', 'relation_broken', 'min_count')")"
 
 html_count () { sed -nE "s/.*id=\"count-$2\">([0-9]+)<.*/\1/p" "$1"; }
 md_count () { awk '/^## / { n++ } n == 1' "$1" | sed -nE "s/^\| $2 \| ([0-9]+) \|.*/\1/p"; }  # in the summary
@@ -112,7 +131,7 @@ for pair in "${labels[@]}"; do
     expect "Markdown summary: ${pair#*:}" "$(md_count "$work/zh.md" "${pair#*:}")" \
         "$(count_of "$work/annual.sql.txt" "${pair%%:*}")"
 done
-for pair in "met:达标" "unlikely:未达标" "on_track:无法判断" "not_reported:未报送"; do
+for pair in "met:达标" "unlikely:未达标" "on_track:无法判断" "not_reported:无终期数据"; do
     expect "final Markdown summary: ${pair#*:}" "$(md_count "$work/final.md" "${pair#*:}")" \
         "$(count_of "$work/final.sql.txt" "${pair%%:*}")"
 done
@@ -177,6 +196,10 @@ expect "... and in Markdown" "$(awk '/^## 二、/, /^## 三、/' "$work/zh.md" |
 title=$(q "SELECT title_zh FROM plan")
 contains "the title is the plan's with the year" "$work/zh.html" "$title</span>2024年度监测报告</h1>"
 contains "the final evaluation says so" "$work/final.html" "终期监测评估报告"
+contains "... and names the targets without a value for its last year" "$work/final.html" "项目标没有2024年数值,未作终期评估"
+for f in zh.html en.html zh.md final.html; do
+    lacks "$f points its readers to no file of the repository" "$work/$f" "docs/"
+done
 contains "the English report is in English" "$work/en.html" "Monitoring Report 2024"
 contains "... with English names" "$work/en.html" "Maternal mortality ratio"
 contains "the Markdown has every part" "$work/zh.md" "## 五、说明"

@@ -10,10 +10,10 @@
 -- indicator_value for the district, |women - men| for narrow_gap, the
 -- smallest count among the bodies for min_count — from the baseline year
 -- to :year.  No value in a plan year: not_reported.  The latest plan-year
--- value meets the target: met.  Otherwise, annual: a red warning of a
--- target rule: unlikely; a behind_schedule warning or a yellow target
--- warning (not_met only for balance): behind; else on_track.  Final: not
--- met: unlikely; cannot be judged: on_track.  Exact comparisons suffice
+-- value meets the target: met; otherwise on_track (annual), or, final,
+-- unlikely (not met) or on_track (cannot be judged).  Then no better than
+-- the worst open warning of a target rule: red: unlikely, yellow: behind.
+-- Final: a value for :year itself, or not_reported; any such warning: unlikely.  Exact comparisons suffice
 -- here: the test data are decimals that float8 carries to numeric exactly.
 
 SET search_path = wdmon;
@@ -96,20 +96,12 @@ WITH p AS (
                WHEN 'relation'    THEN CASE WHEN ind.relation_op = '>=' THEN r.a >= r.b
                                             ELSE abs (r.a - r.b) <= ind.similar_pp END
            END AS met,
-           EXISTS (SELECT 1 FROM open_warnings w
-                    WHERE w.indicator_code = ind.code AND w.year BETWEEN (SELECT base FROM p) AND :year
-                      AND (w.area_code = (SELECT code FROM dist) OR w.rule_code = 'min_count')
-                      AND w.level = 'red'
-                      AND w.rule_code IN ('not_met', 'unlikely', 'wrong_direction',
-                                          'relation_broken', 'min_count')) AS red,
-           EXISTS (SELECT 1 FROM open_warnings w
-                    WHERE w.indicator_code = ind.code AND w.year BETWEEN (SELECT base FROM p) AND :year
-                      AND w.area_code = (SELECT code FROM dist)
-                      AND (w.rule_code = 'behind_schedule'
-                           OR (w.level = 'yellow' AND w.rule_code IN ('unlikely', 'wrong_direction',
-                                                                      'relation_broken'))
-                           OR (w.level = 'yellow' AND w.rule_code = 'not_met' AND ind.kind = 'balance')))
-             AS behind
+           (SELECT coalesce (max (CASE w.level WHEN 'red' THEN 3 ELSE 2 END), 0) FROM open_warnings w
+             WHERE w.indicator_code = ind.code AND w.year BETWEEN (SELECT base FROM p) AND :year
+               AND (w.area_code = (SELECT code FROM dist) OR w.rule_code = 'min_count')
+               AND w.rule_code IN ('not_met', 'behind_schedule', 'unlikely', 'wrong_direction',
+                                   'relation_broken', 'min_count')) AS floor,
+           l.year AS latest_year
       FROM ind
       LEFT JOIN latest l ON l.code = ind.code
       LEFT JOIN earliest e ON e.code = ind.code
@@ -118,10 +110,10 @@ WITH p AS (
      WHERE ind.kind <> 'monitor'
 )
 SELECT code || '|' ||
-       CASE WHEN NOT reported THEN 'not_reported'
-            WHEN met THEN 'met'
-            WHEN :final THEN CASE WHEN met IS NULL THEN 'on_track' ELSE 'unlikely' END
-            WHEN red THEN 'unlikely'
-            WHEN behind THEN 'behind'
-            ELSE 'on_track' END
+       CASE WHEN NOT reported OR (:final AND latest_year <> :year) THEN 'not_reported'
+            ELSE (ARRAY ['met', 'on_track', 'behind', 'unlikely'])
+                 [1 + greatest (CASE WHEN met THEN 0
+                                     WHEN :final AND met IS NOT NULL THEN 3
+                                     ELSE 1 END,
+                                CASE WHEN :final AND floor > 0 THEN 3 ELSE floor END)] END
   FROM judged ORDER BY code;
