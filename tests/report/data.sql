@@ -14,7 +14,7 @@
 --                  yellow); DM02 33 < DM01 35 by 2 (relation, yellow)
 --   unlikely       HE05 (unlikely, red); ED01 below 99 in 2022 (keep_above,
 --                  not_met red); DM07 a body with no woman (min_count, red)
---   not reported   the other 72 judgeable indicators; EC02 has only a
+--   not reported   the other 77 judgeable indicators; EC02 has only a
 --                  baseline value, which is not a report on the plan
 --   monitored      DM05
 --
