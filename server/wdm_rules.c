@@ -427,11 +427,28 @@ s_amount_zh (const wdm_rule_indicator_t *indicator, double value)
     return t;
 }
 
+//  The English unit after a number: one of a counted unit is singular
+//  ("1 person", "1 minute per day"), so its first word loses its "s".
+static s_text_t
+s_unit_en (const wdm_rule_indicator_t *indicator, const char *number)
+{
+    s_text_t t;
+    s_say (t.text, sizeof t.text, "%s", indicator->unit_en);
+    if (strcmp (number, "1") != 0)
+        return t;
+    char *word = t.text + strspn (t.text, " ");
+    size_t len = strcspn (word, " ");
+    if (len > 1 && word [len - 1] == 's')
+        memmove (word + len - 1, word + len, strlen (word + len) + 1);
+    return t;
+}
+
 static s_text_t
 s_amount_en (const wdm_rule_indicator_t *indicator, double value)
 {
     s_text_t t;
-    s_say (t.text, sizeof t.text, "%s%s", s_num (value).text, indicator->unit_en);
+    s_text_t number = s_num (value);
+    s_say (t.text, sizeof t.text, "%s%s", number.text, s_unit_en (indicator, number.text).text);
     return t;
 }
 
@@ -461,7 +478,7 @@ s_delta_en (const wdm_rule_indicator_t *indicator, double delta, bool signed_)
         s_say (t.text, sizeof t.text, "%s%s percentage point%s", sign, size.text,
                strcmp (size.text, "1") == 0 ? "" : "s");
     else
-        s_say (t.text, sizeof t.text, "%s%s%s", sign, size.text, indicator->unit_en);
+        s_say (t.text, sizeof t.text, "%s%s%s", sign, size.text, s_unit_en (indicator, size.text).text);
     return t;
 }
 
@@ -766,6 +783,41 @@ s_not_met (s_context_t *self, const wdm_point_t *points, int count)
 //  ---------------------------------------------------------------------
 //  behind_schedule
 
+//  The message of a series that moved away from the target since the
+//  baseline, or did not move at all.
+static void
+s_behind_no_progress (s_context_t *self, wdm_finding_t *f, const wdm_point_t *base,
+                      const wdm_point_t *last, double moved, s_text_t time_pct)
+{
+    const wdm_rule_indicator_t *ind = self->indicator;
+    int base_year = base->year, year = last->year;
+    if (s_gt (moved, 0) || s_lt (moved, 0)) {
+        s_say (f->message_zh, sizeof f->message_zh,
+               "%d年%s%s为%s,比%d年基期(%s)%s%s,与“%s”的目标方向相反,而规划期已过去%s%%。",
+               year, self->place_zh, ind->name_zh, s_amount_zh (ind, last->value).text, base_year,
+               s_amount_zh (ind, base->value).text, moved > 0 ? "上升" : "下降",
+               s_delta_zh (ind, moved, false).text, s_target_zh (ind).text, time_pct.text);
+        s_say (f->message_en, sizeof f->message_en,
+               "%s in %s was %s in %d, %s %s from the %d baseline (%s): moving away from the target "
+               "of %s, with %s%% of the plan period gone.",
+               ind->name_en, self->place_en, s_amount_en (ind, last->value).text, year,
+               moved > 0 ? "up" : "down", s_delta_en (ind, moved, false).text, base_year,
+               s_amount_en (ind, base->value).text, s_target_en (ind).text, time_pct.text);
+        return;
+    }
+    s_say (f->message_zh, sizeof f->message_zh,
+           "%d年%s%s为%s,与%d年基期(%s)持平,“%s”的目标尚无进展,而规划期已过去%s%%,"
+           "落后于时间进度%s个百分点。",
+           year, self->place_zh, ind->name_zh, s_amount_zh (ind, last->value).text, base_year,
+           s_amount_zh (ind, base->value).text, s_target_zh (ind).text, time_pct.text, time_pct.text);
+    s_say (f->message_en, sizeof f->message_en,
+           "%s in %s was %s in %d, unchanged from the %d baseline (%s): no progress toward the target "
+           "of %s, with %s%% of the plan period gone, %s behind schedule.",
+           ind->name_en, self->place_en, s_amount_en (ind, last->value).text, year, base_year,
+           s_amount_en (ind, base->value).text, s_target_en (ind).text, time_pct.text,
+           s_points_en (time_pct.text).text);
+}
+
 static void
 s_behind (s_context_t *self, const wdm_point_t *points, int count)
 {
@@ -800,18 +852,27 @@ s_behind (s_context_t *self, const wdm_point_t *points, int count)
     f->target = ind->target;
     s_text_t progress_pct = s_fix1 (progress * 100), time_pct = s_fix1 (time_share * 100);
     s_text_t behind = s_fix1 (behind_pp);
-    s_say (f->message_zh, sizeof f->message_zh,
-           "%d年%s%s为%s,自%d年基期(%s)起仅完成“%s”目标进度的%s%%,而规划期已过去%s%%,"
-           "落后于时间进度%s个百分点。",
-           year, self->place_zh, ind->name_zh, s_amount_zh (ind, last->value).text, base_year,
-           s_amount_zh (ind, base->value).text, s_target_zh (ind).text, progress_pct.text,
-           time_pct.text, behind.text);
-    s_say (f->message_en, sizeof f->message_en,
-           "%s in %s was %s in %d: %s%% of the way from the %d baseline (%s) to the target of %s, "
-           "with %s%% of the plan period gone, %s behind schedule.",
-           ind->name_en, self->place_en, s_amount_en (ind, last->value).text, year, progress_pct.text,
-           base_year, s_amount_en (ind, base->value).text, s_target_en (ind).text, time_pct.text,
-           s_points_en (behind.text).text);
+    double moved = last->value - base->value;
+    if (s_le (progress, 0)) {
+        //  Away from the target, or not moved: a share of progress would be
+        //  negative or nil, and "behind by" above the time share.  Say
+        //  what happened instead.
+        s_behind_no_progress (self, f, base, last, moved, time_pct);
+    }
+    else {
+        s_say (f->message_zh, sizeof f->message_zh,
+               "%d年%s%s为%s,自%d年基期(%s)起仅完成“%s”目标进度的%s%%,而规划期已过去%s%%,"
+               "落后于时间进度%s个百分点。",
+               year, self->place_zh, ind->name_zh, s_amount_zh (ind, last->value).text, base_year,
+               s_amount_zh (ind, base->value).text, s_target_zh (ind).text, progress_pct.text,
+               time_pct.text, behind.text);
+        s_say (f->message_en, sizeof f->message_en,
+               "%s in %s was %s in %d: %s%% of the way from the %d baseline (%s) to the target of %s, "
+               "with %s%% of the plan period gone, %s behind schedule.",
+               ind->name_en, self->place_en, s_amount_en (ind, last->value).text, year, progress_pct.text,
+               base_year, s_amount_en (ind, base->value).text, s_target_en (ind).text, time_pct.text,
+               s_points_en (behind.text).text);
+    }
     s_details (f, "{\"baseline_year\":%d,\"baseline\":%s,\"target\":%s,\"progress\":%s,"
                   "\"time_share\":%s,\"behind_pp\":%s}",
                base_year, s_json (base->value).text, s_json (ind->target).text,
@@ -872,6 +933,16 @@ s_unlikely (s_context_t *self, const wdm_point_t *points, int count)
     f->target = ind->target;
     double miss = fabs (projection - ind->target);
     char ratio_zh [320], ratio_en [320];
+    if (has_ratio && category == S_WRONG_WAY) {
+        //  A negative multiple reads as nonsense: say the two go opposite ways.
+        s_say (ratio_zh, sizeof ratio_zh, "实际年均变化(%s)与实现目标所需的年均变化(%s)方向相反",
+               s_delta_zh (ind, slope, true).text, s_delta_zh (ind, required, true).text);
+        s_say (ratio_en, sizeof ratio_en,
+               "the observed yearly change (%s) goes the opposite way to the %s a year required: %s",
+               s_delta_en (ind, slope, true).text, s_delta_en (ind, required, true).text,
+               s_category_en [category]);
+    }
+    else
     if (has_ratio) {
         s_say (ratio_zh, sizeof ratio_zh, "实际年均变化为实现目标所需年均变化(%s)的%s倍,%s",
                s_delta_zh (ind, required, true).text, s_num (ratio).text, s_category_zh [category]);
@@ -965,7 +1036,7 @@ s_fluctuating (s_context_t *self, const wdm_point_t *points, int count)
                last->year, self->place_zh, ind->name_zh, s_amount_zh (ind, last->value).text, up_zh,
                s_delta_zh (ind, change, false).text, s_fix1 (relative).text, s_num (limit).text);
         s_say (f->message_en, sizeof f->message_en,
-               "%s in %s was %s in %d, %s %s from the year before, a relative change of %s%% "
+               "%s in %s was %s in %d, %s %s from the year before, a relative change of %s%%, "
                "beyond the %s%% limit: please check the cause.",
                ind->name_en, self->place_en, s_amount_en (ind, last->value).text, last->year, up_en,
                s_delta_en (ind, change, false).text, s_fix1 (relative).text, s_num (limit).text);
@@ -1021,7 +1092,7 @@ s_direction (s_context_t *self, const wdm_point_t *points, int count)
     char row_zh [64] = "", row_en [64] = "";
     if (run > 1) {
         snprintf (row_zh, sizeof row_zh, ",已连续%d年%s", run, way_zh);
-        snprintf (row_en, sizeof row_en, ", %d years in a row", run);
+        snprintf (row_en, sizeof row_en, ", %s for %d years in a row", dir > 0 ? "falling" : "rising", run);
     }
     s_say (f->message_zh, sizeof f->message_zh, "%d年%s%s为%s,比%d年%s%s%s,与“%s”的目标方向相反。",
            last->year, self->place_zh, ind->name_zh, s_amount_zh (ind, last->value).text, prev->year,
@@ -1098,7 +1169,7 @@ s_revision (s_context_t *self, const wdm_point_t *points, int count)
            last->year, self->place_zh, ind->name_zh, s_amount_zh (ind, last->final_value).text,
            s_amount_zh (ind, last->value).text, change_zh, limit.text);
     s_say (f->message_en, sizeof f->message_en,
-           "%s in %s for %d, already final at %s, was revised to %s, %s beyond the %s%% limit: "
+           "%s in %s for %d, already final at %s, was revised to %s, %s, beyond the %s%% limit: "
            "please check why.",
            ind->name_en, self->place_en, last->year, s_amount_en (ind, last->final_value).text,
            s_amount_en (ind, last->value).text, change_en, limit.text);
@@ -1109,6 +1180,37 @@ s_revision (s_context_t *self, const wdm_point_t *points, int count)
 
 //  ---------------------------------------------------------------------
 //  The public rules
+
+//  The bodies the catalog names (indicator.bodies in sql/003_catalog.sql),
+//  in English; another keeps its own name, in quotes.
+static s_text_t
+s_body_en (const char *body)
+{
+    static const struct { const char *zh, *en; } names [] = {
+        { "党(工)委",       "Party committee (or Party working committee)" },
+        { "政府",           "government (or street office)" },
+        { "区委",           "district Party committee" },
+        { "区人大常委会",   "Standing Committee of the district People's Congress" },
+        { "区政府",         "district government" },
+        { "区政协",         "district CPPCC committee" },
+        { "区教育局",       "district Education Bureau" },
+        { "区科技局",       "district Science and Technology Bureau" },
+        { "区文化和旅游局", "district Culture and Tourism Bureau" },
+        { "区卫生健康委",   "district Health Commission" },
+        { "区体育局",       "district Sports Bureau" },
+        { "区民政局",       "district Civil Affairs Bureau" },
+        { "区司法局",       "district Justice Bureau" },
+        { "区人社局",       "district Human Resources and Social Security Bureau" },
+    };
+    s_text_t t;
+    for (size_t i = 0; i < sizeof names / sizeof names [0]; i++)
+        if (strcmp (body, names [i].zh) == 0) {
+            s_say (t.text, sizeof t.text, "%s", names [i].en);
+            return t;
+        }
+    s_say (t.text, sizeof t.text, "body \"%s\"", body);
+    return t;
+}
 
 int
 wdm_rules_series (const wdm_rule_indicator_t *indicator, wdm_place_t place,
@@ -1170,7 +1272,7 @@ wdm_rules_gap (const wdm_rule_indicator_t *indicator, wdm_place_t place,
         char row_zh [64] = "", row_en [64] = "";
         if (run > 1) {
             snprintf (row_zh, sizeof row_zh, ",已连续%d年扩大", run);
-            snprintf (row_en, sizeof row_en, ", %d years in a row", run);
+            snprintf (row_en, sizeof row_en, ", widening for %d years in a row", run);
         }
         s_say (f->message_zh, sizeof f->message_zh,
                "%d年%s%s女性为%s、男性为%s,两性差距为%s,比%d年扩大%s%s,与“缩小差距”的目标方向相反。",
@@ -1283,9 +1385,9 @@ wdm_rules_min_count (const wdm_rule_indicator_t *indicator, wdm_place_t place,
     s_say (f->message_zh, sizeof f->message_zh, "%d年%s%s(%s)为%s,未达到“%s”的要求。",
            last->year, self.place_zh, ind->name_zh, f->body, s_amount_zh (ind, last->value).text,
            s_target_zh (ind).text);
-    s_say (f->message_en, sizeof f->message_en, "%s in %s (%s) was %s in %d, below the required minimum of %s.",
-           ind->name_en, self.place_en, f->body, s_amount_en (ind, last->value).text, last->year,
-           s_num (ind->target).text);
+    s_say (f->message_en, sizeof f->message_en, "%s in %s (%s): %s in %d, below the required minimum of %s.",
+           ind->name_en, self.place_en, s_body_en (f->body).text, s_amount_en (ind, last->value).text,
+           last->year, s_num (ind->target).text);
     s_details (f, "{\"count\":%s,\"minimum\":%s}", s_json (last->value).text, s_json (ind->target).text);
     return self.count;
 }
@@ -1314,9 +1416,10 @@ wdm_rules_peers (const wdm_rule_indicator_t *indicator, wdm_place_t place, int y
            year, self.place_zh, ind->name_zh, s_amount_zh (ind, value).text, peer_count,
            s_amount_zh (ind, robust.median).text, s_num (robust.z).text, s_num (thresholds->peer_z).text);
     s_say (f->message_en, sizeof f->message_en,
-           "%s in %s was %s in %d, far from the median of %d peer areas, %s (modified z-score %s, "
+           "%s in %s was %s in %d, far from the median of %d peer area%s, %s (modified z-score %s, "
            "beyond the limit of %s): please check the data.",
            ind->name_en, self.place_en, s_amount_en (ind, value).text, year, peer_count,
+           peer_count == 1 ? "" : "s",
            s_amount_en (ind, robust.median).text, s_num_en (robust.z).text, s_num (thresholds->peer_z).text);
     s_details (f, "{\"check\":\"peers\",\"peer_median\":%s,\"z\":%s,\"spread\":%s,\"spread_kind\":\"%s\","
                   "\"peers\":%d}",

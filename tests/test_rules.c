@@ -629,6 +629,146 @@ test_behind_schedule (void)
     CU_ASSERT_EQUAL (s_level (found, n, WDM_RULE_NOT_MET), 2);
 }
 
+//  A value that moved away from the target since the baseline: no
+//  negative share of progress, no "behind by" above 100 points.
+static void
+test_behind_schedule_wrong_way (void)
+{
+    wdm_thresholds_t th = s_defaults ();
+    wdm_finding_t found [S_MAX];
+    const wdm_finding_t *f;
+
+    //  HE05 50 in 2020, 45 in 2023: progress (45 - 50) / (70 - 50) = -0.25,
+    //  behind (0.6 + 0.25) x 100 = 85: red, said as a fall of 5 points.
+    f = s_behind_2023 (45, &th, found);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (f);
+    CU_ASSERT_EQUAL (f->level, 2);
+    CU_ASSERT_DOUBLE_EQUAL (s_detail (f, "progress"), -0.25, 1e-9);
+    CU_ASSERT_STRING_EQUAL (f->message_zh,
+        "2023年武清区适龄妇女宫颈癌人群筛查率为45%,比2020年基期(50%)下降5个百分点,"
+        "与“达到70%以上”的目标方向相反,而规划期已过去60.0%。");
+    CU_ASSERT_STRING_EQUAL (f->message_en,
+        "Cervical cancer screening rate in Wuqing District was 45% in 2023, down 5 percentage points "
+        "from the 2020 baseline (50%): moving away from the target of at least 70%, "
+        "with 60.0% of the plan period gone.");
+    CU_ASSERT_PTR_NULL (strstr (f->message_zh, "-25.0%"));
+    CU_ASSERT_PTR_NULL (strstr (f->message_zh, "85.0个百分点"));
+
+    //  The case: HE03 (8.5 以下) 9.0 in 2020, 12.5 in 2021:
+    //  progress 3.5 / -0.5 = -7, behind 20 + 700 = 720: a rise of 3.5, red.
+    wdm_rule_indicator_t he03 = s_he03 ();
+    wdm_point_t q [] = { { 2020, 9.0, false, 0 }, { 2021, 12.5, false, 0 } };
+    int n = wdm_rules_series (&he03, s_wuqing, q, 2, &th, found, S_MAX);
+    f = s_find (found, n, WDM_RULE_BEHIND);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (f);
+    CU_ASSERT_EQUAL (f->level, 2);
+    CU_ASSERT_TRUE (s_has (f->message_zh, "比2020年基期(9/10万)上升3.5/10万,与“控制在8.5/10万以下”的目标方向相反"));
+    CU_ASSERT_TRUE (s_has (f->message_en, "up 3.5 per 100,000 from the 2020 baseline (9 per 100,000): moving away"));
+    CU_ASSERT_PTR_NULL (strstr (f->message_zh, "-700"));
+    CU_ASSERT_PTR_NULL (strstr (f->message_zh, "720"));
+
+    //  No change since the baseline: 50 in 2023, progress 0, behind 60: red,
+    //  said as no progress at all.
+    f = s_behind_2023 (50, &th, found);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (f);
+    CU_ASSERT_EQUAL (f->level, 2);
+    CU_ASSERT_STRING_EQUAL (f->message_zh,
+        "2023年武清区适龄妇女宫颈癌人群筛查率为50%,与2020年基期(50%)持平,“达到70%以上”的目标尚无进展,"
+        "而规划期已过去60.0%,落后于时间进度60.0个百分点。");
+    CU_ASSERT_TRUE (s_has (f->message_en, "unchanged from the 2020 baseline (50%): no progress toward the target"));
+
+    //  The unlikely rule going the wrong way says so, not "-1.67 times".
+    wdm_point_t up [3];
+    s_years (2020, (double []) { 10, 10.5, 11 }, 3, up);
+    n = wdm_rules_series (&he03, s_wuqing, up, 3, &th, found, S_MAX);
+    f = s_find (found, n, WDM_RULE_UNLIKELY);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (f);
+    CU_ASSERT_PTR_NULL (strstr (f->message_zh, "-1.67"));
+    CU_ASSERT_PTR_NULL (strstr (f->message_en, "-1.67"));
+    CU_ASSERT_TRUE (s_has (f->message_zh, "实际年均变化(+0.5/10万)与实现目标所需的年均变化(-0.3/10万)方向相反"));
+    CU_ASSERT_TRUE (s_has (f->message_en, "the observed yearly change (+0.5 per 100,000) goes the opposite way "
+                                          "to the -0.3 per 100,000 a year required"));
+}
+
+//  English messages read as English: one person, not "1 persons"; a
+//  body's name translated; commas where a clause begins.
+static void
+test_english (void)
+{
+    wdm_rule_indicator_t dm17 = s_dm17 ();
+    wdm_thresholds_t th = s_defaults ();
+    wdm_finding_t found [S_MAX];
+    wdm_point_t p [1] = { { 2024, 0, false, 0 } };
+
+    //  The bodies of sql/003_catalog.sql, in English.
+    static const struct { const char *zh, *en; } bodies [] = {
+        { "党(工)委", "Party committee (or Party working committee)" },
+        { "政府", "government (or street office)" },
+        { "区委", "district Party committee" },
+        { "区人大常委会", "Standing Committee of the district People's Congress" },
+        { "区政府", "district government" },
+        { "区政协", "district CPPCC committee" },
+        { "区教育局", "district Education Bureau" },
+        { "区科技局", "district Science and Technology Bureau" },
+        { "区文化和旅游局", "district Culture and Tourism Bureau" },
+        { "区卫生健康委", "district Health Commission" },
+        { "区体育局", "district Sports Bureau" },
+        { "区民政局", "district Civil Affairs Bureau" },
+        { "区司法局", "district Justice Bureau" },
+        { "区人社局", "district Human Resources and Social Security Bureau" },
+    };
+    for (size_t i = 0; i < sizeof bodies / sizeof bodies [0]; i++) {
+        CU_ASSERT_EQUAL (wdm_rules_min_count (&dm17, s_meichang, bodies [i].zh, p, 1, &th, found, S_MAX), 1);
+        CU_ASSERT_TRUE (s_has (found [0].message_en, bodies [i].en));
+        CU_ASSERT_TRUE (s_ascii (found [0].message_en));
+        CU_ASSERT_STRING_EQUAL (found [0].body, bodies [i].zh);      //  the key stays Chinese
+    }
+    CU_ASSERT_EQUAL (wdm_rules_min_count (&dm17, s_meichang, "党(工)委", p, 1, &th, found, S_MAX), 1);
+    CU_ASSERT_STRING_EQUAL (found [0].message_en,
+        "Women in town and street leadership teams in Meichang Town (Party committee (or Party working "
+        "committee)): 0 persons in 2024, below the required minimum of 1.");
+    //  A body the map does not know keeps its name, in quotes.
+    CU_ASSERT_EQUAL (wdm_rules_min_count (&dm17, s_meichang, "纪委", p, 1, &th, found, S_MAX), 1);
+    CU_ASSERT_TRUE (s_has (found [0].message_en, "(body \"纪委\")"));
+    //  A minimum of 2 with 1 reported: "1 person".
+    dm17.target = 2;
+    p [0].value = 1;
+    CU_ASSERT_EQUAL (wdm_rules_min_count (&dm17, s_meichang, "政府", p, 1, &th, found, S_MAX), 1);
+    CU_ASSERT_TRUE (s_has (found [0].message_en, ": 1 person in 2024, below the required minimum of 2."));
+
+    //  Two years of decline in a row, said as such.
+    wdm_rule_indicator_t he06 = s_he06 ();
+    wdm_point_t q [3];
+    s_years (2022, (double []) { 62, 61, 60.5 }, 3, q);
+    int n = s_series (&he06, q, 3, found);
+    CU_ASSERT_EQUAL (n, 1);
+    CU_ASSERT_STRING_EQUAL (found [0].message_en,
+        "Breast cancer screening rate in Wuqing District was 60.5% in 2024, down 0.5 percentage points "
+        "from 2023, falling for 2 years in a row, against the target of a steady increase.");
+
+    //  A relative change: a comma before "beyond".
+    wdm_rule_indicator_t ed04 = s_ed04 ();
+    s_years (2023, (double []) { 40, 52.1 }, 2, q);
+    n = s_series (&ed04, q, 2, found);
+    const wdm_finding_t *f = s_find (found, n, WDM_RULE_FLUCTUATING);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (f);
+    CU_ASSERT_TRUE (s_has (f->message_en, "a relative change of 30.3%, beyond the 30% limit"));
+
+    //  A revision: a comma before "beyond".
+    wdm_point_t r [1] = { { 2024, 55.1, true, 50 } };
+    n = s_series (&ed04, r, 1, found);
+    CU_ASSERT_EQUAL (n, 1);
+    CU_ASSERT_TRUE (s_has (found [0].message_en, "a change of 10.2%, beyond the 10% limit"));
+
+    //  One peer area is one, not "1 peer areas".
+    wdm_rule_indicator_t he05 = s_he05 ();
+    wdm_thresholds_set (&th, "implausible", "peer_min", 1);
+    double peers [] = { 10 };
+    n = wdm_rules_peers (&he05, s_meichang, 2024, 20, peers, 1, &th, found, S_MAX);
+    CU_ASSERT_EQUAL (n, 1);
+    CU_ASSERT_TRUE (s_has (found [0].message_en, "far from the median of 1 peer area, 10%"));
+}
+
 static void
 test_unlikely (void)
 {
@@ -1093,8 +1233,8 @@ test_min_count (void)
     CU_ASSERT_STRING_EQUAL (found [0].message_zh,
         "2024年梅厂镇乡镇(街道)领导班子女干部人数(党(工)委)为0人,未达到“至少配备1人”的要求。");
     CU_ASSERT_STRING_EQUAL (found [0].message_en,
-        "Women in town and street leadership teams in Meichang Town (党(工)委) was 0 persons in 2024, "
-        "below the required minimum of 1.");
+        "Women in town and street leadership teams in Meichang Town (Party committee (or Party working "
+        "committee)): 0 persons in 2024, below the required minimum of 1.");
 
     //  1 meets it.
     p [0].value = 1;
@@ -1449,6 +1589,7 @@ main (void)
         { "not met: keep above, once and twice below", test_not_met_keep_above },
         { "not met: balance", test_not_met_balance },
         { "behind schedule at 10 and 30 points and either side", test_behind_schedule },
+        { "behind schedule the wrong way, or no progress: said in words", test_behind_schedule_wrong_way },
         { "unlikely: trend, projection and progress ratio", test_unlikely },
         { "fluctuating: modified z-score, MAD 0, constant", test_fluctuating_z },
         { "fluctuating: relative change with little history", test_fluctuating_relative },
@@ -1462,6 +1603,7 @@ main (void)
         { "implausible: large revision of a final value", test_revision },
         { "messages name indicator, place and year", test_messages },
         { "long text is cut at a character boundary", test_long_text },
+        { "English: singulars, body names, commas", test_english },
         { "max is respected", test_max },
     };
     return wdm_test_run_suite ("rules", tests, sizeof tests / sizeof tests [0]);
