@@ -78,6 +78,8 @@ static const s_threshold_info_t s_thresholds [] = {
     { "fluctuating",     "modified_z",         S_AT (fluct_z),               3.5 },
     { "fluctuating",     "min_years",          S_AT (fluct_min_changes),     4 },
     { "fluctuating",     "limit_pct",          S_AT (fluct_limit_pct),       30 },
+    { "fluctuating",     "pool_min",           S_AT (fluct_pool_min),        8 },
+    { "fluctuating",     "limit_pp",           S_AT (fluct_limit_pp),        0 },
     { "wrong_direction", "red_consecutive",    S_AT (wrong_red_consecutive), 2 },
     { "relation_broken", "red_pp",             S_AT (relation_red_pp),       5 },
     { "relation_broken", "similar_pp",         S_AT (relation_similar_pp),   10 },
@@ -221,8 +223,7 @@ wdm_rules_trend (const wdm_point_t *points, int count, double *slope, double *in
 //  modified z-score): 0.6745 (x - median) / MAD.  Where the MAD is 0 (more
 //  than half the sample at its median), (x - median) / (1.2533 x the mean
 //  absolute deviation from the median); where that is 0 too, the sample
-//  is one value and any x off it is infinitely far.  0, or -1 if memory
-//  is short.
+//  is one value and any x off it is infinitely far.
 typedef struct {
     double z;
     double median;
@@ -230,8 +231,9 @@ typedef struct {
     const char *method;             //  "mad", "mean_ad" or "constant"
 } s_robust_t;
 
+//  A sample's median and its spreads about it.  0, or -1 if memory is short.
 static int
-s_robust_z (double x, const double *sample, int count, s_robust_t *result)
+s_spread (const double *sample, int count, wdm_pool_t *spread)
 {
     double *work = malloc ((size_t) count * sizeof *work);
     if (!work)
@@ -247,23 +249,30 @@ s_robust_z (double x, const double *sample, int count, s_robust_t *result)
         work [i] = deviation <= s_slack (sample [i], median) ? 0 : deviation;
         mean_ad += work [i];
     }
-    mean_ad /= count;
-    double mad = wdm_rules_median (work, count);
+    spread->count = count;
+    spread->median = median;
+    spread->mean_ad = mean_ad / count;
+    spread->mad = wdm_rules_median (work, count);
     free (work);
+    return 0;
+}
 
-    double off = x - median;
-    if (fabs (off) <= s_slack (x, median))
+static void
+s_z (double x, const wdm_pool_t *spread, s_robust_t *result)
+{
+    double off = x - spread->median;
+    if (fabs (off) <= s_slack (x, spread->median))
         off = 0;
-    result->median = median;
-    if (mad > 0) {
-        result->z = S_Z_MAD * off / mad;
-        result->spread = mad;
+    result->median = spread->median;
+    if (spread->mad > 0) {
+        result->z = S_Z_MAD * off / spread->mad;
+        result->spread = spread->mad;
         result->method = "mad";
     }
     else
-    if (mean_ad > 0) {
-        result->z = off / (S_Z_MEAN * mean_ad);
-        result->spread = mean_ad;
+    if (spread->mean_ad > 0) {
+        result->z = off / (S_Z_MEAN * spread->mean_ad);
+        result->spread = spread->mean_ad;
         result->method = "mean_ad";
     }
     else {
@@ -271,6 +280,16 @@ s_robust_z (double x, const double *sample, int count, s_robust_t *result)
         result->spread = 0;
         result->method = "constant";
     }
+}
+
+//  0, or -1 if memory is short.
+static int
+s_robust_z (double x, const double *sample, int count, s_robust_t *result)
+{
+    wdm_pool_t spread;
+    if (s_spread (sample, count, &spread))
+        return -1;
+    s_z (x, &spread, result);
     return 0;
 }
 
@@ -568,6 +587,7 @@ typedef struct {
     const char *place_zh;
     const char *place_en;
     const wdm_thresholds_t *thresholds;
+    const wdm_pool_t *pool;         //  the indicator's pooled changes, or NULL
     wdm_finding_t *out;
     int max;
     int count;
@@ -582,6 +602,7 @@ s_context (const wdm_rule_indicator_t *indicator, wdm_place_t place,
         .place_zh = place.zh ? place.zh : "",
         .place_en = place.en ? place.en : "",
         .thresholds = thresholds,
+        .pool = NULL,
         .out = out,
         .max = out && max > 0 ? max : 0,
         .count = 0
@@ -975,6 +996,20 @@ s_unlikely (s_context_t *self, const wdm_point_t *points, int count)
 //  ---------------------------------------------------------------------
 //  fluctuating
 
+//  The level of a swing of size (a z-score, or a change) against a limit:
+//  beyond it yellow, beyond twice it red; exactly at it is no swing.
+static int
+s_swing_level (double size, double limit)
+{
+    return s_gt (fabs (size), 2 * limit) ? 2 : s_gt (fabs (size), limit) ? 1 : 0;
+}
+
+//  The latest year-on-year change d against what is usual: the series'
+//  own earlier changes when it has min_years of them, else the changes of
+//  the indicator in all areas (the pool) when there are pool_min; and the
+//  office's limit in points (limit_pp) where one is set.  The higher level
+//  speaks, the limit on a tie.  Only where none of these is available,
+//  the change relative to last year's value.
 static void
 s_fluctuating (s_context_t *self, const wdm_point_t *points, int count)
 {
@@ -995,40 +1030,85 @@ s_fluctuating (s_context_t *self, const wdm_point_t *points, int count)
         if (points [i].year == points [i - 1].year + 1)
             earlier [n++] = points [i].value - points [i - 1].value;
 
-    const char *up_zh = change > 0 ? "上升" : "下降", *up_en = change > 0 ? "up" : "down";
-    wdm_finding_t *f = NULL;
     s_robust_t robust;
+    int pooled = 0;                 //  changes pooled, when the pool is used
+    bool has_z = false;
     if (n > 0 && s_ge (n, th->fluct_min_changes)) {
         if (s_robust_z (change, earlier, n, &robust))
             goto cleanup;
-        double z = fabs (robust.z);
-        int level = s_gt (z, 2 * th->fluct_z) ? 2 : s_gt (z, th->fluct_z) ? 1 : 0;
-        if (!level || !(f = s_add (self, WDM_RULE_FLUCTUATING, level, last->year, last->value)))
+        has_z = true;
+    }
+    else
+    if (self->pool && self->pool->count > 0 && s_ge (self->pool->count, th->fluct_pool_min)) {
+        s_z (change, self->pool, &robust);
+        pooled = self->pool->count;
+        has_z = true;
+    }
+    double limit_pp = th->fluct_limit_pp;
+    bool has_limit = limit_pp > 0;
+    int z_level = has_z ? s_swing_level (robust.z, th->fluct_z) : 0;
+    int limit_level = has_limit ? s_swing_level (change, limit_pp) : 0;
+
+    const char *up_zh = change > 0 ? "上升" : "下降", *up_en = change > 0 ? "up" : "down";
+    wdm_finding_t *f = NULL;
+    if (has_limit && limit_level >= z_level) {
+        if (!limit_level || !(f = s_add (self, WDM_RULE_FLUCTUATING, limit_level, last->year, last->value)))
             goto cleanup;
         s_say (f->message_zh, sizeof f->message_zh,
-               "%d年%s%s为%s,比上年%s%s,而以往%d次年度变化的中位数为%s;修正Z分数为%s,超过%s的预警线,"
+               "%d年%s%s为%s,比上年%s%s,超过本指标每年%s的波动预警线,请核实原因。",
+               last->year, self->place_zh, ind->name_zh, s_amount_zh (ind, last->value).text, up_zh,
+               s_delta_zh (ind, change, false).text, s_delta_zh (ind, limit_pp, false).text);
+        s_say (f->message_en, sizeof f->message_en,
+               "%s in %s was %s in %d, %s %s from the year before, beyond this indicator's limit of "
+               "%s a year: please check the cause.",
+               ind->name_en, self->place_en, s_amount_en (ind, last->value).text, last->year, up_en,
+               s_delta_en (ind, change, false).text, s_delta_en (ind, limit_pp, false).text);
+        s_details (f, "{\"change\":%s,\"method\":\"limit\",\"limit_pp\":%s,\"earlier_changes\":%d}",
+                   s_json (change).text, s_json (limit_pp).text, n);
+    }
+    else
+    if (has_z) {
+        if (!z_level || !(f = s_add (self, WDM_RULE_FLUCTUATING, z_level, last->year, last->value)))
+            goto cleanup;
+        char usual_zh [160], usual_en [200];
+        if (pooled) {
+            s_say (usual_zh, sizeof usual_zh, "本指标各地区以往%d次年度变化", pooled);
+            s_say (usual_en, sizeof usual_en, "in %d earlier changes of this indicator across its areas", pooled);
+        }
+        else {
+            s_say (usual_zh, sizeof usual_zh, "以往%d次年度变化", n);
+            s_say (usual_en, sizeof usual_en, "in the %d years before", n);
+        }
+        s_say (f->message_zh, sizeof f->message_zh,
+               "%d年%s%s为%s,比上年%s%s,而%s的中位数为%s;修正Z分数为%s,超过%s的预警线,"
                "波动较大,请核实原因。",
                last->year, self->place_zh, ind->name_zh, s_amount_zh (ind, last->value).text, up_zh,
-               s_delta_zh (ind, change, false).text, n, s_delta_zh (ind, robust.median, true).text,
+               s_delta_zh (ind, change, false).text, usual_zh, s_delta_zh (ind, robust.median, true).text,
                s_num (robust.z).text, s_num (th->fluct_z).text);
         s_say (f->message_en, sizeof f->message_en,
                "%s in %s was %s in %d, %s %s from the year before, against a median yearly change of %s "
-               "over %d years; modified z-score %s, beyond the limit of %s: an unusual swing, "
+               "%s; modified z-score %s, beyond the limit of %s: an unusual swing, "
                "please check the cause.",
                ind->name_en, self->place_en, s_amount_en (ind, last->value).text, last->year, up_en,
-               s_delta_en (ind, change, false).text, s_delta_en (ind, robust.median, true).text, n,
+               s_delta_en (ind, change, false).text, s_delta_en (ind, robust.median, true).text, usual_en,
                s_num_en (robust.z).text, s_num (th->fluct_z).text);
-        s_details (f, "{\"change\":%s,\"method\":\"modified_z\",\"z\":%s,\"median_change\":%s,"
-                      "\"spread\":%s,\"spread_kind\":\"%s\",\"earlier_changes\":%d}",
-                   s_json (change).text, s_json (robust.z).text, s_json (robust.median).text,
-                   s_json (robust.spread).text, robust.method, n);
+        if (pooled)
+            s_details (f, "{\"change\":%s,\"method\":\"pooled_z\",\"z\":%s,\"median_change\":%s,"
+                          "\"spread\":%s,\"spread_kind\":\"%s\",\"earlier_changes\":%d,\"pooled_changes\":%d}",
+                       s_json (change).text, s_json (robust.z).text, s_json (robust.median).text,
+                       s_json (robust.spread).text, robust.method, n, pooled);
+        else
+            s_details (f, "{\"change\":%s,\"method\":\"modified_z\",\"z\":%s,\"median_change\":%s,"
+                          "\"spread\":%s,\"spread_kind\":\"%s\",\"earlier_changes\":%d}",
+                       s_json (change).text, s_json (robust.z).text, s_json (robust.median).text,
+                       s_json (robust.spread).text, robust.method, n);
     }
     else
     if (prev->value != 0) {
         //  Too little history for what is usual: judge the relative change.
         double relative = fabs (change) / fabs (prev->value) * 100;
         double limit = th->fluct_limit_pct;
-        int level = s_gt (relative, 2 * limit) ? 2 : s_gt (relative, limit) ? 1 : 0;
+        int level = s_swing_level (relative, limit);
         if (!level || !(f = s_add (self, WDM_RULE_FLUCTUATING, level, last->year, last->value)))
             goto cleanup;
         s_say (f->message_zh, sizeof f->message_zh,
@@ -1217,7 +1297,16 @@ wdm_rules_series (const wdm_rule_indicator_t *indicator, wdm_place_t place,
                   const wdm_point_t *points, int count, const wdm_thresholds_t *thresholds,
                   wdm_finding_t *out, int max)
 {
+    return wdm_rules_series_pooled (indicator, place, points, count, NULL, thresholds, out, max);
+}
+
+int
+wdm_rules_series_pooled (const wdm_rule_indicator_t *indicator, wdm_place_t place,
+                         const wdm_point_t *points, int count, const wdm_pool_t *pool,
+                         const wdm_thresholds_t *thresholds, wdm_finding_t *out, int max)
+{
     s_context_t self = s_context (indicator, place, thresholds, out, max);
+    self.pool = pool;
     if (!indicator || !thresholds || self.max == 0 || !s_series_ok (points, count))
         return 0;
     s_not_met (&self, points, count);
@@ -1479,4 +1568,20 @@ wdm_rules_missing (const wdm_rule_indicator_t *indicator, wdm_place_t unit, wdm_
     s_details (f, "{\"deadline\":\"%04d-%02d-%02d\",\"days_left\":%ld}",
                due_year, deadline_month, due_day, days_left);
     return self.count;
+}
+
+int
+wdm_rules_pool (const double *changes, int count, wdm_pool_t *pool)
+{
+    memset (pool, 0, sizeof *pool);
+    if (!changes || count <= 0)
+        return 0;
+    for (int i = 0; i < count; i++)
+        if (!isfinite (changes [i]))
+            return -1;
+    if (s_spread (changes, count, pool)) {
+        memset (pool, 0, sizeof *pool);
+        return -1;
+    }
+    return 0;
 }

@@ -288,6 +288,8 @@ test_thresholds (void)
     CU_ASSERT_EQUAL (th.fluct_z, 3.5);
     CU_ASSERT_EQUAL (th.fluct_min_changes, 4);
     CU_ASSERT_EQUAL (th.fluct_limit_pct, 30);
+    CU_ASSERT_EQUAL (th.fluct_pool_min, 8);
+    CU_ASSERT_EQUAL (th.fluct_limit_pp, 0);
     CU_ASSERT_EQUAL (th.wrong_red_consecutive, 2);
     CU_ASSERT_EQUAL (th.relation_red_pp, 5);
     CU_ASSERT_EQUAL (th.relation_similar_pp, 10);
@@ -307,6 +309,8 @@ test_thresholds (void)
         { "fluctuating", "modified_z", &th.fluct_z },
         { "fluctuating", "min_years", &th.fluct_min_changes },
         { "fluctuating", "limit_pct", &th.fluct_limit_pct },
+        { "fluctuating", "pool_min", &th.fluct_pool_min },
+        { "fluctuating", "limit_pp", &th.fluct_limit_pp },
         { "wrong_direction", "red_consecutive", &th.wrong_red_consecutive },
         { "relation_broken", "red_pp", &th.relation_red_pp },
         { "relation_broken", "similar_pp", &th.relation_similar_pp },
@@ -1005,6 +1009,151 @@ test_fluctuating_relative (void)
     CU_ASSERT_TRUE (s_has (f->details, "\"method\":\"relative\""));
 }
 
+//  The fluctuating finding for ED04 with these values from first on,
+//  the indicator's pooled changes (NULL: none) and thresholds th.
+static const wdm_finding_t *
+s_swing_pooled (int first, const double *values, int count, const double *changes, int pooled,
+                const wdm_thresholds_t *th, wdm_finding_t *found)
+{
+    wdm_rule_indicator_t ed04 = s_ed04 ();
+    wdm_point_t p [8];
+    s_years (first, values, count, p);
+    wdm_pool_t pool;
+    memset (&pool, 0, sizeof pool);
+    if (changes)
+        CU_ASSERT_EQUAL (wdm_rules_pool (changes, pooled, &pool), 0);
+    int n = wdm_rules_series_pooled (&ed04, s_wuqing, p, count, changes ? &pool : NULL, th, found, S_MAX);
+    return s_find (found, n, WDM_RULE_FLUCTUATING);
+}
+
+//  Within the plan period a series has at most 3 earlier changes before
+//  2024: a rate that moved a fraction of a point a year and then dropped
+//  several points is judged against the indicator's changes in all areas.
+static void
+test_fluctuating_pooled (void)
+{
+    wdm_thresholds_t th = s_defaults ();
+    wdm_finding_t found [S_MAX];
+    const wdm_finding_t *f;
+
+    //  The pool: eight changes -0.6, -0.2, 0, 0.2, 0.2, 0.4, 0.6, 1.0;
+    //  median (0.2 + 0.2) / 2 = 0.2; deviations 0.8, 0.4, 0.2, 0, 0, 0.2,
+    //  0.4, 0.8, sorted 0, 0, 0.2, 0.2, 0.4, 0.4, 0.8, 0.8: MAD (0.2 + 0.4) / 2 = 0.3.
+    static const double changes [] = { 0.2, -0.6, 1.0, 0, 0.4, -0.2, 0.6, 0.2 };
+    wdm_pool_t pool;
+    CU_ASSERT_EQUAL (wdm_rules_pool (changes, 8, &pool), 0);
+    CU_ASSERT_EQUAL (pool.count, 8);
+    CU_ASSERT_DOUBLE_EQUAL (pool.median, 0.2, 1e-12);
+    CU_ASSERT_DOUBLE_EQUAL (pool.mad, 0.3, 1e-12);
+    CU_ASSERT_EQUAL (changes [0], 0.2);                     //  not reordered
+
+    //  95.1, 95.3, 95.4, 95.6 in 2020..2023, then 89.0 in 2024: own earlier
+    //  changes 0.2, 0.1, 0.2 (3, fewer than min_years 4); the drop d = -6.6.
+    //  Before pooling: 6.6 / 95.6 = 6.9% of last year, no swing at all.
+    CU_ASSERT_PTR_NULL (s_swing_pooled (2020, (double []) { 95.1, 95.3, 95.4, 95.6, 89.0 }, 5, NULL, 0,
+                                        &th, found));
+    //  Pooled: z = 0.6745 (d - 0.2) / 0.3 = 2.24833 (d - 0.2) = 2.24833 x -6.8
+    //  = -15.2887, beyond 7 (twice 3.5): red.
+    f = s_swing_pooled (2020, (double []) { 95.1, 95.3, 95.4, 95.6, 89.0 }, 5, changes, 8, &th, found);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (f);
+    CU_ASSERT_EQUAL (f->level, 2);
+    CU_ASSERT_EQUAL (f->year, 2024);
+    CU_ASSERT_DOUBLE_EQUAL (s_detail (f, "z"), -15.2887, 1e-4);
+    CU_ASSERT_DOUBLE_EQUAL (s_detail (f, "median_change"), 0.2, 1e-9);
+    CU_ASSERT_DOUBLE_EQUAL (s_detail (f, "spread"), 0.3, 1e-9);
+    CU_ASSERT_EQUAL (s_detail (f, "pooled_changes"), 8);
+    CU_ASSERT_EQUAL (s_detail (f, "earlier_changes"), 3);
+    CU_ASSERT_TRUE (s_has (f->details, "\"method\":\"pooled_z\""));
+    CU_ASSERT_STRING_EQUAL (f->message_zh,
+        "2024年武清区高等学校分学科门类在校生中女生比例为89%,比上年下降6.6个百分点,"
+        "而本指标各地区以往8次年度变化的中位数为+0.2个百分点;修正Z分数为-15.29,超过3.5的预警线,"
+        "波动较大,请核实原因。");
+    CU_ASSERT_STRING_EQUAL (f->message_en,
+        "Share of women among higher-education students, by discipline in Wuqing District was 89% in 2024, "
+        "down 6.6 percentage points from the year before, against a median yearly change of "
+        "+0.2 percentage points in 8 earlier changes of this indicator across its areas; "
+        "modified z-score -15.29, beyond the limit of 3.5: an unusual swing, please check the cause.");
+    //  Three years, two earlier changes, are enough too: 95.3, 95.4, then 89.0.
+    f = s_swing_pooled (2021, (double []) { 95.3, 95.4, 89.0 }, 3, changes, 8, &th, found);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (f);
+    CU_ASSERT_EQUAL (f->level, 2);
+    //  A drop of 2 (93.6): z = 2.24833 x -2.2 = -4.9463: yellow.
+    f = s_swing_pooled (2020, (double []) { 95.1, 95.3, 95.4, 95.6, 93.6 }, 5, changes, 8, &th, found);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (f);
+    CU_ASSERT_EQUAL (f->level, 1);
+    CU_ASSERT_DOUBLE_EQUAL (s_detail (f, "z"), -4.9463, 1e-4);
+    //  A drop of 1.2 (94.4): z = -3.1477: nothing; nor a normal rise of 0.3.
+    CU_ASSERT_PTR_NULL (s_swing_pooled (2020, (double []) { 95.1, 95.3, 95.4, 95.6, 94.4 }, 5, changes, 8,
+                                        &th, found));
+    CU_ASSERT_PTR_NULL (s_swing_pooled (2020, (double []) { 95.1, 95.3, 95.4, 95.6, 95.9 }, 5, changes, 8,
+                                        &th, found));
+    //  Seven pooled changes are fewer than pool_min 8: the relative change
+    //  decides, and 6.9% is no swing.  With pool_min 7 the pool speaks.
+    CU_ASSERT_PTR_NULL (s_swing_pooled (2020, (double []) { 95.1, 95.3, 95.4, 95.6, 89.0 }, 5, changes, 7,
+                                        &th, found));
+    CU_ASSERT_EQUAL (wdm_thresholds_set (&th, "fluctuating", "pool_min", 7), 0);
+    f = s_swing_pooled (2020, (double []) { 95.1, 95.3, 95.4, 95.6, 89.0 }, 5, changes, 7, &th, found);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (f);
+    CU_ASSERT_EQUAL (f->level, 2);
+    th = s_defaults ();
+    //  With four earlier changes of its own the series' history decides, as
+    //  before: 95.0 in 2019 adds 0.1; changes 0.1, 0.2, 0.1, 0.2, median
+    //  0.15, MAD 0.05; z = 0.6745 x -6.75 / 0.05 = -91.0575: red.
+    f = s_swing_pooled (2019, (double []) { 95.0, 95.1, 95.3, 95.4, 95.6, 89.0 }, 6, changes, 8, &th, found);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (f);
+    CU_ASSERT_TRUE (s_has (f->details, "\"method\":\"modified_z\""));
+    CU_ASSERT_DOUBLE_EQUAL (s_detail (f, "z"), -91.0575, 1e-3);
+}
+
+//  fluctuating.limit_pp: the office's own limit for an indicator's yearly
+//  change, in its unit (points for a rate).
+static void
+test_fluctuating_limit (void)
+{
+    wdm_thresholds_t th = s_defaults ();
+    wdm_finding_t found [S_MAX];
+    const wdm_finding_t *f;
+    CU_ASSERT_EQUAL (th.fluct_limit_pp, 0);                 //  off unless set
+    CU_ASSERT_EQUAL (th.fluct_pool_min, 8);
+    CU_ASSERT_EQUAL (wdm_thresholds_set (&th, "fluctuating", "limit_pp", 3), 0);
+
+    //  No pool, 3 earlier changes: |-6.6| > 6 (twice 3): red.
+    f = s_swing_pooled (2020, (double []) { 95.1, 95.3, 95.4, 95.6, 89.0 }, 5, NULL, 0, &th, found);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (f);
+    CU_ASSERT_EQUAL (f->level, 2);
+    CU_ASSERT_TRUE (s_has (f->details, "\"method\":\"limit\""));
+    CU_ASSERT_EQUAL (s_detail (f, "limit_pp"), 3);
+    CU_ASSERT_STRING_EQUAL (f->message_zh,
+        "2024年武清区高等学校分学科门类在校生中女生比例为89%,比上年下降6.6个百分点,"
+        "超过本指标每年3个百分点的波动预警线,请核实原因。");
+    CU_ASSERT_STRING_EQUAL (f->message_en,
+        "Share of women among higher-education students, by discipline in Wuqing District was 89% in 2024, "
+        "down 6.6 percentage points from the year before, beyond this indicator's limit of "
+        "3 percentage points a year: please check the cause.");
+    //  A drop of 3.5 (92.1): yellow.  Exactly 3 (92.6): nothing, strict.
+    f = s_swing_pooled (2020, (double []) { 95.1, 95.3, 95.4, 95.6, 92.1 }, 5, NULL, 0, &th, found);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (f);
+    CU_ASSERT_EQUAL (f->level, 1);
+    CU_ASSERT_PTR_NULL (s_swing_pooled (2020, (double []) { 95.1, 95.3, 95.4, 95.6, 92.6 }, 5, NULL, 0,
+                                        &th, found));
+    //  With a pool as well the higher level wins: a drop of 3.5 is red by
+    //  the pool (z = 2.24833 x -3.7 = -8.319) and yellow by the limit.
+    static const double changes [] = { 0.2, -0.6, 1.0, 0, 0.4, -0.2, 0.6, 0.2 };
+    f = s_swing_pooled (2020, (double []) { 95.1, 95.3, 95.4, 95.6, 92.1 }, 5, changes, 8, &th, found);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (f);
+    CU_ASSERT_EQUAL (f->level, 2);
+    CU_ASSERT_TRUE (s_has (f->details, "\"method\":\"pooled_z\""));
+    //  Both red: the office's limit is the plainer reason.
+    f = s_swing_pooled (2020, (double []) { 95.1, 95.3, 95.4, 95.6, 89.0 }, 5, changes, 8, &th, found);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (f);
+    CU_ASSERT_EQUAL (f->level, 2);
+    CU_ASSERT_TRUE (s_has (f->details, "\"method\":\"limit\""));
+    //  A limit set, the relative fallback is not used: 40 -> 52.1 (30.25%)
+    //  is within a limit of 20 points.
+    wdm_thresholds_set (&th, "fluctuating", "limit_pp", 20);
+    CU_ASSERT_PTR_NULL (s_swing_pooled (2023, (double []) { 40, 52.1 }, 2, NULL, 0, &th, found));
+}
+
 static void
 test_wrong_direction (void)
 {
@@ -1593,6 +1742,8 @@ main (void)
         { "unlikely: trend, projection and progress ratio", test_unlikely },
         { "fluctuating: modified z-score, MAD 0, constant", test_fluctuating_z },
         { "fluctuating: relative change with little history", test_fluctuating_relative },
+        { "fluctuating: pooled changes of all areas when history is short", test_fluctuating_pooled },
+        { "fluctuating: the office's limit in points", test_fluctuating_limit },
         { "wrong direction: one year, two years, unchanged", test_wrong_direction },
         { "curb the rise", test_curb_rise },
         { "gap widening and narrowing", test_gap },
