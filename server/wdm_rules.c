@@ -63,6 +63,8 @@ static const s_threshold_info_t s_thresholds [] = {
     { "fluctuating",     "modified_z",         S_AT (fluct_z),               3.5 },
     { "fluctuating",     "min_years",          S_AT (fluct_min_changes),     4 },
     { "fluctuating",     "limit_pct",          S_AT (fluct_limit_pct),       30 },
+    { "fluctuating",     "pool_min",           S_AT (fluct_pool_min),        8 },
+    { "fluctuating",     "limit_pp",           S_AT (fluct_limit_pp),        0 },
     { "wrong_direction", "red_consecutive",    S_AT (wrong_red_consecutive), 2 },
     { "relation_broken", "red_pp",             S_AT (relation_red_pp),       5 },
     { "relation_broken", "similar_pp",         S_AT (relation_similar_pp),   10 },
@@ -173,8 +175,7 @@ wdm_rules_trend (const wdm_point_t *points, int count, double *slope, double *in
 //  modified z-score): 0.6745 (x - median) / MAD.  Where the MAD is 0 (more
 //  than half the sample at its median), (x - median) / (1.2533 x the mean
 //  absolute deviation from the median); where that is 0 too, the sample
-//  is one value and any x off it is infinitely far.  0, or -1 if memory
-//  is short.
+//  is one value and any x off it is infinitely far.
 typedef struct {
     double z;
     double median;
@@ -182,8 +183,9 @@ typedef struct {
     const char *method;             //  "mad", "mean_ad" or "constant"
 } s_robust_t;
 
+//  A sample's median and its spreads about it.  0, or -1 if memory is short.
 static int
-s_robust_z (double x, const double *sample, int count, s_robust_t *result)
+s_spread (const double *sample, int count, wdm_pool_t *spread)
 {
     double *work = malloc ((size_t) count * sizeof *work);
     if (!work)
@@ -199,23 +201,30 @@ s_robust_z (double x, const double *sample, int count, s_robust_t *result)
         work [i] = deviation <= s_slack (sample [i], median) ? 0 : deviation;
         mean_ad += work [i];
     }
-    mean_ad /= count;
-    double mad = wdm_rules_median (work, count);
+    spread->count = count;
+    spread->median = median;
+    spread->mean_ad = mean_ad / count;
+    spread->mad = wdm_rules_median (work, count);
     free (work);
+    return 0;
+}
 
-    double off = x - median;
-    if (fabs (off) <= s_slack (x, median))
+static void
+s_z (double x, const wdm_pool_t *spread, s_robust_t *result)
+{
+    double off = x - spread->median;
+    if (fabs (off) <= s_slack (x, spread->median))
         off = 0;
-    result->median = median;
-    if (mad > 0) {
-        result->z = S_Z_MAD * off / mad;
-        result->spread = mad;
+    result->median = spread->median;
+    if (spread->mad > 0) {
+        result->z = S_Z_MAD * off / spread->mad;
+        result->spread = spread->mad;
         result->method = "mad";
     }
     else
-    if (mean_ad > 0) {
-        result->z = off / (S_Z_MEAN * mean_ad);
-        result->spread = mean_ad;
+    if (spread->mean_ad > 0) {
+        result->z = off / (S_Z_MEAN * spread->mean_ad);
+        result->spread = spread->mean_ad;
         result->method = "mean_ad";
     }
     else {
@@ -223,6 +232,16 @@ s_robust_z (double x, const double *sample, int count, s_robust_t *result)
         result->spread = 0;
         result->method = "constant";
     }
+}
+
+//  0, or -1 if memory is short.
+static int
+s_robust_z (double x, const double *sample, int count, s_robust_t *result)
+{
+    wdm_pool_t spread;
+    if (s_spread (sample, count, &spread))
+        return -1;
+    s_z (x, &spread, result);
     return 0;
 }
 
@@ -379,11 +398,28 @@ s_amount_zh (const wdm_rule_indicator_t *indicator, double value)
     return t;
 }
 
+//  The English unit after a number: one of a counted unit is singular
+//  ("1 person", "1 minute per day"), so its first word loses its "s".
+static s_text_t
+s_unit_en (const wdm_rule_indicator_t *indicator, const char *number)
+{
+    s_text_t t;
+    s_say (t.text, sizeof t.text, "%s", indicator->unit_en);
+    if (strcmp (number, "1") != 0)
+        return t;
+    char *word = t.text + strspn (t.text, " ");
+    size_t len = strcspn (word, " ");
+    if (len > 1 && word [len - 1] == 's')
+        memmove (word + len - 1, word + len, strlen (word + len) + 1);
+    return t;
+}
+
 static s_text_t
 s_amount_en (const wdm_rule_indicator_t *indicator, double value)
 {
     s_text_t t;
-    s_say (t.text, sizeof t.text, "%s%s", s_num (value).text, indicator->unit_en);
+    s_text_t number = s_num (value);
+    s_say (t.text, sizeof t.text, "%s%s", number.text, s_unit_en (indicator, number.text).text);
     return t;
 }
 
@@ -413,7 +449,7 @@ s_delta_en (const wdm_rule_indicator_t *indicator, double delta, bool signed_)
         s_say (t.text, sizeof t.text, "%s%s percentage point%s", sign, size.text,
                strcmp (size.text, "1") == 0 ? "" : "s");
     else
-        s_say (t.text, sizeof t.text, "%s%s%s", sign, size.text, indicator->unit_en);
+        s_say (t.text, sizeof t.text, "%s%s%s", sign, size.text, s_unit_en (indicator, size.text).text);
     return t;
 }
 
@@ -503,6 +539,7 @@ typedef struct {
     const char *place_zh;
     const char *place_en;
     const wdm_thresholds_t *thresholds;
+    const wdm_pool_t *pool;         //  the indicator's pooled changes, or NULL
     wdm_finding_t *out;
     int max;
     int count;
@@ -517,6 +554,7 @@ s_context (const wdm_rule_indicator_t *indicator, wdm_place_t place,
         .place_zh = place.zh ? place.zh : "",
         .place_en = place.en ? place.en : "",
         .thresholds = thresholds,
+        .pool = NULL,
         .out = out,
         .max = out && max > 0 ? max : 0,
         .count = 0
@@ -714,6 +752,41 @@ s_not_met (s_context_t *self, const wdm_point_t *points, int count)
 //  ---------------------------------------------------------------------
 //  behind_schedule
 
+//  The message of a series that moved away from the target since the
+//  baseline, or did not move at all.
+static void
+s_behind_no_progress (s_context_t *self, wdm_finding_t *f, const wdm_point_t *base,
+                      const wdm_point_t *last, double moved, s_text_t time_pct)
+{
+    const wdm_rule_indicator_t *ind = self->indicator;
+    int base_year = base->year, year = last->year;
+    if (s_gt (moved, 0) || s_lt (moved, 0)) {
+        s_say (f->message_zh, sizeof f->message_zh,
+               "%d年%s%s为%s,比%d年基期(%s)%s%s,与“%s”的目标方向相反,而规划期已过去%s%%。",
+               year, self->place_zh, ind->name_zh, s_amount_zh (ind, last->value).text, base_year,
+               s_amount_zh (ind, base->value).text, moved > 0 ? "上升" : "下降",
+               s_delta_zh (ind, moved, false).text, s_target_zh (ind).text, time_pct.text);
+        s_say (f->message_en, sizeof f->message_en,
+               "%s in %s was %s in %d, %s %s from the %d baseline (%s): moving away from the target "
+               "of %s, with %s%% of the plan period gone.",
+               ind->name_en, self->place_en, s_amount_en (ind, last->value).text, year,
+               moved > 0 ? "up" : "down", s_delta_en (ind, moved, false).text, base_year,
+               s_amount_en (ind, base->value).text, s_target_en (ind).text, time_pct.text);
+        return;
+    }
+    s_say (f->message_zh, sizeof f->message_zh,
+           "%d年%s%s为%s,与%d年基期(%s)持平,“%s”的目标尚无进展,而规划期已过去%s%%,"
+           "落后于时间进度%s个百分点。",
+           year, self->place_zh, ind->name_zh, s_amount_zh (ind, last->value).text, base_year,
+           s_amount_zh (ind, base->value).text, s_target_zh (ind).text, time_pct.text, time_pct.text);
+    s_say (f->message_en, sizeof f->message_en,
+           "%s in %s was %s in %d, unchanged from the %d baseline (%s): no progress toward the target "
+           "of %s, with %s%% of the plan period gone, %s behind schedule.",
+           ind->name_en, self->place_en, s_amount_en (ind, last->value).text, year, base_year,
+           s_amount_en (ind, base->value).text, s_target_en (ind).text, time_pct.text,
+           s_points_en (time_pct.text).text);
+}
+
 static void
 s_behind (s_context_t *self, const wdm_point_t *points, int count)
 {
@@ -748,18 +821,27 @@ s_behind (s_context_t *self, const wdm_point_t *points, int count)
     f->target = ind->target;
     s_text_t progress_pct = s_fix1 (progress * 100), time_pct = s_fix1 (time_share * 100);
     s_text_t behind = s_fix1 (behind_pp);
-    s_say (f->message_zh, sizeof f->message_zh,
-           "%d年%s%s为%s,自%d年基期(%s)起仅完成“%s”目标进度的%s%%,而规划期已过去%s%%,"
-           "落后于时间进度%s个百分点。",
-           year, self->place_zh, ind->name_zh, s_amount_zh (ind, last->value).text, base_year,
-           s_amount_zh (ind, base->value).text, s_target_zh (ind).text, progress_pct.text,
-           time_pct.text, behind.text);
-    s_say (f->message_en, sizeof f->message_en,
-           "%s in %s was %s in %d: %s%% of the way from the %d baseline (%s) to the target of %s, "
-           "with %s%% of the plan period gone, %s behind schedule.",
-           ind->name_en, self->place_en, s_amount_en (ind, last->value).text, year, progress_pct.text,
-           base_year, s_amount_en (ind, base->value).text, s_target_en (ind).text, time_pct.text,
-           s_points_en (behind.text).text);
+    double moved = last->value - base->value;
+    if (s_le (progress, 0)) {
+        //  Away from the target, or not moved: a share of progress would be
+        //  negative or nil, and "behind by" above the time share.  Say
+        //  what happened instead.
+        s_behind_no_progress (self, f, base, last, moved, time_pct);
+    }
+    else {
+        s_say (f->message_zh, sizeof f->message_zh,
+               "%d年%s%s为%s,自%d年基期(%s)起仅完成“%s”目标进度的%s%%,而规划期已过去%s%%,"
+               "落后于时间进度%s个百分点。",
+               year, self->place_zh, ind->name_zh, s_amount_zh (ind, last->value).text, base_year,
+               s_amount_zh (ind, base->value).text, s_target_zh (ind).text, progress_pct.text,
+               time_pct.text, behind.text);
+        s_say (f->message_en, sizeof f->message_en,
+               "%s in %s was %s in %d: %s%% of the way from the %d baseline (%s) to the target of %s, "
+               "with %s%% of the plan period gone, %s behind schedule.",
+               ind->name_en, self->place_en, s_amount_en (ind, last->value).text, year, progress_pct.text,
+               base_year, s_amount_en (ind, base->value).text, s_target_en (ind).text, time_pct.text,
+               s_points_en (behind.text).text);
+    }
     s_details (f, "{\"baseline_year\":%d,\"baseline\":%s,\"target\":%s,\"progress\":%s,"
                   "\"time_share\":%s,\"behind_pp\":%s}",
                base_year, s_json (base->value).text, s_json (ind->target).text,
@@ -820,6 +902,16 @@ s_unlikely (s_context_t *self, const wdm_point_t *points, int count)
     f->target = ind->target;
     double miss = fabs (projection - ind->target);
     char ratio_zh [320], ratio_en [320];
+    if (has_ratio && category == S_WRONG_WAY) {
+        //  A negative multiple reads as nonsense: say the two go opposite ways.
+        s_say (ratio_zh, sizeof ratio_zh, "实际年均变化(%s)与实现目标所需的年均变化(%s)方向相反",
+               s_delta_zh (ind, slope, true).text, s_delta_zh (ind, required, true).text);
+        s_say (ratio_en, sizeof ratio_en,
+               "the observed yearly change (%s) goes the opposite way to the %s a year required: %s",
+               s_delta_en (ind, slope, true).text, s_delta_en (ind, required, true).text,
+               s_category_en [category]);
+    }
+    else
     if (has_ratio) {
         s_say (ratio_zh, sizeof ratio_zh, "实际年均变化为实现目标所需年均变化(%s)的%s倍,%s",
                s_delta_zh (ind, required, true).text, s_num (ratio).text, s_category_zh [category]);
@@ -852,6 +944,20 @@ s_unlikely (s_context_t *self, const wdm_point_t *points, int count)
 //  ---------------------------------------------------------------------
 //  fluctuating
 
+//  The level of a swing of size (a z-score, or a change) against a limit:
+//  beyond it yellow, beyond twice it red; exactly at it is no swing.
+static int
+s_swing_level (double size, double limit)
+{
+    return s_gt (fabs (size), 2 * limit) ? 2 : s_gt (fabs (size), limit) ? 1 : 0;
+}
+
+//  The latest year-on-year change d against what is usual: the series'
+//  own earlier changes when it has min_years of them, else the changes of
+//  the indicator in all areas (the pool) when there are pool_min; and the
+//  office's limit in points (limit_pp) where one is set.  The higher level
+//  speaks, the limit on a tie.  Only where none of these is available,
+//  the change relative to last year's value.
 static void
 s_fluctuating (s_context_t *self, const wdm_point_t *points, int count)
 {
@@ -872,40 +978,85 @@ s_fluctuating (s_context_t *self, const wdm_point_t *points, int count)
         if (points [i].year == points [i - 1].year + 1)
             earlier [n++] = points [i].value - points [i - 1].value;
 
-    const char *up_zh = change > 0 ? "上升" : "下降", *up_en = change > 0 ? "up" : "down";
-    wdm_finding_t *f = NULL;
     s_robust_t robust;
+    int pooled = 0;                 //  changes pooled, when the pool is used
+    bool has_z = false;
     if (n > 0 && s_ge (n, th->fluct_min_changes)) {
         if (s_robust_z (change, earlier, n, &robust))
             goto cleanup;
-        double z = fabs (robust.z);
-        int level = s_gt (z, 2 * th->fluct_z) ? 2 : s_gt (z, th->fluct_z) ? 1 : 0;
-        if (!level || !(f = s_add (self, WDM_RULE_FLUCTUATING, level, last->year, last->value)))
+        has_z = true;
+    }
+    else
+    if (self->pool && self->pool->count > 0 && s_ge (self->pool->count, th->fluct_pool_min)) {
+        s_z (change, self->pool, &robust);
+        pooled = self->pool->count;
+        has_z = true;
+    }
+    double limit_pp = th->fluct_limit_pp;
+    bool has_limit = limit_pp > 0;
+    int z_level = has_z ? s_swing_level (robust.z, th->fluct_z) : 0;
+    int limit_level = has_limit ? s_swing_level (change, limit_pp) : 0;
+
+    const char *up_zh = change > 0 ? "上升" : "下降", *up_en = change > 0 ? "up" : "down";
+    wdm_finding_t *f = NULL;
+    if (has_limit && limit_level >= z_level) {
+        if (!limit_level || !(f = s_add (self, WDM_RULE_FLUCTUATING, limit_level, last->year, last->value)))
             goto cleanup;
         s_say (f->message_zh, sizeof f->message_zh,
-               "%d年%s%s为%s,比上年%s%s,而以往%d次年度变化的中位数为%s;修正Z分数为%s,超过%s的预警线,"
+               "%d年%s%s为%s,比上年%s%s,超过本指标每年%s的波动预警线,请核实原因。",
+               last->year, self->place_zh, ind->name_zh, s_amount_zh (ind, last->value).text, up_zh,
+               s_delta_zh (ind, change, false).text, s_delta_zh (ind, limit_pp, false).text);
+        s_say (f->message_en, sizeof f->message_en,
+               "%s in %s was %s in %d, %s %s from the year before, beyond this indicator's limit of "
+               "%s a year: please check the cause.",
+               ind->name_en, self->place_en, s_amount_en (ind, last->value).text, last->year, up_en,
+               s_delta_en (ind, change, false).text, s_delta_en (ind, limit_pp, false).text);
+        s_details (f, "{\"change\":%s,\"method\":\"limit\",\"limit_pp\":%s,\"earlier_changes\":%d}",
+                   s_json (change).text, s_json (limit_pp).text, n);
+    }
+    else
+    if (has_z) {
+        if (!z_level || !(f = s_add (self, WDM_RULE_FLUCTUATING, z_level, last->year, last->value)))
+            goto cleanup;
+        char usual_zh [160], usual_en [200];
+        if (pooled) {
+            s_say (usual_zh, sizeof usual_zh, "本指标各地区以往%d次年度变化", pooled);
+            s_say (usual_en, sizeof usual_en, "in %d earlier changes of this indicator across its areas", pooled);
+        }
+        else {
+            s_say (usual_zh, sizeof usual_zh, "以往%d次年度变化", n);
+            s_say (usual_en, sizeof usual_en, "in the %d years before", n);
+        }
+        s_say (f->message_zh, sizeof f->message_zh,
+               "%d年%s%s为%s,比上年%s%s,而%s的中位数为%s;修正Z分数为%s,超过%s的预警线,"
                "波动较大,请核实原因。",
                last->year, self->place_zh, ind->name_zh, s_amount_zh (ind, last->value).text, up_zh,
-               s_delta_zh (ind, change, false).text, n, s_delta_zh (ind, robust.median, true).text,
+               s_delta_zh (ind, change, false).text, usual_zh, s_delta_zh (ind, robust.median, true).text,
                s_num (robust.z).text, s_num (th->fluct_z).text);
         s_say (f->message_en, sizeof f->message_en,
                "%s in %s was %s in %d, %s %s from the year before, against a median yearly change of %s "
-               "over %d years; modified z-score %s, beyond the limit of %s: an unusual swing, "
+               "%s; modified z-score %s, beyond the limit of %s: an unusual swing, "
                "please check the cause.",
                ind->name_en, self->place_en, s_amount_en (ind, last->value).text, last->year, up_en,
-               s_delta_en (ind, change, false).text, s_delta_en (ind, robust.median, true).text, n,
+               s_delta_en (ind, change, false).text, s_delta_en (ind, robust.median, true).text, usual_en,
                s_num_en (robust.z).text, s_num (th->fluct_z).text);
-        s_details (f, "{\"change\":%s,\"method\":\"modified_z\",\"z\":%s,\"median_change\":%s,"
-                      "\"spread\":%s,\"spread_kind\":\"%s\",\"earlier_changes\":%d}",
-                   s_json (change).text, s_json (robust.z).text, s_json (robust.median).text,
-                   s_json (robust.spread).text, robust.method, n);
+        if (pooled)
+            s_details (f, "{\"change\":%s,\"method\":\"pooled_z\",\"z\":%s,\"median_change\":%s,"
+                          "\"spread\":%s,\"spread_kind\":\"%s\",\"earlier_changes\":%d,\"pooled_changes\":%d}",
+                       s_json (change).text, s_json (robust.z).text, s_json (robust.median).text,
+                       s_json (robust.spread).text, robust.method, n, pooled);
+        else
+            s_details (f, "{\"change\":%s,\"method\":\"modified_z\",\"z\":%s,\"median_change\":%s,"
+                          "\"spread\":%s,\"spread_kind\":\"%s\",\"earlier_changes\":%d}",
+                       s_json (change).text, s_json (robust.z).text, s_json (robust.median).text,
+                       s_json (robust.spread).text, robust.method, n);
     }
     else
     if (prev->value != 0) {
         //  Too little history for what is usual: judge the relative change.
         double relative = fabs (change) / fabs (prev->value) * 100;
         double limit = th->fluct_limit_pct;
-        int level = s_gt (relative, 2 * limit) ? 2 : s_gt (relative, limit) ? 1 : 0;
+        int level = s_swing_level (relative, limit);
         if (!level || !(f = s_add (self, WDM_RULE_FLUCTUATING, level, last->year, last->value)))
             goto cleanup;
         s_say (f->message_zh, sizeof f->message_zh,
@@ -913,7 +1064,7 @@ s_fluctuating (s_context_t *self, const wdm_point_t *points, int count)
                last->year, self->place_zh, ind->name_zh, s_amount_zh (ind, last->value).text, up_zh,
                s_delta_zh (ind, change, false).text, s_fix1 (relative).text, s_num (limit).text);
         s_say (f->message_en, sizeof f->message_en,
-               "%s in %s was %s in %d, %s %s from the year before, a relative change of %s%% "
+               "%s in %s was %s in %d, %s %s from the year before, a relative change of %s%%, "
                "beyond the %s%% limit: please check the cause.",
                ind->name_en, self->place_en, s_amount_en (ind, last->value).text, last->year, up_en,
                s_delta_en (ind, change, false).text, s_fix1 (relative).text, s_num (limit).text);
@@ -969,7 +1120,7 @@ s_direction (s_context_t *self, const wdm_point_t *points, int count)
     char row_zh [64] = "", row_en [64] = "";
     if (run > 1) {
         snprintf (row_zh, sizeof row_zh, ",已连续%d年%s", run, way_zh);
-        snprintf (row_en, sizeof row_en, ", %d years in a row", run);
+        snprintf (row_en, sizeof row_en, ", %s for %d years in a row", dir > 0 ? "falling" : "rising", run);
     }
     s_say (f->message_zh, sizeof f->message_zh, "%d年%s%s为%s,比%d年%s%s%s,与“%s”的目标方向相反。",
            last->year, self->place_zh, ind->name_zh, s_amount_zh (ind, last->value).text, prev->year,
@@ -1046,7 +1197,7 @@ s_revision (s_context_t *self, const wdm_point_t *points, int count)
            last->year, self->place_zh, ind->name_zh, s_amount_zh (ind, last->final_value).text,
            s_amount_zh (ind, last->value).text, change_zh, limit.text);
     s_say (f->message_en, sizeof f->message_en,
-           "%s in %s for %d, already final at %s, was revised to %s, %s beyond the %s%% limit: "
+           "%s in %s for %d, already final at %s, was revised to %s, %s, beyond the %s%% limit: "
            "please check why.",
            ind->name_en, self->place_en, last->year, s_amount_en (ind, last->final_value).text,
            s_amount_en (ind, last->value).text, change_en, limit.text);
@@ -1058,12 +1209,52 @@ s_revision (s_context_t *self, const wdm_point_t *points, int count)
 //  ---------------------------------------------------------------------
 //  The public rules
 
+//  The bodies the catalog names (indicator.bodies in sql/003_catalog.sql),
+//  in English; another keeps its own name, in quotes.
+static s_text_t
+s_body_en (const char *body)
+{
+    static const struct { const char *zh, *en; } names [] = {
+        { "党(工)委",       "Party committee (or Party working committee)" },
+        { "政府",           "government (or street office)" },
+        { "区委",           "district Party committee" },
+        { "区人大常委会",   "Standing Committee of the district People's Congress" },
+        { "区政府",         "district government" },
+        { "区政协",         "district CPPCC committee" },
+        { "区教育局",       "district Education Bureau" },
+        { "区科技局",       "district Science and Technology Bureau" },
+        { "区文化和旅游局", "district Culture and Tourism Bureau" },
+        { "区卫生健康委",   "district Health Commission" },
+        { "区体育局",       "district Sports Bureau" },
+        { "区民政局",       "district Civil Affairs Bureau" },
+        { "区司法局",       "district Justice Bureau" },
+        { "区人社局",       "district Human Resources and Social Security Bureau" },
+    };
+    s_text_t t;
+    for (size_t i = 0; i < sizeof names / sizeof names [0]; i++)
+        if (strcmp (body, names [i].zh) == 0) {
+            s_say (t.text, sizeof t.text, "%s", names [i].en);
+            return t;
+        }
+    s_say (t.text, sizeof t.text, "body \"%s\"", body);
+    return t;
+}
+
 int
 wdm_rules_series (const wdm_rule_indicator_t *indicator, wdm_place_t place,
                   const wdm_point_t *points, int count, const wdm_thresholds_t *thresholds,
                   wdm_finding_t *out, int max)
 {
+    return wdm_rules_series_pooled (indicator, place, points, count, NULL, thresholds, out, max);
+}
+
+int
+wdm_rules_series_pooled (const wdm_rule_indicator_t *indicator, wdm_place_t place,
+                         const wdm_point_t *points, int count, const wdm_pool_t *pool,
+                         const wdm_thresholds_t *thresholds, wdm_finding_t *out, int max)
+{
     s_context_t self = s_context (indicator, place, thresholds, out, max);
+    self.pool = pool;
     if (!indicator || !thresholds || self.max == 0 || !s_series_ok (points, count))
         return 0;
     s_not_met (&self, points, count);
@@ -1118,7 +1309,7 @@ wdm_rules_gap (const wdm_rule_indicator_t *indicator, wdm_place_t place,
         char row_zh [64] = "", row_en [64] = "";
         if (run > 1) {
             snprintf (row_zh, sizeof row_zh, ",已连续%d年扩大", run);
-            snprintf (row_en, sizeof row_en, ", %d years in a row", run);
+            snprintf (row_en, sizeof row_en, ", widening for %d years in a row", run);
         }
         s_say (f->message_zh, sizeof f->message_zh,
                "%d年%s%s女性为%s、男性为%s,两性差距为%s,比%d年扩大%s%s,与“缩小差距”的目标方向相反。",
@@ -1231,9 +1422,9 @@ wdm_rules_min_count (const wdm_rule_indicator_t *indicator, wdm_place_t place,
     s_say (f->message_zh, sizeof f->message_zh, "%d年%s%s(%s)为%s,未达到“%s”的要求。",
            last->year, self.place_zh, ind->name_zh, f->body, s_amount_zh (ind, last->value).text,
            s_target_zh (ind).text);
-    s_say (f->message_en, sizeof f->message_en, "%s in %s (%s) was %s in %d, below the required minimum of %s.",
-           ind->name_en, self.place_en, f->body, s_amount_en (ind, last->value).text, last->year,
-           s_num (ind->target).text);
+    s_say (f->message_en, sizeof f->message_en, "%s in %s (%s): %s in %d, below the required minimum of %s.",
+           ind->name_en, self.place_en, s_body_en (f->body).text, s_amount_en (ind, last->value).text,
+           last->year, s_num (ind->target).text);
     s_details (f, "{\"count\":%s,\"minimum\":%s}", s_json (last->value).text, s_json (ind->target).text);
     return self.count;
 }
@@ -1262,9 +1453,10 @@ wdm_rules_peers (const wdm_rule_indicator_t *indicator, wdm_place_t place, int y
            year, self.place_zh, ind->name_zh, s_amount_zh (ind, value).text, peer_count,
            s_amount_zh (ind, robust.median).text, s_num (robust.z).text, s_num (thresholds->peer_z).text);
     s_say (f->message_en, sizeof f->message_en,
-           "%s in %s was %s in %d, far from the median of %d peer areas, %s (modified z-score %s, "
+           "%s in %s was %s in %d, far from the median of %d peer area%s, %s (modified z-score %s, "
            "beyond the limit of %s): please check the data.",
            ind->name_en, self.place_en, s_amount_en (ind, value).text, year, peer_count,
+           peer_count == 1 ? "" : "s",
            s_amount_en (ind, robust.median).text, s_num_en (robust.z).text, s_num (thresholds->peer_z).text);
     s_details (f, "{\"check\":\"peers\",\"peer_median\":%s,\"z\":%s,\"spread\":%s,\"spread_kind\":\"%s\","
                   "\"peers\":%d}",
@@ -1324,4 +1516,20 @@ wdm_rules_missing (const wdm_rule_indicator_t *indicator, wdm_place_t unit, wdm_
     s_details (f, "{\"deadline\":\"%04d-%02d-%02d\",\"days_left\":%ld}",
                due_year, deadline_month, due_day, days_left);
     return self.count;
+}
+
+int
+wdm_rules_pool (const double *changes, int count, wdm_pool_t *pool)
+{
+    memset (pool, 0, sizeof *pool);
+    if (!changes || count <= 0)
+        return 0;
+    for (int i = 0; i < count; i++)
+        if (!isfinite (changes [i]))
+            return -1;
+    if (s_spread (changes, count, pool)) {
+        memset (pool, 0, sizeof *pool);
+        return -1;
+    }
+    return 0;
 }

@@ -59,6 +59,8 @@ typedef struct {
     double fluct_z;                 //  fluctuating.modified_z, default 3.5
     double fluct_min_changes;       //  fluctuating.min_years, default 4
     double fluct_limit_pct;         //  fluctuating.limit_pct, default 30
+    double fluct_pool_min;          //  fluctuating.pool_min, default 8
+    double fluct_limit_pp;          //  fluctuating.limit_pp, default 0 (none)
     double wrong_red_consecutive;   //  wrong_direction.red_consecutive, default 2
     double relation_red_pp;         //  relation_broken.red_pp, default 5
     double relation_similar_pp;     //  relation_broken.similar_pp, default 10
@@ -114,6 +116,26 @@ typedef struct {
 int wdm_rules_series (const wdm_rule_indicator_t *indicator, wdm_place_t place,
                       const wdm_point_t *points, int count, const wdm_thresholds_t *thresholds,
                       wdm_finding_t *out, int max);
+
+//  What is usual for an indicator's year-on-year changes across all its
+//  series (every area), for the fluctuation rule when a series' own history
+//  is short: how many changes, their median and spread.
+typedef struct {
+    int count;                      //  changes pooled; 0: no pool
+    double median;
+    double mad;                     //  median absolute deviation from the median
+    double mean_ad;                 //  mean absolute deviation from the median
+} wdm_pool_t;
+
+//  Fill pool from count changes (which are not reordered).  0, or -1 if
+//  memory is short or a change is not finite; pool->count is then 0.
+int wdm_rules_pool (const double *changes, int count, wdm_pool_t *pool);
+
+//  wdm_rules_series, with the indicator's pooled changes before the
+//  series' latest year (NULL: none) for the fluctuation rule.
+int wdm_rules_series_pooled (const wdm_rule_indicator_t *indicator, wdm_place_t place,
+                             const wdm_point_t *points, int count, const wdm_pool_t *pool,
+                             const wdm_thresholds_t *thresholds, wdm_finding_t *out, int max);
 
 //  A narrow-the-gap target: women's and men's series; the gap |F − M|
 //  widening is a wrong direction.  Returns findings written.

@@ -507,6 +507,67 @@ s_note_parts (wdm_finding_t *found, int k, const wdm_point_t *points, const int 
         }
 }
 
+//  The year-on-year changes of one indicator in all its areas, for the
+//  fluctuation rule when a series' own history is short: each (area)
+//  series' change from one year to the next, by the year it ends in, and
+//  the pool of those before a year, kept for the last year asked.
+typedef struct {
+    int year;
+    double change;
+} s_change_t;
+
+typedef struct {
+    s_change_t *changes;
+    int count;
+    int year;                           //  the year pool is for; 0: none yet
+    wdm_pool_t pool;
+} s_pool_t;
+
+static int
+s_change_compare (const void *a, const void *b)
+{
+    int x = ((const s_change_t *) a)->year, y = ((const s_change_t *) b)->year;
+    return (x > y) - (x < y);
+}
+
+//  The changes of the series the rules judge (no body, both sexes), from
+//  rows sorted by area, body, sex and year.  Without memory, no pool: the
+//  rule then falls back as with too few changes.
+static void
+s_pool_changes (const s_row_t *rows, int count, s_pool_t *self)
+{
+    memset (self, 0, sizeof *self);
+    self->changes = calloc ((size_t) count + 1, sizeof *self->changes);
+    for (int i = 1; self->changes && i < count; i++) {
+        const s_row_t *a = &rows [i - 1], *b = &rows [i];
+        if (b->sex == 'T' && !b->body [0] && a->area == b->area && a->sex == 'T' && !a->body [0]
+        &&  b->year == a->year + 1)
+            self->changes [self->count++] = (s_change_t) { b->year, b->value - a->value };
+    }
+    if (self->count)
+        qsort (self->changes, (size_t) self->count, sizeof *self->changes, s_change_compare);
+}
+
+//  The pool of the changes that end before year: none of the year judged,
+//  so a shock to every area that year is judged against the years before.
+static const wdm_pool_t *
+s_pool_before (s_pool_t *self, int year)
+{
+    if (self->year != year) {
+        int n = 0;
+        while (n < self->count && self->changes [n].year < year)
+            n++;
+        double *values = malloc ((size_t) n * sizeof *values + 1);
+        for (int i = 0; values && i < n; i++)
+            values [i] = self->changes [i].change;
+        if (!values || wdm_rules_pool (values, n, &self->pool))
+            memset (&self->pool, 0, sizeof self->pool);
+        free (values);
+        self->year = year;
+    }
+    return &self->pool;
+}
+
 //  Everything for one indicator, from its rows (which this frees).
 static void
 s_evaluate_indicator (s_eval_t *self, const s_indicator_t *ind, s_row_t *rows, int count)
@@ -525,6 +586,8 @@ s_evaluate_indicator (s_eval_t *self, const s_indicator_t *ind, s_row_t *rows, i
     s_thresholds_for (self, ind->rule.code, &thresholds);
     wdm_point_t points [S_MAX_YEARS], more [S_MAX_YEARS];
     wdm_finding_t found [S_MAX_FINDINGS];
+    s_pool_t pool;
+    s_pool_changes (rows, count, &pool);
 
     for (int a = 0; rows && a < self->area_count; a++) {
         const s_area_t *area = &self->areas [a];
@@ -538,7 +601,9 @@ s_evaluate_indicator (s_eval_t *self, const s_indicator_t *ind, s_row_t *rows, i
         if (n > 0) {
             self->series++;
             if (ind->rule.kind != WDM_TARGET_MIN_COUNT && ind->rule.kind != WDM_TARGET_NARROW_GAP) {
-                k = wdm_rules_series (&ind->rule, place, points, n, &thresholds, found, S_MAX_FINDINGS);
+                const wdm_pool_t *usual = s_pool_before (&pool, points [n - 1].year);
+                k = wdm_rules_series_pooled (&ind->rule, place, points, n, usual, &thresholds,
+                                             found, S_MAX_FINDINGS);
                 s_note_parts (found, k, points, parts, n, owed);
                 s_collect (self, found, k, ind->rule.code, area->code, "");
             }
@@ -594,6 +659,7 @@ s_evaluate_indicator (s_eval_t *self, const s_indicator_t *ind, s_row_t *rows, i
     }
     free (rows);
     free (other_rows);
+    free (pool.changes);
 }
 
 //  Reports owed by lead units and not made: one finding each.  What is
@@ -681,8 +747,13 @@ static const char *s_open_sql =
 
 //  Resolve, in one statement, the warnings of the rules and indicators
 //  evaluated ($2; $1: NULL for all) whose condition no longer holds, with
-//  their events (and why: a later year's data, or the condition gone) and
-//  announcements, as warning_resolve does one at a time.
+//  their events and announcements, as warning_resolve does one at a time.
+//  Each event's note says why, as far as the data tell, looking at what
+//  arrived since the warning's last open, update or reopen: the missing
+//  report arrived; the indicator was retired; a later year's data (of the
+//  area or the areas below it) superseded it; the year's value was revised
+//  (and now meets the target); other data it depends on arrived; or, with
+//  no new data, the thresholds or target changed.
 static const char *s_resolve_sql =
     "WITH gone AS ("
     "  UPDATE warning w SET state = 'resolved', resolved_at = now (), updated_at = now ()"
@@ -690,14 +761,51 @@ static const char *s_resolve_sql =
     "     AND ($1::text [] IS NULL OR w.indicator_code = ANY ($1::text []))"
     "     AND NOT EXISTS (SELECT 1 FROM wdm_findings f WHERE " S_SAME_KEY ")"
     "  RETURNING w.*"
+    "), why AS ("
+    "  SELECT g.id, CASE"
+    "    WHEN g.rule_code = 'missing' AND EXISTS (SELECT 1 FROM observation o"
+    "           WHERE o.unit_code = g.unit_code AND o.indicator_code = g.indicator_code AND o.year = g.year)"
+    "      THEN '报送已收到 / the report has arrived'"
+    "    WHEN NOT i.active THEN '指标已停用,不再评估 / the indicator is no longer active'"
+    "    WHEN g.rule_code = 'missing'"
+    "      THEN '不再需要报送(报送责任或截止日期已变更) / the report is no longer owed"
+    " (the responsibility or the deadline changed)'"
+    "    WHEN later.year IS NOT NULL"
+    "      THEN format ('已有更新年份(%s年)的数据 / superseded by %s''s data', later.year, later.year)"
+    "    WHEN revised.value IS NOT NULL AND revised.value IS DISTINCT FROM g.value"
+    "      THEN format ('数据已修订:%s年的值由%s改为%s%s / the %s value was revised from %s to %s%s',"
+    "             g.year, g.value, revised.value, CASE WHEN meets THEN ',已达到目标' ELSE '' END,"
+    "             g.year, g.value, revised.value, CASE WHEN meets THEN ' and now meets the target' ELSE '' END)"
+    "    WHEN EXISTS (SELECT 1 FROM observation o WHERE o.indicator_code IN (g.indicator_code, i.relation_code)"
+    "                   AND o.received_at > since.at)"
+    "      THEN '本指标或关联指标的其他数据有更新 / other data of this indicator, or of the one it is"
+    " compared with, were received'"
+    "    ELSE '数据未变,在现行阈值和目标下条件已不成立 / no new data: the condition no longer holds"
+    " under the current thresholds and target' END AS note"
+    "    FROM gone g JOIN indicator i ON i.code = g.indicator_code"
+    "    CROSS JOIN LATERAL (SELECT coalesce (max (e.at), g.opened_at) AS at FROM warning_event e"
+    "                         WHERE e.warning_id = g.id AND e.transition IN ('open', 'update', 'reopen')) since"
+    "    CROSS JOIN LATERAL (SELECT max (o.year) AS year FROM observation o"
+    "                         WHERE o.indicator_code = g.indicator_code AND o.year > g.year"
+    "                           AND o.received_at > since.at"
+    "                           AND (o.area_code = g.area_code OR o.area_code IN"
+    "                                (SELECT a.code FROM area a WHERE a.parent_code = g.area_code))) later"
+    "    LEFT JOIN LATERAL (SELECT o.value FROM observation o"
+    "                        WHERE o.indicator_code = g.indicator_code AND o.area_code = g.area_code"
+    "                          AND o.year = g.year AND o.period_kind = 'year' AND o.period_no = 0"
+    "                          AND o.body = g.body AND o.sex = 'T' AND o.received_at > since.at"
+    "                        ORDER BY o.revision DESC LIMIT 1) revised ON true"
+    "    CROSS JOIN LATERAL (SELECT g.rule_code = 'not_met' AND g.target IS NOT NULL"
+    "                          AND CASE i.target_kind::text"
+    "                                WHEN 'upper_bound' THEN revised.value <= g.target"
+    "                                WHEN 'lower_bound' THEN revised.value >= g.target"
+    "                                WHEN 'reach' THEN revised.value >= g.target"
+    "                                WHEN 'keep_above' THEN revised.value >= g.target"
+    "                                ELSE false END IS TRUE AS meets) m"
     "), events AS ("
     "  INSERT INTO warning_event (warning_id, transition, level, message_zh, message_en, note)"
-    "  SELECT g.id, 'resolve', g.level, g.message_zh, g.message_en,"
-    "         CASE WHEN EXISTS (SELECT 1 FROM observation o WHERE o.indicator_code = g.indicator_code"
-    "                             AND o.area_code = g.area_code AND o.year > g.year)"
-    "              THEN '已有更新年份的数据 / superseded by a later year''s data'"
-    "              ELSE '条件已不成立 / the condition no longer holds' END"
-    "    FROM gone g"
+    "  SELECT g.id, 'resolve', g.level, g.message_zh, g.message_en, why.note"
+    "    FROM gone g JOIN why ON why.id = g.id"
     ") SELECT count (*) FROM gone g, LATERAL s_warning_announce (g::warning, 'resolve') a";
 
 static int

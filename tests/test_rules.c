@@ -288,6 +288,8 @@ test_thresholds (void)
     CU_ASSERT_EQUAL (th.fluct_z, 3.5);
     CU_ASSERT_EQUAL (th.fluct_min_changes, 4);
     CU_ASSERT_EQUAL (th.fluct_limit_pct, 30);
+    CU_ASSERT_EQUAL (th.fluct_pool_min, 8);
+    CU_ASSERT_EQUAL (th.fluct_limit_pp, 0);
     CU_ASSERT_EQUAL (th.wrong_red_consecutive, 2);
     CU_ASSERT_EQUAL (th.relation_red_pp, 5);
     CU_ASSERT_EQUAL (th.relation_similar_pp, 10);
@@ -307,6 +309,8 @@ test_thresholds (void)
         { "fluctuating", "modified_z", &th.fluct_z },
         { "fluctuating", "min_years", &th.fluct_min_changes },
         { "fluctuating", "limit_pct", &th.fluct_limit_pct },
+        { "fluctuating", "pool_min", &th.fluct_pool_min },
+        { "fluctuating", "limit_pp", &th.fluct_limit_pp },
         { "wrong_direction", "red_consecutive", &th.wrong_red_consecutive },
         { "relation_broken", "red_pp", &th.relation_red_pp },
         { "relation_broken", "similar_pp", &th.relation_similar_pp },
@@ -629,6 +633,146 @@ test_behind_schedule (void)
     CU_ASSERT_EQUAL (s_level (found, n, WDM_RULE_NOT_MET), 2);
 }
 
+//  A value that moved away from the target since the baseline: no
+//  negative share of progress, no "behind by" above 100 points.
+static void
+test_behind_schedule_wrong_way (void)
+{
+    wdm_thresholds_t th = s_defaults ();
+    wdm_finding_t found [S_MAX];
+    const wdm_finding_t *f;
+
+    //  HE05 50 in 2020, 45 in 2023: progress (45 - 50) / (70 - 50) = -0.25,
+    //  behind (0.6 + 0.25) x 100 = 85: red, said as a fall of 5 points.
+    f = s_behind_2023 (45, &th, found);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (f);
+    CU_ASSERT_EQUAL (f->level, 2);
+    CU_ASSERT_DOUBLE_EQUAL (s_detail (f, "progress"), -0.25, 1e-9);
+    CU_ASSERT_STRING_EQUAL (f->message_zh,
+        "2023年武清区适龄妇女宫颈癌人群筛查率为45%,比2020年基期(50%)下降5个百分点,"
+        "与“达到70%以上”的目标方向相反,而规划期已过去60.0%。");
+    CU_ASSERT_STRING_EQUAL (f->message_en,
+        "Cervical cancer screening rate in Wuqing District was 45% in 2023, down 5 percentage points "
+        "from the 2020 baseline (50%): moving away from the target of at least 70%, "
+        "with 60.0% of the plan period gone.");
+    CU_ASSERT_PTR_NULL (strstr (f->message_zh, "-25.0%"));
+    CU_ASSERT_PTR_NULL (strstr (f->message_zh, "85.0个百分点"));
+
+    //  The case: HE03 (8.5 以下) 9.0 in 2020, 12.5 in 2021:
+    //  progress 3.5 / -0.5 = -7, behind 20 + 700 = 720: a rise of 3.5, red.
+    wdm_rule_indicator_t he03 = s_he03 ();
+    wdm_point_t q [] = { { 2020, 9.0, false, 0 }, { 2021, 12.5, false, 0 } };
+    int n = wdm_rules_series (&he03, s_wuqing, q, 2, &th, found, S_MAX);
+    f = s_find (found, n, WDM_RULE_BEHIND);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (f);
+    CU_ASSERT_EQUAL (f->level, 2);
+    CU_ASSERT_TRUE (s_has (f->message_zh, "比2020年基期(9/10万)上升3.5/10万,与“控制在8.5/10万以下”的目标方向相反"));
+    CU_ASSERT_TRUE (s_has (f->message_en, "up 3.5 per 100,000 from the 2020 baseline (9 per 100,000): moving away"));
+    CU_ASSERT_PTR_NULL (strstr (f->message_zh, "-700"));
+    CU_ASSERT_PTR_NULL (strstr (f->message_zh, "720"));
+
+    //  No change since the baseline: 50 in 2023, progress 0, behind 60: red,
+    //  said as no progress at all.
+    f = s_behind_2023 (50, &th, found);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (f);
+    CU_ASSERT_EQUAL (f->level, 2);
+    CU_ASSERT_STRING_EQUAL (f->message_zh,
+        "2023年武清区适龄妇女宫颈癌人群筛查率为50%,与2020年基期(50%)持平,“达到70%以上”的目标尚无进展,"
+        "而规划期已过去60.0%,落后于时间进度60.0个百分点。");
+    CU_ASSERT_TRUE (s_has (f->message_en, "unchanged from the 2020 baseline (50%): no progress toward the target"));
+
+    //  The unlikely rule going the wrong way says so, not "-1.67 times".
+    wdm_point_t up [3];
+    s_years (2020, (double []) { 10, 10.5, 11 }, 3, up);
+    n = wdm_rules_series (&he03, s_wuqing, up, 3, &th, found, S_MAX);
+    f = s_find (found, n, WDM_RULE_UNLIKELY);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (f);
+    CU_ASSERT_PTR_NULL (strstr (f->message_zh, "-1.67"));
+    CU_ASSERT_PTR_NULL (strstr (f->message_en, "-1.67"));
+    CU_ASSERT_TRUE (s_has (f->message_zh, "实际年均变化(+0.5/10万)与实现目标所需的年均变化(-0.3/10万)方向相反"));
+    CU_ASSERT_TRUE (s_has (f->message_en, "the observed yearly change (+0.5 per 100,000) goes the opposite way "
+                                          "to the -0.3 per 100,000 a year required"));
+}
+
+//  English messages read as English: one person, not "1 persons"; a
+//  body's name translated; commas where a clause begins.
+static void
+test_english (void)
+{
+    wdm_rule_indicator_t dm17 = s_dm17 ();
+    wdm_thresholds_t th = s_defaults ();
+    wdm_finding_t found [S_MAX];
+    wdm_point_t p [1] = { { 2024, 0, false, 0 } };
+
+    //  The bodies of sql/003_catalog.sql, in English.
+    static const struct { const char *zh, *en; } bodies [] = {
+        { "党(工)委", "Party committee (or Party working committee)" },
+        { "政府", "government (or street office)" },
+        { "区委", "district Party committee" },
+        { "区人大常委会", "Standing Committee of the district People's Congress" },
+        { "区政府", "district government" },
+        { "区政协", "district CPPCC committee" },
+        { "区教育局", "district Education Bureau" },
+        { "区科技局", "district Science and Technology Bureau" },
+        { "区文化和旅游局", "district Culture and Tourism Bureau" },
+        { "区卫生健康委", "district Health Commission" },
+        { "区体育局", "district Sports Bureau" },
+        { "区民政局", "district Civil Affairs Bureau" },
+        { "区司法局", "district Justice Bureau" },
+        { "区人社局", "district Human Resources and Social Security Bureau" },
+    };
+    for (size_t i = 0; i < sizeof bodies / sizeof bodies [0]; i++) {
+        CU_ASSERT_EQUAL (wdm_rules_min_count (&dm17, s_meichang, bodies [i].zh, p, 1, &th, found, S_MAX), 1);
+        CU_ASSERT_TRUE (s_has (found [0].message_en, bodies [i].en));
+        CU_ASSERT_TRUE (s_ascii (found [0].message_en));
+        CU_ASSERT_STRING_EQUAL (found [0].body, bodies [i].zh);      //  the key stays Chinese
+    }
+    CU_ASSERT_EQUAL (wdm_rules_min_count (&dm17, s_meichang, "党(工)委", p, 1, &th, found, S_MAX), 1);
+    CU_ASSERT_STRING_EQUAL (found [0].message_en,
+        "Women in town and street leadership teams in Meichang Town (Party committee (or Party working "
+        "committee)): 0 persons in 2024, below the required minimum of 1.");
+    //  A body the map does not know keeps its name, in quotes.
+    CU_ASSERT_EQUAL (wdm_rules_min_count (&dm17, s_meichang, "纪委", p, 1, &th, found, S_MAX), 1);
+    CU_ASSERT_TRUE (s_has (found [0].message_en, "(body \"纪委\")"));
+    //  A minimum of 2 with 1 reported: "1 person".
+    dm17.target = 2;
+    p [0].value = 1;
+    CU_ASSERT_EQUAL (wdm_rules_min_count (&dm17, s_meichang, "政府", p, 1, &th, found, S_MAX), 1);
+    CU_ASSERT_TRUE (s_has (found [0].message_en, ": 1 person in 2024, below the required minimum of 2."));
+
+    //  Two years of decline in a row, said as such.
+    wdm_rule_indicator_t he06 = s_he06 ();
+    wdm_point_t q [3];
+    s_years (2022, (double []) { 62, 61, 60.5 }, 3, q);
+    int n = s_series (&he06, q, 3, found);
+    CU_ASSERT_EQUAL (n, 1);
+    CU_ASSERT_STRING_EQUAL (found [0].message_en,
+        "Breast cancer screening rate in Wuqing District was 60.5% in 2024, down 0.5 percentage points "
+        "from 2023, falling for 2 years in a row, against the target of a steady increase.");
+
+    //  A relative change: a comma before "beyond".
+    wdm_rule_indicator_t ed04 = s_ed04 ();
+    s_years (2023, (double []) { 40, 52.1 }, 2, q);
+    n = s_series (&ed04, q, 2, found);
+    const wdm_finding_t *f = s_find (found, n, WDM_RULE_FLUCTUATING);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (f);
+    CU_ASSERT_TRUE (s_has (f->message_en, "a relative change of 30.3%, beyond the 30% limit"));
+
+    //  A revision: a comma before "beyond".
+    wdm_point_t r [1] = { { 2024, 55.1, true, 50 } };
+    n = s_series (&ed04, r, 1, found);
+    CU_ASSERT_EQUAL (n, 1);
+    CU_ASSERT_TRUE (s_has (found [0].message_en, "a change of 10.2%, beyond the 10% limit"));
+
+    //  One peer area is one, not "1 peer areas".
+    wdm_rule_indicator_t he05 = s_he05 ();
+    wdm_thresholds_set (&th, "implausible", "peer_min", 1);
+    double peers [] = { 10 };
+    n = wdm_rules_peers (&he05, s_meichang, 2024, 20, peers, 1, &th, found, S_MAX);
+    CU_ASSERT_EQUAL (n, 1);
+    CU_ASSERT_TRUE (s_has (found [0].message_en, "far from the median of 1 peer area, 10%"));
+}
+
 static void
 test_unlikely (void)
 {
@@ -865,6 +1009,151 @@ test_fluctuating_relative (void)
     CU_ASSERT_TRUE (s_has (f->details, "\"method\":\"relative\""));
 }
 
+//  The fluctuating finding for ED04 with these values from first on,
+//  the indicator's pooled changes (NULL: none) and thresholds th.
+static const wdm_finding_t *
+s_swing_pooled (int first, const double *values, int count, const double *changes, int pooled,
+                const wdm_thresholds_t *th, wdm_finding_t *found)
+{
+    wdm_rule_indicator_t ed04 = s_ed04 ();
+    wdm_point_t p [8];
+    s_years (first, values, count, p);
+    wdm_pool_t pool;
+    memset (&pool, 0, sizeof pool);
+    if (changes)
+        CU_ASSERT_EQUAL (wdm_rules_pool (changes, pooled, &pool), 0);
+    int n = wdm_rules_series_pooled (&ed04, s_wuqing, p, count, changes ? &pool : NULL, th, found, S_MAX);
+    return s_find (found, n, WDM_RULE_FLUCTUATING);
+}
+
+//  Within the plan period a series has at most 3 earlier changes before
+//  2024: a rate that moved a fraction of a point a year and then dropped
+//  several points is judged against the indicator's changes in all areas.
+static void
+test_fluctuating_pooled (void)
+{
+    wdm_thresholds_t th = s_defaults ();
+    wdm_finding_t found [S_MAX];
+    const wdm_finding_t *f;
+
+    //  The pool: eight changes -0.6, -0.2, 0, 0.2, 0.2, 0.4, 0.6, 1.0;
+    //  median (0.2 + 0.2) / 2 = 0.2; deviations 0.8, 0.4, 0.2, 0, 0, 0.2,
+    //  0.4, 0.8, sorted 0, 0, 0.2, 0.2, 0.4, 0.4, 0.8, 0.8: MAD (0.2 + 0.4) / 2 = 0.3.
+    static const double changes [] = { 0.2, -0.6, 1.0, 0, 0.4, -0.2, 0.6, 0.2 };
+    wdm_pool_t pool;
+    CU_ASSERT_EQUAL (wdm_rules_pool (changes, 8, &pool), 0);
+    CU_ASSERT_EQUAL (pool.count, 8);
+    CU_ASSERT_DOUBLE_EQUAL (pool.median, 0.2, 1e-12);
+    CU_ASSERT_DOUBLE_EQUAL (pool.mad, 0.3, 1e-12);
+    CU_ASSERT_EQUAL (changes [0], 0.2);                     //  not reordered
+
+    //  95.1, 95.3, 95.4, 95.6 in 2020..2023, then 89.0 in 2024: own earlier
+    //  changes 0.2, 0.1, 0.2 (3, fewer than min_years 4); the drop d = -6.6.
+    //  Before pooling: 6.6 / 95.6 = 6.9% of last year, no swing at all.
+    CU_ASSERT_PTR_NULL (s_swing_pooled (2020, (double []) { 95.1, 95.3, 95.4, 95.6, 89.0 }, 5, NULL, 0,
+                                        &th, found));
+    //  Pooled: z = 0.6745 (d - 0.2) / 0.3 = 2.24833 (d - 0.2) = 2.24833 x -6.8
+    //  = -15.2887, beyond 7 (twice 3.5): red.
+    f = s_swing_pooled (2020, (double []) { 95.1, 95.3, 95.4, 95.6, 89.0 }, 5, changes, 8, &th, found);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (f);
+    CU_ASSERT_EQUAL (f->level, 2);
+    CU_ASSERT_EQUAL (f->year, 2024);
+    CU_ASSERT_DOUBLE_EQUAL (s_detail (f, "z"), -15.2887, 1e-4);
+    CU_ASSERT_DOUBLE_EQUAL (s_detail (f, "median_change"), 0.2, 1e-9);
+    CU_ASSERT_DOUBLE_EQUAL (s_detail (f, "spread"), 0.3, 1e-9);
+    CU_ASSERT_EQUAL (s_detail (f, "pooled_changes"), 8);
+    CU_ASSERT_EQUAL (s_detail (f, "earlier_changes"), 3);
+    CU_ASSERT_TRUE (s_has (f->details, "\"method\":\"pooled_z\""));
+    CU_ASSERT_STRING_EQUAL (f->message_zh,
+        "2024年武清区高等学校分学科门类在校生中女生比例为89%,比上年下降6.6个百分点,"
+        "而本指标各地区以往8次年度变化的中位数为+0.2个百分点;修正Z分数为-15.29,超过3.5的预警线,"
+        "波动较大,请核实原因。");
+    CU_ASSERT_STRING_EQUAL (f->message_en,
+        "Share of women among higher-education students, by discipline in Wuqing District was 89% in 2024, "
+        "down 6.6 percentage points from the year before, against a median yearly change of "
+        "+0.2 percentage points in 8 earlier changes of this indicator across its areas; "
+        "modified z-score -15.29, beyond the limit of 3.5: an unusual swing, please check the cause.");
+    //  Three years, two earlier changes, are enough too: 95.3, 95.4, then 89.0.
+    f = s_swing_pooled (2021, (double []) { 95.3, 95.4, 89.0 }, 3, changes, 8, &th, found);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (f);
+    CU_ASSERT_EQUAL (f->level, 2);
+    //  A drop of 2 (93.6): z = 2.24833 x -2.2 = -4.9463: yellow.
+    f = s_swing_pooled (2020, (double []) { 95.1, 95.3, 95.4, 95.6, 93.6 }, 5, changes, 8, &th, found);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (f);
+    CU_ASSERT_EQUAL (f->level, 1);
+    CU_ASSERT_DOUBLE_EQUAL (s_detail (f, "z"), -4.9463, 1e-4);
+    //  A drop of 1.2 (94.4): z = -3.1477: nothing; nor a normal rise of 0.3.
+    CU_ASSERT_PTR_NULL (s_swing_pooled (2020, (double []) { 95.1, 95.3, 95.4, 95.6, 94.4 }, 5, changes, 8,
+                                        &th, found));
+    CU_ASSERT_PTR_NULL (s_swing_pooled (2020, (double []) { 95.1, 95.3, 95.4, 95.6, 95.9 }, 5, changes, 8,
+                                        &th, found));
+    //  Seven pooled changes are fewer than pool_min 8: the relative change
+    //  decides, and 6.9% is no swing.  With pool_min 7 the pool speaks.
+    CU_ASSERT_PTR_NULL (s_swing_pooled (2020, (double []) { 95.1, 95.3, 95.4, 95.6, 89.0 }, 5, changes, 7,
+                                        &th, found));
+    CU_ASSERT_EQUAL (wdm_thresholds_set (&th, "fluctuating", "pool_min", 7), 0);
+    f = s_swing_pooled (2020, (double []) { 95.1, 95.3, 95.4, 95.6, 89.0 }, 5, changes, 7, &th, found);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (f);
+    CU_ASSERT_EQUAL (f->level, 2);
+    th = s_defaults ();
+    //  With four earlier changes of its own the series' history decides, as
+    //  before: 95.0 in 2019 adds 0.1; changes 0.1, 0.2, 0.1, 0.2, median
+    //  0.15, MAD 0.05; z = 0.6745 x -6.75 / 0.05 = -91.0575: red.
+    f = s_swing_pooled (2019, (double []) { 95.0, 95.1, 95.3, 95.4, 95.6, 89.0 }, 6, changes, 8, &th, found);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (f);
+    CU_ASSERT_TRUE (s_has (f->details, "\"method\":\"modified_z\""));
+    CU_ASSERT_DOUBLE_EQUAL (s_detail (f, "z"), -91.0575, 1e-3);
+}
+
+//  fluctuating.limit_pp: the office's own limit for an indicator's yearly
+//  change, in its unit (points for a rate).
+static void
+test_fluctuating_limit (void)
+{
+    wdm_thresholds_t th = s_defaults ();
+    wdm_finding_t found [S_MAX];
+    const wdm_finding_t *f;
+    CU_ASSERT_EQUAL (th.fluct_limit_pp, 0);                 //  off unless set
+    CU_ASSERT_EQUAL (th.fluct_pool_min, 8);
+    CU_ASSERT_EQUAL (wdm_thresholds_set (&th, "fluctuating", "limit_pp", 3), 0);
+
+    //  No pool, 3 earlier changes: |-6.6| > 6 (twice 3): red.
+    f = s_swing_pooled (2020, (double []) { 95.1, 95.3, 95.4, 95.6, 89.0 }, 5, NULL, 0, &th, found);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (f);
+    CU_ASSERT_EQUAL (f->level, 2);
+    CU_ASSERT_TRUE (s_has (f->details, "\"method\":\"limit\""));
+    CU_ASSERT_EQUAL (s_detail (f, "limit_pp"), 3);
+    CU_ASSERT_STRING_EQUAL (f->message_zh,
+        "2024年武清区高等学校分学科门类在校生中女生比例为89%,比上年下降6.6个百分点,"
+        "超过本指标每年3个百分点的波动预警线,请核实原因。");
+    CU_ASSERT_STRING_EQUAL (f->message_en,
+        "Share of women among higher-education students, by discipline in Wuqing District was 89% in 2024, "
+        "down 6.6 percentage points from the year before, beyond this indicator's limit of "
+        "3 percentage points a year: please check the cause.");
+    //  A drop of 3.5 (92.1): yellow.  Exactly 3 (92.6): nothing, strict.
+    f = s_swing_pooled (2020, (double []) { 95.1, 95.3, 95.4, 95.6, 92.1 }, 5, NULL, 0, &th, found);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (f);
+    CU_ASSERT_EQUAL (f->level, 1);
+    CU_ASSERT_PTR_NULL (s_swing_pooled (2020, (double []) { 95.1, 95.3, 95.4, 95.6, 92.6 }, 5, NULL, 0,
+                                        &th, found));
+    //  With a pool as well the higher level wins: a drop of 3.5 is red by
+    //  the pool (z = 2.24833 x -3.7 = -8.319) and yellow by the limit.
+    static const double changes [] = { 0.2, -0.6, 1.0, 0, 0.4, -0.2, 0.6, 0.2 };
+    f = s_swing_pooled (2020, (double []) { 95.1, 95.3, 95.4, 95.6, 92.1 }, 5, changes, 8, &th, found);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (f);
+    CU_ASSERT_EQUAL (f->level, 2);
+    CU_ASSERT_TRUE (s_has (f->details, "\"method\":\"pooled_z\""));
+    //  Both red: the office's limit is the plainer reason.
+    f = s_swing_pooled (2020, (double []) { 95.1, 95.3, 95.4, 95.6, 89.0 }, 5, changes, 8, &th, found);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (f);
+    CU_ASSERT_EQUAL (f->level, 2);
+    CU_ASSERT_TRUE (s_has (f->details, "\"method\":\"limit\""));
+    //  A limit set, the relative fallback is not used: 40 -> 52.1 (30.25%)
+    //  is within a limit of 20 points.
+    wdm_thresholds_set (&th, "fluctuating", "limit_pp", 20);
+    CU_ASSERT_PTR_NULL (s_swing_pooled (2023, (double []) { 40, 52.1 }, 2, NULL, 0, &th, found));
+}
+
 static void
 test_wrong_direction (void)
 {
@@ -1093,8 +1382,8 @@ test_min_count (void)
     CU_ASSERT_STRING_EQUAL (found [0].message_zh,
         "2024年梅厂镇乡镇(街道)领导班子女干部人数(党(工)委)为0人,未达到“至少配备1人”的要求。");
     CU_ASSERT_STRING_EQUAL (found [0].message_en,
-        "Women in town and street leadership teams in Meichang Town (党(工)委) was 0 persons in 2024, "
-        "below the required minimum of 1.");
+        "Women in town and street leadership teams in Meichang Town (Party committee (or Party working "
+        "committee)): 0 persons in 2024, below the required minimum of 1.");
 
     //  1 meets it.
     p [0].value = 1;
@@ -1449,9 +1738,12 @@ main (void)
         { "not met: keep above, once and twice below", test_not_met_keep_above },
         { "not met: balance", test_not_met_balance },
         { "behind schedule at 10 and 30 points and either side", test_behind_schedule },
+        { "behind schedule the wrong way, or no progress: said in words", test_behind_schedule_wrong_way },
         { "unlikely: trend, projection and progress ratio", test_unlikely },
         { "fluctuating: modified z-score, MAD 0, constant", test_fluctuating_z },
         { "fluctuating: relative change with little history", test_fluctuating_relative },
+        { "fluctuating: pooled changes of all areas when history is short", test_fluctuating_pooled },
+        { "fluctuating: the office's limit in points", test_fluctuating_limit },
         { "wrong direction: one year, two years, unchanged", test_wrong_direction },
         { "curb the rise", test_curb_rise },
         { "gap widening and narrowing", test_gap },
@@ -1462,6 +1754,7 @@ main (void)
         { "implausible: large revision of a final value", test_revision },
         { "messages name indicator, place and year", test_messages },
         { "long text is cut at a character boundary", test_long_text },
+        { "English: singulars, body names, commas", test_english },
         { "max is respected", test_max },
     };
     return wdm_test_run_suite ("rules", tests, sizeof tests / sizeof tests [0]);

@@ -152,7 +152,7 @@ expect "... its history: open, then resolve" \
 expect "... the resolve event says why" \
     "$(q "SELECT e.note FROM warning_event e JOIN warning w ON w.id = e.warning_id WHERE w.rule_code = 'not_met'
           AND w.indicator_code = 'HE03' AND w.year = 2024 AND e.transition = 'resolve'")" \
-    "条件已不成立 / the condition no longer holds"
+    "数据已修订:2024年的值由9.4改为8.4,已达到目标 / the 2024 value was revised from 9.4 to 8.4 and now meets the target"
 expect "... and both revisions of the value are kept" \
     "$(q "SELECT string_agg(value::text, ',' ORDER BY revision) FROM observation WHERE indicator_code = 'HE03' AND year = 2024")" "9.4,8.4"
 
@@ -196,6 +196,11 @@ HE01,wuqing,2023,81.2
 CSV
 wait_for 20 is_missing 2023 "red resolved" || true
 expect "the report arriving resolves it" "$(missing 2023)" "red resolved"
+expect "... and the resolve event says the report arrived" \
+    "$(q "SELECT e.note FROM warning_event e JOIN warning w ON w.id = e.warning_id WHERE w.rule_code = 'missing'
+          AND w.indicator_code = 'HE01' AND w.year = 2023 AND e.transition = 'resolve'")" \
+    "报送已收到 / the report has arrived"
+
 # Received HE01, HE03, HE05 for 2023 — all today, long after 2024-03-31,
 # which had passed before the health commission was registered: history
 # loaded at installation, not late reports.
@@ -253,6 +258,56 @@ expect "... the town for its own area's missing report" \
     "$(q "SELECT DISTINCT responsible_unit_code FROM open_warnings
             WHERE rule_code = 'missing' AND indicator_code = 'DM17' AND area_code = 'dahuangpu'")" "town_dahuangpu"
 
+# A swing within the plan period, reported in 2024 with only 2020-2023 to
+# go on: four towns' systematic management rates of pregnant women (HE18)
+# moved a fraction of a point a year, then Meichang's fell 6.4 points in 2023.  Each town has two earlier changes
+# of its own, too few for its own z-score, and 6.4 is 6.7% of 95.4, within
+# the relative limit; against the eight changes of all towns before 2023
+# (median 0.15, MAD 0.15) z = 0.6745 x (-6.4 - 0.15) / 0.15 = -29.5: red.
+fluct () { q "SELECT level || ' ' || state FROM warning WHERE rule_code = 'fluctuating' AND indicator_code = 'HE18'
+                AND area_code = '$1' AND year = $2"; }
+is_fluct () { [ "$(fluct "$1" "$2")" == "$3" ]; }
+send swing <<'CSV'
+indicator,area,year,value
+HE18,meichang,2020,95.1
+HE18,meichang,2021,95.3
+HE18,meichang,2022,95.4
+HE18,meichang,2023,89.0
+HE18,yangcun,2020,96.0
+HE18,yangcun,2021,96.4
+HE18,yangcun,2022,96.2
+HE18,yangcun,2023,96.5
+HE18,xiazhuzhuang,2020,97.0
+HE18,xiazhuzhuang,2021,97.1
+HE18,xiazhuzhuang,2022,97.5
+HE18,xiazhuzhuang,2023,97.6
+HE18,dongpuwa,2020,98.0
+HE18,dongpuwa,2021,98.2
+HE18,dongpuwa,2022,98.1
+HE18,dongpuwa,2023,98.3
+CSV
+wait_for 20 is_fluct meichang 2023 "red open" || true
+expect "a drop of 6.4 points after years of tenths, with 2020-2023 data: fluctuating, red" "$(fluct meichang 2023)" "red open"
+contains "... judged against the changes of all the towns" \
+    "$(q "SELECT message_zh FROM warning WHERE rule_code = 'fluctuating' AND indicator_code = 'HE18' AND area_code = 'meichang'")" \
+    "比上年下降6.4个百分点,而本指标各地区以往8次年度变化的中位数为+0.15个百分点"
+expect "... the method in its details" \
+    "$(q "SELECT details->>'method' || ' ' || (details->>'pooled_changes') FROM warning WHERE rule_code = 'fluctuating'
+          AND indicator_code = 'HE18' AND area_code = 'meichang'")" "pooled_z 8"
+expect "the other towns' usual changes raise nothing" \
+    "$(q "SELECT count(*) FROM warning WHERE rule_code = 'fluctuating' AND indicator_code = 'HE18' AND area_code <> 'meichang'")" 0
+# 2024 arrives, a normal step: the 2023 warning resolves, superseded.
+send swing_2024 <<'CSV'
+indicator,area,year,value
+HE18,meichang,2024,89.2
+CSV
+wait_for 20 is_fluct meichang 2023 "red resolved" || true
+expect "a later year's data resolve the swing's warning" "$(fluct meichang 2023)" "red resolved"
+expect "... and the resolve event says so" \
+    "$(q "SELECT e.note FROM warning_event e JOIN warning w ON w.id = e.warning_id WHERE w.rule_code = 'fluctuating'
+          AND w.indicator_code = 'HE18' AND w.area_code = 'meichang' AND e.transition = 'resolve'")" \
+    "已有更新年份(2024年)的数据 / superseded by 2024's data"
+expect "... and the normal 2024 step is no swing" "$(fluct meichang 2024)" ""
 # The server's clock says 2025-01-10; stop it before evaluating as of a later day.
 kill -TERM "$server_pid"; wait "$server_pid"; expect "the server stops cleanly" $? 0
 server_pid=
