@@ -15,6 +15,17 @@ typedef enum {
     WDM_TABLE_JSON
 } wdm_table_format_t;
 
+//  SQL for a timestamptz as the office reads it: the local time in the
+//  zone passed as parameter $n (a text parameter, never spliced) and that
+//  zone's offset at that moment, e.g. "2025-01-10 16:03:00 +08:00"; NULL
+//  stays NULL.  expr and n are SQL text known when compiling:
+//  WDM_TABLE_LOCAL_TIME ("w.updated_at", "5").
+#define WDM_TABLE_LOCAL_TIME(expr, n) \
+    "to_char ((" expr ") AT TIME ZONE $" n ", 'YYYY-MM-DD HH24:MI:SS') || ' ' ||" \
+    " (SELECT CASE WHEN d < interval '0' THEN '-' || to_char (-d, 'HH24:MI')" \
+    "              ELSE '+' || to_char (d, 'HH24:MI') END" \
+    "    FROM (SELECT (" expr ") AT TIME ZONE $" n " - (" expr ") AT TIME ZONE 'UTC' AS d) AS s_offset)"
+
 //  Parse "text", "csv" or "json".  0, or -1.
 int wdm_table_format_parse (const char *text, wdm_table_format_t *format);
 

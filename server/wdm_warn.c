@@ -14,6 +14,7 @@
 #include "wdm_judge.h"
 #include "wdm_log.h"
 #include "wdm_rules.h"
+#include "wdm_table.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -981,11 +982,11 @@ cleanup:
 //  --- Listing and acknowledging ------------------------------------------------------
 
 int
-wdm_warn_show (PGconn *conn, long long id, FILE *out)
+wdm_warn_show (PGconn *conn, long long id, const char *zone, FILE *out)
 {
     char id_text [24];
     snprintf (id_text, sizeof id_text, "%lld", id);
-    const char *params [] = { id_text };
+    const char *params [] = { id_text, zone };
     PGresult *res = s_query (conn,
         "SELECT w.id, w.level, w.state, w.rule_code, r.name_zh, r.name_en, w.indicator_code,"
         "       i.name_zh, w.area_code, a.name_zh, w.year, coalesce (w.body, ''),"
@@ -1014,12 +1015,12 @@ wdm_warn_show (PGconn *conn, long long id, FILE *out)
         fprintf (out, "  acknowledged by %s: %s\n", PQgetvalue (res, 0, 16), PQgetvalue (res, 0, 17));
     PQclear (res);
     res = s_query (conn,
-        "SELECT to_char (at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'), transition, level,"
+        "SELECT " WDM_TABLE_LOCAL_TIME ("at", "2") ", transition, level,"
         "       coalesce (actor, ''), coalesce (note, ''), message_zh"
-        "  FROM warning_event WHERE warning_id = $1::bigint ORDER BY at, id", 1, params);
+        "  FROM warning_event WHERE warning_id = $1::bigint ORDER BY at, id", 2, params);
     if (!res)
         return -1;
-    fprintf (out, "  history (UTC):\n");
+    fprintf (out, "  history (%s):\n", zone);
     for (int row = 0; row < PQntuples (res); row++)
         fprintf (out, "    %s  %-11s  %-6s  %s%s%s%s\n", PQgetvalue (res, row, 0), PQgetvalue (res, row, 1),
                  PQgetvalue (res, row, 2), *PQgetvalue (res, row, 3) ? PQgetvalue (res, row, 3) : "",

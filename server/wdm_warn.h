@@ -44,9 +44,10 @@ int wdm_warn_evaluate (PGconn *conn, const char *const *indicators, int count,
                        bool deadlines, const wdm_date_t *today, int readers,
                        wdm_warn_stats_t *stats);
 
-//  Print one warning with its whole history.  0, 1 if there is no such
-//  warning, -1 if the database failed.
-int wdm_warn_show (PGconn *conn, long long id, FILE *out);
+//  Print one warning with its whole history, its times in zone (a name
+//  from pg_timezone_names, e.g. "Asia/Shanghai"), labelled.  0, 1 if there
+//  is no such warning, -1 if the database failed.
+int wdm_warn_show (PGconn *conn, long long id, const char *zone, FILE *out);
 
 //  Acknowledge an open warning with a note and a name.  0, 1 if it is not
 //  open (or does not exist), -1 with the cause logged.

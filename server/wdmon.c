@@ -10,6 +10,7 @@
 #include "wdm_keys.h"
 #include "wdm_migrate.h"
 #include "wdm_report.h"
+#include "wdm_resp.h"
 #include "wdm_table.h"
 #include "wdm_units.h"
 #include "wdm_warn.h"
@@ -34,6 +35,7 @@
 typedef struct {
     char conninfo [1024];       //  libpq connection string; "" uses PG* variables
     char log_level [16];
+    char timezone [64];         //  the office's zone: times shown to people are in it
 } s_config_t;
 
 static const wdm_option_t s_options [] = {
@@ -43,6 +45,9 @@ static const wdm_option_t s_options [] = {
     { "log", "level", WDM_OPT_STRING, "info", 0, 0,
       offsetof (s_config_t, log_level), sizeof ((s_config_t *) 0)->log_level,
       "error, warn, info or debug" },
+    { "office", "timezone", WDM_OPT_STRING, "Asia/Shanghai", 0, 0,
+      offsetof (s_config_t, timezone), sizeof ((s_config_t *) 0)->timezone,
+      "the office's time zone, as PostgreSQL names it (pg_timezone_names)" },
     WDM_OPTION_END
 };
 
@@ -65,7 +70,10 @@ s_usage (FILE *out)
         "  catalog export     write the catalog a collector checks records against\n"
         "  unit rotate-key CODE  a new key and bundle for a unit; the old key stays\n"
         "                     until 'unit revoke CODE --keep NEWKEY'\n"
-        "  status             servers, collectors, today's records and commit times\n"
+        "  responsibility list|assign|drop  which unit leads or contributes to which\n"
+        "                     indicator\n"
+        "  status             servers, collectors, units with a key that never\n"
+        "                     delivered, today's records and commit times\n"
         "  warnings [--open] [--level red|yellow] [--domain D] [--unit U]\n"
         "                     list warnings; 'warnings show ID' with its history;\n"
         "                     'warnings ack ID --by NAME --note TEXT' acknowledges;\n"
@@ -74,23 +82,65 @@ s_usage (FILE *out)
         "  report --year Y [--final] [--format html|md|csv] [--lang zh|en] -o FILE\n"
         "                     the annual monitoring report (or the final evaluation)\n"
         "\n"
-        "Listings take --format text|csv|json (text by default).\n"
+        "Listings take --format text|csv|json (text by default).  Times are shown\n"
+        "in the office's zone (--tz), with their UTC offset.\n"
         "\n"
         "Run 'wdmon COMMAND --help' for a command's options.\n"
         "\n"
         "Options:\n"
         "  -d, --db CONNINFO      libpq connection string (overrides WDMON_DB and\n"
         "                         the config file; empty uses PGHOST, PGDATABASE, ...)\n"
-        "  -c, --config FILE      INI file with [database] conninfo and [log] level\n"
+        "  -c, --config FILE      INI file with [database] conninfo, [log] level and\n"
+        "                         [office] timezone\n"
         "  -l, --log-level LEVEL  error, warn, info (default) or debug\n"
+        "  -z, --tz ZONE          the office's time zone, in which times are shown\n"
+        "                         (overrides WDM_TZ and [office] timezone; default\n"
+        "                         Asia/Shanghai; any name in PostgreSQL's\n"
+        "                         pg_timezone_names)\n"
         "  -h, --help             show this help\n"
         "  -V, --version          show the version\n"
         "\n"
         "Exit codes: 0 success, 1 the work failed, 2 bad command line or config.\n");
 }
 
+//  Connect, and check the office's zone against the database's list of
+//  zones (case aside), putting the list's spelling of it in config.  The
+//  connection, or NULL with *rc set: S_EXIT_USAGE for an unknown zone,
+//  named on stderr; S_EXIT_FAILED if the database failed (logged).
+static PGconn *
+s_connect (s_config_t *config, int *rc)
+{
+    *rc = S_EXIT_FAILED;
+    PGconn *conn = wdm_db_connect (config->conninfo);
+    if (!conn)
+        return NULL;
+    const char *params [] = { config->timezone };
+    PGresult *res = PQexecParams (conn,
+        "SELECT name FROM pg_timezone_names WHERE lower (name) = lower ($1)"
+        " ORDER BY name = $1 DESC LIMIT 1", 1, NULL, params, NULL, NULL, 0);
+    if (PQresultStatus (res) != PGRES_TUPLES_OK)
+        wdm_log_error ("database: %s", PQresultErrorMessage (res));
+    else
+    if (PQntuples (res) == 0) {
+        fprintf (stderr, "wdmon: 未知时区 %s / unknown time zone '%s' (--tz, WDM_TZ or "
+                 "[office] timezone): give a name from PostgreSQL's pg_timezone_names, "
+                 "e.g. Asia/Shanghai\n", config->timezone, config->timezone);
+        *rc = S_EXIT_USAGE;
+    }
+    else {
+        snprintf (config->timezone, sizeof config->timezone, "%s", PQgetvalue (res, 0, 0));
+        *rc = S_EXIT_OK;
+    }
+    PQclear (res);
+    if (*rc != S_EXIT_OK) {
+        PQfinish (conn);
+        conn = NULL;
+    }
+    return conn;
+}
+
 static int
-s_cmd_migrate (const s_config_t *config, int argc, char **argv)
+s_cmd_migrate (s_config_t *config, int argc, char **argv)
 {
     static const struct option long_options [] = {
         { "list", no_argument, NULL, 'L' },
@@ -190,11 +240,12 @@ s_unit_usage (FILE *out)
         "revoke      revokes every active key of the unit (but the one given with\n"
         "            --keep); its collector is refused from its next connection on,\n"
         "            without restarting the server.\n"
-        "list        lists the units, their kind, area and number of active keys.\n");
+        "list        lists the units, their kind, area, number of active keys, state,\n"
+        "            name, and when each was registered (in the office's zone, see --tz).\n");
 }
 
 static int
-s_cmd_unit (const s_config_t *config, int argc, char **argv)
+s_cmd_unit (s_config_t *config, int argc, char **argv)
 {
     if (argc < 2 || strcmp (argv [1], "--help") == 0 || strcmp (argv [1], "-h") == 0) {
         s_unit_usage (argc < 2 ? stderr : stdout);
@@ -262,17 +313,19 @@ s_cmd_unit (const s_config_t *config, int argc, char **argv)
         fprintf (stderr, "wdmon unit %s: %s\n", action, err);
         return S_EXIT_USAGE;
     }
-    PGconn *conn = wdm_db_connect (config->conninfo);
+    int rc;
+    PGconn *conn = s_connect (config, &rc);
     if (!conn)
-        return S_EXIT_FAILED;
-    int rc = S_EXIT_OK;
+        return rc;
+    const char *zone [] = { config->timezone };
     if (is_list)
         rc = wdm_table_query (conn,
             "SELECT u.code AS unit, u.kind, u.area_code AS area,"
             "       count (k.public_key) FILTER (WHERE k.state = 'active') AS keys,"
-            "       CASE WHEN u.active THEN 'active' ELSE 'inactive' END AS state, u.name_zh AS name"
+            "       CASE WHEN u.active THEN 'active' ELSE 'inactive' END AS state, u.name_zh AS name,"
+            "       " WDM_TABLE_LOCAL_TIME ("u.created_at", "1") " AS created"
             "  FROM member_unit u LEFT JOIN unit_key k ON k.unit_code = u.code"
-            " GROUP BY u.code ORDER BY u.kind, u.code", 0, NULL, format, stdout)
+            " GROUP BY u.code ORDER BY u.kind, u.code", 1, zone, format, stdout)
             ? S_EXIT_FAILED : S_EXIT_OK;
     else
     if (is_add || is_rotate) {
@@ -304,8 +357,137 @@ s_cmd_unit (const s_config_t *config, int argc, char **argv)
     return rc;
 }
 
+static void
+s_responsibility_usage (FILE *out, const char *action)
+{
+    bool all = !action;
+    fprintf (out, "Usage:");
+    if (all || strcmp (action, "list") == 0)
+        fprintf (out, " wdmon responsibility list [--unit CODE] [--indicator CODE]\n"
+                      "                                 [--format text|csv|json]\n%s",
+                 all ? "      " : "");
+    if (all || strcmp (action, "assign") == 0)
+        fprintf (out, " wdmon responsibility assign --indicator CODE --unit CODE [--contributes]\n"
+                      "                                   [--force]\n%s",
+                 all ? "      " : "");
+    if (all || strcmp (action, "drop") == 0)
+        fprintf (out, " wdmon responsibility drop --indicator CODE --unit CODE [--force]\n");
+    fprintf (out,
+        "\n"
+        "Which member unit reports which indicator (职责分工).  A lead unit (牵头) is\n"
+        "chased for the indicator's reports: a missing one is a warning.  A\n"
+        "contributing unit (配合) may report it too and is not chased.  A unit may\n"
+        "report only indicators it is assigned; the server follows a change within\n"
+        "its reload_seconds (30 s by default).\n"
+        "\n");
+    if (all || strcmp (action, "list") == 0)
+        fprintf (out,
+            "list    one row per responsibility: indicator and its name, unit and its\n"
+            "        name, role (lead or contributes), the area the unit answers for;\n"
+            "        --unit and --indicator narrow it.\n");
+    if (all || strcmp (action, "assign") == 0)
+        fprintf (out,
+            "assign  makes the unit the indicator's lead, or with --contributes a\n"
+            "        contributor; for a pair that exists it changes the role and says\n"
+            "        so.  Turning an active indicator's last lead into a contributor is\n"
+            "        refused unless --force.\n");
+    if (all || strcmp (action, "drop") == 0)
+        fprintf (out,
+            "drop    removes the pair.  Every active indicator must keep a lead: dropping\n"
+            "        its last lead is refused unless --force (then nobody is chased for\n"
+            "        it).\n");
+    fprintf (out,
+        "\n"
+        "Each change is one transaction.  Exit 2 for an unknown indicator or unit\n"
+        "(the message names it and the nearest codes), a pair that does not exist,\n"
+        "or a refused last lead; 1 if the database failed.\n");
+}
+
 static int
-s_cmd_catalog (const s_config_t *config, int argc, char **argv)
+s_cmd_responsibility (s_config_t *config, int argc, char **argv)
+{
+    if (argc < 2 || strcmp (argv [1], "--help") == 0 || strcmp (argv [1], "-h") == 0) {
+        s_responsibility_usage (argc < 2 ? stderr : stdout, NULL);
+        return argc < 2 ? S_EXIT_USAGE : S_EXIT_OK;
+    }
+    const char *action = argv [1];
+    bool is_list = strcmp (action, "list") == 0, is_assign = strcmp (action, "assign") == 0;
+    if (!is_list && !is_assign && strcmp (action, "drop") != 0) {
+        fprintf (stderr, "wdmon responsibility: unknown action '%s'; see wdmon responsibility "
+                 "--help\n", action);
+        return S_EXIT_USAGE;
+    }
+    static const struct option long_options [] = {
+        { "indicator", required_argument, NULL, 'i' },
+        { "unit", required_argument, NULL, 'u' },
+        { "contributes", no_argument, NULL, 'C' },
+        { "force", no_argument, NULL, 'F' },
+        { "format", required_argument, NULL, 'f' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 }
+    };
+    const char *indicator = NULL, *unit = NULL;
+    bool contributes = false, force = false, format_given = false;
+    wdm_table_format_t format = WDM_TABLE_TEXT;
+    //  Parse after the action, which stands in as argv [0].
+    argc--;
+    argv++;
+    optind = 0;                 //  0: glibc reinitialises its scan state
+    int opt;
+    while ((opt = getopt_long (argc, argv, "i:u:CFf:h", long_options, NULL)) != -1) {
+        switch (opt) {
+            case 'i': indicator = optarg; break;
+            case 'u': unit = optarg; break;
+            case 'C': contributes = true; break;
+            case 'F': force = true; break;
+            case 'f':
+                if (wdm_table_format_parse (optarg, &format)) {
+                    fprintf (stderr, "wdmon responsibility: --format is text, csv or json\n");
+                    return S_EXIT_USAGE;
+                }
+                format_given = true;
+                break;
+            case 'h': s_responsibility_usage (stdout, action); return S_EXIT_OK;
+            default:  return S_EXIT_USAGE;
+        }
+    }
+    if (optind < argc) {
+        fprintf (stderr, "wdmon responsibility %s: unexpected argument '%s'\n", action,
+                 argv [optind]);
+        return S_EXIT_USAGE;
+    }
+    if (!is_list && (!indicator || !unit || format_given)) {
+        fprintf (stderr, "wdmon responsibility %s: --indicator CODE and --unit CODE are "
+                 "required%s\n", action, format_given ? "; --format is for list" : "");
+        return S_EXIT_USAGE;
+    }
+    if ((is_list && (contributes || force)) || (!is_assign && contributes)) {
+        fprintf (stderr, "wdmon responsibility %s: --contributes is for assign, --force for "
+                 "assign and drop\n", action);
+        return S_EXIT_USAGE;
+    }
+    int rc;
+    PGconn *conn = s_connect (config, &rc);
+    if (!conn)
+        return rc;
+    char message [1024] = "";
+    wdm_resp_result_t result =
+        is_list   ? wdm_resp_list (conn, indicator, unit, format, stdout, message, sizeof message)
+      : is_assign ? wdm_resp_assign (conn, indicator, unit, !contributes, force,
+                                     message, sizeof message)
+      :             wdm_resp_drop (conn, indicator, unit, force, message, sizeof message);
+    PQfinish (conn);
+    if (result != WDM_RESP_DONE) {
+        fprintf (stderr, "wdmon responsibility %s: %s\n", action, message);
+        return result == WDM_RESP_REFUSED ? S_EXIT_USAGE : S_EXIT_FAILED;
+    }
+    if (!is_list)
+        printf ("%s\n", message);
+    return S_EXIT_OK;
+}
+
+static int
+s_cmd_catalog (s_config_t *config, int argc, char **argv)
 {
     if (argc < 2 || strcmp (argv [1], "export") != 0 || argc > 4
     ||  (argc > 2 && strcmp (argv [2], "-o") != 0) || argc == 3) {
@@ -338,10 +520,13 @@ s_warnings_usage (FILE *out)
         "       wdmon warnings ack ID --by NAME --note TEXT\n"
         "       wdmon warnings evaluate [--today YYYY-MM-DD]\n"
         "\n"
-        "list      warnings, unresolved first, red before yellow, newest first; --domain\n"
-        "          takes a domain's code (health), number (1) or name (妇女与健康); --unit\n"
-        "          a member unit: its missing reports and the indicators it leads\n"
+        "list      warnings, unresolved first, red before yellow, newest first, with\n"
+        "          when each opened and last changed (in the office's zone, see --tz);\n"
+        "          --domain takes a domain's code (health), number (1) or name\n"
+        "          (妇女与健康); --unit a member unit: its missing reports and the\n"
+        "          indicators it leads\n"
         "show      one warning: rule, indicator, area, year, message, figures, history\n"
+        "          (times in the office's zone)\n"
         "ack       acknowledge an open warning: your name and a note are kept in its\n"
         "          history; it stays acknowledged until it resolves or gets worse\n"
         "evaluate  run every rule over all data now, and the report deadlines as of\n"
@@ -350,7 +535,7 @@ s_warnings_usage (FILE *out)
 }
 
 static int
-s_cmd_warnings (const s_config_t *config, int argc, char **argv)
+s_cmd_warnings (s_config_t *config, int argc, char **argv)
 {
     static const struct option long_options [] = {
         { "open", no_argument, NULL, 'o' },
@@ -421,18 +606,19 @@ s_cmd_warnings (const s_config_t *config, int argc, char **argv)
         fprintf (stderr, "wdmon warnings evaluate: --today '%s' is not YYYY-MM-DD\n", today_text);
         return S_EXIT_USAGE;
     }
-    PGconn *conn = wdm_db_connect (config->conninfo);
+    int rc;
+    PGconn *conn = s_connect (config, &rc);
     if (!conn)
-        return S_EXIT_FAILED;
-    int rc = S_EXIT_OK;
+        return rc;
     if (is_list) {
         //  A unit's warnings: those about it (missing reports) and those
         //  about indicators it leads.
-        const char *params [] = { open_only ? "t" : "f", level, domain, unit };
+        const char *params [] = { open_only ? "t" : "f", level, domain, unit, config->timezone };
         rc = wdm_table_query (conn,
             "SELECT w.id, w.level, w.state, w.rule_code AS rule, w.indicator_code AS indicator,"
             "       w.area_code AS area, w.year, coalesce (w.unit_code, '') AS unit,"
-            "       to_char (w.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') AS updated,"
+            "       " WDM_TABLE_LOCAL_TIME ("w.opened_at", "5") " AS opened,"
+            "       " WDM_TABLE_LOCAL_TIME ("w.updated_at", "5") " AS updated,"
             "       w.message_zh AS message"
             "  FROM warning w JOIN indicator i ON i.code = w.indicator_code"
             "  JOIN domain d ON d.code = i.domain_code"
@@ -442,11 +628,11 @@ s_cmd_warnings (const s_config_t *config, int argc, char **argv)
             "   AND ($4::text IS NULL OR w.unit_code = $4 OR EXISTS (SELECT 1 FROM responsibility r"
             "        WHERE r.indicator_code = w.indicator_code AND r.unit_code = $4 AND r.lead))"
             " ORDER BY w.state <> 'resolved' DESC, w.level DESC, w.updated_at DESC, w.id DESC",
-            4, params, format, stdout) ? S_EXIT_FAILED : S_EXIT_OK;
+            5, params, format, stdout) ? S_EXIT_FAILED : S_EXIT_OK;
     }
     else
     if (is_show) {
-        int found = wdm_warn_show (conn, id, stdout);
+        int found = wdm_warn_show (conn, id, config->timezone, stdout);
         if (found == 1)
             fprintf (stderr, "wdmon warnings show: there is no warning %lld\n", id);
         rc = found == 0 ? S_EXIT_OK : S_EXIT_FAILED;
@@ -479,7 +665,7 @@ s_cmd_warnings (const s_config_t *config, int argc, char **argv)
 }
 
 static int
-s_cmd_status (const s_config_t *config, int argc, char **argv)
+s_cmd_status (s_config_t *config, int argc, char **argv)
 {
     wdm_table_format_t format = WDM_TABLE_TEXT;
     static const struct option long_options [] = {
@@ -501,23 +687,33 @@ s_cmd_status (const s_config_t *config, int argc, char **argv)
                 printf ("Usage: wdmon status [--format text|csv|json]\n\n"
                         "Whether each server is up (it writes a heartbeat every few seconds),\n"
                         "its connections, queue depth and last commit time; each collector's\n"
-                        "last delivery; today's records accepted and refused (UTC day); the\n"
-                        "batch commit times; the database.  Exit code 1 if no server has\n"
-                        "written a heartbeat within 30 seconds.\n");
+                        "last delivery; the member units that hold an active key but have\n"
+                        "never delivered anything (已领取密钥但从未报送), with when the key was\n"
+                        "issued; today's records accepted and refused, the batch commit times;\n"
+                        "the database.  Times and \"today\" are in the office's zone (--tz,\n"
+                        "WDM_TZ; Asia/Shanghai by default), labelled.  JSON has every section;\n"
+                        "CSV is one row per unit that delivered or holds a key and never did\n"
+                        "(unit, name, key_issued, last_delivery, today's batches and records).\n"
+                        "Exit code 1 if no server has written a heartbeat within 30 seconds.\n");
                 return S_EXIT_OK;
             default:
                 return S_EXIT_USAGE;
         }
     }
-    PGconn *conn = wdm_db_connect (config->conninfo);
+    int rc;
+    PGconn *conn = s_connect (config, &rc);
     if (!conn) {
-        printf ("database   unreachable\n");
-        return S_EXIT_FAILED;
+        if (rc == S_EXIT_FAILED)
+            printf ("database   unreachable\n");
+        return rc;
     }
+    //  $1 is the office's zone: times are shown in it, and "today" is its day.
+#   define S_TODAY "date_trunc ('day', now () AT TIME ZONE $1) AT TIME ZONE $1"
     static const char *servers_sql =
         "SELECT server_id AS server, pid,"
         "       CASE WHEN heartbeat_at > now () - interval '30 seconds' THEN 'up' ELSE 'down' END AS state,"
-        "       to_char (started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') AS started,"
+        "       " WDM_TABLE_LOCAL_TIME ("started_at", "1") " AS started,"
+        "       " WDM_TABLE_LOCAL_TIME ("heartbeat_at", "1") " AS heartbeat,"
         "       round (extract (epoch FROM now () - heartbeat_at))::int AS heartbeat_s_ago,"
         "       connections, queue_depth, round (last_commit_ms::numeric, 1) AS last_commit_ms,"
         "       records_accepted AS accepted, records_rejected AS refused,"
@@ -525,12 +721,46 @@ s_cmd_status (const s_config_t *config, int argc, char **argv)
         "  FROM server_status ORDER BY heartbeat_at DESC";
     static const char *collectors_sql =
         "SELECT u.code AS unit, u.name_zh AS name,"
-        "       to_char (max (b.committed_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') AS last_delivery,"
-        "       count (b.id) FILTER (WHERE b.received_at >= date_trunc ('day', now () AT TIME ZONE 'UTC') AT TIME ZONE 'UTC') AS batches_today,"
-        "       coalesce (sum (b.accepted) FILTER (WHERE b.received_at >= date_trunc ('day', now () AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'), 0) AS accepted_today,"
-        "       coalesce (sum (b.rejected) FILTER (WHERE b.received_at >= date_trunc ('day', now () AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'), 0) AS refused_today"
-        "  FROM member_unit u JOIN ingest_batch b ON b.unit_code = u.code"
-        " GROUP BY u.code, u.name_zh ORDER BY max (b.committed_at) DESC NULLS LAST";
+        "       " WDM_TABLE_LOCAL_TIME ("b.last", "1") " AS last_delivery,"
+        "       b.batches_today, b.accepted_today, b.refused_today"
+        "  FROM member_unit u JOIN"
+        "       (SELECT unit_code, max (committed_at) AS last,"
+        "               count (*) FILTER (WHERE received_at >= " S_TODAY ") AS batches_today,"
+        "               coalesce (sum (accepted) FILTER (WHERE received_at >= " S_TODAY "), 0) AS accepted_today,"
+        "               coalesce (sum (rejected) FILTER (WHERE received_at >= " S_TODAY "), 0) AS refused_today"
+        "          FROM ingest_batch GROUP BY unit_code) b ON b.unit_code = u.code"
+        " ORDER BY b.last DESC NULLS LAST, u.code";
+    //  Units that were given a key and have sent nothing, by any path.
+#   define S_NEVER_DELIVERED \
+        "u.active AND NOT EXISTS (SELECT 1 FROM ingest_batch b WHERE b.unit_code = u.code)" \
+        " AND NOT EXISTS (SELECT 1 FROM observation o WHERE o.unit_code = u.code)"
+    static const char *never_sql =
+        "SELECT u.code AS unit, u.name_zh AS name,"
+        "       " WDM_TABLE_LOCAL_TIME ("k.issued", "1") " AS key_issued"
+        "  FROM member_unit u JOIN"
+        "       (SELECT unit_code, min (created_at) AS issued FROM unit_key"
+        "         WHERE state = 'active' GROUP BY unit_code) k ON k.unit_code = u.code"
+        " WHERE " S_NEVER_DELIVERED
+        " ORDER BY k.issued, u.code";
+    //  CSV is one table: every collector that delivered and every unit with
+    //  a key that never did (last_delivery empty).
+    static const char *units_csv_sql =
+        "SELECT u.code AS unit, u.name_zh AS name,"
+        "       " WDM_TABLE_LOCAL_TIME ("k.issued", "1") " AS key_issued,"
+        "       " WDM_TABLE_LOCAL_TIME ("b.last", "1") " AS last_delivery,"
+        "       coalesce (b.batches_today, 0) AS batches_today,"
+        "       coalesce (b.accepted_today, 0) AS accepted_today,"
+        "       coalesce (b.refused_today, 0) AS refused_today"
+        "  FROM member_unit u"
+        "  LEFT JOIN (SELECT unit_code, min (created_at) AS issued FROM unit_key"
+        "              WHERE state = 'active' GROUP BY unit_code) k ON k.unit_code = u.code"
+        "  LEFT JOIN (SELECT unit_code, max (committed_at) AS last,"
+        "                    count (*) FILTER (WHERE received_at >= " S_TODAY ") AS batches_today,"
+        "                    sum (accepted) FILTER (WHERE received_at >= " S_TODAY ") AS accepted_today,"
+        "                    sum (rejected) FILTER (WHERE received_at >= " S_TODAY ") AS refused_today"
+        "               FROM ingest_batch GROUP BY unit_code) b ON b.unit_code = u.code"
+        " WHERE b.unit_code IS NOT NULL OR (k.unit_code IS NOT NULL AND " S_NEVER_DELIVERED ")"
+        " ORDER BY b.last DESC NULLS LAST, k.issued, u.code";
     static const char *today_sql =
         "SELECT count (*) AS batches, coalesce (sum (accepted), 0) AS accepted,"
         "       coalesce (sum (duplicates), 0) AS duplicates, coalesce (sum (rejected), 0) AS refused,"
@@ -539,28 +769,36 @@ s_cmd_status (const s_config_t *config, int argc, char **argv)
         "       (SELECT max (version) FROM schema_migration) AS schema_version,"
         "       (SELECT count (*) FROM warning WHERE state <> 'resolved') AS open_warnings"
         "  FROM ingest_batch"
-        " WHERE received_at >= date_trunc ('day', now () AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'";
-    int rc = S_EXIT_OK;
+        " WHERE received_at >= " S_TODAY;
+#   undef S_TODAY
+#   undef S_NEVER_DELIVERED
+    const char *zone [] = { config->timezone };
     if (format == WDM_TABLE_TEXT) {
-        printf ("servers\n");
-        rc |= wdm_table_query (conn, servers_sql, 0, NULL, format, stdout);
+        printf ("时间为 %s 时区 / times in %s\n\nservers\n", config->timezone, config->timezone);
+        rc |= wdm_table_query (conn, servers_sql, 1, zone, format, stdout);
         printf ("\ncollectors (by last delivery)\n");
-        rc |= wdm_table_query (conn, collectors_sql, 0, NULL, format, stdout);
-        printf ("\ntoday (UTC)\n");
-        rc |= wdm_table_query (conn, today_sql, 0, NULL, format, stdout);
+        rc |= wdm_table_query (conn, collectors_sql, 1, zone, format, stdout);
+        printf ("\n已领取密钥但从未报送的单位 / units with a key that have never delivered\n");
+        rc |= wdm_table_query (conn, never_sql, 1, zone, format, stdout);
+        printf ("\ntoday (%s)\n", config->timezone);
+        rc |= wdm_table_query (conn, today_sql, 1, zone, format, stdout);
     }
     else
     if (format == WDM_TABLE_CSV)
-        rc |= wdm_table_query (conn, collectors_sql, 0, NULL, format, stdout);
+        rc |= wdm_table_query (conn, units_csv_sql, 1, zone, format, stdout);
     else {
-        //  One JSON object: {"servers": [...], "collectors": [...], "today": {...}}.
+        //  One JSON object: {"servers": [...], "collectors": [...],
+        //  "never_delivered": [...], "today": [{...}], "timezone": "..."};
+        //  the zone is a name from pg_timezone_names, nothing to escape.
         printf ("{\"servers\": ");
-        rc |= wdm_table_query (conn, servers_sql, 0, NULL, format, stdout);
+        rc |= wdm_table_query (conn, servers_sql, 1, zone, format, stdout);
         printf (", \"collectors\": ");
-        rc |= wdm_table_query (conn, collectors_sql, 0, NULL, format, stdout);
+        rc |= wdm_table_query (conn, collectors_sql, 1, zone, format, stdout);
+        printf (", \"never_delivered\": ");
+        rc |= wdm_table_query (conn, never_sql, 1, zone, format, stdout);
         printf (", \"today\": ");
-        rc |= wdm_table_query (conn, today_sql, 0, NULL, format, stdout);
-        printf ("}\n");
+        rc |= wdm_table_query (conn, today_sql, 1, zone, format, stdout);
+        printf (", \"timezone\": \"%s\"}\n", config->timezone);
     }
     char *up = NULL;
     PGresult *res = PQexec (conn, "SELECT count (*) FROM server_status"
@@ -576,7 +814,7 @@ s_cmd_status (const s_config_t *config, int argc, char **argv)
 }
 
 static int
-s_cmd_completeness (const s_config_t *config, int argc, char **argv)
+s_cmd_completeness (s_config_t *config, int argc, char **argv)
 {
     wdm_table_format_t format = WDM_TABLE_TEXT;
     const char *year = NULL;
@@ -628,7 +866,7 @@ s_cmd_completeness (const s_config_t *config, int argc, char **argv)
 }
 
 static int
-s_cmd_report (const s_config_t *config, int argc, char **argv)
+s_cmd_report (s_config_t *config, int argc, char **argv)
 {
     wdm_report_options_t options = { 0, false, WDM_REPORT_HTML, false, NULL };
     const char *output = NULL, *year = NULL;
@@ -732,16 +970,18 @@ main (int argc, char **argv)
         { "db", required_argument, NULL, 'd' },
         { "config", required_argument, NULL, 'c' },
         { "log-level", required_argument, NULL, 'l' },
+        { "tz", required_argument, NULL, 'z' },
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, 'V' },
         { NULL, 0, NULL, 0 }
     };
-    const char *db = NULL, *config_path = NULL, *log_level = NULL;
+    const char *db = NULL, *config_path = NULL, *log_level = NULL, *zone = NULL;
     int opt;
     //  "+": stop at the command; its own options are parsed after it.
-    while ((opt = getopt_long (argc, argv, "+d:c:l:hV", long_options, NULL)) != -1) {
+    while ((opt = getopt_long (argc, argv, "+d:c:l:z:hV", long_options, NULL)) != -1) {
         switch (opt) {
             case 'd': db = optarg; break;
+            case 'z': zone = optarg; break;
             case 'c': config_path = optarg; break;
             case 'l': log_level = optarg; break;
             case 'h': s_usage (stdout); return S_EXIT_OK;
@@ -762,7 +1002,15 @@ main (int argc, char **argv)
         fprintf (stderr, "wdmon: WDMON_DB: %s\n", err);
         return S_EXIT_USAGE;
     }
+    const char *env_zone = getenv ("WDM_TZ");
+    if (env_zone && *env_zone && wdm_config_set (s_options, &config, "office", "timezone",
+                                                 env_zone, err, sizeof err)) {
+        fprintf (stderr, "wdmon: WDM_TZ: %s\n", err);
+        return S_EXIT_USAGE;
+    }
     if ((db && wdm_config_set (s_options, &config, "database", "conninfo", db, err, sizeof err))
+    ||  (zone && wdm_config_set (s_options, &config, "office", "timezone", zone,
+                                 err, sizeof err))
     ||  (log_level && wdm_config_set (s_options, &config, "log", "level", log_level,
                                       err, sizeof err))) {
         fprintf (stderr, "wdmon: %s\n", err);
@@ -789,6 +1037,8 @@ main (int argc, char **argv)
         return s_cmd_server_key (argc, argv);
     if (strcmp (command, "unit") == 0)
         return s_cmd_unit (&config, argc, argv);
+    if (strcmp (command, "responsibility") == 0)
+        return s_cmd_responsibility (&config, argc, argv);
     if (strcmp (command, "catalog") == 0)
         return s_cmd_catalog (&config, argc, argv);
     if (strcmp (command, "warnings") == 0)

@@ -75,6 +75,78 @@ check "revoke --keep revokes the old key only" 0 $rc "$out" "revoked 1 key of de
 out=$(w unit revoke nobody); rc=$?
 check "revoke of an unknown unit" 1 $rc "$out" "no member unit nobody"
 
+# responsibility list / assign / drop (issue 11, finding 1)
+resp () { q "SELECT CASE WHEN lead THEN 'lead' ELSE 'contributes' END FROM responsibility WHERE indicator_code = '$1' AND unit_code = '$2'"; }
+out=$(w responsibility list --indicator HE01); rc=$?
+check "responsibility list: indicator and unit with their names, role, area" 0 $rc "$out" "HE01 +女性人均预期寿命 +health_commission +区卫生健康委 +lead +wuqing +武清区"
+check "... a contributing unit too" 0 $rc "$out" "HE01 +女性人均预期寿命 +statistics_bureau +区统计局 +contributes +wuqing"
+out=$(w responsibility assign --indicator DM25 --unit demo_unit); rc=$?
+check "responsibility assign: lead by default" 0 $rc "$out" "DM25.*demo_unit.*lead"
+[ "$(resp DM25 demo_unit)" == lead ] && ok "... in the database, as lead" || fail "responsibility row: '$(resp DM25 demo_unit)'"
+out=$(w responsibility list --unit demo_unit); rc=$?
+check "... and in the list by unit" 0 $rc "$out" "DM25 +村党组织成员中的女性比例 +demo_unit +演示单位 +lead +wuqing +武清区"
+out=$(w responsibility list --unit demo_unit --format csv); rc=$?
+check "responsibility list --format csv" 0 $rc "$out" "^indicator,indicator_name,unit,unit_name,role,area,area_name"
+out=$(w responsibility list --unit demo_unit --format json); rc=$?
+check "responsibility list --format json" 0 $rc "$out" '"indicator": "DM25", "indicator_name": "村党组织成员中的女性比例", "unit": "demo_unit"'
+out=$(w responsibility assign --indicator DM25 --unit demo_unit --contributes); rc=$?
+check "assigning an existing pair updates its role and says so" 0 $rc "$out" "lead -> contributes"
+[ "$(resp DM25 demo_unit)" == contributes ] && ok "... in the database" || fail "responsibility row: '$(resp DM25 demo_unit)'"
+out=$(w responsibility assign --indicator DM255 --unit demo_unit); rc=$?
+check "assign with an unknown indicator names it and the nearest codes" 2 $rc "$out" "DM255.*DM25"
+out=$(w responsibility assign --indicator DM25 --unit town_meichan); rc=$?
+check "assign with an unknown unit names it and the nearest codes" 2 $rc "$out" "town_meichan\\b.*town_meichang"
+out=$(w responsibility drop --indicator DM25 --unit demo_unit); rc=$?
+check "responsibility drop" 0 $rc "$out" "DM25.*demo_unit"
+[ -z "$(resp DM25 demo_unit)" ] && ok "... gone from the database" || fail "still there: $(resp DM25 demo_unit)"
+out=$(w responsibility list --unit demo_unit); rc=$?
+check "... and from the list" 0 $rc "$out" "^\(0 rows\)"
+out=$(w responsibility drop --indicator DM25 --unit demo_unit); rc=$?
+check "dropping a pair that does not exist names it" 2 $rc "$out" "DM25.*demo_unit"
+out=$(w responsibility drop --indicator HE03 --unit health_commission); rc=$?
+check "dropping the last lead of an active indicator is refused" 2 $rc "$out" "HE03.*(last lead|牵头)"
+[ "$(resp HE03 health_commission)" == lead ] && ok "... and the lead stays" || fail "HE03's lead: '$(resp HE03 health_commission)'"
+out=$(w responsibility assign --indicator HE03 --unit health_commission --contributes); rc=$?
+check "turning the last lead into a contributor is refused too" 2 $rc "$out" "HE03.*(last lead|牵头)"
+out=$(w responsibility assign --indicator HE03 --unit demo_unit); rc=$?
+out=$(w responsibility drop --indicator HE03 --unit health_commission); rc=$?
+check "a lead may go while another lead stays" 0 $rc "$out" "HE03.*health_commission"
+out=$(w responsibility drop --indicator HE03 --unit demo_unit --force); rc=$?
+check "--force drops the last lead" 0 $rc "$out" "HE03.*demo_unit"
+[ "$(q "SELECT count(*) FROM responsibility WHERE indicator_code = 'HE03'")" == 0 ] && ok "... HE03 has no unit now" || fail "HE03 still has units"
+out=$(w responsibility assign --indicator HE03 --unit health_commission); rc=$?
+check "assign restores HE03's lead" 0 $rc "$out" "HE03.*health_commission"
+out=$(w responsibility frobnicate); rc=$?
+check "an unknown responsibility action" 2 $rc "$out" "frobnicate"
+
+# Office time zone (issue 11, finding 6): times people read are in the
+# office's zone, Asia/Shanghai unless --tz or WDM_TZ says otherwise, labelled.
+q "UPDATE member_unit SET created_at = '2025-01-10 08:03:00+00' WHERE code = 'demo_unit'"
+out=$(w unit list); rc=$?
+check "unit list shows when a unit was created, in Asia/Shanghai by default" 0 $rc "$out" "demo_unit .*2025-01-10 16:03:00 \\+08:00"
+out=$(w --tz America/New_York unit list); rc=$?
+check "... in the zone --tz names" 0 $rc "$out" "demo_unit .*2025-01-10 03:03:00 -05:00"
+out=$(WDM_TZ=Asia/Kolkata w unit list --format csv); rc=$?
+check "... in the zone WDM_TZ names" 0 $rc "$out" "^demo_unit,.*2025-01-10 13:33:00 \\+05:30"
+out=$(WDM_TZ=Asia/Kolkata w --tz UTC unit list --format json); rc=$?
+check "... --tz over WDM_TZ" 0 $rc "$out" '"demo_unit".*"2025-01-10 08:03:00 \+00:00"'
+out=$(w --tz Mars/Olympus unit list); rc=$?
+check "an unknown zone is refused, named" 2 $rc "$out" "Mars/Olympus"
+out=$(WDM_TZ=Nowhere/Town w status); rc=$?
+check "an unknown WDM_TZ is refused, named" 2 $rc "$out" "Nowhere/Town"
+
+# status: units holding a key that have never delivered (issue 11, finding 1)
+never () { awk '/never delivered/ { f = 1; next } f && /^$/ { exit } f' <<<"$1"; }
+q "UPDATE unit_key SET created_at = '2025-01-10 08:03:00+00' WHERE unit_code = 'demo_unit'"
+out=$(w status)
+check "status lists a unit with a key that never delivered, with when its key was issued (office zone)" 0 0 "$(never "$out")" "demo_unit +演示单位 +2025-01-10 16:03:00 \\+08:00"
+check "... and town_meichang, not delivered yet" 0 0 "$(never "$out")" "town_meichang +梅厂镇人民政府"
+check "... with the office zone named" 0 0 "$out" "Asia/Shanghai"
+out=$(w status --format csv)
+check "status --format csv carries the never-delivered units" 0 0 "$out" "^demo_unit,演示单位,2025-01-10 16:03:00 \\+08:00,"
+out=$(w status --format json)
+check "status --format json carries the never-delivered units" 0 0 "$(tr -d '\n' <<<"$out")" '"never_delivered": \[.*"unit": "demo_unit", "name": "演示单位", "key_issued": "2025-01-10 16:03:00 \+08:00"'
+
 # catalog export
 out=$(w catalog export -o "$work/catalog.json"); rc=$?
 grep -q '"code" : "HE03"' "$work/catalog.json" && ok "catalog export writes the catalog" || fail "catalog export"
@@ -108,6 +180,10 @@ out=$(w status); rc=$?
 check "status shows the server up" 0 $rc "$out" "up"
 check "... the collector's last delivery" 0 $rc "$out" "town_meichang +梅厂镇人民政府 +[0-9]{4}-[0-9]{2}-[0-9]{2}"
 check "... today's accepted and refused records" 0 $rc "$out" "^batches +accepted"
+out=$(w status)
+if grep -q town_meichang <<<"$(never "$out")"; then fail "status still lists town_meichang as never delivered"; sed 's/^/    /' <<<"$out"
+else ok "status stops listing a unit once its collector delivered"; fi
+check "... and still lists the one that did not" 0 0 "$(never "$out")" "demo_unit"
 out=$(w status --format json); rc=$?
 check "status --format json is one object" 0 $rc "$out" '^\{"servers": \['
 metrics=$(exec 3<>/dev/tcp/127.0.0.1/$metrics_port; printf 'GET /metrics HTTP/1.0\r\n\r\n' >&3; cat <&3)
@@ -132,12 +208,20 @@ for _ in $(seq 1 150); do open_metrics && break; sleep 0.1; done
 open_metrics && ok "/metrics shows the open warnings by level, as the database has them" \
     || fail "/metrics open warnings: $(curl -s http://127.0.0.1:$metrics_port/metrics 2>/dev/null | grep open_warnings)"
 out=$(w warnings --open --level red --domain decision --unit town_meichang --format csv); rc=$?
-check "warnings --format csv with filters" 0 $rc "$out" "^id,level,state,rule,indicator,area,year,unit,updated,message"
+check "warnings --format csv with filters" 0 $rc "$out" "^id,level,state,rule,indicator,area,year,unit,opened,updated,message"
 out=$(w warnings --domain 妇女与健康 --format json); rc=$?
 check "warnings --domain by name, as JSON" 0 $rc "$out" '^\['
 id=$(q "SELECT id FROM warning WHERE rule_code = 'wrong_direction' AND indicator_code = 'DM25'")
 out=$(w warnings show "$id"); rc=$?
-check "warnings show prints message and history" 0 $rc "$out" "history \(UTC\)"
+check "warnings show prints message and history, in the office zone" 0 $rc "$out" "history \(Asia/Shanghai\)"
+first=$(q "SELECT to_char (min (at) AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI:SS') FROM warning_event WHERE warning_id = $id")
+check "... each event at its Asia/Shanghai time" 0 $rc "$out" "^    $first \\+08:00 "
+out=$(w --tz UTC warnings show "$id"); rc=$?
+first=$(q "SELECT to_char (min (at) AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') FROM warning_event WHERE warning_id = $id")
+check "warnings show in the zone --tz names" 0 $rc "$out" "^    $first \\+00:00 "
+updated=$(q "SELECT to_char (updated_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI:SS') FROM warning WHERE id = $id")
+out=$(w warnings --format csv); rc=$?
+check "warnings list: opened and updated in the office zone" 0 $rc "$out" "^$id,.*,$updated \\+08:00,"
 out=$(w warnings ack "$id" --by 王五 --note "已电话核实"); rc=$?
 check "warnings ack" 0 $rc "$out" "acknowledged warning $id"
 out=$(w warnings ack "$id"); rc=$?
@@ -168,7 +252,7 @@ out=$(w report -o "$work/r"); rc=$?
 check "report needs --year" 2 $rc "$out" "--year YYYY and -o FILE are required"
 
 # help for every command
-for c in "unit --help" "warnings --help" "status --help" "completeness --help" "report --help" "catalog --help"; do
+for c in "responsibility --help" "responsibility list --help" "responsibility assign --help" "responsibility drop --help" "unit --help" "warnings --help" "status --help" "completeness --help" "report --help" "catalog --help"; do
     out=$("$wdmon" $c 2>&1); rc=$?
     check "wdmon $c" 0 $rc "$out" "^Usage: wdmon"
 done

@@ -1,0 +1,347 @@
+/*  wdm_resp: list, assign and drop responsibilities.  See wdm_resp.h.  */
+
+#include "wdm_resp.h"
+#include "wdm_db.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define S_SUGGESTIONS 3
+#define S_CODE_MAX 64           //  codes are at most 64 characters (sql/001)
+
+//  Run a parameterised statement; the result if its status is expect,
+//  else NULL with the database's message in message.
+static PGresult *
+s_exec (PGconn *conn, const char *sql, int count, const char *const *params,
+        ExecStatusType expect, char *message, size_t message_size)
+{
+    PGresult *res = PQexecParams (conn, sql, count, NULL, params, NULL, NULL, 0);
+    if (PQresultStatus (res) == expect)
+        return res;
+    snprintf (message, message_size, "数据库错误 / database: %s", PQresultErrorMessage (res));
+    message [strcspn (message, "\n")] = '\0';
+    PQclear (res);
+    return NULL;
+}
+
+//  Edit distance between a and b, case-insensitive; both at most
+//  S_CODE_MAX bytes (longer is cut).
+static int
+s_distance (const char *a, const char *b)
+{
+    int row [S_CODE_MAX + 1];
+    int alen = (int) strnlen (a, S_CODE_MAX), blen = (int) strnlen (b, S_CODE_MAX);
+    for (int j = 0; j <= blen; j++)
+        row [j] = j;
+    for (int i = 1; i <= alen; i++) {
+        int diagonal = row [0];
+        row [0] = i;
+        for (int j = 1; j <= blen; j++) {
+            int above = row [j];
+            int same = tolower ((unsigned char) a [i - 1]) == tolower ((unsigned char) b [j - 1]);
+            int best = diagonal + (same ? 0 : 1);
+            if (above + 1 < best)
+                best = above + 1;
+            if (row [j - 1] + 1 < best)
+                best = row [j - 1] + 1;
+            row [j] = best;
+            diagonal = above;
+        }
+    }
+    return row [blen];
+}
+
+//  Append to message the codes nearest to bad among the rows of sql
+//  (code, name): those whose name contains bad, that bad begins, or within
+//  a few edits, closest first, at most S_SUGGESTIONS.  Nothing if none.
+static void
+s_suggest (PGconn *conn, const char *sql, const char *bad, char *message, size_t message_size)
+{
+    PGresult *res = PQexec (conn, sql);
+    if (PQresultStatus (res) != PGRES_TUPLES_OK || strlen (bad) > S_CODE_MAX) {
+        PQclear (res);
+        return;
+    }
+    int best [S_SUGGESTIONS], best_distance [S_SUGGESTIONS], found = 0;
+    int limit = (int) strlen (bad) / 3 > 2 ? (int) strlen (bad) / 3 : 2;
+    for (int row = 0; row < PQntuples (res); row++) {
+        const char *code = PQgetvalue (res, row, 0), *name = PQgetvalue (res, row, 1);
+        int distance = strstr (name, bad) ? 0
+                     : strncasecmp (code, bad, strlen (bad)) == 0 ? 1
+                     : s_distance (code, bad);
+        if (distance > limit)
+            continue;
+        //  Insert in order of distance; ties keep the query's order.
+        int at = found < S_SUGGESTIONS ? found : S_SUGGESTIONS - 1;
+        if (found == S_SUGGESTIONS && distance >= best_distance [at])
+            continue;
+        while (at > 0 && best_distance [at - 1] > distance) {
+            best [at] = best [at - 1];
+            best_distance [at] = best_distance [at - 1];
+            at--;
+        }
+        best [at] = row;
+        best_distance [at] = distance;
+        if (found < S_SUGGESTIONS)
+            found++;
+    }
+    size_t used = strlen (message);
+    for (int i = 0; i < found && used < message_size; i++) {
+        snprintf (message + used, message_size - used, "%s%s (%s)",
+                  i ? ", " : "; 相近的 / did you mean: ", PQgetvalue (res, best [i], 0),
+                  PQgetvalue (res, best [i], 1));
+        used = strlen (message);
+    }
+    PQclear (res);
+}
+
+//  Check that the indicator and the unit exist (either may be NULL: not
+//  checked), naming a bad one with its nearest codes.  With lock, the
+//  indicator's row is locked until the transaction ends, so that two
+//  changes to its leads take turns.  The indicator's name, the unit's name
+//  and whether the indicator is active are copied out when asked for.
+static wdm_resp_result_t
+s_check (PGconn *conn, const char *indicator, const char *unit, bool lock,
+         char *indicator_name, char *unit_name, size_t name_size, bool *active,
+         char *message, size_t message_size)
+{
+    PGresult *res = NULL;
+    wdm_resp_result_t result = WDM_RESP_FAILED;
+    const char *params [] = { indicator, unit };
+    if (indicator) {
+        res = s_exec (conn, lock ? "SELECT name_zh, active FROM indicator WHERE code = $1 FOR UPDATE"
+                                 : "SELECT name_zh, active FROM indicator WHERE code = $1",
+                      1, params, PGRES_TUPLES_OK, message, message_size);
+        if (!res)
+            goto cleanup;
+        if (PQntuples (res) != 1) {
+            snprintf (message, message_size, "没有指标 %s / no indicator %s", indicator, indicator);
+            s_suggest (conn, "SELECT code, name_zh FROM indicator ORDER BY code", indicator,
+                       message, message_size);
+            result = WDM_RESP_REFUSED;
+            goto cleanup;
+        }
+        if (indicator_name)
+            snprintf (indicator_name, name_size, "%s", PQgetvalue (res, 0, 0));
+        if (active)
+            *active = PQgetvalue (res, 0, 1) [0] == 't';
+        PQclear (res);
+        res = NULL;
+    }
+    if (unit) {
+        res = s_exec (conn, "SELECT name_zh FROM member_unit WHERE code = $1", 1, params + 1,
+                      PGRES_TUPLES_OK, message, message_size);
+        if (!res)
+            goto cleanup;
+        if (PQntuples (res) != 1) {
+            snprintf (message, message_size, "没有成员单位 %s / no member unit %s", unit, unit);
+            s_suggest (conn, "SELECT code, name_zh FROM member_unit ORDER BY code", unit,
+                       message, message_size);
+            result = WDM_RESP_REFUSED;
+            goto cleanup;
+        }
+        if (unit_name)
+            snprintf (unit_name, name_size, "%s", PQgetvalue (res, 0, 0));
+    }
+    result = WDM_RESP_DONE;
+cleanup:
+    PQclear (res);
+    return result;
+}
+
+wdm_resp_result_t
+wdm_resp_list (PGconn *conn, const char *indicator, const char *unit,
+               wdm_table_format_t format, FILE *out, char *message, size_t message_size)
+{
+    wdm_resp_result_t result = s_check (conn, indicator, unit, false, NULL, NULL, 0, NULL,
+                                        message, message_size);
+    if (result != WDM_RESP_DONE)
+        return result;
+    const char *params [] = { indicator, unit };
+    if (wdm_table_query (conn,
+            "SELECT r.indicator_code AS indicator, i.name_zh AS indicator_name,"
+            "       r.unit_code AS unit, u.name_zh AS unit_name,"
+            "       CASE WHEN r.lead THEN 'lead' ELSE 'contributes' END AS role,"
+            "       u.area_code AS area, a.name_zh AS area_name"
+            "  FROM responsibility r JOIN indicator i ON i.code = r.indicator_code"
+            "  JOIN member_unit u ON u.code = r.unit_code JOIN area a ON a.code = u.area_code"
+            " WHERE ($1::text IS NULL OR r.indicator_code = $1)"
+            "   AND ($2::text IS NULL OR r.unit_code = $2)"
+            " ORDER BY r.indicator_code, NOT r.lead, r.unit_code",
+            2, params, format, out)) {
+        snprintf (message, message_size, "数据库错误 / database error (logged)");
+        return WDM_RESP_FAILED;
+    }
+    return WDM_RESP_DONE;
+}
+
+//  Whether the indicator has a lead other than unit.  1, 0, or -1.
+static int
+s_other_lead (PGconn *conn, const char *indicator, const char *unit,
+              char *message, size_t message_size)
+{
+    const char *params [] = { indicator, unit };
+    PGresult *res = s_exec (conn,
+        "SELECT EXISTS (SELECT 1 FROM responsibility"
+        "                WHERE indicator_code = $1 AND unit_code <> $2 AND lead)",
+        2, params, PGRES_TUPLES_OK, message, message_size);
+    if (!res)
+        return -1;
+    int other = PQgetvalue (res, 0, 0) [0] == 't';
+    PQclear (res);
+    return other;
+}
+
+//  The refusal to leave an active indicator without a lead.
+static void
+s_last_lead (char *message, size_t message_size, const char *indicator,
+             const char *indicator_name, const char *unit, const char *unit_name)
+{
+    snprintf (message, message_size,
+              "%s %s 的牵头单位只有 %s %s:每个在用指标都须有牵头单位。请先指定另一个牵头单位"
+              "(wdmon responsibility assign --indicator %s --unit CODE),或加 --force。\n"
+              "%s's last lead is %s: every active indicator must keep a lead; assign "
+              "another lead first, or give --force",
+              indicator, indicator_name, unit, unit_name, indicator, indicator, unit);
+}
+
+//  Open a transaction and check the pair's codes, locking the indicator;
+//  the pair's current role in *role: 1 lead, 0 contributes, -1 none.
+static wdm_resp_result_t
+s_begin (PGconn *conn, const char *indicator, const char *unit, char *indicator_name,
+         char *unit_name, size_t name_size, bool *active, int *role,
+         char *message, size_t message_size)
+{
+    if (wdm_db_exec (conn, "BEGIN")) {
+        snprintf (message, message_size, "数据库错误 / database error (logged)");
+        return WDM_RESP_FAILED;
+    }
+    wdm_resp_result_t result = s_check (conn, indicator, unit, true, indicator_name, unit_name,
+                                        name_size, active, message, message_size);
+    if (result != WDM_RESP_DONE)
+        return result;
+    const char *params [] = { indicator, unit };
+    PGresult *res = s_exec (conn, "SELECT lead FROM responsibility"
+                                  " WHERE indicator_code = $1 AND unit_code = $2 FOR UPDATE",
+                            2, params, PGRES_TUPLES_OK, message, message_size);
+    if (!res)
+        return WDM_RESP_FAILED;
+    *role = PQntuples (res) == 1 ? PQgetvalue (res, 0, 0) [0] == 't' : -1;
+    PQclear (res);
+    return WDM_RESP_DONE;
+}
+
+//  Commit if all went well, else roll back; the result as it stands then.
+static wdm_resp_result_t
+s_end (PGconn *conn, wdm_resp_result_t result, char *message, size_t message_size)
+{
+    if (result == WDM_RESP_DONE && wdm_db_exec (conn, "COMMIT")) {
+        snprintf (message, message_size, "数据库错误,未改动 / database error, nothing changed (logged)");
+        result = WDM_RESP_FAILED;
+    }
+    if (PQtransactionStatus (conn) != PQTRANS_IDLE)
+        wdm_db_exec (conn, "ROLLBACK");
+    return result;
+}
+
+wdm_resp_result_t
+wdm_resp_assign (PGconn *conn, const char *indicator, const char *unit, bool lead, bool force,
+                 char *message, size_t message_size)
+{
+    char indicator_name [256] = "", unit_name [256] = "";
+    bool active = false;
+    int role = -1;
+    wdm_resp_result_t result = s_begin (conn, indicator, unit, indicator_name, unit_name,
+                                        sizeof indicator_name, &active, &role,
+                                        message, message_size);
+    if (result != WDM_RESP_DONE)
+        goto cleanup;
+    const char *want = lead ? "牵头 lead" : "配合 contributes";
+    if (role == (lead ? 1 : 0)) {
+        snprintf (message, message_size, "%s %s: %s %s 已是%s,未改动 / already %s, nothing changed",
+                  indicator, indicator_name, unit, unit_name, lead ? "牵头单位" : "配合单位",
+                  lead ? "lead" : "contributes");
+        goto cleanup;
+    }
+    if (role == 1 && active && !force) {
+        int other = s_other_lead (conn, indicator, unit, message, message_size);
+        if (other < 0) {
+            result = WDM_RESP_FAILED;
+            goto cleanup;
+        }
+        if (!other) {
+            s_last_lead (message, message_size, indicator, indicator_name, unit, unit_name);
+            result = WDM_RESP_REFUSED;
+            goto cleanup;
+        }
+    }
+    const char *params [] = { indicator, unit, lead ? "t" : "f" };
+    PGresult *res = s_exec (conn,
+        role < 0 ? "INSERT INTO responsibility (indicator_code, unit_code, lead)"
+                   " VALUES ($1, $2, $3::boolean)"
+                 : "UPDATE responsibility SET lead = $3::boolean"
+                   " WHERE indicator_code = $1 AND unit_code = $2",
+        3, params, PGRES_COMMAND_OK, message, message_size);
+    if (!res) {
+        result = WDM_RESP_FAILED;
+        goto cleanup;
+    }
+    PQclear (res);
+    if (role < 0)
+        snprintf (message, message_size, "%s %s: 已指定 %s %s 为%s / %s now %s",
+                  indicator, indicator_name, unit, unit_name, want, unit,
+                  lead ? "leads (lead)" : "contributes");
+    else
+        snprintf (message, message_size, "%s %s: %s %s 由%s改为%s / changed %s -> %s",
+                  indicator, indicator_name, unit, unit_name, lead ? "配合" : "牵头",
+                  lead ? "牵头" : "配合", lead ? "contributes" : "lead",
+                  lead ? "lead" : "contributes");
+cleanup:
+    return s_end (conn, result, message, message_size);
+}
+
+wdm_resp_result_t
+wdm_resp_drop (PGconn *conn, const char *indicator, const char *unit, bool force,
+               char *message, size_t message_size)
+{
+    char indicator_name [256] = "", unit_name [256] = "";
+    bool active = false;
+    int role = -1;
+    wdm_resp_result_t result = s_begin (conn, indicator, unit, indicator_name, unit_name,
+                                        sizeof indicator_name, &active, &role,
+                                        message, message_size);
+    if (result != WDM_RESP_DONE)
+        goto cleanup;
+    if (role < 0) {
+        snprintf (message, message_size, "指标 %s 未分配给 %s / indicator %s is not assigned to %s",
+                  indicator, unit, indicator, unit);
+        result = WDM_RESP_REFUSED;
+        goto cleanup;
+    }
+    if (role == 1 && active && !force) {
+        int other = s_other_lead (conn, indicator, unit, message, message_size);
+        if (other < 0) {
+            result = WDM_RESP_FAILED;
+            goto cleanup;
+        }
+        if (!other) {
+            s_last_lead (message, message_size, indicator, indicator_name, unit, unit_name);
+            result = WDM_RESP_REFUSED;
+            goto cleanup;
+        }
+    }
+    const char *params [] = { indicator, unit };
+    PGresult *res = s_exec (conn, "DELETE FROM responsibility WHERE indicator_code = $1 AND unit_code = $2",
+                            2, params, PGRES_COMMAND_OK, message, message_size);
+    if (!res) {
+        result = WDM_RESP_FAILED;
+        goto cleanup;
+    }
+    PQclear (res);
+    snprintf (message, message_size, "%s %s: 已取消 %s %s 的职责(原为%s)/ dropped %s (was %s)",
+              indicator, indicator_name, unit, unit_name, role ? "牵头" : "配合", unit,
+              role ? "lead" : "contributes");
+cleanup:
+    return s_end (conn, result, message, message_size);
+}
