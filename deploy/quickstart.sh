@@ -374,11 +374,14 @@ else
     echo "  The 2024 report could not be written (see the message above)."
 fi
 echo
-echo "  Open warnings, by level and rule (预警):"
+echo "  Open warnings (预警), target at risk apart from data missing or to check:"
 psql "$analyst_conn" -qX -P footer=off <<'SQL' | sed 's/^/    /'
-SELECT level AS "级别 level", rule_code AS "规则 rule", rule_zh AS "名称", count(*) AS "数量 count"
-  FROM open_warnings GROUP BY level, rule_code, rule_zh
- ORDER BY level DESC, count(*) DESC, rule_code;
+SELECT CASE WHEN rule_code = 'missing' THEN '数据缺失 data missing'
+            WHEN rule_code IN ('implausible', 'fluctuating') THEN '数据待核实 data to check'
+            ELSE '目标有风险 target at risk' END AS "类别 kind",
+       level AS "级别 level", rule_code AS "规则 rule", rule_zh AS "名称", count(*) AS "数量 count"
+  FROM open_warnings GROUP BY 1, level, rule_code, rule_zh
+ ORDER BY 1 DESC, level DESC, count(*) DESC, rule_code;
 SQL
 in_list=$(printf "'%s'," "${units[@]}")
 psql "$analyst_conn" -qXAt -v units="${in_list%,}" <<'SQL' | sed 's/^/  /'

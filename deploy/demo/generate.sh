@@ -139,7 +139,7 @@ EC02   wuqing  -    T   final       40.3    40.6    40.9    41.2    41.5
 EC03   wuqing  -    T   final       40.2    40.6    40.9    41.3    41.5
 EC04   wuqing  -    T   final       26.4    27.1    27.9    28.6    29.5
 EC08   wuqing  -    T   final       95.1    95.8    96.4    96.9    97.3
-SS03   wuqing  -    T   final       168400  173900  179200  184600  190300
+SS09   wuqing  -    T   final       168400/189200 173900/191500 179200/193100 184600/194800 190300/196200
 SS04   wuqing  -    T   final       3012    3105    3189    3268    3342
 SS05   wuqing  -    T   final       86.1    87.3    88.5    89.4    90.2
 SS06   wuqing  -    T   final       1580    1650    1710    1760    1820
