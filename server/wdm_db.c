@@ -91,6 +91,19 @@ wdm_db_exec (PGconn *conn, const char *sql)
     return rc;
 }
 
+PGresult *
+wdm_db_query (PGconn *conn, const char *sql, int count, const char *const *params,
+              ExecStatusType expect, char *err, size_t err_size)
+{
+    PGresult *res = PQexecParams (conn, sql, count, NULL, params, NULL, NULL, 0);
+    if (PQresultStatus (res) == expect)
+        return res;
+    snprintf (err, err_size, "数据库错误 / database: %s", PQresultErrorMessage (res));
+    err [strcspn (err, "\n")] = '\0';
+    PQclear (res);
+    return NULL;
+}
+
 //  --- COPY buffers ------------------------------------------------------------
 
 static int

@@ -21,6 +21,12 @@ PGconn *wdm_db_connect_like (PGconn *conn);
 //  Run one command that returns no rows.  0, or -1 with the error logged.
 int wdm_db_exec (PGconn *conn, const char *sql);
 
+//  Run a parameterised statement: the result, which the caller clears, if
+//  its status is expect; else NULL with the database's message, one line,
+//  in err (for a caller that reports errors to a person, not the log).
+PGresult *wdm_db_query (PGconn *conn, const char *sql, int count, const char *const *params,
+                        ExecStatusType expect, char *err, size_t err_size);
+
 //  Rows in COPY's text format, built up and then sent in one COPY.
 typedef struct {
     char *data;

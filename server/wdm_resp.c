@@ -10,21 +10,6 @@
 #define S_SUGGESTIONS 3
 #define S_CODE_MAX 64           //  codes are at most 64 characters (sql/001)
 
-//  Run a parameterised statement; the result if its status is expect,
-//  else NULL with the database's message in message.
-static PGresult *
-s_exec (PGconn *conn, const char *sql, int count, const char *const *params,
-        ExecStatusType expect, char *message, size_t message_size)
-{
-    PGresult *res = PQexecParams (conn, sql, count, NULL, params, NULL, NULL, 0);
-    if (PQresultStatus (res) == expect)
-        return res;
-    snprintf (message, message_size, "数据库错误 / database: %s", PQresultErrorMessage (res));
-    message [strcspn (message, "\n")] = '\0';
-    PQclear (res);
-    return NULL;
-}
-
 //  Edit distance between a and b, case-insensitive; both at most
 //  S_CODE_MAX bytes (longer is cut).
 static int
@@ -110,7 +95,7 @@ s_check (PGconn *conn, const char *indicator, const char *unit, bool lock,
     wdm_resp_result_t result = WDM_RESP_FAILED;
     const char *params [] = { indicator, unit };
     if (indicator) {
-        res = s_exec (conn, lock ? "SELECT name_zh, active FROM indicator WHERE code = $1 FOR UPDATE"
+        res = wdm_db_query (conn, lock ? "SELECT name_zh, active FROM indicator WHERE code = $1 FOR UPDATE"
                                  : "SELECT name_zh, active FROM indicator WHERE code = $1",
                       1, params, PGRES_TUPLES_OK, message, message_size);
         if (!res)
@@ -130,7 +115,7 @@ s_check (PGconn *conn, const char *indicator, const char *unit, bool lock,
         res = NULL;
     }
     if (unit) {
-        res = s_exec (conn, "SELECT name_zh FROM member_unit WHERE code = $1", 1, params + 1,
+        res = wdm_db_query (conn, "SELECT name_zh FROM member_unit WHERE code = $1", 1, params + 1,
                       PGRES_TUPLES_OK, message, message_size);
         if (!res)
             goto cleanup;
@@ -176,34 +161,31 @@ wdm_resp_list (PGconn *conn, const char *indicator, const char *unit,
     return WDM_RESP_DONE;
 }
 
-//  Whether the indicator has a lead other than unit.  1, 0, or -1.
-static int
-s_other_lead (PGconn *conn, const char *indicator, const char *unit,
-              char *message, size_t message_size)
+//  Removing the unit's lead role must leave the active indicator another
+//  lead: WDM_RESP_DONE if it does, else WDM_RESP_REFUSED with the refusal
+//  in message (or WDM_RESP_FAILED with the database's error).
+static wdm_resp_result_t
+s_keep_lead (PGconn *conn, const char *indicator, const char *indicator_name, const char *unit,
+             const char *unit_name, char *message, size_t message_size)
 {
     const char *params [] = { indicator, unit };
-    PGresult *res = s_exec (conn,
+    PGresult *res = wdm_db_query (conn,
         "SELECT EXISTS (SELECT 1 FROM responsibility"
         "                WHERE indicator_code = $1 AND unit_code <> $2 AND lead)",
         2, params, PGRES_TUPLES_OK, message, message_size);
     if (!res)
-        return -1;
-    int other = PQgetvalue (res, 0, 0) [0] == 't';
+        return WDM_RESP_FAILED;
+    bool other = PQgetvalue (res, 0, 0) [0] == 't';
     PQclear (res);
-    return other;
-}
-
-//  The refusal to leave an active indicator without a lead.
-static void
-s_last_lead (char *message, size_t message_size, const char *indicator,
-             const char *indicator_name, const char *unit, const char *unit_name)
-{
+    if (other)
+        return WDM_RESP_DONE;
     snprintf (message, message_size,
               "%s %s 的牵头单位只有 %s %s:每个在用指标都须有牵头单位。请先指定另一个牵头单位"
               "(wdmon responsibility assign --indicator %s --unit CODE),或加 --force。\n"
               "%s's last lead is %s: every active indicator must keep a lead; assign "
               "another lead first, or give --force",
               indicator, indicator_name, unit, unit_name, indicator, indicator, unit);
+    return WDM_RESP_REFUSED;
 }
 
 //  Open a transaction and check the pair's codes, locking the indicator;
@@ -222,7 +204,7 @@ s_begin (PGconn *conn, const char *indicator, const char *unit, char *indicator_
     if (result != WDM_RESP_DONE)
         return result;
     const char *params [] = { indicator, unit };
-    PGresult *res = s_exec (conn, "SELECT lead FROM responsibility"
+    PGresult *res = wdm_db_query (conn, "SELECT lead FROM responsibility"
                                   " WHERE indicator_code = $1 AND unit_code = $2 FOR UPDATE",
                             2, params, PGRES_TUPLES_OK, message, message_size);
     if (!res)
@@ -264,20 +246,12 @@ wdm_resp_assign (PGconn *conn, const char *indicator, const char *unit, bool lea
                   lead ? "lead" : "contributes");
         goto cleanup;
     }
-    if (role == 1 && active && !force) {
-        int other = s_other_lead (conn, indicator, unit, message, message_size);
-        if (other < 0) {
-            result = WDM_RESP_FAILED;
-            goto cleanup;
-        }
-        if (!other) {
-            s_last_lead (message, message_size, indicator, indicator_name, unit, unit_name);
-            result = WDM_RESP_REFUSED;
-            goto cleanup;
-        }
-    }
+    if (role == 1 && active && !force
+    &&  (result = s_keep_lead (conn, indicator, indicator_name, unit, unit_name,
+                               message, message_size)) != WDM_RESP_DONE)
+        goto cleanup;
     const char *params [] = { indicator, unit, lead ? "t" : "f" };
-    PGresult *res = s_exec (conn,
+    PGresult *res = wdm_db_query (conn,
         role < 0 ? "INSERT INTO responsibility (indicator_code, unit_code, lead)"
                    " VALUES ($1, $2, $3::boolean)"
                  : "UPDATE responsibility SET lead = $3::boolean"
@@ -319,20 +293,12 @@ wdm_resp_drop (PGconn *conn, const char *indicator, const char *unit, bool force
         result = WDM_RESP_REFUSED;
         goto cleanup;
     }
-    if (role == 1 && active && !force) {
-        int other = s_other_lead (conn, indicator, unit, message, message_size);
-        if (other < 0) {
-            result = WDM_RESP_FAILED;
-            goto cleanup;
-        }
-        if (!other) {
-            s_last_lead (message, message_size, indicator, indicator_name, unit, unit_name);
-            result = WDM_RESP_REFUSED;
-            goto cleanup;
-        }
-    }
+    if (role == 1 && active && !force
+    &&  (result = s_keep_lead (conn, indicator, indicator_name, unit, unit_name,
+                               message, message_size)) != WDM_RESP_DONE)
+        goto cleanup;
     const char *params [] = { indicator, unit };
-    PGresult *res = s_exec (conn, "DELETE FROM responsibility WHERE indicator_code = $1 AND unit_code = $2",
+    PGresult *res = wdm_db_query (conn, "DELETE FROM responsibility WHERE indicator_code = $1 AND unit_code = $2",
                             2, params, PGRES_COMMAND_OK, message, message_size);
     if (!res) {
         result = WDM_RESP_FAILED;

@@ -11,20 +11,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-//  Run a parameterised statement; the result if its status is expect.
-static PGresult *
-s_exec (PGconn *conn, const char *sql, int count, const char *const *params,
-        ExecStatusType expect, char *err, size_t err_size)
-{
-    PGresult *res = PQexecParams (conn, sql, count, NULL, params, NULL, NULL, 0);
-    if (PQresultStatus (res) == expect)
-        return res;
-    snprintf (err, err_size, "database: %s", PQresultErrorMessage (res));
-    err [strcspn (err, "\n")] = '\0';
-    PQclear (res);
-    return NULL;
-}
-
 static int
 s_write_text (const char *dir, const char *name, const char *text, mode_t mode,
               char *err, size_t err_size)
@@ -113,7 +99,7 @@ wdm_units_add (PGconn *conn, const wdm_unit_spec_t *spec, const char *bundle,
     if (wdm_db_exec (conn, "BEGIN"))
         goto cleanup;
     const char *find [] = { spec->code };
-    if (!(res = s_exec (conn, "SELECT active FROM member_unit WHERE code = $1 FOR UPDATE",
+    if (!(res = wdm_db_query (conn, "SELECT active FROM member_unit WHERE code = $1 FOR UPDATE",
                         1, find, PGRES_TUPLES_OK, err, err_size)))
         goto cleanup;
     int exists = PQntuples (res) == 1;
@@ -136,14 +122,14 @@ wdm_units_add (PGconn *conn, const wdm_unit_spec_t *spec, const char *bundle,
         const char *params [] = { spec->code, spec->name_zh,
                                   spec->name_en ? spec->name_en : spec->name_zh,
                                   spec->kind, spec->area };
-        if (!(res = s_exec (conn, "INSERT INTO member_unit (code, name_zh, name_en, kind, area_code)"
+        if (!(res = wdm_db_query (conn, "INSERT INTO member_unit (code, name_zh, name_en, kind, area_code)"
                                   " VALUES ($1, $2, $3, $4::unit_kind, $5)",
                             5, params, PGRES_COMMAND_OK, err, err_size)))
             goto cleanup;
         PQclear (res);
     }
     const char *key_params [] = { public_key, spec->code };
-    if (!(res = s_exec (conn, "INSERT INTO unit_key (public_key, unit_code) VALUES ($1, $2)",
+    if (!(res = wdm_db_query (conn, "INSERT INTO unit_key (public_key, unit_code) VALUES ($1, $2)",
                         2, key_params, PGRES_COMMAND_OK, err, err_size)))
         goto cleanup;
     if (s_write_bundle (conn, bundle, spec->code, public_key, secret_key, server_public_key,
@@ -167,7 +153,7 @@ wdm_units_revoke (PGconn *conn, const char *code, const char *keep, int *revoked
                   char *err, size_t err_size)
 {
     const char *params [] = { code, keep };
-    PGresult *res = s_exec (conn, "SELECT 1 FROM member_unit WHERE code = $1", 1, params,
+    PGresult *res = wdm_db_query (conn, "SELECT 1 FROM member_unit WHERE code = $1", 1, params,
                             PGRES_TUPLES_OK, err, err_size);
     if (!res)
         return -1;
@@ -177,7 +163,7 @@ wdm_units_revoke (PGconn *conn, const char *code, const char *keep, int *revoked
         snprintf (err, err_size, "no member unit %s", code);
         return -1;
     }
-    res = s_exec (conn, "UPDATE unit_key SET state = 'revoked', revoked_at = now ()"
+    res = wdm_db_query (conn, "UPDATE unit_key SET state = 'revoked', revoked_at = now ()"
                         " WHERE unit_code = $1 AND state = 'active'"
                         "   AND ($2::text IS NULL OR public_key <> $2)",
                   2, params, PGRES_COMMAND_OK, err, err_size);
