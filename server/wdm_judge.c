@@ -103,6 +103,12 @@ wdm_judge_le (double a, double b)
 }
 
 bool
+wdm_judge_eq (double a, double b)
+{
+    return fabs (a - b) <= s_slack (a, b);
+}
+
+bool
 wdm_judge_meets (wdm_target_kind_t kind, double target, double value)
 {
     switch (kind) {

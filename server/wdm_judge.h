@@ -32,6 +32,8 @@ bool wdm_judge_gt (double a, double b);
 bool wdm_judge_ge (double a, double b);
 bool wdm_judge_lt (double a, double b);
 bool wdm_judge_le (double a, double b);
+//  a and b equal but for rounding.
+bool wdm_judge_eq (double a, double b);
 
 //  Whether value meets a bound-like target (upper_bound: at most; lower
 //  bound, reach, keep_above, min_count: at least; 以上/以下 include the

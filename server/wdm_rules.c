@@ -17,12 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-//  Values come from decimal reports, and sums and differences of decimals
-//  are not exact in binary (9.1 - 8.5 is 0.59999999999999964): a value
-//  exactly at a threshold, as the officer reads it, must count as at it.
-//  Comparisons against targets and thresholds allow this relative slack.
-#define S_SLACK 1e-9
-
 //  Iglewicz and Hoaglin's constants: 0.6745 makes the MAD of a normal
 //  sample estimate its standard deviation; 1.2533 (sqrt (pi / 2)) does
 //  the same for the mean absolute deviation.
@@ -112,15 +106,9 @@ wdm_thresholds_set (wdm_thresholds_t *self, const char *rule, const char *param,
 //  ---------------------------------------------------------------------
 //  Numbers
 
-static double
-s_slack (double a, double b)
-{
-    if (!isfinite (a) || !isfinite (b))
-        return 0;
-    return S_SLACK * fmax (1.0, fmax (fabs (a), fabs (b)));
-}
-
-//  Comparisons are the judgement's (wdm_judge), allowing rounding.
+//  Comparisons are the judgement's (wdm_judge), allowing rounding: values
+//  come from decimal reports, and 9.1 - 8.5 is 0.59999999999999964 in
+//  binary, yet a value exactly at a threshold counts as at it.
 #define s_gt wdm_judge_gt
 #define s_ge wdm_judge_ge
 #define s_lt wdm_judge_lt
@@ -198,7 +186,7 @@ s_spread (const double *sample, int count, wdm_pool_t *spread)
         //  all "0.2" would show a MAD of 1e-16 and any other change an
         //  enormous z.
         double deviation = fabs (sample [i] - median);
-        work [i] = deviation <= s_slack (sample [i], median) ? 0 : deviation;
+        work [i] = wdm_judge_eq (sample [i], median) ? 0 : deviation;
         mean_ad += work [i];
     }
     spread->count = count;
@@ -213,7 +201,7 @@ static void
 s_z (double x, const wdm_pool_t *spread, s_robust_t *result)
 {
     double off = x - spread->median;
-    if (fabs (off) <= s_slack (x, spread->median))
+    if (wdm_judge_eq (x, spread->median))
         off = 0;
     result->median = spread->median;
     if (spread->mad > 0) {
