@@ -235,6 +235,10 @@ expect "DM17 for Meichang 2023, sent by the department, is not missing for the t
     "$(town_missing meichang town_meichang | tr ',' '\n' | grep -v resolved)" ""
 expect "... nor for the department" "$(q "SELECT count(*) FROM warning WHERE rule_code = 'missing'
     AND indicator_code = 'DM17' AND unit_code = 'organization_dept' AND year = 2023 AND state <> 'resolved'")" 0
+expect "... and Meichang's earlier missing warnings say the report arrived, though another unit sent it" \
+    "$(q "SELECT DISTINCT e.note FROM warning_event e JOIN warning w ON w.id = e.warning_id
+            WHERE w.rule_code = 'missing' AND w.indicator_code = 'DM17' AND w.area_code = 'meichang'
+              AND w.year = 2023 AND e.transition = 'resolve'")" "报送已收到 / the report has arrived"
 expect "Dahuangpu's teams, sent by nobody, are missing, each body red" \
     "$(town_missing dahuangpu town_dahuangpu)" "党(工)委:red open,政府:red open"
 expect "every open missing warning is for a value that is really absent" \
