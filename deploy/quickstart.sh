@@ -28,13 +28,18 @@
 #                                 database, keys, bundles, outboxes and logs
 #
 # Environment: WDM_QS_PORT (server port, 7300), WDM_QS_METRICS_PORT (9300),
-# WDM_QS_TIMEOUT (seconds to wait for the data to arrive, 180).
+# WDM_QS_TIMEOUT (seconds to wait for the data to arrive, 180); for tests:
+# WDM_QS_VAR (the state directory, ./var), WDM_QS_BUILD (the build
+# directory, ./build) and WDM_QS_SETUP=0 (neither install nor build: use
+# the programs already in WDM_QS_BUILD).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . deploy/lib.sh
 
 root=$PWD
-var=$root/var
+var=${WDM_QS_VAR:-$root/var}
+build=${WDM_QS_BUILD:-$root/build}
+setup=${WDM_QS_SETUP:-1}
 pgdir=$var/pg
 port=5432
 conn="host=$pgdir/run port=$port user=postgres dbname=wdmon"
@@ -46,9 +51,9 @@ endpoint=tcp://127.0.0.1:$server_port
 today=2025-04-15
 timeout=${WDM_QS_TIMEOUT:-180}
 demo=$root/deploy/demo/data
-wdmon=$root/build/server/wdmon
-server_bin=$root/build/server/wdmon-server
-collector_bin=$root/build/client/wdmon-collector
+wdmon=$build/server/wdmon
+server_bin=$build/server/wdmon-server
+collector_bin=$build/client/wdmon-collector
 server_conf=$var/wdmon-server.conf
 
 # The demo's member units: one directory of data files each.
@@ -139,12 +144,17 @@ case "${1:-}" in
 esac
 
 started=$(date +%s)
-WDM_PACKAGES+=(curl)            # for looking at /metrics afterwards
-wdm_install_deps
+if [ "$setup" != 0 ]; then
+    WDM_PACKAGES+=(curl)            # for looking at /metrics afterwards
+    wdm_install_deps
 
-wdm_say "building"
-cmake -S . -B build >/dev/null
-cmake --build build -j "$(nproc 2>/dev/null || echo 2)" >/dev/null
+    wdm_say "building"
+    cmake -S . -B "$build" >/dev/null
+    cmake --build "$build" -j "$(nproc 2>/dev/null || echo 2)" >/dev/null
+fi
+for program in "$wdmon" "$server_bin" "$collector_bin"; do
+    [ -x "$program" ] || wdm_die "$program is missing: build first, or run without WDM_QS_SETUP=0"
+done
 
 if [ ! -f "$pgdir/data/PG_VERSION" ]; then
     wdm_say "creating a PostgreSQL cluster in $pgdir"
