@@ -40,6 +40,10 @@ bool wdm_judge_eq (double a, double b);
 //  number).  False for other kinds.
 bool wdm_judge_meets (wdm_target_kind_t kind, double target, double value);
 
+//  The most years one series holds, from the plan's baseline year to its
+//  last: the rules and the report refuse a plan that spans more.
+#define WDM_JUDGE_MAX_YEARS 64
+
 //  --- Roll-up -----------------------------------------------------------------
 
 typedef enum {

@@ -26,7 +26,7 @@
 #include <string.h>
 #include <time.h>
 
-#define S_MAX_YEARS     32      //  baseline year to the plan's last year
+#define S_MAX_YEARS     WDM_JUDGE_MAX_YEARS     //  baseline year to the plan's last year
 #define S_MAX_WARNINGS  500     //  warnings listed; the rest are counted
 #define S_MAX_NOTES     200     //  value notes listed; the rest are counted
 

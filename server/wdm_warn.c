@@ -165,6 +165,11 @@ s_load_context (s_eval_t *self)
     self->deadline_month = atoi (PQgetvalue (res, 0, 3));
     self->deadline_day = atoi (PQgetvalue (res, 0, 4));
     PQclear (res);
+    if (self->last_year - self->baseline_year + 1 > WDM_JUDGE_MAX_YEARS) {
+        wdm_log_error ("warnings: the plan spans %d-%d, more than %d years",
+                       self->baseline_year, self->last_year, WDM_JUDGE_MAX_YEARS);
+        return -1;
+    }
 
     res = s_query (self->conn,
         "SELECT i.code, i.name_zh, i.name_en, u.code, u.symbol, i.target_kind, i.target_value,"
@@ -310,7 +315,7 @@ s_flush (s_eval_t *self)
 
 //  --- Series ----------------------------------------------------------------------
 
-#define S_MAX_YEARS 64
+#define S_MAX_YEARS WDM_JUDGE_MAX_YEARS
 #define S_MAX_FINDINGS 16
 #define S_READERS_MAX 8                 //  reader connections of a large evaluation
 #define S_PARALLEL_MIN 8                //  indicators that make an evaluation large
