@@ -1,4 +1,4 @@
-/*  wdm_crc32: CRC-32 (the ISO-HDLC polynomial of zlib, Ethernet and PNG;
+/*  wdm_crc32: CRC-32, computed by zlib (the ISO-HDLC polynomial of Ethernet and PNG;
     check value 0xCBF43926 for "123456789").  The wire protocol's header
     carries it for the body frame; the collector's outbox for each record.  */
 

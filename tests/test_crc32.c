@@ -12,6 +12,9 @@ test_check_value (void)
     CU_ASSERT_EQUAL (wdm_crc32 (0, "123456789", 9), 0xCBF43926u);
     CU_ASSERT_EQUAL (wdm_crc32 (0, "", 0), 0);
     CU_ASSERT_EQUAL (wdm_crc32 (0, "a", 1), 0xE8B7BE43u);
+    //  Continuing over nothing keeps the CRC, even from a NULL pointer
+    //  (zlib alone would answer 0).
+    CU_ASSERT_EQUAL (wdm_crc32 (0xCBF43926u, NULL, 0), 0xCBF43926u);
 }
 
 static void
