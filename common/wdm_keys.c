@@ -63,7 +63,11 @@ s_read_key_file (FILE *file, char *line, bool *marked)
             *marked = true;
         if (text [0] == '#' || text [0] == '\0' || found == 0)
             continue;
-        snprintf (line, 128, "%s", whole && strlen (text) < 128 ? text : "");
+        size_t len = whole ? strlen (text) : 0;
+        if (len >= 128)
+            len = 0;
+        memcpy (line, text, len);
+        line [len] = '\0';
         found = 0;
     }
     wdm_keys_wipe (text, sizeof text);
