@@ -1,20 +1,28 @@
-/*  wdm_metrics: counters behind a mutex; /metrics over libmicrohttpd; the
-    server_status row.  See wdm_metrics.h.  */
+/*  wdm_metrics: counters behind a mutex; /metrics over libmicrohttpd, with
+    a database check at each scrape; the server_status row.  See
+    wdm_metrics.h.  */
 
 #include "wdm_metrics.h"
 #include "wdm_log.h"
 #include "wdm_proto.h"
 
 #include <microhttpd.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <zmq.h>
 
 #define S_UNITS_MAX 1024                //  collectors tracked by name
 #define S_BUCKETS 11
+#define S_PING_MS 2000                  //  a scrape's database check waits this long, at most
+
+#ifndef WDM_COMMIT
+#   define WDM_COMMIT "unknown"
+#endif
 
 static const double s_bounds [S_BUCKETS] = {
     0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10 };
@@ -25,8 +33,16 @@ static const int s_codes [] = { 400, 403, 404, 413, 422, 503, 505 };
 typedef struct {
     char unit [WDM_CODE_MAX];
     time_t last_batch;
+    time_t last_delivery;               //  last batch committed; 0: none yet
     uint64_t batches, records;
 } s_unit_t;
+
+//  A connection the ROUTER accepted, by file descriptor.
+typedef enum { S_HANDSHAKING, S_UP, S_FAILED } s_peer_state_t;
+typedef struct {
+    int fd;
+    s_peer_state_t state;
+} s_peer_t;
 
 struct wdm_metrics {
     pthread_mutex_t lock;
@@ -37,11 +53,84 @@ struct wdm_metrics {
     uint64_t commit_buckets [S_BUCKETS];    //  cumulative counts are made when rendering
     uint64_t commit_count;
     double commit_sum, last_commit;
-    int queue, connections, red, yellow;
+    int queue, red, yellow;
     bool database_ok;
     s_unit_t *units;
     int unit_count;
+    s_peer_t *peers;                    //  in the order they were accepted
+    int peer_count, peer_max;
+    int failed_fd;                      //  the last event was a failed handshake,
+                                        //  put down to this connection; else -1
+    char *conninfo;                     //  what a scrape checks; NULL: no check
+    PGconn *ping;                       //  the HTTP thread's own connection
 };
+
+//  The database answers and takes writes (is no standby), checked now on
+//  the HTTP thread's own connection within about S_PING_MS.  The result
+//  becomes wdmon_database_up.  HTTP thread only: it owns self->ping.
+static void
+s_ping (wdm_metrics_t *self)
+{
+    if (!self->conninfo)
+        return;
+    bool ok = false;
+    if (self->ping && PQstatus (self->ping) != CONNECTION_OK) {
+        PQfinish (self->ping);
+        self->ping = NULL;
+    }
+    if (!self->ping) {
+        //  The server's connection string, then a short connect timeout
+        //  and a name; later keywords win over the string's own.
+        const char *keys [] = { "dbname", "connect_timeout", "application_name", NULL };
+        const char *values [] = { self->conninfo, "2", "wdmon-server metrics", NULL };
+        self->ping = PQconnectdbParams (keys, values, 1);
+    }
+    if (self->ping && PQstatus (self->ping) == CONNECTION_OK
+    &&  PQsendQuery (self->ping, "SELECT NOT pg_is_in_recovery ()")) {
+        struct pollfd waiting = { PQsocket (self->ping), POLLIN, 0 };
+        bool alive = true;
+        while (alive && PQisBusy (self->ping))
+            alive = poll (&waiting, 1, S_PING_MS) == 1 && PQconsumeInput (self->ping);
+        PGresult *res;
+        while (alive && (res = PQgetResult (self->ping))) {
+            if (PQresultStatus (res) == PGRES_TUPLES_OK && PQntuples (res) == 1)
+                ok = PQgetvalue (res, 0, 0) [0] == 't';
+            PQclear (res);
+        }
+    }
+    if (!ok && self->ping) {
+        //  Whatever went wrong, the next scrape starts from a new connection.
+        PQfinish (self->ping);
+        self->ping = NULL;
+    }
+    pthread_mutex_lock (&self->lock);
+    self->database_ok = ok;
+    pthread_mutex_unlock (&self->lock);
+}
+
+//  Room for more connections.  0, or -1 if there is no memory (the
+//  connection is then not counted).
+static int
+s_grow_peers (wdm_metrics_t *self)
+{
+    int max = self->peer_max ? self->peer_max * 2 : 64;
+    s_peer_t *peers = realloc (self->peers, (size_t) max * sizeof *peers);
+    if (!peers)
+        return -1;
+    self->peers = peers;
+    self->peer_max = max;
+    return 0;
+}
+
+//  Connections whose handshake succeeded and that are open.  Under the lock.
+static int
+s_connected (const wdm_metrics_t *self)
+{
+    int count = 0;
+    for (int i = 0; i < self->peer_count; i++)
+        count += self->peers [i].state == S_UP;
+    return count;
+}
 
 static enum MHD_Result
 s_answer (void *cls, struct MHD_Connection *connection, const char *url, const char *method,
@@ -53,6 +142,7 @@ s_answer (void *cls, struct MHD_Connection *connection, const char *url, const c
     struct MHD_Response *response;
     unsigned int status = MHD_HTTP_OK;
     if (strcmp (url, "/metrics") == 0) {
+        s_ping (self);
         size_t size = 65536;
         char *text = malloc (size);
         if (!text)
@@ -73,7 +163,7 @@ s_answer (void *cls, struct MHD_Connection *connection, const char *url, const c
 }
 
 wdm_metrics_t *
-wdm_metrics_new (const char *address, int port)
+wdm_metrics_new (const char *address, int port, const char *conninfo)
 {
     wdm_metrics_t *self = calloc (1, sizeof *self);
     if (!self)
@@ -81,8 +171,10 @@ wdm_metrics_new (const char *address, int port)
     pthread_mutex_init (&self->lock, NULL);
     self->started = time (NULL);
     self->database_ok = true;
+    self->failed_fd = -1;
     self->units = calloc (S_UNITS_MAX, sizeof *self->units);
-    if (!self->units) {
+    self->conninfo = conninfo && *conninfo ? strdup (conninfo) : NULL;
+    if (!self->units || (conninfo && *conninfo && !self->conninfo)) {
         wdm_metrics_destroy (&self);
         return NULL;
     }
@@ -118,10 +210,28 @@ wdm_metrics_destroy (wdm_metrics_t **self_p)
     wdm_metrics_t *self = *self_p;
     if (self->http)
         MHD_stop_daemon (self->http);
+    PQfinish (self->ping);
     pthread_mutex_destroy (&self->lock);
+    free (self->conninfo);
+    free (self->peers);
     free (self->units);
     free (self);
     *self_p = NULL;
+}
+
+//  The unit's slot, made if need be; NULL when the table is full or the
+//  unit has no name.  Under the lock.
+static s_unit_t *
+s_unit (wdm_metrics_t *self, const char *unit)
+{
+    for (int i = 0; i < self->unit_count; i++)
+        if (strcmp (self->units [i].unit, unit) == 0)
+            return &self->units [i];
+    if (self->unit_count == S_UNITS_MAX || !*unit)
+        return NULL;
+    s_unit_t *slot = &self->units [self->unit_count++];
+    snprintf (slot->unit, sizeof slot->unit, "%s", unit);
+    return slot;
 }
 
 void
@@ -143,19 +253,22 @@ wdm_metrics_batch (wdm_metrics_t *self, const char *unit, uint32_t received,
                 break;
             }
     }
-    s_unit_t *slot = NULL;
-    for (int i = 0; i < self->unit_count && !slot; i++)
-        if (strcmp (self->units [i].unit, unit) == 0)
-            slot = &self->units [i];
-    if (!slot && self->unit_count < S_UNITS_MAX && *unit) {
-        slot = &self->units [self->unit_count++];
-        snprintf (slot->unit, sizeof slot->unit, "%s", unit);
-    }
+    s_unit_t *slot = s_unit (self, unit);
     if (slot) {
         slot->last_batch = time (NULL);
         slot->batches++;
         slot->records += received;
     }
+    pthread_mutex_unlock (&self->lock);
+}
+
+void
+wdm_metrics_delivered (wdm_metrics_t *self, const char *unit)
+{
+    pthread_mutex_lock (&self->lock);
+    s_unit_t *slot = s_unit (self, unit);
+    if (slot)
+        slot->last_delivery = time (NULL);
     pthread_mutex_unlock (&self->lock);
 }
 
@@ -177,13 +290,72 @@ wdm_metrics_queue (wdm_metrics_t *self, int records)
     pthread_mutex_unlock (&self->lock);
 }
 
-void
-wdm_metrics_connections (wdm_metrics_t *self, int delta)
+//  The oldest connection still in its handshake, or -1.
+static int
+s_handshaking (const wdm_metrics_t *self)
 {
+    for (int i = 0; i < self->peer_count; i++)
+        if (self->peers [i].state == S_HANDSHAKING)
+            return i;
+    return -1;
+}
+
+static int
+s_peer (const wdm_metrics_t *self, int fd)
+{
+    for (int i = 0; i < self->peer_count; i++)
+        if (self->peers [i].fd == fd)
+            return i;
+    return -1;
+}
+
+//  libzmq 4.3 names the connection (its fd) in ACCEPTED and DISCONNECTED
+//  but not in the handshake events, so a handshake's outcome is put down
+//  to the oldest connection still shaking hands: one I/O thread, and the
+//  ZAP handler answers in turn, so that is the usual order.  A failed
+//  handshake is followed at once by its connection's DISCONNECTED when
+//  the connection ends with it; if that names another connection, the two
+//  swap what was put down to them.  Every guess ends with its connection,
+//  so the gauge never drifts and reads 0 when nothing is connected.
+void
+wdm_metrics_connection_event (wdm_metrics_t *self, unsigned event, unsigned value)
+{
+    int fd = (int) value, failed_fd = -1, i;
     pthread_mutex_lock (&self->lock);
-    self->connections += delta;
-    if (self->connections < 0)
-        self->connections = 0;
+    switch (event) {
+        case ZMQ_EVENT_ACCEPTED:
+            if ((i = s_peer (self, fd)) >= 0)
+                self->peers [i].state = S_HANDSHAKING;
+            else
+            if (self->peer_count < self->peer_max || s_grow_peers (self) == 0)
+                self->peers [self->peer_count++] = (s_peer_t) { fd, S_HANDSHAKING };
+            break;
+        case ZMQ_EVENT_HANDSHAKE_SUCCEEDED:
+            if ((i = s_handshaking (self)) >= 0)
+                self->peers [i].state = S_UP;
+            break;
+        case ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL:
+        case ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL:
+        case ZMQ_EVENT_HANDSHAKE_FAILED_AUTH:
+            if ((i = s_handshaking (self)) >= 0) {
+                self->peers [i].state = S_FAILED;
+                failed_fd = self->peers [i].fd;
+            }
+            break;
+        case ZMQ_EVENT_DISCONNECTED:
+            if ((i = s_peer (self, fd)) < 0)
+                break;
+            int guessed = self->failed_fd >= 0 ? s_peer (self, self->failed_fd) : -1;
+            if (guessed >= 0 && guessed != i)
+                self->peers [guessed].state = self->peers [i].state;
+            memmove (&self->peers [i], &self->peers [i + 1],
+                     (size_t) (self->peer_count - i - 1) * sizeof *self->peers);
+            self->peer_count--;
+            break;
+        default:
+            break;
+    }
+    self->failed_fd = failed_fd;
     pthread_mutex_unlock (&self->lock);
 }
 
@@ -202,6 +374,20 @@ wdm_metrics_warnings (wdm_metrics_t *self, int red, int yellow)
     self->red = red;
     self->yellow = yellow;
     pthread_mutex_unlock (&self->lock);
+}
+
+//  text as a Prometheus label value (backslash, quote and newline escaped).
+static const char *
+s_label (const char *text, char *out, size_t size)
+{
+    size_t len = 0;
+    for (; *text && len + 2 < size; text++) {
+        if (*text == '\\' || *text == '"' || *text == '\n')
+            out [len++] = '\\';
+        out [len++] = *text == '\n' ? 'n' : *text;
+    }
+    out [len] = '\0';
+    return out;
 }
 
 size_t
@@ -243,15 +429,27 @@ wdm_metrics_render (wdm_metrics_t *self, char *buffer, size_t size)
            self->commit_sum, (unsigned long long) self->commit_count);
     S_OUT ("# HELP wdmon_queue_depth Records in the group last stored.\n"
            "# TYPE wdmon_queue_depth gauge\nwdmon_queue_depth %d\n", self->queue);
-    S_OUT ("# HELP wdmon_connected_collectors CURVE connections open.\n"
-           "# TYPE wdmon_connected_collectors gauge\nwdmon_connected_collectors %d\n", self->connections);
-    S_OUT ("# HELP wdmon_database_up Whether the last commit reached the database.\n"
+    S_OUT ("# HELP wdmon_connected_collectors Collector connections open whose CURVE handshake succeeded.\n"
+           "# TYPE wdmon_connected_collectors gauge\nwdmon_connected_collectors %d\n", s_connected (self));
+    S_OUT ("# HELP wdmon_database_up Whether the database answered this scrape and takes writes.\n"
            "# TYPE wdmon_database_up gauge\nwdmon_database_up %d\n", self->database_ok ? 1 : 0);
     S_OUT ("# HELP wdmon_open_warnings Warnings not resolved, by level.\n"
            "# TYPE wdmon_open_warnings gauge\nwdmon_open_warnings{level=\"red\"} %d\n"
            "wdmon_open_warnings{level=\"yellow\"} %d\n", self->red, self->yellow);
     S_OUT ("# HELP wdmon_up_seconds Seconds since the server started.\n"
            "# TYPE wdmon_up_seconds gauge\nwdmon_up_seconds %ld\n", (long) (time (NULL) - self->started));
+    S_OUT ("# HELP wdmon_unit_last_delivery_seconds When a unit's batch was last committed (Unix time).\n"
+           "# TYPE wdmon_unit_last_delivery_seconds gauge\n");
+    for (int i = 0; i < self->unit_count; i++) {
+        char label [2 * WDM_CODE_MAX];
+        if (self->units [i].last_delivery)
+            S_OUT ("wdmon_unit_last_delivery_seconds{unit=\"%s\"} %lld\n",
+                   s_label (self->units [i].unit, label, sizeof label),
+                   (long long) self->units [i].last_delivery);
+    }
+    S_OUT ("# HELP wdmon_build_info The server's version and the commit it was built from.\n"
+           "# TYPE wdmon_build_info gauge\nwdmon_build_info{version=\"%s\",commit=\"%s\"} 1\n",
+           WDM_VERSION, WDM_COMMIT);
     pthread_mutex_unlock (&self->lock);
 #undef S_OUT
     return len < size ? len : size - 1;
@@ -281,7 +479,7 @@ wdm_metrics_publish (wdm_metrics_t *self, PGconn *conn, const char *server_id, c
         refused += self->rejected [i];
     snprintf (pid, sizeof pid, "%ld", (long) getpid ());
     snprintf (started, sizeof started, "%ld", (long) self->started);
-    snprintf (connections, sizeof connections, "%d", self->connections);
+    snprintf (connections, sizeof connections, "%d", s_connected (self));
     snprintf (queue, sizeof queue, "%d", self->queue);
     snprintf (received, sizeof received, "%llu", (unsigned long long) self->received);
     snprintf (accepted, sizeof accepted, "%llu", (unsigned long long) self->accepted);

@@ -50,8 +50,6 @@ typedef struct {
     wdm_warn_worker_t *warn;            //  evaluates what each commit touched
     wdm_metrics_t *metrics;
     void *monitor;                      //  the ROUTER's connection events
-    int handshaken [256];               //  fds of CURVE connections open now
-    int handshaken_count;
     char server_id [512];
     time_t status_at;                   //  when server_status was last written
 } s_server_t;
@@ -282,33 +280,21 @@ s_count (s_server_t *self, const s_incoming_t *in, int stored, double commit_sec
     }
     wdm_metrics_batch (self->metrics, b->unit, b->decoded.count, b->accepted, b->duplicates,
                        commit_seconds);
+    wdm_metrics_delivered (self->metrics, b->unit);
     for (uint32_t i = 0; i < b->decoded.count; i++)
         if (b->decoded.items [i].code)
             wdm_metrics_rejected (self->metrics, b->decoded.items [i].code, 1);
 }
 
-//  A connection event from the ROUTER's monitor: count CURVE connections
-//  that completed their handshake, until they close.
+//  A connection event from the ROUTER's monitor, for the metrics to count
+//  the collectors connected (wdm_metrics_connection_event).
 static void
 s_monitor_event (s_server_t *self)
 {
     uint16_t event;
     uint32_t value;
-    if (wdm_monitor_read (self->monitor, &event, &value) == 0) {
-        int32_t fd = (int32_t) value;
-        if (event == ZMQ_EVENT_HANDSHAKE_SUCCEEDED && self->handshaken_count < 256) {
-            self->handshaken [self->handshaken_count++] = fd;
-            wdm_metrics_connections (self->metrics, 1);
-        }
-        else
-        if (event == ZMQ_EVENT_DISCONNECTED || event == ZMQ_EVENT_CLOSED)
-            for (int i = 0; i < self->handshaken_count; i++)
-                if (self->handshaken [i] == fd) {
-                    self->handshaken [i] = self->handshaken [--self->handshaken_count];
-                    wdm_metrics_connections (self->metrics, -1);
-                    break;
-                }
-    }
+    if (wdm_monitor_read (self->monitor, &event, &value) == 0)
+        wdm_metrics_connection_event (self->metrics, event, value);
 }
 
 //  Store the group, answer every batch in it, and free it.
@@ -461,7 +447,8 @@ wdm_server_run (const wdm_server_config_t *config, volatile sig_atomic_t *stop)
         wdm_log_error ("server: today: '%s' is not a date YYYY-MM-DD", config->today);
         goto cleanup;
     }
-    self.metrics = wdm_metrics_new (config->metrics_address, (int) config->metrics_port);
+    self.metrics = wdm_metrics_new (config->metrics_address, (int) config->metrics_port,
+                                    config->conninfo);
     if (!self.metrics)
         goto cleanup;
     char host [256] = "";
@@ -469,7 +456,9 @@ wdm_server_run (const wdm_server_config_t *config, volatile sig_atomic_t *stop)
     snprintf (self.server_id, sizeof self.server_id, "%s %s", host, config->endpoint);
     self.monitor = zmq_socket (ctx, ZMQ_PAIR);
     if (zmq_socket_monitor (self.router, "inproc://wdm-server-monitor",
-                            ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_DISCONNECTED | ZMQ_EVENT_CLOSED)
+                            ZMQ_EVENT_ACCEPTED | ZMQ_EVENT_HANDSHAKE_SUCCEEDED
+                            | ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL
+                            | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH | ZMQ_EVENT_DISCONNECTED)
     ||  zmq_connect (self.monitor, "inproc://wdm-server-monitor")) {
         wdm_log_error ("server: cannot monitor connections: %s", zmq_strerror (zmq_errno ()));
         goto cleanup;

@@ -144,7 +144,7 @@ cleanup:
     PQclear (res);
     if (rc && PQtransactionStatus (conn) != PQTRANS_IDLE)
         wdm_db_exec (conn, "ROLLBACK");
-    memset (secret_key, 0, sizeof secret_key);
+    wdm_keys_wipe (secret_key, sizeof secret_key);
     return rc;
 }
 
