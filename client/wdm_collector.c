@@ -76,6 +76,36 @@ typedef struct {
 
 //  --- Catalog ---------------------------------------------------------------------
 
+//  An indicator's bodies, from its "bodies" array.  A catalog.json from
+//  before bodies were exported has none: any body is let through, for the
+//  centre to check.
+static int
+s_load_bodies (const char *path, const char *code, const json_t *bodies,
+               wdm_indicator_t *indicator)
+{
+    if (!bodies) {
+        indicator->bodies_unknown = true;
+        return 0;
+    }
+    size_t index;
+    const json_t *body;
+    if (!json_is_array (bodies) || json_array_size (bodies) > WDM_BODIES_MAX) {
+        wdm_log_error ("catalog: %s: indicator %s: bodies must be a list of at most %d names",
+                       path, code, WDM_BODIES_MAX);
+        return -1;
+    }
+    json_array_foreach (bodies, index, body) {
+        const char *name = json_string_value (body);
+        if (!name || !*name || strlen (name) >= WDM_CODE_MAX) {
+            wdm_log_error ("catalog: %s: indicator %s: body %zu is not a usable name",
+                           path, code, index);
+            return -1;
+        }
+        strcpy (indicator->bodies [indicator->body_count++], name);
+    }
+    return 0;
+}
+
 wdm_catalog_t *
 wdm_collector_load_catalog (const char *path)
 {
@@ -113,6 +143,10 @@ wdm_collector_load_catalog (const char *path)
         indicator.has_max = json_is_number (max);
         indicator.value_max = json_number_value (max);
         indicator.by_sex = json_is_true (json_object_get (item, "by_sex"));
+        if (s_load_bodies (path, code, json_object_get (item, "bodies"), &indicator)) {
+            wdm_catalog_destroy (&catalog);
+            goto cleanup;
+        }
         if (frequency && strcmp (frequency, "quarter") == 0)
             indicator.frequency = WDM_FREQ_QUARTER;
         else

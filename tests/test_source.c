@@ -159,6 +159,20 @@ s_add (const char *code, double scale, double min, double max, bool by_sex, wdm_
     return wdm_catalog_add (s_catalog, &indicator);
 }
 
+//  A count of women in each of two bodies (a min_count indicator).
+static int
+s_add_counted (const char *code, const char *body1, const char *body2)
+{
+    wdm_indicator_t indicator = {
+        .has_min = true, .has_max = true, .value_min = 0, .value_max = 50,
+        .frequency = WDM_FREQ_YEAR, .body_count = 2
+    };
+    snprintf (indicator.code, sizeof indicator.code, "%s", code);
+    snprintf (indicator.bodies [0], sizeof indicator.bodies [0], "%s", body1);
+    snprintf (indicator.bodies [1], sizeof indicator.bodies [1], "%s", body2);
+    return wdm_catalog_add (s_catalog, &indicator);
+}
+
 //  A small catalog like the plan's, which every good line in the sample
 //  files satisfies.
 static int
@@ -170,7 +184,7 @@ s_setup (void)
     return s_add ("HE02", 100000, 0, 1000, false, WDM_FREQ_YEAR)  //  maternal mortality
          | s_add ("DM01", 100, 0, 100, false, WDM_FREQ_YEAR)      //  women among party members
          | s_add ("FA01", 0, 0, 1440, true, WDM_FREQ_YEAR)        //  housework minutes a day
-         | s_add ("DM06", 0, 0, 50, false, WDM_FREQ_YEAR)         //  women in a body, a count
+         | s_add_counted ("DM06", "区政协", "区妇联")               //  women in each body, a count
          | s_add ("EC90", 100, 0, 100, false, WDM_FREQ_QUARTER)
          | s_add ("EC91", 0, 0, 100000, false, WDM_FREQ_MONTH);
 }
