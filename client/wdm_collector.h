@@ -38,6 +38,7 @@ typedef struct {
     long max_in_flight;                 //  batches awaiting a reply, at most
     long timeout_ms;                    //  no reply this long: reconnect and resend
     long scan_ms;                       //  how often the inbox is looked at
+    long settle_ms;                     //  a file is taken once unchanged this long
     char log_level [16];
 } wdm_collector_config_t;
 

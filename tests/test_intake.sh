@@ -39,7 +39,7 @@ cleanup () {
     [ -n "$collector_pid" ] && kill -9 "$collector_pid" 2>/dev/null
     [ -n "$server_pid" ] && kill -9 "$server_pid" 2>/dev/null
     wait 2>/dev/null
-    rm -rf "$work"
+    [ -n "${WDM_KEEP:-}" ] || rm -rf "$work"
 }
 trap cleanup EXIT
 
