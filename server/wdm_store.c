@@ -64,8 +64,8 @@ static const char *s_insert_sql =
     ") SELECT batch_id, count (*) FROM ins GROUP BY batch_id";
 
 //  A staged record whose value, numerator, denominator, status and note
-//  are those of its series' latest revision from the same unit — the one
-//  stored, or the one staged just before it — is not a correction: it is
+//  are those of its series' latest revision — the one stored, or the one
+//  staged just before it — and which the same unit sent, is not a correction: it is
 //  taken out of the stage, so that it is acknowledged (as a duplicate)
 //  without becoming a new revision.  A record whose key is stored already
 //  is left for s_insert_sql to count as a duplicate.  Returns the batch of
