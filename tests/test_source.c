@@ -503,6 +503,36 @@ test_jsonl_bad_lines (void)
         "{\"indicator\":\"DM01\",\"area\":\"wuqing\",\"year\":2023,\"value\":36.4,\"colour\":\"red\"}");
 }
 
+//  Issue 12, findings 2 and 9: a women-only or total indicator's F/M
+//  rows, and bodies where the indicator has none (or none where it counts
+//  each), are bad lines naming the field, not records stored and ignored.
+static void
+test_sex_and_body_rows_the_indicator_has_not (void)
+{
+    const char *text =
+        "指标代码,地区代码,机构,年份,性别,数值\n"
+        "DM01,meichang,,2023,女,40\n"
+        "DM01,meichang,,2023,男,60\n"
+        "DM01,meichang,,2023,合计,40\n"
+        "DM01,meichang,区政协,2023,,40\n"
+        "DM06,meichang,,2023,,1\n"
+        "DM06,meichang,区政府,2023,,1\n"
+        "DM06,meichang,区政协,2023,,1\n";
+    s_sink_t sink = { .record_count = 0 };
+    wdm_source_stats_t stats;
+    char why [256];
+    CU_ASSERT_EQUAL (s_read_text (text, WDM_SOURCE_CSV, s_catalog, &sink, &stats, why, sizeof why), 0);
+    CU_ASSERT_EQUAL (stats.records, 2);
+    CU_ASSERT_EQUAL (stats.errors, 5);
+    CU_ASSERT_PTR_NOT_NULL (s_record_at (&sink, 4));
+    CU_ASSERT_PTR_NOT_NULL (s_record_at (&sink, 8));
+    CU_ASSERT_TRUE (s_bad (&sink, 2, "sex", "not reported by sex"));
+    CU_ASSERT_TRUE (s_bad (&sink, 3, "sex", "not reported by sex"));
+    CU_ASSERT_TRUE (s_bad (&sink, 5, "body", "body must be empty"));
+    CU_ASSERT_TRUE (s_bad (&sink, 6, "body", "body is required"));
+    CU_ASSERT_TRUE (s_bad (&sink, 7, "body", "not one of the indicator's bodies"));
+}
+
 static void
 test_catalog_errors (void)
 {
@@ -810,6 +840,7 @@ main (void)
         { "CSV bad lines: line, field, message; good lines pass", test_csv_bad_lines },
         { "JSON Lines bad lines: line, field, message; good lines pass", test_jsonl_bad_lines },
         { "catalog errors use wdm_record's field and message", test_catalog_errors },
+        { "F/M and bodies the indicator has not are bad lines", test_sex_and_body_rows_the_indicator_has_not },
         { "numbers are plain decimals, read exactly", test_numbers },
         { "a bad or missing header refuses the file", test_header_errors },
         { "an unknown encoding refuses the file", test_bad_encoding },
