@@ -17,8 +17,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -37,13 +39,35 @@ typedef struct {
     msgpack_sbuffer body;               //  kept to write refused records aside
     int64_t sent_ms;
     int64_t sent_us;                    //  for the acknowledgement time
+    uint32_t *lines;                    //  count source lines; 0: not known
+    uint32_t *name_at;                  //  count offsets into names; UINT32_MAX: none
+    msgpack_sbuffer names;              //  source file names, each NUL-terminated
 } s_flight_t;
+
+//  A record's outbox payload: its stored form (wdm_proto_record_encode),
+//  after an origin when the collector knows it — S_ORIGIN_MARK, the line
+//  (4 bytes, big-endian), the file name's length (1 byte) and the name —
+//  so that a record the centre refuses can be traced to its file and line.
+//  A stored form never starts with the mark (its first byte counts its
+//  fields, at most 12), so payloads written before origins still read.
+#define S_ORIGIN_MARK 0xFF
 
 //  Acknowledgement time, from sending a batch to its reply, in buckets
 //  with these upper bounds (ms); the last bucket is everything above.
 static const double s_ack_bounds [] = {
     1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 30000 };
 #define S_ACK_BUCKETS (int) (sizeof s_ack_bounds / sizeof s_ack_bounds [0] + 1)
+
+//  A file in the inbox as last seen: it is taken once it has looked the
+//  same for settle_ms.
+typedef struct {
+    char *name;
+    off_t size;
+    ino_t inode;
+    struct timespec mtime;
+    int64_t since_ms;                   //  when it was first seen looking so
+    bool seen;                          //  at the look in progress
+} s_watch_t;
 
 typedef struct {
     const wdm_collector_config_t *config;
@@ -69,12 +93,45 @@ typedef struct {
     double ack_sum_ms, ack_max_ms;
     int64_t last_reply_ms;
     time_t last_delivery;
-    msgpack_sbuffer stored;             //  one record's stored form, reused
+    msgpack_sbuffer stored;             //  one record's payload, reused
     char *scratch;                      //  records gathered for a batch
     size_t scratch_size, scratch_capacity;
+    s_watch_t *watches;                 //  inbox files waiting to settle
+    int watch_count, watch_capacity;
+    int settling;                       //  files seen at the last look, not yet settled
 } s_collector_t;
 
 //  --- Catalog ---------------------------------------------------------------------
+
+//  An indicator's bodies, from its "bodies" array.  A catalog.json from
+//  before bodies were exported has none: any body is let through, for the
+//  centre to check.
+static int
+s_load_bodies (const char *path, const char *code, const json_t *bodies,
+               wdm_indicator_t *indicator)
+{
+    if (!bodies) {
+        indicator->bodies_unknown = true;
+        return 0;
+    }
+    size_t index;
+    const json_t *body;
+    if (!json_is_array (bodies) || json_array_size (bodies) > WDM_BODIES_MAX) {
+        wdm_log_error ("catalog: %s: indicator %s: bodies must be a list of at most %d names",
+                       path, code, WDM_BODIES_MAX);
+        return -1;
+    }
+    json_array_foreach (bodies, index, body) {
+        const char *name = json_string_value (body);
+        if (!name || !*name || strlen (name) >= WDM_CODE_MAX) {
+            wdm_log_error ("catalog: %s: indicator %s: body %zu is not a usable name",
+                           path, code, index);
+            return -1;
+        }
+        strcpy (indicator->bodies [indicator->body_count++], name);
+    }
+    return 0;
+}
 
 wdm_catalog_t *
 wdm_collector_load_catalog (const char *path)
@@ -113,6 +170,10 @@ wdm_collector_load_catalog (const char *path)
         indicator.has_max = json_is_number (max);
         indicator.value_max = json_number_value (max);
         indicator.by_sex = json_is_true (json_object_get (item, "by_sex"));
+        if (s_load_bodies (path, code, json_object_get (item, "bodies"), &indicator)) {
+            wdm_catalog_destroy (&catalog);
+            goto cleanup;
+        }
         if (frequency && strcmp (frequency, "quarter") == 0)
             indicator.frequency = WDM_FREQ_QUARTER;
         else
@@ -133,10 +194,46 @@ cleanup:
 
 typedef struct {
     s_collector_t *self;
+    const char *name;                   //  the file's name in the inbox
     FILE *errors;                       //  failed/NAME.errors.txt, opened on the first bad line
     char errors_path [2048];
     int outbox_failed;
 } s_intake_t;
+
+//  Append a record's origin to a payload.  0, or -1 if memory is short.
+static int
+s_origin_encode (msgpack_sbuffer *out, const char *name, int line)
+{
+    size_t len = strlen (name);
+    if (len > 255)
+        len = 255;                      //  no file name is longer
+    uint32_t at = line > 0 ? (uint32_t) line : 0;
+    uint8_t head [6] = { S_ORIGIN_MARK, (uint8_t) (at >> 24), (uint8_t) (at >> 16),
+                         (uint8_t) (at >> 8), (uint8_t) at, (uint8_t) len };
+    return msgpack_sbuffer_write (out, (const char *) head, sizeof head)
+        || msgpack_sbuffer_write (out, name, len) ? -1 : 0;
+}
+
+//  Split a payload into its origin (name of *name_len bytes, not
+//  NUL-terminated, and line; none: NULL and 0) and its stored form.
+static void
+s_origin_split (const uint8_t *payload, size_t size, const char **name, size_t *name_len,
+                uint32_t *line, const uint8_t **stored, size_t *stored_size)
+{
+    *name = NULL;
+    *name_len = 0;
+    *line = 0;
+    *stored = payload;
+    *stored_size = size;
+    if (size < 6 || payload [0] != S_ORIGIN_MARK || size < 6 + (size_t) payload [5])
+        return;
+    *line = (uint32_t) payload [1] << 24 | (uint32_t) payload [2] << 16
+          | (uint32_t) payload [3] << 8 | payload [4];
+    *name = (const char *) payload + 6;
+    *name_len = payload [5];
+    *stored = payload + 6 + *name_len;
+    *stored_size = size - 6 - *name_len;
+}
 
 static int
 s_on_record (void *arg, const wdm_record_t *record, int line)
@@ -145,7 +242,8 @@ s_on_record (void *arg, const wdm_record_t *record, int line)
     s_collector_t *self = intake->self;
     self->stored.size = 0;
     uint64_t seq;
-    if (wdm_proto_record_encode (record, &self->stored)
+    if (s_origin_encode (&self->stored, intake->name, line)
+    ||  wdm_proto_record_encode (record, &self->stored)
     ||  wdm_outbox_append (self->outbox, self->stored.data, self->stored.size, &seq)) {
         intake->outbox_failed = 1;
         return -1;
@@ -181,6 +279,43 @@ s_move (const char *inbox, const char *name, const char *sub)
         snprintf (to, sizeof to, "%s/%s/%s.%d", inbox, sub, name, n);
     if (rename (from, to))
         wdm_log_error ("intake: cannot move %s to %s: %s", from, to, strerror (errno));
+}
+
+//  Move a file that cannot be read at all to failed/, with why in
+//  failed/NAME.errors.txt beside it.
+static void
+s_fail_file (const char *inbox, const char *name, const char *why)
+{
+    char path [2048];
+    snprintf (path, sizeof path, "%s/failed/%s.errors.txt", inbox, name);
+    FILE *file = fopen (path, "w");
+    if (file) {
+        fprintf (file, "# 整个文件未能读取 / the whole file could not be read\n%s\n", why);
+        fclose (file);
+    }
+    else
+        wdm_log_error ("intake: cannot write %s: %s", path, strerror (errno));
+    s_move (inbox, name, "failed");
+    wdm_log_error ("intake: %s could not be read: %s; moved to failed/", name, why);
+}
+
+//  Why a file the collector cannot read is set aside, in Chinese and
+//  English: Excel workbooks get the way to save them as CSV.
+static void
+s_unreadable_kind (const char *name, char *why, size_t size)
+{
+    const char *dot = strrchr (name, '.');
+    bool excel = dot && (strcasecmp (dot, ".xlsx") == 0 || strcasecmp (dot, ".xls") == 0
+                      || strcasecmp (dot, ".xlsm") == 0 || strcasecmp (dot, ".et") == 0);
+    if (excel)
+        snprintf (why, size, "尚不能读取Excel工作簿（%s）：请在Excel中“另存为”，文件类型选"
+                             "“CSV UTF-8（逗号分隔）(*.csv)”，再把该CSV文件放入收件箱 / "
+                             "Excel workbooks (%s) are not read yet: in Excel, choose Save As, "
+                             "type \"CSV UTF-8 (Comma delimited) (*.csv)\", and drop that CSV file "
+                             "into the inbox", dot, dot);
+    else
+        snprintf (why, size, "不支持的文件类型：应为.csv、.jsonl、.ndjson或.json / "
+                             "unknown kind of file: expected .csv, .jsonl, .ndjson or .json");
 }
 
 //  --- The intake journal ---------------------------------------------------------
@@ -274,7 +409,7 @@ s_take_file (s_collector_t *self, const char *name)
     const char *inbox = self->config->inbox;
     char path [2048], why [512] = "";
     snprintf (path, sizeof path, "%s/%s", inbox, name);
-    s_intake_t intake = { self, NULL, "", 0 };
+    s_intake_t intake = { self, name, NULL, "", 0 };
     snprintf (intake.errors_path, sizeof intake.errors_path, "%s/failed/%s.errors.txt", inbox, name);
     wdm_source_stats_t stats = { 0, 0, "" };
     wdm_outbox_stats_t before;
@@ -305,14 +440,8 @@ s_take_file (s_collector_t *self, const char *name)
         return -1;
     }
     if (rc != 0) {
-        FILE *file = fopen (intake.errors_path, "w");
-        if (file) {
-            fprintf (file, "# 整个文件未能读取 / the whole file could not be read\n%s\n", why);
-            fclose (file);
-        }
-        s_move (inbox, name, "failed");
+        s_fail_file (inbox, name, why);
         s_journal_clear (self);
-        wdm_log_error ("intake: %s could not be read: %s; moved to failed/", name, why);
         return 0;
     }
     s_move (inbox, name, "done");
@@ -333,8 +462,80 @@ s_take_file (s_collector_t *self, const char *name)
     return 0;
 }
 
-//  Take in the oldest file of the inbox (by name), if any.  Sets
-//  inbox_empty when there was none.
+//  Names the hand-off convention sets aside: hidden files (the journal,
+//  `put`'s file being written), Office's lock files (~$), and files being
+//  copied under a temporary name (.part, .tmp, .crdownload).
+static bool
+s_set_aside (const char *name)
+{
+    static const char *endings [] = { ".part", ".tmp", ".crdownload" };
+    if (name [0] == '.' || name [0] == '~')
+        return true;
+    size_t len = strlen (name);
+    for (size_t i = 0; i < sizeof endings / sizeof endings [0]; i++) {
+        size_t ending = strlen (endings [i]);
+        if (len >= ending && strcasecmp (name + len - ending, endings [i]) == 0)
+            return true;
+    }
+    return false;
+}
+
+//  True if the file has looked the same — size, inode, modification time
+//  — for settle_ms: a file still being copied in, in one write or several,
+//  is not taken half-written.
+static bool
+s_settled (s_collector_t *self, const char *name, const struct stat *st, int64_t now)
+{
+    s_watch_t *watch = NULL;
+    for (int i = 0; i < self->watch_count && !watch; i++)
+        if (strcmp (self->watches [i].name, name) == 0)
+            watch = &self->watches [i];
+    if (!watch) {
+        if (self->watch_count == self->watch_capacity) {
+            int capacity = self->watch_capacity ? self->watch_capacity * 2 : 16;
+            s_watch_t *watches = realloc (self->watches, (size_t) capacity * sizeof *watches);
+            if (!watches)
+                return false;           //  looked at again next time
+            self->watches = watches;
+            self->watch_capacity = capacity;
+        }
+        char *copy = strdup (name);
+        if (!copy)
+            return false;
+        watch = &self->watches [self->watch_count++];
+        *watch = (s_watch_t) { .name = copy, .size = -1 };
+    }
+    watch->seen = true;
+    if (watch->size != st->st_size || watch->inode != st->st_ino
+    ||  watch->mtime.tv_sec != st->st_mtim.tv_sec || watch->mtime.tv_nsec != st->st_mtim.tv_nsec) {
+        watch->size = st->st_size;
+        watch->inode = st->st_ino;
+        watch->mtime = st->st_mtim;
+        watch->since_ms = now;
+    }
+    return now - watch->since_ms >= self->config->settle_ms;
+}
+
+//  Forget a file, or (name NULL) every file not seen at this look.
+static void
+s_forget (s_collector_t *self, const char *name)
+{
+    int kept = 0;
+    for (int i = 0; i < self->watch_count; i++) {
+        s_watch_t *watch = &self->watches [i];
+        if (name ? strcmp (watch->name, name) == 0 : !watch->seen)
+            free (watch->name);
+        else {
+            watch->seen = false;
+            self->watches [kept++] = *watch;
+        }
+    }
+    self->watch_count = kept;
+}
+
+//  Take in the oldest settled file of the inbox (by name), if any.  Sets
+//  inbox_empty when there was none; settling counts the files that are
+//  there but not settled yet.
 static void
 s_intake (s_collector_t *self)
 {
@@ -347,20 +548,26 @@ s_intake (s_collector_t *self)
     }
     char *first = NULL;
     int others = 0;
+    int64_t now = wdm_clock_ms ();
+    self->settling = 0;
     struct dirent *entry;
     while ((entry = readdir (dir))) {
-        if (entry->d_name [0] == '.')
-            continue;               //  hidden, and files still being written by `put`
+        if (s_set_aside (entry->d_name))
+            continue;
         char path [2048];
         snprintf (path, sizeof path, "%s/%s", inbox, entry->d_name);
         struct stat st;
         if (stat (path, &st) || !S_ISREG (st.st_mode))
             continue;
+        if (!s_settled (self, entry->d_name, &st, now)) {
+            self->settling++;
+            continue;
+        }
         wdm_source_format_t format;
         if (wdm_source_format_from_name (entry->d_name, &format)) {
-            wdm_log_warn ("intake: %s is not .csv, .jsonl, .ndjson or .json; moved to failed/",
-                          entry->d_name);
-            s_move (inbox, entry->d_name, "failed");
+            char why [1024];
+            s_unreadable_kind (entry->d_name, why, sizeof why);
+            s_fail_file (inbox, entry->d_name, why);
             continue;
         }
         if (!first || strcmp (entry->d_name, first) < 0) {
@@ -370,12 +577,16 @@ s_intake (s_collector_t *self)
         others++;
     }
     closedir (dir);
+    s_forget (self, NULL);
     self->inbox_empty = first == NULL;
-    if (first && s_take_file (self, first))
-        self->intake_paused_until_ms = wdm_clock_ms () + self->config->scan_ms;
-    else
-    if (first && others == 1)
-        self->inbox_empty = 1;
+    if (first) {
+        s_forget (self, first);         //  a new file of that name is watched afresh
+        if (s_take_file (self, first))
+            self->intake_paused_until_ms = wdm_clock_ms () + self->config->scan_ms;
+        else
+        if (others == 1)
+            self->inbox_empty = 1;
+    }
     free (first);
 }
 
@@ -486,6 +697,9 @@ s_flight_clear (s_flight_t *flight)
 {
     free (flight->seqs);
     flight->seqs = NULL;
+    free (flight->lines);
+    free (flight->name_at);
+    msgpack_sbuffer_destroy (&flight->names);
     msgpack_sbuffer_destroy (&flight->body);
     memset (flight, 0, sizeof *flight);
 }
@@ -540,6 +754,29 @@ s_gather (s_collector_t *self)
     return count;
 }
 
+//  Keep a record's file name with its flight, once for a run of records
+//  from one file.  Its offset in names, or UINT32_MAX for none.
+static uint32_t
+s_flight_name (s_flight_t *flight, const char *name, size_t len)
+{
+    if (!name)
+        return UINT32_MAX;
+    const char *names = flight->names.data;
+    size_t size = flight->names.size;
+    if (size > 0) {
+        //  The last name kept starts after the NUL before the final one.
+        size_t last = size - 1;
+        while (last > 0 && names [last - 1] != '\0')
+            last--;
+        if (size - 1 - last == len && memcmp (names + last, name, len) == 0)
+            return (uint32_t) last;
+    }
+    if (msgpack_sbuffer_write (&flight->names, name, len)
+    ||  msgpack_sbuffer_write (&flight->names, "", 1))
+        return UINT32_MAX;
+    return (uint32_t) size;
+}
+
 //  Send batches while there is room in flight and records to send.
 static void
 s_send_batches (s_collector_t *self)
@@ -562,9 +799,14 @@ s_send_batches (s_collector_t *self)
             if (!self->flights [i].seqs)
                 flight = &self->flights [i];
         flight->seqs = malloc (count * sizeof *flight->seqs);
+        flight->lines = malloc (count * sizeof *flight->lines);
+        flight->name_at = malloc (count * sizeof *flight->name_at);
         msgpack_sbuffer_init (&flight->body);
-        if (!flight->seqs)
+        msgpack_sbuffer_init (&flight->names);
+        if (!flight->seqs || !flight->lines || !flight->name_at) {
+            s_flight_clear (flight);
             return;
+        }
         msgpack_packer pk;
         msgpack_packer_init (&pk, &flight->body, msgpack_sbuffer_write);
         wdm_proto_batch_begin (&pk, wdm_outbox_epoch (self->outbox), count);
@@ -574,8 +816,14 @@ s_send_batches (s_collector_t *self)
             uint32_t size;
             memcpy (&seq, self->scratch + at, 8);
             memcpy (&size, self->scratch + at + 8, 4);
-            wdm_proto_batch_add (&pk, seq, self->scratch + at + 12, size);
+            const char *name;
+            size_t name_len, stored_size;
+            const uint8_t *stored;
+            s_origin_split ((const uint8_t *) self->scratch + at + 12, size, &name, &name_len,
+                            &flight->lines [i], &stored, &stored_size);
+            wdm_proto_batch_add (&pk, seq, stored, stored_size);
             flight->seqs [i] = seq;
+            flight->name_at [i] = s_flight_name (flight, name, name_len);
             at += 12 + size;
         }
         flight->count = count;
@@ -657,6 +905,12 @@ s_write_rejected (s_collector_t *self, const s_flight_t *flight, const wdm_proto
                 json_object_set_new (record, "sex", json_stringn (&r->sex, 1));
             if (r->note [0])
                 json_object_set_new (record, "note", json_string (r->note));
+            //  Where the record came from, for the unit to correct it there.
+            if (i < flight->count && flight->name_at [i] != UINT32_MAX) {
+                json_object_set_new (line, "file",
+                                     json_string (flight->names.data + flight->name_at [i]));
+                json_object_set_new (line, "line", json_integer (flight->lines [i]));
+            }
             char *text = json_dumps (line, JSON_COMPACT);
             if (text) {
                 fprintf (file, "%s\n", text);
@@ -928,7 +1182,8 @@ wdm_collector_run (const wdm_collector_config_t *config, int once, volatile sig_
             s_write_status (&self);
             self.next_status_ms = now + 1000;
         }
-        if (once && self.inbox_empty && self.flying == 0 && !self.rewind_pending) {
+        if (once && self.inbox_empty && self.settling == 0 && self.flying == 0
+        &&  !self.rewind_pending) {
             wdm_outbox_stats (self.outbox, &stats);
             if (stats.queued == 0)
                 break;
@@ -955,6 +1210,9 @@ cleanup:
     wdm_catalog_destroy (&self.catalog);
     msgpack_sbuffer_destroy (&self.stored);
     free (self.scratch);
+    for (int i = 0; i < self.watch_count; i++)
+        free (self.watches [i].name);
+    free (self.watches);
     memset (self.secret_key, 0, sizeof self.secret_key);
     return rc;
 }

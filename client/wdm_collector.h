@@ -1,11 +1,15 @@
 /*  wdm_collector: the member unit's collector daemon.
 
     Intake: files dropped into the inbox (CSV in UTF-8 or GB18030, JSON
-    Lines) are parsed and checked against the unit's copy of the catalog;
+    Lines) are taken once complete — unchanged for settle_ms, and not named
+    as still being written (.*, ~*, *.part, *.tmp, *.crdownload) — then
+    parsed and checked against the unit's copy of the catalog;
     each good record is appended to the durable outbox, and only when the
     outbox is synced does the file move to done/.  Bad lines go to failed/
     with a line-numbered explanation; a file that cannot be read at all
-    goes to failed/ whole.  If the outbox cannot be written (a full disk),
+    (an Excel workbook among them) goes to failed/ whole, with the reason
+    beside it.  Each record carries its file and line through the outbox,
+    so that a refusal from the centre names them in the rejected file.  If the outbox cannot be written (a full disk),
     intake stops with a clear log line and the file stays in the inbox.
 
     Delivery: batches of records from the outbox go to the centre over a
@@ -38,6 +42,7 @@ typedef struct {
     long max_in_flight;                 //  batches awaiting a reply, at most
     long timeout_ms;                    //  no reply this long: reconnect and resend
     long scan_ms;                       //  how often the inbox is looked at
+    long settle_ms;                     //  a file is taken once unchanged this long
     char log_level [16];
 } wdm_collector_config_t;
 

@@ -59,6 +59,8 @@ static const wdm_option_t s_options [] = {
       "no answer this long: reconnect and resend" },
     { "collector", "scan_ms", WDM_OPT_INT, "1000", 10, 3600000, S_LONG (scan_ms),
       "how often the inbox is looked at" },
+    { "collector", "settle_ms", WDM_OPT_INT, "2000", 0, 3600000, S_LONG (settle_ms),
+      "a file is taken only once its size and time have not changed for this long" },
     { "log", "level", WDM_OPT_STRING, "info", 0, 0, S_STR (log_level), "error, warn, info or debug" },
     WDM_OPTION_END
 };
@@ -78,9 +80,10 @@ s_usage (FILE *out)
         "                        the inbox is empty and every record is acknowledged\n"
         "  status                records queued, in flight, acknowledged, refused\n"
         "  put [--format F] [FILE|-]\n"
-        "                        hand records to the collector: copy FILE, or standard\n"
-        "                        input (-, the default), into the inbox; F is csv or\n"
-        "                        jsonl (default: from FILE's name, jsonl for input)\n"
+        "                        hand records to the collector: copy FILE, under its\n"
+        "                        own name, or standard input (-, the default), into\n"
+        "                        the inbox; F is csv or jsonl (default: from FILE's\n"
+        "                        name, jsonl for input)\n"
         "  check FILE            read FILE as intake would (against the catalog of -c's\n"
         "                        bundle) and report every bad line, taking nothing\n"
         "\n"
@@ -107,6 +110,50 @@ s_resolve (char *field, size_t size, const char *base)
     return 0;
 }
 
+//  Give the file put into the inbox its name there: the source file's own
+//  (what done/, failed/ and rejected.jsonl then show), with "-2", "-3" ...
+//  before its ending if a file of that name is waiting, and the format's
+//  ending added if its name does not have it; "put-TIME-PID" for standard
+//  input.  The hidden file is linked, not renamed, so that nothing is
+//  replaced.  0 with final set, or -1.
+static int
+s_put_name (const wdm_collector_config_t *config, const char *source, wdm_source_format_t kind,
+            const char *hidden, char *final, size_t size)
+{
+    const char *ending = kind == WDM_SOURCE_CSV ? ".csv" : ".jsonl";
+    char stem [1024], suffix [16] = "";
+    wdm_source_format_t named;
+    if (strcmp (source, "-") == 0)
+        snprintf (stem, sizeof stem, "put-%ld-%ld", (long) time (NULL), (long) getpid ());
+    else {
+        const char *base = strrchr (source, '/');
+        snprintf (stem, sizeof stem, "%s", base ? base + 1 : source);
+        const char *dot = strrchr (stem, '.');
+        if (wdm_source_format_from_name (stem, &named) == 0 && named == kind && dot) {
+            snprintf (suffix, sizeof suffix, "%s", dot);
+            stem [dot - stem] = '\0';
+        }
+    }
+    if (stem [0] == '.' || stem [0] == '~')
+        stem [0] = '_';                 //  a name intake would pass over
+    for (int n = 1; n < 1000; n++) {
+        char number [16] = "";
+        if (n > 1)
+            snprintf (number, sizeof number, "-%d", n);
+        int len = snprintf (final, size, "%s/%s%s%s", config->inbox, stem, number,
+                            *suffix ? suffix : ending);
+        if (len < 0 || (size_t) len >= size) {
+            errno = ENAMETOOLONG;
+            return -1;
+        }
+        if (link (hidden, final) == 0)
+            return unlink (hidden);
+        if (errno != EEXIST)
+            return -1;
+    }
+    return -1;
+}
+
 static int
 s_put (const wdm_collector_config_t *config, const char *format, const char *source)
 {
@@ -130,12 +177,11 @@ s_put (const wdm_collector_config_t *config, const char *format, const char *sou
         fprintf (stderr, "wdmon-collector put: %s: %s\n", source, strerror (errno));
         return 1;
     }
-    //  Written under a hidden name, synced, then renamed: intake never
-    //  sees half a file.
-    char hidden [2200], final [2200];
+    //  Written under a hidden name, synced, then linked under its own
+    //  name: intake never sees half a file, and a file of that name still
+    //  waiting is never replaced.
+    char hidden [2200], final [2200] = "";
     snprintf (hidden, sizeof hidden, "%s/.put-%ld-%ld.tmp", config->inbox, (long) time (NULL), (long) getpid ());
-    snprintf (final, sizeof final, "%s/put-%ld-%ld.%s", config->inbox, (long) time (NULL),
-              (long) getpid (), kind == WDM_SOURCE_CSV ? "csv" : "jsonl");
     int fd = open (hidden, O_WRONLY | O_CREAT | O_EXCL, 0640);
     int rc = fd < 0 ? 1 : 0;
     char buffer [65536];
@@ -146,7 +192,8 @@ s_put (const wdm_collector_config_t *config, const char *format, const char *sou
             rc = 1;
         total += got;
     }
-    if (rc == 0 && (ferror (in) || fsync (fd) || close (fd) || rename (hidden, final)))
+    if (rc == 0 && (ferror (in) || fsync (fd) || close (fd) || s_put_name (config, source, kind, hidden,
+                                                                          final, sizeof final)))
         rc = 1;
     else
     if (fd >= 0 && rc)

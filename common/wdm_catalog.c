@@ -80,6 +80,15 @@ wdm_catalog_add (wdm_catalog_t *self, const wdm_indicator_t *indicator)
     return 0;
 }
 
+bool
+wdm_catalog_has_body (const wdm_indicator_t *indicator, const char *body)
+{
+    for (int i = 0; i < indicator->body_count && i < WDM_BODIES_MAX; i++)
+        if (strncmp (indicator->bodies [i], body, WDM_CODE_MAX) == 0)
+            return true;
+    return false;
+}
+
 const wdm_indicator_t *
 wdm_catalog_find (const wdm_catalog_t *self, const char *code)
 {

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 
 #define WDM_CODE_MAX 64         //  longest code (indicator, area, unit) + 1
+#define WDM_BODIES_MAX 16       //  most bodies one indicator is counted in
 
 typedef enum {
     WDM_FREQ_YEAR = 0,
@@ -25,6 +26,13 @@ typedef struct {
     bool has_min, has_max;
     double value_min, value_max;    //  plausible range of a value
     bool by_sex;                //  must be reported as F or M, not as a total
+    //  A min_count indicator is reported once for each of its bodies (区委,
+    //  区政府 ...), every other indicator with no body.  bodies_unknown: the
+    //  catalog did not say (a collector's catalog.json from before bodies
+    //  were exported), so any body is let through for the centre to check.
+    int body_count;
+    char bodies [WDM_BODIES_MAX][WDM_CODE_MAX];
+    bool bodies_unknown;
     wdm_freq_t frequency;
 } wdm_indicator_t;
 
@@ -41,6 +49,9 @@ void wdm_catalog_destroy (wdm_catalog_t **self_p);
 //  Add a copy of an indicator.  0, or -1 if its code is empty or already
 //  present, or memory is short.
 int wdm_catalog_add (wdm_catalog_t *self, const wdm_indicator_t *indicator);
+
+//  True if body is one of the indicator's bodies.
+bool wdm_catalog_has_body (const wdm_indicator_t *indicator, const char *body);
 
 //  The indicator with this code, or NULL.  The pointer stays valid until
 //  the next wdm_catalog_add or the catalog's destruction.

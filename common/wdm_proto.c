@@ -927,6 +927,7 @@ wdm_proto_code_name (int code)
         case WDM_PROTO_MALFORMED:           return "malformed";
         case WDM_PROTO_NOT_AUTHORISED:      return "not_authorised";
         case WDM_PROTO_UNKNOWN_INDICATOR:   return "unknown_indicator";
+        case WDM_PROTO_UNKNOWN_AREA:        return "unknown_area";
         case WDM_PROTO_TOO_LARGE:           return "too_large";
         case WDM_PROTO_INVALID_VALUE:       return "invalid_value";
         case WDM_PROTO_RETRY_LATER:         return "retry_later";

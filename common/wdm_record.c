@@ -28,6 +28,15 @@ static const s_error_info_t s_errors [WDM_RECORD_ERROR_COUNT] = {
         "统计周期与指标的报送频率不符 / period does not match the indicator's reporting frequency" },
     [WDM_RECORD_BAD_SEX] = { "bad_sex", "sex",
         "性别代码应为T、F或M,分性别指标须报F或M / sex must be T, F or M; by-sex indicators need F or M" },
+    [WDM_RECORD_SEX_NOT_SPLIT] = { "sex_not_split", "sex",
+        "该指标不分性别，性别应为空或T（合计），不应报F或M / "
+        "the indicator is not reported by sex: sex must be empty or T (total), not F or M" },
+    [WDM_RECORD_BODY_NOT_EXPECTED] = { "body_not_expected", "body",
+        "该指标不按机构报送，机构应为空 / the indicator is not reported by body: body must be empty" },
+    [WDM_RECORD_BODY_REQUIRED] = { "body_required", "body",
+        "该指标按机构分别报送，须填写机构 / the indicator is reported for each of its bodies: body is required" },
+    [WDM_RECORD_UNKNOWN_BODY] = { "unknown_body", "body",
+        "机构不在该指标的机构名单中 / body is not one of the indicator's bodies" },
     [WDM_RECORD_VALUE_NOT_FINITE] = { "value_not_finite", "value",
         "数值不是有限数 / value, numerator or denominator is not a finite number" },
     [WDM_RECORD_VALUE_OUT_OF_BOUNDS] = { "value_out_of_bounds", "value",
@@ -101,6 +110,18 @@ wdm_record_validate (const wdm_record_t *self, const wdm_catalog_t *catalog)
         return WDM_RECORD_BAD_SEX;
     if (indicator->by_sex && self->sex == 'T')
         return WDM_RECORD_BAD_SEX;
+    //  A row the indicator has no place for would be stored and never
+    //  read: refused instead.
+    if (!indicator->by_sex && self->sex != 'T')
+        return WDM_RECORD_SEX_NOT_SPLIT;
+    if (!indicator->bodies_unknown) {
+        if (indicator->body_count == 0 && self->body [0])
+            return WDM_RECORD_BODY_NOT_EXPECTED;
+        if (indicator->body_count > 0 && !self->body [0])
+            return WDM_RECORD_BODY_REQUIRED;
+        if (indicator->body_count > 0 && !wdm_catalog_has_body (indicator, self->body))
+            return WDM_RECORD_UNKNOWN_BODY;
+    }
 
     if (!isfinite (self->value)
     ||  (self->has_numerator && !isfinite (self->numerator))

@@ -47,6 +47,10 @@ typedef enum {
     WDM_RECORD_PERIOD_OUTSIDE_PLAN,     //  year before the baseline or after the plan
     WDM_RECORD_BAD_PERIOD,              //  period kind or number wrong for the indicator
     WDM_RECORD_BAD_SEX,                 //  not T/F/M, or T for a by-sex indicator
+    WDM_RECORD_SEX_NOT_SPLIT,           //  F or M for an indicator not reported by sex
+    WDM_RECORD_BODY_NOT_EXPECTED,       //  a body for an indicator without bodies
+    WDM_RECORD_BODY_REQUIRED,           //  no body for an indicator counted in each body
+    WDM_RECORD_UNKNOWN_BODY,            //  a body not among the indicator's
     WDM_RECORD_VALUE_NOT_FINITE,        //  NaN or infinite value, numerator or denominator
     WDM_RECORD_VALUE_OUT_OF_BOUNDS,     //  outside the indicator's plausible range
     WDM_RECORD_NEGATIVE_NUMERATOR,

@@ -3,6 +3,7 @@
 
 #include "wdm_auth.h"
 #include "wdm_log.h"
+#include "wdm_proto.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -119,12 +120,19 @@ wdm_auth_check (const wdm_auth_t *self, const char *unit, const char *indicator,
                 const char *area, const char **field, char *message, size_t message_size)
 {
     char key [160];
+    if (!s_find (&self->areas, area)) {
+        *field = "area";
+        snprintf (message, message_size,
+                  "未知地区代码“%s”：不在地区名录中，请检查拼写 / "
+                  "unknown area '%s': no area has this code; check its spelling", area, area);
+        return WDM_PROTO_UNKNOWN_AREA;
+    }
     snprintf (key, sizeof key, "%s\x1F%s", unit, indicator);
     if (!s_find (&self->grants, key)) {
         *field = "indicator";
         snprintf (message, message_size,
                   "无权报送该指标 / unit %s is not assigned indicator %s", unit, indicator);
-        return -1;
+        return WDM_PROTO_NOT_AUTHORISED;
     }
     const s_entry_t *owner = s_find (&self->units, unit);
     //  Walk up from the record's area; the unit's own area must be on the
@@ -139,5 +147,5 @@ wdm_auth_check (const wdm_auth_t *self, const char *unit, const char *indicator,
     *field = "area";
     snprintf (message, message_size,
               "无权报送该地区 / unit %s may not report for area %s", unit, area);
-    return -1;
+    return WDM_PROTO_NOT_AUTHORISED;
 }

@@ -16,9 +16,11 @@ wdm_auth_t *wdm_auth_load (PGconn *conn);
 
 void wdm_auth_destroy (wdm_auth_t **self_p);
 
-//  0 if unit may write indicator for area; otherwise -1 with a message in
-//  Chinese and English naming what is missing, and *field set to
-//  "indicator" or "area".
+//  0 if unit may write indicator for area.  Otherwise the reason code,
+//  with a message in Chinese and English naming what is wrong and *field
+//  set: WDM_PROTO_UNKNOWN_AREA (field "area") if no area has that code —
+//  a misspelling, not a lack of rights — else WDM_PROTO_NOT_AUTHORISED
+//  (field "indicator" or "area").
 int wdm_auth_check (const wdm_auth_t *self, const char *unit, const char *indicator,
                     const char *area, const char **field, char *message, size_t message_size);
 

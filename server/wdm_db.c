@@ -223,9 +223,29 @@ s_get_double (PGresult *res, int row, int col, double *value)
 
 static const char *s_indicator_query =
     "SELECT i.code, coalesce(u.scale, 0), i.value_min, i.value_max,"
-    "       i.by_sex, i.frequency::text"
+    "       i.by_sex, i.frequency::text,"
+    "       coalesce (array_to_string (i.bodies, E'\\x1F'), '')"
     "  FROM indicator i JOIN measure_unit u ON u.code = i.unit_code"
     " WHERE i.active AND i.plan_code = $1";
+
+//  An indicator's bodies, from their names joined by 0x1F.  0, or -1 if
+//  there are more than the catalog holds or a name is too long.
+static int
+s_get_bodies (const char *joined, wdm_indicator_t *indicator)
+{
+    indicator->body_count = 0;
+    while (*joined) {
+        size_t len = strcspn (joined, "\x1F");
+        if (indicator->body_count == WDM_BODIES_MAX || len == 0 || len >= WDM_CODE_MAX)
+            return -1;
+        memcpy (indicator->bodies [indicator->body_count], joined, len);
+        indicator->bodies [indicator->body_count++][len] = '\0';
+        joined += len;
+        if (*joined)
+            joined++;
+    }
+    return 0;
+}
 
 wdm_catalog_t *
 wdm_db_load_catalog (PGconn *conn)
@@ -269,6 +289,11 @@ wdm_db_load_catalog (PGconn *conn)
         indicator.frequency = strcmp (freq, "quarter") == 0 ? WDM_FREQ_QUARTER
                             : strcmp (freq, "month") == 0   ? WDM_FREQ_MONTH
                             : WDM_FREQ_YEAR;
+        if (s_get_bodies (PQgetvalue (res, row, 6), &indicator)) {
+            wdm_log_error ("catalog: indicator '%s' has too many bodies, or one too long", code);
+            wdm_catalog_destroy (&catalog);
+            goto cleanup;
+        }
         if (wdm_catalog_add (catalog, &indicator)) {
             wdm_log_error ("catalog: cannot add indicator '%s'", code);
             wdm_catalog_destroy (&catalog);

@@ -125,9 +125,10 @@ s_check_records (s_server_t *self, wdm_store_batch_t *batch)
             continue;
         }
         const char *field = "";
-        if (wdm_auth_check (self->auth, batch->unit, item->record.indicator, item->record.area,
-                            &field, item->message, sizeof item->message)) {
-            item->code = WDM_PROTO_NOT_AUTHORISED;
+        int code = wdm_auth_check (self->auth, batch->unit, item->record.indicator,
+                                   item->record.area, &field, item->message, sizeof item->message);
+        if (code) {
+            item->code = code;
             snprintf (item->field, sizeof item->field, "%s", field);
         }
     }

@@ -63,6 +63,34 @@ static const char *s_insert_sql =
     "  RETURNING batch_id"
     ") SELECT batch_id, count (*) FROM ins GROUP BY batch_id";
 
+//  A staged record whose value, numerator, denominator, status and note
+//  are those of its series' latest revision — the one stored, or the one
+//  staged just before it — and which the same unit sent, is not a correction: it is
+//  taken out of the stage, so that it is acknowledged (as a duplicate)
+//  without becoming a new revision.  A record whose key is stored already
+//  is left for s_insert_sql to count as a duplicate.  Returns the batch of
+//  each record taken out.
+static const char *s_unchanged_sql =
+    "WITH fresh AS ("
+    "  SELECT s.ctid AS row_id, s.batch_id,"
+    "         ROW (s.value, s.numerator, s.denominator, s.status, nullif (s.note, ''), s.unit_code) AS v,"
+    "         lag (ROW (s.value, s.numerator, s.denominator, s.status, nullif (s.note, ''), s.unit_code))"
+    "           OVER (PARTITION BY s.indicator_code, s.area_code, s.year, s.period_kind,"
+    "                 s.period_no, s.body, s.sex ORDER BY s.unit_code, s.rec_epoch, s.rec_seq) AS staged,"
+    "         (SELECT ROW (o.value, o.numerator, o.denominator, o.status, o.note, o.unit_code)"
+    "            FROM observation o"
+    "           WHERE o.indicator_code = s.indicator_code AND o.area_code = s.area_code"
+    "             AND o.year = s.year AND o.period_kind = s.period_kind"
+    "             AND o.period_no = s.period_no AND o.body = s.body AND o.sex = s.sex"
+    "           ORDER BY o.revision DESC LIMIT 1) AS stored"
+    "    FROM wdm_stage s"
+    "   WHERE NOT EXISTS (SELECT 1 FROM observation o WHERE o.unit_code = s.unit_code"
+    "                        AND o.rec_epoch = s.rec_epoch AND o.rec_seq = s.rec_seq)"
+    ")"
+    "DELETE FROM wdm_stage d USING fresh f"
+    " WHERE d.ctid = f.row_id AND f.v IS NOT DISTINCT FROM coalesce (f.staged, f.stored)"
+    " RETURNING f.batch_id";
+
 wdm_store_t *
 wdm_store_new (const char *conninfo)
 {
@@ -222,6 +250,31 @@ s_reject (wdm_store_t *self, const char *batch_id, const char *unit, uint64_t ep
     return res ? 0 : -1;
 }
 
+//  Take unchanged records out of the stage (s_unchanged_sql) and say how
+//  many of each batch were.  They end up counted as duplicates.  0, or -1.
+static int
+s_drop_unchanged (wdm_store_t *self, const wdm_store_batch_t *batches, int count,
+                  const int64_t *ids)
+{
+    PGresult *res = PQexec (self->conn, s_unchanged_sql);
+    if (PQresultStatus (res) != PGRES_TUPLES_OK) {
+        wdm_log_error ("store: unchanged records: %s", PQresultErrorMessage (res));
+        PQclear (res);
+        return -1;
+    }
+    for (int b = 0; b < count && PQntuples (res) > 0; b++) {
+        int unchanged = 0;
+        for (int row = 0; row < PQntuples (res); row++)
+            unchanged += ids [b] == strtoll (PQgetvalue (res, row, 0), NULL, 10);
+        if (unchanged)
+            wdm_log_info ("store: batch %llu from %s: %d unchanged (the same as the latest "
+                          "revision), acknowledged without a new revision",
+                          (unsigned long long) batches [b].batch_no, batches [b].unit, unchanged);
+    }
+    PQclear (res);
+    return 0;
+}
+
 //  A key revoked (or its unit deactivated) after its connection was
 //  authorised: its batches are refused from the next group on, in the same
 //  transaction that would store them, and nothing of them is stored, as
@@ -310,6 +363,8 @@ s_commit_group (wdm_store_t *self, wdm_store_batch_t *batches, int count, int64_
     }
     if (self->copy.size) {
         if (wdm_db_copy_send (self->conn, "wdm_stage", &self->copy))
+            return -1;
+        if (s_drop_unchanged (self, batches, count, ids))
             return -1;
         //  Not prepared: a statement without parameters keeps the plan of
         //  its first run, made while observation was small (a scan and a

@@ -184,6 +184,7 @@ wdm_units_write_catalog (PGconn *conn, FILE *out)
         "  'indicators', (SELECT json_agg (json_build_object ("
         "       'code', i.code, 'name_zh', i.name_zh, 'scale', coalesce (u.scale, 0),"
         "       'value_min', i.value_min, 'value_max', i.value_max, 'by_sex', i.by_sex,"
+        "       'bodies', coalesce (to_json (i.bodies), '[]'::json),"
         "       'frequency', i.frequency) ORDER BY i.code)"
         "     FROM indicator i JOIN measure_unit u ON u.code = i.unit_code"
         "    WHERE i.active AND i.plan_code = p.code))"

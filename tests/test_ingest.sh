@@ -112,11 +112,11 @@ grep -qE "^ack time   p50 <= [0-9]+ ms, p99 <= [0-9]+ ms, max [0-9.]+ ms, over [
 hc=$work/health_commission
 mkdir -p "$hc/inbox"
 # make_stream FILE COUNT OFFSET: the health commission's indicators (those
-# measured from 0, reported as a total) for the district and its towns,
+# measured from 0, reported as a total, not by body) for the district and its towns,
 # 2020-2025: thousands of series, a few revisions each, as real data has.
 series=$(q "SELECT i.code || ',' || a.code FROM indicator i JOIN responsibility r ON r.indicator_code = i.code
              CROSS JOIN area a WHERE r.unit_code = 'health_commission' AND i.value_min = 0
-               AND NOT i.by_sex AND i.frequency = 'year' ORDER BY 1")
+               AND NOT i.by_sex AND i.bodies IS NULL AND i.frequency = 'year' ORDER BY 1")
 echo "$series" >"$work/series.txt"
 make_stream () {
     awk -v count="$2" -v offset="$3" '

@@ -21,6 +21,20 @@ s_add (const char *code, double scale, double min, double max, bool by_sex, wdm_
     return wdm_catalog_add (s_catalog, &indicator);
 }
 
+//  A count of women in each of two bodies (a min_count indicator).
+static int
+s_add_counted (const char *code, const char *body1, const char *body2)
+{
+    wdm_indicator_t indicator = {
+        .has_min = true, .has_max = true, .value_min = 0, .value_max = 50,
+        .frequency = WDM_FREQ_YEAR, .body_count = 2
+    };
+    snprintf (indicator.code, sizeof indicator.code, "%s", code);
+    snprintf (indicator.bodies [0], sizeof indicator.bodies [0], "%s", body1);
+    snprintf (indicator.bodies [1], sizeof indicator.bodies [1], "%s", body2);
+    return wdm_catalog_add (s_catalog, &indicator);
+}
+
 //  A catalog like the plan's: a rate per 100,000, a share in percent, a
 //  by-sex indicator, a count, and one reported quarterly.
 static int
@@ -32,7 +46,7 @@ s_setup (void)
     return s_add ("HE02", 100000, 0, 1000, false, WDM_FREQ_YEAR)  //  maternal mortality
          | s_add ("DM01", 100, 0, 100, false, WDM_FREQ_YEAR)      //  women among party members
          | s_add ("FA01", 0, 0, 1440, true, WDM_FREQ_YEAR)        //  housework minutes a day
-         | s_add ("DM06", 0, 0, 50, false, WDM_FREQ_YEAR)         //  women in a body, a count
+         | s_add_counted ("DM06", "区政协", "区妇联")               //  women in each body, a count
          | s_add ("EC90", 100, 0, 100, false, WDM_FREQ_QUARTER)
          | s_add ("ED02", 100, 0, 150, false, WDM_FREQ_YEAR);     //  gross enrolment ratio
 }
@@ -187,6 +201,38 @@ test_bad_sex (void)
     CU_ASSERT_EQUAL (s_check (&record), WDM_RECORD_BAD_SEX);
 }
 
+//  Issue 12, finding 9: a row the indicator has no place for — F or M for
+//  an indicator not split by sex, a body where there are none, none or an
+//  unknown one where each body counts — is refused, naming the field.
+static void
+test_sex_and_body_the_indicator_has_not (void)
+{
+    wdm_record_t record = s_record ("DM01", 30);    //  women among party members: a total
+    record.sex = 'F';
+    CU_ASSERT_EQUAL (s_check (&record), WDM_RECORD_SEX_NOT_SPLIT);
+    CU_ASSERT_STRING_EQUAL (wdm_record_error_field (WDM_RECORD_SEX_NOT_SPLIT), "sex");
+    record.sex = 'M';
+    CU_ASSERT_EQUAL (s_check (&record), WDM_RECORD_SEX_NOT_SPLIT);
+    record = s_record ("DM01", 30);
+    snprintf (record.body, sizeof record.body, "%s", "区政协");
+    CU_ASSERT_EQUAL (s_check (&record), WDM_RECORD_BODY_NOT_EXPECTED);
+    CU_ASSERT_STRING_EQUAL (wdm_record_error_field (WDM_RECORD_BODY_NOT_EXPECTED), "body");
+    record = s_record ("DM06", 1);                  //  counted in each of its bodies
+    CU_ASSERT_EQUAL (s_check (&record), WDM_RECORD_BODY_REQUIRED);
+    snprintf (record.body, sizeof record.body, "%s", "区政府");
+    CU_ASSERT_EQUAL (s_check (&record), WDM_RECORD_UNKNOWN_BODY);
+    snprintf (record.body, sizeof record.body, "%s", "区妇联");
+    CU_ASSERT_EQUAL (s_check (&record), WDM_RECORD_OK);
+    //  A collector's catalog.json that does not list bodies checks none.
+    wdm_indicator_t unlisted = *wdm_catalog_find (s_catalog, "DM01");
+    unlisted.bodies_unknown = true;
+    snprintf (unlisted.code, sizeof unlisted.code, "%s", "DM99");
+    CU_ASSERT_EQUAL_FATAL (wdm_catalog_add (s_catalog, &unlisted), 0);
+    record = s_record ("DM99", 30);
+    snprintf (record.body, sizeof record.body, "%s", "区政协");
+    CU_ASSERT_EQUAL (s_check (&record), WDM_RECORD_OK);
+}
+
 static void
 test_value_not_finite (void)
 {
@@ -306,6 +352,7 @@ main (void)
         { "period outside the plan", test_period_outside_plan },
         { "period wrong for the indicator", test_bad_period },
         { "bad sex code", test_bad_sex },
+        { "sex and body the indicator has not", test_sex_and_body_the_indicator_has_not },
         { "value not finite", test_value_not_finite },
         { "value out of bounds", test_value_out_of_bounds },
         { "numerator and denominator checks", test_numerator_and_denominator },

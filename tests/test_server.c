@@ -173,8 +173,11 @@ s_count (const char *sql)
 static void
 s_expect_serving (void)
 {
+    static int calls = 0;
     void *client = s_client (&s_meichang);
-    wdm_record_t record = s_record ("DM27", "meichang", 2024, 31.5);
+    //  A new value each time: the same one again would be acknowledged as
+    //  unchanged, not accepted.
+    wdm_record_t record = s_record ("DM27", "meichang", 2024, 31.5 + 0.1 * calls++);
     msgpack_sbuffer body;
     uint64_t first;
     s_body (&body, 77, &record, 1, &first);
@@ -494,6 +497,7 @@ test_database_away (void)
     msgpack_sbuffer_destroy (&body);
 
     CU_ASSERT_EQUAL_FATAL (wdm_test_shell (WDM_PGCTL " stop"), 0);
+    records [0].value = 18.5;           //  a correction: the same value again is no revision
     s_body (&body, 1006, records, 2, &first);
     s_send (client, body.data, body.size, 2);
     int got = s_receive (client, 10000, &reply, NULL);

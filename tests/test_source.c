@@ -159,6 +159,20 @@ s_add (const char *code, double scale, double min, double max, bool by_sex, wdm_
     return wdm_catalog_add (s_catalog, &indicator);
 }
 
+//  A count of women in each of two bodies (a min_count indicator).
+static int
+s_add_counted (const char *code, const char *body1, const char *body2)
+{
+    wdm_indicator_t indicator = {
+        .has_min = true, .has_max = true, .value_min = 0, .value_max = 50,
+        .frequency = WDM_FREQ_YEAR, .body_count = 2
+    };
+    snprintf (indicator.code, sizeof indicator.code, "%s", code);
+    snprintf (indicator.bodies [0], sizeof indicator.bodies [0], "%s", body1);
+    snprintf (indicator.bodies [1], sizeof indicator.bodies [1], "%s", body2);
+    return wdm_catalog_add (s_catalog, &indicator);
+}
+
 //  A small catalog like the plan's, which every good line in the sample
 //  files satisfies.
 static int
@@ -170,7 +184,7 @@ s_setup (void)
     return s_add ("HE02", 100000, 0, 1000, false, WDM_FREQ_YEAR)  //  maternal mortality
          | s_add ("DM01", 100, 0, 100, false, WDM_FREQ_YEAR)      //  women among party members
          | s_add ("FA01", 0, 0, 1440, true, WDM_FREQ_YEAR)        //  housework minutes a day
-         | s_add ("DM06", 0, 0, 50, false, WDM_FREQ_YEAR)         //  women in a body, a count
+         | s_add_counted ("DM06", "区政协", "区妇联")               //  women in each body, a count
          | s_add ("EC90", 100, 0, 100, false, WDM_FREQ_QUARTER)
          | s_add ("EC91", 0, 0, 100000, false, WDM_FREQ_MONTH);
 }
@@ -489,6 +503,36 @@ test_jsonl_bad_lines (void)
         "{\"indicator\":\"DM01\",\"area\":\"wuqing\",\"year\":2023,\"value\":36.4,\"colour\":\"red\"}");
 }
 
+//  Issue 12, findings 2 and 9: a women-only or total indicator's F/M
+//  rows, and bodies where the indicator has none (or none where it counts
+//  each), are bad lines naming the field, not records stored and ignored.
+static void
+test_sex_and_body_rows_the_indicator_has_not (void)
+{
+    const char *text =
+        "指标代码,地区代码,机构,年份,性别,数值\n"
+        "DM01,meichang,,2023,女,40\n"
+        "DM01,meichang,,2023,男,60\n"
+        "DM01,meichang,,2023,合计,40\n"
+        "DM01,meichang,区政协,2023,,40\n"
+        "DM06,meichang,,2023,,1\n"
+        "DM06,meichang,区政府,2023,,1\n"
+        "DM06,meichang,区政协,2023,,1\n";
+    s_sink_t sink = { .record_count = 0 };
+    wdm_source_stats_t stats;
+    char why [256];
+    CU_ASSERT_EQUAL (s_read_text (text, WDM_SOURCE_CSV, s_catalog, &sink, &stats, why, sizeof why), 0);
+    CU_ASSERT_EQUAL (stats.records, 2);
+    CU_ASSERT_EQUAL (stats.errors, 5);
+    CU_ASSERT_PTR_NOT_NULL (s_record_at (&sink, 4));
+    CU_ASSERT_PTR_NOT_NULL (s_record_at (&sink, 8));
+    CU_ASSERT_TRUE (s_bad (&sink, 2, "sex", "not reported by sex"));
+    CU_ASSERT_TRUE (s_bad (&sink, 3, "sex", "not reported by sex"));
+    CU_ASSERT_TRUE (s_bad (&sink, 5, "body", "body must be empty"));
+    CU_ASSERT_TRUE (s_bad (&sink, 6, "body", "body is required"));
+    CU_ASSERT_TRUE (s_bad (&sink, 7, "body", "not one of the indicator's bodies"));
+}
+
 static void
 test_catalog_errors (void)
 {
@@ -796,6 +840,7 @@ main (void)
         { "CSV bad lines: line, field, message; good lines pass", test_csv_bad_lines },
         { "JSON Lines bad lines: line, field, message; good lines pass", test_jsonl_bad_lines },
         { "catalog errors use wdm_record's field and message", test_catalog_errors },
+        { "F/M and bodies the indicator has not are bad lines", test_sex_and_body_rows_the_indicator_has_not },
         { "numbers are plain decimals, read exactly", test_numbers },
         { "a bad or missing header refuses the file", test_header_errors },
         { "an unknown encoding refuses the file", test_bad_encoding },

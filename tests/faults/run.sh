@@ -69,7 +69,7 @@ for c in c1 c2 c3 c4; do      # four collectors of the health commission, four k
 done
 q "SELECT i.code || ',' || a.code FROM indicator i JOIN responsibility r ON r.indicator_code = i.code
      CROSS JOIN area a WHERE r.unit_code = 'health_commission' AND i.value_min = 0
-       AND NOT i.by_sex AND i.frequency = 'year' ORDER BY 1" >"$work/series.txt"
+       AND NOT i.by_sex AND i.bodies IS NULL AND i.frequency = 'year' ORDER BY 1" >"$work/series.txt"
 
 start_server () {
     "$server_bin" -e "$endpoint" -k "$work/server.key" -d "$conn" -l "$log_level" 2>>"$work/server.log" &
