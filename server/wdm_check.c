@@ -143,8 +143,8 @@ wdm_check_year (PGconn *conn, const char *range_sql, const char *text, int *year
     if (value < first || value > last) {
         int nearest = value < first ? first : last;
         snprintf (message, message_size, "年份 %s 不在 %d 至 %d 之内，最近的是 %d / year %s is "
-                  "not within %d-%d; the nearest is %d", text, first, last, nearest, text,
-                  first, last, nearest);
+                  "outside the plan (%d-%d); the nearest is %d", text, first, last, nearest,
+                  text, first, last, nearest);
         return WDM_CHECK_REFUSED;
     }
     *year = (int) value;
