@@ -202,8 +202,8 @@ wdm_check_word (const char *option, const char *value, const char *const *words,
     for (int i = 0; words [i]; i++)
         if (strcmp (value, words [i]) == 0)
             return WDM_CHECK_OK;
-    snprintf (message, message_size, "%s 不能是 %s，只能是 / %s cannot be '%s'; it is one of: ",
-              option, value, option, value);
+    snprintf (message, message_size, "%s 不能是 %s，只能是以下之一 / %s cannot be '%s'; it is "
+              "one of: ", option, value, option, value);
     for (int i = 0; words [i]; i++) {
         s_append (message, message_size, i ? ", " : "");
         s_append (message, message_size, words [i]);

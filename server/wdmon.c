@@ -713,16 +713,24 @@ s_warnings_ack (PGconn *conn, char **ids_text, int count, const char *by, const 
     int rc = S_EXIT_FAILED;
     if (!ids || !results)
         goto cleanup;
+    int unique = 0;
     for (int i = 0; i < count; i++) {
         char *end = NULL;
-        ids [i] = strtoll (ids_text [i], &end, 10);
-        if (*end || ids [i] <= 0) {
+        long long id = strtoll (ids_text [i], &end, 10);
+        if (*end || id <= 0) {
             fprintf (stderr, "wdmon warnings ack: %s 不是警告编号 / '%s' is not a warning's "
                      "number (see wdmon warnings)\n", ids_text [i], ids_text [i]);
             rc = S_EXIT_USAGE;
             goto cleanup;
         }
+        //  A number given twice is acknowledged once, not noted again.
+        bool seen = false;
+        for (int j = 0; j < unique && !seen; j++)
+            seen = ids [j] == id;
+        if (!seen)
+            ids [unique++] = id;
     }
+    count = unique;
     if (wdm_warn_acknowledge (conn, ids, count, by, note, results))
         goto cleanup;
     rc = S_EXIT_OK;

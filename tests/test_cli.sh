@@ -145,6 +145,8 @@ check "... with the office zone named" 0 0 "$out" "Asia/Shanghai"
 out=$(w status --format csv)
 check "status --format csv carries the never-delivered units" 0 0 "$out" "^never_delivered,.*demo_unit,演示单位,.*2025-01-10 16:03:00 \\+08:00"
 out=$(w status --format json)
+jq -e '(.today[0].batches | type) == "number" and .today[0].commit_ms_avg == null' <<<"$out" >/dev/null \
+    && ok "status JSON: a count is a number, no commit time yet is null" || fail "status JSON types: $(head -c 300 <<<"$out")"
 check "status --format json carries the never-delivered units" 0 0 "$(tr -d '\n' <<<"$out")" '"never_delivered": \[.*"unit": "demo_unit", "name": "演示单位", "key_issued": "2025-01-10 16:03:00 \+08:00"'
 
 # catalog export
@@ -238,10 +240,12 @@ check "... and the follow-up note" 0 $rc "$out" "李四: 已督促整改"
 [ "$(q "SELECT state FROM warning WHERE id = $id")" == acknowledged ] && ok "... the warning stays acknowledged" || fail "state: $(q "SELECT state FROM warning WHERE id = $id")"
 # Bulk acknowledgement: several ids, one note.
 ids=$(q "SELECT string_agg (id::text, ' ' ORDER BY id) FROM (SELECT id FROM warning WHERE state = 'open' ORDER BY id LIMIT 3) s")
-out=$(w warnings ack $ids --by 王五 --note "批量确认"); rc=$?
+out=$(w warnings ack $ids ${ids%% *} --by 王五 --note "批量确认"); rc=$?
 check "warnings ack ID ID ID acknowledges each" 0 $rc "$out" "acknowledged warning ${ids##* }"
 [ "$(q "SELECT count(*) FROM warning WHERE id IN (${ids// /,}) AND state = 'acknowledged' AND ack_note = '批量确认'")" == 3 ] \
     && ok "... all three acknowledged in the database" || fail "bulk ack: $(q "SELECT string_agg (id || ':' || state, ' ') FROM warning WHERE id IN (${ids// /,})")"
+[ "$(q "SELECT count(*) FROM warning_event WHERE warning_id = ${ids%% *} AND note = '批量确认'")" == 1 ] \
+    && ok "... a number given twice is acknowledged once" || fail "a repeated number was noted twice"
 resolved=$(q "SELECT id FROM warning WHERE state = 'open' ORDER BY id LIMIT 1")
 q "SELECT warning_resolve ($resolved, 'test')" >/dev/null
 out=$(w warnings ack "$resolved" --by 王五 --note "晚了"); rc=$?
