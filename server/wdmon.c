@@ -146,11 +146,12 @@ s_connect (s_config_t *config, int *rc)
     return conn;
 }
 
-//  What the operator typed and the database know, for the checks.
+//  What the operator may type for each kind of code, for the checks:
+//  (code, name, other names); a value matching any column names the row.
 #define S_DOMAINS "SELECT code, name_zh, ordinal::text, name_en FROM domain ORDER BY ordinal"
-#define S_UNITS   "SELECT code, name_zh FROM member_unit ORDER BY code"
-#define S_RULES   "SELECT code, name_zh FROM rule ORDER BY ordinal"
-#define S_AREAS   "SELECT code, name_zh FROM area ORDER BY code"
+#define S_UNITS   "SELECT code, name_zh, name_en FROM member_unit ORDER BY code"
+#define S_RULES   "SELECT code, name_zh, name_en FROM rule ORDER BY ordinal"
+#define S_AREAS   "SELECT code, name_zh, name_en FROM area ORDER BY code"
 //  The plan's years, for completeness and the report.
 #define S_PLAN_YEARS "SELECT min (period_start), max (period_end) FROM plan"
 //  Years a warning may be about: the baseline to the plan's end, and any
