@@ -123,42 +123,55 @@ cleanup:
 }
 
 int
-wdm_migrate_list (PGconn *conn, FILE *out)
+wdm_migrate_list (PGconn *conn, wdm_table_format_t format, FILE *out)
 {
-    PGresult *res = PQexec (conn,
-        "SELECT to_regclass('wdmon.schema_migration') IS NOT NULL");
+    int rc = -1;
+    PGresult *res = NULL;
+    wdm_db_copy_t versions = { NULL, 0, 0 }, names = { NULL, 0, 0 };
+    for (int i = 0; i < wdm_migrate_bundle_size; i++) {
+        char version [16];
+        snprintf (version, sizeof version, "%d", wdm_migrate_bundle [i].version);
+        if (wdm_db_array_add (&versions, version)
+        ||  wdm_db_array_add (&names, wdm_migrate_bundle [i].name))
+            goto cleanup;
+    }
+    if (wdm_db_array_end (&versions) || wdm_db_array_end (&names))
+        goto cleanup;
+    res = PQexec (conn, "SELECT to_regclass('wdmon.schema_migration') IS NOT NULL");
     if (PQresultStatus (res) != PGRES_TUPLES_OK) {
         wdm_log_error ("migrate: %s", PQresultErrorMessage (res));
-        PQclear (res);
-        return -1;
+        goto cleanup;
     }
     int have_table = PQgetvalue (res, 0, 0) [0] == 't';
     PQclear (res);
-    for (int i = 0; i < wdm_migrate_bundle_size; i++) {
-        const wdm_migration_t *migration = &wdm_migrate_bundle [i];
-        char applied_at [64] = "";
-        if (have_table) {
-            char version [16];
-            snprintf (version, sizeof version, "%d", migration->version);
-            const char *params [] = { version };
-            res = PQexecParams (conn,
-                "SELECT to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')"
-                "  FROM wdmon.schema_migration WHERE version = $1",
-                1, NULL, params, NULL, NULL, 0);
-            if (PQresultStatus (res) != PGRES_TUPLES_OK) {
-                wdm_log_error ("migrate: %s", PQresultErrorMessage (res));
-                PQclear (res);
-                return -1;
-            }
-            if (PQntuples (res) == 1)
-                snprintf (applied_at, sizeof applied_at, "%s", PQgetvalue (res, 0, 0));
-            PQclear (res);
-        }
-        if (*applied_at)
-            fprintf (out, "%03d  %-28s applied %s UTC\n", migration->version,
-                     migration->name, applied_at);
-        else
-            fprintf (out, "%03d  %-28s pending\n", migration->version, migration->name);
+    //  One row per built-in migration, in order; applied_at in UTC, labelled.
+    const char *params [] = { versions.data, names.data };
+    res = PQexecParams (conn, have_table
+        ? "SELECT v.version, v.name,"
+          "       CASE WHEN m.version IS NULL THEN 'pending' ELSE 'applied' END AS state,"
+          "       to_char (m.applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') || ' UTC' AS applied"
+          "  FROM unnest ($1::int[], $2::text[]) WITH ORDINALITY AS v (version, name, n)"
+          "  LEFT JOIN wdmon.schema_migration m ON m.version = v.version ORDER BY v.n"
+        : "SELECT v.version, v.name, 'pending' AS state, NULL::text AS applied"
+          "  FROM unnest ($1::int[], $2::text[]) WITH ORDINALITY AS v (version, name, n)"
+          " ORDER BY v.n",
+        2, NULL, params, NULL, NULL, 0);
+    if (PQresultStatus (res) != PGRES_TUPLES_OK) {
+        wdm_log_error ("migrate: %s", PQresultErrorMessage (res));
+        goto cleanup;
     }
-    return 0;
+    if (format != WDM_TABLE_TEXT) {
+        rc = wdm_table_print (res, format, out);
+        goto cleanup;
+    }
+    for (int row = 0; row < PQntuples (res); row++)
+        fprintf (out, "%03d  %-28s %s%s%s\n", atoi (PQgetvalue (res, row, 0)),
+                 PQgetvalue (res, row, 1), PQgetvalue (res, row, 2),
+                 PQgetisnull (res, row, 3) ? "" : " ", PQgetvalue (res, row, 3));
+    rc = ferror (out) ? -1 : 0;
+cleanup:
+    PQclear (res);
+    wdm_db_copy_free (&versions);
+    wdm_db_copy_free (&names);
+    return rc;
 }

@@ -9,6 +9,8 @@
 #ifndef WDM_MIGRATE_H_INCLUDED
 #define WDM_MIGRATE_H_INCLUDED
 
+#include "wdm_table.h"
+
 #include <libpq-fe.h>
 #include <stdio.h>
 
@@ -27,8 +29,10 @@ extern const int wdm_migrate_bundle_size;
 //  (a failed migration is rolled back whole; those before it stay).
 int wdm_migrate_apply (PGconn *conn, int *applied);
 
-//  Print one line per built-in migration to out: version, name, and
-//  "applied <time>" or "pending".  0, or -1 with the cause logged.
-int wdm_migrate_list (PGconn *conn, FILE *out);
+//  Print one row per built-in migration to out: version, name, state
+//  (applied or pending) and when it was applied (UTC); as text one line
+//  each ("001  001_schema.sql  applied 2025-01-10 08:03:00 UTC"), or CSV or
+//  JSON as every listing.  0, or -1 with the cause logged.
+int wdm_migrate_list (PGconn *conn, wdm_table_format_t format, FILE *out);
 
 #endif

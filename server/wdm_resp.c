@@ -1,85 +1,11 @@
 /*  wdm_resp: list, assign and drop responsibilities.  See wdm_resp.h.  */
 
 #include "wdm_resp.h"
+#include "wdm_check.h"
 #include "wdm_db.h"
 
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define S_SUGGESTIONS 3
-#define S_CODE_MAX 64           //  codes are at most 64 characters (sql/001)
-
-//  Edit distance between a and b, case-insensitive; both at most
-//  S_CODE_MAX bytes (longer is cut).
-static int
-s_distance (const char *a, const char *b)
-{
-    int row [S_CODE_MAX + 1];
-    int alen = (int) strnlen (a, S_CODE_MAX), blen = (int) strnlen (b, S_CODE_MAX);
-    for (int j = 0; j <= blen; j++)
-        row [j] = j;
-    for (int i = 1; i <= alen; i++) {
-        int diagonal = row [0];
-        row [0] = i;
-        for (int j = 1; j <= blen; j++) {
-            int above = row [j];
-            int same = tolower ((unsigned char) a [i - 1]) == tolower ((unsigned char) b [j - 1]);
-            int best = diagonal + (same ? 0 : 1);
-            if (above + 1 < best)
-                best = above + 1;
-            if (row [j - 1] + 1 < best)
-                best = row [j - 1] + 1;
-            row [j] = best;
-            diagonal = above;
-        }
-    }
-    return row [blen];
-}
-
-//  Append to message the codes nearest to bad among the rows of sql
-//  (code, name): those whose name contains bad, that bad begins, or within
-//  a few edits, closest first, at most S_SUGGESTIONS.  Nothing if none.
-static void
-s_suggest (PGconn *conn, const char *sql, const char *bad, char *message, size_t message_size)
-{
-    PGresult *res = PQexec (conn, sql);
-    if (PQresultStatus (res) != PGRES_TUPLES_OK || strlen (bad) > S_CODE_MAX) {
-        PQclear (res);
-        return;
-    }
-    int best [S_SUGGESTIONS], best_distance [S_SUGGESTIONS], found = 0;
-    int limit = (int) strlen (bad) / 3 > 2 ? (int) strlen (bad) / 3 : 2;
-    for (int row = 0; row < PQntuples (res); row++) {
-        const char *code = PQgetvalue (res, row, 0), *name = PQgetvalue (res, row, 1);
-        int distance = strstr (name, bad) ? 0
-                     : strncasecmp (code, bad, strlen (bad)) == 0 ? 1
-                     : s_distance (code, bad);
-        if (distance > limit)
-            continue;
-        //  Insert in order of distance; ties keep the query's order.
-        int at = found < S_SUGGESTIONS ? found : S_SUGGESTIONS - 1;
-        if (found == S_SUGGESTIONS && distance >= best_distance [at])
-            continue;
-        while (at > 0 && best_distance [at - 1] > distance) {
-            best [at] = best [at - 1];
-            best_distance [at] = best_distance [at - 1];
-            at--;
-        }
-        best [at] = row;
-        best_distance [at] = distance;
-        if (found < S_SUGGESTIONS)
-            found++;
-    }
-    size_t used = strlen (message);
-    for (int i = 0; i < found && used < message_size; i++) {
-        snprintf (message + used, message_size - used, "%s%s (%s)",
-                  i ? ", " : "; 相近的 / did you mean: ", PQgetvalue (res, best [i], 0),
-                  PQgetvalue (res, best [i], 1));
-        used = strlen (message);
-    }
-    PQclear (res);
-}
 
 //  Check that the indicator and the unit exist (either may be NULL: not
 //  checked), naming a bad one with its nearest codes.  With lock, the
@@ -102,7 +28,7 @@ s_check (PGconn *conn, const char *indicator, const char *unit, bool lock,
             goto cleanup;
         if (PQntuples (res) != 1) {
             snprintf (message, message_size, "没有指标 %s / no indicator %s", indicator, indicator);
-            s_suggest (conn, "SELECT code, name_zh FROM indicator ORDER BY code", indicator,
+            wdm_check_suggest (conn, "SELECT code, name_zh FROM indicator ORDER BY code", indicator,
                        message, message_size);
             result = WDM_RESP_REFUSED;
             goto cleanup;
@@ -121,7 +47,7 @@ s_check (PGconn *conn, const char *indicator, const char *unit, bool lock,
             goto cleanup;
         if (PQntuples (res) != 1) {
             snprintf (message, message_size, "没有成员单位 %s / no member unit %s", unit, unit);
-            s_suggest (conn, "SELECT code, name_zh FROM member_unit ORDER BY code", unit,
+            wdm_check_suggest (conn, "SELECT code, name_zh FROM member_unit ORDER BY code", unit,
                        message, message_size);
             result = WDM_RESP_REFUSED;
             goto cleanup;

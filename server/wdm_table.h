@@ -31,13 +31,35 @@ int wdm_table_format_parse (const char *text, wdm_table_format_t *format);
 
 //  Print every row of res: text (aligned columns under the column names,
 //  NULL as empty), CSV (RFC 4180, header line, CRLF), or JSON (an array of
-//  objects, column names as keys, NULL as null, every value a string but
-//  for NULL).  0, or -1 if writing failed.
+//  objects, one a line, column names as keys, each value of its SQL type:
+//  integers and numerics as numbers, booleans as true/false, json and
+//  jsonb as themselves, NULL as null, the rest as strings).  0, or -1 if
+//  writing failed.
 int wdm_table_print (const PGresult *res, wdm_table_format_t format, FILE *out);
 
 //  Run a query with text parameters and print its result.  0, or -1 with
 //  the database's error logged.
 int wdm_table_query (PGconn *conn, const char *sql, int count, const char *const *params,
                      wdm_table_format_t format, FILE *out);
+
+//  One section of a listing in several parts (`wdmon status`).
+typedef struct {
+    const char *name;           //  JSON key; CSV's section column
+    const char *title;          //  heading in text
+    const char *sql;
+} wdm_table_section_t;
+
+//  Run each section's query with the same text parameters and print them
+//  all, with the same content in every format: text, each title over its
+//  table; CSV, one table whose first column, section, names each row's
+//  section and whose other columns are the sections' columns in order of
+//  first appearance (empty where a section has no such column); JSON, one
+//  object with an array per section under its name.  zone, unless NULL, is
+//  the zone the times are in: said first in text, "timezone" in JSON.  0,
+//  or -1 with the database's error logged (nothing printed) or if writing
+//  failed.
+int wdm_table_sections (PGconn *conn, const wdm_table_section_t *sections, int count,
+                        int nparams, const char *const *params, const char *zone,
+                        wdm_table_format_t format, FILE *out);
 
 #endif

@@ -90,12 +90,23 @@ wdm_date_today (wdm_date_t *date)
 }
 
 int
+wdm_date_days_in_month (int year, int month)
+{
+    static const int days [] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+    bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    return month == 2 && leap ? 29 : days [month - 1];
+}
+
+int
 wdm_date_parse (const char *text, wdm_date_t *date)
 {
     char tail;
-    if (!text || sscanf (text, "%4d-%2d-%2d%c", &date->year, &date->month, &date->day, &tail) != 3
-    ||  date->month < 1 || date->month > 12 || date->day < 1 || date->day > 31)
+    wdm_date_t parsed;
+    if (!text || sscanf (text, "%4d-%2d-%2d%c", &parsed.year, &parsed.month, &parsed.day, &tail) != 3
+    ||  parsed.year < 1 || parsed.month < 1 || parsed.month > 12 || parsed.day < 1
+    ||  parsed.day > wdm_date_days_in_month (parsed.year, parsed.month))
         return -1;
+    *date = parsed;
     return 0;
 }
 
@@ -1032,17 +1043,38 @@ wdm_warn_show (PGconn *conn, long long id, const char *zone, FILE *out)
 }
 
 int
-wdm_warn_acknowledge (PGconn *conn, long long id, const char *by, const char *note)
+wdm_warn_acknowledge (PGconn *conn, const long long *ids, int count, const char *by,
+                      const char *note, wdm_warn_ack_t *results)
 {
-    char id_text [24];
-    snprintf (id_text, sizeof id_text, "%lld", id);
-    const char *params [] = { id_text, by, note };
-    PGresult *res = s_query (conn, "SELECT warning_acknowledge ($1::bigint, $2, $3)", 3, params);
-    if (!res)
+    int rc = -1;
+    bool missing = false;
+    PGresult *res = NULL;
+    if (wdm_db_exec (conn, "BEGIN"))
         return -1;
-    int done = PQgetvalue (res, 0, 0) [0] == 't';
+    for (int i = 0; i < count; i++) {
+        char id_text [24];
+        snprintf (id_text, sizeof id_text, "%lld", ids [i]);
+        const char *params [] = { id_text, by, note };
+        res = s_query (conn, "SELECT warning_note ($1::bigint, $2, $3)", 3, params);
+        if (!res)
+            goto cleanup;
+        const char *done = PQgetvalue (res, 0, 0);
+        results [i] = strcmp (done, "acknowledged") == 0 ? WDM_WARN_ACKNOWLEDGED
+                    : strcmp (done, "noted") == 0 ? WDM_WARN_NOTED
+                    : strcmp (done, "resolved") == 0 ? WDM_WARN_RESOLVED
+                    : WDM_WARN_MISSING;
+        missing |= results [i] == WDM_WARN_MISSING;
+        PQclear (res);
+        res = NULL;
+    }
+    //  A number that names no warning is a typo: nothing is changed.
+    if (wdm_db_exec (conn, missing ? "ROLLBACK" : "COMMIT") == 0)
+        rc = 0;
+cleanup:
     PQclear (res);
-    return done ? 0 : 1;
+    if (rc && PQtransactionStatus (conn) != PQTRANS_IDLE)
+        PQclear (PQexec (conn, "ROLLBACK"));
+    return rc;
 }
 
 //  --- Worker ----------------------------------------------------------------------

@@ -24,7 +24,11 @@ typedef struct {
 //  Today in UTC.
 void wdm_date_today (wdm_date_t *date);
 
-//  Parse "YYYY-MM-DD".  0, or -1.
+//  Days in the month (1-12) of the Gregorian year: 28 to 31.
+int wdm_date_days_in_month (int year, int month);
+
+//  Parse "YYYY-MM-DD", a day that exists (2024-02-29 does, 2025-02-30 does
+//  not).  0 with date set, or -1 with date unchanged.
 int wdm_date_parse (const char *text, wdm_date_t *date);
 
 typedef struct {
@@ -49,9 +53,21 @@ int wdm_warn_evaluate (PGconn *conn, const char *const *indicators, int count,
 //  is no such warning, -1 if the database failed.
 int wdm_warn_show (PGconn *conn, long long id, const char *zone, FILE *out);
 
-//  Acknowledge an open warning with a note and a name.  0, 1 if it is not
-//  open (or does not exist), -1 with the cause logged.
-int wdm_warn_acknowledge (PGconn *conn, long long id, const char *by, const char *note);
+//  What acknowledging one warning came to.
+typedef enum {
+    WDM_WARN_ACKNOWLEDGED = 0,      //  it was open: now acknowledged with the note
+    WDM_WARN_NOTED,                 //  acknowledged already: the note is added to it
+    WDM_WARN_RESOLVED,              //  it has resolved: nothing done
+    WDM_WARN_MISSING                //  there is no such warning
+} wdm_warn_ack_t;
+
+//  Acknowledge the count warnings ids with a note and a name, in one
+//  transaction; the note of one acknowledged already is kept beside the
+//  first (sql/014).  results [i] says what ids [i] came to; if any is
+//  MISSING nothing is changed.  0, or -1 with the cause logged and
+//  nothing changed.
+int wdm_warn_acknowledge (PGconn *conn, const long long *ids, int count, const char *by,
+                          const char *note, wdm_warn_ack_t *results);
 
 //  --- The server's background evaluation ----------------------------------------
 

@@ -4,6 +4,7 @@
     the work.  Exit codes: 0 success, 1 the work failed (database,
     migration), 2 the command line or the configuration is wrong.  */
 
+#include "wdm_check.h"
 #include "wdm_config.h"
 #include "wdm_db.h"
 #include "wdm_log.h"
@@ -74,16 +75,22 @@ s_usage (FILE *out)
         "                     indicator\n"
         "  status             servers, collectors, units with a key that never\n"
         "                     delivered, today's records and commit times\n"
-        "  warnings [--open] [--level red|yellow] [--domain D] [--unit U]\n"
+        "  warnings [--open] [--state S] [--level L] [--rule R] [--domain D]\n"
+        "           [--indicator I] [--area A] [--unit U] [--year Y]\n"
         "                     list warnings; 'warnings show ID' with its history;\n"
-        "                     'warnings ack ID --by NAME --note TEXT' acknowledges;\n"
+        "                     'warnings ack ID [ID...] --by NAME --note TEXT'\n"
+        "                     acknowledges, or adds a note to an acknowledged one;\n"
         "                     'warnings evaluate [--today DATE]' runs every rule now\n"
         "  completeness --year Y  per member unit: reports owed, received, late, missing\n"
         "  report --year Y [--final] [--format html|md|csv] [--lang zh|en] -o FILE\n"
         "                     the annual monitoring report (or the final evaluation)\n"
         "\n"
-        "Listings take --format text|csv|json (text by default).  Times are shown\n"
-        "in the office's zone (--tz), with their UTC offset.\n"
+        "Listings (migrate --list, unit list, responsibility list, status,\n"
+        "warnings, completeness) take --format text|csv|json (text by default),\n"
+        "each with the same content; JSON values have their types (numbers,\n"
+        "true/false, null).  Times are shown in the office's zone (--tz), with\n"
+        "their UTC offset.  A code, year or date the database does not know is\n"
+        "refused (exit 2), naming it and the nearest valid ones.\n"
         "\n"
         "Run 'wdmon COMMAND --help' for a command's options.\n"
         "\n"
@@ -139,25 +146,78 @@ s_connect (s_config_t *config, int *rc)
     return conn;
 }
 
+//  What the operator may type for each kind of code, for the checks:
+//  (code, name, other names); a value matching any column names the row.
+#define S_DOMAINS "SELECT code, name_zh, ordinal::text, name_en FROM domain ORDER BY ordinal"
+#define S_UNITS   "SELECT code, name_zh, name_en FROM member_unit ORDER BY code"
+#define S_RULES   "SELECT code, name_zh, name_en FROM rule ORDER BY ordinal"
+#define S_AREAS   "SELECT code, name_zh, name_en FROM area ORDER BY code"
+//  The plan's years, for completeness and the report.
+#define S_PLAN_YEARS "SELECT min (period_start), max (period_end) FROM plan"
+//  Years a warning may be about: the baseline to the plan's end, and any
+//  year a warning names.
+#define S_WARNING_YEARS \
+    "SELECT least (min (baseline_year), (SELECT min (year) FROM warning))," \
+    "       greatest (max (period_end), (SELECT max (year) FROM warning)) FROM plan"
+
+//  The exit code for a check's result, the message printed unless OK.
+static int
+s_checked (const char *command, wdm_check_result_t result, const char *message)
+{
+    if (result != WDM_CHECK_OK)
+        fprintf (stderr, "wdmon %s: %s\n", command, message);
+    return result == WDM_CHECK_OK ? S_EXIT_OK
+         : result == WDM_CHECK_REFUSED ? S_EXIT_USAGE : S_EXIT_FAILED;
+}
+
+//  Check an optional code option (NULL: nothing to check), replacing it
+//  with the code it names.  The exit code: OK, or USAGE / FAILED, said.
+static int
+s_check_code (PGconn *conn, const char *command, const char *sql, const char *what_zh,
+              const char *what_en, const char **value, char *code, size_t code_size)
+{
+    if (!*value)
+        return S_EXIT_OK;
+    char message [1024] = "";
+    int rc = s_checked (command, wdm_check_code (conn, sql, what_zh, what_en, *value,
+                                                 code, code_size, message, sizeof message),
+                        message);
+    if (rc == S_EXIT_OK)
+        *value = code;
+    return rc;
+}
+
 static int
 s_cmd_migrate (s_config_t *config, int argc, char **argv)
 {
     static const struct option long_options [] = {
         { "list", no_argument, NULL, 'L' },
+        { "format", required_argument, NULL, 'f' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 }
     };
     int list = 0;
+    bool format_given = false;
+    wdm_table_format_t format = WDM_TABLE_TEXT;
     optind = 0;                 //  0: glibc reinitialises its scan state
     int opt;
-    while ((opt = getopt_long (argc, argv, "Lh", long_options, NULL)) != -1) {
+    while ((opt = getopt_long (argc, argv, "Lf:h", long_options, NULL)) != -1) {
         switch (opt) {
             case 'L': list = 1; break;
+            case 'f':
+                if (wdm_table_format_parse (optarg, &format)) {
+                    fprintf (stderr, "wdmon migrate: --format 只能是 text、csv 或 json / "
+                             "--format is text, csv or json, not '%s'\n", optarg);
+                    return S_EXIT_USAGE;
+                }
+                format_given = true;
+                break;
             case 'h':
-                printf ("Usage: wdmon [OPTIONS] migrate [--list]\n\n"
+                printf ("Usage: wdmon [OPTIONS] migrate [--list [--format text|csv|json]]\n\n"
                         "Apply, in order and each once, the schema migrations built into\n"
-                        "this program (sql/NNN_*.sql), or with --list show each and when\n"
-                        "it was applied.  Safe to run again: it applies only what is new.\n");
+                        "this program (sql/NNN_*.sql), or with --list show each: version,\n"
+                        "name, state (applied or pending) and when it was applied (UTC).\n"
+                        "Safe to run again: it applies only what is new.\n");
                 return S_EXIT_OK;
             default:
                 return S_EXIT_USAGE;
@@ -167,12 +227,16 @@ s_cmd_migrate (s_config_t *config, int argc, char **argv)
         fprintf (stderr, "wdmon migrate: unexpected argument '%s'\n", argv [optind]);
         return S_EXIT_USAGE;
     }
+    if (format_given && !list) {
+        fprintf (stderr, "wdmon migrate: --format 只用于 --list / --format is for --list\n");
+        return S_EXIT_USAGE;
+    }
     PGconn *conn = wdm_db_connect (config->conninfo);
     if (!conn)
         return S_EXIT_FAILED;
     int rc = S_EXIT_FAILED;
     if (list)
-        rc = wdm_migrate_list (conn, stdout) == 0 ? S_EXIT_OK : S_EXIT_FAILED;
+        rc = wdm_migrate_list (conn, format, stdout) == 0 ? S_EXIT_OK : S_EXIT_FAILED;
     else {
         int applied = 0;
         if (wdm_migrate_apply (conn, &applied) == 0) {
@@ -317,6 +381,28 @@ s_cmd_unit (s_config_t *config, int argc, char **argv)
     PGconn *conn = s_connect (config, &rc);
     if (!conn)
         return rc;
+    //  A typo in a unit's code is named with the nearest codes; add may
+    //  name a new unit, if it says what the unit is.
+    char command [64], unit_code [128], area_code [128], message [1024] = "";
+    snprintf (command, sizeof command, "unit %s", action);
+    bool creates = is_add && spec.name_zh && spec.kind && spec.area;
+    if (!is_list && !creates)
+        rc = s_check_code (conn, command, S_UNITS, "成员单位", "member unit", &spec.code,
+                           unit_code, sizeof unit_code);
+    if (rc == S_EXIT_USAGE && is_add)
+        fprintf (stderr, "wdmon unit add: 要登记新单位，请给出 --name、--kind 和 --area / to "
+                 "register a new unit, give --name, --kind and --area\n");
+    static const char *const kinds [] = { "department", "town", "street", "organization", NULL };
+    if (rc == S_EXIT_OK && is_add && spec.kind)
+        rc = s_checked (command, wdm_check_word ("--kind", spec.kind, kinds, message,
+                                                 sizeof message), message);
+    if (rc == S_EXIT_OK && is_add)
+        rc = s_check_code (conn, command, S_AREAS, "地区", "area", &spec.area,
+                           area_code, sizeof area_code);
+    if (rc != S_EXIT_OK) {
+        PQfinish (conn);
+        return rc;
+    }
     const char *zone [] = { config->timezone };
     if (is_list)
         rc = wdm_table_query (conn,
@@ -514,24 +600,164 @@ static void
 s_warnings_usage (FILE *out)
 {
     fprintf (out,
-        "Usage: wdmon warnings [--open] [--level red|yellow] [--domain D] [--unit U]\n"
-        "                      [--format text|csv|json]\n"
+        "Usage: wdmon warnings [--open] [--state S] [--level red|yellow] [--rule R]\n"
+        "                      [--domain D] [--indicator I] [--area A] [--unit U]\n"
+        "                      [--year Y] [--format text|csv|json]\n"
         "       wdmon warnings show ID\n"
-        "       wdmon warnings ack ID --by NAME --note TEXT\n"
+        "       wdmon warnings ack ID [ID...] --by NAME --note TEXT\n"
         "       wdmon warnings evaluate [--today YYYY-MM-DD]\n"
         "\n"
         "list      warnings, unresolved first, red before yellow, newest first, with\n"
-        "          when each opened and last changed (in the office's zone, see --tz);\n"
-        "          --domain takes a domain's code (health), number (1) or name\n"
-        "          (妇女与健康); --unit a member unit: its missing reports and the\n"
-        "          indicators it leads\n"
+        "          when each opened and last changed (in the office's zone, see --tz).\n"
+        "          Filters, all checked against the database (a value it does not\n"
+        "          know is refused with exit 2, naming the nearest valid ones):\n"
+        "            --open       not resolved (open or acknowledged)\n"
+        "            --state      open, acknowledged or resolved\n"
+        "            --level      red or yellow\n"
+        "            --rule       a rule's code (wrong_direction) or name (方向相反)\n"
+        "            --domain     a domain's code (health), number (1) or name (妇女与健康)\n"
+        "            --indicator  an indicator's code (HE01)\n"
+        "            --area       an area's code (meichang) or name (梅厂镇)\n"
+        "            --unit       a member unit: its missing reports and the indicators\n"
+        "                         it leads\n"
+        "            --year       a year from the plan's baseline to its end, or any\n"
+        "                         year a warning is about\n"
         "show      one warning: rule, indicator, area, year, message, figures, history\n"
-        "          (times in the office's zone)\n"
-        "ack       acknowledge an open warning: your name and a note are kept in its\n"
-        "          history; it stays acknowledged until it resolves or gets worse\n"
+        "          with every note (times in the office's zone)\n"
+        "ack       acknowledge each warning with your name and a note; one already\n"
+        "          acknowledged gets the note added beside the earlier ones; a\n"
+        "          resolved one is left as it is, said (exit 1).  A number that names\n"
+        "          no warning changes nothing (exit 2)\n"
         "evaluate  run every rule over all data now, and the report deadlines as of\n"
-        "          today (or --today); prints what opened, changed and resolved;\n"
-        "          reads on one database connection per core, in parallel\n");
+        "          today (or --today, a date that exists); prints what opened,\n"
+        "          changed and resolved; reads on one database connection per core\n");
+}
+
+//  The warnings, filtered: $1 open only, $2 level, $3 domain, $4 unit,
+//  $5 the office's zone, $6 rule, $7 year, $8 area, $9 state, $10
+//  indicator.  A unit's warnings are those about it (missing reports) and
+//  those about indicators it leads.
+static const char *s_warnings_sql =
+    "SELECT w.id, w.level, w.state, w.rule_code AS rule, w.indicator_code AS indicator,"
+    "       w.area_code AS area, w.year, coalesce (w.unit_code, '') AS unit,"
+    "       " WDM_TABLE_LOCAL_TIME ("w.opened_at", "5") " AS opened,"
+    "       " WDM_TABLE_LOCAL_TIME ("w.updated_at", "5") " AS updated,"
+    "       w.message_zh AS message"
+    "  FROM warning w JOIN indicator i ON i.code = w.indicator_code"
+    " WHERE (NOT $1::boolean OR w.state <> 'resolved')"
+    "   AND ($2::text IS NULL OR w.level = $2::warning_level)"
+    "   AND ($3::text IS NULL OR i.domain_code = $3)"
+    "   AND ($4::text IS NULL OR w.unit_code = $4 OR EXISTS (SELECT 1 FROM responsibility r"
+    "        WHERE r.indicator_code = w.indicator_code AND r.unit_code = $4 AND r.lead))"
+    "   AND ($6::text IS NULL OR w.rule_code = $6)"
+    "   AND ($7::int IS NULL OR w.year = $7::int)"
+    "   AND ($8::text IS NULL OR w.area_code = $8)"
+    "   AND ($9::text IS NULL OR w.state = $9::warning_state)"
+    "   AND ($10::text IS NULL OR w.indicator_code = $10)"
+    " ORDER BY w.state <> 'resolved' DESC, w.level DESC, w.updated_at DESC, w.id DESC";
+
+//  What the list is filtered by, as typed and then as checked.
+typedef struct {
+    bool open_only;
+    const char *level, *state, *rule, *domain, *indicator, *area, *unit, *year;
+} s_filters_t;
+
+//  Check every filter against the database and print the list.
+static int
+s_warnings_list (PGconn *conn, s_config_t *config, s_filters_t *f, wdm_table_format_t format)
+{
+    static const char *const levels [] = { "red", "yellow", NULL };
+    static const char *const states [] = { "open", "acknowledged", "resolved", NULL };
+    char message [1024] = "", rule [128], domain [128], indicator [128], area [128], unit [128];
+    char year_text [16];
+    int rc = S_EXIT_OK, year = 0;
+    if (f->level)
+        rc = s_checked ("warnings", wdm_check_word ("--level", f->level, levels, message,
+                                                    sizeof message), message);
+    if (rc == S_EXIT_OK && f->state)
+        rc = s_checked ("warnings", wdm_check_word ("--state", f->state, states, message,
+                                                    sizeof message), message);
+    if (rc == S_EXIT_OK)
+        rc = s_check_code (conn, "warnings", S_RULES, "规则", "rule", &f->rule, rule, sizeof rule);
+    if (rc == S_EXIT_OK)
+        rc = s_check_code (conn, "warnings", S_DOMAINS, "领域", "domain", &f->domain,
+                           domain, sizeof domain);
+    if (rc == S_EXIT_OK)
+        rc = s_check_code (conn, "warnings", "SELECT code, name_zh FROM indicator ORDER BY code",
+                           "指标", "indicator", &f->indicator, indicator, sizeof indicator);
+    if (rc == S_EXIT_OK)
+        rc = s_check_code (conn, "warnings", S_AREAS, "地区", "area", &f->area, area, sizeof area);
+    if (rc == S_EXIT_OK)
+        rc = s_check_code (conn, "warnings", S_UNITS, "成员单位", "member unit", &f->unit,
+                           unit, sizeof unit);
+    if (rc == S_EXIT_OK && f->year) {
+        rc = s_checked ("warnings", wdm_check_year (conn, S_WARNING_YEARS, f->year, &year,
+                                                    message, sizeof message), message);
+        snprintf (year_text, sizeof year_text, "%d", year);
+        f->year = year_text;
+    }
+    if (rc != S_EXIT_OK)
+        return rc;
+    const char *params [] = { f->open_only ? "t" : "f", f->level, f->domain, f->unit,
+                              config->timezone, f->rule, f->year, f->area, f->state,
+                              f->indicator };
+    return wdm_table_query (conn, s_warnings_sql, 10, params, format, stdout)
+         ? S_EXIT_FAILED : S_EXIT_OK;
+}
+
+//  Acknowledge the warnings numbered in ids, each said; the exit code.
+static int
+s_warnings_ack (PGconn *conn, char **ids_text, int count, const char *by, const char *note)
+{
+    long long *ids = calloc ((size_t) count, sizeof *ids);
+    wdm_warn_ack_t *results = calloc ((size_t) count, sizeof *results);
+    int rc = S_EXIT_FAILED;
+    if (!ids || !results)
+        goto cleanup;
+    int unique = 0;
+    for (int i = 0; i < count; i++) {
+        char *end = NULL;
+        long long id = strtoll (ids_text [i], &end, 10);
+        if (*end || id <= 0) {
+            fprintf (stderr, "wdmon warnings ack: %s 不是警告编号 / '%s' is not a warning's "
+                     "number (see wdmon warnings)\n", ids_text [i], ids_text [i]);
+            rc = S_EXIT_USAGE;
+            goto cleanup;
+        }
+        //  A number given twice is acknowledged once, not noted again.
+        bool seen = false;
+        for (int j = 0; j < unique && !seen; j++)
+            seen = ids [j] == id;
+        if (!seen)
+            ids [unique++] = id;
+    }
+    count = unique;
+    if (wdm_warn_acknowledge (conn, ids, count, by, note, results))
+        goto cleanup;
+    rc = S_EXIT_OK;
+    for (int i = 0; i < count; i++)
+        if (results [i] == WDM_WARN_MISSING) {
+            fprintf (stderr, "wdmon warnings ack: 没有警告 %lld，未作任何更改 / there is no "
+                     "warning %lld; nothing was changed (see wdmon warnings)\n", ids [i], ids [i]);
+            rc = S_EXIT_USAGE;
+        }
+    for (int i = 0; i < count && rc != S_EXIT_USAGE; i++)
+        if (results [i] == WDM_WARN_ACKNOWLEDGED)
+            printf ("已确认警告 %lld / acknowledged warning %lld\n", ids [i], ids [i]);
+        else
+        if (results [i] == WDM_WARN_NOTED)
+            printf ("警告 %lld 此前已确认，已追加备注 / warning %lld was already acknowledged; "
+                    "note added\n", ids [i], ids [i]);
+        else {
+            fprintf (stderr, "wdmon warnings ack: 警告 %lld 已解除，无需确认 / warning %lld is "
+                     "resolved (its condition no longer holds); not acknowledged\n",
+                     ids [i], ids [i]);
+            rc = S_EXIT_FAILED;
+        }
+cleanup:
+    free (ids);
+    free (results);
+    return rc;
 }
 
 static int
@@ -540,6 +766,11 @@ s_cmd_warnings (s_config_t *config, int argc, char **argv)
     static const struct option long_options [] = {
         { "open", no_argument, NULL, 'o' },
         { "level", required_argument, NULL, 'L' },
+        { "state", required_argument, NULL, 'S' },
+        { "rule", required_argument, NULL, 'r' },
+        { "year", required_argument, NULL, 'y' },
+        { "area", required_argument, NULL, 'a' },
+        { "indicator", required_argument, NULL, 'i' },
         { "by", required_argument, NULL, 'b' },
         { "note", required_argument, NULL, 'n' },
         { "today", required_argument, NULL, 't' },
@@ -549,24 +780,30 @@ s_cmd_warnings (s_config_t *config, int argc, char **argv)
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 }
     };
-    int open_only = 0;
-    const char *level = NULL, *by = NULL, *note = NULL, *today_text = NULL;
-    const char *domain = NULL, *unit = NULL;
+    s_filters_t filters = { false, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL };
+    const char *by = NULL, *note = NULL, *today_text = NULL;
     wdm_table_format_t format = WDM_TABLE_TEXT;
+    char message [1024] = "";
     optind = 0;
     int opt;
-    while ((opt = getopt_long (argc, argv, "oL:b:n:t:D:U:f:h", long_options, NULL)) != -1) {
+    while ((opt = getopt_long (argc, argv, "oL:S:r:y:a:i:b:n:t:D:U:f:h", long_options, NULL)) != -1) {
         switch (opt) {
-            case 'D': domain = optarg; break;
-            case 'U': unit = optarg; break;
+            case 'D': filters.domain = optarg; break;
+            case 'U': filters.unit = optarg; break;
             case 'f':
                 if (wdm_table_format_parse (optarg, &format)) {
-                    fprintf (stderr, "wdmon warnings: --format is text, csv or json\n");
+                    fprintf (stderr, "wdmon warnings: --format 只能是 text、csv 或 json / "
+                             "--format is text, csv or json, not '%s'\n", optarg);
                     return S_EXIT_USAGE;
                 }
                 break;
-            case 'o': open_only = 1; break;
-            case 'L': level = optarg; break;
+            case 'o': filters.open_only = true; break;
+            case 'L': filters.level = optarg; break;
+            case 'S': filters.state = optarg; break;
+            case 'r': filters.rule = optarg; break;
+            case 'y': filters.year = optarg; break;
+            case 'a': filters.area = optarg; break;
+            case 'i': filters.indicator = optarg; break;
             case 'b': by = optarg; break;
             case 'n': note = optarg; break;
             case 't': today_text = optarg; break;
@@ -575,25 +812,27 @@ s_cmd_warnings (s_config_t *config, int argc, char **argv)
         }
     }
     const char *action = optind < argc ? argv [optind++] : "list";
-    const char *id_text = optind < argc ? argv [optind++] : NULL;
-    if (optind < argc) {
-        fprintf (stderr, "wdmon warnings: unexpected argument '%s'\n", argv [optind]);
-        return S_EXIT_USAGE;
-    }
-    if (level && strcmp (level, "red") != 0 && strcmp (level, "yellow") != 0) {
-        fprintf (stderr, "wdmon warnings: --level is red or yellow\n");
-        return S_EXIT_USAGE;
-    }
     int is_list = strcmp (action, "list") == 0, is_show = strcmp (action, "show") == 0;
     int is_ack = strcmp (action, "ack") == 0, is_eval = strcmp (action, "evaluate") == 0;
     if (!is_list && !is_show && !is_ack && !is_eval) {
         fprintf (stderr, "wdmon warnings: unknown action '%s'; see wdmon warnings --help\n", action);
         return S_EXIT_USAGE;
     }
-    char *end = NULL;
-    long long id = id_text ? strtoll (id_text, &end, 10) : 0;
-    if ((is_show || is_ack) && (!id_text || *end || id <= 0)) {
+    //  show takes one number, ack one or more, list and evaluate none.
+    int ids = argc - optind;
+    if ((is_show && ids != 1) || (is_ack && ids < 1)) {
         fprintf (stderr, "wdmon warnings %s: give the warning's number (see wdmon warnings)\n", action);
+        return S_EXIT_USAGE;
+    }
+    if ((is_list || is_eval) && ids > 0) {
+        fprintf (stderr, "wdmon warnings: unexpected argument '%s'\n", argv [optind]);
+        return S_EXIT_USAGE;
+    }
+    char *end = NULL;
+    long long id = is_show ? strtoll (argv [optind], &end, 10) : 0;
+    if (is_show && (*end || id <= 0)) {
+        fprintf (stderr, "wdmon warnings show: %s 不是警告编号 / '%s' is not a warning's number "
+                 "(see wdmon warnings)\n", argv [optind], argv [optind]);
         return S_EXIT_USAGE;
     }
     if (is_ack && (!by || !*by || !note || !*note)) {
@@ -602,34 +841,16 @@ s_cmd_warnings (s_config_t *config, int argc, char **argv)
     }
     wdm_date_t today;
     wdm_date_today (&today);
-    if (today_text && wdm_date_parse (today_text, &today)) {
-        fprintf (stderr, "wdmon warnings evaluate: --today '%s' is not YYYY-MM-DD\n", today_text);
+    if (today_text && wdm_check_date (today_text, &today, message, sizeof message)) {
+        fprintf (stderr, "wdmon warnings evaluate: --today: %s\n", message);
         return S_EXIT_USAGE;
     }
     int rc;
     PGconn *conn = s_connect (config, &rc);
     if (!conn)
         return rc;
-    if (is_list) {
-        //  A unit's warnings: those about it (missing reports) and those
-        //  about indicators it leads.
-        const char *params [] = { open_only ? "t" : "f", level, domain, unit, config->timezone };
-        rc = wdm_table_query (conn,
-            "SELECT w.id, w.level, w.state, w.rule_code AS rule, w.indicator_code AS indicator,"
-            "       w.area_code AS area, w.year, coalesce (w.unit_code, '') AS unit,"
-            "       " WDM_TABLE_LOCAL_TIME ("w.opened_at", "5") " AS opened,"
-            "       " WDM_TABLE_LOCAL_TIME ("w.updated_at", "5") " AS updated,"
-            "       w.message_zh AS message"
-            "  FROM warning w JOIN indicator i ON i.code = w.indicator_code"
-            "  JOIN domain d ON d.code = i.domain_code"
-            " WHERE (NOT $1::boolean OR w.state <> 'resolved')"
-            "   AND ($2::text IS NULL OR w.level = $2::warning_level)"
-            "   AND ($3::text IS NULL OR d.code = $3 OR d.name_zh = $3 OR d.ordinal::text = $3)"
-            "   AND ($4::text IS NULL OR w.unit_code = $4 OR EXISTS (SELECT 1 FROM responsibility r"
-            "        WHERE r.indicator_code = w.indicator_code AND r.unit_code = $4 AND r.lead))"
-            " ORDER BY w.state <> 'resolved' DESC, w.level DESC, w.updated_at DESC, w.id DESC",
-            5, params, format, stdout) ? S_EXIT_FAILED : S_EXIT_OK;
-    }
+    if (is_list)
+        rc = s_warnings_list (conn, config, &filters, format);
     else
     if (is_show) {
         int found = wdm_warn_show (conn, id, config->timezone, stdout);
@@ -638,15 +859,8 @@ s_cmd_warnings (s_config_t *config, int argc, char **argv)
         rc = found == 0 ? S_EXIT_OK : S_EXIT_FAILED;
     }
     else
-    if (is_ack) {
-        int done = wdm_warn_acknowledge (conn, id, by, note);
-        if (done == 1)
-            fprintf (stderr, "wdmon warnings ack: warning %lld is not open\n", id);
-        else
-        if (done == 0)
-            printf ("acknowledged warning %lld\n", id);
-        rc = done == 0 ? S_EXIT_OK : S_EXIT_FAILED;
-    }
+    if (is_ack)
+        rc = s_warnings_ack (conn, argv + optind, ids, by, note);
     else {
         wdm_warn_stats_t stats;
         //  Read on as many connections as the machine has cores.
@@ -691,9 +905,10 @@ s_cmd_status (s_config_t *config, int argc, char **argv)
                         "never delivered anything (已领取密钥但从未报送), with when the key was\n"
                         "issued; today's records accepted and refused, the batch commit times;\n"
                         "the database.  Times and \"today\" are in the office's zone (--tz,\n"
-                        "WDM_TZ; Asia/Shanghai by default), labelled.  JSON has every section;\n"
-                        "CSV is one row per unit that delivered or holds a key and never did\n"
-                        "(unit, name, key_issued, last_delivery, today's batches and records).\n"
+                        "WDM_TZ; Asia/Shanghai by default), labelled.  Every format has every\n"
+                        "section: JSON one object with an array per section (servers,\n"
+                        "collectors, never_delivered, today) and the zone; CSV one table whose\n"
+                        "first column, section, says which section a row is from.\n"
                         "Exit code 1 if no server has written a heartbeat within 30 seconds.\n");
                 return S_EXIT_OK;
             default:
@@ -742,25 +957,6 @@ s_cmd_status (s_config_t *config, int argc, char **argv)
         "         WHERE state = 'active' GROUP BY unit_code) k ON k.unit_code = u.code"
         " WHERE " S_NEVER_DELIVERED
         " ORDER BY k.issued, u.code";
-    //  CSV is one table: every collector that delivered and every unit with
-    //  a key that never did (last_delivery empty).
-    static const char *units_csv_sql =
-        "SELECT u.code AS unit, u.name_zh AS name,"
-        "       " WDM_TABLE_LOCAL_TIME ("k.issued", "1") " AS key_issued,"
-        "       " WDM_TABLE_LOCAL_TIME ("b.last", "1") " AS last_delivery,"
-        "       coalesce (b.batches_today, 0) AS batches_today,"
-        "       coalesce (b.accepted_today, 0) AS accepted_today,"
-        "       coalesce (b.refused_today, 0) AS refused_today"
-        "  FROM member_unit u"
-        "  LEFT JOIN (SELECT unit_code, min (created_at) AS issued FROM unit_key"
-        "              WHERE state = 'active' GROUP BY unit_code) k ON k.unit_code = u.code"
-        "  LEFT JOIN (SELECT unit_code, max (committed_at) AS last,"
-        "                    count (*) FILTER (WHERE received_at >= " S_TODAY ") AS batches_today,"
-        "                    sum (accepted) FILTER (WHERE received_at >= " S_TODAY ") AS accepted_today,"
-        "                    sum (rejected) FILTER (WHERE received_at >= " S_TODAY ") AS refused_today"
-        "               FROM ingest_batch GROUP BY unit_code) b ON b.unit_code = u.code"
-        " WHERE b.unit_code IS NOT NULL OR (k.unit_code IS NOT NULL AND " S_NEVER_DELIVERED ")"
-        " ORDER BY b.last DESC NULLS LAST, k.issued, u.code";
     static const char *today_sql =
         "SELECT count (*) AS batches, coalesce (sum (accepted), 0) AS accepted,"
         "       coalesce (sum (duplicates), 0) AS duplicates, coalesce (sum (rejected), 0) AS refused,"
@@ -773,33 +969,16 @@ s_cmd_status (s_config_t *config, int argc, char **argv)
 #   undef S_TODAY
 #   undef S_NEVER_DELIVERED
     const char *zone [] = { config->timezone };
-    if (format == WDM_TABLE_TEXT) {
-        printf ("时间为 %s 时区 / times in %s\n\nservers\n", config->timezone, config->timezone);
-        rc |= wdm_table_query (conn, servers_sql, 1, zone, format, stdout);
-        printf ("\ncollectors (by last delivery)\n");
-        rc |= wdm_table_query (conn, collectors_sql, 1, zone, format, stdout);
-        printf ("\n已领取密钥但从未报送的单位 / units with a key that have never delivered\n");
-        rc |= wdm_table_query (conn, never_sql, 1, zone, format, stdout);
-        printf ("\ntoday (%s)\n", config->timezone);
-        rc |= wdm_table_query (conn, today_sql, 1, zone, format, stdout);
-    }
-    else
-    if (format == WDM_TABLE_CSV)
-        rc |= wdm_table_query (conn, units_csv_sql, 1, zone, format, stdout);
-    else {
-        //  One JSON object: {"servers": [...], "collectors": [...],
-        //  "never_delivered": [...], "today": [{...}], "timezone": "..."};
-        //  the zone is a name from pg_timezone_names, nothing to escape.
-        printf ("{\"servers\": ");
-        rc |= wdm_table_query (conn, servers_sql, 1, zone, format, stdout);
-        printf (", \"collectors\": ");
-        rc |= wdm_table_query (conn, collectors_sql, 1, zone, format, stdout);
-        printf (", \"never_delivered\": ");
-        rc |= wdm_table_query (conn, never_sql, 1, zone, format, stdout);
-        printf (", \"today\": ");
-        rc |= wdm_table_query (conn, today_sql, 1, zone, format, stdout);
-        printf (", \"timezone\": \"%s\"}\n", config->timezone);
-    }
+    char today_title [128];
+    snprintf (today_title, sizeof today_title, "today (%s)", config->timezone);
+    const wdm_table_section_t sections [] = {
+        { "servers", "servers", servers_sql },
+        { "collectors", "collectors (by last delivery)", collectors_sql },
+        { "never_delivered", "已领取密钥但从未报送的单位 / units with a key that have never "
+                             "delivered", never_sql },
+        { "today", today_title, today_sql }
+    };
+    rc |= wdm_table_sections (conn, sections, 4, 1, zone, config->timezone, format, stdout);
     char *up = NULL;
     PGresult *res = PQexec (conn, "SELECT count (*) FROM server_status"
                                   " WHERE heartbeat_at > now () - interval '30 seconds'");
@@ -840,23 +1019,32 @@ s_cmd_completeness (s_config_t *config, int argc, char **argv)
                         "For each member unit, the reports it owes for year Y as the lead unit\n"
                         "of an indicator, those received, those received after the deadline\n"
                         "(31 March of the next year unless the plan says otherwise), and those\n"
-                        "still missing; the units missing most first.\n");
+                        "still missing; the units missing most first.  Y is one of the plan's\n"
+                        "years (2021-2025); another is refused (exit 2), naming the range.\n");
                 return S_EXIT_OK;
             default:
                 return S_EXIT_USAGE;
         }
     }
-    char *end = NULL;
-    long y = year ? strtol (year, &end, 10) : 0;
-    if (!year || *end || y < 2000 || y > 2100) {
+    if (!year) {
         fprintf (stderr, "wdmon completeness: --year YYYY is required\n");
         return S_EXIT_USAGE;
     }
     PGconn *conn = wdm_db_connect (config->conninfo);
     if (!conn)
         return S_EXIT_FAILED;
+    //  Reports are owed for the plan's years only: another year would list
+    //  nothing, as if every unit had reported.
+    char message [1024] = "";
+    int y = 0;
+    int rc = s_checked ("completeness", wdm_check_year (conn, S_PLAN_YEARS, year, &y, message,
+                                                        sizeof message), message);
+    if (rc != S_EXIT_OK) {
+        PQfinish (conn);
+        return rc;
+    }
     const char *params [] = { year };
-    int rc = wdm_table_query (conn,
+    rc = wdm_table_query (conn,
         "SELECT unit_code AS unit, unit_zh AS name, owed, received, late, missing,"
         "       to_char (deadline, 'YYYY-MM-DD') AS deadline"
         "  FROM completeness WHERE year = $1::int ORDER BY missing DESC, late DESC, unit_code",
@@ -917,15 +1105,20 @@ s_cmd_report (s_config_t *config, int argc, char **argv)
                 return S_EXIT_USAGE;
         }
     }
-    char *end = NULL;
-    options.year = year ? (int) strtol (year, &end, 10) : 0;
-    if (!year || *end || !output) {
+    if (!year || !output) {
         fprintf (stderr, "wdmon report: --year YYYY and -o FILE are required\n");
         return S_EXIT_USAGE;
     }
     PGconn *conn = wdm_db_connect (config->conninfo);
     if (!conn)
         return S_EXIT_FAILED;
+    char err [512] = "";
+    int checked = s_checked ("report", wdm_check_year (conn, S_PLAN_YEARS, year, &options.year,
+                                                       err, sizeof err), err);
+    if (checked != S_EXIT_OK) {
+        PQfinish (conn);
+        return checked;
+    }
     //  Written beside the file and renamed over it when complete: a report
     //  that fails half-way leaves the previous one as it was.
     bool to_stdout = strcmp (output, "-") == 0;
@@ -933,7 +1126,6 @@ s_cmd_report (s_config_t *config, int argc, char **argv)
     snprintf (partial, sizeof partial, "%s.partial-%ld", output, (long) getpid ());
     FILE *out = to_stdout ? stdout : fopen (partial, "w");
     int rc = S_EXIT_FAILED;
-    char err [512] = "";
     wdm_report_summary_t summary;
     if (!out)
         fprintf (stderr, "wdmon report: %s: %s\n", partial, strerror (errno));

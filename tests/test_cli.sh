@@ -52,7 +52,7 @@ for f in collector.conf unit.key unit.pub server.pub catalog.json; do
     [ -s "$work/mc/$f" ] && ok "the bundle has $f" || fail "the bundle lacks $f"
 done
 out=$(w unit add demo_unit --bundle "$work/new" --server-key "$work/server.pub" --endpoint "$endpoint"); rc=$?
-check "unit add of an unknown unit without --name says what to give" 1 $rc "$out" "give --name, --kind and --area"
+check "unit add of an unknown unit without --name says what to give" 2 $rc "$out" "give --name, --kind and --area"
 out=$(w unit add demo_unit --name 演示单位 --kind organization --area wuqing --bundle "$work/new" \
       --server-key "$work/server.pub" --endpoint "$endpoint"); rc=$?
 check "unit add creates a new unit with --name, --kind, --area" 0 $rc "$out" "registered a new key for demo_unit"
@@ -63,7 +63,7 @@ check "unit list --format csv has a header" 0 $rc "$out" "^unit,kind,area,keys,s
 out=$(w unit list --format json); rc=$?
 check "unit list --format json" 0 $rc "$out" '"unit": "demo_unit", "kind": "organization"'
 out=$(w unit rotate-key nobody --bundle "$work/x" --server-key "$work/server.pub" --endpoint "$endpoint"); rc=$?
-check "rotate-key refuses a unit that does not exist" 1 $rc "$out" "no member unit nobody"
+check "rotate-key refuses a unit that does not exist" 2 $rc "$out" "no member unit nobody"
 out=$(w unit rotate-key demo_unit --bundle "$work/rotated" --server-key "$work/server.pub" --endpoint "$endpoint"); rc=$?
 check "rotate-key issues a new key and says how to revoke the old" 0 $rc "$out" "wdmon unit revoke demo_unit --keep"
 newkey=$(cat "$work/rotated/unit.pub")
@@ -73,7 +73,7 @@ out=$(w unit revoke demo_unit --keep "$newkey"); rc=$?
 check "revoke --keep revokes the old key only" 0 $rc "$out" "revoked 1 key of demo_unit"
 [ "$(expect_keys)" == "1/2" ] && ok "the new key is the one left" || fail "keys: $(expect_keys)"
 out=$(w unit revoke nobody); rc=$?
-check "revoke of an unknown unit" 1 $rc "$out" "no member unit nobody"
+check "revoke of an unknown unit" 2 $rc "$out" "no member unit nobody"
 
 # responsibility list / assign / drop (issue 11, finding 1)
 resp () { q "SELECT CASE WHEN lead THEN 'lead' ELSE 'contributes' END FROM responsibility WHERE indicator_code = '$1' AND unit_code = '$2'"; }
@@ -143,8 +143,10 @@ check "status lists a unit with a key that never delivered, with when its key wa
 check "... and town_meichang, not delivered yet" 0 0 "$(never "$out")" "town_meichang +梅厂镇人民政府"
 check "... with the office zone named" 0 0 "$out" "Asia/Shanghai"
 out=$(w status --format csv)
-check "status --format csv carries the never-delivered units" 0 0 "$out" "^demo_unit,演示单位,2025-01-10 16:03:00 \\+08:00,"
+check "status --format csv carries the never-delivered units" 0 0 "$out" "^never_delivered,.*demo_unit,演示单位,.*2025-01-10 16:03:00 \\+08:00"
 out=$(w status --format json)
+jq -e '(.today[0].batches | type) == "number" and .today[0].commit_ms_avg == null' <<<"$out" >/dev/null \
+    && ok "status JSON: a count is a number, no commit time yet is null" || fail "status JSON types: $(head -c 300 <<<"$out")"
 check "status --format json carries the never-delivered units" 0 0 "$(tr -d '\n' <<<"$out")" '"never_delivered": \[.*"unit": "demo_unit", "name": "演示单位", "key_issued": "2025-01-10 16:03:00 \+08:00"'
 
 # catalog export
@@ -226,10 +228,110 @@ out=$(w warnings ack "$id" --by 王五 --note "已电话核实"); rc=$?
 check "warnings ack" 0 $rc "$out" "acknowledged warning $id"
 out=$(w warnings ack "$id"); rc=$?
 check "warnings ack without --by and --note is refused" 2 $rc "$out" "--by NAME and --note TEXT are both required"
+# Acknowledging again adds a follow-up note (issue 12, finding 1), it does
+# not say "not open"; both notes are kept and shown.
+out=$(w warnings ack "$id" --by 李四 --note "已督促整改"); rc=$?
+check "ack of an acknowledged warning appends a follow-up note, saying so" 0 $rc "$out" "已确认.*追加.*$id|$id.*already acknowledged.*note added"
+[ "$(q "SELECT count(*) FROM warning_event WHERE warning_id = $id AND note IN ('已电话核实', '已督促整改')")" == 2 ] \
+    && ok "... both notes are kept" || fail "notes kept: $(q "SELECT string_agg (coalesce (note, '-'), ' | ') FROM warning_event WHERE warning_id = $id")"
+out=$(w warnings show "$id"); rc=$?
+check "warnings show lists the first note" 0 $rc "$out" "王五: 已电话核实"
+check "... and the follow-up note" 0 $rc "$out" "李四: 已督促整改"
+[ "$(q "SELECT state FROM warning WHERE id = $id")" == acknowledged ] && ok "... the warning stays acknowledged" || fail "state: $(q "SELECT state FROM warning WHERE id = $id")"
+# Bulk acknowledgement: several ids, one note.
+ids=$(q "SELECT string_agg (id::text, ' ' ORDER BY id) FROM (SELECT id FROM warning WHERE state = 'open' ORDER BY id LIMIT 3) s")
+out=$(w warnings ack $ids ${ids%% *} --by 王五 --note "批量确认"); rc=$?
+check "warnings ack ID ID ID acknowledges each" 0 $rc "$out" "acknowledged warning ${ids##* }"
+[ "$(q "SELECT count(*) FROM warning WHERE id IN (${ids// /,}) AND state = 'acknowledged' AND ack_note = '批量确认'")" == 3 ] \
+    && ok "... all three acknowledged in the database" || fail "bulk ack: $(q "SELECT string_agg (id || ':' || state, ' ') FROM warning WHERE id IN (${ids// /,})")"
+[ "$(q "SELECT count(*) FROM warning_event WHERE warning_id = ${ids%% *} AND note = '批量确认'")" == 1 ] \
+    && ok "... a number given twice is acknowledged once" || fail "a repeated number was noted twice"
+resolved=$(q "SELECT id FROM warning WHERE state = 'open' ORDER BY id LIMIT 1")
+q "SELECT warning_resolve ($resolved, 'test')" >/dev/null
+out=$(w warnings ack "$resolved" --by 王五 --note "晚了"); rc=$?
+check "ack of a resolved warning says it is resolved, not 'not open'" 1 $rc "$out" "$resolved.*(已解除|resolved)"
+out=$(w warnings ack 999999 "$resolved" --by 王五 --note x); rc=$?
+check "ack of a warning that does not exist names it (exit 2)" 2 $rc "$out" "999999"
+
+# Silent mistakes (issue 12, finding 1): an unknown code, an impossible date
+# or a year outside the plan is an error (exit 2) naming the bad value and
+# the nearest valid ones, never "(0 rows)".
+out=$(w warnings --domain healt); rc=$?
+check "warnings --domain with a typo is refused, naming the nearest domain" 2 $rc "$out" "healt\b.*health"
+out=$(w warnings --unit health_comission); rc=$?
+check "warnings --unit with a typo is refused, naming the nearest unit" 2 $rc "$out" "health_comission.*health_commission"
+out=$(w warnings --rule wrong_directon); rc=$?
+check "warnings --rule with a typo is refused, naming the nearest rule" 2 $rc "$out" "wrong_directon.*wrong_direction"
+out=$(w warnings --area meichan); rc=$?
+check "warnings --area with a typo is refused, naming the nearest area" 2 $rc "$out" "meichan\b.*meichang"
+out=$(w warnings --state opn); rc=$?
+check "warnings --state with a typo is refused, naming the states" 2 $rc "$out" "opn.*open.*acknowledged.*resolved"
+out=$(w warnings --level purple); rc=$?
+check "warnings --level with a bad value names it" 2 $rc "$out" "purple.*red.*yellow"
+out=$(w warnings --year 1999); rc=$?
+check "warnings --year outside the plan is refused, naming the range" 2 $rc "$out" "1999.*2020.*2025"
+out=$(w warnings --year 20x4); rc=$?
+check "warnings --year that is not a year is refused" 2 $rc "$out" "20x4"
+before=$(q "SELECT count(*) || '/' || max (updated_at) FROM warning WHERE state = 'resolved'")
+out=$(w warnings evaluate --today 2025-02-30); rc=$?
+check "warnings evaluate --today 2025-02-30 is refused, naming the nearest dates" 2 $rc "$out" "2025-02-30.*2025-02-28.*2025-03-01"
+[ "$(q "SELECT count(*) || '/' || max (updated_at) FROM warning WHERE state = 'resolved'")" == "$before" ] \
+    && ok "... and resolves nothing" || fail "an impossible date changed the warnings"
+out=$(w warnings evaluate --today 2024-02-29); rc=$?
+check "... a leap day is a date" 0 $rc "$out" "as of 2024-02-29"
+out=$(w warnings evaluate --today 2025-01-10); rc=$?
+out=$(w completeness --year 2019); rc=$?
+check "completeness --year 2019 is refused, naming the plan's years" 2 $rc "$out" "2019.*2021.*2025"
+out=$(w report --year 2019 -o "$work/r.html"); rc=$?
+check "report --year 2019 is refused, naming the plan's years" 2 $rc "$out" "2019.*2021.*2025"
+out=$(w responsibility list --unit health_comission); rc=$?
+check "responsibility list --unit with a typo" 2 $rc "$out" "health_comission.*health_commission"
+out=$(w unit revoke town_meichan); rc=$?
+check "unit revoke with a typo is refused, naming the nearest unit" 2 $rc "$out" "town_meichan\b.*town_meichang"
+out=$(w unit rotate-key health_comission --bundle "$work/x" --server-key "$work/server.pub" --endpoint "$endpoint"); rc=$?
+check "unit rotate-key with a typo is refused, naming the nearest unit" 2 $rc "$out" "health_comission.*health_commission"
+
+# The new filters narrow the list, every row as asked.
+all_rows () {  # all_rows CSV COLUMN VALUE: every data row has VALUE in COLUMN, and there is one
+    awk -F, -v c="$2" -v v="$3" 'NR > 1 && NF { n++; if ($c != v) bad++ } END { exit !(n > 0 && !bad) }' <<<"$1"
+}
+out=$(w warnings --rule wrong_direction --format csv); rc=$?
+all_rows "$out" 4 wrong_direction && ok "warnings --rule lists that rule's warnings only" || fail "--rule: $(head -3 <<<"$out")"
+out=$(w warnings --year 2024 --area meichang --format csv); rc=$?
+all_rows "$out" 7 2024 && all_rows "$out" 6 meichang && ok "warnings --year --area narrow to that year and area" || fail "--year --area: $(head -3 <<<"$out")"
+out=$(w warnings --state acknowledged --format csv); rc=$?
+all_rows "$out" 3 acknowledged && grep -q "^$id," <<<"$out" && ok "warnings --state acknowledged lists the acknowledged ones" || fail "--state: $(head -3 <<<"$out")"
+out=$(w warnings --unit town_meichang --level yellow --format csv); rc=$?
+check "warnings --unit --level" 0 $rc "$out" "^id,level"
+
+# JSON carries real types: numbers as numbers, null as null.
+out=$(w warnings --format json)
+jq -e 'length > 0 and all (.[]; (.id | type) == "number" and (.year | type) == "number")' <<<"$out" >/dev/null \
+    && ok "warnings JSON: id and year are numbers" || fail "warnings JSON types: $(head -c 300 <<<"$out")"
+out=$(w completeness --year 2024 --format json)
+jq -e 'all (.[]; (.owed | type) == "number" and (.missing | type) == "number")' <<<"$out" >/dev/null \
+    && ok "completeness JSON: counts are numbers" || fail "completeness JSON types: $(head -c 300 <<<"$out")"
+out=$(w unit list --format json)
+jq -e 'all (.[]; (.keys | type) == "number")' <<<"$out" >/dev/null \
+    && ok "unit list JSON: keys is a number" || fail "unit list JSON types: $(head -c 300 <<<"$out")"
+out=$(w status --format json)
+jq -e '(.servers[0].pid | type) == "number" and (.today[0].batches | type) == "number"' <<<"$out" >/dev/null \
+    && ok "status JSON: pid and batches are numbers" || fail "status JSON types: $(head -c 300 <<<"$out")"
+# status CSV carries every section, named in a section column.
+out=$(w status --format csv)
+for s in servers collectors never_delivered today; do
+    grep -q "^$s," <<<"$out" && ok "status --format csv has the $s section" || fail "status csv lacks $s: $(head -5 <<<"$out")"
+done
+check "status --format csv: the first column is the section" 0 0 "$out" "^section,"
+# migrate --list takes --format like every listing.
+out=$(w migrate --list --format csv); rc=$?
+check "migrate --list --format csv" 0 $rc "$out" "^version,name,state,applied"
+check "... one row per migration" 0 $rc "$out" "^1,001_schema.sql,applied,"
+out=$(w migrate --list --format json); rc=$?
+jq -e '.[0].version == 1 and .[0].state == "applied"' <<<"$out" >/dev/null \
+    && ok "migrate --list --format json, versions as numbers" || fail "migrate json: $(head -c 300 <<<"$out")"
 out=$(w warnings show 999999); rc=$?
 check "warnings show of a warning that does not exist" 1 $rc "$out" "there is no warning 999999"
-out=$(w warnings --level purple); rc=$?
-check "a bad --level" 2 $rc "$out" "--level is red or yellow"
 
 # completeness
 out=$(w completeness --year 2024); rc=$?

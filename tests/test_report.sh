@@ -62,7 +62,7 @@ report final.csv --format csv --final --lang en
 # partial file beside it.
 cp "$work/zh.html" "$work/kept.html"
 "$wdmon" --db "$conn" -l warn report --year 1999 -o "$work/kept.html" 2>"$work/kept.log"
-expect "a report for a year outside the plan fails" "$?" 1
+expect "a report for a year outside the plan is refused (exit 2, issue 12)" "$?" 2
 cmp -s "$work/zh.html" "$work/kept.html" && ok "... and leaves the previous report untouched" \
     || fail "the previous report was changed: $(wc -c <"$work/kept.html") bytes"
 expect "... with no partial file left" "$(ls "$work" | grep -c 'kept.html.partial')" 0

@@ -178,7 +178,7 @@ expect "... the note kept in its history" \
 show=$("$wdmon" --db "$conn" warnings show "$id")
 contains "wdmon warnings show prints the history with the note" "$show" "已约谈区卫健委"
 out=$("$wdmon" --db "$conn" warnings ack "$id" --by "李四" --note "again" 2>&1)
-expect "a second acknowledgement is refused" "$?" 1
+expect "a second acknowledgement adds a follow-up note, not a refusal (issue 12)" "$?" 0
 listing=$("$wdmon" --db "$conn" warnings --open --level red)
 contains "wdmon warnings --open --level red lists red ones" "$listing" "unlikely"
 

@@ -1,0 +1,212 @@
+/*  wdm_check: check the operator's codes, years and dates.  See wdm_check.h.  */
+
+#include "wdm_check.h"
+#include "wdm_db.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define S_SUGGESTIONS 3
+#define S_LIST_ALL 12           //  fewer valid codes than this: name them all
+#define S_CODE_MAX 64           //  codes are at most 64 characters (sql/001)
+
+//  Edit distance between a and b, case-insensitive; both at most
+//  S_CODE_MAX bytes (longer is cut).
+static int
+s_distance (const char *a, const char *b)
+{
+    int row [S_CODE_MAX + 1];
+    int alen = (int) strnlen (a, S_CODE_MAX), blen = (int) strnlen (b, S_CODE_MAX);
+    for (int j = 0; j <= blen; j++)
+        row [j] = j;
+    for (int i = 1; i <= alen; i++) {
+        int diagonal = row [0];
+        row [0] = i;
+        for (int j = 1; j <= blen; j++) {
+            int above = row [j];
+            int same = tolower ((unsigned char) a [i - 1]) == tolower ((unsigned char) b [j - 1]);
+            int best = diagonal + (same ? 0 : 1);
+            if (above + 1 < best)
+                best = above + 1;
+            if (row [j - 1] + 1 < best)
+                best = row [j - 1] + 1;
+            row [j] = best;
+            diagonal = above;
+        }
+    }
+    return row [blen];
+}
+
+//  Append text to message, as much as fits.
+static void
+s_append (char *message, size_t message_size, const char *text)
+{
+    size_t used = strlen (message);
+    if (used < message_size)
+        snprintf (message + used, message_size - used, "%s", text);
+}
+
+void
+wdm_check_suggest (PGconn *conn, const char *sql, const char *bad,
+                   char *message, size_t message_size)
+{
+    PGresult *res = PQexec (conn, sql);
+    if (PQresultStatus (res) != PGRES_TUPLES_OK || strlen (bad) > S_CODE_MAX) {
+        PQclear (res);
+        return;
+    }
+    int best [S_SUGGESTIONS], best_distance [S_SUGGESTIONS], found = 0;
+    int limit = (int) strlen (bad) / 3 > 2 ? (int) strlen (bad) / 3 : 2;
+    for (int row = 0; row < PQntuples (res); row++) {
+        const char *code = PQgetvalue (res, row, 0), *name = PQgetvalue (res, row, 1);
+        int distance = *bad && strstr (name, bad) ? 0
+                     : *bad && strncasecmp (code, bad, strlen (bad)) == 0 ? 1
+                     : s_distance (code, bad);
+        if (distance > limit)
+            continue;
+        //  Insert in order of distance; ties keep the query's order.
+        int at = found < S_SUGGESTIONS ? found : S_SUGGESTIONS - 1;
+        if (found == S_SUGGESTIONS && distance >= best_distance [at])
+            continue;
+        while (at > 0 && best_distance [at - 1] > distance) {
+            best [at] = best [at - 1];
+            best_distance [at] = best_distance [at - 1];
+            at--;
+        }
+        best [at] = row;
+        best_distance [at] = distance;
+        if (found < S_SUGGESTIONS)
+            found++;
+    }
+    char item [256];
+    for (int i = 0; i < found; i++) {
+        snprintf (item, sizeof item, "%s%s (%s)", i ? ", " : "; 相近的 / did you mean: ",
+                  PQgetvalue (res, best [i], 0), PQgetvalue (res, best [i], 1));
+        s_append (message, message_size, item);
+    }
+    if (found == 0 && PQntuples (res) <= S_LIST_ALL)
+        for (int row = 0; row < PQntuples (res); row++) {
+            snprintf (item, sizeof item, "%s%s (%s)", row ? ", " : "; 有效的 / valid: ",
+                      PQgetvalue (res, row, 0), PQgetvalue (res, row, 1));
+            s_append (message, message_size, item);
+        }
+    PQclear (res);
+}
+
+wdm_check_result_t
+wdm_check_code (PGconn *conn, const char *sql, const char *what_zh, const char *what_en,
+                const char *value, char *code, size_t code_size,
+                char *message, size_t message_size)
+{
+    PGresult *res = wdm_db_query (conn, sql, 0, NULL, PGRES_TUPLES_OK, message, message_size);
+    if (!res)
+        return WDM_CHECK_FAILED;
+    for (int row = 0; row < PQntuples (res); row++)
+        for (int col = 0; col < PQnfields (res); col++)
+            if (!PQgetisnull (res, row, col) && strcmp (PQgetvalue (res, row, col), value) == 0) {
+                snprintf (code, code_size, "%s", PQgetvalue (res, row, 0));
+                PQclear (res);
+                return WDM_CHECK_OK;
+            }
+    PQclear (res);
+    snprintf (message, message_size, "没有%s %s / no %s %s", what_zh, value, what_en, value);
+    wdm_check_suggest (conn, sql, value, message, message_size);
+    return WDM_CHECK_REFUSED;
+}
+
+wdm_check_result_t
+wdm_check_year (PGconn *conn, const char *range_sql, const char *text, int *year,
+                char *message, size_t message_size)
+{
+    PGresult *res = wdm_db_query (conn, range_sql, 0, NULL, PGRES_TUPLES_OK,
+                                  message, message_size);
+    if (!res)
+        return WDM_CHECK_FAILED;
+    if (PQntuples (res) != 1 || PQgetisnull (res, 0, 0) || PQgetisnull (res, 0, 1)) {
+        snprintf (message, message_size, "数据库中没有规划 / the database holds no plan "
+                  "(run wdmon migrate)");
+        PQclear (res);
+        return WDM_CHECK_FAILED;
+    }
+    int first = atoi (PQgetvalue (res, 0, 0)), last = atoi (PQgetvalue (res, 0, 1));
+    PQclear (res);
+    char *end = NULL;
+    long value = strtol (text, &end, 10);
+    if (!*text || *end || !isdigit ((unsigned char) *text)) {
+        snprintf (message, message_size, "年份 %s 不是一个年份，有效年份为 %d 至 %d / '%s' is not "
+                  "a year; valid years are %d-%d", text, first, last, text, first, last);
+        return WDM_CHECK_REFUSED;
+    }
+    if (value < first || value > last) {
+        int nearest = value < first ? first : last;
+        snprintf (message, message_size, "年份 %s 不在 %d 至 %d 之内，最近的是 %d / year %s is "
+                  "outside the plan (%d-%d); the nearest is %d", text, first, last, nearest,
+                  text, first, last, nearest);
+        return WDM_CHECK_REFUSED;
+    }
+    *year = (int) value;
+    return WDM_CHECK_OK;
+}
+
+wdm_check_result_t
+wdm_check_date (const char *text, wdm_date_t *date, char *message, size_t message_size)
+{
+    if (wdm_date_parse (text, date) == 0)
+        return WDM_CHECK_OK;
+    int y, m, d;
+    char tail;
+    if (sscanf (text, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 || y < 1) {
+        snprintf (message, message_size, "日期 %s 不是 YYYY-MM-DD 格式 / '%s' is not a date "
+                  "YYYY-MM-DD", text, text);
+        return WDM_CHECK_REFUSED;
+    }
+    if (m < 1 || m > 12) {
+        snprintf (message, message_size, "日期 %s 不存在：月份为 01 至 12 / there is no date %s: "
+                  "the month is 01-12", text, text);
+        return WDM_CHECK_REFUSED;
+    }
+    //  The last day before and the first day after the impossible one.
+    int days = wdm_date_days_in_month (y, m);
+    int before_y = y, before_m = m, before_d = days;
+    int after_y = y, after_m = m + 1, after_d = 1;
+    if (d < 1) {
+        before_m = m - 1;
+        if (before_m < 1) {
+            before_m = 12;
+            before_y--;
+        }
+        before_d = wdm_date_days_in_month (before_y, before_m);
+        after_m = m;
+    }
+    if (after_m > 12) {
+        after_m = 1;
+        after_y++;
+    }
+    static const char *months [] = { "January", "February", "March", "April", "May", "June",
+        "July", "August", "September", "October", "November", "December" };
+    snprintf (message, message_size, "日期 %s 不存在：%d 年 %d 月只有 %d 天，最近的日期为 "
+              "%04d-%02d-%02d 和 %04d-%02d-%02d / there is no date %s: %s %d has %d days; the "
+              "nearest dates are %04d-%02d-%02d and %04d-%02d-%02d", text, y, m, days,
+              before_y, before_m, before_d, after_y, after_m, after_d, text, months [m - 1], y,
+              days, before_y, before_m, before_d, after_y, after_m, after_d);
+    return WDM_CHECK_REFUSED;
+}
+
+wdm_check_result_t
+wdm_check_word (const char *option, const char *value, const char *const *words,
+                char *message, size_t message_size)
+{
+    for (int i = 0; words [i]; i++)
+        if (strcmp (value, words [i]) == 0)
+            return WDM_CHECK_OK;
+    snprintf (message, message_size, "%s 不能是 %s，只能是以下之一 / %s cannot be '%s'; it is "
+              "one of: ", option, value, option, value);
+    for (int i = 0; words [i]; i++) {
+        s_append (message, message_size, i ? ", " : "");
+        s_append (message, message_size, words [i]);
+    }
+    return WDM_CHECK_REFUSED;
+}
