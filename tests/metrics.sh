@@ -79,12 +79,20 @@ grep -qE "^wdmon_build_info\{version=\"$version\",commit=\"([0-9a-f]{7,40}|unkno
 # --- collectors come and go; the gauge follows, every time
 mkdir -p "$work/town_meichang/inbox"
 before=$(date +%s)
-printf 'indicator,area,year,value\nDM25,meichang,2024,24\n' >"$work/town_meichang/inbox/a.csv"
+printf 'indicator,area,year,value\nDM25,meichang,2024,24\n' >"$work/town_meichang/inbox/.a.csv.part"
+mv "$work/town_meichang/inbox/.a.csv.part" "$work/town_meichang/inbox/a.csv"
 for round in 1 2 3; do
     "$collector_bin" -c "$work/town_meichang/collector.conf" -l warn run 2>>"$work/collector.log" &
     c_pid=$!
     wait_value wdmon_connected_collectors 1 15 && ok "round $round: a running collector is counted (1)" \
         || fail "round $round: connected_collectors is $(value wdmon_connected_collectors), wanted 1"
+    # The first collector delivers the file (once it has settled, 2 s).
+    if [ $round = 1 ]; then
+        for _ in $(seq 1 150); do
+            scrape | grep -q 'wdmon_unit_last_delivery_seconds{unit="town_meichang"}' && break
+            sleep 0.1
+        done
+    fi
     kill "$c_pid"; wait "$c_pid" 2>/dev/null; c_pid=
     wait_value wdmon_connected_collectors 0 15 && ok "round $round: ... and not once it has left (0)" \
         || fail "round $round: connected_collectors is $(value wdmon_connected_collectors) after the collector left"
