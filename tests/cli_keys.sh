@@ -8,17 +8,9 @@
 #
 # Usage: cli_keys.sh WDMON WDMON_SERVER WDMON_COLLECTOR
 set -u
+. "$(dirname "$0")/lib.sh"
 wdmon=$1 server_bin=$2 collector_bin=$3
-[ -n "${WDM_TEST_PGURI:-}" ] || { echo "WDM_TEST_PGURI is not set: run tests/run.sh"; exit 77; }
-
-failures=0
-ok ()   { echo "ok: $*"; }
-fail () { echo "FAIL: $*"; failures=$((failures + 1)); }
-check () {  # check DESCRIPTION WANTED_RC RC OUTPUT EXTENDED_REGEX
-    if [ "$2" != "$3" ] || ! grep -qE -- "$5" <<<"$4"; then
-        fail "$1 (exit $3, wanted $2; output must match '$5')"; sed 's/^/    /' <<<"$4" | head -20
-    else ok "$1"; fi
-}
+wdm_test_need_pg
 
 work=$(mktemp -d /tmp/wdm_cli_keys.XXXXXX)
 port=$((23000 + ($$ + 7) % 20000))
@@ -33,9 +25,8 @@ cleanup () {
 }
 trap cleanup EXIT
 w () { "$wdmon" --db "$conn" "$@" 2>&1; }
-q () { psql "$conn" -qXAt -c "SET search_path = wdmon" -c "$1"; }
 
-psql "$WDM_TEST_PGURI" -qX -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db" >/dev/null || exit 2
+wdm_test_db "$db"
 w -l warn migrate >/dev/null || exit 2
 w server-key "$work" >/dev/null || exit 2
 secret=$(grep -v '^#' "$work/server.key")
@@ -110,6 +101,5 @@ for f in server.log collector.log; do
 done
 [ -z "$leaked" ] && ok "no secret key in the server's or the collector's debug log" || fail "secret key in:$leaked"
 
-psql "$WDM_TEST_PGURI" -qX -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1
-echo "$failures failure(s)"
-[ "$failures" == 0 ]
+wdm_test_drop_db
+wdm_test_end cli_keys

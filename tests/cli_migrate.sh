@@ -4,24 +4,11 @@
 # applies none, --list shows each applied, and bad input gets exit code 2
 # or 1 with a message that names the problem.
 set -u
+. "$(dirname "$0")/lib.sh"
 wdmon=$1
-[ -n "${WDM_TEST_PGURI:-}" ] || { echo "WDM_TEST_PGURI is not set: run tests/run.sh"; exit 77; }
+wdm_test_need_pg
 
-failures=0
-check () {   # check DESCRIPTION EXPECTED_RC ACTUAL_RC OUTPUT PATTERN
-    if [ "$2" != "$3" ] || ! grep -qE -- "$5" <<<"$4"; then
-        echo "FAIL: $1 (exit $3, wanted $2; output must match '$5')"
-        echo "$4" | sed 's/^/    /'
-        failures=$((failures + 1))
-    else
-        echo "ok: $1"
-    fi
-}
-
-db=wdm_test_cli
-psql "$WDM_TEST_PGURI" -qX -v ON_ERROR_STOP=1 \
-     -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db" >/dev/null || exit 2
-conn="$WDM_TEST_PGURI dbname=$db"
+wdm_test_db wdm_test_migrate_cli
 count=$(ls "$(dirname "$0")"/../sql/[0-9][0-9][0-9]_*.sql | wc -l)
 
 out=$("$wdmon" --db "$conn" migrate --list 2>&1); rc=$?
@@ -66,6 +53,5 @@ check "--help lists the commands and exit codes" 0 $rc "$out" "Exit codes: 0 suc
 out=$("$wdmon" migrate --help 2>&1); rc=$?
 check "migrate --help explains the command" 0 $rc "$out" "Safe to run again"
 
-psql "$WDM_TEST_PGURI" -qX -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null
-echo "cli_migrate: $failures failed"
-[ $failures -eq 0 ]
+wdm_test_drop_db
+wdm_test_end cli_migrate

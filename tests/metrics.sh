@@ -8,14 +8,11 @@
 #
 # Usage: metrics.sh WDMON WDMON_SERVER WDMON_COLLECTOR VERSION
 set -u
+. "$(dirname "$0")/lib.sh"
 wdmon=$1 server_bin=$2 collector_bin=$3 version=$4
-[ -n "${WDM_TEST_PGURI:-}" ] || { echo "WDM_TEST_PGURI is not set: run tests/run.sh"; exit 77; }
+wdm_test_need_pg
 [ -n "${WDM_TEST_PG_DIR:-}" ] || { echo "WDM_TEST_PG_DIR is not set: run tests/run.sh"; exit 77; }
 pgctl="$(dirname "$0")/pgctl.sh"
-
-failures=0
-ok ()   { echo "ok: $*"; }
-fail () { echo "FAIL: $*"; failures=$((failures + 1)); }
 
 work=$(mktemp -d /tmp/wdm_metrics.XXXXXX)
 port=$((23000 + ($$ + 13) % 20000))
@@ -46,7 +43,7 @@ wait_value () {
     return 1
 }
 
-psql "$WDM_TEST_PGURI" -qX -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db" >/dev/null || exit 2
+wdm_test_db "$db"
 w -l warn migrate >/dev/null || exit 2
 w server-key "$work" >/dev/null || exit 2
 for unit in town_meichang health_commission; do
@@ -127,6 +124,5 @@ wait_value wdmon_database_up 1 10 && ok "database_up is 1 again once the databas
     || fail "database_up is $(value wdmon_database_up) 10 s after the database came back"
 kill "$server_pid"; wait "$server_pid" 2>/dev/null; server_pid=
 
-psql "$WDM_TEST_PGURI" -qX -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1
-echo "$failures failure(s)"
-[ "$failures" == 0 ]
+wdm_test_drop_db
+wdm_test_end metrics

@@ -13,16 +13,10 @@
 #
 # Usage: test_ingest.sh WDMON WDMON_SERVER WDMON_COLLECTOR
 set -u
+. "$(dirname "$0")/lib.sh"
 wdmon=$1 server_bin=$2 collector_bin=$3
-[ -n "${WDM_TEST_PGURI:-}" ] || { echo "WDM_TEST_PGURI is not set: run tests/run.sh"; exit 77; }
+wdm_test_need_pg
 here=$(cd "$(dirname "$0")" && pwd)
-
-failures=0
-ok ()   { echo "ok: $*"; }
-fail () { echo "FAIL: $*"; failures=$((failures + 1)); }
-expect () {  # expect DESCRIPTION ACTUAL WANTED
-    if [ "$2" == "$3" ]; then ok "$1 ($2)"; else fail "$1: got '$2', wanted '$3'"; fi
-}
 
 work=$(mktemp -d /tmp/wdm_test_ingest.XXXXXX)
 port=$((21000 + $$ % 20000))
@@ -39,23 +33,15 @@ cleanup () {
 }
 trap cleanup EXIT
 
-q () { psql "$conn" -qXAt -c "SET search_path = wdmon" -c "$1"; }
-
 start_server () {
     "$server_bin" -k "$work/server.key" -e "$endpoint" -d "$conn" -l warn 2>>"$work/server.log" &
     server_pid=$!
 }
 
-# wait_for SECONDS COMMAND...: until the command succeeds.
-wait_for () {
-    local limit=$(( $1 * 10 )); shift
-    for ((i = 0; i < limit; i++)); do "$@" && return 0; sleep 0.1; done
-    return 1
-}
 stored () { [ "$(q "SELECT count(*) FROM observation WHERE unit_code = '$1'")" -ge "$2" ]; }
 drained () { "$collector_bin" -c "$1/collector.conf" status | grep -q '^queued     0 '; }
 
-psql "$WDM_TEST_PGURI" -qX -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db" >/dev/null || exit 2
+wdm_test_db "$db"
 "$wdmon" --db "$conn" -l warn migrate >/dev/null || exit 2
 "$wdmon" server-key "$work" >/dev/null || exit 2
 for unit in town_meichang health_commission; do
@@ -253,6 +239,5 @@ if [ $failures -ne 0 ]; then
     echo "--- server log"; tail -n 30 "$work/server.log"
     echo "--- collector log"; tail -n 30 "$work/collector.log"
 fi
-psql "$WDM_TEST_PGURI" -qX -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1
-echo "test_ingest: $failures failed"
-[ $failures -eq 0 ]
+wdm_test_drop_db
+wdm_test_end test_ingest

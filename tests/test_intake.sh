@@ -18,15 +18,9 @@
 #
 # Usage: test_intake.sh WDMON WDMON_SERVER WDMON_COLLECTOR
 set -u
+. "$(dirname "$0")/lib.sh"
 wdmon=$1 server_bin=$2 collector_bin=$3
-[ -n "${WDM_TEST_PGURI:-}" ] || { echo "WDM_TEST_PGURI is not set: run tests/run.sh"; exit 77; }
-
-failures=0
-ok ()   { echo "ok: $*"; }
-fail () { echo "FAIL: $*"; failures=$((failures + 1)); }
-expect () {  # expect DESCRIPTION ACTUAL WANTED
-    if [ "$2" == "$3" ]; then ok "$1 ($2)"; else fail "$1: got '$2', wanted '$3'"; fi
-}
+wdm_test_need_pg
 
 work=$(mktemp -d /tmp/wdm_test_intake.XXXXXX)
 port=$((21000 + ($$ + 7919) % 20000))
@@ -43,20 +37,12 @@ cleanup () {
 }
 trap cleanup EXIT
 
-q () { psql "$conn" -qXAt -c "SET search_path = wdmon" -c "$1"; }
-
-# wait_for SECONDS COMMAND...: until the command succeeds.
-wait_for () {
-    local limit=$(( $1 * 10 )); shift
-    for ((i = 0; i < limit; i++)); do "$@" && return 0; sleep 0.1; done
-    return 1
-}
 drained () { "$collector_bin" -c "$mc/collector.conf" status | grep -q '^queued     0 '; }
 # taken NAME: the file has left the inbox (done/ or failed/) and its
 # records are answered.
 taken () { [ ! -e "$mc/inbox/$1" ] && drained; }
 
-psql "$WDM_TEST_PGURI" -qX -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db" >/dev/null || exit 2
+wdm_test_db "$db"
 "$wdmon" --db "$conn" -l warn migrate >/dev/null || exit 2
 "$wdmon" server-key "$work" >/dev/null || exit 2
 mc=$work/town_meichang
@@ -164,6 +150,5 @@ if [ $failures -ne 0 ]; then
     echo "--- collector log"; tail -n 30 "$work/collector.log"
     echo "--- rejected.jsonl"; cat "$mc/rejected.jsonl" 2>/dev/null
 fi
-psql "$WDM_TEST_PGURI" -qX -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1
-echo "test_intake: $failures failed"
-[ $failures -eq 0 ]
+wdm_test_drop_db
+wdm_test_end test_intake

@@ -14,16 +14,11 @@
 #
 # Usage: test_quickstart.sh BUILD_DIR
 set -u
+. "$(dirname "$0")/lib.sh"
 build=$(cd "$1" && pwd)
 src=$(cd "$(dirname "$0")/.." && pwd)
 command -v pg_ctlcluster >/dev/null || ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 \
     || { echo "no PostgreSQL server here: run tests/run.sh"; exit 77; }
-
-failures=0
-ok ()   { echo "ok: $*"; }
-fail () { echo "FAIL: $*"; failures=$((failures + 1)); }
-expect () { if [ "$2" == "$3" ]; then ok "$1 ($2)"; else fail "$1: got '$2', wanted '$3'"; fi; }
-contains () { if grep -qF -- "$3" "$2"; then ok "$1"; else fail "$1: $(basename "$2") lacks '$3'"; fi; }
 
 work=$(mktemp -d /tmp/wdm-qs.XXXXXX)
 chmod 755 "$work"
@@ -42,7 +37,6 @@ if ! bash "$src/deploy/quickstart.sh" >"$work/out.txt" 2>&1; then
 fi
 ok "deploy/quickstart.sh ran"
 conn="host=$work/var/pg/run port=5432 user=postgres dbname=wdmon"
-q () { psql "$conn" -qXAt -v ON_ERROR_STOP=1 -c "SET search_path = wdmon" -c "$1"; }
 
 # 1. Missing reports: the data is really not there.
 missing=$(q "SELECT count(*) FROM open_warnings WHERE rule_code = 'missing'")

@@ -15,25 +15,17 @@
 # Usage: test_report.sh WDMON
 # WDM_REPORT_SCREENSHOT=FILE.png keeps the screenshot (for docs/).
 set -u
+. "$(dirname "$0")/lib.sh"
 wdmon=$1
-[ -n "${WDM_TEST_PGURI:-}" ] || { echo "WDM_TEST_PGURI is not set: run tests/run.sh"; exit 77; }
+wdm_test_need_pg
 here=$(cd "$(dirname "$0")" && pwd)
-
-failures=0
-ok ()   { echo "ok: $*"; }
-fail () { echo "FAIL: $*"; failures=$((failures + 1)); }
-expect () { if [ "$2" == "$3" ]; then ok "$1 ($2)"; else fail "$1: got '$2', wanted '$3'"; fi; }
-contains () { if grep -qF -- "$3" "$2"; then ok "$1"; else fail "$1: $(basename "$2") lacks '$3'"; fi; }
-lacks () { if grep -qiF -- "$3" "$2"; then fail "$1: $(basename "$2") has '$3'"; else ok "$1"; fi; }
 
 work=$(mktemp -d /tmp/wdm_test_report.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 db=wdm_report_test
 conn="$WDM_TEST_PGURI dbname=$db"
-q () { psql "$conn" -qXAt -v ON_ERROR_STOP=1 -c "SET search_path = wdmon" -c "$1"; }
 
-psql "$WDM_TEST_PGURI" -qX -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db" \
-    >/dev/null || exit 2
+wdm_test_db "$db"
 "$wdmon" --db "$conn" -l warn migrate >/dev/null || exit 2
 psql "$conn" -qX -v ON_ERROR_STOP=1 -f "$here/report/data.sql" >/dev/null || exit 2
 "$wdmon" --db "$conn" -l warn warnings evaluate --today 2025-01-10 >/dev/null || exit 2
@@ -293,5 +285,4 @@ else
     fi
 fi
 
-echo "$failures failure(s)"
-[ "$failures" -eq 0 ]
+wdm_test_end test_report

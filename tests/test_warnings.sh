@@ -9,14 +9,10 @@
 #
 # Usage: test_warnings.sh WDMON WDMON_SERVER WDMON_COLLECTOR
 set -u
+. "$(dirname "$0")/lib.sh"
 wdmon=$1 server_bin=$2 collector_bin=$3
-[ -n "${WDM_TEST_PGURI:-}" ] || { echo "WDM_TEST_PGURI is not set: run tests/run.sh"; exit 77; }
+wdm_test_need_pg
 
-failures=0
-ok ()   { echo "ok: $*"; }
-fail () { echo "FAIL: $*"; failures=$((failures + 1)); }
-expect () { if [ "$2" == "$3" ]; then ok "$1 ($2)"; else fail "$1: got '$2', wanted '$3'"; fi; }
-contains () { if grep -qF -- "$3" <<<"$2"; then ok "$1"; else fail "$1: '$2' lacks '$3'"; fi; }
 
 work=$(mktemp -d /tmp/wdm_test_warnings.XXXXXX)
 port=$((22000 + $$ % 20000))
@@ -30,19 +26,13 @@ cleanup () {
     rm -rf "$work"
 }
 trap cleanup EXIT
-q () { psql "$conn" -qXAt -c "SET search_path = wdmon" -c "$1"; }
-wait_for () {
-    local limit=$(( $1 * 10 )); shift
-    for ((i = 0; i < limit; i++)); do "$@" && return 0; sleep 0.1; done
-    return 1
-}
 warning () {  # warning RULE INDICATOR AREA YEAR: "level state" of that warning
     q "SELECT level || ' ' || state FROM warning WHERE rule_code = '$1' AND indicator_code = '$2'
         AND area_code = '$3' AND year = $4 AND unit_code IS NULL"
 }
 is_state () { [ "$(warning "$1" "$2" "$3" "$4")" == "$5" ]; }
 
-psql "$WDM_TEST_PGURI" -qX -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db" >/dev/null || exit 2
+wdm_test_db "$db"
 "$wdmon" --db "$conn" -l warn migrate >/dev/null || exit 2
 "$wdmon" server-key "$work" >/dev/null || exit 2
 "$wdmon" --db "$conn" unit add health_commission --bundle "$work/hc" --server-key "$work/server.pub" \
@@ -88,18 +78,18 @@ CSV
 wait_for 20 is_state not_met HE03 wuqing 2024 "red open" || true
 expect "9.4/10万 in 2024 misses 8.5: not met, red" "$(warning not_met HE03 wuqing 2024)" "red open"
 message=$(q "SELECT message_zh FROM warning WHERE rule_code = 'not_met' AND indicator_code = 'HE03' AND year = 2024")
-contains "the message names the indicator" "$message" "孕产妇死亡率"
-contains "... the area" "$message" "武清"
-contains "... the value" "$message" "9.4"
-contains "... the target" "$message" "8.5"
+has "the message names the indicator" "$message" "孕产妇死亡率"
+has "... the area" "$message" "武清"
+has "... the value" "$message" "9.4"
+has "... the target" "$message" "8.5"
 english=$(q "SELECT message_en FROM warning WHERE rule_code = 'not_met' AND indicator_code = 'HE03' AND year = 2024")
-contains "an English message alongside" "$english" "Maternal mortality"
+has "an English message alongside" "$english" "Maternal mortality"
 expect "2023's 8.9 is not a separate warning (only the latest year speaks)" \
     "$(q "SELECT count(*) FROM warning WHERE indicator_code = 'HE03' AND rule_code = 'not_met' AND year = 2023")" 0
 wait_for 20 is_state behind_schedule HE05 wuqing 2023 "red open" || true
 # progress (54-50)/(70-50) = 20%, time share (2023-2020)/(2025-2020) = 60%: 40 points behind.
 expect "HE05 40 points behind schedule: red" "$(warning behind_schedule HE05 wuqing 2023)" "red open"
-contains "... saying how far behind" "$(q "SELECT message_zh FROM warning WHERE rule_code = 'behind_schedule' AND indicator_code = 'HE05'")" "40"
+has "... saying how far behind" "$(q "SELECT message_zh FROM warning WHERE rule_code = 'behind_schedule' AND indicator_code = 'HE05'")" "40"
 # Trend 50, 52, 53, 54: slope 1.3 a year, 2025 projected 56.5 < 70; ratio 1.3/4 < 0.6.
 expect "HE05 unlikely to be met: red" "$(warning unlikely HE05 wuqing 2023)" "red open"
 expect "HE05 below 70 before 2025: not met, yellow" "$(warning not_met HE05 wuqing 2023)" "yellow open"
@@ -123,10 +113,10 @@ expect "a reported district value is not overridden" \
 wait_for 20 is_state behind_schedule HE05 wuqing 2024 "red open" || true
 expect "the rolled-up 2024 is judged although the district reported other years" \
     "$(warning behind_schedule HE05 wuqing 2024)" "red open"
-contains "... and its message says the value is rolled up from 2 of 30 areas" \
+has "... and its message says the value is rolled up from 2 of 30 areas" \
     "$(q "SELECT message_zh FROM warning WHERE rule_code = 'behind_schedule' AND indicator_code = 'HE05' AND year = 2024")" \
     "全区数值由30个镇街中的2个汇总"
-contains "... in English too" \
+has "... in English too" \
     "$(q "SELECT message_en FROM warning WHERE rule_code = 'behind_schedule' AND indicator_code = 'HE05' AND year = 2024")" \
     "rolled up from 2 of 30 towns and streets"
 expect "2023's behind-schedule warning gives way to 2024's" "$(warning behind_schedule HE05 wuqing 2023)" "red resolved"
@@ -136,8 +126,8 @@ expect "open_warnings names what is open" \
 
 # The full evaluation agrees and changes nothing more.
 out=$("$wdmon" --db "$conn" warnings evaluate --today 2025-01-10)
-contains "wdmon warnings evaluate reports what it did" "$out" "series evaluated"
-contains "... and a second evaluation opens nothing new" "$out" "0 opened, 0 reopened"
+has "wdmon warnings evaluate reports what it did" "$out" "series evaluated"
+has "... and a second evaluation opens nothing new" "$out" "0 opened, 0 reopened"
 
 # A correction: 2024 was 8.4, not 9.4.  The warning resolves, with history.
 send correction <<'CSV'
@@ -163,7 +153,7 @@ HE03,wuqing,2024,7.5,final
 CSV
 wait_for 20 is_state implausible HE03 wuqing 2024 "yellow open" || true
 expect "a final value revised by 10.7% is implausible: yellow" "$(warning implausible HE03 wuqing 2024)" "yellow open"
-contains "... the message gives both values" \
+has "... the message gives both values" \
     "$(q "SELECT message_zh FROM warning WHERE rule_code = 'implausible' AND indicator_code = 'HE03' AND year = 2024")" \
     "已定稿的数值8.4/10万被修订为7.5/10万"
 
@@ -176,11 +166,11 @@ expect "... the note kept in its history" \
     "$(q "SELECT actor || ':' || note FROM warning_event WHERE warning_id = $id AND transition = 'acknowledge'")" \
     "张三:已约谈区卫健委,要求三月底前提交整改方案"
 show=$("$wdmon" --db "$conn" warnings show "$id")
-contains "wdmon warnings show prints the history with the note" "$show" "已约谈区卫健委"
+has "wdmon warnings show prints the history with the note" "$show" "已约谈区卫健委"
 out=$("$wdmon" --db "$conn" warnings ack "$id" --by "李四" --note "again" 2>&1)
 expect "a second acknowledgement adds a follow-up note, not a refusal (issue 12)" "$?" 0
 listing=$("$wdmon" --db "$conn" warnings --open --level red)
-contains "wdmon warnings --open --level red lists red ones" "$listing" "unlikely"
+has "wdmon warnings --open --level red lists red ones" "$listing" "unlikely"
 
 # Missing reports: the health commission leads HE01 but never reported it.
 # On 2025-01-10, 2023's report (due 2024-03-31) is late: red.
@@ -292,7 +282,7 @@ HE18,dongpuwa,2023,98.3
 CSV
 wait_for 20 is_fluct meichang 2023 "red open" || true
 expect "a drop of 6.4 points after years of tenths, with 2020-2023 data: fluctuating, red" "$(fluct meichang 2023)" "red open"
-contains "... judged against the changes of all the towns" \
+has "... judged against the changes of all the towns" \
     "$(q "SELECT message_zh FROM warning WHERE rule_code = 'fluctuating' AND indicator_code = 'HE18' AND area_code = 'meichang'")" \
     "比上年下降6.4个百分点,而本指标各地区以往8次年度变化的中位数为+0.15个百分点"
 expect "... the method in its details" \
@@ -331,12 +321,11 @@ listen=$( { printf 'LISTEN wdmon_warning;\nSELECT pg_sleep(3);\n'; } | psql "$co
           sleep 1
           q "SELECT warning_resolve (id, 'test') FROM warning WHERE rule_code = 'unlikely' AND indicator_code = 'HE05'" >/dev/null
           wait )
-contains "a NOTIFY on wdmon_warning names the transition" "$listen" '"transition" : "resolve"'
+has "a NOTIFY on wdmon_warning names the transition" "$listen" '"transition" : "resolve"'
 
 if [ $failures -ne 0 ]; then
     echo "--- server log"; tail -n 30 "$work/server.log"
     echo "--- collector log"; tail -n 10 "$work/collector.log"
 fi
-psql "$WDM_TEST_PGURI" -qX -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1
-echo "test_warnings: $failures failed"
-[ $failures -eq 0 ]
+wdm_test_drop_db
+wdm_test_end test_warnings
