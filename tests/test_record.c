@@ -3,37 +3,13 @@
 
 #include "wdm_record.h"
 #include "wdm_test.h"
+#include "wdm_test_catalog.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 static wdm_catalog_t *s_catalog = NULL;
-
-static int
-s_add (const char *code, double scale, double min, double max, bool by_sex, wdm_freq_t freq)
-{
-    wdm_indicator_t indicator = {
-        .scale = scale, .has_min = true, .has_max = true,
-        .value_min = min, .value_max = max, .by_sex = by_sex, .frequency = freq
-    };
-    snprintf (indicator.code, sizeof indicator.code, "%s", code);
-    return wdm_catalog_add (s_catalog, &indicator);
-}
-
-//  A count of women in each of two bodies (a min_count indicator).
-static int
-s_add_counted (const char *code, const char *body1, const char *body2)
-{
-    wdm_indicator_t indicator = {
-        .has_min = true, .has_max = true, .value_min = 0, .value_max = 50,
-        .frequency = WDM_FREQ_YEAR, .body_count = 2
-    };
-    snprintf (indicator.code, sizeof indicator.code, "%s", code);
-    snprintf (indicator.bodies [0], sizeof indicator.bodies [0], "%s", body1);
-    snprintf (indicator.bodies [1], sizeof indicator.bodies [1], "%s", body2);
-    return wdm_catalog_add (s_catalog, &indicator);
-}
 
 //  A catalog like the plan's: a rate per 100,000, a share in percent, a
 //  by-sex indicator, a count, and one reported quarterly.
@@ -43,12 +19,12 @@ s_setup (void)
     s_catalog = wdm_catalog_new (2020, 2025);
     if (!s_catalog)
         return -1;
-    return s_add ("HE02", 100000, 0, 1000, false, WDM_FREQ_YEAR)  //  maternal mortality
-         | s_add ("DM01", 100, 0, 100, false, WDM_FREQ_YEAR)      //  women among party members
-         | s_add ("FA01", 0, 0, 1440, true, WDM_FREQ_YEAR)        //  housework minutes a day
-         | s_add_counted ("DM06", "区政协", "区妇联")               //  women in each body, a count
-         | s_add ("EC90", 100, 0, 100, false, WDM_FREQ_QUARTER)
-         | s_add ("ED02", 100, 0, 150, false, WDM_FREQ_YEAR);     //  gross enrolment ratio
+    return wdm_test_catalog_add (s_catalog, "HE02", 100000, 0, 1000, false, WDM_FREQ_YEAR)  //  maternal mortality
+         | wdm_test_catalog_add (s_catalog, "DM01", 100, 0, 100, false, WDM_FREQ_YEAR)      //  women among party members
+         | wdm_test_catalog_add (s_catalog, "FA01", 0, 0, 1440, true, WDM_FREQ_YEAR)        //  housework minutes a day
+         | wdm_test_catalog_add_counted (s_catalog, "DM06", "区政协", "区妇联")               //  women in each body, a count
+         | wdm_test_catalog_add (s_catalog, "EC90", 100, 0, 100, false, WDM_FREQ_QUARTER)
+         | wdm_test_catalog_add (s_catalog, "ED02", 100, 0, 150, false, WDM_FREQ_YEAR);     //  gross enrolment ratio
 }
 
 static wdm_record_t
