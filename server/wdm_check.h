@@ -7,7 +7,7 @@
 #ifndef WDM_CHECK_H_INCLUDED
 #define WDM_CHECK_H_INCLUDED
 
-#include "wdm_warn.h"
+#include "wdm_date.h"
 
 #include <libpq-fe.h>
 #include <stddef.h>
