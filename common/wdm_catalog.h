@@ -1,7 +1,7 @@
 /*  wdm_catalog: what a record is checked against — the plan's period and
     its indicators with their units, ranges and reporting frequency.
 
-    The server loads it from PostgreSQL (server/wdm_db.c); the collector
+    The server loads it from PostgreSQL (server/db/wdm_db.c); the collector
     keeps a copy.  Built once, then read-only: safe to share between
     threads for lookups.  */
 

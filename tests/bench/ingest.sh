@@ -5,7 +5,7 @@
 #   1. baseline: the same N records loaded straight into the same
 #      observation table through psql — COPY into a temporary staging
 #      table, then the server's own INSERT ... ON CONFLICT with the revision
-#      lookup (server/wdm_store.c), in transactions of one server group
+#      lookup (server/ingest/wdm_store.c), in transactions of one server group
 #      (8192 records); and, to show what revisions cost, the plain
 #      INSERT ... ON CONFLICT with the revision given, and a bare COPY;
 #   2. naive peer: records inserted one per transaction through psql, on a
@@ -365,7 +365,7 @@ latency () {
 }
 
 # --- Baseline and naive peer -----------------------------------------------------------
-# The staging table and insert of server/wdm_store.c, word for word, with
+# The staging table and insert of server/ingest/wdm_store.c, word for word, with
 # defaults for the columns the CSV does not carry (the server writes them).
 STAGE_SQL="CREATE TEMP TABLE wdm_stage (
   batch_id bigint DEFAULT currval ('wdmon.ingest_batch_id_seq'), indicator_code text, area_code text, year int,
