@@ -304,6 +304,7 @@ static int
 s_store_batches (wdm_store_t *self, wdm_store_batch_t *batches, int count, int64_t *ids)
 {
     PGresult *res = NULL;
+    self->error_state [0] = '\0';      //  a failure not noted is never the rows'
     self->copy.size = 0;
     for (int b = 0; b < count; b++) {
         wdm_store_batch_t *batch = &batches [b];
