@@ -27,8 +27,19 @@
 #endif
 
 #define S_MAX_MESSAGES 64               //  batches in one transaction, at most
-#define S_PEER_HWM 16                   //  queued messages per collector, at most
+#define S_PEER_RCVHWM 16                //  messages queued from one collector, at most
+//  Replies queued to one collector, at most: twice what one group can
+//  answer, so that a collector reading its replies never makes the server
+//  wait.  Sends are checked (ZMQ_ROUTER_MANDATORY): when the queue is full
+//  the server waits up to S_REPLY_WAIT_MS for the collector to read.
+#define S_PEER_SNDHWM (2 * S_MAX_MESSAGES)
+#define S_REPLY_WAIT_MS 1000
 #define S_HANDSHAKE_MS 5000             //  a CURVE handshake not done by then is dropped
+//  What CURVE adds to a frame on the wire (RFC 26 MESSAGE: command name 8
+//  bytes, nonce 8, MAC 16, flags 1).  ZMQ_MAXMSGSIZE applies to the
+//  encrypted frame, so this is added for the body limit to be the one
+//  PROTOCOL.md states.
+#define S_CURVE_OVERHEAD 33
 
 //  One message as received, with what became of it.
 typedef struct {
@@ -50,6 +61,8 @@ typedef struct {
     wdm_warn_worker_t *warn;            //  evaluates what each commit touched
     wdm_metrics_t *metrics;
     void *monitor;                      //  the ROUTER's connection events
+    zmq_msg_t *stalled [S_MAX_MESSAGES];    //  routing ids not reading replies, this group
+    int stalled_count;
     char server_id [512];
     time_t status_at;                   //  when server_status was last written
 } s_server_t;
@@ -176,10 +189,12 @@ s_receive (s_server_t *self)
     const char *key = frames >= 1 ? zmq_msg_gets (&header, "Key") : NULL;
     snprintf (batch->key, sizeof batch->key, "%s", key ? key : "");
 
+    //  The counts of a batch are always those decoded, never the header's
+    //  claim: a refused batch has decoded.count 0 (it went into
+    //  ingest_batch.record_count, an int, and into the metrics).
     wdm_proto_header_t head;
     int status = wdm_proto_header_decode (zmq_msg_data (&header), zmq_msg_size (&header), &head);
     batch->batch_no = head.batch_no;
-    batch->decoded.count = head.count;
     batch->body = zmq_msg_data (&in->body);
     batch->body_size = zmq_msg_size (&in->body);
     zmq_msg_close (&header);
@@ -193,8 +208,13 @@ s_receive (s_server_t *self)
     if (status != WDM_PROTO_OK || head.type != WDM_PROTO_BATCH)
         s_refuse (batch, WDM_PROTO_MALFORMED, "报头无效 / invalid header frame");
     else
-    if (head.count > WDM_PROTO_MAX_RECORDS)
-        s_refuse (batch, WDM_PROTO_TOO_LARGE, "批次记录过多 / more than 4096 records in one batch");
+    if (head.count > WDM_PROTO_MAX_RECORDS) {
+        char message [WDM_PROTO_MESSAGE_MAX];
+        snprintf (message, sizeof message, "批次记录过多:报头称 %lu 条,上限 4096 / the header "
+                  "claims %lu records, more than 4096 in one batch", (unsigned long) head.count,
+                  (unsigned long) head.count);
+        s_refuse (batch, WDM_PROTO_TOO_LARGE, message);
+    }
     else
     if (wdm_crc32 (0, batch->body, batch->body_size) != head.checksum)
         s_refuse (batch, WDM_PROTO_MALFORMED, "校验和不符 / body checksum does not match the header");
@@ -206,7 +226,7 @@ s_receive (s_server_t *self)
             char message [WDM_PROTO_MESSAGE_MAX];
             snprintf (message, sizeof message, "消息体无效 / %s", why);
             s_refuse (batch, status, message);
-            batch->decoded.count = head.count;
+            wdm_proto_batch_clear (&batch->decoded);
         }
         else {
             batch->status = WDM_PROTO_OK;
@@ -219,6 +239,44 @@ s_receive (s_server_t *self)
                       *batch->unit ? batch->unit : "(unknown)", batch->status,
                       wdm_proto_code_name (batch->status), batch->message);
     return 0;
+}
+
+//  Send a reply's frames after its routing id, checked: the ROUTER is
+//  mandatory, so a full queue or a closed connection is an error, not a
+//  silent drop.  When the collector's queue is full, wait for it to read,
+//  up to S_REPLY_WAIT_MS once per group; a collector that has not read by
+//  then gets its other replies of the group only if there is room.
+static void
+s_send_reply (s_server_t *self, s_incoming_t *in, const uint8_t *header,
+              const msgpack_sbuffer *body)
+{
+    const wdm_store_batch_t *batch = &in->batch;
+    int stalled = 0;
+    for (int i = 0; i < self->stalled_count && !stalled; i++)
+        stalled = zmq_msg_size (self->stalled [i]) == zmq_msg_size (&in->identity)
+               && memcmp (zmq_msg_data (self->stalled [i]), zmq_msg_data (&in->identity),
+                          zmq_msg_size (&in->identity)) == 0;
+    zmq_msg_t identity;
+    zmq_msg_init (&identity);
+    zmq_msg_copy (&identity, &in->identity);
+    if (zmq_msg_send (&identity, self->router, ZMQ_SNDMORE | (stalled ? ZMQ_DONTWAIT : 0)) < 0) {
+        int error = zmq_errno ();
+        zmq_msg_close (&identity);
+        if (error == EHOSTUNREACH)
+            wdm_log_info ("batch %llu from %s: the connection closed before its reply",
+                          (unsigned long long) batch->batch_no, batch->unit);
+        else {
+            wdm_log_error ("batch %llu from %s: reply not sent: the collector has not read its "
+                           "last %d replies (%s)", (unsigned long long) batch->batch_no,
+                           batch->unit, S_PEER_SNDHWM, zmq_strerror (error));
+            if (!stalled && self->stalled_count < S_MAX_MESSAGES)
+                self->stalled [self->stalled_count++] = &in->identity;
+        }
+        return;
+    }
+    //  The routing id went: the rest of the message cannot fail for room.
+    zmq_send (self->router, header, WDM_PROTO_HEADER_SIZE, ZMQ_SNDMORE);
+    zmq_send (self->router, body->data, body->size, 0);
 }
 
 //  Answer one batch: a header and a body, after the routing id.
@@ -254,9 +312,7 @@ s_reply (s_server_t *self, s_incoming_t *in, int status, const char *message)
                                     wdm_crc32 (0, body.data, body.size) };
         uint8_t header [WDM_PROTO_HEADER_SIZE];
         wdm_proto_header_encode (&head, header);
-        zmq_msg_send (&in->identity, self->router, ZMQ_SNDMORE);
-        zmq_send (self->router, header, sizeof header, ZMQ_SNDMORE);
-        zmq_send (self->router, body.data, body.size, 0);
+        s_send_reply (self, in, header, &body);
     }
     msgpack_sbuffer_destroy (&body);
     free (rejected);
@@ -376,6 +432,7 @@ s_flush (s_server_t *self)
     }
     free (batches);
     self->group_size = 0;
+    self->stalled_count = 0;
 }
 
 static int
@@ -387,20 +444,23 @@ s_open_router (s_server_t *self, void *ctx)
         return -1;
     }
     self->router = zmq_socket (ctx, ZMQ_ROUTER);
-    int one = 1, hwm = S_PEER_HWM, linger = 2000;
+    int one = 1, rcvhwm = S_PEER_RCVHWM, sndhwm = S_PEER_SNDHWM, linger = 2000;
+    int reply_wait = S_REPLY_WAIT_MS;
     int heartbeat_ivl = 10000, heartbeat_timeout = 30000;
     //  While the database is away the ZAP handler answers 300 (try again),
     //  after which libzmq 4.3 may keep the connection half-open until the
     //  handshake timer ends it; bounded, the collector reconnects soon
     //  after the database is back instead of after libzmq's default 30 s.
     int handshake = S_HANDSHAKE_MS;
-    int64_t max_size = WDM_PROTO_MAX_BODY;
+    int64_t max_size = WDM_PROTO_MAX_BODY + S_CURVE_OVERHEAD;
     if (zmq_setsockopt (self->router, ZMQ_CURVE_SERVER, &one, sizeof one)
     ||  zmq_setsockopt (self->router, ZMQ_CURVE_SECRETKEY, secret, 40)
     ||  zmq_setsockopt (self->router, ZMQ_ZAP_DOMAIN, "wdmon", 5)
     ||  zmq_setsockopt (self->router, ZMQ_MAXMSGSIZE, &max_size, sizeof max_size)
-    ||  zmq_setsockopt (self->router, ZMQ_RCVHWM, &hwm, sizeof hwm)
-    ||  zmq_setsockopt (self->router, ZMQ_SNDHWM, &hwm, sizeof hwm)
+    ||  zmq_setsockopt (self->router, ZMQ_RCVHWM, &rcvhwm, sizeof rcvhwm)
+    ||  zmq_setsockopt (self->router, ZMQ_SNDHWM, &sndhwm, sizeof sndhwm)
+    ||  zmq_setsockopt (self->router, ZMQ_ROUTER_MANDATORY, &one, sizeof one)
+    ||  zmq_setsockopt (self->router, ZMQ_SNDTIMEO, &reply_wait, sizeof reply_wait)
     ||  zmq_setsockopt (self->router, ZMQ_LINGER, &linger, sizeof linger)
     ||  zmq_setsockopt (self->router, ZMQ_HEARTBEAT_IVL, &heartbeat_ivl, sizeof heartbeat_ivl)
     ||  zmq_setsockopt (self->router, ZMQ_HEARTBEAT_TIMEOUT, &heartbeat_timeout, sizeof heartbeat_timeout)

@@ -4,6 +4,7 @@
 #include "wdm_clock.h"
 #include "wdm_db.h"
 #include "wdm_log.h"
+#include "wdm_utf8.h"
 
 #include <inttypes.h>
 #include <stdbool.h>
@@ -21,6 +22,8 @@ struct wdm_store {
     int backoff_ms;
     wdm_db_copy_t copy;             //  COPY text of a group, reused
     wdm_db_copy_t keys;             //  the senders' keys of a group, as an array
+    char error_state [6];           //  SQLSTATE of the statement that last failed
+    char error [200];               //  its message, first line
 };
 
 static const char *s_stage_sql =
@@ -209,6 +212,37 @@ s_copy_record (wdm_db_copy_t *copy, int64_t batch_id, const char *unit, uint64_t
 
 //  --- The transaction -----------------------------------------------------------
 
+//  Note why a statement failed (res may be NULL: then the connection says).
+static void
+s_failed (wdm_store_t *self, const PGresult *res)
+{
+    const char *state = res ? PQresultErrorField (res, PG_DIAG_SQLSTATE) : NULL;
+    const char *message = res ? PQresultErrorField (res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+    if (!message)
+        message = res ? PQresultErrorMessage (res) : PQerrorMessage (self->conn);
+    snprintf (self->error_state, sizeof self->error_state, "%s", state ? state : "");
+    //  The first line, cut whole at a character: it goes into a reply and
+    //  into rejected_record, both UTF-8.
+    size_t len = strcspn (message, "\n");
+    if (len >= sizeof self->error)
+        len = sizeof self->error - 1;
+    while (len > 0 && len < strlen (message) && ((uint8_t) message [len] & 0xC0) == 0x80)
+        len--;
+    memcpy (self->error, message, len);
+    self->error [len] = '\0';
+}
+
+//  Whether the failure noted last is the fault of the rows being stored —
+//  a data exception (class 22) or a broken constraint (23) — with the
+//  database still there.  Anything else (the connection lost, a shutdown,
+//  no room, no privilege) is the database's, and the group is retried.
+static bool
+s_rows_at_fault (wdm_store_t *self)
+{
+    return PQstatus (self->conn) == CONNECTION_OK
+        && (strncmp (self->error_state, "22", 2) == 0 || strncmp (self->error_state, "23", 2) == 0);
+}
+
 //  Run a prepared statement with text parameters (raw, if given, as the
 //  one binary parameter at raw_index).  The result, checked for status.
 static PGresult *
@@ -227,6 +261,7 @@ s_run (wdm_store_t *self, const char *name, int count, const char *const *params
     PGresult *res = PQexecPrepared (self->conn, name, count, values, lengths, formats, 0);
     if (PQresultStatus (res) != expect) {
         wdm_log_error ("store: %s: %s", name, PQresultErrorMessage (res));
+        s_failed (self, res);
         PQclear (res);
         return NULL;
     }
@@ -259,6 +294,7 @@ s_drop_unchanged (wdm_store_t *self, const wdm_store_batch_t *batches, int count
     PGresult *res = PQexec (self->conn, s_unchanged_sql);
     if (PQresultStatus (res) != PGRES_TUPLES_OK) {
         wdm_log_error ("store: unchanged records: %s", PQresultErrorMessage (res));
+        s_failed (self, res);
         PQclear (res);
         return -1;
     }
@@ -316,12 +352,13 @@ s_check_keys (wdm_store_t *self, wdm_store_batch_t *batches, int count)
     return 0;
 }
 
+//  Store batches (their keys checked) in the open transaction.  0, or -1
+//  with the cause noted (s_failed): the transaction is then aborted.
 static int
-s_commit_group (wdm_store_t *self, wdm_store_batch_t *batches, int count, int64_t *ids)
+s_store_batches (wdm_store_t *self, wdm_store_batch_t *batches, int count, int64_t *ids)
 {
     PGresult *res = NULL;
-    if (s_check_keys (self, batches, count))
-        return -1;
+    self->error_state [0] = '\0';      //  a failure not noted is never the rows'
     self->copy.size = 0;
     for (int b = 0; b < count; b++) {
         wdm_store_batch_t *batch = &batches [b];
@@ -362,8 +399,13 @@ s_commit_group (wdm_store_t *self, wdm_store_batch_t *batches, int count, int64_
         }
     }
     if (self->copy.size) {
-        if (wdm_db_copy_send (self->conn, "wdm_stage", &self->copy))
+        if (wdm_db_copy_send (self->conn, "wdm_stage", &self->copy)) {
+            //  Logged there.  COPY into the staging table fails on the
+            //  rows' text, or with the connection (s_rows_at_fault asks).
+            snprintf (self->error_state, sizeof self->error_state, "22000");
+            snprintf (self->error, sizeof self->error, "%s", "COPY of the batch's rows failed");
             return -1;
+        }
         if (s_drop_unchanged (self, batches, count, ids))
             return -1;
         //  Not prepared: a statement without parameters keeps the plan of
@@ -373,6 +415,7 @@ s_commit_group (wdm_store_t *self, wdm_store_batch_t *batches, int count, int64_
         res = PQexec (self->conn, s_insert_sql);
         if (PQresultStatus (res) != PGRES_TUPLES_OK) {
             wdm_log_error ("store: insert: %s", PQresultErrorMessage (res));
+            s_failed (self, res);
             PQclear (res);
             return -1;
         }
@@ -408,6 +451,59 @@ s_commit_group (wdm_store_t *self, wdm_store_batch_t *batches, int count, int64_
     return 0;
 }
 
+//  Run one statement without parameters; 0, or -1 with the cause noted.
+static int
+s_exec (wdm_store_t *self, const char *sql)
+{
+    PGresult *res = PQexec (self->conn, sql);
+    int rc = PQresultStatus (res) == PGRES_COMMAND_OK ? 0 : -1;
+    if (rc) {
+        wdm_log_error ("store: %s: %s", sql, PQresultErrorMessage (res));
+        s_failed (self, res);
+    }
+    PQclear (res);
+    return rc;
+}
+
+//  The group failed on some batch's rows: store each batch alone, under
+//  its own savepoint.  A batch whose rows the database refuses is refused
+//  whole (400, with the database's reason) and kept as a refused batch;
+//  the others are stored.  0, or -1 if the database itself failed.
+static int
+s_store_one_by_one (wdm_store_t *self, wdm_store_batch_t *batches, int count, int64_t *ids)
+{
+    for (int b = 0; b < count; b++) {
+        wdm_store_batch_t *batch = &batches [b];
+        if (s_exec (self, "SAVEPOINT wdm_batch") || s_exec (self, "DELETE FROM wdm_stage"))
+            return -1;
+        if (s_store_batches (self, batch, 1, &ids [b]) == 0)
+            ;
+        else
+        if (!s_rows_at_fault (self) || s_exec (self, "ROLLBACK TO SAVEPOINT wdm_batch"))
+            return -1;
+        else {
+            wdm_log_error ("store: batch %llu from %s refused: the database refused its rows: %s",
+                           (unsigned long long) batch->batch_no, batch->unit, self->error);
+            batch->status = WDM_PROTO_MALFORMED;
+            snprintf (batch->message, sizeof batch->message, "数据库拒绝了本批次 / the database "
+                      "refused this batch: %.150s", self->error);
+            //  Cut whole at a character, as s_failed does.
+            size_t len = strlen (batch->message);
+            while (len > 0 && !wdm_utf8_valid (batch->message, len))
+                batch->message [--len] = '\0';
+            if (s_store_batches (self, batch, 1, &ids [b])) {
+                if (!s_rows_at_fault (self) || s_exec (self, "ROLLBACK TO SAVEPOINT wdm_batch"))
+                    return -1;
+                wdm_log_error ("store: batch %llu from %s: cannot keep it either: %s",
+                               (unsigned long long) batch->batch_no, batch->unit, self->error);
+            }
+        }
+        if (s_exec (self, "RELEASE SAVEPOINT wdm_batch"))
+            return -1;
+    }
+    return 0;
+}
+
 int
 wdm_store_commit (wdm_store_t *self, wdm_store_batch_t *batches, int count)
 {
@@ -416,11 +512,20 @@ wdm_store_commit (wdm_store_t *self, wdm_store_batch_t *batches, int count)
     int64_t *ids = calloc ((size_t) (count ? count : 1), sizeof *ids);
     if (!ids)
         return -1;
+    //  All batches at once; only if their rows fail, one by one, so that
+    //  one unit's bad batch never fails another's.
     int rc = -1;
-    if (wdm_db_exec (self->conn, "BEGIN") == 0
-    &&  s_commit_group (self, batches, count, ids) == 0
-    &&  wdm_db_exec (self->conn, "COMMIT") == 0)
-        rc = 0;
+    if (s_exec (self, "BEGIN") == 0
+    &&  s_check_keys (self, batches, count) == 0
+    &&  s_exec (self, "SAVEPOINT wdm_group") == 0) {
+        if (s_store_batches (self, batches, count, ids) == 0)
+            rc = 0;
+        else
+        if (s_rows_at_fault (self) && s_exec (self, "ROLLBACK TO SAVEPOINT wdm_group") == 0)
+            rc = s_store_one_by_one (self, batches, count, ids);
+    }
+    if (rc == 0)
+        rc = s_exec (self, "COMMIT");
     free (ids);
     if (rc) {
         if (PQstatus (self->conn) != CONNECTION_OK)

@@ -33,7 +33,7 @@ typedef struct {
     //  Filled by a successful commit:
     uint32_t accepted;              //  stored now
     uint32_t duplicates;            //  stored before, by an earlier send
-    uint32_t rejected;              //  refused records (a refused batch counts as its header's count)
+    uint32_t rejected;              //  refused records (a refused batch: the records decoded, if any)
 } wdm_store_batch_t;
 
 typedef struct wdm_store wdm_store_t;
@@ -51,8 +51,11 @@ int wdm_store_ready (wdm_store_t *self);
 PGconn *wdm_store_conn (wdm_store_t *self);
 
 //  Store a group of batches in one transaction.  0 when committed, with
-//  each batch's counts filled; -1 when nothing was stored (the cause is
-//  logged; the replies must say "retry later").
+//  each batch's counts filled.  A batch whose own rows the database
+//  refuses (a data or constraint error) is refused alone: its status set
+//  to 400 with the database's reason, kept whole as a refused batch, and
+//  the others stored.  -1 when nothing was stored because the database
+//  itself failed (the cause is logged; the replies must say "retry later").
 int wdm_store_commit (wdm_store_t *self, wdm_store_batch_t *batches, int count);
 
 #endif

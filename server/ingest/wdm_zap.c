@@ -23,25 +23,21 @@ struct wdm_zap {
     pthread_t thread;
 };
 
-//  Look a Z85 client key up.  200 with unit filled, 400 unknown or revoked,
-//  300 the database could not be asked.
+//  Ask the database for the unit of an active key.  200 with unit filled,
+//  400 unknown or revoked, -1 the query failed (the cause in why).
 static int
-s_lookup (wdm_zap_t *self, const char *key, char *unit, size_t unit_size)
+s_query (PGconn *conn, const char *key, char *unit, size_t unit_size, char *why, size_t why_size)
 {
-    if (!self->conn || PQstatus (self->conn) != CONNECTION_OK) {
-        PQfinish (self->conn);
-        self->conn = wdm_db_connect (self->conninfo);
-        if (!self->conn)
-            return 300;
-    }
     const char *params [] = { key };
-    PGresult *res = PQexecParams (self->conn,
+    PGresult *res = PQexecParams (conn,
         "SELECT k.unit_code FROM unit_key k JOIN member_unit u ON u.code = k.unit_code"
         " WHERE k.public_key = $1 AND k.state = 'active' AND u.active",
         1, NULL, params, NULL, NULL, 0);
-    int status = 300;
-    if (PQresultStatus (res) != PGRES_TUPLES_OK)
-        wdm_log_error ("zap: key lookup failed: %s", PQresultErrorMessage (res));
+    int status = -1;
+    if (PQresultStatus (res) != PGRES_TUPLES_OK) {
+        const char *message = res ? PQresultErrorMessage (res) : PQerrorMessage (conn);
+        snprintf (why, why_size, "%.*s", (int) strcspn (message, "\n"), message);
+    }
     else
     if (PQntuples (res) == 1) {
         snprintf (unit, unit_size, "%s", PQgetvalue (res, 0, 0));
@@ -51,6 +47,34 @@ s_lookup (wdm_zap_t *self, const char *key, char *unit, size_t unit_size)
         status = 400;
     PQclear (res);
     return status;
+}
+
+//  Look a Z85 client key up.  200 with unit filled, 400 unknown or revoked,
+//  300 the database could not be asked.  A connection that fails its
+//  query is dropped and made again at once, and the key asked once more:
+//  after PostgreSQL restarts, the old connection still says CONNECTION_OK
+//  until it is used (and libpq may need two failed queries to say
+//  otherwise), and each 300 costs the collector a handshake timeout (5 s)
+//  before it reconnects.
+static int
+s_lookup (wdm_zap_t *self, const char *key, char *unit, size_t unit_size)
+{
+    char why [256] = "";
+    int status = -1;
+    for (int attempt = 0; attempt < 2 && status < 0; attempt++) {
+        if (!self->conn || PQstatus (self->conn) != CONNECTION_OK || attempt > 0) {
+            PQfinish (self->conn);
+            self->conn = wdm_db_connect (self->conninfo);
+            if (!self->conn)
+                return 300;
+            if (attempt > 0)
+                wdm_log_info ("zap: reconnected to the database");
+        }
+        status = s_query (self->conn, key, unit, unit_size, why, sizeof why);
+        if (status < 0)
+            wdm_log_warn ("zap: key lookup failed%s: %s", attempt ? " again" : "; reconnecting", why);
+    }
+    return status < 0 ? 300 : status;
 }
 
 //  Receive one ZAP request (up to 7 frames; more are drained) and answer.
