@@ -121,24 +121,22 @@ s_swing_level (double size, double limit)
     return wdm_judge_gt (fabs (size), 2 * limit) ? 2 : wdm_judge_gt (fabs (size), limit) ? 1 : 0;
 }
 
-//  The latest year-on-year change, as the fluctuation messages tell it.
-typedef struct {
-    const wdm_point_t *last;
-    double change;                  //  from the year before
-    int earlier;                    //  the series' earlier yearly changes
-    const char *up_zh, *up_en;      //  which way it went
-} s_swing_t;
+//  The finding of a swing of the latest point by change, at level (0: none),
+//  or NULL.
+static wdm_finding_t *
+s_swing_add (wdm_rules_ctx_t *self, const wdm_point_t *last, int level)
+{
+    return level ? wdm_rules_add (self, WDM_RULE_FLUCTUATING, level, last->year, last->value) : NULL;
+}
 
 //  A swing beyond the office's limit of limit_pp a year.
 static void
-s_swing_limit (wdm_rules_ctx_t *self, const s_swing_t *swing, int level, double limit_pp)
+s_swing_limit (wdm_rules_ctx_t *self, const wdm_point_t *last, double change, int n, int level,
+               double limit_pp)
 {
     const wdm_rule_indicator_t *ind = self->indicator;
-    const wdm_point_t *last = swing->last;
-    double change = swing->change;
-    int n = swing->earlier;
-    const char *up_zh = swing->up_zh, *up_en = swing->up_en;
-    wdm_finding_t *f = level ? wdm_rules_add (self, WDM_RULE_FLUCTUATING, level, last->year, last->value) : NULL;
+    const char *up_zh = change > 0 ? "上升" : "下降", *up_en = change > 0 ? "up" : "down";
+    wdm_finding_t *f = s_swing_add (self, last, level);
     if (!f)
         return;
     wdm_say (f->message_zh, sizeof f->message_zh,
@@ -157,16 +155,14 @@ s_swing_limit (wdm_rules_ctx_t *self, const s_swing_t *swing, int level, double 
 //  A swing far from what is usual by the modified z-score: the series'
 //  own changes, or the indicator's pool of pooled changes.
 static void
-s_swing_z (wdm_rules_ctx_t *self, const s_swing_t *swing, int level, const s_robust_t *z, int pooled)
+s_swing_z (wdm_rules_ctx_t *self, const wdm_point_t *last, double change, int n, int level,
+           const s_robust_t *z, int pooled)
 {
     const wdm_rule_indicator_t *ind = self->indicator;
-    const wdm_point_t *last = swing->last;
-    double change = swing->change;
-    int n = swing->earlier;
-    const char *up_zh = swing->up_zh, *up_en = swing->up_en;
     const wdm_thresholds_t *th = self->thresholds;
     s_robust_t robust = *z;
-    wdm_finding_t *f = level ? wdm_rules_add (self, WDM_RULE_FLUCTUATING, level, last->year, last->value) : NULL;
+    const char *up_zh = change > 0 ? "上升" : "下降", *up_en = change > 0 ? "up" : "down";
+    wdm_finding_t *f = s_swing_add (self, last, level);
     if (!f)
         return;
     char usual_zh [160], usual_en [200];
@@ -206,18 +202,14 @@ s_swing_z (wdm_rules_ctx_t *self, const s_swing_t *swing, int level, const s_rob
 //  Too little history for what is usual: the change relative to the
 //  year before's value (not 0).
 static void
-s_swing_relative (wdm_rules_ctx_t *self, const s_swing_t *swing, double prev_value)
+s_swing_relative (wdm_rules_ctx_t *self, const wdm_point_t *last, double change, int n, double prev_value)
 {
     const wdm_rule_indicator_t *ind = self->indicator;
-    const wdm_point_t *last = swing->last;
-    double change = swing->change;
-    int n = swing->earlier;
-    const char *up_zh = swing->up_zh, *up_en = swing->up_en;
-    const wdm_thresholds_t *th = self->thresholds;
+    const char *up_zh = change > 0 ? "上升" : "下降", *up_en = change > 0 ? "up" : "down";
+    double limit = self->thresholds->fluct_limit_pct;
     double relative = fabs (change) / fabs (prev_value) * 100;
-    double limit = th->fluct_limit_pct;
     int level = s_swing_level (relative, limit);
-    wdm_finding_t *f = level ? wdm_rules_add (self, WDM_RULE_FLUCTUATING, level, last->year, last->value) : NULL;
+    wdm_finding_t *f = s_swing_add (self, last, level);
     if (!f)
         return;
     wdm_say (f->message_zh, sizeof f->message_zh,
@@ -279,15 +271,14 @@ wdm_rules_data_fluctuating (wdm_rules_ctx_t *self, const wdm_point_t *points, in
     int z_level = has_z ? s_swing_level (robust.z, th->fluct_z) : 0;
     int limit_level = has_limit ? s_swing_level (change, limit_pp) : 0;
 
-    s_swing_t swing = { last, change, n, change > 0 ? "上升" : "下降", change > 0 ? "up" : "down" };
     if (has_limit && limit_level >= z_level)
-        s_swing_limit (self, &swing, limit_level, limit_pp);
+        s_swing_limit (self, last, change, n, limit_level, limit_pp);
     else
     if (has_z)
-        s_swing_z (self, &swing, z_level, &robust, pooled);
+        s_swing_z (self, last, change, n, z_level, &robust, pooled);
     else
     if (prev->value != 0)
-        s_swing_relative (self, &swing, prev->value);
+        s_swing_relative (self, last, change, n, prev->value);
 cleanup:
     free (earlier);
 }

@@ -155,36 +155,6 @@ wdm_say_amount_en (const wdm_rule_indicator_t *indicator, double value)
     return t;
 }
 
-//  A difference in the indicator's unit: percentages differ by percentage
-//  points, not by percent.  signed_ puts "+" or "-" in front; otherwise
-//  the magnitude is shown and the sentence says which way.
-wdm_say_t
-wdm_say_delta_zh (const wdm_rule_indicator_t *indicator, double delta, bool signed_)
-{
-    wdm_say_t t;
-    const char *sign = !signed_ ? "" : delta > 0 ? "+" : delta < 0 ? "-" : "";
-    wdm_say_t size = wdm_say_num (fabs (delta));
-    if (s_percent (indicator))
-        wdm_say (t.text, sizeof t.text, "%s%s个百分点", sign, size.text);
-    else
-        wdm_say (t.text, sizeof t.text, "%s%s%s", sign, size.text, indicator->unit_zh);
-    return t;
-}
-
-wdm_say_t
-wdm_say_delta_en (const wdm_rule_indicator_t *indicator, double delta, bool signed_)
-{
-    wdm_say_t t;
-    const char *sign = !signed_ ? "" : delta > 0 ? "+" : delta < 0 ? "-" : "";
-    wdm_say_t size = wdm_say_num (fabs (delta));
-    if (s_percent (indicator))
-        wdm_say (t.text, sizeof t.text, "%s%s percentage point%s", sign, size.text,
-                 strcmp (size.text, "1") == 0 ? "" : "s");
-    else
-        wdm_say (t.text, sizeof t.text, "%s%s%s", sign, size.text, s_unit_en (indicator, size.text).text);
-    return t;
-}
-
 //  Percentage points, the unit of the behind-schedule and balance rules.
 wdm_say_t
 wdm_say_points_en (const char *size)
@@ -192,6 +162,36 @@ wdm_say_points_en (const char *size)
     wdm_say_t t;
     wdm_say (t.text, sizeof t.text, "%s percentage point%s", size, strcmp (size, "1") == 0 ? "" : "s");
     return t;
+}
+
+//  A difference in the indicator's unit: percentages differ by percentage
+//  points, not by percent.  signed_ puts "+" or "-" in front; otherwise
+//  the magnitude is shown and the sentence says which way.
+static wdm_say_t
+s_delta (const wdm_rule_indicator_t *indicator, double delta, bool signed_, bool english)
+{
+    wdm_say_t t;
+    const char *sign = !signed_ ? "" : delta > 0 ? "+" : delta < 0 ? "-" : "";
+    wdm_say_t size = wdm_say_num (fabs (delta));
+    if (english && s_percent (indicator))
+        wdm_say (t.text, sizeof t.text, "%s%s", sign, wdm_say_points_en (size.text).text);
+    else
+        wdm_say (t.text, sizeof t.text, "%s%s%s", sign, size.text,
+                 english ? s_unit_en (indicator, size.text).text
+                 : s_percent (indicator) ? "个百分点" : indicator->unit_zh);
+    return t;
+}
+
+wdm_say_t
+wdm_say_delta_zh (const wdm_rule_indicator_t *indicator, double delta, bool signed_)
+{
+    return s_delta (indicator, delta, signed_, false);
+}
+
+wdm_say_t
+wdm_say_delta_en (const wdm_rule_indicator_t *indicator, double delta, bool signed_)
+{
+    return s_delta (indicator, delta, signed_, true);
 }
 
 //  A target in the plan's own words, by kind: the Chinese and the English
