@@ -73,6 +73,71 @@ s_flush (wdm_warn_eval_t *self)
 }
 
 
+//  A town against the other towns, in its latest year (latest).
+static void
+s_evaluate_peers (wdm_warn_eval_t *self, const wdm_warn_indicator_t *ind, const wdm_warn_row_t *rows,
+                  int count, int a, wdm_point_t latest, const wdm_thresholds_t *thresholds)
+{
+    const wdm_warn_area_t *area = &self->areas [a];
+    wdm_place_t place = { area->name_zh, area->name_en };
+    wdm_finding_t found [S_MAX_FINDINGS];
+    int k = 0;
+    double peers [512];
+    int peer_count = 0, year = latest.year;
+    for (int i = 0; i < count && peer_count < 512; i++) {
+        const wdm_warn_row_t *r = &rows [i];
+        if (r->area != a && r->year == year && r->sex == 'T' && !r->body [0]
+        &&  self->areas [r->area].town)
+            peers [peer_count++] = r->value;
+    }
+    k = wdm_rules_peers (&ind->rule, place, year, latest.value, peers,
+                         peer_count, thresholds, found, S_MAX_FINDINGS);
+    s_collect (self, found, k, ind->rule.code, area->code, "");
+}
+
+//  A narrow-the-gap target in area a: women's series against men's.
+static void
+s_evaluate_gap (wdm_warn_eval_t *self, const wdm_warn_indicator_t *ind, const wdm_warn_row_t *rows,
+                int count, int a, const wdm_thresholds_t *thresholds)
+{
+    const wdm_warn_area_t *area = &self->areas [a];
+    wdm_place_t place = { area->name_zh, area->name_en };
+    wdm_finding_t found [S_MAX_FINDINGS];
+    int k = 0;
+    wdm_point_t points [WDM_WARN_MAX_YEARS], more [WDM_WARN_MAX_YEARS];
+    int w = wdm_warn_series_points (rows, count, a, "", 'F', points, WDM_WARN_MAX_YEARS);
+    int m = wdm_warn_series_points (rows, count, a, "", 'M', more, WDM_WARN_MAX_YEARS);
+    if (w && m) {
+        self->series++;
+        k = wdm_rules_gap (&ind->rule, place, points, w, more, m, thresholds,
+                           found, S_MAX_FINDINGS);
+        s_collect (self, found, k, ind->rule.code, area->code, "");
+    }
+}
+
+//  A minimum-count target in area a: each body reported there, once.
+static void
+s_evaluate_bodies (wdm_warn_eval_t *self, const wdm_warn_indicator_t *ind, const wdm_warn_row_t *rows,
+                   int count, int a, const wdm_thresholds_t *thresholds)
+{
+    const wdm_warn_area_t *area = &self->areas [a];
+    wdm_place_t place = { area->name_zh, area->name_en };
+    wdm_finding_t found [S_MAX_FINDINGS];
+    int k = 0;
+    wdm_point_t points [WDM_WARN_MAX_YEARS];
+    for (int i = 0; i < count; i++) {
+        const wdm_warn_row_t *r = &rows [i];
+        if (r->area != a || !r->body [0] || r->sex != 'T'
+        ||  (i > 0 && rows [i - 1].area == a && strcmp (rows [i - 1].body, r->body) == 0))
+            continue;
+        int b = wdm_warn_series_points (rows, count, a, r->body, 'T', points, WDM_WARN_MAX_YEARS);
+        self->series++;
+        k = wdm_rules_min_count (&ind->rule, place, r->body, points, b, thresholds,
+                                 found, S_MAX_FINDINGS);
+        s_collect (self, found, k, ind->rule.code, area->code, "");
+    }
+}
+
 //  Everything for one indicator, from its rows (which this frees).
 static void
 s_evaluate_indicator (wdm_warn_eval_t *self, const wdm_warn_indicator_t *ind, wdm_warn_row_t *rows, int count)
@@ -122,45 +187,13 @@ s_evaluate_indicator (wdm_warn_eval_t *self, const wdm_warn_indicator_t *ind, wd
                 wdm_warn_series_note_parts (found, k, points, parts, n, owed);
                 s_collect (self, found, k, ind->rule.code, area->code, "");
             }
-            //  A town against the other towns in its latest year.
-            if (area->town) {
-                double peers [512];
-                int peer_count = 0, year = points [n - 1].year;
-                for (int i = 0; i < count && peer_count < 512; i++) {
-                    const wdm_warn_row_t *r = &rows [i];
-                    if (r->area != a && r->year == year && r->sex == 'T' && !r->body [0]
-                    &&  self->areas [r->area].town)
-                        peers [peer_count++] = r->value;
-                }
-                k = wdm_rules_peers (&ind->rule, place, year, points [n - 1].value, peers,
-                                     peer_count, &thresholds, found, S_MAX_FINDINGS);
-                s_collect (self, found, k, ind->rule.code, area->code, "");
-            }
+            if (area->town)
+                s_evaluate_peers (self, ind, rows, count, a, points [n - 1], &thresholds);
         }
-        if (ind->rule.kind == WDM_TARGET_NARROW_GAP) {
-            int w = wdm_warn_series_points (rows, count, a, "", 'F', points, WDM_WARN_MAX_YEARS);
-            int m = wdm_warn_series_points (rows, count, a, "", 'M', more, WDM_WARN_MAX_YEARS);
-            if (w && m) {
-                self->series++;
-                k = wdm_rules_gap (&ind->rule, place, points, w, more, m, &thresholds,
-                                   found, S_MAX_FINDINGS);
-                s_collect (self, found, k, ind->rule.code, area->code, "");
-            }
-        }
-        if (ind->rule.kind == WDM_TARGET_MIN_COUNT) {
-            //  Each body reported in this area, once.
-            for (int i = 0; i < count; i++) {
-                const wdm_warn_row_t *r = &rows [i];
-                if (r->area != a || !r->body [0] || r->sex != 'T'
-                ||  (i > 0 && rows [i - 1].area == a && strcmp (rows [i - 1].body, r->body) == 0))
-                    continue;
-                int b = wdm_warn_series_points (rows, count, a, r->body, 'T', points, WDM_WARN_MAX_YEARS);
-                self->series++;
-                k = wdm_rules_min_count (&ind->rule, place, r->body, points, b, &thresholds,
-                                         found, S_MAX_FINDINGS);
-                s_collect (self, found, k, ind->rule.code, area->code, "");
-            }
-        }
+        if (ind->rule.kind == WDM_TARGET_NARROW_GAP)
+            s_evaluate_gap (self, ind, rows, count, a, &thresholds);
+        if (ind->rule.kind == WDM_TARGET_MIN_COUNT)
+            s_evaluate_bodies (self, ind, rows, count, a, &thresholds);
     }
     free (rows);
     free (other_rows);

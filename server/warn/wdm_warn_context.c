@@ -57,8 +57,30 @@ wdm_warn_context_indicator (const wdm_warn_eval_t *self, const char *code)
     return -1;
 }
 
-int
-wdm_warn_context_load (wdm_warn_eval_t *self)
+//  Run sql, a query of the context's rows, and make room for them: an
+//  array of one size element per row (and one more, so that no rows is no
+//  allocation of 0), zeroed, in *rows; their count in *count.  The result,
+//  which the caller fills the rows from and clears, or NULL with the cause
+//  logged (and *rows NULL).
+static PGresult *
+s_table (wdm_warn_eval_t *self, const char *sql, size_t size, void **rows, int *count)
+{
+    PGresult *res = wdm_warn_query (self->conn, sql, 0, NULL);
+    if (!res)
+        return NULL;
+    *count = PQntuples (res);
+    *rows = calloc ((size_t) *count + 1, size);
+    if (!*rows) {
+        wdm_log_error ("warnings: out of memory for %d rows", *count);
+        PQclear (res);
+        return NULL;
+    }
+    return res;
+}
+
+//  The plan's years and its reports' deadline.
+static int
+s_load_plan (wdm_warn_eval_t *self)
 {
     PGresult *res = wdm_warn_query (self->conn,
         "SELECT baseline_year, period_start, period_end, deadline_month, deadline_day"
@@ -81,21 +103,24 @@ wdm_warn_context_load (wdm_warn_eval_t *self)
                        self->baseline_year, self->last_year, WDM_JUDGE_MAX_YEARS);
         return -1;
     }
+    return 0;
+}
 
-    res = wdm_warn_query (self->conn,
+//  The active indicators, by code, with what the rules need of each.
+static int
+s_load_indicators (wdm_warn_eval_t *self)
+{
+    void *rows = NULL;
+    PGresult *res = s_table (self,
         "SELECT i.code, i.name_zh, i.name_en, u.code, u.symbol, i.target_kind, i.target_value,"
         "       i.target_year, i.relation_op, i.aggregation, coalesce (u.scale, 0),"
         "       coalesce (i.relation_code, '')"
         "  FROM indicator i JOIN measure_unit u ON u.code = i.unit_code"
-        " WHERE i.active ORDER BY i.code", 0, NULL);
+        " WHERE i.active ORDER BY i.code",
+        sizeof *self->indicators, &rows, &self->indicator_count);
     if (!res)
         return -1;
-    self->indicator_count = PQntuples (res);
-    self->indicators = calloc ((size_t) self->indicator_count + 1, sizeof *self->indicators);
-    if (!self->indicators) {
-        PQclear (res);
-        return -1;
-    }
+    self->indicators = rows;
     for (int row = 0; row < self->indicator_count; row++) {
         wdm_warn_indicator_t *ind = &self->indicators [row];
         wdm_rule_indicator_t *r = &ind->rule;
@@ -106,8 +131,8 @@ wdm_warn_context_load (wdm_warn_eval_t *self)
         wdm_warn_copy (r->unit_zh, sizeof r->unit_zh, PQgetvalue (res, row, 4));
         wdm_warn_copy (r->unit_en, sizeof r->unit_en,
                        strcmp (unit, "percent") == 0 ? "%" : strcmp (unit, "per_mille") == 0 ? "‰"
-              : strcmp (unit, "per_100k") == 0 ? " per 100,000" : strcmp (unit, "years") == 0 ? " years"
-              : strcmp (unit, "count") == 0 ? " persons" : "");
+                     : strcmp (unit, "per_100k") == 0 ? " per 100,000" : strcmp (unit, "years") == 0 ? " years"
+                     : strcmp (unit, "count") == 0 ? " persons" : "");
         if (wdm_target_kind_parse (PQgetvalue (res, row, 5), &r->kind))
             r->kind = WDM_TARGET_MONITOR;
         r->has_target = !PQgetisnull (res, row, 6);
@@ -121,17 +146,21 @@ wdm_warn_context_load (wdm_warn_eval_t *self)
         wdm_warn_copy (ind->relation, sizeof ind->relation, PQgetvalue (res, row, 11));
     }
     PQclear (res);
+    return 0;
+}
 
-    res = wdm_warn_query (self->conn, "SELECT code, coalesce (parent_code, ''), level, name_zh, name_en"
-                                      "  FROM area ORDER BY code COLLATE \"C\"", 0, NULL);
+//  The areas, sorted by code (bytewise, for wdm_warn_context_area), each
+//  with its parent's index.
+static int
+s_load_areas (wdm_warn_eval_t *self)
+{
+    void *rows = NULL;
+    PGresult *res = s_table (self, "SELECT code, coalesce (parent_code, ''), level, name_zh, name_en"
+                                   "  FROM area ORDER BY code COLLATE \"C\"",
+                             sizeof *self->areas, &rows, &self->area_count);
     if (!res)
         return -1;
-    self->area_count = PQntuples (res);
-    self->areas = calloc ((size_t) self->area_count + 1, sizeof *self->areas);
-    if (!self->areas) {
-        PQclear (res);
-        return -1;
-    }
+    self->areas = rows;
     for (int row = 0; row < self->area_count; row++) {
         wdm_warn_area_t *area = &self->areas [row];
         wdm_warn_copy (area->code, sizeof area->code, PQgetvalue (res, row, 0));
@@ -143,17 +172,20 @@ wdm_warn_context_load (wdm_warn_eval_t *self)
     for (int row = 0; row < self->area_count; row++)
         self->areas [row].parent = wdm_warn_context_area (self, PQgetvalue (res, row, 1));
     PQclear (res);
+    return 0;
+}
 
-    res = wdm_warn_query (self->conn, "SELECT coalesce (indicator_code, ''), rule_code, param, value"
-                                      "  FROM rule_threshold ORDER BY indicator_code NULLS FIRST", 0, NULL);
+//  The thresholds, the rules' defaults first.
+static int
+s_load_thresholds (wdm_warn_eval_t *self)
+{
+    void *rows = NULL;
+    PGresult *res = s_table (self, "SELECT coalesce (indicator_code, ''), rule_code, param, value"
+                                   "  FROM rule_threshold ORDER BY indicator_code NULLS FIRST",
+                             sizeof *self->thresholds, &rows, &self->threshold_count);
     if (!res)
         return -1;
-    self->threshold_count = PQntuples (res);
-    self->thresholds = calloc ((size_t) self->threshold_count + 1, sizeof *self->thresholds);
-    if (!self->thresholds) {
-        PQclear (res);
-        return -1;
-    }
+    self->thresholds = rows;
     for (int row = 0; row < self->threshold_count; row++) {
         wdm_warn_threshold_t *t = &self->thresholds [row];
         wdm_warn_copy (t->indicator, sizeof t->indicator, PQgetvalue (res, row, 0));
@@ -162,6 +194,14 @@ wdm_warn_context_load (wdm_warn_eval_t *self)
         t->value = strtod (PQgetvalue (res, row, 3), NULL);
     }
     PQclear (res);
+    return 0;
+}
+
+int
+wdm_warn_context_load (wdm_warn_eval_t *self)
+{
+    if (s_load_plan (self) || s_load_indicators (self) || s_load_areas (self) || s_load_thresholds (self))
+        return -1;
     return 0;
 }
 
