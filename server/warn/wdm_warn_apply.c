@@ -1,0 +1,170 @@
+/*  wdm_warn_apply: apply an evaluation's findings (in the temporary table
+    wdm_findings) in one transaction: open the warnings of new findings,
+    raise the others that changed (update or reopen), and resolve every
+    warning in scope whose condition no longer holds, each transition with
+    its event, its note and its announcement (sql/006).  Called by
+    wdm_warn_evaluate.  Part-private: see wdm_warn_int.h.  */
+
+#include "wdm_warn_int.h"
+#include "wdm_db.h"
+#include "wdm_log.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+//  The warning w of finding f: the same rule, indicator, area, year, body
+//  and unit (a finding's unit is NULL unless it is a missing report).
+#define S_SAME_KEY \
+    "w.rule_code = f.rule AND w.indicator_code = f.indicator AND w.area_code = f.area" \
+    " AND w.year = f.year AND w.body = f.body AND coalesce (w.unit_code, '') = coalesce (f.unit, '')"
+//  Findings are yearly.
+#define S_YEARLY "w.period_kind = 'year' AND w.period_no = 0"
+
+//  Open the warnings of findings that have none: insert them, their
+//  'open' events and their announcements, as warning_raise does one at a
+//  time.  Returns how many were opened.
+static const char *s_open_sql =
+    "WITH opened AS ("
+    "  INSERT INTO warning (rule_code, indicator_code, area_code, year, body, unit_code, level,"
+    "         message_zh, message_en, value, target, details)"
+    "  SELECT f.rule, f.indicator, f.area, f.year, f.body, nullif (f.unit, ''),"
+    "         f.level::warning_level, f.message_zh, f.message_en, f.value, f.target, f.details"
+    "    FROM wdm_findings f"
+    "   WHERE NOT EXISTS (SELECT 1 FROM warning w WHERE " S_SAME_KEY " AND " S_YEARLY ")"
+    "   ORDER BY f.rule, f.indicator, f.area, f.year"
+    "  ON CONFLICT DO NOTHING"
+    "  RETURNING *"
+    "), events AS ("
+    "  INSERT INTO warning_event (warning_id, transition, level, message_zh, message_en)"
+    "  SELECT id, 'open', level, message_zh, message_en FROM opened"
+    ") SELECT count (*) FROM opened f, LATERAL s_warning_announce (f::warning, 'open') a";
+
+//  Resolve, in one statement, the warnings of the rules and indicators
+//  evaluated ($2; $1: NULL for all) whose condition no longer holds, with
+//  their events and announcements, as warning_resolve does one at a time.
+//  Each event's note says why, as far as the data tell, looking at what
+//  arrived since the warning's last open, update or reopen: the missing
+//  report arrived; the indicator was retired; a later year's data (of the
+//  area or the areas below it) superseded it; the year's value was revised
+//  (and now meets the target); other data it depends on arrived; or, with
+//  no new data, the thresholds or target changed.
+static const char *s_resolve_sql =
+    "WITH gone AS ("
+    "  UPDATE warning w SET state = 'resolved', resolved_at = now (), updated_at = now ()"
+    "   WHERE w.state <> 'resolved' AND w.rule_code = ANY ($2::text [])"
+    "     AND ($1::text [] IS NULL OR w.indicator_code = ANY ($1::text []))"
+    "     AND NOT EXISTS (SELECT 1 FROM wdm_findings f WHERE " S_SAME_KEY ")"
+    "  RETURNING w.*"
+    "), why AS ("
+    "  SELECT g.id, CASE"
+    "    WHEN g.rule_code = 'missing' AND EXISTS (SELECT 1 FROM observation o"
+    "           JOIN area_within aw ON aw.within_code = o.area_code AND aw.area_code = g.area_code"
+    "           WHERE o.indicator_code = g.indicator_code AND o.year = g.year"
+    "             AND (g.body = '' OR o.body = g.body))"
+    "      THEN '报送已收到 / the report has arrived'"
+    "    WHEN NOT i.active THEN '指标已停用,不再评估 / the indicator is no longer active'"
+    "    WHEN g.rule_code = 'missing'"
+    "      THEN '不再需要报送(报送责任或截止日期已变更) / the report is no longer owed"
+    " (the responsibility or the deadline changed)'"
+    "    WHEN later.year IS NOT NULL"
+    "      THEN format ('已有更新年份(%s年)的数据 / superseded by %s''s data', later.year, later.year)"
+    "    WHEN revised.value IS NOT NULL AND revised.value IS DISTINCT FROM g.value"
+    "      THEN format ('数据已修订:%s年的值由%s改为%s%s / the %s value was revised from %s to %s%s',"
+    "             g.year, g.value, revised.value, CASE WHEN g.rule_code = 'not_met' THEN ',已达到目标' ELSE '' END,"
+    "             g.year, g.value, revised.value,"
+    "             CASE WHEN g.rule_code = 'not_met' THEN ' and now meets the target' ELSE '' END)"
+    "    WHEN EXISTS (SELECT 1 FROM observation o WHERE o.indicator_code IN (g.indicator_code, i.relation_code)"
+    "                   AND o.received_at > since.at)"
+    "      THEN '本指标或关联指标的其他数据有更新 / other data of this indicator, or of the one it is"
+    " compared with, were received'"
+    "    ELSE '数据未变,在现行阈值和目标下条件已不成立 / no new data: the condition no longer holds"
+    " under the current thresholds and target' END AS note"
+    "    FROM gone g JOIN indicator i ON i.code = g.indicator_code"
+    "    CROSS JOIN LATERAL (SELECT coalesce (max (e.at), g.opened_at) AS at FROM warning_event e"
+    "                         WHERE e.warning_id = g.id AND e.transition IN ('open', 'update', 'reopen')) since"
+    "    CROSS JOIN LATERAL (SELECT max (o.year) AS year FROM observation o"
+    "                         WHERE o.indicator_code = g.indicator_code AND o.year > g.year"
+    "                           AND o.received_at > since.at"
+    "                           AND o.area_code IN (SELECT within_code FROM area_within aw"
+    "                                                WHERE aw.area_code = g.area_code)) later"
+    "    LEFT JOIN LATERAL (SELECT o.value FROM observation o"
+    "                        WHERE o.indicator_code = g.indicator_code AND o.area_code = g.area_code"
+    "                          AND o.year = g.year AND o.period_kind = 'year' AND o.period_no = 0"
+    "                          AND o.body = g.body AND o.sex = 'T' AND o.received_at > since.at"
+    "                        ORDER BY o.revision DESC LIMIT 1) revised ON true"
+    "), events AS ("
+    "  INSERT INTO warning_event (warning_id, transition, level, message_zh, message_en, note)"
+    "  SELECT g.id, 'resolve', g.level, g.message_zh, g.message_en, why.note"
+    "    FROM gone g JOIN why ON why.id = g.id"
+    ") SELECT count (*) FROM gone g, LATERAL s_warning_announce (g::warning, 'resolve') a";
+
+int
+wdm_warn_apply (wdm_warn_eval_t *self, const char *scope, bool deadlines, wdm_warn_stats_t *stats)
+{
+    int rc = -1;
+    PGresult *res = NULL;
+    if (wdm_db_exec (self->conn, "BEGIN"))
+        goto cleanup;
+    //  Evaluations by several servers, or by a server and `wdmon warnings
+    //  evaluate`, apply one at a time: two could otherwise both open the
+    //  same warning.
+    res = PQexec (self->conn, "SELECT pg_advisory_xact_lock (7217045512)");
+    if (PQresultStatus (res) != PGRES_TUPLES_OK) {
+        wdm_log_error ("warnings: %s", PQresultErrorMessage (res));
+        goto cleanup;
+    }
+    PQclear (res);
+    //  Findings with no warning yet are opened in one statement, with
+    //  their events and announcements as warning_raise makes them: after a
+    //  bulk load they are tens of thousands, and one function call each
+    //  took most of the evaluation.
+    res = PQexec (self->conn, s_open_sql);
+    if (PQresultStatus (res) != PGRES_TUPLES_OK) {
+        wdm_log_error ("warnings: %s", PQresultErrorMessage (res));
+        goto cleanup;
+    }
+    stats->opened += atoi (PQgetvalue (res, 0, 0));
+    PQclear (res);
+    //  The others that differ from their warning as it stands go through
+    //  warning_raise: a steady state costs one index probe per finding.
+    res = PQexec (self->conn,
+        "SELECT t, count (*) FROM (SELECT warning_raise (rule, indicator, area, year, body,"
+        "        nullif (unit, ''), level::warning_level, message_zh, message_en, value, target,"
+        "        details) AS t FROM wdm_findings f"
+        "  WHERE NOT EXISTS (SELECT 1 FROM warning w WHERE " S_SAME_KEY " AND " S_YEARLY
+        "          AND w.state <> 'resolved' AND w.level = f.level::warning_level"
+        "          AND w.value IS NOT DISTINCT FROM f.value AND w.message_zh = f.message_zh)"
+        "  ORDER BY rule, indicator, area, year) x GROUP BY t");
+    if (PQresultStatus (res) != PGRES_TUPLES_OK) {
+        wdm_log_error ("warnings: %s", PQresultErrorMessage (res));
+        goto cleanup;
+    }
+    for (int row = 0; row < PQntuples (res); row++) {
+        const char *t = PQgetvalue (res, row, 0);
+        int n = atoi (PQgetvalue (res, row, 1));
+        if (strcmp (t, "open") == 0) stats->opened += n;
+        else if (strcmp (t, "reopen") == 0) stats->reopened += n;
+        else if (strcmp (t, "update") == 0) stats->updated += n;
+    }
+    PQclear (res);
+    const char *rules = deadlines
+        ? "{not_met,behind_schedule,unlikely,fluctuating,wrong_direction,relation_broken,min_count,implausible,missing}"
+        : "{not_met,behind_schedule,unlikely,fluctuating,wrong_direction,relation_broken,min_count,implausible}";
+    const char *params [] = { scope, rules };
+    res = PQexecParams (self->conn, s_resolve_sql, 2, NULL, params, NULL, NULL, 0);
+    if (PQresultStatus (res) != PGRES_TUPLES_OK) {
+        wdm_log_error ("warnings: %s", PQresultErrorMessage (res));
+        goto cleanup;
+    }
+    stats->resolved += atoi (PQgetvalue (res, 0, 0));
+    PQclear (res);
+    res = NULL;
+    if (wdm_db_exec (self->conn, "COMMIT"))
+        goto cleanup;
+    rc = 0;
+cleanup:
+    PQclear (res);
+    if (rc && PQtransactionStatus (self->conn) != PQTRANS_IDLE)
+        wdm_db_exec (self->conn, "ROLLBACK");
+    return rc;
+}
