@@ -6,6 +6,7 @@
 #include "wdm_collector.h"
 #include "wdm_config.h"
 #include "wdm_log.h"
+#include "wdm_proto.h"
 #include "wdm_source.h"
 
 #include <errno.h>
@@ -51,7 +52,7 @@ static const wdm_option_t s_options [] = {
       "where records the centre refused are kept, with the reason" },
     { "collector", "status_file", WDM_OPT_STRING, "collector.status", 0, 0, S_STR (status_file),
       "what the running collector tells `status`" },
-    { "collector", "batch_size", WDM_OPT_INT, "500", 1, 4096, S_LONG (batch_size),
+    { "collector", "batch_size", WDM_OPT_INT, "500", 1, WDM_PROTO_MAX_RECORDS, S_LONG (batch_size),
       "records per batch" },
     { "collector", "max_in_flight", WDM_OPT_INT, "4", 1, 64, S_LONG (max_in_flight),
       "batches awaiting an answer, at most" },

@@ -623,7 +623,7 @@ wdm_proto_batch_decode (const uint8_t *body, size_t size, uint32_t expected,
     }
     if (expected > WDM_PROTO_MAX_RECORDS) {
         code = WDM_PROTO_TOO_LARGE;
-        reason = "more than 4096 records in one batch";
+        reason = "more than " WDM_PROTO_TEXT (WDM_PROTO_MAX_RECORDS) " records in one batch";
         goto failed;
     }
     if (wdm_proto_skip (body, size, WDM_PROTO_MAX_DEPTH, &end, &reason))

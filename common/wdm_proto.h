@@ -22,6 +22,9 @@
 #define WDM_PROTO_HEADER_SIZE   24
 #define WDM_PROTO_MAX_BODY      (1024 * 1024)   //  bytes in a body frame
 #define WDM_PROTO_MAX_RECORDS   4096            //  records in one batch
+//  A number limit as text, for messages written as string literals.
+#define WDM_PROTO_TEXT(limit)   WDM_PROTO_TEXT_ (limit)
+#define WDM_PROTO_TEXT_(limit)  #limit
 #define WDM_PROTO_MAX_DEPTH     3               //  body map > records array > record map
 #define WDM_PROTO_FIELD_MAX     32              //  room for a field name
 #define WDM_PROTO_MESSAGE_MAX   256             //  room for a message

@@ -210,9 +210,9 @@ s_receive (s_server_t *self)
     else
     if (head.count > WDM_PROTO_MAX_RECORDS) {
         char message [WDM_PROTO_MESSAGE_MAX];
-        snprintf (message, sizeof message, "批次记录过多:报头称 %lu 条,上限 4096 / the header "
-                  "claims %lu records, more than 4096 in one batch", (unsigned long) head.count,
-                  (unsigned long) head.count);
+        snprintf (message, sizeof message, "批次记录过多:报头称 %lu 条,上限 %d / the header "
+                  "claims %lu records, more than %d in one batch", (unsigned long) head.count,
+                  WDM_PROTO_MAX_RECORDS, (unsigned long) head.count, WDM_PROTO_MAX_RECORDS);
         s_refuse (batch, WDM_PROTO_TOO_LARGE, message);
     }
     else
