@@ -44,11 +44,11 @@ typedef struct {
     msgpack_sbuffer names;              //  source file names, each NUL-terminated
 } s_flight_t;
 
-//  A record's outbox payload: its stored form (wdm_proto_record_encode),
+//  A record's outbox payload: its queued form (wdm_proto_record_encode),
 //  after an origin when the collector knows it — S_ORIGIN_MARK, the line
 //  (4 bytes, big-endian), the file name's length (1 byte) and the name —
 //  so that a record the centre refuses can be traced to its file and line.
-//  A stored form never starts with the mark (its first byte counts its
+//  A queued form never starts with the mark (its first byte counts its
 //  fields, at most 12), so payloads written before origins still read.
 #define S_ORIGIN_MARK 0xFF
 
@@ -215,7 +215,7 @@ s_origin_encode (msgpack_sbuffer *out, const char *name, int line)
 }
 
 //  Split a payload into its origin (name of *name_len bytes, not
-//  NUL-terminated, and line; none: NULL and 0) and its stored form.
+//  NUL-terminated, and line; none: NULL and 0) and its queued form.
 static void
 s_origin_split (const uint8_t *payload, size_t size, const char **name, size_t *name_len,
                 uint32_t *line, const uint8_t **stored, size_t *stored_size)

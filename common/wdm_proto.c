@@ -503,10 +503,10 @@ s_decode_finish (s_decoder_t *self)
 }
 
 int
-wdm_proto_record_decode (const void *stored, size_t size, wdm_record_t *record,
+wdm_proto_record_decode (const void *queued, size_t size, wdm_record_t *record,
                          char *field, char *message)
 {
-    const uint8_t *data = (const uint8_t *) stored;
+    const uint8_t *data = (const uint8_t *) queued;
     wdm_record_init (record);
     s_decoder_t decoder = { record, 0, 0, 0, field, message };
     if (size < 1)
@@ -554,11 +554,11 @@ wdm_proto_batch_begin (msgpack_packer *pk, uint64_t epoch, uint32_t count)
 }
 
 int
-wdm_proto_batch_add (msgpack_packer *pk, uint64_t seq, const void *stored, size_t size)
+wdm_proto_batch_add (msgpack_packer *pk, uint64_t seq, const void *queued, size_t size)
 {
     if (size < 1)
         return -1;
-    const uint8_t *data = (const uint8_t *) stored;
+    const uint8_t *data = (const uint8_t *) queued;
     msgpack_pack_map (pk, (size_t) data [0] + 1);
     s_pack_str (pk, "seq");
     msgpack_pack_uint64 (pk, seq);

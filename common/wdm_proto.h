@@ -73,23 +73,23 @@ int wdm_proto_skip (const uint8_t *data, size_t size, int max_depth,
 
 //  --- Records -------------------------------------------------------------
 
-//  A record's stored form, as the collector's outbox keeps it: one byte
+//  A record's queued form, as the collector's outbox keeps it: one byte
 //  with the number of fields, then the fields as MessagePack key/value
 //  pairs, without "seq" (the outbox assigns it).  Appends to out.  0, or
 //  -1 if memory is short.
 int wdm_proto_record_encode (const wdm_record_t *record, msgpack_sbuffer *out);
 
-//  Decode a stored form (for display).  0, or -1 with field and message set.
-int wdm_proto_record_decode (const void *stored, size_t size, wdm_record_t *record,
+//  Decode a queued form (for display).  0, or -1 with field and message set.
+int wdm_proto_record_decode (const void *queued, size_t size, wdm_record_t *record,
                              char *field, char *message);
 
 //  Start a batch body for count records of an epoch: the map header,
 //  "epoch", and the "records" array header.
 int wdm_proto_batch_begin (msgpack_packer *pk, uint64_t epoch, uint32_t count);
 
-//  Add one record, given its stored form, to a batch begun above: a map of
-//  its fields plus "seq".  0, or -1 if the stored form is empty.
-int wdm_proto_batch_add (msgpack_packer *pk, uint64_t seq, const void *stored, size_t size);
+//  Add one record, given its queued form, to a batch begun above: a map of
+//  its fields plus "seq".  0, or -1 if the queued form is empty.
+int wdm_proto_batch_add (msgpack_packer *pk, uint64_t seq, const void *queued, size_t size);
 
 //  One record of a decoded batch.
 typedef struct {

@@ -211,7 +211,7 @@ test_sample_of_targets (void)
             "SELECT count(*) FROM indicator"
             " WHERE strpos(clause_zh, $1) > 0 AND target_kind = $2::target_kind"
             "   AND target_value IS NOT DISTINCT FROM $3::numeric"
-            "   AND ($4::text IS NULL OR unit_code = $4)",
+            "   AND ($4::text IS NULL OR measure_unit_code = $4)",
             4, NULL, params, NULL, NULL, 0);
         int count = PQresultStatus (res) == PGRES_TUPLES_OK ? atoi (PQgetvalue (res, 0, 0)) : -1;
         PQclear (res);
@@ -258,7 +258,7 @@ test_every_stated_target_is_modelled (void)
         PGresult *res = PQexecParams (s_conn,
             "SELECT count(*) FROM indicator"
             " WHERE active AND strpos(clause_zh, $1) > 0 AND target_kind = $2::target_kind"
-            "   AND target_value IS NOT DISTINCT FROM $3::numeric AND unit_code = $4",
+            "   AND target_value IS NOT DISTINCT FROM $3::numeric AND measure_unit_code = $4",
             4, NULL, params, NULL, NULL, 0);
         int count = PQresultStatus (res) == PGRES_TUPLES_OK ? atoi (PQgetvalue (res, 0, 0)) : -1;
         PQclear (res);
@@ -330,14 +330,14 @@ static void
 test_pension_coverage_is_full_coverage (void)
 {
     char *kinds = wdm_test_scalar (s_conn,
-        "SELECT string_agg(target_kind || ' ' || coalesce(target_value::text, '-') || ' ' || unit_code,"
+        "SELECT string_agg(target_kind || ' ' || coalesce(target_value::text, '-') || ' ' || measure_unit_code,"
         "                  ',' ORDER BY code) FROM indicator"
         " WHERE active AND strpos(clause_zh, '职工基本养老保险由制度全覆盖到法定人群全覆盖') > 0");
     CU_ASSERT_PTR_NOT_NULL_FATAL (kinds);
     CU_ASSERT_STRING_EQUAL (kinds, "reach 100 percent");
     free (kinds);
     char *old = wdm_test_scalar (s_conn,
-        "SELECT active || ' ' || unit_code || ' ' || target_kind FROM indicator WHERE code = 'SS03'");
+        "SELECT active || ' ' || measure_unit_code || ' ' || target_kind FROM indicator WHERE code = 'SS03'");
     CU_ASSERT_PTR_NOT_NULL_FATAL (old);
     CU_ASSERT_STRING_EQUAL (old, "false count increase");
     free (old);
@@ -466,7 +466,7 @@ test_value_ranges_fit_units (void)
     //  pass 100, and none 150.
     char *bad = wdm_test_scalar (s_conn,
         "SELECT count(*) || ':' || coalesce(string_agg(code, ','), '') FROM indicator"
-        " WHERE (unit_code = 'percent' AND (value_min <> 0 OR value_max > 150"
+        " WHERE (measure_unit_code = 'percent' AND (value_min <> 0 OR value_max > 150"
         "                                   OR value_min IS NULL OR value_max IS NULL"
         "                                   OR (value_max > 100 AND name_zh NOT LIKE '%毛入学率'"
         "                                       AND name_zh NOT LIKE '%巩固率')))"

@@ -123,7 +123,7 @@ test_batch_round_trip (void)
 }
 
 static void
-test_stored_form_round_trip (void)
+test_queued_form_round_trip (void)
 {
     wdm_record_t record = s_record ("EC01", 41.5);
     record.has_denominator = true;
@@ -485,7 +485,7 @@ main (void)
     static const wdm_test_case_t tests [] = {
         { "header: layout, version, reserved bytes, magic", test_header },
         { "a batch round-trips every field", test_batch_round_trip },
-        { "a record's stored form round-trips", test_stored_form_round_trip },
+        { "a record's queued form round-trips", test_queued_form_round_trip },
         { "truncated input and trailing bytes are malformed", test_truncation_and_trailing_bytes },
         { "allocation bombs, deep nesting, ext types are malformed", test_allocation_bombs_and_nesting },
         { "a bad field rejects its record, named by seq and field", test_bad_fields_reject_the_record },

@@ -141,7 +141,7 @@ for code in HE03 HE05 HE10 ED01 DM01; do
     row=$(grep "id=\"ind-$code\"" "$work/zh.html")
     latest=$(sed -nE 's/.*class="num latest"[^>]*>([^<]*)<.*/\1/p' <<<"$row")
     want=$(q "SELECT $fmt || u.symbol FROM indicator_value v JOIN indicator i ON i.code = v.indicator_code
-              JOIN measure_unit u ON u.code = i.unit_code
+              JOIN measure_unit u ON u.code = i.measure_unit_code
               WHERE v.indicator_code = '$code' AND v.area_code = 'wuqing' AND v.year BETWEEN 2021 AND 2024
               ORDER BY v.year DESC LIMIT 1")
     expect "$code: the latest value printed is indicator_value's" "$latest" "$want"

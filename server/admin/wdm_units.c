@@ -186,7 +186,7 @@ wdm_units_write_catalog (PGconn *conn, FILE *out)
         "       'value_min', i.value_min, 'value_max', i.value_max, 'by_sex', i.by_sex,"
         "       'bodies', coalesce (to_json (i.bodies), '[]'::json),"
         "       'frequency', i.frequency) ORDER BY i.code)"
-        "     FROM indicator i JOIN measure_unit u ON u.code = i.unit_code"
+        "     FROM indicator i JOIN measure_unit u ON u.code = i.measure_unit_code"
         "    WHERE i.active AND i.plan_code = p.code))"
         "  FROM plan p ORDER BY p.code LIMIT 1");
     int rc = -1;

@@ -225,7 +225,7 @@ static const char *s_indicator_query =
     "SELECT i.code, coalesce(u.scale, 0), i.value_min, i.value_max,"
     "       i.by_sex, i.frequency::text,"
     "       coalesce (array_to_string (i.bodies, E'\\x1F'), '')"
-    "  FROM indicator i JOIN measure_unit u ON u.code = i.unit_code"
+    "  FROM indicator i JOIN measure_unit u ON u.code = i.measure_unit_code"
     " WHERE i.active AND i.plan_code = $1";
 
 //  An indicator's bodies, from their names joined by 0x1F.  0, or -1 if

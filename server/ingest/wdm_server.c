@@ -45,7 +45,7 @@
 typedef struct {
     zmq_msg_t identity;                 //  the ROUTER's routing id of the sender
     zmq_msg_t body;                     //  kept: items and refusals point into it
-    wdm_store_batch_t batch;
+    wdm_batch_t batch;
 } s_incoming_t;
 
 typedef struct {
@@ -69,7 +69,7 @@ typedef struct {
 
 //  Tell the warning worker which indicators a committed group touched.
 static void
-s_touch (s_server_t *self, const wdm_store_batch_t *batches, int count)
+s_touch (s_server_t *self, const wdm_batch_t *batches, int count)
 {
     const char *codes [256];
     int touched = 0;
@@ -115,7 +115,7 @@ s_reload (s_server_t *self)
 }
 
 static void
-s_refuse (wdm_store_batch_t *batch, int status, const char *message)
+s_refuse (wdm_batch_t *batch, int status, const char *message)
 {
     batch->status = status;
     snprintf (batch->message, sizeof batch->message, "%s", message);
@@ -123,7 +123,7 @@ s_refuse (wdm_store_batch_t *batch, int status, const char *message)
 
 //  Check every decoded record: against the catalog, then the grants.
 static void
-s_check_records (s_server_t *self, wdm_store_batch_t *batch)
+s_check_records (s_server_t *self, wdm_batch_t *batch)
 {
     for (uint32_t i = 0; i < batch->decoded.count; i++) {
         wdm_proto_item_t *item = &batch->decoded.items [i];
@@ -162,7 +162,7 @@ s_receive (s_server_t *self)
         return -1;
     }
     self->group_size++;
-    wdm_store_batch_t *batch = &in->batch;
+    wdm_batch_t *batch = &in->batch;
 
     //  The frames after the routing id: a header, a body, nothing else.
     zmq_msg_t header;
@@ -250,7 +250,7 @@ static void
 s_send_reply (s_server_t *self, s_incoming_t *in, const uint8_t *header,
               const msgpack_sbuffer *body)
 {
-    const wdm_store_batch_t *batch = &in->batch;
+    const wdm_batch_t *batch = &in->batch;
     int stalled = 0;
     for (int i = 0; i < self->stalled_count && !stalled; i++)
         stalled = zmq_msg_size (self->stalled [i]) == zmq_msg_size (&in->identity)
@@ -283,7 +283,7 @@ s_send_reply (s_server_t *self, s_incoming_t *in, const uint8_t *header,
 static void
 s_reply (s_server_t *self, s_incoming_t *in, int status, const char *message)
 {
-    wdm_store_batch_t *batch = &in->batch;
+    wdm_batch_t *batch = &in->batch;
     wdm_proto_rejection_t *rejected = NULL;
     uint32_t count = 0;
     if (status == WDM_PROTO_OK && batch->rejected) {
@@ -324,7 +324,7 @@ s_count (s_server_t *self, const s_incoming_t *in, int stored, double commit_sec
 {
     if (!self->metrics)
         return;
-    const wdm_store_batch_t *b = &in->batch;
+    const wdm_batch_t *b = &in->batch;
     if (stored != 0) {
         wdm_metrics_batch (self->metrics, b->unit, b->decoded.count, 0, 0, 0);
         wdm_metrics_rejected (self->metrics, WDM_PROTO_RETRY_LATER, b->decoded.count);
@@ -362,7 +362,7 @@ s_flush (s_server_t *self)
         return;
     //  A batch with no unit cannot be recorded (ZAP always names one; this
     //  is a guard, not a path): it is answered, never stored.
-    wdm_store_batch_t *batches = calloc ((size_t) self->group_size, sizeof *batches);
+    wdm_batch_t *batches = calloc ((size_t) self->group_size, sizeof *batches);
     int slot [S_MAX_MESSAGES], count = 0;
     for (int i = 0; batches && i < self->group_size; i++)
         if (self->group [i].batch.unit [0]) {
@@ -402,7 +402,7 @@ s_flush (s_server_t *self)
         else
         if (stored == 0) {
             in->batch = batches [slot [i]];
-            const wdm_store_batch_t *b = &in->batch;
+            const wdm_batch_t *b = &in->batch;
             if (b->status == WDM_PROTO_OK)
                 s_reply (self, in, WDM_PROTO_OK, "ok");
             else

@@ -288,7 +288,7 @@ s_reject (wdm_store_t *self, const char *batch_id, const char *unit, uint64_t ep
 //  Take unchanged records out of the stage (s_unchanged_sql) and say how
 //  many of each batch were.  They end up counted as duplicates.  0, or -1.
 static int
-s_drop_unchanged (wdm_store_t *self, const wdm_store_batch_t *batches, int count,
+s_drop_unchanged (wdm_store_t *self, const wdm_batch_t *batches, int count,
                   const int64_t *ids)
 {
     PGresult *res = PQexec (self->conn, s_unchanged_sql);
@@ -317,7 +317,7 @@ s_drop_unchanged (wdm_store_t *self, const wdm_store_batch_t *batches, int count
 //  for a key refused at the handshake; the collector keeps its records.
 //  Batches with no key known pass.
 static int
-s_check_keys (wdm_store_t *self, wdm_store_batch_t *batches, int count)
+s_check_keys (wdm_store_t *self, wdm_batch_t *batches, int count)
 {
     self->keys.size = 0;
     for (int b = 0; b < count; b++)
@@ -333,7 +333,7 @@ s_check_keys (wdm_store_t *self, wdm_store_batch_t *batches, int count)
     if (!res)
         return -1;
     for (int b = 0; b < count; b++) {
-        wdm_store_batch_t *batch = &batches [b];
+        wdm_batch_t *batch = &batches [b];
         if (!batch->key [0] || batch->status != WDM_PROTO_OK)
             continue;
         bool active = false;
@@ -355,13 +355,13 @@ s_check_keys (wdm_store_t *self, wdm_store_batch_t *batches, int count)
 //  Store batches (their keys checked) in the open transaction.  0, or -1
 //  with the cause noted (s_failed): the transaction is then aborted.
 static int
-s_store_batches (wdm_store_t *self, wdm_store_batch_t *batches, int count, int64_t *ids)
+s_store_batches (wdm_store_t *self, wdm_batch_t *batches, int count, int64_t *ids)
 {
     PGresult *res = NULL;
     self->error_state [0] = '\0';      //  a failure not noted is never the rows'
     self->copy.size = 0;
     for (int b = 0; b < count; b++) {
-        wdm_store_batch_t *batch = &batches [b];
+        wdm_batch_t *batch = &batches [b];
         ids [b] = 0;
         if (batch->key_refused)
             continue;
@@ -429,7 +429,7 @@ s_store_batches (wdm_store_t *self, wdm_store_batch_t *batches, int count, int64
         PQclear (res);
     }
     for (int b = 0; b < count; b++) {
-        wdm_store_batch_t *batch = &batches [b];
+        wdm_batch_t *batch = &batches [b];
         if (batch->key_refused) {
             batch->rejected = batch->decoded.count;
             continue;
@@ -470,10 +470,10 @@ s_exec (wdm_store_t *self, const char *sql)
 //  whole (400, with the database's reason) and kept as a refused batch;
 //  the others are stored.  0, or -1 if the database itself failed.
 static int
-s_store_one_by_one (wdm_store_t *self, wdm_store_batch_t *batches, int count, int64_t *ids)
+s_store_one_by_one (wdm_store_t *self, wdm_batch_t *batches, int count, int64_t *ids)
 {
     for (int b = 0; b < count; b++) {
-        wdm_store_batch_t *batch = &batches [b];
+        wdm_batch_t *batch = &batches [b];
         if (s_exec (self, "SAVEPOINT wdm_batch") || s_exec (self, "DELETE FROM wdm_stage"))
             return -1;
         if (s_store_batches (self, batch, 1, &ids [b]) == 0)
@@ -505,7 +505,7 @@ s_store_one_by_one (wdm_store_t *self, wdm_store_batch_t *batches, int count, in
 }
 
 int
-wdm_store_commit (wdm_store_t *self, wdm_store_batch_t *batches, int count)
+wdm_store_commit (wdm_store_t *self, wdm_batch_t *batches, int count)
 {
     if (!wdm_store_ready (self))
         return -1;

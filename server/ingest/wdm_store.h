@@ -16,25 +16,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "wdm_catalog.h"
-#include "wdm_proto.h"
-
-//  One batch as the server received it.
-typedef struct {
-    char unit [WDM_CODE_MAX];       //  from the sender's key (ZAP User-Id)
-    char key [41];                  //  the sender's public key (ZAP metadata), "" if not known
-    bool key_refused;               //  the key is no longer active: nothing of it is stored
-    uint64_t batch_no;
-    int status;                     //  WDM_PROTO_OK, or why the whole batch is refused
-    char message [WDM_PROTO_MESSAGE_MAX];
-    const uint8_t *body;            //  the body frame, kept for a refused batch
-    size_t body_size;
-    wdm_proto_batch_t decoded;      //  items; a nonzero item code means refused
-    //  Filled by a successful commit:
-    uint32_t accepted;              //  stored now
-    uint32_t duplicates;            //  stored before, by an earlier send
-    uint32_t rejected;              //  refused records (a refused batch: the records decoded, if any)
-} wdm_store_batch_t;
+#include "wdm_batch.h"
 
 typedef struct wdm_store wdm_store_t;
 
@@ -56,6 +38,6 @@ PGconn *wdm_store_conn (wdm_store_t *self);
 //  to 400 with the database's reason, kept whole as a refused batch, and
 //  the others stored.  -1 when nothing was stored because the database
 //  itself failed (the cause is logged; the replies must say "retry later").
-int wdm_store_commit (wdm_store_t *self, wdm_store_batch_t *batches, int count);
+int wdm_store_commit (wdm_store_t *self, wdm_batch_t *batches, int count);
 
 #endif

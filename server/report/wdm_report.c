@@ -572,7 +572,7 @@ s_load_catalog (s_report_t *self)
         "       coalesce (i.relation_op, '')"
         "  FROM wdmon.indicator i"
         "  JOIN wdmon.domain d ON d.code = i.domain_code"
-        "  JOIN wdmon.measure_unit u ON u.code = i.unit_code"
+        "  JOIN wdmon.measure_unit u ON u.code = i.measure_unit_code"
         " WHERE i.active AND i.plan_code = $1"
         " ORDER BY d.ordinal, i.ordinal", 1, params);
     if (!self->catalog)

@@ -115,7 +115,7 @@ s_load_indicators (wdm_warn_eval_t *self)
         "SELECT i.code, i.name_zh, i.name_en, u.code, u.symbol, i.target_kind, i.target_value,"
         "       i.target_year, i.relation_op, i.aggregation, coalesce (u.scale, 0),"
         "       coalesce (i.relation_code, '')"
-        "  FROM indicator i JOIN measure_unit u ON u.code = i.unit_code"
+        "  FROM indicator i JOIN measure_unit u ON u.code = i.measure_unit_code"
         " WHERE i.active ORDER BY i.code",
         sizeof *self->indicators, &rows, &self->indicator_count);
     if (!res)

@@ -1,6 +1,6 @@
 /*  fuzz_proto: libFuzzer target for everything the server decodes from the
     network — the header frame, a batch body, a reply body, a record's
-    stored form.  Any crash, leak, overflow or undefined behaviour is a
+    queued form (the outbox's).  Any crash, leak, overflow or undefined behaviour is a
     finding.  The first byte picks the record count the header claims.  */
 
 #include "wdm_proto.h"
