@@ -36,7 +36,9 @@ wdm_cmd_server_key (wdm_cmd_config_t *config, int argc, char **argv)
     }
     snprintf (path, sizeof path, "%s/server.key", argv [1]);
     int rc = wdm_keys_write (path, secret_key, true, err, sizeof err);
-    memset (secret_key, 0, sizeof secret_key);
+    //  Not memset: the secret is never read again, so a compiler (with
+    //  link-time optimisation, say) may drop a plain one.
+    wdm_keys_wipe (secret_key, sizeof secret_key);
     if (rc == 0) {
         snprintf (path, sizeof path, "%s/server.pub", argv [1]);
         rc = wdm_keys_write (path, public_key, false, err, sizeof err);
