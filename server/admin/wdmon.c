@@ -14,7 +14,6 @@
 
 #include <getopt.h>
 #include <stddef.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
