@@ -14,6 +14,7 @@
 
 //  What a check came to: the value is valid, refused (message names it
 //  and the nearest valid ones), or the database failed (message says why).
+//  wdm_resp's changes come to the same three, for the same reasons.
 typedef enum {
     WDM_CHECK_OK = 0,
     WDM_CHECK_REFUSED = 1,

@@ -1,0 +1,211 @@
+/*  wdm_cmd_report: the subcommands about the plan's years — `wdmon
+    completeness --year Y` (each member unit's reports owed, received, late
+    and missing) and `wdmon report` (the annual monitoring report or the
+    final evaluation, written by server/report's wdm_report, to a file
+    replaced only when complete).  wdmon.c dispatches to them; see
+    wdm_cmd_int.h.  */
+
+#include "wdm_cmd_int.h"
+#include "wdm_db.h"
+#include "wdm_report.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+//  Parsing went well: go on to the work (any other value is the exit code).
+#define S_GO_ON -1
+
+//  Connect and check that text is one of the plan's years, put in *year
+//  (NULL: not wanted).  The connection, or NULL with *rc set and said.
+static PGconn *
+s_connect_for_year (const wdm_cmd_config_t *config, const char *command, const char *text,
+                    int *year, int *rc)
+{
+    *rc = WDM_CMD_EXIT_FAILED;
+    PGconn *conn = wdm_db_connect (config->conninfo);
+    if (!conn)
+        return NULL;
+    char message [1024] = "";
+    int parsed = 0;
+    *rc = wdm_cmd_checked (command, wdm_check_year (conn, WDM_CMD_PLAN_YEARS_SQL, text, &parsed,
+                                                    message, sizeof message), message);
+    if (*rc != WDM_CMD_EXIT_OK) {
+        PQfinish (conn);
+        return NULL;
+    }
+    if (year)
+        *year = parsed;
+    return conn;
+}
+
+int
+wdm_cmd_completeness (wdm_cmd_config_t *config, int argc, char **argv)
+{
+    wdm_table_format_t format = WDM_TABLE_TEXT;
+    const char *year = NULL;
+    static const struct option long_options [] = {
+        { "year", required_argument, NULL, 'y' },
+        { "format", required_argument, NULL, 'f' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 }
+    };
+    optind = 0;                 //  0: glibc reinitialises its scan state
+    int opt;
+    while ((opt = getopt_long (argc, argv, "y:f:h", long_options, NULL)) != -1) {
+        switch (opt) {
+            case 'y': year = optarg; break;
+            case 'f':
+                if (wdm_cmd_format ("completeness", optarg, false, &format))
+                    return WDM_CMD_EXIT_USAGE;
+                break;
+            case 'h':
+                printf ("Usage: wdmon completeness --year Y [--format text|csv|json]\n\n"
+                        "For each member unit, the reports it owes for year Y as the lead unit\n"
+                        "of an indicator, those received, those received after the deadline\n"
+                        "(31 March of the next year unless the plan says otherwise), and those\n"
+                        "still missing; the units missing most first.  Y is one of the plan's\n"
+                        "years (2021-2025); another is refused (exit 2), naming the range.\n");
+                return WDM_CMD_EXIT_OK;
+            default:
+                return WDM_CMD_EXIT_USAGE;
+        }
+    }
+    if (!year) {
+        fprintf (stderr, "wdmon completeness: --year YYYY is required\n");
+        return WDM_CMD_EXIT_USAGE;
+    }
+    //  Reports are owed for the plan's years only: another year would list
+    //  nothing, as if every unit had reported.
+    int rc;
+    PGconn *conn = s_connect_for_year (config, "completeness", year, NULL, &rc);
+    if (!conn)
+        return rc;
+    const char *params [] = { year };
+    rc = wdm_table_query (conn,
+        "SELECT unit_code AS unit, unit_zh AS name, owed, received, late, missing,"
+        "       to_char (deadline, 'YYYY-MM-DD') AS deadline"
+        "  FROM completeness WHERE year = $1::int ORDER BY missing DESC, late DESC, unit_code",
+        1, params, format, stdout);
+    PQfinish (conn);
+    return rc ? WDM_CMD_EXIT_FAILED : WDM_CMD_EXIT_OK;
+}
+
+//  Parse report's options into options, *year and *output: S_GO_ON, or
+//  the exit code (help printed, or the command line refused and said).
+static int
+s_report_parse (int argc, char **argv, wdm_report_options_t *options, const char **year,
+                const char **output)
+{
+    static const struct option long_options [] = {
+        { "year", required_argument, NULL, 'y' },
+        { "final", no_argument, NULL, 'F' },
+        { "format", required_argument, NULL, 'f' },
+        { "lang", required_argument, NULL, 'L' },
+        { "output", required_argument, NULL, 'o' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 }
+    };
+    optind = 0;                 //  0: glibc reinitialises its scan state
+    int opt;
+    while ((opt = getopt_long (argc, argv, "y:Ff:L:o:h", long_options, NULL)) != -1) {
+        switch (opt) {
+            case 'y': *year = optarg; break;
+            case 'F': options->final = true; break;
+            case 'f':
+                if (strcmp (optarg, "html") == 0) options->format = WDM_REPORT_HTML;
+                else if (strcmp (optarg, "md") == 0) options->format = WDM_REPORT_MARKDOWN;
+                else if (strcmp (optarg, "csv") == 0) options->format = WDM_REPORT_CSV;
+                else {
+                    fprintf (stderr, "wdmon report: --format is html, md or csv\n");
+                    return WDM_CMD_EXIT_USAGE;
+                }
+                break;
+            case 'L':
+                if (strcmp (optarg, "zh") != 0 && strcmp (optarg, "en") != 0) {
+                    fprintf (stderr, "wdmon report: --lang is zh or en\n");
+                    return WDM_CMD_EXIT_USAGE;
+                }
+                options->english = strcmp (optarg, "en") == 0;
+                break;
+            case 'o': *output = optarg; break;
+            case 'h':
+                printf ("Usage: wdmon report --year Y [--final] [--format html|md|csv]\n"
+                        "                    [--lang zh|en] -o FILE\n\n"
+                        "The annual monitoring report for year Y (年度监测报告), or with --final the\n"
+                        "final evaluation of the whole plan period (终期监测评估报告): a summary of\n"
+                        "how many indicators are met, on track, behind, unlikely to be met or not\n"
+                        "reported; the eight domains with each indicator's target, baseline, values\n"
+                        "by year and status; the open warnings; member units' completeness.  HTML\n"
+                        "is one self-contained file that prints to A4; Markdown and CSV carry the\n"
+                        "same numbers.  Chinese by default.  -o - writes to standard output.\n");
+                return WDM_CMD_EXIT_OK;
+            default:
+                return WDM_CMD_EXIT_USAGE;
+        }
+    }
+    if (!*year || !*output) {
+        fprintf (stderr, "wdmon report: --year YYYY and -o FILE are required\n");
+        return WDM_CMD_EXIT_USAGE;
+    }
+    return S_GO_ON;
+}
+
+//  Write the report to output ("-": standard output), its counts in
+//  summary.  A file is written beside output and renamed over it when
+//  complete: a report that fails half-way leaves the previous one as it
+//  was.  The exit code; a failure is said.
+static int
+s_report_write (PGconn *conn, const wdm_report_options_t *options, const char *output,
+                wdm_report_summary_t *summary)
+{
+    bool to_stdout = strcmp (output, "-") == 0;
+    char partial [4200], err [512] = "";
+    snprintf (partial, sizeof partial, "%s.partial-%ld", output, (long) getpid ());
+    FILE *out = to_stdout ? stdout : fopen (partial, "w");
+    int rc = WDM_CMD_EXIT_FAILED;
+    if (!out)
+        fprintf (stderr, "wdmon report: %s: %s\n", partial, strerror (errno));
+    else
+    if (wdm_report_write (conn, options, out, summary, err, sizeof err))
+        fprintf (stderr, "wdmon report: %s\n", err);
+    else
+        rc = WDM_CMD_EXIT_OK;
+    if (out && !to_stdout) {
+        if (fclose (out) && rc == WDM_CMD_EXIT_OK) {
+            fprintf (stderr, "wdmon report: %s: %s\n", partial, strerror (errno));
+            rc = WDM_CMD_EXIT_FAILED;
+        }
+        if (rc == WDM_CMD_EXIT_OK && rename (partial, output)) {
+            fprintf (stderr, "wdmon report: %s: %s\n", output, strerror (errno));
+            rc = WDM_CMD_EXIT_FAILED;
+        }
+        if (rc != WDM_CMD_EXIT_OK)
+            unlink (partial);
+    }
+    return rc;
+}
+
+int
+wdm_cmd_report (wdm_cmd_config_t *config, int argc, char **argv)
+{
+    wdm_report_options_t options = { 0, false, WDM_REPORT_HTML, false, NULL };
+    const char *output = NULL, *year = NULL;
+    int rc = s_report_parse (argc, argv, &options, &year, &output);
+    if (rc != S_GO_ON)
+        return rc;
+    PGconn *conn = s_connect_for_year (config, "report", year, &options.year, &rc);
+    if (!conn)
+        return rc;
+    wdm_report_summary_t summary;
+    rc = s_report_write (conn, &options, output, &summary);
+    if (rc == WDM_CMD_EXIT_OK && strcmp (output, "-") != 0)
+        fprintf (stderr, "wrote %s: %d indicators with targets — %d met, %d on track, %d behind, "
+                 "%d unlikely to be met, %d not reported; %d red and %d yellow warnings open\n",
+                 output, summary.indicators, summary.met, summary.on_track, summary.behind,
+                 summary.unlikely, summary.not_reported, summary.open_red, summary.open_yellow);
+    PQfinish (conn);
+    return rc;
+}
