@@ -669,8 +669,13 @@ s_copy_rows (wdm_outbox_t *self, sqlite3 *from, uint64_t limit,
             misses++;
             continue;
         }
-        misses = 0;
         uint64_t seq = (uint64_t) sqlite3_column_int64 (read, 0);
+        if (seq <= after) {     //  a broken tree can answer out of order
+            after++;
+            misses++;
+            continue;
+        }
+        misses = 0;
         const void *payload = sqlite3_column_blob (read, 1);
         size_t size = (size_t) sqlite3_column_bytes (read, 1);
         sqlite3_int64 crc = sqlite3_column_int64 (read, 2);
@@ -720,8 +725,12 @@ s_salvage (wdm_outbox_t *self, wdm_outbox_recovery_t *recovery, const char *why)
     uri = s_uri (aside, "mode=ro");
     s_meta_t meta = { 0, 1, 0, 0 };
     bool meta_known = false;
-    if (uri && sqlite3_open_v2 (uri, &from, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL) == SQLITE_OK)
+    //  writable_schema lets SQLite read a file shorter than its header
+    //  says (it refuses to otherwise); the connection writes nothing.
+    if (uri && sqlite3_open_v2 (uri, &from, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL) == SQLITE_OK) {
+        sqlite3_exec (from, "PRAGMA writable_schema = ON", NULL, NULL, NULL);
         meta_known = s_meta_read (from, &meta, NULL) == 0;
+    }
     //  Without the epoch a new one is taken: the records then go out under
     //  it, and the centre may store one twice that it had before.
     if (!meta_known && s_new_epoch (&meta.epoch)) {
