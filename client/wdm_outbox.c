@@ -56,6 +56,8 @@
 #define S_SEQ_MAX       ((uint64_t) INT64_MAX)  //  the server stores seqs as bigint
 #define S_PENDING_MAX   1024                //  acknowledgements waiting to be written
 #define S_PROBES_MAX    100000              //  unreadable seqs a salvage tries in a row
+#define S_AHEAD_ROWS    256                 //  records read ahead by one query, at most
+#define S_AHEAD_BYTES   (256 * 1024)        //  their payloads, at most (one is always taken)
 
 static const char s_schema [] =
     "PRAGMA journal_mode = WAL;"
@@ -68,6 +70,13 @@ static const char s_schema [] =
 typedef struct {
     uint64_t first, last;
 } s_range_t;
+
+//  A record read ahead: its payload at offset in the read-ahead buffer.
+typedef struct {
+    uint64_t seq;
+    size_t offset, size;
+    bool good;                  //  its CRC matched
+} s_ahead_t;
 
 //  What the meta row holds.
 typedef struct {
@@ -97,8 +106,10 @@ struct wdm_outbox {
 
     uint64_t read_after;        //  the cursor: the last seq returned, 0 before the first
     bool read_failed;           //  a damaged record was met: stuck until reopen
-    uint8_t *read_buf;          //  the payload next returned
-    char error [256];
+    uint8_t *read_buf;          //  payloads read ahead, S_AHEAD_BYTES + one payload
+    s_ahead_t ahead [S_AHEAD_ROWS];     //  records read ahead, after read_after
+    size_t ahead_count, ahead_next;
+    char error [512];
 };
 
 
@@ -469,7 +480,7 @@ s_prepare (wdm_outbox_t *self)
     struct { sqlite3_stmt **stmt; const char *sql; } all [] = {
         { &self->insert, "INSERT INTO record (seq, payload, crc) VALUES (?, ?, ?)" },
         { &self->select_next, "SELECT seq, payload, crc FROM record WHERE seq > ? AND seq < ?"
-                              " ORDER BY seq LIMIT 1" },
+                              " ORDER BY seq LIMIT ?" },
         { &self->delete_range, "DELETE FROM record WHERE seq BETWEEN ? AND ?" },
         { &self->write_meta, "UPDATE meta SET next_seq = ?, queued = ?, acknowledged = ? WHERE id = 1" },
     };
@@ -935,7 +946,7 @@ wdm_outbox_new (const char *dir, wdm_outbox_recovery_t *recovery, char *err, siz
     self->lock_fd = -1;
     self->dir = strdup (dir);
     self->db_path = s_join (dir, S_DB_NAME);
-    self->read_buf = malloc (WDM_OUTBOX_PAYLOAD_MAX);
+    self->read_buf = malloc (S_AHEAD_BYTES + WDM_OUTBOX_PAYLOAD_MAX);
     char *lock = s_join (dir, "lock");
     if (!self->dir || !self->db_path || !self->read_buf || !lock) {
         snprintf (err, err_size, "outbox %s: out of memory", dir);
@@ -965,7 +976,7 @@ wdm_outbox_new (const char *dir, wdm_outbox_recovery_t *recovery, char *err, siz
         goto failed_msg;
     }
     if (s_has_segments (dir)) {
-        s_error (self, "holds records in the segment format of wdmon-collector before 0.2 (seg-*.wdo);"
+        s_error (self, "holds records in the segment format of an earlier wdmon-collector (seg-*.wdo);"
                  " drain it with that version first (until `status` shows queued 0), or move it away");
         goto failed_msg;
     }
@@ -1105,47 +1116,73 @@ wdm_outbox_rollback (wdm_outbox_t *self)
     errno = saved;
 }
 
+//  Read the next synced records after read_after into the read-ahead
+//  buffer, checking each CRC.  0 (none if ahead_count is 0), or -1 with a
+//  message.
+static int
+s_read_ahead (wdm_outbox_t *self)
+{
+    self->ahead_count = self->ahead_next = 0;
+    sqlite3_stmt *stmt = self->select_next;
+    sqlite3_reset (stmt);
+    sqlite3_bind_int64 (stmt, 1, (sqlite3_int64) self->read_after);
+    sqlite3_bind_int64 (stmt, 2, (sqlite3_int64) self->synced.next_seq);
+    sqlite3_bind_int64 (stmt, 3, S_AHEAD_ROWS);
+    size_t used = 0;
+    int rc = SQLITE_DONE;
+    while (self->ahead_count < S_AHEAD_ROWS && used < S_AHEAD_BYTES
+       &&  (rc = sqlite3_step (stmt)) == SQLITE_ROW) {
+        s_ahead_t *row = &self->ahead [self->ahead_count];
+        row->seq = (uint64_t) sqlite3_column_int64 (stmt, 0);
+        const void *bytes = sqlite3_column_blob (stmt, 1);
+        row->size = (size_t) sqlite3_column_bytes (stmt, 1);
+        sqlite3_int64 crc = sqlite3_column_int64 (stmt, 2);
+        row->good = row->size <= WDM_OUTBOX_PAYLOAD_MAX
+                 && crc == (sqlite3_int64) s_crc (row->seq, bytes, row->size);
+        row->offset = used;
+        if (row->good && row->size) {
+            memcpy (self->read_buf + used, bytes, row->size);
+            used += row->size;
+        }
+        self->ahead_count++;
+        if (!row->good)
+            break;              //  nothing past it is returned
+    }
+    if (self->ahead_count == 0 && rc != SQLITE_DONE) {
+        s_sql_error (self, "cannot read the next record", rc);
+        sqlite3_reset (stmt);
+        return -1;
+    }
+    sqlite3_reset (stmt);
+    return 0;
+}
+
 int
 wdm_outbox_next (wdm_outbox_t *self, uint64_t *seq, const void **payload, size_t *size)
 {
     if (self->read_failed)
         return -1;
     for (;;) {
-        sqlite3_stmt *stmt = self->select_next;
-        sqlite3_reset (stmt);
-        sqlite3_bind_int64 (stmt, 1, (sqlite3_int64) self->read_after);
-        sqlite3_bind_int64 (stmt, 2, (sqlite3_int64) self->synced.next_seq);
-        int rc = sqlite3_step (stmt);
-        if (rc == SQLITE_DONE) {
-            sqlite3_reset (stmt);
-            return 0;
+        if (self->ahead_next == self->ahead_count) {
+            if (s_read_ahead (self))
+                return -1;
+            if (self->ahead_count == 0)
+                return 0;
         }
-        if (rc != SQLITE_ROW) {
-            s_sql_error (self, "cannot read the next record", rc);
-            sqlite3_reset (stmt);
-            return -1;
-        }
-        uint64_t found = (uint64_t) sqlite3_column_int64 (stmt, 0);
-        const void *bytes = sqlite3_column_blob (stmt, 1);
-        size_t length = (size_t) sqlite3_column_bytes (stmt, 1);
-        sqlite3_int64 crc = sqlite3_column_int64 (stmt, 2);
-        bool good = length <= WDM_OUTBOX_PAYLOAD_MAX && crc == (sqlite3_int64) s_crc (found, bytes, length);
-        if (good && length)
-            memcpy (self->read_buf, bytes, length);
-        sqlite3_reset (stmt);
-        if (!good) {
+        const s_ahead_t *row = &self->ahead [self->ahead_next++];
+        if (!row->good) {
             self->read_failed = true;
             s_error (self, "record seq %" PRIu64 " is damaged (bad CRC): nothing past it is sent"
-                     " until the outbox is opened again, which sets it aside", found);
+                     " until the outbox is opened again, which sets it aside", row->seq);
             errno = EIO;
             return -1;
         }
-        self->read_after = found;
-        if (s_pending (self, found))
+        self->read_after = row->seq;
+        if (s_pending (self, row->seq))
             continue;
-        *seq = found;
-        *payload = self->read_buf;
-        *size = length;
+        *seq = row->seq;
+        *payload = self->read_buf + row->offset;
+        *size = row->size;
         return 1;
     }
 }
@@ -1154,6 +1191,7 @@ void
 wdm_outbox_rewind (wdm_outbox_t *self)
 {
     self->read_after = 0;
+    self->ahead_count = self->ahead_next = 0;
 }
 
 int
@@ -1166,6 +1204,8 @@ wdm_outbox_ack (wdm_outbox_t *self, uint64_t first, uint64_t last)
         errno = EINVAL;
         return -1;
     }
+    //  Records read ahead may be among them: read them again.
+    self->ahead_count = self->ahead_next = 0;
     if (!self->in_txn)
         return s_ack_write (self, first, last);
     //  Inside the appends' transaction: written with them at sync.
@@ -1222,7 +1262,7 @@ wdm_outbox_peek (const char *dir, wdm_outbox_stats_t *stats, char *err, size_t e
     }
     if (stat (path, &st) != 0) {
         if (s_has_segments (dir))
-            snprintf (err, err_size, "outbox %s is in the segment format of wdmon-collector before 0.2:"
+            snprintf (err, err_size, "outbox %s is in the segment format of an earlier wdmon-collector:"
                       " read its status with that version", dir);
         else
             snprintf (err, err_size, "%s is not an outbox (no %s)", dir, S_DB_NAME);

@@ -60,7 +60,7 @@ typedef struct {
 //  use by another process" if another process (or another open in this
 //  one) holds it.  NULL too, rather than a guess, if the meta row is
 //  missing or wrong, or if dir holds segment files (seg-*.wdo) of the
-//  format before 0.2: drain those with that version first.
+//  segment format of earlier versions: drain those with that version first.
 wdm_outbox_t *wdm_outbox_new (const char *dir, wdm_outbox_recovery_t *recovery,
                               char *err, size_t err_size);
 

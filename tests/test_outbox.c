@@ -800,7 +800,7 @@ test_refuses_to_guess (void)
     CU_ASSERT_PTR_NOT_NULL (box);
     wdm_outbox_destroy (&box);
 
-    //  An outbox left by the collector before 0.2, records still queued.
+    //  An outbox left by an earlier collector, records still queued.
     char *old = s_tmpdir ();
     char *segment = s_path (old, "seg-00000000000000000001.wdo");
     FILE *file = fopen (segment, "wb");
