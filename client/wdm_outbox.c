@@ -1,55 +1,40 @@
-/*  wdm_outbox: segment files of CRC-checked records, a state file replaced
-    atomically, and a scan at open that cuts torn tails and rewrites damaged
-    segments.  See wdm_outbox.h for the contract.
+/*  wdm_outbox: the collector's outbox in one SQLite database (WAL,
+    synchronous=FULL).  See wdm_outbox.h for the contract.
 
-    Files in the directory (integers little-endian):
+    Files in the directory:
 
-    seg-<first seq, 20 digits>.wdo   records, back to back, in rising seq
-        order; named after the seq the segment was created for.  A record:
-            0   4  magic "WDR1"
-            4   4  payload size n, 0..65536
-            8   4  CRC-32 (wdm_crc32) of bytes 12..19 followed by the payload
-           12   8  seq
-           20   n  payload
-    state   written to state.tmp, fsynced, renamed over state, directory
-            fsynced:
-            0   8  magic "WDOSTATE"
-            8   4  format version, 2 (1: high written with acknowledgements only)
-           12   4  number of ranges r, at most S_RANGES_MAX
-           16   8  epoch (as in the epoch file)
-           24   8  high: the last completed sync; every seq synced is <= high,
-                   and records above it are cut on open (never counted as taken)
-           32   8  watermark w: every seq <= w is done
-           40   8  acknowledged: records the centre acknowledged, ever
-           48  16r ranges (first, last) of done seqs above w + 1, rising,
-                   neither touching nor overlapping
-        48+16r  4  CRC-32 of all the bytes before it
-    epoch   written once, the same way: "WDOEPOCH", the epoch (8 bytes),
-            CRC-32 of those 16 bytes
-    lock    flock()ed by the owning process
-    reserve 32 KiB of zeros, deleted to make room for the state file when
-            the disk is full (else acknowledgements could not be written,
-            and the segments they free could never be deleted)
-    damaged/    original files of segments that recovery rewrote
+    outbox.db   the database (with outbox.db-wal and outbox.db-shm while
+                it is open or after a crash):
+        record  (seq INTEGER PRIMARY KEY, payload BLOB, crc INTEGER)
+                one row a record not yet acknowledged; crc is wdm_crc32 of
+                the seq (8 bytes, little-endian) followed by the payload,
+                so that a flipped bit in a payload (which SQLite does not
+                checksum) is found and never sent as data
+        meta    (id = 1, format, epoch, next_seq, queued, acknowledged)
+                next_seq is written in the transaction that syncs, so a
+                seq that was synced (and may have been sent) is never
+                handed out again, while seqs appended and rolled back are
+        damaged (seq, payload, crc, found) rows whose CRC was wrong, set
+                aside at open for study; never delivered
+    lock        flock()ed by the owning process
+    reserve     64 KiB of zeros, deleted to make room for an
+                acknowledgement when the disk is full (else the records it
+                frees could never be deleted)
+    damaged/    a database file that failed PRAGMA quick_check at open,
+                kept as it was; its readable rows were copied into a new
+                outbox.db
 
-    "Done" seqs are those acknowledged plus those known to hold no record
-    (lost to damage, or skipped after a torn tail).  Invariant: every seq
-    below next_seq that is in no segment is done.  Hence a segment whose
-    seq range is all done can be deleted, queued is (next_seq - 1) minus
-    the done count, and after a reopen next_seq is one past the largest of
-    high, the done seqs and the seqs found in segments — a seq that may
-    have been sent is never handed out again.
-
-    Order of writes that keeps this true across a crash at any point:
-    segments are deleted only after the state that covers them is durable;
-    recovery writes its marks to the state before it truncates or rewrites
-    anything; a segment is fsynced before the next one is created, so only
-    the last segment can have a torn tail.  */
+    One write transaction at a time: appends open it (BEGIN IMMEDIATE),
+    sync commits it.  An acknowledgement outside it is a transaction of its
+    own; inside it, it is part of that transaction and is done again after
+    a rollback.  Readers (`status`, wdm_outbox_peek) open the file
+    read-only; WAL lets them read while the owner writes.  */
 
 #include "wdm_outbox.h"
 #include "wdm_crc32.h"
 
-#include <assert.h>
+#include <sqlite3.h>
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -62,119 +47,74 @@
 #include <sys/file.h>
 #include <sys/random.h>
 #include <sys/stat.h>
-#include <sys/types.h>
+#include <time.h>
 #include <unistd.h>
 
-#define S_HEADER        20                  //  bytes before a record's payload
-#define S_MAGIC         "WDR1"
-#define S_BUFFER        (256 * 1024)        //  write buffer and read buffer, each
-#define S_RANGES_MAX    1024                //  done ranges above the watermark
-#define S_STATE_MAX     (48 + 16 * S_RANGES_MAX + 4)
-#define S_EPOCH_SIZE    20
-#define S_RESERVE_SIZE  (32 * 1024)         //  holds the largest state file twice
+#define S_DB_NAME       "outbox.db"
+#define S_FORMAT        1                   //  meta.format of this layout
+#define S_RESERVE_SIZE  (64 * 1024)
 #define S_SEQ_MAX       ((uint64_t) INT64_MAX)  //  the server stores seqs as bigint
-#define S_NAME_MAX      64
+#define S_PENDING_MAX   1024                //  acknowledgements waiting to be written
+#define S_PROBES_MAX    100000              //  unreadable seqs a salvage tries in a row
+#define S_AHEAD_ROWS    256                 //  records read ahead by one query, at most
+#define S_AHEAD_BYTES   (256 * 1024)        //  their payloads, at most (one is always taken)
+
+static const char s_schema [] =
+    "PRAGMA journal_mode = WAL;"
+    "CREATE TABLE record (seq INTEGER PRIMARY KEY, payload BLOB NOT NULL, crc INTEGER NOT NULL);"
+    "CREATE TABLE meta (id INTEGER PRIMARY KEY CHECK (id = 1), format INTEGER NOT NULL,"
+    " epoch INTEGER NOT NULL, next_seq INTEGER NOT NULL, queued INTEGER NOT NULL,"
+    " acknowledged INTEGER NOT NULL);"
+    "CREATE TABLE damaged (seq INTEGER PRIMARY KEY, payload BLOB, crc INTEGER, found TEXT);";
 
 typedef struct {
     uint64_t first, last;
 } s_range_t;
 
-//  Reads a file through one buffer, so that a record is parsed in place
-//  and the bytes stay put until the next read.
+//  A record read ahead: its payload at offset in the read-ahead buffer.
 typedef struct {
-    int fd;
-    uint8_t *buf;
-    uint64_t base;              //  file offset of buf [0]
-    size_t len;                 //  valid bytes in buf
-} s_reader_t;
+    uint64_t seq;
+    size_t offset, size;
+    bool good;                  //  its CRC matched
+} s_ahead_t;
+
+//  What the meta row holds.
+typedef struct {
+    uint64_t epoch, next_seq, queued, acknowledged;
+} s_meta_t;
 
 struct wdm_outbox {
-    bool sync_marked;           //  the state's high marks the last completed sync
     char *dir;
-    int dir_fd;
+    char *db_path;
     int lock_fd;
+    sqlite3 *db;
+    sqlite3_stmt *insert;
+    sqlite3_stmt *select_next;
+    sqlite3_stmt *delete_range;
+    sqlite3_stmt *write_meta;
+
     uint64_t epoch;
+    s_meta_t now;               //  counters including the open transaction
+    s_meta_t synced;            //  counters as of the last commit
+    bool in_txn;                //  a write transaction is open (appends since the last sync)
 
-    uint64_t *segments;         //  names (first seqs) of the segments on disk, rising
-    size_t segment_count, segment_cap;
-
-    //  Appending: to the last segment, through write_buf.
-    int write_fd;               //  -1: no segment open; the next append creates one
-    uint64_t write_first;       //  name of the segment write_fd is
-    uint64_t write_size;        //  its size, counting the bytes still in write_buf
-    uint8_t *write_buf;
-    size_t write_len;
-    bool dir_dirty;             //  a segment was created since the last sync
-    uint64_t next_seq;
-
-    //  The last sync point.  Segments named below sync_first are synced
-    //  whole; segment sync_first (if it exists) up to sync_len bytes.
-    uint64_t sync_first;
-    uint64_t sync_len;
-    uint64_t synced_next;       //  next_seq at the sync point
-    bool broken;                //  a rollback failed: only a reopen can help
-
-    //  Done seqs: all <= watermark, and the ranges above it.
-    uint64_t watermark;
-    s_range_t *ranges;
-    size_t range_count;
-    uint64_t high;              //  as written to the state file
-    uint64_t acknowledged;
-    bool state_dirty;           //  acks in memory not yet in the state file
+    s_range_t *txn_acks;        //  acknowledgements made inside the open transaction
+    size_t txn_ack_count, txn_ack_cap;
+    s_range_t pending [S_PENDING_MAX];  //  acknowledgements that could not be written yet
+    size_t pending_count;
     bool have_reserve;
-    uint8_t *state_buf;
 
-    //  Reading: the cursor.
-    s_reader_t reader;          //  fd -1 when no segment is open for reading
-    uint64_t read_first;        //  segment the cursor is in; 0 before the first
-    uint64_t read_offset;
-    uint64_t read_min;          //  a record here must have at least this seq
+    uint64_t read_after;        //  the cursor: the last seq returned, 0 before the first
     bool read_failed;           //  a damaged record was met: stuck until reopen
-
-    char error [256];
+    uint8_t *read_buf;          //  payloads read ahead, S_AHEAD_BYTES + one payload
+    s_ahead_t ahead [S_AHEAD_ROWS];     //  records read ahead, after read_after
+    size_t ahead_count, ahead_next;
+    char error [512];
 };
-
-//  What the state file holds, decoded.
-typedef struct {
-    uint64_t epoch, high, watermark, acknowledged;
-    size_t range_count;
-    bool sync_marked;           //  high is the last completed sync (version 2)
-} s_state_t;
-
-//  One good record, as s_record_at found it.
-typedef struct {
-    uint64_t offset, seq;
-    size_t size;
-    const uint8_t *bytes;       //  the whole record, header first
-} s_record_t;
-
-typedef enum { S_GOOD, S_END, S_BAD, S_IO } s_read_t;
-
-//  What a walk through one segment found.
-typedef struct {
-    uint64_t size;              //  of the file
-    uint64_t good;              //  records that passed every check
-    uint64_t good_end;          //  offset just past the last good record
-    uint64_t tail;              //  bad bytes after the last good record, to the end
-    uint64_t damaged;           //  bad stretches with a good record after them
-    uint64_t bad_offset;        //  where the first bad stretch starts
-    const char *why;            //  what was wrong there; NULL if nothing
-} s_scan_t;
-
-typedef int (s_visit_fn) (void *arg, const s_record_t *record);
-
-static const uint8_t s_zeros [4096];
 
 
 //  ---------------------------------------------------------------------
 //  Small helpers
-
-static void
-s_put32 (uint8_t *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        p [i] = (uint8_t) (v >> (8 * i));
-}
 
 static void
 s_put64 (uint8_t *p, uint64_t v)
@@ -184,161 +124,61 @@ s_put64 (uint8_t *p, uint64_t v)
 }
 
 static uint32_t
-s_get32 (const uint8_t *p)
+s_crc (uint64_t seq, const void *payload, size_t size)
 {
-    uint32_t v = 0;
-    for (int i = 3; i >= 0; i--)
-        v = (v << 8) | p [i];
-    return v;
+    uint8_t bytes [8];
+    s_put64 (bytes, seq);
+    return wdm_crc32 (wdm_crc32 (0, bytes, sizeof bytes), payload, size);
 }
 
-static uint64_t
-s_get64 (const uint8_t *p)
+static char *
+s_join (const char *dir, const char *name)
 {
-    uint64_t v = 0;
-    for (int i = 7; i >= 0; i--)
-        v = (v << 8) | p [i];
-    return v;
+    size_t size = strlen (dir) + strlen (name) + 2;
+    char *path = malloc (size);
+    if (path)
+        snprintf (path, size, "%s/%s", dir, name);
+    return path;
 }
 
-static uint64_t
-s_max (uint64_t a, uint64_t b)
-{
-    return a > b ? a : b;
-}
-
-static void
-s_segment_name (char *name, uint64_t first)
-{
-    snprintf (name, S_NAME_MAX, "seg-%020" PRIu64 ".wdo", first);
-}
-
-//  True if name is exactly a segment's name; *first set.
 static bool
-s_segment_parse (const char *name, uint64_t *first)
+s_exists (const char *dir, const char *name)
 {
-    if (strlen (name) != 28 || strncmp (name, "seg-", 4) != 0
-    ||  strcmp (name + 24, ".wdo") != 0)
+    char *path = s_join (dir, name);
+    struct stat st;
+    bool found = path && stat (path, &st) == 0;
+    free (path);
+    return found;
+}
+
+//  True if dir holds segment files of the outbox's earlier format.
+static bool
+s_has_segments (const char *dir)
+{
+    DIR *handle = opendir (dir);
+    if (!handle)
         return false;
-    uint64_t value = 0;
-    for (int i = 4; i < 24; i++) {
-        if (name [i] < '0' || name [i] > '9')
-            return false;
-        unsigned digit = (unsigned) (name [i] - '0');
-        if (value > (S_SEQ_MAX - digit) / 10)
-            return false;
-        value = value * 10 + digit;
+    bool found = false;
+    struct dirent *entry;
+    while (!found && (entry = readdir (handle)) != NULL) {
+        size_t len = strlen (entry->d_name);
+        found = strncmp (entry->d_name, "seg-", 4) == 0 && len > 8
+             && strcmp (entry->d_name + len - 4, ".wdo") == 0;
     }
-    *first = value;
-    return value >= 1;
-}
-
-static void
-s_error (wdm_outbox_t *self, const char *format, ...)
-    __attribute__ ((format (printf, 2, 3)));
-
-//  Record the message of a failure; errno is left as it was.
-static void
-s_error (wdm_outbox_t *self, const char *format, ...)
-{
-    int saved = errno;
-    int prefix = snprintf (self->error, sizeof self->error, "outbox %s: ", self->dir);
-    if (prefix < 0 || (size_t) prefix >= sizeof self->error)
-        prefix = 0;
-    va_list args;
-    va_start (args, format);
-    vsnprintf (self->error + prefix, sizeof self->error - (size_t) prefix, format, args);
-    va_end (args);
-    errno = saved;
+    closedir (handle);
+    return found;
 }
 
 static int
-s_write_all (int fd, const void *data, size_t size)
+s_fsync_dir (const char *dir)
 {
-    const uint8_t *p = data;
-    while (size > 0) {
-        ssize_t n = write (fd, p, size);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return -1;
-        if (n == 0) {
-            errno = EIO;
-            return -1;
-        }
-        p += n;
-        size -= (size_t) n;
-    }
-    return 0;
-}
-
-//  Read a whole small file into buf.  0 and *size set; -1 with errno
-//  (ENOENT if it does not exist, EFBIG if it is larger than cap).
-static int
-s_read_small (int dir_fd, const char *name, uint8_t *buf, size_t cap, size_t *size)
-{
-    int fd = openat (dir_fd, name, O_RDONLY | O_CLOEXEC);
+    int fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0)
         return -1;
-    size_t len = 0;
-    int rc = 0;
-    for (;;) {
-        if (len == cap) {
-            uint8_t extra;
-            ssize_t n = read (fd, &extra, 1);
-            if (n != 0) {
-                errno = n < 0 ? errno : EFBIG;
-                rc = -1;
-            }
-            break;
-        }
-        ssize_t n = read (fd, buf + len, cap - len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            rc = -1;
-            break;
-        }
-        if (n == 0)
-            break;
-        len += (size_t) n;
-    }
+    int rc = fsync (fd);
     int saved = errno;
     close (fd);
     errno = saved;
-    *size = len;
-    return rc;
-}
-
-//  Replace dir/name with data atomically and durably: write name.tmp,
-//  fsync it, rename it over name, fsync the directory.  0, or -1 with
-//  errno and name.tmp removed.
-static int
-s_replace_file (int dir_fd, const char *name, const void *data, size_t size)
-{
-    int rc = -1;
-    char tmp [S_NAME_MAX];
-    snprintf (tmp, sizeof tmp, "%s.tmp", name);
-    int fd = openat (dir_fd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0)
-        return -1;
-    if (s_write_all (fd, data, size) || fsync (fd))
-        goto cleanup;
-    int closed = close (fd);
-    fd = -1;
-    if (closed)
-        goto cleanup;
-    if (renameat (dir_fd, tmp, dir_fd, name) || fsync (dir_fd))
-        goto cleanup;
-    rc = 0;
-cleanup:
-    if (rc) {
-        int saved = errno;
-        if (fd >= 0)
-            close (fd);
-        unlinkat (dir_fd, tmp, 0);
-        errno = saved;
-    }
     return rc;
 }
 
@@ -361,744 +201,28 @@ s_fsync_parent (const char *path)
         *slash = '\0';
         name = parent;
     }
-    int rc = -1;
-    int fd = open (name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd >= 0) {
-        rc = fsync (fd);
-        int saved = errno;
-        close (fd);
-        errno = saved;
-    }
+    int rc = s_fsync_dir (name);
     free (parent);
     return rc;
 }
 
-
-//  ---------------------------------------------------------------------
-//  Done seqs: the watermark and the ranges above it
-
-static bool
-s_done (const wdm_outbox_t *self, uint64_t seq)
+//  A file: URI for path, with the characters a URI gives meaning escaped;
+//  query (without '?') appended.  The caller frees it.
+static char *
+s_uri (const char *path, const char *query)
 {
-    if (seq <= self->watermark)
-        return true;
-    //  The last range starting at or below seq holds it, if any does.
-    size_t low = 0, high = self->range_count;
-    while (low < high) {
-        size_t mid = low + (high - low) / 2;
-        if (self->ranges [mid].first <= seq)
-            low = mid + 1;
+    size_t size = 5 + 3 * strlen (path) + 1 + strlen (query) + 1;
+    char *uri = malloc (size);
+    if (!uri)
+        return NULL;
+    char *p = uri + sprintf (uri, "file:");
+    for (const char *c = path; *c; c++)
+        if (*c == '%' || *c == '?' || *c == '#')
+            p += sprintf (p, "%%%02X", (unsigned) (unsigned char) *c);
         else
-            high = mid;
-    }
-    return low > 0 && self->ranges [low - 1].last >= seq;
-}
-
-//  True if every seq of first..last is done.  Ranges never touch, so one
-//  range must hold them all.
-static bool
-s_covers (const wdm_outbox_t *self, uint64_t first, uint64_t last)
-{
-    if (last <= self->watermark)
-        return true;
-    first = s_max (first, self->watermark + 1);
-    if (!s_done (self, first))
-        return false;
-    size_t low = 0, high = self->range_count;
-    while (low < high) {
-        size_t mid = low + (high - low) / 2;
-        if (self->ranges [mid].first <= first)
-            low = mid + 1;
-        else
-            high = mid;
-    }
-    return self->ranges [low - 1].last >= last;
-}
-
-static uint64_t
-s_done_count (uint64_t watermark, const s_range_t *ranges, size_t count)
-{
-    uint64_t total = watermark;
-    for (size_t i = 0; i < count; i++)
-        total += ranges [i].last - ranges [i].first + 1;
-    return total;
-}
-
-//  Mark first..last done; *added is how many of them were not done yet.
-//  0, or -1 with errno ENOBUFS if that would need one range too many.
-static int
-s_mark (wdm_outbox_t *self, uint64_t first, uint64_t last, uint64_t *added)
-{
-    *added = 0;
-    if (last <= self->watermark)
-        return 0;
-    first = s_max (first, self->watermark + 1);
-    //  Ranges i..j-1 overlap or touch first..last and merge with it.
-    size_t low = 0, high = self->range_count;
-    while (low < high) {
-        size_t mid = low + (high - low) / 2;
-        if (self->ranges [mid].last + 1 < first)
-            low = mid + 1;
-        else
-            high = mid;
-    }
-    size_t i = low, j = low;
-    uint64_t already = 0;
-    while (j < self->range_count && self->ranges [j].first <= last + 1) {
-        uint64_t from = s_max (first, self->ranges [j].first);
-        uint64_t to = self->ranges [j].last < last ? self->ranges [j].last : last;
-        if (from <= to)
-            already += to - from + 1;
-        j++;
-    }
-    if (i == j && first == self->watermark + 1)
-        self->watermark = last;         //  touches no range, needs no slot
-    else
-    if (i == j) {
-        if (self->range_count == S_RANGES_MAX) {
-            errno = ENOBUFS;
-            return -1;
-        }
-        memmove (self->ranges + i + 1, self->ranges + i,
-                 (self->range_count - i) * sizeof *self->ranges);
-        self->ranges [i] = (s_range_t) { first, last };
-        self->range_count++;
-    }
-    else {
-        s_range_t merged = {
-            first < self->ranges [i].first ? first : self->ranges [i].first,
-            s_max (last, self->ranges [j - 1].last)
-        };
-        self->ranges [i] = merged;
-        memmove (self->ranges + i + 1, self->ranges + j,
-                 (self->range_count - j) * sizeof *self->ranges);
-        self->range_count -= j - i - 1;
-    }
-    *added = last - first + 1 - already;
-    if (self->range_count > 0 && self->ranges [0].first == self->watermark + 1) {
-        self->watermark = self->ranges [0].last;
-        self->range_count--;
-        memmove (self->ranges, self->ranges + 1, self->range_count * sizeof *self->ranges);
-    }
-    return 0;
-}
-
-
-//  ---------------------------------------------------------------------
-//  The epoch and state files
-
-static int
-s_epoch_read (int dir_fd, uint64_t *epoch)
-{
-    uint8_t buf [S_EPOCH_SIZE];
-    size_t size;
-    if (s_read_small (dir_fd, "epoch", buf, sizeof buf, &size))
-        return -1;
-    if (size != S_EPOCH_SIZE || memcmp (buf, "WDOEPOCH", 8) != 0
-    ||  s_get32 (buf + 16) != wdm_crc32 (0, buf, 16)
-    ||  s_get64 (buf + 8) == 0 || s_get64 (buf + 8) > S_SEQ_MAX) {
-        errno = EINVAL;
-        return -1;
-    }
-    *epoch = s_get64 (buf + 8);
-    return 0;
-}
-
-static int
-s_epoch_write (int dir_fd, uint64_t epoch)
-{
-    uint8_t buf [S_EPOCH_SIZE];
-    memcpy (buf, "WDOEPOCH", 8);
-    s_put64 (buf + 8, epoch);
-    s_put32 (buf + 16, wdm_crc32 (0, buf, 16));
-    return s_replace_file (dir_fd, "epoch", buf, sizeof buf);
-}
-
-//  Read and check the state file into *state and ranges (S_RANGES_MAX).
-//  0; or -1 with errno (ENOENT: missing; EINVAL: corrupt, *why says how).
-static int
-s_state_read (int dir_fd, uint8_t *buf, s_state_t *state, s_range_t *ranges, const char **why)
-{
-    size_t size;
-    *why = NULL;
-    if (s_read_small (dir_fd, "state", buf, S_STATE_MAX, &size))
-        return -1;
-    errno = EINVAL;
-    if (size < 52 || memcmp (buf, "WDOSTATE", 8) != 0) {
-        *why = "not a state file";
-        return -1;
-    }
-    //  Version 1 wrote high only with acknowledgements; from version 2 on,
-    //  every completed sync writes it, so that it marks what was synced.
-    uint32_t version = s_get32 (buf + 8);
-    if (version != 1 && version != 2) {
-        *why = "unknown format version";
-        return -1;
-    }
-    state->sync_marked = version == 2;
-    uint32_t count = s_get32 (buf + 12);
-    if (count > S_RANGES_MAX || size != 52 + 16 * (size_t) count
-    ||  s_get32 (buf + size - 4) != wdm_crc32 (0, buf, size - 4)) {
-        *why = "bad length or CRC";
-        return -1;
-    }
-    state->epoch = s_get64 (buf + 16);
-    state->high = s_get64 (buf + 24);
-    state->watermark = s_get64 (buf + 32);
-    state->acknowledged = s_get64 (buf + 40);
-    state->range_count = count;
-    uint64_t floor = state->watermark + 1;     //  a range must start above it
-    for (uint32_t i = 0; i < count; i++) {
-        ranges [i].first = s_get64 (buf + 48 + 16 * i);
-        ranges [i].last = s_get64 (buf + 56 + 16 * i);
-        if (ranges [i].first <= floor || ranges [i].first > ranges [i].last
-        ||  ranges [i].last > S_SEQ_MAX) {
-            *why = "ranges out of order";
-            return -1;
-        }
-        floor = ranges [i].last + 1;
-    }
-    if (state->watermark > S_SEQ_MAX || state->high > S_SEQ_MAX) {
-        *why = "seq out of range";
-        return -1;
-    }
-    return 0;
-}
-
-static int
-s_state_write (wdm_outbox_t *self)
-{
-    uint8_t *p = self->state_buf;
-    memcpy (p, "WDOSTATE", 8);
-    s_put32 (p + 8, 2);
-    s_put32 (p + 12, (uint32_t) self->range_count);
-    s_put64 (p + 16, self->epoch);
-    s_put64 (p + 24, self->high);
-    s_put64 (p + 32, self->watermark);
-    s_put64 (p + 40, self->acknowledged);
-    for (size_t i = 0; i < self->range_count; i++) {
-        s_put64 (p + 48 + 16 * i, self->ranges [i].first);
-        s_put64 (p + 56 + 16 * i, self->ranges [i].last);
-    }
-    size_t size = 48 + 16 * self->range_count;
-    s_put32 (p + size, wdm_crc32 (0, p, size));
-    return s_replace_file (self->dir_fd, "state", p, size + 4);
-}
-
-//  Write the state file, spending the reserve if the disk is full.  0, or
-//  -1 with errno and a message; state_dirty says whether it is written.
-static int
-s_state_persist (wdm_outbox_t *self)
-{
-    self->high = s_max (self->high, self->synced_next - 1);
-    int rc = s_state_write (self);
-    if (rc && (errno == ENOSPC || errno == EDQUOT) && self->have_reserve) {
-        //  The acks being written may free whole segments: let them.
-        unlinkat (self->dir_fd, "reserve", 0);
-        self->have_reserve = false;
-        rc = s_state_write (self);
-    }
-    if (rc) {
-        s_error (self, "cannot write the state file: %s", strerror (errno));
-        return -1;
-    }
-    self->state_dirty = false;
-    return 0;
-}
-
-static void
-s_reserve_make (wdm_outbox_t *self)
-{
-    int fd = openat (self->dir_fd, "reserve", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0)
-        return;
-    bool ok = true;
-    for (size_t done = 0; ok && done < S_RESERVE_SIZE; done += sizeof s_zeros)
-        ok = s_write_all (fd, s_zeros, sizeof s_zeros) == 0;
-    close (fd);
-    if (ok)
-        self->have_reserve = true;
-    else
-        unlinkat (self->dir_fd, "reserve", 0);
-}
-
-
-//  ---------------------------------------------------------------------
-//  Reading records
-
-static void
-s_reader_reset (s_reader_t *reader, int fd)
-{
-    reader->fd = fd;
-    reader->base = 0;
-    reader->len = 0;
-}
-
-//  Make at least need bytes at offset available, reading nothing at or
-//  past limit.  Returns how many are available (fewer than need at the
-//  end of the file or at limit) with *data pointing at them, or -1.
-static ssize_t
-s_reader_get (s_reader_t *reader, uint64_t offset, size_t need, uint64_t limit,
-              const uint8_t **data)
-{
-    assert (need <= S_BUFFER);
-    if (offset < reader->base || offset + need > reader->base + reader->len) {
-        //  Refill from offset: rereading the part of a record already
-        //  held costs less than keeping track of it.
-        size_t want = S_BUFFER;
-        if (limit <= offset)
-            want = 0;
-        else
-        if (limit - offset < want)
-            want = (size_t) (limit - offset);
-        reader->base = offset;
-        reader->len = 0;
-        while (reader->len < want) {
-            ssize_t n = pread (reader->fd, reader->buf + reader->len, want - reader->len,
-                               (off_t) (offset + reader->len));
-            if (n < 0 && errno == EINTR)
-                continue;
-            if (n < 0) {
-                reader->len = 0;
-                return -1;
-            }
-            if (n == 0)
-                break;
-            reader->len += (size_t) n;
-            if (reader->len >= need)
-                break;
-        }
-    }
-    *data = reader->buf + (offset - reader->base);
-    return (ssize_t) (reader->base + reader->len - offset);
-}
-
-//  The record at offset, if it is whole, its CRC matches and its seq is in
-//  min_seq..max_seq.  S_GOOD with *record set; S_END if no byte is left;
-//  S_BAD with *why; S_IO if reading failed.
-static s_read_t
-s_record_at (s_reader_t *reader, uint64_t offset, uint64_t limit,
-             uint64_t min_seq, uint64_t max_seq, s_record_t *record, const char **why)
-{
-    const uint8_t *p;
-    ssize_t avail = s_reader_get (reader, offset, S_HEADER, limit, &p);
-    if (avail < 0)
-        return S_IO;
-    if (avail == 0)
-        return S_END;
-    if (avail < S_HEADER) {
-        *why = "short header";
-        return S_BAD;
-    }
-    if (memcmp (p, S_MAGIC, 4) != 0) {
-        *why = "bad magic";
-        return S_BAD;
-    }
-    size_t size = s_get32 (p + 4);
-    if (size > WDM_OUTBOX_PAYLOAD_MAX) {
-        *why = "bad length";
-        return S_BAD;
-    }
-    avail = s_reader_get (reader, offset, S_HEADER + size, limit, &p);
-    if (avail < 0)
-        return S_IO;
-    if ((size_t) avail < S_HEADER + size) {
-        *why = "short payload";
-        return S_BAD;
-    }
-    if (s_get32 (p + 8) != wdm_crc32 (wdm_crc32 (0, p + 12, 8), p + S_HEADER, size)) {
-        *why = "bad CRC";
-        return S_BAD;
-    }
-    uint64_t seq = s_get64 (p + 12);
-    if (seq < min_seq || seq > max_seq) {
-        *why = "seq out of order";
-        return S_BAD;
-    }
-    record->offset = offset;
-    record->seq = seq;
-    record->size = size;
-    record->bytes = p;
-    return S_GOOD;
-}
-
-//  The first good record at or after offset, found by its magic: S_GOOD
-//  and *record, S_END if there is none, S_IO.  Linear in the bytes
-//  skipped, since a candidate is only checked where the magic matches.
-static s_read_t
-s_resync (s_reader_t *reader, uint64_t offset, uint64_t min_seq, uint64_t max_seq,
-          s_record_t *record)
-{
-    for (;;) {
-        const uint8_t *p;
-        ssize_t avail = s_reader_get (reader, offset, S_HEADER, UINT64_MAX, &p);
-        if (avail < 0)
-            return S_IO;
-        if (avail < S_HEADER)
-            return S_END;
-        size_t span = (size_t) avail - S_HEADER + 1;    //  starts with a whole header in reach
-        size_t at = 0;
-        bool found = false;
-        while (at < span) {
-            const uint8_t *hit = memchr (p + at, S_MAGIC [0], span - at);
-            if (!hit)
-                break;
-            at = (size_t) (hit - p);
-            if (memcmp (hit, S_MAGIC, 4) == 0) {
-                found = true;
-                break;
-            }
-            at++;
-        }
-        if (!found) {
-            offset += span;
-            continue;
-        }
-        const char *why;
-        s_read_t rc = s_record_at (reader, offset + at, UINT64_MAX, min_seq, max_seq, record, &why);
-        if (rc == S_GOOD || rc == S_IO)
-            return rc;
-        offset += at + 1;
-    }
-}
-
-//  Walk the good records of the segment open in reader, in order, calling
-//  visit for each, and resynchronising past bad stretches.  The first must
-//  have a seq >= min_seq, each next a higher one, none above max_seq.
-//  0 with *scan filled, or -1 if reading failed or visit did.
-static int
-s_scan (s_reader_t *reader, uint64_t min_seq, uint64_t max_seq,
-        s_visit_fn *visit, void *arg, s_scan_t *scan)
-{
-    memset (scan, 0, sizeof *scan);
-    struct stat st;
-    if (fstat (reader->fd, &st))
-        return -1;
-    scan->size = (uint64_t) st.st_size;
-    uint64_t offset = 0;
-    for (;;) {
-        s_record_t record;
-        const char *why = NULL;
-        s_read_t rc = s_record_at (reader, offset, UINT64_MAX, min_seq, max_seq, &record, &why);
-        if (rc == S_IO)
-            return -1;
-        if (rc == S_END)
-            break;
-        if (rc == S_BAD) {
-            if (!scan->why) {
-                scan->why = why;
-                scan->bad_offset = offset;
-            }
-            rc = s_resync (reader, offset + 1, min_seq, max_seq, &record);
-            if (rc == S_IO)
-                return -1;
-            if (rc == S_END) {
-                scan->tail = scan->size > offset ? scan->size - offset : 0;
-                break;
-            }
-            scan->damaged++;
-        }
-        if (visit && visit (arg, &record))
-            return -1;
-        scan->good++;
-        offset = record.offset + S_HEADER + record.size;
-        scan->good_end = offset;
-        min_seq = record.seq + 1;
-    }
-    return 0;
-}
-
-
-//  ---------------------------------------------------------------------
-//  Segments
-
-//  Index of the first segment named at or above first (segment_count if none).
-static size_t
-s_segment_find (const wdm_outbox_t *self, uint64_t first)
-{
-    size_t low = 0, high = self->segment_count;
-    while (low < high) {
-        size_t mid = low + (high - low) / 2;
-        if (self->segments [mid] < first)
-            low = mid + 1;
-        else
-            high = mid;
-    }
-    return low;
-}
-
-static int
-s_segment_compare (const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *) a, y = *(const uint64_t *) b;
-    return (x > y) - (x < y);
-}
-
-static int
-s_segment_grow (wdm_outbox_t *self)
-{
-    if (self->segment_count < self->segment_cap)
-        return 0;
-    size_t cap = self->segment_cap ? self->segment_cap * 2 : 64;
-    uint64_t *segments = realloc (self->segments, cap * sizeof *segments);
-    if (!segments)
-        return -1;
-    self->segments = segments;
-    self->segment_cap = cap;
-    return 0;
-}
-
-//  Delete segment index from disk and from the list; close whatever has it
-//  open.  0, or -1 with errno and a message (it stays listed).
-static int
-s_segment_remove (wdm_outbox_t *self, size_t index)
-{
-    uint64_t first = self->segments [index];
-    char name [S_NAME_MAX];
-    s_segment_name (name, first);
-    if (unlinkat (self->dir_fd, name, 0) && errno != ENOENT) {
-        s_error (self, "cannot delete %s: %s", name, strerror (errno));
-        return -1;
-    }
-    if (self->write_fd >= 0 && self->write_first == first) {
-        close (self->write_fd);
-        self->write_fd = -1;
-        self->write_len = 0;
-    }
-    if (self->sync_first == first) {
-        self->sync_first = self->synced_next;
-        self->sync_len = 0;
-    }
-    if (self->reader.fd >= 0 && self->read_first == first) {
-        close (self->reader.fd);
-        s_reader_reset (&self->reader, -1);
-        self->read_offset = 0;          //  a segment made again under this name starts afresh
-    }
-    self->segment_count--;
-    memmove (self->segments + index, self->segments + index + 1,
-             (self->segment_count - index) * sizeof *self->segments);
-    return 0;
-}
-
-//  Cut segment first back to size bytes and open it for appending.  The
-//  cut is fsynced if it can be: else, after a crash, the records cut off
-//  could come back (as if the process had crashed before the rollback).
-static int
-s_segment_cut_back (wdm_outbox_t *self, uint64_t first, uint64_t size)
-{
-    char name [S_NAME_MAX];
-    s_segment_name (name, first);
-    int fd = openat (self->dir_fd, name, O_WRONLY | O_APPEND | O_CLOEXEC);
-    if (fd < 0 || ftruncate (fd, (off_t) size)) {
-        s_error (self, "cannot cut %s back to its synced length: %s", name, strerror (errno));
-        if (fd >= 0)
-            close (fd);
-        return -1;
-    }
-    fsync (fd);
-    self->write_fd = fd;
-    self->write_first = first;
-    self->write_size = size;
-    self->write_len = 0;
-    return 0;
-}
-
-//  Start a new segment named after next_seq.  It may replace a file of
-//  that name left by a failed rollback: such a file holds nothing synced.
-static int
-s_segment_create (wdm_outbox_t *self)
-{
-    char name [S_NAME_MAX];
-    s_segment_name (name, self->next_seq);
-    if (s_segment_grow (self)) {
-        s_error (self, "cannot create %s: out of memory", name);
-        return -1;
-    }
-    int fd = openat (self->dir_fd, name,
-                     O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600);
-    if (fd < 0) {
-        s_error (self, "cannot create %s: %s", name, strerror (errno));
-        return -1;
-    }
-    self->segments [self->segment_count++] = self->next_seq;
-    self->write_fd = fd;
-    self->write_first = self->next_seq;
-    self->write_size = 0;
-    self->write_len = 0;
-    self->dir_dirty = true;
-    return 0;
-}
-
-static int
-s_flush (wdm_outbox_t *self)
-{
-    if (self->write_len == 0)
-        return 0;
-    if (s_write_all (self->write_fd, self->write_buf, self->write_len)) {
-        char name [S_NAME_MAX];
-        s_segment_name (name, self->write_first);
-        s_error (self, "cannot write %s: %s", name, strerror (errno));
-        return -1;
-    }
-    self->write_len = 0;
-    return 0;
-}
-
-//  Close the full segment, durably, before the next is created: so only
-//  the last segment can ever have a torn tail.
-static int
-s_rotate (wdm_outbox_t *self)
-{
-    if (s_flush (self))
-        return -1;
-    if (fsync (self->write_fd)) {
-        char name [S_NAME_MAX];
-        s_segment_name (name, self->write_first);
-        s_error (self, "cannot fsync %s: %s", name, strerror (errno));
-        return -1;
-    }
-    close (self->write_fd);
-    self->write_fd = -1;
-    return 0;
-}
-
-//  Delete every segment whose seqs are all done.  Only with the state
-//  file up to date, else a crash could forget seqs that were used.
-static void
-s_prune (wdm_outbox_t *self)
-{
-    if (self->state_dirty || self->broken)
-        return;
-    size_t i = 0;
-    while (i < self->segment_count) {
-        uint64_t first = self->segments [i];
-        uint64_t last;
-        if (i + 1 < self->segment_count)
-            last = self->segments [i + 1] - 1;
-        else
-        if (self->next_seq == self->synced_next)
-            last = self->synced_next - 1;
-        else
-            break;                      //  the last segment has unsynced records
-        if ((last < first || s_covers (self, first, last))
-        &&  s_segment_remove (self, i) == 0)
-            continue;
-        i++;
-    }
-}
-
-//  Go back to the last sync point: delete the segments begun since, cut
-//  the one it is in back to its synced length.  errno is kept.
-static void
-s_rollback (wdm_outbox_t *self)
-{
-    int saved = errno;
-    int rc = 0;
-    self->write_len = 0;
-    if (self->write_fd >= 0) {
-        close (self->write_fd);
-        self->write_fd = -1;
-    }
-    while (rc == 0 && self->segment_count > 0
-    &&     self->segments [self->segment_count - 1] > self->sync_first)
-        rc = s_segment_remove (self, self->segment_count - 1);
-    if (rc == 0 && self->segment_count > 0
-    &&  self->segments [self->segment_count - 1] == self->sync_first) {
-        if (self->sync_len == 0)
-            rc = s_segment_remove (self, self->segment_count - 1);
-        else
-            rc = s_segment_cut_back (self, self->sync_first, self->sync_len);
-    }
-    if (self->dir_dirty)
-        fsync (self->dir_fd);           //  so the deleted segments stay deleted, if it can
-    self->next_seq = self->synced_next;
-    self->dir_dirty = false;
-    if (rc)
-        self->broken = true;            //  the message says what failed
-    errno = saved;
-}
-
-
-//  ---------------------------------------------------------------------
-//  Opening and recovery
-
-//  Create the directory if needed, open it, take the lock.
-static int
-s_open_dir (wdm_outbox_t *self)
-{
-    if (mkdir (self->dir, 0700) == 0) {
-        if (s_fsync_parent (self->dir)) {
-            s_error (self, "cannot fsync the directory holding it: %s", strerror (errno));
-            return -1;
-        }
-    }
-    else
-    if (errno != EEXIST) {
-        s_error (self, "cannot create the directory: %s", strerror (errno));
-        return -1;
-    }
-    self->dir_fd = open (self->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (self->dir_fd < 0) {
-        s_error (self, "cannot open the directory: %s", strerror (errno));
-        return -1;
-    }
-    self->lock_fd = openat (self->dir_fd, "lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (self->lock_fd < 0) {
-        s_error (self, "cannot open its lock file: %s", strerror (errno));
-        return -1;
-    }
-    if (flock (self->lock_fd, LOCK_EX | LOCK_NB)) {
-        if (errno == EWOULDBLOCK)
-            snprintf (self->error, sizeof self->error,
-                      "outbox %s is in use by another process", self->dir);
-        else
-            s_error (self, "cannot lock it: %s", strerror (errno));
-        return -1;
-    }
-    return 0;
-}
-
-//  List the segments, sorted; delete the temporary files a crash left.
-static int
-s_list_segments (wdm_outbox_t *self)
-{
-    int fd = openat (self->dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    DIR *dir = fd >= 0 ? fdopendir (fd) : NULL;
-    if (!dir) {
-        s_error (self, "cannot list the directory: %s", strerror (errno));
-        if (fd >= 0)
-            close (fd);
-        return -1;
-    }
-    int rc = 0;
-    struct dirent *entry;
-    errno = 0;
-    while ((entry = readdir (dir)) != NULL) {
-        const char *name = entry->d_name;
-        size_t len = strlen (name);
-        uint64_t first;
-        if (s_segment_parse (name, &first)) {
-            if (s_segment_grow (self)) {
-                s_error (self, "out of memory");
-                rc = -1;
-                break;
-            }
-            self->segments [self->segment_count++] = first;
-        }
-        else
-        if (strcmp (name, "state.tmp") == 0 || strcmp (name, "epoch.tmp") == 0
-        ||  (len == 32 && strncmp (name, "seg-", 4) == 0 && strcmp (name + 28, ".tmp") == 0))
-            unlinkat (self->dir_fd, name, 0);
-        errno = 0;
-    }
-    if (rc == 0 && errno) {
-        s_error (self, "cannot list the directory: %s", strerror (errno));
-        rc = -1;
-    }
-    closedir (dir);
-    if (self->segment_count > 1)
-        qsort (self->segments, self->segment_count, sizeof *self->segments, s_segment_compare);
-    return rc;
+            *p++ = *c;
+    sprintf (p, "?%s", query);
+    return uri;
 }
 
 static int
@@ -1111,536 +235,772 @@ s_new_epoch (uint64_t *epoch)
             continue;
         if (n != (ssize_t) sizeof bytes)
             return -1;
-        *epoch = s_get64 (bytes) & S_SEQ_MAX;     //  63 bits: a positive bigint
+        uint64_t value = 0;
+        for (int i = 0; i < 8; i++)
+            value = (value << 8) | bytes [i];
+        *epoch = value & S_SEQ_MAX;     //  63 bits: a positive bigint
     } while (*epoch == 0);
     return 0;
 }
 
-//  Read the epoch and state, or make them for a new outbox.  The state is
-//  written before the epoch, so an epoch file means a complete outbox and
-//  its absence an unfinished creation, which may be started again as long
-//  as nothing was ever stored.
-static int
-s_load_state (wdm_outbox_t *self)
-{
-    s_state_t state;
-    const char *why;
-    if (s_epoch_read (self->dir_fd, &self->epoch) == 0) {
-        if (s_state_read (self->dir_fd, self->state_buf, &state, self->ranges, &why)) {
-            if (errno == ENOENT)
-                s_error (self, "the state file is missing, so the seqs used are unknown;"
-                               " move the directory aside to start a new epoch");
-            else
-                s_error (self, "the state file is unreadable (%s)",
-                         why ? why : strerror (errno));
-            return -1;
-        }
-        if (state.epoch != self->epoch) {
-            s_error (self, "the state file belongs to epoch %" PRIu64 ", not %" PRIu64,
-                     state.epoch, self->epoch);
-            return -1;
-        }
-        self->high = state.high;
-        self->watermark = state.watermark;
-        self->acknowledged = state.acknowledged;
-        self->range_count = state.range_count;
-        self->sync_marked = state.sync_marked;
-        return 0;
-    }
-    if (errno != ENOENT) {
-        s_error (self, "the epoch file is unreadable: %s",
-                 errno == EINVAL ? "bad length, magic or CRC" : strerror (errno));
-        return -1;
-    }
-    if (self->segment_count > 0) {
-        s_error (self, "it holds segments but no epoch file; refusing to start a new epoch");
-        return -1;
-    }
-    int rc = s_state_read (self->dir_fd, self->state_buf, &state, self->ranges, &why);
-    if (rc == 0 && (state.high || state.watermark || state.acknowledged || state.range_count)) {
-        s_error (self, "it has a state file in use but no epoch file;"
-                       " refusing to start a new epoch");
-        return -1;
-    }
-    if (rc && errno != ENOENT && errno != EINVAL) {
-        s_error (self, "cannot read the state file: %s", strerror (errno));
-        return -1;
-    }
-    if (s_new_epoch (&self->epoch)) {
-        s_error (self, "getrandom failed: %s", strerror (errno));
-        return -1;
-    }
-    self->high = self->watermark = self->acknowledged = 0;
-    self->range_count = 0;
-    self->synced_next = 1;
-    if (s_state_persist (self))
-        return -1;
-    if (s_epoch_write (self->dir_fd, self->epoch)) {
-        s_error (self, "cannot write the epoch file: %s", strerror (errno));
-        return -1;
-    }
-    return 0;
-}
-
-typedef struct {
-    uint64_t high;
-    uint64_t cut;               //  offset of the first record above high
-    bool found;
-} s_cut_t;
-
-static int
-s_cut_visit (void *arg, const s_record_t *record)
-{
-    s_cut_t *cut = arg;
-    if (!cut->found && record->seq > cut->high) {
-        cut->cut = record->offset;
-        cut->found = true;
-    }
-    return 0;
-}
-
-//  Records appended after the last completed sync were never counted as
-//  taken, nor sent (the cursor reads only synced records); after a crash
-//  they may still be on disk while the file they came from waits in the
-//  inbox to be read again.  Cut them, so that nothing is taken twice.
-//  Only for a state that marks its syncs (version 2).
-static int
-s_cut_unsynced (wdm_outbox_t *self)
-{
-    if (!self->sync_marked)
-        return 0;
-    char name [S_NAME_MAX];
-    bool removed = false;
-    while (self->segment_count > 0 && self->segments [self->segment_count - 1] > self->high) {
-        s_segment_name (name, self->segments [self->segment_count - 1]);
-        if (unlinkat (self->dir_fd, name, 0) && errno != ENOENT) {
-            s_error (self, "cannot remove unsynced %s: %s", name, strerror (errno));
-            return -1;
-        }
-        self->segment_count--;
-        removed = true;
-    }
-    if (removed && fsync (self->dir_fd)) {
-        s_error (self, "cannot fsync the directory: %s", strerror (errno));
-        return -1;
-    }
-    if (self->segment_count == 0)
-        return 0;
-    uint64_t first = self->segments [self->segment_count - 1];
-    s_segment_name (name, first);
-    int fd = openat (self->dir_fd, name, O_RDWR | O_CLOEXEC);
-    if (fd < 0) {
-        s_error (self, "cannot open %s: %s", name, strerror (errno));
-        return -1;
-    }
-    s_cut_t cut = { self->high, 0, false };
-    s_scan_t scan;
-    s_reader_reset (&self->reader, fd);
-    int rc = s_scan (&self->reader, first, S_SEQ_MAX, s_cut_visit, &cut, &scan);
-    s_reader_reset (&self->reader, -1);
-    if (rc == 0 && cut.found && (ftruncate (fd, (off_t) cut.cut) || fsync (fd))) {
-        s_error (self, "cannot cut unsynced records from %s: %s", name, strerror (errno));
-        rc = -1;
-    }
-    close (fd);
-    if (rc && !self->error [0])
-        s_error (self, "cannot read %s: %s", name, strerror (errno));
-    return rc;
-}
-
-//  The first pass of recovery visits every good record to mark the seqs
-//  missing between it and the one before (lost, unless already done).
-typedef struct {
-    wdm_outbox_t *self;
-    uint64_t prev;              //  seq of the last good record so far
-    uint64_t lost;              //  seqs newly marked done: records gone
-    uint64_t lost_first, lost_last;     //  the first stretch of them, for the message
-} s_walk_t;
-
-static int
-s_walk_visit (void *arg, const s_record_t *record)
-{
-    s_walk_t *walk = arg;
-    if (record->seq > walk->prev + 1) {
-        uint64_t added;
-        if (s_mark (walk->self, walk->prev + 1, record->seq - 1, &added)) {
-            s_error (walk->self, "too many separate stretches of lost records");
-            return -1;
-        }
-        if (added && !walk->lost) {
-            walk->lost_first = walk->prev + 1;
-            walk->lost_last = record->seq - 1;
-        }
-        walk->lost += added;
-    }
-    walk->prev = record->seq;
-    return 0;
-}
-
-//  The second pass copies the good records of a damaged segment.
-typedef struct {
-    int fd;
-    uint8_t *buf;
-    size_t len;
-} s_copy_t;
-
-static int
-s_copy_visit (void *arg, const s_record_t *record)
-{
-    s_copy_t *copy = arg;
-    size_t size = S_HEADER + record->size;
-    if (copy->len + size > S_BUFFER) {
-        if (s_write_all (copy->fd, copy->buf, copy->len))
-            return -1;
-        copy->len = 0;
-    }
-    memcpy (copy->buf + copy->len, record->bytes, size);
-    copy->len += size;
-    return 0;
-}
-
-//  Rewrite segment index with only its good records; keep the original as
-//  damaged/<name>[.N] (kept is set to that).  A segment with no good
-//  record left is deleted.
-static int
-s_repair (wdm_outbox_t *self, size_t index, char *kept, size_t kept_size)
-{
-    int rc = -1;
-    int damaged_fd = -1, in_fd = -1, out_fd = -1;
-    uint64_t first = self->segments [index];
-    uint64_t max_seq = index + 1 < self->segment_count ? self->segments [index + 1] - 1 : S_SEQ_MAX;
-    char name [S_NAME_MAX], tmp [S_NAME_MAX + 8], copy_name [S_NAME_MAX + 8];
-    s_segment_name (name, first);
-    snprintf (tmp, sizeof tmp, "%s.tmp", name);
-
-    if (mkdirat (self->dir_fd, "damaged", 0700) && errno != EEXIST) {
-        s_error (self, "cannot create damaged/: %s", strerror (errno));
-        goto cleanup;
-    }
-    damaged_fd = openat (self->dir_fd, "damaged", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (damaged_fd < 0) {
-        s_error (self, "cannot open damaged/: %s", strerror (errno));
-        goto cleanup;
-    }
-    //  A link, not a copy: the damaged bytes stay as they were, for study.
-    int linked = -1;
-    for (int n = 0; n < 1000 && linked; n++) {
-        if (n == 0)
-            snprintf (copy_name, sizeof copy_name, "%s", name);
-        else
-            snprintf (copy_name, sizeof copy_name, "%s.%d", name, n);
-        linked = linkat (self->dir_fd, name, damaged_fd, copy_name, 0);
-        if (linked && errno != EEXIST)
-            break;
-    }
-    if (linked) {
-        s_error (self, "cannot keep %s in damaged/: %s", name, strerror (errno));
-        goto cleanup;
-    }
-    snprintf (kept, kept_size, "damaged/%s", copy_name);
-    if (fsync (damaged_fd)) {
-        s_error (self, "cannot fsync damaged/: %s", strerror (errno));
-        goto cleanup;
-    }
-
-    in_fd = openat (self->dir_fd, name, O_RDONLY | O_CLOEXEC);
-    out_fd = openat (self->dir_fd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (in_fd < 0 || out_fd < 0) {
-        s_error (self, "cannot rewrite %s: %s", name, strerror (errno));
-        goto cleanup;
-    }
-    s_reader_reset (&self->reader, in_fd);
-    s_copy_t copy = { out_fd, self->write_buf, 0 };
-    s_scan_t scan;
-    if (s_scan (&self->reader, first, max_seq, s_copy_visit, &copy, &scan)
-    ||  s_write_all (out_fd, copy.buf, copy.len) || fsync (out_fd)) {
-        s_error (self, "cannot rewrite %s: %s", name, strerror (errno));
-        goto cleanup;
-    }
-    if (scan.good == 0) {
-        unlinkat (self->dir_fd, tmp, 0);
-        if (s_segment_remove (self, index))
-            goto cleanup;
-    }
-    else
-    if (renameat (self->dir_fd, tmp, self->dir_fd, name)) {
-        s_error (self, "cannot replace %s: %s", name, strerror (errno));
-        goto cleanup;
-    }
-    if (fsync (self->dir_fd)) {
-        s_error (self, "cannot fsync the directory: %s", strerror (errno));
-        goto cleanup;
-    }
-    rc = 0;
-cleanup:
-    if (rc && out_fd >= 0)
-        unlinkat (self->dir_fd, tmp, 0);
-    if (out_fd >= 0)
-        close (out_fd);
-    if (in_fd >= 0)
-        close (in_fd);
-    if (damaged_fd >= 0)
-        close (damaged_fd);
-    s_reader_reset (&self->reader, -1);
-    return rc;
-}
-
-typedef enum { S_KEEP, S_CUT, S_REPAIR, S_REMOVE } s_action_t;
-
-typedef struct {
-    uint64_t first;             //  the segment's name
-    s_action_t action;
-    s_scan_t scan;
-} s_found_t;
-
 static void
-s_append_message (wdm_outbox_recovery_t *found, const char *format, ...)
+s_error (wdm_outbox_t *self, const char *format, ...)
     __attribute__ ((format (printf, 2, 3)));
 
+//  Record the message of a failure; errno is left as it was.
 static void
-s_append_message (wdm_outbox_recovery_t *found, const char *format, ...)
+s_error (wdm_outbox_t *self, const char *format, ...)
 {
-    size_t used = strlen (found->message);
-    if (used + 1 >= sizeof found->message)
-        return;
+    int saved = errno;
+    int prefix = snprintf (self->error, sizeof self->error, "outbox %s: ", self->dir);
+    if (prefix < 0 || (size_t) prefix >= sizeof self->error)
+        prefix = 0;
     va_list args;
     va_start (args, format);
-    vsnprintf (found->message + used, sizeof found->message - used, format, args);
+    vsnprintf (self->error + prefix, sizeof self->error - (size_t) prefix, format, args);
     va_end (args);
+    errno = saved;
 }
 
-//  Say what recovery found and did: the first damaged segment, the torn
-//  tail, records missing without a trace.
-static void
-s_tell (wdm_outbox_recovery_t *found, const wdm_outbox_t *self, const s_found_t *seen,
-        size_t count, size_t first_repair, const char *kept, const s_walk_t *walk)
-{
-    char name [S_NAME_MAX];
-    if (first_repair < count) {
-        const s_scan_t *scan = &seen [first_repair].scan;
-        s_segment_name (name, seen [first_repair].first);
-        s_append_message (found, "%s damaged (%s at offset %" PRIu64 "): rewritten with its %"
-                          PRIu64 " good records, original kept as %s",
-                          name, scan->why, scan->bad_offset, scan->good, kept);
-        if (found->damaged_segments > 1)
-            s_append_message (found, "; %" PRIu64 " segments damaged in all",
-                              found->damaged_segments);
-    }
-    if (walk->lost)
-        s_append_message (found, "%s%" PRIu64 " records lost (the first stretch: seqs %" PRIu64
-                          "..%" PRIu64 ")",
-                          found->message [0] ? "; " : "", walk->lost,
-                          walk->lost_first, walk->lost_last);
-    if (found->torn_bytes_cut) {
-        const s_scan_t *scan = &seen [count - 1].scan;
-        s_segment_name (name, seen [count - 1].first);
-        s_append_message (found, "%scut %" PRIu64 " torn bytes (%s at offset %" PRIu64
-                          ") from the end of %s; seqs up to %" PRIu64 " are not used again",
-                          found->message [0] ? "; " : "", found->torn_bytes_cut,
-                          scan->why, scan->good_end, name, self->next_seq - 1);
-    }
-}
-
-//  Scan every segment, mark what is lost, write the state, then cut,
-//  rewrite or delete segments as the scan found.  Leaves the last segment
-//  open for appending, and found filled in.
+//  Set errno from what SQLite said about db, and return it.
 static int
-s_recover (wdm_outbox_t *self, wdm_outbox_recovery_t *found)
+s_errno_of (sqlite3 *db, int rc)
+{
+    int primary = rc & 0xff;
+    int sys = db ? sqlite3_system_errno (db) : 0;
+    if (primary == SQLITE_FULL)
+        errno = ENOSPC;
+    else
+    if (primary == SQLITE_NOMEM)
+        errno = ENOMEM;
+    else
+    if (primary == SQLITE_IOERR && sys)
+        errno = sys;
+    else
+        errno = EIO;
+    return errno;
+}
+
+//  Record a failure of SQLite doing what; errno set from it.
+static void
+s_sql_error (wdm_outbox_t *self, const char *what, int rc)
+{
+    int err = s_errno_of (self->db, rc);
+    s_error (self, "%s: %s (%s)", what, self->db ? sqlite3_errmsg (self->db) : sqlite3_errstr (rc),
+             strerror (err));
+    errno = err;
+}
+
+static int
+s_exec (wdm_outbox_t *self, const char *sql, const char *what)
+{
+    int rc = sqlite3_exec (self->db, sql, NULL, NULL, NULL);
+    if (rc != SQLITE_OK) {
+        s_sql_error (self, what, rc);
+        return -1;
+    }
+    return 0;
+}
+
+//  Roll back whatever transaction is open on the connection.
+static void
+s_abort (wdm_outbox_t *self)
+{
+    int saved = errno;
+    if (!sqlite3_get_autocommit (self->db))
+        sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+    errno = saved;
+}
+
+//  Make the reserve file, unless it is there; without room, go on
+//  without it.
+static void
+s_reserve_make (wdm_outbox_t *self)
+{
+    char *path = s_join (self->dir, "reserve");
+    if (!path)
+        return;
+    struct stat st;
+    if (stat (path, &st) == 0 && st.st_size >= S_RESERVE_SIZE) {
+        self->have_reserve = true;
+        free (path);
+        return;
+    }
+    static const uint8_t zeros [S_RESERVE_SIZE];
+    int fd = open (path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    bool made = fd >= 0 && write (fd, zeros, sizeof zeros) == (ssize_t) sizeof zeros && fsync (fd) == 0;
+    if (fd >= 0)
+        close (fd);
+    if (!made)
+        unlink (path);
+    self->have_reserve = made;
+    free (path);
+}
+
+//  Delete the reserve file to make room; true if there was one.
+static bool
+s_reserve_use (wdm_outbox_t *self)
+{
+    if (!self->have_reserve)
+        return false;
+    char *path = s_join (self->dir, "reserve");
+    bool used = path && unlink (path) == 0;
+    free (path);
+    self->have_reserve = false;
+    return used;
+}
+
+
+//  ---------------------------------------------------------------------
+//  The database: create, open, meta
+
+//  Connection settings every owner's connection has.
+static int
+s_configure (wdm_outbox_t *self)
+{
+    sqlite3_busy_timeout (self->db, 5000);
+    return s_exec (self, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
+                         " PRAGMA cell_size_check = ON; PRAGMA journal_size_limit = 4194304",
+                   "cannot set up the database");
+}
+
+//  Create outbox.db holding no record, with meta as given: built as
+//  outbox.db.new, then renamed into place, so that a crash leaves either
+//  no database or a whole one.  0, or -1 with a message.
+static int
+s_create (wdm_outbox_t *self, const s_meta_t *meta)
 {
     int rc = -1;
-    size_t count = self->segment_count;
-    s_found_t *seen = calloc (count ? count : 1, sizeof *seen);
-    s_walk_t walk = { .self = self };
-    char name [S_NAME_MAX];
-    if (!seen) {
+    char *tmp = s_join (self->dir, S_DB_NAME ".new");
+    sqlite3 *db = NULL;
+    sqlite3_stmt *stmt = NULL;
+    if (!tmp) {
         s_error (self, "out of memory");
         goto cleanup;
     }
-    //  Pass 1: read everything, change nothing on disk.
-    for (size_t i = 0; i < count; i++) {
-        s_segment_name (name, self->segments [i]);
-        int fd = openat (self->dir_fd, name, O_RDONLY | O_CLOEXEC);
-        if (fd < 0) {
-            s_error (self, "cannot open %s: %s", name, strerror (errno));
-            goto cleanup;
-        }
-        s_reader_reset (&self->reader, fd);
-        uint64_t max_seq = i + 1 < count ? self->segments [i + 1] - 1 : S_SEQ_MAX;
-        int scanned = s_scan (&self->reader, self->segments [i], max_seq,
-                              s_walk_visit, &walk, &seen [i].scan);
-        int saved = errno;
-        close (fd);
-        s_reader_reset (&self->reader, -1);
-        if (scanned) {
-            errno = saved;
-            if (!self->error [0])
-                s_error (self, "cannot read %s: %s", name, strerror (errno));
-            goto cleanup;
-        }
-        seen [i].first = self->segments [i];
-        const s_scan_t *scan = &seen [i].scan;
-        if (scan->damaged || (scan->tail && i + 1 < count))
-            seen [i].action = S_REPAIR;
-        else
-        if (scan->tail)
-            seen [i].action = S_CUT;
-        else
-        if (scan->good == 0)
-            seen [i].action = S_REMOVE;
+    unlink (tmp);
+    int sql_rc = sqlite3_open_v2 (tmp, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+    if (sql_rc == SQLITE_OK)
+        sql_rc = sqlite3_exec (db, "PRAGMA synchronous = FULL", NULL, NULL, NULL);
+    if (sql_rc == SQLITE_OK)
+        sql_rc = sqlite3_exec (db, s_schema, NULL, NULL, NULL);
+    if (sql_rc == SQLITE_OK)
+        sql_rc = sqlite3_prepare_v2 (db, "INSERT INTO meta VALUES (1, ?, ?, ?, ?, ?)", -1, &stmt, NULL);
+    if (sql_rc == SQLITE_OK) {
+        sqlite3_bind_int64 (stmt, 1, S_FORMAT);
+        sqlite3_bind_int64 (stmt, 2, (sqlite3_int64) meta->epoch);
+        sqlite3_bind_int64 (stmt, 3, (sqlite3_int64) meta->next_seq);
+        sqlite3_bind_int64 (stmt, 4, (sqlite3_int64) meta->queued);
+        sqlite3_bind_int64 (stmt, 5, (sqlite3_int64) meta->acknowledged);
+        sql_rc = sqlite3_step (stmt) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode (db);
     }
-    //  Seqs used before (high) but found in no segment are lost too.  The
-    //  bytes of a torn tail may have held records that were synced and
-    //  sent, were the tail damage rather than a crash mid-write: skip as
-    //  many seqs as they could have held, rather than reuse one.
-    uint64_t last_good = walk.prev;
-    uint64_t tail = count ? seen [count - 1].scan.tail : 0;
-    uint64_t reach = s_max (self->high, last_good);
-    uint64_t added;
-    if (self->high > last_good) {
-        if (s_mark (self, last_good + 1, self->high, &added)) {
-            s_error (self, "too many separate stretches of lost records");
-            goto cleanup;
-        }
-        if (added && !walk.lost) {
-            walk.lost_first = last_good + 1;
-            walk.lost_last = self->high;
-        }
-        walk.lost += added;
+    if (sql_rc != SQLITE_OK) {
+        int err = s_errno_of (db, sql_rc);
+        s_error (self, "cannot create %s: %s (%s)", tmp, db ? sqlite3_errmsg (db) : sqlite3_errstr (sql_rc),
+                 strerror (err));
+        goto cleanup;
     }
-    if (tail) {
-        uint64_t could_hold = (tail + S_HEADER - 1) / S_HEADER;
-        uint64_t skip_to = last_good + could_hold;
-        if (skip_to > S_SEQ_MAX)
-            skip_to = S_SEQ_MAX;
-        if (skip_to > reach) {
-            if (s_mark (self, reach + 1, skip_to, &found->seqs_skipped)) {
-                s_error (self, "too many separate stretches of lost records");
-                goto cleanup;
-            }
-            reach = skip_to;
-        }
-        found->torn_bytes_cut = tail;
+    sqlite3_finalize (stmt);
+    stmt = NULL;
+    //  Closing the only connection checkpoints the WAL into the file.
+    sql_rc = sqlite3_close (db);
+    db = NULL;
+    char *path = s_join (self->dir, S_DB_NAME);
+    int renamed = path ? rename (tmp, path) : -1;
+    free (path);
+    if (sql_rc != SQLITE_OK || renamed || s_fsync_dir (self->dir)) {
+        s_error (self, "cannot create %s/%s: %s", self->dir, S_DB_NAME, strerror (errno));
+        goto cleanup;
     }
-    reach = s_max (reach, self->watermark);
-    if (self->range_count)
-        reach = s_max (reach, self->ranges [self->range_count - 1].last);
-    found->damaged_records = walk.lost;
-
-    //  Durable marks first: from here on, a crash finds them.
-    self->next_seq = self->synced_next = reach + 1;
-    if (walk.lost || found->seqs_skipped || self->high != reach) {
-        self->high = reach;
-        if (s_state_persist (self))
-            goto cleanup;
-    }
-
-    //  Pass 2: act, last segment first so indices below stay put.
-    char kept [S_NAME_MAX + 24] = "";
-    size_t first_repair = count;
-    for (size_t i = count; i-- > 0;) {
-        s_segment_name (name, seen [i].first);
-        if (seen [i].action == S_REPAIR) {
-            if (s_repair (self, i, kept, sizeof kept))
-                goto cleanup;
-            found->damaged_segments++;
-            first_repair = i;           //  kept is the lowest one's in the end
-        }
-        else
-        if (seen [i].action == S_REMOVE
-        ||  (seen [i].action == S_CUT && seen [i].scan.good_end == 0)) {
-            if (s_segment_remove (self, i))
-                goto cleanup;
-        }
-        else
-        if (seen [i].action == S_CUT) {
-            int fd = openat (self->dir_fd, name, O_WRONLY | O_CLOEXEC);
-            if (fd < 0 || ftruncate (fd, (off_t) seen [i].scan.good_end)) {
-                s_error (self, "cannot cut the torn tail of %s: %s", name, strerror (errno));
-                if (fd >= 0)
-                    close (fd);
-                goto cleanup;
-            }
-            close (fd);
-        }
-    }
-
-    s_tell (found, self, seen, count, first_repair, kept, &walk);
-
-    //  Append to the last segment.  fsync it: the crashed process may have
-    //  left records written but not synced, and they are about to be sent.
-    self->sync_first = self->next_seq;
-    self->sync_len = 0;
-    if (self->segment_count > 0) {
-        uint64_t last = self->segments [self->segment_count - 1];
-        s_segment_name (name, last);
-        int fd = openat (self->dir_fd, name, O_WRONLY | O_APPEND | O_CLOEXEC);
-        struct stat st;
-        if (fd < 0 || fstat (fd, &st) || fsync (fd)) {
-            s_error (self, "cannot open %s: %s", name, strerror (errno));
-            if (fd >= 0)
-                close (fd);
-            goto cleanup;
-        }
-        self->write_fd = fd;
-        self->write_first = last;
-        self->write_size = (uint64_t) st.st_size;
-        self->sync_first = last;
-        self->sync_len = self->write_size;
-    }
-    s_prune (self);
-    struct stat st;
-    if (fstatat (self->dir_fd, "reserve", &st, 0) == 0 && st.st_size == S_RESERVE_SIZE)
-        self->have_reserve = true;
-    else
-        s_reserve_make (self);
     rc = 0;
 cleanup:
-    free (seen);
+    sqlite3_finalize (stmt);
+    sqlite3_close (db);
+    if (rc && tmp)
+        unlink (tmp);
+    free (tmp);
+    return rc;
+}
+
+//  Read the meta row.  0; 1 if it is missing or not sane; -1 if it could
+//  not be read (rc_out set to SQLite's code).
+static int
+s_meta_read (sqlite3 *db, s_meta_t *meta, int *rc_out)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc = sqlite3_prepare_v2 (db, "SELECT format, epoch, next_seq, queued, acknowledged"
+                                     " FROM meta WHERE id = 1", -1, &stmt, NULL);
+    int result = -1;
+    if (rc == SQLITE_OK) {
+        rc = sqlite3_step (stmt);
+        if (rc == SQLITE_ROW) {
+            sqlite3_int64 v [5];
+            for (int i = 0; i < 5; i++)
+                v [i] = sqlite3_column_int64 (stmt, i);
+            meta->epoch = (uint64_t) v [1];
+            meta->next_seq = (uint64_t) v [2];
+            meta->queued = (uint64_t) v [3];
+            meta->acknowledged = (uint64_t) v [4];
+            result = v [0] == S_FORMAT && v [1] > 0 && v [2] > 0 && v [3] >= 0 && v [4] >= 0 ? 0 : 1;
+            rc = SQLITE_OK;
+        }
+        else
+        if (rc == SQLITE_DONE) {
+            result = 1;
+            rc = SQLITE_OK;
+        }
+    }
+    sqlite3_finalize (stmt);
+    if (rc_out)
+        *rc_out = rc;
+    return result;
+}
+
+//  Write the current counters into meta, inside the open transaction.
+static int
+s_meta_write (wdm_outbox_t *self, uint64_t next_seq)
+{
+    sqlite3_stmt *stmt = self->write_meta;
+    sqlite3_reset (stmt);
+    sqlite3_bind_int64 (stmt, 1, (sqlite3_int64) next_seq);
+    sqlite3_bind_int64 (stmt, 2, (sqlite3_int64) self->now.queued);
+    sqlite3_bind_int64 (stmt, 3, (sqlite3_int64) self->now.acknowledged);
+    int rc = sqlite3_step (stmt);
+    sqlite3_reset (stmt);
+    if (rc != SQLITE_DONE) {
+        s_sql_error (self, "cannot write the outbox's counters", rc);
+        return -1;
+    }
+    return 0;
+}
+
+static int
+s_prepare (wdm_outbox_t *self)
+{
+    struct { sqlite3_stmt **stmt; const char *sql; } all [] = {
+        { &self->insert, "INSERT INTO record (seq, payload, crc) VALUES (?, ?, ?)" },
+        { &self->select_next, "SELECT seq, payload, crc FROM record WHERE seq > ? AND seq < ?"
+                              " ORDER BY seq LIMIT ?" },
+        { &self->delete_range, "DELETE FROM record WHERE seq BETWEEN ? AND ?" },
+        { &self->write_meta, "UPDATE meta SET next_seq = ?, queued = ?, acknowledged = ? WHERE id = 1" },
+    };
+    for (size_t i = 0; i < sizeof all / sizeof all [0]; i++) {
+        int rc = sqlite3_prepare_v3 (self->db, all [i].sql, -1, SQLITE_PREPARE_PERSISTENT,
+                                     all [i].stmt, NULL);
+        if (rc != SQLITE_OK) {
+            s_sql_error (self, "cannot prepare a statement", rc);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static void
+s_close_db (wdm_outbox_t *self)
+{
+    sqlite3_finalize (self->insert);
+    sqlite3_finalize (self->select_next);
+    sqlite3_finalize (self->delete_range);
+    sqlite3_finalize (self->write_meta);
+    self->insert = self->select_next = self->delete_range = self->write_meta = NULL;
+    sqlite3_close (self->db);
+    self->db = NULL;
+}
+
+
+//  ---------------------------------------------------------------------
+//  Recovery at open
+
+//  Append the fact to the recovery message (the first problem first).
+static void
+s_note (wdm_outbox_recovery_t *recovery, const char *format, ...)
+    __attribute__ ((format (printf, 2, 3)));
+
+static void
+s_note (wdm_outbox_recovery_t *recovery, const char *format, ...)
+{
+    size_t len = strlen (recovery->message);
+    if (len + 3 >= sizeof recovery->message)
+        return;
+    if (len > 0) {
+        strcpy (recovery->message + len, "; ");
+        len += 2;
+    }
+    va_list args;
+    va_start (args, format);
+    vsnprintf (recovery->message + len, sizeof recovery->message - len, format, args);
+    va_end (args);
+}
+
+//  Check every record's CRC; set aside those that fail in table damaged.
+//  Counts the records into *count and the largest seq into *max_seq.
+//  0; 1 if SQLite found the file corrupt while reading (salvage it); -1
+//  on another failure, with a message.
+static int
+s_check_records (wdm_outbox_t *self, wdm_outbox_recovery_t *recovery,
+                 uint64_t *count, uint64_t *max_seq)
+{
+    int result = -1;
+    sqlite3_stmt *scan = NULL, *move = NULL, *drop = NULL;
+    uint64_t *bad = NULL;
+    size_t bad_count = 0, bad_cap = 0;
+    *count = *max_seq = 0;
+
+    int rc = sqlite3_prepare_v2 (self->db, "SELECT seq, payload, crc FROM record ORDER BY seq", -1, &scan, NULL);
+    if (rc == SQLITE_OK)
+        rc = SQLITE_ROW;
+    while (rc == SQLITE_ROW && (rc = sqlite3_step (scan)) == SQLITE_ROW) {
+        uint64_t seq = (uint64_t) sqlite3_column_int64 (scan, 0);
+        const void *payload = sqlite3_column_blob (scan, 1);
+        size_t size = (size_t) sqlite3_column_bytes (scan, 1);
+        sqlite3_int64 crc = sqlite3_column_int64 (scan, 2);
+        if (size > WDM_OUTBOX_PAYLOAD_MAX || crc != (sqlite3_int64) s_crc (seq, payload, size)) {
+            if (bad_count == bad_cap) {
+                size_t cap = bad_cap ? bad_cap * 2 : 16;
+                uint64_t *grown = realloc (bad, cap * sizeof *grown);
+                if (!grown) {
+                    s_error (self, "out of memory");
+                    goto cleanup;
+                }
+                bad = grown;
+                bad_cap = cap;
+            }
+            bad [bad_count++] = seq;
+        }
+        else
+            (*count)++;
+        if (seq > *max_seq)
+            *max_seq = seq;
+    }
+    if (rc != SQLITE_DONE) {
+        if ((rc & 0xff) == SQLITE_CORRUPT || (rc & 0xff) == SQLITE_NOTADB)
+            result = 1;
+        else
+            s_sql_error (self, "cannot read the records", rc);
+        goto cleanup;
+    }
+    if (bad_count == 0) {
+        result = 0;
+        goto cleanup;
+    }
+    rc = sqlite3_exec (self->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_prepare_v2 (self->db, "INSERT OR REPLACE INTO damaged SELECT seq, payload, crc,"
+                                           " datetime ('now') FROM record WHERE seq = ?", -1, &move, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_prepare_v2 (self->db, "DELETE FROM record WHERE seq = ?", -1, &drop, NULL);
+    for (size_t i = 0; rc == SQLITE_OK && i < bad_count; i++) {
+        sqlite3_reset (move);
+        sqlite3_bind_int64 (move, 1, (sqlite3_int64) bad [i]);
+        sqlite3_reset (drop);
+        sqlite3_bind_int64 (drop, 1, (sqlite3_int64) bad [i]);
+        if (sqlite3_step (move) != SQLITE_DONE || sqlite3_step (drop) != SQLITE_DONE)
+            rc = sqlite3_errcode (self->db);
+    }
+    sqlite3_finalize (move);
+    sqlite3_finalize (drop);
+    move = drop = NULL;
+    self->now.queued = *count;
+    if (rc == SQLITE_OK && s_meta_write (self, self->now.next_seq) == 0)
+        rc = sqlite3_exec (self->db, "COMMIT", NULL, NULL, NULL);
+    if (rc != SQLITE_OK) {
+        s_sql_error (self, "cannot set damaged records aside", rc);
+        s_abort (self);
+        goto cleanup;
+    }
+    recovery->damaged_records += bad_count;
+    s_note (recovery, "%zu record%s damaged (bad CRC, first seq %" PRIu64 "): set aside in table"
+            " damaged of %s/%s, not delivered", bad_count, bad_count == 1 ? "" : "s", bad [0],
+            self->dir, S_DB_NAME);
+    result = 0;
+cleanup:
+    sqlite3_finalize (scan);
+    sqlite3_finalize (move);
+    sqlite3_finalize (drop);
+    free (bad);
+    return result;
+}
+
+//  Move outbox.db (and its WAL and shared-memory files) to damaged/, as
+//  damaged/outbox-<time>.db.  The new name is put in aside (a path).
+static int
+s_set_aside (wdm_outbox_t *self, char *aside, size_t aside_size)
+{
+    char *damaged = s_join (self->dir, "damaged");
+    if (!damaged || (mkdir (damaged, 0700) && errno != EEXIST)) {
+        s_error (self, "cannot make %s/damaged: %s", self->dir, strerror (errno));
+        free (damaged);
+        return -1;
+    }
+    snprintf (aside, aside_size, "%s/outbox-%lld.db", damaged, (long long) time (NULL));
+    for (int i = 1; access (aside, F_OK) == 0; i++)
+        snprintf (aside, aside_size, "%s/outbox-%lld-%d.db", damaged, (long long) time (NULL), i);
+    int rc = 0;
+    static const char *suffixes [] = { "-wal", "-shm", "" };   //  the database last
+    for (int i = 0; i < 3 && rc == 0; i++) {
+        char from [4096], to [4096];
+        snprintf (from, sizeof from, "%s%s", self->db_path, suffixes [i]);
+        snprintf (to, sizeof to, "%s%s", aside, suffixes [i]);
+        if (rename (from, to) && errno != ENOENT)
+            rc = -1;
+    }
+    if (rc || s_fsync_dir (damaged) || s_fsync_dir (self->dir)) {
+        s_error (self, "cannot move %s to %s: %s", self->db_path, aside, strerror (errno));
+        rc = -1;
+    }
+    free (damaged);
+    return rc;
+}
+
+//  Copy every readable record with a good CRC from the database at from
+//  into the (new, empty) open database.  Rows that cannot be read are
+//  stepped over one seq at a time, up to S_PROBES_MAX in a row or limit.
+//  Counts into *copied and *bad; largest seq into *max_seq.
+static int
+s_copy_rows (wdm_outbox_t *self, sqlite3 *from, uint64_t limit,
+             uint64_t *copied, uint64_t *bad, uint64_t *max_seq)
+{
+    sqlite3_stmt *read = NULL;
+    int rc = sqlite3_prepare_v2 (from, "SELECT seq, payload, crc FROM record WHERE seq > ?"
+                                       " ORDER BY seq LIMIT 1", -1, &read, NULL);
+    if (rc != SQLITE_OK) {
+        sqlite3_finalize (read);
+        return 0;               //  nothing readable: the caller reports what is lost
+    }
+    uint64_t after = 0, misses = 0;
+    rc = sqlite3_exec (self->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+    while (rc == SQLITE_OK && misses < S_PROBES_MAX && after < limit) {
+        sqlite3_reset (read);
+        sqlite3_bind_int64 (read, 1, (sqlite3_int64) after);
+        int step = sqlite3_step (read);
+        if (step == SQLITE_DONE)
+            break;
+        if (step != SQLITE_ROW) {
+            after++;            //  unreadable: try past it
+            misses++;
+            continue;
+        }
+        uint64_t seq = (uint64_t) sqlite3_column_int64 (read, 0);
+        if (seq <= after) {     //  a broken tree can answer out of order
+            after++;
+            misses++;
+            continue;
+        }
+        misses = 0;
+        const void *payload = sqlite3_column_blob (read, 1);
+        size_t size = (size_t) sqlite3_column_bytes (read, 1);
+        sqlite3_int64 crc = sqlite3_column_int64 (read, 2);
+        after = seq;
+        if (seq > *max_seq)
+            *max_seq = seq;
+        if (size > WDM_OUTBOX_PAYLOAD_MAX || crc != (sqlite3_int64) s_crc (seq, payload, size)) {
+            (*bad)++;
+            continue;
+        }
+        sqlite3_reset (self->insert);
+        sqlite3_bind_int64 (self->insert, 1, (sqlite3_int64) seq);
+        sqlite3_bind_blob (self->insert, 2, payload, (int) size, SQLITE_TRANSIENT);
+        sqlite3_bind_int64 (self->insert, 3, crc);
+        if (sqlite3_step (self->insert) != SQLITE_DONE)
+            rc = sqlite3_errcode (self->db);
+        else
+            (*copied)++;
+    }
+    sqlite3_reset (self->insert);
+    sqlite3_finalize (read);
+    self->now.queued = *copied;
+    self->now.next_seq = *max_seq + 1 > self->now.next_seq ? *max_seq + 1 : self->now.next_seq;
+    if (rc == SQLITE_OK && s_meta_write (self, self->now.next_seq) == 0)
+        rc = sqlite3_exec (self->db, "COMMIT", NULL, NULL, NULL);
+    if (rc != SQLITE_OK) {
+        s_sql_error (self, "cannot copy the readable records", rc);
+        s_abort (self);
+        return -1;
+    }
+    return 0;
+}
+
+//  The database is corrupt: set it aside in damaged/, make a new one with
+//  the same epoch and counters (as far as they can be read), and copy in
+//  every record that can still be read.  0, or -1 with a message.
+static int
+s_salvage (wdm_outbox_t *self, wdm_outbox_recovery_t *recovery, const char *why)
+{
+    int rc = -1;
+    sqlite3 *from = NULL;
+    char *uri = NULL;
+    s_close_db (self);
+    char aside [4096];
+    if (s_set_aside (self, aside, sizeof aside))
+        goto cleanup;
+    uri = s_uri (aside, "mode=ro");
+    s_meta_t meta = { 0, 1, 0, 0 };
+    bool meta_known = false;
+    //  writable_schema lets SQLite read a file shorter than its header
+    //  says (it refuses to otherwise); the connection writes nothing.
+    if (uri && sqlite3_open_v2 (uri, &from, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL) == SQLITE_OK) {
+        sqlite3_exec (from, "PRAGMA writable_schema = ON", NULL, NULL, NULL);
+        meta_known = s_meta_read (from, &meta, NULL) == 0;
+    }
+    //  Without the epoch a new one is taken: the records then go out under
+    //  it, and the centre may store one twice that it had before.
+    if (!meta_known && s_new_epoch (&meta.epoch)) {
+        s_error (self, "getrandom failed: %s", strerror (errno));
+        goto cleanup;
+    }
+    meta.queued = 0;
+    if (s_create (self, &meta))
+        goto cleanup;
+    if (sqlite3_open_v2 (self->db_path, &self->db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK
+    ||  s_configure (self) || s_prepare (self)) {
+        if (!self->error [0])
+            s_sql_error (self, "cannot open the rebuilt database", sqlite3_errcode (self->db));
+        goto cleanup;
+    }
+    self->epoch = meta.epoch;
+    self->now = meta;
+    uint64_t copied = 0, bad = 0, max_seq = 0;
+    if (from && s_copy_rows (self, from, meta_known ? meta.next_seq : UINT64_MAX, &copied, &bad, &max_seq))
+        goto cleanup;
+    //  meta.queued (before) is what the damaged file should have held.
+    s_meta_t before = { 0, 0, 0, 0 };
+    bool counted = from && s_meta_read (from, &before, NULL) == 0;
+    uint64_t lost = counted && before.queued > copied ? before.queued - copied : bad;
+    recovery->damaged_segments++;
+    recovery->damaged_records += lost;
+    s_note (recovery, "%s/%s is damaged (%s): kept as %s; %" PRIu64 " records copied to a new"
+            " database, %" PRIu64 " lost%s%s", self->dir, S_DB_NAME, why, aside, copied, lost,
+            counted ? "" : " (the count of records it held could not be read)",
+            meta_known ? "" : "; its epoch could not be read: a new one was taken");
+    rc = 0;
+cleanup:
+    sqlite3_close (from);
+    free (uri);
+    return rc;
+}
+
+//  Open outbox.db, check it, and load the counters.  0, or -1 with a
+//  message.
+static int
+s_open_db (wdm_outbox_t *self, wdm_outbox_recovery_t *recovery)
+{
+    char why [160] = "";
+    int rc = sqlite3_open_v2 (self->db_path, &self->db, SQLITE_OPEN_READWRITE, NULL);
+    if (rc != SQLITE_OK) {
+        s_sql_error (self, "cannot open " S_DB_NAME, rc);
+        return -1;
+    }
+    //  quick_check answers in rows; the first is "ok" if all is well.  A
+    //  file too broken to be checked fails here as well.
+    sqlite3_stmt *check = NULL;
+    rc = sqlite3_prepare_v2 (self->db, "PRAGMA quick_check (1)", -1, &check, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step (check);
+    if (rc == SQLITE_ROW) {
+        const char *answer = (const char *) sqlite3_column_text (check, 0);
+        if (!answer || strcmp (answer, "ok") != 0)
+            snprintf (why, sizeof why, "quick_check: %s", answer ? answer : "no answer");
+    }
+    else {
+        int primary = rc & 0xff;
+        if (primary == SQLITE_BUSY || primary == SQLITE_NOMEM || primary == SQLITE_IOERR
+        ||  primary == SQLITE_CANTOPEN || primary == SQLITE_PERM || primary == SQLITE_READONLY) {
+            s_sql_error (self, "cannot check " S_DB_NAME, rc);
+            sqlite3_finalize (check);
+            return -1;
+        }
+        snprintf (why, sizeof why, "quick_check: %s", sqlite3_errmsg (self->db));
+    }
+    sqlite3_finalize (check);
+    if (!why [0] && (s_configure (self) || s_prepare (self)))
+        return -1;
+    if (!why [0]) {
+        int meta_rc;
+        int got = s_meta_read (self->db, &self->now, &meta_rc);
+        if (got == 1) {
+            s_error (self, "the meta row of %s is missing or wrong: not opened, rather than guess"
+                     " the epoch or the next seq", S_DB_NAME);
+            return -1;
+        }
+        if (got < 0)
+            snprintf (why, sizeof why, "meta: %s", sqlite3_errstr (meta_rc));
+    }
+    if (!why [0]) {
+        self->epoch = self->now.epoch;
+        uint64_t count, max_seq;
+        int checked = s_check_records (self, recovery, &count, &max_seq);
+        if (checked < 0)
+            return -1;
+        if (checked > 0)
+            snprintf (why, sizeof why, "reading the records: %s", sqlite3_errmsg (self->db));
+        else {
+            self->now.queued = count;
+            if (max_seq >= self->now.next_seq)
+                self->now.next_seq = max_seq + 1;
+        }
+    }
+    if (why [0] && s_salvage (self, recovery, why))
+        return -1;
+    self->synced = self->now;
+    return 0;
+}
+
+
+//  ---------------------------------------------------------------------
+//  Acknowledgements
+
+static bool
+s_pending (const wdm_outbox_t *self, uint64_t seq)
+{
+    for (size_t i = 0; i < self->pending_count; i++)
+        if (seq >= self->pending [i].first && seq <= self->pending [i].last)
+            return true;
+    return false;
+}
+
+//  Delete first..last inside the open transaction and count them.
+static int
+s_delete (wdm_outbox_t *self, uint64_t first, uint64_t last)
+{
+    sqlite3_stmt *stmt = self->delete_range;
+    sqlite3_reset (stmt);
+    sqlite3_bind_int64 (stmt, 1, (sqlite3_int64) first);
+    sqlite3_bind_int64 (stmt, 2, (sqlite3_int64) last);
+    int rc = sqlite3_step (stmt);
+    sqlite3_reset (stmt);
+    if (rc != SQLITE_DONE) {
+        s_sql_error (self, "cannot delete acknowledged records", rc);
+        return -1;
+    }
+    uint64_t gone = (uint64_t) sqlite3_changes (self->db);
+    self->now.queued -= gone <= self->now.queued ? gone : self->now.queued;
+    self->now.acknowledged += gone;
+    return 0;
+}
+
+//  Write the acknowledgements waiting in pending and first..last (if last
+//  is not 0) in one transaction of their own.  0, or -1 with a message,
+//  the transaction rolled back and the counters as they were.
+static int
+s_ack_commit (wdm_outbox_t *self, uint64_t first, uint64_t last)
+{
+    int rc = s_exec (self, "BEGIN IMMEDIATE", "cannot begin a transaction");
+    for (size_t i = 0; rc == 0 && i < self->pending_count; i++)
+        rc = s_delete (self, self->pending [i].first, self->pending [i].last);
+    if (rc == 0 && last)
+        rc = s_delete (self, first, last);
+    if (rc == 0)
+        rc = s_meta_write (self, self->synced.next_seq);
+    if (rc == 0)
+        rc = s_exec (self, "COMMIT", "cannot write an acknowledgement");
+    if (rc) {
+        s_abort (self);
+        self->now = self->synced;
+        return -1;
+    }
+    self->synced = self->now;
+    self->pending_count = 0;
+    return 0;
+}
+
+//  Write the acknowledgements, making room with the reserve if the disk
+//  is full.  Those that cannot be written stay pending.
+static int
+s_ack_write (wdm_outbox_t *self, uint64_t first, uint64_t last)
+{
+    int rc = s_ack_commit (self, first, last);
+    if (rc && errno == ENOSPC && s_reserve_use (self))
+        rc = s_ack_commit (self, first, last);
+    if (rc && last) {
+        int saved = errno;
+        if (self->pending_count < S_PENDING_MAX)
+            self->pending [self->pending_count++] = (s_range_t) { first, last };
+        else {
+            s_error (self, "%d acknowledgements wait to be written: no room for more",
+                     S_PENDING_MAX);
+            saved = ENOBUFS;
+        }
+        errno = saved;
+    }
     return rc;
 }
 
 
 //  ---------------------------------------------------------------------
-//  The public functions
+//  The API
 
 wdm_outbox_t *
 wdm_outbox_new (const char *dir, wdm_outbox_recovery_t *recovery, char *err, size_t err_size)
 {
-    assert (dir);
-    wdm_outbox_recovery_t found;
-    memset (&found, 0, sizeof found);
+    wdm_outbox_recovery_t ignored;
+    if (!recovery)
+        recovery = &ignored;
+    memset (recovery, 0, sizeof *recovery);
+    if (err_size)
+        err [0] = '\0';
     wdm_outbox_t *self = calloc (1, sizeof *self);
     if (!self) {
         snprintf (err, err_size, "outbox %s: out of memory", dir);
-        goto done;
+        return NULL;
     }
-    self->dir_fd = self->lock_fd = self->write_fd = -1;
-    s_reader_reset (&self->reader, -1);
+    self->lock_fd = -1;
     self->dir = strdup (dir);
-    self->write_buf = malloc (S_BUFFER);
-    self->reader.buf = malloc (S_BUFFER);
-    self->ranges = malloc (S_RANGES_MAX * sizeof *self->ranges);
-    self->state_buf = malloc (S_STATE_MAX);
-    if (!self->dir || !self->write_buf || !self->reader.buf || !self->ranges || !self->state_buf) {
+    self->db_path = s_join (dir, S_DB_NAME);
+    self->read_buf = malloc (S_AHEAD_BYTES + WDM_OUTBOX_PAYLOAD_MAX);
+    char *lock = s_join (dir, "lock");
+    if (!self->dir || !self->db_path || !self->read_buf || !lock) {
         snprintf (err, err_size, "outbox %s: out of memory", dir);
-        wdm_outbox_destroy (&self);
-        goto done;
+        goto failed;
     }
-    if (s_open_dir (self) || s_list_segments (self) || s_load_state (self)
-    ||  s_cut_unsynced (self) || s_recover (self, &found)) {
-        snprintf (err, err_size, "%s", self->error);
-        self->state_dirty = false;      //  write nothing more on the way out
-        self->next_seq = self->synced_next;
-        wdm_outbox_destroy (&self);
-        goto done;
+    if (mkdir (dir, 0700) == 0) {
+        if (s_fsync_parent (dir)) {
+            s_error (self, "cannot sync the directory that holds it: %s", strerror (errno));
+            goto failed_msg;
+        }
     }
-    self->error [0] = '\0';
-    if (err_size)
-        err [0] = '\0';
-done:
-    if (recovery)
-        *recovery = found;
+    else
+    if (errno != EEXIST) {
+        s_error (self, "cannot create the directory: %s", strerror (errno));
+        goto failed_msg;
+    }
+    self->lock_fd = open (lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (self->lock_fd < 0) {
+        s_error (self, "cannot open the lock file: %s", strerror (errno));
+        goto failed_msg;
+    }
+    if (flock (self->lock_fd, LOCK_EX | LOCK_NB)) {
+        if (errno == EWOULDBLOCK)
+            snprintf (self->error, sizeof self->error, "outbox %s is in use by another process", dir);
+        else
+            s_error (self, "cannot lock: %s", strerror (errno));
+        goto failed_msg;
+    }
+    if (s_has_segments (dir)) {
+        s_error (self, "holds records in the segment format of an earlier wdmon-collector (seg-*.wdo);"
+                 " drain it with that version first (until `status` shows queued 0), or move it away");
+        goto failed_msg;
+    }
+    if (!s_exists (dir, S_DB_NAME)) {
+        s_meta_t meta = { 0, 1, 0, 0 };
+        if (s_new_epoch (&meta.epoch)) {
+            s_error (self, "getrandom failed: %s", strerror (errno));
+            goto failed_msg;
+        }
+        if (s_create (self, &meta))
+            goto failed_msg;
+    }
+    if (s_open_db (self, recovery))
+        goto failed_msg;
+    s_reserve_make (self);
+    free (lock);
     return self;
+
+failed_msg:
+    snprintf (err, err_size, "%s", self->error);
+failed:
+    free (lock);
+    wdm_outbox_destroy (&self);
+    return NULL;
 }
 
 void
@@ -1649,24 +1009,18 @@ wdm_outbox_destroy (wdm_outbox_t **self_p)
     if (!self_p || !*self_p)
         return;
     wdm_outbox_t *self = *self_p;
-    if (self->next_seq != self->synced_next && !self->broken)
-        s_rollback (self);
-    if (self->state_dirty)
-        s_state_persist (self);
-    if (self->write_fd >= 0)
-        close (self->write_fd);
-    if (self->reader.fd >= 0)
-        close (self->reader.fd);
+    if (self->db) {
+        wdm_outbox_rollback (self);
+        if (self->pending_count)
+            s_ack_write (self, 0, 0);
+    }
+    s_close_db (self);
     if (self->lock_fd >= 0)
-        close (self->lock_fd);          //  releases the flock
-    if (self->dir_fd >= 0)
-        close (self->dir_fd);
+        close (self->lock_fd);          //  releases the lock, after the database is closed
+    free (self->txn_acks);
+    free (self->read_buf);
+    free (self->db_path);
     free (self->dir);
-    free (self->segments);
-    free (self->write_buf);
-    free (self->reader.buf);
-    free (self->ranges);
-    free (self->state_buf);
     free (self);
     *self_p = NULL;
 }
@@ -1680,219 +1034,207 @@ wdm_outbox_epoch (const wdm_outbox_t *self)
 int
 wdm_outbox_append (wdm_outbox_t *self, const void *payload, size_t size, uint64_t *seq)
 {
-    if (size > WDM_OUTBOX_PAYLOAD_MAX || (size > 0 && !payload)) {
+    self->error [0] = '\0';
+    if (size > WDM_OUTBOX_PAYLOAD_MAX) {
+        s_error (self, "a payload of %zu bytes is larger than %d", size, WDM_OUTBOX_PAYLOAD_MAX);
         errno = EINVAL;
-        s_error (self, "cannot append a payload of %zu bytes: at most %d", size,
-                 WDM_OUTBOX_PAYLOAD_MAX);
         return -1;
     }
-    if (self->broken) {
-        errno = EIO;
-        return -1;                      //  the message of the failed rollback stands
-    }
-    if (self->next_seq > S_SEQ_MAX) {
+    if (self->now.next_seq > S_SEQ_MAX) {
+        s_error (self, "every seq of the epoch is used");
         errno = EOVERFLOW;
-        s_error (self, "no seq left in epoch %" PRIu64, self->epoch);
         return -1;
     }
-    size_t total = S_HEADER + size;
-    if (self->write_fd >= 0 && self->write_size > 0
-    &&  self->write_size + total > WDM_OUTBOX_SEGMENT_MAX
-    &&  s_rotate (self))
-        goto failed;
-    if (self->write_fd < 0 && s_segment_create (self))
-        goto failed;
-    if (self->write_len + total > S_BUFFER && s_flush (self))
-        goto failed;
-
-    uint8_t *p = self->write_buf + self->write_len;
-    memcpy (p, S_MAGIC, 4);
-    s_put32 (p + 4, (uint32_t) size);
-    s_put64 (p + 12, self->next_seq);
-    if (size)
-        memcpy (p + S_HEADER, payload, size);
-    s_put32 (p + 8, wdm_crc32 (wdm_crc32 (0, p + 12, 8), p + S_HEADER, size));
-    self->write_len += total;
-    self->write_size += total;
-    *seq = self->next_seq++;
+    if (!self->in_txn) {
+        if (s_exec (self, "BEGIN IMMEDIATE", "cannot begin a transaction"))
+            return -1;
+        self->in_txn = true;
+        self->txn_ack_count = 0;
+    }
+    uint64_t next = self->now.next_seq;
+    sqlite3_stmt *stmt = self->insert;
+    sqlite3_reset (stmt);
+    sqlite3_bind_int64 (stmt, 1, (sqlite3_int64) next);
+    sqlite3_bind_blob (stmt, 2, size ? payload : "", (int) size, SQLITE_STATIC);
+    sqlite3_bind_int64 (stmt, 3, (sqlite3_int64) s_crc (next, payload, size));
+    int rc = sqlite3_step (stmt);
+    sqlite3_reset (stmt);
+    sqlite3_clear_bindings (stmt);
+    if (rc != SQLITE_DONE) {
+        s_sql_error (self, "cannot append a record", rc);
+        wdm_outbox_rollback (self);
+        return -1;
+    }
+    self->now.next_seq++;
+    self->now.queued++;
+    *seq = next;
     return 0;
-failed:
-    s_rollback (self);
-    return -1;
 }
 
 int
 wdm_outbox_sync (wdm_outbox_t *self)
 {
-    if (self->broken) {
-        errno = EIO;
+    self->error [0] = '\0';
+    if (!self->in_txn)
+        return self->pending_count ? s_ack_write (self, 0, 0) : 0;
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < self->pending_count; i++)
+        rc = s_delete (self, self->pending [i].first, self->pending [i].last);
+    if (rc == 0)
+        rc = s_meta_write (self, self->now.next_seq);
+    if (rc == 0)
+        rc = s_exec (self, "COMMIT", "cannot sync");
+    if (rc) {
+        wdm_outbox_rollback (self);
         return -1;
     }
-    if (self->next_seq == self->synced_next && !self->dir_dirty)
-        return 0;
-    char name [S_NAME_MAX];
-    s_segment_name (name, self->write_first);
-    if (self->write_fd >= 0) {
-        if (s_flush (self))
-            goto failed;
-        if (fsync (self->write_fd)) {
-            s_error (self, "cannot fsync %s: %s", name, strerror (errno));
-            goto failed;
-        }
-    }
-    if (self->dir_dirty && fsync (self->dir_fd)) {
-        s_error (self, "cannot fsync the directory: %s", strerror (errno));
-        goto failed;
-    }
-    self->dir_dirty = false;
-    //  The sync mark: records above it are cut when the outbox is opened.
-    //  Until it is written, nothing of this sync counts.
-    uint64_t high = self->high;
-    self->high = s_max (self->high, self->next_seq - 1);
-    self->sync_marked = true;
-    if (s_state_persist (self)) {
-        self->high = high;
-        goto failed;
-    }
-    if (self->write_fd >= 0) {
-        self->sync_first = self->write_first;
-        self->sync_len = self->write_size;
-    }
-    self->synced_next = self->next_seq;
-    return 0;
-failed:
-    s_rollback (self);
-    return -1;
-}
-
-void
-wdm_outbox_rollback (wdm_outbox_t *self)
-{
-    if (!self->broken)
-        s_rollback (self);
-}
-
-//  How far the cursor may read in segment first: only what is synced.
-static uint64_t
-s_read_limit (const wdm_outbox_t *self, uint64_t first)
-{
-    if (first < self->sync_first)
-        return UINT64_MAX;
-    return first == self->sync_first ? self->sync_len : 0;
-}
-
-int
-wdm_outbox_next (wdm_outbox_t *self, uint64_t *seq, const void **payload, size_t *size)
-{
-    char name [S_NAME_MAX];
-    if (self->read_failed) {
-        errno = EIO;
-        return -1;                      //  the message of the damage stands
-    }
-    for (;;) {
-        if (self->reader.fd < 0) {
-            size_t index = s_segment_find (self, self->read_first);
-            if (index == self->segment_count)
-                return 0;
-            if (self->segments [index] != self->read_first) {
-                self->read_first = self->segments [index];
-                self->read_offset = 0;
-            }
-            if (self->read_offset == 0)
-                self->read_min = self->read_first;
-            s_segment_name (name, self->read_first);
-            int fd = openat (self->dir_fd, name, O_RDONLY | O_CLOEXEC);
-            if (fd < 0) {
-                s_error (self, "cannot open %s: %s", name, strerror (errno));
-                return -1;
-            }
-            s_reader_reset (&self->reader, fd);
-        }
-        uint64_t limit = s_read_limit (self, self->read_first);
-        s_record_t record;
-        const char *why = NULL;
-        s_read_t rc = s_record_at (&self->reader, self->read_offset, limit,
-                                   self->read_min, S_SEQ_MAX, &record, &why);
-        if (rc == S_GOOD) {
-            self->read_offset += S_HEADER + record.size;
-            self->read_min = record.seq + 1;
-            if (s_done (self, record.seq))
-                continue;
-            *seq = record.seq;
-            *payload = record.bytes + S_HEADER;
-            *size = record.size;
-            return 1;
-        }
-        s_segment_name (name, self->read_first);
-        if (rc == S_IO) {
-            s_error (self, "cannot read %s: %s", name, strerror (errno));
-            return -1;
-        }
-        if (rc == S_END) {
-            if (limit != UINT64_MAX)
-                return 0;               //  at the sync point
-            size_t index = s_segment_find (self, self->read_first + 1);
-            if (index == self->segment_count)
-                return 0;
-            close (self->reader.fd);
-            s_reader_reset (&self->reader, -1);
-            self->read_first = self->segments [index];
-            self->read_offset = 0;
-            continue;
-        }
-        self->read_failed = true;
-        errno = EIO;
-        s_error (self, "%s: %s at offset %" PRIu64 ", damaged since the outbox was opened;"
-                 " reopen it to repair", name, why, self->read_offset);
-        return -1;
-    }
-}
-
-void
-wdm_outbox_rewind (wdm_outbox_t *self)
-{
-    if (self->reader.fd >= 0)
-        close (self->reader.fd);
-    s_reader_reset (&self->reader, -1);
-    self->read_first = 0;
-    self->read_offset = 0;
-}
-
-int
-wdm_outbox_ack (wdm_outbox_t *self, uint64_t first, uint64_t last)
-{
-    if (first == 0 || first > last || last >= self->synced_next) {
-        errno = EINVAL;
-        s_error (self, "cannot acknowledge seqs %" PRIu64 "..%" PRIu64 ": only 1..%" PRIu64
-                 " were synced", first, last, self->synced_next - 1);
-        return -1;
-    }
-    uint64_t added;
-    if (s_mark (self, first, last, &added)) {
-        s_error (self, "cannot acknowledge seqs %" PRIu64 "..%" PRIu64 ": %d separate ranges"
-                 " are acknowledged above seq %" PRIu64 " already, which is not",
-                 first, last, S_RANGES_MAX, self->watermark + 1);
-        return -1;
-    }
-    self->acknowledged += added;
-    if (added)
-        self->state_dirty = true;
-    if (self->state_dirty && s_state_persist (self))
-        return -1;
-    s_prune (self);
+    self->in_txn = false;
+    self->txn_ack_count = 0;
+    self->pending_count = 0;
+    self->synced = self->now;
     if (!self->have_reserve)
         s_reserve_make (self);
     return 0;
 }
 
 void
+wdm_outbox_rollback (wdm_outbox_t *self)
+{
+    if (!self->in_txn)
+        return;
+    int saved = errno;
+    char error [sizeof self->error];
+    memcpy (error, self->error, sizeof error);
+    s_abort (self);
+    self->in_txn = false;
+    self->now = self->synced;
+    //  Acknowledgements made inside the transaction went with it: again.
+    for (size_t i = 0; i < self->txn_ack_count; i++)
+        s_ack_write (self, self->txn_acks [i].first, self->txn_acks [i].last);
+    self->txn_ack_count = 0;
+    memcpy (self->error, error, sizeof error);
+    errno = saved;
+}
+
+//  Read the next synced records after read_after into the read-ahead
+//  buffer, checking each CRC.  0 (none if ahead_count is 0), or -1 with a
+//  message.
+static int
+s_read_ahead (wdm_outbox_t *self)
+{
+    self->ahead_count = self->ahead_next = 0;
+    sqlite3_stmt *stmt = self->select_next;
+    sqlite3_reset (stmt);
+    sqlite3_bind_int64 (stmt, 1, (sqlite3_int64) self->read_after);
+    sqlite3_bind_int64 (stmt, 2, (sqlite3_int64) self->synced.next_seq);
+    sqlite3_bind_int64 (stmt, 3, S_AHEAD_ROWS);
+    size_t used = 0;
+    int rc = SQLITE_DONE;
+    while (self->ahead_count < S_AHEAD_ROWS && used < S_AHEAD_BYTES
+       &&  (rc = sqlite3_step (stmt)) == SQLITE_ROW) {
+        s_ahead_t *row = &self->ahead [self->ahead_count];
+        row->seq = (uint64_t) sqlite3_column_int64 (stmt, 0);
+        const void *bytes = sqlite3_column_blob (stmt, 1);
+        row->size = (size_t) sqlite3_column_bytes (stmt, 1);
+        sqlite3_int64 crc = sqlite3_column_int64 (stmt, 2);
+        row->good = row->size <= WDM_OUTBOX_PAYLOAD_MAX
+                 && crc == (sqlite3_int64) s_crc (row->seq, bytes, row->size);
+        row->offset = used;
+        if (row->good && row->size) {
+            memcpy (self->read_buf + used, bytes, row->size);
+            used += row->size;
+        }
+        self->ahead_count++;
+        if (!row->good)
+            break;              //  nothing past it is returned
+    }
+    if (self->ahead_count == 0 && rc != SQLITE_DONE) {
+        s_sql_error (self, "cannot read the next record", rc);
+        sqlite3_reset (stmt);
+        return -1;
+    }
+    sqlite3_reset (stmt);
+    return 0;
+}
+
+int
+wdm_outbox_next (wdm_outbox_t *self, uint64_t *seq, const void **payload, size_t *size)
+{
+    if (self->read_failed)
+        return -1;
+    for (;;) {
+        if (self->ahead_next == self->ahead_count) {
+            if (s_read_ahead (self))
+                return -1;
+            if (self->ahead_count == 0)
+                return 0;
+        }
+        const s_ahead_t *row = &self->ahead [self->ahead_next++];
+        if (!row->good) {
+            self->read_failed = true;
+            s_error (self, "record seq %" PRIu64 " is damaged (bad CRC): nothing past it is sent"
+                     " until the outbox is opened again, which sets it aside", row->seq);
+            errno = EIO;
+            return -1;
+        }
+        self->read_after = row->seq;
+        if (s_pending (self, row->seq))
+            continue;
+        *seq = row->seq;
+        *payload = self->read_buf + row->offset;
+        *size = row->size;
+        return 1;
+    }
+}
+
+void
+wdm_outbox_rewind (wdm_outbox_t *self)
+{
+    self->read_after = 0;
+    self->ahead_count = self->ahead_next = 0;
+}
+
+int
+wdm_outbox_ack (wdm_outbox_t *self, uint64_t first, uint64_t last)
+{
+    self->error [0] = '\0';
+    if (first == 0 || first > last || last >= self->synced.next_seq) {
+        s_error (self, "cannot acknowledge %" PRIu64 "..%" PRIu64 ": synced seqs are 1..%" PRIu64,
+                 first, last, self->synced.next_seq - 1);
+        errno = EINVAL;
+        return -1;
+    }
+    //  Records read ahead may be among them: read them again.
+    self->ahead_count = self->ahead_next = 0;
+    if (!self->in_txn)
+        return s_ack_write (self, first, last);
+    //  Inside the appends' transaction: written with them at sync.
+    if (self->txn_ack_count == self->txn_ack_cap) {
+        size_t cap = self->txn_ack_cap ? self->txn_ack_cap * 2 : 16;
+        s_range_t *grown = realloc (self->txn_acks, cap * sizeof *grown);
+        if (!grown) {
+            s_error (self, "out of memory");
+            errno = ENOMEM;
+            return -1;
+        }
+        self->txn_acks = grown;
+        self->txn_ack_cap = cap;
+    }
+    if (s_delete (self, first, last)) {
+        wdm_outbox_rollback (self);
+        return -1;
+    }
+    self->txn_acks [self->txn_ack_count++] = (s_range_t) { first, last };
+    return 0;
+}
+
+void
 wdm_outbox_stats (const wdm_outbox_t *self, wdm_outbox_stats_t *stats)
 {
-    uint64_t done = s_done_count (self->watermark, self->ranges, self->range_count);
     stats->epoch = self->epoch;
-    stats->next_seq = self->next_seq;
-    stats->queued = self->next_seq - 1 > done ? self->next_seq - 1 - done : 0;
-    stats->acknowledged = self->acknowledged;
+    stats->next_seq = self->now.next_seq;
+    stats->queued = self->now.queued;
+    stats->acknowledged = self->now.acknowledged;
 }
 
 const char *
@@ -1901,135 +1243,60 @@ wdm_outbox_error (const wdm_outbox_t *self)
     return self->error;
 }
 
-//  Name of the last segment in the directory: 1 and *first, 0 if none, -1.
-static int
-s_peek_last_segment (int dir_fd, uint64_t *first)
-{
-    int fd = openat (dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    DIR *dir = fd >= 0 ? fdopendir (fd) : NULL;
-    if (!dir) {
-        if (fd >= 0)
-            close (fd);
-        return -1;
-    }
-    int rc = 0;
-    struct dirent *entry;
-    while ((entry = readdir (dir)) != NULL) {
-        uint64_t value;
-        if (s_segment_parse (entry->d_name, &value) && (rc == 0 || value > *first)) {
-            *first = value;
-            rc = 1;
-        }
-    }
-    closedir (dir);
-    return rc;
-}
-
-//  Seq of the last whole record in segment first, by its headers alone;
-//  first - 1 if it holds none.  -1 with errno if it cannot be read.
-static int
-s_peek_last_seq (int dir_fd, uint64_t first, uint8_t *buf, uint64_t *last)
-{
-    char name [S_NAME_MAX];
-    s_segment_name (name, first);
-    int fd = openat (dir_fd, name, O_RDONLY | O_CLOEXEC);
-    struct stat st;
-    if (fd < 0 || fstat (fd, &st)) {
-        int saved = errno;
-        if (fd >= 0)
-            close (fd);
-        errno = saved;
-        return -1;
-    }
-    s_reader_t reader = { fd, buf, 0, 0 };
-    uint64_t offset = 0;
-    *last = first - 1;
-    for (;;) {
-        const uint8_t *p;
-        ssize_t avail = s_reader_get (&reader, offset, S_HEADER, UINT64_MAX, &p);
-        if (avail < S_HEADER || memcmp (p, S_MAGIC, 4) != 0)
-            break;
-        uint64_t size = s_get32 (p + 4), seq = s_get64 (p + 12);
-        if (size > WDM_OUTBOX_PAYLOAD_MAX || seq <= *last
-        ||  offset + S_HEADER + size > (uint64_t) st.st_size)
-            break;
-        *last = seq;
-        offset += S_HEADER + size;
-    }
-    close (fd);
-    return 0;
-}
-
 int
 wdm_outbox_peek (const char *dir, wdm_outbox_stats_t *stats, char *err, size_t err_size)
 {
     int rc = -1;
-    int dir_fd = -1;
-    uint8_t *buf = malloc (S_BUFFER);
-    s_range_t *ranges = malloc (S_RANGES_MAX * sizeof *ranges);
-    s_state_t state;
-    uint64_t epoch;
-    const char *why;
-    if (!buf || !ranges) {
+    sqlite3 *db = NULL;
+    char *path = s_join (dir, S_DB_NAME);
+    char *wal = s_join (dir, S_DB_NAME "-wal");
+    char *uri = NULL;
+    struct stat st;
+    if (!path || !wal) {
         snprintf (err, err_size, "outbox %s: out of memory", dir);
         goto cleanup;
     }
-    dir_fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dir_fd < 0) {
-        snprintf (err, err_size, "no outbox at %s: %s", dir, strerror (errno));
+    if (stat (dir, &st) != 0 || !S_ISDIR (st.st_mode)) {
+        snprintf (err, err_size, "no outbox at %s", dir);
         goto cleanup;
     }
-    if (s_epoch_read (dir_fd, &epoch)) {
-        if (errno == ENOENT)
-            snprintf (err, err_size, "%s is not an outbox (no epoch file)", dir);
+    if (stat (path, &st) != 0) {
+        if (s_has_segments (dir))
+            snprintf (err, err_size, "outbox %s is in the segment format of an earlier wdmon-collector:"
+                      " read its status with that version", dir);
         else
-            snprintf (err, err_size, "outbox %s: the epoch file is unreadable: %s", dir,
-                      errno == EINVAL ? "bad length, magic or CRC" : strerror (errno));
+            snprintf (err, err_size, "%s is not an outbox (no %s)", dir, S_DB_NAME);
         goto cleanup;
     }
-    //  The owner replaces the state file by rename, so it is whole.
-    if (s_state_read (dir_fd, buf, &state, ranges, &why)) {
-        snprintf (err, err_size, "outbox %s: the state file is unreadable: %s", dir,
-                  why ? why : strerror (errno));
-        goto cleanup;
-    }
-    if (state.epoch != epoch) {
-        snprintf (err, err_size, "outbox %s: the state file belongs to another epoch", dir);
-        goto cleanup;
-    }
-    uint64_t last = s_max (state.high, state.watermark);
-    if (state.range_count)
-        last = s_max (last, ranges [state.range_count - 1].last);
-    //  The owner may delete the last segment between listing and opening.
-    for (int attempt = 0; attempt < 3; attempt++) {
-        uint64_t first, last_seq;
-        int found = s_peek_last_segment (dir_fd, &first);
-        if (found < 0) {
-            snprintf (err, err_size, "outbox %s: cannot list it: %s", dir, strerror (errno));
+    //  Without a WAL nobody writes it now (an owner keeps one while open):
+    //  read the file as it is, creating nothing.  With one, read through it.
+    uri = s_uri (path, stat (wal, &st) == 0 ? "mode=ro" : "immutable=1");
+    s_meta_t meta;
+    int sql_rc = SQLITE_NOMEM;
+    if (uri)
+        sql_rc = sqlite3_open_v2 (uri, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL);
+    if (sql_rc == SQLITE_OK) {
+        sqlite3_busy_timeout (db, 2000);
+        int got = s_meta_read (db, &meta, &sql_rc);
+        if (got == 1) {
+            snprintf (err, err_size, "outbox %s: the meta row of %s is missing or wrong", dir, S_DB_NAME);
             goto cleanup;
         }
-        if (found == 0)
-            break;
-        if (s_peek_last_seq (dir_fd, first, buf, &last_seq) == 0) {
-            last = s_max (last, last_seq);
-            break;
-        }
-        if (errno != ENOENT || attempt == 2) {
-            snprintf (err, err_size, "outbox %s: cannot read its last segment: %s",
-                      dir, strerror (errno));
+        if (got == 0) {
+            stats->epoch = meta.epoch;
+            stats->next_seq = meta.next_seq;
+            stats->queued = meta.queued;
+            stats->acknowledged = meta.acknowledged;
+            rc = 0;
             goto cleanup;
         }
     }
-    uint64_t done = s_done_count (state.watermark, ranges, state.range_count);
-    stats->epoch = epoch;
-    stats->next_seq = last + 1;
-    stats->queued = last > done ? last - done : 0;
-    stats->acknowledged = state.acknowledged;
-    rc = 0;
+    snprintf (err, err_size, "outbox %s: cannot read %s: %s", dir, S_DB_NAME,
+              db ? sqlite3_errmsg (db) : sqlite3_errstr (sql_rc));
 cleanup:
-    if (dir_fd >= 0)
-        close (dir_fd);
-    free (buf);
-    free (ranges);
+    sqlite3_close (db);
+    free (uri);
+    free (wal);
+    free (path);
     return rc;
 }

@@ -8,14 +8,16 @@
     synced records in seq order, resends from the first unacknowledged one
     after a reconnect, and acknowledges inclusive seq ranges in any order.
 
-    On disk, one directory: segment files of records (rotated at about
-    4 MiB, deleted once every record in them is acknowledged), a state file
-    (acknowledged seqs, highest seq used), an epoch file, a lock file, a
-    small reserve file, and damaged/ for segments that recovery repaired.
-    Records are streamed from disk; memory does not grow with their number.
-    One process at a time: the object holds an exclusive lock on the
-    directory.  One thread at a time per object.  Library code: it reports
-    problems through return values and messages and never prints.  */
+    On disk, one directory: one SQLite database, outbox.db (WAL,
+    synchronous=FULL), with a row per unacknowledged record (seq, payload,
+    CRC-32 of both) and the epoch, next seq and counters; a lock file, a
+    small reserve file, and damaged/ for a database file that failed its
+    check at open.  Records are read from disk one at a time; memory does
+    not grow with their number.  One process at a time: the object holds
+    an exclusive lock on the directory; `status` reads the database
+    read-only meanwhile.  One thread at a time per object.  Library code:
+    it reports problems through return values and messages and never
+    prints.  */
 
 #ifndef WDM_OUTBOX_H_INCLUDED
 #define WDM_OUTBOX_H_INCLUDED
@@ -24,18 +26,17 @@
 #include <stdint.h>
 
 #define WDM_OUTBOX_PAYLOAD_MAX  65536               //  largest payload, bytes
-#define WDM_OUTBOX_SEGMENT_MAX  (4u * 1024 * 1024)  //  a segment rotates before passing this
 
 typedef struct wdm_outbox wdm_outbox_t;
 
 //  What opening found and repaired after a crash or damage on disk.  All
 //  zero and an empty message when the outbox was clean.
 typedef struct {
-    uint64_t torn_bytes_cut;    //  bytes cut from the end of the last segment
+    uint64_t torn_bytes_cut;    //  always 0: SQLite's WAL drops a torn commit itself
     uint64_t damaged_records;   //  unacknowledged records damaged or missing: never delivered
-    uint64_t damaged_segments;  //  segments rewritten without their damaged bytes
-    uint64_t seqs_skipped;      //  seqs passed over after a cut, so none is used twice
-    char message [256];         //  the first problem, where it was, what was done
+    uint64_t damaged_segments;  //  database files set aside in damaged/ and rebuilt (0 or 1)
+    uint64_t seqs_skipped;      //  always 0 (kept for the callers of the segment format)
+    char message [256];         //  what was found, where, what was done
 } wdm_outbox_recovery_t;
 
 typedef struct {
@@ -46,21 +47,20 @@ typedef struct {
 } wdm_outbox_stats_t;
 
 //  Open the outbox in dir, creating the directory (mode 0700, parent must
-//  exist) with a new random epoch if it does not exist yet, and lock it.
-//  Recovery runs first: a torn tail of the last segment (short header,
-//  short payload or bad CRC, with no good record after it) is cut off, and
-//  the seqs the cut bytes could have held are skipped, never reused.  A
-//  damaged stretch elsewhere (a good record follows it in the segment, or
-//  it ends a segment that is not the last) is detected by the CRC: the
-//  segment is rewritten with every good record, before and after the
-//  damage, the original is kept as damaged/<name>, and the seqs lost are
-//  marked done so delivery moves past them.  Damaged bytes are never
-//  returned as data.  If recovery is not NULL it is filled in (zeroed when
-//  all was clean).
+//  exist) and outbox.db with a new random epoch if they do not exist yet,
+//  and lock it.  Checks run first: PRAGMA quick_check, then every record's
+//  CRC.  A record whose CRC fails (a flipped bit SQLite does not see) is
+//  moved to table damaged and counted; a database that fails quick_check
+//  or cannot be read through is moved to damaged/outbox-<time>.db, and
+//  every record that can still be read with a good CRC is copied into a
+//  new outbox.db with the same epoch and next seq (a new epoch only if
+//  they cannot be read).  Damaged bytes are never returned as data.  If
+//  recovery is not NULL it is filled in (zeroed when all was clean).
 //  Returns the outbox, or NULL with the cause in err; "outbox <dir> is in
 //  use by another process" if another process (or another open in this
-//  one) holds it.  NULL too, rather than a guess, if the state file is
-//  missing or corrupt, or the epoch file while segments exist.
+//  one) holds it.  NULL too, rather than a guess, if the meta row is
+//  missing or wrong, or if dir holds segment files (seg-*.wdo) of the
+//  segment format of earlier versions: drain those with that version first.
 wdm_outbox_t *wdm_outbox_new (const char *dir, wdm_outbox_recovery_t *recovery,
                               char *err, size_t err_size);
 
@@ -74,22 +74,23 @@ void wdm_outbox_destroy (wdm_outbox_t **self_p);
 uint64_t wdm_outbox_epoch (const wdm_outbox_t *self);
 
 //  Append one payload of 0..WDM_OUTBOX_PAYLOAD_MAX bytes and set *seq to
-//  its sequence number.  Buffered: the record counts as taken only when a
-//  later wdm_outbox_sync returns 0.  -1 with errno set and a message (see
+//  its sequence number.  In the write transaction the first append opens:
+//  the record counts as taken only when a later wdm_outbox_sync returns 0.  -1 with errno set and a message (see
 //  wdm_outbox_error) if the payload is too large (EINVAL, nothing else
 //  changes) or writing failed (ENOSPC, EIO, ...): then everything appended
 //  since the last sync is dropped, as by wdm_outbox_rollback, and the
 //  outbox works again once the cause is gone.
 int wdm_outbox_append (wdm_outbox_t *self, const void *payload, size_t size, uint64_t *seq);
 
-//  Make everything appended so far durable: write, fsync the segment, and
-//  fsync the directory if a segment was created.  0 on success; -1 with
-//  errno set and a message, and everything since the last sync dropped.
+//  Make everything appended so far durable: commit the transaction (the
+//  WAL is fsynced) with the next seq.  0 on success; -1 with errno set and
+//  a message, and everything since the last sync dropped.
 int wdm_outbox_sync (wdm_outbox_t *self);
 
-//  Drop everything appended since the last successful sync: the segment
-//  is cut back to its synced length and the seqs are handed out again
-//  (they were never synced, so never sent).
+//  Drop everything appended since the last successful sync: the
+//  transaction is rolled back and the seqs are handed out again (they
+//  were never synced, so never sent).  Acknowledgements made since then
+//  are written again in a transaction of their own.
 void wdm_outbox_rollback (wdm_outbox_t *self);
 
 //  The next synced, unacknowledged record in seq order: 1 and *seq,
@@ -105,13 +106,14 @@ int wdm_outbox_next (wdm_outbox_t *self, uint64_t *seq, const void **payload, si
 void wdm_outbox_rewind (wdm_outbox_t *self);
 
 //  Mark seqs first..last (inclusive) delivered, in any order and any
-//  number of times; persist this (state file replaced atomically) and
-//  delete segments whose records are all acknowledged.  Acknowledged
-//  records are never returned again, also after a reopen.  -1 with a
-//  message if the range is empty or reaches past what was synced (EINVAL),
-//  if too many separate ranges are open above the first unacknowledged
-//  seq (ENOBUFS), or if the state file could not be written: then the
-//  acknowledgement holds in memory and is written with the next one.
+//  number of times: their rows are deleted in a transaction of its own
+//  (when the disk is full, the reserve file makes room for it), or, after
+//  appends not yet synced, in theirs, committed by the next sync.
+//  Acknowledged records are never returned again, also after a reopen.
+//  -1 with a message if the range is empty or reaches past what was
+//  synced (EINVAL), or if the deletion could not be written: then the
+//  acknowledgement holds in memory (the records still count as queued)
+//  and is written with the next one; ENOBUFS when too many wait so.
 int wdm_outbox_ack (wdm_outbox_t *self, uint64_t first, uint64_t last);
 
 //  Fill *stats; queued counts records appended and not acknowledged,
@@ -122,12 +124,11 @@ void wdm_outbox_stats (const wdm_outbox_t *self, wdm_outbox_stats_t *stats);
 const char *wdm_outbox_error (const wdm_outbox_t *self);
 
 //  Read the stats of the outbox in dir without opening it for use (for
-//  `status` while the collector holds it); creates and changes nothing.
-//  epoch and acknowledged are exact as of the last acknowledgement
-//  written; next_seq and queued count the records the owner has written
-//  to its last segment so far, which may include appended records not yet
-//  synced and omits those still in its memory buffer.  Damage that the
-//  next open would repair is not seen.  0, or -1 with the cause in err.
+//  `status` while the collector holds it): outbox.db is opened read-only,
+//  and, when no WAL is there (nobody holds it), as immutable, so that
+//  nothing is created or changed.  The figures are those of the owner's
+//  last commit (sync or acknowledgement).  Damage that the next open would
+//  set aside is not seen.  0, or -1 with the cause in err.
 int wdm_outbox_peek (const char *dir, wdm_outbox_stats_t *stats, char *err, size_t err_size);
 
 #endif

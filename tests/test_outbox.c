@@ -8,6 +8,16 @@
 #include "wdm_crc32.h"
 #include "wdm_test.h"
 
+#include <sqlite3.h>
+#if defined (__has_include)
+#   if __has_include (<valgrind/valgrind.h>)
+#       include <valgrind/valgrind.h>
+#   endif
+#endif
+#ifndef RUNNING_ON_VALGRIND
+#   define RUNNING_ON_VALGRIND 0
+#endif
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -23,7 +33,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define S_RECORD (20 + 100)     //  bytes on disk of a 100-byte payload
 
 //  ---------------------------------------------------------------------
 //  Helpers
@@ -92,53 +101,105 @@ s_remove_tree (const char *path)
     rmdir (path);
 }
 
-static int
-s_compare_names (const void *a, const void *b)
-{
-    return strcmp ((const char *) a, (const char *) b);
-}
-
-//  Names of the segment files in dir, sorted; returns how many (at most max).
-static int
-s_segments (const char *dir, char names [][64], int max)
-{
-    DIR *d = opendir (dir);
-    int count = 0;
-    if (!d)
-        return 0;
-    struct dirent *entry;
-    while ((entry = readdir (d)) != NULL && count < max) {
-        size_t len = strlen (entry->d_name);
-        if (len == 28 && strncmp (entry->d_name, "seg-", 4) == 0
-        &&  strcmp (entry->d_name + 24, ".wdo") == 0)
-            memcpy (names [count++], entry->d_name, len + 1);
-    }
-    closedir (d);
-    qsort (names, (size_t) count, sizeof names [0], s_compare_names);
-    return count;
-}
-
-static int
-s_segment_count (const char *dir)
-{
-    char names [64][64];
-    return s_segments (dir, names, 64);
-}
-
-//  Path of the last segment in dir (caller frees), or NULL.
-static char *
-s_last_segment (const char *dir)
-{
-    char names [64][64];
-    int count = s_segments (dir, names, 64);
-    return count ? s_path (dir, names [count - 1]) : NULL;
-}
-
 static off_t
 s_file_size (const char *path)
 {
     struct stat st;
     return stat (path, &st) == 0 ? st.st_size : -1;
+}
+
+//  ---------------------------------------------------------------------
+//  The database, read as the tests' own SQLite connection
+
+//  Open dir/outbox.db for a test to look at or change (read-write).
+static sqlite3 *
+s_db (const char *dir)
+{
+    char *path = s_path (dir, "outbox.db");
+    sqlite3 *db = NULL;
+    if (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+        fprintf (stderr, "\n    cannot open %s: %s\n", path, sqlite3_errmsg (db));
+        sqlite3_close (db);
+        db = NULL;
+    }
+    free (path);
+    return db;
+}
+
+//  The first column of the first row of sql, as an integer; -1 if none.
+static int64_t
+s_db_int (sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *stmt = NULL;
+    int64_t value = -1;
+    if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) == SQLITE_OK && sqlite3_step (stmt) == SQLITE_ROW)
+        value = sqlite3_column_int64 (stmt, 0);
+    sqlite3_finalize (stmt);
+    return value;
+}
+
+//  Rows in table record of the outbox in dir (closed), -1 if unreadable.
+static int64_t
+s_row_count (const char *dir)
+{
+    sqlite3 *db = s_db (dir);
+    int64_t count = db ? s_db_int (db, "SELECT count(*) FROM record") : -1;
+    sqlite3_close (db);
+    return count;
+}
+
+//  Offset in the file at path of the one place its bytes match needle;
+//  -1 if they match nowhere or in more than one place.
+static off_t
+s_find (const char *path, const void *needle, size_t size)
+{
+    FILE *file = fopen (path, "rb");
+    if (!file)
+        return -1;
+    fseek (file, 0, SEEK_END);
+    long length = ftell (file);
+    rewind (file);
+    uint8_t *bytes = malloc ((size_t) length + 1);
+    off_t found = -1;
+    int matches = 0;
+    if (bytes && fread (bytes, 1, (size_t) length, file) == (size_t) length)
+        for (long i = 0; i + (long) size <= length; i++)
+            if (memcmp (bytes + i, needle, size) == 0) {
+                found = i;
+                matches++;
+            }
+    free (bytes);
+    fclose (file);
+    return matches == 1 ? found : -1;
+}
+
+//  Flip one bit at offset of the file dir/name.
+static void
+s_flip (const char *dir, const char *name, off_t offset)
+{
+    char *path = s_path (dir, name);
+    int fd = open (path, O_RDWR);
+    CU_ASSERT_FATAL (fd >= 0);
+    uint8_t byte;
+    CU_ASSERT_EQUAL (pread (fd, &byte, 1, offset), 1);
+    byte ^= 0x01;
+    CU_ASSERT_EQUAL (pwrite (fd, &byte, 1, offset), 1);
+    close (fd);
+    free (path);
+}
+
+//  Flip a bit at byte at of record n's payload (of size bytes) in
+//  dir/outbox.db; the outbox must be closed (its WAL written back).
+static void
+s_flip_record (const char *dir, uint64_t n, size_t size, size_t at)
+{
+    static uint8_t payload [WDM_OUTBOX_PAYLOAD_MAX];
+    s_fill (n, payload, size);
+    char *path = s_path (dir, "outbox.db");
+    off_t offset = s_find (path, payload, size);
+    CU_ASSERT_FATAL (offset >= 0);
+    free (path);
+    s_flip (dir, "outbox.db", offset + (off_t) at);
 }
 
 static wdm_outbox_t *
@@ -274,8 +335,8 @@ test_append_sync_next (void)
     free (tmp);
 }
 
-//  The bytes on disk are as documented: the collector's operators read
-//  the format in the docs, and a later version must still read it.
+//  The database is laid out as documented: the collector's operators read
+//  it in the docs (and with sqlite3), and a later version must read it.
 static void
 test_disk_format (void)
 {
@@ -291,44 +352,31 @@ test_disk_format (void)
     uint64_t epoch = wdm_outbox_epoch (box);
     wdm_outbox_destroy (&box);
 
-    //  The first segment was deleted once acknowledged; seq 2 is in seg-2.
-    char *path = s_path (dir, "seg-00000000000000000002.wdo");
-    uint8_t rec [64];
-    FILE *file = fopen (path, "rb");
-    CU_ASSERT_PTR_NOT_NULL_FATAL (file);
-    CU_ASSERT_EQUAL (fread (rec, 1, sizeof rec, file), 24);
-    fclose (file);
-    uint8_t expect [24] = { 'W', 'D', 'R', '1', 4, 0, 0, 0, 0, 0, 0, 0,
-                            2, 0, 0, 0, 0, 0, 0, 0, 'd', 'e', 'f', 'g' };
-    uint32_t crc = wdm_crc32 (wdm_crc32 (0, expect + 12, 8), "defg", 4);
-    for (int i = 0; i < 4; i++)
-        expect [8 + i] = (uint8_t) (crc >> (8 * i));
-    CU_ASSERT_EQUAL (memcmp (rec, expect, 24), 0);
-    free (path);
-
-    //  State: magic, version 2, no ranges, epoch, high 2 (the last
-    //  completed sync), watermark 1, acknowledged 1, CRC.
-    path = s_path (dir, "state");
-    uint8_t state [64];
-    file = fopen (path, "rb");
-    CU_ASSERT_PTR_NOT_NULL_FATAL (file);
-    CU_ASSERT_EQUAL (fread (state, 1, sizeof state, file), 52);
-    fclose (file);
-    CU_ASSERT_EQUAL (memcmp (state, "WDOSTATE\2\0\0\0\0\0\0\0", 16), 0);
-    uint64_t value = 0;
-    for (int i = 7; i >= 0; i--)
-        value = (value << 8) | state [16 + i];
-    CU_ASSERT_EQUAL (value, epoch);
-    CU_ASSERT_EQUAL (state [24], 2);        //  high: seq 2's sync wrote it
-    CU_ASSERT_EQUAL (state [32], 1);        //  watermark
-    CU_ASSERT_EQUAL (state [40], 1);        //  acknowledged
-    crc = wdm_crc32 (0, state, 48);
-    CU_ASSERT_EQUAL (state [48] | state [49] << 8 | state [50] << 16 | (uint32_t) state [51] << 24, crc);
-    free (path);
-
-    path = s_path (dir, "epoch");
-    CU_ASSERT_EQUAL (s_file_size (path), 20);
-    free (path);
+    sqlite3 *db = s_db (dir);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (db);
+    sqlite3_stmt *stmt = NULL;
+    CU_ASSERT_EQUAL (sqlite3_prepare_v2 (db, "PRAGMA journal_mode", -1, &stmt, NULL), SQLITE_OK);
+    CU_ASSERT_EQUAL (sqlite3_step (stmt), SQLITE_ROW);
+    CU_ASSERT_STRING_EQUAL ((const char *) sqlite3_column_text (stmt, 0), "wal");
+    sqlite3_finalize (stmt);
+    //  Seq 1 was acknowledged: deleted.  Seq 2: its payload and CRC.
+    CU_ASSERT_EQUAL (s_db_int (db, "SELECT count(*) FROM record"), 1);
+    CU_ASSERT_EQUAL (sqlite3_prepare_v2 (db, "SELECT seq, payload, crc FROM record", -1, &stmt, NULL), SQLITE_OK);
+    CU_ASSERT_EQUAL_FATAL (sqlite3_step (stmt), SQLITE_ROW);
+    CU_ASSERT_EQUAL (sqlite3_column_int64 (stmt, 0), 2);
+    CU_ASSERT_EQUAL (sqlite3_column_bytes (stmt, 1), 4);
+    CU_ASSERT_EQUAL (memcmp (sqlite3_column_blob (stmt, 1), "defg", 4), 0);
+    uint8_t seq_bytes [8] = { 2, 0, 0, 0, 0, 0, 0, 0 };
+    uint32_t crc = wdm_crc32 (wdm_crc32 (0, seq_bytes, 8), "defg", 4);
+    CU_ASSERT_EQUAL (sqlite3_column_int64 (stmt, 2), (sqlite3_int64) crc);
+    sqlite3_finalize (stmt);
+    CU_ASSERT_EQUAL (s_db_int (db, "SELECT format FROM meta WHERE id = 1"), 1);
+    CU_ASSERT_EQUAL (s_db_int (db, "SELECT epoch FROM meta WHERE id = 1"), (int64_t) epoch);
+    CU_ASSERT_EQUAL (s_db_int (db, "SELECT next_seq FROM meta WHERE id = 1"), 3);
+    CU_ASSERT_EQUAL (s_db_int (db, "SELECT queued FROM meta WHERE id = 1"), 1);
+    CU_ASSERT_EQUAL (s_db_int (db, "SELECT acknowledged FROM meta WHERE id = 1"), 1);
+    CU_ASSERT_EQUAL (s_db_int (db, "SELECT count(*) FROM damaged"), 0);
+    sqlite3_close (db);
     s_remove_tree (dir);
     free (dir);
 }
@@ -451,40 +499,33 @@ test_rewind_resends_unacknowledged (void)
 }
 
 static void
-test_segments_rotate_and_are_deleted (void)
+test_acknowledged_records_are_deleted (void)
 {
     char *dir = s_tmpdir ();
     wdm_outbox_t *box = s_open (dir, NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL (box);
-    //  10,000 records of 1,000 bytes: about 10 MB, three segments.
+    //  10,000 records of 1,000 bytes: about 10 MB.
     CU_ASSERT_EQUAL (s_append_range (box, 1, 10000, 1000), 10000);
     CU_ASSERT_EQUAL (wdm_outbox_sync (box), 0);
-    char names [64][64];
-    int count = s_segments (dir, names, 64);
-    CU_ASSERT_EQUAL (count, 3);
-    for (int i = 0; i < count; i++) {
-        char *path = s_path (dir, names [i]);
-        CU_ASSERT_TRUE (s_file_size (path) <= (off_t) WDM_OUTBOX_SEGMENT_MAX);
-        free (path);
-    }
-    CU_ASSERT_STRING_EQUAL (names [0], "seg-00000000000000000001.wdo");
-
     uint64_t seqs [4];
     CU_ASSERT_EQUAL (s_read_all (box, seqs, 4, 1000), 10000);
-    //  All but the last record: only the last segment is left.
+    //  All but the last record: only it is left in the database.
     CU_ASSERT_EQUAL (wdm_outbox_ack (box, 5000, 9999), 0);
     CU_ASSERT_EQUAL (wdm_outbox_ack (box, 1, 4999), 0);
-    CU_ASSERT_EQUAL (s_segments (dir, names, 64), 1);
     wdm_outbox_rewind (box);
-    count = s_read_all (box, seqs, 4, 1000);
+    int count = s_read_all (box, seqs, 4, 1000);
     CU_ASSERT_TRUE (s_is_run (seqs, count, 10000, 10000));
+    wdm_outbox_destroy (&box);
+    CU_ASSERT_EQUAL (s_row_count (dir), 1);
+    box = s_open (dir, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (box);
     CU_ASSERT_EQUAL (wdm_outbox_ack (box, 10000, 10000), 0);
-    CU_ASSERT_EQUAL (s_segment_count (dir), 0);
     wdm_outbox_stats_t stats;
     wdm_outbox_stats (box, &stats);
     CU_ASSERT_EQUAL (stats.queued, 0);
     CU_ASSERT_EQUAL (stats.acknowledged, 10000);
     wdm_outbox_destroy (&box);
+    CU_ASSERT_EQUAL (s_row_count (dir), 0);
     s_remove_tree (dir);
     free (dir);
 }
@@ -498,8 +539,8 @@ test_seqs_never_reused (void)
     CU_ASSERT_EQUAL (s_append_range (box, 1, 10, 100), 10);
     CU_ASSERT_EQUAL (wdm_outbox_sync (box), 0);
     CU_ASSERT_EQUAL (wdm_outbox_ack (box, 1, 10), 0);
-    CU_ASSERT_EQUAL (s_segment_count (dir), 0);
     wdm_outbox_destroy (&box);
+    CU_ASSERT_EQUAL (s_row_count (dir), 0);
 
     //  Every record acknowledged, every segment gone: still 11 next.
     wdm_outbox_recovery_t recovery;
@@ -580,109 +621,115 @@ test_unsynced_records_are_cut_after_a_crash (void)
     free (dir);
 }
 
+//  A crash while a sync was being committed leaves a torn WAL: SQLite
+//  drops the transaction whose frames are not all there.  The sync never
+//  returned, so those records were never sent: their seqs come again, and
+//  every record synced before is intact.
 static void
-test_torn_tail_is_cut (void)
+test_torn_wal_drops_the_unfinished_sync (void)
+{
+    char *dir = s_tmpdir ();
+    pid_t pid = fork ();
+    CU_ASSERT_FATAL (pid >= 0);
+    if (pid == 0) {
+        wdm_outbox_t *child = s_open (dir, NULL);
+        if (!child || s_append_range (child, 1, 10, 100) != 10 || wdm_outbox_sync (child)
+        ||  s_append_range (child, 11, 10, 100) != 10 || wdm_outbox_sync (child))
+            _exit (1);
+        raise (SIGKILL);                //  the WAL stays as it is
+    }
+    int status;
+    CU_ASSERT_EQUAL (waitpid (pid, &status, 0), pid);
+    CU_ASSERT_TRUE_FATAL (WIFSIGNALED (status) && WTERMSIG (status) == SIGKILL);
+    char *wal = s_path (dir, "outbox.db-wal");
+    off_t size = s_file_size (wal);
+    CU_ASSERT_FATAL (size > 4096);
+    CU_ASSERT_EQUAL (truncate (wal, size - 100), 0);   //  the last frame cut short
+
+    wdm_outbox_recovery_t recovery;
+    wdm_outbox_t *box = s_open (dir, &recovery);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (box);
+    CU_ASSERT_TRUE (s_is_clean (&recovery));
+    uint64_t seqs [32];
+    int count = s_read_all (box, seqs, 32, 100);
+    CU_ASSERT_TRUE (s_is_run (seqs, count, 1, 10));
+    wdm_outbox_stats_t stats;
+    wdm_outbox_stats (box, &stats);
+    CU_ASSERT_EQUAL (stats.next_seq, 11);
+    CU_ASSERT_EQUAL (stats.queued, 10);
+    wdm_outbox_destroy (&box);
+    free (wal);
+    s_remove_tree (dir);
+    free (dir);
+}
+
+//  A database file cut short (a torn file): quick_check fails at open;
+//  the file is kept in damaged/, every record that can still be read is
+//  copied into a new database, the rest are counted lost, and no seq is
+//  handed out again.
+static void
+test_truncated_database_is_salvaged (void)
 {
     char *dir = s_tmpdir ();
     wdm_outbox_t *box = s_open (dir, NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL (box);
-    CU_ASSERT_EQUAL (s_append_range (box, 1, 20, 100), 20);
+    uint64_t epoch = wdm_outbox_epoch (box);
+    CU_ASSERT_EQUAL (s_append_range (box, 1, 2000, 100), 2000);
     CU_ASSERT_EQUAL (wdm_outbox_sync (box), 0);
+    CU_ASSERT_EQUAL (wdm_outbox_ack (box, 1, 100), 0);
     wdm_outbox_destroy (&box);
+    char *path = s_path (dir, "outbox.db");
+    off_t size = s_file_size (path);
+    CU_ASSERT_EQUAL (truncate (path, size - 3 * 4096 - 1000), 0);
 
-    //  Record 20 loses the last 50 bytes of its payload.
-    char *path = s_last_segment (dir);
-    CU_ASSERT_PTR_NOT_NULL_FATAL (path);
-    CU_ASSERT_EQUAL (truncate (path, 20 * S_RECORD - 50), 0);
     wdm_outbox_recovery_t recovery;
     box = s_open (dir, &recovery);
     CU_ASSERT_PTR_NOT_NULL_FATAL (box);
-    CU_ASSERT_EQUAL (recovery.torn_bytes_cut, S_RECORD - 50);
-    //  Record 20 was synced (the sync mark says so): it is counted lost.
-    CU_ASSERT_EQUAL (recovery.damaged_records, 1);
-    CU_ASSERT_PTR_NOT_NULL (strstr (recovery.message, "short payload"));
-    CU_ASSERT_EQUAL (s_file_size (path), 19 * S_RECORD);
-    uint64_t seqs [32];
-    int count = s_read_all (box, seqs, 32, 100);
-    CU_ASSERT_TRUE (s_is_run (seqs, count, 1, 19));
-    //  Seq 20 had been synced, so it may have been sent: never again.
-    uint64_t seq = 0;
-    CU_ASSERT_EQUAL (wdm_outbox_append (box, "y", 1, &seq), 0);
-    CU_ASSERT_TRUE (seq > 20);
-    CU_ASSERT_EQUAL (wdm_outbox_sync (box), 0);
+    CU_ASSERT_EQUAL (recovery.damaged_segments, 1);
+    CU_ASSERT_TRUE (recovery.damaged_records > 0 && recovery.damaged_records < 1900);
+    CU_ASSERT_PTR_NOT_NULL (strstr (recovery.message, "is damaged"));
+    CU_ASSERT_PTR_NOT_NULL (strstr (recovery.message, "/damaged/outbox-"));
+    fprintf (stderr, "\n    %s ", recovery.message);
+    CU_ASSERT_EQUAL (wdm_outbox_epoch (box), epoch);
+    uint64_t seqs [2000];
+    int count = s_read_all (box, seqs, 2000, 100);       //  every one byte for byte
+    CU_ASSERT_EQUAL ((uint64_t) count + recovery.damaged_records, 1900);
     wdm_outbox_stats_t stats;
     wdm_outbox_stats (box, &stats);
-    CU_ASSERT_EQUAL (stats.queued, 20);
+    CU_ASSERT_EQUAL (stats.queued, (uint64_t) count);
+    CU_ASSERT_EQUAL (stats.acknowledged, 100);
+    uint64_t seq = 0;
+    CU_ASSERT_EQUAL (wdm_outbox_append (box, "z", 1, &seq), 0);
+    CU_ASSERT_EQUAL (seq, 2001);
+    CU_ASSERT_EQUAL (wdm_outbox_sync (box), 0);
     wdm_outbox_destroy (&box);
 
-    //  A tail of half a header, then a clean reopen keeps everything.
-    int fd = open (path, O_WRONLY | O_APPEND);
-    CU_ASSERT_FATAL (fd >= 0);
-    CU_ASSERT_EQUAL (write (fd, "WDR1\1\0\0\0\0\0", 10), 10);
-    close (fd);
-    box = s_open (dir, &recovery);
-    CU_ASSERT_PTR_NOT_NULL_FATAL (box);
-    CU_ASSERT_EQUAL (recovery.torn_bytes_cut, 10);
-    CU_ASSERT_PTR_NOT_NULL (strstr (recovery.message, "short header"));
-    count = s_read_all (box, seqs, 32, 100);
-    CU_ASSERT_EQUAL (count, -1);        //  the last one is "y", of another size
-    wdm_outbox_rewind (box);
-    count = 0;
-    const void *payload;
-    size_t size;
-    uint64_t last = 0;
-    while (wdm_outbox_next (box, &last, &payload, &size) == 1)
-        count++;
-    CU_ASSERT_EQUAL (count, 20);
-    CU_ASSERT_EQUAL (last, seq);
-    wdm_outbox_destroy (&box);
+    //  The original is kept for study; the new database opens clean.
+    char *damaged = s_path (dir, "damaged");
+    DIR *kept = opendir (damaged);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (kept);
+    int files = 0;
+    struct dirent *entry;
+    while ((entry = readdir (kept)) != NULL)
+        if (strncmp (entry->d_name, "outbox-", 7) == 0)
+            files++;
+    closedir (kept);
+    CU_ASSERT_TRUE (files >= 1);
     box = s_open (dir, &recovery);
     CU_ASSERT_PTR_NOT_NULL_FATAL (box);
     CU_ASSERT_TRUE (s_is_clean (&recovery));
     wdm_outbox_destroy (&box);
+    free (damaged);
     free (path);
     s_remove_tree (dir);
     free (dir);
 }
 
-//  Records gone from the end at a record boundary leave no torn bytes;
-//  the state file still knows they were used.
+//  Bits flipped in payloads (SQLite does not checksum them): the CRC
+//  finds each; those records are set aside, counted, never delivered;
+//  every other record is, byte for byte.
 static void
-test_records_missing_without_trace (void)
-{
-    char *dir = s_tmpdir ();
-    wdm_outbox_t *box = s_open (dir, NULL);
-    CU_ASSERT_PTR_NOT_NULL_FATAL (box);
-    CU_ASSERT_EQUAL (s_append_range (box, 1, 20, 100), 20);
-    CU_ASSERT_EQUAL (wdm_outbox_sync (box), 0);
-    CU_ASSERT_EQUAL (wdm_outbox_ack (box, 1, 5), 0);
-    wdm_outbox_destroy (&box);
-
-    char *path = s_last_segment (dir);
-    CU_ASSERT_PTR_NOT_NULL_FATAL (path);
-    CU_ASSERT_EQUAL (truncate (path, 10 * S_RECORD), 0);
-    wdm_outbox_recovery_t recovery;
-    box = s_open (dir, &recovery);
-    CU_ASSERT_PTR_NOT_NULL_FATAL (box);
-    CU_ASSERT_EQUAL (recovery.torn_bytes_cut, 0);
-    CU_ASSERT_EQUAL (recovery.damaged_records, 10);
-    CU_ASSERT_PTR_NOT_NULL (strstr (recovery.message, "10 records lost (the first stretch: seqs 11..20)"));
-    uint64_t seqs [32];
-    int count = s_read_all (box, seqs, 32, 100);
-    CU_ASSERT_TRUE (s_is_run (seqs, count, 6, 10));
-    uint64_t seq = 0;
-    CU_ASSERT_EQUAL (wdm_outbox_append (box, "z", 1, &seq), 0);
-    CU_ASSERT_EQUAL (seq, 21);
-    wdm_outbox_destroy (&box);
-    free (path);
-    s_remove_tree (dir);
-    free (dir);
-}
-
-//  Flip one bit at byte at of record 50 of 100, reopen, and check what
-//  the cursor gives: every other record, exact; never record 50.
-static void
-s_flip_and_check (size_t at, const char *why)
+test_flipped_bit_is_detected (void)
 {
     char *dir = s_tmpdir ();
     wdm_outbox_t *box = s_open (dir, NULL);
@@ -691,146 +738,49 @@ s_flip_and_check (size_t at, const char *why)
     CU_ASSERT_EQUAL (wdm_outbox_sync (box), 0);
     CU_ASSERT_EQUAL (wdm_outbox_ack (box, 1, 10), 0);
     wdm_outbox_destroy (&box);
-
-    char *path = s_last_segment (dir);
-    CU_ASSERT_PTR_NOT_NULL_FATAL (path);
-    int fd = open (path, O_RDWR);
-    CU_ASSERT_FATAL (fd >= 0);
-    uint8_t byte;
-    off_t offset = 49 * S_RECORD + (off_t) at;
-    CU_ASSERT_EQUAL (pread (fd, &byte, 1, offset), 1);
-    byte ^= 0x10;
-    CU_ASSERT_EQUAL (pwrite (fd, &byte, 1, offset), 1);
-    close (fd);
+    s_flip_record (dir, 30, 100, 0);            //  the first byte of a payload
+    s_flip_record (dir, 50, 100, 37);           //  the middle
+    s_flip_record (dir, 100, 100, 99);          //  the last byte of the last record
 
     wdm_outbox_recovery_t recovery;
     box = s_open (dir, &recovery);
     CU_ASSERT_PTR_NOT_NULL_FATAL (box);
-    CU_ASSERT_EQUAL (recovery.damaged_records, 1);
-    CU_ASSERT_EQUAL (recovery.damaged_segments, 1);
-    CU_ASSERT_EQUAL (recovery.torn_bytes_cut, 0);
-    CU_ASSERT_PTR_NOT_NULL (strstr (recovery.message, why));
-    CU_ASSERT_PTR_NOT_NULL (strstr (recovery.message, "damaged/seg-00000000000000000001.wdo"));
+    CU_ASSERT_EQUAL (recovery.damaged_records, 3);
+    CU_ASSERT_EQUAL (recovery.damaged_segments, 0);
+    CU_ASSERT_PTR_NOT_NULL (strstr (recovery.message, "3 records damaged (bad CRC, first seq 30)"));
     uint64_t seqs [128];
     int count = s_read_all (box, seqs, 128, 100);
-    CU_ASSERT_EQUAL_FATAL (count, 89);
-    CU_ASSERT_TRUE (s_is_run (seqs, 39, 11, 49));
-    CU_ASSERT_TRUE (s_is_run (seqs + 39, 50, 51, 100));
+    CU_ASSERT_EQUAL_FATAL (count, 87);
+    CU_ASSERT_TRUE (s_is_run (seqs, 19, 11, 29));
+    CU_ASSERT_TRUE (s_is_run (seqs + 19, 19, 31, 49));
+    CU_ASSERT_TRUE (s_is_run (seqs + 38, 49, 51, 99));
     wdm_outbox_stats_t stats;
     wdm_outbox_stats (box, &stats);
-    CU_ASSERT_EQUAL (stats.queued, 89);
-    CU_ASSERT_EQUAL (stats.next_seq, 101);
+    CU_ASSERT_EQUAL (stats.queued, 87);
+    CU_ASSERT_EQUAL (stats.next_seq, 101);        //  100 was synced: never again
+    uint64_t seq = 0;
+    CU_ASSERT_EQUAL (wdm_outbox_append (box, "y", 1, &seq), 0);
+    CU_ASSERT_EQUAL (seq, 101);
     wdm_outbox_destroy (&box);
 
-    //  The original is kept for study; the repaired outbox opens clean.
-    char *kept = s_path (dir, "damaged/seg-00000000000000000001.wdo");
-    CU_ASSERT_EQUAL (s_file_size (kept), 100 * S_RECORD);
-    CU_ASSERT_EQUAL (s_file_size (path), 99 * S_RECORD);
+    //  Kept for study in table damaged; the outbox opens clean again.
+    sqlite3 *db = s_db (dir);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (db);
+    CU_ASSERT_EQUAL (s_db_int (db, "SELECT count(*) FROM damaged"), 3);
+    CU_ASSERT_EQUAL (s_db_int (db, "SELECT min(seq) FROM damaged"), 30);
+    sqlite3_close (db);
     box = s_open (dir, &recovery);
     CU_ASSERT_PTR_NOT_NULL_FATAL (box);
     CU_ASSERT_TRUE (s_is_clean (&recovery));
-    CU_ASSERT_EQUAL (s_read_all (box, seqs, 128, 100), 89);
-    wdm_outbox_destroy (&box);
-    free (kept);
-    free (path);
-    s_remove_tree (dir);
-    free (dir);
-}
-
-static void
-test_flipped_bit_is_detected (void)
-{
-    s_flip_and_check (20 + 37, "bad CRC");      //  in the payload
-    s_flip_and_check (14, "bad CRC");           //  in the seq
-    s_flip_and_check (9, "bad CRC");            //  in the CRC
-    s_flip_and_check (6, "bad length");         //  length now above 64 KiB
-    s_flip_and_check (5, "bad CRC");            //  length 4196: framing lost, found again
-    s_flip_and_check (4, "bad CRC");            //  length 116
-    s_flip_and_check (1, "bad magic");
-}
-
-//  Flip one bit at offset of the file dir/name.
-static void
-s_flip (const char *dir, const char *name, off_t offset)
-{
-    char *path = s_path (dir, name);
-    int fd = open (path, O_RDWR);
-    CU_ASSERT_FATAL (fd >= 0);
-    uint8_t byte;
-    CU_ASSERT_EQUAL (pread (fd, &byte, 1, offset), 1);
-    byte ^= 0x01;
-    CU_ASSERT_EQUAL (pwrite (fd, &byte, 1, offset), 1);
-    close (fd);
-    free (path);
-}
-
-static void
-test_damage_in_earlier_segments (void)
-{
-    char *dir = s_tmpdir ();
-    wdm_outbox_t *box = s_open (dir, NULL);
-    CU_ASSERT_PTR_NOT_NULL_FATAL (box);
-    CU_ASSERT_EQUAL (s_append_range (box, 1, 10000, 1000), 10000);
-    CU_ASSERT_EQUAL (wdm_outbox_sync (box), 0);
-    wdm_outbox_destroy (&box);
-    char names [64][64];
-    CU_ASSERT_EQUAL_FATAL (s_segments (dir, names, 64), 3);
-    //  The very last record of the first segment, so nothing good follows
-    //  it there, and one in the middle of the second.
-    char *path = s_path (dir, names [0]);
-    off_t size = s_file_size (path);
-    uint64_t last_of_first = (uint64_t) size / 1020;
-    free (path);
-    s_flip (dir, names [0], size - 1);
-    s_flip (dir, names [1], 1020 * 100 + 500);
-    uint64_t second = 0;
-    sscanf (names [1], "seg-%20" SCNu64, &second);
-    uint64_t broken [2] = { last_of_first, second + 100 };
-
-    wdm_outbox_recovery_t recovery;
-    box = s_open (dir, &recovery);
-    CU_ASSERT_PTR_NOT_NULL_FATAL (box);
-    CU_ASSERT_EQUAL (recovery.damaged_records, 2);
-    CU_ASSERT_EQUAL (recovery.damaged_segments, 2);
-    CU_ASSERT_EQUAL (recovery.torn_bytes_cut, 0);
-    CU_ASSERT_EQUAL (s_segment_count (dir), 3);
-    uint64_t seq, expect = 1;
-    const void *payload;
-    size_t got;
-    int good = 0, wrong = 0;
-    while (wdm_outbox_next (box, &seq, &payload, &got) == 1) {
-        if (expect == broken [0] || expect == broken [1])
-            expect++;
-        if (seq == expect && s_payload_is (seq, payload, got, 1000))
-            good++;
-        else
-            wrong++;
-        expect = seq + 1;
-    }
-    CU_ASSERT_EQUAL (good, 9998);
-    CU_ASSERT_EQUAL (wrong, 0);
-    wdm_outbox_destroy (&box);
-
-    //  The same segment damaged again: a second original is kept beside
-    //  the first.
-    s_flip (dir, names [1], 10);
-    box = s_open (dir, &recovery);
-    CU_ASSERT_PTR_NOT_NULL_FATAL (box);
-    CU_ASSERT_EQUAL (recovery.damaged_records, 1);
-    char kept [128];
-    snprintf (kept, sizeof kept, "damaged/%s.1", names [1]);
-    CU_ASSERT_PTR_NOT_NULL (strstr (recovery.message, kept));
-    wdm_outbox_stats_t stats;
-    wdm_outbox_stats (box, &stats);
-    CU_ASSERT_EQUAL (stats.queued, 9997);
+    CU_ASSERT_EQUAL (s_read_all (box, seqs, 128, 100), 87);
     wdm_outbox_destroy (&box);
     s_remove_tree (dir);
     free (dir);
 }
 
-//  Without its state the outbox cannot know which seqs were used: it
-//  refuses to open rather than guess, and never starts a new epoch over
-//  old records.
+//  Without its meta row the outbox cannot know its epoch or which seqs
+//  were used: it refuses to open rather than guess.  An outbox of the
+//  segment format is refused with what to do.
 static void
 test_refuses_to_guess (void)
 {
@@ -840,37 +790,50 @@ test_refuses_to_guess (void)
     CU_ASSERT_EQUAL (s_append_range (box, 1, 3, 100), 3);
     CU_ASSERT_EQUAL (wdm_outbox_sync (box), 0);
     wdm_outbox_destroy (&box);
-    char err [256];
-    char *state = s_path (dir, "state");
-    char *moved = s_path (dir, "state.away");
-    char *epoch = s_path (dir, "epoch");
+    char err [512];
 
-    CU_ASSERT_EQUAL (rename (state, moved), 0);
+    sqlite3 *db = s_db (dir);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (db);
+    CU_ASSERT_EQUAL (sqlite3_exec (db, "CREATE TABLE saved AS SELECT * FROM meta; DELETE FROM meta",
+                                   NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close (db);
     CU_ASSERT_PTR_NULL (wdm_outbox_new (dir, NULL, err, sizeof err));
-    CU_ASSERT_PTR_NOT_NULL (strstr (err, "state file is missing"));
-    CU_ASSERT_EQUAL (rename (moved, state), 0);
-
-    s_flip (dir, "state", 30);
-    CU_ASSERT_PTR_NULL (wdm_outbox_new (dir, NULL, err, sizeof err));
-    CU_ASSERT_PTR_NOT_NULL (strstr (err, "state file is unreadable (bad length or CRC)"));
-    s_flip (dir, "state", 30);
-
-    CU_ASSERT_EQUAL (rename (epoch, moved), 0);
-    CU_ASSERT_PTR_NULL (wdm_outbox_new (dir, NULL, err, sizeof err));
-    CU_ASSERT_PTR_NOT_NULL (strstr (err, "no epoch file"));
-    CU_ASSERT_EQUAL (rename (moved, epoch), 0);
-
-    //  Put back, it is whole again.
+    CU_ASSERT_PTR_NOT_NULL (strstr (err, "the meta row of outbox.db is missing or wrong"));
+    db = s_db (dir);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (db);
+    CU_ASSERT_EQUAL (sqlite3_exec (db, "INSERT INTO meta SELECT * FROM saved; DROP TABLE saved",
+                                   NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close (db);
     box = s_open (dir, NULL);
     CU_ASSERT_PTR_NOT_NULL (box);
     wdm_outbox_destroy (&box);
-    free (state);
-    free (moved);
-    free (epoch);
+
+    //  An outbox left by an earlier collector, records still queued.
+    char *old = s_tmpdir ();
+    char *segment = s_path (old, "seg-00000000000000000001.wdo");
+    FILE *file = fopen (segment, "wb");
+    CU_ASSERT_PTR_NOT_NULL_FATAL (file);
+    fputs ("WDR1", file);
+    fclose (file);
+    CU_ASSERT_PTR_NULL (wdm_outbox_new (old, NULL, err, sizeof err));
+    CU_ASSERT_PTR_NOT_NULL (strstr (err, old));
+    CU_ASSERT_PTR_NOT_NULL (strstr (err, "drain it with that version first"));
+    wdm_outbox_stats_t stats;
+    CU_ASSERT_EQUAL (wdm_outbox_peek (old, &stats, err, sizeof err), -1);
+    CU_ASSERT_PTR_NOT_NULL (strstr (err, "segment format"));
+    char *db_path = s_path (old, "outbox.db");
+    CU_ASSERT_EQUAL (s_file_size (db_path), -1);    //  nothing created beside it
+    free (db_path);
+    free (segment);
+    s_remove_tree (old);
+    free (old);
     s_remove_tree (dir);
     free (dir);
 }
 
+//  A payload changed under the open outbox, its CRC not (as a bad disk
+//  would, written here through SQLite so that the owner's page cache sees
+//  it): the cursor stops there until a reopen sets the record aside.
 static void
 test_damage_while_open (void)
 {
@@ -879,12 +842,11 @@ test_damage_while_open (void)
     CU_ASSERT_PTR_NOT_NULL_FATAL (box);
     CU_ASSERT_EQUAL (s_append_range (box, 1, 10, 100), 10);
     CU_ASSERT_EQUAL (wdm_outbox_sync (box), 0);
-    char *path = s_last_segment (dir);
-    CU_ASSERT_PTR_NOT_NULL_FATAL (path);
-    int fd = open (path, O_RDWR);
-    CU_ASSERT_FATAL (fd >= 0);
-    CU_ASSERT_EQUAL (pwrite (fd, "\xff", 1, 4 * S_RECORD + 60), 1);
-    close (fd);
+    sqlite3 *db = s_db (dir);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (db);
+    CU_ASSERT_EQUAL (sqlite3_exec (db, "UPDATE record SET payload = zeroblob (100) WHERE seq = 5",
+                                   NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close (db);
 
     uint64_t seq;
     const void *payload;
@@ -894,8 +856,8 @@ test_damage_while_open (void)
         CU_ASSERT_EQUAL (seq, s);
     }
     CU_ASSERT_EQUAL (wdm_outbox_next (box, &seq, &payload, &size), -1);
-    CU_ASSERT_PTR_NOT_NULL (strstr (wdm_outbox_error (box), "bad CRC"));
-    CU_ASSERT_PTR_NOT_NULL (strstr (wdm_outbox_error (box), "reopen"));
+    CU_ASSERT_PTR_NOT_NULL (strstr (wdm_outbox_error (box), "record seq 5 is damaged (bad CRC)"));
+    CU_ASSERT_PTR_NOT_NULL (strstr (wdm_outbox_error (box), "opened again"));
     CU_ASSERT_EQUAL (wdm_outbox_next (box, &seq, &payload, &size), -1);
     wdm_outbox_destroy (&box);
 
@@ -909,7 +871,6 @@ test_damage_while_open (void)
     CU_ASSERT_TRUE (s_is_run (seqs, 4, 1, 4));
     CU_ASSERT_TRUE (s_is_run (seqs + 4, 5, 6, 10));
     wdm_outbox_destroy (&box);
-    free (path);
     s_remove_tree (dir);
     free (dir);
 }
@@ -935,7 +896,6 @@ test_rollback (void)
     //  Past a segment boundary, unsynced, and back.  Most of it is on
     //  disk already (written through the buffer), none of it is sent.
     CU_ASSERT_EQUAL (s_append_range (box, 6, 5000, 1000), 5000);
-    CU_ASSERT_EQUAL (s_segment_count (dir), 2);
     uint64_t seq;
     const void *payload;
     size_t size;
@@ -944,10 +904,8 @@ test_rollback (void)
     count = s_read_all (box, seqs, 64, 100);
     CU_ASSERT_TRUE (s_is_run (seqs, count, 1, 5));
     wdm_outbox_rollback (box);
-    CU_ASSERT_EQUAL (s_segment_count (dir), 1);
-    char *path = s_last_segment (dir);
-    CU_ASSERT_EQUAL (s_file_size (path), 5 * S_RECORD);
-    free (path);
+    count = s_read_all (box, seqs, 64, 100);
+    CU_ASSERT_EQUAL (count, 0);
 
     //  Seq 6 again, with new bytes (record 6 of size 200, not 100).
     static uint8_t buf [200];
@@ -1135,7 +1093,9 @@ test_million_records (void)
     CU_ASSERT_PTR_NOT_NULL_FATAL (box);
     struct timespec start, middle, end;
     clock_gettime (CLOCK_MONOTONIC, &start);
-    const int total = 1000000;
+    //  Under valgrind (tests/valgrind.sh) SQLite runs some 20 times slower:
+    //  a tenth of the records, and no time limit.
+    const int total = RUNNING_ON_VALGRIND ? 100000 : 1000000;
     uint8_t buf [64];
     int appended = 0;
     for (int i = 1; i <= total; i++) {
@@ -1167,7 +1127,6 @@ test_million_records (void)
         expect = seq + 1;
     }
     CU_ASSERT_EQUAL (good, total);
-    CU_ASSERT_EQUAL (s_segment_count (dir), 0);
     wdm_outbox_stats_t stats;
     wdm_outbox_stats (box, &stats);
     CU_ASSERT_EQUAL (stats.queued, 0);
@@ -1175,8 +1134,8 @@ test_million_records (void)
     clock_gettime (CLOCK_MONOTONIC, &end);
     double in = (double) (middle.tv_sec - start.tv_sec) + (double) (middle.tv_nsec - start.tv_nsec) / 1e9;
     double out = (double) (end.tv_sec - middle.tv_sec) + (double) (end.tv_nsec - middle.tv_nsec) / 1e9;
-    fprintf (stderr, "\n    1,000,000 records: %.2f s in, %.2f s reopen and out ", in, out);
-    CU_ASSERT_TRUE (in + out < 40);
+    fprintf (stderr, "\n    %d records: %.2f s in, %.2f s reopen and out ", total, in, out);
+    CU_ASSERT_TRUE (RUNNING_ON_VALGRIND || in + out < 40);
     wdm_outbox_destroy (&box);
     s_remove_tree (dir);
     free (dir);
@@ -1187,19 +1146,18 @@ main (void)
 {
     static const wdm_test_case_t tests [] = {
         { "appended and synced records come back byte for byte, in order", test_append_sync_next },
-        { "records and state files are laid out as documented", test_disk_format },
+        { "the database is laid out as documented", test_disk_format },
         { "a reopened outbox keeps its records and epoch", test_reopen_keeps_records_and_epoch },
         { "acks out of order: acknowledged records never return, also after reopen", test_acks_out_of_order },
         { "rewind resends exactly the unacknowledged records", test_rewind_resends_unacknowledged },
-        { "segments rotate at 4 MiB; fully acknowledged ones are deleted", test_segments_rotate_and_are_deleted },
+        { "acknowledged records are deleted from the database", test_acknowledged_records_are_deleted },
         { "seqs are never reused: all acknowledged, reopened, crashed", test_seqs_never_reused },
-        { "a torn tail is cut; records before it are intact", test_torn_tail_is_cut },
+        { "a torn WAL drops the unfinished sync; records before it are intact", test_torn_wal_drops_the_unfinished_sync },
         { "records appended but not synced before a crash are cut", test_unsynced_records_are_cut_after_a_crash },
-        { "records missing from the end: counted lost, their seqs not reused", test_records_missing_without_trace },
-        { "a flipped bit is detected; good records around it are intact", test_flipped_bit_is_detected },
-        { "damage in earlier segments, also at a segment's end, is repaired", test_damage_in_earlier_segments },
+        { "a truncated database is kept aside and its readable records salvaged", test_truncated_database_is_salvaged },
+        { "flipped bits in payloads are detected; good records around them are intact", test_flipped_bit_is_detected },
         { "damage while open stops the cursor; reopening repairs", test_damage_while_open },
-        { "a missing or corrupt state or epoch file stops the open", test_refuses_to_guess },
+        { "a missing meta row or an outbox of the segment format stops the open", test_refuses_to_guess },
         { "rollback drops what was appended since the last sync", test_rollback },
         { "full disk: sync fails with ENOSPC, synced records intact, works again", test_full_disk },
         { "a second open of the same outbox fails while the first holds it", test_second_open_fails },

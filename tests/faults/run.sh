@@ -284,26 +284,18 @@ scenario_6 () {
 }
 
 # 7. An outbox damaged on disk while its collector is stopped: a bit
-#    flipped in a record in the middle of a segment, and the last record
-#    of the last segment torn.  On restart the collector says so, and every
-#    other record is delivered; the two damaged ones, exactly, are lost.
+#    flipped in a record in the middle of it, and the last record in the
+#    file cut short (faults/damage_outbox.sh).  On restart the collector
+#    says so, and every other record is delivered; the two damaged ones,
+#    exactly, are lost.
 scenario_7 () {
     begin
     stop_server
     make_files s7 "$N"
     wait_for 60 taken_in s7 || fail "s7: files not taken in"
     stop_collector 0
-    segments=("$work"/c1/outbox/seg-*.wdo)
-    last=${segments[-1]}
-    for first in "${segments[@]}"; do grep -aq 's7 [0-9]' "$first" && break; done
-    count=$(grep -abo 's7 [0-9]*' "$first" | wc -l)
-    flip=$(grep -abo 's7 [0-9]*' "$first" | sed -n "$(( count / 2 ))p")     # offset:note
-    flip_at=$(( ${flip%%:*} + 3 )) flip_note=${flip#*:}
-    byte=$(od -An -tu1 -j "$flip_at" -N1 "$first" | tr -d ' ')
-    printf "$(printf '\\%03o' $(( byte ^ 4 )))" | dd of="$first" bs=1 seek="$flip_at" conv=notrunc status=none
-    torn=$(grep -abo 's7 [0-9]*' "$last" | tail -n 1)
-    torn_note=${torn#*:}
-    truncate -s $(( ${torn%%:*} + 2 )) "$last"
+    damaged=$("$here/faults/damage_outbox.sh" "$work/c1/outbox" s7) || fail "s7: the outbox could not be damaged"
+    flip_note=$(sed -n 1p <<<"$damaged") torn_note=$(sed -n 2p <<<"$damaged")
     start_collector 0
     wait_for 30 grep -q "outbox recovered" "$work/c1.log" \
         && ok "the damage is detected: $(grep -m1 -o 'outbox recovered: .*' "$work/c1.log")" \
