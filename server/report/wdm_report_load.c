@@ -128,69 +128,129 @@ s_load_catalog (rp_report_t *self)
     return 0;
 }
 
-//  The two thresholds the classification shares with the rules: how far
-//  from a balance target, and how far apart for 相适应, still count as met.
+//  Run one query and hand each row of its result to take.  0, or -1 with
+//  the error set.
+typedef void (s_take_fn) (rp_report_t *self, const PGresult *res, int row);
+
 static int
-s_load_thresholds (rp_report_t *self)
+s_load_rows (rp_report_t *self, const char *what, const char *sql, int count,
+             const char *const *params, s_take_fn *take)
 {
-    PGresult *res = rp_query (self, "the thresholds",
-        "SELECT coalesce (indicator_code, ''), param, value FROM wdmon.rule_threshold"
-        " WHERE (rule_code = 'not_met' AND param = 'balance_pp')"
-        "    OR (rule_code = 'relation_broken' AND param = 'similar_pp')"
-        " ORDER BY indicator_code NULLS FIRST", 0, NULL);
+    PGresult *res = rp_query (self, what, sql, count, params);
     if (!res)
         return -1;
-    for (int row = 0; row < PQntuples (res); row++) {
-        const char *code = PQgetvalue (res, row, 0);
-        bool balance = strcmp (PQgetvalue (res, row, 1), "balance_pp") == 0;
-        double value = strtod (PQgetvalue (res, row, 2), NULL);
-        if (!isfinite (value))
-            continue;
-        for (int i = 0; i < self->ind_count; i++)
-            if (!code [0] || strcmp (code, self->ind [i].code) == 0) {
-                if (balance)
-                    self->ind [i].balance_pp = value;
-                else
-                    self->ind [i].similar_pp = value;
-            }
-    }
+    for (int row = 0; row < PQntuples (res); row++)
+        take (self, res, row);
     PQclear (res);
     return 0;
 }
 
-//  The district's values, baseline year to the report's year.
-static int
-s_load_values (rp_report_t *self)
+//  The indicator a value row (indicator code, year, ...) is about, with the
+//  year's index in *y; NULL when the indicator is not in the catalog or the
+//  year outside the report's years.
+static rp_indicator_t *
+s_row_indicator (rp_report_t *self, const PGresult *res, int row, int *y)
 {
+    int i = s_find (self, PQgetvalue (res, row, 0));
+    *y = atoi (PQgetvalue (res, row, 1)) - self->baseline;
+    if (i < 0 || *y < 0 || *y >= self->years)
+        return NULL;
+    return &self->ind [i];
+}
+
+//  The span the values and warnings are read for, as query parameters:
+//  $1 the district, $2 the baseline year, $3 the report's year.  The
+//  parameters point into the span, which stays where it is.
+typedef struct {
     char baseline [16], year [16];
-    snprintf (baseline, sizeof baseline, "%d", self->baseline);
-    snprintf (year, sizeof year, "%d", self->year);
-    const char *params [] = { self->district_code, baseline, year };
-    PGresult *res = rp_query (self, "the district's values",
+    const char *params [3];
+} s_span_t;
+
+static void
+s_span_init (const rp_report_t *self, s_span_t *span)
+{
+    snprintf (span->baseline, sizeof span->baseline, "%d", self->baseline);
+    snprintf (span->year, sizeof span->year, "%d", self->year);
+    span->params [0] = self->district_code;
+    span->params [1] = span->baseline;
+    span->params [2] = span->year;
+}
+
+//  The two thresholds the classification shares with the rules: how far
+//  from a balance target, and how far apart for 相适应, still count as met.
+static void
+s_take_threshold (rp_report_t *self, const PGresult *res, int row)
+{
+    const char *code = PQgetvalue (res, row, 0);
+    bool balance = strcmp (PQgetvalue (res, row, 1), "balance_pp") == 0;
+    double value = strtod (PQgetvalue (res, row, 2), NULL);
+    if (!isfinite (value))
+        return;
+    for (int i = 0; i < self->ind_count; i++)
+        if (!code [0] || strcmp (code, self->ind [i].code) == 0) {
+            if (balance)
+                self->ind [i].balance_pp = value;
+            else
+                self->ind [i].similar_pp = value;
+        }
+}
+
+static int
+s_load_thresholds (rp_report_t *self)
+{
+    return s_load_rows (self, "the thresholds",
+        "SELECT coalesce (indicator_code, ''), param, value FROM wdmon.rule_threshold"
+        " WHERE (rule_code = 'not_met' AND param = 'balance_pp')"
+        "    OR (rule_code = 'relation_broken' AND param = 'similar_pp')"
+        " ORDER BY indicator_code NULLS FIRST", 0, NULL, s_take_threshold);
+}
+
+//  The district's values, baseline year to the report's year.
+static void
+s_take_value (rp_report_t *self, const PGresult *res, int row)
+{
+    int y;
+    rp_indicator_t *ind = s_row_indicator (self, res, row, &y);
+    if (!ind)
+        return;
+    if (ind->kind == WDM_TARGET_NARROW_GAP || ind->kind == WDM_TARGET_MIN_COUNT)
+        return;                         //  their values are by sex and by body, below
+    ind->has [y] = true;
+    ind->value [y] = strtod (PQgetvalue (res, row, 2), NULL);
+    ind->parts [y] = strcmp (PQgetvalue (res, row, 3), "rolled_up") == 0
+                   ? atoi (PQgetvalue (res, row, 4)) : 0;
+    if (!isfinite (ind->value [y]))
+        ind->has [y] = false;
+}
+
+static int
+s_load_values (rp_report_t *self, const s_span_t *span)
+{
+    return s_load_rows (self, "the district's values",
         "SELECT indicator_code, year, value, source, coalesce (parts, 0)"
         "  FROM wdmon.indicator_value"
-        " WHERE area_code = $1 AND year BETWEEN $2::int AND $3::int", 3, params);
-    if (!res)
-        return -1;
-    for (int row = 0; row < PQntuples (res); row++) {
-        int i = s_find (self, PQgetvalue (res, row, 0));
-        int y = atoi (PQgetvalue (res, row, 1)) - self->baseline;
-        if (i < 0 || y < 0 || y >= self->years)
-            continue;
-        rp_indicator_t *ind = &self->ind [i];
-        if (ind->kind == WDM_TARGET_NARROW_GAP || ind->kind == WDM_TARGET_MIN_COUNT)
-            continue;                   //  their values are by sex and by body, below
-        ind->has [y] = true;
-        ind->value [y] = strtod (PQgetvalue (res, row, 2), NULL);
-        ind->parts [y] = strcmp (PQgetvalue (res, row, 3), "rolled_up") == 0
-                       ? atoi (PQgetvalue (res, row, 4)) : 0;
-        if (!isfinite (ind->value [y]))
-            ind->has [y] = false;
-    }
-    PQclear (res);
+        " WHERE area_code = $1 AND year BETWEEN $2::int AND $3::int", 3, span->params,
+        s_take_value);
+}
 
-    //  narrow_gap: the district's women and men, where both are reported.
-    res = rp_query (self, "the values by sex",
+//  narrow_gap: the district's women and men, where both are reported.
+static void
+s_take_by_sex (rp_report_t *self, const PGresult *res, int row)
+{
+    int y;
+    rp_indicator_t *ind = s_row_indicator (self, res, row, &y);
+    if (!ind)
+        return;
+    ind->women [y] = strtod (PQgetvalue (res, row, 2), NULL);
+    ind->men [y] = strtod (PQgetvalue (res, row, 3), NULL);
+    ind->value [y] = fabs (ind->women [y] - ind->men [y]);
+    ind->has [y] = isfinite (ind->value [y]);
+}
+
+static int
+s_load_values_by_sex (rp_report_t *self, const s_span_t *span)
+{
+    return s_load_rows (self, "the values by sex",
         "SELECT f.indicator_code, f.year, f.value, m.value"
         "  FROM wdmon.observation_current f"
         "  JOIN wdmon.indicator i ON i.code = f.indicator_code AND i.target_kind = 'narrow_gap'"
@@ -198,46 +258,34 @@ s_load_values (rp_report_t *self)
         "       AND m.area_code = f.area_code AND m.year = f.year AND m.period_kind = 'year'"
         "       AND m.period_no = 0 AND m.body = '' AND m.sex = 'M'"
         " WHERE f.area_code = $1 AND f.period_kind = 'year' AND f.period_no = 0 AND f.body = ''"
-        "   AND f.sex = 'F' AND f.year BETWEEN $2::int AND $3::int", 3, params);
-    if (!res)
-        return -1;
-    for (int row = 0; row < PQntuples (res); row++) {
-        int i = s_find (self, PQgetvalue (res, row, 0));
-        int y = atoi (PQgetvalue (res, row, 1)) - self->baseline;
-        if (i < 0 || y < 0 || y >= self->years)
-            continue;
-        rp_indicator_t *ind = &self->ind [i];
-        ind->women [y] = strtod (PQgetvalue (res, row, 2), NULL);
-        ind->men [y] = strtod (PQgetvalue (res, row, 3), NULL);
-        ind->value [y] = fabs (ind->women [y] - ind->men [y]);
-        ind->has [y] = isfinite (ind->value [y]);
-    }
-    PQclear (res);
+        "   AND f.sex = 'F' AND f.year BETWEEN $2::int AND $3::int", 3, span->params,
+        s_take_by_sex);
+}
 
-    //  min_count: the weakest body, in whatever area it sits (the
-    //  district's teams, or each town's).
-    const char *years [] = { baseline, year };
-    res = rp_query (self, "the counts by body",
+//  min_count: the weakest body, in whatever area it sits (the district's
+//  teams, or each town's).
+static void
+s_take_by_body (rp_report_t *self, const PGresult *res, int row)
+{
+    int y;
+    rp_indicator_t *ind = s_row_indicator (self, res, row, &y);
+    if (!ind)
+        return;
+    ind->value [y] = strtod (PQgetvalue (res, row, 2), NULL);
+    ind->bodies [y] = atoi (PQgetvalue (res, row, 3));
+    ind->has [y] = isfinite (ind->value [y]);
+}
+
+static int
+s_load_counts_by_body (rp_report_t *self, const s_span_t *span)
+{
+    return s_load_rows (self, "the counts by body",
         "SELECT o.indicator_code, o.year, min (o.value), count (*)"
         "  FROM wdmon.observation_current o"
         "  JOIN wdmon.indicator i ON i.code = o.indicator_code AND i.target_kind = 'min_count'"
         " WHERE o.period_kind = 'year' AND o.period_no = 0 AND o.body <> '' AND o.sex = 'T'"
         "   AND o.year BETWEEN $1::int AND $2::int"
-        " GROUP BY o.indicator_code, o.year", 2, years);
-    if (!res)
-        return -1;
-    for (int row = 0; row < PQntuples (res); row++) {
-        int i = s_find (self, PQgetvalue (res, row, 0));
-        int y = atoi (PQgetvalue (res, row, 1)) - self->baseline;
-        if (i < 0 || y < 0 || y >= self->years)
-            continue;
-        rp_indicator_t *ind = &self->ind [i];
-        ind->value [y] = strtod (PQgetvalue (res, row, 2), NULL);
-        ind->bodies [y] = atoi (PQgetvalue (res, row, 3));
-        ind->has [y] = isfinite (ind->value [y]);
-    }
-    PQclear (res);
-    return 0;
+        " GROUP BY o.indicator_code, o.year", 2, span->params + 1, s_take_by_body);
 }
 
 //  Open warnings that speak about a target, for the district (min_count:
@@ -245,40 +293,32 @@ s_load_values (rp_report_t *self)
 //  report's: each sets the best standing the indicator may show
 //  (wdm_judge_floor), so that no row looks better than its worst open
 //  warning.
-static int
-s_load_flags (rp_report_t *self)
+static void
+s_take_flag (rp_report_t *self, const PGresult *res, int row)
 {
-    char baseline [16], year [16];
-    snprintf (baseline, sizeof baseline, "%d", self->baseline);
-    snprintf (year, sizeof year, "%d", self->year);
-    const char *params [] = { self->district_code, baseline, year };
-    PGresult *res = rp_query (self, "the open warnings",
-        "SELECT indicator_code, rule_code, level::text FROM wdmon.open_warnings"
-        " WHERE year BETWEEN $2::int AND $3::int"
-        "   AND (area_code = $1 OR rule_code = 'min_count')", 3, params);
-    if (!res)
-        return -1;
-    for (int row = 0; row < PQntuples (res); row++) {
-        int i = s_find (self, PQgetvalue (res, row, 0));
-        if (i < 0)
-            continue;
-        rp_indicator_t *ind = &self->ind [i];
-        int level = strcmp (PQgetvalue (res, row, 2), "red") == 0 ? 2 : 1;
-        ind->floor = wdm_judge_worse (ind->floor, wdm_judge_floor (PQgetvalue (res, row, 1), level));
-    }
-    PQclear (res);
-    return 0;
+    int i = s_find (self, PQgetvalue (res, row, 0));
+    if (i < 0)
+        return;
+    rp_indicator_t *ind = &self->ind [i];
+    int level = strcmp (PQgetvalue (res, row, 2), "red") == 0 ? 2 : 1;
+    ind->floor = wdm_judge_worse (ind->floor, wdm_judge_floor (PQgetvalue (res, row, 1), level));
 }
 
 static int
-s_load_warning_counts (rp_report_t *self)
+s_load_flags (rp_report_t *self, const s_span_t *span)
 {
-    char year [16];
-    snprintf (year, sizeof year, "%d", self->year);
-    const char *params [] = { year };
+    return s_load_rows (self, "the open warnings",
+        "SELECT indicator_code, rule_code, level::text FROM wdmon.open_warnings"
+        " WHERE year BETWEEN $2::int AND $3::int"
+        "   AND (area_code = $1 OR rule_code = 'min_count')", 3, span->params, s_take_flag);
+}
+
+static int
+s_load_warning_counts (rp_report_t *self, const s_span_t *span)
+{
     PGresult *res = rp_query (self, "the open warnings",
         "SELECT count (*) FILTER (WHERE level = 'red'), count (*) FILTER (WHERE level = 'yellow')"
-        "  FROM wdmon.open_warnings WHERE year <= $1::int", 1, params);
+        "  FROM wdmon.open_warnings WHERE year <= $1::int", 1, span->params + 2);
     if (!res)
         return -1;
     self->sum.open_red = atoi (PQgetvalue (res, 0, 0));
@@ -290,9 +330,13 @@ s_load_warning_counts (rp_report_t *self)
 int
 rp_load (rp_report_t *self)
 {
-    if (s_load_plan (self) || s_load_catalog (self) || s_load_thresholds (self)
-    ||  s_load_values (self) || s_load_flags (self)
-    ||  s_load_warning_counts (self))
+    if (s_load_plan (self) || s_load_catalog (self) || s_load_thresholds (self))
+        return -1;
+    s_span_t span;
+    s_span_init (self, &span);
+    if (s_load_values (self, &span) || s_load_values_by_sex (self, &span)
+    ||  s_load_counts_by_body (self, &span) || s_load_flags (self, &span)
+    ||  s_load_warning_counts (self, &span))
         return -1;
     return 0;
 }
