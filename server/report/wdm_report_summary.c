@@ -39,9 +39,9 @@ rp_write_head (rp_report_t *self)
     if (self->html) {
         rp_outf (self, "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n"
                  "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
-                "style-src 'unsafe-inline'; img-src data:\">\n"
-                "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>",
-                self->english ? "en" : "zh-CN");
+                 "style-src 'unsafe-inline'; img-src data:\">\n"
+                 "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>",
+                 self->english ? "en" : "zh-CN");
         rp_esc (self, title);
         rp_out (self, self->english ? ": " : "");
         rp_esc (self, name);
@@ -101,18 +101,18 @@ rp_write_summary (rp_report_t *self)
         if (self->options->final)
             rp_outf (self, "Over the period %d–%d: %d met (%s), %d not met (%s), %d cannot be judged from "
                      "the data (%s), %d without a final value (%s).", self->first, self->year,
-                    s->met, rp_share (s->met, s->indicators).text, s->unlikely,
-                    rp_share (s->unlikely, s->indicators).text, s->on_track,
-                    rp_share (s->on_track, s->indicators).text, s->not_reported,
-                    rp_share (s->not_reported, s->indicators).text);
+                     s->met, rp_share (s->met, s->indicators).text, s->unlikely,
+                     rp_share (s->unlikely, s->indicators).text, s->on_track,
+                     rp_share (s->on_track, s->indicators).text, s->not_reported,
+                     rp_share (s->not_reported, s->indicators).text);
         else
             rp_outf (self, "As of %d: %d met (%s), %d on track (%s), %d behind schedule (%s), %d unlikely "
                      "to be met (%s), %d not reported (%s).", self->year,
-                    s->met, rp_share (s->met, s->indicators).text, s->on_track,
-                    rp_share (s->on_track, s->indicators).text, s->behind,
-                    rp_share (s->behind, s->indicators).text, s->unlikely,
-                    rp_share (s->unlikely, s->indicators).text, s->not_reported,
-                    rp_share (s->not_reported, s->indicators).text);
+                     s->met, rp_share (s->met, s->indicators).text, s->on_track,
+                     rp_share (s->on_track, s->indicators).text, s->behind,
+                     rp_share (s->behind, s->indicators).text, s->unlikely,
+                     rp_share (s->unlikely, s->indicators).text, s->not_reported,
+                     rp_share (s->not_reported, s->indicators).text);
         rp_outf (self, " Unresolved warnings: %d red, %d yellow.", s->open_red, s->open_yellow);
     }
     else {
@@ -121,18 +121,18 @@ rp_write_summary (rp_report_t *self)
         if (self->options->final)
             rp_outf (self, "评估期(%d—%d年)内,达标%d项,占%s;未达标%d项,占%s;数据不足、无法判断%d项,"
                      "占%s;无终期数据%d项,占%s。", self->first, self->year,
-                    s->met, rp_share (s->met, s->indicators).text, s->unlikely,
-                    rp_share (s->unlikely, s->indicators).text, s->on_track,
-                    rp_share (s->on_track, s->indicators).text, s->not_reported,
-                    rp_share (s->not_reported, s->indicators).text);
+                     s->met, rp_share (s->met, s->indicators).text, s->unlikely,
+                     rp_share (s->unlikely, s->indicators).text, s->on_track,
+                     rp_share (s->on_track, s->indicators).text, s->not_reported,
+                     rp_share (s->not_reported, s->indicators).text);
         else
             rp_outf (self, "截至%d年,已达标%d项,占%s;进展正常%d项,占%s;进度滞后%d项,占%s;"
                      "预计达标困难%d项,占%s;未报送数据%d项,占%s。", self->year,
-                    s->met, rp_share (s->met, s->indicators).text, s->on_track,
-                    rp_share (s->on_track, s->indicators).text, s->behind,
-                    rp_share (s->behind, s->indicators).text, s->unlikely,
-                    rp_share (s->unlikely, s->indicators).text, s->not_reported,
-                    rp_share (s->not_reported, s->indicators).text);
+                     s->met, rp_share (s->met, s->indicators).text, s->on_track,
+                     rp_share (s->on_track, s->indicators).text, s->behind,
+                     rp_share (s->behind, s->indicators).text, s->unlikely,
+                     rp_share (s->unlikely, s->indicators).text, s->not_reported,
+                     rp_share (s->not_reported, s->indicators).text);
         rp_outf (self, "目前未解除的预警中,红色预警%d条,黄色预警%d条。", s->open_red, s->open_yellow);
     }
     rp_para_close (self);

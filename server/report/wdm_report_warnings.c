@@ -120,12 +120,12 @@ rp_write_warnings (rp_report_t *self)
     if (self->english)
         rp_outf (self, "%d warnings about %d or earlier are unresolved (open, or acknowledged while their "
                  "condition still holds), for the district and for its towns and streets: %d red, %d "
-                "yellow. Each table lists red first.", total, self->year, self->sum.open_red,
-                self->sum.open_yellow);
+                 "yellow. Each table lists red first.", total, self->year, self->sum.open_red,
+                 self->sum.open_yellow);
     else
         rp_outf (self, "%d年及以前年度的未解除预警(含已确认而条件仍然成立的)共%d条,涉及全区和各镇街,"
                  "其中红色预警%d条、黄色预警%d条。各表按红色在前排列。", self->year, total,
-                self->sum.open_red, self->sum.open_yellow);
+                 self->sum.open_red, self->sum.open_yellow);
     rp_para_close (self);
     if (s_write_warning_table (self, false) || s_write_warning_table (self, true))
         return -1;
@@ -171,22 +171,22 @@ rp_write_units (rp_report_t *self)
         if (self->english)
             rp_outf (self, "Reports owed by each member unit as lead unit for %d–%d, those received, those "
                      "received after the deadline (%02d-%02d of the following year) and those still "
-                    "missing; most missing first.", self->first, self->year, self->deadline_month,
-                    self->deadline_day);
+                     "missing; most missing first.", self->first, self->year, self->deadline_month,
+                     self->deadline_day);
         else
             rp_outf (self, "%d—%d年各成员单位作为牵头单位应报送、已报送、逾期报送(截止日期为次年%d月%d日)"
                      "和尚未报送的指标数,按未报送数从多到少排列。", self->first, self->year,
-                    self->deadline_month, self->deadline_day);
+                     self->deadline_month, self->deadline_day);
     }
     else {
         if (self->english)
             rp_outf (self, "Reports of %d data owed by each member unit as lead unit, those received, "
                      "those received after the deadline (%d-%02d-%02d) and those still missing; most "
-                    "missing first.", self->year, self->year + 1, self->deadline_month, self->deadline_day);
+                     "missing first.", self->year, self->year + 1, self->deadline_month, self->deadline_day);
         else
             rp_outf (self, "%d年度数据各成员单位作为牵头单位应报送、已报送、逾期报送(截止日期为%d年%d月%d日)"
                      "和尚未报送的指标数,按未报送数从多到少排列。", self->year, self->year + 1,
-                    self->deadline_month, self->deadline_day);
+                     self->deadline_month, self->deadline_day);
     }
     rp_para_close (self);
     rp_para_open (self, "fn");
