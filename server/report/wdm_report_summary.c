@@ -85,16 +85,12 @@ rp_write_head (rp_report_t *self)
     rp_out (self, self->html ? "</p>\n</header>\n" : "\n\n");
 }
 
-void
-rp_write_summary (rp_report_t *self)
+//  The lead paragraph's sentences: how many are judged, how many stand
+//  where, how many warnings are open.
+static void
+s_summary_lead (rp_report_t *self)
 {
-    rp_status_t order [5];
-    int n = rp_summary_order (self, order);
     const wdm_report_summary_t *s = &self->sum;
-    if (self->html)
-        rp_out (self, "<section class=\"part first\" id=\"summary\">\n");
-    rp_heading (self, 2, "summary-h", rp_tr (self, "一、总体情况", "1 Summary"));
-    rp_para_open (self, "lead");
     if (self->english) {
         rp_outf (self, "%d indicators have a target that can be judged (%d more are monitored without "
                  "one). ", s->indicators, self->monitored);
@@ -135,30 +131,39 @@ rp_write_summary (rp_report_t *self)
                      rp_share (s->not_reported, s->indicators).text);
         rp_outf (self, "目前未解除的预警中,红色预警%d条,黄色预警%d条。", s->open_red, s->open_yellow);
     }
-    rp_para_close (self);
-    //  A final evaluation names the targets it could not evaluate.
-    if (self->options->final && s->not_reported > 0) {
-        rp_para_open (self, "lead");
-        if (self->english)
-            rp_outf (self, "%d targets have no %d value and are not evaluated: ", s->not_reported, self->year);
-        else
-            rp_outf (self, "以下%d项目标没有%d年数值,未作终期评估:", s->not_reported, self->year);
-        int listed = 0;
-        for (int i = 0; i < self->ind_count; i++) {
-            const rp_indicator_t *ind = &self->ind [i];
-            if (ind->status != WDM_STATUS_NOT_REPORTED)
-                continue;
-            rp_out (self, listed++ ? (self->english ? "; " : "、") : "");
-            rp_esc (self, ind->code);
-            rp_out (self, " ");
-            rp_esc (self, self->english ? ind->name_en : ind->name_zh);
-        }
-        rp_out (self, self->english ? "." : "。");
-        rp_para_close (self);
-    }
-    if (self->html)
-        rp_summary_bar (self);
+}
 
+//  A final evaluation names the targets it could not evaluate.
+static void
+s_unevaluated (rp_report_t *self)
+{
+    const wdm_report_summary_t *s = &self->sum;
+    if (!self->options->final || s->not_reported == 0)
+        return;
+    rp_para_open (self, "lead");
+    if (self->english)
+        rp_outf (self, "%d targets have no %d value and are not evaluated: ", s->not_reported, self->year);
+    else
+        rp_outf (self, "以下%d项目标没有%d年数值,未作终期评估:", s->not_reported, self->year);
+    int listed = 0;
+    for (int i = 0; i < self->ind_count; i++) {
+        const rp_indicator_t *ind = &self->ind [i];
+        if (ind->status != WDM_STATUS_NOT_REPORTED)
+            continue;
+        rp_out (self, listed++ ? (self->english ? "; " : "、") : "");
+        rp_esc (self, ind->code);
+        rp_out (self, " ");
+        rp_esc (self, self->english ? ind->name_en : ind->name_zh);
+    }
+    rp_out (self, self->english ? "." : "。");
+    rp_para_close (self);
+}
+
+//  The indicators by status, in the summary's order, and their total.
+static void
+s_status_table (rp_report_t *self, const rp_status_t *order, int n)
+{
+    const wdm_report_summary_t *s = &self->sum;
     const char *heads [] = { rp_tr (self, "状态", "Status"), rp_tr (self, "指标数", "Indicators"),
                              rp_tr (self, "占比", "Share") };
     const bool numeric [] = { false, true, true };
@@ -184,8 +189,12 @@ rp_write_summary (rp_report_t *self)
     rp_cell (self, "num", s->indicators ? "100.0%" : "0.0%");
     rp_row_close (self);
     rp_table_close (self);
+}
 
-    //  By domain.
+//  The judged and monitored indicators of each domain, by status.
+static void
+s_domain_table (rp_report_t *self, const rp_status_t *order, int n)
+{
     rp_heading (self, 3, "summary-domains", rp_tr (self, "分领域情况", "By domain"));
     const char *dheads [8];
     bool dnumeric [8];
@@ -206,13 +215,31 @@ rp_write_summary (rp_report_t *self)
         rp_row_open (self, NULL, NULL);
         rp_cell (self, NULL, PQgetvalue (self->domains, d, self->english ? 3 : 2));
         rp_cell_int (self, NULL, c [WDM_STATUS_MET] + c [WDM_STATUS_ON_TRACK] + c [WDM_STATUS_BEHIND] + c [WDM_STATUS_UNLIKELY]
-                                + c [WDM_STATUS_NOT_REPORTED]);
+                                 + c [WDM_STATUS_NOT_REPORTED]);
         for (int k = 0; k < n; k++)
             rp_cell_int (self, NULL, c [order [k]]);
         rp_cell_int (self, NULL, c [WDM_STATUS_MONITOR]);
         rp_row_close (self);
     }
     rp_table_close (self);
+}
+
+void
+rp_write_summary (rp_report_t *self)
+{
+    rp_status_t order [5];
+    int n = rp_summary_order (self, order);
+    if (self->html)
+        rp_out (self, "<section class=\"part first\" id=\"summary\">\n");
+    rp_heading (self, 2, "summary-h", rp_tr (self, "一、总体情况", "1 Summary"));
+    rp_para_open (self, "lead");
+    s_summary_lead (self);
+    rp_para_close (self);
+    s_unevaluated (self);
+    if (self->html)
+        rp_summary_bar (self);
+    s_status_table (self, order, n);
+    s_domain_table (self, order, n);
     if (self->html)
         rp_out (self, "</section>\n");
 }
