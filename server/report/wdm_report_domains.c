@@ -163,13 +163,13 @@ s_domain_note (rp_report_t *self, const s_seen_t *seen)
     rp_esc (self, rp_tr (self, "注:", "Note: "));
     if (seen->rolled)
         rp_esc (self, rp_tr (self, "†全区未报送,由各镇街报送值汇总。",
-                             "† not reported by the district; rolled up from its towns and streets. "));
+                                   "† not reported by the district; rolled up from its towns and streets. "));
     if (seen->gap)
         rp_esc (self, rp_tr (self, "“两性差距”类指标的数值为女性与男性数值之差的绝对值。",
-                             "For gap targets the value is the difference between women and men. "));
+                                   "For gap targets the value is the difference between women and men. "));
     if (seen->count)
         rp_esc (self, rp_tr (self, "“至少配备”类指标的数值为各领导班子中女干部人数的最少值。",
-                             "For minimum-count targets the value is the fewest women in any body. "));
+                                   "For minimum-count targets the value is the fewest women in any body. "));
     rp_para_close (self);
 }
 
@@ -181,7 +181,7 @@ s_domain_charts (rp_report_t *self, int d, const s_seen_t *seen)
         return;
     rp_out (self, "<div class=\"chartblock\"><p class=\"fn legend\">");
     rp_esc (self, rp_tr (self, "图:全区数值走势。虚线为目标值",
-                         "Charts: the district's path. Dashed: the target"));
+                               "Charts: the district's path. Dashed: the target"));
     if (seen->relation)
         rp_esc (self, rp_tr (self, "(关系类目标为对照指标)", " (for a relation, the other indicator)"));
     rp_esc (self, rp_tr (self, ";空心点为镇街汇总值。", "; hollow points are rolled-up values."));

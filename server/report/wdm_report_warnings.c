@@ -12,6 +12,48 @@
 
 #define S_MAX_WARNINGS  500     //  warnings listed; the rest are counted
 
+//  One warning's row: level, rule, indicator, area (and body), year,
+//  message, how it is handled.
+static void
+s_warning_row (rp_report_t *self, const PGresult *res, int row)
+{
+    bool is_red = strcmp (PQgetvalue (res, row, 0), "red") == 0;
+    rp_row_open (self, NULL, is_red ? "red" : "yellow");
+    if (self->html)
+        rp_outf (self, "<td><span class=\"lv lv-%s\">", is_red ? "red" : "yellow");
+    else
+        rp_cell_open (self, NULL);
+    rp_esc (self, is_red ? rp_tr (self, "红色", "Red") : rp_tr (self, "黄色", "Yellow"));
+    rp_out (self, self->html ? "</span></td>" : " |");
+    rp_cell (self, "rule", PQgetvalue (res, row, self->english ? 3 : 2));
+    rp_cell_open (self, NULL);
+    rp_esc (self, PQgetvalue (res, row, self->english ? 6 : 5));
+    rp_out (self, self->html ? "<span class=\"code\">" : " (");
+    rp_esc (self, PQgetvalue (res, row, 4));
+    rp_out (self, self->html ? "</span>" : ")");
+    rp_cell_close (self);
+    rp_cell_open (self, NULL);
+    rp_esc (self, PQgetvalue (res, row, self->english ? 8 : 7));
+    if (PQgetvalue (res, row, 10) [0]) {
+        rp_out (self, self->english ? ", " : "·");
+        rp_esc (self, PQgetvalue (res, row, 10));
+    }
+    rp_cell_close (self);
+    rp_cell (self, "num", PQgetvalue (res, row, 9));
+    rp_cell (self, "msg", PQgetvalue (res, row, self->english ? 12 : 11));
+    rp_cell_open (self, "ack");
+    if (strcmp (PQgetvalue (res, row, 1), "acknowledged") == 0) {
+        rp_esc (self, rp_tr (self, "已确认(", "Acknowledged ("));
+        rp_esc (self, PQgetvalue (res, row, 13));
+        rp_esc (self, rp_tr (self, "):", "): "));
+        rp_esc (self, PQgetvalue (res, row, 14));
+    }
+    else
+        rp_esc (self, rp_tr (self, "待处理", "Open"));
+    rp_cell_close (self);
+    rp_row_close (self);
+}
+
 //  One table of open warnings: the findings about indicators, or (missing)
 //  the reports not made on time.  Red first, then by domain, indicator,
 //  area and year; at most S_MAX_WARNINGS rows.
@@ -57,7 +99,7 @@ s_write_warning_table (rp_report_t *self, bool missing)
     }
     if (missing && rows > 0)
         rp_esc (self, rp_tr (self, "各成员单位的报送情况见第四部分。",
-                                 " Part 4 sums up reporting by member unit."));
+                                   " Part 4 sums up reporting by member unit."));
     rp_para_close (self);
     if (rows > 0) {
         const char *heads [] = { rp_tr (self, "级别", "Level"), rp_tr (self, "预警规则", "Rule"),
@@ -66,43 +108,8 @@ s_write_warning_table (rp_report_t *self, bool missing)
                                  rp_tr (self, "处理情况", "Handling") };
         const bool numeric [] = { false, false, false, false, true, false, false };
         rp_table_open (self, "warn", heads, numeric, 7);
-        for (int row = 0; row < rows; row++) {
-            bool is_red = strcmp (PQgetvalue (res, row, 0), "red") == 0;
-            rp_row_open (self, NULL, is_red ? "red" : "yellow");
-            if (self->html)
-                rp_outf (self, "<td><span class=\"lv lv-%s\">", is_red ? "red" : "yellow");
-            else
-                rp_cell_open (self, NULL);
-            rp_esc (self, is_red ? rp_tr (self, "红色", "Red") : rp_tr (self, "黄色", "Yellow"));
-            rp_out (self, self->html ? "</span></td>" : " |");
-            rp_cell (self, "rule", PQgetvalue (res, row, self->english ? 3 : 2));
-            rp_cell_open (self, NULL);
-            rp_esc (self, PQgetvalue (res, row, self->english ? 6 : 5));
-            rp_out (self, self->html ? "<span class=\"code\">" : " (");
-            rp_esc (self, PQgetvalue (res, row, 4));
-            rp_out (self, self->html ? "</span>" : ")");
-            rp_cell_close (self);
-            rp_cell_open (self, NULL);
-            rp_esc (self, PQgetvalue (res, row, self->english ? 8 : 7));
-            if (PQgetvalue (res, row, 10) [0]) {
-                rp_out (self, self->english ? ", " : "·");
-                rp_esc (self, PQgetvalue (res, row, 10));
-            }
-            rp_cell_close (self);
-            rp_cell (self, "num", PQgetvalue (res, row, 9));
-            rp_cell (self, "msg", PQgetvalue (res, row, self->english ? 12 : 11));
-            rp_cell_open (self, "ack");
-            if (strcmp (PQgetvalue (res, row, 1), "acknowledged") == 0) {
-                rp_esc (self, rp_tr (self, "已确认(", "Acknowledged ("));
-                rp_esc (self, PQgetvalue (res, row, 13));
-                rp_esc (self, rp_tr (self, "):", "): "));
-                rp_esc (self, PQgetvalue (res, row, 14));
-            }
-            else
-                rp_esc (self, rp_tr (self, "待处理", "Open"));
-            rp_cell_close (self);
-            rp_row_close (self);
-        }
+        for (int row = 0; row < rows; row++)
+            s_warning_row (self, res, row);
         rp_table_close (self);
     }
     PQclear (res);
@@ -147,25 +154,11 @@ s_on_time (int on_time, int could)
     return t;
 }
 
-int
-rp_write_units (rp_report_t *self)
+//  What the table of member units counts, and how the on-time rate is
+//  reckoned.
+static void
+s_units_lead (rp_report_t *self)
 {
-    char first [16], year [16];
-    snprintf (first, sizeof first, "%d", self->options->final ? self->first : self->year);
-    snprintf (year, sizeof year, "%d", self->year);
-    const char *params [] = { first, year };
-    PGresult *res = rp_query (self, "the completeness of reporting",
-        "SELECT c.unit_code, max (c.unit_zh), max (u.name_en), sum (c.owed), sum (c.received),"
-        "       sum (c.late), sum (c.missing), sum (c.on_time), sum (c.backfilled)"
-        "  FROM wdmon.completeness c JOIN wdmon.member_unit u ON u.code = c.unit_code"
-        " WHERE c.year BETWEEN $1::int AND $2::int"
-        " GROUP BY c.unit_code"
-        " ORDER BY sum (c.missing) DESC, sum (c.late) DESC, c.unit_code", 2, params);
-    if (!res)
-        return -1;
-    if (self->html)
-        rp_out (self, "<section class=\"part\" id=\"units\">\n");
-    rp_heading (self, 2, "units-h", rp_tr (self, "四、成员单位报送情况", "4 Reporting by member units"));
     rp_para_open (self, "lead");
     if (self->options->final) {
         if (self->english)
@@ -197,43 +190,71 @@ rp_write_units (rp_report_t *self)
         "deadline ÷ (owed − loaded as history); data whose deadline passed before the unit joined the "
         "monitoring system were loaded as history and are not counted late."));
     rp_para_close (self);
-    if (PQntuples (res) > 0) {
-        const char *heads [] = { rp_tr (self, "成员单位", "Member unit"), rp_tr (self, "应报", "Owed"),
-                                 rp_tr (self, "已报", "Received"), rp_tr (self, "其中逾期", "Late"),
-                                 rp_tr (self, "未报", "Missing"), rp_tr (self, "历史补录", "Loaded as history"),
-                                 rp_tr (self, "按时报送率", "On time") };
-        const bool numeric [] = { false, true, true, true, true, true, true };
-        rp_table_open (self, "units", heads, numeric, 7);
-        int total [6] = { 0, 0, 0, 0, 0, 0 };
-        for (int row = 0; row < PQntuples (res); row++) {
-            int owed = atoi (PQgetvalue (res, row, 3));
-            int received = atoi (PQgetvalue (res, row, 4));
-            int late = atoi (PQgetvalue (res, row, 5));
-            int missing = atoi (PQgetvalue (res, row, 6));
-            int on_time = atoi (PQgetvalue (res, row, 7));
-            int backfilled = atoi (PQgetvalue (res, row, 8));
-            total [0] += owed; total [1] += received; total [2] += late; total [3] += missing;
-            total [4] += backfilled; total [5] += on_time;
-            char id [96];
-            snprintf (id, sizeof id, "unit-%.64s", PQgetvalue (res, row, 0));
-            rp_row_open (self, self->html ? id : NULL, NULL);
-            rp_cell (self, NULL, PQgetvalue (res, row, self->english ? 2 : 1));
-            rp_cell_int (self, NULL, owed);
-            rp_cell_int (self, NULL, received);
-            rp_cell_int (self, NULL, late);
-            rp_cell_int (self, NULL, missing);
-            rp_cell_int (self, NULL, backfilled);
-            rp_cell (self, "num", s_on_time (on_time, owed - backfilled).text);
-            rp_row_close (self);
-        }
-        rp_row_open (self, NULL, "total");
-        rp_cell (self, NULL, rp_tr (self, "合计", "Total"));
-        for (int k = 0; k < 5; k++)
-            rp_cell_int (self, NULL, total [k]);
-        rp_cell (self, "num", s_on_time (total [5], total [0] - total [4]).text);
+}
+
+//  The member units' reports, most missing first, and their total.
+static void
+s_units_table (rp_report_t *self, const PGresult *res)
+{
+    const char *heads [] = { rp_tr (self, "成员单位", "Member unit"), rp_tr (self, "应报", "Owed"),
+                             rp_tr (self, "已报", "Received"), rp_tr (self, "其中逾期", "Late"),
+                             rp_tr (self, "未报", "Missing"), rp_tr (self, "历史补录", "Loaded as history"),
+                             rp_tr (self, "按时报送率", "On time") };
+    const bool numeric [] = { false, true, true, true, true, true, true };
+    rp_table_open (self, "units", heads, numeric, 7);
+    int total [6] = { 0, 0, 0, 0, 0, 0 };
+    for (int row = 0; row < PQntuples (res); row++) {
+        int owed = atoi (PQgetvalue (res, row, 3));
+        int received = atoi (PQgetvalue (res, row, 4));
+        int late = atoi (PQgetvalue (res, row, 5));
+        int missing = atoi (PQgetvalue (res, row, 6));
+        int on_time = atoi (PQgetvalue (res, row, 7));
+        int backfilled = atoi (PQgetvalue (res, row, 8));
+        total [0] += owed; total [1] += received; total [2] += late; total [3] += missing;
+        total [4] += backfilled; total [5] += on_time;
+        char id [96];
+        snprintf (id, sizeof id, "unit-%.64s", PQgetvalue (res, row, 0));
+        rp_row_open (self, self->html ? id : NULL, NULL);
+        rp_cell (self, NULL, PQgetvalue (res, row, self->english ? 2 : 1));
+        rp_cell_int (self, NULL, owed);
+        rp_cell_int (self, NULL, received);
+        rp_cell_int (self, NULL, late);
+        rp_cell_int (self, NULL, missing);
+        rp_cell_int (self, NULL, backfilled);
+        rp_cell (self, "num", s_on_time (on_time, owed - backfilled).text);
         rp_row_close (self);
-        rp_table_close (self);
     }
+    rp_row_open (self, NULL, "total");
+    rp_cell (self, NULL, rp_tr (self, "合计", "Total"));
+    for (int k = 0; k < 5; k++)
+        rp_cell_int (self, NULL, total [k]);
+    rp_cell (self, "num", s_on_time (total [5], total [0] - total [4]).text);
+    rp_row_close (self);
+    rp_table_close (self);
+}
+
+int
+rp_write_units (rp_report_t *self)
+{
+    char first [16], year [16];
+    snprintf (first, sizeof first, "%d", self->options->final ? self->first : self->year);
+    snprintf (year, sizeof year, "%d", self->year);
+    const char *params [] = { first, year };
+    PGresult *res = rp_query (self, "the completeness of reporting",
+        "SELECT c.unit_code, max (c.unit_zh), max (u.name_en), sum (c.owed), sum (c.received),"
+        "       sum (c.late), sum (c.missing), sum (c.on_time), sum (c.backfilled)"
+        "  FROM wdmon.completeness c JOIN wdmon.member_unit u ON u.code = c.unit_code"
+        " WHERE c.year BETWEEN $1::int AND $2::int"
+        " GROUP BY c.unit_code"
+        " ORDER BY sum (c.missing) DESC, sum (c.late) DESC, c.unit_code", 2, params);
+    if (!res)
+        return -1;
+    if (self->html)
+        rp_out (self, "<section class=\"part\" id=\"units\">\n");
+    rp_heading (self, 2, "units-h", rp_tr (self, "四、成员单位报送情况", "4 Reporting by member units"));
+    s_units_lead (self);
+    if (PQntuples (res) > 0)
+        s_units_table (self, res);
     else {
         rp_para_open (self, "fn");
         rp_esc (self, rp_tr (self, "暂无成员单位的报送责任。", "No member unit is responsible for a report."));
