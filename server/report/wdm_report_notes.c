@@ -91,16 +91,10 @@ s_write_definitions (rp_report_t *self)
     rp_out (self, self->html ? "</ul>\n" : "\n");
 }
 
-int
-rp_write_notes (rp_report_t *self)
+//  How the values were made: roll-ups, gaps, minimum counts, revisions.
+static void
+s_write_data_notes (rp_report_t *self)
 {
-    if (self->html)
-        rp_out (self, "<section class=\"part\" id=\"notes\">\n");
-    rp_heading (self, 2, "notes-h", rp_tr (self, "五、说明", "5 Notes"));
-    rp_heading (self, 3, "notes-status", rp_tr (self, "(一)状态的含义", "5.1 What the statuses mean"));
-    s_write_definitions (self);
-
-    rp_heading (self, 3, "notes-data", rp_tr (self, "(二)数据说明", "5.2 About the data"));
     static const char *const data_zh [] = {
         "全区数值:区级部门报送的全区数值优先;全区未报送时,由直属各镇街的数值按指标的汇总规则得出(比例类分子"
         "、分母分别相加,人数类相加),表中以“†”标注。",
@@ -131,8 +125,13 @@ rp_write_notes (rp_report_t *self)
         rp_item_close (self);
     }
     rp_out (self, self->html ? "</ul>\n" : "\n");
+}
 
-    //  The notes reporters attached to their values.
+//  The notes reporters attached to their values (at most S_MAX_NOTES, the
+//  rest counted).  0, or -1 with the error set.
+static int
+s_write_value_notes (rp_report_t *self)
+{
     char baseline [16], year [16], limit [16];
     snprintf (baseline, sizeof baseline, "%d", self->baseline);
     snprintf (year, sizeof year, "%d", self->year);
@@ -182,6 +181,22 @@ rp_write_notes (rp_report_t *self)
         rp_table_close (self);
     }
     PQclear (res);
+    return 0;
+}
+
+int
+rp_write_notes (rp_report_t *self)
+{
+    if (self->html)
+        rp_out (self, "<section class=\"part\" id=\"notes\">\n");
+    rp_heading (self, 2, "notes-h", rp_tr (self, "五、说明", "5 Notes"));
+    rp_heading (self, 3, "notes-status", rp_tr (self, "(一)状态的含义", "5.1 What the statuses mean"));
+    s_write_definitions (self);
+
+    rp_heading (self, 3, "notes-data", rp_tr (self, "(二)数据说明", "5.2 About the data"));
+    s_write_data_notes (self);
+    if (s_write_value_notes (self))
+        return -1;
     if (self->html)
         rp_out (self, "</section>\n");
     return 0;
