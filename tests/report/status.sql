@@ -6,7 +6,7 @@
 --
 --   psql -v year=2024 -v final=false -f status.sql
 --
--- The rules (server/report/wdm_report.c, s_classify): the district's series —
+-- The rules (server/report/wdm_report_classify.c, rp_classify): the district's series —
 -- indicator_value for the district, |women - men| for narrow_gap, the
 -- smallest count among the bodies for min_count — from the baseline year
 -- to :year.  No value in a plan year: not_reported.  The latest plan-year
