@@ -98,8 +98,17 @@ wdm_db_query (PGconn *conn, const char *sql, int count, const char *const *param
     PGresult *res = PQexecParams (conn, sql, count, NULL, params, NULL, NULL, 0);
     if (PQresultStatus (res) == expect)
         return res;
-    snprintf (err, err_size, "数据库错误 / database: %s", PQresultErrorMessage (res));
-    err [strcspn (err, "\n")] = '\0';
+    //  The primary message only: the statement and its caret add nothing.
+    const char *message = res ? PQresultErrorField (res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+    if (!message)
+        message = res && *PQresultErrorMessage (res) ? PQresultErrorMessage (res)
+                                                     : PQerrorMessage (conn);
+    if (err) {
+        snprintf (err, err_size, "数据库错误 / database: %s", message);
+        err [strcspn (err, "\n")] = '\0';
+    }
+    else
+        wdm_log_error ("database: %.*s", (int) strcspn (message, "\n"), message);
     PQclear (res);
     return NULL;
 }

@@ -22,8 +22,10 @@ PGconn *wdm_db_connect_like (PGconn *conn);
 int wdm_db_exec (PGconn *conn, const char *sql);
 
 //  Run a parameterised statement: the result, which the caller clears, if
-//  its status is expect; else NULL with the database's message, one line,
-//  in err (for a caller that reports errors to a person, not the log).
+//  its status is expect (PGRES_TUPLES_OK, PGRES_COMMAND_OK ...); else NULL
+//  and the database's message, one line: in err for a caller that tells a
+//  person, or logged when err is NULL (the daemons and the warning engine).
+//  The one query helper of the server: parts add their context around it.
 PGresult *wdm_db_query (PGconn *conn, const char *sql, int count, const char *const *params,
                         ExecStatusType expect, char *err, size_t err_size);
 

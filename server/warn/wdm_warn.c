@@ -212,11 +212,11 @@ s_evaluate_deadlines (wdm_warn_eval_t *self, const wdm_date_t *today)
     char first [16];
     snprintf (first, sizeof first, "%d", self->first_year);
     const char *params [] = { first, last };
-    PGresult *res = wdm_warn_query (self->conn,
+    PGresult *res = wdm_db_query (self->conn,
         "SELECT indicator_code, unit_code, area_code, unit_zh, unit_en, year, body,"
         "       first_received IS NOT NULL"
         "  FROM report_owed WHERE year BETWEEN $1::int AND $2::int"
-        " ORDER BY indicator_code, unit_code, year, body", 2, params);
+        " ORDER BY indicator_code, unit_code, year, body", 2, params, PGRES_TUPLES_OK, NULL, 0);
     if (!res)
         return -1;
     wdm_finding_t found [S_MAX_FINDINGS];

@@ -95,10 +95,6 @@ typedef struct {
 
 //  --- Reading (wdm_warn_context.c) -------------------------------------------------
 
-//  A parameterised query that returns rows: the result, which the caller
-//  clears, or NULL with the error logged.
-PGresult *wdm_warn_query (PGconn *conn, const char *sql, int count, const char *const *params);
-
 //  Copy text (NULL: "") into dest of size, cut to fit.
 void wdm_warn_copy (char *dest, size_t size, const char *text);
 
