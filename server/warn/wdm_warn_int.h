@@ -71,7 +71,7 @@ typedef struct {
     int area_count;
     wdm_warn_threshold_t *thresholds;
     int threshold_count;
-    wdm_db_copy_t findings;             //  the findings not yet sent to wdm_findings
+    wdm_buf_t findings;             //  the findings not yet sent to wdm_findings
     int finding_count;
     bool failed;                        //  a finding could not be kept: do not apply
     int series;
