@@ -22,8 +22,8 @@ s_load_keys (cl_collector_t *self)
 {
     char err [1200];
     if (wdm_keys_load (self->config->server_public_key_file, false, self->server_key, err, sizeof err)
-    ||  wdm_keys_load (self->config->public_key_file, false, self->public_key, err, sizeof err)
-    ||  wdm_keys_load (self->config->secret_key_file, true, self->secret_key, err, sizeof err)) {
+        || wdm_keys_load (self->config->public_key_file, false, self->public_key, err, sizeof err)
+        || wdm_keys_load (self->config->secret_key_file, true, self->secret_key, err, sizeof err)) {
         wdm_log_error ("collector: %s", err);
         return -1;
     }
@@ -59,11 +59,10 @@ s_loop (cl_collector_t *self, int once, volatile sig_atomic_t *stop)
                 self->next_scan_ms = now + self->config->scan_ms;
         }
         cl_send_batches (self);
-        zmq_pollitem_t items [] = { { self->dealer, 0, ZMQ_POLLIN, 0 },
-                                    { self->monitor, 0, ZMQ_POLLIN, 0 } };
+        zmq_pollitem_t items [] = { { self->dealer, 0, ZMQ_POLLIN, 0 }, { self->monitor, 0, ZMQ_POLLIN, 0 } };
         long wait = self->inbox_empty ? 100 : 0;
         if (zmq_poll (items, self->monitor ? 2 : 1, wait) > 0 && self->monitor
-        &&  (items [1].revents & ZMQ_POLLIN))
+            && (items [1].revents & ZMQ_POLLIN))
             cl_monitor_event (self);
         if (items [0].revents & ZMQ_POLLIN) {
             //  Take every reply waiting before doing anything else.
@@ -76,8 +75,7 @@ s_loop (cl_collector_t *self, int once, volatile sig_atomic_t *stop)
             cl_status_write (self);
             self->next_status_ms = now + 1000;
         }
-        if (once && self->inbox_empty && self->settling == 0 && self->flying == 0
-        &&  !self->rewind_pending) {
+        if (once && self->inbox_empty && self->settling == 0 && self->flying == 0 && !self->rewind_pending) {
             wdm_outbox_stats (self->outbox, &stats);
             if (stats.queued == 0)
                 break;
@@ -114,20 +112,20 @@ wdm_collector_run (const wdm_collector_config_t *config, int once, volatile sig_
     if (recovery.torn_bytes_cut || recovery.damaged_records || recovery.damaged_segments)
         wdm_log_warn ("collector: outbox recovered: %s", recovery.message);
     cl_journal_recover (&self);
-    self.flights = calloc ((size_t) config->max_in_flight, sizeof *self.flights);
+    self.flights = calloc ((size_t)config->max_in_flight, sizeof *self.flights);
     self.ctx = zmq_ctx_new ();
     if (!self.flights || !self.ctx || cl_connect (&self))
         goto cleanup;
     wdm_outbox_stats_t stats;
     wdm_outbox_stats (self.outbox, &stats);
-    wdm_log_info ("collector: delivering to %s; outbox epoch %llu holds %llu records",
-                  config->endpoint, (unsigned long long) stats.epoch, (unsigned long long) stats.queued);
+    wdm_log_info ("collector: delivering to %s; outbox epoch %llu holds %llu records", config->endpoint,
+                  (unsigned long long)stats.epoch, (unsigned long long)stats.queued);
 
     s_loop (&self, once, stop);
     cl_status_write (&self);
     wdm_outbox_stats (self.outbox, &stats);
     wdm_log_info ("collector: stopping; %llu records delivered this run, %llu still queued",
-                  (unsigned long long) self.delivered, (unsigned long long) stats.queued);
+                  (unsigned long long)self.delivered, (unsigned long long)stats.queued);
     rc = 0;
 cleanup:
     for (int i = 0; self.flights && i < config->max_in_flight; i++)

@@ -29,20 +29,20 @@
 #include "wdm_catalog.h"
 
 typedef struct {
-    char endpoint [256];                //  the centre, e.g. tcp://wdmon.example:7300
+    char endpoint [256];  //  the centre, e.g. tcp://wdmon.example:7300
     char server_public_key_file [1024];
-    char secret_key_file [1024];        //  the unit's (mode 0600)
+    char secret_key_file [1024];  //  the unit's (mode 0600)
     char public_key_file [1024];
-    char outbox [1024];                 //  directory
-    char inbox [1024];                  //  directory, with done/ and failed/ inside
-    char catalog [1024];                //  catalog.json; "" checks without a catalog
-    char rejected [1024];               //  JSON Lines file of records the centre refused
-    char status_file [1024];            //  what `status` reads about the running daemon
-    long batch_size;                    //  records per batch
-    long max_in_flight;                 //  batches awaiting a reply, at most
-    long timeout_ms;                    //  no reply this long: reconnect and resend
-    long scan_ms;                       //  how often the inbox is looked at
-    long settle_ms;                     //  a file is taken once unchanged this long
+    char outbox [1024];       //  directory
+    char inbox [1024];        //  directory, with done/ and failed/ inside
+    char catalog [1024];      //  catalog.json; "" checks without a catalog
+    char rejected [1024];     //  JSON Lines file of records the centre refused
+    char status_file [1024];  //  what `status` reads about the running daemon
+    long batch_size;          //  records per batch
+    long max_in_flight;       //  batches awaiting a reply, at most
+    long timeout_ms;          //  no reply this long: reconnect and resend
+    long scan_ms;             //  how often the inbox is looked at
+    long settle_ms;           //  a file is taken once unchanged this long
     char log_level [16];
 } wdm_collector_config_t;
 
@@ -50,8 +50,7 @@ typedef struct {
 //  soon as the inbox is empty and every record is acknowledged.  0 on a
 //  clean stop, -1 if it could not start (the cause is logged: keys,
 //  outbox, catalog).
-int wdm_collector_run (const wdm_collector_config_t *config, int once,
-                       volatile sig_atomic_t *stop);
+int wdm_collector_run (const wdm_collector_config_t *config, int once, volatile sig_atomic_t *stop);
 
 //  Print what the collector has: queued, in flight, delivered, rejected.
 //  Works while the daemon runs.  0, or -1 if the outbox cannot be read.

@@ -14,8 +14,7 @@
 //  before bodies were exported has none: any body is let through, for the
 //  centre to check.
 static int
-s_load_bodies (const char *path, const char *code, const json_t *bodies,
-               wdm_indicator_t *indicator)
+s_load_bodies (const char *path, const char *code, const json_t *bodies, wdm_indicator_t *indicator)
 {
     if (!bodies) {
         indicator->bodies_unknown = true;
@@ -24,15 +23,15 @@ s_load_bodies (const char *path, const char *code, const json_t *bodies,
     size_t index;
     const json_t *body;
     if (!json_is_array (bodies) || json_array_size (bodies) > WDM_BODIES_MAX) {
-        wdm_log_error ("catalog: %s: indicator %s: bodies must be a list of at most %d names",
-                       path, code, WDM_BODIES_MAX);
+        wdm_log_error ("catalog: %s: indicator %s: bodies must be a list of at most %d names", path, code,
+                       WDM_BODIES_MAX);
         return -1;
     }
-    json_array_foreach (bodies, index, body) {
+    json_array_foreach (bodies, index, body)
+    {
         const char *name = json_string_value (body);
         if (!name || !*name || strlen (name) >= WDM_CODE_MAX) {
-            wdm_log_error ("catalog: %s: indicator %s: body %zu is not a usable name",
-                           path, code, index);
+            wdm_log_error ("catalog: %s: indicator %s: body %zu is not a usable name", path, code, index);
             return -1;
         }
         strcpy (indicator->bodies [indicator->body_count++], name);
@@ -57,10 +56,11 @@ wdm_collector_load_catalog (const char *path)
         wdm_log_error ("catalog: %s: not a wdmon catalog (no indicators or years)", path);
         goto cleanup;
     }
-    catalog = wdm_catalog_new ((int) first, (int) last);
+    catalog = wdm_catalog_new ((int)first, (int)last);
     size_t index;
     json_t *item;
-    json_array_foreach (indicators, index, item) {
+    json_array_foreach (indicators, index, item)
+    {
         wdm_indicator_t indicator = { .frequency = WDM_FREQ_YEAR };
         const char *code = json_string_value (json_object_get (item, "code"));
         const char *frequency = json_string_value (json_object_get (item, "frequency"));
@@ -83,8 +83,7 @@ wdm_collector_load_catalog (const char *path)
         }
         if (frequency && strcmp (frequency, "quarter") == 0)
             indicator.frequency = WDM_FREQ_QUARTER;
-        else
-        if (frequency && strcmp (frequency, "month") == 0)
+        else if (frequency && strcmp (frequency, "month") == 0)
             indicator.frequency = WDM_FREQ_MONTH;
         if (wdm_catalog_add (catalog, &indicator)) {
             wdm_log_error ("catalog: %s: indicator %s appears twice", path, code);

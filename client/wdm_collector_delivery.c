@@ -19,7 +19,7 @@
 #include <unistd.h>
 #include <zmq.h>
 
-#define S_BODY_LIMIT (900 * 1024)       //  stop filling a batch here (frame max 1 MiB)
+#define S_BODY_LIMIT     (900 * 1024)  //  stop filling a batch here (frame max 1 MiB)
 #define S_BACKOFF_MAX_MS 30000
 
 void
@@ -42,7 +42,7 @@ static void
 s_back_off (cl_collector_t *self)
 {
     if (self->rewind_pending)
-        return;                         //  this attempt has backed off already
+        return;  //  this attempt has backed off already
     self->retry_at_ms = wdm_clock_ms () + self->backoff_ms;
     self->backoff_ms = self->backoff_ms * 2 > S_BACKOFF_MAX_MS ? S_BACKOFF_MAX_MS : self->backoff_ms * 2;
     self->rewind_pending = 1;
@@ -54,7 +54,7 @@ s_gather (cl_collector_t *self)
 {
     self->scratch_size = 0;
     uint32_t count = 0;
-    while (count < (uint32_t) self->config->batch_size && self->scratch_size < S_BODY_LIMIT) {
+    while (count < (uint32_t)self->config->batch_size && self->scratch_size < S_BODY_LIMIT) {
         uint64_t seq;
         const void *payload;
         size_t size;
@@ -74,7 +74,7 @@ s_gather (cl_collector_t *self)
             self->scratch = scratch;
             self->scratch_capacity = capacity;
         }
-        uint32_t size32 = (uint32_t) size;
+        uint32_t size32 = (uint32_t)size;
         memcpy (self->scratch + self->scratch_size, &seq, 8);
         memcpy (self->scratch + self->scratch_size + 8, &size32, 4);
         memcpy (self->scratch + self->scratch_size + 12, payload, size);
@@ -99,12 +99,11 @@ s_flight_name (cl_flight_t *flight, const char *name, size_t len)
         while (last > 0 && names [last - 1] != '\0')
             last--;
         if (size - 1 - last == len && memcmp (names + last, name, len) == 0)
-            return (uint32_t) last;
+            return (uint32_t)last;
     }
-    if (msgpack_sbuffer_write (&flight->names, name, len)
-    ||  msgpack_sbuffer_write (&flight->names, "", 1))
+    if (msgpack_sbuffer_write (&flight->names, name, len) || msgpack_sbuffer_write (&flight->names, "", 1))
         return UINT32_MAX;
-    return (uint32_t) size;
+    return (uint32_t)size;
 }
 
 //  Send batches while there is room in flight and records to send.
@@ -116,7 +115,7 @@ cl_send_batches (cl_collector_t *self)
         return;
     if (self->rewind_pending) {
         if (self->flying)
-            return;                     //  let the answers in flight come home first
+            return;  //  let the answers in flight come home first
         wdm_outbox_rewind (self->outbox);
         self->rewind_pending = 0;
     }
@@ -149,8 +148,8 @@ cl_send_batches (cl_collector_t *self)
             const char *name;
             size_t name_len, stored_size;
             const uint8_t *stored;
-            cl_origin_split ((const uint8_t *) self->scratch + at + 12, size, &name, &name_len,
-                            &flight->lines [i], &stored, &stored_size);
+            cl_origin_split ((const uint8_t *)self->scratch + at + 12, size, &name, &name_len,
+                             &flight->lines [i], &stored, &stored_size);
             wdm_proto_batch_add (&pk, seq, stored, stored_size);
             flight->seqs [i] = seq;
             flight->name_at [i] = s_flight_name (flight, name, name_len);
@@ -165,7 +164,7 @@ cl_send_batches (cl_collector_t *self)
         uint8_t header [WDM_PROTO_HEADER_SIZE];
         wdm_proto_header_encode (&head, header);
         if (zmq_send (self->dealer, header, sizeof header, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0
-        ||  zmq_send (self->dealer, flight->body.data, flight->body.size, ZMQ_DONTWAIT) < 0) {
+            || zmq_send (self->dealer, flight->body.data, flight->body.size, ZMQ_DONTWAIT) < 0) {
             //  Not connected yet (or the pipe is full): try again later.
             cl_flight_clear (flight);
             s_back_off (self);
@@ -206,8 +205,9 @@ s_write_rejected (cl_collector_t *self, const cl_flight_t *flight, const wdm_pro
     }
     wdm_proto_batch_t batch;
     char why [128];
-    int decoded = wdm_proto_batch_decode ((const uint8_t *) flight->body.data, flight->body.size,
-                                          flight->count, &batch, why, sizeof why) == WDM_PROTO_OK;
+    int decoded = wdm_proto_batch_decode ((const uint8_t *)flight->body.data, flight->body.size,
+                                          flight->count, &batch, why, sizeof why)
+        == WDM_PROTO_OK;
     time_t now = time (NULL);
     char stamp [32];
     strftime (stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", gmtime (&now));
@@ -220,13 +220,13 @@ s_write_rejected (cl_collector_t *self, const cl_flight_t *flight, const wdm_pro
         if (reply->status == WDM_PROTO_OK && !rejection)
             continue;
         const wdm_record_t *r = &item->record;
-        json_t *line = json_pack ("{s:s, s:I, s:I, s:i, s:s, s:s, s:s, s:{s:s, s:s, s:i, s:f}}",
-            "time", stamp, "epoch", (json_int_t) batch.epoch, "seq", (json_int_t) item->seq,
-            "code", rejection ? rejection->code : reply->status,
-            "reason", wdm_proto_code_name (rejection ? rejection->code : reply->status),
-            "field", rejection ? rejection->field : "",
-            "message", rejection ? rejection->message : reply->message,
-            "record", "indicator", r->indicator, "area", r->area, "year", r->year, "value", r->value);
+        json_t *line = json_pack ("{s:s, s:I, s:I, s:i, s:s, s:s, s:s, s:{s:s, s:s, s:i, s:f}}", "time",
+                                  stamp, "epoch", (json_int_t)batch.epoch, "seq", (json_int_t)item->seq,
+                                  "code", rejection ? rejection->code : reply->status, "reason",
+                                  wdm_proto_code_name (rejection ? rejection->code : reply->status), "field",
+                                  rejection ? rejection->field : "", "message",
+                                  rejection ? rejection->message : reply->message, "record", "indicator",
+                                  r->indicator, "area", r->area, "year", r->year, "value", r->value);
         if (line) {
             json_t *record = json_object_get (line, "record");
             if (r->body [0])
@@ -237,8 +237,7 @@ s_write_rejected (cl_collector_t *self, const cl_flight_t *flight, const wdm_pro
                 json_object_set_new (record, "note", json_string (r->note));
             //  Where the record came from, for the unit to correct it there.
             if (i < flight->count && flight->name_at [i] != UINT32_MAX) {
-                json_object_set_new (line, "file",
-                                     json_string (flight->names.data + flight->name_at [i]));
+                json_object_set_new (line, "file", json_string (flight->names.data + flight->name_at [i]));
                 json_object_set_new (line, "line", json_integer (flight->lines [i]));
             }
             char *text = json_dumps (line, JSON_COMPACT);
@@ -286,11 +285,10 @@ s_receive_reply (cl_collector_t *self, wdm_proto_header_t *head_out, wdm_proto_r
     }
     char why [128];
     if (header_size != WDM_PROTO_HEADER_SIZE
-    ||  wdm_proto_header_decode (header, (size_t) header_size, head_out) != WDM_PROTO_OK
-    ||  head_out->type != WDM_PROTO_REPLY
-    ||  head_out->checksum != wdm_crc32 (0, zmq_msg_data (&body), zmq_msg_size (&body))
-    ||  wdm_proto_reply_decode (zmq_msg_data (&body), zmq_msg_size (&body), reply_out,
-                                why, sizeof why)) {
+        || wdm_proto_header_decode (header, (size_t)header_size, head_out) != WDM_PROTO_OK
+        || head_out->type != WDM_PROTO_REPLY
+        || head_out->checksum != wdm_crc32 (0, zmq_msg_data (&body), zmq_msg_size (&body))
+        || wdm_proto_reply_decode (zmq_msg_data (&body), zmq_msg_size (&body), reply_out, why, sizeof why)) {
         wdm_log_warn ("delivery: ignored a reply that could not be read");
         zmq_msg_close (&body);
         return -1;
@@ -311,27 +309,25 @@ s_settle_batch (cl_collector_t *self, const cl_flight_t *flight, const wdm_proto
         aside = s_write_rejected (self, flight, reply);
     if (reply->status != WDM_PROTO_OK)
         wdm_log_error ("delivery: batch %llu of %u records refused whole: %d %s: %s",
-                       (unsigned long long) flight->batch_no, flight->count, reply->status,
+                       (unsigned long long)flight->batch_no, flight->count, reply->status,
                        wdm_proto_code_name (reply->status), reply->message);
-    else
-    if (reply->rejected_count)
+    else if (reply->rejected_count)
         wdm_log_warn ("delivery: batch %llu: %u records refused by the centre (see %s); "
                       "first: seq %llu, %u %s, field %s: %s",
-                      (unsigned long long) flight->batch_no, reply->rejected_count,
-                      self->config->rejected, (unsigned long long) reply->rejected [0].seq,
-                      reply->rejected [0].code, wdm_proto_code_name (reply->rejected [0].code),
-                      reply->rejected [0].field, reply->rejected [0].message);
+                      (unsigned long long)flight->batch_no, reply->rejected_count, self->config->rejected,
+                      (unsigned long long)reply->rejected [0].seq, reply->rejected [0].code,
+                      wdm_proto_code_name (reply->rejected [0].code), reply->rejected [0].field,
+                      reply->rejected [0].message);
     if (aside == 0 && s_ack (self, flight) == 0) {
         if (reply->status == WDM_PROTO_OK) {
             self->delivered += reply->accepted + reply->duplicates;
             self->last_delivery = time (NULL);
         }
         self->backoff_ms = CL_BACKOFF_MIN_MS;
-    }
-    else
-        s_back_off (self);          //  keep the records; try again
+    } else
+        s_back_off (self);  //  keep the records; try again
     wdm_log_debug ("delivery: batch %llu: %u accepted, %u duplicates, %u refused",
-                   (unsigned long long) flight->batch_no, reply->accepted, reply->duplicates,
+                   (unsigned long long)flight->batch_no, reply->accepted, reply->duplicates,
                    reply->rejected_count);
 }
 
@@ -349,33 +345,29 @@ cl_handle_reply (cl_collector_t *self)
             flight = &self->flights [i];
     if (!flight) {
         wdm_log_debug ("delivery: reply to batch %llu, which is no longer in flight",
-                       (unsigned long long) head.batch_no);
+                       (unsigned long long)head.batch_no);
         wdm_proto_reply_clear (&reply);
         return;
     }
-    double ack_ms = (double) (wdm_clock_us () - flight->sent_us) / 1000.0;
+    double ack_ms = (double)(wdm_clock_us () - flight->sent_us) / 1000.0;
     cl_status_note_ack (self, ack_ms);
     if (reply.status == WDM_PROTO_RETRY_LATER) {
         wdm_log_warn ("delivery: the centre says retry later: %s", reply.message);
         s_back_off (self);
-    }
-    else
-    if (reply.status == WDM_PROTO_OK || reply.status == WDM_PROTO_MALFORMED
-    ||  reply.status == WDM_PROTO_TOO_LARGE || reply.status == WDM_PROTO_UNSUPPORTED_VERSION) {
+    } else if (reply.status == WDM_PROTO_OK || reply.status == WDM_PROTO_MALFORMED
+               || reply.status == WDM_PROTO_TOO_LARGE || reply.status == WDM_PROTO_UNSUPPORTED_VERSION) {
         s_settle_batch (self, flight, &reply);
-    }
-    else
-    if (reply.status == WDM_PROTO_NOT_AUTHORISED) {
+    } else if (reply.status == WDM_PROTO_NOT_AUTHORISED) {
         //  The whole batch: this unit's key is no longer accepted (revoked
         //  while connected).  Nothing was stored; the records stay in the
         //  outbox until the unit has a key the centre accepts.
-        cl_link_state (self, WDM_LOG_ERROR, "the centre refused this unit's key while connected "
-                      "(revoked?); keeping the records and retrying");
-        wdm_log_error ("delivery: batch %llu refused: %s", (unsigned long long) flight->batch_no,
+        cl_link_state (self, WDM_LOG_ERROR,
+                       "the centre refused this unit's key while connected "
+                       "(revoked?); keeping the records and retrying");
+        wdm_log_error ("delivery: batch %llu refused: %s", (unsigned long long)flight->batch_no,
                        reply.message);
         s_back_off (self);
-    }
-    else {
+    } else {
         wdm_log_error ("delivery: unexpected status %d from the centre: %s", reply.status, reply.message);
         s_back_off (self);
     }

@@ -30,19 +30,19 @@
 #include <time.h>
 
 #define CL_BACKOFF_MIN_MS 200
-#define CL_ACK_BUCKETS 15               //  acknowledgement-time buckets (wdm_collector_status.c)
+#define CL_ACK_BUCKETS    15  //  acknowledgement-time buckets (wdm_collector_status.c)
 
 //  A batch sent and not yet answered.
 typedef struct {
     uint64_t batch_no;
-    uint64_t *seqs;                     //  count seqs, in order
+    uint64_t *seqs;  //  count seqs, in order
     uint32_t count;
-    msgpack_sbuffer body;               //  kept to write refused records aside
+    msgpack_sbuffer body;  //  kept to write refused records aside
     int64_t sent_ms;
-    int64_t sent_us;                    //  for the acknowledgement time
-    uint32_t *lines;                    //  count source lines; 0: not known
-    uint32_t *name_at;                  //  count offsets into names; UINT32_MAX: none
-    msgpack_sbuffer names;              //  source file names, each NUL-terminated
+    int64_t sent_us;        //  for the acknowledgement time
+    uint32_t *lines;        //  count source lines; 0: not known
+    uint32_t *name_at;      //  count offsets into names; UINT32_MAX: none
+    msgpack_sbuffer names;  //  source file names, each NUL-terminated
 } cl_flight_t;
 
 //  A record's outbox payload: its queued form (wdm_proto_record_encode),
@@ -60,8 +60,8 @@ typedef struct {
     off_t size;
     ino_t inode;
     struct timespec mtime;
-    int64_t since_ms;                   //  when it was first seen looking so
-    bool seen;                          //  at the look in progress
+    int64_t since_ms;  //  when it was first seen looking so
+    bool seen;         //  at the look in progress
 } cl_watch_t;
 
 typedef struct {
@@ -69,18 +69,18 @@ typedef struct {
     wdm_outbox_t *outbox;
     wdm_catalog_t *catalog;
     void *ctx, *dealer;
-    void *monitor;                      //  the dealer's connection events
+    void *monitor;  //  the dealer's connection events
     int monitor_serial;
-    char link_state [200];              //  what the last connection event said
+    char link_state [200];  //  what the last connection event said
     char server_key [WDM_KEY_Z85], public_key [WDM_KEY_Z85], secret_key [WDM_KEY_Z85];
-    cl_flight_t *flights;                //  max_in_flight slots
-    int flying;                         //  slots in use
+    cl_flight_t *flights;  //  max_in_flight slots
+    int flying;            //  slots in use
     uint64_t next_batch_no;
-    int64_t retry_at_ms;                //  send nothing before this
+    int64_t retry_at_ms;  //  send nothing before this
     int backoff_ms;
-    int rewind_pending;                 //  resend from the first unacknowledged
-    int64_t intake_paused_until_ms;     //  after the outbox could not be written
-    int64_t intake_error_logged_ms;     //  when that was last said: once a minute is enough
+    int rewind_pending;              //  resend from the first unacknowledged
+    int64_t intake_paused_until_ms;  //  after the outbox could not be written
+    int64_t intake_error_logged_ms;  //  when that was last said: once a minute is enough
     int64_t next_scan_ms, next_status_ms;
     int inbox_empty;
     uint64_t delivered, rejected, sent_batches;
@@ -88,12 +88,12 @@ typedef struct {
     double ack_sum_ms, ack_max_ms;
     int64_t last_reply_ms;
     time_t last_delivery;
-    msgpack_sbuffer stored;             //  one record's payload, reused
-    char *scratch;                      //  records gathered for a batch
+    msgpack_sbuffer stored;  //  one record's payload, reused
+    char *scratch;           //  records gathered for a batch
     size_t scratch_size, scratch_capacity;
-    cl_watch_t *watches;                 //  inbox files waiting to settle
+    cl_watch_t *watches;  //  inbox files waiting to settle
     int watch_count, watch_capacity;
-    int settling;                       //  files seen at the last look, not yet settled
+    int settling;  //  files seen at the last look, not yet settled
 } cl_collector_t;
 
 //  --- wdm_collector_origin.c ---

@@ -23,8 +23,8 @@
 
 typedef struct {
     cl_collector_t *self;
-    const char *name;                   //  the file's name in the inbox
-    FILE *errors;                       //  failed/NAME.errors.txt, opened on the first bad line
+    const char *name;  //  the file's name in the inbox
+    FILE *errors;      //  failed/NAME.errors.txt, opened on the first bad line
     char errors_path [2048];
     int outbox_failed;
 } s_intake_t;
@@ -32,13 +32,13 @@ typedef struct {
 static int
 s_on_record (void *arg, const wdm_record_t *record, int line)
 {
-    s_intake_t *intake = (s_intake_t *) arg;
+    s_intake_t *intake = (s_intake_t *)arg;
     cl_collector_t *self = intake->self;
     self->stored.size = 0;
     uint64_t seq;
     if (cl_origin_encode (&self->stored, intake->name, line)
-    ||  wdm_proto_record_encode (record, &self->stored)
-    ||  wdm_outbox_append (self->outbox, self->stored.data, self->stored.size, &seq)) {
+        || wdm_proto_record_encode (record, &self->stored)
+        || wdm_outbox_append (self->outbox, self->stored.data, self->stored.size, &seq)) {
         intake->outbox_failed = 1;
         return -1;
     }
@@ -48,15 +48,16 @@ s_on_record (void *arg, const wdm_record_t *record, int line)
 static void
 s_on_error (void *arg, int line, const char *field, const char *message, const char *text)
 {
-    s_intake_t *intake = (s_intake_t *) arg;
+    s_intake_t *intake = (s_intake_t *)arg;
     if (!intake->errors) {
         intake->errors = fopen (intake->errors_path, "w");
         if (!intake->errors) {
             wdm_log_error ("intake: cannot write %s: %s", intake->errors_path, strerror (errno));
             return;
         }
-        fprintf (intake->errors, "# 未能读取的行 / lines that could not be taken\n"
-                                 "# 行号 line\t字段 field\t原因 reason\t原文 text\n");
+        fprintf (intake->errors,
+                 "# 未能读取的行 / lines that could not be taken\n"
+                 "# 行号 line\t字段 field\t原因 reason\t原文 text\n");
     }
     fprintf (intake->errors, "%d\t%s\t%s\t%s\n", line, *field ? field : "-", message, text);
 }
@@ -86,8 +87,7 @@ s_fail_file (const char *inbox, const char *name, const char *why)
     if (file) {
         fprintf (file, "# 整个文件未能读取 / the whole file could not be read\n%s\n", why);
         fclose (file);
-    }
-    else
+    } else
         wdm_log_error ("intake: cannot write %s: %s", path, strerror (errno));
     cl_move (inbox, name, "failed");
     wdm_log_error ("intake: %s could not be read: %s; moved to failed/", name, why);
@@ -99,17 +99,21 @@ static void
 s_unreadable_kind (const char *name, char *why, size_t size)
 {
     const char *dot = strrchr (name, '.');
-    bool excel = dot && (strcasecmp (dot, ".xlsx") == 0 || strcasecmp (dot, ".xls") == 0
-                      || strcasecmp (dot, ".xlsm") == 0 || strcasecmp (dot, ".et") == 0);
+    bool excel = dot
+        && (strcasecmp (dot, ".xlsx") == 0 || strcasecmp (dot, ".xls") == 0 || strcasecmp (dot, ".xlsm") == 0
+            || strcasecmp (dot, ".et") == 0);
     if (excel)
-        snprintf (why, size, "尚不能读取Excel工作簿（%s）：请在Excel中“另存为”，文件类型选"
-                             "“CSV UTF-8（逗号分隔）(*.csv)”，再把该CSV文件放入收件箱 / "
-                             "Excel workbooks (%s) are not read yet: in Excel, choose Save As, "
-                             "type \"CSV UTF-8 (Comma delimited) (*.csv)\", and drop that CSV file "
-                             "into the inbox", dot, dot);
+        snprintf (why, size,
+                  "尚不能读取Excel工作簿（%s）：请在Excel中“另存为”，文件类型选"
+                  "“CSV UTF-8（逗号分隔）(*.csv)”，再把该CSV文件放入收件箱 / "
+                  "Excel workbooks (%s) are not read yet: in Excel, choose Save As, "
+                  "type \"CSV UTF-8 (Comma delimited) (*.csv)\", and drop that CSV file "
+                  "into the inbox",
+                  dot, dot);
     else
-        snprintf (why, size, "不支持的文件类型：应为.csv、.jsonl、.ndjson或.json / "
-                             "unknown kind of file: expected .csv, .jsonl, .ndjson or .json");
+        snprintf (why, size,
+                  "不支持的文件类型：应为.csv、.jsonl、.ndjson或.json / "
+                  "unknown kind of file: expected .csv, .jsonl, .ndjson or .json");
 }
 
 //  Take one file in.  0 done (moved to done/ or failed/), -1 the outbox
@@ -126,12 +130,12 @@ s_take_file (cl_collector_t *self, const char *name)
     wdm_outbox_stats_t before;
     wdm_outbox_stats (self->outbox, &before);
     if (cl_journal_write (self, name, before.next_seq)) {
-        wdm_log_error ("intake: cannot write %s/.taking: %s; %s stays in the inbox",
-                       inbox, strerror (errno), name);
+        wdm_log_error ("intake: cannot write %s/.taking: %s; %s stays in the inbox", inbox, strerror (errno),
+                       name);
         return -1;
     }
-    int rc = wdm_source_parse_file (path, self->catalog, s_on_record, s_on_error, &intake,
-                                    &stats, why, sizeof why);
+    int rc = wdm_source_parse_file (path, self->catalog, s_on_record, s_on_error, &intake, &stats, why,
+                                    sizeof why);
     if (intake.errors)
         fclose (intake.errors);
     if (!intake.outbox_failed && wdm_outbox_sync (self->outbox) != 0)
@@ -158,7 +162,7 @@ s_take_file (cl_collector_t *self, const char *name)
     cl_move (inbox, name, "done");
     char done [2048];
     snprintf (done, sizeof done, "%s/done", inbox);
-    cl_fsync_dir (inbox);                //  the move is durable before the journal goes
+    cl_fsync_dir (inbox);  //  the move is durable before the journal goes
     cl_fsync_dir (done);
     cl_journal_clear (self);
     if (self->intake_error_logged_ms) {
@@ -166,8 +170,8 @@ s_take_file (cl_collector_t *self, const char *name)
         self->intake_error_logged_ms = 0;
     }
     if (stats.errors)
-        wdm_log_warn ("intake: %s (%s): %d records taken, %d bad lines: see failed/%s.errors.txt",
-                      name, stats.encoding, stats.records, stats.errors, name);
+        wdm_log_warn ("intake: %s (%s): %d records taken, %d bad lines: see failed/%s.errors.txt", name,
+                      stats.encoding, stats.records, stats.errors, name);
     else
         wdm_log_info ("intake: %s (%s): %d records taken", name, stats.encoding, stats.records);
     return 0;
@@ -204,9 +208,9 @@ s_settled (cl_collector_t *self, const char *name, const struct stat *st, int64_
     if (!watch) {
         if (self->watch_count == self->watch_capacity) {
             int capacity = self->watch_capacity ? self->watch_capacity * 2 : 16;
-            cl_watch_t *watches = realloc (self->watches, (size_t) capacity * sizeof *watches);
+            cl_watch_t *watches = realloc (self->watches, (size_t)capacity * sizeof *watches);
             if (!watches)
-                return false;           //  looked at again next time
+                return false;  //  looked at again next time
             self->watches = watches;
             self->watch_capacity = capacity;
         }
@@ -217,8 +221,8 @@ s_settled (cl_collector_t *self, const char *name, const struct stat *st, int64_
         *watch = (cl_watch_t) { .name = copy, .size = -1 };
     }
     watch->seen = true;
-    if (watch->size != st->st_size || watch->inode != st->st_ino
-    ||  watch->mtime.tv_sec != st->st_mtim.tv_sec || watch->mtime.tv_nsec != st->st_mtim.tv_nsec) {
+    if (watch->size != st->st_size || watch->inode != st->st_ino || watch->mtime.tv_sec != st->st_mtim.tv_sec
+        || watch->mtime.tv_nsec != st->st_mtim.tv_nsec) {
         watch->size = st->st_size;
         watch->inode = st->st_ino;
         watch->mtime = st->st_mtim;
@@ -291,11 +295,10 @@ cl_intake (cl_collector_t *self)
     s_forget (self, NULL);
     self->inbox_empty = first == NULL;
     if (first) {
-        s_forget (self, first);         //  a new file of that name is watched afresh
+        s_forget (self, first);  //  a new file of that name is watched afresh
         if (s_take_file (self, first))
             self->intake_paused_until_ms = wdm_clock_ms () + self->config->scan_ms;
-        else
-        if (others == 1)
+        else if (others == 1)
             self->inbox_empty = 1;
     }
     free (first);

@@ -46,8 +46,8 @@ cl_journal_write (cl_collector_t *self, const char *name, uint64_t first_seq)
     FILE *file = fopen (temp, "w");
     if (!file)
         return -1;
-    int rc = fprintf (file, "%s\n%llu\n", name, (unsigned long long) first_seq) < 0
-          || fflush (file) || fsync (fileno (file));
+    int rc = fprintf (file, "%s\n%llu\n", name, (unsigned long long)first_seq) < 0 || fflush (file)
+        || fsync (fileno (file));
     if (fclose (file) || rc || rename (temp, path) || cl_fsync_dir (self->config->inbox))
         return -1;
     return 0;
@@ -81,13 +81,14 @@ cl_journal_recover (cl_collector_t *self)
     if (got == 2 && stat (file_path, &st) == 0) {
         if (stats.next_seq > first) {
             wdm_log_warn ("intake: %s had been taken in (records from seq %llu) when the "
-                          "collector stopped; moving it to done/, not reading it again", name, first);
+                          "collector stopped; moving it to done/, not reading it again",
+                          name, first);
             cl_move (self->config->inbox, name, "done");
             cl_fsync_dir (self->config->inbox);
-        }
-        else
+        } else
             wdm_log_warn ("intake: %s was being taken in when the collector stopped; "
-                          "nothing of it was kept, so it is read again", name);
+                          "nothing of it was kept, so it is read again",
+                          name);
     }
     unlink (path);
 }

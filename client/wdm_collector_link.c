@@ -13,7 +13,7 @@
 #include <string.h>
 #include <zmq.h>
 
-#define S_HANDSHAKE_MS 5000             //  a CURVE handshake not done by then is dropped
+#define S_HANDSHAKE_MS 5000  //  a CURVE handshake not done by then is dropped
 
 //  Watch the dealer's connections: a key the centre refuses, or a wrong
 //  server key, must be said in the log and in `status`, not left silent.
@@ -27,8 +27,9 @@ s_monitor (cl_collector_t *self)
     self->monitor = NULL;
     if (zmq_socket_monitor (self->dealer, endpoint,
                             ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH
-                          | ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL
-                          | ZMQ_EVENT_DISCONNECTED) == 0) {
+                                | ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL
+                                | ZMQ_EVENT_DISCONNECTED)
+        == 0) {
         self->monitor = zmq_socket (self->ctx, ZMQ_PAIR);
         if (self->monitor && zmq_connect (self->monitor, endpoint)) {
             zmq_close (self->monitor);
@@ -41,7 +42,7 @@ void
 cl_link_state (cl_collector_t *self, int level, const char *state)
 {
     if (strcmp (self->link_state, state) == 0)
-        return;                         //  said once per change
+        return;  //  said once per change
     snprintf (self->link_state, sizeof self->link_state, "%s", state);
     if (level == WDM_LOG_ERROR)
         wdm_log_error ("delivery: %s", state);
@@ -58,20 +59,18 @@ cl_monitor_event (cl_collector_t *self)
         char state [200];
         if (event == ZMQ_EVENT_HANDSHAKE_SUCCEEDED)
             cl_link_state (self, WDM_LOG_INFO, "connected to the centre");
-        else
-        if (event == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH) {
+        else if (event == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH) {
             snprintf (state, sizeof state, "the centre refused this unit's key (ZAP %u): %s", value,
                       value == 300 ? "its database is unavailable; retrying"
                                    : "the key is unknown or revoked; ask the centre for a new bundle");
             cl_link_state (self, WDM_LOG_ERROR, state);
-        }
-        else
-        if (event == ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL || event == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL)
-            cl_link_state (self, WDM_LOG_ERROR, "the CURVE handshake with the centre failed "
-                          "(its database may be unavailable, or server.pub is not the centre's "
-                          "public key); retrying");
-        else
-        if (event == ZMQ_EVENT_DISCONNECTED && strcmp (self->link_state, "connected to the centre") == 0)
+        } else if (event == ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL
+                   || event == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL)
+            cl_link_state (self, WDM_LOG_ERROR,
+                           "the CURVE handshake with the centre failed "
+                           "(its database may be unavailable, or server.pub is not the centre's "
+                           "public key); retrying");
+        else if (event == ZMQ_EVENT_DISCONNECTED && strcmp (self->link_state, "connected to the centre") == 0)
             cl_link_state (self, WDM_LOG_INFO, "disconnected from the centre; reconnecting");
     }
 }
@@ -92,21 +91,20 @@ cl_connect (cl_collector_t *self)
     int linger = 0, ivl = 10000, timeout = 30000, reconnect = 500, reconnect_max = 10000;
     int handshake = S_HANDSHAKE_MS;
     int64_t max_size = WDM_PROTO_MAX_BODY;
-    if (!self->dealer
-    ||  zmq_setsockopt (self->dealer, ZMQ_LINGER, &linger, sizeof linger)
-    ||  zmq_setsockopt (self->dealer, ZMQ_CURVE_SERVERKEY, self->server_key, 40)
-    ||  zmq_setsockopt (self->dealer, ZMQ_CURVE_PUBLICKEY, self->public_key, 40)
-    ||  zmq_setsockopt (self->dealer, ZMQ_CURVE_SECRETKEY, self->secret_key, 40)
-    ||  zmq_setsockopt (self->dealer, ZMQ_MAXMSGSIZE, &max_size, sizeof max_size)
-    ||  zmq_setsockopt (self->dealer, ZMQ_HEARTBEAT_IVL, &ivl, sizeof ivl)
-    ||  zmq_setsockopt (self->dealer, ZMQ_HEARTBEAT_TIMEOUT, &timeout, sizeof timeout)
-    ||  zmq_setsockopt (self->dealer, ZMQ_RECONNECT_IVL, &reconnect, sizeof reconnect)
-    ||  zmq_setsockopt (self->dealer, ZMQ_RECONNECT_IVL_MAX, &reconnect_max, sizeof reconnect_max)
-    ||  zmq_setsockopt (self->dealer, ZMQ_HANDSHAKE_IVL, &handshake, sizeof handshake)) {
+    if (!self->dealer || zmq_setsockopt (self->dealer, ZMQ_LINGER, &linger, sizeof linger)
+        || zmq_setsockopt (self->dealer, ZMQ_CURVE_SERVERKEY, self->server_key, 40)
+        || zmq_setsockopt (self->dealer, ZMQ_CURVE_PUBLICKEY, self->public_key, 40)
+        || zmq_setsockopt (self->dealer, ZMQ_CURVE_SECRETKEY, self->secret_key, 40)
+        || zmq_setsockopt (self->dealer, ZMQ_MAXMSGSIZE, &max_size, sizeof max_size)
+        || zmq_setsockopt (self->dealer, ZMQ_HEARTBEAT_IVL, &ivl, sizeof ivl)
+        || zmq_setsockopt (self->dealer, ZMQ_HEARTBEAT_TIMEOUT, &timeout, sizeof timeout)
+        || zmq_setsockopt (self->dealer, ZMQ_RECONNECT_IVL, &reconnect, sizeof reconnect)
+        || zmq_setsockopt (self->dealer, ZMQ_RECONNECT_IVL_MAX, &reconnect_max, sizeof reconnect_max)
+        || zmq_setsockopt (self->dealer, ZMQ_HANDSHAKE_IVL, &handshake, sizeof handshake)) {
         wdm_log_error ("delivery: cannot set up the socket: %s", zmq_strerror (zmq_errno ()));
         return -1;
     }
-    s_monitor (self);                   //  before connecting: see the first handshake too
+    s_monitor (self);  //  before connecting: see the first handshake too
     if (zmq_connect (self->dealer, self->config->endpoint)) {
         wdm_log_error ("delivery: cannot connect to %s: %s", self->config->endpoint,
                        zmq_strerror (zmq_errno ()));

@@ -35,7 +35,6 @@
 #include "wdm_outbox_int.h"
 #include "wdm_crc32.h"
 
-
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -69,15 +68,15 @@ s_delete (wdm_outbox_t *self, uint64_t first, uint64_t last)
 {
     sqlite3_stmt *stmt = self->delete_range;
     sqlite3_reset (stmt);
-    sqlite3_bind_int64 (stmt, 1, (sqlite3_int64) first);
-    sqlite3_bind_int64 (stmt, 2, (sqlite3_int64) last);
+    sqlite3_bind_int64 (stmt, 1, (sqlite3_int64)first);
+    sqlite3_bind_int64 (stmt, 2, (sqlite3_int64)last);
     int rc = sqlite3_step (stmt);
     sqlite3_reset (stmt);
     if (rc != SQLITE_DONE) {
         ob_sql_error (self, "cannot delete acknowledged records", rc);
         return -1;
     }
-    uint64_t gone = (uint64_t) sqlite3_changes (self->db);
+    uint64_t gone = (uint64_t)sqlite3_changes (self->db);
     self->now.queued -= gone <= self->now.queued ? gone : self->now.queued;
     self->now.acknowledged += gone;
     return 0;
@@ -121,15 +120,13 @@ s_ack_write (wdm_outbox_t *self, uint64_t first, uint64_t last)
         if (self->pending_count < OB_PENDING_MAX)
             self->pending [self->pending_count++] = (ob_range_t) { first, last };
         else {
-            ob_error (self, "%d acknowledgements wait to be written: no room for more",
-                     OB_PENDING_MAX);
+            ob_error (self, "%d acknowledgements wait to be written: no room for more", OB_PENDING_MAX);
             saved = ENOBUFS;
         }
         errno = saved;
     }
     return rc;
 }
-
 
 //  ---------------------------------------------------------------------
 //  The API
@@ -162,9 +159,7 @@ wdm_outbox_new (const char *dir, wdm_outbox_recovery_t *recovery, char *err, siz
             ob_error (self, "cannot sync the directory that holds it: %s", strerror (errno));
             goto failed_msg;
         }
-    }
-    else
-    if (errno != EEXIST) {
+    } else if (errno != EEXIST) {
         ob_error (self, "cannot create the directory: %s", strerror (errno));
         goto failed_msg;
     }
@@ -181,8 +176,9 @@ wdm_outbox_new (const char *dir, wdm_outbox_recovery_t *recovery, char *err, siz
         goto failed_msg;
     }
     if (ob_has_segments (dir)) {
-        ob_error (self, "holds records in the segment format of an earlier wdmon-collector (seg-*.wdo);"
-                 " drain it with that version first (until `status` shows queued 0), or move it away");
+        ob_error (self,
+                  "holds records in the segment format of an earlier wdmon-collector (seg-*.wdo);"
+                  " drain it with that version first (until `status` shows queued 0), or move it away");
         goto failed_msg;
     }
     if (!ob_exists (dir, OB_DB_NAME)) {
@@ -221,7 +217,7 @@ wdm_outbox_destroy (wdm_outbox_t **self_p)
     }
     ob_close_db (self);
     if (self->lock_fd >= 0)
-        close (self->lock_fd);          //  releases the lock, after the database is closed
+        close (self->lock_fd);  //  releases the lock, after the database is closed
     free (self->txn_acks);
     free (self->read_buf);
     free (self->db_path);
@@ -259,9 +255,9 @@ wdm_outbox_append (wdm_outbox_t *self, const void *payload, size_t size, uint64_
     uint64_t next = self->now.next_seq;
     sqlite3_stmt *stmt = self->insert;
     sqlite3_reset (stmt);
-    sqlite3_bind_int64 (stmt, 1, (sqlite3_int64) next);
-    sqlite3_bind_blob (stmt, 2, size ? payload : "", (int) size, SQLITE_STATIC);
-    sqlite3_bind_int64 (stmt, 3, (sqlite3_int64) ob_crc (next, payload, size));
+    sqlite3_bind_int64 (stmt, 1, (sqlite3_int64)next);
+    sqlite3_bind_blob (stmt, 2, size ? payload : "", (int)size, SQLITE_STATIC);
+    sqlite3_bind_int64 (stmt, 3, (sqlite3_int64)ob_crc (next, payload, size));
     int rc = sqlite3_step (stmt);
     sqlite3_reset (stmt);
     sqlite3_clear_bindings (stmt);
@@ -330,20 +326,20 @@ s_read_ahead (wdm_outbox_t *self)
     self->ahead_count = self->ahead_next = 0;
     sqlite3_stmt *stmt = self->select_next;
     sqlite3_reset (stmt);
-    sqlite3_bind_int64 (stmt, 1, (sqlite3_int64) self->read_after);
-    sqlite3_bind_int64 (stmt, 2, (sqlite3_int64) self->synced.next_seq);
+    sqlite3_bind_int64 (stmt, 1, (sqlite3_int64)self->read_after);
+    sqlite3_bind_int64 (stmt, 2, (sqlite3_int64)self->synced.next_seq);
     sqlite3_bind_int64 (stmt, 3, OB_AHEAD_ROWS);
     size_t used = 0;
     int rc = SQLITE_DONE;
     while (self->ahead_count < OB_AHEAD_ROWS && used < OB_AHEAD_BYTES
-       &&  (rc = sqlite3_step (stmt)) == SQLITE_ROW) {
+           && (rc = sqlite3_step (stmt)) == SQLITE_ROW) {
         ob_ahead_t *row = &self->ahead [self->ahead_count];
-        row->seq = (uint64_t) sqlite3_column_int64 (stmt, 0);
+        row->seq = (uint64_t)sqlite3_column_int64 (stmt, 0);
         const void *bytes = sqlite3_column_blob (stmt, 1);
-        row->size = (size_t) sqlite3_column_bytes (stmt, 1);
+        row->size = (size_t)sqlite3_column_bytes (stmt, 1);
         sqlite3_int64 crc = sqlite3_column_int64 (stmt, 2);
-        row->good = row->size <= WDM_OUTBOX_PAYLOAD_MAX
-                 && crc == (sqlite3_int64) ob_crc (row->seq, bytes, row->size);
+        row->good =
+            row->size <= WDM_OUTBOX_PAYLOAD_MAX && crc == (sqlite3_int64)ob_crc (row->seq, bytes, row->size);
         row->offset = used;
         if (row->good && row->size) {
             memcpy (self->read_buf + used, bytes, row->size);
@@ -351,7 +347,7 @@ s_read_ahead (wdm_outbox_t *self)
         }
         self->ahead_count++;
         if (!row->good)
-            break;              //  nothing past it is returned
+            break;  //  nothing past it is returned
     }
     if (self->ahead_count == 0 && rc != SQLITE_DONE) {
         ob_sql_error (self, "cannot read the next record", rc);
@@ -377,8 +373,10 @@ wdm_outbox_next (wdm_outbox_t *self, uint64_t *seq, const void **payload, size_t
         const ob_ahead_t *row = &self->ahead [self->ahead_next++];
         if (!row->good) {
             self->read_failed = true;
-            ob_error (self, "record seq %" PRIu64 " is damaged (bad CRC): nothing past it is sent"
-                     " until the outbox is opened again, which sets it aside", row->seq);
+            ob_error (self,
+                      "record seq %" PRIu64 " is damaged (bad CRC): nothing past it is sent"
+                      " until the outbox is opened again, which sets it aside",
+                      row->seq);
             errno = EIO;
             return -1;
         }
@@ -404,8 +402,8 @@ wdm_outbox_ack (wdm_outbox_t *self, uint64_t first, uint64_t last)
 {
     self->error [0] = '\0';
     if (first == 0 || first > last || last >= self->synced.next_seq) {
-        ob_error (self, "cannot acknowledge %" PRIu64 "..%" PRIu64 ": synced seqs are 1..%" PRIu64,
-                 first, last, self->synced.next_seq - 1);
+        ob_error (self, "cannot acknowledge %" PRIu64 "..%" PRIu64 ": synced seqs are 1..%" PRIu64, first,
+                  last, self->synced.next_seq - 1);
         errno = EINVAL;
         return -1;
     }
@@ -467,8 +465,10 @@ wdm_outbox_peek (const char *dir, wdm_outbox_stats_t *stats, char *err, size_t e
     }
     if (stat (path, &st) != 0) {
         if (ob_has_segments (dir))
-            snprintf (err, err_size, "outbox %s is in the segment format of an earlier wdmon-collector:"
-                      " read its status with that version", dir);
+            snprintf (err, err_size,
+                      "outbox %s is in the segment format of an earlier wdmon-collector:"
+                      " read its status with that version",
+                      dir);
         else
             snprintf (err, err_size, "%s is not an outbox (no %s)", dir, OB_DB_NAME);
         goto cleanup;

@@ -25,7 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define WDM_OUTBOX_PAYLOAD_MAX  65536               //  largest payload, bytes
+#define WDM_OUTBOX_PAYLOAD_MAX 65536  //  largest payload, bytes
 
 typedef struct wdm_outbox wdm_outbox_t;
 
@@ -40,10 +40,10 @@ typedef struct {
 } wdm_outbox_recovery_t;
 
 typedef struct {
-    uint64_t epoch;             //  63-bit, nonzero, fixed for the directory
-    uint64_t next_seq;          //  seq the next append gets
-    uint64_t queued;            //  appended and not yet acknowledged
-    uint64_t acknowledged;      //  acknowledged by the centre, ever (survives restarts)
+    uint64_t epoch;         //  63-bit, nonzero, fixed for the directory
+    uint64_t next_seq;      //  seq the next append gets
+    uint64_t queued;        //  appended and not yet acknowledged
+    uint64_t acknowledged;  //  acknowledged by the centre, ever (survives restarts)
 } wdm_outbox_stats_t;
 
 //  Open the outbox in dir, creating the directory (mode 0700, parent must
@@ -61,8 +61,7 @@ typedef struct {
 //  one) holds it.  NULL too, rather than a guess, if the meta row is
 //  missing or wrong, or if dir holds segment files (seg-*.wdo) of the
 //  segment format of earlier versions: drain those with that version first.
-wdm_outbox_t *wdm_outbox_new (const char *dir, wdm_outbox_recovery_t *recovery,
-                              char *err, size_t err_size);
+wdm_outbox_t *wdm_outbox_new (const char *dir, wdm_outbox_recovery_t *recovery, char *err, size_t err_size);
 
 //  Drop anything appended since the last sync (as wdm_outbox_rollback),
 //  write acknowledgements that could not be written before, release the

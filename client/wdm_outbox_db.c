@@ -7,7 +7,6 @@
 #include "wdm_outbox_int.h"
 #include "wdm_crc32.h"
 
-
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -38,7 +37,7 @@ static void
 s_put64 (uint8_t *p, uint64_t v)
 {
     for (int i = 0; i < 8; i++)
-        p [i] = (uint8_t) (v >> (8 * i));
+        p [i] = (uint8_t)(v >> (8 * i));
 }
 
 uint32_t
@@ -81,7 +80,7 @@ ob_has_segments (const char *dir)
     while (!found && (entry = readdir (handle)) != NULL) {
         size_t len = strlen (entry->d_name);
         found = strncmp (entry->d_name, "seg-", 4) == 0 && len > 8
-             && strcmp (entry->d_name + len - 4, ".wdo") == 0;
+            && strcmp (entry->d_name + len - 4, ".wdo") == 0;
     }
     closedir (handle);
     return found;
@@ -114,8 +113,7 @@ ob_fsync_parent (const char *path)
     const char *name = ".";
     if (slash == parent)
         name = "/";
-    else
-    if (slash) {
+    else if (slash) {
         *slash = '\0';
         name = parent;
     }
@@ -136,7 +134,7 @@ ob_uri (const char *path, const char *query)
     char *p = uri + sprintf (uri, "file:");
     for (const char *c = path; *c; c++)
         if (*c == '%' || *c == '?' || *c == '#')
-            p += sprintf (p, "%%%02X", (unsigned) (unsigned char) *c);
+            p += sprintf (p, "%%%02X", (unsigned)(unsigned char)*c);
         else
             *p++ = *c;
     sprintf (p, "?%s", query);
@@ -151,12 +149,12 @@ ob_new_epoch (uint64_t *epoch)
         ssize_t n = getrandom (bytes, sizeof bytes, 0);
         if (n < 0 && errno == EINTR)
             continue;
-        if (n != (ssize_t) sizeof bytes)
+        if (n != (ssize_t)sizeof bytes)
             return -1;
         uint64_t value = 0;
         for (int i = 0; i < 8; i++)
             value = (value << 8) | bytes [i];
-        *epoch = value & OB_SEQ_MAX;     //  63 bits: a positive bigint
+        *epoch = value & OB_SEQ_MAX;  //  63 bits: a positive bigint
     } while (*epoch == 0);
     return 0;
 }
@@ -167,11 +165,11 @@ ob_error (wdm_outbox_t *self, const char *format, ...)
 {
     int saved = errno;
     int prefix = snprintf (self->error, sizeof self->error, "outbox %s: ", self->dir);
-    if (prefix < 0 || (size_t) prefix >= sizeof self->error)
+    if (prefix < 0 || (size_t)prefix >= sizeof self->error)
         prefix = 0;
     va_list args;
     va_start (args, format);
-    vsnprintf (self->error + prefix, sizeof self->error - (size_t) prefix, format, args);
+    vsnprintf (self->error + prefix, sizeof self->error - (size_t)prefix, format, args);
     va_end (args);
     errno = saved;
 }
@@ -184,11 +182,9 @@ s_errno_of (sqlite3 *db, int rc)
     int sys = db ? sqlite3_system_errno (db) : 0;
     if (primary == SQLITE_FULL)
         errno = ENOSPC;
-    else
-    if (primary == SQLITE_NOMEM)
+    else if (primary == SQLITE_NOMEM)
         errno = ENOMEM;
-    else
-    if (primary == SQLITE_IOERR && sys)
+    else if (primary == SQLITE_IOERR && sys)
         errno = sys;
     else
         errno = EIO;
@@ -201,7 +197,7 @@ ob_sql_error (wdm_outbox_t *self, const char *what, int rc)
 {
     int err = s_errno_of (self->db, rc);
     ob_error (self, "%s: %s (%s)", what, self->db ? sqlite3_errmsg (self->db) : sqlite3_errstr (rc),
-             strerror (err));
+              strerror (err));
     errno = err;
 }
 
@@ -242,7 +238,7 @@ ob_reserve_make (wdm_outbox_t *self)
     }
     static const uint8_t zeros [OB_RESERVE_SIZE];
     int fd = open (path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    bool made = fd >= 0 && write (fd, zeros, sizeof zeros) == (ssize_t) sizeof zeros && fsync (fd) == 0;
+    bool made = fd >= 0 && write (fd, zeros, sizeof zeros) == (ssize_t)sizeof zeros && fsync (fd) == 0;
     if (fd >= 0)
         close (fd);
     if (!made)
@@ -264,7 +260,6 @@ ob_reserve_use (wdm_outbox_t *self)
     return used;
 }
 
-
 //  ---------------------------------------------------------------------
 //  The database: create, open, meta
 
@@ -273,9 +268,10 @@ int
 ob_configure (wdm_outbox_t *self)
 {
     sqlite3_busy_timeout (self->db, 5000);
-    return ob_exec (self, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
-                         " PRAGMA cell_size_check = ON; PRAGMA journal_size_limit = 4194304",
-                   "cannot set up the database");
+    return ob_exec (self,
+                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
+                    " PRAGMA cell_size_check = ON; PRAGMA journal_size_limit = 4194304",
+                    "cannot set up the database");
 }
 
 //  Create outbox.db holding no record, with meta as given: built as
@@ -302,16 +298,16 @@ ob_create (wdm_outbox_t *self, const ob_meta_t *meta)
         sql_rc = sqlite3_prepare_v2 (db, "INSERT INTO meta VALUES (1, ?, ?, ?, ?, ?)", -1, &stmt, NULL);
     if (sql_rc == SQLITE_OK) {
         sqlite3_bind_int64 (stmt, 1, OB_FORMAT);
-        sqlite3_bind_int64 (stmt, 2, (sqlite3_int64) meta->epoch);
-        sqlite3_bind_int64 (stmt, 3, (sqlite3_int64) meta->next_seq);
-        sqlite3_bind_int64 (stmt, 4, (sqlite3_int64) meta->queued);
-        sqlite3_bind_int64 (stmt, 5, (sqlite3_int64) meta->acknowledged);
+        sqlite3_bind_int64 (stmt, 2, (sqlite3_int64)meta->epoch);
+        sqlite3_bind_int64 (stmt, 3, (sqlite3_int64)meta->next_seq);
+        sqlite3_bind_int64 (stmt, 4, (sqlite3_int64)meta->queued);
+        sqlite3_bind_int64 (stmt, 5, (sqlite3_int64)meta->acknowledged);
         sql_rc = sqlite3_step (stmt) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode (db);
     }
     if (sql_rc != SQLITE_OK) {
         int err = s_errno_of (db, sql_rc);
         ob_error (self, "cannot create %s: %s (%s)", tmp, db ? sqlite3_errmsg (db) : sqlite3_errstr (sql_rc),
-                 strerror (err));
+                  strerror (err));
         goto cleanup;
     }
     sqlite3_finalize (stmt);
@@ -342,8 +338,10 @@ int
 ob_meta_read (sqlite3 *db, ob_meta_t *meta, int *rc_out)
 {
     sqlite3_stmt *stmt = NULL;
-    int rc = sqlite3_prepare_v2 (db, "SELECT format, epoch, next_seq, queued, acknowledged"
-                                     " FROM meta WHERE id = 1", -1, &stmt, NULL);
+    int rc = sqlite3_prepare_v2 (db,
+                                 "SELECT format, epoch, next_seq, queued, acknowledged"
+                                 " FROM meta WHERE id = 1",
+                                 -1, &stmt, NULL);
     int result = -1;
     if (rc == SQLITE_OK) {
         rc = sqlite3_step (stmt);
@@ -351,15 +349,13 @@ ob_meta_read (sqlite3 *db, ob_meta_t *meta, int *rc_out)
             sqlite3_int64 v [5];
             for (int i = 0; i < 5; i++)
                 v [i] = sqlite3_column_int64 (stmt, i);
-            meta->epoch = (uint64_t) v [1];
-            meta->next_seq = (uint64_t) v [2];
-            meta->queued = (uint64_t) v [3];
-            meta->acknowledged = (uint64_t) v [4];
+            meta->epoch = (uint64_t)v [1];
+            meta->next_seq = (uint64_t)v [2];
+            meta->queued = (uint64_t)v [3];
+            meta->acknowledged = (uint64_t)v [4];
             result = v [0] == OB_FORMAT && v [1] > 0 && v [2] > 0 && v [3] >= 0 && v [4] >= 0 ? 0 : 1;
             rc = SQLITE_OK;
-        }
-        else
-        if (rc == SQLITE_DONE) {
+        } else if (rc == SQLITE_DONE) {
             result = 1;
             rc = SQLITE_OK;
         }
@@ -376,9 +372,9 @@ ob_meta_write (wdm_outbox_t *self, uint64_t next_seq)
 {
     sqlite3_stmt *stmt = self->write_meta;
     sqlite3_reset (stmt);
-    sqlite3_bind_int64 (stmt, 1, (sqlite3_int64) next_seq);
-    sqlite3_bind_int64 (stmt, 2, (sqlite3_int64) self->now.queued);
-    sqlite3_bind_int64 (stmt, 3, (sqlite3_int64) self->now.acknowledged);
+    sqlite3_bind_int64 (stmt, 1, (sqlite3_int64)next_seq);
+    sqlite3_bind_int64 (stmt, 2, (sqlite3_int64)self->now.queued);
+    sqlite3_bind_int64 (stmt, 3, (sqlite3_int64)self->now.acknowledged);
     int rc = sqlite3_step (stmt);
     sqlite3_reset (stmt);
     if (rc != SQLITE_DONE) {
@@ -391,16 +387,20 @@ ob_meta_write (wdm_outbox_t *self, uint64_t next_seq)
 int
 ob_prepare (wdm_outbox_t *self)
 {
-    struct { sqlite3_stmt **stmt; const char *sql; } all [] = {
+    struct {
+        sqlite3_stmt **stmt;
+        const char *sql;
+    } all [] = {
         { &self->insert, "INSERT INTO record (seq, payload, crc) VALUES (?, ?, ?)" },
-        { &self->select_next, "SELECT seq, payload, crc FROM record WHERE seq > ? AND seq < ?"
-                              " ORDER BY seq LIMIT ?" },
+        { &self->select_next,
+          "SELECT seq, payload, crc FROM record WHERE seq > ? AND seq < ?"
+          " ORDER BY seq LIMIT ?" },
         { &self->delete_range, "DELETE FROM record WHERE seq BETWEEN ? AND ?" },
         { &self->write_meta, "UPDATE meta SET next_seq = ?, queued = ?, acknowledged = ? WHERE id = 1" },
     };
     for (size_t i = 0; i < sizeof all / sizeof all [0]; i++) {
-        int rc = sqlite3_prepare_v3 (self->db, all [i].sql, -1, SQLITE_PREPARE_PERSISTENT,
-                                     all [i].stmt, NULL);
+        int rc =
+            sqlite3_prepare_v3 (self->db, all [i].sql, -1, SQLITE_PREPARE_PERSISTENT, all [i].stmt, NULL);
         if (rc != SQLITE_OK) {
             ob_sql_error (self, "cannot prepare a statement", rc);
             return -1;
@@ -420,5 +420,3 @@ ob_close_db (wdm_outbox_t *self)
     sqlite3_close (self->db);
     self->db = NULL;
 }
-
-

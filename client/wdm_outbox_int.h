@@ -21,13 +21,13 @@
 #include <stdint.h>
 
 #define OB_DB_NAME      "outbox.db"
-#define OB_FORMAT       1                   //  meta.format of this layout
+#define OB_FORMAT       1  //  meta.format of this layout
 #define OB_RESERVE_SIZE (64 * 1024)
-#define OB_SEQ_MAX      ((uint64_t) INT64_MAX)  //  the server stores seqs as bigint
-#define OB_PENDING_MAX  1024                //  acknowledgements waiting to be written
-#define OB_PROBES_MAX   100000              //  unreadable seqs a salvage tries in a row
-#define OB_AHEAD_ROWS   256                 //  records read ahead by one query, at most
-#define OB_AHEAD_BYTES  (256 * 1024)        //  their payloads, at most (one is always taken)
+#define OB_SEQ_MAX      ((uint64_t)INT64_MAX)  //  the server stores seqs as bigint
+#define OB_PENDING_MAX  1024                   //  acknowledgements waiting to be written
+#define OB_PROBES_MAX   100000                 //  unreadable seqs a salvage tries in a row
+#define OB_AHEAD_ROWS   256                    //  records read ahead by one query, at most
+#define OB_AHEAD_BYTES  (256 * 1024)           //  their payloads, at most (one is always taken)
 
 typedef struct {
     uint64_t first, last;
@@ -37,7 +37,7 @@ typedef struct {
 typedef struct {
     uint64_t seq;
     size_t offset, size;
-    bool good;                  //  its CRC matched
+    bool good;  //  its CRC matched
 } ob_ahead_t;
 
 //  What the meta row holds.
@@ -56,20 +56,20 @@ struct wdm_outbox {
     sqlite3_stmt *write_meta;
 
     uint64_t epoch;
-    ob_meta_t now;              //  counters including the open transaction
-    ob_meta_t synced;           //  counters as of the last commit
-    bool in_txn;                //  a write transaction is open (appends since the last sync)
+    ob_meta_t now;     //  counters including the open transaction
+    ob_meta_t synced;  //  counters as of the last commit
+    bool in_txn;       //  a write transaction is open (appends since the last sync)
 
-    ob_range_t *txn_acks;       //  acknowledgements made inside the open transaction
+    ob_range_t *txn_acks;  //  acknowledgements made inside the open transaction
     size_t txn_ack_count, txn_ack_cap;
-    ob_range_t pending [OB_PENDING_MAX]; //  acknowledgements that could not be written yet
+    ob_range_t pending [OB_PENDING_MAX];  //  acknowledgements that could not be written yet
     size_t pending_count;
     bool have_reserve;
 
-    uint64_t read_after;        //  the cursor: the last seq returned, 0 before the first
-    bool read_failed;           //  a damaged record was met: stuck until reopen
-    uint8_t *read_buf;          //  payloads read ahead, OB_AHEAD_BYTES + one payload
-    ob_ahead_t ahead [OB_AHEAD_ROWS];    //  records read ahead, after read_after
+    uint64_t read_after;               //  the cursor: the last seq returned, 0 before the first
+    bool read_failed;                  //  a damaged record was met: stuck until reopen
+    uint8_t *read_buf;                 //  payloads read ahead, OB_AHEAD_BYTES + one payload
+    ob_ahead_t ahead [OB_AHEAD_ROWS];  //  records read ahead, after read_after
     size_t ahead_count, ahead_next;
     char error [512];
 };
@@ -104,8 +104,7 @@ char *ob_uri (const char *path, const char *query);
 int ob_new_epoch (uint64_t *epoch);
 
 //  Record the message of a failure; errno is left as it was.
-void ob_error (wdm_outbox_t *self, const char *format, ...)
-    __attribute__ ((format (printf, 2, 3)));
+void ob_error (wdm_outbox_t *self, const char *format, ...) __attribute__ ((format (printf, 2, 3)));
 
 //  Record a failure of SQLite doing what; errno set from it.
 void ob_sql_error (wdm_outbox_t *self, const char *what, int rc);

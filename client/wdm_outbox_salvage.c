@@ -7,7 +7,6 @@
 
 #include "wdm_outbox_int.h"
 
-
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -27,8 +26,7 @@
 //  Recovery at open
 
 //  Append the fact to the recovery message (the first problem first).
-static void
-s_note (wdm_outbox_recovery_t *recovery, const char *format, ...)
+static void s_note (wdm_outbox_recovery_t *recovery, const char *format, ...)
     __attribute__ ((format (printf, 2, 3)));
 
 static void
@@ -52,8 +50,7 @@ s_note (wdm_outbox_recovery_t *recovery, const char *format, ...)
 //  0; 1 if SQLite found the file corrupt while reading (salvage it); -1
 //  on another failure, with a message.
 static int
-s_check_records (wdm_outbox_t *self, wdm_outbox_recovery_t *recovery,
-                 uint64_t *count, uint64_t *max_seq)
+s_check_records (wdm_outbox_t *self, wdm_outbox_recovery_t *recovery, uint64_t *count, uint64_t *max_seq)
 {
     int result = -1;
     sqlite3_stmt *scan = NULL, *move = NULL, *drop = NULL;
@@ -61,15 +58,16 @@ s_check_records (wdm_outbox_t *self, wdm_outbox_recovery_t *recovery,
     size_t bad_count = 0, bad_cap = 0;
     *count = *max_seq = 0;
 
-    int rc = sqlite3_prepare_v2 (self->db, "SELECT seq, payload, crc FROM record ORDER BY seq", -1, &scan, NULL);
+    int rc =
+        sqlite3_prepare_v2 (self->db, "SELECT seq, payload, crc FROM record ORDER BY seq", -1, &scan, NULL);
     if (rc == SQLITE_OK)
         rc = SQLITE_ROW;
     while (rc == SQLITE_ROW && (rc = sqlite3_step (scan)) == SQLITE_ROW) {
-        uint64_t seq = (uint64_t) sqlite3_column_int64 (scan, 0);
+        uint64_t seq = (uint64_t)sqlite3_column_int64 (scan, 0);
         const void *payload = sqlite3_column_blob (scan, 1);
-        size_t size = (size_t) sqlite3_column_bytes (scan, 1);
+        size_t size = (size_t)sqlite3_column_bytes (scan, 1);
         sqlite3_int64 crc = sqlite3_column_int64 (scan, 2);
-        if (size > WDM_OUTBOX_PAYLOAD_MAX || crc != (sqlite3_int64) ob_crc (seq, payload, size)) {
+        if (size > WDM_OUTBOX_PAYLOAD_MAX || crc != (sqlite3_int64)ob_crc (seq, payload, size)) {
             if (bad_count == bad_cap) {
                 size_t cap = bad_cap ? bad_cap * 2 : 16;
                 uint64_t *grown = realloc (bad, cap * sizeof *grown);
@@ -81,8 +79,7 @@ s_check_records (wdm_outbox_t *self, wdm_outbox_recovery_t *recovery,
                 bad_cap = cap;
             }
             bad [bad_count++] = seq;
-        }
-        else
+        } else
             (*count)++;
         if (seq > *max_seq)
             *max_seq = seq;
@@ -100,15 +97,17 @@ s_check_records (wdm_outbox_t *self, wdm_outbox_recovery_t *recovery,
     }
     rc = sqlite3_exec (self->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
     if (rc == SQLITE_OK)
-        rc = sqlite3_prepare_v2 (self->db, "INSERT OR REPLACE INTO damaged SELECT seq, payload, crc,"
-                                           " datetime ('now') FROM record WHERE seq = ?", -1, &move, NULL);
+        rc = sqlite3_prepare_v2 (self->db,
+                                 "INSERT OR REPLACE INTO damaged SELECT seq, payload, crc,"
+                                 " datetime ('now') FROM record WHERE seq = ?",
+                                 -1, &move, NULL);
     if (rc == SQLITE_OK)
         rc = sqlite3_prepare_v2 (self->db, "DELETE FROM record WHERE seq = ?", -1, &drop, NULL);
     for (size_t i = 0; rc == SQLITE_OK && i < bad_count; i++) {
         sqlite3_reset (move);
-        sqlite3_bind_int64 (move, 1, (sqlite3_int64) bad [i]);
+        sqlite3_bind_int64 (move, 1, (sqlite3_int64)bad [i]);
         sqlite3_reset (drop);
-        sqlite3_bind_int64 (drop, 1, (sqlite3_int64) bad [i]);
+        sqlite3_bind_int64 (drop, 1, (sqlite3_int64)bad [i]);
         if (sqlite3_step (move) != SQLITE_DONE || sqlite3_step (drop) != SQLITE_DONE)
             rc = sqlite3_errcode (self->db);
     }
@@ -124,9 +123,10 @@ s_check_records (wdm_outbox_t *self, wdm_outbox_recovery_t *recovery,
         goto cleanup;
     }
     recovery->damaged_records += bad_count;
-    s_note (recovery, "%zu record%s damaged (bad CRC, first seq %" PRIu64 "): set aside in table"
-            " damaged of %s/%s, not delivered", bad_count, bad_count == 1 ? "" : "s", bad [0],
-            self->dir, OB_DB_NAME);
+    s_note (recovery,
+            "%zu record%s damaged (bad CRC, first seq %" PRIu64 "): set aside in table"
+            " damaged of %s/%s, not delivered",
+            bad_count, bad_count == 1 ? "" : "s", bad [0], self->dir, OB_DB_NAME);
     result = 0;
 cleanup:
     sqlite3_finalize (scan);
@@ -147,11 +147,11 @@ s_set_aside (wdm_outbox_t *self, char *aside, size_t aside_size)
         free (damaged);
         return -1;
     }
-    snprintf (aside, aside_size, "%s/outbox-%lld.db", damaged, (long long) time (NULL));
+    snprintf (aside, aside_size, "%s/outbox-%lld.db", damaged, (long long)time (NULL));
     for (int i = 1; access (aside, F_OK) == 0; i++)
-        snprintf (aside, aside_size, "%s/outbox-%lld-%d.db", damaged, (long long) time (NULL), i);
+        snprintf (aside, aside_size, "%s/outbox-%lld-%d.db", damaged, (long long)time (NULL), i);
     int rc = 0;
-    static const char *suffixes [] = { "-wal", "-shm", "" };   //  the database last
+    static const char *suffixes [] = { "-wal", "-shm", "" };  //  the database last
     for (int i = 0; i < 3 && rc == 0; i++) {
         char from [4096], to [4096];
         snprintf (from, sizeof from, "%s%s", self->db_path, suffixes [i]);
@@ -172,49 +172,51 @@ s_set_aside (wdm_outbox_t *self, char *aside, size_t aside_size)
 //  stepped over one seq at a time, up to OB_PROBES_MAX in a row or limit.
 //  Counts into *copied and *bad; largest seq into *max_seq.
 static int
-s_copy_rows (wdm_outbox_t *self, sqlite3 *from, uint64_t limit,
-             uint64_t *copied, uint64_t *bad, uint64_t *max_seq)
+s_copy_rows (wdm_outbox_t *self, sqlite3 *from, uint64_t limit, uint64_t *copied, uint64_t *bad,
+             uint64_t *max_seq)
 {
     sqlite3_stmt *read = NULL;
-    int rc = sqlite3_prepare_v2 (from, "SELECT seq, payload, crc FROM record WHERE seq > ?"
-                                       " ORDER BY seq LIMIT 1", -1, &read, NULL);
+    int rc = sqlite3_prepare_v2 (from,
+                                 "SELECT seq, payload, crc FROM record WHERE seq > ?"
+                                 " ORDER BY seq LIMIT 1",
+                                 -1, &read, NULL);
     if (rc != SQLITE_OK) {
         sqlite3_finalize (read);
-        return 0;               //  nothing readable: the caller reports what is lost
+        return 0;  //  nothing readable: the caller reports what is lost
     }
     uint64_t after = 0, misses = 0;
     rc = sqlite3_exec (self->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
     while (rc == SQLITE_OK && misses < OB_PROBES_MAX && after < limit) {
         sqlite3_reset (read);
-        sqlite3_bind_int64 (read, 1, (sqlite3_int64) after);
+        sqlite3_bind_int64 (read, 1, (sqlite3_int64)after);
         int step = sqlite3_step (read);
         if (step == SQLITE_DONE)
             break;
         if (step != SQLITE_ROW) {
-            after++;            //  unreadable: try past it
+            after++;  //  unreadable: try past it
             misses++;
             continue;
         }
-        uint64_t seq = (uint64_t) sqlite3_column_int64 (read, 0);
-        if (seq <= after) {     //  a broken tree can answer out of order
+        uint64_t seq = (uint64_t)sqlite3_column_int64 (read, 0);
+        if (seq <= after) {  //  a broken tree can answer out of order
             after++;
             misses++;
             continue;
         }
         misses = 0;
         const void *payload = sqlite3_column_blob (read, 1);
-        size_t size = (size_t) sqlite3_column_bytes (read, 1);
+        size_t size = (size_t)sqlite3_column_bytes (read, 1);
         sqlite3_int64 crc = sqlite3_column_int64 (read, 2);
         after = seq;
         if (seq > *max_seq)
             *max_seq = seq;
-        if (size > WDM_OUTBOX_PAYLOAD_MAX || crc != (sqlite3_int64) ob_crc (seq, payload, size)) {
+        if (size > WDM_OUTBOX_PAYLOAD_MAX || crc != (sqlite3_int64)ob_crc (seq, payload, size)) {
             (*bad)++;
             continue;
         }
         sqlite3_reset (self->insert);
-        sqlite3_bind_int64 (self->insert, 1, (sqlite3_int64) seq);
-        sqlite3_bind_blob (self->insert, 2, payload, (int) size, SQLITE_TRANSIENT);
+        sqlite3_bind_int64 (self->insert, 1, (sqlite3_int64)seq);
+        sqlite3_bind_blob (self->insert, 2, payload, (int)size, SQLITE_TRANSIENT);
         sqlite3_bind_int64 (self->insert, 3, crc);
         if (sqlite3_step (self->insert) != SQLITE_DONE)
             rc = sqlite3_errcode (self->db);
@@ -267,7 +269,7 @@ s_salvage (wdm_outbox_t *self, wdm_outbox_recovery_t *recovery, const char *why)
     if (ob_create (self, &meta))
         goto cleanup;
     if (sqlite3_open_v2 (self->db_path, &self->db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK
-    ||  ob_configure (self) || ob_prepare (self)) {
+        || ob_configure (self) || ob_prepare (self)) {
         if (!self->error [0])
             ob_sql_error (self, "cannot open the rebuilt database", sqlite3_errcode (self->db));
         goto cleanup;
@@ -283,8 +285,10 @@ s_salvage (wdm_outbox_t *self, wdm_outbox_recovery_t *recovery, const char *why)
     uint64_t lost = counted && before.queued > copied ? before.queued - copied : bad;
     recovery->damaged_segments++;
     recovery->damaged_records += lost;
-    s_note (recovery, "%s/%s is damaged (%s): kept as %s; %" PRIu64 " records copied to a new"
-            " database, %" PRIu64 " lost%s%s", self->dir, OB_DB_NAME, why, aside, copied, lost,
+    s_note (recovery,
+            "%s/%s is damaged (%s): kept as %s; %" PRIu64 " records copied to a new"
+            " database, %" PRIu64 " lost%s%s",
+            self->dir, OB_DB_NAME, why, aside, copied, lost,
             counted ? "" : " (the count of records it held could not be read)",
             meta_known ? "" : "; its epoch could not be read: a new one was taken");
     rc = 0;
@@ -312,14 +316,13 @@ ob_open_db (wdm_outbox_t *self, wdm_outbox_recovery_t *recovery)
     if (rc == SQLITE_OK)
         rc = sqlite3_step (check);
     if (rc == SQLITE_ROW) {
-        const char *answer = (const char *) sqlite3_column_text (check, 0);
+        const char *answer = (const char *)sqlite3_column_text (check, 0);
         if (!answer || strcmp (answer, "ok") != 0)
             snprintf (why, sizeof why, "quick_check: %s", answer ? answer : "no answer");
-    }
-    else {
+    } else {
         int primary = rc & 0xff;
         if (primary == SQLITE_BUSY || primary == SQLITE_NOMEM || primary == SQLITE_IOERR
-        ||  primary == SQLITE_CANTOPEN || primary == SQLITE_PERM || primary == SQLITE_READONLY) {
+            || primary == SQLITE_CANTOPEN || primary == SQLITE_PERM || primary == SQLITE_READONLY) {
             ob_sql_error (self, "cannot check " OB_DB_NAME, rc);
             sqlite3_finalize (check);
             return -1;
@@ -333,8 +336,10 @@ ob_open_db (wdm_outbox_t *self, wdm_outbox_recovery_t *recovery)
         int meta_rc;
         int got = ob_meta_read (self->db, &self->now, &meta_rc);
         if (got == 1) {
-            ob_error (self, "the meta row of %s is missing or wrong: not opened, rather than guess"
-                     " the epoch or the next seq", OB_DB_NAME);
+            ob_error (self,
+                      "the meta row of %s is missing or wrong: not opened, rather than guess"
+                      " the epoch or the next seq",
+                      OB_DB_NAME);
             return -1;
         }
         if (got < 0)
@@ -359,5 +364,3 @@ ob_open_db (wdm_outbox_t *self, wdm_outbox_recovery_t *recovery)
     self->synced = self->now;
     return 0;
 }
-
-

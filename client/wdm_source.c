@@ -58,11 +58,11 @@ sr_cut (const char *text, size_t len, char *buffer, size_t size)
     size_t keep = len;
     if (len >= size) {
         keep = size - 4;
-        while (keep > 0 && ((unsigned char) text [keep] & 0xC0) == 0x80)
+        while (keep > 0 && ((unsigned char)text [keep] & 0xC0) == 0x80)
             keep--;
     }
     for (size_t i = 0; i < keep; i++)
-        buffer [i] = ((unsigned char) text [i] < 0x20 || text [i] == 0x7F) ? ' ' : text [i];
+        buffer [i] = ((unsigned char)text [i] < 0x20 || text [i] == 0x7F) ? ' ' : text [i];
     if (keep < len)
         memcpy (buffer + keep, "...", 4);
     else
@@ -75,8 +75,8 @@ bool
 sr_same_word (const char *a, const char *b)
 {
     for (; *a && *b; a++, b++) {
-        char x = (*a >= 'A' && *a <= 'Z') ? (char) (*a - 'A' + 'a') : *a;
-        char y = (*b >= 'A' && *b <= 'Z') ? (char) (*b - 'A' + 'a') : *b;
+        char x = (*a >= 'A' && *a <= 'Z') ? (char)(*a - 'A' + 'a') : *a;
+        char y = (*b >= 'A' && *b <= 'Z') ? (char)(*b - 'A' + 'a') : *b;
         if (x != y)
             return false;
     }
@@ -146,15 +146,13 @@ sr_report (sr_reader_t *self, int line, const sr_fault_t *fault, const char *tex
 //  Check a record built from a line against the catalog, if there is
 //  one, and hand it on; or report the line.
 void
-sr_deliver (sr_reader_t *self, int line, const wdm_record_t *record,
-           const char *text, size_t len)
+sr_deliver (sr_reader_t *self, int line, const wdm_record_t *record, const char *text, size_t len)
 {
     if (self->catalog) {
         wdm_record_error_t error = wdm_record_validate (record, self->catalog);
         if (error != WDM_RECORD_OK) {
             sr_fault_t fault;
-            sr_fault (&fault, wdm_record_error_field (error), "%s",
-                     wdm_record_error_message (error));
+            sr_fault (&fault, wdm_record_error_field (error), "%s", wdm_record_error_message (error));
             sr_report (self, line, &fault, text, len);
             return;
         }
@@ -162,11 +160,8 @@ sr_deliver (sr_reader_t *self, int line, const wdm_record_t *record,
     if (self->on_record (self->arg, record, line) == 0)
         self->stats->records++;
     else
-        sr_why (self, "应调用方要求在第%d行停止读取 / stopped at line %d, as the caller asked",
-               line, line);
+        sr_why (self, "应调用方要求在第%d行停止读取 / stopped at line %d, as the caller asked", line, line);
 }
-
-
 
 //  ---------------------------------------------------------------------
 //  Public functions
@@ -195,19 +190,20 @@ wdm_source_format_from_name (const char *name, wdm_source_format_t *format)
 }
 
 int
-wdm_source_parse (const char *data, size_t size, wdm_source_format_t format,
-                  const wdm_catalog_t *catalog,
-                  wdm_source_record_fn *on_record, wdm_source_error_fn *on_error,
-                  void *arg, wdm_source_stats_t *stats, char *why, size_t why_size)
+wdm_source_parse (const char *data, size_t size, wdm_source_format_t format, const wdm_catalog_t *catalog,
+                  wdm_source_record_fn *on_record, wdm_source_error_fn *on_error, void *arg,
+                  wdm_source_stats_t *stats, char *why, size_t why_size)
 {
     assert (on_record);
     assert (data || size == 0);
     wdm_source_stats_t ignored;
-    sr_reader_t reader = {
-        .catalog = catalog, .on_record = on_record, .on_error = on_error, .arg = arg,
-        .stats = stats ? stats : &ignored,
-        .why = why, .why_size = why ? why_size : 0
-    };
+    sr_reader_t reader = { .catalog = catalog,
+                           .on_record = on_record,
+                           .on_error = on_error,
+                           .arg = arg,
+                           .stats = stats ? stats : &ignored,
+                           .why = why,
+                           .why_size = why ? why_size : 0 };
     *reader.stats = (wdm_source_stats_t) { .records = 0, .errors = 0, .encoding = "" };
     if (reader.why_size)
         why [0] = '\0';
@@ -218,9 +214,8 @@ wdm_source_parse (const char *data, size_t size, wdm_source_format_t format,
     size_t text_size = 0;
     char *copy = NULL;
     if (format != WDM_SOURCE_CSV && format != WDM_SOURCE_JSONL)
-        sr_why (&reader, "未知的文件格式 / unknown format %d", (int) format);
-    else
-    if (sr_decode (&reader, data, size, format, &text, &text_size, &copy) == 0) {
+        sr_why (&reader, "未知的文件格式 / unknown format %d", (int)format);
+    else if (sr_decode (&reader, data, size, format, &text, &text_size, &copy) == 0) {
         if (format == WDM_SOURCE_CSV)
             sr_csv_parse (&reader, text, text_size);
         else
@@ -231,9 +226,9 @@ wdm_source_parse (const char *data, size_t size, wdm_source_format_t format,
 }
 
 int
-wdm_source_parse_file (const char *path, const wdm_catalog_t *catalog,
-                       wdm_source_record_fn *on_record, wdm_source_error_fn *on_error,
-                       void *arg, wdm_source_stats_t *stats, char *why, size_t why_size)
+wdm_source_parse_file (const char *path, const wdm_catalog_t *catalog, wdm_source_record_fn *on_record,
+                       wdm_source_error_fn *on_error, void *arg, wdm_source_stats_t *stats, char *why,
+                       size_t why_size)
 {
     int rc = -1;
     FILE *file = NULL;
@@ -244,8 +239,10 @@ wdm_source_parse_file (const char *path, const wdm_catalog_t *catalog,
 
     wdm_source_format_t format;
     if (wdm_source_format_from_name (path, &format)) {
-        sr_why (&reader, "不支持的文件类型：%s（应为.csv、.jsonl、.ndjson或.json） / "
-                        "unknown kind of file: %s (expected .csv, .jsonl, .ndjson or .json)", path, path);
+        sr_why (&reader,
+                "不支持的文件类型：%s（应为.csv、.jsonl、.ndjson或.json） / "
+                "unknown kind of file: %s (expected .csv, .jsonl, .ndjson or .json)",
+                path, path);
         goto cleanup;
     }
     file = fopen (path, "rb");
@@ -256,24 +253,24 @@ wdm_source_parse_file (const char *path, const wdm_catalog_t *catalog,
     }
     struct stat status;
     bool regular = fstat (fileno (file), &status) == 0 && S_ISREG (status.st_mode);
-    if (regular && (uintmax_t) status.st_size > WDM_SOURCE_FILE_MAX) {
-        sr_why (&reader, "文件过大：%jd字节，最多%zu字节（256 MiB）：%s / "
-                        "file too large: %jd bytes, at most %zu (256 MiB): %s",
-               (intmax_t) status.st_size, WDM_SOURCE_FILE_MAX, path,
-               (intmax_t) status.st_size, WDM_SOURCE_FILE_MAX, path);
+    if (regular && (uintmax_t)status.st_size > WDM_SOURCE_FILE_MAX) {
+        sr_why (&reader,
+                "文件过大：%jd字节，最多%zu字节（256 MiB）：%s / "
+                "file too large: %jd bytes, at most %zu (256 MiB): %s",
+                (intmax_t)status.st_size, WDM_SOURCE_FILE_MAX, path, (intmax_t)status.st_size,
+                WDM_SOURCE_FILE_MAX, path);
         goto cleanup;
     }
     //  Read to the end rather than trust the size: a file may still grow,
     //  and a pipe has none.  One byte over the limit tells it is too large.
-    size_t capacity = regular ? (size_t) status.st_size + 1 : 64 * 1024;
+    size_t capacity = regular ? (size_t)status.st_size + 1 : 64 * 1024;
     size_t size = 0;
     data = malloc (capacity);
     while (data) {
         if (size == capacity) {
             if (capacity > WDM_SOURCE_FILE_MAX)
                 break;
-            size_t larger = capacity * 2 > WDM_SOURCE_FILE_MAX + 1
-                          ? WDM_SOURCE_FILE_MAX + 1 : capacity * 2;
+            size_t larger = capacity * 2 > WDM_SOURCE_FILE_MAX + 1 ? WDM_SOURCE_FILE_MAX + 1 : capacity * 2;
             char *grown = realloc (data, larger);
             if (!grown) {
                 free (data);
@@ -298,12 +295,12 @@ wdm_source_parse_file (const char *path, const wdm_catalog_t *catalog,
         goto cleanup;
     }
     if (size > WDM_SOURCE_FILE_MAX) {
-        sr_why (&reader, "文件过大：超过%zu字节（256 MiB）：%s / file too large: more than %zu bytes (256 MiB): %s",
-               WDM_SOURCE_FILE_MAX, path, WDM_SOURCE_FILE_MAX, path);
+        sr_why (&reader,
+                "文件过大：超过%zu字节（256 MiB）：%s / file too large: more than %zu bytes (256 MiB): %s",
+                WDM_SOURCE_FILE_MAX, path, WDM_SOURCE_FILE_MAX, path);
         goto cleanup;
     }
-    rc = wdm_source_parse (data, size, format, catalog, on_record, on_error, arg,
-                           stats, why, why_size);
+    rc = wdm_source_parse (data, size, format, catalog, on_record, on_error, arg, stats, why, why_size);
 cleanup:
     if (file)
         fclose (file);

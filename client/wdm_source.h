@@ -17,15 +17,12 @@
 #include "wdm_record.h"
 
 //  Largest file wdm_source_parse_file reads: 256 MiB, whole, in memory.
-#define WDM_SOURCE_FILE_MAX ((size_t) 256 * 1024 * 1024)
+#define WDM_SOURCE_FILE_MAX ((size_t)256 * 1024 * 1024)
 
 //  Longest line text handed to a wdm_source_error_fn, + 1.
 #define WDM_SOURCE_TEXT_MAX 256
 
-typedef enum {
-    WDM_SOURCE_CSV,
-    WDM_SOURCE_JSONL
-} wdm_source_format_t;
+typedef enum { WDM_SOURCE_CSV, WDM_SOURCE_JSONL } wdm_source_format_t;
 
 //  The format a file name's ending implies, ignoring case: ".csv" is CSV;
 //  ".jsonl", ".ndjson" and ".json" are JSON Lines.  0, or -1 for any
@@ -44,13 +41,13 @@ typedef int (wdm_source_record_fn) (void *arg, const wdm_record_t *record, int l
 //  the line's text as UTF-8 — on one line, tabs and line breaks shown as
 //  spaces, cut at a character to fewer than WDM_SOURCE_TEXT_MAX bytes
 //  (ending "..." when cut).  The strings are gone after the call.
-typedef void (wdm_source_error_fn) (void *arg, int line, const char *field,
-                                    const char *message, const char *text);
+typedef void (wdm_source_error_fn) (void *arg, int line, const char *field, const char *message,
+                                    const char *text);
 
 typedef struct {
-    int records;                //  records on_record took (returned 0)
-    int errors;                 //  bad lines reported to on_error
-    const char *encoding;       //  "UTF-8", "UTF-8 BOM", "GB18030"; "" if not known
+    int records;           //  records on_record took (returned 0)
+    int errors;            //  bad lines reported to on_error
+    const char *encoding;  //  "UTF-8", "UTF-8 BOM", "GB18030"; "" if not known
 } wdm_source_stats_t;
 
 //  Parse size bytes holding a whole CSV or JSON Lines document, calling
@@ -98,17 +95,16 @@ typedef struct {
 //  repeated key, a value of the wrong JSON type, or a line that is not a
 //  JSON object is a bad line.  A file that is one JSON document instead —
 //  an array of objects, or an object over several lines — is -1.
-int wdm_source_parse (const char *data, size_t size, wdm_source_format_t format,
-                      const wdm_catalog_t *catalog,
-                      wdm_source_record_fn *on_record, wdm_source_error_fn *on_error,
-                      void *arg, wdm_source_stats_t *stats, char *why, size_t why_size);
+int wdm_source_parse (const char *data, size_t size, wdm_source_format_t format, const wdm_catalog_t *catalog,
+                      wdm_source_record_fn *on_record, wdm_source_error_fn *on_error, void *arg,
+                      wdm_source_stats_t *stats, char *why, size_t why_size);
 
 //  Read the file at path and parse it as wdm_source_parse does, the format
 //  from its name.  -1 with *why naming the path or the problem if the name
 //  has no known ending, the file cannot be read, or it is larger than
 //  WDM_SOURCE_FILE_MAX (*why gives its size).
-int wdm_source_parse_file (const char *path, const wdm_catalog_t *catalog,
-                           wdm_source_record_fn *on_record, wdm_source_error_fn *on_error,
-                           void *arg, wdm_source_stats_t *stats, char *why, size_t why_size);
+int wdm_source_parse_file (const char *path, const wdm_catalog_t *catalog, wdm_source_record_fn *on_record,
+                           wdm_source_error_fn *on_error, void *arg, wdm_source_stats_t *stats, char *why,
+                           size_t why_size);
 
 #endif

@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define S_ROW_MAX (64 * 1024)   //  longest CSV row: past it, a quote never closed
+#define S_ROW_MAX     (64 * 1024)  //  longest CSV row: past it, a quote never closed
 #define S_CSV_OPTIONS (CSV_STRICT | CSV_STRICT_FINI)
 
 //  A row's cell, in s_csv_t's buffer.
@@ -25,16 +25,16 @@ typedef struct {
 //  A CSV document being read.
 typedef struct {
     sr_reader_t *reader;
-    const char *data;           //  the document, as UTF-8
+    const char *data;  //  the document, as UTF-8
     struct csv_parser parser;
-    char *buffer;               //  the row's cells, each NUL-terminated
+    char *buffer;  //  the row's cells, each NUL-terminated
     size_t used, buffer_size;
     s_span_t *cells;
     size_t cell_count, cells_size;
-    bool out_of_memory;         //  a cell could not be kept
-    int row_line;               //  line where the row in progress starts; 0: none
-    size_t row_start;           //  offset of that line in data
-    size_t fed_end;             //  offset just past what libcsv has been given
+    bool out_of_memory;  //  a cell could not be kept
+    int row_line;        //  line where the row in progress starts; 0: none
+    size_t row_start;    //  offset of that line in data
+    size_t fed_end;      //  offset just past what libcsv has been given
     bool have_header;
     sr_field_t columns [SR_FIELD_COUNT];  //  field of each column, left to right
     size_t column_count;
@@ -76,7 +76,7 @@ s_csv_cell_text (const s_csv_t *self, size_t index)
 static void
 s_csv_cell (void *cell, size_t len, void *arg)
 {
-    s_csv_t *self = (s_csv_t *) arg;
+    s_csv_t *self = (s_csv_t *)arg;
     if (self->out_of_memory)
         return;
     if (self->cell_count == self->cells_size) {
@@ -123,9 +123,11 @@ s_csv_header (s_csv_t *self)
             any_known = true;
     if (!any_known) {
         sr_cut (s_csv_cell_text (self, 0), self->cells [0].len, shown, sizeof shown);
-        sr_why (reader, "没有表头行：第%d行应列出列名，如指标代码,地区代码,年份,数值 / "
-                       "no header line: line %d should name the columns, e.g. indicator,area,year,value; it starts '%s'",
-               line, line, shown);
+        sr_why (
+            reader,
+            "没有表头行：第%d行应列出列名，如指标代码,地区代码,年份,数值 / "
+            "no header line: line %d should name the columns, e.g. indicator,area,year,value; it starts '%s'",
+            line, line, shown);
         return;
     }
     int column_of [SR_FIELD_COUNT];
@@ -137,29 +139,34 @@ s_csv_header (s_csv_t *self)
         int field = s_field_by_column (name);
         if (self->cells [i].len == 0) {
             sr_why (reader, "表头（第%d行）第%zu列没有列名 / the header (line %d) has no name for column %zu",
-                   line, i + 1, line, i + 1);
+                    line, i + 1, line, i + 1);
             return;
         }
         if (field < 0) {
-            sr_why (reader, "表头（第%d行）有未知列名“%s”（第%zu列） / unknown column '%s' in the header (line %d, column %zu)",
-                   line, shown, i + 1, shown, line, i + 1);
+            sr_why (
+                reader,
+                "表头（第%d行）有未知列名“%s”（第%zu列） / unknown column '%s' in the header (line %d, column %zu)",
+                line, shown, i + 1, shown, line, i + 1);
             return;
         }
         if (column_of [field]) {
-            sr_why (reader, "表头（第%d行）中“%s”列出现两次（第%d列和第%zu列） / column '%s' appears twice in the header (line %d, columns %d and %zu)",
-                   line, sr_fields [field].zh, column_of [field], i + 1,
-                   sr_fields [field].name, line, column_of [field], i + 1);
+            sr_why (
+                reader,
+                "表头（第%d行）中“%s”列出现两次（第%d列和第%zu列） / column '%s' appears twice in the header (line %d, columns %d and %zu)",
+                line, sr_fields [field].zh, column_of [field], i + 1, sr_fields [field].name, line,
+                column_of [field], i + 1);
             return;
         }
         //  Twelve distinct known names at most: columns [] cannot overflow.
         assert (i < SR_FIELD_COUNT);
-        column_of [field] = (int) i + 1;
-        self->columns [i] = (sr_field_t) field;
+        column_of [field] = (int)i + 1;
+        self->columns [i] = (sr_field_t)field;
     }
     for (int field = 0; field < SR_FIELD_COUNT; field++)
         if (sr_fields [field].required && !column_of [field]) {
-            sr_why (reader, "表头（第%d行）缺少必填列“%s” / the header (line %d) lacks the required column '%s'",
-                   line, sr_fields [field].zh, line, sr_fields [field].name);
+            sr_why (reader,
+                    "表头（第%d行）缺少必填列“%s” / the header (line %d) lacks the required column '%s'",
+                    line, sr_fields [field].zh, line, sr_fields [field].name);
             return;
         }
     self->column_count = self->cell_count;
@@ -173,8 +180,9 @@ s_csv_record (s_csv_t *self)
     const char *text = s_csv_row_text (self, &len);
     sr_fault_t fault;
     if (self->cell_count != self->column_count) {
-        sr_fault (&fault, "", "单元格个数不对：%zu个，表头有%zu列 / wrong number of cells: %zu, the header has %zu",
-                 self->cell_count, self->column_count, self->cell_count, self->column_count);
+        sr_fault (&fault, "",
+                  "单元格个数不对：%zu个，表头有%zu列 / wrong number of cells: %zu, the header has %zu",
+                  self->cell_count, self->column_count, self->cell_count, self->column_count);
         sr_report (self->reader, self->row_line, &fault, text, len);
         return;
     }
@@ -197,7 +205,7 @@ s_csv_record (s_csv_t *self)
 static void
 s_csv_row (int terminator, void *arg)
 {
-    s_csv_t *self = (s_csv_t *) arg;
+    s_csv_t *self = (s_csv_t *)arg;
     if (self->out_of_memory)
         sr_why (self->reader, "内存不足 / out of memory");
     bool empty = true;
@@ -225,10 +233,9 @@ s_csv_abandon (s_csv_t *self, const char *message)
         sr_fault_t fault;
         sr_fault (&fault, "", "%s", message);
         sr_report (self->reader, self->row_line, &fault, text, len);
-    }
-    else
+    } else
         sr_why (self->reader, "表头行（第%d行）有误 / the header line (line %d) is broken: %s",
-               self->row_line, self->row_line, message);
+                self->row_line, self->row_line, message);
     csv_free (&self->parser);
     csv_init (&self->parser, S_CSV_OPTIONS);
     s_csv_clear_row (self);
@@ -255,20 +262,21 @@ sr_csv_parse (sr_reader_t *reader, const char *data, size_t size)
         }
         self.fed_end = end;
         if (end - self.row_start > S_ROW_MAX)
-            s_csv_abandon (&self, "行超过64 KiB，或引号未闭合 / line longer than 64 KiB, or a quote never closed");
-        else
-        if (csv_parse (&self.parser, data + pos, end - pos, s_csv_cell, s_csv_row, &self) < end - pos) {
+            s_csv_abandon (&self,
+                           "行超过64 KiB，或引号未闭合 / line longer than 64 KiB, or a quote never closed");
+        else if (csv_parse (&self.parser, data + pos, end - pos, s_csv_cell, s_csv_row, &self) < end - pos) {
             if (csv_error (&self.parser) == CSV_EPARSE)
-                s_csv_abandon (&self, "引号位置不对：含逗号、引号或换行的单元格须整体加引号，其中的引号写两遍 / "
-                                      "misplaced quote: a cell holding commas, quotes or line breaks must be quoted whole, its quotes doubled");
+                s_csv_abandon (
+                    &self,
+                    "引号位置不对：含逗号、引号或换行的单元格须整体加引号，其中的引号写两遍 / "
+                    "misplaced quote: a cell holding commas, quotes or line breaks must be quoted whole, its quotes doubled");
             else
                 sr_why (reader, "内存不足 / out of memory");
         }
         pos = end;
     }
     //  The last row, if no line break ends it.
-    if (!reader->stopped && self.row_line
-    &&  csv_fini (&self.parser, s_csv_cell, s_csv_row, &self) != 0)
+    if (!reader->stopped && self.row_line && csv_fini (&self.parser, s_csv_cell, s_csv_row, &self) != 0)
         s_csv_abandon (&self, "引号未闭合 / a quoted cell is never closed");
     if (!reader->stopped && !self.have_header)
         sr_why (reader, "没有表头行：文件是空的 / no header line: the file is empty");
@@ -277,5 +285,3 @@ sr_csv_parse (sr_reader_t *reader, const char *data, size_t size)
     free (self.buffer);
     free (self.cells);
 }
-
-

@@ -21,7 +21,7 @@ static int
 s_first_bad_line (const char *data, size_t size)
 {
     int line = 0;
-    for (size_t pos = 0; pos < size; ) {
+    for (size_t pos = 0; pos < size;) {
         size_t end = sr_line_end (data, size, pos);
         line++;
         if (!wdm_utf8_valid (data + pos, end - pos))
@@ -38,7 +38,7 @@ s_from_gb18030 (sr_reader_t *self, const char *data, size_t size, char **copy, s
     int rc = -1;
     char *out = NULL;
     iconv_t cd = iconv_open ("UTF-8", "GB18030");
-    if (cd == (iconv_t) -1) {
+    if (cd == (iconv_t)-1) {
         sr_why (self, "本机iconv不支持GB18030 / this system's iconv cannot convert from GB18030");
         goto cleanup;
     }
@@ -50,17 +50,19 @@ s_from_gb18030 (sr_reader_t *self, const char *data, size_t size, char **copy, s
         sr_why (self, "内存不足 / out of memory");
         goto cleanup;
     }
-    char *in = (char *) data;       //  iconv's prototype wants it writable; it is not written
+    char *in = (char *)data;  //  iconv's prototype wants it writable; it is not written
     size_t in_left = size;
     char *next = out;
     size_t out_left = out_size;
-    if (iconv (cd, &in, &in_left, &next, &out_left) == (size_t) -1
-    ||  iconv (cd, NULL, NULL, &next, &out_left) == (size_t) -1) {
+    if (iconv (cd, &in, &in_left, &next, &out_left) == (size_t)-1
+        || iconv (cd, NULL, NULL, &next, &out_left) == (size_t)-1) {
         int utf8_line = s_first_bad_line (data, size);
-        int gb_line = sr_line_at (data, size, (size_t) (in - data));
-        sr_why (self, "无法识别文件编码：第%d行不是UTF-8，第%d行不是GB18030；请另存为“CSV UTF-8” / "
-                     "unknown encoding: not valid UTF-8 (line %d) nor GB18030 (line %d); save the file as \"CSV UTF-8\"",
-               utf8_line, gb_line, utf8_line, gb_line);
+        int gb_line = sr_line_at (data, size, (size_t)(in - data));
+        sr_why (
+            self,
+            "无法识别文件编码：第%d行不是UTF-8，第%d行不是GB18030；请另存为“CSV UTF-8” / "
+            "unknown encoding: not valid UTF-8 (line %d) nor GB18030 (line %d); save the file as \"CSV UTF-8\"",
+            utf8_line, gb_line, utf8_line, gb_line);
         goto cleanup;
     }
     *copy_size = out_size - out_left;
@@ -72,7 +74,7 @@ s_from_gb18030 (sr_reader_t *self, const char *data, size_t size, char **copy, s
     out = NULL;
     rc = 0;
 cleanup:
-    if (cd != (iconv_t) -1)
+    if (cd != (iconv_t)-1)
         iconv_close (cd);
     free (out);
     return rc;
@@ -81,14 +83,14 @@ cleanup:
 //  Find the input's encoding and make it UTF-8: *text is data past a
 //  byte-order mark, or a converted copy in *copy for the caller to free.
 int
-sr_decode (sr_reader_t *self, const char *data, size_t size, wdm_source_format_t format,
-          const char **text, size_t *text_size, char **copy)
+sr_decode (sr_reader_t *self, const char *data, size_t size, wdm_source_format_t format, const char **text,
+           size_t *text_size, char **copy)
 {
-    const unsigned char *bytes = (const unsigned char *) data;
-    if (size >= 2 && ((bytes [0] == 0xFF && bytes [1] == 0xFE)
-                  ||  (bytes [0] == 0xFE && bytes [1] == 0xFF))) {
-        sr_why (self, "不支持UTF-16编码（Excel的“Unicode文本”）；请另存为“CSV UTF-8” / "
-                     "UTF-16 (Excel's \"Unicode text\") is not supported; save the file as \"CSV UTF-8\"");
+    const unsigned char *bytes = (const unsigned char *)data;
+    if (size >= 2 && ((bytes [0] == 0xFF && bytes [1] == 0xFE) || (bytes [0] == 0xFE && bytes [1] == 0xFF))) {
+        sr_why (self,
+                "不支持UTF-16编码（Excel的“Unicode文本”）；请另存为“CSV UTF-8” / "
+                "UTF-16 (Excel's \"Unicode text\") is not supported; save the file as \"CSV UTF-8\"");
         return -1;
     }
     bool bom = size >= 3 && bytes [0] == 0xEF && bytes [1] == 0xBB && bytes [2] == 0xBF;
@@ -98,9 +100,9 @@ sr_decode (sr_reader_t *self, const char *data, size_t size, wdm_source_format_t
     }
     const char *nul = size ? memchr (data, '\0', size) : NULL;
     if (nul) {
-        int line = sr_line_at (data, size, (size_t) (nul - data));
-        sr_why (self, "第%d行含有NUL字节，不是文本文件？ / a NUL byte at line %d: not a text file?",
-               line, line);
+        int line = sr_line_at (data, size, (size_t)(nul - data));
+        sr_why (self, "第%d行含有NUL字节，不是文本文件？ / a NUL byte at line %d: not a text file?", line,
+                line);
         return -1;
     }
     if (wdm_utf8_valid (data, size)) {
@@ -113,9 +115,9 @@ sr_decode (sr_reader_t *self, const char *data, size_t size, wdm_source_format_t
     //  another encoding.
     if (bom || format == WDM_SOURCE_JSONL) {
         int line = s_first_bad_line (data, size);
-        sr_why (self, "第%d行不是有效的UTF-8%s / not valid UTF-8 at line %d%s",
-               line, bom ? "（文件以UTF-8字节顺序标记开头）" : "（JSON Lines须为UTF-8）",
-               line, bom ? " (the file starts with a UTF-8 byte-order mark)" : " (JSON Lines must be UTF-8)");
+        sr_why (self, "第%d行不是有效的UTF-8%s / not valid UTF-8 at line %d%s", line,
+                bom ? "（文件以UTF-8字节顺序标记开头）" : "（JSON Lines须为UTF-8）", line,
+                bom ? " (the file starts with a UTF-8 byte-order mark)" : " (JSON Lines must be UTF-8)");
         return -1;
     }
     if (s_from_gb18030 (self, data, size, copy, text_size))
@@ -124,5 +126,3 @@ sr_decode (sr_reader_t *self, const char *data, size_t size, wdm_source_format_t
     *text = *copy;
     return 0;
 }
-
-

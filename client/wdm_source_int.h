@@ -21,46 +21,56 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define SR_MESSAGE_MAX 512       //  longest bad-line message, + 1
-#define SR_SHOWN_MAX 64          //  longest cell or key quoted in a message, + 1
+#define SR_MESSAGE_MAX 512  //  longest bad-line message, + 1
+#define SR_SHOWN_MAX   64   //  longest cell or key quoted in a message, + 1
 
 typedef enum {
-    SR_INDICATOR, SR_AREA, SR_BODY, SR_YEAR, SR_QUARTER, SR_MONTH, SR_SEX,
-    SR_VALUE, SR_NUMERATOR, SR_DENOMINATOR, SR_STATUS, SR_NOTE,
+    SR_INDICATOR,
+    SR_AREA,
+    SR_BODY,
+    SR_YEAR,
+    SR_QUARTER,
+    SR_MONTH,
+    SR_SEX,
+    SR_VALUE,
+    SR_NUMERATOR,
+    SR_DENOMINATOR,
+    SR_STATUS,
+    SR_NOTE,
     SR_FIELD_COUNT
 } sr_field_t;
 
 typedef enum {
-    SR_TEXT,                     //  a CSV cell or a JSON string
-    SR_WHOLE,                    //  a whole number in CSV text or JSON
-    SR_NUMBER                    //  a decimal in CSV text, any JSON number
+    SR_TEXT,   //  a CSV cell or a JSON string
+    SR_WHOLE,  //  a whole number in CSV text or JSON
+    SR_NUMBER  //  a decimal in CSV text, any JSON number
 } sr_kind_t;
 
 //  The fields in the order they are checked, which is wdm_record_t's: the
 //  first fault found on a line is the one reported (wdm_source_fields.c).
 typedef struct {
-    const char *name;           //  CSV column, JSON key, and field reported
-    const char *zh;             //  Chinese CSV column, and name in messages
+    const char *name;  //  CSV column, JSON key, and field reported
+    const char *zh;    //  Chinese CSV column, and name in messages
     sr_kind_t kind;
     bool required;
-    int min, max;               //  range of a whole number
+    int min, max;  //  range of a whole number
 } sr_field_info_t;
 extern const sr_field_info_t sr_fields [SR_FIELD_COUNT];
 
 //  One field's input on one line: the text of a CSV cell or JSON string,
 //  or a JSON number.
 typedef struct {
-    bool present;               //  neither empty nor null
-    const char *text;           //  NUL-terminated; NULL for a JSON number
+    bool present;      //  neither empty nor null
+    const char *text;  //  NUL-terminated; NULL for a JSON number
     size_t len;
     double number;
 } sr_cell_t;
 
 //  What is wrong with a line.
 typedef struct {
-    const char *field;          //  "" when the whole line is at fault
+    const char *field;  //  "" when the whole line is at fault
     char message [SR_MESSAGE_MAX];
-    char key [SR_SHOWN_MAX];     //  the field, when it is an unknown JSON key
+    char key [SR_SHOWN_MAX];  //  the field, when it is an unknown JSON key
 } sr_fault_t;
 
 //  One parse: where records and faults go, and how it went.
@@ -72,15 +82,14 @@ typedef struct {
     wdm_source_stats_t *stats;
     char *why;
     size_t why_size;
-    bool stopped;               //  on_record said stop, or the input is unreadable
+    bool stopped;  //  on_record said stop, or the input is unreadable
 } sr_reader_t;
 
 //  --- wdm_source.c: the helpers every format shares ---
 
 //  The input cannot be read, or the caller stopped it: say why, and read
 //  no further.
-void sr_why (sr_reader_t *self, const char *format, ...)
-    __attribute__ ((format (printf, 2, 3)));
+void sr_why (sr_reader_t *self, const char *format, ...) __attribute__ ((format (printf, 2, 3)));
 
 //  Say what is wrong with a line, and in which field ("" for the line).
 void sr_fault (sr_fault_t *self, const char *field, const char *format, ...)
@@ -111,8 +120,7 @@ void sr_report (sr_reader_t *self, int line, const sr_fault_t *fault, const char
 
 //  Check a record built from a line against the catalog, if there is
 //  one, and hand it on; or report the line.
-void sr_deliver (sr_reader_t *self, int line, const wdm_record_t *record,
-                const char *text, size_t len);
+void sr_deliver (sr_reader_t *self, int line, const wdm_record_t *record, const char *text, size_t len);
 
 //  --- wdm_source_fields.c ---
 
@@ -126,7 +134,7 @@ int sr_build (const sr_cell_t *cells, wdm_record_t *record, sr_fault_t *fault);
 //  byte-order mark, or a converted copy in *copy for the caller to free.
 //  0, or -1 with the reader stopped and why said.
 int sr_decode (sr_reader_t *self, const char *data, size_t size, wdm_source_format_t format,
-              const char **text, size_t *text_size, char **copy);
+               const char **text, size_t *text_size, char **copy);
 
 //  --- wdm_source_csv.c and wdm_source_jsonl.c ---
 

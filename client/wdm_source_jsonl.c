@@ -22,12 +22,27 @@ static void
 s_json_type (const json_t *value, const char **zh, const char **en)
 {
     switch (json_typeof (value)) {
-        case JSON_STRING:  *zh = "字符串"; *en = "a string"; break;
+        case JSON_STRING:
+            *zh = "字符串";
+            *en = "a string";
+            break;
         case JSON_INTEGER:
-        case JSON_REAL:    *zh = "数字"; *en = "a number"; break;
-        case JSON_OBJECT:  *zh = "对象"; *en = "an object"; break;
-        case JSON_ARRAY:   *zh = "数组"; *en = "an array"; break;
-        default:           *zh = "布尔值"; *en = "true or false"; break;
+        case JSON_REAL:
+            *zh = "数字";
+            *en = "a number";
+            break;
+        case JSON_OBJECT:
+            *zh = "对象";
+            *en = "an object";
+            break;
+        case JSON_ARRAY:
+            *zh = "数组";
+            *en = "an array";
+            break;
+        default:
+            *zh = "布尔值";
+            *en = "true or false";
+            break;
     }
 }
 
@@ -38,7 +53,8 @@ s_jsonl_cells (json_t *object, sr_cell_t *cells, sr_fault_t *fault)
 {
     const char *key;
     json_t *value;
-    json_object_foreach (object, key, value) {
+    json_object_foreach (object, key, value)
+    {
         if (s_field_by_key (key) < 0) {
             sr_cut (key, strlen (key), fault->key, sizeof fault->key);
             sr_fault (fault, fault->key, "未知字段“%s” / unknown key '%s'", fault->key, fault->key);
@@ -55,25 +71,25 @@ s_jsonl_cells (json_t *object, sr_cell_t *cells, sr_fault_t *fault)
         s_json_type (value, &type_zh, &type_en);
         if (sr_fields [field].kind == SR_TEXT) {
             if (!json_is_string (value)) {
-                sr_fault (fault, name, "%s应为JSON字符串，不应为%s / %s must be a JSON string, not %s",
-                         zh, type_zh, name, type_en);
+                sr_fault (fault, name, "%s应为JSON字符串，不应为%s / %s must be a JSON string, not %s", zh,
+                          type_zh, name, type_en);
                 return -1;
             }
             cell->text = json_string_value (value);
             cell->len = json_string_length (value);
             cell->present = cell->len > 0;
-        }
-        else {
+        } else {
             if (json_is_string (value)) {
                 char shown [SR_SHOWN_MAX];
                 sr_cut (json_string_value (value), json_string_length (value), shown, sizeof shown);
-                sr_fault (fault, name, "%s应为JSON数字，不应为字符串 / %s must be a JSON number, not a string: \"%s\"",
-                         zh, name, shown);
+                sr_fault (fault, name,
+                          "%s应为JSON数字，不应为字符串 / %s must be a JSON number, not a string: \"%s\"", zh,
+                          name, shown);
                 return -1;
             }
             if (!json_is_number (value)) {
-                sr_fault (fault, name, "%s应为JSON数字，不应为%s / %s must be a JSON number, not %s",
-                         zh, type_zh, name, type_en);
+                sr_fault (fault, name, "%s应为JSON数字，不应为%s / %s must be a JSON number, not %s", zh,
+                          type_zh, name, type_en);
                 return -1;
             }
             cell->number = json_number_value (value);
@@ -90,16 +106,14 @@ s_jsonl_line (sr_reader_t *reader, const char *text, size_t len, int line)
     json_error_t error;
     json_t *root = json_loadb (text, len, JSON_REJECT_DUPLICATES, &error);
     if (!root)
-        sr_fault (&fault, "", "不是有效的JSON：%s（第%d列） / not valid JSON: %s (column %d)",
-                 error.text, error.column, error.text, error.column);
-    else
-    if (!json_is_object (root))
+        sr_fault (&fault, "", "不是有效的JSON：%s（第%d列） / not valid JSON: %s (column %d)", error.text,
+                  error.column, error.text, error.column);
+    else if (!json_is_object (root))
         sr_fault (&fault, "", "每行应为一个JSON对象 / a line must hold one JSON object");
     else {
         sr_cell_t cells [SR_FIELD_COUNT] = { { false } };
         wdm_record_t record;
-        if (s_jsonl_cells (root, cells, &fault) == 0
-        &&  sr_build (cells, &record, &fault) == 0) {
+        if (s_jsonl_cells (root, cells, &fault) == 0 && sr_build (cells, &record, &fault) == 0) {
             sr_deliver (reader, line, &record, text, len);
             json_decref (root);
             return;
@@ -133,8 +147,9 @@ s_jsonl_is_document (sr_reader_t *reader, const char *data, size_t size)
     bool document = whole != NULL;
     json_decref (whole);
     if (document)
-        sr_why (reader, "文件是一个完整的JSON文档，不是JSON Lines：请每行写一个JSON对象 / "
-                       "the file is one JSON document, not JSON Lines: write one JSON object per line");
+        sr_why (reader,
+                "文件是一个完整的JSON文档，不是JSON Lines：请每行写一个JSON对象 / "
+                "the file is one JSON document, not JSON Lines: write one JSON object per line");
     return document;
 }
 
@@ -154,5 +169,3 @@ sr_jsonl_parse (sr_reader_t *reader, const char *data, size_t size)
         pos = end;
     }
 }
-
-

@@ -26,11 +26,11 @@ static volatile sig_atomic_t s_stop = 0;
 static void
 s_on_signal (int signum)
 {
-    (void) signum;
+    (void)signum;
     s_stop = 1;
 }
 
-#define S_STR(f) offsetof (wdm_collector_config_t, f), sizeof ((wdm_collector_config_t *) 0)->f
+#define S_STR(f)  offsetof (wdm_collector_config_t, f), sizeof ((wdm_collector_config_t *)0)->f
 #define S_LONG(f) offsetof (wdm_collector_config_t, f), sizeof (long)
 
 static const wdm_option_t s_options [] = {
@@ -70,31 +70,31 @@ static void
 s_usage (FILE *out)
 {
     fprintf (out,
-        "Usage: wdmon-collector -c FILE [OPTIONS] [COMMAND]\n"
-        "\n"
-        "The member unit's collector: takes indicator records from files dropped\n"
-        "into its inbox, keeps them on disk, and delivers them to the centre until\n"
-        "each is acknowledged.\n"
-        "\n"
-        "Commands:\n"
-        "  run [--once]          run the collector (the default); --once: return when\n"
-        "                        the inbox is empty and every record is acknowledged\n"
-        "  status                records queued, in flight, acknowledged, refused\n"
-        "  put [--format F] [FILE|-]\n"
-        "                        hand records to the collector: copy FILE, under its\n"
-        "                        own name, or standard input (-, the default), into\n"
-        "                        the inbox; F is csv or jsonl (default: from FILE's\n"
-        "                        name, jsonl for input)\n"
-        "  check FILE            read FILE as intake would (against the catalog of -c's\n"
-        "                        bundle) and report every bad line, taking nothing\n"
-        "\n"
-        "Options:\n"
-        "  -c, --config FILE      the unit's collector.conf (from `wdmon unit add`);\n"
-        "                         relative paths in it are relative to its directory\n"
-        "  -l, --log-level LEVEL  error, warn, info or debug\n"
-        "  -h, --help             this help\n"
-        "\n"
-        "Exit codes: 0 success, 1 failure (see the log), 2 bad command line or config.\n");
+             "Usage: wdmon-collector -c FILE [OPTIONS] [COMMAND]\n"
+             "\n"
+             "The member unit's collector: takes indicator records from files dropped\n"
+             "into its inbox, keeps them on disk, and delivers them to the centre until\n"
+             "each is acknowledged.\n"
+             "\n"
+             "Commands:\n"
+             "  run [--once]          run the collector (the default); --once: return when\n"
+             "                        the inbox is empty and every record is acknowledged\n"
+             "  status                records queued, in flight, acknowledged, refused\n"
+             "  put [--format F] [FILE|-]\n"
+             "                        hand records to the collector: copy FILE, under its\n"
+             "                        own name, or standard input (-, the default), into\n"
+             "                        the inbox; F is csv or jsonl (default: from FILE's\n"
+             "                        name, jsonl for input)\n"
+             "  check FILE            read FILE as intake would (against the catalog of -c's\n"
+             "                        bundle) and report every bad line, taking nothing\n"
+             "\n"
+             "Options:\n"
+             "  -c, --config FILE      the unit's collector.conf (from `wdmon unit add`);\n"
+             "                         relative paths in it are relative to its directory\n"
+             "  -l, --log-level LEVEL  error, warn, info or debug\n"
+             "  -h, --help             this help\n"
+             "\n"
+             "Exit codes: 0 success, 1 failure (see the log), 2 bad command line or config.\n");
 }
 
 //  Make a relative path in the config relative to the config's directory.
@@ -105,9 +105,9 @@ s_resolve (char *field, size_t size, const char *base)
         return 0;
     char joined [2048];
     int len = snprintf (joined, sizeof joined, "%s/%s", base, field);
-    if (len < 0 || (size_t) len >= size)
+    if (len < 0 || (size_t)len >= size)
         return -1;
-    memcpy (field, joined, (size_t) len + 1);
+    memcpy (field, joined, (size_t)len + 1);
     return 0;
 }
 
@@ -125,7 +125,7 @@ s_put_name (const wdm_collector_config_t *config, const char *source, wdm_source
     char stem [1024], suffix [16] = "";
     wdm_source_format_t named;
     if (strcmp (source, "-") == 0)
-        snprintf (stem, sizeof stem, "put-%ld-%ld", (long) time (NULL), (long) getpid ());
+        snprintf (stem, sizeof stem, "put-%ld-%ld", (long)time (NULL), (long)getpid ());
     else {
         const char *base = strrchr (source, '/');
         snprintf (stem, sizeof stem, "%s", base ? base + 1 : source);
@@ -136,14 +136,13 @@ s_put_name (const wdm_collector_config_t *config, const char *source, wdm_source
         }
     }
     if (stem [0] == '.' || stem [0] == '~')
-        stem [0] = '_';                 //  a name intake would pass over
+        stem [0] = '_';  //  a name intake would pass over
     for (int n = 1; n < 1000; n++) {
         char number [16] = "";
         if (n > 1)
             snprintf (number, sizeof number, "-%d", n);
-        int len = snprintf (final, size, "%s/%s%s%s", config->inbox, stem, number,
-                            *suffix ? suffix : ending);
-        if (len < 0 || (size_t) len >= size) {
+        int len = snprintf (final, size, "%s/%s%s%s", config->inbox, stem, number, *suffix ? suffix : ending);
+        if (len < 0 || (size_t)len >= size) {
             errno = ENAMETOOLONG;
             return -1;
         }
@@ -162,14 +161,11 @@ s_put (const wdm_collector_config_t *config, const char *format, const char *sou
     if (format) {
         if (strcmp (format, "csv") == 0)
             kind = WDM_SOURCE_CSV;
-        else
-        if (strcmp (format, "jsonl") != 0) {
+        else if (strcmp (format, "jsonl") != 0) {
             fprintf (stderr, "wdmon-collector put: --format must be csv or jsonl\n");
             return 2;
         }
-    }
-    else
-    if (strcmp (source, "-") != 0 && wdm_source_format_from_name (source, &kind)) {
+    } else if (strcmp (source, "-") != 0 && wdm_source_format_from_name (source, &kind)) {
         fprintf (stderr, "wdmon-collector put: cannot tell the format of %s: give --format\n", source);
         return 2;
     }
@@ -182,22 +178,23 @@ s_put (const wdm_collector_config_t *config, const char *format, const char *sou
     //  name: intake never sees half a file, and a file of that name still
     //  waiting is never replaced.
     char hidden [2200], final [2200] = "";
-    snprintf (hidden, sizeof hidden, "%s/.put-%ld-%ld.tmp", config->inbox, (long) time (NULL), (long) getpid ());
+    snprintf (hidden, sizeof hidden, "%s/.put-%ld-%ld.tmp", config->inbox, (long)time (NULL),
+              (long)getpid ());
     int fd = open (hidden, O_WRONLY | O_CREAT | O_EXCL, 0640);
     int rc = fd < 0 ? 1 : 0;
     char buffer [65536];
     size_t got;
     size_t total = 0;
     while (rc == 0 && (got = fread (buffer, 1, sizeof buffer, in)) > 0) {
-        if (write (fd, buffer, got) != (ssize_t) got)
+        if (write (fd, buffer, got) != (ssize_t)got)
             rc = 1;
         total += got;
     }
-    if (rc == 0 && (ferror (in) || fsync (fd) || close (fd) || s_put_name (config, source, kind, hidden,
-                                                                          final, sizeof final)))
+    if (rc == 0
+        && (ferror (in) || fsync (fd) || close (fd)
+            || s_put_name (config, source, kind, hidden, final, sizeof final)))
         rc = 1;
-    else
-    if (fd >= 0 && rc)
+    else if (fd >= 0 && rc)
         close (fd);
     if (in != stdin)
         fclose (in);
@@ -213,16 +210,16 @@ s_put (const wdm_collector_config_t *config, const char *format, const char *sou
 static void
 s_check_error (void *arg, int line, const char *field, const char *message, const char *text)
 {
-    (void) arg;
+    (void)arg;
     printf ("line %d\t%s\t%s\t%s\n", line, *field ? field : "-", message, text);
 }
 
 static int
 s_check_record (void *arg, const wdm_record_t *record, int line)
 {
-    (void) arg;
-    (void) record;
-    (void) line;
+    (void)arg;
+    (void)record;
+    (void)line;
     return 0;
 }
 
@@ -236,8 +233,8 @@ s_check (const wdm_collector_config_t *config, const char *path)
         return 1;
     wdm_source_stats_t stats = { 0, 0, "" };
     char why [512] = "";
-    int rc = wdm_source_parse_file (path, catalog, s_check_record, s_check_error, NULL, &stats,
-                                    why, sizeof why);
+    int rc =
+        wdm_source_parse_file (path, catalog, s_check_record, s_check_error, NULL, &stats, why, sizeof why);
     wdm_catalog_destroy (&catalog);
     if (rc) {
         printf ("%s cannot be read: %s\n", path, why);
@@ -256,21 +253,21 @@ s_load_config (const char *config_path, const char *log_level, wdm_collector_con
 {
     char err [WDM_CONFIG_ERR_MAX];
     if (wdm_config_defaults (s_options, config, err, sizeof err)
-    ||  wdm_config_load (s_options, config, config_path, err, sizeof err)
-    ||  (log_level && wdm_config_set (s_options, config, "log", "level", log_level, err, sizeof err))) {
+        || wdm_config_load (s_options, config, config_path, err, sizeof err)
+        || (log_level && wdm_config_set (s_options, config, "log", "level", log_level, err, sizeof err))) {
         fprintf (stderr, "wdmon-collector: %s\n", err);
         return 2;
     }
     char *copy = strdup (config_path);
     const char *base = copy ? dirname (copy) : ".";
     int bad = s_resolve (config->server_public_key_file, sizeof config->server_public_key_file, base)
-            | s_resolve (config->secret_key_file, sizeof config->secret_key_file, base)
-            | s_resolve (config->public_key_file, sizeof config->public_key_file, base)
-            | s_resolve (config->outbox, sizeof config->outbox, base)
-            | s_resolve (config->inbox, sizeof config->inbox, base)
-            | s_resolve (config->catalog, sizeof config->catalog, base)
-            | s_resolve (config->rejected, sizeof config->rejected, base)
-            | s_resolve (config->status_file, sizeof config->status_file, base);
+        | s_resolve (config->secret_key_file, sizeof config->secret_key_file, base)
+        | s_resolve (config->public_key_file, sizeof config->public_key_file, base)
+        | s_resolve (config->outbox, sizeof config->outbox, base)
+        | s_resolve (config->inbox, sizeof config->inbox, base)
+        | s_resolve (config->catalog, sizeof config->catalog, base)
+        | s_resolve (config->rejected, sizeof config->rejected, base)
+        | s_resolve (config->status_file, sizeof config->status_file, base);
     free (copy);
     if (bad) {
         fprintf (stderr, "wdmon-collector: %s: a path is too long once made absolute\n", config_path);
@@ -287,12 +284,10 @@ s_load_config (const char *config_path, const char *log_level, wdm_collector_con
 int
 main (int argc, char **argv)
 {
-    static const struct option long_options [] = {
-        { "config", required_argument, NULL, 'c' },
-        { "log-level", required_argument, NULL, 'l' },
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 }
-    };
+    static const struct option long_options [] = { { "config", required_argument, NULL, 'c' },
+                                                   { "log-level", required_argument, NULL, 'l' },
+                                                   { "help", no_argument, NULL, 'h' },
+                                                   { NULL, 0, NULL, 0 } };
     const char *config_path = NULL, *log_level = NULL;
     int opt;
     while ((opt = getopt_long (argc, argv, "+c:l:h", long_options, NULL)) != -1) {
@@ -300,7 +295,7 @@ main (int argc, char **argv)
             case 'c': config_path = optarg; break;
             case 'l': log_level = optarg; break;
             case 'h': s_usage (stdout); return 0;
-            default:  s_usage (stderr); return 2;
+            default: s_usage (stderr); return 2;
         }
     }
     const char *command = optind < argc ? argv [optind] : "run";
@@ -309,19 +304,17 @@ main (int argc, char **argv)
     if (optind < argc) {
         argc -= optind;
         argv += optind;
-        static const struct option sub_options [] = {
-            { "once", no_argument, NULL, 'o' },
-            { "format", required_argument, NULL, 'f' },
-            { "help", no_argument, NULL, 'h' },
-            { NULL, 0, NULL, 0 }
-        };
+        static const struct option sub_options [] = { { "once", no_argument, NULL, 'o' },
+                                                      { "format", required_argument, NULL, 'f' },
+                                                      { "help", no_argument, NULL, 'h' },
+                                                      { NULL, 0, NULL, 0 } };
         optind = 0;
         while ((opt = getopt_long (argc, argv, "of:h", sub_options, NULL)) != -1) {
             switch (opt) {
                 case 'o': once = 1; break;
                 case 'f': format = optarg; break;
                 case 'h': s_usage (stdout); return 0;
-                default:  s_usage (stderr); return 2;
+                default: s_usage (stderr); return 2;
             }
         }
         if (optind < argc)
@@ -332,7 +325,7 @@ main (int argc, char **argv)
         }
     }
     int known = strcmp (command, "run") == 0 || strcmp (command, "status") == 0
-             || strcmp (command, "put") == 0 || strcmp (command, "check") == 0;
+        || strcmp (command, "put") == 0 || strcmp (command, "check") == 0;
     if (!known) {
         fprintf (stderr, "wdmon-collector: unknown command '%s'; see --help\n", command);
         return 2;
@@ -342,8 +335,9 @@ main (int argc, char **argv)
         return 2;
     }
     if (strcmp (command, "check") == 0 && !config_path) {
-        fprintf (stderr, "wdmon-collector check: no -c config, so no catalog: "
-                         "checking what needs none\n");
+        fprintf (stderr,
+                 "wdmon-collector check: no -c config, so no catalog: "
+                 "checking what needs none\n");
         return s_check (NULL, source);
     }
     if (!config_path) {

@@ -15,15 +15,15 @@
 #include <zmq.h>
 
 //  A signal: these seven bytes and a status byte, alone in a message.
-#define S_SIGNAL "$SIGNAL"
+#define S_SIGNAL      "$SIGNAL"
 #define S_SIGNAL_SIZE 8
 //  How long destroy waits for "$TERM" to get into a full pipe before it
 //  looks whether the thread has returned on its own.
 #define S_TERM_RETRY_MS 100
 
 struct wdm_actor {
-    void *pipe;                 //  PAIR, the owner's end
-    void *thread_pipe;          //  PAIR, the thread's end
+    void *pipe;         //  PAIR, the owner's end
+    void *thread_pipe;  //  PAIR, the thread's end
     wdm_actor_fn_t *fn;
     void *args;
     pthread_t thread;
@@ -41,9 +41,9 @@ s_recv (void *pipe, int flags, int *status)
     if (zmq_msg_recv (&frame, pipe, flags) < 0)
         goto cleanup;
     rc = !zmq_msg_more (&frame) && zmq_msg_size (&frame) == S_SIGNAL_SIZE
-      && memcmp (zmq_msg_data (&frame), S_SIGNAL, S_SIGNAL_SIZE - 1) == 0;
+        && memcmp (zmq_msg_data (&frame), S_SIGNAL, S_SIGNAL_SIZE - 1) == 0;
     if (rc)
-        *status = ((const unsigned char *) zmq_msg_data (&frame)) [S_SIGNAL_SIZE - 1] ? -1 : 0;
+        *status = ((const unsigned char *)zmq_msg_data (&frame)) [S_SIGNAL_SIZE - 1] ? -1 : 0;
     //  The rest of a multipart message, once the first frame is in, is
     //  all there: no wait.
     while (zmq_msg_more (&frame) && zmq_msg_recv (&frame, pipe, 0) >= 0)
@@ -59,7 +59,7 @@ s_signal (void *pipe, int status, int flags)
     char signal [S_SIGNAL_SIZE];
     memcpy (signal, S_SIGNAL, S_SIGNAL_SIZE - 1);
     signal [S_SIGNAL_SIZE - 1] = status ? 1 : 0;
-    return zmq_send (pipe, signal, sizeof signal, flags) == (int) sizeof signal ? 0 : -1;
+    return zmq_send (pipe, signal, sizeof signal, flags) == (int)sizeof signal ? 0 : -1;
 }
 
 int
@@ -77,7 +77,7 @@ wdm_actor_wait (void *pipe)
         if (rc == 1)
             return status;
         if (rc < 0 && zmq_errno () != EINTR && zmq_errno () != EAGAIN)
-            return -1;          //  ETERM, or the pipe closed
+            return -1;  //  ETERM, or the pipe closed
     }
 }
 
@@ -87,7 +87,7 @@ wdm_actor_wait (void *pipe)
 static void *
 s_shim (void *arg)
 {
-    wdm_actor_t *self = (wdm_actor_t *) arg;
+    wdm_actor_t *self = (wdm_actor_t *)arg;
     self->fn (self->thread_pipe, self->args);
     s_signal (self->thread_pipe, 0, ZMQ_DONTWAIT);
     return NULL;
@@ -119,9 +119,9 @@ wdm_actor_new (void *ctx, wdm_actor_fn_t *fn, void *args)
     self->pipe = s_pipe_socket (ctx);
     self->thread_pipe = s_pipe_socket (ctx);
     char endpoint [64];
-    snprintf (endpoint, sizeof endpoint, "inproc://wdm-actor-%p", (void *) self);
-    if (!self->pipe || !self->thread_pipe
-    ||  zmq_bind (self->pipe, endpoint) || zmq_connect (self->thread_pipe, endpoint))
+    snprintf (endpoint, sizeof endpoint, "inproc://wdm-actor-%p", (void *)self);
+    if (!self->pipe || !self->thread_pipe || zmq_bind (self->pipe, endpoint)
+        || zmq_connect (self->thread_pipe, endpoint))
         goto cleanup;
     if (pthread_create (&self->thread, NULL, s_shim, self))
         goto cleanup;
@@ -130,7 +130,7 @@ wdm_actor_new (void *ctx, wdm_actor_fn_t *fn, void *args)
         return self;
 cleanup:
     if (started)
-        pthread_join (self->thread, NULL);     //  fn returns after signalling -1
+        pthread_join (self->thread, NULL);  //  fn returns after signalling -1
     if (self && self->pipe)
         zmq_close (self->pipe);
     if (self && self->thread_pipe)

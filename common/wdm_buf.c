@@ -10,7 +10,7 @@
 int
 wdm_buf_reserve (wdm_buf_t *self, size_t more)
 {
-    if (more > (size_t) -1 / 2 - self->size)
+    if (more > (size_t)-1 / 2 - self->size)
         return -1;
     size_t needed = self->size + more + 1;
     if (needed <= self->capacity)
@@ -45,12 +45,12 @@ wdm_buf_printf (wdm_buf_t *self, const char *format, ...)
     va_start (args, format);
     int len = vsnprintf (NULL, 0, format, args);
     va_end (args);
-    if (len < 0 || wdm_buf_reserve (self, (size_t) len))
+    if (len < 0 || wdm_buf_reserve (self, (size_t)len))
         return -1;
     va_start (args, format);
-    vsnprintf (self->data + self->size, (size_t) len + 1, format, args);
+    vsnprintf (self->data + self->size, (size_t)len + 1, format, args);
     va_end (args);
-    self->size += (size_t) len;
+    self->size += (size_t)len;
     return 0;
 }
 

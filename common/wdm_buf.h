@@ -10,9 +10,9 @@
 #include <stddef.h>
 
 typedef struct {
-    char *data;                     //  NULL until the first byte; then NUL-terminated
-    size_t size;                    //  bytes held, not counting the NUL
-    size_t capacity;                //  bytes allocated
+    char *data;       //  NULL until the first byte; then NUL-terminated
+    size_t size;      //  bytes held, not counting the NUL
+    size_t capacity;  //  bytes allocated
 } wdm_buf_t;
 
 //  Make room for more bytes (and the NUL) without adding them.  0, or -1
@@ -24,8 +24,7 @@ int wdm_buf_add (wdm_buf_t *self, const void *bytes, size_t size);
 
 //  Append text formatted printf-style, of any length.  0, or -1 out of
 //  memory or on a bad format (nothing appended).
-int wdm_buf_printf (wdm_buf_t *self, const char *format, ...)
-    __attribute__ ((format (printf, 2, 3)));
+int wdm_buf_printf (wdm_buf_t *self, const char *format, ...) __attribute__ ((format (printf, 2, 3)));
 
 //  Empty the buffer, keeping its memory for reuse.
 void wdm_buf_reset (wdm_buf_t *self);

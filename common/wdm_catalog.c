@@ -7,7 +7,7 @@
 
 struct wdm_catalog {
     int first_year, last_year;
-    wdm_indicator_t *items;     //  sorted by code
+    wdm_indicator_t *items;  //  sorted by code
     int size, capacity;
 };
 
@@ -58,8 +58,7 @@ s_position (const wdm_catalog_t *self, const char *code, bool *found)
 int
 wdm_catalog_add (wdm_catalog_t *self, const wdm_indicator_t *indicator)
 {
-    if (indicator->code [0] == '\0'
-    ||  memchr (indicator->code, '\0', WDM_CODE_MAX) == NULL)
+    if (indicator->code [0] == '\0' || memchr (indicator->code, '\0', WDM_CODE_MAX) == NULL)
         return -1;
     bool found;
     int at = s_position (self, indicator->code, &found);
@@ -73,8 +72,7 @@ wdm_catalog_add (wdm_catalog_t *self, const wdm_indicator_t *indicator)
         self->items = items;
         self->capacity = capacity;
     }
-    memmove (self->items + at + 1, self->items + at,
-             (self->size - at) * sizeof *self->items);
+    memmove (self->items + at + 1, self->items + at, (self->size - at) * sizeof *self->items);
     self->items [at] = *indicator;
     self->size++;
     return 0;
@@ -97,6 +95,18 @@ wdm_catalog_find (const wdm_catalog_t *self, const char *code)
     return found ? &self->items [at] : NULL;
 }
 
-int wdm_catalog_first_year (const wdm_catalog_t *self) { return self->first_year; }
-int wdm_catalog_last_year (const wdm_catalog_t *self)  { return self->last_year; }
-int wdm_catalog_size (const wdm_catalog_t *self)       { return self->size; }
+int
+wdm_catalog_first_year (const wdm_catalog_t *self)
+{
+    return self->first_year;
+}
+int
+wdm_catalog_last_year (const wdm_catalog_t *self)
+{
+    return self->last_year;
+}
+int
+wdm_catalog_size (const wdm_catalog_t *self)
+{
+    return self->size;
+}

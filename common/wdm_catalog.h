@@ -10,22 +10,18 @@
 
 #include <stdbool.h>
 
-#define WDM_CODE_MAX 64         //  longest code (indicator, area, unit) + 1
-#define WDM_BODIES_MAX 16       //  most bodies one indicator is counted in
+#define WDM_CODE_MAX   64  //  longest code (indicator, area, unit) + 1
+#define WDM_BODIES_MAX 16  //  most bodies one indicator is counted in
 
-typedef enum {
-    WDM_FREQ_YEAR = 0,
-    WDM_FREQ_QUARTER,
-    WDM_FREQ_MONTH
-} wdm_freq_t;
+typedef enum { WDM_FREQ_YEAR = 0, WDM_FREQ_QUARTER, WDM_FREQ_MONTH } wdm_freq_t;
 
 //  One indicator, as far as checking a record needs it.
 typedef struct {
     char code [WDM_CODE_MAX];
-    double scale;               //  value = numerator / denominator * scale; 0: not a ratio
+    double scale;  //  value = numerator / denominator * scale; 0: not a ratio
     bool has_min, has_max;
-    double value_min, value_max;    //  plausible range of a value
-    bool by_sex;                //  must be reported as F or M, not as a total
+    double value_min, value_max;  //  plausible range of a value
+    bool by_sex;                  //  must be reported as F or M, not as a total
     //  A min_count indicator is reported once for each of its bodies (区委,
     //  区政府 ...), every other indicator with no body.  bodies_unknown: the
     //  catalog did not say (a collector's catalog.json from before bodies

@@ -24,25 +24,30 @@ s_parse_bool (const char *text, int *value)
     static const char *yes [] = { "1", "true", "yes", "on" };
     static const char *no [] = { "0", "false", "no", "off" };
     for (int i = 0; i < 4; i++) {
-        if (strcasecmp (text, yes [i]) == 0) { *value = 1; return 0; }
-        if (strcasecmp (text, no [i]) == 0)  { *value = 0; return 0; }
+        if (strcasecmp (text, yes [i]) == 0) {
+            *value = 1;
+            return 0;
+        }
+        if (strcasecmp (text, no [i]) == 0) {
+            *value = 0;
+            return 0;
+        }
     }
     return -1;
 }
 
 static int
-s_apply (const wdm_option_t *opt, void *target, const char *value,
-         char *err, size_t err_size)
+s_apply (const wdm_option_t *opt, void *target, const char *value, char *err, size_t err_size)
 {
-    char *field = (char *) target + opt->offset;
+    char *field = (char *)target + opt->offset;
     if (!value)
         value = "";
     switch (opt->type) {
         case WDM_OPT_STRING: {
             size_t len = strlen (value);
             if (len >= opt->size) {
-                snprintf (err, err_size, "%s.%s: value is %zu bytes, at most %zu allowed",
-                          opt->section, opt->key, len, opt->size - 1);
+                snprintf (err, err_size, "%s.%s: value is %zu bytes, at most %zu allowed", opt->section,
+                          opt->key, len, opt->size - 1);
                 return -1;
             }
             memcpy (field, value, len + 1);
@@ -53,13 +58,12 @@ s_apply (const wdm_option_t *opt, void *target, const char *value,
             errno = 0;
             long number = strtol (value, &end, 10);
             if (*value == '\0' || *end != '\0' || errno == ERANGE) {
-                snprintf (err, err_size, "%s.%s: '%s' is not a whole number",
-                          opt->section, opt->key, value);
+                snprintf (err, err_size, "%s.%s: '%s' is not a whole number", opt->section, opt->key, value);
                 return -1;
             }
             if (number < opt->min || number > opt->max) {
-                snprintf (err, err_size, "%s.%s: %ld is outside %ld..%ld",
-                          opt->section, opt->key, number, opt->min, opt->max);
+                snprintf (err, err_size, "%s.%s: %ld is outside %ld..%ld", opt->section, opt->key, number,
+                          opt->min, opt->max);
                 return -1;
             }
             memcpy (field, &number, sizeof number);
@@ -68,8 +72,7 @@ s_apply (const wdm_option_t *opt, void *target, const char *value,
         case WDM_OPT_BOOL: {
             int flag = 0;
             if (s_parse_bool (value, &flag)) {
-                snprintf (err, err_size, "%s.%s: '%s' is not true or false",
-                          opt->section, opt->key, value);
+                snprintf (err, err_size, "%s.%s: '%s' is not true or false", opt->section, opt->key, value);
                 return -1;
             }
             memcpy (field, &flag, sizeof flag);
@@ -93,8 +96,8 @@ wdm_config_defaults (const wdm_option_t *table, void *target, char *err, size_t 
 }
 
 int
-wdm_config_set (const wdm_option_t *table, void *target, const char *section,
-                const char *key, const char *value, char *err, size_t err_size)
+wdm_config_set (const wdm_option_t *table, void *target, const char *section, const char *key,
+                const char *value, char *err, size_t err_size)
 {
     const wdm_option_t *opt = s_find (table, section, key);
     if (!opt) {
@@ -108,8 +111,8 @@ typedef struct {
     const wdm_option_t *table;
     void *target;
     FILE *file;
-    int line;                   //  lines read so far
-    int failed_line;            //  line of the first bad option, or 0
+    int line;         //  lines read so far
+    int failed_line;  //  line of the first bad option, or 0
     char *err;
     size_t err_size;
 } s_load_t;
@@ -118,7 +121,7 @@ typedef struct {
 static char *
 s_reader (char *buffer, int size, void *stream)
 {
-    s_load_t *load = (s_load_t *) stream;
+    s_load_t *load = (s_load_t *)stream;
     char *line = fgets (buffer, size, load->file);
     if (line)
         load->line++;
@@ -128,11 +131,10 @@ s_reader (char *buffer, int size, void *stream)
 static int
 s_handler (void *user, const char *section, const char *key, const char *value)
 {
-    s_load_t *load = (s_load_t *) user;
+    s_load_t *load = (s_load_t *)user;
     if (load->failed_line)
         return 0;
-    if (wdm_config_set (load->table, load->target, section, key, value,
-                        load->err, load->err_size)) {
+    if (wdm_config_set (load->table, load->target, section, key, value, load->err, load->err_size)) {
         load->failed_line = load->line;
         return 0;
     }
@@ -140,8 +142,7 @@ s_handler (void *user, const char *section, const char *key, const char *value)
 }
 
 int
-wdm_config_load (const wdm_option_t *table, void *target, const char *path,
-                 char *err, size_t err_size)
+wdm_config_load (const wdm_option_t *table, void *target, const char *path, char *err, size_t err_size)
 {
     FILE *file = fopen (path, "r");
     if (!file) {
@@ -157,8 +158,7 @@ wdm_config_load (const wdm_option_t *table, void *target, const char *path,
     //  inih returns the first line with an error, of syntax or of ours.
     if (line < 0)
         snprintf (err, err_size, "%s: could not be read", path);
-    else
-    if (line == load.failed_line)
+    else if (line == load.failed_line)
         snprintf (err, err_size, "%s:%d: %s", path, line, detail);
     else
         snprintf (err, err_size, "%s:%d: not a valid INI line", path, line);

@@ -11,5 +11,5 @@ wdm_crc32 (uint32_t crc, const void *data, size_t size)
     //  zlib answers 0 for a NULL buffer, whatever crc it continues.
     if (size == 0)
         return crc;
-    return (uint32_t) crc32_z (crc, data, size);
+    return (uint32_t)crc32_z (crc, data, size);
 }

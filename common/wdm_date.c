@@ -31,8 +31,8 @@ wdm_date_parse (const char *text, wdm_date_t *date)
     char tail;
     wdm_date_t parsed;
     if (!text || sscanf (text, "%4d-%2d-%2d%c", &parsed.year, &parsed.month, &parsed.day, &tail) != 3
-    ||  parsed.year < 1 || parsed.month < 1 || parsed.month > 12 || parsed.day < 1
-    ||  parsed.day > wdm_date_days_in_month (parsed.year, parsed.month))
+        || parsed.year < 1 || parsed.month < 1 || parsed.month > 12 || parsed.day < 1
+        || parsed.day > wdm_date_days_in_month (parsed.year, parsed.month))
         return -1;
     *date = parsed;
     return 0;

@@ -12,20 +12,18 @@
 #include <unistd.h>
 #include <zmq.h>
 
-#define S_LINES_MAX 8                   //  a key file is a line or two; more is not one
+#define S_LINES_MAX 8  //  a key file is a line or two; more is not one
 
 static const char s_secret_header [] =
     "# " WDM_KEYS_SECRET_MARK ": wdmon CURVE 私钥，只留在本机，勿复制、勿外传 / "
     "CURVE secret key: keep it on this machine, never copy or send it (mode 0600)\n";
 
-static const char s_want_public [] =
-    "这是私钥文件，此处要的是公钥 (.pub)；私钥不可复制外传 / "
-    "this is a secret key file: a public key (.pub) was wanted here, "
-    "and a secret key must never be copied";
+static const char s_want_public [] = "这是私钥文件，此处要的是公钥 (.pub)；私钥不可复制外传 / "
+                                     "this is a secret key file: a public key (.pub) was wanted here, "
+                                     "and a secret key must never be copied";
 
-static const char s_want_secret [] =
-    "这是公钥文件，此处要的是私钥 (.key) / "
-    "this is a public key file: the secret key (.key) was wanted here";
+static const char s_want_secret [] = "这是公钥文件，此处要的是私钥 (.key) / "
+                                     "this is a public key file: the secret key (.key) was wanted here";
 
 bool
 wdm_keys_valid (const char *text)
@@ -107,14 +105,17 @@ wdm_keys_load (const char *path, bool secret, char *key, char *err, size_t err_s
         goto cleanup;
     }
     if (secret && (st.st_mode & (S_IRWXG | S_IRWXO))) {
-        snprintf (err, err_size, "%s: 私钥文件他人可读 (mode %04o)，请执行 chmod 600 / "
+        snprintf (err, err_size,
+                  "%s: 私钥文件他人可读 (mode %04o)，请执行 chmod 600 / "
                   "secret key file is accessible to others (mode %04o); run chmod 600 on it",
-                  path, (unsigned) (st.st_mode & 07777), (unsigned) (st.st_mode & 07777));
+                  path, (unsigned)(st.st_mode & 07777), (unsigned)(st.st_mode & 07777));
         goto cleanup;
     }
     if (!wdm_keys_valid (line)) {
-        snprintf (err, err_size, "%s: 不是 40 个字符的 Z85 CURVE 密钥 / "
-                  "not a Z85 CURVE key of 40 characters", path);
+        snprintf (err, err_size,
+                  "%s: 不是 40 个字符的 Z85 CURVE 密钥 / "
+                  "not a Z85 CURVE key of 40 characters",
+                  path);
         goto cleanup;
     }
     memcpy (key, line, WDM_KEY_Z85);
@@ -136,7 +137,7 @@ wdm_keys_write (const char *path, const char *key, bool secret, char *err, size_
     char text [sizeof s_secret_header + WDM_KEY_Z85 + 1];
     snprintf (text, sizeof text, "%s%s\n", secret ? s_secret_header : "", key);
     size_t len = strlen (text);
-    int rc = (write (fd, text, len) == (ssize_t) len && fsync (fd) == 0) ? 0 : -1;
+    int rc = (write (fd, text, len) == (ssize_t)len && fsync (fd) == 0) ? 0 : -1;
     if (rc)
         snprintf (err, err_size, "%s: %s", path, strerror (errno));
     wdm_keys_wipe (text, sizeof text);
@@ -153,7 +154,7 @@ wdm_keys_generate (char *public_key, char *secret_key)
 void
 wdm_keys_wipe (void *key, size_t size)
 {
-    volatile unsigned char *byte = (volatile unsigned char *) key;
+    volatile unsigned char *byte = (volatile unsigned char *)key;
     while (size--)
         *byte++ = 0;
 }

@@ -24,7 +24,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define WDM_KEY_Z85 41          //  40 characters and a NUL
+#define WDM_KEY_Z85 41  //  40 characters and a NUL
 
 //  The token that marks a secret key file (czmq's secret certificates
 //  carry it too).

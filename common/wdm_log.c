@@ -27,7 +27,7 @@ wdm_log_level_parse (const char *name, wdm_log_level_t *level)
 {
     for (int i = 0; i < 4; i++)
         if (name && strcmp (name, s_level_names [i]) == 0) {
-            *level = (wdm_log_level_t) i;
+            *level = (wdm_log_level_t)i;
             return 0;
         }
     return -1;
@@ -52,17 +52,17 @@ wdm_log_write (wdm_log_level_t level, const char *format, ...)
 
     //  One buffer, one write: lines from several threads do not interleave.
     char line [2048];
-    int len = snprintf (line, sizeof line, "%s.%03dZ %-5s %s: ", stamp,
-                        (int) (now.tv_usec / 1000), s_level_names [level], s_program);
+    int len = snprintf (line, sizeof line, "%s.%03dZ %-5s %s: ", stamp, (int)(now.tv_usec / 1000),
+                        s_level_names [level], s_program);
     va_list args;
     va_start (args, format);
-    if (len >= 0 && (size_t) len < sizeof line)
+    if (len >= 0 && (size_t)len < sizeof line)
         len += vsnprintf (line + len, sizeof line - len, format, args);
     va_end (args);
     if (len < 0)
         return;
-    if ((size_t) len >= sizeof line - 1)
-        len = sizeof line - 2;          //  truncated: keep the newline
+    if ((size_t)len >= sizeof line - 1)
+        len = sizeof line - 2;  //  truncated: keep the newline
     //  One event, one line: messages from libraries (libpq's errors end in
     //  a newline and may span several) are folded.
     while (len > 0 && (line [len - 1] == '\n' || line [len - 1] == ' '))
@@ -71,6 +71,6 @@ wdm_log_write (wdm_log_level_t level, const char *format, ...)
         if (line [i] == '\n' || line [i] == '\r' || line [i] == '\t')
             line [i] = ' ';
     line [len++] = '\n';
-    fwrite (line, 1, (size_t) len, out);
+    fwrite (line, 1, (size_t)len, out);
     fflush (out);
 }

@@ -10,12 +10,7 @@
 
 #include <stdio.h>
 
-typedef enum {
-    WDM_LOG_ERROR = 0,
-    WDM_LOG_WARN  = 1,
-    WDM_LOG_INFO  = 2,
-    WDM_LOG_DEBUG = 3
-} wdm_log_level_t;
+typedef enum { WDM_LOG_ERROR = 0, WDM_LOG_WARN = 1, WDM_LOG_INFO = 2, WDM_LOG_DEBUG = 3 } wdm_log_level_t;
 
 //  Name the program in every line and set the threshold; a NULL stream
 //  means stderr.  Call once at start-up, before any thread is started.
@@ -28,11 +23,13 @@ int wdm_log_level_parse (const char *name, wdm_log_level_t *level);
 wdm_log_level_t wdm_log_level (void);
 
 //  Format and write one line.  Use the macros below instead.
-void wdm_log_write (wdm_log_level_t level, const char *format, ...)
-    __attribute__ ((format (printf, 2, 3)));
+void wdm_log_write (wdm_log_level_t level, const char *format, ...) __attribute__ ((format (printf, 2, 3)));
 
-#define WDM_LOG_AT(lvl, ...) \
-    do { if ((lvl) <= wdm_log_level ()) wdm_log_write ((lvl), __VA_ARGS__); } while (0)
+#define WDM_LOG_AT(lvl, ...)                                                                                 \
+    do {                                                                                                     \
+        if ((lvl) <= wdm_log_level ())                                                                       \
+            wdm_log_write ((lvl), __VA_ARGS__);                                                              \
+    } while (0)
 #define wdm_log_error(...) WDM_LOG_AT (WDM_LOG_ERROR, __VA_ARGS__)
 #define wdm_log_warn(...)  WDM_LOG_AT (WDM_LOG_WARN, __VA_ARGS__)
 #define wdm_log_info(...)  WDM_LOG_AT (WDM_LOG_INFO, __VA_ARGS__)

@@ -24,17 +24,16 @@ static const uint8_t s_magic [4] = { 'W', 'D', 'M', 'N' };
 static void
 s_put32 (uint8_t *out, uint32_t value)
 {
-    out [0] = (uint8_t) (value >> 24);
-    out [1] = (uint8_t) (value >> 16);
-    out [2] = (uint8_t) (value >> 8);
-    out [3] = (uint8_t) value;
+    out [0] = (uint8_t)(value >> 24);
+    out [1] = (uint8_t)(value >> 16);
+    out [2] = (uint8_t)(value >> 8);
+    out [3] = (uint8_t)value;
 }
 
 static uint32_t
 s_get32 (const uint8_t *in)
 {
-    return (uint32_t) in [0] << 24 | (uint32_t) in [1] << 16
-         | (uint32_t) in [2] << 8 | (uint32_t) in [3];
+    return (uint32_t)in [0] << 24 | (uint32_t)in [1] << 16 | (uint32_t)in [2] << 8 | (uint32_t)in [3];
 }
 
 static uint64_t
@@ -53,8 +52,8 @@ wdm_proto_header_encode (const wdm_proto_header_t *self, uint8_t *out)
     out [4] = self->version;
     out [5] = self->type;
     out [6] = out [7] = 0;
-    s_put32 (out + 8, (uint32_t) (self->batch_no >> 32));
-    s_put32 (out + 12, (uint32_t) self->batch_no);
+    s_put32 (out + 8, (uint32_t)(self->batch_no >> 32));
+    s_put32 (out + 12, (uint32_t)self->batch_no);
     s_put32 (out + 16, self->count);
     s_put32 (out + 20, self->checksum);
 }
@@ -62,7 +61,7 @@ wdm_proto_header_encode (const wdm_proto_header_t *self, uint8_t *out)
 int
 wdm_proto_header_decode (const void *data, size_t size, wdm_proto_header_t *self)
 {
-    const uint8_t *in = (const uint8_t *) data;
+    const uint8_t *in = (const uint8_t *)data;
     memset (self, 0, sizeof *self);
     if (size != WDM_PROTO_HEADER_SIZE || memcmp (in, s_magic, 4) != 0)
         return WDM_PROTO_MALFORMED;
@@ -73,8 +72,7 @@ wdm_proto_header_decode (const void *data, size_t size, wdm_proto_header_t *self
     self->checksum = s_get32 (in + 20);
     if (self->version != WDM_PROTO_VERSION)
         return WDM_PROTO_UNSUPPORTED_VERSION;
-    if ((self->type != WDM_PROTO_BATCH && self->type != WDM_PROTO_REPLY)
-    ||  in [6] != 0 || in [7] != 0)
+    if ((self->type != WDM_PROTO_BATCH && self->type != WDM_PROTO_REPLY) || in [6] != 0 || in [7] != 0)
         return WDM_PROTO_MALFORMED;
     return WDM_PROTO_OK;
 }
@@ -86,10 +84,10 @@ wdm_proto_header_decode (const void *data, size_t size, wdm_proto_header_t *self
 int
 wdm_proto_skip (const uint8_t *data, size_t size, int max_depth, size_t *end, const char **why)
 {
-    uint64_t left [S_MAX_STACK + 1];    //  elements still to read, per open container
+    uint64_t left [S_MAX_STACK + 1];  //  elements still to read, per open container
     int depth = 0;
-    left [0] = 1;                       //  the one top-level object
-    uint64_t pending = 1;               //  sum of left []: each needs >= 1 byte
+    left [0] = 1;          //  the one top-level object
+    uint64_t pending = 1;  //  sum of left []: each needs >= 1 byte
     size_t pos = 0;
     if (max_depth > S_MAX_STACK)
         max_depth = S_MAX_STACK;
@@ -106,47 +104,66 @@ wdm_proto_skip (const uint8_t *data, size_t size, int max_depth, size_t *end, co
             return -1;
         }
         uint8_t byte = data [pos++];
-        uint64_t need = 0;              //  payload bytes after the type byte and length
-        uint64_t count = 0;             //  elements of a container
+        uint64_t need = 0;   //  payload bytes after the type byte and length
+        uint64_t count = 0;  //  elements of a container
         int container = 0, length_bytes = 0, map = 0;
 
         if (byte <= 0x7F || byte >= 0xE0 || byte == 0xC0 || byte == 0xC2 || byte == 0xC3)
-            ;                           //  fixint, nil, bool
+            ;  //  fixint, nil, bool
+        else if (byte <= 0x8F) {
+            container = 1;
+            map = 1;
+            count = byte & 0x0F;
+        } else if (byte <= 0x9F) {
+            container = 1;
+            count = byte & 0x0F;
+        } else if (byte <= 0xBF)
+            need = byte & 0x1F;
         else
-        if (byte <= 0x8F) { container = 1; map = 1; count = byte & 0x0F; }
-        else
-        if (byte <= 0x9F) { container = 1; count = byte & 0x0F; }
-        else
-        if (byte <= 0xBF) need = byte & 0x1F;
-        else
-        switch (byte) {
-            case 0xCA: need = 4; break;
-            case 0xCB: need = 8; break;
-            case 0xCC: case 0xD0: need = 1; break;
-            case 0xCD: case 0xD1: need = 2; break;
-            case 0xCE: case 0xD2: need = 4; break;
-            case 0xCF: case 0xD3: need = 8; break;
-            case 0xD9: length_bytes = 1; break;
-            case 0xDA: length_bytes = 2; break;
-            case 0xDB: length_bytes = 4; break;
-            case 0xDC: container = 1; length_bytes = 2; break;
-            case 0xDD: container = 1; length_bytes = 4; break;
-            case 0xDE: container = 1; map = 1; length_bytes = 2; break;
-            case 0xDF: container = 1; map = 1; length_bytes = 4; break;
-            case 0xC1:
-                *why = "malformed: reserved type byte 0xc1";
-                return -1;
-            default:                    //  0xC4-0xC9, 0xD4-0xD8
-                *why = "malformed: bin and ext types are not part of the protocol";
-                return -1;
-        }
+            switch (byte) {
+                case 0xCA: need = 4; break;
+                case 0xCB: need = 8; break;
+                case 0xCC:
+                case 0xD0: need = 1; break;
+                case 0xCD:
+                case 0xD1: need = 2; break;
+                case 0xCE:
+                case 0xD2: need = 4; break;
+                case 0xCF:
+                case 0xD3: need = 8; break;
+                case 0xD9: length_bytes = 1; break;
+                case 0xDA: length_bytes = 2; break;
+                case 0xDB: length_bytes = 4; break;
+                case 0xDC:
+                    container = 1;
+                    length_bytes = 2;
+                    break;
+                case 0xDD:
+                    container = 1;
+                    length_bytes = 4;
+                    break;
+                case 0xDE:
+                    container = 1;
+                    map = 1;
+                    length_bytes = 2;
+                    break;
+                case 0xDF:
+                    container = 1;
+                    map = 1;
+                    length_bytes = 4;
+                    break;
+                case 0xC1: *why = "malformed: reserved type byte 0xc1"; return -1;
+                default:  //  0xC4-0xC9, 0xD4-0xD8
+                    *why = "malformed: bin and ext types are not part of the protocol";
+                    return -1;
+            }
         if (length_bytes) {
-            if ((size_t) length_bytes > size - pos) {
+            if ((size_t)length_bytes > size - pos) {
                 *why = "truncated: the input ends inside a length";
                 return -1;
             }
             uint64_t length = s_get_n (data + pos, length_bytes);
-            pos += (size_t) length_bytes;
+            pos += (size_t)length_bytes;
             if (container)
                 count = length;
             else
@@ -156,7 +173,7 @@ wdm_proto_skip (const uint8_t *data, size_t size, int max_depth, size_t *end, co
             *why = "truncated: a string or number runs past the end";
             return -1;
         }
-        pos += (size_t) need;
+        pos += (size_t)need;
         if (container) {
             if (map)
                 count *= 2;
@@ -191,21 +208,18 @@ s_read_container (const uint8_t *data, size_t size, size_t *pos, int want_map)
     size_t width = 0;
     if (want_map && byte >= 0x80 && byte <= 0x8F)
         count = byte & 0x0F;
-    else
-    if (!want_map && byte >= 0x90 && byte <= 0x9F)
+    else if (!want_map && byte >= 0x90 && byte <= 0x9F)
         count = byte & 0x0F;
-    else
-    if (byte == (want_map ? 0xDE : 0xDC))
+    else if (byte == (want_map ? 0xDE : 0xDC))
         width = 2;
-    else
-    if (byte == (want_map ? 0xDF : 0xDD))
+    else if (byte == (want_map ? 0xDF : 0xDD))
         width = 4;
     else
         return -1;
     if (width) {
         if (size - *pos < 1 + width)
             return -1;
-        count = (int64_t) s_get_n (data + *pos + 1, (int) width);
+        count = (int64_t)s_get_n (data + *pos + 1, (int)width);
     }
     *pos += 1 + width;
     return count;
@@ -222,20 +236,18 @@ s_read_str (const uint8_t *data, size_t size, size_t *pos, const char **text, si
     uint64_t length;
     if (byte >= 0xA0 && byte <= 0xBF)
         length = byte & 0x1F;
-    else
-    if (byte >= 0xD9 && byte <= 0xDB) {
-        width = (size_t) 1 << (byte - 0xD9);
+    else if (byte >= 0xD9 && byte <= 0xDB) {
+        width = (size_t)1 << (byte - 0xD9);
         if (size - *pos < 1 + width)
             return -1;
-        length = s_get_n (data + *pos + 1, (int) width);
-    }
-    else
+        length = s_get_n (data + *pos + 1, (int)width);
+    } else
         return -1;
     if (length > size - *pos - 1 - width)
         return -1;
-    *text = (const char *) data + *pos + 1 + width;
-    *len = (size_t) length;
-    *pos += 1 + width + (size_t) length;
+    *text = (const char *)data + *pos + 1 + width;
+    *len = (size_t)length;
+    *pos += 1 + width + (size_t)length;
     return 0;
 }
 
@@ -251,9 +263,8 @@ static int
 s_unpack (msgpack_unpacked *unpacked, const uint8_t *data, size_t size)
 {
     size_t offset = 0;
-    msgpack_unpack_return rc = msgpack_unpack_next (unpacked, (const char *) data, size, &offset);
-    return (rc == MSGPACK_UNPACK_SUCCESS || rc == MSGPACK_UNPACK_EXTRA_BYTES) && offset == size
-         ? 0 : -1;
+    msgpack_unpack_return rc = msgpack_unpack_next (unpacked, (const char *)data, size, &offset);
+    return (rc == MSGPACK_UNPACK_SUCCESS || rc == MSGPACK_UNPACK_EXTRA_BYTES) && offset == size ? 0 : -1;
 }
 
 //  --- Records -----------------------------------------------------------------
@@ -268,7 +279,7 @@ s_pack_str (msgpack_packer *pk, const char *text)
 int
 wdm_proto_record_encode (const wdm_record_t *record, msgpack_sbuffer *out)
 {
-    uint8_t fields = 4;                 //  indicator, area, year, value
+    uint8_t fields = 4;  //  indicator, area, year, value
     fields += record->body [0] != '\0';
     fields += record->period_kind != WDM_FREQ_YEAR;
     fields += record->sex != 'T';
@@ -277,7 +288,7 @@ wdm_proto_record_encode (const wdm_record_t *record, msgpack_sbuffer *out)
     fields += record->status != WDM_STATUS_PROVISIONAL;
     fields += record->note [0] != '\0';
     size_t start = out->size;
-    if (msgpack_sbuffer_write (out, (const char *) &fields, 1))
+    if (msgpack_sbuffer_write (out, (const char *)&fields, 1))
         return -1;
 
     msgpack_packer pk;
@@ -325,28 +336,43 @@ wdm_proto_record_encode (const wdm_record_t *record, msgpack_sbuffer *out)
 
 //  Fields a record map may hold; bit flags to find duplicates and gaps.
 enum {
-    S_F_SEQ = 1 << 0, S_F_INDICATOR = 1 << 1, S_F_AREA = 1 << 2, S_F_YEAR = 1 << 3,
-    S_F_QUARTER = 1 << 4, S_F_MONTH = 1 << 5, S_F_BODY = 1 << 6, S_F_SEX = 1 << 7,
-    S_F_VALUE = 1 << 8, S_F_NUMERATOR = 1 << 9, S_F_DENOMINATOR = 1 << 10,
-    S_F_STATUS = 1 << 11, S_F_NOTE = 1 << 12
+    S_F_SEQ = 1 << 0,
+    S_F_INDICATOR = 1 << 1,
+    S_F_AREA = 1 << 2,
+    S_F_YEAR = 1 << 3,
+    S_F_QUARTER = 1 << 4,
+    S_F_MONTH = 1 << 5,
+    S_F_BODY = 1 << 6,
+    S_F_SEX = 1 << 7,
+    S_F_VALUE = 1 << 8,
+    S_F_NUMERATOR = 1 << 9,
+    S_F_DENOMINATOR = 1 << 10,
+    S_F_STATUS = 1 << 11,
+    S_F_NOTE = 1 << 12
 };
 
 static const struct {
     const char *name;
     unsigned flag;
-} s_fields [] = {
-    { "seq", S_F_SEQ }, { "indicator", S_F_INDICATOR }, { "area", S_F_AREA },
-    { "year", S_F_YEAR }, { "quarter", S_F_QUARTER }, { "month", S_F_MONTH },
-    { "body", S_F_BODY }, { "sex", S_F_SEX }, { "value", S_F_VALUE },
-    { "numerator", S_F_NUMERATOR }, { "denominator", S_F_DENOMINATOR },
-    { "status", S_F_STATUS }, { "note", S_F_NOTE }
-};
+} s_fields [] = { { "seq", S_F_SEQ },
+                  { "indicator", S_F_INDICATOR },
+                  { "area", S_F_AREA },
+                  { "year", S_F_YEAR },
+                  { "quarter", S_F_QUARTER },
+                  { "month", S_F_MONTH },
+                  { "body", S_F_BODY },
+                  { "sex", S_F_SEX },
+                  { "value", S_F_VALUE },
+                  { "numerator", S_F_NUMERATOR },
+                  { "denominator", S_F_DENOMINATOR },
+                  { "status", S_F_STATUS },
+                  { "note", S_F_NOTE } };
 
 typedef struct {
     wdm_record_t *record;
     uint64_t seq;
     unsigned seen;
-    int code;                           //  0, or the reason the record is refused
+    int code;  //  0, or the reason the record is refused
     char *field;
     char *message;
 } s_decoder_t;
@@ -365,8 +391,7 @@ s_fail (s_decoder_t *self, int code, const char *field, const char *format, ...)
 
 //  Copy a string value into a fixed array: too long is 413, not UTF-8 400.
 static int
-s_copy_str (s_decoder_t *self, const msgpack_object *value, const char *name,
-            char *dest, size_t capacity)
+s_copy_str (s_decoder_t *self, const msgpack_object *value, const char *name, char *dest, size_t capacity)
 {
     if (value->type != MSGPACK_OBJECT_STR)
         return s_fail (self, WDM_PROTO_MALFORMED, name, "字段类型错误 / %s must be a string", name);
@@ -374,9 +399,9 @@ s_copy_str (s_decoder_t *self, const msgpack_object *value, const char *name,
     if (!wdm_utf8_valid (value->via.str.ptr, len))
         return s_fail (self, WDM_PROTO_MALFORMED, name, "不是有效UTF-8 / %s is not valid UTF-8", name);
     if (len >= capacity)
-        return s_fail (self, WDM_PROTO_TOO_LARGE, name,
-                       "字段过长 / %s is %zu bytes, at most %zu allowed", name, len, capacity - 1);
-    if (len)                            //  an empty string's pointer may be NULL
+        return s_fail (self, WDM_PROTO_TOO_LARGE, name, "字段过长 / %s is %zu bytes, at most %zu allowed",
+                       name, len, capacity - 1);
+    if (len)  //  an empty string's pointer may be NULL
         memcpy (dest, value->via.str.ptr, len);
     dest [len] = '\0';
     return 0;
@@ -387,11 +412,10 @@ s_get_number (s_decoder_t *self, const msgpack_object *value, const char *name, 
 {
     switch (value->type) {
         case MSGPACK_OBJECT_FLOAT32:
-        case MSGPACK_OBJECT_FLOAT64:          *out = value->via.f64; return 0;
-        case MSGPACK_OBJECT_POSITIVE_INTEGER: *out = (double) value->via.u64; return 0;
-        case MSGPACK_OBJECT_NEGATIVE_INTEGER: *out = (double) value->via.i64; return 0;
-        default:
-            return s_fail (self, WDM_PROTO_MALFORMED, name, "字段类型错误 / %s must be a number", name);
+        case MSGPACK_OBJECT_FLOAT64: *out = value->via.f64; return 0;
+        case MSGPACK_OBJECT_POSITIVE_INTEGER: *out = (double)value->via.u64; return 0;
+        case MSGPACK_OBJECT_NEGATIVE_INTEGER: *out = (double)value->via.i64; return 0;
+        default: return s_fail (self, WDM_PROTO_MALFORMED, name, "字段类型错误 / %s must be a number", name);
     }
 }
 
@@ -399,11 +423,11 @@ static int
 s_get_int (s_decoder_t *self, const msgpack_object *value, const char *name, int *out)
 {
     if (value->type == MSGPACK_OBJECT_POSITIVE_INTEGER && value->via.u64 <= 1000000) {
-        *out = (int) value->via.u64;
+        *out = (int)value->via.u64;
         return 0;
     }
     if (value->type == MSGPACK_OBJECT_NEGATIVE_INTEGER && value->via.i64 >= -1000000) {
-        *out = (int) value->via.i64;
+        *out = (int)value->via.i64;
         return 0;
     }
     return s_fail (self, WDM_PROTO_MALFORMED, name,
@@ -424,31 +448,27 @@ s_decode_field (s_decoder_t *self, const msgpack_object *key, const msgpack_obje
             flag = s_fields [i].flag;
     if (!flag)
         return s_fail (self, WDM_PROTO_MALFORMED, "", "未知字段 / unknown field '%.*s'",
-                       (int) (len > 40 ? 40 : len), name);
+                       (int)(len > 40 ? 40 : len), name);
     if (self->seen & flag)
-        return s_fail (self, WDM_PROTO_MALFORMED, "", "字段重复 / field '%.*s' appears twice",
-                       (int) len, name);
+        return s_fail (self, WDM_PROTO_MALFORMED, "", "字段重复 / field '%.*s' appears twice", (int)len,
+                       name);
     self->seen |= flag;
     wdm_record_t *record = self->record;
     int number = 0;
     switch (flag) {
         case S_F_SEQ:
             if (value->type != MSGPACK_OBJECT_POSITIVE_INTEGER || value->via.u64 == 0
-            ||  value->via.u64 > INT64_MAX)
+                || value->via.u64 > INT64_MAX)
                 return s_fail (self, WDM_PROTO_MALFORMED, "seq",
                                "序号无效 / seq must be a positive integer below 2^63");
             self->seq = value->via.u64;
             return 0;
         case S_F_INDICATOR:
             return s_copy_str (self, value, "indicator", record->indicator, sizeof record->indicator);
-        case S_F_AREA:
-            return s_copy_str (self, value, "area", record->area, sizeof record->area);
-        case S_F_BODY:
-            return s_copy_str (self, value, "body", record->body, sizeof record->body);
-        case S_F_NOTE:
-            return s_copy_str (self, value, "note", record->note, sizeof record->note);
-        case S_F_YEAR:
-            return s_get_int (self, value, "year", &record->year);
+        case S_F_AREA: return s_copy_str (self, value, "area", record->area, sizeof record->area);
+        case S_F_BODY: return s_copy_str (self, value, "body", record->body, sizeof record->body);
+        case S_F_NOTE: return s_copy_str (self, value, "note", record->note, sizeof record->note);
+        case S_F_YEAR: return s_get_int (self, value, "year", &record->year);
         case S_F_QUARTER:
         case S_F_MONTH:
             if (s_get_int (self, value, flag == S_F_QUARTER ? "quarter" : "month", &number))
@@ -464,8 +484,7 @@ s_decode_field (s_decoder_t *self, const msgpack_object *key, const msgpack_obje
             record->sex = strlen (sex) == 1 ? sex [0] : '?';
             return 0;
         }
-        case S_F_VALUE:
-            return s_get_number (self, value, "value", &record->value);
+        case S_F_VALUE: return s_get_number (self, value, "value", &record->value);
         case S_F_NUMERATOR:
             record->has_numerator = true;
             return s_get_number (self, value, "numerator", &record->numerator);
@@ -477,7 +496,7 @@ s_decode_field (s_decoder_t *self, const msgpack_object *key, const msgpack_obje
             if (s_copy_str (self, value, "status", status, sizeof status))
                 return -1;
             if (wdm_record_status_parse (status, &record->status))
-                record->status = (wdm_status_t) -1;     //  fails validation as bad_status
+                record->status = (wdm_status_t)-1;  //  fails validation as bad_status
             return 0;
         }
     }
@@ -488,9 +507,11 @@ s_decode_field (s_decoder_t *self, const msgpack_object *key, const msgpack_obje
 static int
 s_decode_finish (s_decoder_t *self)
 {
-    static const struct { unsigned flag; const char *name; } required [] = {
-        { S_F_INDICATOR, "indicator" }, { S_F_AREA, "area" },
-        { S_F_YEAR, "year" }, { S_F_VALUE, "value" }
+    static const struct {
+        unsigned flag;
+        const char *name;
+    } required [] = {
+        { S_F_INDICATOR, "indicator" }, { S_F_AREA, "area" }, { S_F_YEAR, "year" }, { S_F_VALUE, "value" }
     };
     for (size_t i = 0; i < sizeof required / sizeof required [0]; i++)
         if (!(self->seen & required [i].flag))
@@ -503,10 +524,9 @@ s_decode_finish (s_decoder_t *self)
 }
 
 int
-wdm_proto_record_decode (const void *queued, size_t size, wdm_record_t *record,
-                         char *field, char *message)
+wdm_proto_record_decode (const void *queued, size_t size, wdm_record_t *record, char *field, char *message)
 {
-    const uint8_t *data = (const uint8_t *) queued;
+    const uint8_t *data = (const uint8_t *)queued;
     wdm_record_init (record);
     s_decoder_t decoder = { record, 0, 0, 0, field, message };
     if (size < 1)
@@ -520,14 +540,12 @@ wdm_proto_record_decode (const void *queued, size_t size, wdm_record_t *record,
     for (int i = 0; i < pairs && rc == 0; i++) {
         size_t end = 0;
         const char *why = NULL;
-        if (wdm_proto_skip (data + pos, size - pos, 0, &end, &why)
-        ||  s_unpack (&key, data + pos, end)) {
+        if (wdm_proto_skip (data + pos, size - pos, 0, &end, &why) || s_unpack (&key, data + pos, end)) {
             rc = s_fail (&decoder, WDM_PROTO_MALFORMED, "", "损坏的记录 / damaged record");
             break;
         }
         pos += end;
-        if (wdm_proto_skip (data + pos, size - pos, 0, &end, &why)
-        ||  s_unpack (&value, data + pos, end)) {
+        if (wdm_proto_skip (data + pos, size - pos, 0, &end, &why) || s_unpack (&value, data + pos, end)) {
             rc = s_fail (&decoder, WDM_PROTO_MALFORMED, "", "损坏的记录 / damaged record");
             break;
         }
@@ -558,17 +576,17 @@ wdm_proto_batch_add (msgpack_packer *pk, uint64_t seq, const void *queued, size_
 {
     if (size < 1)
         return -1;
-    const uint8_t *data = (const uint8_t *) queued;
-    msgpack_pack_map (pk, (size_t) data [0] + 1);
+    const uint8_t *data = (const uint8_t *)queued;
+    msgpack_pack_map (pk, (size_t)data [0] + 1);
     s_pack_str (pk, "seq");
     msgpack_pack_uint64 (pk, seq);
-    return pk->callback (pk->data, (const char *) data + 1, size - 1);
+    return pk->callback (pk->data, (const char *)data + 1, size - 1);
 }
 
 static int
 s_u64_compare (const void *a, const void *b)
 {
-    uint64_t x = *(const uint64_t *) a, y = *(const uint64_t *) b;
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
     return x < y ? -1 : x > y;
 }
 
@@ -582,8 +600,7 @@ s_decode_item (const uint8_t *data, size_t size, wdm_proto_item_t *item)
     msgpack_unpacked_init (&unpacked);
     if (s_unpack (&unpacked, data, size))
         s_fail (&decoder, WDM_PROTO_MALFORMED, "", "无法解码 / cannot be decoded");
-    else
-    if (unpacked.data.type != MSGPACK_OBJECT_MAP)
+    else if (unpacked.data.type != MSGPACK_OBJECT_MAP)
         s_fail (&decoder, WDM_PROTO_MALFORMED, "", "记录不是映射 / a record must be a map");
     else {
         const msgpack_object_map *map = &unpacked.data.via.map;
@@ -595,7 +612,7 @@ s_decode_item (const uint8_t *data, size_t size, wdm_proto_item_t *item)
         for (uint32_t i = 0; i < map->size && decoder.seq == 0; i++) {
             const msgpack_object *key = &map->ptr [i].key, *val = &map->ptr [i].val;
             if (key->type == MSGPACK_OBJECT_STR && s_key_is (key->via.str.ptr, key->via.str.size, "seq")
-            &&  val->type == MSGPACK_OBJECT_POSITIVE_INTEGER && val->via.u64 <= INT64_MAX)
+                && val->type == MSGPACK_OBJECT_POSITIVE_INTEGER && val->via.u64 <= INT64_MAX)
                 decoder.seq = val->via.u64;
         }
         if (rc == 0)
@@ -607,8 +624,8 @@ s_decode_item (const uint8_t *data, size_t size, wdm_proto_item_t *item)
 }
 
 int
-wdm_proto_batch_decode (const uint8_t *body, size_t size, uint32_t expected,
-                        wdm_proto_batch_t *batch, char *why, size_t why_size)
+wdm_proto_batch_decode (const uint8_t *body, size_t size, uint32_t expected, wdm_proto_batch_t *batch,
+                        char *why, size_t why_size)
 {
     memset (batch, 0, sizeof *batch);
     const char *reason = NULL;
@@ -651,17 +668,14 @@ wdm_proto_batch_decode (const uint8_t *body, size_t size, uint32_t expected,
             //  skip() has proved the bytes are there.
             if (byte >= 0x01 && byte <= 0x7F)
                 batch->epoch = byte;
-            else
-            if (byte >= 0xCC && byte <= 0xCF)
+            else if (byte >= 0xCC && byte <= 0xCF)
                 batch->epoch = s_get_n (body + pos + 1, 1 << (byte - 0xCC));
             if (batch->epoch == 0 || batch->epoch > INT64_MAX) {
                 reason = "malformed: epoch must be a positive integer below 2^63";
                 goto failed;
             }
             have_epoch = 1;
-        }
-        else
-        if (s_key_is (key, len, "records") && !records_at)
+        } else if (s_key_is (key, len, "records") && !records_at)
             records_at = pos;
         else {
             reason = "malformed: the body's keys must be epoch and records, once each";
@@ -677,13 +691,13 @@ wdm_proto_batch_decode (const uint8_t *body, size_t size, uint32_t expected,
         reason = "malformed: records must be an array";
         goto failed;
     }
-    if ((uint64_t) count != expected) {
+    if ((uint64_t)count != expected) {
         reason = "malformed: the number of records differs from the header's count";
         goto failed;
     }
-    batch->count = (uint32_t) count;
-    batch->items = calloc (count ? (size_t) count : 1, sizeof *batch->items);
-    seqs = malloc ((count ? (size_t) count : 1) * sizeof *seqs);
+    batch->count = (uint32_t)count;
+    batch->items = calloc (count ? (size_t)count : 1, sizeof *batch->items);
+    seqs = malloc ((count ? (size_t)count : 1) * sizeof *seqs);
     if (!batch->items || !seqs) {
         code = WDM_PROTO_RETRY_LATER;
         reason = "out of memory";
@@ -703,7 +717,7 @@ wdm_proto_batch_decode (const uint8_t *body, size_t size, uint32_t expected,
         }
         seqs [i] = item->seq;
     }
-    qsort (seqs, (size_t) count, sizeof *seqs, s_u64_compare);
+    qsort (seqs, (size_t)count, sizeof *seqs, s_u64_compare);
     for (int64_t i = 1; i < count; i++)
         if (seqs [i] == seqs [i - 1]) {
             reason = "malformed: two records have the same seq";
@@ -766,9 +780,9 @@ static int
 s_reply_str (const msgpack_object *value, char *dest, size_t capacity)
 {
     if (value->type != MSGPACK_OBJECT_STR || value->via.str.size >= capacity
-    ||  !wdm_utf8_valid (value->via.str.ptr, value->via.str.size))
+        || !wdm_utf8_valid (value->via.str.ptr, value->via.str.size))
         return -1;
-    if (value->via.str.size)            //  an empty string's pointer may be NULL
+    if (value->via.str.size)  //  an empty string's pointer may be NULL
         memcpy (dest, value->via.str.ptr, value->via.str.size);
     dest [value->via.str.size] = '\0';
     return 0;
@@ -800,18 +814,14 @@ s_decode_rejection (const msgpack_object *object, wdm_proto_rejection_t *r)
         if (s_key_is (name, len, "seq") && !(seen & 1) && !s_reply_uint (val, UINT64_MAX, &number)) {
             r->seq = number;
             seen |= 1;
-        }
-        else
-        if (s_key_is (name, len, "code") && !(seen & 2) && !s_reply_uint (val, 999, &number)) {
-            r->code = (uint16_t) number;
+        } else if (s_key_is (name, len, "code") && !(seen & 2) && !s_reply_uint (val, 999, &number)) {
+            r->code = (uint16_t)number;
             seen |= 2;
-        }
-        else
-        if (s_key_is (name, len, "field") && !(seen & 4) && !s_reply_str (val, r->field, sizeof r->field))
+        } else if (s_key_is (name, len, "field") && !(seen & 4)
+                   && !s_reply_str (val, r->field, sizeof r->field))
             seen |= 4;
-        else
-        if (s_key_is (name, len, "message") && !(seen & 8)
-        &&  !s_reply_str (val, r->message, sizeof r->message))
+        else if (s_key_is (name, len, "message") && !(seen & 8)
+                 && !s_reply_str (val, r->message, sizeof r->message))
             seen |= 8;
         else
             return -1;
@@ -820,8 +830,8 @@ s_decode_rejection (const msgpack_object *object, wdm_proto_rejection_t *r)
 }
 
 int
-wdm_proto_reply_decode (const uint8_t *body, size_t size, wdm_proto_reply_t *reply,
-                        char *why, size_t why_size)
+wdm_proto_reply_decode (const uint8_t *body, size_t size, wdm_proto_reply_t *reply, char *why,
+                        size_t why_size)
 {
     memset (reply, 0, sizeof *reply);
     const char *reason = NULL;
@@ -838,8 +848,8 @@ wdm_proto_reply_decode (const uint8_t *body, size_t size, wdm_proto_reply_t *rep
         reason = "malformed: trailing bytes after the reply";
         goto failed;
     }
-    if (s_unpack (&unpacked, body, size)
-    ||  unpacked.data.type != MSGPACK_OBJECT_MAP || unpacked.data.via.map.size != 5) {
+    if (s_unpack (&unpacked, body, size) || unpacked.data.type != MSGPACK_OBJECT_MAP
+        || unpacked.data.via.map.size != 5) {
         reason = "malformed: a reply is a map of five fields";
         goto failed;
     }
@@ -855,30 +865,24 @@ wdm_proto_reply_decode (const uint8_t *body, size_t size, wdm_proto_reply_t *rep
         const char *name = key->via.str.ptr;
         size_t len = key->via.str.size;
         if (s_key_is (name, len, "status") && !(seen & 1) && !s_reply_uint (val, 999, &number)) {
-            reply->status = (uint16_t) number;
+            reply->status = (uint16_t)number;
             seen |= 1;
-        }
-        else
-        if (s_key_is (name, len, "message") && !(seen & 2)
-        &&  !s_reply_str (val, reply->message, sizeof reply->message))
+        } else if (s_key_is (name, len, "message") && !(seen & 2)
+                   && !s_reply_str (val, reply->message, sizeof reply->message))
             seen |= 2;
-        else
-        if (s_key_is (name, len, "accepted") && !(seen & 4) && !s_reply_uint (val, UINT32_MAX, &number)) {
-            reply->accepted = (uint32_t) number;
+        else if (s_key_is (name, len, "accepted") && !(seen & 4)
+                 && !s_reply_uint (val, UINT32_MAX, &number)) {
+            reply->accepted = (uint32_t)number;
             seen |= 4;
-        }
-        else
-        if (s_key_is (name, len, "duplicates") && !(seen & 8) && !s_reply_uint (val, UINT32_MAX, &number)) {
-            reply->duplicates = (uint32_t) number;
+        } else if (s_key_is (name, len, "duplicates") && !(seen & 8)
+                   && !s_reply_uint (val, UINT32_MAX, &number)) {
+            reply->duplicates = (uint32_t)number;
             seen |= 8;
-        }
-        else
-        if (s_key_is (name, len, "rejected") && !(seen & 16) && val->type == MSGPACK_OBJECT_ARRAY
-        &&  val->via.array.size <= WDM_PROTO_MAX_RECORDS) {
+        } else if (s_key_is (name, len, "rejected") && !(seen & 16) && val->type == MSGPACK_OBJECT_ARRAY
+                   && val->via.array.size <= WDM_PROTO_MAX_RECORDS) {
             seen |= 16;
             reply->rejected_count = val->via.array.size;
-            reply->rejected = calloc (val->via.array.size ? val->via.array.size : 1,
-                                      sizeof *reply->rejected);
+            reply->rejected = calloc (val->via.array.size ? val->via.array.size : 1, sizeof *reply->rejected);
             if (!reply->rejected) {
                 reason = "out of memory";
                 goto failed;
@@ -888,8 +892,7 @@ wdm_proto_reply_decode (const uint8_t *body, size_t size, wdm_proto_reply_t *rep
                     reason = "malformed: a rejection is not a map of seq, code, field, message";
                     goto failed;
                 }
-        }
-        else {
+        } else {
             reason = "malformed: unknown, repeated or mistyped field in the reply";
             goto failed;
         }
@@ -915,23 +918,22 @@ wdm_proto_reply_clear (wdm_proto_reply_t *reply)
 int
 wdm_proto_code_of (wdm_record_error_t error)
 {
-    return error == WDM_RECORD_UNKNOWN_INDICATOR ? WDM_PROTO_UNKNOWN_INDICATOR
-                                                 : WDM_PROTO_INVALID_VALUE;
+    return error == WDM_RECORD_UNKNOWN_INDICATOR ? WDM_PROTO_UNKNOWN_INDICATOR : WDM_PROTO_INVALID_VALUE;
 }
 
 const char *
 wdm_proto_code_name (int code)
 {
     switch (code) {
-        case WDM_PROTO_OK:                  return "ok";
-        case WDM_PROTO_MALFORMED:           return "malformed";
-        case WDM_PROTO_NOT_AUTHORISED:      return "not_authorised";
-        case WDM_PROTO_UNKNOWN_INDICATOR:   return "unknown_indicator";
-        case WDM_PROTO_UNKNOWN_AREA:        return "unknown_area";
-        case WDM_PROTO_TOO_LARGE:           return "too_large";
-        case WDM_PROTO_INVALID_VALUE:       return "invalid_value";
-        case WDM_PROTO_RETRY_LATER:         return "retry_later";
+        case WDM_PROTO_OK: return "ok";
+        case WDM_PROTO_MALFORMED: return "malformed";
+        case WDM_PROTO_NOT_AUTHORISED: return "not_authorised";
+        case WDM_PROTO_UNKNOWN_INDICATOR: return "unknown_indicator";
+        case WDM_PROTO_UNKNOWN_AREA: return "unknown_area";
+        case WDM_PROTO_TOO_LARGE: return "too_large";
+        case WDM_PROTO_INVALID_VALUE: return "invalid_value";
+        case WDM_PROTO_RETRY_LATER: return "retry_later";
         case WDM_PROTO_UNSUPPORTED_VERSION: return "unsupported_version";
-        default:                            return "unknown";
+        default: return "unknown";
     }
 }

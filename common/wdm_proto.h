@@ -18,20 +18,20 @@
 
 #include "wdm_record.h"
 
-#define WDM_PROTO_VERSION       1
-#define WDM_PROTO_HEADER_SIZE   24
-#define WDM_PROTO_MAX_BODY      (1024 * 1024)   //  bytes in a body frame
-#define WDM_PROTO_MAX_RECORDS   4096            //  records in one batch
+#define WDM_PROTO_VERSION     1
+#define WDM_PROTO_HEADER_SIZE 24
+#define WDM_PROTO_MAX_BODY    (1024 * 1024)  //  bytes in a body frame
+#define WDM_PROTO_MAX_RECORDS 4096           //  records in one batch
 //  A number limit as text, for messages written as string literals.
-#define WDM_PROTO_TEXT(limit)   WDM_PROTO_TEXT_ (limit)
-#define WDM_PROTO_TEXT_(limit)  #limit
-#define WDM_PROTO_MAX_DEPTH     3               //  body map > records array > record map
-#define WDM_PROTO_FIELD_MAX     32              //  room for a field name
-#define WDM_PROTO_MESSAGE_MAX   256             //  room for a message
+#define WDM_PROTO_TEXT(limit)  WDM_PROTO_TEXT_ (limit)
+#define WDM_PROTO_TEXT_(limit) #limit
+#define WDM_PROTO_MAX_DEPTH    3    //  body map > records array > record map
+#define WDM_PROTO_FIELD_MAX    32   //  room for a field name
+#define WDM_PROTO_MESSAGE_MAX  256  //  room for a message
 
 typedef enum {
-    WDM_PROTO_BATCH = 1,                //  collector to server
-    WDM_PROTO_REPLY = 2                 //  server to collector
+    WDM_PROTO_BATCH = 1,  //  collector to server
+    WDM_PROTO_REPLY = 2   //  server to collector
 } wdm_proto_type_t;
 
 //  Status of a batch and reason codes of a rejected record (sql/002).
@@ -49,10 +49,10 @@ typedef enum {
 
 typedef struct {
     uint8_t version;
-    uint8_t type;                   //  wdm_proto_type_t
-    uint64_t batch_no;              //  the collector's number, echoed in the reply
-    uint32_t count;                 //  records in a batch; rejections in a reply
-    uint32_t checksum;              //  CRC-32 of the body frame
+    uint8_t type;       //  wdm_proto_type_t
+    uint64_t batch_no;  //  the collector's number, echoed in the reply
+    uint32_t count;     //  records in a batch; rejections in a reply
+    uint32_t checksum;  //  CRC-32 of the body frame
 } wdm_proto_header_t;
 
 //  Write the header's 24 bytes, big-endian, magic "WDMN" first.
@@ -68,8 +68,7 @@ int wdm_proto_header_decode (const void *data, size_t size, wdm_proto_header_t *
 //  nested at most max_depth containers deep, with no bin, ext or reserved
 //  (0xC1) types, and whose container counts fit in the bytes left.  0 and
 //  *end set to the offset just past it, or -1 with *why set.
-int wdm_proto_skip (const uint8_t *data, size_t size, int max_depth,
-                    size_t *end, const char **why);
+int wdm_proto_skip (const uint8_t *data, size_t size, int max_depth, size_t *end, const char **why);
 
 //  --- Records -------------------------------------------------------------
 
@@ -80,8 +79,8 @@ int wdm_proto_skip (const uint8_t *data, size_t size, int max_depth,
 int wdm_proto_record_encode (const wdm_record_t *record, msgpack_sbuffer *out);
 
 //  Decode a queued form (for display).  0, or -1 with field and message set.
-int wdm_proto_record_decode (const void *queued, size_t size, wdm_record_t *record,
-                             char *field, char *message);
+int wdm_proto_record_decode (const void *queued, size_t size, wdm_record_t *record, char *field,
+                             char *message);
 
 //  Start a batch body for count records of an epoch: the map header,
 //  "epoch", and the "records" array header.
@@ -93,19 +92,19 @@ int wdm_proto_batch_add (msgpack_packer *pk, uint64_t seq, const void *queued, s
 
 //  One record of a decoded batch.
 typedef struct {
-    uint64_t seq;                   //  0 if the record had none
-    int code;                       //  0 decoded, else WDM_PROTO_MALFORMED or _TOO_LARGE
+    uint64_t seq;  //  0 if the record had none
+    int code;      //  0 decoded, else WDM_PROTO_MALFORMED or _TOO_LARGE
     char field [WDM_PROTO_FIELD_MAX];
     char message [WDM_PROTO_MESSAGE_MAX];
-    wdm_record_t record;            //  valid when code is 0
-    const uint8_t *raw;             //  the record's bytes inside the body
+    wdm_record_t record;  //  valid when code is 0
+    const uint8_t *raw;   //  the record's bytes inside the body
     size_t raw_size;
 } wdm_proto_item_t;
 
 typedef struct {
     uint64_t epoch;
     uint32_t count;
-    wdm_proto_item_t *items;        //  count entries, owned
+    wdm_proto_item_t *items;  //  count entries, owned
 } wdm_proto_batch_t;
 
 //  Decode a BATCH body that should hold expected records.  WDM_PROTO_OK
@@ -116,8 +115,8 @@ typedef struct {
 //  with the same seq, make the whole batch malformed: seqs are how the
 //  collector learns what happened to each record.  Items point into body: keep it
 //  until wdm_proto_batch_clear.
-int wdm_proto_batch_decode (const uint8_t *body, size_t size, uint32_t expected,
-                            wdm_proto_batch_t *batch, char *why, size_t why_size);
+int wdm_proto_batch_decode (const uint8_t *body, size_t size, uint32_t expected, wdm_proto_batch_t *batch,
+                            char *why, size_t why_size);
 
 //  Free what wdm_proto_batch_decode allocated; safe on a zeroed batch.
 void wdm_proto_batch_clear (wdm_proto_batch_t *batch);
@@ -132,12 +131,12 @@ typedef struct {
 } wdm_proto_rejection_t;
 
 typedef struct {
-    uint16_t status;                //  WDM_PROTO_OK or the batch's reason code
+    uint16_t status;  //  WDM_PROTO_OK or the batch's reason code
     char message [WDM_PROTO_MESSAGE_MAX];
     uint32_t accepted;
     uint32_t duplicates;
     uint32_t rejected_count;
-    wdm_proto_rejection_t *rejected;    //  encode: borrowed; decode: owned
+    wdm_proto_rejection_t *rejected;  //  encode: borrowed; decode: owned
 } wdm_proto_reply_t;
 
 //  Encode a REPLY body into out (appends).  0, or -1 if memory is short.
@@ -145,8 +144,8 @@ int wdm_proto_reply_encode (const wdm_proto_reply_t *reply, msgpack_sbuffer *out
 
 //  Decode a REPLY body.  0, or -1 with why set (malformed); on 0 the
 //  caller frees reply->rejected with wdm_proto_reply_clear.
-int wdm_proto_reply_decode (const uint8_t *body, size_t size, wdm_proto_reply_t *reply,
-                            char *why, size_t why_size);
+int wdm_proto_reply_decode (const uint8_t *body, size_t size, wdm_proto_reply_t *reply, char *why,
+                            size_t why_size);
 
 void wdm_proto_reply_clear (wdm_proto_reply_t *reply);
 

@@ -16,13 +16,9 @@
 
 #include "wdm_catalog.h"
 
-#define WDM_NOTE_MAX 1024       //  longest note in bytes, + 1
+#define WDM_NOTE_MAX 1024  //  longest note in bytes, + 1
 
-typedef enum {
-    WDM_STATUS_PROVISIONAL = 0,
-    WDM_STATUS_FINAL,
-    WDM_STATUS_ESTIMATED
-} wdm_status_t;
+typedef enum { WDM_STATUS_PROVISIONAL = 0, WDM_STATUS_FINAL, WDM_STATUS_ESTIMATED } wdm_status_t;
 
 typedef struct {
     char indicator [WDM_CODE_MAX];  //  catalog code, e.g. "HE02"
@@ -30,35 +26,35 @@ typedef struct {
     char body [WDM_CODE_MAX];       //  leadership body, for min_count targets; "" otherwise
     int year;
     wdm_freq_t period_kind;
-    int period_no;                  //  0 for a year, 1-4 a quarter, 1-12 a month
-    char sex;                       //  'T' total, 'F' women, 'M' men
+    int period_no;  //  0 for a year, 1-4 a quarter, 1-12 a month
+    char sex;       //  'T' total, 'F' women, 'M' men
     double value;
     bool has_numerator, has_denominator;
     double numerator, denominator;
     wdm_status_t status;
-    char note [WDM_NOTE_MAX];       //  UTF-8, may be empty
-    uint64_t epoch, seq;            //  idempotency key, with the sender's unit
+    char note [WDM_NOTE_MAX];  //  UTF-8, may be empty
+    uint64_t epoch, seq;       //  idempotency key, with the sender's unit
 } wdm_record_t;
 
 typedef enum {
     WDM_RECORD_OK = 0,
-    WDM_RECORD_UNKNOWN_INDICATOR,       //  not in the catalog
-    WDM_RECORD_BAD_CODE,                //  area or body code empty, too long or not UTF-8
-    WDM_RECORD_PERIOD_OUTSIDE_PLAN,     //  year before the baseline or after the plan
-    WDM_RECORD_BAD_PERIOD,              //  period kind or number wrong for the indicator
-    WDM_RECORD_BAD_SEX,                 //  not T/F/M, or T for a by-sex indicator
-    WDM_RECORD_SEX_NOT_SPLIT,           //  F or M for an indicator not reported by sex
-    WDM_RECORD_BODY_NOT_EXPECTED,       //  a body for an indicator without bodies
-    WDM_RECORD_BODY_REQUIRED,           //  no body for an indicator counted in each body
-    WDM_RECORD_UNKNOWN_BODY,            //  a body not among the indicator's
-    WDM_RECORD_VALUE_NOT_FINITE,        //  NaN or infinite value, numerator or denominator
-    WDM_RECORD_VALUE_OUT_OF_BOUNDS,     //  outside the indicator's plausible range
+    WDM_RECORD_UNKNOWN_INDICATOR,    //  not in the catalog
+    WDM_RECORD_BAD_CODE,             //  area or body code empty, too long or not UTF-8
+    WDM_RECORD_PERIOD_OUTSIDE_PLAN,  //  year before the baseline or after the plan
+    WDM_RECORD_BAD_PERIOD,           //  period kind or number wrong for the indicator
+    WDM_RECORD_BAD_SEX,              //  not T/F/M, or T for a by-sex indicator
+    WDM_RECORD_SEX_NOT_SPLIT,        //  F or M for an indicator not reported by sex
+    WDM_RECORD_BODY_NOT_EXPECTED,    //  a body for an indicator without bodies
+    WDM_RECORD_BODY_REQUIRED,        //  no body for an indicator counted in each body
+    WDM_RECORD_UNKNOWN_BODY,         //  a body not among the indicator's
+    WDM_RECORD_VALUE_NOT_FINITE,     //  NaN or infinite value, numerator or denominator
+    WDM_RECORD_VALUE_OUT_OF_BOUNDS,  //  outside the indicator's plausible range
     WDM_RECORD_NEGATIVE_NUMERATOR,
-    WDM_RECORD_BAD_DENOMINATOR,         //  zero or negative
-    WDM_RECORD_NUMERATOR_ABOVE_DENOMINATOR,   //  where the value cannot pass 100%
-    WDM_RECORD_VALUE_MISMATCH,          //  value differs from numerator/denominator*scale
+    WDM_RECORD_BAD_DENOMINATOR,              //  zero or negative
+    WDM_RECORD_NUMERATOR_ABOVE_DENOMINATOR,  //  where the value cannot pass 100%
+    WDM_RECORD_VALUE_MISMATCH,               //  value differs from numerator/denominator*scale
     WDM_RECORD_BAD_STATUS,
-    WDM_RECORD_BAD_NOTE,                //  too long or not valid UTF-8
+    WDM_RECORD_BAD_NOTE,  //  too long or not valid UTF-8
     WDM_RECORD_ERROR_COUNT
 } wdm_record_error_t;
 
@@ -68,8 +64,7 @@ void wdm_record_init (wdm_record_t *self);
 
 //  Check a record against the catalog.  WDM_RECORD_OK, or the first error
 //  found; the checks run in the order of the enum above.
-wdm_record_error_t wdm_record_validate (const wdm_record_t *self,
-                                        const wdm_catalog_t *catalog);
+wdm_record_error_t wdm_record_validate (const wdm_record_t *self, const wdm_catalog_t *catalog);
 
 //  Stable lower-case name of an error, e.g. "value_out_of_bounds".
 const char *wdm_record_error_name (wdm_record_error_t error);

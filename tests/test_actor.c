@@ -16,14 +16,14 @@
 //  What an echo actor reports back to the test after it has stopped: the
 //  test reads it only after wdm_actor_destroy has joined the thread.
 typedef struct {
-    int busy_ms;                //  how long to work on "WORK" before answering
-    bool stopped;               //  set by the actor as it returns on $TERM
+    int busy_ms;   //  how long to work on "WORK" before answering
+    bool stopped;  //  set by the actor as it returns on $TERM
 } s_echo_args_t;
 
 static void
 s_sleep_ms (int ms)
 {
-    struct timespec t = { ms / 1000, (long) (ms % 1000) * 1000000L };
+    struct timespec t = { ms / 1000, (long)(ms % 1000) * 1000000L };
     nanosleep (&t, NULL);
 }
 
@@ -32,20 +32,19 @@ s_sleep_ms (int ms)
 static void
 s_echo (void *pipe, void *args)
 {
-    s_echo_args_t *echo = (s_echo_args_t *) args;
+    s_echo_args_t *echo = (s_echo_args_t *)args;
     wdm_actor_signal (pipe, 0);
     while (1) {
         char command [16];
         int size = zmq_recv (pipe, command, sizeof command - 1, 0);
         if (size < 0)
             break;
-        command [size < (int) sizeof command - 1 ? size : (int) sizeof command - 1] = '\0';
+        command [size < (int)sizeof command - 1 ? size : (int)sizeof command - 1] = '\0';
         if (strcmp (command, "$TERM") == 0)
             break;
         if (strcmp (command, "PING") == 0)
             zmq_send (pipe, "PONG", 4, 0);
-        else
-        if (strcmp (command, "WORK") == 0) {
+        else if (strcmp (command, "WORK") == 0) {
             s_sleep_ms (echo->busy_ms);
             zmq_send (pipe, "DONE", 4, 0);
         }
@@ -57,7 +56,7 @@ s_echo (void *pipe, void *args)
 static void
 s_refuser (void *pipe, void *args)
 {
-    int *ran = (int *) args;
+    int *ran = (int *)args;
     *ran = 1;
     wdm_actor_signal (pipe, -1);
 }
@@ -67,7 +66,7 @@ s_refuser (void *pipe, void *args)
 static void
 s_quitter (void *pipe, void *args)
 {
-    (void) args;
+    (void)args;
     wdm_actor_signal (pipe, 0);
 }
 
@@ -89,7 +88,7 @@ test_start_answer_stop (void)
     CU_ASSERT_FALSE (args.stopped);
     wdm_actor_destroy (&actor);
     CU_ASSERT_PTR_NULL (actor);
-    CU_ASSERT_TRUE (args.stopped);      //  it saw $TERM and returned
+    CU_ASSERT_TRUE (args.stopped);  //  it saw $TERM and returned
     //  Nothing left open: the context terminates at once.
     CU_ASSERT_EQUAL (zmq_ctx_term (ctx), 0);
 }
@@ -102,15 +101,15 @@ test_destroy_waits_for_busy (void)
     wdm_actor_t *actor = wdm_actor_new (ctx, s_echo, &args);
     CU_ASSERT_PTR_NOT_NULL_FATAL (actor);
     zmq_send (wdm_actor_pipe (actor), "WORK", 4, 0);
-    s_sleep_ms (50);                    //  the actor is now inside its work
+    s_sleep_ms (50);  //  the actor is now inside its work
     int64_t start = wdm_clock_ms ();
     wdm_actor_destroy (&actor);
     int64_t waited = wdm_clock_ms () - start;
     CU_ASSERT_PTR_NULL (actor);
     CU_ASSERT_TRUE (args.stopped);
-    CU_ASSERT_TRUE (waited >= 300);     //  it finished its work first
+    CU_ASSERT_TRUE (waited >= 300);  //  it finished its work first
     if (waited < 300)
-        fprintf (stderr, "destroy returned after %lld ms\n", (long long) waited);
+        fprintf (stderr, "destroy returned after %lld ms\n", (long long)waited);
     CU_ASSERT_EQUAL (zmq_ctx_term (ctx), 0);
 }
 
@@ -139,7 +138,7 @@ test_destroy_after_return_pipe_full (void)
     int sent = 0;
     while (zmq_send (wdm_actor_pipe (actor), "PING", 4, ZMQ_DONTWAIT) == 4)
         sent++;
-    CU_ASSERT_TRUE (sent >= WDM_ACTOR_PIPE_HWM);   //  nobody reads: full
+    CU_ASSERT_TRUE (sent >= WDM_ACTOR_PIPE_HWM);  //  nobody reads: full
     int64_t start = wdm_clock_ms ();
     wdm_actor_destroy (&actor);
     CU_ASSERT_PTR_NULL (actor);

@@ -12,7 +12,7 @@ test_add_and_grow (void)
     wdm_buf_t buf = { 0 };
     char chunk [1000];
     for (size_t i = 0; i < sizeof chunk; i++)
-        chunk [i] = (char) ('a' + i % 26);
+        chunk [i] = (char)('a' + i % 26);
     for (int i = 0; i < 100; i++)
         CU_ASSERT_EQUAL (wdm_buf_add (&buf, chunk, sizeof chunk), 0);
     CU_ASSERT_EQUAL (buf.size, 100000);
@@ -64,5 +64,5 @@ main (void)
         { "printf of any length, reset keeps a string", test_printf_any_length },
         { "adding nothing gives an empty string", test_empty_add },
     };
-    return wdm_test_run_suite ("buf", tests, (int) (sizeof tests / sizeof tests [0]));
+    return wdm_test_run_suite ("buf", tests, (int)(sizeof tests / sizeof tests [0]));
 }

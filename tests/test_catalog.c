@@ -27,7 +27,7 @@ test_new_checks_years (void)
     CU_ASSERT_EQUAL (wdm_catalog_size (catalog), 0);
     wdm_catalog_destroy (&catalog);
     CU_ASSERT_PTR_NULL (catalog);
-    wdm_catalog_destroy (&catalog);         //  NULL is accepted
+    wdm_catalog_destroy (&catalog);  //  NULL is accepted
     wdm_catalog_destroy (NULL);
 }
 

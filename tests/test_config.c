@@ -19,14 +19,13 @@ typedef struct {
 } s_conf_t;
 
 static const wdm_option_t s_table [] = {
-    { "server", "endpoint", WDM_OPT_STRING, "tcp://127.0.0.1:7300", 0, 0,
-      offsetof (s_conf_t, endpoint), sizeof ((s_conf_t *) 0)->endpoint, "where" },
-    { "server", "batch", WDM_OPT_INT, "500", 1, 10000,
-      offsetof (s_conf_t, batch), sizeof (long), "records per batch" },
-    { "server", "curve", WDM_OPT_BOOL, "true", 0, 0,
-      offsetof (s_conf_t, curve), sizeof (int), "encrypt" },
-    { "outbox", "dir", WDM_OPT_STRING, NULL, 0, 0,
-      offsetof (s_conf_t, outbox), sizeof ((s_conf_t *) 0)->outbox, "spool" },
+    { "server", "endpoint", WDM_OPT_STRING, "tcp://127.0.0.1:7300", 0, 0, offsetof (s_conf_t, endpoint),
+      sizeof ((s_conf_t *)0)->endpoint, "where" },
+    { "server", "batch", WDM_OPT_INT, "500", 1, 10000, offsetof (s_conf_t, batch), sizeof (long),
+      "records per batch" },
+    { "server", "curve", WDM_OPT_BOOL, "true", 0, 0, offsetof (s_conf_t, curve), sizeof (int), "encrypt" },
+    { "outbox", "dir", WDM_OPT_STRING, NULL, 0, 0, offsetof (s_conf_t, outbox),
+      sizeof ((s_conf_t *)0)->outbox, "spool" },
     WDM_OPTION_END
 };
 
@@ -39,7 +38,7 @@ s_write (const char *text)
     snprintf (s_path, sizeof s_path, "/tmp/wdm_test_config_XXXXXX");
     int fd = mkstemp (s_path);
     CU_ASSERT_FATAL (fd >= 0);
-    CU_ASSERT_FATAL (write (fd, text, strlen (text)) == (ssize_t) strlen (text));
+    CU_ASSERT_FATAL (write (fd, text, strlen (text)) == (ssize_t)strlen (text));
     close (fd);
 }
 
@@ -79,7 +78,8 @@ test_load_valid_file (void)
                      "curve = off\n"
                      "\n"
                      "[outbox]\n"
-                     "dir = /var/spool/wdmon/梅厂镇\n", &conf, err);
+                     "dir = /var/spool/wdmon/梅厂镇\n",
+                     &conf, err);
     CU_ASSERT_EQUAL (rc, 0);
     CU_ASSERT_STRING_EQUAL (err, "");
     CU_ASSERT_STRING_EQUAL (conf.endpoint, "tcp://10.0.0.1:7300");
@@ -116,8 +116,8 @@ test_bad_values_are_named (void)
     CU_ASSERT_PTR_NOT_NULL (strstr (err, "not a whole number"));
     CU_ASSERT_EQUAL (s_load ("[server]\ncurve = maybe\n", &conf, err), -1);
     CU_ASSERT_PTR_NOT_NULL (strstr (err, "server.curve: 'maybe' is not true or false"));
-    CU_ASSERT_EQUAL (s_load ("[server]\nendpoint = tcp://a-very-long-host-name.example:7300\n",
-                             &conf, err), -1);
+    CU_ASSERT_EQUAL (s_load ("[server]\nendpoint = tcp://a-very-long-host-name.example:7300\n", &conf, err),
+                     -1);
     CU_ASSERT_PTR_NOT_NULL (strstr (err, "server.endpoint: value is"));
     CU_ASSERT_EQUAL (s_load ("[server\nbatch = 5\n", &conf, err), -1);
     CU_ASSERT_PTR_NOT_NULL (strstr (err, ":1: not a valid INI line"));
@@ -129,8 +129,7 @@ test_missing_file (void)
     s_conf_t conf;
     char err [WDM_CONFIG_ERR_MAX];
     CU_ASSERT_EQUAL (wdm_config_defaults (s_table, &conf, err, sizeof err), 0);
-    CU_ASSERT_EQUAL (wdm_config_load (s_table, &conf, "/nonexistent/wdmon.conf",
-                                      err, sizeof err), -1);
+    CU_ASSERT_EQUAL (wdm_config_load (s_table, &conf, "/nonexistent/wdmon.conf", err, sizeof err), -1);
     CU_ASSERT_STRING_EQUAL (err, "/nonexistent/wdmon.conf: No such file or directory");
 }
 
@@ -144,7 +143,7 @@ test_set_overrides (void)
     CU_ASSERT_EQUAL (conf.batch, 30);
     CU_ASSERT_EQUAL (wdm_config_set (s_table, &conf, "server", "nope", "1", err, sizeof err), -1);
     CU_ASSERT_STRING_EQUAL (err, "server.nope: unknown option");
-    CU_ASSERT_EQUAL (conf.batch, 30);       //  a refused setting changes nothing
+    CU_ASSERT_EQUAL (conf.batch, 30);  //  a refused setting changes nothing
     CU_ASSERT_EQUAL (wdm_config_set (s_table, &conf, "server", "batch", "-3", err, sizeof err), -1);
     CU_ASSERT_EQUAL (conf.batch, 30);
 }

@@ -22,7 +22,7 @@ test_incremental_matches_whole (void)
 {
     uint8_t data [300];
     for (size_t i = 0; i < sizeof data; i++)
-        data [i] = (uint8_t) (i * 131 + 7);
+        data [i] = (uint8_t)(i * 131 + 7);
     uint32_t whole = wdm_crc32 (0, data, sizeof data);
     for (size_t cut = 0; cut <= sizeof data; cut++) {
         uint32_t part = wdm_crc32 (0, data, cut);
@@ -30,9 +30,9 @@ test_incremental_matches_whole (void)
     }
     //  Any flipped bit changes the CRC.
     for (size_t bit = 0; bit < 8 * 64; bit++) {
-        data [bit / 8] ^= (uint8_t) (1u << (bit % 8));
+        data [bit / 8] ^= (uint8_t)(1u << (bit % 8));
         CU_ASSERT_NOT_EQUAL (wdm_crc32 (0, data, sizeof data), whole);
-        data [bit / 8] ^= (uint8_t) (1u << (bit % 8));
+        data [bit / 8] ^= (uint8_t)(1u << (bit % 8));
     }
 }
 

@@ -56,8 +56,7 @@ test_apply_then_nothing_more (void)
     char expected [16];
     snprintf (expected, sizeof expected, "%d", wdm_migrate_bundle_size);
     s_expect (conn, "SELECT count(*) FROM wdmon.schema_migration", expected);
-    s_expect (conn, "SELECT name FROM wdmon.schema_migration WHERE version = 1",
-              "001_schema.sql");
+    s_expect (conn, "SELECT name FROM wdmon.schema_migration WHERE version = 1", "001_schema.sql");
 
     applied = -1;
     CU_ASSERT_EQUAL (wdm_migrate_apply (conn, &applied), 0);
@@ -70,21 +69,24 @@ static void
 test_schema_is_there (void)
 {
     PGconn *conn = wdm_test_connect (s_conninfo);
-    static const char *tables [] = {
-        "plan", "domain", "measure_unit", "indicator", "area", "member_unit",
-        "unit_key", "responsibility", "reason", "ingest_batch", "observation",
-        "rejected_record", "rule", "rule_threshold", "warning", "warning_event"
-    };
+    static const char *tables [] = { "plan",   "domain",         "measure_unit", "indicator",
+                                     "area",   "member_unit",    "unit_key",     "responsibility",
+                                     "reason", "ingest_batch",   "observation",  "rejected_record",
+                                     "rule",   "rule_threshold", "warning",      "warning_event" };
     for (size_t i = 0; i < sizeof tables / sizeof tables [0]; i++) {
         char sql [128];
         snprintf (sql, sizeof sql, "SELECT to_regclass('wdmon.%s') IS NOT NULL", tables [i]);
         s_expect (conn, sql, "t");
     }
-    s_expect (conn, "SELECT count(*) FROM pg_roles WHERE rolname IN "
-                    "('wdmon_writer', 'wdmon_reader', 'wdmon_admin')", "3");
+    s_expect (conn,
+              "SELECT count(*) FROM pg_roles WHERE rolname IN "
+              "('wdmon_writer', 'wdmon_reader', 'wdmon_admin')",
+              "3");
     s_expect (conn, "SELECT count(*) FROM rule", "9");
-    s_expect (conn, "SELECT value FROM rule_threshold WHERE rule_code = 'behind_schedule'"
-                    " AND param = 'red_pp' AND indicator_code IS NULL", "30");
+    s_expect (conn,
+              "SELECT value FROM rule_threshold WHERE rule_code = 'behind_schedule'"
+              " AND param = 'red_pp' AND indicator_code IS NULL",
+              "30");
     s_expect (conn, "SELECT name FROM reason WHERE code = 403", "not_authorised");
     PQfinish (conn);
 }
@@ -95,12 +97,14 @@ test_changed_migration_is_refused (void)
     PGconn *conn = wdm_db_connect (s_conninfo);
     CU_ASSERT_PTR_NOT_NULL_FATAL (conn);
     //  As if 002 had been edited after it was applied.
-    PQclear (PQexec (conn, "UPDATE wdmon.schema_migration SET checksum = 'tampered:' || checksum WHERE version = 2"));
+    PQclear (PQexec (
+        conn, "UPDATE wdmon.schema_migration SET checksum = 'tampered:' || checksum WHERE version = 2"));
     int applied = -1;
     CU_ASSERT_EQUAL (wdm_migrate_apply (conn, &applied), -1);
     CU_ASSERT_EQUAL (applied, 0);
-    PQclear (PQexec (conn, "UPDATE wdmon.schema_migration SET checksum = substr(checksum, 10)"
-                           " WHERE version = 2"));
+    PQclear (PQexec (conn,
+                     "UPDATE wdmon.schema_migration SET checksum = substr(checksum, 10)"
+                     " WHERE version = 2"));
     CU_ASSERT_EQUAL (wdm_migrate_apply (conn, &applied), 0);
     PQfinish (conn);
 }
@@ -121,8 +125,8 @@ test_catalog_loads (void)
     free (count);
 
     //  Maternal mortality is a rate per 100,000 that carries its scale.
-    char *code = wdm_test_scalar (conn,
-        "SELECT code FROM indicator WHERE clause_zh LIKE '%孕产妇死亡率控制在8.5/10万以下%'");
+    char *code = wdm_test_scalar (
+        conn, "SELECT code FROM indicator WHERE clause_zh LIKE '%孕产妇死亡率控制在8.5/10万以下%'");
     CU_ASSERT_PTR_NOT_NULL_FATAL (code);
     const wdm_indicator_t *mmr = wdm_catalog_find (catalog, code);
     CU_ASSERT_PTR_NOT_NULL_FATAL (mmr);
@@ -139,40 +143,39 @@ test_roles (void)
     PGconn *conn = wdm_test_connect (s_conninfo);
     //  Analysts read the catalog and observations but never key material,
     //  and write nothing.
+    CU_ASSERT_STRING_EQUAL (s_sqlstate_as (conn, "wdmon_reader", "SELECT count(*) FROM wdmon.indicator"), "");
+    CU_ASSERT_STRING_EQUAL (
+        s_sqlstate_as (conn, "wdmon_reader", "SELECT count(*) FROM wdmon.observation_latest"), "");
+    CU_ASSERT_STRING_EQUAL (s_sqlstate_as (conn, "wdmon_reader", "SELECT public_key FROM wdmon.unit_key"),
+                            "42501");
+    CU_ASSERT_STRING_EQUAL (s_sqlstate_as (conn, "wdmon_reader", "DELETE FROM wdmon.observation"), "42501");
+    CU_ASSERT_STRING_EQUAL (
+        s_sqlstate_as (conn, "wdmon_reader",
+                       "INSERT INTO wdmon.observation (indicator_code, area_code, year, value,"
+                       " unit_code, rec_epoch, rec_seq) VALUES ('HE03', 'wuqing', 2024, 1,"
+                       " 'health_commission', 1, 1)"),
+        "42501");
     CU_ASSERT_STRING_EQUAL (s_sqlstate_as (conn, "wdmon_reader",
-                            "SELECT count(*) FROM wdmon.indicator"), "");
-    CU_ASSERT_STRING_EQUAL (s_sqlstate_as (conn, "wdmon_reader",
-                            "SELECT count(*) FROM wdmon.observation_latest"), "");
-    CU_ASSERT_STRING_EQUAL (s_sqlstate_as (conn, "wdmon_reader",
-                            "SELECT public_key FROM wdmon.unit_key"), "42501");
-    CU_ASSERT_STRING_EQUAL (s_sqlstate_as (conn, "wdmon_reader",
-                            "DELETE FROM wdmon.observation"), "42501");
-    CU_ASSERT_STRING_EQUAL (s_sqlstate_as (conn, "wdmon_reader",
-                            "INSERT INTO wdmon.observation (indicator_code, area_code, year, value,"
-                            " unit_code, rec_epoch, rec_seq) VALUES ('HE03', 'wuqing', 2024, 1,"
-                            " 'health_commission', 1, 1)"), "42501");
-    CU_ASSERT_STRING_EQUAL (s_sqlstate_as (conn, "wdmon_reader",
-                            "INSERT INTO wdmon.unit_key (public_key, unit_code)"
-                            " VALUES (repeat ('a', 40), 'health_commission')"), "42501");
-    CU_ASSERT_STRING_EQUAL (s_sqlstate_as (conn, "wdmon_reader",
-                            "UPDATE wdmon.unit_key SET state = 'revoked'"), "42501");
-    CU_ASSERT_STRING_EQUAL (s_sqlstate_as (conn, "wdmon_reader",
-                            "UPDATE wdmon.warning SET state = 'resolved'"), "42501");
-    CU_ASSERT_STRING_EQUAL (s_sqlstate_as (conn, "wdmon_reader",
-                            "UPDATE wdmon.indicator SET target_value = 0"), "42501");
+                                           "INSERT INTO wdmon.unit_key (public_key, unit_code)"
+                                           " VALUES (repeat ('a', 40), 'health_commission')"),
+                            "42501");
+    CU_ASSERT_STRING_EQUAL (
+        s_sqlstate_as (conn, "wdmon_reader", "UPDATE wdmon.unit_key SET state = 'revoked'"), "42501");
+    CU_ASSERT_STRING_EQUAL (
+        s_sqlstate_as (conn, "wdmon_reader", "UPDATE wdmon.warning SET state = 'resolved'"), "42501");
+    CU_ASSERT_STRING_EQUAL (
+        s_sqlstate_as (conn, "wdmon_reader", "UPDATE wdmon.indicator SET target_value = 0"), "42501");
     //  The server writes observations and warnings, not the catalog, and
     //  never rewrites an observation.
-    CU_ASSERT_STRING_EQUAL (s_sqlstate_as (conn, "wdmon_writer",
-                            "SELECT count(*) FROM wdmon.unit_key"), "");
-    CU_ASSERT_STRING_EQUAL (s_sqlstate_as (conn, "wdmon_writer",
-                            "UPDATE wdmon.indicator SET target_value = 0"), "42501");
-    CU_ASSERT_STRING_EQUAL (s_sqlstate_as (conn, "wdmon_writer",
-                            "UPDATE wdmon.observation SET value = 0"), "42501");
-    CU_ASSERT_STRING_EQUAL (s_sqlstate_as (conn, "wdmon_writer",
-                            "DELETE FROM wdmon.observation"), "42501");
+    CU_ASSERT_STRING_EQUAL (s_sqlstate_as (conn, "wdmon_writer", "SELECT count(*) FROM wdmon.unit_key"), "");
+    CU_ASSERT_STRING_EQUAL (
+        s_sqlstate_as (conn, "wdmon_writer", "UPDATE wdmon.indicator SET target_value = 0"), "42501");
+    CU_ASSERT_STRING_EQUAL (s_sqlstate_as (conn, "wdmon_writer", "UPDATE wdmon.observation SET value = 0"),
+                            "42501");
+    CU_ASSERT_STRING_EQUAL (s_sqlstate_as (conn, "wdmon_writer", "DELETE FROM wdmon.observation"), "42501");
     //  Administrators may change the catalog.
-    CU_ASSERT_STRING_EQUAL (s_sqlstate_as (conn, "wdmon_admin",
-                            "UPDATE wdmon.rule_threshold SET value = value"), "");
+    CU_ASSERT_STRING_EQUAL (
+        s_sqlstate_as (conn, "wdmon_admin", "UPDATE wdmon.rule_threshold SET value = value"), "");
     PQfinish (conn);
 }
 
@@ -185,8 +188,10 @@ test_observation_references (void)
     PGconn *conn = wdm_db_connect (s_conninfo);
     CU_ASSERT_PTR_NOT_NULL_FATAL (conn);
     PQclear (PQexec (conn, "BEGIN"));
-    s_expect (conn, "INSERT INTO wdmon.ingest_batch (unit_code, epoch, batch_no, record_count)"
-                    " VALUES ('health_commission', 1, 1, 3) RETURNING id > 0", "t");
+    s_expect (conn,
+              "INSERT INTO wdmon.ingest_batch (unit_code, epoch, batch_no, record_count)"
+              " VALUES ('health_commission', 1, 1, 3) RETURNING id > 0",
+              "t");
     PQclear (PQexec (conn, "SAVEPOINT fresh"));
     static const char *good =
         "INSERT INTO wdmon.observation (indicator_code, area_code, year, value, unit_code,"
@@ -201,8 +206,10 @@ test_observation_references (void)
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad [0]; i++) {
         char sql [512];
-        snprintf (sql, sizeof sql, "INSERT INTO wdmon.observation (indicator_code, area_code,"
-                  " year, value, unit_code, rec_epoch, rec_seq, batch_id) %s", bad [i]);
+        snprintf (sql, sizeof sql,
+                  "INSERT INTO wdmon.observation (indicator_code, area_code,"
+                  " year, value, unit_code, rec_epoch, rec_seq, batch_id) %s",
+                  bad [i]);
         PGresult *res = PQexec (conn, sql);
         const char *state = PQresultErrorField (res, PG_DIAG_SQLSTATE);
         CU_ASSERT_STRING_EQUAL (state ? state : "", "23503");

@@ -9,13 +9,13 @@
 #include "wdm_crc32.h"
 #include "wdm_test.h"
 
-#if defined (__has_include)
-#   if __has_include (<valgrind/valgrind.h>)
-#       include <valgrind/valgrind.h>
-#   endif
+#if defined(__has_include)
+#if __has_include(<valgrind/valgrind.h>)
+#include <valgrind/valgrind.h>
+#endif
 #endif
 #ifndef RUNNING_ON_VALGRIND
-#   define RUNNING_ON_VALGRIND 0
+#define RUNNING_ON_VALGRIND 0
 #endif
 
 #include <dirent.h>
@@ -47,17 +47,17 @@ test_append_sync_next (void)
     CU_ASSERT_EQUAL (st.st_mode & 0777, 0700);
     uint64_t epoch = wdm_outbox_epoch (box);
     CU_ASSERT_NOT_EQUAL (epoch, 0);
-    CU_ASSERT_TRUE (epoch <= (uint64_t) INT64_MAX);
+    CU_ASSERT_TRUE (epoch <= (uint64_t)INT64_MAX);
 
     //  Sizes from empty to the largest allowed.
     static uint8_t buf [WDM_OUTBOX_PAYLOAD_MAX + 1];
     size_t sizes [] = { 0, 1, 19, 20, 21, 300, 4096, 65535, WDM_OUTBOX_PAYLOAD_MAX, 7 };
-    int count = (int) (sizeof sizes / sizeof sizes [0]);
+    int count = (int)(sizeof sizes / sizeof sizes [0]);
     for (int i = 0; i < count; i++) {
         uint64_t seq = 0;
-        ot_fill ((uint64_t) i + 1, buf, sizes [i]);
+        ot_fill ((uint64_t)i + 1, buf, sizes [i]);
         CU_ASSERT_EQUAL (wdm_outbox_append (box, buf, sizes [i], &seq), 0);
-        CU_ASSERT_EQUAL (seq, (uint64_t) i + 1);
+        CU_ASSERT_EQUAL (seq, (uint64_t)i + 1);
     }
     //  Too large: refused, and nothing else changes.
     uint64_t seq = 0;
@@ -73,7 +73,7 @@ test_append_sync_next (void)
     CU_ASSERT_EQUAL (wdm_outbox_sync (box), 0);
     for (int i = 0; i < count; i++) {
         CU_ASSERT_EQUAL_FATAL (wdm_outbox_next (box, &seq, &payload, &size), 1);
-        CU_ASSERT_EQUAL (seq, (uint64_t) i + 1);
+        CU_ASSERT_EQUAL (seq, (uint64_t)i + 1);
         CU_ASSERT_TRUE (ot_payload_is (seq, payload, size, sizes [i]));
     }
     CU_ASSERT_EQUAL (wdm_outbox_next (box, &seq, &payload, &size), 0);
@@ -81,8 +81,8 @@ test_append_sync_next (void)
     wdm_outbox_stats_t stats;
     wdm_outbox_stats (box, &stats);
     CU_ASSERT_EQUAL (stats.epoch, epoch);
-    CU_ASSERT_EQUAL (stats.next_seq, (uint64_t) count + 1);
-    CU_ASSERT_EQUAL (stats.queued, (uint64_t) count);
+    CU_ASSERT_EQUAL (stats.next_seq, (uint64_t)count + 1);
+    CU_ASSERT_EQUAL (stats.queued, (uint64_t)count);
     CU_ASSERT_EQUAL (stats.acknowledged, 0);
     wdm_outbox_destroy (&box);
     CU_ASSERT_PTR_NULL (box);
@@ -115,21 +115,22 @@ test_disk_format (void)
     sqlite3_stmt *stmt = NULL;
     CU_ASSERT_EQUAL (sqlite3_prepare_v2 (db, "PRAGMA journal_mode", -1, &stmt, NULL), SQLITE_OK);
     CU_ASSERT_EQUAL (sqlite3_step (stmt), SQLITE_ROW);
-    CU_ASSERT_STRING_EQUAL ((const char *) sqlite3_column_text (stmt, 0), "wal");
+    CU_ASSERT_STRING_EQUAL ((const char *)sqlite3_column_text (stmt, 0), "wal");
     sqlite3_finalize (stmt);
     //  Seq 1 was acknowledged: deleted.  Seq 2: its payload and CRC.
     CU_ASSERT_EQUAL (ot_db_int (db, "SELECT count(*) FROM record"), 1);
-    CU_ASSERT_EQUAL (sqlite3_prepare_v2 (db, "SELECT seq, payload, crc FROM record", -1, &stmt, NULL), SQLITE_OK);
+    CU_ASSERT_EQUAL (sqlite3_prepare_v2 (db, "SELECT seq, payload, crc FROM record", -1, &stmt, NULL),
+                     SQLITE_OK);
     CU_ASSERT_EQUAL_FATAL (sqlite3_step (stmt), SQLITE_ROW);
     CU_ASSERT_EQUAL (sqlite3_column_int64 (stmt, 0), 2);
     CU_ASSERT_EQUAL (sqlite3_column_bytes (stmt, 1), 4);
     CU_ASSERT_EQUAL (memcmp (sqlite3_column_blob (stmt, 1), "defg", 4), 0);
     uint8_t seq_bytes [8] = { 2, 0, 0, 0, 0, 0, 0, 0 };
     uint32_t crc = wdm_crc32 (wdm_crc32 (0, seq_bytes, 8), "defg", 4);
-    CU_ASSERT_EQUAL (sqlite3_column_int64 (stmt, 2), (sqlite3_int64) crc);
+    CU_ASSERT_EQUAL (sqlite3_column_int64 (stmt, 2), (sqlite3_int64)crc);
     sqlite3_finalize (stmt);
     CU_ASSERT_EQUAL (ot_db_int (db, "SELECT format FROM meta WHERE id = 1"), 1);
-    CU_ASSERT_EQUAL (ot_db_int (db, "SELECT epoch FROM meta WHERE id = 1"), (int64_t) epoch);
+    CU_ASSERT_EQUAL (ot_db_int (db, "SELECT epoch FROM meta WHERE id = 1"), (int64_t)epoch);
     CU_ASSERT_EQUAL (ot_db_int (db, "SELECT next_seq FROM meta WHERE id = 1"), 3);
     CU_ASSERT_EQUAL (ot_db_int (db, "SELECT queued FROM meta WHERE id = 1"), 1);
     CU_ASSERT_EQUAL (ot_db_int (db, "SELECT acknowledged FROM meta WHERE id = 1"), 1);
@@ -183,7 +184,7 @@ test_acks_out_of_order (void)
     CU_ASSERT_EQUAL (wdm_outbox_ack (box, 11, 15), 0);
     CU_ASSERT_EQUAL (wdm_outbox_ack (box, 1, 5), 0);
     CU_ASSERT_EQUAL (wdm_outbox_ack (box, 16, 20), 0);
-    CU_ASSERT_EQUAL (wdm_outbox_ack (box, 3, 4), 0);        //  again: no harm, counted once
+    CU_ASSERT_EQUAL (wdm_outbox_ack (box, 3, 4), 0);  //  again: no harm, counted once
     wdm_outbox_rewind (box);
     int count = ot_read_all (box, seqs, 32, 100);
     CU_ASSERT_TRUE (ot_is_run (seqs, count, 6, 10));
@@ -250,7 +251,7 @@ test_rewind_resends_unacknowledged (void)
         if (!((s >= 2 && s <= 4) || s == 10 || (s >= 20 && s <= 29)))
             expect [expected++] = s;
     CU_ASSERT_EQUAL_FATAL (count, expected);
-    CU_ASSERT_EQUAL (memcmp (seqs, expect, (size_t) count * sizeof seqs [0]), 0);
+    CU_ASSERT_EQUAL (memcmp (seqs, expect, (size_t)count * sizeof seqs [0]), 0);
     wdm_outbox_destroy (&box);
     ot_remove_tree (dir);
     free (dir);
@@ -317,9 +318,9 @@ test_seqs_never_reused (void)
     if (pid == 0) {
         wdm_outbox_t *child = ot_open (dir, NULL);
         if (!child || ot_append_range (child, 12, 5, 100) != 5 || wdm_outbox_sync (child)
-        ||  wdm_outbox_ack (child, 12, 16) || ot_append_range (child, 17, 3, 100) != 3)
+            || wdm_outbox_ack (child, 12, 16) || ot_append_range (child, 17, 3, 100) != 3)
             _exit (1);
-        raise (SIGKILL);                //  no destroy, no flush: a crash
+        raise (SIGKILL);  //  no destroy, no flush: a crash
     }
     int status;
     CU_ASSERT_EQUAL (waitpid (pid, &status, 0), pid);
@@ -328,7 +329,7 @@ test_seqs_never_reused (void)
     CU_ASSERT_PTR_NOT_NULL_FATAL (box);
     uint64_t seq = 0;
     CU_ASSERT_EQUAL (wdm_outbox_append (box, "x", 1, &seq), 0);
-    CU_ASSERT_EQUAL (seq, 17);          //  17..19 were never synced, so never sent
+    CU_ASSERT_EQUAL (seq, 17);  //  17..19 were never synced, so never sent
     wdm_outbox_stats_t stats;
     wdm_outbox_stats (box, &stats);
     CU_ASSERT_EQUAL (stats.acknowledged, 16);
@@ -486,10 +487,10 @@ test_million_records (void)
     uint8_t buf [64];
     int appended = 0;
     for (int i = 1; i <= total; i++) {
-        size_t size = 16 + (size_t) (i % 25);
-        ot_fill ((uint64_t) i, buf, size);
+        size_t size = 16 + (size_t)(i % 25);
+        ot_fill ((uint64_t)i, buf, size);
         uint64_t seq;
-        if (wdm_outbox_append (box, buf, size, &seq) != 0 || seq != (uint64_t) i)
+        if (wdm_outbox_append (box, buf, size, &seq) != 0 || seq != (uint64_t)i)
             break;
         appended++;
         if (i % 10000 == 0 && wdm_outbox_sync (box) != 0)
@@ -517,10 +518,10 @@ test_million_records (void)
     wdm_outbox_stats_t stats;
     wdm_outbox_stats (box, &stats);
     CU_ASSERT_EQUAL (stats.queued, 0);
-    CU_ASSERT_EQUAL (stats.acknowledged, (uint64_t) total);
+    CU_ASSERT_EQUAL (stats.acknowledged, (uint64_t)total);
     clock_gettime (CLOCK_MONOTONIC, &end);
-    double in = (double) (middle.tv_sec - start.tv_sec) + (double) (middle.tv_nsec - start.tv_nsec) / 1e9;
-    double out = (double) (end.tv_sec - middle.tv_sec) + (double) (end.tv_nsec - middle.tv_nsec) / 1e9;
+    double in = (double)(middle.tv_sec - start.tv_sec) + (double)(middle.tv_nsec - start.tv_nsec) / 1e9;
+    double out = (double)(end.tv_sec - middle.tv_sec) + (double)(end.tv_nsec - middle.tv_nsec) / 1e9;
     fprintf (stderr, "\n    %d records: %.2f s in, %.2f s reopen and out ", total, in, out);
     CU_ASSERT_TRUE (RUNNING_ON_VALGRIND || in + out < 40);
     wdm_outbox_destroy (&box);

@@ -55,10 +55,10 @@ test_unsynced_records_are_cut_after_a_crash (void)
     CU_ASSERT_EQUAL (recovery.damaged_records, 0);
     uint64_t seqs [32];
     int count = ot_read_all (box, seqs, 32, 100);
-    CU_ASSERT_TRUE (ot_is_run (seqs, count, 1, 10));     //  the synced ten, nothing more
+    CU_ASSERT_TRUE (ot_is_run (seqs, count, 1, 10));  //  the synced ten, nothing more
     wdm_outbox_stats_t stats;
     wdm_outbox_stats (box, &stats);
-    CU_ASSERT_EQUAL (stats.next_seq, 11);               //  never sent: free to use again
+    CU_ASSERT_EQUAL (stats.next_seq, 11);  //  never sent: free to use again
     CU_ASSERT_EQUAL (stats.queued, 10);
     wdm_outbox_destroy (&box);
     ot_remove_tree (dir);
@@ -78,9 +78,9 @@ test_torn_wal_drops_the_unfinished_sync (void)
     if (pid == 0) {
         wdm_outbox_t *child = ot_open (dir, NULL);
         if (!child || ot_append_range (child, 1, 10, 100) != 10 || wdm_outbox_sync (child)
-        ||  ot_append_range (child, 11, 10, 100) != 10 || wdm_outbox_sync (child))
+            || ot_append_range (child, 11, 10, 100) != 10 || wdm_outbox_sync (child))
             _exit (1);
-        raise (SIGKILL);                //  the WAL stays as it is
+        raise (SIGKILL);  //  the WAL stays as it is
     }
     int status;
     CU_ASSERT_EQUAL (waitpid (pid, &status, 0), pid);
@@ -88,7 +88,7 @@ test_torn_wal_drops_the_unfinished_sync (void)
     char *wal = ot_path (dir, "outbox.db-wal");
     off_t size = ot_file_size (wal);
     CU_ASSERT_FATAL (size > 4096);
-    CU_ASSERT_EQUAL (truncate (wal, size - 100), 0);   //  the last frame cut short
+    CU_ASSERT_EQUAL (truncate (wal, size - 100), 0);  //  the last frame cut short
 
     wdm_outbox_recovery_t recovery;
     wdm_outbox_t *box = ot_open (dir, &recovery);
@@ -136,11 +136,11 @@ test_truncated_database_is_salvaged (void)
     fprintf (stderr, "\n    %s ", recovery.message);
     CU_ASSERT_EQUAL (wdm_outbox_epoch (box), epoch);
     uint64_t seqs [2000];
-    int count = ot_read_all (box, seqs, 2000, 100);       //  every one byte for byte
-    CU_ASSERT_EQUAL ((uint64_t) count + recovery.damaged_records, 1900);
+    int count = ot_read_all (box, seqs, 2000, 100);  //  every one byte for byte
+    CU_ASSERT_EQUAL ((uint64_t)count + recovery.damaged_records, 1900);
     wdm_outbox_stats_t stats;
     wdm_outbox_stats (box, &stats);
-    CU_ASSERT_EQUAL (stats.queued, (uint64_t) count);
+    CU_ASSERT_EQUAL (stats.queued, (uint64_t)count);
     CU_ASSERT_EQUAL (stats.acknowledged, 100);
     uint64_t seq = 0;
     CU_ASSERT_EQUAL (wdm_outbox_append (box, "z", 1, &seq), 0);
@@ -182,9 +182,9 @@ test_flipped_bit_is_detected (void)
     CU_ASSERT_EQUAL (wdm_outbox_sync (box), 0);
     CU_ASSERT_EQUAL (wdm_outbox_ack (box, 1, 10), 0);
     wdm_outbox_destroy (&box);
-    ot_flip_record (dir, 30, 100, 0);            //  the first byte of a payload
-    ot_flip_record (dir, 50, 100, 37);           //  the middle
-    ot_flip_record (dir, 100, 100, 99);          //  the last byte of the last record
+    ot_flip_record (dir, 30, 100, 0);    //  the first byte of a payload
+    ot_flip_record (dir, 50, 100, 37);   //  the middle
+    ot_flip_record (dir, 100, 100, 99);  //  the last byte of the last record
 
     wdm_outbox_recovery_t recovery;
     box = ot_open (dir, &recovery);
@@ -201,7 +201,7 @@ test_flipped_bit_is_detected (void)
     wdm_outbox_stats_t stats;
     wdm_outbox_stats (box, &stats);
     CU_ASSERT_EQUAL (stats.queued, 87);
-    CU_ASSERT_EQUAL (stats.next_seq, 101);        //  100 was synced: never again
+    CU_ASSERT_EQUAL (stats.next_seq, 101);  //  100 was synced: never again
     uint64_t seq = 0;
     CU_ASSERT_EQUAL (wdm_outbox_append (box, "y", 1, &seq), 0);
     CU_ASSERT_EQUAL (seq, 101);
@@ -238,15 +238,17 @@ test_refuses_to_guess (void)
 
     sqlite3 *db = ot_db (dir);
     CU_ASSERT_PTR_NOT_NULL_FATAL (db);
-    CU_ASSERT_EQUAL (sqlite3_exec (db, "CREATE TABLE saved AS SELECT * FROM meta; DELETE FROM meta",
-                                   NULL, NULL, NULL), SQLITE_OK);
+    CU_ASSERT_EQUAL (
+        sqlite3_exec (db, "CREATE TABLE saved AS SELECT * FROM meta; DELETE FROM meta", NULL, NULL, NULL),
+        SQLITE_OK);
     sqlite3_close (db);
     CU_ASSERT_PTR_NULL (wdm_outbox_new (dir, NULL, err, sizeof err));
     CU_ASSERT_PTR_NOT_NULL (strstr (err, "the meta row of outbox.db is missing or wrong"));
     db = ot_db (dir);
     CU_ASSERT_PTR_NOT_NULL_FATAL (db);
-    CU_ASSERT_EQUAL (sqlite3_exec (db, "INSERT INTO meta SELECT * FROM saved; DROP TABLE saved",
-                                   NULL, NULL, NULL), SQLITE_OK);
+    CU_ASSERT_EQUAL (
+        sqlite3_exec (db, "INSERT INTO meta SELECT * FROM saved; DROP TABLE saved", NULL, NULL, NULL),
+        SQLITE_OK);
     sqlite3_close (db);
     box = ot_open (dir, NULL);
     CU_ASSERT_PTR_NOT_NULL (box);
@@ -266,7 +268,7 @@ test_refuses_to_guess (void)
     CU_ASSERT_EQUAL (wdm_outbox_peek (old, &stats, err, sizeof err), -1);
     CU_ASSERT_PTR_NOT_NULL (strstr (err, "segment format"));
     char *db_path = ot_path (old, "outbox.db");
-    CU_ASSERT_EQUAL (ot_file_size (db_path), -1);    //  nothing created beside it
+    CU_ASSERT_EQUAL (ot_file_size (db_path), -1);  //  nothing created beside it
     free (db_path);
     free (segment);
     ot_remove_tree (old);
@@ -288,8 +290,9 @@ test_damage_while_open (void)
     CU_ASSERT_EQUAL (wdm_outbox_sync (box), 0);
     sqlite3 *db = ot_db (dir);
     CU_ASSERT_PTR_NOT_NULL_FATAL (db);
-    CU_ASSERT_EQUAL (sqlite3_exec (db, "UPDATE record SET payload = zeroblob (100) WHERE seq = 5",
-                                   NULL, NULL, NULL), SQLITE_OK);
+    CU_ASSERT_EQUAL (
+        sqlite3_exec (db, "UPDATE record SET payload = zeroblob (100) WHERE seq = 5", NULL, NULL, NULL),
+        SQLITE_OK);
     sqlite3_close (db);
 
     uint64_t seq;
@@ -324,8 +327,10 @@ test_full_disk (void)
 {
     char *mnt = ot_tmpdir ();
     if (mount ("tmpfs", mnt, "tmpfs", 0, "size=1m,mode=0700") != 0) {
-        fprintf (stderr, "\n    SKIPPED: cannot mount a 1 MiB tmpfs on %s (%s);"
-                 " the full-disk case was not tested\n", mnt, strerror (errno));
+        fprintf (stderr,
+                 "\n    SKIPPED: cannot mount a 1 MiB tmpfs on %s (%s);"
+                 " the full-disk case was not tested\n",
+                 mnt, strerror (errno));
         rmdir (mnt);
         free (mnt);
         return;
@@ -352,8 +357,7 @@ test_full_disk (void)
         if (ot_append_range (box, n, 10, 1000) != 10 || wdm_outbox_sync (box) != 0) {
             failed = 1;
             err = errno;
-        }
-        else
+        } else
             synced = n + 9;
     }
     CU_ASSERT_TRUE_FATAL (failed);
@@ -398,10 +402,14 @@ int
 main (void)
 {
     static const wdm_test_case_t tests [] = {
-        { "a torn WAL drops the unfinished sync; records before it are intact", test_torn_wal_drops_the_unfinished_sync },
-        { "records appended but not synced before a crash are cut", test_unsynced_records_are_cut_after_a_crash },
-        { "a truncated database is kept aside and its readable records salvaged", test_truncated_database_is_salvaged },
-        { "flipped bits in payloads are detected; good records around them are intact", test_flipped_bit_is_detected },
+        { "a torn WAL drops the unfinished sync; records before it are intact",
+          test_torn_wal_drops_the_unfinished_sync },
+        { "records appended but not synced before a crash are cut",
+          test_unsynced_records_are_cut_after_a_crash },
+        { "a truncated database is kept aside and its readable records salvaged",
+          test_truncated_database_is_salvaged },
+        { "flipped bits in payloads are detected; good records around them are intact",
+          test_flipped_bit_is_detected },
         { "damage while open stops the cursor; reopening repairs", test_damage_while_open },
         { "a missing meta row or an outbox of the segment format stops the open", test_refuses_to_guess },
         { "full disk: sync fails with ENOSPC, synced records intact, works again", test_full_disk },

@@ -28,7 +28,7 @@ void
 ot_fill (uint64_t n, uint8_t *buf, size_t size)
 {
     for (size_t i = 0; i < size; i++)
-        buf [i] = (uint8_t) (n * 131 + i * 7 + (i >> 8) + (n >> 8));
+        buf [i] = (uint8_t)(n * 131 + i * 7 + (i >> 8) + (n >> 8));
 }
 
 bool
@@ -145,11 +145,11 @@ ot_find (const char *path, const void *needle, size_t size)
     fseek (file, 0, SEEK_END);
     long length = ftell (file);
     rewind (file);
-    uint8_t *bytes = malloc ((size_t) length + 1);
+    uint8_t *bytes = malloc ((size_t)length + 1);
     off_t found = -1;
     int matches = 0;
-    if (bytes && fread (bytes, 1, (size_t) length, file) == (size_t) length)
-        for (long i = 0; i + (long) size <= length; i++)
+    if (bytes && fread (bytes, 1, (size_t)length, file) == (size_t)length)
+        for (long i = 0; i + (long)size <= length; i++)
             if (memcmp (bytes + i, needle, size) == 0) {
                 found = i;
                 matches++;
@@ -185,7 +185,7 @@ ot_flip_record (const char *dir, uint64_t n, size_t size, size_t at)
     off_t offset = ot_find (path, payload, size);
     CU_ASSERT_FATAL (offset >= 0);
     free (path);
-    ot_flip (dir, "outbox.db", offset + (off_t) at);
+    ot_flip (dir, "outbox.db", offset + (off_t)at);
 }
 
 wdm_outbox_t *
@@ -208,8 +208,8 @@ ot_append_range (wdm_outbox_t *box, uint64_t first, int count, size_t size)
     int done = 0;
     for (int i = 0; i < count; i++) {
         uint64_t seq = 0;
-        ot_fill (first + (uint64_t) i, buf, size);
-        if (wdm_outbox_append (box, buf, size, &seq) != 0 || seq != first + (uint64_t) i)
+        ot_fill (first + (uint64_t)i, buf, size);
+        if (wdm_outbox_append (box, buf, size, &seq) != 0 || seq != first + (uint64_t)i)
             break;
         done++;
     }
@@ -241,10 +241,10 @@ ot_read_all (wdm_outbox_t *box, uint64_t *seqs, int max, size_t size)
 bool
 ot_is_run (const uint64_t *seqs, int count, uint64_t first, uint64_t last)
 {
-    if ((uint64_t) count != last - first + 1)
+    if ((uint64_t)count != last - first + 1)
         return false;
     for (int i = 0; i < count; i++)
-        if (seqs [i] != first + (uint64_t) i)
+        if (seqs [i] != first + (uint64_t)i)
             return false;
     return true;
 }
@@ -252,8 +252,6 @@ ot_is_run (const uint64_t *seqs, int count, uint64_t first, uint64_t last)
 bool
 ot_is_clean (const wdm_outbox_recovery_t *recovery)
 {
-    return recovery->torn_bytes_cut == 0 && recovery->damaged_records == 0
-        && recovery->damaged_segments == 0 && recovery->seqs_skipped == 0
-        && recovery->message [0] == '\0';
+    return recovery->torn_bytes_cut == 0 && recovery->damaged_records == 0 && recovery->damaged_segments == 0
+        && recovery->seqs_skipped == 0 && recovery->message [0] == '\0';
 }
-

@@ -21,7 +21,7 @@
 
 static char *s_conninfo = NULL;
 static PGconn *s_conn = NULL;
-static char *s_plan = NULL;         //  the plan's text, spaces removed
+static char *s_plan = NULL;  //  the plan's text, spaces removed
 
 //  Read the plan and drop its spaces and U+00A0s.
 static char *
@@ -33,8 +33,8 @@ s_read_plan (const char *path)
     fseek (file, 0, SEEK_END);
     long size = ftell (file);
     rewind (file);
-    char *text = malloc ((size_t) size + 1);
-    if (text && fread (text, 1, (size_t) size, file) != (size_t) size) {
+    char *text = malloc ((size_t)size + 1);
+    if (text && fread (text, 1, (size_t)size, file) != (size_t)size) {
         free (text);
         text = NULL;
     }
@@ -45,8 +45,7 @@ s_read_plan (const char *path)
     for (long i = 0; i < size; i++) {
         if (text [i] == ' ')
             continue;
-        if ((unsigned char) text [i] == 0xC2 && i + 1 < size
-        &&  (unsigned char) text [i + 1] == 0xA0) {
+        if ((unsigned char)text [i] == 0xC2 && i + 1 < size && (unsigned char)text [i + 1] == 0xA0) {
             i++;
             continue;
         }
@@ -60,8 +59,7 @@ s_read_plan (const char *path)
 static PGresult *
 s_query (const char *sql, const char *param)
 {
-    PGresult *res = PQexecParams (s_conn, sql, param ? 1 : 0, NULL,
-                                  param ? &param : NULL, NULL, NULL, 0);
+    PGresult *res = PQexecParams (s_conn, sql, param ? 1 : 0, NULL, param ? &param : NULL, NULL, NULL, 0);
     if (PQresultStatus (res) != PGRES_TUPLES_OK)
         fprintf (stderr, "\n  %s: %s", sql, PQresultErrorMessage (res));
     return res;
@@ -76,8 +74,8 @@ test_clauses_are_the_plans_words (void)
         const char *clause = PQgetvalue (res, row, 1);
         int ok = strlen (clause) >= 6 && strstr (s_plan, clause) != NULL;
         if (!ok)
-            fprintf (stderr, "\n  %s: clause is not the plan's wording: %s",
-                     PQgetvalue (res, row, 0), clause);
+            fprintf (stderr, "\n  %s: clause is not the plan's wording: %s", PQgetvalue (res, row, 0),
+                     clause);
         CU_ASSERT_TRUE (ok);
     }
     PQclear (res);
@@ -92,12 +90,12 @@ s_check_line (const char *line, const char *const *suffixes, int *missing)
 {
     int found = 0;
     for (const char *p = line; *p; p++) {
-        if (!isdigit ((unsigned char) *p))
+        if (!isdigit ((unsigned char)*p))
             continue;
-        if (p > line && (isdigit ((unsigned char) p [-1]) || p [-1] == '.' || p [-1] == '/'))
+        if (p > line && (isdigit ((unsigned char)p [-1]) || p [-1] == '.' || p [-1] == '/'))
             continue;
         const char *end = p;
-        while (isdigit ((unsigned char) *end) || *end == '.')
+        while (isdigit ((unsigned char)*end) || *end == '.')
             end++;
         const char *suffix = NULL;
         for (int i = 0; suffixes [i] && !suffix; i++)
@@ -106,15 +104,15 @@ s_check_line (const char *line, const char *const *suffixes, int *missing)
         if (!suffix)
             continue;
         char token [64], number [32];
-        snprintf (number, sizeof number, "%.*s", (int) (end - p), p);
+        snprintf (number, sizeof number, "%.*s", (int)(end - p), p);
         snprintf (token, sizeof token, "%s%s", number, suffix);
         found++;
         const char *params [] = { number, token, line };
         PGresult *res = PQexecParams (s_conn,
-            "SELECT count(*) FROM indicator"
-            " WHERE target_value = $1::numeric AND strpos(clause_zh, $2) > 0"
-            "   AND strpos($3, clause_zh) > 0",
-            3, NULL, params, NULL, NULL, 0);
+                                      "SELECT count(*) FROM indicator"
+                                      " WHERE target_value = $1::numeric AND strpos(clause_zh, $2) > 0"
+                                      "   AND strpos($3, clause_zh) > 0",
+                                      3, NULL, params, NULL, NULL, 0);
         int matches = PQresultStatus (res) == PGRES_TUPLES_OK ? atoi (PQgetvalue (res, 0, 0)) : 0;
         PQclear (res);
         if (matches == 0) {
@@ -135,25 +133,20 @@ test_every_numeric_target_is_in_the_catalog (void)
     char *text = strdup (s_plan);
     CU_ASSERT_PTR_NOT_NULL_FATAL (text);
     char *saveptr = NULL;
-    for (char *line = strtok_r (text, "\n", &saveptr); line;
-         line = strtok_r (NULL, "\n", &saveptr)) {
+    for (char *line = strtok_r (text, "\n", &saveptr); line; line = strtok_r (NULL, "\n", &saveptr)) {
         if (strncmp (line, "二、发展领域", strlen ("二、发展领域")) == 0)
             in_domains = 1;
-        else
-        if (strncmp (line, "三、", strlen ("三、")) == 0)
+        else if (strncmp (line, "三、", strlen ("三、")) == 0)
             in_domains = 0;
         if (!in_domains)
             continue;
         if (strncmp (line, "主要目标", strlen ("主要目标")) == 0)
             part = MAIN;
-        else
-        if (strncmp (line, "策略措施", strlen ("策略措施")) == 0)
+        else if (strncmp (line, "策略措施", strlen ("策略措施")) == 0)
             part = MEASURES;
-        else
-        if (part == MAIN)
+        else if (part == MAIN)
             main_found += s_check_line (line, main_suffixes, &missing);
-        else
-        if (part == MEASURES)
+        else if (part == MEASURES)
             measure_found += s_check_line (line, measure_suffixes, &missing);
     }
     free (text);
@@ -166,11 +159,11 @@ test_every_numeric_target_is_in_the_catalog (void)
 }
 
 typedef struct {
-    const char *clause;         //  part of the plan's wording
+    const char *clause;  //  part of the plan's wording
     const char *kind;
-    const char *value;          //  NULL: no number
+    const char *value;  //  NULL: no number
     const char *unit;
-    int count;                  //  indicators that quote it with that target
+    int count;  //  indicators that quote it with that target
 } s_sample_t;
 
 static void
@@ -208,17 +201,16 @@ test_sample_of_targets (void)
         const s_sample_t *sample = &samples [i];
         const char *params [] = { sample->clause, sample->kind, sample->value, sample->unit };
         PGresult *res = PQexecParams (s_conn,
-            "SELECT count(*) FROM indicator"
-            " WHERE strpos(clause_zh, $1) > 0 AND target_kind = $2::target_kind"
-            "   AND target_value IS NOT DISTINCT FROM $3::numeric"
-            "   AND ($4::text IS NULL OR measure_unit_code = $4)",
-            4, NULL, params, NULL, NULL, 0);
+                                      "SELECT count(*) FROM indicator"
+                                      " WHERE strpos(clause_zh, $1) > 0 AND target_kind = $2::target_kind"
+                                      "   AND target_value IS NOT DISTINCT FROM $3::numeric"
+                                      "   AND ($4::text IS NULL OR measure_unit_code = $4)",
+                                      4, NULL, params, NULL, NULL, 0);
         int count = PQresultStatus (res) == PGRES_TUPLES_OK ? atoi (PQgetvalue (res, 0, 0)) : -1;
         PQclear (res);
         if (count != sample->count)
-            fprintf (stderr, "\n  '%s': %d indicators as %s %s, expected %d",
-                     sample->clause, count, sample->kind,
-                     sample->value ? sample->value : "", sample->count);
+            fprintf (stderr, "\n  '%s': %d indicators as %s %s, expected %d", sample->clause, count,
+                     sample->kind, sample->value ? sample->value : "", sample->count);
         CU_ASSERT_EQUAL (count, sample->count);
     }
 }
@@ -255,17 +247,17 @@ test_every_stated_target_is_modelled (void)
     for (size_t i = 0; i < sizeof targets / sizeof targets [0]; i++) {
         const s_sample_t *target = &targets [i];
         const char *params [] = { target->clause, target->kind, target->value, target->unit };
-        PGresult *res = PQexecParams (s_conn,
-            "SELECT count(*) FROM indicator"
-            " WHERE active AND strpos(clause_zh, $1) > 0 AND target_kind = $2::target_kind"
-            "   AND target_value IS NOT DISTINCT FROM $3::numeric AND measure_unit_code = $4",
-            4, NULL, params, NULL, NULL, 0);
+        PGresult *res =
+            PQexecParams (s_conn,
+                          "SELECT count(*) FROM indicator"
+                          " WHERE active AND strpos(clause_zh, $1) > 0 AND target_kind = $2::target_kind"
+                          "   AND target_value IS NOT DISTINCT FROM $3::numeric AND measure_unit_code = $4",
+                          4, NULL, params, NULL, NULL, 0);
         int count = PQresultStatus (res) == PGRES_TUPLES_OK ? atoi (PQgetvalue (res, 0, 0)) : -1;
         PQclear (res);
         if (count != target->count)
-            fprintf (stderr, "\n  '%s': %d active indicators as %s %s in %s, expected %d",
-                     target->clause, count, target->kind,
-                     target->value ? target->value : "", target->unit, target->count);
+            fprintf (stderr, "\n  '%s': %d active indicators as %s %s in %s, expected %d", target->clause,
+                     count, target->kind, target->value ? target->value : "", target->unit, target->count);
         CU_ASSERT_EQUAL (count, target->count);
     }
 }
@@ -279,7 +271,7 @@ test_full_coverage_and_no_fall_are_judged (void)
 {
     static const char *const words [] = { "全覆盖", "覆盖所有", "应保尽保", "不降低" };
     static const char *const restated [] = {
-        "实现妇女应保尽保",     //  each scheme's coverage is its own indicator
+        "实现妇女应保尽保",  //  each scheme's coverage is its own indicator
         "促进实现城镇职工基本养老保险由制度全覆盖到实际人群全覆盖",  //  = 主要目标4
     };
     const char *domains = strstr (s_plan, "二、发展领域");
@@ -287,28 +279,27 @@ test_full_coverage_and_no_fall_are_judged (void)
     CU_ASSERT_PTR_NOT_NULL_FATAL (end);
     int occurrences = 0;
     for (size_t w = 0; w < sizeof words / sizeof words [0]; w++) {
-        for (const char *at = strstr (domains, words [w]); at && at < end;
-             at = strstr (at + 1, words [w])) {
+        for (const char *at = strstr (domains, words [w]); at && at < end; at = strstr (at + 1, words [w])) {
             occurrences++;
             const char *start = at, *stop = strchr (at, '\n');
             while (start > domains && start [-1] != '\n')
                 start--;
-            char *line = strndup (start, (size_t) (stop - start));
+            char *line = strndup (start, (size_t)(stop - start));
             CU_ASSERT_PTR_NOT_NULL_FATAL (line);
             bool exempt = false;
             for (size_t r = 0; r < sizeof restated / sizeof restated [0]; r++) {
                 const char *hit = strstr (line, restated [r]);
-                size_t offset = (size_t) (at - start);
-                if (hit && offset >= (size_t) (hit - line)
-                &&  offset < (size_t) (hit - line) + strlen (restated [r]))
+                size_t offset = (size_t)(at - start);
+                if (hit && offset >= (size_t)(hit - line)
+                    && offset < (size_t)(hit - line) + strlen (restated [r]))
                     exempt = true;
             }
             const char *params [] = { words [w], line };
             PGresult *res = PQexecParams (s_conn,
-                "SELECT count(*) FROM indicator"
-                " WHERE active AND target_kind <> 'monitor'"
-                "   AND strpos(clause_zh, $1) > 0 AND strpos($2, clause_zh) > 0",
-                2, NULL, params, NULL, NULL, 0);
+                                          "SELECT count(*) FROM indicator"
+                                          " WHERE active AND target_kind <> 'monitor'"
+                                          "   AND strpos(clause_zh, $1) > 0 AND strpos($2, clause_zh) > 0",
+                                          2, NULL, params, NULL, NULL, 0);
             int count = PQresultStatus (res) == PGRES_TUPLES_OK ? atoi (PQgetvalue (res, 0, 0)) : 0;
             PQclear (res);
             if (!exempt && count == 0)
@@ -329,14 +320,16 @@ test_full_coverage_and_no_fall_are_judged (void)
 static void
 test_pension_coverage_is_full_coverage (void)
 {
-    char *kinds = wdm_test_scalar (s_conn,
+    char *kinds = wdm_test_scalar (
+        s_conn,
         "SELECT string_agg(target_kind || ' ' || coalesce(target_value::text, '-') || ' ' || measure_unit_code,"
         "                  ',' ORDER BY code) FROM indicator"
         " WHERE active AND strpos(clause_zh, '职工基本养老保险由制度全覆盖到法定人群全覆盖') > 0");
     CU_ASSERT_PTR_NOT_NULL_FATAL (kinds);
     CU_ASSERT_STRING_EQUAL (kinds, "reach 100 percent");
     free (kinds);
-    char *old = wdm_test_scalar (s_conn,
+    char *old = wdm_test_scalar (
+        s_conn,
         "SELECT active || ' ' || measure_unit_code || ' ' || target_kind FROM indicator WHERE code = 'SS03'");
     CU_ASSERT_PTR_NOT_NULL_FATAL (old);
     CU_ASSERT_STRING_EQUAL (old, "false count increase");
@@ -347,10 +340,11 @@ static void
 test_the_employment_share_is_reached_not_exceeded (void)
 {
     //  就业人员中的女性比例达到40%: 达到 without 以上 is 'reach'.
-    char *kind = wdm_test_scalar (s_conn,
-        "SELECT string_agg(target_kind::text || ' ' || target_value, ',') FROM indicator"
-        " WHERE strpos(clause_zh, '就业人员中的女性比例达到40%') > 0"
-        "   AND strpos(clause_zh, '城镇') = 0");
+    char *kind =
+        wdm_test_scalar (s_conn,
+                         "SELECT string_agg(target_kind::text || ' ' || target_value, ',') FROM indicator"
+                         " WHERE strpos(clause_zh, '就业人员中的女性比例达到40%') > 0"
+                         "   AND strpos(clause_zh, '城镇') = 0");
     CU_ASSERT_PTR_NOT_NULL_FATAL (kind);
     CU_ASSERT_STRING_EQUAL (kind, "reach 40");
     free (kind);
@@ -361,16 +355,17 @@ test_relations_and_minimum_counts (void)
 {
     //  女代表 share >= 女党员 share, and the latter is the 35% target.
     char *other = wdm_test_scalar (s_conn,
-        "SELECT o.target_kind || ' ' || o.target_value FROM indicator i"
-        "  JOIN indicator o ON o.code = i.relation_code"
-        " WHERE i.target_kind = 'relation' AND i.relation_op = '>='"
-        "   AND strpos(i.clause_zh, '女代表占代表总数的比例一般不少于') > 0");
+                                   "SELECT o.target_kind || ' ' || o.target_value FROM indicator i"
+                                   "  JOIN indicator o ON o.code = i.relation_code"
+                                   " WHERE i.target_kind = 'relation' AND i.relation_op = '>='"
+                                   "   AND strpos(i.clause_zh, '女代表占代表总数的比例一般不少于') > 0");
     CU_ASSERT_PTR_NOT_NULL (other);
     if (other)
         CU_ASSERT_STRING_EQUAL (other, "lower_bound 35");
     free (other);
 
-    char *similar = wdm_test_scalar (s_conn,
+    char *similar = wdm_test_scalar (
+        s_conn,
         "SELECT count(*) FROM indicator WHERE target_kind = 'relation'"
         "   AND relation_op = '~' AND strpos(clause_zh, '企事业职工代表大会中女性比例与女职工比例相适应') > 0");
     CU_ASSERT_PTR_NOT_NULL (similar);
@@ -380,12 +375,13 @@ test_relations_and_minimum_counts (void)
 
     //  届中调整保障女干部比例不降低: the share now is not below the share the
     //  term began with, which is watched beside it.
-    char *kept = wdm_test_scalar (s_conn,
-        "SELECT i.relation_op || ' ' || o.target_kind || ' ' || o.active FROM indicator i"
-        "  JOIN indicator o ON o.code = i.relation_code"
-        " WHERE i.active AND i.target_kind = 'relation'"
-        "   AND strpos(i.clause_zh, '届中调整保障女干部比例不降低') > 0"
-        "   AND strpos(o.clause_zh, '届中调整保障女干部比例不降低') > 0");
+    char *kept =
+        wdm_test_scalar (s_conn,
+                         "SELECT i.relation_op || ' ' || o.target_kind || ' ' || o.active FROM indicator i"
+                         "  JOIN indicator o ON o.code = i.relation_code"
+                         " WHERE i.active AND i.target_kind = 'relation'"
+                         "   AND strpos(i.clause_zh, '届中调整保障女干部比例不降低') > 0"
+                         "   AND strpos(o.clause_zh, '届中调整保障女干部比例不降低') > 0");
     CU_ASSERT_PTR_NOT_NULL (kept);
     if (kept)
         CU_ASSERT_STRING_EQUAL (kept, ">= monitor true");
@@ -393,21 +389,23 @@ test_relations_and_minimum_counts (void)
 
     //  At least one woman in each of the four leading bodies, in each of
     //  the eight departments, in each town's Party committee and government.
-    static const struct { const char *clause; const char *bodies; } counts [] = {
+    static const struct {
+        const char *clause;
+        const char *bodies;
+    } counts [] = {
         { "区委、人大、政府、政协领导班子中应至少各配备1名女干部", "4" },
         { "人社等与妇女权益相关部门的领导班子中至少各配备1名女干部", "8" },
         { "乡镇(街道)党(工)委、政府领导班子至少各配备1名女干部", "2" },
     };
     for (size_t i = 0; i < sizeof counts / sizeof counts [0]; i++) {
-        PGresult *res = s_query (
-            "SELECT cardinality(bodies), target_value FROM indicator"
-            " WHERE target_kind = 'min_count' AND strpos(clause_zh, $1) > 0", counts [i].clause);
+        PGresult *res = s_query ("SELECT cardinality(bodies), target_value FROM indicator"
+                                 " WHERE target_kind = 'min_count' AND strpos(clause_zh, $1) > 0",
+                                 counts [i].clause);
         CU_ASSERT_EQUAL (PQntuples (res), 1);
         if (PQntuples (res) == 1) {
             CU_ASSERT_STRING_EQUAL (PQgetvalue (res, 0, 0), counts [i].bodies);
             CU_ASSERT_STRING_EQUAL (PQgetvalue (res, 0, 1), "1");
-        }
-        else
+        } else
             fprintf (stderr, "\n  min_count for '%s': %d rows", counts [i].clause, PQntuples (res));
         PQclear (res);
     }
@@ -416,12 +414,13 @@ test_relations_and_minimum_counts (void)
 static void
 test_gaps_are_by_sex (void)
 {
-    char *value = wdm_test_scalar (s_conn,
-        "SELECT count(*) FILTER (WHERE NOT by_sex) || '/' || count(*) FROM indicator"
-        " WHERE target_kind = 'narrow_gap'");
+    char *value =
+        wdm_test_scalar (s_conn,
+                         "SELECT count(*) FILTER (WHERE NOT by_sex) || '/' || count(*) FROM indicator"
+                         " WHERE target_kind = 'narrow_gap'");
     CU_ASSERT_PTR_NOT_NULL_FATAL (value);
     CU_ASSERT_EQUAL (strncmp (value, "0/", 2), 0);
-    CU_ASSERT_TRUE (atoi (value + 2) >= 4);     //  科学素质, 非农就业率, 收入, 家务劳动时间
+    CU_ASSERT_TRUE (atoi (value + 2) >= 4);  //  科学素质, 非农就业率, 收入, 家务劳动时间
     free (value);
 }
 
@@ -431,15 +430,16 @@ test_domains_follow_the_plan (void)
     static const char *numerals [] = { "一", "二", "三", "四", "五", "六", "七", "八" };
     PGresult *res = s_query ("SELECT d.ordinal, d.name_zh, count(i.code) FROM domain d"
                              "  LEFT JOIN indicator i ON i.domain_code = d.code"
-                             " GROUP BY d.ordinal, d.name_zh ORDER BY d.ordinal", NULL);
+                             " GROUP BY d.ordinal, d.name_zh ORDER BY d.ordinal",
+                             NULL);
     CU_ASSERT_EQUAL_FATAL (PQntuples (res), 8);
     for (int row = 0; row < 8; row++) {
         char heading [128];
         snprintf (heading, sizeof heading, "\n(%s)%s\n", numerals [row], PQgetvalue (res, row, 1));
         CU_ASSERT_EQUAL (atoi (PQgetvalue (res, row, 0)), row + 1);
         if (!strstr (s_plan, heading))
-            fprintf (stderr, "\n  domain %d '%s' is not a heading of the plan",
-                     row + 1, PQgetvalue (res, row, 1));
+            fprintf (stderr, "\n  domain %d '%s' is not a heading of the plan", row + 1,
+                     PQgetvalue (res, row, 1));
         CU_ASSERT_PTR_NOT_NULL (strstr (s_plan, heading));
         CU_ASSERT_TRUE (atoi (PQgetvalue (res, row, 2)) >= 1);
     }
@@ -449,10 +449,11 @@ test_domains_follow_the_plan (void)
 static void
 test_every_indicator_has_a_lead_unit (void)
 {
-    char *orphans = wdm_test_scalar (s_conn,
-        "SELECT count(*) || ':' || coalesce(string_agg(code, ','), '') FROM indicator i"
-        " WHERE NOT EXISTS (SELECT 1 FROM responsibility r"
-        "                    WHERE r.indicator_code = i.code AND r.lead)");
+    char *orphans =
+        wdm_test_scalar (s_conn,
+                         "SELECT count(*) || ':' || coalesce(string_agg(code, ','), '') FROM indicator i"
+                         " WHERE NOT EXISTS (SELECT 1 FROM responsibility r"
+                         "                    WHERE r.indicator_code = i.code AND r.lead)");
     CU_ASSERT_PTR_NOT_NULL_FATAL (orphans);
     CU_ASSERT_STRING_EQUAL (orphans, "0:");
     free (orphans);
@@ -464,7 +465,8 @@ test_value_ranges_fit_units (void)
     //  Every percentage has a range from 0 that holds its target; only
     //  ratios that count beyond their base (gross enrolment, 巩固率) may
     //  pass 100, and none 150.
-    char *bad = wdm_test_scalar (s_conn,
+    char *bad = wdm_test_scalar (
+        s_conn,
         "SELECT count(*) || ':' || coalesce(string_agg(code, ','), '') FROM indicator"
         " WHERE (measure_unit_code = 'percent' AND (value_min <> 0 OR value_max > 150"
         "                                   OR value_min IS NULL OR value_max IS NULL"

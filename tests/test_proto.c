@@ -23,18 +23,17 @@ s_record (const char *indicator, double value)
 
 //  A batch body of the given records, seqs first_seq, first_seq+1, ...
 static void
-s_batch (msgpack_sbuffer *body, uint64_t epoch, const wdm_record_t *records, int count,
-         uint64_t first_seq)
+s_batch (msgpack_sbuffer *body, uint64_t epoch, const wdm_record_t *records, int count, uint64_t first_seq)
 {
     msgpack_sbuffer_init (body);
     msgpack_packer pk;
     msgpack_packer_init (&pk, body, msgpack_sbuffer_write);
-    wdm_proto_batch_begin (&pk, epoch, (uint32_t) count);
+    wdm_proto_batch_begin (&pk, epoch, (uint32_t)count);
     for (int i = 0; i < count; i++) {
         msgpack_sbuffer stored;
         msgpack_sbuffer_init (&stored);
         CU_ASSERT_EQUAL (wdm_proto_record_encode (&records [i], &stored), 0);
-        CU_ASSERT_EQUAL (wdm_proto_batch_add (&pk, first_seq + (uint64_t) i, stored.data, stored.size), 0);
+        CU_ASSERT_EQUAL (wdm_proto_batch_add (&pk, first_seq + (uint64_t)i, stored.data, stored.size), 0);
         msgpack_sbuffer_destroy (&stored);
     }
 }
@@ -43,18 +42,19 @@ s_batch (msgpack_sbuffer *body, uint64_t epoch, const wdm_record_t *records, int
 static int
 s_decode (const void *bytes, size_t size, uint32_t expected, wdm_proto_batch_t *batch, char *why)
 {
-    return wdm_proto_batch_decode ((const uint8_t *) bytes, size, expected, batch, why, 128);
+    return wdm_proto_batch_decode ((const uint8_t *)bytes, size, expected, batch, why, 128);
 }
 
 static void
 test_header (void)
 {
-    wdm_proto_header_t header = { WDM_PROTO_VERSION, WDM_PROTO_BATCH, 0x0102030405060708ull, 500, 0xCAFEBABE };
+    wdm_proto_header_t header = { WDM_PROTO_VERSION, WDM_PROTO_BATCH, 0x0102030405060708ull, 500,
+                                  0xCAFEBABE };
     uint8_t bytes [WDM_PROTO_HEADER_SIZE];
     wdm_proto_header_encode (&header, bytes);
-    static const uint8_t expected [WDM_PROTO_HEADER_SIZE] = {
-        'W', 'D', 'M', 'N', 1, 1, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8,
-        0, 0, 0x01, 0xF4, 0xCA, 0xFE, 0xBA, 0xBE };
+    static const uint8_t expected [WDM_PROTO_HEADER_SIZE] = { 'W', 'D', 'M',  'N',  1,    1,    0,    0,
+                                                              1,   2,   3,    4,    5,    6,    7,    8,
+                                                              0,   0,   0x01, 0xF4, 0xCA, 0xFE, 0xBA, 0xBE };
     CU_ASSERT_EQUAL (memcmp (bytes, expected, sizeof bytes), 0);
     wdm_proto_header_t back;
     CU_ASSERT_EQUAL (wdm_proto_header_decode (bytes, sizeof bytes, &back), WDM_PROTO_OK);
@@ -63,14 +63,14 @@ test_header (void)
     CU_ASSERT_EQUAL (back.checksum, 0xCAFEBABE);
 
     CU_ASSERT_EQUAL (wdm_proto_header_decode (bytes, 23, &back), WDM_PROTO_MALFORMED);
-    bytes [4] = 2;                                  //  a future version
+    bytes [4] = 2;  //  a future version
     CU_ASSERT_EQUAL (wdm_proto_header_decode (bytes, sizeof bytes, &back), WDM_PROTO_UNSUPPORTED_VERSION);
-    CU_ASSERT_EQUAL (back.batch_no, header.batch_no);   //  the refusal can name the batch
+    CU_ASSERT_EQUAL (back.batch_no, header.batch_no);  //  the refusal can name the batch
     bytes [4] = 1;
-    bytes [6] = 1;                                  //  reserved bytes must be zero
+    bytes [6] = 1;  //  reserved bytes must be zero
     CU_ASSERT_EQUAL (wdm_proto_header_decode (bytes, sizeof bytes, &back), WDM_PROTO_MALFORMED);
     bytes [6] = 0;
-    bytes [5] = 9;                                  //  no such type
+    bytes [5] = 9;  //  no such type
     CU_ASSERT_EQUAL (wdm_proto_header_decode (bytes, sizeof bytes, &back), WDM_PROTO_MALFORMED);
     bytes [5] = 1;
     bytes [0] = 'X';
@@ -101,7 +101,7 @@ test_batch_round_trip (void)
     for (int i = 0; i < 3; i++) {
         wdm_proto_item_t *item = &batch.items [i];
         CU_ASSERT_EQUAL (item->code, 0);
-        CU_ASSERT_EQUAL (item->seq, 41 + (uint64_t) i);
+        CU_ASSERT_EQUAL (item->seq, 41 + (uint64_t)i);
         CU_ASSERT_STRING_EQUAL (item->record.indicator, records [i].indicator);
         CU_ASSERT_STRING_EQUAL (item->record.area, "meichang");
         CU_ASSERT_STRING_EQUAL (item->record.body, records [i].body);
@@ -113,11 +113,11 @@ test_batch_round_trip (void)
         CU_ASSERT_EQUAL (item->record.period_no, records [i].period_no);
         CU_ASSERT_EQUAL (item->record.status, records [i].status);
         CU_ASSERT_EQUAL (item->record.has_numerator, records [i].has_numerator);
-        CU_ASSERT_TRUE (item->raw > (const uint8_t *) body.data && item->raw_size > 20);
+        CU_ASSERT_TRUE (item->raw > (const uint8_t *)body.data && item->raw_size > 20);
     }
     CU_ASSERT_EQUAL (batch.items [0].record.denominator, 36585);
     //  Each raw span is exactly one record: together they end the body.
-    CU_ASSERT_EQUAL (batch.items [2].raw + batch.items [2].raw_size, (const uint8_t *) body.data + body.size);
+    CU_ASSERT_EQUAL (batch.items [2].raw + batch.items [2].raw_size, (const uint8_t *)body.data + body.size);
     wdm_proto_batch_clear (&batch);
     msgpack_sbuffer_destroy (&body);
 }
@@ -182,9 +182,8 @@ test_allocation_bombs_and_nesting (void)
     CU_ASSERT_PTR_NOT_NULL (strstr (why, "more elements than the bytes left"));
     CU_ASSERT_EQUAL (s_decode (map_bomb, sizeof map_bomb, 1, &batch, why), WDM_PROTO_MALFORMED);
     //  The same bomb inside a valid-looking body: {"epoch":1,"records":<bomb>}.
-    static const uint8_t inner_bomb [] = {
-        0x82, 0xA5, 'e', 'p', 'o', 'c', 'h', 0x01,
-        0xA7, 'r', 'e', 'c', 'o', 'r', 'd', 's', 0xDD, 0x00, 0x00, 0x10, 0x00 };
+    static const uint8_t inner_bomb [] = { 0x82, 0xA5, 'e', 'p', 'o', 'c',  'h',  0x01, 0xA7, 'r', 'e',
+                                           'c',  'o',  'r', 'd', 's', 0xDD, 0x00, 0x00, 0x10, 0x00 };
     CU_ASSERT_EQUAL (s_decode (inner_bomb, sizeof inner_bomb, 4096, &batch, why), WDM_PROTO_MALFORMED);
     //  Nesting: 100 arrays inside each other.
     uint8_t deep [101];
@@ -193,10 +192,9 @@ test_allocation_bombs_and_nesting (void)
     CU_ASSERT_EQUAL (s_decode (deep, sizeof deep, 1, &batch, why), WDM_PROTO_MALFORMED);
     CU_ASSERT_PTR_NOT_NULL (strstr (why, "nested too deep"));
     //  A record whose value is itself a map: too deep by one.
-    static const uint8_t nested_value [] = {
-        0x82, 0xA5, 'e', 'p', 'o', 'c', 'h', 0x01,
-        0xA7, 'r', 'e', 'c', 'o', 'r', 'd', 's', 0x91,
-        0x82, 0xA3, 's', 'e', 'q', 0x01, 0xA5, 'v', 'a', 'l', 'u', 'e', 0x81, 0xC0, 0xC0 };
+    static const uint8_t nested_value [] = { 0x82, 0xA5, 'e', 'p', 'o', 'c',  'h',  0x01, 0xA7, 'r', 'e',
+                                             'c',  'o',  'r', 'd', 's', 0x91, 0x82, 0xA3, 's',  'e', 'q',
+                                             0x01, 0xA5, 'v', 'a', 'l', 'u',  'e',  0x81, 0xC0, 0xC0 };
     CU_ASSERT_EQUAL (s_decode (nested_value, sizeof nested_value, 1, &batch, why), WDM_PROTO_MALFORMED);
     //  Types the protocol does not use.
     static const uint8_t ext [] = { 0xD4, 0x01, 0x00 };
@@ -208,17 +206,16 @@ test_allocation_bombs_and_nesting (void)
 
 //  A batch of one record written by hand, with one field's bytes given.
 static size_t
-s_one_record (uint8_t *out, const uint8_t *extra_key, size_t key_size,
-              const uint8_t *extra_value, size_t value_size)
+s_one_record (uint8_t *out, const uint8_t *extra_key, size_t key_size, const uint8_t *extra_value,
+              size_t value_size)
 {
-    static const uint8_t head [] = {
-        0x82, 0xA5, 'e', 'p', 'o', 'c', 'h', 0x05,
-        0xA7, 'r', 'e', 'c', 'o', 'r', 'd', 's', 0x91,
-        0x86, 0xA3, 's', 'e', 'q', 0x09,
-        0xA9, 'i', 'n', 'd', 'i', 'c', 'a', 't', 'o', 'r', 0xA4, 'H', 'E', '0', '3',
-        0xA4, 'a', 'r', 'e', 'a', 0xA6, 'w', 'u', 'q', 'i', 'n', 'g',
-        0xA4, 'y', 'e', 'a', 'r', 0xCD, 0x07, 0xE7,
-        0xA5, 'v', 'a', 'l', 'u', 'e', 0xCB, 0x40, 0x20, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66 };
+    static const uint8_t head [] = { 0x82, 0xA5, 'e',  'p',  'o',  'c',  'h',  0x05, 0xA7, 'r',  'e',
+                                     'c',  'o',  'r',  'd',  's',  0x91, 0x86, 0xA3, 's',  'e',  'q',
+                                     0x09, 0xA9, 'i',  'n',  'd',  'i',  'c',  'a',  't',  'o',  'r',
+                                     0xA4, 'H',  'E',  '0',  '3',  0xA4, 'a',  'r',  'e',  'a',  0xA6,
+                                     'w',  'u',  'q',  'i',  'n',  'g',  0xA4, 'y',  'e',  'a',  'r',
+                                     0xCD, 0x07, 0xE7, 0xA5, 'v',  'a',  'l',  'u',  'e',  0xCB, 0x40,
+                                     0x20, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66 };
     memcpy (out, head, sizeof head);
     memcpy (out + sizeof head, extra_key, key_size);
     memcpy (out + sizeof head + key_size, extra_value, value_size);
@@ -232,8 +229,8 @@ test_bad_fields_reject_the_record (void)
     char why [128];
     uint8_t body [256];
     static const uint8_t note [] = { 0xA4, 'n', 'o', 't', 'e' };
-    static const uint8_t good_note [] = { 0xA3, 0xE5, 0xA5, 0xBD };            //  好
-    static const uint8_t bad_note [] = { 0xA3, 0xE5, 0xA5, 0x28 };             //  broken UTF-8
+    static const uint8_t good_note [] = { 0xA3, 0xE5, 0xA5, 0xBD };  //  好
+    static const uint8_t bad_note [] = { 0xA3, 0xE5, 0xA5, 0x28 };   //  broken UTF-8
 
     size_t size = s_one_record (body, note, sizeof note, good_note, sizeof good_note);
     CU_ASSERT_EQUAL_FATAL (s_decode (body, size, 1, &batch, why), WDM_PROTO_OK);
@@ -307,7 +304,7 @@ test_missing_fields_and_seqs (void)
     msgpack_pack_uint64 (&pk, 1);
     msgpack_pack_str_with_body (&pk, "indicator", 9);
     msgpack_pack_str_with_body (&pk, record.indicator, 4);
-    msgpack_pack_map (&pk, 1);                      //  a record with no seq
+    msgpack_pack_map (&pk, 1);  //  a record with no seq
     msgpack_pack_str_with_body (&pk, "indicator", 9);
     msgpack_pack_str_with_body (&pk, record.indicator, 4);
     CU_ASSERT_EQUAL (s_decode (body.data, body.size, 2, &batch, why), WDM_PROTO_MALFORMED);
@@ -348,20 +345,19 @@ test_missing_fields_and_seqs (void)
     msgpack_sbuffer_destroy (&body);
 
     //  Epoch zero, and a third key in the body.
-    static const uint8_t epoch_zero [] = {
-        0x82, 0xA5, 'e', 'p', 'o', 'c', 'h', 0x00, 0xA7, 'r', 'e', 'c', 'o', 'r', 'd', 's', 0x90 };
+    static const uint8_t epoch_zero [] = { 0x82, 0xA5, 'e', 'p', 'o', 'c', 'h', 0x00, 0xA7,
+                                           'r',  'e',  'c', 'o', 'r', 'd', 's', 0x90 };
     CU_ASSERT_EQUAL (s_decode (epoch_zero, sizeof epoch_zero, 0, &batch, why), WDM_PROTO_MALFORMED);
-    static const uint8_t third_key [] = {
-        0x83, 0xA5, 'e', 'p', 'o', 'c', 'h', 0x01, 0xA7, 'r', 'e', 'c', 'o', 'r', 'd', 's', 0x90,
-        0xA1, 'x', 0xC0 };
+    static const uint8_t third_key [] = { 0x83, 0xA5, 'e', 'p', 'o', 'c', 'h',  0x01, 0xA7, 'r',
+                                          'e',  'c',  'o', 'r', 'd', 's', 0x90, 0xA1, 'x',  0xC0 };
     CU_ASSERT_EQUAL (s_decode (third_key, sizeof third_key, 0, &batch, why), WDM_PROTO_MALFORMED);
 }
 
 static void
 test_random_mutations_never_crash (void)
 {
-    wdm_record_t records [4] = { s_record ("HE03", 8.2), s_record ("HE05", 71),
-                                 s_record ("DM17", 1), s_record ("FA01", 120) };
+    wdm_record_t records [4] = { s_record ("HE03", 8.2), s_record ("HE05", 71), s_record ("DM17", 1),
+                                 s_record ("FA01", 120) };
     snprintf (records [1].note, sizeof records [1].note, "%s", "备注 note");
     msgpack_sbuffer body;
     s_batch (&body, 99, records, 4, 1);
@@ -373,8 +369,8 @@ test_random_mutations_never_crash (void)
         memcpy (copy, body.data, body.size);
         int flips = 1 + rand () % 4;
         for (int k = 0; k < flips; k++)
-            copy [rand () % body.size] = (uint8_t) rand ();
-        size_t size = body.size - (size_t) (rand () % 3);
+            copy [rand () % body.size] = (uint8_t)rand ();
+        size_t size = body.size - (size_t)(rand () % 3);
         wdm_proto_batch_t batch;
         char why [128];
         int rc = s_decode (copy, size, 4, &batch, why);
@@ -382,10 +378,9 @@ test_random_mutations_never_crash (void)
             ok++;
             for (uint32_t i = 0; i < batch.count; i++)
                 CU_ASSERT_TRUE (batch.items [i].code == 0 || batch.items [i].code == WDM_PROTO_MALFORMED
-                             || batch.items [i].code == WDM_PROTO_TOO_LARGE);
+                                || batch.items [i].code == WDM_PROTO_TOO_LARGE);
             wdm_proto_batch_clear (&batch);
-        }
-        else {
+        } else {
             refused++;
             CU_ASSERT_TRUE (rc == WDM_PROTO_MALFORMED || rc == WDM_PROTO_TOO_LARGE);
             CU_ASSERT_PTR_NULL (batch.items);
@@ -409,8 +404,8 @@ test_reply_round_trip (void)
     CU_ASSERT_EQUAL_FATAL (wdm_proto_reply_encode (&reply, &body), 0);
     wdm_proto_reply_t back;
     char why [128];
-    CU_ASSERT_EQUAL_FATAL (wdm_proto_reply_decode ((const uint8_t *) body.data, body.size,
-                                                   &back, why, sizeof why), 0);
+    CU_ASSERT_EQUAL_FATAL (
+        wdm_proto_reply_decode ((const uint8_t *)body.data, body.size, &back, why, sizeof why), 0);
     CU_ASSERT_EQUAL (back.status, 200);
     CU_ASSERT_EQUAL (back.accepted, 480);
     CU_ASSERT_EQUAL (back.duplicates, 18);
@@ -421,8 +416,8 @@ test_reply_round_trip (void)
     CU_ASSERT_STRING_EQUAL (back.rejected [0].message, rejected [0].message);
     wdm_proto_reply_clear (&back);
     //  A cut reply is refused and allocates nothing.
-    CU_ASSERT_EQUAL (wdm_proto_reply_decode ((const uint8_t *) body.data, body.size - 1,
-                                             &back, why, sizeof why), -1);
+    CU_ASSERT_EQUAL (
+        wdm_proto_reply_decode ((const uint8_t *)body.data, body.size - 1, &back, why, sizeof why), -1);
     CU_ASSERT_PTR_NULL (back.rejected);
     msgpack_sbuffer_destroy (&body);
 
@@ -436,8 +431,9 @@ static void
 test_the_documented_example (void)
 {
     static const uint8_t header [] = {
-        0x57, 0x44, 0x4d, 0x4e, 0x01, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x05,
-        0x00, 0x00, 0x00, 0x01, 0xbc, 0x73, 0x3d, 0xf7 };
+        0x57, 0x44, 0x4d, 0x4e, 0x01, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+        0x00, 0x00, 0x00, 0x05, 0x00, 0x00, 0x00, 0x01, 0xbc, 0x73, 0x3d, 0xf7
+    };
     static const uint8_t body [] = {
         0x82, 0xa5, 0x65, 0x70, 0x6f, 0x63, 0x68, 0x07, 0xa7, 0x72, 0x65, 0x63, 0x6f, 0x72, 0x64, 0x73,
         0x91, 0x88, 0xa3, 0x73, 0x65, 0x71, 0x2a, 0xa9, 0x69, 0x6e, 0x64, 0x69, 0x63, 0x61, 0x74, 0x6f,
@@ -446,12 +442,13 @@ test_the_documented_example (void)
         0xcb, 0x40, 0x20, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0xa9, 0x6e, 0x75, 0x6d, 0x65, 0x72, 0x61,
         0x74, 0x6f, 0x72, 0xcb, 0x40, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xab, 0x64, 0x65, 0x6e,
         0x6f, 0x6d, 0x69, 0x6e, 0x61, 0x74, 0x6f, 0x72, 0xcb, 0x40, 0xe1, 0xdd, 0x20, 0x00, 0x00, 0x00,
-        0x00, 0xa6, 0x73, 0x74, 0x61, 0x74, 0x75, 0x73, 0xa5, 0x66, 0x69, 0x6e, 0x61, 0x6c };
-    static const uint8_t reply [] = {
-        0x85, 0xa6, 0x73, 0x74, 0x61, 0x74, 0x75, 0x73, 0xcc, 0xc8, 0xa7, 0x6d, 0x65, 0x73, 0x73, 0x61,
-        0x67, 0x65, 0xa2, 0x6f, 0x6b, 0xa8, 0x61, 0x63, 0x63, 0x65, 0x70, 0x74, 0x65, 0x64, 0x01, 0xaa,
-        0x64, 0x75, 0x70, 0x6c, 0x69, 0x63, 0x61, 0x74, 0x65, 0x73, 0x00, 0xa8, 0x72, 0x65, 0x6a, 0x65,
-        0x63, 0x74, 0x65, 0x64, 0x90 };
+        0x00, 0xa6, 0x73, 0x74, 0x61, 0x74, 0x75, 0x73, 0xa5, 0x66, 0x69, 0x6e, 0x61, 0x6c
+    };
+    static const uint8_t reply [] = { 0x85, 0xa6, 0x73, 0x74, 0x61, 0x74, 0x75, 0x73, 0xcc, 0xc8, 0xa7,
+                                      0x6d, 0x65, 0x73, 0x73, 0x61, 0x67, 0x65, 0xa2, 0x6f, 0x6b, 0xa8,
+                                      0x61, 0x63, 0x63, 0x65, 0x70, 0x74, 0x65, 0x64, 0x01, 0xaa, 0x64,
+                                      0x75, 0x70, 0x6c, 0x69, 0x63, 0x61, 0x74, 0x65, 0x73, 0x00, 0xa8,
+                                      0x72, 0x65, 0x6a, 0x65, 0x63, 0x74, 0x65, 0x64, 0x90 };
 
     wdm_record_t record = s_record ("HE03", 8.2);
     snprintf (record.area, sizeof record.area, "%s", "wuqing");

@@ -19,12 +19,17 @@ s_setup (void)
     s_catalog = wdm_catalog_new (2020, 2025);
     if (!s_catalog)
         return -1;
-    return wdm_test_catalog_add (s_catalog, "HE02", 100000, 0, 1000, false, WDM_FREQ_YEAR)  //  maternal mortality
-         | wdm_test_catalog_add (s_catalog, "DM01", 100, 0, 100, false, WDM_FREQ_YEAR)      //  women among party members
-         | wdm_test_catalog_add (s_catalog, "FA01", 0, 0, 1440, true, WDM_FREQ_YEAR)        //  housework minutes a day
-         | wdm_test_catalog_add_counted (s_catalog, "DM06", "区政协", "区妇联")               //  women in each body, a count
-         | wdm_test_catalog_add (s_catalog, "EC90", 100, 0, 100, false, WDM_FREQ_QUARTER)
-         | wdm_test_catalog_add (s_catalog, "ED02", 100, 0, 150, false, WDM_FREQ_YEAR);     //  gross enrolment ratio
+    return wdm_test_catalog_add (s_catalog, "HE02", 100000, 0, 1000, false,
+                                 WDM_FREQ_YEAR)  //  maternal mortality
+        | wdm_test_catalog_add (s_catalog, "DM01", 100, 0, 100, false,
+                                WDM_FREQ_YEAR)  //  women among party members
+        | wdm_test_catalog_add (s_catalog, "FA01", 0, 0, 1440, true,
+                                WDM_FREQ_YEAR)  //  housework minutes a day
+        | wdm_test_catalog_add_counted (s_catalog, "DM06", "区政协",
+                                        "区妇联")  //  women in each body, a count
+        | wdm_test_catalog_add (s_catalog, "EC90", 100, 0, 100, false, WDM_FREQ_QUARTER)
+        | wdm_test_catalog_add (s_catalog, "ED02", 100, 0, 150, false,
+                                WDM_FREQ_YEAR);  //  gross enrolment ratio
 }
 
 static wdm_record_t
@@ -80,7 +85,7 @@ test_valid_records (void)
     CU_ASSERT_EQUAL (s_check (&share), WDM_RECORD_OK);
 
     wdm_record_t baseline = s_record ("DM01", 33.0);
-    baseline.year = 2020;                   //  the baseline year is reportable
+    baseline.year = 2020;  //  the baseline year is reportable
     CU_ASSERT_EQUAL (s_check (&baseline), WDM_RECORD_OK);
     baseline.year = 2025;
     CU_ASSERT_EQUAL (s_check (&baseline), WDM_RECORD_OK);
@@ -115,9 +120,9 @@ test_unknown_indicator (void)
     CU_ASSERT_EQUAL (s_check (&record), WDM_RECORD_UNKNOWN_INDICATOR);
     record = s_record ("", 1);
     CU_ASSERT_EQUAL (s_check (&record), WDM_RECORD_UNKNOWN_INDICATOR);
-    record = s_record ("he02", 1);          //  codes are case-sensitive
+    record = s_record ("he02", 1);  //  codes are case-sensitive
     CU_ASSERT_EQUAL (s_check (&record), WDM_RECORD_UNKNOWN_INDICATOR);
-    memset (record.indicator, 'H', sizeof record.indicator);   //  unterminated
+    memset (record.indicator, 'H', sizeof record.indicator);  //  unterminated
     CU_ASSERT_EQUAL (s_check (&record), WDM_RECORD_UNKNOWN_INDICATOR);
 }
 
@@ -151,11 +156,11 @@ static void
 test_bad_period (void)
 {
     wdm_record_t record = s_record ("DM01", 30);
-    record.period_kind = WDM_FREQ_QUARTER;          //  a yearly indicator
+    record.period_kind = WDM_FREQ_QUARTER;  //  a yearly indicator
     record.period_no = 1;
     CU_ASSERT_EQUAL (s_check (&record), WDM_RECORD_BAD_PERIOD);
     record = s_record ("DM01", 30);
-    record.period_no = 3;                           //  a year has no number
+    record.period_no = 3;  //  a year has no number
     CU_ASSERT_EQUAL (s_check (&record), WDM_RECORD_BAD_PERIOD);
     record = s_record ("EC90", 30);
     record.period_kind = WDM_FREQ_QUARTER;
@@ -173,7 +178,7 @@ test_bad_sex (void)
     CU_ASSERT_EQUAL (s_check (&record), WDM_RECORD_BAD_SEX);
     record.sex = 'f';
     CU_ASSERT_EQUAL (s_check (&record), WDM_RECORD_BAD_SEX);
-    record = s_record ("FA01", 120);                //  by-sex: a total is not enough
+    record = s_record ("FA01", 120);  //  by-sex: a total is not enough
     CU_ASSERT_EQUAL (s_check (&record), WDM_RECORD_BAD_SEX);
 }
 
@@ -183,7 +188,7 @@ test_bad_sex (void)
 static void
 test_sex_and_body_the_indicator_has_not (void)
 {
-    wdm_record_t record = s_record ("DM01", 30);    //  women among party members: a total
+    wdm_record_t record = s_record ("DM01", 30);  //  women among party members: a total
     record.sex = 'F';
     CU_ASSERT_EQUAL (s_check (&record), WDM_RECORD_SEX_NOT_SPLIT);
     CU_ASSERT_STRING_EQUAL (wdm_record_error_field (WDM_RECORD_SEX_NOT_SPLIT), "sex");
@@ -193,7 +198,7 @@ test_sex_and_body_the_indicator_has_not (void)
     snprintf (record.body, sizeof record.body, "%s", "区政协");
     CU_ASSERT_EQUAL (s_check (&record), WDM_RECORD_BODY_NOT_EXPECTED);
     CU_ASSERT_STRING_EQUAL (wdm_record_error_field (WDM_RECORD_BODY_NOT_EXPECTED), "body");
-    record = s_record ("DM06", 1);                  //  counted in each of its bodies
+    record = s_record ("DM06", 1);  //  counted in each of its bodies
     CU_ASSERT_EQUAL (s_check (&record), WDM_RECORD_BODY_REQUIRED);
     snprintf (record.body, sizeof record.body, "%s", "区政府");
     CU_ASSERT_EQUAL (s_check (&record), WDM_RECORD_UNKNOWN_BODY);
@@ -266,7 +271,7 @@ test_numerator_and_denominator (void)
     record.numerator = 36;
     record.value = 63;
     CU_ASSERT_EQUAL (s_check (&record), WDM_RECORD_VALUE_MISMATCH);
-    record.value = 36.1;                    //  reports round: within tolerance
+    record.value = 36.1;  //  reports round: within tolerance
     CU_ASSERT_EQUAL (s_check (&record), WDM_RECORD_OK);
 }
 
@@ -274,7 +279,7 @@ static void
 test_bad_status (void)
 {
     wdm_record_t record = s_record ("DM01", 30);
-    record.status = (wdm_status_t) 7;
+    record.status = (wdm_status_t)7;
     CU_ASSERT_EQUAL (s_check (&record), WDM_RECORD_BAD_STATUS);
 
     wdm_status_t status;
@@ -292,7 +297,7 @@ test_bad_note (void)
     wdm_record_t record = s_record ("DM01", 30);
     snprintf (record.note, sizeof record.note, "%s", "bad \xFF byte");
     CU_ASSERT_EQUAL (s_check (&record), WDM_RECORD_BAD_NOTE);
-    memset (record.note, 'n', sizeof record.note);     //  unterminated
+    memset (record.note, 'n', sizeof record.note);  //  unterminated
     CU_ASSERT_EQUAL (s_check (&record), WDM_RECORD_BAD_NOTE);
 }
 
@@ -302,19 +307,19 @@ test_error_descriptions (void)
     //  Every error has its own name, a field, and a message in Chinese
     //  with English alongside.
     for (int i = 1; i < WDM_RECORD_ERROR_COUNT; i++) {
-        const char *name = wdm_record_error_name ((wdm_record_error_t) i);
+        const char *name = wdm_record_error_name ((wdm_record_error_t)i);
         CU_ASSERT_TRUE (strlen (name) > 0);
-        CU_ASSERT_TRUE (strlen (wdm_record_error_field ((wdm_record_error_t) i)) > 0);
-        const char *message = wdm_record_error_message ((wdm_record_error_t) i);
+        CU_ASSERT_TRUE (strlen (wdm_record_error_field ((wdm_record_error_t)i)) > 0);
+        const char *message = wdm_record_error_message ((wdm_record_error_t)i);
         CU_ASSERT_PTR_NOT_NULL (strstr (message, " / "));
-        CU_ASSERT_TRUE ((unsigned char) message [0] >= 0xE0);  //  starts with a CJK character
+        CU_ASSERT_TRUE ((unsigned char)message [0] >= 0xE0);  //  starts with a CJK character
         for (int k = 1; k < i; k++)
-            CU_ASSERT_STRING_NOT_EQUAL (name, wdm_record_error_name ((wdm_record_error_t) k));
+            CU_ASSERT_STRING_NOT_EQUAL (name, wdm_record_error_name ((wdm_record_error_t)k));
     }
     CU_ASSERT_STRING_EQUAL (wdm_record_error_name (WDM_RECORD_NUMERATOR_ABOVE_DENOMINATOR),
                             "numerator_above_denominator");
     CU_ASSERT_STRING_EQUAL (wdm_record_error_field (WDM_RECORD_VALUE_OUT_OF_BOUNDS), "value");
-    CU_ASSERT_STRING_EQUAL (wdm_record_error_name ((wdm_record_error_t) 99), "unknown_error");
+    CU_ASSERT_STRING_EQUAL (wdm_record_error_name ((wdm_record_error_t)99), "unknown_error");
 }
 
 int

@@ -10,15 +10,15 @@
 
 #include <stdbool.h>
 
-#define RT_MAX 16                       //  findings room in every call
+#define RT_MAX 16  //  findings room in every call
 
 extern const wdm_place_t rt_wuqing, rt_meichang, rt_health;
 
 //  An indicator as the rules see it, with its names, unit and target
 //  (target year 2025, baseline 2020).
 wdm_rule_indicator_t rt_indicator (const char *code, const char *name_zh, const char *name_en,
-                                   const char *unit_zh, const char *unit_en,
-                                   wdm_target_kind_t kind, bool has_target, double target);
+                                   const char *unit_zh, const char *unit_en, wdm_target_kind_t kind,
+                                   bool has_target, double target);
 
 //  The plan's indicators the tests use, as sql/003_catalog.sql has them.
 wdm_rule_indicator_t rt_he03 (void);

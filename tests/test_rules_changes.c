@@ -168,13 +168,13 @@ test_fluctuating_pooled (void)
     CU_ASSERT_EQUAL (pool.count, 8);
     CU_ASSERT_DOUBLE_EQUAL (pool.median, 0.2, 1e-12);
     CU_ASSERT_DOUBLE_EQUAL (pool.mad, 0.3, 1e-12);
-    CU_ASSERT_EQUAL (changes [0], 0.2);                     //  not reordered
+    CU_ASSERT_EQUAL (changes [0], 0.2);  //  not reordered
 
     //  95.1, 95.3, 95.4, 95.6 in 2020..2023, then 89.0 in 2024: own earlier
     //  changes 0.2, 0.1, 0.2 (3, fewer than min_years 4); the drop d = -6.6.
     //  Before pooling: 6.6 / 95.6 = 6.9% of last year, no swing at all.
-    CU_ASSERT_PTR_NULL (s_swing_pooled (2020, (double []) { 95.1, 95.3, 95.4, 95.6, 89.0 }, 5, NULL, 0,
-                                        &th, found));
+    CU_ASSERT_PTR_NULL (
+        s_swing_pooled (2020, (double []) { 95.1, 95.3, 95.4, 95.6, 89.0 }, 5, NULL, 0, &th, found));
     //  Pooled: z = 0.6745 (d - 0.2) / 0.3 = 2.24833 (d - 0.2) = 2.24833 x -6.8
     //  = -15.2887, beyond 7 (twice 3.5): red.
     f = s_swing_pooled (2020, (double []) { 95.1, 95.3, 95.4, 95.6, 89.0 }, 5, changes, 8, &th, found);
@@ -187,11 +187,13 @@ test_fluctuating_pooled (void)
     CU_ASSERT_EQUAL (rt_detail (f, "pooled_changes"), 8);
     CU_ASSERT_EQUAL (rt_detail (f, "earlier_changes"), 3);
     CU_ASSERT_TRUE (rt_has (f->details, "\"method\":\"pooled_z\""));
-    CU_ASSERT_STRING_EQUAL (f->message_zh,
+    CU_ASSERT_STRING_EQUAL (
+        f->message_zh,
         "2024年武清区高等学校分学科门类在校生中女生比例为89%,比上年下降6.6个百分点,"
         "而本指标各地区以往8次年度变化的中位数为+0.2个百分点;修正Z分数为-15.29,超过3.5的预警线,"
         "波动较大,请核实原因。");
-    CU_ASSERT_STRING_EQUAL (f->message_en,
+    CU_ASSERT_STRING_EQUAL (
+        f->message_en,
         "Share of women among higher-education students, by discipline in Wuqing District was 89% in 2024, "
         "down 6.6 percentage points from the year before, against a median yearly change of "
         "+0.2 percentage points in 8 earlier changes of this indicator across its areas; "
@@ -206,14 +208,14 @@ test_fluctuating_pooled (void)
     CU_ASSERT_EQUAL (f->level, 1);
     CU_ASSERT_DOUBLE_EQUAL (rt_detail (f, "z"), -4.9463, 1e-4);
     //  A drop of 1.2 (94.4): z = -3.1477: nothing; nor a normal rise of 0.3.
-    CU_ASSERT_PTR_NULL (s_swing_pooled (2020, (double []) { 95.1, 95.3, 95.4, 95.6, 94.4 }, 5, changes, 8,
-                                        &th, found));
-    CU_ASSERT_PTR_NULL (s_swing_pooled (2020, (double []) { 95.1, 95.3, 95.4, 95.6, 95.9 }, 5, changes, 8,
-                                        &th, found));
+    CU_ASSERT_PTR_NULL (
+        s_swing_pooled (2020, (double []) { 95.1, 95.3, 95.4, 95.6, 94.4 }, 5, changes, 8, &th, found));
+    CU_ASSERT_PTR_NULL (
+        s_swing_pooled (2020, (double []) { 95.1, 95.3, 95.4, 95.6, 95.9 }, 5, changes, 8, &th, found));
     //  Seven pooled changes are fewer than pool_min 8: the relative change
     //  decides, and 6.9% is no swing.  With pool_min 7 the pool speaks.
-    CU_ASSERT_PTR_NULL (s_swing_pooled (2020, (double []) { 95.1, 95.3, 95.4, 95.6, 89.0 }, 5, changes, 7,
-                                        &th, found));
+    CU_ASSERT_PTR_NULL (
+        s_swing_pooled (2020, (double []) { 95.1, 95.3, 95.4, 95.6, 89.0 }, 5, changes, 7, &th, found));
     CU_ASSERT_EQUAL (wdm_thresholds_set (&th, "fluctuating", "pool_min", 7), 0);
     f = s_swing_pooled (2020, (double []) { 95.1, 95.3, 95.4, 95.6, 89.0 }, 5, changes, 7, &th, found);
     CU_ASSERT_PTR_NOT_NULL_FATAL (f);
@@ -236,7 +238,7 @@ test_fluctuating_limit (void)
     wdm_thresholds_t th = rt_defaults ();
     wdm_finding_t found [RT_MAX];
     const wdm_finding_t *f;
-    CU_ASSERT_EQUAL (th.fluct_limit_pp, 0);                 //  off unless set
+    CU_ASSERT_EQUAL (th.fluct_limit_pp, 0);  //  off unless set
     CU_ASSERT_EQUAL (th.fluct_pool_min, 8);
     CU_ASSERT_EQUAL (wdm_thresholds_set (&th, "fluctuating", "limit_pp", 3), 0);
 
@@ -247,9 +249,10 @@ test_fluctuating_limit (void)
     CU_ASSERT_TRUE (rt_has (f->details, "\"method\":\"limit\""));
     CU_ASSERT_EQUAL (rt_detail (f, "limit_pp"), 3);
     CU_ASSERT_STRING_EQUAL (f->message_zh,
-        "2024年武清区高等学校分学科门类在校生中女生比例为89%,比上年下降6.6个百分点,"
-        "超过本指标每年3个百分点的波动预警线,请核实原因。");
-    CU_ASSERT_STRING_EQUAL (f->message_en,
+                            "2024年武清区高等学校分学科门类在校生中女生比例为89%,比上年下降6.6个百分点,"
+                            "超过本指标每年3个百分点的波动预警线,请核实原因。");
+    CU_ASSERT_STRING_EQUAL (
+        f->message_en,
         "Share of women among higher-education students, by discipline in Wuqing District was 89% in 2024, "
         "down 6.6 percentage points from the year before, beyond this indicator's limit of "
         "3 percentage points a year: please check the cause.");
@@ -257,8 +260,8 @@ test_fluctuating_limit (void)
     f = s_swing_pooled (2020, (double []) { 95.1, 95.3, 95.4, 95.6, 92.1 }, 5, NULL, 0, &th, found);
     CU_ASSERT_PTR_NOT_NULL_FATAL (f);
     CU_ASSERT_EQUAL (f->level, 1);
-    CU_ASSERT_PTR_NULL (s_swing_pooled (2020, (double []) { 95.1, 95.3, 95.4, 95.6, 92.6 }, 5, NULL, 0,
-                                        &th, found));
+    CU_ASSERT_PTR_NULL (
+        s_swing_pooled (2020, (double []) { 95.1, 95.3, 95.4, 95.6, 92.6 }, 5, NULL, 0, &th, found));
     //  With a pool as well the higher level wins: a drop of 3.5 is red by
     //  the pool (z = 2.24833 x -3.7 = -8.319) and yellow by the limit.
     static const double changes [] = { 0.2, -0.6, 1.0, 0, 0.4, -0.2, 0.6, 0.2 };
@@ -293,9 +296,11 @@ test_wrong_direction (void)
     CU_ASSERT_EQUAL (found [0].level, 1);
     CU_ASSERT_EQUAL (found [0].year, 2024);
     CU_ASSERT_FALSE (found [0].has_target);
-    CU_ASSERT_STRING_EQUAL (found [0].message_zh,
+    CU_ASSERT_STRING_EQUAL (
+        found [0].message_zh,
         "2024年武清区适龄妇女乳腺癌人群筛查率为60.5%,比2023年下降0.5个百分点,与“逐步提高”的目标方向相反。");
-    CU_ASSERT_STRING_EQUAL (found [0].message_en,
+    CU_ASSERT_STRING_EQUAL (
+        found [0].message_en,
         "Breast cancer screening rate in Wuqing District was 60.5% in 2024, down 0.5 percentage points "
         "from 2023, against the target of a steady increase.");
 
@@ -344,7 +349,8 @@ test_curb_rise (void)
     CU_ASSERT_EQUAL (n, 1);
     CU_ASSERT_EQUAL (found [0].rule, WDM_RULE_WRONG_DIRECTION);
     CU_ASSERT_EQUAL (found [0].level, 1);
-    CU_ASSERT_STRING_EQUAL (found [0].message_zh,
+    CU_ASSERT_STRING_EQUAL (
+        found [0].message_zh,
         "2024年武清区妇女焦虑障碍患病率为4.5%,比2023年上升0.3个百分点,年均增幅(0.3个百分点)大于此前(0.2个百分点),"
         "未体现“上升趋势减缓”的目标。");
     CU_ASSERT_DOUBLE_EQUAL (rt_detail (&found [0], "rise"), 0.3, 1e-9);
@@ -379,10 +385,12 @@ test_gap (void)
     CU_ASSERT_EQUAL (found [0].level, 1);
     CU_ASSERT_EQUAL (found [0].year, 2024);
     CU_ASSERT_EQUAL (found [0].value, 48);
-    CU_ASSERT_STRING_EQUAL (found [0].message_zh,
+    CU_ASSERT_STRING_EQUAL (
+        found [0].message_zh,
         "2024年武清区日均家务劳动时间女性为128分钟/日、男性为80分钟/日,两性差距为48分钟/日,"
         "比2023年扩大3分钟/日,与“缩小差距”的目标方向相反。");
-    CU_ASSERT_TRUE (rt_has (found [0].message_en, "a gap of 48 minutes per day, wider than in 2023 by 3 minutes per day"));
+    CU_ASSERT_TRUE (rt_has (found [0].message_en,
+                            "a gap of 48 minutes per day, wider than in 2023 by 3 minutes per day"));
 
     //  Women 130, 125, 120: gaps 50, 45, 40, narrowing: nothing.
     rt_years (2022, (double []) { 130, 125, 120 }, 3, women);
@@ -435,9 +443,10 @@ test_relation (void)
     CU_ASSERT_TRUE (found [0].has_target);
     CU_ASSERT_EQUAL (found [0].target, 35);
     CU_ASSERT_STRING_EQUAL (found [0].message_zh,
-        "2024年武清区党员代表大会代表中女代表比例为33%,低于女党员比例(35%)2个百分点,"
-        "未达到“不低于女党员比例”的要求。");
-    CU_ASSERT_STRING_EQUAL (found [0].message_en,
+                            "2024年武清区党员代表大会代表中女代表比例为33%,低于女党员比例(35%)2个百分点,"
+                            "未达到“不低于女党员比例”的要求。");
+    CU_ASSERT_STRING_EQUAL (
+        found [0].message_en,
         "Share of women among party congress delegates in Wuqing District was 33% in 2024, "
         "2 percentage points below \"Share of women among CPC members\" (35%), which it must not fall below.");
     CU_ASSERT_TRUE (rt_has (found [0].details, "\"other\":\"DM01\""));
@@ -478,7 +487,7 @@ test_relation (void)
     CU_ASSERT_EQUAL (n, 1);
     CU_ASSERT_EQUAL (found [0].level, 1);
     CU_ASSERT_TRUE (rt_has (found [0].message_zh,
-        "与企事业单位职工中的女职工比例(50%)相差10.1个百分点,超过容许的10个百分点"));
+                            "与企事业单位职工中的女职工比例(50%)相差10.1个百分点,超过容许的10个百分点"));
     a [0].value = 60.1;
     n = wdm_rules_relation (&dm23, &dm24, rt_wuqing, a, 1, b, 1, &th, found, RT_MAX);
     CU_ASSERT_EQUAL (n, 1);
@@ -502,9 +511,11 @@ test_min_count (void)
     CU_ASSERT_STRING_EQUAL (found [0].body, "党(工)委");
     CU_ASSERT_EQUAL (found [0].value, 0);
     CU_ASSERT_EQUAL (found [0].target, 1);
-    CU_ASSERT_STRING_EQUAL (found [0].message_zh,
+    CU_ASSERT_STRING_EQUAL (
+        found [0].message_zh,
         "2024年梅厂镇乡镇(街道)领导班子女干部人数(党(工)委)为0人,未达到“至少配备1人”的要求。");
-    CU_ASSERT_STRING_EQUAL (found [0].message_en,
+    CU_ASSERT_STRING_EQUAL (
+        found [0].message_en,
         "Women in town and street leadership teams in Meichang Town (Party committee (or Party working "
         "committee)): 0 persons in 2024, below the required minimum of 1.");
 

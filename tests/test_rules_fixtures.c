@@ -15,7 +15,7 @@ const wdm_place_t rt_health = { "区卫生健康委", "District Health Commissio
 
 wdm_rule_indicator_t
 rt_indicator (const char *code, const char *name_zh, const char *name_en, const char *unit_zh,
-             const char *unit_en, wdm_target_kind_t kind, bool has_target, double target)
+              const char *unit_en, wdm_target_kind_t kind, bool has_target, double target)
 {
     wdm_rule_indicator_t self;
     memset (&self, 0, sizeof self);
@@ -37,85 +37,87 @@ wdm_rule_indicator_t
 rt_he03 (void)
 {
     return rt_indicator ("HE03", "孕产妇死亡率", "Maternal mortality ratio", "/10万", " per 100,000",
-                        WDM_TARGET_UPPER_BOUND, true, 8.5);
+                         WDM_TARGET_UPPER_BOUND, true, 8.5);
 }
 
 wdm_rule_indicator_t
 rt_he05 (void)
 {
     return rt_indicator ("HE05", "适龄妇女宫颈癌人群筛查率", "Cervical cancer screening rate", "%", "%",
-                        WDM_TARGET_LOWER_BOUND, true, 70);
+                         WDM_TARGET_LOWER_BOUND, true, 70);
 }
 
 wdm_rule_indicator_t
 rt_en04 (void)
 {
     return rt_indicator ("EN04", "农村无害化卫生厕所普及率", "Rural sanitary toilet coverage", "%", "%",
-                        WDM_TARGET_REACH, true, 100);
+                         WDM_TARGET_REACH, true, 100);
 }
 
 wdm_rule_indicator_t
 rt_ed01 (void)
 {
-    return rt_indicator ("ED01", "九年义务教育巩固率", "Nine-year compulsory education retention rate",
-                        "%", "%", WDM_TARGET_KEEP_ABOVE, true, 99);
+    return rt_indicator ("ED01", "九年义务教育巩固率", "Nine-year compulsory education retention rate", "%",
+                         "%", WDM_TARGET_KEEP_ABOVE, true, 99);
 }
 
 wdm_rule_indicator_t
 rt_ed03 (void)
 {
-    return rt_indicator ("ED03", "高等学校在校生中女生比例", "Share of women among students in higher education",
-                        "%", "%", WDM_TARGET_BALANCE, true, 50);
+    return rt_indicator ("ED03", "高等学校在校生中女生比例",
+                         "Share of women among students in higher education", "%", "%", WDM_TARGET_BALANCE,
+                         true, 50);
 }
 
 wdm_rule_indicator_t
 rt_ed04 (void)
 {
     return rt_indicator ("ED04", "高等学校分学科门类在校生中女生比例",
-                        "Share of women among higher-education students, by discipline",
-                        "%", "%", WDM_TARGET_MONITOR, false, 0);
+                         "Share of women among higher-education students, by discipline", "%", "%",
+                         WDM_TARGET_MONITOR, false, 0);
 }
 
 wdm_rule_indicator_t
 rt_he06 (void)
 {
     return rt_indicator ("HE06", "适龄妇女乳腺癌人群筛查率", "Breast cancer screening rate", "%", "%",
-                        WDM_TARGET_INCREASE, false, 0);
+                         WDM_TARGET_INCREASE, false, 0);
 }
 
 wdm_rule_indicator_t
 rt_he04 (void)
 {
     return rt_indicator ("HE04", "流动人口孕产妇死亡率", "Maternal mortality ratio, migrant population",
-                        "/10万", " per 100,000", WDM_TARGET_DECREASE, false, 0);
+                         "/10万", " per 100,000", WDM_TARGET_DECREASE, false, 0);
 }
 
 wdm_rule_indicator_t
 rt_he12 (void)
 {
-    return rt_indicator ("HE12", "妇女焦虑障碍患病率", "Prevalence of anxiety disorders among women",
-                        "%", "%", WDM_TARGET_CURB_RISE, false, 0);
+    return rt_indicator ("HE12", "妇女焦虑障碍患病率", "Prevalence of anxiety disorders among women", "%",
+                         "%", WDM_TARGET_CURB_RISE, false, 0);
 }
 
 wdm_rule_indicator_t
 rt_fa01 (void)
 {
-    return rt_indicator ("FA01", "日均家务劳动时间", "Average daily time spent on housework",
-                        "分钟/日", " minutes per day", WDM_TARGET_NARROW_GAP, false, 0);
+    return rt_indicator ("FA01", "日均家务劳动时间", "Average daily time spent on housework", "分钟/日",
+                         " minutes per day", WDM_TARGET_NARROW_GAP, false, 0);
 }
 
 wdm_rule_indicator_t
 rt_dm01 (void)
 {
     return rt_indicator ("DM01", "女党员比例", "Share of women among CPC members", "%", "%",
-                        WDM_TARGET_LOWER_BOUND, true, 35);
+                         WDM_TARGET_LOWER_BOUND, true, 35);
 }
 
 wdm_rule_indicator_t
 rt_dm02 (void)
 {
-    wdm_rule_indicator_t self = rt_indicator ("DM02", "党员代表大会代表中女代表比例",
-        "Share of women among party congress delegates", "%", "%", WDM_TARGET_RELATION, false, 0);
+    wdm_rule_indicator_t self =
+        rt_indicator ("DM02", "党员代表大会代表中女代表比例", "Share of women among party congress delegates",
+                      "%", "%", WDM_TARGET_RELATION, false, 0);
     snprintf (self.relation_op, sizeof self.relation_op, "%s", ">=");
     return self;
 }
@@ -124,7 +126,8 @@ wdm_rule_indicator_t
 rt_dm23 (void)
 {
     wdm_rule_indicator_t self = rt_indicator ("DM23", "职工代表大会代表中的女性比例",
-        "Share of women among workers' congress delegates", "%", "%", WDM_TARGET_RELATION, false, 0);
+                                              "Share of women among workers' congress delegates", "%", "%",
+                                              WDM_TARGET_RELATION, false, 0);
     snprintf (self.relation_op, sizeof self.relation_op, "%s", "~");
     return self;
 }
@@ -133,15 +136,15 @@ wdm_rule_indicator_t
 rt_dm24 (void)
 {
     return rt_indicator ("DM24", "企事业单位职工中的女职工比例",
-                        "Share of women among employees of enterprises and public institutions",
-                        "%", "%", WDM_TARGET_MONITOR, false, 0);
+                         "Share of women among employees of enterprises and public institutions", "%", "%",
+                         WDM_TARGET_MONITOR, false, 0);
 }
 
 wdm_rule_indicator_t
 rt_dm17 (void)
 {
     return rt_indicator ("DM17", "乡镇(街道)领导班子女干部人数", "Women in town and street leadership teams",
-                        "人", " persons", WDM_TARGET_MIN_COUNT, true, 1);
+                         "人", " persons", WDM_TARGET_MIN_COUNT, true, 1);
 }
 
 wdm_thresholds_t
@@ -166,8 +169,7 @@ rt_years (int first, const double *values, int count, wdm_point_t *points)
 
 //  The series rules with default thresholds, into found.
 int
-rt_series (const wdm_rule_indicator_t *indicator, const wdm_point_t *points, int count,
-          wdm_finding_t *found)
+rt_series (const wdm_rule_indicator_t *indicator, const wdm_point_t *points, int count, wdm_finding_t *found)
 {
     wdm_thresholds_t thresholds = rt_defaults ();
     return wdm_rules_series (indicator, rt_wuqing, points, count, &thresholds, found, RT_MAX);
@@ -212,10 +214,13 @@ rt_detail (const wdm_finding_t *f, const char *key)
 bool
 rt_utf8_valid (const char *text)
 {
-    const unsigned char *p = (const unsigned char *) text;
+    const unsigned char *p = (const unsigned char *)text;
     while (*p) {
-        int more = *p < 0x80 ? 0 : (*p & 0xE0) == 0xC0 ? 1 : (*p & 0xF0) == 0xE0 ? 2
-                 : (*p & 0xF8) == 0xF0 ? 3 : -1;
+        int more = *p < 0x80      ? 0
+            : (*p & 0xE0) == 0xC0 ? 1
+            : (*p & 0xF0) == 0xE0 ? 2
+            : (*p & 0xF8) == 0xF0 ? 3
+                                  : -1;
         if (more < 0)
             return false;
         p++;
@@ -229,7 +234,7 @@ rt_utf8_valid (const char *text)
 bool
 rt_ascii (const char *text)
 {
-    for (const unsigned char *p = (const unsigned char *) text; *p; p++)
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++)
         if (*p >= 0x80)
             return false;
     return true;

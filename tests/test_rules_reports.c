@@ -22,7 +22,9 @@ test_english (void)
     wdm_point_t p [1] = { { 2024, 0, false, 0 } };
 
     //  The bodies of sql/003_catalog.sql, in English.
-    static const struct { const char *zh, *en; } bodies [] = {
+    static const struct {
+        const char *zh, *en;
+    } bodies [] = {
         { "党(工)委", "Party committee (or Party working committee)" },
         { "政府", "government (or street office)" },
         { "区委", "district Party committee" },
@@ -39,13 +41,15 @@ test_english (void)
         { "区人社局", "district Human Resources and Social Security Bureau" },
     };
     for (size_t i = 0; i < sizeof bodies / sizeof bodies [0]; i++) {
-        CU_ASSERT_EQUAL (wdm_rules_min_count (&dm17, rt_meichang, bodies [i].zh, p, 1, &th, found, RT_MAX), 1);
+        CU_ASSERT_EQUAL (wdm_rules_min_count (&dm17, rt_meichang, bodies [i].zh, p, 1, &th, found, RT_MAX),
+                         1);
         CU_ASSERT_TRUE (rt_has (found [0].message_en, bodies [i].en));
         CU_ASSERT_TRUE (rt_ascii (found [0].message_en));
-        CU_ASSERT_STRING_EQUAL (found [0].body, bodies [i].zh);      //  the key stays Chinese
+        CU_ASSERT_STRING_EQUAL (found [0].body, bodies [i].zh);  //  the key stays Chinese
     }
     CU_ASSERT_EQUAL (wdm_rules_min_count (&dm17, rt_meichang, "党(工)委", p, 1, &th, found, RT_MAX), 1);
-    CU_ASSERT_STRING_EQUAL (found [0].message_en,
+    CU_ASSERT_STRING_EQUAL (
+        found [0].message_en,
         "Women in town and street leadership teams in Meichang Town (Party committee (or Party working "
         "committee)): 0 persons in 2024, below the required minimum of 1.");
     //  A body the map does not know keeps its name, in quotes.
@@ -63,7 +67,8 @@ test_english (void)
     rt_years (2022, (double []) { 62, 61, 60.5 }, 3, q);
     int n = rt_series (&he06, q, 3, found);
     CU_ASSERT_EQUAL (n, 1);
-    CU_ASSERT_STRING_EQUAL (found [0].message_en,
+    CU_ASSERT_STRING_EQUAL (
+        found [0].message_en,
         "Breast cancer screening rate in Wuqing District was 60.5% in 2024, down 0.5 percentage points "
         "from 2023, falling for 2 years in a row, against the target of a steady increase.");
 
@@ -97,8 +102,8 @@ s_missing (int year, int month, int day, int ty, int tm, int td, bool reported, 
 {
     wdm_rule_indicator_t he05 = rt_he05 ();
     wdm_thresholds_t th = rt_defaults ();
-    return wdm_rules_missing (&he05, rt_health, rt_wuqing, year, month, day, ty, tm, td, reported,
-                              &th, found, RT_MAX);
+    return wdm_rules_missing (&he05, rt_health, rt_wuqing, year, month, day, ty, tm, td, reported, &th, found,
+                              RT_MAX);
 }
 
 static void
@@ -107,15 +112,17 @@ test_missing (void)
     wdm_finding_t found [RT_MAX];
 
     //  2024's data, due 2025-03-31; yellow from 14 days before, 2025-03-17.
-    CU_ASSERT_EQUAL (s_missing (2024, 3, 31, 2025, 3, 16, false, found), 0);    //  15 days left
-    CU_ASSERT_EQUAL (s_missing (2024, 3, 31, 2025, 3, 17, false, found), 1);    //  14 days left
+    CU_ASSERT_EQUAL (s_missing (2024, 3, 31, 2025, 3, 16, false, found), 0);  //  15 days left
+    CU_ASSERT_EQUAL (s_missing (2024, 3, 31, 2025, 3, 17, false, found), 1);  //  14 days left
     CU_ASSERT_EQUAL (found [0].rule, WDM_RULE_MISSING);
     CU_ASSERT_EQUAL (found [0].level, 1);
     CU_ASSERT_EQUAL (found [0].year, 2024);
     CU_ASSERT_EQUAL (rt_detail (&found [0], "days_left"), 14);
-    CU_ASSERT_STRING_EQUAL (found [0].message_zh,
+    CU_ASSERT_STRING_EQUAL (
+        found [0].message_zh,
         "区卫生健康委尚未报送武清区2024年“适龄妇女宫颈癌人群筛查率”数据,报送截止日期为2025年3月31日,还剩14天。");
-    CU_ASSERT_STRING_EQUAL (found [0].message_en,
+    CU_ASSERT_STRING_EQUAL (
+        found [0].message_en,
         "District Health Commission has not reported \"Cervical cancer screening rate\" for Wuqing District, 2024; "
         "the deadline is 2025-03-31, 14 days left.");
     CU_ASSERT_TRUE (rt_has (found [0].details, "\"deadline\":\"2025-03-31\""));
@@ -182,8 +189,8 @@ test_peers (void)
     CU_ASSERT_DOUBLE_EQUAL (rt_detail (&found [0], "z"), 4.047, 1e-6);
     CU_ASSERT_DOUBLE_EQUAL (rt_detail (&found [0], "peer_median"), 12, 1e-9);
     CU_ASSERT_STRING_EQUAL (found [0].message_zh,
-        "2024年梅厂镇适龄妇女宫颈癌人群筛查率为18%,与同级5个地区的中位数12%相差悬殊"
-        "(修正Z分数为4.05,超过3.5的预警线),请核实数据。");
+                            "2024年梅厂镇适龄妇女宫颈癌人群筛查率为18%,与同级5个地区的中位数12%相差悬殊"
+                            "(修正Z分数为4.05,超过3.5的预警线),请核实数据。");
     //  The peers are not reordered (they are the caller's).
     CU_ASSERT_EQUAL (peers [0], 10);
     //  v = 6: z = -4.047: yellow too.
@@ -226,7 +233,8 @@ test_revision (void)
     CU_ASSERT_EQUAL (found [0].rule, WDM_RULE_IMPLAUSIBLE);
     CU_ASSERT_EQUAL (found [0].level, 1);
     CU_ASSERT_DOUBLE_EQUAL (rt_detail (&found [0], "change_pct"), 10.2, 1e-9);
-    CU_ASSERT_STRING_EQUAL (found [0].message_zh,
+    CU_ASSERT_STRING_EQUAL (
+        found [0].message_zh,
         "2024年武清区高等学校分学科门类在校生中女生比例已定稿的数值50%被修订为55.1%,变动10.2%,"
         "超过10%的界限,请核实修订原因。");
     //  Down to 44.9: 10.2% as well.
@@ -265,11 +273,12 @@ test_messages (void)
     const wdm_rule_indicator_t *about [64];
     wdm_point_t p [6], q [6];
 
-#define S_COLLECT(indicator, call) do {                     \
-        int k_ = (call);                                    \
-        for (int i_ = 0; i_ < k_; i_++)                     \
-            about [count + i_] = (indicator);               \
-        count += k_;                                        \
+#define S_COLLECT(indicator, call)                                                                           \
+    do {                                                                                                     \
+        int k_ = (call);                                                                                     \
+        for (int i_ = 0; i_ < k_; i_++)                                                                      \
+            about [count + i_] = (indicator);                                                                \
+        count += k_;                                                                                         \
     } while (0)
 
     rt_years (2020, (double []) { 12.5, 12.0, 11.8, 11.7, 9.1 }, 5, p);
@@ -293,12 +302,15 @@ test_messages (void)
     S_COLLECT (&fa01, wdm_rules_gap (&fa01, rt_meichang, p, 2, q, 2, &th, all + count, 64 - count));
     rt_years (2024, (double []) { 20 }, 1, p);
     rt_years (2024, (double []) { 35 }, 1, q);
-    S_COLLECT (&dm02, wdm_rules_relation (&dm02, &dm01, rt_meichang, p, 1, q, 1, &th, all + count, 64 - count));
-    S_COLLECT (&dm23, wdm_rules_relation (&dm23, &dm24, rt_meichang, p, 1, q, 1, &th, all + count, 64 - count));
+    S_COLLECT (&dm02,
+               wdm_rules_relation (&dm02, &dm01, rt_meichang, p, 1, q, 1, &th, all + count, 64 - count));
+    S_COLLECT (&dm23,
+               wdm_rules_relation (&dm23, &dm24, rt_meichang, p, 1, q, 1, &th, all + count, 64 - count));
     rt_years (2024, (double []) { 0 }, 1, p);
     S_COLLECT (&dm17, wdm_rules_min_count (&dm17, rt_meichang, "政府", p, 1, &th, all + count, 64 - count));
-    S_COLLECT (&he05, wdm_rules_missing (&he05, rt_health, rt_meichang, 2024, 3, 31, 2025, 4, 2, false,
-                                         &th, all + count, 64 - count));
+    S_COLLECT (&he05,
+               wdm_rules_missing (&he05, rt_health, rt_meichang, 2024, 3, 31, 2025, 4, 2, false, &th,
+                                  all + count, 64 - count));
     double peers [] = { 60, 61, 62, 63, 64 };
     S_COLLECT (&he05, wdm_rules_peers (&he05, rt_meichang, 2024, 90, peers, 5, &th, all + count, 64 - count));
 #undef S_COLLECT
@@ -317,7 +329,7 @@ test_messages (void)
         CU_ASSERT_TRUE (rt_has (f->message_zh, about [i]->name_zh));
         CU_ASSERT_TRUE (rt_has (f->message_zh, "梅厂镇"));
         CU_ASSERT_TRUE (rt_has (f->message_zh, "2024年"));
-        CU_ASSERT_TRUE (rt_has (f->message_zh, ","));                   //  full-width comma
+        CU_ASSERT_TRUE (rt_has (f->message_zh, ","));  //  full-width comma
         CU_ASSERT_TRUE (rt_ends_with (f->message_zh, "。"));
         CU_ASSERT_PTR_NULL (strstr (f->message_zh, "%%"));
         CU_ASSERT_PTR_NULL (strstr (f->message_zh, "(null)"));
@@ -350,7 +362,7 @@ test_long_text (void)
 {
     char long_zh [1200] = "", long_en [1200] = "";
     for (int i = 0; i < 390; i++)
-        strcat (long_zh, "镇");                                  //  3 bytes each: 1170
+        strcat (long_zh, "镇");  //  3 bytes each: 1170
     memset (long_en, 'x', 1100);
     wdm_place_t place = { long_zh, long_en };
     wdm_rule_indicator_t he03 = rt_he03 ();
@@ -385,7 +397,7 @@ test_max (void)
     memset (found, 0x5A, sizeof found);
     CU_ASSERT_EQUAL (wdm_rules_series (&he05, rt_wuqing, p, 2, &th, found, 1), 1);
     CU_ASSERT_EQUAL (found [0].rule, WDM_RULE_NOT_MET);
-    CU_ASSERT_EQUAL (((unsigned char *) &found [1]) [0], 0x5A);
+    CU_ASSERT_EQUAL (((unsigned char *)&found [1]) [0], 0x5A);
 
     //  max 0: nothing written, by any function.
     memset (found, 0x5A, sizeof found);
@@ -399,10 +411,10 @@ test_max (void)
     CU_ASSERT_EQUAL (wdm_rules_relation (&dm02, &dm01, rt_wuqing, one, 1, two, 1, &th, found, 0), 0);
     CU_ASSERT_EQUAL (wdm_rules_min_count (&dm17, rt_wuqing, "政府", one, 1, &th, found, 0), 0);
     CU_ASSERT_EQUAL (wdm_rules_peers (&he05, rt_meichang, 2024, 90, peers, 5, &th, found, 0), 0);
-    CU_ASSERT_EQUAL (wdm_rules_missing (&he05, rt_health, rt_wuqing, 2024, 3, 31, 2025, 4, 2, false,
-                                        &th, found, 0), 0);
+    CU_ASSERT_EQUAL (
+        wdm_rules_missing (&he05, rt_health, rt_wuqing, 2024, 3, 31, 2025, 4, 2, false, &th, found, 0), 0);
     for (size_t i = 0; i < sizeof found; i++)
-        CU_ASSERT_EQUAL_FATAL (((unsigned char *) found) [i], 0x5A);
+        CU_ASSERT_EQUAL_FATAL (((unsigned char *)found) [i], 0x5A);
     //  And a NULL array with max 0, or a negative max.
     CU_ASSERT_EQUAL (wdm_rules_series (&he03, rt_wuqing, high, 1, &th, NULL, 0), 0);
     CU_ASSERT_EQUAL (wdm_rules_series (&he03, rt_wuqing, high, 1, &th, found, -1), 0);

@@ -14,28 +14,26 @@
 static void
 test_codes_and_kinds (void)
 {
-    static const char *const codes [WDM_RULE_COUNT] = {
-        "not_met", "behind_schedule", "unlikely", "fluctuating", "wrong_direction",
-        "relation_broken", "min_count", "missing", "implausible"
-    };
+    static const char *const codes [WDM_RULE_COUNT] = { "not_met",     "behind_schedule", "unlikely",
+                                                        "fluctuating", "wrong_direction", "relation_broken",
+                                                        "min_count",   "missing",         "implausible" };
     for (int i = 0; i < WDM_RULE_COUNT; i++)
-        CU_ASSERT_STRING_EQUAL (wdm_rule_code ((wdm_rule_t) i), codes [i]);
-    CU_ASSERT_STRING_EQUAL (wdm_rule_code ((wdm_rule_t) 99), "unknown");
+        CU_ASSERT_STRING_EQUAL (wdm_rule_code ((wdm_rule_t)i), codes [i]);
+    CU_ASSERT_STRING_EQUAL (wdm_rule_code ((wdm_rule_t)99), "unknown");
 
-    static const char *const kinds [] = {
-        "upper_bound", "lower_bound", "reach", "keep_above", "increase", "decrease",
-        "curb_rise", "narrow_gap", "relation", "min_count", "balance", "monitor"
-    };
-    for (int i = 0; i < (int) (sizeof kinds / sizeof kinds [0]); i++) {
+    static const char *const kinds [] = { "upper_bound", "lower_bound", "reach",     "keep_above",
+                                          "increase",    "decrease",    "curb_rise", "narrow_gap",
+                                          "relation",    "min_count",   "balance",   "monitor" };
+    for (int i = 0; i < (int)(sizeof kinds / sizeof kinds [0]); i++) {
         wdm_target_kind_t kind = WDM_TARGET_MONITOR;
         CU_ASSERT_EQUAL (wdm_target_kind_parse (kinds [i], &kind), 0);
-        CU_ASSERT_EQUAL ((int) kind, i);
+        CU_ASSERT_EQUAL ((int)kind, i);
     }
     wdm_target_kind_t kind = WDM_TARGET_REACH;
-    CU_ASSERT_EQUAL (wdm_target_kind_parse ("Upper_bound", &kind), -1);   //  the enum is lower case
+    CU_ASSERT_EQUAL (wdm_target_kind_parse ("Upper_bound", &kind), -1);  //  the enum is lower case
     CU_ASSERT_EQUAL (wdm_target_kind_parse ("", &kind), -1);
     CU_ASSERT_EQUAL (wdm_target_kind_parse (NULL, &kind), -1);
-    CU_ASSERT_EQUAL (kind, WDM_TARGET_REACH);                           //  untouched on failure
+    CU_ASSERT_EQUAL (kind, WDM_TARGET_REACH);  //  untouched on failure
 }
 
 static void
@@ -63,7 +61,10 @@ test_thresholds (void)
     CU_ASSERT_EQUAL (th.revision_pct, 10);
 
     //  Every (rule, param) of rule_threshold lands in its own field.
-    struct { const char *rule, *param; double *field; } map [] = {
+    struct {
+        const char *rule, *param;
+        double *field;
+    } map [] = {
         { "behind_schedule", "yellow_pp", &th.behind_yellow_pp },
         { "behind_schedule", "red_pp", &th.behind_red_pp },
         { "unlikely", "min_years", &th.unlikely_min_years },
@@ -83,7 +84,7 @@ test_thresholds (void)
         { "implausible", "peer_min", &th.peer_min },
         { "implausible", "revision_pct", &th.revision_pct },
     };
-    int count = (int) (sizeof map / sizeof map [0]);
+    int count = (int)(sizeof map / sizeof map [0]);
     for (int i = 0; i < count; i++)
         CU_ASSERT_EQUAL (wdm_thresholds_set (&th, map [i].rule, map [i].param, 100 + i), 0);
     for (int i = 0; i < count; i++)
@@ -91,11 +92,11 @@ test_thresholds (void)
 
     th = rt_defaults ();
     CU_ASSERT_EQUAL (wdm_thresholds_set (&th, "behind_schedule", "orange_pp", 1), -1);
-    CU_ASSERT_EQUAL (wdm_thresholds_set (&th, "not_met", "red_pp", 1), -1);       //  another rule's param
-    CU_ASSERT_EQUAL (wdm_thresholds_set (&th, "behind", "red_pp", 1), -1);        //  the code, not a nickname
+    CU_ASSERT_EQUAL (wdm_thresholds_set (&th, "not_met", "red_pp", 1), -1);  //  another rule's param
+    CU_ASSERT_EQUAL (wdm_thresholds_set (&th, "behind", "red_pp", 1), -1);   //  the code, not a nickname
     CU_ASSERT_EQUAL (wdm_thresholds_set (&th, NULL, "red_pp", 1), -1);
     CU_ASSERT_EQUAL (wdm_thresholds_set (&th, "behind_schedule", "red_pp", NAN), -1);
-    CU_ASSERT_EQUAL (th.behind_red_pp, 30);                                       //  unchanged
+    CU_ASSERT_EQUAL (th.behind_red_pp, 30);  //  unchanged
 }
 
 static void
@@ -103,15 +104,15 @@ test_median (void)
 {
     double odd [] = { 3, 1, 2 };
     CU_ASSERT_EQUAL (wdm_rules_median (odd, 3), 2);
-    CU_ASSERT_EQUAL (odd [0], 1);                           //  reordered, as the contract says
+    CU_ASSERT_EQUAL (odd [0], 1);  //  reordered, as the contract says
     double even [] = { 4, 1, 3, 2 };
-    CU_ASSERT_EQUAL (wdm_rules_median (even, 4), 2.5);      //  (2 + 3) / 2
+    CU_ASSERT_EQUAL (wdm_rules_median (even, 4), 2.5);  //  (2 + 3) / 2
     double one [] = { 7 };
     CU_ASSERT_EQUAL (wdm_rules_median (one, 1), 7);
     double ties [] = { 5, 5, 1, 9, 5 };
     CU_ASSERT_EQUAL (wdm_rules_median (ties, 5), 5);
     double negative [] = { -1.5, 0.5, -0.5, 1.5 };
-    CU_ASSERT_EQUAL (wdm_rules_median (negative, 4), 0);    //  (-0.5 + 0.5) / 2
+    CU_ASSERT_EQUAL (wdm_rules_median (negative, 4), 0);  //  (-0.5 + 0.5) / 2
 }
 
 static void
@@ -175,11 +176,12 @@ test_not_met_upper_bound (void)
     //  The example of the brief, word for word: 9.1 - 8.5 = 0.6.
     p [0].value = 9.1;
     CU_ASSERT_EQUAL (rt_series (&he03, p, 1, found), 1);
-    CU_ASSERT_STRING_EQUAL (found [0].message_zh,
+    CU_ASSERT_STRING_EQUAL (
+        found [0].message_zh,
         "2024年武清区孕产妇死亡率为9.1/10万,未达到“控制在8.5/10万以下”的目标,超出0.6/10万。");
     CU_ASSERT_STRING_EQUAL (found [0].message_en,
-        "Maternal mortality ratio in Wuqing District was 9.1 per 100,000 in 2024, "
-        "missing the target of at most 8.5 per 100,000 by 0.6 per 100,000.");
+                            "Maternal mortality ratio in Wuqing District was 9.1 per 100,000 in 2024, "
+                            "missing the target of at most 8.5 per 100,000 by 0.6 per 100,000.");
     CU_ASSERT_DOUBLE_EQUAL (rt_detail (&found [0], "target"), 8.5, 1e-9);
     CU_ASSERT_DOUBLE_EQUAL (rt_detail (&found [0], "over_by"), 0.6, 1e-9);
 
@@ -206,13 +208,15 @@ test_not_met_lower_bound_and_reach (void)
     CU_ASSERT_EQUAL (found [0].rule, WDM_RULE_NOT_MET);
     CU_ASSERT_EQUAL (found [0].level, 1);
     CU_ASSERT_TRUE (rt_has (found [0].message_zh, "距“达到70%以上”的目标还差0.1个百分点(目标年为2025年)"));
-    CU_ASSERT_TRUE (rt_has (found [0].message_en, "short of the target of at least 70% by 0.1 percentage points"));
+    CU_ASSERT_TRUE (
+        rt_has (found [0].message_en, "short of the target of at least 70% by 0.1 percentage points"));
 
     //  69.9 in 2025, the target year: red.
     p [0].year = 2025;
     CU_ASSERT_EQUAL (rt_series (&he05, p, 1, found), 1);
     CU_ASSERT_EQUAL (found [0].level, 2);
-    CU_ASSERT_STRING_EQUAL (found [0].message_zh,
+    CU_ASSERT_STRING_EQUAL (
+        found [0].message_zh,
         "2025年武清区适龄妇女宫颈癌人群筛查率为69.9%,未实现“达到70%以上”的目标,差0.1个百分点。");
     //  And after it, still red.
     p [0].year = 2026;
@@ -227,7 +231,8 @@ test_not_met_lower_bound_and_reach (void)
     CU_ASSERT_EQUAL (rt_series (&en04, q, 1, found), 1);
     CU_ASSERT_EQUAL (found [0].level, 2);
     CU_ASSERT_TRUE (rt_has (found [0].message_zh, "未实现“达到100%”的目标,差0.1个百分点"));
-    CU_ASSERT_TRUE (rt_has (found [0].message_en, "missing the target of reaching 100% by 0.1 percentage points"));
+    CU_ASSERT_TRUE (
+        rt_has (found [0].message_en, "missing the target of reaching 100% by 0.1 percentage points"));
     q [0].year = 2024;
     CU_ASSERT_EQUAL (rt_series (&en04, q, 1, found), 1);
     CU_ASSERT_EQUAL (found [0].level, 1);
@@ -257,8 +262,8 @@ test_not_met_keep_above (void)
     CU_ASSERT_EQUAL (f->value, 98.9);
     CU_ASSERT_EQUAL (f->target, 99);
     CU_ASSERT_STRING_EQUAL (f->message_zh,
-        "2022年武清区九年义务教育巩固率为98.9%,未达到“保持在99%以上”的目标,差0.1个百分点;"
-        "低于目标的年份:2022年。");
+                            "2022年武清区九年义务教育巩固率为98.9%,未达到“保持在99%以上”的目标,差0.1个百分点;"
+                            "低于目标的年份:2022年。");
 
     //  Dropped in 2022 and 2024: about the latest, 2024, naming both.
     rt_years (2020, (double []) { 99.1, 99.3, 98.9, 99.5, 98.7 }, 5, p);
@@ -291,7 +296,7 @@ test_not_met_balance (void)
     CU_ASSERT_EQUAL (found [0].rule, WDM_RULE_NOT_MET);
     CU_ASSERT_EQUAL (found [0].level, 1);
     CU_ASSERT_TRUE (rt_has (found [0].message_zh,
-        "为55.1%,偏离“保持均衡(50%左右)”的目标5.1个百分点,超过容许的5个百分点。"));
+                            "为55.1%,偏离“保持均衡(50%左右)”的目标5.1个百分点,超过容许的5个百分点。"));
     p [0].value = 44.9;
     CU_ASSERT_EQUAL (rt_series (&ed03, p, 1, found), 1);
     CU_ASSERT_EQUAL (found [0].level, 1);
@@ -329,11 +334,14 @@ test_behind_schedule (void)
     CU_ASSERT_DOUBLE_EQUAL (rt_detail (f, "progress"), 0.5, 1e-9);
     CU_ASSERT_DOUBLE_EQUAL (rt_detail (f, "time_share"), 0.6, 1e-9);
     CU_ASSERT_DOUBLE_EQUAL (rt_detail (f, "behind_pp"), 10, 1e-9);
-    CU_ASSERT_STRING_EQUAL (f->message_zh,
+    CU_ASSERT_STRING_EQUAL (
+        f->message_zh,
         "2023年武清区适龄妇女宫颈癌人群筛查率为60%,自2020年基期(50%)起仅完成“达到70%以上”目标进度的50.0%,"
         "而规划期已过去60.0%,落后于时间进度10.0个百分点。");
-    CU_ASSERT_TRUE (rt_has (f->message_en, "50.0% of the way from the 2020 baseline (50%) to the target of at least 70%"));
-    CU_ASSERT_TRUE (rt_has (f->message_en, "60.0% of the plan period gone, 10.0 percentage points behind schedule."));
+    CU_ASSERT_TRUE (rt_has (f->message_en,
+                            "50.0% of the way from the 2020 baseline (50%) to the target of at least 70%"));
+    CU_ASSERT_TRUE (
+        rt_has (f->message_en, "60.0% of the plan period gone, 10.0 percentage points behind schedule."));
 
     //  60.1: progress 10.1 / 20 = 0.505; behind 9.5: nothing.
     CU_ASSERT_PTR_NULL (s_behind_2023 (60.1, &th, found));
@@ -412,9 +420,10 @@ test_behind_schedule_wrong_way (void)
     CU_ASSERT_EQUAL (f->level, 2);
     CU_ASSERT_DOUBLE_EQUAL (rt_detail (f, "progress"), -0.25, 1e-9);
     CU_ASSERT_STRING_EQUAL (f->message_zh,
-        "2023年武清区适龄妇女宫颈癌人群筛查率为45%,比2020年基期(50%)下降5个百分点,"
-        "与“达到70%以上”的目标方向相反,而规划期已过去60.0%。");
-    CU_ASSERT_STRING_EQUAL (f->message_en,
+                            "2023年武清区适龄妇女宫颈癌人群筛查率为45%,比2020年基期(50%)下降5个百分点,"
+                            "与“达到70%以上”的目标方向相反,而规划期已过去60.0%。");
+    CU_ASSERT_STRING_EQUAL (
+        f->message_en,
         "Cervical cancer screening rate in Wuqing District was 45% in 2023, down 5 percentage points "
         "from the 2020 baseline (50%): moving away from the target of at least 70%, "
         "with 60.0% of the plan period gone.");
@@ -429,8 +438,10 @@ test_behind_schedule_wrong_way (void)
     f = rt_find (found, n, WDM_RULE_BEHIND);
     CU_ASSERT_PTR_NOT_NULL_FATAL (f);
     CU_ASSERT_EQUAL (f->level, 2);
-    CU_ASSERT_TRUE (rt_has (f->message_zh, "比2020年基期(9/10万)上升3.5/10万,与“控制在8.5/10万以下”的目标方向相反"));
-    CU_ASSERT_TRUE (rt_has (f->message_en, "up 3.5 per 100,000 from the 2020 baseline (9 per 100,000): moving away"));
+    CU_ASSERT_TRUE (
+        rt_has (f->message_zh, "比2020年基期(9/10万)上升3.5/10万,与“控制在8.5/10万以下”的目标方向相反"));
+    CU_ASSERT_TRUE (
+        rt_has (f->message_en, "up 3.5 per 100,000 from the 2020 baseline (9 per 100,000): moving away"));
     CU_ASSERT_PTR_NULL (strstr (f->message_zh, "-700"));
     CU_ASSERT_PTR_NULL (strstr (f->message_zh, "720"));
 
@@ -439,10 +450,12 @@ test_behind_schedule_wrong_way (void)
     f = s_behind_2023 (50, &th, found);
     CU_ASSERT_PTR_NOT_NULL_FATAL (f);
     CU_ASSERT_EQUAL (f->level, 2);
-    CU_ASSERT_STRING_EQUAL (f->message_zh,
+    CU_ASSERT_STRING_EQUAL (
+        f->message_zh,
         "2023年武清区适龄妇女宫颈癌人群筛查率为50%,与2020年基期(50%)持平,“达到70%以上”的目标尚无进展,"
         "而规划期已过去60.0%,落后于时间进度60.0个百分点。");
-    CU_ASSERT_TRUE (rt_has (f->message_en, "unchanged from the 2020 baseline (50%): no progress toward the target"));
+    CU_ASSERT_TRUE (
+        rt_has (f->message_en, "unchanged from the 2020 baseline (50%): no progress toward the target"));
 
     //  The unlikely rule going the wrong way says so, not "-1.67 times".
     wdm_point_t up [3];
@@ -452,9 +465,11 @@ test_behind_schedule_wrong_way (void)
     CU_ASSERT_PTR_NOT_NULL_FATAL (f);
     CU_ASSERT_PTR_NULL (strstr (f->message_zh, "-1.67"));
     CU_ASSERT_PTR_NULL (strstr (f->message_en, "-1.67"));
-    CU_ASSERT_TRUE (rt_has (f->message_zh, "实际年均变化(+0.5/10万)与实现目标所需的年均变化(-0.3/10万)方向相反"));
-    CU_ASSERT_TRUE (rt_has (f->message_en, "the observed yearly change (+0.5 per 100,000) goes the opposite way "
-                                          "to the -0.3 per 100,000 a year required"));
+    CU_ASSERT_TRUE (
+        rt_has (f->message_zh, "实际年均变化(+0.5/10万)与实现目标所需的年均变化(-0.3/10万)方向相反"));
+    CU_ASSERT_TRUE (rt_has (f->message_en,
+                            "the observed yearly change (+0.5 per 100,000) goes the opposite way "
+                            "to the -0.3 per 100,000 a year required"));
 }
 
 static void
@@ -486,12 +501,14 @@ test_unlikely (void)
     CU_ASSERT_DOUBLE_EQUAL (rt_detail (f, "required_slope"), 4, 1e-9);
     CU_ASSERT_DOUBLE_EQUAL (rt_detail (f, "ratio"), 0.625, 1e-9);
     CU_ASSERT_TRUE (rt_has (f->details, "\"category\":\"accelerate\""));
-    CU_ASSERT_STRING_EQUAL (f->message_zh,
+    CU_ASSERT_STRING_EQUAL (
+        f->message_zh,
         "按2020—2024年数据的线性趋势(每年+2.5个百分点),武清区适龄妇女宫颈癌人群筛查率到2025年预计为62.5%,"
         "难以实现“达到70%以上”的目标,预计差7.5个百分点;"
         "实际年均变化为实现目标所需年均变化(+4个百分点)的0.63倍,需加快进度。");
-    CU_ASSERT_TRUE (rt_has (f->message_en, "projected at 62.5% in 2025, missing the target of at least 70% "
-                                          "by 7.5 percentage points"));
+    CU_ASSERT_TRUE (rt_has (f->message_en,
+                            "projected at 62.5% in 2025, missing the target of at least 70% "
+                            "by 7.5 percentage points"));
     CU_ASSERT_TRUE (rt_has (f->message_en, "needs acceleration."));
 
     //  The same with on_track_ratio 0.6: 0.625 is on track, yet the
@@ -534,7 +551,7 @@ test_unlikely (void)
     n = wdm_rules_series (&he05, rt_wuqing, exact, 3, &th, found, RT_MAX);
     f = rt_find (found, n, WDM_RULE_UNLIKELY);
     CU_ASSERT_PTR_NOT_NULL_FATAL (f);
-    CU_ASSERT_DOUBLE_EQUAL (rt_detail (f, "projection"), 69.7667, 1e-4);     //  six digits in details
+    CU_ASSERT_DOUBLE_EQUAL (rt_detail (f, "projection"), 69.7667, 1e-4);  //  six digits in details
     //  Ratio 3.95 / 4 = 0.9875 >= 0.95: on track in pace, yellow.
     CU_ASSERT_EQUAL (f->level, 1);
 
@@ -581,7 +598,8 @@ main (void)
         { "median", test_median },
         { "least-squares trend", test_trend },
         { "not met: upper bound, at and either side of 8.5", test_not_met_upper_bound },
-        { "not met: lower bound and reach, yellow before 2025, red from it", test_not_met_lower_bound_and_reach },
+        { "not met: lower bound and reach, yellow before 2025, red from it",
+          test_not_met_lower_bound_and_reach },
         { "not met: keep above, once and twice below", test_not_met_keep_above },
         { "not met: balance", test_not_met_balance },
         { "behind schedule at 10 and 30 points and either side", test_behind_schedule },

@@ -50,8 +50,8 @@ s_register (const char *unit, s_keys_t *keys)
     if (!unit)
         return 0;
     const char *params [] = { keys->public_key, unit };
-    PGresult *res = PQexecParams (s_conn, "INSERT INTO unit_key (public_key, unit_code) VALUES ($1, $2)",
-                                  2, NULL, params, NULL, NULL, 0);
+    PGresult *res = PQexecParams (s_conn, "INSERT INTO unit_key (public_key, unit_code) VALUES ($1, $2)", 2,
+                                  NULL, params, NULL, NULL, 0);
     int rc = PQresultStatus (res) == PGRES_COMMAND_OK ? 0 : -1;
     PQclear (res);
     return rc;
@@ -63,8 +63,7 @@ s_start_server (void)
     //  WDM_TEST_SERVER_BIN: another build of the server (to see a test
     //  fail on the code before a fix).
     char *bin = getenv ("WDM_TEST_SERVER_BIN") ? getenv ("WDM_TEST_SERVER_BIN") : WDM_SERVER_BIN;
-    char *argv [] = { bin, "-k", s_server_key_file, "-e", s_endpoint,
-                      "-d", s_conninfo, "-l", "warn", NULL };
+    char *argv [] = { bin, "-k", s_server_key_file, "-e", s_endpoint, "-d", s_conninfo, "-l", "warn", NULL };
     s_pid = wdm_test_spawn (argv);
     return s_pid > 0 ? 0 : -1;
 }
@@ -93,8 +92,7 @@ s_client (const s_keys_t *keys)
 }
 
 static void
-s_send_frames (void *socket, const void *header, size_t header_size,
-               const void *body, size_t body_size)
+s_send_frames (void *socket, const void *header, size_t header_size, const void *body, size_t body_size)
 {
     zmq_send (socket, header, header_size, ZMQ_SNDMORE);
     zmq_send (socket, body, body_size, 0);
@@ -130,11 +128,11 @@ s_receive (void *socket, int timeout_ms, wdm_proto_reply_t *reply, uint64_t *bat
     int rc = -1;
     char why [128];
     if (header_size == WDM_PROTO_HEADER_SIZE
-    &&  wdm_proto_header_decode (header, (size_t) header_size, &head) == WDM_PROTO_OK
-    &&  head.type == WDM_PROTO_REPLY
-    &&  head.checksum == wdm_crc32 (0, zmq_msg_data (&body), zmq_msg_size (&body))
-    &&  wdm_proto_reply_decode (zmq_msg_data (&body), zmq_msg_size (&body), reply, why, sizeof why) == 0
-    &&  head.count == reply->rejected_count) {
+        && wdm_proto_header_decode (header, (size_t)header_size, &head) == WDM_PROTO_OK
+        && head.type == WDM_PROTO_REPLY
+        && head.checksum == wdm_crc32 (0, zmq_msg_data (&body), zmq_msg_size (&body))
+        && wdm_proto_reply_decode (zmq_msg_data (&body), zmq_msg_size (&body), reply, why, sizeof why) == 0
+        && head.count == reply->rejected_count) {
         if (batch_no)
             *batch_no = head.batch_no;
         rc = 0;
@@ -157,30 +155,28 @@ s_record (const char *indicator, const char *area, int year, double value)
 
 //  A batch body of records numbered from seq first.
 static void
-s_body_from (msgpack_sbuffer *body, uint64_t epoch, const wdm_record_t *records, int count,
-             uint64_t first)
+s_body_from (msgpack_sbuffer *body, uint64_t epoch, const wdm_record_t *records, int count, uint64_t first)
 {
     msgpack_sbuffer_init (body);
     msgpack_packer pk;
     msgpack_packer_init (&pk, body, msgpack_sbuffer_write);
-    wdm_proto_batch_begin (&pk, epoch, (uint32_t) count);
+    wdm_proto_batch_begin (&pk, epoch, (uint32_t)count);
     for (int i = 0; i < count; i++) {
         msgpack_sbuffer stored;
         msgpack_sbuffer_init (&stored);
         wdm_proto_record_encode (&records [i], &stored);
-        wdm_proto_batch_add (&pk, first + (uint64_t) i, stored.data, stored.size);
+        wdm_proto_batch_add (&pk, first + (uint64_t)i, stored.data, stored.size);
         msgpack_sbuffer_destroy (&stored);
     }
 }
 
 //  A batch body of records with fresh seqs; *first gets the first seq.
 static void
-s_body (msgpack_sbuffer *body, uint64_t epoch, const wdm_record_t *records, int count,
-        uint64_t *first)
+s_body (msgpack_sbuffer *body, uint64_t epoch, const wdm_record_t *records, int count, uint64_t *first)
 {
     *first = s_seq;
     s_body_from (body, epoch, records, count, s_seq);
-    s_seq += (uint64_t) count;
+    s_seq += (uint64_t)count;
 }
 
 static long
@@ -225,9 +221,9 @@ static void
 test_batch_stored_once (void)
 {
     void *client = s_client (&s_meichang);
-    wdm_record_t records [3] = {
-        s_record ("DM27", "meichang", 2021, 28.0), s_record ("DM27", "meichang", 2022, 29.5),
-        s_record ("DM27", "meichang", 2023, 30.2) };
+    wdm_record_t records [3] = { s_record ("DM27", "meichang", 2021, 28.0),
+                                 s_record ("DM27", "meichang", 2022, 29.5),
+                                 s_record ("DM27", "meichang", 2023, 30.2) };
     records [2].status = WDM_STATUS_FINAL;
     snprintf (records [2].note, sizeof records [2].note, "%s", "含新增村 <script>'; DROP TABLE x;--");
     msgpack_sbuffer body;
@@ -244,10 +240,12 @@ test_batch_stored_once (void)
     wdm_proto_reply_clear (&reply);
     //  In the table exactly once, with the unit from the key.
     CU_ASSERT_EQUAL (s_count ("SELECT count(*) FROM observation WHERE rec_epoch = 1001"
-                              " AND unit_code = 'town_meichang' AND indicator_code = 'DM27'"), 3);
-    char *note = wdm_test_scalar (s_conn, "SELECT note FROM observation WHERE rec_epoch = 1001 AND year = 2023");
+                              " AND unit_code = 'town_meichang' AND indicator_code = 'DM27'"),
+                     3);
+    char *note =
+        wdm_test_scalar (s_conn, "SELECT note FROM observation WHERE rec_epoch = 1001 AND year = 2023");
     CU_ASSERT_PTR_NOT_NULL_FATAL (note);
-    CU_ASSERT_STRING_EQUAL (note, records [2].note);       //  stored verbatim
+    CU_ASSERT_STRING_EQUAL (note, records [2].note);  //  stored verbatim
     free (note);
 
     //  The same batch again: stored once, answered as duplicates.
@@ -259,8 +257,10 @@ test_batch_stored_once (void)
     wdm_proto_reply_clear (&reply);
     CU_ASSERT_EQUAL (s_count ("SELECT count(*) FROM observation WHERE rec_epoch = 1001"), 3);
     CU_ASSERT_EQUAL (s_count ("SELECT count(*) FROM ingest_batch WHERE epoch = 1001"
-                              " AND unit_code = 'town_meichang' AND committed_at IS NOT NULL"), 2);
-    CU_ASSERT_EQUAL (s_count ("SELECT duplicates FROM ingest_batch WHERE epoch = 1001 ORDER BY id DESC LIMIT 1"), 3);
+                              " AND unit_code = 'town_meichang' AND committed_at IS NOT NULL"),
+                     2);
+    CU_ASSERT_EQUAL (
+        s_count ("SELECT duplicates FROM ingest_batch WHERE epoch = 1001 ORDER BY id DESC LIMIT 1"), 3);
     msgpack_sbuffer_destroy (&body);
 
     //  A correction is a new revision; the old value stays.
@@ -271,8 +271,10 @@ test_batch_stored_once (void)
     CU_ASSERT_EQUAL (reply.accepted, 1);
     wdm_proto_reply_clear (&reply);
     CU_ASSERT_EQUAL (s_count ("SELECT max(revision) FROM observation WHERE area_code = 'meichang'"
-                              " AND indicator_code = 'DM27' AND year = 2022"), 2);
-    char *latest = wdm_test_scalar (s_conn, "SELECT value FROM observation_latest WHERE"
+                              " AND indicator_code = 'DM27' AND year = 2022"),
+                     2);
+    char *latest = wdm_test_scalar (s_conn,
+                                    "SELECT value FROM observation_latest WHERE"
                                     " area_code = 'meichang' AND indicator_code = 'DM27' AND year = 2022");
     CU_ASSERT_PTR_NOT_NULL_FATAL (latest);
     CU_ASSERT_STRING_EQUAL (latest, "29.9");
@@ -286,13 +288,13 @@ test_invalid_records_come_back_with_reasons (void)
 {
     void *client = s_client (&s_meichang);
     wdm_record_t records [7] = {
-        s_record ("DM27", "meichang", 2024, 32.0),      //  fine
-        s_record ("DM27", "meichang", 2024, 150.0),     //  422 value
-        s_record ("HE03", "meichang", 2024, 8.0),       //  403 indicator: the health commission's
-        s_record ("DM27", "yangcun", 2024, 30.0),       //  403 area: another town
-        s_record ("XX99", "meichang", 2024, 1.0),       //  404
-        s_record ("DM27", "meichang", 2030, 30.0),      //  422 year
-        s_record ("DM27", "meichang", 2023, 30.0),      //  400 note: not UTF-8
+        s_record ("DM27", "meichang", 2024, 32.0),   //  fine
+        s_record ("DM27", "meichang", 2024, 150.0),  //  422 value
+        s_record ("HE03", "meichang", 2024, 8.0),    //  403 indicator: the health commission's
+        s_record ("DM27", "yangcun", 2024, 30.0),    //  403 area: another town
+        s_record ("XX99", "meichang", 2024, 1.0),    //  404
+        s_record ("DM27", "meichang", 2030, 30.0),   //  422 year
+        s_record ("DM27", "meichang", 2023, 30.0),   //  400 note: not UTF-8
     };
     snprintf (records [6].note, sizeof records [6].note, "%s", "bad \xC3\x28 byte");
     records [5].year = 2030;
@@ -306,11 +308,13 @@ test_invalid_records_come_back_with_reasons (void)
     CU_ASSERT_EQUAL (reply.status, 200);
     CU_ASSERT_EQUAL (reply.accepted, 1);
     CU_ASSERT_EQUAL_FATAL (reply.rejected_count, 6);
-    static const struct { int code; const char *field; } expected [6] = {
-        { 422, "value" }, { 403, "indicator" }, { 403, "area" },
-        { 404, "indicator" }, { 422, "year" }, { 400, "note" } };
+    static const struct {
+        int code;
+        const char *field;
+    } expected [6] = { { 422, "value" },     { 403, "indicator" }, { 403, "area" },
+                       { 404, "indicator" }, { 422, "year" },      { 400, "note" } };
     for (int i = 0; i < 6; i++) {
-        CU_ASSERT_EQUAL (reply.rejected [i].seq, first + 1 + (uint64_t) i);
+        CU_ASSERT_EQUAL (reply.rejected [i].seq, first + 1 + (uint64_t)i);
         CU_ASSERT_EQUAL (reply.rejected [i].code, expected [i].code);
         CU_ASSERT_STRING_EQUAL (reply.rejected [i].field, expected [i].field);
         CU_ASSERT_PTR_NOT_NULL (strstr (reply.rejected [i].message, " / "));
@@ -319,14 +323,18 @@ test_invalid_records_come_back_with_reasons (void)
     //  Every refused record is kept, with its reason and its exact bytes.
     CU_ASSERT_EQUAL (s_count ("SELECT count(*) FROM rejected_record WHERE rec_epoch = 1002"), 6);
     CU_ASSERT_EQUAL (s_count ("SELECT count(*) FROM rejected_record WHERE rec_epoch = 1002"
-                              " AND reason_code = 403 AND unit_code = 'town_meichang'"), 2);
+                              " AND reason_code = 403 AND unit_code = 'town_meichang'"),
+                     2);
     wdm_proto_batch_t decoded;
     char why [128];
-    CU_ASSERT_EQUAL_FATAL (wdm_proto_batch_decode ((const uint8_t *) body.data, body.size, 7,
-                                                   &decoded, why, sizeof why), WDM_PROTO_OK);
+    CU_ASSERT_EQUAL_FATAL (
+        wdm_proto_batch_decode ((const uint8_t *)body.data, body.size, 7, &decoded, why, sizeof why),
+        WDM_PROTO_OK);
     char sql [160];
-    snprintf (sql, sizeof sql, "SELECT encode(raw, 'hex') FROM rejected_record"
-              " WHERE rec_epoch = 1002 AND rec_seq = %llu", (unsigned long long) (first + 1));
+    snprintf (sql, sizeof sql,
+              "SELECT encode(raw, 'hex') FROM rejected_record"
+              " WHERE rec_epoch = 1002 AND rec_seq = %llu",
+              (unsigned long long)(first + 1));
     char *raw = wdm_test_scalar (s_conn, sql);
     CU_ASSERT_PTR_NOT_NULL_FATAL (raw);
     char hex [4096] = "";
@@ -412,10 +420,9 @@ test_malformed_messages (void)
     zmq_close (client);
 
     //  Each refused message is kept whole, with its reason; none stored.
-    CU_ASSERT_EQUAL (s_count ("SELECT count(*) FROM rejected_record WHERE rec_seq IS NULL")
-                     - kept_before, 8);
+    CU_ASSERT_EQUAL (s_count ("SELECT count(*) FROM rejected_record WHERE rec_seq IS NULL") - kept_before, 8);
     CU_ASSERT_EQUAL (s_count ("SELECT count(*) FROM observation WHERE rec_epoch = 1003"), 0);
-    CU_ASSERT_EQUAL (kill ((pid_t) s_pid, 0), 0);
+    CU_ASSERT_EQUAL (kill ((pid_t)s_pid, 0), 0);
     s_expect_serving ();
 }
 
@@ -443,8 +450,9 @@ test_unknown_and_revoked_keys (void)
     CU_ASSERT_EQUAL_FATAL (s_receive (health, 10000, &reply, NULL), 0);
     CU_ASSERT_EQUAL (reply.accepted, 1);
     wdm_proto_reply_clear (&reply);
-    PQclear (PQexec (s_conn, "UPDATE unit_key SET state = 'revoked', revoked_at = now()"
-                             " WHERE unit_code = 'health_commission'"));
+    PQclear (PQexec (s_conn,
+                     "UPDATE unit_key SET state = 'revoked', revoked_at = now()"
+                     " WHERE unit_code = 'health_commission'"));
     wdm_record_t later = s_record ("HE03", "wuqing", 2023, 8.2);
     msgpack_sbuffer after;
     s_body (&after, 1005, &later, 1, &first);
@@ -495,9 +503,9 @@ test_null_mechanism_and_idle_connections (void)
     int opened = 0;
     for (int i = 0; i < 100; i++) {
         fds [i] = socket (AF_INET, SOCK_STREAM, 0);
-        struct sockaddr_in where = { .sin_family = AF_INET, .sin_port = htons ((uint16_t) port) };
+        struct sockaddr_in where = { .sin_family = AF_INET, .sin_port = htons ((uint16_t)port) };
         inet_pton (AF_INET, "127.0.0.1", &where.sin_addr);
-        if (fds [i] >= 0 && connect (fds [i], (struct sockaddr *) &where, sizeof where) == 0)
+        if (fds [i] >= 0 && connect (fds [i], (struct sockaddr *)&where, sizeof where) == 0)
             opened++;
     }
     CU_ASSERT_EQUAL (opened, 100);
@@ -505,7 +513,7 @@ test_null_mechanism_and_idle_connections (void)
     for (int i = 0; i < 100; i++)
         if (fds [i] >= 0)
             close (fds [i]);
-    CU_ASSERT_EQUAL (kill ((pid_t) s_pid, 0), 0);
+    CU_ASSERT_EQUAL (kill ((pid_t)s_pid, 0), 0);
 }
 
 static void
@@ -527,7 +535,7 @@ test_database_away (void)
     msgpack_sbuffer_destroy (&body);
 
     CU_ASSERT_EQUAL_FATAL (wdm_test_shell (WDM_PGCTL " stop"), 0);
-    records [0].value = 18.5;           //  a correction: the same value again is no revision
+    records [0].value = 18.5;  //  a correction: the same value again is no revision
     s_body (&body, 1006, records, 2, &first);
     s_send (client, body.data, body.size, 2);
     int got = s_receive (client, 10000, &reply, NULL);
@@ -678,11 +686,12 @@ test_claimed_counts_poison_nothing (void)
     //  Each refused batch is kept whole, and its count is what was
     //  decoded (nothing), not what its header claimed.
     char sql [512];
-    snprintf (sql, sizeof sql, "SELECT count(*) FROM rejected_record r JOIN ingest_batch b"
+    snprintf (sql, sizeof sql,
+              "SELECT count(*) FROM rejected_record r JOIN ingest_batch b"
               " ON b.id = r.batch_id WHERE b.batch_no IN (%llu, %llu, %llu) AND r.reason_code = 413"
               " AND r.rec_seq IS NULL AND r.unit_code = 'town_meichang' AND b.record_count = 0",
-              (unsigned long long) town_sent [0], (unsigned long long) town_sent [1],
-              (unsigned long long) town_sent [2]);
+              (unsigned long long)town_sent [0], (unsigned long long)town_sent [1],
+              (unsigned long long)town_sent [2]);
     CU_ASSERT_EQUAL (s_count (sql), 3);
     CU_ASSERT_EQUAL (s_count ("SELECT count(*) FROM ingest_batch WHERE record_count > 4096"), 0);
     //  The counters (`wdmon status` reads server_status) count decoded
@@ -748,10 +757,11 @@ test_one_batch_refused_by_the_database (void)
     CU_ASSERT_EQUAL (s_count ("SELECT count(*) FROM observation WHERE rec_epoch = 9005"), 2);
     CU_ASSERT_EQUAL (s_count ("SELECT count(*) FROM observation WHERE rec_epoch = 9004"), 0);
     char sql [256];
-    snprintf (sql, sizeof sql, "SELECT count(*) FROM rejected_record r JOIN ingest_batch b"
+    snprintf (sql, sizeof sql,
+              "SELECT count(*) FROM rejected_record r JOIN ingest_batch b"
               " ON b.id = r.batch_id WHERE b.batch_no = %llu AND r.reason_code = 400"
               " AND r.rec_seq IS NULL AND r.message LIKE '%%this row is refused%%'",
-              (unsigned long long) town_sent);
+              (unsigned long long)town_sent);
     CU_ASSERT_EQUAL (s_count (sql), 1);
     msgpack_sbuffer_destroy (&bad);
     msgpack_sbuffer_destroy (&good [0]);
@@ -781,7 +791,7 @@ test_sixty_four_in_flight (void)
                 records [k] = s_record ("XX99", "meichang", 2024, 1.0);
             msgpack_sbuffer body;
             uint64_t first;
-            s_body (&body, 9100 + (uint64_t) round, records, 16, &first);
+            s_body (&body, 9100 + (uint64_t)round, records, 16, &first);
             sent [i] = s_send (client, body.data, body.size, 16);
             msgpack_sbuffer_destroy (&body);
         }
@@ -794,8 +804,8 @@ test_sixty_four_in_flight (void)
         CU_ASSERT_EQUAL (got, 64);
         int stored = 0;
         for (int i = 0; i < 64; i++) {
-            stored += replies [i].status == 200 && replies [i].accepted == 1
-                   && replies [i].rejected_count == 15;
+            stored +=
+                replies [i].status == 200 && replies [i].accepted == 1 && replies [i].rejected_count == 15;
             wdm_proto_reply_clear (&replies [i]);
         }
         CU_ASSERT_EQUAL (stored, got);
@@ -835,8 +845,8 @@ s_body_of_size (msgpack_sbuffer *body, uint64_t epoch, size_t size)
         missing -= more;
     }
     s_body_from (body, epoch, records, count, s_seq);
-    s_seq += (uint64_t) count;
-    return (uint32_t) count;
+    s_seq += (uint64_t)count;
+    return (uint32_t)count;
 }
 
 //  Issue 12, finding 7: a body of 1 MiB (1,048,576 bytes), the documented
@@ -893,7 +903,7 @@ test_admitted_soon_after_the_database_returns (void)
     uint64_t first;
     s_body (&body, 9300, &record, 1, &first);
     for (int round = 0; round < rounds; round++) {
-        s_expect_serving ();        //  the key check has a connection, alive
+        s_expect_serving ();  //  the key check has a connection, alive
         CU_ASSERT_EQUAL_FATAL (wdm_test_shell (WDM_PGCTL " stop"), 0);
         usleep (500 * 1000);
         CU_ASSERT_EQUAL_FATAL (wdm_test_shell (WDM_PGCTL " start"), 0);
@@ -907,7 +917,7 @@ test_admitted_soon_after_the_database_returns (void)
         }
         zmq_close (client);
         printf ("\n    round %d: the first new connection admitted %lld ms after the database was back\n",
-                round + 1, (long long) admitted);
+                round + 1, (long long)admitted);
         CU_ASSERT (admitted >= 0 && admitted < 1000);
     }
     PQfinish (s_conn);
@@ -929,8 +939,8 @@ test_refuses_a_readable_secret_key (void)
     chmod (s_server_key_file, 0644);
     char endpoint [64];
     snprintf (endpoint, sizeof endpoint, "tcp://127.0.0.1:%d", wdm_test_port (1));
-    char *argv [] = { WDM_SERVER_BIN, "-k", s_server_key_file, "-e", endpoint,
-                      "-d", s_conninfo, "-l", "error", NULL };
+    char *argv [] = { WDM_SERVER_BIN, "-k", s_server_key_file, "-e", endpoint, "-d",
+                      s_conninfo,     "-l", "error",           NULL };
     int pid = wdm_test_spawn (argv);
     CU_ASSERT_EQUAL (wdm_test_wait (pid, 10000), 1);
     chmod (s_server_key_file, 0600);
@@ -959,8 +969,8 @@ main (void)
         return 2;
     snprintf (s_server_key_file, sizeof s_server_key_file, "%s/server.key", s_dir);
     if (wdm_keys_write (s_server_key_file, s_server.secret_key, true, err, sizeof err)
-    ||  s_register ("town_meichang", &s_meichang) || s_register ("health_commission", &s_health)
-    ||  s_register (NULL, &s_stranger))
+        || s_register ("town_meichang", &s_meichang) || s_register ("health_commission", &s_health)
+        || s_register (NULL, &s_stranger))
         return 2;
     snprintf (s_endpoint, sizeof s_endpoint, "tcp://127.0.0.1:%d", wdm_test_port (0));
     s_ctx = zmq_ctx_new ();
@@ -968,17 +978,23 @@ main (void)
         return 2;
 
     static const wdm_test_case_t tests [] = {
-        { "a batch is stored once; a resend is a duplicate; a correction a revision", test_batch_stored_once },
-        { "invalid records come back with reason, field; kept with raw bytes", test_invalid_records_come_back_with_reasons },
+        { "a batch is stored once; a resend is a duplicate; a correction a revision",
+          test_batch_stored_once },
+        { "invalid records come back with reason, field; kept with raw bytes",
+          test_invalid_records_come_back_with_reasons },
         { "malformed messages are refused and kept; the server keeps serving", test_malformed_messages },
         { "unknown and revoked keys get nothing; others keep working", test_unknown_and_revoked_keys },
-        { "a client without CURVE gets nothing; 100 idle TCP connections change nothing", test_null_mechanism_and_idle_connections },
-        { "claimed counts (2^31 and more) are refused 413, kept, and fail no other batch", test_claimed_counts_poison_nothing },
-        { "a batch the database refuses is its own error; the group's others are stored", test_one_batch_refused_by_the_database },
+        { "a client without CURVE gets nothing; 100 idle TCP connections change nothing",
+          test_null_mechanism_and_idle_connections },
+        { "claimed counts (2^31 and more) are refused 413, kept, and fail no other batch",
+          test_claimed_counts_poison_nothing },
+        { "a batch the database refuses is its own error; the group's others are stored",
+          test_one_batch_refused_by_the_database },
         { "64 batches in flight on one connection: exactly 64 replies", test_sixty_four_in_flight },
         { "a 1 MiB body is stored; one byte more drops the connection", test_frame_limit },
         { "database away: retry later, then stored exactly once", test_database_away },
-        { "fault: the database back, a new connection is admitted within 1 s", test_admitted_soon_after_the_database_returns },
+        { "fault: the database back, a new connection is admitted within 1 s",
+          test_admitted_soon_after_the_database_returns },
         { "SIGTERM stops the server cleanly", test_sigterm_stops_cleanly },
         { "a secret key readable by others is refused at start", test_refuses_a_readable_secret_key },
     };

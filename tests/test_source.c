@@ -19,11 +19,11 @@
 #include <unistd.h>
 
 #ifndef WDM_TEST_DATA
-#   error "compile with -DWDM_TEST_DATA=\"<repository>/tests/data\""
+#error "compile with -DWDM_TEST_DATA=\"<repository>/tests/data\""
 #endif
 #define S_DATA(name) WDM_TEST_DATA "/source/" name
 
-#define S_KEEP 64               //  records and bad lines a sink keeps
+#define S_KEEP 64  //  records and bad lines a sink keeps
 
 //  A bad line as the user would see it.
 typedef struct {
@@ -40,9 +40,9 @@ typedef struct {
     int record_count;
     s_bad_line_t bad [S_KEEP];
     int bad_count;
-    int calls;                  //  calls to s_on_record
-    int stop_at;                //  the call that says stop; 0: none
-    int calls_after_stop;       //  callbacks after it, of either kind
+    int calls;             //  calls to s_on_record
+    int stop_at;           //  the call that says stop; 0: none
+    int calls_after_stop;  //  callbacks after it, of either kind
 } s_sink_t;
 
 static wdm_catalog_t *s_catalog = NULL;
@@ -50,7 +50,7 @@ static wdm_catalog_t *s_catalog = NULL;
 static int
 s_on_record (void *arg, const wdm_record_t *record, int line)
 {
-    s_sink_t *self = (s_sink_t *) arg;
+    s_sink_t *self = (s_sink_t *)arg;
     if (self->stop_at && self->calls >= self->stop_at)
         self->calls_after_stop++;
     self->calls++;
@@ -66,7 +66,7 @@ s_on_record (void *arg, const wdm_record_t *record, int line)
 static void
 s_on_error (void *arg, int line, const char *field, const char *message, const char *text)
 {
-    s_sink_t *self = (s_sink_t *) arg;
+    s_sink_t *self = (s_sink_t *)arg;
     if (self->stop_at && self->calls >= self->stop_at)
         self->calls_after_stop++;
     //  What a log line or a report shows must be sound UTF-8 of bounded size.
@@ -82,19 +82,18 @@ s_on_error (void *arg, int line, const char *field, const char *message, const c
 }
 
 static int
-s_read_file (const char *path, const wdm_catalog_t *catalog, s_sink_t *sink,
-             wdm_source_stats_t *stats, char *why, size_t why_size)
+s_read_file (const char *path, const wdm_catalog_t *catalog, s_sink_t *sink, wdm_source_stats_t *stats,
+             char *why, size_t why_size)
 {
-    return wdm_source_parse_file (path, catalog, s_on_record, s_on_error, sink,
-                                  stats, why, why_size);
+    return wdm_source_parse_file (path, catalog, s_on_record, s_on_error, sink, stats, why, why_size);
 }
 
 static int
-s_read_text (const char *text, wdm_source_format_t format, const wdm_catalog_t *catalog,
-             s_sink_t *sink, wdm_source_stats_t *stats, char *why, size_t why_size)
+s_read_text (const char *text, wdm_source_format_t format, const wdm_catalog_t *catalog, s_sink_t *sink,
+             wdm_source_stats_t *stats, char *why, size_t why_size)
 {
-    return wdm_source_parse (text, strlen (text), format, catalog, s_on_record, s_on_error,
-                             sink, stats, why, why_size);
+    return wdm_source_parse (text, strlen (text), format, catalog, s_on_record, s_on_error, sink, stats, why,
+                             why_size);
 }
 
 //  The record that came from this line, or NULL.
@@ -119,12 +118,12 @@ s_bad (const s_sink_t *sink, int line, const char *field, const char *word)
             found = &sink->bad [i];
             times++;
         }
-    if (found && times == 1 && strcmp (found->field, field) == 0
-    &&  strstr (found->message, word) && !s_record_at (sink, line))
+    if (found && times == 1 && strcmp (found->field, field) == 0 && strstr (found->message, word)
+        && !s_record_at (sink, line))
         return true;
     if (found)
-        fprintf (stderr, "\n  line %d: reported %d times, field '%s', message '%s'\n",
-                 line, times, found->field, found->message);
+        fprintf (stderr, "\n  line %d: reported %d times, field '%s', message '%s'\n", line, times,
+                 found->field, found->message);
     else
         fprintf (stderr, "\n  line %d: not reported\n", line);
     return false;
@@ -133,19 +132,12 @@ s_bad (const s_sink_t *sink, int line, const char *field, const char *word)
 static bool
 s_same_record (const wdm_record_t *a, const wdm_record_t *b)
 {
-    return strcmp (a->indicator, b->indicator) == 0
-        && strcmp (a->area, b->area) == 0
-        && strcmp (a->body, b->body) == 0
-        && a->year == b->year
-        && a->period_kind == b->period_kind
-        && a->period_no == b->period_no
-        && a->sex == b->sex
-        && a->value == b->value
-        && a->has_numerator == b->has_numerator
-        && a->has_denominator == b->has_denominator
+    return strcmp (a->indicator, b->indicator) == 0 && strcmp (a->area, b->area) == 0
+        && strcmp (a->body, b->body) == 0 && a->year == b->year && a->period_kind == b->period_kind
+        && a->period_no == b->period_no && a->sex == b->sex && a->value == b->value
+        && a->has_numerator == b->has_numerator && a->has_denominator == b->has_denominator
         && (!a->has_numerator || a->numerator == b->numerator)
-        && (!a->has_denominator || a->denominator == b->denominator)
-        && a->status == b->status
+        && (!a->has_denominator || a->denominator == b->denominator) && a->status == b->status
         && strcmp (a->note, b->note) == 0;
 }
 
@@ -157,12 +149,16 @@ s_setup (void)
     s_catalog = wdm_catalog_new (2020, 2025);
     if (!s_catalog)
         return -1;
-    return wdm_test_catalog_add (s_catalog, "HE02", 100000, 0, 1000, false, WDM_FREQ_YEAR)  //  maternal mortality
-         | wdm_test_catalog_add (s_catalog, "DM01", 100, 0, 100, false, WDM_FREQ_YEAR)      //  women among party members
-         | wdm_test_catalog_add (s_catalog, "FA01", 0, 0, 1440, true, WDM_FREQ_YEAR)        //  housework minutes a day
-         | wdm_test_catalog_add_counted (s_catalog, "DM06", "区政协", "区妇联")               //  women in each body, a count
-         | wdm_test_catalog_add (s_catalog, "EC90", 100, 0, 100, false, WDM_FREQ_QUARTER)
-         | wdm_test_catalog_add (s_catalog, "EC91", 0, 0, 100000, false, WDM_FREQ_MONTH);
+    return wdm_test_catalog_add (s_catalog, "HE02", 100000, 0, 1000, false,
+                                 WDM_FREQ_YEAR)  //  maternal mortality
+        | wdm_test_catalog_add (s_catalog, "DM01", 100, 0, 100, false,
+                                WDM_FREQ_YEAR)  //  women among party members
+        | wdm_test_catalog_add (s_catalog, "FA01", 0, 0, 1440, true,
+                                WDM_FREQ_YEAR)  //  housework minutes a day
+        | wdm_test_catalog_add_counted (s_catalog, "DM06", "区政协",
+                                        "区妇联")  //  women in each body, a count
+        | wdm_test_catalog_add (s_catalog, "EC90", 100, 0, 100, false, WDM_FREQ_QUARTER)
+        | wdm_test_catalog_add (s_catalog, "EC91", 0, 0, 100000, false, WDM_FREQ_MONTH);
 }
 
 static void
@@ -209,27 +205,27 @@ test_csv_utf8 (void)
     CU_ASSERT_EQUAL (rate->year, 2023);
     CU_ASSERT_EQUAL (rate->period_kind, WDM_FREQ_YEAR);
     CU_ASSERT_EQUAL (rate->period_no, 0);
-    CU_ASSERT_EQUAL (rate->sex, 'T');               //  empty cell: a total
+    CU_ASSERT_EQUAL (rate->sex, 'T');  //  empty cell: a total
     CU_ASSERT_EQUAL (rate->value, 8.2);
     CU_ASSERT_TRUE (rate->has_numerator && rate->has_denominator);
     CU_ASSERT_EQUAL (rate->numerator, 3);
     CU_ASSERT_EQUAL (rate->denominator, 36585);
     CU_ASSERT_EQUAL (rate->status, WDM_STATUS_FINAL);
     CU_ASSERT_STRING_EQUAL (rate->note, "includes migrants");
-    CU_ASSERT_EQUAL (rate->epoch, 0);               //  the outbox numbers records
+    CU_ASSERT_EQUAL (rate->epoch, 0);  //  the outbox numbers records
     CU_ASSERT_EQUAL (rate->seq, 0);
 
     const wdm_record_t *share = s_record_at (&sink, 3);
     CU_ASSERT_PTR_NOT_NULL_FATAL (share);
-    CU_ASSERT_EQUAL (share->value, 36.4);           //  "36.40", exactly
-    CU_ASSERT_EQUAL (share->status, WDM_STATUS_PROVISIONAL);    //  empty cell
+    CU_ASSERT_EQUAL (share->value, 36.4);                     //  "36.40", exactly
+    CU_ASSERT_EQUAL (share->status, WDM_STATUS_PROVISIONAL);  //  empty cell
     CU_ASSERT_STRING_EQUAL (share->note, "women among members, 2023");
 
     const wdm_record_t *quarter = s_record_at (&sink, 4);
     CU_ASSERT_PTR_NOT_NULL_FATAL (quarter);
     CU_ASSERT_EQUAL (quarter->period_kind, WDM_FREQ_QUARTER);
     CU_ASSERT_EQUAL (quarter->period_no, 4);
-    CU_ASSERT_FALSE (quarter->has_numerator);       //  empty cell: absent
+    CU_ASSERT_FALSE (quarter->has_numerator);  //  empty cell: absent
     CU_ASSERT_FALSE (quarter->has_denominator);
     CU_ASSERT_EQUAL (quarter->status, WDM_STATUS_ESTIMATED);
     CU_ASSERT_STRING_EQUAL (quarter->note, "");
@@ -278,7 +274,7 @@ test_csv_bom_crlf (void)
 
     const wdm_record_t *women = s_record_at (&sink, 3);
     CU_ASSERT_PTR_NOT_NULL_FATAL (women);
-    CU_ASSERT_STRING_EQUAL (women->note, "line one\nline two");    //  Alt+Enter in Excel
+    CU_ASSERT_STRING_EQUAL (women->note, "line one\nline two");  //  Alt+Enter in Excel
     CU_ASSERT_EQUAL (women->sex, 'F');
 
     const wdm_record_t *rate = s_record_at (&sink, 6);
@@ -296,21 +292,21 @@ s_check_chinese (const s_sink_t *sink)
     const wdm_record_t *share = s_record_at (sink, 2);
     CU_ASSERT_PTR_NOT_NULL_FATAL (share);
     CU_ASSERT_STRING_EQUAL (share->indicator, "DM01");
-    CU_ASSERT_EQUAL (share->sex, 'T');              //  合计
-    CU_ASSERT_EQUAL (share->status, WDM_STATUS_FINAL);      //  最终
+    CU_ASSERT_EQUAL (share->sex, 'T');                  //  合计
+    CU_ASSERT_EQUAL (share->status, WDM_STATUS_FINAL);  //  最终
     CU_ASSERT_EQUAL (share->numerator, 4368);
     CU_ASSERT_STRING_EQUAL (share->note, "含流动党员");
 
     const wdm_record_t *women = s_record_at (sink, 3);
     CU_ASSERT_PTR_NOT_NULL_FATAL (women);
-    CU_ASSERT_EQUAL (women->sex, 'F');              //  女
-    CU_ASSERT_EQUAL (women->status, WDM_STATUS_PROVISIONAL);    //  初步
+    CU_ASSERT_EQUAL (women->sex, 'F');                        //  女
+    CU_ASSERT_EQUAL (women->status, WDM_STATUS_PROVISIONAL);  //  初步
     CU_ASSERT_STRING_EQUAL (women->note, "时间利用调查,抽样1200户");
 
     const wdm_record_t *men = s_record_at (sink, 4);
     CU_ASSERT_PTR_NOT_NULL_FATAL (men);
-    CU_ASSERT_EQUAL (men->sex, 'M');                //  男
-    CU_ASSERT_EQUAL (men->status, WDM_STATUS_ESTIMATED);    //  估计
+    CU_ASSERT_EQUAL (men->sex, 'M');                      //  男
+    CU_ASSERT_EQUAL (men->status, WDM_STATUS_ESTIMATED);  //  估计
     CU_ASSERT_STRING_EQUAL (men->note, "“家务劳动”每日分钟数");
 
     const wdm_record_t *quarter = s_record_at (sink, 5);
@@ -318,7 +314,7 @@ s_check_chinese (const s_sink_t *sink)
     CU_ASSERT_EQUAL (quarter->period_kind, WDM_FREQ_QUARTER);
     CU_ASSERT_EQUAL (quarter->period_no, 2);
     CU_ASSERT_EQUAL (quarter->value, 41.5);
-    CU_ASSERT_STRING_EQUAL (quarter->note, "第二季度（含𠮷字地名）");   //  four bytes in GB18030
+    CU_ASSERT_STRING_EQUAL (quarter->note, "第二季度（含𠮷字地名）");  //  four bytes in GB18030
 
     const wdm_record_t *body = s_record_at (sink, 6);
     CU_ASSERT_PTR_NOT_NULL_FATAL (body);
@@ -405,9 +401,10 @@ test_jsonl (void)
 
     //  A byte-order mark and CRLF are taken in stride.
     s_sink_t marked = { .record_count = 0 };
-    const char *text = "\xEF\xBB\xBF{\"indicator\":\"DM01\",\"area\":\"wuqing\",\"year\":2023,\"value\":30}\r\n"
-                       "\r\n"
-                       "{\"indicator\":\"DM01\",\"area\":\"yangcun\",\"year\":2023,\"value\":31}\r\n";
+    const char *text =
+        "\xEF\xBB\xBF{\"indicator\":\"DM01\",\"area\":\"wuqing\",\"year\":2023,\"value\":30}\r\n"
+        "\r\n"
+        "{\"indicator\":\"DM01\",\"area\":\"yangcun\",\"year\":2023,\"value\":31}\r\n";
     CU_ASSERT_EQUAL (s_read_text (text, WDM_SOURCE_JSONL, s_catalog, &marked, &stats, why, sizeof why), 0);
     CU_ASSERT_STRING_EQUAL (stats.encoding, "UTF-8 BOM");
     CU_ASSERT_EQUAL (marked.record_count, 2);
@@ -475,7 +472,8 @@ test_jsonl_bad_lines (void)
     CU_ASSERT_TRUE (s_bad (&sink, 8, "area", "area must be a JSON string, not a number"));
     CU_ASSERT_TRUE (s_bad (&sink, 9, "", "duplicate"));
     CU_ASSERT_TRUE (s_bad (&sink, 10, "period", "quarter and month"));
-    CU_ASSERT_STRING_EQUAL (sink.bad [0].text,
+    CU_ASSERT_STRING_EQUAL (
+        sink.bad [0].text,
         "{\"indicator\":\"DM01\",\"area\":\"wuqing\",\"year\":2023,\"value\":36.4,\"colour\":\"red\"}");
 }
 
@@ -485,15 +483,14 @@ test_jsonl_bad_lines (void)
 static void
 test_sex_and_body_rows_the_indicator_has_not (void)
 {
-    const char *text =
-        "指标代码,地区代码,机构,年份,性别,数值\n"
-        "DM01,meichang,,2023,女,40\n"
-        "DM01,meichang,,2023,男,60\n"
-        "DM01,meichang,,2023,合计,40\n"
-        "DM01,meichang,区政协,2023,,40\n"
-        "DM06,meichang,,2023,,1\n"
-        "DM06,meichang,区政府,2023,,1\n"
-        "DM06,meichang,区政协,2023,,1\n";
+    const char *text = "指标代码,地区代码,机构,年份,性别,数值\n"
+                       "DM01,meichang,,2023,女,40\n"
+                       "DM01,meichang,,2023,男,60\n"
+                       "DM01,meichang,,2023,合计,40\n"
+                       "DM01,meichang,区政协,2023,,40\n"
+                       "DM06,meichang,,2023,,1\n"
+                       "DM06,meichang,区政府,2023,,1\n"
+                       "DM06,meichang,区政协,2023,,1\n";
     s_sink_t sink = { .record_count = 0 };
     wdm_source_stats_t stats;
     char why [256];
@@ -512,15 +509,14 @@ test_sex_and_body_rows_the_indicator_has_not (void)
 static void
 test_catalog_errors (void)
 {
-    const char *text =
-        "indicator,area,year,value,numerator,denominator,sex\n"
-        "DM01,wuqing,2023,36.4,4368,12000,\n"
-        "HE99,wuqing,2023,1,,,\n"
-        "DM01,wuqing,2023,120,,,\n"
-        "DM01,wuqing,2019,30,,,\n"
-        "FA01,wuqing,2023,154,,,\n"
-        "DM01,wuqing,2023,63,36,100,\n"
-        "FA01,wuqing,2023,154,,,F\n";
+    const char *text = "indicator,area,year,value,numerator,denominator,sex\n"
+                       "DM01,wuqing,2023,36.4,4368,12000,\n"
+                       "HE99,wuqing,2023,1,,,\n"
+                       "DM01,wuqing,2023,120,,,\n"
+                       "DM01,wuqing,2019,30,,,\n"
+                       "FA01,wuqing,2023,154,,,\n"
+                       "DM01,wuqing,2023,63,36,100,\n"
+                       "FA01,wuqing,2023,154,,,F\n";
     s_sink_t sink = { .record_count = 0 };
     wdm_source_stats_t stats;
     char why [256];
@@ -535,8 +531,7 @@ test_catalog_errors (void)
     CU_ASSERT_TRUE (s_bad (&sink, 6, "sex", "sex must be"));
     CU_ASSERT_TRUE (s_bad (&sink, 7, "value", "value does not equal numerator / denominator"));
     //  The catalog's own wording, as wdm_record gives it.
-    CU_ASSERT_STRING_EQUAL (sink.bad [0].message,
-                            wdm_record_error_message (WDM_RECORD_UNKNOWN_INDICATOR));
+    CU_ASSERT_STRING_EQUAL (sink.bad [0].message, wdm_record_error_message (WDM_RECORD_UNKNOWN_INDICATOR));
 
     //  Without a catalog only what needs none is checked: all pass.
     s_sink_t unchecked = { .record_count = 0 };
@@ -548,21 +543,20 @@ test_catalog_errors (void)
 static void
 test_numbers (void)
 {
-    const char *text =
-        "indicator,area,year,value\n"
-        "DM01,wuqing,2023,+8.5\n"
-        "DM01,wuqing,2023,.5\n"
-        "DM01,wuqing,2023,  12  \n"
-        "DM01,wuqing,2023,-0\n"
-        "DM01,wuqing,2023,007.250\n"
-        "DM01,wuqing,2023,1e3\n"
-        "DM01,wuqing,2023,8.5%\n"
-        "DM01,wuqing,2023,1234567890.1234567\n"
-        "DM01,wuqing,2023,0.1\n"
-        "DM01,wuqing,2023,-\n"
-        "DM01,wuqing,2023,1.2.3\n"
-        "DM01,wuqing,2023.0,-36.4\n"
-        "DM01,wuqing,2023.5,1\n";
+    const char *text = "indicator,area,year,value\n"
+                       "DM01,wuqing,2023,+8.5\n"
+                       "DM01,wuqing,2023,.5\n"
+                       "DM01,wuqing,2023,  12  \n"
+                       "DM01,wuqing,2023,-0\n"
+                       "DM01,wuqing,2023,007.250\n"
+                       "DM01,wuqing,2023,1e3\n"
+                       "DM01,wuqing,2023,8.5%\n"
+                       "DM01,wuqing,2023,1234567890.1234567\n"
+                       "DM01,wuqing,2023,0.1\n"
+                       "DM01,wuqing,2023,-\n"
+                       "DM01,wuqing,2023,1.2.3\n"
+                       "DM01,wuqing,2023.0,-36.4\n"
+                       "DM01,wuqing,2023.5,1\n";
     s_sink_t sink = { .record_count = 0 };
     wdm_source_stats_t stats;
     CU_ASSERT_EQUAL (s_read_text (text, WDM_SOURCE_CSV, NULL, &sink, &stats, NULL, 0), 0);
@@ -572,7 +566,7 @@ test_numbers (void)
         CU_ASSERT_PTR_NOT_NULL_FATAL (record);
         CU_ASSERT_EQUAL (record->value, expected [line]);
     }
-    CU_ASSERT_FALSE (signbit (s_record_at (&sink, 5)->value));     //  "-0" is 0
+    CU_ASSERT_FALSE (signbit (s_record_at (&sink, 5)->value));  //  "-0" is 0
     CU_ASSERT_TRUE (s_bad (&sink, 7, "value", "'1e3'"));
     CU_ASSERT_TRUE (s_bad (&sink, 8, "value", "'8.5%'"));
     CU_ASSERT_TRUE (s_bad (&sink, 9, "value", "more than 15 significant digits"));
@@ -593,9 +587,10 @@ test_header_errors (void)
 {
     static const struct {
         const char *text;
-        const char *words [2];      //  what why must say
+        const char *words [2];  //  what why must say
     } cases [] = {
-        { "indicator,area,year,value,colour\nDM01,wuqing,2023,30,red\n", { "unknown column 'colour'", "column 5" } },
+        { "indicator,area,year,value,colour\nDM01,wuqing,2023,30,red\n",
+          { "unknown column 'colour'", "column 5" } },
         { "指标代码,地区,年份,数值\nDM01,wuqing,2023,30\n", { "“地区”", "unknown column '地区'" } },
         { "indicator,area,value\nDM01,wuqing,30\n", { "required column 'year'", "line 1" } },
         { "indicator,area,year,value,数值\n", { "column 'value' appears twice", "columns 4 and 5" } },
@@ -609,7 +604,8 @@ test_header_errors (void)
         s_sink_t sink = { .record_count = 0 };
         wdm_source_stats_t stats;
         char why [512];
-        CU_ASSERT_EQUAL (s_read_text (cases [i].text, WDM_SOURCE_CSV, NULL, &sink, &stats, why, sizeof why), -1);
+        CU_ASSERT_EQUAL (s_read_text (cases [i].text, WDM_SOURCE_CSV, NULL, &sink, &stats, why, sizeof why),
+                         -1);
         for (int k = 0; k < 2; k++)
             if (!strstr (why, cases [i].words [k])) {
                 fprintf (stderr, "\n  case %zu: why '%s' lacks '%s'\n", i, why, cases [i].words [k]);
@@ -636,7 +632,7 @@ test_bad_encoding (void)
     CU_ASSERT_STRING_EQUAL (stats.encoding, "");
 
     //  Text and size, for the cases with a NUL inside.
-#   define S_BYTES(text) text, sizeof text - 1
+#define S_BYTES(text) text, sizeof text - 1
     static const struct {
         const char *text;
         size_t size;
@@ -649,15 +645,18 @@ test_bad_encoding (void)
         { S_BYTES ("\xEF\xBB\xBFindicator,area,year,value,note\nDM01,wuqing,2023,30,\xCE\xE4\xC7\xE5\n"),
           WDM_SOURCE_CSV, "not valid UTF-8 at line 2" },
         //  JSON Lines are UTF-8 or nothing.
-        { S_BYTES ("{\"indicator\":\"DM01\",\"area\":\"wuqing\",\"year\":2023,\"value\":1}\n{\"note\":\"\xCE\xE4\xC7\xE5\"}\n"),
+        { S_BYTES (
+              "{\"indicator\":\"DM01\",\"area\":\"wuqing\",\"year\":2023,\"value\":1}\n{\"note\":\"\xCE\xE4\xC7\xE5\"}\n"),
           WDM_SOURCE_JSONL, "JSON Lines must be UTF-8" },
-        { S_BYTES ("indicator,area,year,value\nDM01,wuqing,2023,3\0\n"), WDM_SOURCE_CSV, "NUL byte at line 2" },
+        { S_BYTES ("indicator,area,year,value\nDM01,wuqing,2023,3\0\n"), WDM_SOURCE_CSV,
+          "NUL byte at line 2" },
     };
-#   undef S_BYTES
+#undef S_BYTES
     for (size_t i = 0; i < sizeof cases / sizeof cases [0]; i++) {
         s_sink_t other = { .record_count = 0 };
         CU_ASSERT_EQUAL (wdm_source_parse (cases [i].text, cases [i].size, cases [i].format, NULL,
-                                           s_on_record, s_on_error, &other, &stats, why, sizeof why), -1);
+                                           s_on_record, s_on_error, &other, &stats, why, sizeof why),
+                         -1);
         if (!strstr (why, cases [i].word)) {
             fprintf (stderr, "\n  case %zu: why '%s' lacks '%s'\n", i, why, cases [i].word);
             CU_FAIL ("why does not name the problem");
@@ -678,15 +677,19 @@ test_json_document (void)
         s_sink_t sink = { .record_count = 0 };
         wdm_source_stats_t stats;
         char why [512];
-        CU_ASSERT_EQUAL (s_read_text (documents [i], WDM_SOURCE_JSONL, NULL, &sink, &stats, why, sizeof why), -1);
+        CU_ASSERT_EQUAL (s_read_text (documents [i], WDM_SOURCE_JSONL, NULL, &sink, &stats, why, sizeof why),
+                         -1);
         CU_ASSERT_PTR_NOT_NULL (strstr (why, "one JSON document, not JSON Lines"));
         CU_ASSERT_EQUAL (sink.calls + sink.bad_count, 0);
     }
     //  A first line that is simply broken is one bad line among others.
     s_sink_t sink = { .record_count = 0 };
     wdm_source_stats_t stats;
-    CU_ASSERT_EQUAL (s_read_text ("{\"indicator\":\n{\"indicator\":\"DM01\",\"area\":\"wuqing\",\"year\":2023,\"value\":30}\n",
-                                  WDM_SOURCE_JSONL, NULL, &sink, &stats, NULL, 0), 0);
+    CU_ASSERT_EQUAL (
+        s_read_text (
+            "{\"indicator\":\n{\"indicator\":\"DM01\",\"area\":\"wuqing\",\"year\":2023,\"value\":30}\n",
+            WDM_SOURCE_JSONL, NULL, &sink, &stats, NULL, 0),
+        0);
     CU_ASSERT_TRUE (s_bad (&sink, 1, "", "not valid JSON"));
     CU_ASSERT_PTR_NOT_NULL (s_record_at (&sink, 2));
 }
@@ -701,14 +704,14 @@ test_stop (void)
     CU_ASSERT_EQUAL (s_read_file (S_DATA ("utf8.csv"), NULL, &sink, &stats, why, sizeof why), -1);
     CU_ASSERT_EQUAL (sink.calls, 2);
     CU_ASSERT_EQUAL (sink.calls_after_stop, 0);
-    CU_ASSERT_EQUAL (stats.records, 1);             //  only the one it took
+    CU_ASSERT_EQUAL (stats.records, 1);  //  only the one it took
     CU_ASSERT_EQUAL (sink.record_count, 1);
     CU_ASSERT_PTR_NOT_NULL (strstr (why, "stopped at line 3"));
 
     s_sink_t lines = { .stop_at = 1 };
     CU_ASSERT_EQUAL (s_read_file (S_DATA ("bad_lines.jsonl"), NULL, &lines, &stats, why, sizeof why), -1);
     CU_ASSERT_EQUAL (lines.calls, 1);
-    CU_ASSERT_EQUAL (lines.bad_count, 0);           //  the bad lines after it are not read
+    CU_ASSERT_EQUAL (lines.bad_count, 0);  //  the bad lines after it are not read
     CU_ASSERT_EQUAL (stats.records, 0);
 }
 
@@ -722,16 +725,18 @@ test_quotes_and_long_lines (void)
     CU_ASSERT_PTR_NOT_NULL_FATAL (text);
     int at = snprintf (text, size, "indicator,area,year,value,note\nDM01,wuqing,2023,30,");
     for (int i = 0; i < 400; i++)
-        at += snprintf (text + at, size - (size_t) at, "妇");
-    at += snprintf (text + at, size - (size_t) at, "\n"
-        "DM01,wuqing,2023,30,say \"hi\" to all\n"         //  a quote inside a bare cell
-        "DM01,wuqing,2023,31,\"quoted\" then more\n"       //  text after a closing quote
-        "DM01,wuqing,2023,32,\"a \"\"quoted\"\" word\"\n"  //  done right
-        "DM01,wuqing,2023,33,\"never closed\n");
+        at += snprintf (text + at, size - (size_t)at, "妇");
+    at += snprintf (text + at, size - (size_t)at,
+                    "\n"
+                    "DM01,wuqing,2023,30,say \"hi\" to all\n"          //  a quote inside a bare cell
+                    "DM01,wuqing,2023,31,\"quoted\" then more\n"       //  text after a closing quote
+                    "DM01,wuqing,2023,32,\"a \"\"quoted\"\" word\"\n"  //  done right
+                    "DM01,wuqing,2023,33,\"never closed\n");
     s_sink_t sink = { .record_count = 0 };
     wdm_source_stats_t stats;
-    CU_ASSERT_EQUAL (wdm_source_parse (text, (size_t) at, WDM_SOURCE_CSV, NULL, s_on_record, s_on_error,
-                                       &sink, &stats, NULL, 0), 0);
+    CU_ASSERT_EQUAL (wdm_source_parse (text, (size_t)at, WDM_SOURCE_CSV, NULL, s_on_record, s_on_error, &sink,
+                                       &stats, NULL, 0),
+                     0);
     CU_ASSERT_TRUE (s_bad (&sink, 2, "note", "note is too long: 1200 bytes, at most 1023"));
     const char *shown = sink.bad [0].text;
     CU_ASSERT_EQUAL (strncmp (shown, "DM01,wuqing,2023,30,妇妇", strlen ("DM01,wuqing,2023,30,妇妇")), 0);
@@ -751,7 +756,8 @@ test_quotes_and_long_lines (void)
     CU_ASSERT_EQUAL (s_read_text ("indicator,area,year,value,note\n"
                                   "DM01,wuqing,2023,abc,\"two\nlines\"\n"
                                   "DM01,wuqing,2023,\"1\n2\",\tx\n",
-                                  WDM_SOURCE_CSV, NULL, &two, &stats, NULL, 0), 0);
+                                  WDM_SOURCE_CSV, NULL, &two, &stats, NULL, 0),
+                     0);
     CU_ASSERT_TRUE (s_bad (&two, 2, "value", "'abc'"));
     CU_ASSERT_STRING_EQUAL (two.bad [0].text, "DM01,wuqing,2023,abc,\"two lines\"");
     CU_ASSERT_TRUE (s_bad (&two, 4, "value", "value is not a number: '1 2'"));
@@ -762,10 +768,11 @@ test_quotes_and_long_lines (void)
     at = snprintf (text, size, "indicator,area,year,value,note\nDM01,wuqing,2023,30,\"");
     memset (text + at, 'x', 64 * 1024);
     at += 64 * 1024;
-    snprintf (text + at, size - (size_t) at, "\nDM01,wuqing,2023,31,after\n");
+    snprintf (text + at, size - (size_t)at, "\nDM01,wuqing,2023,31,after\n");
     s_sink_t longer = { .record_count = 0 };
     CU_ASSERT_EQUAL (wdm_source_parse (text, strlen (text), WDM_SOURCE_CSV, NULL, s_on_record, s_on_error,
-                                       &longer, &stats, NULL, 0), 0);
+                                       &longer, &stats, NULL, 0),
+                     0);
     CU_ASSERT_TRUE (s_bad (&longer, 2, "", "longer than 64 KiB"));
     const wdm_record_t *after = s_record_at (&longer, 3);
     CU_ASSERT_PTR_NOT_NULL_FATAL (after);
@@ -790,7 +797,7 @@ test_parse_file_errors (void)
     char path [] = "/tmp/test_source_XXXXXX.csv";
     int fd = mkstemps (path, 4);
     CU_ASSERT_FATAL (fd >= 0);
-    CU_ASSERT_EQUAL (ftruncate (fd, (off_t) WDM_SOURCE_FILE_MAX + 1), 0);
+    CU_ASSERT_EQUAL (ftruncate (fd, (off_t)WDM_SOURCE_FILE_MAX + 1), 0);
     close (fd);
     CU_ASSERT_EQUAL (s_read_file (path, NULL, &sink, &stats, why, sizeof why), -1);
     CU_ASSERT_PTR_NOT_NULL (strstr (why, "file too large: 268435457 bytes"));
@@ -798,8 +805,8 @@ test_parse_file_errors (void)
     CU_ASSERT_EQUAL (sink.calls, 0);
 
     //  Callers that want neither stats, reasons nor bad lines.
-    CU_ASSERT_EQUAL (wdm_source_parse_file (S_DATA ("bad_lines.csv"), NULL, s_on_record, NULL,
-                                            &sink, NULL, NULL, 0), 0);
+    CU_ASSERT_EQUAL (
+        wdm_source_parse_file (S_DATA ("bad_lines.csv"), NULL, s_on_record, NULL, &sink, NULL, NULL, 0), 0);
     CU_ASSERT_EQUAL (sink.record_count, 2);
 }
 
@@ -816,7 +823,8 @@ main (void)
         { "CSV bad lines: line, field, message; good lines pass", test_csv_bad_lines },
         { "JSON Lines bad lines: line, field, message; good lines pass", test_jsonl_bad_lines },
         { "catalog errors use wdm_record's field and message", test_catalog_errors },
-        { "F/M and bodies the indicator has not are bad lines", test_sex_and_body_rows_the_indicator_has_not },
+        { "F/M and bodies the indicator has not are bad lines",
+          test_sex_and_body_rows_the_indicator_has_not },
         { "numbers are plain decimals, read exactly", test_numbers },
         { "a bad or missing header refuses the file", test_header_errors },
         { "an unknown encoding refuses the file", test_bad_encoding },

@@ -26,7 +26,7 @@ wdm_test_run_suite (const char *suite_name, const wdm_test_case_t *tests, int co
     unsigned failed = CU_get_number_of_failures () + CU_get_number_of_tests_failed ();
     unsigned ran = CU_get_number_of_tests_run ();
     CU_cleanup_registry ();
-    return (failed || ran != (unsigned) count) ? 1 : 0;
+    return (failed || ran != (unsigned)count) ? 1 : 0;
 }
 
 const char *
@@ -62,8 +62,7 @@ wdm_test_db_new (const char *name)
         result = malloc (size);
         if (result)
             snprintf (result, size, "%s dbname=%s", uri, name);
-    }
-    else
+    } else
         fprintf (stderr, "wdm_test: %s: %s", sql, PQresultErrorMessage (res));
     PQclear (res);
     PQfinish (conn);
@@ -87,11 +86,9 @@ wdm_test_scalar (PGconn *conn, const char *sql)
 {
     PGresult *res = PQexec (conn, sql);
     char *value = NULL;
-    if (PQresultStatus (res) == PGRES_TUPLES_OK && PQntuples (res) >= 1
-    &&  !PQgetisnull (res, 0, 0))
+    if (PQresultStatus (res) == PGRES_TUPLES_OK && PQntuples (res) >= 1 && !PQgetisnull (res, 0, 0))
         value = strdup (PQgetvalue (res, 0, 0));
-    else
-    if (PQresultStatus (res) != PGRES_TUPLES_OK)
+    else if (PQresultStatus (res) != PGRES_TUPLES_OK)
         fprintf (stderr, "wdm_test: %s: %s", sql, PQresultErrorMessage (res));
     PQclear (res);
     return value;
@@ -106,16 +103,16 @@ wdm_test_spawn (char *const argv [])
         fprintf (stderr, "wdm_test: cannot run %s\n", argv [0]);
         _exit (127);
     }
-    return (int) pid;
+    return (int)pid;
 }
 
 int
 wdm_test_wait (int pid, int timeout_ms)
 {
-    for (int waited = 0; ; waited += 10) {
+    for (int waited = 0;; waited += 10) {
         int status = 0;
-        pid_t done = waitpid ((pid_t) pid, &status, WNOHANG);
-        if (done == (pid_t) pid)
+        pid_t done = waitpid ((pid_t)pid, &status, WNOHANG);
+        if (done == (pid_t)pid)
             return WIFEXITED (status) ? WEXITSTATUS (status) : 128 + WTERMSIG (status);
         if (done < 0 || waited >= timeout_ms)
             return -1;
@@ -127,10 +124,10 @@ wdm_test_wait (int pid, int timeout_ms)
 int
 wdm_test_stop (int pid, int signum, int timeout_ms)
 {
-    kill ((pid_t) pid, signum);
+    kill ((pid_t)pid, signum);
     int rc = wdm_test_wait (pid, timeout_ms);
     if (rc < 0) {
-        kill ((pid_t) pid, SIGKILL);
+        kill ((pid_t)pid, SIGKILL);
         rc = wdm_test_wait (pid, 5000);
     }
     return rc;
@@ -146,5 +143,5 @@ wdm_test_shell (const char *command)
 int
 wdm_test_port (int offset)
 {
-    return 20000 + (int) (getpid () % 20000) + offset;
+    return 20000 + (int)(getpid () % 20000) + offset;
 }

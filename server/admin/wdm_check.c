@@ -10,8 +10,8 @@
 #include <strings.h>
 
 #define S_SUGGESTIONS 3
-#define S_LIST_ALL 12           //  fewer valid codes than this: name them all
-#define S_CODE_MAX 64           //  codes are at most 64 characters (sql/001)
+#define S_LIST_ALL    12  //  fewer valid codes than this: name them all
+#define S_CODE_MAX    64  //  codes are at most 64 characters (sql/001)
 
 //  Edit distance between a and b, case-insensitive; both at most
 //  S_CODE_MAX bytes (longer is cut).
@@ -19,7 +19,7 @@ static int
 s_distance (const char *a, const char *b)
 {
     int row [S_CODE_MAX + 1];
-    int alen = (int) strnlen (a, S_CODE_MAX), blen = (int) strnlen (b, S_CODE_MAX);
+    int alen = (int)strnlen (a, S_CODE_MAX), blen = (int)strnlen (b, S_CODE_MAX);
     for (int j = 0; j <= blen; j++)
         row [j] = j;
     for (int i = 1; i <= alen; i++) {
@@ -27,7 +27,7 @@ s_distance (const char *a, const char *b)
         row [0] = i;
         for (int j = 1; j <= blen; j++) {
             int above = row [j];
-            int same = tolower ((unsigned char) a [i - 1]) == tolower ((unsigned char) b [j - 1]);
+            int same = tolower ((unsigned char)a [i - 1]) == tolower ((unsigned char)b [j - 1]);
             int best = diagonal + (same ? 0 : 1);
             if (above + 1 < best)
                 best = above + 1;
@@ -50,8 +50,7 @@ s_append (char *message, size_t message_size, const char *text)
 }
 
 void
-wdm_check_suggest (PGconn *conn, const char *sql, const char *bad,
-                   char *message, size_t message_size)
+wdm_check_suggest (PGconn *conn, const char *sql, const char *bad, char *message, size_t message_size)
 {
     PGresult *res = PQexec (conn, sql);
     if (PQresultStatus (res) != PGRES_TUPLES_OK || strlen (bad) > S_CODE_MAX) {
@@ -59,12 +58,12 @@ wdm_check_suggest (PGconn *conn, const char *sql, const char *bad,
         return;
     }
     int best [S_SUGGESTIONS], best_distance [S_SUGGESTIONS], found = 0;
-    int limit = (int) strlen (bad) / 3 > 2 ? (int) strlen (bad) / 3 : 2;
+    int limit = (int)strlen (bad) / 3 > 2 ? (int)strlen (bad) / 3 : 2;
     for (int row = 0; row < PQntuples (res); row++) {
         const char *code = PQgetvalue (res, row, 0), *name = PQgetvalue (res, row, 1);
-        int distance = *bad && strstr (name, bad) ? 0
-                     : *bad && strncasecmp (code, bad, strlen (bad)) == 0 ? 1
-                     : s_distance (code, bad);
+        int distance = *bad && strstr (name, bad)                ? 0
+            : *bad && strncasecmp (code, bad, strlen (bad)) == 0 ? 1
+                                                                 : s_distance (code, bad);
         if (distance > limit)
             continue;
         //  Insert in order of distance; ties keep the query's order.
@@ -83,23 +82,23 @@ wdm_check_suggest (PGconn *conn, const char *sql, const char *bad,
     }
     char item [256];
     for (int i = 0; i < found; i++) {
-        snprintf (item, sizeof item, "%s%s (%s)", i ? ", " : "; 相近的 / did you mean: ",
-                  PQgetvalue (res, best [i], 0), PQgetvalue (res, best [i], 1));
+        snprintf (item, sizeof item, "%s%s (%s)",
+                  i ? ", " : "; 相近的 / did you mean: ", PQgetvalue (res, best [i], 0),
+                  PQgetvalue (res, best [i], 1));
         s_append (message, message_size, item);
     }
     if (found == 0 && PQntuples (res) <= S_LIST_ALL)
         for (int row = 0; row < PQntuples (res); row++) {
-            snprintf (item, sizeof item, "%s%s (%s)", row ? ", " : "; 有效的 / valid: ",
-                      PQgetvalue (res, row, 0), PQgetvalue (res, row, 1));
+            snprintf (item, sizeof item, "%s%s (%s)",
+                      row ? ", " : "; 有效的 / valid: ", PQgetvalue (res, row, 0), PQgetvalue (res, row, 1));
             s_append (message, message_size, item);
         }
     PQclear (res);
 }
 
 wdm_check_result_t
-wdm_check_code (PGconn *conn, const char *sql, const char *what_zh, const char *what_en,
-                const char *value, char *code, size_t code_size,
-                char *message, size_t message_size)
+wdm_check_code (PGconn *conn, const char *sql, const char *what_zh, const char *what_en, const char *value,
+                char *code, size_t code_size, char *message, size_t message_size)
 {
     PGresult *res = wdm_db_query (conn, sql, 0, NULL, PGRES_TUPLES_OK, message, message_size);
     if (!res)
@@ -118,15 +117,15 @@ wdm_check_code (PGconn *conn, const char *sql, const char *what_zh, const char *
 }
 
 wdm_check_result_t
-wdm_check_year (PGconn *conn, const char *range_sql, const char *text, int *year,
-                char *message, size_t message_size)
+wdm_check_year (PGconn *conn, const char *range_sql, const char *text, int *year, char *message,
+                size_t message_size)
 {
-    PGresult *res = wdm_db_query (conn, range_sql, 0, NULL, PGRES_TUPLES_OK,
-                                  message, message_size);
+    PGresult *res = wdm_db_query (conn, range_sql, 0, NULL, PGRES_TUPLES_OK, message, message_size);
     if (!res)
         return WDM_CHECK_FAILED;
     if (PQntuples (res) != 1 || PQgetisnull (res, 0, 0) || PQgetisnull (res, 0, 1)) {
-        snprintf (message, message_size, "数据库中没有规划 / the database holds no plan "
+        snprintf (message, message_size,
+                  "数据库中没有规划 / the database holds no plan "
                   "(run wdmon migrate)");
         PQclear (res);
         return WDM_CHECK_FAILED;
@@ -135,19 +134,22 @@ wdm_check_year (PGconn *conn, const char *range_sql, const char *text, int *year
     PQclear (res);
     char *end = NULL;
     long value = strtol (text, &end, 10);
-    if (!*text || *end || !isdigit ((unsigned char) *text)) {
-        snprintf (message, message_size, "年份 %s 不是一个年份，有效年份为 %d 至 %d / '%s' is not "
-                  "a year; valid years are %d-%d", text, first, last, text, first, last);
+    if (!*text || *end || !isdigit ((unsigned char)*text)) {
+        snprintf (message, message_size,
+                  "年份 %s 不是一个年份，有效年份为 %d 至 %d / '%s' is not "
+                  "a year; valid years are %d-%d",
+                  text, first, last, text, first, last);
         return WDM_CHECK_REFUSED;
     }
     if (value < first || value > last) {
         int nearest = value < first ? first : last;
-        snprintf (message, message_size, "年份 %s 不在 %d 至 %d 之内，最近的是 %d / year %s is "
-                  "outside the plan (%d-%d); the nearest is %d", text, first, last, nearest,
-                  text, first, last, nearest);
+        snprintf (message, message_size,
+                  "年份 %s 不在 %d 至 %d 之内，最近的是 %d / year %s is "
+                  "outside the plan (%d-%d); the nearest is %d",
+                  text, first, last, nearest, text, first, last, nearest);
         return WDM_CHECK_REFUSED;
     }
-    *year = (int) value;
+    *year = (int)value;
     return WDM_CHECK_OK;
 }
 
@@ -159,13 +161,17 @@ wdm_check_date (const char *text, wdm_date_t *date, char *message, size_t messag
     int y, m, d;
     char tail;
     if (sscanf (text, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 || y < 1) {
-        snprintf (message, message_size, "日期 %s 不是 YYYY-MM-DD 格式 / '%s' is not a date "
-                  "YYYY-MM-DD", text, text);
+        snprintf (message, message_size,
+                  "日期 %s 不是 YYYY-MM-DD 格式 / '%s' is not a date "
+                  "YYYY-MM-DD",
+                  text, text);
         return WDM_CHECK_REFUSED;
     }
     if (m < 1 || m > 12) {
-        snprintf (message, message_size, "日期 %s 不存在：月份为 01 至 12 / there is no date %s: "
-                  "the month is 01-12", text, text);
+        snprintf (message, message_size,
+                  "日期 %s 不存在：月份为 01 至 12 / there is no date %s: "
+                  "the month is 01-12",
+                  text, text);
         return WDM_CHECK_REFUSED;
     }
     //  The last day before and the first day after the impossible one.
@@ -185,25 +191,28 @@ wdm_check_date (const char *text, wdm_date_t *date, char *message, size_t messag
         after_m = 1;
         after_y++;
     }
-    static const char *months [] = { "January", "February", "March", "April", "May", "June",
-        "July", "August", "September", "October", "November", "December" };
-    snprintf (message, message_size, "日期 %s 不存在：%d 年 %d 月只有 %d 天，最近的日期为 "
+    static const char *months [] = { "January", "February", "March",     "April",   "May",      "June",
+                                     "July",    "August",   "September", "October", "November", "December" };
+    snprintf (message, message_size,
+              "日期 %s 不存在：%d 年 %d 月只有 %d 天，最近的日期为 "
               "%04d-%02d-%02d 和 %04d-%02d-%02d / there is no date %s: %s %d has %d days; the "
-              "nearest dates are %04d-%02d-%02d and %04d-%02d-%02d", text, y, m, days,
-              before_y, before_m, before_d, after_y, after_m, after_d, text, months [m - 1], y,
-              days, before_y, before_m, before_d, after_y, after_m, after_d);
+              "nearest dates are %04d-%02d-%02d and %04d-%02d-%02d",
+              text, y, m, days, before_y, before_m, before_d, after_y, after_m, after_d, text, months [m - 1],
+              y, days, before_y, before_m, before_d, after_y, after_m, after_d);
     return WDM_CHECK_REFUSED;
 }
 
 wdm_check_result_t
-wdm_check_word (const char *option, const char *value, const char *const *words,
-                char *message, size_t message_size)
+wdm_check_word (const char *option, const char *value, const char *const *words, char *message,
+                size_t message_size)
 {
     for (int i = 0; words [i]; i++)
         if (strcmp (value, words [i]) == 0)
             return WDM_CHECK_OK;
-    snprintf (message, message_size, "%s 不能是 %s，只能是以下之一 / %s cannot be '%s'; it is "
-              "one of: ", option, value, option, value);
+    snprintf (message, message_size,
+              "%s 不能是 %s，只能是以下之一 / %s cannot be '%s'; it is "
+              "one of: ",
+              option, value, option, value);
     for (int i = 0; words [i]; i++) {
         s_append (message, message_size, i ? ", " : "");
         s_append (message, message_size, words [i]);

@@ -19,16 +19,17 @@ wdm_cmd_connect (wdm_cmd_config_t *config, int *rc)
         return NULL;
     const char *params [] = { config->timezone };
     PGresult *res = wdm_db_query (conn,
-        "SELECT name FROM pg_timezone_names WHERE lower (name) = lower ($1)"
-        " ORDER BY name = $1 DESC LIMIT 1", 1, params, PGRES_TUPLES_OK, NULL, 0);
+                                  "SELECT name FROM pg_timezone_names WHERE lower (name) = lower ($1)"
+                                  " ORDER BY name = $1 DESC LIMIT 1",
+                                  1, params, PGRES_TUPLES_OK, NULL, 0);
     if (res && PQntuples (res) == 0) {
-        fprintf (stderr, "wdmon: 未知时区 %s / unknown time zone '%s' (--tz, WDM_TZ or "
+        fprintf (stderr,
+                 "wdmon: 未知时区 %s / unknown time zone '%s' (--tz, WDM_TZ or "
                  "[office] timezone): give a name from PostgreSQL's pg_timezone_names, "
-                 "e.g. Asia/Shanghai\n", config->timezone, config->timezone);
+                 "e.g. Asia/Shanghai\n",
+                 config->timezone, config->timezone);
         *rc = WDM_CMD_EXIT_USAGE;
-    }
-    else
-    if (res) {
+    } else if (res) {
         snprintf (config->timezone, sizeof config->timezone, "%s", PQgetvalue (res, 0, 0));
         *rc = WDM_CMD_EXIT_OK;
     }
@@ -45,8 +46,9 @@ wdm_cmd_checked (const char *command, wdm_check_result_t result, const char *mes
 {
     if (result != WDM_CHECK_OK)
         fprintf (stderr, "wdmon %s: %s\n", command, message);
-    return result == WDM_CHECK_OK ? WDM_CMD_EXIT_OK
-         : result == WDM_CHECK_REFUSED ? WDM_CMD_EXIT_USAGE : WDM_CMD_EXIT_FAILED;
+    return result == WDM_CHECK_OK     ? WDM_CMD_EXIT_OK
+        : result == WDM_CHECK_REFUSED ? WDM_CMD_EXIT_USAGE
+                                      : WDM_CMD_EXIT_FAILED;
 }
 
 int
@@ -56,23 +58,25 @@ wdm_cmd_check_code (PGconn *conn, const char *command, const char *sql, const ch
     if (!*value)
         return WDM_CMD_EXIT_OK;
     char message [1024] = "";
-    int rc = wdm_cmd_checked (command, wdm_check_code (conn, sql, what_zh, what_en, *value,
-                                                       code, code_size, message, sizeof message),
-                              message);
+    int rc = wdm_cmd_checked (
+        command,
+        wdm_check_code (conn, sql, what_zh, what_en, *value, code, code_size, message, sizeof message),
+        message);
     if (rc == WDM_CMD_EXIT_OK)
         *value = code;
     return rc;
 }
 
 int
-wdm_cmd_format (const char *command, const char *text, bool bilingual,
-                wdm_table_format_t *format)
+wdm_cmd_format (const char *command, const char *text, bool bilingual, wdm_table_format_t *format)
 {
     if (wdm_table_format_parse (text, format) == 0)
         return WDM_CMD_EXIT_OK;
     if (bilingual)
-        fprintf (stderr, "wdmon %s: --format 只能是 text、csv 或 json / "
-                 "--format is text, csv or json, not '%s'\n", command, text);
+        fprintf (stderr,
+                 "wdmon %s: --format 只能是 text、csv 或 json / "
+                 "--format is text, csv or json, not '%s'\n",
+                 command, text);
     else
         fprintf (stderr, "wdmon %s: --format is text, csv or json\n", command);
     return WDM_CMD_EXIT_USAGE;

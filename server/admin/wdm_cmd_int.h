@@ -17,15 +17,15 @@
 
 //  Exit codes: success, the work failed (database, migration), the
 //  command line or the configuration is wrong.
-#define WDM_CMD_EXIT_OK 0
+#define WDM_CMD_EXIT_OK     0
 #define WDM_CMD_EXIT_FAILED 1
-#define WDM_CMD_EXIT_USAGE 2
+#define WDM_CMD_EXIT_USAGE  2
 
 //  What the global options, WDMON_DB, WDM_TZ and the config file say.
 typedef struct {
-    char conninfo [1024];       //  libpq connection string; "" uses PG* variables
+    char conninfo [1024];  //  libpq connection string; "" uses PG* variables
     char log_level [16];
-    char timezone [64];         //  the office's zone: times shown to people are in it
+    char timezone [64];  //  the office's zone: times shown to people are in it
 } wdm_cmd_config_t;
 
 //  What the operator may type for a unit or an area, for the checks:
@@ -56,15 +56,13 @@ int wdm_cmd_checked (const char *command, wdm_check_result_t result, const char 
 //  Check an optional code option (*value NULL: nothing to check), pointing
 //  *value at code, the code it names.  The exit code: OK, or USAGE /
 //  FAILED, said.
-int wdm_cmd_check_code (PGconn *conn, const char *command, const char *sql,
-                        const char *what_zh, const char *what_en, const char **value,
-                        char *code, size_t code_size);
+int wdm_cmd_check_code (PGconn *conn, const char *command, const char *sql, const char *what_zh,
+                        const char *what_en, const char **value, char *code, size_t code_size);
 
 //  Parse a --format value (text, csv or json) into *format.  OK, or USAGE
 //  with "wdmon <command>: --format is text, csv or json" said; bilingual:
 //  the Chinese-first message that names the value.
-int wdm_cmd_format (const char *command, const char *text, bool bilingual,
-                    wdm_table_format_t *format);
+int wdm_cmd_format (const char *command, const char *text, bool bilingual, wdm_table_format_t *format);
 
 //  Whether arg asks for help (--help or -h).
 bool wdm_cmd_is_help (const char *arg);

@@ -12,16 +12,14 @@
 int
 wdm_cmd_migrate (wdm_cmd_config_t *config, int argc, char **argv)
 {
-    static const struct option long_options [] = {
-        { "list", no_argument, NULL, 'L' },
-        { "format", required_argument, NULL, 'f' },
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 }
-    };
+    static const struct option long_options [] = { { "list", no_argument, NULL, 'L' },
+                                                   { "format", required_argument, NULL, 'f' },
+                                                   { "help", no_argument, NULL, 'h' },
+                                                   { NULL, 0, NULL, 0 } };
     int list = 0;
     bool format_given = false;
     wdm_table_format_t format = WDM_TABLE_TEXT;
-    optind = 0;                 //  0: glibc reinitialises its scan state
+    optind = 0;  //  0: glibc reinitialises its scan state
     int opt;
     while ((opt = getopt_long (argc, argv, "Lf:h", long_options, NULL)) != -1) {
         switch (opt) {
@@ -38,8 +36,7 @@ wdm_cmd_migrate (wdm_cmd_config_t *config, int argc, char **argv)
                         "name, state (applied or pending) and when it was applied (UTC).\n"
                         "Safe to run again: it applies only what is new.\n");
                 return WDM_CMD_EXIT_OK;
-            default:
-                return WDM_CMD_EXIT_USAGE;
+            default: return WDM_CMD_EXIT_USAGE;
         }
     }
     if (optind < argc) {
@@ -59,8 +56,7 @@ wdm_cmd_migrate (wdm_cmd_config_t *config, int argc, char **argv)
     else {
         int applied = 0;
         if (wdm_migrate_apply (conn, &applied) == 0) {
-            printf ("%d migration%s applied; schema is at version %03d\n", applied,
-                    applied == 1 ? "" : "s",
+            printf ("%d migration%s applied; schema is at version %03d\n", applied, applied == 1 ? "" : "s",
                     wdm_migrate_bundle [wdm_migrate_bundle_size - 1].version);
             rc = WDM_CMD_EXIT_OK;
         }

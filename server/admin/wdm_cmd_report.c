@@ -21,8 +21,7 @@
 //  Connect and check that text is one of the plan's years, put in *year
 //  (NULL: not wanted).  The connection, or NULL with *rc set and said.
 static PGconn *
-s_connect_for_year (const wdm_cmd_config_t *config, const char *command, const char *text,
-                    int *year, int *rc)
+s_connect_for_year (const wdm_cmd_config_t *config, const char *command, const char *text, int *year, int *rc)
 {
     *rc = WDM_CMD_EXIT_FAILED;
     PGconn *conn = wdm_db_connect (config->conninfo);
@@ -30,8 +29,9 @@ s_connect_for_year (const wdm_cmd_config_t *config, const char *command, const c
         return NULL;
     char message [1024] = "";
     int parsed = 0;
-    *rc = wdm_cmd_checked (command, wdm_check_year (conn, WDM_CMD_PLAN_YEARS_SQL, text, &parsed,
-                                                    message, sizeof message), message);
+    *rc = wdm_cmd_checked (
+        command, wdm_check_year (conn, WDM_CMD_PLAN_YEARS_SQL, text, &parsed, message, sizeof message),
+        message);
     if (*rc != WDM_CMD_EXIT_OK) {
         PQfinish (conn);
         return NULL;
@@ -46,13 +46,11 @@ wdm_cmd_completeness (wdm_cmd_config_t *config, int argc, char **argv)
 {
     wdm_table_format_t format = WDM_TABLE_TEXT;
     const char *year = NULL;
-    static const struct option long_options [] = {
-        { "year", required_argument, NULL, 'y' },
-        { "format", required_argument, NULL, 'f' },
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 }
-    };
-    optind = 0;                 //  0: glibc reinitialises its scan state
+    static const struct option long_options [] = { { "year", required_argument, NULL, 'y' },
+                                                   { "format", required_argument, NULL, 'f' },
+                                                   { "help", no_argument, NULL, 'h' },
+                                                   { NULL, 0, NULL, 0 } };
+    optind = 0;  //  0: glibc reinitialises its scan state
     int opt;
     while ((opt = getopt_long (argc, argv, "y:f:h", long_options, NULL)) != -1) {
         switch (opt) {
@@ -69,8 +67,7 @@ wdm_cmd_completeness (wdm_cmd_config_t *config, int argc, char **argv)
                         "still missing; the units missing most first.  Y is one of the plan's\n"
                         "years (2021-2025); another is refused (exit 2), naming the range.\n");
                 return WDM_CMD_EXIT_OK;
-            default:
-                return WDM_CMD_EXIT_USAGE;
+            default: return WDM_CMD_EXIT_USAGE;
         }
     }
     if (!year) {
@@ -84,7 +81,8 @@ wdm_cmd_completeness (wdm_cmd_config_t *config, int argc, char **argv)
     if (!conn)
         return rc;
     const char *params [] = { year };
-    rc = wdm_table_query (conn,
+    rc = wdm_table_query (
+        conn,
         "SELECT unit_code AS unit, unit_zh AS name, owed, received, late, missing,"
         "       to_char (deadline, 'YYYY-MM-DD') AS deadline"
         "  FROM completeness WHERE year = $1::int ORDER BY missing DESC, late DESC, unit_code",
@@ -96,28 +94,28 @@ wdm_cmd_completeness (wdm_cmd_config_t *config, int argc, char **argv)
 //  Parse report's options into options, *year and *output: S_GO_ON, or
 //  the exit code (help printed, or the command line refused and said).
 static int
-s_report_parse (int argc, char **argv, wdm_report_options_t *options, const char **year,
-                const char **output)
+s_report_parse (int argc, char **argv, wdm_report_options_t *options, const char **year, const char **output)
 {
-    static const struct option long_options [] = {
-        { "year", required_argument, NULL, 'y' },
-        { "final", no_argument, NULL, 'F' },
-        { "format", required_argument, NULL, 'f' },
-        { "lang", required_argument, NULL, 'L' },
-        { "output", required_argument, NULL, 'o' },
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 }
-    };
-    optind = 0;                 //  0: glibc reinitialises its scan state
+    static const struct option long_options [] = { { "year", required_argument, NULL, 'y' },
+                                                   { "final", no_argument, NULL, 'F' },
+                                                   { "format", required_argument, NULL, 'f' },
+                                                   { "lang", required_argument, NULL, 'L' },
+                                                   { "output", required_argument, NULL, 'o' },
+                                                   { "help", no_argument, NULL, 'h' },
+                                                   { NULL, 0, NULL, 0 } };
+    optind = 0;  //  0: glibc reinitialises its scan state
     int opt;
     while ((opt = getopt_long (argc, argv, "y:Ff:L:o:h", long_options, NULL)) != -1) {
         switch (opt) {
             case 'y': *year = optarg; break;
             case 'F': options->final = true; break;
             case 'f':
-                if (strcmp (optarg, "html") == 0) options->format = WDM_REPORT_HTML;
-                else if (strcmp (optarg, "md") == 0) options->format = WDM_REPORT_MARKDOWN;
-                else if (strcmp (optarg, "csv") == 0) options->format = WDM_REPORT_CSV;
+                if (strcmp (optarg, "html") == 0)
+                    options->format = WDM_REPORT_HTML;
+                else if (strcmp (optarg, "md") == 0)
+                    options->format = WDM_REPORT_MARKDOWN;
+                else if (strcmp (optarg, "csv") == 0)
+                    options->format = WDM_REPORT_CSV;
                 else {
                     fprintf (stderr, "wdmon report: --format is html, md or csv\n");
                     return WDM_CMD_EXIT_USAGE;
@@ -142,8 +140,7 @@ s_report_parse (int argc, char **argv, wdm_report_options_t *options, const char
                         "is one self-contained file that prints to A4; Markdown and CSV carry the\n"
                         "same numbers.  Chinese by default.  -o - writes to standard output.\n");
                 return WDM_CMD_EXIT_OK;
-            default:
-                return WDM_CMD_EXIT_USAGE;
+            default: return WDM_CMD_EXIT_USAGE;
         }
     }
     if (!*year || !*output) {
@@ -163,13 +160,12 @@ s_report_write (PGconn *conn, const wdm_report_options_t *options, const char *o
 {
     bool to_stdout = strcmp (output, "-") == 0;
     char partial [4200], err [512] = "";
-    snprintf (partial, sizeof partial, "%s.partial-%ld", output, (long) getpid ());
+    snprintf (partial, sizeof partial, "%s.partial-%ld", output, (long)getpid ());
     FILE *out = to_stdout ? stdout : fopen (partial, "w");
     int rc = WDM_CMD_EXIT_FAILED;
     if (!out)
         fprintf (stderr, "wdmon report: %s: %s\n", partial, strerror (errno));
-    else
-    if (wdm_report_write (conn, options, out, summary, err, sizeof err))
+    else if (wdm_report_write (conn, options, out, summary, err, sizeof err))
         fprintf (stderr, "wdmon report: %s\n", err);
     else
         rc = WDM_CMD_EXIT_OK;
@@ -202,10 +198,11 @@ wdm_cmd_report (wdm_cmd_config_t *config, int argc, char **argv)
     wdm_report_summary_t summary;
     rc = s_report_write (conn, &options, output, &summary);
     if (rc == WDM_CMD_EXIT_OK && strcmp (output, "-") != 0)
-        fprintf (stderr, "wrote %s: %d indicators with targets — %d met, %d on track, %d behind, "
+        fprintf (stderr,
+                 "wrote %s: %d indicators with targets — %d met, %d on track, %d behind, "
                  "%d unlikely to be met, %d not reported; %d red and %d yellow warnings open\n",
-                 output, summary.indicators, summary.met, summary.on_track, summary.behind,
-                 summary.unlikely, summary.not_reported, summary.open_red, summary.open_yellow);
+                 output, summary.indicators, summary.met, summary.on_track, summary.behind, summary.unlikely,
+                 summary.not_reported, summary.open_red, summary.open_yellow);
     PQfinish (conn);
     return rc;
 }

@@ -17,38 +17,45 @@
 static const char *const s_servers_sql =
     "SELECT server_id AS server, pid,"
     "       CASE WHEN heartbeat_at > now () - interval '30 seconds' THEN 'up' ELSE 'down' END AS state,"
-    "       " WDM_TABLE_LOCAL_TIME ("started_at", "1") " AS started,"
-    "       " WDM_TABLE_LOCAL_TIME ("heartbeat_at", "1") " AS heartbeat,"
-    "       round (extract (epoch FROM now () - heartbeat_at))::int AS heartbeat_s_ago,"
-    "       connections, queue_depth, round (last_commit_ms::numeric, 1) AS last_commit_ms,"
-    "       records_accepted AS accepted, records_rejected AS refused,"
-    "       CASE WHEN database_ok THEN 'ok' ELSE 'down' END AS database"
-    "  FROM server_status ORDER BY heartbeat_at DESC";
+    "       " WDM_TABLE_LOCAL_TIME (
+        "started_at",
+        "1") " AS started,"
+             "       " WDM_TABLE_LOCAL_TIME (
+                 "heartbeat_at",
+                 "1") " AS heartbeat,"
+                      "       round (extract (epoch FROM now () - heartbeat_at))::int AS heartbeat_s_ago,"
+                      "       connections, queue_depth, round (last_commit_ms::numeric, 1) AS last_commit_ms,"
+                      "       records_accepted AS accepted, records_rejected AS refused,"
+                      "       CASE WHEN database_ok THEN 'ok' ELSE 'down' END AS database"
+                      "  FROM server_status ORDER BY heartbeat_at DESC";
 
 static const char *const s_collectors_sql =
     "SELECT u.code AS unit, u.name_zh AS name,"
-    "       " WDM_TABLE_LOCAL_TIME ("b.last", "1") " AS last_delivery,"
-    "       b.batches_today, b.accepted_today, b.refused_today"
-    "  FROM member_unit u JOIN"
-    "       (SELECT unit_code, max (committed_at) AS last,"
-    "               count (*) FILTER (WHERE received_at >= " S_TODAY ") AS batches_today,"
-    "               coalesce (sum (accepted) FILTER (WHERE received_at >= " S_TODAY "), 0) AS accepted_today,"
-    "               coalesce (sum (rejected) FILTER (WHERE received_at >= " S_TODAY "), 0) AS refused_today"
-    "          FROM ingest_batch GROUP BY unit_code) b ON b.unit_code = u.code"
-    " ORDER BY b.last DESC NULLS LAST, u.code";
+    "       " WDM_TABLE_LOCAL_TIME (
+        "b.last", "1") " AS last_delivery,"
+                       "       b.batches_today, b.accepted_today, b.refused_today"
+                       "  FROM member_unit u JOIN"
+                       "       (SELECT unit_code, max (committed_at) AS last,"
+                       "               count (*) FILTER (WHERE received_at >= " S_TODAY ") AS batches_today,"
+                       "               coalesce (sum (accepted) FILTER (WHERE received_at >= " S_TODAY
+                       "), 0) AS accepted_today,"
+                       "               coalesce (sum (rejected) FILTER (WHERE received_at >= " S_TODAY
+                       "), 0) AS refused_today"
+                       "          FROM ingest_batch GROUP BY unit_code) b ON b.unit_code = u.code"
+                       " ORDER BY b.last DESC NULLS LAST, u.code";
 
 //  Units that were given a key and have sent nothing, by any path.
-#define S_NEVER_DELIVERED \
-    "u.active AND NOT EXISTS (SELECT 1 FROM ingest_batch b WHERE b.unit_code = u.code)" \
+#define S_NEVER_DELIVERED                                                                                    \
+    "u.active AND NOT EXISTS (SELECT 1 FROM ingest_batch b WHERE b.unit_code = u.code)"                      \
     " AND NOT EXISTS (SELECT 1 FROM observation o WHERE o.unit_code = u.code)"
 static const char *const s_never_sql =
     "SELECT u.code AS unit, u.name_zh AS name,"
-    "       " WDM_TABLE_LOCAL_TIME ("k.issued", "1") " AS key_issued"
-    "  FROM member_unit u JOIN"
-    "       (SELECT unit_code, min (created_at) AS issued FROM unit_key"
-    "         WHERE state = 'active' GROUP BY unit_code) k ON k.unit_code = u.code"
-    " WHERE " S_NEVER_DELIVERED
-    " ORDER BY k.issued, u.code";
+    "       " WDM_TABLE_LOCAL_TIME (
+        "k.issued", "1") " AS key_issued"
+                         "  FROM member_unit u JOIN"
+                         "       (SELECT unit_code, min (created_at) AS issued FROM unit_key"
+                         "         WHERE state = 'active' GROUP BY unit_code) k ON k.unit_code = u.code"
+                         " WHERE " S_NEVER_DELIVERED " ORDER BY k.issued, u.code";
 
 static const char *const s_today_sql =
     "SELECT count (*) AS batches, coalesce (sum (accepted), 0) AS accepted,"
@@ -64,12 +71,10 @@ int
 wdm_cmd_status (wdm_cmd_config_t *config, int argc, char **argv)
 {
     wdm_table_format_t format = WDM_TABLE_TEXT;
-    static const struct option long_options [] = {
-        { "format", required_argument, NULL, 'f' },
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 }
-    };
-    optind = 0;                 //  0: glibc reinitialises its scan state
+    static const struct option long_options [] = { { "format", required_argument, NULL, 'f' },
+                                                   { "help", no_argument, NULL, 'h' },
+                                                   { NULL, 0, NULL, 0 } };
+    optind = 0;  //  0: glibc reinitialises its scan state
     int opt;
     while ((opt = getopt_long (argc, argv, "f:h", long_options, NULL)) != -1) {
         switch (opt) {
@@ -91,8 +96,7 @@ wdm_cmd_status (wdm_cmd_config_t *config, int argc, char **argv)
                         "first column, section, says which section a row is from.\n"
                         "Exit code 1 if no server has written a heartbeat within 30 seconds.\n");
                 return WDM_CMD_EXIT_OK;
-            default:
-                return WDM_CMD_EXIT_USAGE;
+            default: return WDM_CMD_EXIT_USAGE;
         }
     }
     int rc;
@@ -108,14 +112,17 @@ wdm_cmd_status (wdm_cmd_config_t *config, int argc, char **argv)
     const wdm_table_section_t sections [] = {
         { "servers", "servers", s_servers_sql },
         { "collectors", "collectors (by last delivery)", s_collectors_sql },
-        { "never_delivered", "已领取密钥但从未报送的单位 / units with a key that have never "
-                             "delivered", s_never_sql },
+        { "never_delivered",
+          "已领取密钥但从未报送的单位 / units with a key that have never "
+          "delivered",
+          s_never_sql },
         { "today", today_title, s_today_sql }
     };
     rc = wdm_table_sections (conn, sections, 4, 1, zone, config->timezone, format, stdout);
     char *up = NULL;
-    PGresult *res = PQexec (conn, "SELECT count (*) FROM server_status"
-                                  " WHERE heartbeat_at > now () - interval '30 seconds'");
+    PGresult *res = PQexec (conn,
+                            "SELECT count (*) FROM server_status"
+                            " WHERE heartbeat_at > now () - interval '30 seconds'");
     if (PQresultStatus (res) == PGRES_TUPLES_OK)
         up = PQgetvalue (res, 0, 0);
     int servers_up = up ? atoi (up) : 0;

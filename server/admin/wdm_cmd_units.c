@@ -20,7 +20,7 @@
 int
 wdm_cmd_server_key (wdm_cmd_config_t *config, int argc, char **argv)
 {
-    (void) config;
+    (void)config;
     if (argc != 2 || wdm_cmd_is_help (argv [1])) {
         fprintf (argc == 2 ? stdout : stderr,
                  "Usage: wdmon server-key DIR\n\n"
@@ -55,37 +55,37 @@ static void
 s_unit_usage (FILE *out)
 {
     fprintf (out,
-        "Usage: wdmon unit add CODE --bundle DIR --server-key FILE --endpoint EP\n"
-        "                  [--name NAME_ZH --name-en NAME_EN --kind KIND --area AREA]\n"
-        "       wdmon unit rotate-key CODE --bundle DIR --server-key FILE --endpoint EP\n"
-        "       wdmon unit revoke CODE [--keep PUBLIC_KEY]\n"
-        "       wdmon unit list [--format text|csv|json]\n"
-        "\n"
-        "add         registers a new CURVE key for the unit (creating the unit first if\n"
-        "            --name, --kind and --area are given and it does not exist) and writes\n"
-        "            DIR, the bundle to copy to the unit's machine: collector.conf,\n"
-        "            unit.key (secret, mode 0600), unit.pub, server.pub, catalog.json.\n"
-        "            --server-key is the server's public key file (server.pub); --endpoint\n"
-        "            is where the collector connects, e.g. tcp://wdmon.example:7300.\n"
-        "            KIND is department, town, street or organization.\n"
-        "rotate-key  the same for an existing unit only: a new key and bundle; the old\n"
-        "            key keeps working until you revoke it with --keep NEWKEY, once the\n"
-        "            unit runs the new bundle.\n"
-        "revoke      revokes every active key of the unit (but the one given with\n"
-        "            --keep); its collector is refused from its next connection on,\n"
-        "            without restarting the server.\n"
-        "list        lists the units, their kind, area, number of active keys, state,\n"
-        "            name, and when each was registered (in the office's zone, see --tz).\n");
+             "Usage: wdmon unit add CODE --bundle DIR --server-key FILE --endpoint EP\n"
+             "                  [--name NAME_ZH --name-en NAME_EN --kind KIND --area AREA]\n"
+             "       wdmon unit rotate-key CODE --bundle DIR --server-key FILE --endpoint EP\n"
+             "       wdmon unit revoke CODE [--keep PUBLIC_KEY]\n"
+             "       wdmon unit list [--format text|csv|json]\n"
+             "\n"
+             "add         registers a new CURVE key for the unit (creating the unit first if\n"
+             "            --name, --kind and --area are given and it does not exist) and writes\n"
+             "            DIR, the bundle to copy to the unit's machine: collector.conf,\n"
+             "            unit.key (secret, mode 0600), unit.pub, server.pub, catalog.json.\n"
+             "            --server-key is the server's public key file (server.pub); --endpoint\n"
+             "            is where the collector connects, e.g. tcp://wdmon.example:7300.\n"
+             "            KIND is department, town, street or organization.\n"
+             "rotate-key  the same for an existing unit only: a new key and bundle; the old\n"
+             "            key keeps working until you revoke it with --keep NEWKEY, once the\n"
+             "            unit runs the new bundle.\n"
+             "revoke      revokes every active key of the unit (but the one given with\n"
+             "            --keep); its collector is refused from its next connection on,\n"
+             "            without restarting the server.\n"
+             "list        lists the units, their kind, area, number of active keys, state,\n"
+             "            name, and when each was registered (in the office's zone, see --tz).\n");
 }
 
 //  What `wdmon unit` was asked, and the codes its checks found.
 typedef struct {
     const char *action;
     bool is_list, is_add, is_rotate;
-    wdm_unit_spec_t spec;           //  code and area end up pointing at the codes below
+    wdm_unit_spec_t spec;  //  code and area end up pointing at the codes below
     const char *bundle, *server_key, *endpoint, *keep;
     wdm_table_format_t format;
-    char command [64];              //  "unit ACTION", for messages
+    char command [64];  //  "unit ACTION", for messages
     char unit_code [128], area_code [128];
 } s_unit_args_t;
 
@@ -100,23 +100,21 @@ s_unit_parse (int argc, char **argv, s_unit_args_t *args)
     }
     const char *action = args->action = argv [1];
     snprintf (args->command, sizeof args->command, "unit %s", action);
-    static const struct option long_options [] = {
-        { "bundle", required_argument, NULL, 'b' },
-        { "server-key", required_argument, NULL, 's' },
-        { "endpoint", required_argument, NULL, 'e' },
-        { "name", required_argument, NULL, 'n' },
-        { "name-en", required_argument, NULL, 'N' },
-        { "kind", required_argument, NULL, 'k' },
-        { "area", required_argument, NULL, 'a' },
-        { "keep", required_argument, NULL, 'K' },
-        { "format", required_argument, NULL, 'f' },
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 }
-    };
+    static const struct option long_options [] = { { "bundle", required_argument, NULL, 'b' },
+                                                   { "server-key", required_argument, NULL, 's' },
+                                                   { "endpoint", required_argument, NULL, 'e' },
+                                                   { "name", required_argument, NULL, 'n' },
+                                                   { "name-en", required_argument, NULL, 'N' },
+                                                   { "kind", required_argument, NULL, 'k' },
+                                                   { "area", required_argument, NULL, 'a' },
+                                                   { "keep", required_argument, NULL, 'K' },
+                                                   { "format", required_argument, NULL, 'f' },
+                                                   { "help", no_argument, NULL, 'h' },
+                                                   { NULL, 0, NULL, 0 } };
     //  Parse after the action, which stands in as argv [0].
     argc--;
     argv++;
-    optind = 0;                 //  0: glibc reinitialises its scan state
+    optind = 0;  //  0: glibc reinitialises its scan state
     int opt;
     while ((opt = getopt_long (argc, argv, "b:s:e:n:N:k:a:K:f:h", long_options, NULL)) != -1) {
         switch (opt) {
@@ -133,7 +131,7 @@ s_unit_parse (int argc, char **argv, s_unit_args_t *args)
                     return WDM_CMD_EXIT_USAGE;
                 break;
             case 'h': s_unit_usage (stdout); return WDM_CMD_EXIT_OK;
-            default:  return WDM_CMD_EXIT_USAGE;
+            default: return WDM_CMD_EXIT_USAGE;
         }
     }
     args->is_list = strcmp (action, "list") == 0;
@@ -148,10 +146,8 @@ s_unit_parse (int argc, char **argv, s_unit_args_t *args)
         return WDM_CMD_EXIT_USAGE;
     }
     args->spec.code = args->is_list ? NULL : argv [optind];
-    if ((args->is_add || args->is_rotate)
-    &&  (!args->bundle || !args->server_key || !args->endpoint)) {
-        fprintf (stderr, "wdmon unit %s: --bundle, --server-key and --endpoint are required\n",
-                 action);
+    if ((args->is_add || args->is_rotate) && (!args->bundle || !args->server_key || !args->endpoint)) {
+        fprintf (stderr, "wdmon unit %s: --bundle, --server-key and --endpoint are required\n", action);
         return WDM_CMD_EXIT_USAGE;
     }
     return S_GO_ON;
@@ -168,19 +164,20 @@ s_unit_check (PGconn *conn, s_unit_args_t *args)
     char message [1024] = "";
     bool creates = args->is_add && args->spec.name_zh && args->spec.kind && args->spec.area;
     if (!args->is_list && !creates)
-        rc = wdm_cmd_check_code (conn, args->command, WDM_CMD_UNITS_SQL, "成员单位",
-                                 "member unit", &args->spec.code, args->unit_code,
-                                 sizeof args->unit_code);
+        rc = wdm_cmd_check_code (conn, args->command, WDM_CMD_UNITS_SQL, "成员单位", "member unit",
+                                 &args->spec.code, args->unit_code, sizeof args->unit_code);
     if (rc == WDM_CMD_EXIT_USAGE && args->is_add)
-        fprintf (stderr, "wdmon unit add: 要登记新单位，请给出 --name、--kind 和 --area / to "
+        fprintf (stderr,
+                 "wdmon unit add: 要登记新单位，请给出 --name、--kind 和 --area / to "
                  "register a new unit, give --name, --kind and --area\n");
     static const char *const kinds [] = { "department", "town", "street", "organization", NULL };
     if (rc == WDM_CMD_EXIT_OK && args->is_add && args->spec.kind)
-        rc = wdm_cmd_checked (args->command, wdm_check_word ("--kind", args->spec.kind, kinds,
-                                                             message, sizeof message), message);
+        rc = wdm_cmd_checked (args->command,
+                              wdm_check_word ("--kind", args->spec.kind, kinds, message, sizeof message),
+                              message);
     if (rc == WDM_CMD_EXIT_OK && args->is_add)
-        rc = wdm_cmd_check_code (conn, args->command, WDM_CMD_AREAS_SQL, "地区", "area",
-                                 &args->spec.area, args->area_code, sizeof args->area_code);
+        rc = wdm_cmd_check_code (conn, args->command, WDM_CMD_AREAS_SQL, "地区", "area", &args->spec.area,
+                                 args->area_code, sizeof args->area_code);
     return rc;
 }
 
@@ -189,14 +186,18 @@ static int
 s_unit_list (PGconn *conn, const wdm_cmd_config_t *config, wdm_table_format_t format)
 {
     const char *zone [] = { config->timezone };
-    return wdm_table_query (conn,
-        "SELECT u.code AS unit, u.kind, u.area_code AS area,"
-        "       count (k.public_key) FILTER (WHERE k.state = 'active') AS keys,"
-        "       CASE WHEN u.active THEN 'active' ELSE 'inactive' END AS state, u.name_zh AS name,"
-        "       " WDM_TABLE_LOCAL_TIME ("u.created_at", "1") " AS created"
-        "  FROM member_unit u LEFT JOIN unit_key k ON k.unit_code = u.code"
-        " GROUP BY u.code ORDER BY u.kind, u.code", 1, zone, format, stdout)
-        ? WDM_CMD_EXIT_FAILED : WDM_CMD_EXIT_OK;
+    return wdm_table_query (
+               conn,
+               "SELECT u.code AS unit, u.kind, u.area_code AS area,"
+               "       count (k.public_key) FILTER (WHERE k.state = 'active') AS keys,"
+               "       CASE WHEN u.active THEN 'active' ELSE 'inactive' END AS state, u.name_zh AS name,"
+               "       " WDM_TABLE_LOCAL_TIME (
+                   "u.created_at", "1") " AS created"
+                                        "  FROM member_unit u LEFT JOIN unit_key k ON k.unit_code = u.code"
+                                        " GROUP BY u.code ORDER BY u.kind, u.code",
+               1, zone, format, stdout)
+        ? WDM_CMD_EXIT_FAILED
+        : WDM_CMD_EXIT_OK;
 }
 
 //  unit add or rotate-key: a new key and its bundle, said.  The exit code.
@@ -205,19 +206,18 @@ s_unit_add (PGconn *conn, const s_unit_args_t *args, const char *server_public)
 {
     char public_key [WDM_KEY_Z85], err [1024];
     const char *code = args->spec.code;
-    if (wdm_units_add (conn, &args->spec, args->bundle, server_public, args->endpoint,
-                       args->is_rotate, public_key, err, sizeof err)) {
+    if (wdm_units_add (conn, &args->spec, args->bundle, server_public, args->endpoint, args->is_rotate,
+                       public_key, err, sizeof err)) {
         fprintf (stderr, "wdmon unit %s: %s\n", args->action, err);
         return WDM_CMD_EXIT_FAILED;
     }
     if (args->is_rotate)
         printf ("registered a new key for %s (%s); its bundle is in %s.\n"
                 "Once the unit runs it, revoke the old key:\n"
-                "  wdmon unit revoke %s --keep '%s'\n", code, public_key, args->bundle,
-                code, public_key);
+                "  wdmon unit revoke %s --keep '%s'\n",
+                code, public_key, args->bundle, code, public_key);
     else
-        printf ("registered a new key for %s; its collector bundle is in %s\n", code,
-                args->bundle);
+        printf ("registered a new key for %s; its collector bundle is in %s\n", code, args->bundle);
     return WDM_CMD_EXIT_OK;
 }
 
@@ -244,7 +244,7 @@ wdm_cmd_unit (wdm_cmd_config_t *config, int argc, char **argv)
         return rc;
     char server_public [WDM_KEY_Z85], err [1024];
     if ((args.is_add || args.is_rotate)
-    &&  wdm_keys_load (args.server_key, false, server_public, err, sizeof err)) {
+        && wdm_keys_load (args.server_key, false, server_public, err, sizeof err)) {
         fprintf (stderr, "wdmon unit %s: %s\n", args.action, err);
         return WDM_CMD_EXIT_USAGE;
     }
@@ -253,9 +253,9 @@ wdm_cmd_unit (wdm_cmd_config_t *config, int argc, char **argv)
         return rc;
     rc = s_unit_check (conn, &args);
     if (rc == WDM_CMD_EXIT_OK)
-        rc = args.is_list ? s_unit_list (conn, config, args.format)
-           : args.is_add || args.is_rotate ? s_unit_add (conn, &args, server_public)
-           : s_unit_revoke (conn, &args);
+        rc = args.is_list                   ? s_unit_list (conn, config, args.format)
+            : args.is_add || args.is_rotate ? s_unit_add (conn, &args, server_public)
+                                            : s_unit_revoke (conn, &args);
     PQfinish (conn);
     return rc;
 }
@@ -263,14 +263,13 @@ wdm_cmd_unit (wdm_cmd_config_t *config, int argc, char **argv)
 int
 wdm_cmd_catalog (wdm_cmd_config_t *config, int argc, char **argv)
 {
-    if (argc < 2 || strcmp (argv [1], "export") != 0 || argc > 4
-    ||  (argc > 2 && strcmp (argv [2], "-o") != 0) || argc == 3) {
+    if (argc < 2 || strcmp (argv [1], "export") != 0 || argc > 4 || (argc > 2 && strcmp (argv [2], "-o") != 0)
+        || argc == 3) {
         fprintf (argc >= 2 && strcmp (argv [1], "--help") == 0 ? stdout : stderr,
                  "Usage: wdmon catalog export [-o FILE]\n\n"
                  "Write the catalog a collector checks records against (JSON), to FILE or\n"
                  "standard output.  'wdmon unit add' puts one in every bundle.\n");
-        return argc >= 2 && strcmp (argv [1], "--help") == 0 ? WDM_CMD_EXIT_OK
-                                                             : WDM_CMD_EXIT_USAGE;
+        return argc >= 2 && strcmp (argv [1], "--help") == 0 ? WDM_CMD_EXIT_OK : WDM_CMD_EXIT_USAGE;
     }
     FILE *out = argc == 4 ? fopen (argv [3], "w") : stdout;
     if (!out) {
@@ -278,8 +277,7 @@ wdm_cmd_catalog (wdm_cmd_config_t *config, int argc, char **argv)
         return WDM_CMD_EXIT_FAILED;
     }
     PGconn *conn = wdm_db_connect (config->conninfo);
-    int rc = conn && wdm_units_write_catalog (conn, out) == 0 ? WDM_CMD_EXIT_OK
-                                                              : WDM_CMD_EXIT_FAILED;
+    int rc = conn && wdm_units_write_catalog (conn, out) == 0 ? WDM_CMD_EXIT_OK : WDM_CMD_EXIT_FAILED;
     PQfinish (conn);
     if (out != stdout && fclose (out))
         rc = WDM_CMD_EXIT_FAILED;

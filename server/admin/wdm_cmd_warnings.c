@@ -23,45 +23,45 @@
 #define S_RULES   "SELECT code, name_zh, name_en FROM rule ORDER BY ordinal"
 //  Years a warning may be about: the baseline to the plan's end, and any
 //  year a warning names.
-#define S_WARNING_YEARS \
-    "SELECT least (min (baseline_year), (SELECT min (year) FROM warning))," \
+#define S_WARNING_YEARS                                                                                      \
+    "SELECT least (min (baseline_year), (SELECT min (year) FROM warning)),"                                  \
     "       greatest (max (period_end), (SELECT max (year) FROM warning)) FROM plan"
 
 static void
 s_usage (FILE *out)
 {
     fprintf (out,
-        "Usage: wdmon warnings [--open] [--state S] [--level red|yellow] [--rule R]\n"
-        "                      [--domain D] [--indicator I] [--area A] [--unit U]\n"
-        "                      [--year Y] [--format text|csv|json]\n"
-        "       wdmon warnings show ID\n"
-        "       wdmon warnings ack ID [ID...] --by NAME --note TEXT\n"
-        "       wdmon warnings evaluate [--today YYYY-MM-DD]\n"
-        "\n"
-        "list      warnings, unresolved first, red before yellow, newest first, with\n"
-        "          when each opened and last changed (in the office's zone, see --tz).\n"
-        "          Filters, all checked against the database (a value it does not\n"
-        "          know is refused with exit 2, naming the nearest valid ones):\n"
-        "            --open       not resolved (open or acknowledged)\n"
-        "            --state      open, acknowledged or resolved\n"
-        "            --level      red or yellow\n"
-        "            --rule       a rule's code (wrong_direction) or name (方向相反)\n"
-        "            --domain     a domain's code (health), number (1) or name (妇女与健康)\n"
-        "            --indicator  an indicator's code (HE01)\n"
-        "            --area       an area's code (meichang) or name (梅厂镇)\n"
-        "            --unit       a member unit: its missing reports and the indicators\n"
-        "                         it leads\n"
-        "            --year       a year from the plan's baseline to its end, or any\n"
-        "                         year a warning is about\n"
-        "show      one warning: rule, indicator, area, year, message, figures, history\n"
-        "          with every note (times in the office's zone)\n"
-        "ack       acknowledge each warning with your name and a note; one already\n"
-        "          acknowledged gets the note added beside the earlier ones; a\n"
-        "          resolved one is left as it is, said (exit 1).  A number that names\n"
-        "          no warning changes nothing (exit 2)\n"
-        "evaluate  run every rule over all data now, and the report deadlines as of\n"
-        "          today (or --today, a date that exists); prints what opened,\n"
-        "          changed and resolved; reads on one database connection per core\n");
+             "Usage: wdmon warnings [--open] [--state S] [--level red|yellow] [--rule R]\n"
+             "                      [--domain D] [--indicator I] [--area A] [--unit U]\n"
+             "                      [--year Y] [--format text|csv|json]\n"
+             "       wdmon warnings show ID\n"
+             "       wdmon warnings ack ID [ID...] --by NAME --note TEXT\n"
+             "       wdmon warnings evaluate [--today YYYY-MM-DD]\n"
+             "\n"
+             "list      warnings, unresolved first, red before yellow, newest first, with\n"
+             "          when each opened and last changed (in the office's zone, see --tz).\n"
+             "          Filters, all checked against the database (a value it does not\n"
+             "          know is refused with exit 2, naming the nearest valid ones):\n"
+             "            --open       not resolved (open or acknowledged)\n"
+             "            --state      open, acknowledged or resolved\n"
+             "            --level      red or yellow\n"
+             "            --rule       a rule's code (wrong_direction) or name (方向相反)\n"
+             "            --domain     a domain's code (health), number (1) or name (妇女与健康)\n"
+             "            --indicator  an indicator's code (HE01)\n"
+             "            --area       an area's code (meichang) or name (梅厂镇)\n"
+             "            --unit       a member unit: its missing reports and the indicators\n"
+             "                         it leads\n"
+             "            --year       a year from the plan's baseline to its end, or any\n"
+             "                         year a warning is about\n"
+             "show      one warning: rule, indicator, area, year, message, figures, history\n"
+             "          with every note (times in the office's zone)\n"
+             "ack       acknowledge each warning with your name and a note; one already\n"
+             "          acknowledged gets the note added beside the earlier ones; a\n"
+             "          resolved one is left as it is, said (exit 1).  A number that names\n"
+             "          no warning changes nothing (exit 2)\n"
+             "evaluate  run every rule over all data now, and the report deadlines as of\n"
+             "          today (or --today, a date that exists); prints what opened,\n"
+             "          changed and resolved; reads on one database connection per core\n");
 }
 
 //  The warnings, filtered: $1 open only, $2 level, $3 domain, $4 unit,
@@ -71,21 +71,25 @@ s_usage (FILE *out)
 static const char *s_warnings_sql =
     "SELECT w.id, w.level, w.state, w.rule_code AS rule, w.indicator_code AS indicator,"
     "       w.area_code AS area, w.year, coalesce (w.unit_code, '') AS unit,"
-    "       " WDM_TABLE_LOCAL_TIME ("w.opened_at", "5") " AS opened,"
-    "       " WDM_TABLE_LOCAL_TIME ("w.updated_at", "5") " AS updated,"
-    "       w.message_zh AS message"
-    "  FROM warning w JOIN indicator i ON i.code = w.indicator_code"
-    " WHERE (NOT $1::boolean OR w.state <> 'resolved')"
-    "   AND ($2::text IS NULL OR w.level = $2::warning_level)"
-    "   AND ($3::text IS NULL OR i.domain_code = $3)"
-    "   AND ($4::text IS NULL OR w.unit_code = $4 OR EXISTS (SELECT 1 FROM responsibility r"
-    "        WHERE r.indicator_code = w.indicator_code AND r.unit_code = $4 AND r.lead))"
-    "   AND ($6::text IS NULL OR w.rule_code = $6)"
-    "   AND ($7::int IS NULL OR w.year = $7::int)"
-    "   AND ($8::text IS NULL OR w.area_code = $8)"
-    "   AND ($9::text IS NULL OR w.state = $9::warning_state)"
-    "   AND ($10::text IS NULL OR w.indicator_code = $10)"
-    " ORDER BY w.state <> 'resolved' DESC, w.level DESC, w.updated_at DESC, w.id DESC";
+    "       " WDM_TABLE_LOCAL_TIME (
+        "w.opened_at",
+        "5") " AS opened,"
+             "       " WDM_TABLE_LOCAL_TIME (
+                 "w.updated_at",
+                 "5") " AS updated,"
+                      "       w.message_zh AS message"
+                      "  FROM warning w JOIN indicator i ON i.code = w.indicator_code"
+                      " WHERE (NOT $1::boolean OR w.state <> 'resolved')"
+                      "   AND ($2::text IS NULL OR w.level = $2::warning_level)"
+                      "   AND ($3::text IS NULL OR i.domain_code = $3)"
+                      "   AND ($4::text IS NULL OR w.unit_code = $4 OR EXISTS (SELECT 1 FROM responsibility r"
+                      "        WHERE r.indicator_code = w.indicator_code AND r.unit_code = $4 AND r.lead))"
+                      "   AND ($6::text IS NULL OR w.rule_code = $6)"
+                      "   AND ($7::int IS NULL OR w.year = $7::int)"
+                      "   AND ($8::text IS NULL OR w.area_code = $8)"
+                      "   AND ($9::text IS NULL OR w.state = $9::warning_state)"
+                      "   AND ($10::text IS NULL OR w.indicator_code = $10)"
+                      " ORDER BY w.state <> 'resolved' DESC, w.level DESC, w.updated_at DESC, w.id DESC";
 
 //  What the list is filtered by, as typed and then as checked: a checked
 //  filter points at the code its check found, held here.
@@ -106,41 +110,48 @@ s_list (PGconn *conn, const wdm_cmd_config_t *config, s_filters_t *f, wdm_table_
     char message [1024] = "";
     int rc = WDM_CMD_EXIT_OK, year = 0;
     if (f->level)
-        rc = wdm_cmd_checked ("warnings", wdm_check_word ("--level", f->level, levels, message,
-                                                          sizeof message), message);
+        rc = wdm_cmd_checked ("warnings",
+                              wdm_check_word ("--level", f->level, levels, message, sizeof message), message);
     if (rc == WDM_CMD_EXIT_OK && f->state)
-        rc = wdm_cmd_checked ("warnings", wdm_check_word ("--state", f->state, states, message,
-                                                          sizeof message), message);
+        rc = wdm_cmd_checked ("warnings",
+                              wdm_check_word ("--state", f->state, states, message, sizeof message), message);
     if (rc == WDM_CMD_EXIT_OK)
-        rc = wdm_cmd_check_code (conn, "warnings", S_RULES, "规则", "rule", &f->rule,
-                                 f->rule_code, sizeof f->rule_code);
+        rc = wdm_cmd_check_code (conn, "warnings", S_RULES, "规则", "rule", &f->rule, f->rule_code,
+                                 sizeof f->rule_code);
     if (rc == WDM_CMD_EXIT_OK)
-        rc = wdm_cmd_check_code (conn, "warnings", S_DOMAINS, "领域", "domain", &f->domain,
-                                 f->domain_code, sizeof f->domain_code);
+        rc = wdm_cmd_check_code (conn, "warnings", S_DOMAINS, "领域", "domain", &f->domain, f->domain_code,
+                                 sizeof f->domain_code);
     if (rc == WDM_CMD_EXIT_OK)
-        rc = wdm_cmd_check_code (conn, "warnings",
-                                 "SELECT code, name_zh FROM indicator ORDER BY code",
-                                 "指标", "indicator", &f->indicator, f->indicator_code,
-                                 sizeof f->indicator_code);
+        rc =
+            wdm_cmd_check_code (conn, "warnings", "SELECT code, name_zh FROM indicator ORDER BY code", "指标",
+                                "indicator", &f->indicator, f->indicator_code, sizeof f->indicator_code);
     if (rc == WDM_CMD_EXIT_OK)
-        rc = wdm_cmd_check_code (conn, "warnings", WDM_CMD_AREAS_SQL, "地区", "area", &f->area,
-                                 f->area_code, sizeof f->area_code);
+        rc = wdm_cmd_check_code (conn, "warnings", WDM_CMD_AREAS_SQL, "地区", "area", &f->area, f->area_code,
+                                 sizeof f->area_code);
     if (rc == WDM_CMD_EXIT_OK)
-        rc = wdm_cmd_check_code (conn, "warnings", WDM_CMD_UNITS_SQL, "成员单位", "member unit",
-                                 &f->unit, f->unit_code, sizeof f->unit_code);
+        rc = wdm_cmd_check_code (conn, "warnings", WDM_CMD_UNITS_SQL, "成员单位", "member unit", &f->unit,
+                                 f->unit_code, sizeof f->unit_code);
     if (rc == WDM_CMD_EXIT_OK && f->year) {
-        rc = wdm_cmd_checked ("warnings", wdm_check_year (conn, S_WARNING_YEARS, f->year, &year,
-                                                          message, sizeof message), message);
+        rc = wdm_cmd_checked ("warnings",
+                              wdm_check_year (conn, S_WARNING_YEARS, f->year, &year, message, sizeof message),
+                              message);
         snprintf (f->year_text, sizeof f->year_text, "%d", year);
         f->year = f->year_text;
     }
     if (rc != WDM_CMD_EXIT_OK)
         return rc;
-    const char *params [] = { f->open_only ? "t" : "f", f->level, f->domain, f->unit,
-                              config->timezone, f->rule, f->year, f->area, f->state,
+    const char *params [] = { f->open_only ? "t" : "f",
+                              f->level,
+                              f->domain,
+                              f->unit,
+                              config->timezone,
+                              f->rule,
+                              f->year,
+                              f->area,
+                              f->state,
                               f->indicator };
-    return wdm_table_query (conn, s_warnings_sql, 10, params, format, stdout)
-         ? WDM_CMD_EXIT_FAILED : WDM_CMD_EXIT_OK;
+    return wdm_table_query (conn, s_warnings_sql, 10, params, format, stdout) ? WDM_CMD_EXIT_FAILED
+                                                                              : WDM_CMD_EXIT_OK;
 }
 
 //  A warning's number as the operator typed it: > 0, or 0 if it is none.
@@ -156,8 +167,8 @@ s_parse_id (const char *text)
 static int
 s_ack (PGconn *conn, char **ids_text, int count, const char *by, const char *note)
 {
-    long long *ids = calloc ((size_t) count, sizeof *ids);
-    wdm_warn_ack_t *results = calloc ((size_t) count, sizeof *results);
+    long long *ids = calloc ((size_t)count, sizeof *ids);
+    wdm_warn_ack_t *results = calloc ((size_t)count, sizeof *results);
     int rc = WDM_CMD_EXIT_FAILED;
     if (!ids || !results)
         goto cleanup;
@@ -165,8 +176,10 @@ s_ack (PGconn *conn, char **ids_text, int count, const char *by, const char *not
     for (int i = 0; i < count; i++) {
         long long id = s_parse_id (ids_text [i]);
         if (id == 0) {
-            fprintf (stderr, "wdmon warnings ack: %s 不是警告编号 / '%s' is not a warning's "
-                     "number (see wdmon warnings)\n", ids_text [i], ids_text [i]);
+            fprintf (stderr,
+                     "wdmon warnings ack: %s 不是警告编号 / '%s' is not a warning's "
+                     "number (see wdmon warnings)\n",
+                     ids_text [i], ids_text [i]);
             rc = WDM_CMD_EXIT_USAGE;
             goto cleanup;
         }
@@ -183,19 +196,22 @@ s_ack (PGconn *conn, char **ids_text, int count, const char *by, const char *not
     rc = WDM_CMD_EXIT_OK;
     for (int i = 0; i < count; i++)
         if (results [i] == WDM_WARN_MISSING) {
-            fprintf (stderr, "wdmon warnings ack: 没有警告 %lld，未作任何更改 / there is no "
-                     "warning %lld; nothing was changed (see wdmon warnings)\n", ids [i], ids [i]);
+            fprintf (stderr,
+                     "wdmon warnings ack: 没有警告 %lld，未作任何更改 / there is no "
+                     "warning %lld; nothing was changed (see wdmon warnings)\n",
+                     ids [i], ids [i]);
             rc = WDM_CMD_EXIT_USAGE;
         }
     for (int i = 0; i < count && rc != WDM_CMD_EXIT_USAGE; i++)
         if (results [i] == WDM_WARN_ACKNOWLEDGED)
             printf ("已确认警告 %lld / acknowledged warning %lld\n", ids [i], ids [i]);
-        else
-        if (results [i] == WDM_WARN_NOTED)
+        else if (results [i] == WDM_WARN_NOTED)
             printf ("警告 %lld 此前已确认，已追加备注 / warning %lld was already acknowledged; "
-                    "note added\n", ids [i], ids [i]);
+                    "note added\n",
+                    ids [i], ids [i]);
         else {
-            fprintf (stderr, "wdmon warnings ack: 警告 %lld 已解除，无需确认 / warning %lld is "
+            fprintf (stderr,
+                     "wdmon warnings ack: 警告 %lld 已解除，无需确认 / warning %lld is "
                      "resolved (its condition no longer holds); not acknowledged\n",
                      ids [i], ids [i]);
             rc = WDM_CMD_EXIT_FAILED;
@@ -223,11 +239,11 @@ s_evaluate (PGconn *conn, const wdm_date_t *today)
     wdm_warn_stats_t stats;
     //  Read on as many connections as the machine has cores.
     long cores = sysconf (_SC_NPROCESSORS_ONLN);
-    if (wdm_warn_evaluate (conn, NULL, 0, true, today, cores > 1 ? (int) cores : 0, &stats))
+    if (wdm_warn_evaluate (conn, NULL, 0, true, today, cores > 1 ? (int)cores : 0, &stats))
         return WDM_CMD_EXIT_FAILED;
     printf ("%d series evaluated in %.2f s as of %04d-%02d-%02d: %d conditions hold; "
-            "%d opened, %d reopened, %d updated, %d resolved\n", stats.series, stats.seconds,
-            today->year, today->month, today->day, stats.findings, stats.opened,
+            "%d opened, %d reopened, %d updated, %d resolved\n",
+            stats.series, stats.seconds, today->year, today->month, today->day, stats.findings, stats.opened,
             stats.reopened, stats.updated, stats.resolved);
     return WDM_CMD_EXIT_OK;
 }
@@ -239,10 +255,10 @@ typedef struct {
     wdm_table_format_t format;
     const char *action;
     bool is_list, is_show, is_ack, is_eval;
-    char **ids;                     //  the numbers after show or ack
+    char **ids;  //  the numbers after show or ack
     int id_count;
-    long long id;                   //  show's
-    wdm_date_t today;               //  evaluate's: --today, else today
+    long long id;      //  show's
+    wdm_date_t today;  //  evaluate's: --today, else today
 } s_args_t;
 
 //  Parse the options into args.  S_GO_ON, or the exit code (help printed,
@@ -250,25 +266,23 @@ typedef struct {
 static int
 s_parse_options (int argc, char **argv, s_args_t *args)
 {
-    static const struct option long_options [] = {
-        { "open", no_argument, NULL, 'o' },
-        { "level", required_argument, NULL, 'L' },
-        { "state", required_argument, NULL, 'S' },
-        { "rule", required_argument, NULL, 'r' },
-        { "year", required_argument, NULL, 'y' },
-        { "area", required_argument, NULL, 'a' },
-        { "indicator", required_argument, NULL, 'i' },
-        { "by", required_argument, NULL, 'b' },
-        { "note", required_argument, NULL, 'n' },
-        { "today", required_argument, NULL, 't' },
-        { "domain", required_argument, NULL, 'D' },
-        { "unit", required_argument, NULL, 'U' },
-        { "format", required_argument, NULL, 'f' },
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 }
-    };
+    static const struct option long_options [] = { { "open", no_argument, NULL, 'o' },
+                                                   { "level", required_argument, NULL, 'L' },
+                                                   { "state", required_argument, NULL, 'S' },
+                                                   { "rule", required_argument, NULL, 'r' },
+                                                   { "year", required_argument, NULL, 'y' },
+                                                   { "area", required_argument, NULL, 'a' },
+                                                   { "indicator", required_argument, NULL, 'i' },
+                                                   { "by", required_argument, NULL, 'b' },
+                                                   { "note", required_argument, NULL, 'n' },
+                                                   { "today", required_argument, NULL, 't' },
+                                                   { "domain", required_argument, NULL, 'D' },
+                                                   { "unit", required_argument, NULL, 'U' },
+                                                   { "format", required_argument, NULL, 'f' },
+                                                   { "help", no_argument, NULL, 'h' },
+                                                   { NULL, 0, NULL, 0 } };
     s_filters_t *filters = &args->filters;
-    optind = 0;                 //  0: glibc reinitialises its scan state
+    optind = 0;  //  0: glibc reinitialises its scan state
     int opt;
     while ((opt = getopt_long (argc, argv, "oL:S:r:y:a:i:b:n:t:D:U:f:h", long_options, NULL)) != -1) {
         switch (opt) {
@@ -289,7 +303,7 @@ s_parse_options (int argc, char **argv, s_args_t *args)
             case 'n': args->note = optarg; break;
             case 't': args->today_text = optarg; break;
             case 'h': s_usage (stdout); return WDM_CMD_EXIT_OK;
-            default:  s_usage (stderr); return WDM_CMD_EXIT_USAGE;
+            default: s_usage (stderr); return WDM_CMD_EXIT_USAGE;
         }
     }
     return S_GO_ON;
@@ -321,8 +335,10 @@ s_parse_action (int argc, char **argv, s_args_t *args)
         return WDM_CMD_EXIT_USAGE;
     }
     if (args->is_show && (args->id = s_parse_id (argv [optind])) == 0) {
-        fprintf (stderr, "wdmon warnings show: %s 不是警告编号 / '%s' is not a warning's number "
-                 "(see wdmon warnings)\n", argv [optind], argv [optind]);
+        fprintf (stderr,
+                 "wdmon warnings show: %s 不是警告编号 / '%s' is not a warning's number "
+                 "(see wdmon warnings)\n",
+                 argv [optind], argv [optind]);
         return WDM_CMD_EXIT_USAGE;
     }
     if (args->is_ack && (!args->by || !*args->by || !args->note || !*args->note)) {
@@ -331,8 +347,7 @@ s_parse_action (int argc, char **argv, s_args_t *args)
     }
     char message [1024] = "";
     wdm_date_today (&args->today);
-    if (args->today_text
-    &&  wdm_check_date (args->today_text, &args->today, message, sizeof message)) {
+    if (args->today_text && wdm_check_date (args->today_text, &args->today, message, sizeof message)) {
         fprintf (stderr, "wdmon warnings evaluate: --today: %s\n", message);
         return WDM_CMD_EXIT_USAGE;
     }
@@ -351,10 +366,10 @@ wdm_cmd_warnings (wdm_cmd_config_t *config, int argc, char **argv)
     PGconn *conn = wdm_cmd_connect (config, &rc);
     if (!conn)
         return rc;
-    rc = args.is_list ? s_list (conn, config, &args.filters, args.format)
-       : args.is_show ? s_show (conn, config, args.id)
-       : args.is_ack  ? s_ack (conn, args.ids, args.id_count, args.by, args.note)
-       :                s_evaluate (conn, &args.today);
+    rc = args.is_list  ? s_list (conn, config, &args.filters, args.format)
+        : args.is_show ? s_show (conn, config, args.id)
+        : args.is_ack  ? s_ack (conn, args.ids, args.id_count, args.by, args.note)
+                       : s_evaluate (conn, &args.today);
     PQfinish (conn);
     return rc;
 }

@@ -26,20 +26,19 @@
 //  filter names an unknown code, FAILED with message if the database
 //  failed.
 wdm_check_result_t wdm_resp_list (PGconn *conn, const char *indicator, const char *unit,
-                                  wdm_table_format_t format, FILE *out,
-                                  char *message, size_t message_size);
+                                  wdm_table_format_t format, FILE *out, char *message, size_t message_size);
 
 //  Make unit the indicator's lead (lead true) or a contributor, creating
 //  the pair or changing its role.  Turning an active indicator's last lead
 //  into a contributor is refused unless force.  message says what was done
 //  (created, changed from, already so) or why not; unknown codes are named
 //  with the nearest valid ones.
-wdm_check_result_t wdm_resp_assign (PGconn *conn, const char *indicator, const char *unit,
-                                    bool lead, bool force, char *message, size_t message_size);
+wdm_check_result_t wdm_resp_assign (PGconn *conn, const char *indicator, const char *unit, bool lead,
+                                    bool force, char *message, size_t message_size);
 
 //  Remove the pair.  Refused if it does not exist, or if it is an active
 //  indicator's last lead and not force.  message as for assign.
-wdm_check_result_t wdm_resp_drop (PGconn *conn, const char *indicator, const char *unit,
-                                  bool force, char *message, size_t message_size);
+wdm_check_result_t wdm_resp_drop (PGconn *conn, const char *indicator, const char *unit, bool force,
+                                  char *message, size_t message_size);
 
 #endif

@@ -10,11 +10,11 @@
 #include <stdio.h>
 
 typedef struct {
-    const char *code;           //  e.g. "town_meichang"
-    const char *name_zh;        //  needed only to create a unit that does not exist
+    const char *code;     //  e.g. "town_meichang"
+    const char *name_zh;  //  needed only to create a unit that does not exist
     const char *name_en;
-    const char *kind;           //  department, town, street, organization
-    const char *area;           //  area code the unit reports for
+    const char *kind;  //  department, town, street, organization
+    const char *area;  //  area code the unit reports for
 } wdm_unit_spec_t;
 
 //  Create the unit if it does not exist, generate a key pair, register
@@ -25,14 +25,14 @@ typedef struct {
 //  must_exist: refuse to create the unit (key rotation).  The new public
 //  key is copied to public_key (41 bytes) when it is not NULL.
 int wdm_units_add (PGconn *conn, const wdm_unit_spec_t *spec, const char *bundle,
-                   const char *server_public_key, const char *endpoint, bool must_exist,
-                   char *public_key, char *err, size_t err_size);
+                   const char *server_public_key, const char *endpoint, bool must_exist, char *public_key,
+                   char *err, size_t err_size);
 
 //  Revoke every active key of a unit but keep (NULL: none): its collector
 //  is refused on its next connection.  0 with *revoked set to how many
 //  keys, or -1 with err.
-int wdm_units_revoke (PGconn *conn, const char *code, const char *keep, int *revoked,
-                      char *err, size_t err_size);
+int wdm_units_revoke (PGconn *conn, const char *code, const char *keep, int *revoked, char *err,
+                      size_t err_size);
 
 //  Write the catalog as the collector reads it (JSON: the years records
 //  may carry and each active indicator's checks).  0, or -1 (logged).

@@ -19,18 +19,17 @@
 #include <string.h>
 
 #ifndef WDM_VERSION
-#   define WDM_VERSION "0.0.0"
+#define WDM_VERSION "0.0.0"
 #endif
 
 static const wdm_option_t s_options [] = {
-    { "database", "conninfo", WDM_OPT_STRING, "", 0, 0,
-      offsetof (wdm_cmd_config_t, conninfo), sizeof ((wdm_cmd_config_t *) 0)->conninfo,
+    { "database", "conninfo", WDM_OPT_STRING, "", 0, 0, offsetof (wdm_cmd_config_t, conninfo),
+      sizeof ((wdm_cmd_config_t *)0)->conninfo,
       "libpq connection string, e.g. host=/var/run/postgresql dbname=wdmon" },
-    { "log", "level", WDM_OPT_STRING, "info", 0, 0,
-      offsetof (wdm_cmd_config_t, log_level), sizeof ((wdm_cmd_config_t *) 0)->log_level,
-      "error, warn, info or debug" },
-    { "office", "timezone", WDM_OPT_STRING, "Asia/Shanghai", 0, 0,
-      offsetof (wdm_cmd_config_t, timezone), sizeof ((wdm_cmd_config_t *) 0)->timezone,
+    { "log", "level", WDM_OPT_STRING, "info", 0, 0, offsetof (wdm_cmd_config_t, log_level),
+      sizeof ((wdm_cmd_config_t *)0)->log_level, "error, warn, info or debug" },
+    { "office", "timezone", WDM_OPT_STRING, "Asia/Shanghai", 0, 0, offsetof (wdm_cmd_config_t, timezone),
+      sizeof ((wdm_cmd_config_t *)0)->timezone,
       "the office's time zone, as PostgreSQL names it (pg_timezone_names)" },
     WDM_OPTION_END
 };
@@ -39,74 +38,68 @@ static const wdm_option_t s_options [] = {
 static const struct {
     const char *name;
     wdm_cmd_fn_t run;
-} s_commands [] = {
-    { "migrate", wdm_cmd_migrate },
-    { "server-key", wdm_cmd_server_key },
-    { "unit", wdm_cmd_unit },
-    { "responsibility", wdm_cmd_responsibility },
-    { "catalog", wdm_cmd_catalog },
-    { "warnings", wdm_cmd_warnings },
-    { "status", wdm_cmd_status },
-    { "completeness", wdm_cmd_completeness },
-    { "report", wdm_cmd_report }
-};
+} s_commands [] = { { "migrate", wdm_cmd_migrate }, { "server-key", wdm_cmd_server_key },
+                    { "unit", wdm_cmd_unit },       { "responsibility", wdm_cmd_responsibility },
+                    { "catalog", wdm_cmd_catalog }, { "warnings", wdm_cmd_warnings },
+                    { "status", wdm_cmd_status },   { "completeness", wdm_cmd_completeness },
+                    { "report", wdm_cmd_report } };
 
 static void
 s_usage (FILE *out)
 {
     fprintf (out,
-        "Usage: wdmon [OPTIONS] COMMAND [ARGS]\n"
-        "\n"
-        "The operator's command of wdmon, the monitoring system of the Wuqing\n"
-        "District Women's Development Plan 2021-2025.\n"
-        "\n"
-        "Commands:\n"
-        "  migrate [--list]   apply the schema migrations this program carries,\n"
-        "                     or list them with when each was applied\n"
-        "  server-key DIR     generate the server's key pair: DIR/server.key, DIR/server.pub\n"
-        "  unit add CODE      register a member unit's key and write its collector bundle\n"
-        "  unit revoke CODE   revoke every key of a unit\n"
-        "  unit list          list the member units\n"
-        "  catalog export     write the catalog a collector checks records against\n"
-        "  unit rotate-key CODE  a new key and bundle for a unit; the old key stays\n"
-        "                     until 'unit revoke CODE --keep NEWKEY'\n"
-        "  responsibility list|assign|drop  which unit leads or contributes to which\n"
-        "                     indicator\n"
-        "  status             servers, collectors, units with a key that never\n"
-        "                     delivered, today's records and commit times\n"
-        "  warnings [--open] [--state S] [--level L] [--rule R] [--domain D]\n"
-        "           [--indicator I] [--area A] [--unit U] [--year Y]\n"
-        "                     list warnings; 'warnings show ID' with its history;\n"
-        "                     'warnings ack ID [ID...] --by NAME --note TEXT'\n"
-        "                     acknowledges, or adds a note to an acknowledged one;\n"
-        "                     'warnings evaluate [--today DATE]' runs every rule now\n"
-        "  completeness --year Y  per member unit: reports owed, received, late, missing\n"
-        "  report --year Y [--final] [--format html|md|csv] [--lang zh|en] -o FILE\n"
-        "                     the annual monitoring report (or the final evaluation)\n"
-        "\n"
-        "Listings (migrate --list, unit list, responsibility list, status,\n"
-        "warnings, completeness) take --format text|csv|json (text by default),\n"
-        "each with the same content; JSON values have their types (numbers,\n"
-        "true/false, null).  Times are shown in the office's zone (--tz), with\n"
-        "their UTC offset.  A code, year or date the database does not know is\n"
-        "refused (exit 2), naming it and the nearest valid ones.\n"
-        "\n"
-        "Run 'wdmon COMMAND --help' for a command's options.\n"
-        "\n"
-        "Options:\n"
-        "  -d, --db CONNINFO      libpq connection string (overrides WDMON_DB and\n"
-        "                         the config file; empty uses PGHOST, PGDATABASE, ...)\n"
-        "  -c, --config FILE      INI file with [database] conninfo, [log] level and\n"
-        "                         [office] timezone\n"
-        "  -l, --log-level LEVEL  error, warn, info (default) or debug\n"
-        "  -z, --tz ZONE          the office's time zone, in which times are shown\n"
-        "                         (overrides WDM_TZ and [office] timezone; default\n"
-        "                         Asia/Shanghai; any name in PostgreSQL's\n"
-        "                         pg_timezone_names)\n"
-        "  -h, --help             show this help\n"
-        "  -V, --version          show the version\n"
-        "\n"
-        "Exit codes: 0 success, 1 the work failed, 2 bad command line or config.\n");
+             "Usage: wdmon [OPTIONS] COMMAND [ARGS]\n"
+             "\n"
+             "The operator's command of wdmon, the monitoring system of the Wuqing\n"
+             "District Women's Development Plan 2021-2025.\n"
+             "\n"
+             "Commands:\n"
+             "  migrate [--list]   apply the schema migrations this program carries,\n"
+             "                     or list them with when each was applied\n"
+             "  server-key DIR     generate the server's key pair: DIR/server.key, DIR/server.pub\n"
+             "  unit add CODE      register a member unit's key and write its collector bundle\n"
+             "  unit revoke CODE   revoke every key of a unit\n"
+             "  unit list          list the member units\n"
+             "  catalog export     write the catalog a collector checks records against\n"
+             "  unit rotate-key CODE  a new key and bundle for a unit; the old key stays\n"
+             "                     until 'unit revoke CODE --keep NEWKEY'\n"
+             "  responsibility list|assign|drop  which unit leads or contributes to which\n"
+             "                     indicator\n"
+             "  status             servers, collectors, units with a key that never\n"
+             "                     delivered, today's records and commit times\n"
+             "  warnings [--open] [--state S] [--level L] [--rule R] [--domain D]\n"
+             "           [--indicator I] [--area A] [--unit U] [--year Y]\n"
+             "                     list warnings; 'warnings show ID' with its history;\n"
+             "                     'warnings ack ID [ID...] --by NAME --note TEXT'\n"
+             "                     acknowledges, or adds a note to an acknowledged one;\n"
+             "                     'warnings evaluate [--today DATE]' runs every rule now\n"
+             "  completeness --year Y  per member unit: reports owed, received, late, missing\n"
+             "  report --year Y [--final] [--format html|md|csv] [--lang zh|en] -o FILE\n"
+             "                     the annual monitoring report (or the final evaluation)\n"
+             "\n"
+             "Listings (migrate --list, unit list, responsibility list, status,\n"
+             "warnings, completeness) take --format text|csv|json (text by default),\n"
+             "each with the same content; JSON values have their types (numbers,\n"
+             "true/false, null).  Times are shown in the office's zone (--tz), with\n"
+             "their UTC offset.  A code, year or date the database does not know is\n"
+             "refused (exit 2), naming it and the nearest valid ones.\n"
+             "\n"
+             "Run 'wdmon COMMAND --help' for a command's options.\n"
+             "\n"
+             "Options:\n"
+             "  -d, --db CONNINFO      libpq connection string (overrides WDMON_DB and\n"
+             "                         the config file; empty uses PGHOST, PGDATABASE, ...)\n"
+             "  -c, --config FILE      INI file with [database] conninfo, [log] level and\n"
+             "                         [office] timezone\n"
+             "  -l, --log-level LEVEL  error, warn, info (default) or debug\n"
+             "  -z, --tz ZONE          the office's time zone, in which times are shown\n"
+             "                         (overrides WDM_TZ and [office] timezone; default\n"
+             "                         Asia/Shanghai; any name in PostgreSQL's\n"
+             "                         pg_timezone_names)\n"
+             "  -h, --help             show this help\n"
+             "  -V, --version          show the version\n"
+             "\n"
+             "Exit codes: 0 success, 1 the work failed, 2 bad command line or config.\n");
 }
 
 //  Fill config from its defaults, then the config file (config_path, may
@@ -114,39 +107,35 @@ s_usage (FILE *out)
 //  and log_level (each may be NULL); start the log.  OK, or USAGE with
 //  the bad value said.
 static int
-s_configure (wdm_cmd_config_t *config, const char *config_path, const char *db,
-             const char *zone, const char *log_level)
+s_configure (wdm_cmd_config_t *config, const char *config_path, const char *db, const char *zone,
+             const char *log_level)
 {
     char err [WDM_CONFIG_ERR_MAX];
     if (wdm_config_defaults (s_options, config, err, sizeof err)
-    ||  (config_path && wdm_config_load (s_options, config, config_path, err, sizeof err))) {
+        || (config_path && wdm_config_load (s_options, config, config_path, err, sizeof err))) {
         fprintf (stderr, "wdmon: %s\n", err);
         return WDM_CMD_EXIT_USAGE;
     }
     const char *env_db = getenv ("WDMON_DB");
-    if (env_db && wdm_config_set (s_options, config, "database", "conninfo", env_db,
-                                  err, sizeof err)) {
+    if (env_db && wdm_config_set (s_options, config, "database", "conninfo", env_db, err, sizeof err)) {
         fprintf (stderr, "wdmon: WDMON_DB: %s\n", err);
         return WDM_CMD_EXIT_USAGE;
     }
     const char *env_zone = getenv ("WDM_TZ");
-    if (env_zone && *env_zone && wdm_config_set (s_options, config, "office", "timezone",
-                                                 env_zone, err, sizeof err)) {
+    if (env_zone && *env_zone
+        && wdm_config_set (s_options, config, "office", "timezone", env_zone, err, sizeof err)) {
         fprintf (stderr, "wdmon: WDM_TZ: %s\n", err);
         return WDM_CMD_EXIT_USAGE;
     }
     if ((db && wdm_config_set (s_options, config, "database", "conninfo", db, err, sizeof err))
-    ||  (zone && wdm_config_set (s_options, config, "office", "timezone", zone,
-                                 err, sizeof err))
-    ||  (log_level && wdm_config_set (s_options, config, "log", "level", log_level,
-                                      err, sizeof err))) {
+        || (zone && wdm_config_set (s_options, config, "office", "timezone", zone, err, sizeof err))
+        || (log_level && wdm_config_set (s_options, config, "log", "level", log_level, err, sizeof err))) {
         fprintf (stderr, "wdmon: %s\n", err);
         return WDM_CMD_EXIT_USAGE;
     }
     wdm_log_level_t level;
     if (wdm_log_level_parse (config->log_level, &level)) {
-        fprintf (stderr, "wdmon: log.level: '%s' is not error, warn, info or debug\n",
-                 config->log_level);
+        fprintf (stderr, "wdmon: log.level: '%s' is not error, warn, info or debug\n", config->log_level);
         return WDM_CMD_EXIT_USAGE;
     }
     wdm_log_init ("wdmon", level, NULL);
@@ -156,15 +145,13 @@ s_configure (wdm_cmd_config_t *config, const char *config_path, const char *db,
 int
 main (int argc, char **argv)
 {
-    static const struct option long_options [] = {
-        { "db", required_argument, NULL, 'd' },
-        { "config", required_argument, NULL, 'c' },
-        { "log-level", required_argument, NULL, 'l' },
-        { "tz", required_argument, NULL, 'z' },
-        { "help", no_argument, NULL, 'h' },
-        { "version", no_argument, NULL, 'V' },
-        { NULL, 0, NULL, 0 }
-    };
+    static const struct option long_options [] = { { "db", required_argument, NULL, 'd' },
+                                                   { "config", required_argument, NULL, 'c' },
+                                                   { "log-level", required_argument, NULL, 'l' },
+                                                   { "tz", required_argument, NULL, 'z' },
+                                                   { "help", no_argument, NULL, 'h' },
+                                                   { "version", no_argument, NULL, 'V' },
+                                                   { NULL, 0, NULL, 0 } };
     const char *db = NULL, *config_path = NULL, *log_level = NULL, *zone = NULL;
     int opt;
     //  "+": stop at the command; its own options are parsed after it.
@@ -176,7 +163,7 @@ main (int argc, char **argv)
             case 'l': log_level = optarg; break;
             case 'h': s_usage (stdout); return WDM_CMD_EXIT_OK;
             case 'V': printf ("wdmon %s\n", WDM_VERSION); return WDM_CMD_EXIT_OK;
-            default:  s_usage (stderr); return WDM_CMD_EXIT_USAGE;
+            default: s_usage (stderr); return WDM_CMD_EXIT_USAGE;
         }
     }
     wdm_cmd_config_t config;

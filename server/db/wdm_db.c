@@ -13,7 +13,7 @@
 static void
 s_notice (void *arg, const char *message)
 {
-    (void) arg;
+    (void)arg;
     wdm_log_warn ("database: %s", message);
 }
 
@@ -37,9 +37,8 @@ s_ready (PGconn *conn)
         return NULL;
     }
     PQsetNoticeProcessor (conn, s_notice, NULL);
-    if (PQsetClientEncoding (conn, "UTF8") != 0
-    ||  wdm_db_exec (conn, "SET search_path = wdmon")
-    ||  wdm_db_exec (conn, "SET client_min_messages = warning")) {
+    if (PQsetClientEncoding (conn, "UTF8") != 0 || wdm_db_exec (conn, "SET search_path = wdmon")
+        || wdm_db_exec (conn, "SET client_min_messages = warning")) {
         wdm_log_error ("database: cannot set encoding and search_path");
         PQfinish (conn);
         return NULL;
@@ -62,8 +61,8 @@ wdm_db_connect_like (PGconn *conn)
     int count = 0;
     for (PQconninfoOption *o = options; o->keyword; o++)
         count++;
-    const char **keywords = calloc ((size_t) count + 1, sizeof *keywords);
-    const char **values = calloc ((size_t) count + 1, sizeof *values);
+    const char **keywords = calloc ((size_t)count + 1, sizeof *keywords);
+    const char **values = calloc ((size_t)count + 1, sizeof *values);
     PGconn *other = NULL;
     if (keywords && values) {
         int used = 0;
@@ -92,8 +91,8 @@ wdm_db_exec (PGconn *conn, const char *sql)
 }
 
 PGresult *
-wdm_db_query (PGconn *conn, const char *sql, int count, const char *const *params,
-              ExecStatusType expect, char *err, size_t err_size)
+wdm_db_query (PGconn *conn, const char *sql, int count, const char *const *params, ExecStatusType expect,
+              char *err, size_t err_size)
 {
     PGresult *res = PQexecParams (conn, sql, count, NULL, params, NULL, NULL, 0);
     if (PQresultStatus (res) == expect)
@@ -101,14 +100,12 @@ wdm_db_query (PGconn *conn, const char *sql, int count, const char *const *param
     //  The primary message only: the statement and its caret add nothing.
     const char *message = res ? PQresultErrorField (res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
     if (!message)
-        message = res && *PQresultErrorMessage (res) ? PQresultErrorMessage (res)
-                                                     : PQerrorMessage (conn);
+        message = res && *PQresultErrorMessage (res) ? PQresultErrorMessage (res) : PQerrorMessage (conn);
     if (err) {
         snprintf (err, err_size, "数据库错误 / database: %s", message);
         err [strcspn (err, "\n")] = '\0';
-    }
-    else
-        wdm_log_error ("database: %.*s", (int) strcspn (message, "\n"), message);
+    } else
+        wdm_log_error ("database: %.*s", (int)strcspn (message, "\n"), message);
     PQclear (res);
     return NULL;
 }
@@ -136,7 +133,7 @@ wdm_db_copy_text (wdm_buf_t *rows, const char *text, char sep)
     }
     *out++ = sep;
     *out = '\0';
-    rows->size = (size_t) (out - rows->data);
+    rows->size = (size_t)(out - rows->data);
     return 0;
 }
 
@@ -155,8 +152,7 @@ wdm_db_copy_send (PGconn *conn, const char *table, wdm_buf_t *rows)
     }
     PQclear (res);
     int rc = 0;
-    if (PQputCopyData (conn, rows->data, (int) rows->size) != 1
-    ||  PQputCopyEnd (conn, NULL) != 1) {
+    if (PQputCopyData (conn, rows->data, (int)rows->size) != 1 || PQputCopyEnd (conn, NULL) != 1) {
         wdm_log_error ("database: %s: %s", sql, PQerrorMessage (conn));
         rc = -1;
     }
@@ -223,16 +219,14 @@ wdm_catalog_t *
 wdm_db_load_catalog (PGconn *conn)
 {
     wdm_catalog_t *catalog = NULL;
-    PGresult *plan = PQexec (conn,
-        "SELECT code, baseline_year, period_end FROM plan ORDER BY code");
+    PGresult *plan = PQexec (conn, "SELECT code, baseline_year, period_end FROM plan ORDER BY code");
     PGresult *res = NULL;
     if (PQresultStatus (plan) != PGRES_TUPLES_OK) {
         wdm_log_error ("catalog: cannot read the plan: %s", PQresultErrorMessage (plan));
         goto cleanup;
     }
     if (PQntuples (plan) != 1) {
-        wdm_log_error ("catalog: expected exactly one plan in the database, found %d",
-                       PQntuples (plan));
+        wdm_log_error ("catalog: expected exactly one plan in the database, found %d", PQntuples (plan));
         goto cleanup;
     }
     const char *plan_code = PQgetvalue (plan, 0, 0);
@@ -259,8 +253,8 @@ wdm_db_load_catalog (PGconn *conn)
         indicator.by_sex = PQgetvalue (res, row, 4) [0] == 't';
         const char *freq = PQgetvalue (res, row, 5);
         indicator.frequency = strcmp (freq, "quarter") == 0 ? WDM_FREQ_QUARTER
-                            : strcmp (freq, "month") == 0   ? WDM_FREQ_MONTH
-                            : WDM_FREQ_YEAR;
+            : strcmp (freq, "month") == 0                   ? WDM_FREQ_MONTH
+                                                            : WDM_FREQ_YEAR;
         if (s_get_bodies (PQgetvalue (res, row, 6), &indicator)) {
             wdm_log_error ("catalog: indicator '%s' has too many bodies, or one too long", code);
             wdm_catalog_destroy (&catalog);

@@ -11,13 +11,12 @@
 //  Any fixed number will do; it only has to be the same for every migrator.
 #define S_LOCK_KEY "7217045511"
 
-static const char *s_prepare =
-    "CREATE SCHEMA IF NOT EXISTS wdmon;"
-    "CREATE TABLE IF NOT EXISTS wdmon.schema_migration ("
-    "    version     int PRIMARY KEY,"
-    "    name        text NOT NULL,"
-    "    checksum    text NOT NULL,"
-    "    applied_at  timestamptz NOT NULL DEFAULT now())";
+static const char *s_prepare = "CREATE SCHEMA IF NOT EXISTS wdmon;"
+                               "CREATE TABLE IF NOT EXISTS wdmon.schema_migration ("
+                               "    version     int PRIMARY KEY,"
+                               "    name        text NOT NULL,"
+                               "    checksum    text NOT NULL,"
+                               "    applied_at  timestamptz NOT NULL DEFAULT now())";
 
 //  State of one migration in the database: 1 applied (checksum matches),
 //  0 not applied, -1 applied with other text or the query failed.
@@ -27,17 +26,15 @@ s_state (PGconn *conn, const wdm_migration_t *migration)
     char version [16];
     snprintf (version, sizeof version, "%d", migration->version);
     const char *params [] = { version, migration->sql };
-    PGresult *res = PQexecParams (conn,
-        "SELECT checksum = md5($2), name FROM wdmon.schema_migration WHERE version = $1",
-        2, NULL, params, NULL, NULL, 0);
+    PGresult *res =
+        PQexecParams (conn, "SELECT checksum = md5($2), name FROM wdmon.schema_migration WHERE version = $1",
+                      2, NULL, params, NULL, NULL, 0);
     int state = -1;
     if (PQresultStatus (res) != PGRES_TUPLES_OK)
         wdm_log_error ("migrate: %s", PQresultErrorMessage (res));
-    else
-    if (PQntuples (res) == 0)
+    else if (PQntuples (res) == 0)
         state = 0;
-    else
-    if (PQgetvalue (res, 0, 0) [0] == 't')
+    else if (PQgetvalue (res, 0, 0) [0] == 't')
         state = 1;
     else
         wdm_log_error ("migrate: %s was applied as %s with other text; "
@@ -56,12 +53,10 @@ s_apply_one (PGconn *conn, const wdm_migration_t *migration)
     if (wdm_db_exec (conn, "BEGIN"))
         return -1;
     res = PQexec (conn, migration->sql);
-    if (PQresultStatus (res) != PGRES_COMMAND_OK
-    &&  PQresultStatus (res) != PGRES_TUPLES_OK) {
+    if (PQresultStatus (res) != PGRES_COMMAND_OK && PQresultStatus (res) != PGRES_TUPLES_OK) {
         const char *line = PQresultErrorField (res, PG_DIAG_STATEMENT_POSITION);
-        wdm_log_error ("migrate: %s failed%s%s: %s", migration->name,
-                       line ? " at character " : "", line ? line : "",
-                       PQresultErrorMessage (res));
+        wdm_log_error ("migrate: %s failed%s%s: %s", migration->name, line ? " at character " : "",
+                       line ? line : "", PQresultErrorMessage (res));
         goto cleanup;
     }
     PQclear (res);
@@ -69,11 +64,11 @@ s_apply_one (PGconn *conn, const wdm_migration_t *migration)
     snprintf (version, sizeof version, "%d", migration->version);
     const char *params [] = { version, migration->name, migration->sql };
     res = PQexecParams (conn,
-        "INSERT INTO wdmon.schema_migration (version, name, checksum)"
-        " VALUES ($1, $2, md5($3))", 3, NULL, params, NULL, NULL, 0);
+                        "INSERT INTO wdmon.schema_migration (version, name, checksum)"
+                        " VALUES ($1, $2, md5($3))",
+                        3, NULL, params, NULL, NULL, 0);
     if (PQresultStatus (res) != PGRES_COMMAND_OK) {
-        wdm_log_error ("migrate: cannot record %s: %s", migration->name,
-                       PQresultErrorMessage (res));
+        wdm_log_error ("migrate: cannot record %s: %s", migration->name, PQresultErrorMessage (res));
         goto cleanup;
     }
     if (wdm_db_exec (conn, "COMMIT"))
@@ -94,8 +89,7 @@ wdm_migrate_apply (PGconn *conn, int *applied)
     PGresult *res = PQexec (conn, "SELECT pg_advisory_lock(" S_LOCK_KEY ")");
     int locked = PQresultStatus (res) == PGRES_TUPLES_OK;
     if (!locked)
-        wdm_log_error ("migrate: cannot take the migration lock: %s",
-                       PQresultErrorMessage (res));
+        wdm_log_error ("migrate: cannot take the migration lock: %s", PQresultErrorMessage (res));
     PQclear (res);
     if (!locked)
         return -1;
@@ -131,8 +125,7 @@ wdm_migrate_list (PGconn *conn, wdm_table_format_t format, FILE *out)
     for (int i = 0; i < wdm_migrate_bundle_size; i++) {
         char version [16];
         snprintf (version, sizeof version, "%d", wdm_migrate_bundle [i].version);
-        if (wdm_db_array_add (&versions, version)
-        ||  wdm_db_array_add (&names, wdm_migrate_bundle [i].name))
+        if (wdm_db_array_add (&versions, version) || wdm_db_array_add (&names, wdm_migrate_bundle [i].name))
             goto cleanup;
     }
     if (wdm_db_array_end (&versions) || wdm_db_array_end (&names))
@@ -146,15 +139,17 @@ wdm_migrate_list (PGconn *conn, wdm_table_format_t format, FILE *out)
     PQclear (res);
     //  One row per built-in migration, in order; applied_at in UTC, labelled.
     const char *params [] = { versions.data, names.data };
-    res = PQexecParams (conn, have_table
-        ? "SELECT v.version, v.name,"
-          "       CASE WHEN m.version IS NULL THEN 'pending' ELSE 'applied' END AS state,"
-          "       to_char (m.applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') || ' UTC' AS applied"
-          "  FROM unnest ($1::int[], $2::text[]) WITH ORDINALITY AS v (version, name, n)"
-          "  LEFT JOIN wdmon.schema_migration m ON m.version = v.version ORDER BY v.n"
-        : "SELECT v.version, v.name, 'pending' AS state, NULL::text AS applied"
-          "  FROM unnest ($1::int[], $2::text[]) WITH ORDINALITY AS v (version, name, n)"
-          " ORDER BY v.n",
+    res = PQexecParams (
+        conn,
+        have_table
+            ? "SELECT v.version, v.name,"
+              "       CASE WHEN m.version IS NULL THEN 'pending' ELSE 'applied' END AS state,"
+              "       to_char (m.applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') || ' UTC' AS applied"
+              "  FROM unnest ($1::int[], $2::text[]) WITH ORDINALITY AS v (version, name, n)"
+              "  LEFT JOIN wdmon.schema_migration m ON m.version = v.version ORDER BY v.n"
+            : "SELECT v.version, v.name, 'pending' AS state, NULL::text AS applied"
+              "  FROM unnest ($1::int[], $2::text[]) WITH ORDINALITY AS v (version, name, n)"
+              " ORDER BY v.n",
         2, NULL, params, NULL, NULL, 0);
     if (PQresultStatus (res) != PGRES_TUPLES_OK) {
         wdm_log_error ("migrate: %s", PQresultErrorMessage (res));
@@ -165,9 +160,8 @@ wdm_migrate_list (PGconn *conn, wdm_table_format_t format, FILE *out)
         goto cleanup;
     }
     for (int row = 0; row < PQntuples (res); row++)
-        fprintf (out, "%03d  %-28s %s%s%s\n", atoi (PQgetvalue (res, row, 0)),
-                 PQgetvalue (res, row, 1), PQgetvalue (res, row, 2),
-                 PQgetisnull (res, row, 3) ? "" : " ", PQgetvalue (res, row, 3));
+        fprintf (out, "%03d  %-28s %s%s%s\n", atoi (PQgetvalue (res, row, 0)), PQgetvalue (res, row, 1),
+                 PQgetvalue (res, row, 2), PQgetisnull (res, row, 3) ? "" : " ", PQgetvalue (res, row, 3));
     rc = ferror (out) ? -1 : 0;
 cleanup:
     PQclear (res);

@@ -15,9 +15,9 @@
 #include <stdio.h>
 
 typedef struct {
-    int version;                //  the file's number
-    const char *name;           //  the file's name, e.g. "001_schema.sql"
-    const char *sql;            //  its text
+    int version;       //  the file's number
+    const char *name;  //  the file's name, e.g. "001_schema.sql"
+    const char *sql;   //  its text
 } wdm_migration_t;
 
 //  The migrations built into this program, in order.

@@ -16,7 +16,7 @@ wdm_table_format_parse (const char *text, wdm_table_format_t *format)
     static const char *names [] = { "text", "csv", "json" };
     for (int i = 0; i < 3; i++)
         if (text && strcmp (text, names [i]) == 0) {
-            *format = (wdm_table_format_t) i;
+            *format = (wdm_table_format_t)i;
             return 0;
         }
     return -1;
@@ -28,18 +28,24 @@ static int
 s_width (const char *text)
 {
     int width = 0;
-    const unsigned char *s = (const unsigned char *) text;
+    const unsigned char *s = (const unsigned char *)text;
     while (*s) {
         unsigned int c = *s, len = 1;
-        if (c >= 0xF0)      { c &= 0x07; len = 4; }
-        else if (c >= 0xE0) { c &= 0x0F; len = 3; }
-        else if (c >= 0xC0) { c &= 0x1F; len = 2; }
+        if (c >= 0xF0) {
+            c &= 0x07;
+            len = 4;
+        } else if (c >= 0xE0) {
+            c &= 0x0F;
+            len = 3;
+        } else if (c >= 0xC0) {
+            c &= 0x1F;
+            len = 2;
+        }
         for (unsigned int i = 1; i < len && s [i]; i++)
             c = (c << 6) | (s [i] & 0x3F);
         int wide = (c >= 0x1100 && c <= 0x115F) || (c >= 0x2E80 && c <= 0xA4CF)
-                || (c >= 0xAC00 && c <= 0xD7A3) || (c >= 0xF900 && c <= 0xFAFF)
-                || (c >= 0xFE30 && c <= 0xFE4F) || (c >= 0xFF00 && c <= 0xFF60)
-                || (c >= 0xFFE0 && c <= 0xFFE6) || (c >= 0x20000 && c <= 0x3FFFD);
+            || (c >= 0xAC00 && c <= 0xD7A3) || (c >= 0xF900 && c <= 0xFAFF) || (c >= 0xFE30 && c <= 0xFE4F)
+            || (c >= 0xFF00 && c <= 0xFF60) || (c >= 0xFFE0 && c <= 0xFFE6) || (c >= 0x20000 && c <= 0x3FFFD);
         width += wide ? 2 : 1;
         for (unsigned int i = 0; i < len && *s; i++)
             s++;
@@ -74,16 +80,16 @@ s_csv_field (FILE *out, const char *text)
 
 //  PostgreSQL's type oids (pg_type.h, stable across releases) that JSON
 //  has a type for.
-#define S_OID_BOOL      16
-#define S_OID_INT8      20
-#define S_OID_INT2      21
-#define S_OID_INT4      23
-#define S_OID_OID       26
-#define S_OID_JSON      114
-#define S_OID_FLOAT4    700
-#define S_OID_FLOAT8    701
-#define S_OID_NUMERIC   1700
-#define S_OID_JSONB     3802
+#define S_OID_BOOL    16
+#define S_OID_INT8    20
+#define S_OID_INT2    21
+#define S_OID_INT4    23
+#define S_OID_OID     26
+#define S_OID_JSON    114
+#define S_OID_FLOAT4  700
+#define S_OID_FLOAT8  701
+#define S_OID_NUMERIC 1700
+#define S_OID_JSONB   3802
 
 //  One value of res as JSON of its SQL type; a new reference, or NULL if
 //  the text is not valid UTF-8.
@@ -95,13 +101,11 @@ s_json_value (const PGresult *res, int row, int col)
     const char *text = PQgetvalue (res, row, col);
     char *end = NULL;
     switch (PQftype (res, col)) {
-        case S_OID_BOOL:
-            return json_boolean (text [0] == 't');
+        case S_OID_BOOL: return json_boolean (text [0] == 't');
         case S_OID_INT2:
         case S_OID_INT4:
         case S_OID_INT8:
-        case S_OID_OID:
-            return json_integer (strtoll (text, NULL, 10));
+        case S_OID_OID: return json_integer (strtoll (text, NULL, 10));
         case S_OID_FLOAT4:
         case S_OID_FLOAT8:
         case S_OID_NUMERIC: {
@@ -124,8 +128,7 @@ s_json_value (const PGresult *res, int row, int col)
                 return value;
             break;
         }
-        default:
-            break;
+        default: break;
     }
     return json_string (text);
 }
@@ -139,8 +142,7 @@ s_json_row (const PGresult *res, int row)
     for (int col = 0; object && col < PQnfields (res); col++) {
         json_t *value = s_json_value (res, row, col);
         if (!value || json_object_set_new (object, PQfname (res, col), value)) {
-            wdm_log_error ("listing: column %s of row %d is not valid UTF-8",
-                           PQfname (res, col), row + 1);
+            wdm_log_error ("listing: column %s of row %d is not valid UTF-8", PQfname (res, col), row + 1);
             json_decref (object);
             object = NULL;
         }
@@ -184,9 +186,7 @@ wdm_table_print (const PGresult *res, wdm_table_format_t format, FILE *out)
             }
             fputs ("\r\n", out);
         }
-    }
-    else
-    if (format == WDM_TABLE_JSON) {
+    } else if (format == WDM_TABLE_JSON) {
         //  One object a line, as a person reads it and grep finds it.
         fputc ('[', out);
         for (int r = 0; r < rows; r++) {
@@ -200,9 +200,8 @@ wdm_table_print (const PGresult *res, wdm_table_format_t format, FILE *out)
                 return -1;
         }
         fputs (rows ? "\n]\n" : "]\n", out);
-    }
-    else {
-        int *widths = calloc ((size_t) (cols ? cols : 1), sizeof *widths);
+    } else {
+        int *widths = calloc ((size_t)(cols ? cols : 1), sizeof *widths);
         if (!widths)
             return -1;
         for (int c = 0; c < cols; c++) {
@@ -254,7 +253,7 @@ s_sections_csv (PGresult **results, const wdm_table_section_t *sections, int cou
     int total = 0;
     for (int i = 0; i < count; i++)
         total += PQnfields (results [i]);
-    const char **columns = calloc ((size_t) (total ? total : 1), sizeof *columns);
+    const char **columns = calloc ((size_t)(total ? total : 1), sizeof *columns);
     if (!columns)
         return -1;
     int ncolumns = 0;
@@ -291,8 +290,8 @@ s_sections_csv (PGresult **results, const wdm_table_section_t *sections, int cou
 
 //  JSON of several results as one object, a key per section.
 static int
-s_sections_json (PGresult **results, const wdm_table_section_t *sections, int count,
-                 const char *zone, FILE *out)
+s_sections_json (PGresult **results, const wdm_table_section_t *sections, int count, const char *zone,
+                 FILE *out)
 {
     int rc = -1;
     json_t *object = json_object ();
@@ -313,29 +312,25 @@ cleanup:
 }
 
 int
-wdm_table_sections (PGconn *conn, const wdm_table_section_t *sections, int count,
-                    int nparams, const char *const *params, const char *zone,
-                    wdm_table_format_t format, FILE *out)
+wdm_table_sections (PGconn *conn, const wdm_table_section_t *sections, int count, int nparams,
+                    const char *const *params, const char *zone, wdm_table_format_t format, FILE *out)
 {
     int rc = -1, done = 0;
-    PGresult **results = calloc ((size_t) (count ? count : 1), sizeof *results);
+    PGresult **results = calloc ((size_t)(count ? count : 1), sizeof *results);
     if (!results)
         return -1;
     //  Every query first: a failure prints nothing rather than half.
     for (done = 0; done < count; done++) {
-        results [done] = PQexecParams (conn, sections [done].sql, nparams, NULL, params,
-                                       NULL, NULL, 0);
+        results [done] = PQexecParams (conn, sections [done].sql, nparams, NULL, params, NULL, NULL, 0);
         if (PQresultStatus (results [done]) != PGRES_TUPLES_OK) {
-            wdm_log_error ("database: %s: %s", sections [done].name,
-                           PQresultErrorMessage (results [done]));
+            wdm_log_error ("database: %s: %s", sections [done].name, PQresultErrorMessage (results [done]));
             done++;
             goto cleanup;
         }
     }
     if (format == WDM_TABLE_CSV)
         rc = s_sections_csv (results, sections, count, out);
-    else
-    if (format == WDM_TABLE_JSON)
+    else if (format == WDM_TABLE_JSON)
         rc = s_sections_json (results, sections, count, zone, out);
     else {
         rc = 0;

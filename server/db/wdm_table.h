@@ -9,21 +9,17 @@
 #include <libpq-fe.h>
 #include <stdio.h>
 
-typedef enum {
-    WDM_TABLE_TEXT = 0,
-    WDM_TABLE_CSV,
-    WDM_TABLE_JSON
-} wdm_table_format_t;
+typedef enum { WDM_TABLE_TEXT = 0, WDM_TABLE_CSV, WDM_TABLE_JSON } wdm_table_format_t;
 
 //  SQL for a timestamptz as the office reads it: the local time in the
 //  zone passed as parameter $n (a text parameter, never spliced) and that
 //  zone's offset at that moment, e.g. "2025-01-10 16:03:00 +08:00"; NULL
 //  stays NULL.  expr and n are SQL text known when compiling:
 //  WDM_TABLE_LOCAL_TIME ("w.updated_at", "5").
-#define WDM_TABLE_LOCAL_TIME(expr, n) \
-    "to_char ((" expr ") AT TIME ZONE $" n ", 'YYYY-MM-DD HH24:MI:SS') || ' ' ||" \
-    " (SELECT CASE WHEN d < interval '0' THEN '-' || to_char (-d, 'HH24:MI')" \
-    "              ELSE '+' || to_char (d, 'HH24:MI') END" \
+#define WDM_TABLE_LOCAL_TIME(expr, n)                                                                        \
+    "to_char ((" expr ") AT TIME ZONE $" n ", 'YYYY-MM-DD HH24:MI:SS') || ' ' ||"                            \
+    " (SELECT CASE WHEN d < interval '0' THEN '-' || to_char (-d, 'HH24:MI')"                                \
+    "              ELSE '+' || to_char (d, 'HH24:MI') END"                                                   \
     "    FROM (SELECT (" expr ") AT TIME ZONE $" n " - (" expr ") AT TIME ZONE 'UTC' AS d) AS s_offset)"
 
 //  Parse "text", "csv" or "json".  0, or -1.
@@ -44,8 +40,8 @@ int wdm_table_query (PGconn *conn, const char *sql, int count, const char *const
 
 //  One section of a listing in several parts (`wdmon status`).
 typedef struct {
-    const char *name;           //  JSON key; CSV's section column
-    const char *title;          //  heading in text
+    const char *name;   //  JSON key; CSV's section column
+    const char *title;  //  heading in text
     const char *sql;
 } wdm_table_section_t;
 
@@ -58,8 +54,7 @@ typedef struct {
 //  the zone the times are in: said first in text, "timezone" in JSON.  0,
 //  or -1 with the database's error logged (nothing printed) or if writing
 //  failed.
-int wdm_table_sections (PGconn *conn, const wdm_table_section_t *sections, int count,
-                        int nparams, const char *const *params, const char *zone,
-                        wdm_table_format_t format, FILE *out);
+int wdm_table_sections (PGconn *conn, const wdm_table_section_t *sections, int count, int nparams,
+                        const char *const *params, const char *zone, wdm_table_format_t format, FILE *out);
 
 #endif

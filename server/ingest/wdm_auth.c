@@ -10,8 +10,8 @@
 #include <string.h>
 
 typedef struct {
-    char *key;                  //  "unit\x1Findicator", or an area or unit code
-    char *value;                //  parent area, or the unit's area; may be NULL
+    char *key;    //  "unit\x1Findicator", or an area or unit code
+    char *value;  //  parent area, or the unit's area; may be NULL
 } s_entry_t;
 
 typedef struct {
@@ -20,15 +20,15 @@ typedef struct {
 } s_table_t;
 
 struct wdm_auth {
-    s_table_t grants;           //  unit + indicator
-    s_table_t areas;            //  area -> parent
-    s_table_t units;            //  unit -> area
+    s_table_t grants;  //  unit + indicator
+    s_table_t areas;   //  area -> parent
+    s_table_t units;   //  unit -> area
 };
 
 static int
 s_compare (const void *a, const void *b)
 {
-    return strcmp (((const s_entry_t *) a)->key, ((const s_entry_t *) b)->key);
+    return strcmp (((const s_entry_t *)a)->key, ((const s_entry_t *)b)->key);
 }
 
 static void
@@ -54,22 +54,21 @@ s_table_load (PGconn *conn, const char *sql, int pair, s_table_t *table)
         wdm_log_error ("auth: %s", PQresultErrorMessage (res));
         goto cleanup;
     }
-    size_t rows = (size_t) PQntuples (res);
+    size_t rows = (size_t)PQntuples (res);
     table->items = calloc (rows ? rows : 1, sizeof *table->items);
     if (!table->items)
         goto cleanup;
     for (size_t i = 0; i < rows; i++) {
-        const char *a = PQgetvalue (res, (int) i, 0), *b = PQgetvalue (res, (int) i, 1);
+        const char *a = PQgetvalue (res, (int)i, 0), *b = PQgetvalue (res, (int)i, 1);
         s_entry_t *entry = &table->items [table->size++];
         if (pair) {
             size_t len = strlen (a) + strlen (b) + 2;
             entry->key = malloc (len);
             if (entry->key)
                 snprintf (entry->key, len, "%s\x1F%s", a, b);
-        }
-        else {
+        } else {
             entry->key = strdup (a);
-            entry->value = PQgetisnull (res, (int) i, 1) ? NULL : strdup (b);
+            entry->value = PQgetisnull (res, (int)i, 1) ? NULL : strdup (b);
         }
         if (!entry->key)
             goto cleanup;
@@ -84,7 +83,7 @@ cleanup:
 static const s_entry_t *
 s_find (const s_table_t *table, const char *key)
 {
-    s_entry_t probe = { (char *) key, NULL };
+    s_entry_t probe = { (char *)key, NULL };
     return bsearch (&probe, table->items, table->size, sizeof *table->items, s_compare);
 }
 
@@ -94,11 +93,12 @@ wdm_auth_load (PGconn *conn)
     wdm_auth_t *self = calloc (1, sizeof *self);
     if (!self)
         return NULL;
-    if (s_table_load (conn, "SELECT r.unit_code, r.indicator_code FROM responsibility r"
-                            "  JOIN member_unit u ON u.code = r.unit_code WHERE u.active",
+    if (s_table_load (conn,
+                      "SELECT r.unit_code, r.indicator_code FROM responsibility r"
+                      "  JOIN member_unit u ON u.code = r.unit_code WHERE u.active",
                       1, &self->grants)
-    ||  s_table_load (conn, "SELECT code, parent_code FROM area", 0, &self->areas)
-    ||  s_table_load (conn, "SELECT code, area_code FROM member_unit WHERE active", 0, &self->units))
+        || s_table_load (conn, "SELECT code, parent_code FROM area", 0, &self->areas)
+        || s_table_load (conn, "SELECT code, area_code FROM member_unit WHERE active", 0, &self->units))
         wdm_auth_destroy (&self);
     return self;
 }
@@ -116,22 +116,23 @@ wdm_auth_destroy (wdm_auth_t **self_p)
 }
 
 int
-wdm_auth_check (const wdm_auth_t *self, const char *unit, const char *indicator,
-                const char *area, const char **field, char *message, size_t message_size)
+wdm_auth_check (const wdm_auth_t *self, const char *unit, const char *indicator, const char *area,
+                const char **field, char *message, size_t message_size)
 {
     char key [160];
     if (!s_find (&self->areas, area)) {
         *field = "area";
         snprintf (message, message_size,
                   "未知地区代码“%s”：不在地区名录中，请检查拼写 / "
-                  "unknown area '%s': no area has this code; check its spelling", area, area);
+                  "unknown area '%s': no area has this code; check its spelling",
+                  area, area);
         return WDM_PROTO_UNKNOWN_AREA;
     }
     snprintf (key, sizeof key, "%s\x1F%s", unit, indicator);
     if (!s_find (&self->grants, key)) {
         *field = "indicator";
-        snprintf (message, message_size,
-                  "无权报送该指标 / unit %s is not assigned indicator %s", unit, indicator);
+        snprintf (message, message_size, "无权报送该指标 / unit %s is not assigned indicator %s", unit,
+                  indicator);
         return WDM_PROTO_NOT_AUTHORISED;
     }
     const s_entry_t *owner = s_find (&self->units, unit);
@@ -145,7 +146,6 @@ wdm_auth_check (const wdm_auth_t *self, const char *unit, const char *indicator,
         at = node ? node->value : NULL;
     }
     *field = "area";
-    snprintf (message, message_size,
-              "无权报送该地区 / unit %s may not report for area %s", unit, area);
+    snprintf (message, message_size, "无权报送该地区 / unit %s may not report for area %s", unit, area);
     return WDM_PROTO_NOT_AUTHORISED;
 }

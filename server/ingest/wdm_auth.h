@@ -21,7 +21,7 @@ void wdm_auth_destroy (wdm_auth_t **self_p);
 //  set: WDM_PROTO_UNKNOWN_AREA (field "area") if no area has that code —
 //  a misspelling, not a lack of rights — else WDM_PROTO_NOT_AUTHORISED
 //  (field "indicator" or "area").
-int wdm_auth_check (const wdm_auth_t *self, const char *unit, const char *indicator,
-                    const char *area, const char **field, char *message, size_t message_size);
+int wdm_auth_check (const wdm_auth_t *self, const char *unit, const char *indicator, const char *area,
+                    const char **field, char *message, size_t message_size);
 
 #endif

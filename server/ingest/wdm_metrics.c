@@ -16,24 +16,23 @@
 #include <unistd.h>
 #include <zmq.h>
 
-#define S_UNITS_MAX 1024                //  collectors tracked by name
-#define S_BUCKETS 11
-#define S_PING_MS 2000                  //  a scrape's database check waits this long, at most
+#define S_UNITS_MAX 1024  //  collectors tracked by name
+#define S_BUCKETS   11
+#define S_PING_MS   2000  //  a scrape's database check waits this long, at most
 
 #ifndef WDM_COMMIT
-#   define WDM_COMMIT "unknown"
+#define WDM_COMMIT "unknown"
 #endif
 
-static const double s_bounds [S_BUCKETS] = {
-    0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10 };
+static const double s_bounds [S_BUCKETS] = { 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10 };
 
 static const int s_codes [] = { 400, 403, 404, 413, 422, 503, 505 };
-#define S_CODES (int) (sizeof s_codes / sizeof s_codes [0])
+#define S_CODES (int)(sizeof s_codes / sizeof s_codes [0])
 
 typedef struct {
     char unit [WDM_CODE_MAX];
     time_t last_batch;
-    time_t last_delivery;               //  last batch committed; 0: none yet
+    time_t last_delivery;  //  last batch committed; 0: none yet
     uint64_t batches, records;
 } s_unit_t;
 
@@ -50,19 +49,19 @@ struct wdm_metrics {
     time_t started;
     uint64_t received, accepted, duplicates, batches;
     uint64_t rejected [S_CODES];
-    uint64_t commit_buckets [S_BUCKETS];    //  cumulative counts are made when rendering
+    uint64_t commit_buckets [S_BUCKETS];  //  cumulative counts are made when rendering
     uint64_t commit_count;
     double commit_sum, last_commit;
     int queue, red, yellow;
     bool database_ok;
     s_unit_t *units;
     int unit_count;
-    s_peer_t *peers;                    //  in the order they were accepted
+    s_peer_t *peers;  //  in the order they were accepted
     int peer_count, peer_max;
-    int failed_fd;                      //  the last event was a failed handshake,
-                                        //  put down to this connection; else -1
-    char *conninfo;                     //  what a scrape checks; NULL: no check
-    PGconn *ping;                       //  the HTTP thread's own connection
+    int failed_fd;   //  the last event was a failed handshake,
+                     //  put down to this connection; else -1
+    char *conninfo;  //  what a scrape checks; NULL: no check
+    PGconn *ping;    //  the HTTP thread's own connection
 };
 
 //  The database answers and takes writes (is no standby), checked now on
@@ -86,7 +85,7 @@ s_ping (wdm_metrics_t *self)
         self->ping = PQconnectdbParams (keys, values, 1);
     }
     if (self->ping && PQstatus (self->ping) == CONNECTION_OK
-    &&  PQsendQuery (self->ping, "SELECT NOT pg_is_in_recovery ()")) {
+        && PQsendQuery (self->ping, "SELECT NOT pg_is_in_recovery ()")) {
         struct pollfd waiting = { PQsocket (self->ping), POLLIN, 0 };
         bool alive = true;
         while (alive && PQisBusy (self->ping))
@@ -114,7 +113,7 @@ static int
 s_grow_peers (wdm_metrics_t *self)
 {
     int max = self->peer_max ? self->peer_max * 2 : 64;
-    s_peer_t *peers = realloc (self->peers, (size_t) max * sizeof *peers);
+    s_peer_t *peers = realloc (self->peers, (size_t)max * sizeof *peers);
     if (!peers)
         return -1;
     self->peers = peers;
@@ -136,7 +135,7 @@ static enum MHD_Result
 s_answer (void *cls, struct MHD_Connection *connection, const char *url, const char *method,
           const char *version, const char *upload, size_t *upload_size, void **state)
 {
-    wdm_metrics_t *self = (wdm_metrics_t *) cls;
+    wdm_metrics_t *self = (wdm_metrics_t *)cls;
     if (strcmp (method, "GET") != 0)
         return MHD_NO;
     struct MHD_Response *response;
@@ -150,12 +149,11 @@ s_answer (void *cls, struct MHD_Connection *connection, const char *url, const c
         size_t len = wdm_metrics_render (self, text, size);
         response = MHD_create_response_from_buffer (len, text, MHD_RESPMEM_MUST_FREE);
         MHD_add_response_header (response, "Content-Type", "text/plain; version=0.0.4; charset=utf-8");
-    }
-    else {
+    } else {
         static const char missing [] = "wdmon-server: see /metrics\n";
         status = MHD_HTTP_NOT_FOUND;
-        response = MHD_create_response_from_buffer (sizeof missing - 1, (void *) missing,
-                                                    MHD_RESPMEM_PERSISTENT);
+        response =
+            MHD_create_response_from_buffer (sizeof missing - 1, (void *)missing, MHD_RESPMEM_PERSISTENT);
     }
     enum MHD_Result rc = MHD_queue_response (connection, status, response);
     MHD_destroy_response (response);
@@ -182,15 +180,14 @@ wdm_metrics_new (const char *address, int port, const char *conninfo)
         struct sockaddr_in where;
         memset (&where, 0, sizeof where);
         where.sin_family = AF_INET;
-        where.sin_port = htons ((uint16_t) port);
+        where.sin_port = htons ((uint16_t)port);
         if (inet_pton (AF_INET, address && *address ? address : "127.0.0.1", &where.sin_addr) != 1) {
             wdm_log_error ("metrics: '%s' is not an IPv4 address", address);
             wdm_metrics_destroy (&self);
             return NULL;
         }
-        self->http = MHD_start_daemon (MHD_USE_INTERNAL_POLLING_THREAD, (uint16_t) port, NULL, NULL,
-                                       s_answer, self, MHD_OPTION_SOCK_ADDR, &where,
-                                       MHD_OPTION_CONNECTION_LIMIT, 16,
+        self->http = MHD_start_daemon (MHD_USE_INTERNAL_POLLING_THREAD, (uint16_t)port, NULL, NULL, s_answer,
+                                       self, MHD_OPTION_SOCK_ADDR, &where, MHD_OPTION_CONNECTION_LIMIT, 16,
                                        MHD_OPTION_CONNECTION_TIMEOUT, 10, MHD_OPTION_END);
         if (!self->http) {
             wdm_log_error ("metrics: cannot listen on %s:%d", address, port);
@@ -235,8 +232,8 @@ s_unit (wdm_metrics_t *self, const char *unit)
 }
 
 void
-wdm_metrics_batch (wdm_metrics_t *self, const char *unit, uint32_t received,
-                   uint32_t accepted, uint32_t duplicates, double commit_seconds)
+wdm_metrics_batch (wdm_metrics_t *self, const char *unit, uint32_t received, uint32_t accepted,
+                   uint32_t duplicates, double commit_seconds)
 {
     pthread_mutex_lock (&self->lock);
     self->batches++;
@@ -320,14 +317,13 @@ s_peer (const wdm_metrics_t *self, int fd)
 void
 wdm_metrics_connection_event (wdm_metrics_t *self, unsigned event, unsigned value)
 {
-    int fd = (int) value, failed_fd = -1, i;
+    int fd = (int)value, failed_fd = -1, i;
     pthread_mutex_lock (&self->lock);
     switch (event) {
         case ZMQ_EVENT_ACCEPTED:
             if ((i = s_peer (self, fd)) >= 0)
                 self->peers [i].state = S_HANDSHAKING;
-            else
-            if (self->peer_count < self->peer_max || s_grow_peers (self) == 0)
+            else if (self->peer_count < self->peer_max || s_grow_peers (self) == 0)
                 self->peers [self->peer_count++] = (s_peer_t) { fd, S_HANDSHAKING };
             break;
         case ZMQ_EVENT_HANDSHAKE_SUCCEEDED:
@@ -349,11 +345,10 @@ wdm_metrics_connection_event (wdm_metrics_t *self, unsigned event, unsigned valu
             if (guessed >= 0 && guessed != i)
                 self->peers [guessed].state = self->peers [i].state;
             memmove (&self->peers [i], &self->peers [i + 1],
-                     (size_t) (self->peer_count - i - 1) * sizeof *self->peers);
+                     (size_t)(self->peer_count - i - 1) * sizeof *self->peers);
             self->peer_count--;
             break;
-        default:
-            break;
+        default: break;
     }
     self->failed_fd = failed_fd;
     pthread_mutex_unlock (&self->lock);
@@ -394,50 +389,56 @@ size_t
 wdm_metrics_render (wdm_metrics_t *self, char *buffer, size_t size)
 {
     size_t len = 0;
-#define S_OUT(...) do { \
-        int n = snprintf (buffer + len, len < size ? size - len : 0, __VA_ARGS__); \
-        if (n > 0) len += (size_t) n; \
+#define S_OUT(...)                                                                                           \
+    do {                                                                                                     \
+        int n = snprintf (buffer + len, len < size ? size - len : 0, __VA_ARGS__);                           \
+        if (n > 0)                                                                                           \
+            len += (size_t)n;                                                                                \
     } while (0)
     pthread_mutex_lock (&self->lock);
     S_OUT ("# HELP wdmon_records_received_total Records received in batches.\n"
            "# TYPE wdmon_records_received_total counter\nwdmon_records_received_total %llu\n",
-           (unsigned long long) self->received);
+           (unsigned long long)self->received);
     S_OUT ("# HELP wdmon_records_accepted_total Records stored.\n"
            "# TYPE wdmon_records_accepted_total counter\nwdmon_records_accepted_total %llu\n",
-           (unsigned long long) self->accepted);
+           (unsigned long long)self->accepted);
     S_OUT ("# HELP wdmon_records_duplicate_total Records already stored by an earlier send.\n"
            "# TYPE wdmon_records_duplicate_total counter\nwdmon_records_duplicate_total %llu\n",
-           (unsigned long long) self->duplicates);
+           (unsigned long long)self->duplicates);
     S_OUT ("# HELP wdmon_records_rejected_total Records refused, by reason.\n"
            "# TYPE wdmon_records_rejected_total counter\n");
     for (int i = 0; i < S_CODES; i++)
         S_OUT ("wdmon_records_rejected_total{code=\"%d\",reason=\"%s\"} %llu\n", s_codes [i],
-               wdm_proto_code_name (s_codes [i]), (unsigned long long) self->rejected [i]);
+               wdm_proto_code_name (s_codes [i]), (unsigned long long)self->rejected [i]);
     S_OUT ("# HELP wdmon_batches_total Batches answered.\n"
            "# TYPE wdmon_batches_total counter\nwdmon_batches_total %llu\n",
-           (unsigned long long) self->batches);
+           (unsigned long long)self->batches);
     S_OUT ("# HELP wdmon_commit_seconds Time to store a group of batches in one transaction.\n"
            "# TYPE wdmon_commit_seconds histogram\n");
     uint64_t cumulative = 0;
     for (int i = 0; i < S_BUCKETS; i++) {
         cumulative += self->commit_buckets [i];
-        S_OUT ("wdmon_commit_seconds_bucket{le=\"%g\"} %llu\n", s_bounds [i],
-               (unsigned long long) cumulative);
+        S_OUT ("wdmon_commit_seconds_bucket{le=\"%g\"} %llu\n", s_bounds [i], (unsigned long long)cumulative);
     }
     S_OUT ("wdmon_commit_seconds_bucket{le=\"+Inf\"} %llu\nwdmon_commit_seconds_sum %.6f\n"
-           "wdmon_commit_seconds_count %llu\n", (unsigned long long) self->commit_count,
-           self->commit_sum, (unsigned long long) self->commit_count);
+           "wdmon_commit_seconds_count %llu\n",
+           (unsigned long long)self->commit_count, self->commit_sum, (unsigned long long)self->commit_count);
     S_OUT ("# HELP wdmon_queue_depth Records in the group last stored.\n"
-           "# TYPE wdmon_queue_depth gauge\nwdmon_queue_depth %d\n", self->queue);
+           "# TYPE wdmon_queue_depth gauge\nwdmon_queue_depth %d\n",
+           self->queue);
     S_OUT ("# HELP wdmon_connected_collectors Collector connections open whose CURVE handshake succeeded.\n"
-           "# TYPE wdmon_connected_collectors gauge\nwdmon_connected_collectors %d\n", s_connected (self));
+           "# TYPE wdmon_connected_collectors gauge\nwdmon_connected_collectors %d\n",
+           s_connected (self));
     S_OUT ("# HELP wdmon_database_up Whether the database answered this scrape and takes writes.\n"
-           "# TYPE wdmon_database_up gauge\nwdmon_database_up %d\n", self->database_ok ? 1 : 0);
+           "# TYPE wdmon_database_up gauge\nwdmon_database_up %d\n",
+           self->database_ok ? 1 : 0);
     S_OUT ("# HELP wdmon_open_warnings Warnings not resolved, by level.\n"
            "# TYPE wdmon_open_warnings gauge\nwdmon_open_warnings{level=\"red\"} %d\n"
-           "wdmon_open_warnings{level=\"yellow\"} %d\n", self->red, self->yellow);
+           "wdmon_open_warnings{level=\"yellow\"} %d\n",
+           self->red, self->yellow);
     S_OUT ("# HELP wdmon_up_seconds Seconds since the server started.\n"
-           "# TYPE wdmon_up_seconds gauge\nwdmon_up_seconds %ld\n", (long) (time (NULL) - self->started));
+           "# TYPE wdmon_up_seconds gauge\nwdmon_up_seconds %ld\n",
+           (long)(time (NULL) - self->started));
     S_OUT ("# HELP wdmon_unit_last_delivery_seconds When a unit's batch was last committed (Unix time).\n"
            "# TYPE wdmon_unit_last_delivery_seconds gauge\n");
     for (int i = 0; i < self->unit_count; i++) {
@@ -445,7 +446,7 @@ wdm_metrics_render (wdm_metrics_t *self, char *buffer, size_t size)
         if (self->units [i].last_delivery)
             S_OUT ("wdmon_unit_last_delivery_seconds{unit=\"%s\"} %lld\n",
                    s_label (self->units [i].unit, label, sizeof label),
-                   (long long) self->units [i].last_delivery);
+                   (long long)self->units [i].last_delivery);
     }
     S_OUT ("# HELP wdmon_build_info The server's version and the commit it was built from.\n"
            "# TYPE wdmon_build_info gauge\nwdmon_build_info{version=\"%s\",commit=\"%s\"} 1\n",
@@ -463,36 +464,36 @@ wdm_metrics_publish (wdm_metrics_t *self, PGconn *conn, const char *server_id, c
     char pid [16], started [24], connections [16], queue [16], received [24], accepted [24];
     char duplicates [24], rejected [24], batches [24], last_commit [32], database [8];
     pthread_mutex_lock (&self->lock);
-    len += (size_t) snprintf (collectors, sizeof collectors, "[");
+    len += (size_t)snprintf (collectors, sizeof collectors, "[");
     for (int i = 0; i < self->unit_count && len < sizeof collectors - 256; i++) {
         char stamp [32];
         strftime (stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", gmtime (&self->units [i].last_batch));
-        len += (size_t) snprintf (collectors + len, sizeof collectors - len,
-                                  "%s{\"unit\":\"%s\",\"last_batch_at\":\"%s\",\"batches\":%llu,\"records\":%llu}",
-                                  i ? "," : "", self->units [i].unit, stamp,
-                                  (unsigned long long) self->units [i].batches,
-                                  (unsigned long long) self->units [i].records);
+        len += (size_t)snprintf (
+            collectors + len, sizeof collectors - len,
+            "%s{\"unit\":\"%s\",\"last_batch_at\":\"%s\",\"batches\":%llu,\"records\":%llu}", i ? "," : "",
+            self->units [i].unit, stamp, (unsigned long long)self->units [i].batches,
+            (unsigned long long)self->units [i].records);
     }
     snprintf (collectors + len, sizeof collectors - len, "]");
     uint64_t refused = 0;
     for (int i = 0; i < S_CODES; i++)
         refused += self->rejected [i];
-    snprintf (pid, sizeof pid, "%ld", (long) getpid ());
-    snprintf (started, sizeof started, "%ld", (long) self->started);
+    snprintf (pid, sizeof pid, "%ld", (long)getpid ());
+    snprintf (started, sizeof started, "%ld", (long)self->started);
     snprintf (connections, sizeof connections, "%d", s_connected (self));
     snprintf (queue, sizeof queue, "%d", self->queue);
-    snprintf (received, sizeof received, "%llu", (unsigned long long) self->received);
-    snprintf (accepted, sizeof accepted, "%llu", (unsigned long long) self->accepted);
-    snprintf (duplicates, sizeof duplicates, "%llu", (unsigned long long) self->duplicates);
-    snprintf (rejected, sizeof rejected, "%llu", (unsigned long long) refused);
-    snprintf (batches, sizeof batches, "%llu", (unsigned long long) self->batches);
+    snprintf (received, sizeof received, "%llu", (unsigned long long)self->received);
+    snprintf (accepted, sizeof accepted, "%llu", (unsigned long long)self->accepted);
+    snprintf (duplicates, sizeof duplicates, "%llu", (unsigned long long)self->duplicates);
+    snprintf (rejected, sizeof rejected, "%llu", (unsigned long long)refused);
+    snprintf (batches, sizeof batches, "%llu", (unsigned long long)self->batches);
     snprintf (last_commit, sizeof last_commit, "%.3f", self->last_commit * 1000);
     snprintf (database, sizeof database, "%s", self->database_ok ? "t" : "f");
     pthread_mutex_unlock (&self->lock);
-    const char *params [] = { server_id, pid, endpoint, started, connections, queue, received,
-                              accepted, duplicates, rejected, batches, last_commit, database,
-                              collectors };
-    PGresult *res = PQexecParams (conn,
+    const char *params [] = { server_id, pid,        endpoint, started, connections, queue,    received,
+                              accepted,  duplicates, rejected, batches, last_commit, database, collectors };
+    PGresult *res = PQexecParams (
+        conn,
         "INSERT INTO server_status (server_id, pid, endpoint, started_at, heartbeat_at, connections,"
         "       queue_depth, records_received, records_accepted, records_duplicate, records_rejected,"
         "       batches, last_commit_ms, database_ok, collectors)"

@@ -31,8 +31,8 @@ void wdm_metrics_destroy (wdm_metrics_t **self_p);
 
 //  One batch answered: the sending unit, its record counts, how long the
 //  group's commit took (0 if it was answered without one).
-void wdm_metrics_batch (wdm_metrics_t *self, const char *unit, uint32_t received,
-                        uint32_t accepted, uint32_t duplicates, double commit_seconds);
+void wdm_metrics_batch (wdm_metrics_t *self, const char *unit, uint32_t received, uint32_t accepted,
+                        uint32_t duplicates, double commit_seconds);
 
 //  A batch of unit's was committed (its records stored, or refused and
 //  kept): the unit's last delivery is now.
@@ -59,7 +59,6 @@ void wdm_metrics_warnings (wdm_metrics_t *self, int red, int yellow);
 size_t wdm_metrics_render (wdm_metrics_t *self, char *buffer, size_t size);
 
 //  Write this server's row of server_status.  0, or -1 (logged).
-int wdm_metrics_publish (wdm_metrics_t *self, PGconn *conn, const char *server_id,
-                         const char *endpoint);
+int wdm_metrics_publish (wdm_metrics_t *self, PGconn *conn, const char *server_id, const char *endpoint);
 
 #endif

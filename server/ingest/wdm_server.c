@@ -23,18 +23,18 @@
 #include <zmq.h>
 
 #ifndef ZMQ_ZAP_ENFORCE_DOMAIN
-#   define ZMQ_ZAP_ENFORCE_DOMAIN 93   //  draft option in libzmq 4.3
+#define ZMQ_ZAP_ENFORCE_DOMAIN 93  //  draft option in libzmq 4.3
 #endif
 
-#define S_MAX_MESSAGES 64               //  batches in one transaction, at most
-#define S_PEER_RCVHWM 16                //  messages queued from one collector, at most
+#define S_MAX_MESSAGES 64  //  batches in one transaction, at most
+#define S_PEER_RCVHWM  16  //  messages queued from one collector, at most
 //  Replies queued to one collector, at most: twice what one group can
 //  answer, so that a collector reading its replies never makes the server
 //  wait.  Sends are checked (ZMQ_ROUTER_MANDATORY): when the queue is full
 //  the server waits up to S_REPLY_WAIT_MS for the collector to read.
-#define S_PEER_SNDHWM (2 * S_MAX_MESSAGES)
+#define S_PEER_SNDHWM   (2 * S_MAX_MESSAGES)
 #define S_REPLY_WAIT_MS 1000
-#define S_HANDSHAKE_MS 5000             //  a CURVE handshake not done by then is dropped
+#define S_HANDSHAKE_MS  5000  //  a CURVE handshake not done by then is dropped
 //  What CURVE adds to a frame on the wire (RFC 26 MESSAGE: command name 8
 //  bytes, nonce 8, MAC 16, flags 1).  ZMQ_MAXMSGSIZE applies to the
 //  encrypted frame, so this is added for the body limit to be the one
@@ -43,8 +43,8 @@
 
 //  One message as received, with what became of it.
 typedef struct {
-    zmq_msg_t identity;                 //  the ROUTER's routing id of the sender
-    zmq_msg_t body;                     //  kept: items and refusals point into it
+    zmq_msg_t identity;  //  the ROUTER's routing id of the sender
+    zmq_msg_t body;      //  kept: items and refusals point into it
     wdm_batch_t batch;
 } s_incoming_t;
 
@@ -55,16 +55,16 @@ typedef struct {
     wdm_catalog_t *catalog;
     wdm_auth_t *auth;
     time_t loaded_at;
-    int db_down_logged;                 //  say "retry later" once per outage
+    int db_down_logged;  //  say "retry later" once per outage
     s_incoming_t group [S_MAX_MESSAGES];
     int group_size;
-    wdm_warn_worker_t *warn;            //  evaluates what each commit touched
+    wdm_warn_worker_t *warn;  //  evaluates what each commit touched
     wdm_metrics_t *metrics;
-    void *monitor;                      //  the ROUTER's connection events
-    zmq_msg_t *stalled [S_MAX_MESSAGES];    //  routing ids not reading replies, this group
+    void *monitor;                        //  the ROUTER's connection events
+    zmq_msg_t *stalled [S_MAX_MESSAGES];  //  routing ids not reading replies, this group
     int stalled_count;
     char server_id [512];
-    time_t status_at;                   //  when server_status was last written
+    time_t status_at;  //  when server_status was last written
 } s_server_t;
 
 //  Tell the warning worker which indicators a committed group touched.
@@ -107,8 +107,7 @@ s_reload (s_server_t *self)
         self->auth = auth;
         self->loaded_at = time (NULL);
         wdm_log_debug ("server: catalog of %d indicators loaded", wdm_catalog_size (catalog));
-    }
-    else {
+    } else {
         wdm_catalog_destroy (&catalog);
         wdm_auth_destroy (&auth);
     }
@@ -133,13 +132,13 @@ s_check_records (s_server_t *self, wdm_batch_t *batch)
         if (error != WDM_RECORD_OK) {
             item->code = wdm_proto_code_of (error);
             snprintf (item->field, sizeof item->field, "%s", wdm_record_error_field (error));
-            snprintf (item->message, sizeof item->message, "%s (%s)",
-                      wdm_record_error_message (error), wdm_record_error_name (error));
+            snprintf (item->message, sizeof item->message, "%s (%s)", wdm_record_error_message (error),
+                      wdm_record_error_name (error));
             continue;
         }
         const char *field = "";
-        int code = wdm_auth_check (self->auth, batch->unit, item->record.indicator,
-                                   item->record.area, &field, item->message, sizeof item->message);
+        int code = wdm_auth_check (self->auth, batch->unit, item->record.indicator, item->record.area, &field,
+                                   item->message, sizeof item->message);
         if (code) {
             item->code = code;
             snprintf (item->field, sizeof item->field, "%s", field);
@@ -179,8 +178,7 @@ s_receive (s_server_t *self)
         frames++;
         if (frames == 1)
             zmq_msg_move (&header, &frame);
-        else
-        if (frames == 2)
+        else if (frames == 2)
             zmq_msg_move (&in->body, &frame);
         zmq_msg_close (&frame);
     }
@@ -201,41 +199,37 @@ s_receive (s_server_t *self)
 
     if (frames != 2)
         s_refuse (batch, WDM_PROTO_MALFORMED, "消息应为两帧 / a message is two frames: header and body");
-    else
-    if (status == WDM_PROTO_UNSUPPORTED_VERSION)
+    else if (status == WDM_PROTO_UNSUPPORTED_VERSION)
         s_refuse (batch, status, "协议版本不受支持 / unsupported protocol version");
-    else
-    if (status != WDM_PROTO_OK || head.type != WDM_PROTO_BATCH)
+    else if (status != WDM_PROTO_OK || head.type != WDM_PROTO_BATCH)
         s_refuse (batch, WDM_PROTO_MALFORMED, "报头无效 / invalid header frame");
-    else
-    if (head.count > WDM_PROTO_MAX_RECORDS) {
+    else if (head.count > WDM_PROTO_MAX_RECORDS) {
         char message [WDM_PROTO_MESSAGE_MAX];
-        snprintf (message, sizeof message, "批次记录过多:报头称 %lu 条,上限 %d / the header "
-                  "claims %lu records, more than %d in one batch", (unsigned long) head.count,
-                  WDM_PROTO_MAX_RECORDS, (unsigned long) head.count, WDM_PROTO_MAX_RECORDS);
+        snprintf (message, sizeof message,
+                  "批次记录过多:报头称 %lu 条,上限 %d / the header "
+                  "claims %lu records, more than %d in one batch",
+                  (unsigned long)head.count, WDM_PROTO_MAX_RECORDS, (unsigned long)head.count,
+                  WDM_PROTO_MAX_RECORDS);
         s_refuse (batch, WDM_PROTO_TOO_LARGE, message);
-    }
-    else
-    if (wdm_crc32 (0, batch->body, batch->body_size) != head.checksum)
+    } else if (wdm_crc32 (0, batch->body, batch->body_size) != head.checksum)
         s_refuse (batch, WDM_PROTO_MALFORMED, "校验和不符 / body checksum does not match the header");
     else {
         char why [128];
-        status = wdm_proto_batch_decode (batch->body, batch->body_size, head.count,
-                                         &batch->decoded, why, sizeof why);
+        status = wdm_proto_batch_decode (batch->body, batch->body_size, head.count, &batch->decoded, why,
+                                         sizeof why);
         if (status != WDM_PROTO_OK) {
             char message [WDM_PROTO_MESSAGE_MAX];
             snprintf (message, sizeof message, "消息体无效 / %s", why);
             s_refuse (batch, status, message);
             wdm_proto_batch_clear (&batch->decoded);
-        }
-        else {
+        } else {
             batch->status = WDM_PROTO_OK;
             if (self->catalog)
                 s_check_records (self, batch);
         }
     }
     if (batch->status != WDM_PROTO_OK)
-        wdm_log_warn ("batch %llu from %s refused: %d %s: %s", (unsigned long long) batch->batch_no,
+        wdm_log_warn ("batch %llu from %s refused: %d %s: %s", (unsigned long long)batch->batch_no,
                       *batch->unit ? batch->unit : "(unknown)", batch->status,
                       wdm_proto_code_name (batch->status), batch->message);
     return 0;
@@ -247,15 +241,15 @@ s_receive (s_server_t *self)
 //  up to S_REPLY_WAIT_MS once per group; a collector that has not read by
 //  then gets its other replies of the group only if there is room.
 static void
-s_send_reply (s_server_t *self, s_incoming_t *in, const uint8_t *header,
-              const msgpack_sbuffer *body)
+s_send_reply (s_server_t *self, s_incoming_t *in, const uint8_t *header, const msgpack_sbuffer *body)
 {
     const wdm_batch_t *batch = &in->batch;
     int stalled = 0;
     for (int i = 0; i < self->stalled_count && !stalled; i++)
         stalled = zmq_msg_size (self->stalled [i]) == zmq_msg_size (&in->identity)
-               && memcmp (zmq_msg_data (self->stalled [i]), zmq_msg_data (&in->identity),
-                          zmq_msg_size (&in->identity)) == 0;
+            && memcmp (zmq_msg_data (self->stalled [i]), zmq_msg_data (&in->identity),
+                       zmq_msg_size (&in->identity))
+                == 0;
     zmq_msg_t identity;
     zmq_msg_init (&identity);
     zmq_msg_copy (&identity, &in->identity);
@@ -264,11 +258,12 @@ s_send_reply (s_server_t *self, s_incoming_t *in, const uint8_t *header,
         zmq_msg_close (&identity);
         if (error == EHOSTUNREACH)
             wdm_log_info ("batch %llu from %s: the connection closed before its reply",
-                          (unsigned long long) batch->batch_no, batch->unit);
+                          (unsigned long long)batch->batch_no, batch->unit);
         else {
             wdm_log_error ("batch %llu from %s: reply not sent: the collector has not read its "
-                           "last %d replies (%s)", (unsigned long long) batch->batch_no,
-                           batch->unit, S_PEER_SNDHWM, zmq_strerror (error));
+                           "last %d replies (%s)",
+                           (unsigned long long)batch->batch_no, batch->unit, S_PEER_SNDHWM,
+                           zmq_strerror (error));
             if (!stalled && self->stalled_count < S_MAX_MESSAGES)
                 self->stalled [self->stalled_count++] = &in->identity;
         }
@@ -294,12 +289,12 @@ s_reply (s_server_t *self, s_incoming_t *in, int status, const char *message)
                 continue;
             wdm_proto_rejection_t *r = &rejected [count++];
             r->seq = item->seq;
-            r->code = (uint16_t) item->code;
+            r->code = (uint16_t)item->code;
             snprintf (r->field, sizeof r->field, "%s", item->field);
             snprintf (r->message, sizeof r->message, "%s", item->message);
         }
     }
-    wdm_proto_reply_t reply = { (uint16_t) status, "", 0, 0, count, rejected };
+    wdm_proto_reply_t reply = { (uint16_t)status, "", 0, 0, count, rejected };
     snprintf (reply.message, sizeof reply.message, "%s", message);
     if (status == WDM_PROTO_OK) {
         reply.accepted = batch->accepted;
@@ -335,8 +330,7 @@ s_count (s_server_t *self, const s_incoming_t *in, int stored, double commit_sec
         wdm_metrics_rejected (self->metrics, b->status, b->decoded.count);
         return;
     }
-    wdm_metrics_batch (self->metrics, b->unit, b->decoded.count, b->accepted, b->duplicates,
-                       commit_seconds);
+    wdm_metrics_batch (self->metrics, b->unit, b->decoded.count, b->accepted, b->duplicates, commit_seconds);
     wdm_metrics_delivered (self->metrics, b->unit);
     for (uint32_t i = 0; i < b->decoded.count; i++)
         if (b->decoded.items [i].code)
@@ -362,14 +356,13 @@ s_flush (s_server_t *self)
         return;
     //  A batch with no unit cannot be recorded (ZAP always names one; this
     //  is a guard, not a path): it is answered, never stored.
-    wdm_batch_t *batches = calloc ((size_t) self->group_size, sizeof *batches);
+    wdm_batch_t *batches = calloc ((size_t)self->group_size, sizeof *batches);
     int slot [S_MAX_MESSAGES], count = 0;
     for (int i = 0; batches && i < self->group_size; i++)
         if (self->group [i].batch.unit [0]) {
             slot [i] = count;
             batches [count++] = self->group [i].batch;
-        }
-        else
+        } else
             slot [i] = -1;
     int stored = -1;
     int64_t flush_start = wdm_clock_ms ();
@@ -378,10 +371,10 @@ s_flush (s_server_t *self)
         records += self->group [i].batch.decoded.count;
     if (batches && self->catalog)
         stored = count ? wdm_store_commit (self->store, batches, count) : 0;
-    double commit_seconds = (double) (wdm_clock_ms () - flush_start) / 1000.0;
+    double commit_seconds = (double)(wdm_clock_ms () - flush_start) / 1000.0;
     if (self->metrics) {
         wdm_metrics_database (self->metrics, stored == 0);
-        wdm_metrics_queue (self->metrics, (int) records);
+        wdm_metrics_queue (self->metrics, (int)records);
     }
     if (stored == 0 && count)
         s_touch (self, batches, count);
@@ -389,9 +382,7 @@ s_flush (s_server_t *self)
         if (self->db_down_logged)
             wdm_log_info ("server: the database is back; storing again");
         self->db_down_logged = 0;
-    }
-    else
-    if (!self->db_down_logged) {
+    } else if (!self->db_down_logged) {
         wdm_log_error ("server: the database is unavailable; answering \"retry later\"");
         self->db_down_logged = 1;
     }
@@ -399,8 +390,7 @@ s_flush (s_server_t *self)
         s_incoming_t *in = &self->group [i];
         if (batches && slot [i] < 0)
             s_reply (self, in, WDM_PROTO_NOT_AUTHORISED, "发送方身份不明 / the sender has no unit");
-        else
-        if (stored == 0) {
+        else if (stored == 0) {
             in->batch = batches [slot [i]];
             const wdm_batch_t *b = &in->batch;
             if (b->status == WDM_PROTO_OK)
@@ -413,16 +403,14 @@ s_flush (s_server_t *self)
                     if (b->decoded.items [k].code)
                         first = &b->decoded.items [k];
                 wdm_log_warn ("batch %llu from %s: %u of %u records refused; first: seq %llu, "
-                              "%d %s, field %s: %s", (unsigned long long) b->batch_no, b->unit,
-                              b->rejected, b->decoded.count, (unsigned long long) first->seq,
-                              first->code, wdm_proto_code_name (first->code), first->field,
-                              first->message);
+                              "%d %s, field %s: %s",
+                              (unsigned long long)b->batch_no, b->unit, b->rejected, b->decoded.count,
+                              (unsigned long long)first->seq, first->code, wdm_proto_code_name (first->code),
+                              first->field, first->message);
             }
             wdm_log_debug ("batch %llu from %s: %u accepted, %u duplicates, %u refused",
-                           (unsigned long long) b->batch_no, b->unit, b->accepted,
-                           b->duplicates, b->rejected);
-        }
-        else
+                           (unsigned long long)b->batch_no, b->unit, b->accepted, b->duplicates, b->rejected);
+        } else
             s_reply (self, in, WDM_PROTO_RETRY_LATER,
                      "数据库暂不可用,请稍后重试 / database unavailable, retry later");
         s_count (self, in, stored, commit_seconds);
@@ -454,17 +442,17 @@ s_open_router (s_server_t *self, void *ctx)
     int handshake = S_HANDSHAKE_MS;
     int64_t max_size = WDM_PROTO_MAX_BODY + S_CURVE_OVERHEAD;
     if (zmq_setsockopt (self->router, ZMQ_CURVE_SERVER, &one, sizeof one)
-    ||  zmq_setsockopt (self->router, ZMQ_CURVE_SECRETKEY, secret, 40)
-    ||  zmq_setsockopt (self->router, ZMQ_ZAP_DOMAIN, "wdmon", 5)
-    ||  zmq_setsockopt (self->router, ZMQ_MAXMSGSIZE, &max_size, sizeof max_size)
-    ||  zmq_setsockopt (self->router, ZMQ_RCVHWM, &rcvhwm, sizeof rcvhwm)
-    ||  zmq_setsockopt (self->router, ZMQ_SNDHWM, &sndhwm, sizeof sndhwm)
-    ||  zmq_setsockopt (self->router, ZMQ_ROUTER_MANDATORY, &one, sizeof one)
-    ||  zmq_setsockopt (self->router, ZMQ_SNDTIMEO, &reply_wait, sizeof reply_wait)
-    ||  zmq_setsockopt (self->router, ZMQ_LINGER, &linger, sizeof linger)
-    ||  zmq_setsockopt (self->router, ZMQ_HEARTBEAT_IVL, &heartbeat_ivl, sizeof heartbeat_ivl)
-    ||  zmq_setsockopt (self->router, ZMQ_HEARTBEAT_TIMEOUT, &heartbeat_timeout, sizeof heartbeat_timeout)
-    ||  zmq_setsockopt (self->router, ZMQ_HANDSHAKE_IVL, &handshake, sizeof handshake)) {
+        || zmq_setsockopt (self->router, ZMQ_CURVE_SECRETKEY, secret, 40)
+        || zmq_setsockopt (self->router, ZMQ_ZAP_DOMAIN, "wdmon", 5)
+        || zmq_setsockopt (self->router, ZMQ_MAXMSGSIZE, &max_size, sizeof max_size)
+        || zmq_setsockopt (self->router, ZMQ_RCVHWM, &rcvhwm, sizeof rcvhwm)
+        || zmq_setsockopt (self->router, ZMQ_SNDHWM, &sndhwm, sizeof sndhwm)
+        || zmq_setsockopt (self->router, ZMQ_ROUTER_MANDATORY, &one, sizeof one)
+        || zmq_setsockopt (self->router, ZMQ_SNDTIMEO, &reply_wait, sizeof reply_wait)
+        || zmq_setsockopt (self->router, ZMQ_LINGER, &linger, sizeof linger)
+        || zmq_setsockopt (self->router, ZMQ_HEARTBEAT_IVL, &heartbeat_ivl, sizeof heartbeat_ivl)
+        || zmq_setsockopt (self->router, ZMQ_HEARTBEAT_TIMEOUT, &heartbeat_timeout, sizeof heartbeat_timeout)
+        || zmq_setsockopt (self->router, ZMQ_HANDSHAKE_IVL, &handshake, sizeof handshake)) {
         wdm_log_error ("server: cannot set socket options: %s", zmq_strerror (zmq_errno ()));
         return -1;
     }
@@ -473,8 +461,7 @@ s_open_router (s_server_t *self, void *ctx)
     if (zmq_setsockopt (self->router, ZMQ_ZAP_ENFORCE_DOMAIN, &one, sizeof one))
         wdm_log_warn ("server: this libzmq cannot enforce the ZAP domain; relying on our handler");
     if (zmq_bind (self->router, self->config->endpoint)) {
-        wdm_log_error ("server: cannot bind %s: %s", self->config->endpoint,
-                       zmq_strerror (zmq_errno ()));
+        wdm_log_error ("server: cannot bind %s: %s", self->config->endpoint, zmq_strerror (zmq_errno ()));
         return -1;
     }
     return 0;
@@ -508,8 +495,7 @@ wdm_server_run (const wdm_server_config_t *config, volatile sig_atomic_t *stop)
         wdm_log_error ("server: today: '%s' is not a date YYYY-MM-DD", config->today);
         goto cleanup;
     }
-    self.metrics = wdm_metrics_new (config->metrics_address, (int) config->metrics_port,
-                                    config->conninfo);
+    self.metrics = wdm_metrics_new (config->metrics_address, (int)config->metrics_port, config->conninfo);
     if (!self.metrics)
         goto cleanup;
     char host [256] = "";
@@ -518,9 +504,9 @@ wdm_server_run (const wdm_server_config_t *config, volatile sig_atomic_t *stop)
     self.monitor = zmq_socket (ctx, ZMQ_PAIR);
     if (zmq_socket_monitor (self.router, "inproc://wdm-server-monitor",
                             ZMQ_EVENT_ACCEPTED | ZMQ_EVENT_HANDSHAKE_SUCCEEDED
-                            | ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL
-                            | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH | ZMQ_EVENT_DISCONNECTED)
-    ||  zmq_connect (self.monitor, "inproc://wdm-server-monitor")) {
+                                | ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL
+                                | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH | ZMQ_EVENT_DISCONNECTED)
+        || zmq_connect (self.monitor, "inproc://wdm-server-monitor")) {
         wdm_log_error ("server: cannot monitor connections: %s", zmq_strerror (zmq_errno ()));
         goto cleanup;
     }
@@ -535,8 +521,7 @@ wdm_server_run (const wdm_server_config_t *config, volatile sig_atomic_t *stop)
         wdm_log_warn ("server: the database is not ready yet; answering \"retry later\" until it is");
     wdm_log_info ("server: listening on %s", config->endpoint);
 
-    zmq_pollitem_t items [] = { { self.router, 0, ZMQ_POLLIN, 0 },
-                                { self.monitor, 0, ZMQ_POLLIN, 0 } };
+    zmq_pollitem_t items [] = { { self.router, 0, ZMQ_POLLIN, 0 }, { self.monitor, 0, ZMQ_POLLIN, 0 } };
     while (!*stop) {
         if (zmq_poll (items, 2, 500) < 0) {
             if (zmq_errno () == EINTR)
@@ -562,8 +547,7 @@ wdm_server_run (const wdm_server_config_t *config, volatile sig_atomic_t *stop)
             continue;
         //  Take what has arrived, up to a group's worth, then store it.
         long records = 0;
-        while (self.group_size < S_MAX_MESSAGES && records < config->max_group
-        &&     s_receive (&self) == 0)
+        while (self.group_size < S_MAX_MESSAGES && records < config->max_group && s_receive (&self) == 0)
             records += self.group [self.group_size - 1].batch.decoded.count;
         s_flush (&self);
     }

@@ -14,17 +14,17 @@
 #include <signal.h>
 
 typedef struct {
-    char endpoint [256];            //  where to bind, e.g. tcp://0.0.0.0:7300
-    char secret_key_file [1024];    //  the server's CURVE secret key (mode 0600)
-    char conninfo [1024];           //  libpq connection string
-    long max_group;                 //  records stored per transaction, at most
-    long reload_seconds;            //  how often the catalog and grants are reread
-    long warn_interval_ms;          //  touched indicators are evaluated at most this often
-    long deadline_seconds;          //  how often report deadlines are checked
-    char today [16];                //  "YYYY-MM-DD" to fix the date (tests, demos); "" real
-    long status_seconds;            //  how often server_status is written
-    char metrics_address [64];      //  where /metrics listens
-    long metrics_port;              //  0: no HTTP metrics
+    char endpoint [256];          //  where to bind, e.g. tcp://0.0.0.0:7300
+    char secret_key_file [1024];  //  the server's CURVE secret key (mode 0600)
+    char conninfo [1024];         //  libpq connection string
+    long max_group;               //  records stored per transaction, at most
+    long reload_seconds;          //  how often the catalog and grants are reread
+    long warn_interval_ms;        //  touched indicators are evaluated at most this often
+    long deadline_seconds;        //  how often report deadlines are checked
+    char today [16];              //  "YYYY-MM-DD" to fix the date (tests, demos); "" real
+    long status_seconds;          //  how often server_status is written
+    char metrics_address [64];    //  where /metrics listens
+    long metrics_port;            //  0: no HTTP metrics
     char log_level [16];
 } wdm_server_config_t;
 

@@ -18,12 +18,12 @@
 struct wdm_store {
     char *conninfo;
     PGconn *conn;
-    int64_t next_attempt_ms;        //  when to try connecting again
+    int64_t next_attempt_ms;  //  when to try connecting again
     int backoff_ms;
-    wdm_buf_t copy;             //  COPY text of a group, reused
-    wdm_buf_t keys;             //  the senders' keys of a group, as an array
-    char error_state [6];           //  SQLSTATE of the statement that last failed
-    char error [200];               //  its message, first line
+    wdm_buf_t copy;        //  COPY text of a group, reused
+    wdm_buf_t keys;        //  the senders' keys of a group, as an array
+    char error_state [6];  //  SQLSTATE of the statement that last failed
+    char error [200];      //  its message, first line
 };
 
 static const char *s_stage_sql =
@@ -154,20 +154,19 @@ wdm_store_ready (wdm_store_t *self)
     if (wdm_clock_ms () < self->next_attempt_ms)
         return 0;
     self->conn = wdm_db_connect (self->conninfo);
-    if (!self->conn
-    ||  wdm_db_exec (self->conn, s_stage_sql)
-    ||  s_prepare (self->conn, "wdm_keys",
-            "SELECT k.public_key FROM unit_key k JOIN member_unit u ON u.code = k.unit_code"
-            " WHERE k.public_key = ANY ($1::text []) AND k.state = 'active' AND u.active")
-    ||  s_prepare (self->conn, "wdm_batch",
-            "INSERT INTO ingest_batch (unit_code, epoch, batch_no, record_count)"
-            " VALUES ($1, $2, $3, $4) RETURNING id")
-    ||  s_prepare (self->conn, "wdm_batch_done",
-            "UPDATE ingest_batch SET accepted = $2, duplicates = $3, rejected = $4,"
-            " committed_at = clock_timestamp () WHERE id = $1")
-    ||  s_prepare (self->conn, "wdm_reject",
-            "INSERT INTO rejected_record (batch_id, unit_code, rec_epoch, rec_seq, raw,"
-            " reason_code, field, message) VALUES ($1, $2, $3, $4, $5, $6, nullif ($7, ''), $8)")) {
+    if (!self->conn || wdm_db_exec (self->conn, s_stage_sql)
+        || s_prepare (self->conn, "wdm_keys",
+                      "SELECT k.public_key FROM unit_key k JOIN member_unit u ON u.code = k.unit_code"
+                      " WHERE k.public_key = ANY ($1::text []) AND k.state = 'active' AND u.active")
+        || s_prepare (self->conn, "wdm_batch",
+                      "INSERT INTO ingest_batch (unit_code, epoch, batch_no, record_count)"
+                      " VALUES ($1, $2, $3, $4) RETURNING id")
+        || s_prepare (self->conn, "wdm_batch_done",
+                      "UPDATE ingest_batch SET accepted = $2, duplicates = $3, rejected = $4,"
+                      " committed_at = clock_timestamp () WHERE id = $1")
+        || s_prepare (self->conn, "wdm_reject",
+                      "INSERT INTO rejected_record (batch_id, unit_code, rec_epoch, rec_seq, raw,"
+                      " reason_code, field, message) VALUES ($1, $2, $3, $4, $5, $6, nullif ($7, ''), $8)")) {
         s_disconnect (self);
         return 0;
     }
@@ -187,15 +186,14 @@ wdm_store_conn (wdm_store_t *self)
 static const char *s_period_names [] = { "year", "quarter", "month" };
 
 static int
-s_copy_record (wdm_buf_t *copy, int64_t batch_id, const char *unit, uint64_t epoch,
-               uint64_t seq, const wdm_record_t *r)
+s_copy_record (wdm_buf_t *copy, int64_t batch_id, const char *unit, uint64_t epoch, uint64_t seq,
+               const wdm_record_t *r)
 {
     char sex [2] = { r->sex, '\0' };
     int rc = wdm_buf_printf (copy, "%" PRId64 "\t", batch_id);
     rc |= wdm_db_copy_text (copy, r->indicator, '\t');
     rc |= wdm_db_copy_text (copy, r->area, '\t');
-    rc |= wdm_buf_printf (copy, "%d\t%s\t%d\t", r->year, s_period_names [r->period_kind],
-                              r->period_no);
+    rc |= wdm_buf_printf (copy, "%d\t%s\t%d\t", r->year, s_period_names [r->period_kind], r->period_no);
     rc |= wdm_db_copy_text (copy, r->body, '\t');
     rc |= wdm_db_copy_text (copy, sex, '\t');
     rc |= wdm_buf_printf (copy, "%.17g\t", r->value);
@@ -226,7 +224,7 @@ s_failed (wdm_store_t *self, const PGresult *res)
     size_t len = strcspn (message, "\n");
     if (len >= sizeof self->error)
         len = sizeof self->error - 1;
-    while (len > 0 && len < strlen (message) && ((uint8_t) message [len] & 0xC0) == 0x80)
+    while (len > 0 && len < strlen (message) && ((uint8_t)message [len] & 0xC0) == 0x80)
         len--;
     memcpy (self->error, message, len);
     self->error [len] = '\0';
@@ -246,16 +244,16 @@ s_rows_at_fault (wdm_store_t *self)
 //  Run a prepared statement with text parameters (raw, if given, as the
 //  one binary parameter at raw_index).  The result, checked for status.
 static PGresult *
-s_run (wdm_store_t *self, const char *name, int count, const char *const *params,
-       int raw_index, const uint8_t *raw, size_t raw_size, ExecStatusType expect)
+s_run (wdm_store_t *self, const char *name, int count, const char *const *params, int raw_index,
+       const uint8_t *raw, size_t raw_size, ExecStatusType expect)
 {
     int lengths [8] = { 0 }, formats [8] = { 0 };
     const char *values [8];
     for (int i = 0; i < count; i++)
         values [i] = params [i];
     if (raw_index >= 0) {
-        values [raw_index] = (const char *) raw;
-        lengths [raw_index] = (int) raw_size;
+        values [raw_index] = (const char *)raw;
+        lengths [raw_index] = (int)raw_size;
         formats [raw_index] = 1;
     }
     PGresult *res = PQexecPrepared (self->conn, name, count, values, lengths, formats, 0);
@@ -270,16 +268,16 @@ s_run (wdm_store_t *self, const char *name, int count, const char *const *params
 
 //  Keep one refused record (or a whole refused batch: seq 0).
 static int
-s_reject (wdm_store_t *self, const char *batch_id, const char *unit, uint64_t epoch,
-          uint64_t seq, const uint8_t *raw, size_t raw_size, int code,
-          const char *field, const char *message)
+s_reject (wdm_store_t *self, const char *batch_id, const char *unit, uint64_t epoch, uint64_t seq,
+          const uint8_t *raw, size_t raw_size, int code, const char *field, const char *message)
 {
     char epoch_text [24], seq_text [24], code_text [8];
     snprintf (epoch_text, sizeof epoch_text, "%" PRIu64, epoch);
     snprintf (seq_text, sizeof seq_text, "%" PRIu64, seq);
     snprintf (code_text, sizeof code_text, "%d", code);
-    const char *params [] = { batch_id, unit, epoch ? epoch_text : NULL,
-                              seq ? seq_text : NULL, NULL, code_text, field, message };
+    const char *params [] = {
+        batch_id, unit, epoch ? epoch_text : NULL, seq ? seq_text : NULL, NULL, code_text, field, message
+    };
     PGresult *res = s_run (self, "wdm_reject", 8, params, 4, raw, raw_size, PGRES_COMMAND_OK);
     PQclear (res);
     return res ? 0 : -1;
@@ -288,8 +286,7 @@ s_reject (wdm_store_t *self, const char *batch_id, const char *unit, uint64_t ep
 //  Take unchanged records out of the stage (s_unchanged_sql) and say how
 //  many of each batch were.  They end up counted as duplicates.  0, or -1.
 static int
-s_drop_unchanged (wdm_store_t *self, const wdm_batch_t *batches, int count,
-                  const int64_t *ids)
+s_drop_unchanged (wdm_store_t *self, const wdm_batch_t *batches, int count, const int64_t *ids)
 {
     PGresult *res = PQexec (self->conn, s_unchanged_sql);
     if (PQresultStatus (res) != PGRES_TUPLES_OK) {
@@ -305,7 +302,7 @@ s_drop_unchanged (wdm_store_t *self, const wdm_batch_t *batches, int count,
         if (unchanged)
             wdm_log_info ("store: batch %llu from %s: %d unchanged (the same as the latest "
                           "revision), acknowledged without a new revision",
-                          (unsigned long long) batches [b].batch_no, batches [b].unit, unchanged);
+                          (unsigned long long)batches [b].batch_no, batches [b].unit, unchanged);
     }
     PQclear (res);
     return 0;
@@ -322,7 +319,7 @@ s_check_keys (wdm_store_t *self, wdm_batch_t *batches, int count)
     wdm_buf_reset (&self->keys);
     for (int b = 0; b < count; b++)
         if (batches [b].key [0] && batches [b].status == WDM_PROTO_OK
-        &&  wdm_db_array_add (&self->keys, batches [b].key))
+            && wdm_db_array_add (&self->keys, batches [b].key))
             return -1;
     if (self->keys.size == 0)
         return 0;
@@ -345,7 +342,7 @@ s_check_keys (wdm_store_t *self, wdm_batch_t *batches, int count)
             snprintf (batch->message, sizeof batch->message, "%s",
                       "密钥已吊销或单位已停用 / the key was revoked or the unit deactivated");
             wdm_log_warn ("store: batch %llu from %s refused: its key %s is no longer active",
-                          (unsigned long long) batch->batch_no, batch->unit, batch->key);
+                          (unsigned long long)batch->batch_no, batch->unit, batch->key);
         }
     }
     PQclear (res);
@@ -358,7 +355,7 @@ static int
 s_store_batches (wdm_store_t *self, wdm_batch_t *batches, int count, int64_t *ids)
 {
     PGresult *res = NULL;
-    self->error_state [0] = '\0';      //  a failure not noted is never the rows'
+    self->error_state [0] = '\0';  //  a failure not noted is never the rows'
     wdm_buf_reset (&self->copy);
     for (int b = 0; b < count; b++) {
         wdm_batch_t *batch = &batches [b];
@@ -379,8 +376,8 @@ s_store_batches (wdm_store_t *self, wdm_batch_t *batches, int count, int64_t *id
 
         batch->accepted = batch->duplicates = batch->rejected = 0;
         if (batch->status != WDM_PROTO_OK) {
-            if (s_reject (self, id_text, batch->unit, 0, 0, batch->body, batch->body_size,
-                          batch->status, "", batch->message))
+            if (s_reject (self, id_text, batch->unit, 0, 0, batch->body, batch->body_size, batch->status, "",
+                          batch->message))
                 return -1;
             continue;
         }
@@ -388,13 +385,11 @@ s_store_batches (wdm_store_t *self, wdm_batch_t *batches, int count, int64_t *id
             const wdm_proto_item_t *item = &batch->decoded.items [i];
             if (item->code) {
                 batch->rejected++;
-                if (s_reject (self, id_text, batch->unit, batch->decoded.epoch, item->seq,
-                              item->raw, item->raw_size, item->code, item->field, item->message))
+                if (s_reject (self, id_text, batch->unit, batch->decoded.epoch, item->seq, item->raw,
+                              item->raw_size, item->code, item->field, item->message))
                     return -1;
-            }
-            else
-            if (s_copy_record (&self->copy, ids [b], batch->unit, batch->decoded.epoch, item->seq,
-                               &item->record))
+            } else if (s_copy_record (&self->copy, ids [b], batch->unit, batch->decoded.epoch, item->seq,
+                                      &item->record))
                 return -1;
         }
     }
@@ -421,7 +416,7 @@ s_store_batches (wdm_store_t *self, wdm_batch_t *batches, int count, int64_t *id
         }
         for (int row = 0; row < PQntuples (res); row++) {
             int64_t id = strtoll (PQgetvalue (res, row, 0), NULL, 10);
-            uint32_t stored = (uint32_t) strtoul (PQgetvalue (res, row, 1), NULL, 10);
+            uint32_t stored = (uint32_t)strtoul (PQgetvalue (res, row, 1), NULL, 10);
             for (int b = 0; b < count; b++)
                 if (ids [b] == id)
                     batches [b].accepted = stored;
@@ -478,15 +473,16 @@ s_store_one_by_one (wdm_store_t *self, wdm_batch_t *batches, int count, int64_t 
             return -1;
         if (s_store_batches (self, batch, 1, &ids [b]) == 0)
             ;
-        else
-        if (!s_rows_at_fault (self) || s_exec (self, "ROLLBACK TO SAVEPOINT wdm_batch"))
+        else if (!s_rows_at_fault (self) || s_exec (self, "ROLLBACK TO SAVEPOINT wdm_batch"))
             return -1;
         else {
             wdm_log_error ("store: batch %llu from %s refused: the database refused its rows: %s",
-                           (unsigned long long) batch->batch_no, batch->unit, self->error);
+                           (unsigned long long)batch->batch_no, batch->unit, self->error);
             batch->status = WDM_PROTO_MALFORMED;
-            snprintf (batch->message, sizeof batch->message, "数据库拒绝了本批次 / the database "
-                      "refused this batch: %.150s", self->error);
+            snprintf (batch->message, sizeof batch->message,
+                      "数据库拒绝了本批次 / the database "
+                      "refused this batch: %.150s",
+                      self->error);
             //  Cut whole at a character, as s_failed does.
             size_t len = strlen (batch->message);
             while (len > 0 && !wdm_utf8_valid (batch->message, len))
@@ -495,7 +491,7 @@ s_store_one_by_one (wdm_store_t *self, wdm_batch_t *batches, int count, int64_t 
                 if (!s_rows_at_fault (self) || s_exec (self, "ROLLBACK TO SAVEPOINT wdm_batch"))
                     return -1;
                 wdm_log_error ("store: batch %llu from %s: cannot keep it either: %s",
-                               (unsigned long long) batch->batch_no, batch->unit, self->error);
+                               (unsigned long long)batch->batch_no, batch->unit, self->error);
             }
         }
         if (s_exec (self, "RELEASE SAVEPOINT wdm_batch"))
@@ -509,19 +505,17 @@ wdm_store_commit (wdm_store_t *self, wdm_batch_t *batches, int count)
 {
     if (!wdm_store_ready (self))
         return -1;
-    int64_t *ids = calloc ((size_t) (count ? count : 1), sizeof *ids);
+    int64_t *ids = calloc ((size_t)(count ? count : 1), sizeof *ids);
     if (!ids)
         return -1;
     //  All batches at once; only if their rows fail, one by one, so that
     //  one unit's bad batch never fails another's.
     int rc = -1;
-    if (s_exec (self, "BEGIN") == 0
-    &&  s_check_keys (self, batches, count) == 0
-    &&  s_exec (self, "SAVEPOINT wdm_group") == 0) {
+    if (s_exec (self, "BEGIN") == 0 && s_check_keys (self, batches, count) == 0
+        && s_exec (self, "SAVEPOINT wdm_group") == 0) {
         if (s_store_batches (self, batches, count, ids) == 0)
             rc = 0;
-        else
-        if (s_rows_at_fault (self) && s_exec (self, "ROLLBACK TO SAVEPOINT wdm_group") == 0)
+        else if (s_rows_at_fault (self) && s_exec (self, "ROLLBACK TO SAVEPOINT wdm_group") == 0)
             rc = s_store_one_by_one (self, batches, count, ids);
     }
     if (rc == 0)
@@ -530,8 +524,7 @@ wdm_store_commit (wdm_store_t *self, wdm_batch_t *batches, int count)
     if (rc) {
         if (PQstatus (self->conn) != CONNECTION_OK)
             s_disconnect (self);
-        else
-        if (PQtransactionStatus (self->conn) != PQTRANS_IDLE)
+        else if (PQtransactionStatus (self->conn) != PQTRANS_IDLE)
             wdm_db_exec (self->conn, "ROLLBACK");
         //  The counts of a failed commit must not be used.
         for (int b = 0; b < count; b++)

@@ -29,9 +29,9 @@ struct wdm_zap {
 
 //  The thread's own state.
 typedef struct {
-    void *handler;              //  REP, bound to the ZAP endpoint
+    void *handler;  //  REP, bound to the ZAP endpoint
     const char *conninfo;
-    PGconn *conn;               //  reconnected on failure
+    PGconn *conn;  //  reconnected on failure
 } s_handler_t;
 
 //  Ask the database for the unit of an active key.  200 with unit filled,
@@ -40,21 +40,19 @@ static int
 s_query (PGconn *conn, const char *key, char *unit, size_t unit_size, char *why, size_t why_size)
 {
     const char *params [] = { key };
-    PGresult *res = PQexecParams (conn,
-        "SELECT k.unit_code FROM unit_key k JOIN member_unit u ON u.code = k.unit_code"
-        " WHERE k.public_key = $1 AND k.state = 'active' AND u.active",
-        1, NULL, params, NULL, NULL, 0);
+    PGresult *res =
+        PQexecParams (conn,
+                      "SELECT k.unit_code FROM unit_key k JOIN member_unit u ON u.code = k.unit_code"
+                      " WHERE k.public_key = $1 AND k.state = 'active' AND u.active",
+                      1, NULL, params, NULL, NULL, 0);
     int status = -1;
     if (PQresultStatus (res) != PGRES_TUPLES_OK) {
         const char *message = res ? PQresultErrorMessage (res) : PQerrorMessage (conn);
-        snprintf (why, why_size, "%.*s", (int) strcspn (message, "\n"), message);
-    }
-    else
-    if (PQntuples (res) == 1) {
+        snprintf (why, why_size, "%.*s", (int)strcspn (message, "\n"), message);
+    } else if (PQntuples (res) == 1) {
         snprintf (unit, unit_size, "%s", PQgetvalue (res, 0, 0));
         status = 200;
-    }
-    else
+    } else
         status = 400;
     PQclear (res);
     return status;
@@ -112,29 +110,24 @@ s_handle (s_handler_t *self)
     char unit [64] = "", key [41] = "", address [64] = "";
     if (count >= 6) {
         size_t len = zmq_msg_size (&frames [3]);
-        snprintf (address, sizeof address, "%.*s", (int) (len < 63 ? len : 63),
-                  (const char *) zmq_msg_data (&frames [3]));
+        snprintf (address, sizeof address, "%.*s", (int)(len < 63 ? len : 63),
+                  (const char *)zmq_msg_data (&frames [3]));
     }
-    if (count == 7 && zmq_msg_size (&frames [5]) == 5
-    &&  memcmp (zmq_msg_data (&frames [5]), "CURVE", 5) == 0
-    &&  zmq_msg_size (&frames [6]) == 32) {
-        zmq_z85_encode (key, (const uint8_t *) zmq_msg_data (&frames [6]), 32);
+    if (count == 7 && zmq_msg_size (&frames [5]) == 5 && memcmp (zmq_msg_data (&frames [5]), "CURVE", 5) == 0
+        && zmq_msg_size (&frames [6]) == 32) {
+        zmq_z85_encode (key, (const uint8_t *)zmq_msg_data (&frames [6]), 32);
         int status = s_lookup (self, key, unit, sizeof unit);
         if (status == 200) {
             status_code = "200";
             status_text = "OK";
             wdm_log_info ("zap: %s connected from %s", unit, address);
-        }
-        else
-        if (status == 300) {
+        } else if (status == 300) {
             status_code = "300";
             status_text = "database unavailable";
             wdm_log_warn ("zap: cannot check key %s from %s: database unavailable", key, address);
-        }
-        else
+        } else
             wdm_log_warn ("zap: refused unknown or revoked key %s from %s", key, address);
-    }
-    else {
+    } else {
         status_text = "CURVE required";
         wdm_log_warn ("zap: refused a connection from %s that is not CURVE", address);
     }
@@ -169,13 +162,12 @@ s_handle (s_handler_t *self)
 static void
 s_actor (void *pipe, void *args)
 {
-    const s_zap_args_t *zap = (const s_zap_args_t *) args;
+    const s_zap_args_t *zap = (const s_zap_args_t *)args;
     s_handler_t self = { .conninfo = zap->conninfo };
     int linger = 0;
     self.handler = zmq_socket (zap->ctx, ZMQ_REP);
-    if (!self.handler
-    ||  zmq_setsockopt (self.handler, ZMQ_LINGER, &linger, sizeof linger)
-    ||  zmq_bind (self.handler, S_ZAP_ENDPOINT)) {
+    if (!self.handler || zmq_setsockopt (self.handler, ZMQ_LINGER, &linger, sizeof linger)
+        || zmq_bind (self.handler, S_ZAP_ENDPOINT)) {
         wdm_log_error ("zap: cannot bind %s: %s", S_ZAP_ENDPOINT, zmq_strerror (zmq_errno ()));
         wdm_actor_signal (pipe, -1);
         goto cleanup;
@@ -188,7 +180,7 @@ s_actor (void *pipe, void *args)
     while (1) {
         if (zmq_poll (items, 2, -1) < 0) {
             if (zmq_errno () == EINTR)
-                continue;           //  a signal for the main thread
+                continue;  //  a signal for the main thread
             wdm_log_error ("zap: poll: %s", zmq_strerror (zmq_errno ()));
             break;
         }

@@ -26,14 +26,13 @@ static const char *const s_kind_names [] = {
 };
 
 static const char *const s_aggregation_names [] = {
-    [WDM_AGG_RATIO] = "ratio", [WDM_AGG_SUM] = "sum", [WDM_AGG_MIN] = "min",
-    [WDM_AGG_MAX] = "max", [WDM_AGG_MEAN] = "mean", [WDM_AGG_NONE] = "none",
+    [WDM_AGG_RATIO] = "ratio", [WDM_AGG_SUM] = "sum",   [WDM_AGG_MIN] = "min",
+    [WDM_AGG_MAX] = "max",     [WDM_AGG_MEAN] = "mean", [WDM_AGG_NONE] = "none",
 };
 
 //  The rules whose warnings speak about the target, not the data.
-static const char *const s_target_rules [] = {
-    "not_met", "behind_schedule", "unlikely", "wrong_direction", "relation_broken", "min_count"
-};
+static const char *const s_target_rules [] = { "not_met",         "behind_schedule", "unlikely",
+                                               "wrong_direction", "relation_broken", "min_count" };
 
 int
 wdm_target_kind_parse (const char *text, wdm_target_kind_t *kind)
@@ -42,7 +41,7 @@ wdm_target_kind_parse (const char *text, wdm_target_kind_t *kind)
         return -1;
     for (size_t i = 0; i < sizeof s_kind_names / sizeof s_kind_names [0]; i++)
         if (strcmp (text, s_kind_names [i]) == 0) {
-            *kind = (wdm_target_kind_t) i;
+            *kind = (wdm_target_kind_t)i;
             return 0;
         }
     return -1;
@@ -55,7 +54,7 @@ wdm_aggregation_parse (const char *text, wdm_aggregation_t *aggregation)
         return -1;
     for (size_t i = 0; i < sizeof s_aggregation_names / sizeof s_aggregation_names [0]; i++)
         if (strcmp (text, s_aggregation_names [i]) == 0) {
-            *aggregation = (wdm_aggregation_t) i;
+            *aggregation = (wdm_aggregation_t)i;
             return 0;
         }
     return -1;
@@ -64,8 +63,7 @@ wdm_aggregation_parse (const char *text, wdm_aggregation_t *aggregation)
 bool
 wdm_judge_bound_kind (wdm_target_kind_t kind)
 {
-    return kind == WDM_TARGET_UPPER_BOUND || kind == WDM_TARGET_LOWER_BOUND
-        || kind == WDM_TARGET_REACH;
+    return kind == WDM_TARGET_UPPER_BOUND || kind == WDM_TARGET_LOWER_BOUND || kind == WDM_TARGET_REACH;
 }
 
 //  --- Comparisons ---------------------------------------------------------------
@@ -112,15 +110,12 @@ bool
 wdm_judge_meets (wdm_target_kind_t kind, double target, double value)
 {
     switch (kind) {
-        case WDM_TARGET_UPPER_BOUND:
-            return wdm_judge_le (value, target);
+        case WDM_TARGET_UPPER_BOUND: return wdm_judge_le (value, target);
         case WDM_TARGET_LOWER_BOUND:
         case WDM_TARGET_REACH:
         case WDM_TARGET_KEEP_ABOVE:
-        case WDM_TARGET_MIN_COUNT:
-            return wdm_judge_ge (value, target);
-        default:
-            return false;
+        case WDM_TARGET_MIN_COUNT: return wdm_judge_ge (value, target);
+        default: return false;
     }
 }
 
@@ -135,8 +130,7 @@ wdm_judge_rollup_init (wdm_rollup_t *self)
 }
 
 void
-wdm_judge_rollup_add (wdm_rollup_t *self, double value, bool has_ratio,
-                      double numerator, double denominator)
+wdm_judge_rollup_add (wdm_rollup_t *self, double value, bool has_ratio, double numerator, double denominator)
 {
     self->parts++;
     self->sum += value;
@@ -150,8 +144,7 @@ wdm_judge_rollup_add (wdm_rollup_t *self, double value, bool has_ratio,
 }
 
 int
-wdm_judge_rollup_value (const wdm_rollup_t *self, wdm_aggregation_t aggregation,
-                        double scale, double *value)
+wdm_judge_rollup_value (const wdm_rollup_t *self, wdm_aggregation_t aggregation, double scale, double *value)
 {
     if (self->parts == 0)
         return -1;
@@ -161,11 +154,11 @@ wdm_judge_rollup_value (const wdm_rollup_t *self, wdm_aggregation_t aggregation,
                 return -1;
             *value = self->numerator / self->denominator * scale;
             return 0;
-        case WDM_AGG_SUM:  *value = self->sum; return 0;
-        case WDM_AGG_MIN:  *value = self->low; return 0;
-        case WDM_AGG_MAX:  *value = self->high; return 0;
+        case WDM_AGG_SUM: *value = self->sum; return 0;
+        case WDM_AGG_MIN: *value = self->low; return 0;
+        case WDM_AGG_MAX: *value = self->high; return 0;
         case WDM_AGG_MEAN: *value = self->sum / self->parts; return 0;
-        default:           return -1;
+        default: return -1;
     }
 }
 
@@ -194,8 +187,7 @@ s_curb_rise_met (const wdm_series_t *series, int latest)
 
 //  A relation, in the latest plan year both indicators have.
 static int
-s_relation_met (const wdm_target_t *target, const wdm_series_t *series, int latest,
-                const wdm_series_t *other)
+s_relation_met (const wdm_target_t *target, const wdm_series_t *series, int latest, const wdm_series_t *other)
 {
     if (!other || !target->relation_op)
         return -1;
@@ -210,8 +202,7 @@ s_relation_met (const wdm_target_t *target, const wdm_series_t *series, int late
 }
 
 int
-wdm_judge_met (const wdm_target_t *target, const wdm_series_t *series, int latest,
-               const wdm_series_t *other)
+wdm_judge_met (const wdm_target_t *target, const wdm_series_t *series, int latest, const wdm_series_t *other)
 {
     if (!target || !series || latest < 0 || latest >= series->count || !series->has [latest])
         return -1;
@@ -235,17 +226,12 @@ wdm_judge_met (const wdm_target_t *target, const wdm_series_t *series, int lates
                 if (y >= 0 && series->has [y] && wdm_judge_lt (series->value [y], target->target))
                     return 0;
             return 1;
-        case WDM_TARGET_INCREASE:
-            return first == latest ? -1 : wdm_judge_gt (v, series->value [first]);
+        case WDM_TARGET_INCREASE: return first == latest ? -1 : wdm_judge_gt (v, series->value [first]);
         case WDM_TARGET_DECREASE:
-        case WDM_TARGET_NARROW_GAP:
-            return first == latest ? -1 : wdm_judge_lt (v, series->value [first]);
-        case WDM_TARGET_CURB_RISE:
-            return s_curb_rise_met (series, latest);
-        case WDM_TARGET_RELATION:
-            return s_relation_met (target, series, latest, other);
-        default:
-            return -1;
+        case WDM_TARGET_NARROW_GAP: return first == latest ? -1 : wdm_judge_lt (v, series->value [first]);
+        case WDM_TARGET_CURB_RISE: return s_curb_rise_met (series, latest);
+        case WDM_TARGET_RELATION: return s_relation_met (target, series, latest, other);
+        default: return -1;
     }
 }
 

@@ -14,9 +14,18 @@
 #include <stdbool.h>
 
 typedef enum {
-    WDM_TARGET_UPPER_BOUND = 0, WDM_TARGET_LOWER_BOUND, WDM_TARGET_REACH, WDM_TARGET_KEEP_ABOVE,
-    WDM_TARGET_INCREASE, WDM_TARGET_DECREASE, WDM_TARGET_CURB_RISE, WDM_TARGET_NARROW_GAP,
-    WDM_TARGET_RELATION, WDM_TARGET_MIN_COUNT, WDM_TARGET_BALANCE, WDM_TARGET_MONITOR
+    WDM_TARGET_UPPER_BOUND = 0,
+    WDM_TARGET_LOWER_BOUND,
+    WDM_TARGET_REACH,
+    WDM_TARGET_KEEP_ABOVE,
+    WDM_TARGET_INCREASE,
+    WDM_TARGET_DECREASE,
+    WDM_TARGET_CURB_RISE,
+    WDM_TARGET_NARROW_GAP,
+    WDM_TARGET_RELATION,
+    WDM_TARGET_MIN_COUNT,
+    WDM_TARGET_BALANCE,
+    WDM_TARGET_MONITOR
 } wdm_target_kind_t;
 
 //  Parse the database's target_kind ("upper_bound", ...).  0, or -1.
@@ -47,7 +56,12 @@ bool wdm_judge_meets (wdm_target_kind_t kind, double target, double value);
 //  --- Roll-up -----------------------------------------------------------------
 
 typedef enum {
-    WDM_AGG_RATIO = 0, WDM_AGG_SUM, WDM_AGG_MIN, WDM_AGG_MAX, WDM_AGG_MEAN, WDM_AGG_NONE
+    WDM_AGG_RATIO = 0,
+    WDM_AGG_SUM,
+    WDM_AGG_MIN,
+    WDM_AGG_MAX,
+    WDM_AGG_MEAN,
+    WDM_AGG_NONE
 } wdm_aggregation_t;
 
 //  Parse the database's aggregation ("ratio", ...).  0, or -1.
@@ -56,35 +70,35 @@ int wdm_aggregation_parse (const char *text, wdm_aggregation_t *aggregation);
 //  One year's roll-up of the areas directly below the district, fed one
 //  area at a time.  Clear it with wdm_judge_rollup_init.
 typedef struct {
-    int parts;                      //  areas added
-    int with_ratio;                 //  of them, with numerator and denominator
+    int parts;       //  areas added
+    int with_ratio;  //  of them, with numerator and denominator
     double sum, numerator, denominator, low, high;
 } wdm_rollup_t;
 
 void wdm_judge_rollup_init (wdm_rollup_t *self);
 
 //  Add one area's value; numerator and denominator where has_ratio.
-void wdm_judge_rollup_add (wdm_rollup_t *self, double value, bool has_ratio,
-                           double numerator, double denominator);
+void wdm_judge_rollup_add (wdm_rollup_t *self, double value, bool has_ratio, double numerator,
+                           double denominator);
 
 //  The rolled-up value by the indicator's aggregation rule: shares and
 //  rates from summed numerators over summed denominators times scale,
 //  never averaged percentages.  0 with *value, or -1 when there is none:
 //  no area, aggregation 'none', or a ratio some area gave no numerator
 //  and denominator for.
-int wdm_judge_rollup_value (const wdm_rollup_t *self, wdm_aggregation_t aggregation,
-                            double scale, double *value);
+int wdm_judge_rollup_value (const wdm_rollup_t *self, wdm_aggregation_t aggregation, double scale,
+                            double *value);
 
 //  --- Standing ----------------------------------------------------------------
 
 //  An indicator's standing, best first: the order is the severity.
 typedef enum {
-    WDM_STATUS_MET = 0,             //  达标
-    WDM_STATUS_ON_TRACK,            //  进展正常 (final: 无法判断)
-    WDM_STATUS_BEHIND,              //  进度滞后: a yellow risk
-    WDM_STATUS_UNLIKELY,            //  预计达标困难 (final: 未达标): a red risk
-    WDM_STATUS_NOT_REPORTED,        //  未报送: data missing, not a judgement
-    WDM_STATUS_MONITOR,             //  no judgeable target
+    WDM_STATUS_MET = 0,       //  达标
+    WDM_STATUS_ON_TRACK,      //  进展正常 (final: 无法判断)
+    WDM_STATUS_BEHIND,        //  进度滞后: a yellow risk
+    WDM_STATUS_UNLIKELY,      //  预计达标困难 (final: 未达标): a red risk
+    WDM_STATUS_NOT_REPORTED,  //  未报送: data missing, not a judgement
+    WDM_STATUS_MONITOR,       //  no judgeable target
     WDM_STATUS_COUNT
 } wdm_status_t;
 
@@ -93,9 +107,9 @@ typedef struct {
     wdm_target_kind_t kind;
     bool has_target;
     double target;
-    const char *relation_op;        //  ">=" or "~" for a relation
-    double balance_pp;              //  not_met.balance_pp in force
-    double similar_pp;              //  relation_broken.similar_pp in force
+    const char *relation_op;  //  ">=" or "~" for a relation
+    double balance_pp;        //  not_met.balance_pp in force
+    double similar_pp;        //  relation_broken.similar_pp in force
 } wdm_target_t;
 
 //  A yearly series as the judgement reads it: has [i] and value [i] for

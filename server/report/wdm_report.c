@@ -40,8 +40,7 @@ rp_fail (rp_report_t *self, const char *format, ...)
 
 //  Run one query that returns rows.  The result, or NULL with err set.
 PGresult *
-rp_query (rp_report_t *self, const char *what, const char *sql, int count,
-          const char *const *params)
+rp_query (rp_report_t *self, const char *what, const char *sql, int count, const char *const *params)
 {
     char err [512];
     PGresult *res = wdm_db_query (self->conn, sql, count, params, PGRES_TUPLES_OK, err, sizeof err);
@@ -66,8 +65,8 @@ s_write_document (rp_report_t *self)
 //  --- The report -------------------------------------------------------------------
 
 int
-wdm_report_write (PGconn *conn, const wdm_report_options_t *options, FILE *out,
-                  wdm_report_summary_t *summary, char *err, size_t err_size)
+wdm_report_write (PGconn *conn, const wdm_report_options_t *options, FILE *out, wdm_report_summary_t *summary,
+                  char *err, size_t err_size)
 {
     assert (conn && options && out);
     rp_report_t self;
@@ -92,8 +91,8 @@ wdm_report_write (PGconn *conn, const wdm_report_options_t *options, FILE *out,
     }
     int rc = -1;
     if (options->format != WDM_REPORT_HTML && options->format != WDM_REPORT_MARKDOWN
-    &&  options->format != WDM_REPORT_CSV) {
-        rp_fail (&self, "unknown format %d", (int) options->format);
+        && options->format != WDM_REPORT_CSV) {
+        rp_fail (&self, "unknown format %d", (int)options->format);
         goto cleanup;
     }
     if (rp_load (&self))

@@ -12,25 +12,21 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-typedef enum {
-    WDM_REPORT_HTML = 0,
-    WDM_REPORT_MARKDOWN,
-    WDM_REPORT_CSV
-} wdm_report_format_t;
+typedef enum { WDM_REPORT_HTML = 0, WDM_REPORT_MARKDOWN, WDM_REPORT_CSV } wdm_report_format_t;
 
 typedef struct {
-    int year;                       //  the year reported on (annual), or the last year (final)
-    bool final;                     //  the final evaluation of the whole period
+    int year;    //  the year reported on (annual), or the last year (final)
+    bool final;  //  the final evaluation of the whole period
     wdm_report_format_t format;
-    bool english;                   //  false: Chinese
-    const char *generated_at;       //  timestamp printed in the report; NULL: now (UTC)
+    bool english;              //  false: Chinese
+    const char *generated_at;  //  timestamp printed in the report; NULL: now (UTC)
 } wdm_report_options_t;
 
 //  The counts the report's summary gives, for callers that print them.
 typedef struct {
-    int indicators;                 //  indicators with a judgeable target
+    int indicators;  //  indicators with a judgeable target
     int met, on_track, behind, unlikely, not_reported;
-    int open_red, open_yellow;      //  unresolved warnings
+    int open_red, open_yellow;  //  unresolved warnings
 } wdm_report_summary_t;
 
 //  Write the report to out.  0 with summary filled (summary may be NULL),

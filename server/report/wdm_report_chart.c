@@ -9,9 +9,10 @@
 static bool
 s_numeric_target (const rp_indicator_t *ind)
 {
-    return ind->has_target && (ind->kind == WDM_TARGET_UPPER_BOUND || ind->kind == WDM_TARGET_LOWER_BOUND
-        || ind->kind == WDM_TARGET_REACH || ind->kind == WDM_TARGET_KEEP_ABOVE || ind->kind == WDM_TARGET_BALANCE
-        || ind->kind == WDM_TARGET_MIN_COUNT);
+    return ind->has_target
+        && (ind->kind == WDM_TARGET_UPPER_BOUND || ind->kind == WDM_TARGET_LOWER_BOUND
+            || ind->kind == WDM_TARGET_REACH || ind->kind == WDM_TARGET_KEEP_ABOVE
+            || ind->kind == WDM_TARGET_BALANCE || ind->kind == WDM_TARGET_MIN_COUNT);
 }
 
 //  A small chart of the district's path against its target (160 x 60).
@@ -50,18 +51,21 @@ rp_chart (rp_report_t *self, const rp_indicator_t *ind)
     lo -= pad;
     hi += pad;
     const char *colour = rp_status_colour (self, ind->status);
-    rp_out (self, "<figure class=\"chart\"><svg viewBox=\"0 0 160 60\""
-                  " width=\"160\" height=\"60\" role=\"img\" aria-label=\"");
+    rp_out (self,
+            "<figure class=\"chart\"><svg viewBox=\"0 0 160 60\""
+            " width=\"160\" height=\"60\" role=\"img\" aria-label=\"");
     rp_esc (self, self->english ? ind->name_en : ind->name_zh);
     rp_out (self, "\">");
-    rp_outf (self, "<line x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" y2=\"%.0f\" stroke=\"#ccc\""
-                   " stroke-width=\"0.6\"/>",
+    rp_outf (self,
+             "<line x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" y2=\"%.0f\" stroke=\"#ccc\""
+             " stroke-width=\"0.6\"/>",
              left, bottom + 2, right, bottom + 2);
-    #define S_X(y) (self->years > 1 ? left + (right - left) * (y) / (self->years - 1) : (left + right) / 2)
-    #define S_Y(v) (bottom - ((v) - lo) / (hi - lo) * (bottom - top))
+#define S_X(y) (self->years > 1 ? left + (right - left) * (y) / (self->years - 1) : (left + right) / 2)
+#define S_Y(v) (bottom - ((v)-lo) / (hi - lo) * (bottom - top))
     if (target_line)
-        rp_outf (self, "<line x1=\"%.0f\" y1=\"%.1f\" x2=\"%.0f\" y2=\"%.1f\" stroke=\"#a11d1d\""
-                       " stroke-width=\"0.9\" stroke-dasharray=\"3 2\" opacity=\"0.8\"/>",
+        rp_outf (self,
+                 "<line x1=\"%.0f\" y1=\"%.1f\" x2=\"%.0f\" y2=\"%.1f\" stroke=\"#a11d1d\""
+                 " stroke-width=\"0.9\" stroke-dasharray=\"3 2\" opacity=\"0.8\"/>",
                  left, S_Y (ind->target), right, S_Y (ind->target));
     for (int pass = 0; pass < 2; pass++) {
         const rp_indicator_t *series = pass == 0 ? other : ind;
@@ -83,16 +87,18 @@ rp_chart (rp_report_t *self, const rp_indicator_t *ind)
         if (pass == 1)
             for (int y = 0; y < self->years; y++)
                 if (series->has [y])
-                    rp_outf (self, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.2\" fill=\"%s\" stroke=\"%s\""
-                                   " stroke-width=\"1.2\"/>", S_X (y), S_Y (series->value [y]),
-                             series->parts [y] ? "#fff" : colour, colour);
+                    rp_outf (self,
+                             "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.2\" fill=\"%s\" stroke=\"%s\""
+                             " stroke-width=\"1.2\"/>",
+                             S_X (y), S_Y (series->value [y]), series->parts [y] ? "#fff" : colour, colour);
     }
     rp_outf (self, "<text x=\"%.0f\" y=\"57\" font-size=\"8\" fill=\"#777\">%d</text>", left, self->baseline);
     if (self->years > 1)
-        rp_outf (self, "<text x=\"%.0f\" y=\"57\" font-size=\"8\" fill=\"#777\" text-anchor=\"end\">%d</text>",
+        rp_outf (self,
+                 "<text x=\"%.0f\" y=\"57\" font-size=\"8\" fill=\"#777\" text-anchor=\"end\">%d</text>",
                  right, self->year);
-    #undef S_X
-    #undef S_Y
+#undef S_X
+#undef S_Y
     rp_out (self, "</svg><figcaption><span class=\"code\">");
     rp_esc (self, ind->code);
     rp_out (self, "</span> ");
@@ -112,19 +118,21 @@ rp_summary_bar (rp_report_t *self)
     int n = rp_summary_order (self, order);
     if (self->sum.indicators == 0)
         return;
-    rp_out (self, "<div class=\"bar\"><svg viewBox=\"0 0 600 26\""
-                  " width=\"600\" height=\"26\" role=\"img\">");
+    rp_out (self,
+            "<div class=\"bar\"><svg viewBox=\"0 0 600 26\""
+            " width=\"600\" height=\"26\" role=\"img\">");
     double x = 0;
     for (int k = 0; k < n; k++) {
         int count = rp_summary_count (self, order [k]);
         if (count == 0)
             continue;
         double width = 600.0 * count / self->sum.indicators;
-        rp_outf (self, "<rect x=\"%.2f\" y=\"0\" width=\"%.2f\" height=\"26\" fill=\"%s\"/>",
-                 x, width, rp_status_colour (self, order [k]));
+        rp_outf (self, "<rect x=\"%.2f\" y=\"0\" width=\"%.2f\" height=\"26\" fill=\"%s\"/>", x, width,
+                 rp_status_colour (self, order [k]));
         if (width >= 22)
-            rp_outf (self, "<text x=\"%.2f\" y=\"17\" font-size=\"11\" fill=\"#fff\""
-                           " text-anchor=\"middle\">%d</text>",
+            rp_outf (self,
+                     "<text x=\"%.2f\" y=\"17\" font-size=\"11\" fill=\"#fff\""
+                     " text-anchor=\"middle\">%d</text>",
                      x + width / 2, count);
         x += width;
     }

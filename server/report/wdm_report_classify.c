@@ -31,10 +31,12 @@
 static int
 s_met (const rp_report_t *self, const rp_indicator_t *ind, int latest)
 {
-    wdm_target_t target = {
-        .kind = ind->kind, .has_target = ind->has_target, .target = ind->target,
-        .relation_op = ind->relation_op, .balance_pp = ind->balance_pp, .similar_pp = ind->similar_pp
-    };
+    wdm_target_t target = { .kind = ind->kind,
+                            .has_target = ind->has_target,
+                            .target = ind->target,
+                            .relation_op = ind->relation_op,
+                            .balance_pp = ind->balance_pp,
+                            .similar_pp = ind->similar_pp };
     wdm_series_t series = { self->years, self->first - self->baseline, ind->has, ind->value };
     wdm_series_t other = series;
     if (ind->relation >= 0) {
@@ -62,32 +64,30 @@ rp_classify (rp_report_t *self)
         int latest = rp_latest (self, ind);
         if (ind->kind == WDM_TARGET_MONITOR)
             ind->status = WDM_STATUS_MONITOR;
-        else
-        if (latest < 0 || (self->options->final && latest != self->years - 1))
+        else if (latest < 0 || (self->options->final && latest != self->years - 1))
             ind->status = WDM_STATUS_NOT_REPORTED;
         else {
             int met = s_met (self, ind, latest);
             if (met == 1)
                 ind->status = WDM_STATUS_MET;
-            else
-            if (self->options->final)
+            else if (self->options->final)
                 ind->status = met == 0 ? WDM_STATUS_UNLIKELY : WDM_STATUS_ON_TRACK;
             else
                 ind->status = WDM_STATUS_ON_TRACK;
             //  A final evaluation has no "behind": an open warning about the
             //  target says it is not met as things stand.
-            rp_status_t floor = self->options->final && ind->floor != WDM_STATUS_MET
-                             ? WDM_STATUS_UNLIKELY : ind->floor;
+            rp_status_t floor =
+                self->options->final && ind->floor != WDM_STATUS_MET ? WDM_STATUS_UNLIKELY : ind->floor;
             ind->status = wdm_judge_worse (ind->status, floor);
         }
         self->by_domain [ind->domain][ind->status]++;
         switch (ind->status) {
-            case WDM_STATUS_MET:          self->sum.met++; break;
-            case WDM_STATUS_ON_TRACK:     self->sum.on_track++; break;
-            case WDM_STATUS_BEHIND:       self->sum.behind++; break;
-            case WDM_STATUS_UNLIKELY:     self->sum.unlikely++; break;
+            case WDM_STATUS_MET: self->sum.met++; break;
+            case WDM_STATUS_ON_TRACK: self->sum.on_track++; break;
+            case WDM_STATUS_BEHIND: self->sum.behind++; break;
+            case WDM_STATUS_UNLIKELY: self->sum.unlikely++; break;
             case WDM_STATUS_NOT_REPORTED: self->sum.not_reported++; break;
-            default:             self->monitored++; break;
+            default: self->monitored++; break;
         }
         if (ind->status != WDM_STATUS_MONITOR)
             self->sum.indicators++;

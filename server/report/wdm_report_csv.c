@@ -17,7 +17,7 @@ s_csv_field (rp_report_t *self, const char *text, bool is_text, bool last)
     bool formula = is_text && text [0] && strchr ("=+-@\t\r", text [0]);
     size_t len = strlen (text);
     bool quote = formula || strpbrk (text, ",\"\r\n") != NULL
-              || (len > 0 && (text [0] == ' ' || text [len - 1] == ' '));
+        || (len > 0 && (text [0] == ' ' || text [len - 1] == ' '));
     if (quote)
         fputc ('"', self->out);
     if (formula)
@@ -37,7 +37,9 @@ rp_write_csv (rp_report_t *self)
 {
     rp_out (self, "\xEF\xBB\xBF");
     static const char *const zh [] = { "代码", "领域", "指标", "目标类型", "目标", "单位", "基期值" };
-    static const char *const en [] = { "code", "domain", "name", "target_kind", "target", "unit", "baseline" };
+    static const char *const en [] = {
+        "code", "domain", "name", "target_kind", "target", "unit", "baseline"
+    };
     for (int k = 0; k < 7; k++)
         s_csv_field (self, self->english ? en [k] : zh [k], true, false);
     for (int y = 0; y < self->years; y++)

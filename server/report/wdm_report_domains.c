@@ -29,12 +29,10 @@ s_value_cell (rp_report_t *self, const rp_indicator_t *ind, int y, bool latest)
     if (ind->parts [y])
         snprintf (title, sizeof title, self->english ? "rolled up from %d areas" : "由%d个镇街汇总",
                   ind->parts [y]);
-    else
-    if (ind->kind == WDM_TARGET_NARROW_GAP)
+    else if (ind->kind == WDM_TARGET_NARROW_GAP)
         snprintf (title, sizeof title, self->english ? "women %s, men %s" : "女性%s,男性%s",
                   rp_num (ind->women [y]).text, rp_num (ind->men [y]).text);
-    else
-    if (ind->kind == WDM_TARGET_MIN_COUNT)
+    else if (ind->kind == WDM_TARGET_MIN_COUNT)
         snprintf (title, sizeof title, self->english ? "fewest among %d bodies" : "%d个班子中的最少人数",
                   ind->bodies [y]);
     if (self->html) {
@@ -42,8 +40,7 @@ s_value_cell (rp_report_t *self, const rp_indicator_t *ind, int y, bool latest)
             rp_outf (self, "<td class=\"%s\" title=\"%s\">", cls, title);
         else
             rp_outf (self, "<td class=\"%s\">", cls);
-    }
-    else
+    } else
         rp_cell_open (self, cls);
     rp_esc (self, latest ? rp_amount (self, ind, ind->value [y]).text : rp_num (ind->value [y]).text);
     if (ind->parts [y])
@@ -86,7 +83,7 @@ s_columns_init (rp_report_t *self, s_columns_t *c)
 //  What a domain's rows hold, for the notes and charts below its table.
 typedef struct {
     bool rolled, gap, count, relation;
-    int charts;                         //  indicators with a value to chart
+    int charts;  //  indicators with a value to chart
 } s_seen_t;
 
 //  "2.3 Health" or "(三)妇女与健康": the heading of domain d.
@@ -98,8 +95,7 @@ s_domain_heading (rp_report_t *self, int d)
     int ordinal = atoi (PQgetvalue (self->domains, d, 1));
     if (self->english)
         snprintf (heading, sizeof heading, "2.%d %s", ordinal, PQgetvalue (self->domains, d, 3));
-    else
-    if (s_numeral_zh (ordinal))
+    else if (s_numeral_zh (ordinal))
         snprintf (heading, sizeof heading, "(%s)%s", s_numeral_zh (ordinal),
                   PQgetvalue (self->domains, d, 2));
     else
@@ -121,8 +117,7 @@ s_indicator_row (rp_report_t *self, const rp_indicator_t *ind, s_seen_t *seen)
         rp_out (self, "<span class=\"code\">");
         rp_esc (self, ind->code);
         rp_out (self, "</span>");
-    }
-    else {
+    } else {
         rp_esc (self, ind->code);
         rp_out (self, " ");
         rp_esc (self, self->english ? ind->name_en : ind->name_zh);
@@ -140,8 +135,7 @@ s_indicator_row (rp_report_t *self, const rp_indicator_t *ind, s_seen_t *seen)
     }
     s_value_cell (self, ind, rp_latest (self, ind), true);
     if (self->html)
-        rp_outf (self, "<td class=\"status\"><span class=\"st st-%s\">",
-                 rp_status_class (self, ind->status));
+        rp_outf (self, "<td class=\"status\"><span class=\"st st-%s\">", rp_status_class (self, ind->status));
     else
         rp_cell_open (self, "status");
     rp_esc (self, rp_status_label (self, ind->status));
@@ -162,14 +156,17 @@ s_domain_note (rp_report_t *self, const s_seen_t *seen)
     rp_para_open (self, "fn");
     rp_esc (self, rp_tr (self, "注:", "Note: "));
     if (seen->rolled)
-        rp_esc (self, rp_tr (self, "†全区未报送,由各镇街报送值汇总。",
-                                   "† not reported by the district; rolled up from its towns and streets. "));
+        rp_esc (self,
+                rp_tr (self, "†全区未报送,由各镇街报送值汇总。",
+                       "† not reported by the district; rolled up from its towns and streets. "));
     if (seen->gap)
-        rp_esc (self, rp_tr (self, "“两性差距”类指标的数值为女性与男性数值之差的绝对值。",
-                                   "For gap targets the value is the difference between women and men. "));
+        rp_esc (self,
+                rp_tr (self, "“两性差距”类指标的数值为女性与男性数值之差的绝对值。",
+                       "For gap targets the value is the difference between women and men. "));
     if (seen->count)
-        rp_esc (self, rp_tr (self, "“至少配备”类指标的数值为各领导班子中女干部人数的最少值。",
-                                   "For minimum-count targets the value is the fewest women in any body. "));
+        rp_esc (self,
+                rp_tr (self, "“至少配备”类指标的数值为各领导班子中女干部人数的最少值。",
+                       "For minimum-count targets the value is the fewest women in any body. "));
     rp_para_close (self);
 }
 
@@ -180,8 +177,8 @@ s_domain_charts (rp_report_t *self, int d, const s_seen_t *seen)
     if (!self->html || seen->charts == 0)
         return;
     rp_out (self, "<div class=\"chartblock\"><p class=\"fn legend\">");
-    rp_esc (self, rp_tr (self, "图:全区数值走势。虚线为目标值",
-                               "Charts: the district's path. Dashed: the target"));
+    rp_esc (self,
+            rp_tr (self, "图:全区数值走势。虚线为目标值", "Charts: the district's path. Dashed: the target"));
     if (seen->relation)
         rp_esc (self, rp_tr (self, "(关系类目标为对照指标)", " (for a relation, the other indicator)"));
     rp_esc (self, rp_tr (self, ";空心点为镇街汇总值。", "; hollow points are rolled-up values."));
@@ -228,8 +225,10 @@ rp_write_domains (rp_report_t *self)
     rp_heading (self, 2, "domains-h", rp_tr (self, "二、分领域监测情况", "2 Indicators by domain"));
     rp_para_open (self, "fn");
     if (self->english)
-        rp_outf (self, "Each table gives the district's value by year, %d being the baseline; the latest "
-                 "value is the latest of the plan years up to %d.", self->baseline, self->year);
+        rp_outf (self,
+                 "Each table gives the district's value by year, %d being the baseline; the latest "
+                 "value is the latest of the plan years up to %d.",
+                 self->baseline, self->year);
     else
         rp_outf (self, "各表列出全区各年度数值,%d年为基期;“最新值”为%d年及以前规划年度中最近一年的数值。",
                  self->baseline, self->year);

@@ -31,7 +31,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#define RP_MAX_YEARS    WDM_JUDGE_MAX_YEARS     //  baseline year to the plan's last year
+#define RP_MAX_YEARS WDM_JUDGE_MAX_YEARS  //  baseline year to the plan's last year
 
 //  An indicator's standing is the judgement's (wdm_judge_status_t): the
 //  first five are what the summary counts; in a final evaluation
@@ -42,23 +42,23 @@ typedef wdm_status_t rp_status_t;
 
 typedef struct {
     //  Pointers into the catalog result, valid while the report is written.
-    const char *code, *domain_code, *name_zh, *name_en, *kind_name, *unit_code,
-               *symbol, *unit_name_en, *clause_zh, *relation_code, *relation_op;
+    const char *code, *domain_code, *name_zh, *name_en, *kind_name, *unit_code, *symbol, *unit_name_en,
+        *clause_zh, *relation_code, *relation_op;
     wdm_target_kind_t kind;
     bool has_target;
     double target;
-    int domain;                         //  index into the domains
-    int relation;                       //  the other indicator of a relation, -1
-    double balance_pp, similar_pp;      //  thresholds in force for this indicator
+    int domain;                     //  index into the domains
+    int relation;                   //  the other indicator of a relation, -1
+    double balance_pp, similar_pp;  //  thresholds in force for this indicator
     //  The district's series, indexed by year - baseline year.  For
     //  narrow_gap the value is |women - men|; for min_count the smallest
     //  count among the bodies reported that year.
     bool has [RP_MAX_YEARS];
     double value [RP_MAX_YEARS];
-    int parts [RP_MAX_YEARS];           //  > 0: rolled up from this many areas
-    int bodies [RP_MAX_YEARS];          //  min_count: bodies reported
+    int parts [RP_MAX_YEARS];   //  > 0: rolled up from this many areas
+    int bodies [RP_MAX_YEARS];  //  min_count: bodies reported
     double women [RP_MAX_YEARS], men [RP_MAX_YEARS];
-    wdm_status_t floor;                 //  the best standing its open warnings allow
+    wdm_status_t floor;  //  the best standing its open warnings allow
     rp_status_t status;
 } rp_indicator_t;
 
@@ -71,11 +71,11 @@ typedef struct {
     size_t err_size;
     PGresult *plan, *district, *domains, *catalog;
     const char *plan_code, *district_code;
-    int baseline, first, last, year, years;     //  years: baseline .. year
+    int baseline, first, last, year, years;  //  years: baseline .. year
     int deadline_month, deadline_day;
     rp_indicator_t *ind;
     int ind_count, domain_count;
-    int monitored;                              //  indicators without a judgeable target
+    int monitored;  //  indicators without a judgeable target
     int by_domain [64][WDM_STATUS_COUNT];
     wdm_report_summary_t sum;
     char generated [64];
@@ -89,8 +89,7 @@ typedef struct {
 //  --- wdm_report.c: errors and queries ---------------------------------------
 
 //  Set the report's error (format as printf), trailing line breaks trimmed.
-void rp_fail (rp_report_t *self, const char *format, ...)
-    __attribute__ ((format (printf, 2, 3)));
+void rp_fail (rp_report_t *self, const char *format, ...) __attribute__ ((format (printf, 2, 3)));
 
 //  Run one query that returns rows.  The result (the caller PQclears it),
 //  or NULL with the error set, naming what was read.
@@ -148,8 +147,7 @@ rp_text_t rp_target_en (const rp_report_t *self, const rp_indicator_t *ind);
 //  --- wdm_report_markup.c: HTML or Markdown, as self->html says ---------------
 
 //  Our own markup and numbers, written as they are.
-void rp_outf (rp_report_t *self, const char *format, ...)
-    __attribute__ ((format (printf, 2, 3)));
+void rp_outf (rp_report_t *self, const char *format, ...) __attribute__ ((format (printf, 2, 3)));
 void rp_out (rp_report_t *self, const char *text);
 
 //  Any text (from the database or not), escaped for HTML or Markdown; NULL
@@ -166,8 +164,8 @@ void rp_item_open (rp_report_t *self);
 void rp_item_close (rp_report_t *self);
 
 //  A table of columns columns: heads are escaped, numeric ones right aligned.
-void rp_table_open (rp_report_t *self, const char *cls, const char *const *heads,
-                    const bool *numeric, int columns);
+void rp_table_open (rp_report_t *self, const char *cls, const char *const *heads, const bool *numeric,
+                    int columns);
 void rp_table_close (rp_report_t *self);
 
 //  A row; id (escaped) and cls may be NULL.

@@ -26,9 +26,10 @@ static int
 s_load_plan (rp_report_t *self)
 {
     self->plan = rp_query (self, "the plan",
-        "SELECT code, title_zh, title_en, period_start, period_end, baseline_year,"
-        "       deadline_month, deadline_day"
-        "  FROM wdmon.plan ORDER BY code LIMIT 1", 0, NULL);
+                           "SELECT code, title_zh, title_en, period_start, period_end, baseline_year,"
+                           "       deadline_month, deadline_day"
+                           "  FROM wdmon.plan ORDER BY code LIMIT 1",
+                           0, NULL);
     if (!self->plan)
         return -1;
     if (PQntuples (self->plan) != 1) {
@@ -43,8 +44,7 @@ s_load_plan (rp_report_t *self)
     self->deadline_day = atoi (PQgetvalue (self->plan, 0, 7));
     self->year = self->options->year;
     if (self->year < self->first || self->year > self->last) {
-        rp_fail (self, "%d is outside the plan's period %d-%d", self->year,
-                 self->first, self->last);
+        rp_fail (self, "%d is outside the plan's period %d-%d", self->year, self->first, self->last);
         return -1;
     }
     if (self->last - self->baseline + 1 > RP_MAX_YEARS) {
@@ -54,8 +54,9 @@ s_load_plan (rp_report_t *self)
     self->years = self->year - self->baseline + 1;
 
     self->district = rp_query (self, "the district",
-        "SELECT code, name_zh, name_en FROM wdmon.area WHERE level = 'district'"
-        " ORDER BY code LIMIT 1", 0, NULL);
+                               "SELECT code, name_zh, name_en FROM wdmon.area WHERE level = 'district'"
+                               " ORDER BY code LIMIT 1",
+                               0, NULL);
     if (!self->district)
         return -1;
     if (PQntuples (self->district) != 1) {
@@ -71,8 +72,9 @@ s_load_catalog (rp_report_t *self)
 {
     const char *params [] = { self->plan_code };
     self->domains = rp_query (self, "the domains",
-        "SELECT code, ordinal, name_zh, name_en FROM wdmon.domain WHERE plan_code = $1"
-        " ORDER BY ordinal", 1, params);
+                              "SELECT code, ordinal, name_zh, name_en FROM wdmon.domain WHERE plan_code = $1"
+                              " ORDER BY ordinal",
+                              1, params);
     if (!self->domains)
         return -1;
     self->domain_count = PQntuples (self->domains);
@@ -80,19 +82,21 @@ s_load_catalog (rp_report_t *self)
         rp_fail (self, "the plan has more than 64 domains");
         return -1;
     }
-    self->catalog = rp_query (self, "the catalog",
-        "SELECT i.code, i.domain_code, i.name_zh, i.name_en, i.target_kind::text, i.target_value,"
-        "       u.code, u.symbol, u.name_en, i.clause_zh, coalesce (i.relation_code, ''),"
-        "       coalesce (i.relation_op, '')"
-        "  FROM wdmon.indicator i"
-        "  JOIN wdmon.domain d ON d.code = i.domain_code"
-        "  JOIN wdmon.measure_unit u ON u.code = i.measure_unit_code"
-        " WHERE i.active AND i.plan_code = $1"
-        " ORDER BY d.ordinal, i.ordinal", 1, params);
+    self->catalog =
+        rp_query (self, "the catalog",
+                  "SELECT i.code, i.domain_code, i.name_zh, i.name_en, i.target_kind::text, i.target_value,"
+                  "       u.code, u.symbol, u.name_en, i.clause_zh, coalesce (i.relation_code, ''),"
+                  "       coalesce (i.relation_op, '')"
+                  "  FROM wdmon.indicator i"
+                  "  JOIN wdmon.domain d ON d.code = i.domain_code"
+                  "  JOIN wdmon.measure_unit u ON u.code = i.measure_unit_code"
+                  " WHERE i.active AND i.plan_code = $1"
+                  " ORDER BY d.ordinal, i.ordinal",
+                  1, params);
     if (!self->catalog)
         return -1;
     self->ind_count = PQntuples (self->catalog);
-    self->ind = calloc ((size_t) self->ind_count + 1, sizeof *self->ind);
+    self->ind = calloc ((size_t)self->ind_count + 1, sizeof *self->ind);
     if (!self->ind) {
         rp_fail (self, "out of memory");
         return -1;
@@ -123,8 +127,8 @@ s_load_catalog (rp_report_t *self)
                 ind->domain = d;
     }
     for (int i = 0; i < self->ind_count; i++)
-        self->ind [i].relation = self->ind [i].relation_code [0]
-                               ? s_find (self, self->ind [i].relation_code) : -1;
+        self->ind [i].relation =
+            self->ind [i].relation_code [0] ? s_find (self, self->ind [i].relation_code) : -1;
     return 0;
 }
 
@@ -133,8 +137,8 @@ s_load_catalog (rp_report_t *self)
 typedef void (s_take_fn) (rp_report_t *self, const PGresult *res, int row);
 
 static int
-s_load_rows (rp_report_t *self, const char *what, const char *sql, int count,
-             const char *const *params, s_take_fn *take)
+s_load_rows (rp_report_t *self, const char *what, const char *sql, int count, const char *const *params,
+             s_take_fn *take)
 {
     PGresult *res = rp_query (self, what, sql, count, params);
     if (!res)
@@ -199,10 +203,11 @@ static int
 s_load_thresholds (rp_report_t *self)
 {
     return s_load_rows (self, "the thresholds",
-        "SELECT coalesce (indicator_code, ''), param, value FROM wdmon.rule_threshold"
-        " WHERE (rule_code = 'not_met' AND param = 'balance_pp')"
-        "    OR (rule_code = 'relation_broken' AND param = 'similar_pp')"
-        " ORDER BY indicator_code NULLS FIRST", 0, NULL, s_take_threshold);
+                        "SELECT coalesce (indicator_code, ''), param, value FROM wdmon.rule_threshold"
+                        " WHERE (rule_code = 'not_met' AND param = 'balance_pp')"
+                        "    OR (rule_code = 'relation_broken' AND param = 'similar_pp')"
+                        " ORDER BY indicator_code NULLS FIRST",
+                        0, NULL, s_take_threshold);
 }
 
 //  The district's values, baseline year to the report's year.
@@ -214,11 +219,11 @@ s_take_value (rp_report_t *self, const PGresult *res, int row)
     if (!ind)
         return;
     if (ind->kind == WDM_TARGET_NARROW_GAP || ind->kind == WDM_TARGET_MIN_COUNT)
-        return;                         //  their values are by sex and by body, below
+        return;  //  their values are by sex and by body, below
     ind->has [y] = true;
     ind->value [y] = strtod (PQgetvalue (res, row, 2), NULL);
-    ind->parts [y] = strcmp (PQgetvalue (res, row, 3), "rolled_up") == 0
-                   ? atoi (PQgetvalue (res, row, 4)) : 0;
+    ind->parts [y] =
+        strcmp (PQgetvalue (res, row, 3), "rolled_up") == 0 ? atoi (PQgetvalue (res, row, 4)) : 0;
     if (!isfinite (ind->value [y]))
         ind->has [y] = false;
 }
@@ -227,10 +232,10 @@ static int
 s_load_values (rp_report_t *self, const s_span_t *span)
 {
     return s_load_rows (self, "the district's values",
-        "SELECT indicator_code, year, value, source, coalesce (parts, 0)"
-        "  FROM wdmon.indicator_value"
-        " WHERE area_code = $1 AND year BETWEEN $2::int AND $3::int", 3, span->params,
-        s_take_value);
+                        "SELECT indicator_code, year, value, source, coalesce (parts, 0)"
+                        "  FROM wdmon.indicator_value"
+                        " WHERE area_code = $1 AND year BETWEEN $2::int AND $3::int",
+                        3, span->params, s_take_value);
 }
 
 //  narrow_gap: the district's women and men, where both are reported.
@@ -250,7 +255,8 @@ s_take_by_sex (rp_report_t *self, const PGresult *res, int row)
 static int
 s_load_values_by_sex (rp_report_t *self, const s_span_t *span)
 {
-    return s_load_rows (self, "the values by sex",
+    return s_load_rows (
+        self, "the values by sex",
         "SELECT f.indicator_code, f.year, f.value, m.value"
         "  FROM wdmon.observation_current f"
         "  JOIN wdmon.indicator i ON i.code = f.indicator_code AND i.target_kind = 'narrow_gap'"
@@ -258,8 +264,8 @@ s_load_values_by_sex (rp_report_t *self, const s_span_t *span)
         "       AND m.area_code = f.area_code AND m.year = f.year AND m.period_kind = 'year'"
         "       AND m.period_no = 0 AND m.body = '' AND m.sex = 'M'"
         " WHERE f.area_code = $1 AND f.period_kind = 'year' AND f.period_no = 0 AND f.body = ''"
-        "   AND f.sex = 'F' AND f.year BETWEEN $2::int AND $3::int", 3, span->params,
-        s_take_by_sex);
+        "   AND f.sex = 'F' AND f.year BETWEEN $2::int AND $3::int",
+        3, span->params, s_take_by_sex);
 }
 
 //  min_count: the weakest body, in whatever area it sits (the district's
@@ -279,13 +285,15 @@ s_take_by_body (rp_report_t *self, const PGresult *res, int row)
 static int
 s_load_counts_by_body (rp_report_t *self, const s_span_t *span)
 {
-    return s_load_rows (self, "the counts by body",
+    return s_load_rows (
+        self, "the counts by body",
         "SELECT o.indicator_code, o.year, min (o.value), count (*)"
         "  FROM wdmon.observation_current o"
         "  JOIN wdmon.indicator i ON i.code = o.indicator_code AND i.target_kind = 'min_count'"
         " WHERE o.period_kind = 'year' AND o.period_no = 0 AND o.body <> '' AND o.sex = 'T'"
         "   AND o.year BETWEEN $1::int AND $2::int"
-        " GROUP BY o.indicator_code, o.year", 2, span->params + 1, s_take_by_body);
+        " GROUP BY o.indicator_code, o.year",
+        2, span->params + 1, s_take_by_body);
 }
 
 //  Open warnings that speak about a target, for the district (min_count:
@@ -308,17 +316,20 @@ static int
 s_load_flags (rp_report_t *self, const s_span_t *span)
 {
     return s_load_rows (self, "the open warnings",
-        "SELECT indicator_code, rule_code, level::text FROM wdmon.open_warnings"
-        " WHERE year BETWEEN $2::int AND $3::int"
-        "   AND (area_code = $1 OR rule_code = 'min_count')", 3, span->params, s_take_flag);
+                        "SELECT indicator_code, rule_code, level::text FROM wdmon.open_warnings"
+                        " WHERE year BETWEEN $2::int AND $3::int"
+                        "   AND (area_code = $1 OR rule_code = 'min_count')",
+                        3, span->params, s_take_flag);
 }
 
 static int
 s_load_warning_counts (rp_report_t *self, const s_span_t *span)
 {
-    PGresult *res = rp_query (self, "the open warnings",
-        "SELECT count (*) FILTER (WHERE level = 'red'), count (*) FILTER (WHERE level = 'yellow')"
-        "  FROM wdmon.open_warnings WHERE year <= $1::int", 1, span->params + 2);
+    PGresult *res =
+        rp_query (self, "the open warnings",
+                  "SELECT count (*) FILTER (WHERE level = 'red'), count (*) FILTER (WHERE level = 'yellow')"
+                  "  FROM wdmon.open_warnings WHERE year <= $1::int",
+                  1, span->params + 2);
     if (!res)
         return -1;
     self->sum.open_red = atoi (PQgetvalue (res, 0, 0));
@@ -335,8 +346,8 @@ rp_load (rp_report_t *self)
     s_span_t span;
     s_span_init (self, &span);
     if (s_load_values (self, &span) || s_load_values_by_sex (self, &span)
-    ||  s_load_counts_by_body (self, &span) || s_load_flags (self, &span)
-    ||  s_load_warning_counts (self, &span))
+        || s_load_counts_by_body (self, &span) || s_load_flags (self, &span)
+        || s_load_warning_counts (self, &span))
         return -1;
     return 0;
 }

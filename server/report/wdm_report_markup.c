@@ -38,17 +38,16 @@ rp_esc (rp_report_t *self, const char *text)
         char c = *p;
         const char *entity = NULL;
         switch (c) {
-            case '&':  entity = "&amp;"; break;
-            case '<':  entity = "&lt;"; break;
-            case '>':  entity = "&gt;"; break;
-            case '"':  entity = self->html ? "&quot;" : NULL; break;
+            case '&': entity = "&amp;"; break;
+            case '<': entity = "&lt;"; break;
+            case '>': entity = "&gt;"; break;
+            case '"': entity = self->html ? "&quot;" : NULL; break;
             case '\'': entity = self->html ? "&#39;" : NULL; break;
             default: break;
         }
         if (entity)
             fputs (entity, self->out);
-        else
-        if (!self->html && (c == '\n' || c == '\r'))
+        else if (!self->html && (c == '\n' || c == '\r'))
             fputc (' ', self->out);
         else {
             if (!self->html && strchr ("\\`*_[]|#~", c))
@@ -65,8 +64,7 @@ rp_heading (rp_report_t *self, int level, const char *id, const char *text)
         rp_outf (self, "<h%d id=\"%s\">", level, id);
         rp_esc (self, text);
         rp_outf (self, "</h%d>\n", level);
-    }
-    else {
+    } else {
         for (int i = 0; i < level; i++)
             rp_out (self, "#");
         rp_out (self, " ");
@@ -103,8 +101,7 @@ rp_item_close (rp_report_t *self)
 //  A table: heads[i] is the column's heading, numeric columns are right
 //  aligned.  Headings are escaped.
 void
-rp_table_open (rp_report_t *self, const char *cls, const char *const *heads, const bool *numeric,
-               int columns)
+rp_table_open (rp_report_t *self, const char *cls, const char *const *heads, const bool *numeric, int columns)
 {
     if (self->html) {
         rp_outf (self, "<table class=\"%s\">\n<thead><tr>", cls);
@@ -114,8 +111,7 @@ rp_table_open (rp_report_t *self, const char *cls, const char *const *heads, con
             rp_out (self, "</th>");
         }
         rp_out (self, "</tr></thead>\n<tbody>\n");
-    }
-    else {
+    } else {
         rp_out (self, "|");
         for (int i = 0; i < columns; i++) {
             rp_out (self, " ");
@@ -149,8 +145,7 @@ rp_row_open (rp_report_t *self, const char *id, const char *cls)
         if (cls)
             rp_outf (self, " class=\"%s\"", cls);
         rp_out (self, ">");
-    }
-    else
+    } else
         rp_out (self, "|");
 }
 
@@ -168,8 +163,7 @@ rp_cell_open (rp_report_t *self, const char *cls)
             rp_outf (self, "<td class=\"%s\">", cls);
         else
             rp_out (self, "<td>");
-    }
-    else
+    } else
         rp_out (self, " ");
 }
 

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#define S_MAX_NOTES     200     //  value notes listed; the rest are counted
+#define S_MAX_NOTES 200  //  value notes listed; the rest are counted
 
 static void
 s_write_definitions (rp_report_t *self)
@@ -75,11 +75,10 @@ s_write_definitions (rp_report_t *self)
     int count;
     if (self->options->final) {
         items = self->english ? final_en : final_zh;
-        count = (int) (sizeof final_zh / sizeof final_zh [0]);
-    }
-    else {
+        count = (int)(sizeof final_zh / sizeof final_zh [0]);
+    } else {
         items = self->english ? annual_en : annual_zh;
-        count = (int) (sizeof annual_zh / sizeof annual_zh [0]);
+        count = (int)(sizeof annual_zh / sizeof annual_zh [0]);
     }
     if (self->html)
         rp_out (self, "<ul>\n");
@@ -137,21 +136,24 @@ s_write_value_notes (rp_report_t *self)
     snprintf (year, sizeof year, "%d", self->year);
     snprintf (limit, sizeof limit, "%d", S_MAX_NOTES);
     const char *params [] = { baseline, year, limit };
-    PGresult *res = rp_query (self, "the notes on values",
-        "SELECT o.indicator_code, i.name_zh, i.name_en, a.name_zh, a.name_en, o.year, o.note,"
-        "       count (*) OVER ()"
-        "  FROM wdmon.observation_latest o"
-        "  JOIN wdmon.indicator i ON i.code = o.indicator_code AND i.active"
-        "  JOIN wdmon.domain d ON d.code = i.domain_code"
-        "  JOIN wdmon.area a ON a.code = o.area_code"
-        " WHERE o.period_kind = 'year' AND o.year BETWEEN $1::int AND $2::int"
-        "   AND o.note IS NOT NULL AND btrim (o.note) <> ''"
-        " ORDER BY d.ordinal, i.ordinal, a.level, o.area_code, o.year, o.body, o.sex"
-        " LIMIT $3::int", 3, params);
+    PGresult *res =
+        rp_query (self, "the notes on values",
+                  "SELECT o.indicator_code, i.name_zh, i.name_en, a.name_zh, a.name_en, o.year, o.note,"
+                  "       count (*) OVER ()"
+                  "  FROM wdmon.observation_latest o"
+                  "  JOIN wdmon.indicator i ON i.code = o.indicator_code AND i.active"
+                  "  JOIN wdmon.domain d ON d.code = i.domain_code"
+                  "  JOIN wdmon.area a ON a.code = o.area_code"
+                  " WHERE o.period_kind = 'year' AND o.year BETWEEN $1::int AND $2::int"
+                  "   AND o.note IS NOT NULL AND btrim (o.note) <> ''"
+                  " ORDER BY d.ordinal, i.ordinal, a.level, o.area_code, o.year, o.body, o.sex"
+                  " LIMIT $3::int",
+                  3, params);
     if (!res)
         return -1;
     if (PQntuples (res) > 0) {
-        rp_heading (self, 3, "notes-values", rp_tr (self, "(三)报送单位对数值的注释", "5.3 Reporters' notes on values"));
+        rp_heading (self, 3, "notes-values",
+                    rp_tr (self, "(三)报送单位对数值的注释", "5.3 Reporters' notes on values"));
         int total = atoi (PQgetvalue (res, 0, 7));
         if (total > PQntuples (res)) {
             rp_para_open (self, "fn");

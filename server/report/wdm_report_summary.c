@@ -11,8 +11,9 @@
 static const char *
 s_status_field (rp_status_t status)
 {
-    static const char *const fields [] = { "met", "on_track", "behind", "unlikely", "not_reported",
-                                           "monitor" };
+    static const char *const fields [] = {
+        "met", "on_track", "behind", "unlikely", "not_reported", "monitor"
+    };
     return fields [status];
 }
 
@@ -22,9 +23,9 @@ static void
 s_report_name (rp_report_t *self, char *buffer, size_t size)
 {
     if (self->options->final)
-        snprintf (buffer, size, "%s", rp_tr (self, "终期监测评估报告", "Final Monitoring and Evaluation Report"));
-    else
-    if (self->english)
+        snprintf (buffer, size, "%s",
+                  rp_tr (self, "终期监测评估报告", "Final Monitoring and Evaluation Report"));
+    else if (self->english)
         snprintf (buffer, size, "Monitoring Report %d", self->year);
     else
         snprintf (buffer, size, "%d年度监测报告", self->year);
@@ -37,7 +38,8 @@ rp_write_head (rp_report_t *self)
     char name [128];
     s_report_name (self, name, sizeof name);
     if (self->html) {
-        rp_outf (self, "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n"
+        rp_outf (self,
+                 "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n"
                  "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
                  "style-src 'unsafe-inline'; img-src data:\">\n"
                  "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>",
@@ -45,14 +47,15 @@ rp_write_head (rp_report_t *self)
         rp_esc (self, title);
         rp_out (self, self->english ? ": " : "");
         rp_esc (self, name);
-        rp_outf (self, "</title>\n<style>\n%s</style>\n</head>\n<body>\n<header class=\"cover\">\n<h1>"
-                 "<span class=\"plan\">", rp_css);
+        rp_outf (self,
+                 "</title>\n<style>\n%s</style>\n</head>\n<body>\n<header class=\"cover\">\n<h1>"
+                 "<span class=\"plan\">",
+                 rp_css);
         rp_esc (self, title);
         rp_out (self, "</span>");
         rp_esc (self, name);
         rp_out (self, "</h1>\n<p class=\"meta\">");
-    }
-    else {
+    } else {
         rp_out (self, "# ");
         rp_esc (self, title);
         rp_out (self, self->english ? ": " : "");
@@ -62,8 +65,8 @@ rp_write_head (rp_report_t *self)
     rp_esc (self, rp_tr (self, "生成时间:", "Generated: "));
     rp_esc (self, self->generated);
     if (self->options->final)
-        rp_outf (self, self->english ? " · Period evaluated: %d–%d" : " · 评估期:%d—%d年",
-                 self->first, self->year);
+        rp_outf (self, self->english ? " · Period evaluated: %d–%d" : " · 评估期:%d—%d年", self->first,
+                 self->year);
     else
         rp_outf (self, self->english ? " · Data up to %d" : " · 数据截至%d年", self->year);
     rp_outf (self, self->english ? " · Baseline year: %d" : " · 基期:%d年", self->baseline);
@@ -71,17 +74,20 @@ rp_write_head (rp_report_t *self)
         rp_out (self, "</p>\n<p class=\"source\">");
     else
         rp_out (self, "\n\n> ");
-    rp_esc (self, rp_tr (self,
-        "数据来源:本报告的数值由各成员单位(区级部门和各镇、街道)报送,每项数据以其最新修订版本为准。"
-        "全区数值以区级报送的数值为准;全区未报送而各镇街已报送的,由镇街数值汇总得出(比例类指标按分子、"
-        "分母分别相加后计算,不对百分比取平均),此类数值在表中以“†”标注。预警和报送情况取自监测系统,"
-        "反映报告生成时的状态。",
-        "Sources: the values in this report were reported by the member units (district departments, "
-        "towns and streets); each is the latest revision. District values are those the district "
-        "reported; where it reported none but its towns and streets did, the district value is rolled up "
-        "from theirs (shares and rates from summed numerators and denominators, never averaged "
-        "percentages) and marked † in the tables. Warnings and reporting figures are as the monitoring "
-        "system held them when the report was generated."));
+    rp_esc (
+        self,
+        rp_tr (
+            self,
+            "数据来源:本报告的数值由各成员单位(区级部门和各镇、街道)报送,每项数据以其最新修订版本为准。"
+            "全区数值以区级报送的数值为准;全区未报送而各镇街已报送的,由镇街数值汇总得出(比例类指标按分子、"
+            "分母分别相加后计算,不对百分比取平均),此类数值在表中以“†”标注。预警和报送情况取自监测系统,"
+            "反映报告生成时的状态。",
+            "Sources: the values in this report were reported by the member units (district departments, "
+            "towns and streets); each is the latest revision. District values are those the district "
+            "reported; where it reported none but its towns and streets did, the district value is rolled up "
+            "from theirs (shares and rates from summed numerators and denominators, never averaged "
+            "percentages) and marked † in the tables. Warnings and reporting figures are as the monitoring "
+            "system held them when the report was generated."));
     rp_out (self, self->html ? "</p>\n</header>\n" : "\n\n");
 }
 
@@ -92,39 +98,44 @@ s_summary_lead (rp_report_t *self)
 {
     const wdm_report_summary_t *s = &self->sum;
     if (self->english) {
-        rp_outf (self, "%d indicators have a target that can be judged (%d more are monitored without "
-                 "one). ", s->indicators, self->monitored);
+        rp_outf (self,
+                 "%d indicators have a target that can be judged (%d more are monitored without "
+                 "one). ",
+                 s->indicators, self->monitored);
         if (self->options->final)
-            rp_outf (self, "Over the period %d–%d: %d met (%s), %d not met (%s), %d cannot be judged from "
-                     "the data (%s), %d without a final value (%s).", self->first, self->year,
-                     s->met, rp_share (s->met, s->indicators).text, s->unlikely,
+            rp_outf (self,
+                     "Over the period %d–%d: %d met (%s), %d not met (%s), %d cannot be judged from "
+                     "the data (%s), %d without a final value (%s).",
+                     self->first, self->year, s->met, rp_share (s->met, s->indicators).text, s->unlikely,
                      rp_share (s->unlikely, s->indicators).text, s->on_track,
                      rp_share (s->on_track, s->indicators).text, s->not_reported,
                      rp_share (s->not_reported, s->indicators).text);
         else
-            rp_outf (self, "As of %d: %d met (%s), %d on track (%s), %d behind schedule (%s), %d unlikely "
-                     "to be met (%s), %d not reported (%s).", self->year,
-                     s->met, rp_share (s->met, s->indicators).text, s->on_track,
+            rp_outf (self,
+                     "As of %d: %d met (%s), %d on track (%s), %d behind schedule (%s), %d unlikely "
+                     "to be met (%s), %d not reported (%s).",
+                     self->year, s->met, rp_share (s->met, s->indicators).text, s->on_track,
                      rp_share (s->on_track, s->indicators).text, s->behind,
                      rp_share (s->behind, s->indicators).text, s->unlikely,
                      rp_share (s->unlikely, s->indicators).text, s->not_reported,
                      rp_share (s->not_reported, s->indicators).text);
         rp_outf (self, " Unresolved warnings: %d red, %d yellow.", s->open_red, s->open_yellow);
-    }
-    else {
+    } else {
         rp_outf (self, "纳入评估的有明确目标的指标共%d项(另有%d项指标仅作监测,不设可判断的目标)。",
                  s->indicators, self->monitored);
         if (self->options->final)
-            rp_outf (self, "评估期(%d—%d年)内,达标%d项,占%s;未达标%d项,占%s;数据不足、无法判断%d项,"
-                     "占%s;无终期数据%d项,占%s。", self->first, self->year,
-                     s->met, rp_share (s->met, s->indicators).text, s->unlikely,
+            rp_outf (self,
+                     "评估期(%d—%d年)内,达标%d项,占%s;未达标%d项,占%s;数据不足、无法判断%d项,"
+                     "占%s;无终期数据%d项,占%s。",
+                     self->first, self->year, s->met, rp_share (s->met, s->indicators).text, s->unlikely,
                      rp_share (s->unlikely, s->indicators).text, s->on_track,
                      rp_share (s->on_track, s->indicators).text, s->not_reported,
                      rp_share (s->not_reported, s->indicators).text);
         else
-            rp_outf (self, "截至%d年,已达标%d项,占%s;进展正常%d项,占%s;进度滞后%d项,占%s;"
-                     "预计达标困难%d项,占%s;未报送数据%d项,占%s。", self->year,
-                     s->met, rp_share (s->met, s->indicators).text, s->on_track,
+            rp_outf (self,
+                     "截至%d年,已达标%d项,占%s;进展正常%d项,占%s;进度滞后%d项,占%s;"
+                     "预计达标困难%d项,占%s;未报送数据%d项,占%s。",
+                     self->year, s->met, rp_share (s->met, s->indicators).text, s->on_track,
                      rp_share (s->on_track, s->indicators).text, s->behind,
                      rp_share (s->behind, s->indicators).text, s->unlikely,
                      rp_share (s->unlikely, s->indicators).text, s->not_reported,
@@ -214,8 +225,9 @@ s_domain_table (rp_report_t *self, const rp_status_t *order, int n)
         const int *c = self->by_domain [d];
         rp_row_open (self, NULL, NULL);
         rp_cell (self, NULL, PQgetvalue (self->domains, d, self->english ? 3 : 2));
-        rp_cell_int (self, NULL, c [WDM_STATUS_MET] + c [WDM_STATUS_ON_TRACK] + c [WDM_STATUS_BEHIND] + c [WDM_STATUS_UNLIKELY]
-                                 + c [WDM_STATUS_NOT_REPORTED]);
+        rp_cell_int (self, NULL,
+                     c [WDM_STATUS_MET] + c [WDM_STATUS_ON_TRACK] + c [WDM_STATUS_BEHIND]
+                         + c [WDM_STATUS_UNLIKELY] + c [WDM_STATUS_NOT_REPORTED]);
         for (int k = 0; k < n; k++)
             rp_cell_int (self, NULL, c [order [k]]);
         rp_cell_int (self, NULL, c [WDM_STATUS_MONITOR]);

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define S_MAX_WARNINGS  500     //  warnings listed; the rest are counted
+#define S_MAX_WARNINGS 500  //  warnings listed; the rest are counted
 
 //  One warning's row: level, rule, indicator, area (and body), year,
 //  message, how it is handled.
@@ -47,8 +47,7 @@ s_warning_row (rp_report_t *self, const PGresult *res, int row)
         rp_esc (self, PQgetvalue (res, row, 13));
         rp_esc (self, rp_tr (self, "):", "): "));
         rp_esc (self, PQgetvalue (res, row, 14));
-    }
-    else
+    } else
         rp_esc (self, rp_tr (self, "待处理", "Open"));
     rp_cell_close (self);
     rp_row_close (self);
@@ -64,7 +63,8 @@ s_write_warning_table (rp_report_t *self, bool missing)
     snprintf (year, sizeof year, "%d", self->year);
     snprintf (limit, sizeof limit, "%d", S_MAX_WARNINGS);
     const char *params [] = { year, limit, missing ? "t" : "f" };
-    PGresult *res = rp_query (self, "the open warnings",
+    PGresult *res = rp_query (
+        self, "the open warnings",
         "SELECT w.level::text, w.state::text, w.rule_zh, w.rule_en, w.indicator_code, w.indicator_zh,"
         "       i.name_en, w.area_zh, a.name_en, w.year, w.body, w.message_zh, w.message_en,"
         "       coalesce (w.acknowledged_by, ''), coalesce (w.ack_note, ''),"
@@ -76,16 +76,19 @@ s_write_warning_table (rp_report_t *self, bool missing)
         " WHERE w.year <= $1::int AND (w.rule_code = 'missing') = $3::boolean"
         " ORDER BY w.level DESC, w.domain_ordinal, i.ordinal, a.level, w.area_code, w.year,"
         "          r.ordinal, w.body, w.id"
-        " LIMIT $2::int", 3, params);
+        " LIMIT $2::int",
+        3, params);
     if (!res)
         return -1;
     int rows = PQntuples (res);
     int total = rows ? atoi (PQgetvalue (res, 0, 15)) : 0;
     int red = rows ? atoi (PQgetvalue (res, 0, 16)) : 0;
     if (missing)
-        rp_heading (self, 3, "warnings-missing", rp_tr (self, "(二)未按时报送预警", "3.2 Reports not made on time"));
+        rp_heading (self, 3, "warnings-missing",
+                    rp_tr (self, "(二)未按时报送预警", "3.2 Reports not made on time"));
     else
-        rp_heading (self, 3, "warnings-targets", rp_tr (self, "(一)指标预警", "3.1 Warnings about indicators"));
+        rp_heading (self, 3, "warnings-targets",
+                    rp_tr (self, "(一)指标预警", "3.1 Warnings about indicators"));
     rp_para_open (self, "fn");
     if (self->english)
         rp_outf (self, "%d unresolved: %d red, %d yellow.", total, red, total - red);
@@ -98,13 +101,14 @@ s_write_warning_table (rp_report_t *self, bool missing)
             rp_outf (self, "下表列出前%d条,全部预警可用 wdmon warnings --open 查看。", rows);
     }
     if (missing && rows > 0)
-        rp_esc (self, rp_tr (self, "各成员单位的报送情况见第四部分。",
-                                   " Part 4 sums up reporting by member unit."));
+        rp_esc (
+            self,
+            rp_tr (self, "各成员单位的报送情况见第四部分。", " Part 4 sums up reporting by member unit."));
     rp_para_close (self);
     if (rows > 0) {
-        const char *heads [] = { rp_tr (self, "级别", "Level"), rp_tr (self, "预警规则", "Rule"),
-                                 rp_tr (self, "指标", "Indicator"), rp_tr (self, "地区", "Area"),
-                                 rp_tr (self, "年份", "Year"), rp_tr (self, "预警信息", "Message"),
+        const char *heads [] = { rp_tr (self, "级别", "Level"),       rp_tr (self, "预警规则", "Rule"),
+                                 rp_tr (self, "指标", "Indicator"),   rp_tr (self, "地区", "Area"),
+                                 rp_tr (self, "年份", "Year"),        rp_tr (self, "预警信息", "Message"),
                                  rp_tr (self, "处理情况", "Handling") };
         const bool numeric [] = { false, false, false, false, true, false, false };
         rp_table_open (self, "warn", heads, numeric, 7);
@@ -125,14 +129,16 @@ rp_write_warnings (rp_report_t *self)
     rp_heading (self, 2, "warnings-h", rp_tr (self, "三、预警情况", "3 Open warnings"));
     rp_para_open (self, "lead");
     if (self->english)
-        rp_outf (self, "%d warnings about %d or earlier are unresolved (open, or acknowledged while their "
+        rp_outf (self,
+                 "%d warnings about %d or earlier are unresolved (open, or acknowledged while their "
                  "condition still holds), for the district and for its towns and streets: %d red, %d "
-                 "yellow. Each table lists red first.", total, self->year, self->sum.open_red,
-                 self->sum.open_yellow);
+                 "yellow. Each table lists red first.",
+                 total, self->year, self->sum.open_red, self->sum.open_yellow);
     else
-        rp_outf (self, "%d年及以前年度的未解除预警(含已确认而条件仍然成立的)共%d条,涉及全区和各镇街,"
-                 "其中红色预警%d条、黄色预警%d条。各表按红色在前排列。", self->year, total,
-                 self->sum.open_red, self->sum.open_yellow);
+        rp_outf (self,
+                 "%d年及以前年度的未解除预警(含已确认而条件仍然成立的)共%d条,涉及全区和各镇街,"
+                 "其中红色预警%d条、黄色预警%d条。各表按红色在前排列。",
+                 self->year, total, self->sum.open_red, self->sum.open_yellow);
     rp_para_close (self);
     if (s_write_warning_table (self, false) || s_write_warning_table (self, true))
         return -1;
@@ -162,33 +168,40 @@ s_units_lead (rp_report_t *self)
     rp_para_open (self, "lead");
     if (self->options->final) {
         if (self->english)
-            rp_outf (self, "Reports owed by each member unit as lead unit for %d–%d, those received, those "
+            rp_outf (self,
+                     "Reports owed by each member unit as lead unit for %d–%d, those received, those "
                      "received after the deadline (%02d-%02d of the following year) and those still "
-                     "missing; most missing first.", self->first, self->year, self->deadline_month,
-                     self->deadline_day);
+                     "missing; most missing first.",
+                     self->first, self->year, self->deadline_month, self->deadline_day);
         else
-            rp_outf (self, "%d—%d年各成员单位作为牵头单位应报送、已报送、逾期报送(截止日期为次年%d月%d日)"
-                     "和尚未报送的指标数,按未报送数从多到少排列。", self->first, self->year,
-                     self->deadline_month, self->deadline_day);
-    }
-    else {
+            rp_outf (self,
+                     "%d—%d年各成员单位作为牵头单位应报送、已报送、逾期报送(截止日期为次年%d月%d日)"
+                     "和尚未报送的指标数,按未报送数从多到少排列。",
+                     self->first, self->year, self->deadline_month, self->deadline_day);
+    } else {
         if (self->english)
-            rp_outf (self, "Reports of %d data owed by each member unit as lead unit, those received, "
+            rp_outf (self,
+                     "Reports of %d data owed by each member unit as lead unit, those received, "
                      "those received after the deadline (%d-%02d-%02d) and those still missing; most "
-                     "missing first.", self->year, self->year + 1, self->deadline_month, self->deadline_day);
+                     "missing first.",
+                     self->year, self->year + 1, self->deadline_month, self->deadline_day);
         else
-            rp_outf (self, "%d年度数据各成员单位作为牵头单位应报送、已报送、逾期报送(截止日期为%d年%d月%d日)"
-                     "和尚未报送的指标数,按未报送数从多到少排列。", self->year, self->year + 1,
-                     self->deadline_month, self->deadline_day);
+            rp_outf (self,
+                     "%d年度数据各成员单位作为牵头单位应报送、已报送、逾期报送(截止日期为%d年%d月%d日)"
+                     "和尚未报送的指标数,按未报送数从多到少排列。",
+                     self->year, self->year + 1, self->deadline_month, self->deadline_day);
     }
     rp_para_close (self);
     rp_para_open (self, "fn");
-    rp_esc (self, rp_tr (self,
-        "报送是否完成看数据本身:某一指标、地区、年度(及领导班子)的数值已由任何单位报送即为已报。按时报送率 = "
-        "按时报送数 ÷(应报数 − 历史补录数);截止日期早于该单位接入监测系统的数据属历史补录,不计为逾期。",
-        "A report is made when the data arrive, from whichever unit sends them. On time = reports made by the "
-        "deadline ÷ (owed − loaded as history); data whose deadline passed before the unit joined the "
-        "monitoring system were loaded as history and are not counted late."));
+    rp_esc (
+        self,
+        rp_tr (
+            self,
+            "报送是否完成看数据本身:某一指标、地区、年度(及领导班子)的数值已由任何单位报送即为已报。按时报送率 = "
+            "按时报送数 ÷(应报数 − 历史补录数);截止日期早于该单位接入监测系统的数据属历史补录,不计为逾期。",
+            "A report is made when the data arrive, from whichever unit sends them. On time = reports made by the "
+            "deadline ÷ (owed − loaded as history); data whose deadline passed before the unit joined the "
+            "monitoring system were loaded as history and are not counted late."));
     rp_para_close (self);
 }
 
@@ -196,10 +209,12 @@ s_units_lead (rp_report_t *self)
 static void
 s_units_table (rp_report_t *self, const PGresult *res)
 {
-    const char *heads [] = { rp_tr (self, "成员单位", "Member unit"), rp_tr (self, "应报", "Owed"),
-                             rp_tr (self, "已报", "Received"), rp_tr (self, "其中逾期", "Late"),
-                             rp_tr (self, "未报", "Missing"), rp_tr (self, "历史补录", "Loaded as history"),
-                             rp_tr (self, "按时报送率", "On time") };
+    const char *heads [] = {
+        rp_tr (self, "成员单位", "Member unit"), rp_tr (self, "应报", "Owed"),
+        rp_tr (self, "已报", "Received"),        rp_tr (self, "其中逾期", "Late"),
+        rp_tr (self, "未报", "Missing"),         rp_tr (self, "历史补录", "Loaded as history"),
+        rp_tr (self, "按时报送率", "On time")
+    };
     const bool numeric [] = { false, true, true, true, true, true, true };
     rp_table_open (self, "units", heads, numeric, 7);
     int total [6] = { 0, 0, 0, 0, 0, 0 };
@@ -210,8 +225,12 @@ s_units_table (rp_report_t *self, const PGresult *res)
         int missing = atoi (PQgetvalue (res, row, 6));
         int on_time = atoi (PQgetvalue (res, row, 7));
         int backfilled = atoi (PQgetvalue (res, row, 8));
-        total [0] += owed; total [1] += received; total [2] += late; total [3] += missing;
-        total [4] += backfilled; total [5] += on_time;
+        total [0] += owed;
+        total [1] += received;
+        total [2] += late;
+        total [3] += missing;
+        total [4] += backfilled;
+        total [5] += on_time;
         char id [96];
         snprintf (id, sizeof id, "unit-%.64s", PQgetvalue (res, row, 0));
         rp_row_open (self, self->html ? id : NULL, NULL);
@@ -240,13 +259,15 @@ rp_write_units (rp_report_t *self)
     snprintf (first, sizeof first, "%d", self->options->final ? self->first : self->year);
     snprintf (year, sizeof year, "%d", self->year);
     const char *params [] = { first, year };
-    PGresult *res = rp_query (self, "the completeness of reporting",
-        "SELECT c.unit_code, max (c.unit_zh), max (u.name_en), sum (c.owed), sum (c.received),"
-        "       sum (c.late), sum (c.missing), sum (c.on_time), sum (c.backfilled)"
-        "  FROM wdmon.completeness c JOIN wdmon.member_unit u ON u.code = c.unit_code"
-        " WHERE c.year BETWEEN $1::int AND $2::int"
-        " GROUP BY c.unit_code"
-        " ORDER BY sum (c.missing) DESC, sum (c.late) DESC, c.unit_code", 2, params);
+    PGresult *res =
+        rp_query (self, "the completeness of reporting",
+                  "SELECT c.unit_code, max (c.unit_zh), max (u.name_en), sum (c.owed), sum (c.received),"
+                  "       sum (c.late), sum (c.missing), sum (c.on_time), sum (c.backfilled)"
+                  "  FROM wdmon.completeness c JOIN wdmon.member_unit u ON u.code = c.unit_code"
+                  " WHERE c.year BETWEEN $1::int AND $2::int"
+                  " GROUP BY c.unit_code"
+                  " ORDER BY sum (c.missing) DESC, sum (c.late) DESC, c.unit_code",
+                  2, params);
     if (!res)
         return -1;
     if (self->html)
@@ -257,7 +278,8 @@ rp_write_units (rp_report_t *self)
         s_units_table (self, res);
     else {
         rp_para_open (self, "fn");
-        rp_esc (self, rp_tr (self, "暂无成员单位的报送责任。", "No member unit is responsible for a report."));
+        rp_esc (self,
+                rp_tr (self, "暂无成员单位的报送责任。", "No member unit is responsible for a report."));
         rp_para_close (self);
     }
     if (self->html)

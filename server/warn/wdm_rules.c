@@ -40,38 +40,38 @@ typedef struct {
     const char *rule;
     const char *param;
     size_t offset;
-    double value;                   //  the default
+    double value;  //  the default
 } s_threshold_info_t;
 
 #define S_AT(field) offsetof (wdm_thresholds_t, field)
 
 static const s_threshold_info_t s_thresholds [] = {
-    { "behind_schedule", "yellow_pp",          S_AT (behind_yellow_pp),      10 },
-    { "behind_schedule", "red_pp",             S_AT (behind_red_pp),         30 },
-    { "unlikely",        "min_years",          S_AT (unlikely_min_years),    3 },
-    { "unlikely",        "on_track_ratio",     S_AT (unlikely_on_track),     0.95 },
-    { "unlikely",        "limited_ratio",      S_AT (unlikely_limited),      0.6 },
-    { "fluctuating",     "modified_z",         S_AT (fluct_z),               3.5 },
-    { "fluctuating",     "min_years",          S_AT (fluct_min_changes),     4 },
-    { "fluctuating",     "limit_pct",          S_AT (fluct_limit_pct),       30 },
-    { "fluctuating",     "pool_min",           S_AT (fluct_pool_min),        8 },
-    { "fluctuating",     "limit_pp",           S_AT (fluct_limit_pp),        0 },
-    { "wrong_direction", "red_consecutive",    S_AT (wrong_red_consecutive), 2 },
-    { "relation_broken", "red_pp",             S_AT (relation_red_pp),       5 },
-    { "relation_broken", "similar_pp",         S_AT (relation_similar_pp),   10 },
-    { "not_met",         "balance_pp",         S_AT (balance_pp),            5 },
-    { "missing",         "yellow_days_before", S_AT (missing_yellow_days),   14 },
-    { "implausible",     "peer_modified_z",    S_AT (peer_z),                3.5 },
-    { "implausible",     "peer_min",           S_AT (peer_min),              5 },
-    { "implausible",     "revision_pct",       S_AT (revision_pct),          10 },
+    { "behind_schedule", "yellow_pp", S_AT (behind_yellow_pp), 10 },
+    { "behind_schedule", "red_pp", S_AT (behind_red_pp), 30 },
+    { "unlikely", "min_years", S_AT (unlikely_min_years), 3 },
+    { "unlikely", "on_track_ratio", S_AT (unlikely_on_track), 0.95 },
+    { "unlikely", "limited_ratio", S_AT (unlikely_limited), 0.6 },
+    { "fluctuating", "modified_z", S_AT (fluct_z), 3.5 },
+    { "fluctuating", "min_years", S_AT (fluct_min_changes), 4 },
+    { "fluctuating", "limit_pct", S_AT (fluct_limit_pct), 30 },
+    { "fluctuating", "pool_min", S_AT (fluct_pool_min), 8 },
+    { "fluctuating", "limit_pp", S_AT (fluct_limit_pp), 0 },
+    { "wrong_direction", "red_consecutive", S_AT (wrong_red_consecutive), 2 },
+    { "relation_broken", "red_pp", S_AT (relation_red_pp), 5 },
+    { "relation_broken", "similar_pp", S_AT (relation_similar_pp), 10 },
+    { "not_met", "balance_pp", S_AT (balance_pp), 5 },
+    { "missing", "yellow_days_before", S_AT (missing_yellow_days), 14 },
+    { "implausible", "peer_modified_z", S_AT (peer_z), 3.5 },
+    { "implausible", "peer_min", S_AT (peer_min), 5 },
+    { "implausible", "revision_pct", S_AT (revision_pct), 10 },
 };
 
-#define S_THRESHOLD_COUNT (int) (sizeof s_thresholds / sizeof s_thresholds [0])
+#define S_THRESHOLD_COUNT (int)(sizeof s_thresholds / sizeof s_thresholds [0])
 
 const char *
 wdm_rule_code (wdm_rule_t rule)
 {
-    if ((int) rule < 0 || rule >= WDM_RULE_COUNT)
+    if ((int)rule < 0 || rule >= WDM_RULE_COUNT)
         return "unknown";
     return s_rule_codes [rule];
 }
@@ -81,7 +81,7 @@ wdm_thresholds_default (wdm_thresholds_t *self)
 {
     memset (self, 0, sizeof *self);
     for (int i = 0; i < S_THRESHOLD_COUNT; i++)
-        *(double *) ((char *) self + s_thresholds [i].offset) = s_thresholds [i].value;
+        *(double *)((char *)self + s_thresholds [i].offset) = s_thresholds [i].value;
 }
 
 int
@@ -92,9 +92,8 @@ wdm_thresholds_set (wdm_thresholds_t *self, const char *rule, const char *param,
     if (!rule || !param || !isfinite (value))
         return -1;
     for (int i = 0; i < S_THRESHOLD_COUNT; i++)
-        if (strcmp (rule, s_thresholds [i].rule) == 0
-        &&  strcmp (param, s_thresholds [i].param) == 0) {
-            *(double *) ((char *) self + s_thresholds [i].offset) = value;
+        if (strcmp (rule, s_thresholds [i].rule) == 0 && strcmp (param, s_thresholds [i].param) == 0) {
+            *(double *)((char *)self + s_thresholds [i].offset) = value;
             return 0;
         }
     return -1;
@@ -106,7 +105,7 @@ wdm_thresholds_set (wdm_thresholds_t *self, const char *rule, const char *param,
 static int
 s_compare_doubles (const void *a, const void *b)
 {
-    double x = *(const double *) a, y = *(const double *) b;
+    double x = *(const double *)a, y = *(const double *)b;
     return (x > y) - (x < y);
 }
 
@@ -115,7 +114,7 @@ wdm_rules_median (double *values, int count)
 {
     if (!values || count <= 0)
         return NAN;
-    qsort (values, (size_t) count, sizeof values [0], s_compare_doubles);
+    qsort (values, (size_t)count, sizeof values [0], s_compare_doubles);
     if (count % 2)
         return values [count / 2];
     return (values [count / 2 - 1] + values [count / 2]) / 2;
@@ -142,7 +141,7 @@ wdm_rules_trend (const wdm_point_t *points, int count, double *slope, double *in
         sxy += dx * (points [i].value - mean_y);
     }
     if (sxx <= 0)
-        return -1;                  //  one distinct year: no line
+        return -1;  //  one distinct year: no line
     *slope = sxy / sxx;
     *intercept = mean_y - *slope * mean_x;
     return 0;
@@ -152,19 +151,17 @@ wdm_rules_trend (const wdm_point_t *points, int count, double *slope, double *in
 //  Findings and the series entry point
 
 wdm_rules_ctx_t
-wdm_rules_ctx (const wdm_rule_indicator_t *indicator, wdm_place_t place,
-               const wdm_thresholds_t *thresholds, wdm_finding_t *out, int max)
+wdm_rules_ctx (const wdm_rule_indicator_t *indicator, wdm_place_t place, const wdm_thresholds_t *thresholds,
+               wdm_finding_t *out, int max)
 {
-    wdm_rules_ctx_t self = {
-        .indicator = indicator,
-        .place_zh = place.zh ? place.zh : "",
-        .place_en = place.en ? place.en : "",
-        .thresholds = thresholds,
-        .pool = NULL,
-        .out = out,
-        .max = out && max > 0 ? max : 0,
-        .count = 0
-    };
+    wdm_rules_ctx_t self = { .indicator = indicator,
+                             .place_zh = place.zh ? place.zh : "",
+                             .place_en = place.en ? place.en : "",
+                             .thresholds = thresholds,
+                             .pool = NULL,
+                             .out = out,
+                             .max = out && max > 0 ? max : 0,
+                             .count = 0 };
     return self;
 }
 
@@ -193,7 +190,7 @@ wdm_rules_details (wdm_finding_t *finding, const char *format, ...)
     va_start (args, format);
     int len = vsnprintf (finding->details, sizeof finding->details, format, args);
     va_end (args);
-    if (len < 0 || (size_t) len >= sizeof finding->details)
+    if (len < 0 || (size_t)len >= sizeof finding->details)
         snprintf (finding->details, sizeof finding->details, "%s", "{}");
 }
 
@@ -213,17 +210,16 @@ wdm_rules_series_ok (const wdm_point_t *points, int count)
 }
 
 int
-wdm_rules_series (const wdm_rule_indicator_t *indicator, wdm_place_t place,
-                  const wdm_point_t *points, int count, const wdm_thresholds_t *thresholds,
-                  wdm_finding_t *out, int max)
+wdm_rules_series (const wdm_rule_indicator_t *indicator, wdm_place_t place, const wdm_point_t *points,
+                  int count, const wdm_thresholds_t *thresholds, wdm_finding_t *out, int max)
 {
     return wdm_rules_series_pooled (indicator, place, points, count, NULL, thresholds, out, max);
 }
 
 int
-wdm_rules_series_pooled (const wdm_rule_indicator_t *indicator, wdm_place_t place,
-                         const wdm_point_t *points, int count, const wdm_pool_t *pool,
-                         const wdm_thresholds_t *thresholds, wdm_finding_t *out, int max)
+wdm_rules_series_pooled (const wdm_rule_indicator_t *indicator, wdm_place_t place, const wdm_point_t *points,
+                         int count, const wdm_pool_t *pool, const wdm_thresholds_t *thresholds,
+                         wdm_finding_t *out, int max)
 {
     wdm_rules_ctx_t self = wdm_rules_ctx (indicator, place, thresholds, out, max);
     self.pool = pool;

@@ -50,7 +50,8 @@ s_direction (wdm_rules_ctx_t *self, const wdm_point_t *points, int count)
     int run = s_wrong_run (points, count, dir);
     int level = s_run_level (self, run);
     const wdm_point_t *last = &points [count - 1], *prev = &points [count - 2];
-    wdm_finding_t *f = level ? wdm_rules_add (self, WDM_RULE_WRONG_DIRECTION, level, last->year, last->value) : NULL;
+    wdm_finding_t *f =
+        level ? wdm_rules_add (self, WDM_RULE_WRONG_DIRECTION, level, last->year, last->value) : NULL;
     if (!f)
         return;
     double change = last->value - prev->value;
@@ -64,8 +65,8 @@ s_direction (wdm_rules_ctx_t *self, const wdm_point_t *points, int count)
              last->year, self->place_zh, ind->name_zh, wdm_say_amount_zh (ind, last->value).text, prev->year,
              way_zh, wdm_say_delta_zh (ind, change, false).text, row_zh, wdm_say_target_zh (ind).text);
     wdm_say (f->message_en, sizeof f->message_en,
-             "%s in %s was %s in %d, %s %s from %d%s, against the target of %s.",
-             ind->name_en, self->place_en, wdm_say_amount_en (ind, last->value).text, last->year, way_en,
+             "%s in %s was %s in %d, %s %s from %d%s, against the target of %s.", ind->name_en,
+             self->place_en, wdm_say_amount_en (ind, last->value).text, last->year, way_en,
              wdm_say_delta_en (ind, change, false).text, prev->year, row_en, wdm_say_target_en (ind).text);
     wdm_rules_details (f, "{\"change\":%s,\"previous_year\":%d,\"consecutive\":%d}",
                        wdm_say_json (change).text, prev->year, run);
@@ -88,17 +89,19 @@ s_curb_rise (wdm_rules_ctx_t *self, const wdm_point_t *points, int count)
     if (!f)
         return;
     wdm_say (f->message_zh, sizeof f->message_zh,
-             "%d年%s%s为%s,比%d年上升%s,年均增幅(%s)大于此前(%s),未体现“%s”的目标。",
-             c->year, self->place_zh, ind->name_zh, wdm_say_amount_zh (ind, c->value).text, b->year,
+             "%d年%s%s为%s,比%d年上升%s,年均增幅(%s)大于此前(%s),未体现“%s”的目标。", c->year, self->place_zh,
+             ind->name_zh, wdm_say_amount_zh (ind, c->value).text, b->year,
              wdm_say_delta_zh (ind, c->value - b->value, false).text, wdm_say_delta_zh (ind, now, false).text,
              wdm_say_delta_zh (ind, before, false).text, wdm_say_target_zh (ind).text);
     wdm_say (f->message_en, sizeof f->message_en,
              "%s in %s was %s in %d, up %s from %d: a yearly rise of %s, larger than the %s before, "
              "against the target of %s.",
              ind->name_en, self->place_en, wdm_say_amount_en (ind, c->value).text, c->year,
-             wdm_say_delta_en (ind, c->value - b->value, false).text, b->year, wdm_say_delta_en (ind, now, false).text,
-             wdm_say_delta_en (ind, before, false).text, wdm_say_target_en (ind).text);
-    wdm_rules_details (f, "{\"rise\":%s,\"previous_rise\":%s}", wdm_say_json (now).text, wdm_say_json (before).text);
+             wdm_say_delta_en (ind, c->value - b->value, false).text, b->year,
+             wdm_say_delta_en (ind, now, false).text, wdm_say_delta_en (ind, before, false).text,
+             wdm_say_target_en (ind).text);
+    wdm_rules_details (f, "{\"rise\":%s,\"previous_rise\":%s}", wdm_say_json (now).text,
+                       wdm_say_json (before).text);
 }
 
 void
@@ -112,17 +115,16 @@ wdm_rules_direction_series (wdm_rules_ctx_t *self, const wdm_point_t *points, in
 //  A narrowing gap and a relation, for the engine
 
 int
-wdm_rules_gap (const wdm_rule_indicator_t *indicator, wdm_place_t place,
-               const wdm_point_t *women, int women_count,
-               const wdm_point_t *men, int men_count,
-               const wdm_thresholds_t *thresholds, wdm_finding_t *out, int max)
+wdm_rules_gap (const wdm_rule_indicator_t *indicator, wdm_place_t place, const wdm_point_t *women,
+               int women_count, const wdm_point_t *men, int men_count, const wdm_thresholds_t *thresholds,
+               wdm_finding_t *out, int max)
 {
     wdm_rules_ctx_t self = wdm_rules_ctx (indicator, place, thresholds, out, max);
-    if (!indicator || !thresholds || self.max == 0
-    ||  !wdm_rules_series_ok (women, women_count) || !wdm_rules_series_ok (men, men_count))
+    if (!indicator || !thresholds || self.max == 0 || !wdm_rules_series_ok (women, women_count)
+        || !wdm_rules_series_ok (men, men_count))
         return 0;
     int capacity = women_count < men_count ? women_count : men_count;
-    wdm_point_t *gap = malloc ((size_t) capacity * sizeof *gap);
+    wdm_point_t *gap = malloc ((size_t)capacity * sizeof *gap);
     if (!gap)
         return 0;
     //  The gap in each year both report; both series are sorted.
@@ -131,8 +133,7 @@ wdm_rules_gap (const wdm_rule_indicator_t *indicator, wdm_place_t place,
     while (w < women_count && m < men_count) {
         if (women [w].year < men [m].year)
             w++;
-        else
-        if (men [m].year < women [w].year)
+        else if (men [m].year < women [w].year)
             m++;
         else {
             memset (&gap [n], 0, sizeof gap [n]);
@@ -145,8 +146,9 @@ wdm_rules_gap (const wdm_rule_indicator_t *indicator, wdm_place_t place,
     }
     int run = n >= 2 ? s_wrong_run (gap, n, -1) : 0;
     int level = s_run_level (&self, run);
-    wdm_finding_t *f = level ? wdm_rules_add (&self, WDM_RULE_WRONG_DIRECTION, level, gap [n - 1].year,
-                                              gap [n - 1].value) : NULL;
+    wdm_finding_t *f = level
+        ? wdm_rules_add (&self, WDM_RULE_WRONG_DIRECTION, level, gap [n - 1].year, gap [n - 1].value)
+        : NULL;
     if (f) {
         const wdm_point_t *last = &gap [n - 1], *prev = &gap [n - 2];
         double widened = last->value - prev->value;
@@ -157,19 +159,22 @@ wdm_rules_gap (const wdm_rule_indicator_t *indicator, wdm_place_t place,
         }
         wdm_say (f->message_zh, sizeof f->message_zh,
                  "%d年%s%s女性为%s、男性为%s,两性差距为%s,比%d年扩大%s%s,与“缩小差距”的目标方向相反。",
-                 last->year, self.place_zh, indicator->name_zh, wdm_say_amount_zh (indicator, last_women).text,
-                 wdm_say_amount_zh (indicator, last_men).text, wdm_say_amount_zh (indicator, last->value).text,
-                 prev->year, wdm_say_delta_zh (indicator, widened, false).text, row_zh);
+                 last->year, self.place_zh, indicator->name_zh,
+                 wdm_say_amount_zh (indicator, last_women).text, wdm_say_amount_zh (indicator, last_men).text,
+                 wdm_say_amount_zh (indicator, last->value).text, prev->year,
+                 wdm_say_delta_zh (indicator, widened, false).text, row_zh);
         wdm_say (f->message_en, sizeof f->message_en,
                  "%s in %s was %s for women and %s for men in %d: a gap of %s, wider than in %d by %s%s, "
                  "against the target of a narrowing gap.",
                  indicator->name_en, self.place_en, wdm_say_amount_en (indicator, last_women).text,
-                 wdm_say_amount_en (indicator, last_men).text, last->year, wdm_say_amount_en (indicator, last->value).text,
-                 prev->year, wdm_say_delta_en (indicator, widened, false).text, row_en);
-        wdm_rules_details (f, "{\"women\":%s,\"men\":%s,\"gap\":%s,\"previous_gap\":%s,\"previous_year\":%d,"
-                              "\"consecutive\":%d}",
-                           wdm_say_json (last_women).text, wdm_say_json (last_men).text, wdm_say_json (last->value).text,
-                           wdm_say_json (prev->value).text, prev->year, run);
+                 wdm_say_amount_en (indicator, last_men).text, last->year,
+                 wdm_say_amount_en (indicator, last->value).text, prev->year,
+                 wdm_say_delta_en (indicator, widened, false).text, row_en);
+        wdm_rules_details (f,
+                           "{\"women\":%s,\"men\":%s,\"gap\":%s,\"previous_gap\":%s,\"previous_year\":%d,"
+                           "\"consecutive\":%d}",
+                           wdm_say_json (last_women).text, wdm_say_json (last_men).text,
+                           wdm_say_json (last->value).text, wdm_say_json (prev->value).text, prev->year, run);
     }
     free (gap);
     return self.count;
@@ -177,13 +182,12 @@ wdm_rules_gap (const wdm_rule_indicator_t *indicator, wdm_place_t place,
 
 int
 wdm_rules_relation (const wdm_rule_indicator_t *indicator, const wdm_rule_indicator_t *other,
-                    wdm_place_t place, const wdm_point_t *a, int a_count,
-                    const wdm_point_t *b, int b_count,
+                    wdm_place_t place, const wdm_point_t *a, int a_count, const wdm_point_t *b, int b_count,
                     const wdm_thresholds_t *thresholds, wdm_finding_t *out, int max)
 {
     wdm_rules_ctx_t self = wdm_rules_ctx (indicator, place, thresholds, out, max);
-    if (!indicator || !other || !thresholds || self.max == 0
-    ||  !wdm_rules_series_ok (a, a_count) || !wdm_rules_series_ok (b, b_count))
+    if (!indicator || !other || !thresholds || self.max == 0 || !wdm_rules_series_ok (a, a_count)
+        || !wdm_rules_series_ok (b, b_count))
         return 0;
     bool at_least = strcmp (indicator->relation_op, ">=") == 0;
     bool similar = strcmp (indicator->relation_op, "~") == 0;
@@ -206,8 +210,7 @@ wdm_rules_relation (const wdm_rule_indicator_t *indicator, const wdm_rule_indica
     int level = 0;
     if (at_least && wdm_judge_lt (va, vb))
         level = wdm_judge_le (diff, thresholds->relation_red_pp) ? 1 : 2;
-    else
-    if (similar && wdm_judge_gt (diff, thresholds->relation_similar_pp))
+    else if (similar && wdm_judge_gt (diff, thresholds->relation_similar_pp))
         level = 1;
     wdm_finding_t *f = level ? wdm_rules_add (&self, WDM_RULE_RELATION, level, year, va) : NULL;
     if (!f)
@@ -217,20 +220,21 @@ wdm_rules_relation (const wdm_rule_indicator_t *indicator, const wdm_rule_indica
     if (at_least) {
         wdm_say (f->message_zh, sizeof f->message_zh, "%d年%s%s为%s,低于%s(%s)%s,未达到“不低于%s”的要求。",
                  year, self.place_zh, ind->name_zh, wdm_say_amount_zh (ind, va).text, other->name_zh,
-                 wdm_say_amount_zh (other, vb).text, wdm_say_delta_zh (ind, diff, false).text, other->name_zh);
+                 wdm_say_amount_zh (other, vb).text, wdm_say_delta_zh (ind, diff, false).text,
+                 other->name_zh);
         wdm_say (f->message_en, sizeof f->message_en,
-                 "%s in %s was %s in %d, %s below \"%s\" (%s), which it must not fall below.",
-                 ind->name_en, self.place_en, wdm_say_amount_en (ind, va).text, year,
-                 wdm_say_delta_en (ind, diff, false).text, other->name_en, wdm_say_amount_en (other, vb).text);
-    }
-    else {
+                 "%s in %s was %s in %d, %s below \"%s\" (%s), which it must not fall below.", ind->name_en,
+                 self.place_en, wdm_say_amount_en (ind, va).text, year,
+                 wdm_say_delta_en (ind, diff, false).text, other->name_en,
+                 wdm_say_amount_en (other, vb).text);
+    } else {
         wdm_say_t allowed_zh = wdm_say_delta_zh (ind, thresholds->relation_similar_pp, false);
         wdm_say_t allowed_en = wdm_say_delta_en (ind, thresholds->relation_similar_pp, false);
         wdm_say (f->message_zh, sizeof f->message_zh,
-                 "%d年%s%s为%s,与%s(%s)相差%s,超过容许的%s,未体现“与%s相适应”的要求。",
-                 year, self.place_zh, ind->name_zh, wdm_say_amount_zh (ind, va).text, other->name_zh,
-                 wdm_say_amount_zh (other, vb).text, wdm_say_delta_zh (ind, diff, false).text, allowed_zh.text,
-                 other->name_zh);
+                 "%d年%s%s为%s,与%s(%s)相差%s,超过容许的%s,未体现“与%s相适应”的要求。", year, self.place_zh,
+                 ind->name_zh, wdm_say_amount_zh (ind, va).text, other->name_zh,
+                 wdm_say_amount_zh (other, vb).text, wdm_say_delta_zh (ind, diff, false).text,
+                 allowed_zh.text, other->name_zh);
         wdm_say (f->message_en, sizeof f->message_en,
                  "%s in %s was %s in %d, %s away from \"%s\" (%s), beyond the %s allowed "
                  "for the two to correspond.",

@@ -32,7 +32,7 @@ typedef struct {
     const char *place_zh;
     const char *place_en;
     const wdm_thresholds_t *thresholds;
-    const wdm_pool_t *pool;         //  the indicator's pooled changes, or NULL
+    const wdm_pool_t *pool;  //  the indicator's pooled changes, or NULL
     wdm_finding_t *out;
     int max;
     int count;
@@ -45,8 +45,7 @@ wdm_rules_ctx_t wdm_rules_ctx (const wdm_rule_indicator_t *indicator, wdm_place_
 
 //  The next finding, cleared, with its rule, level, year and value, and
 //  details "{}"; NULL when max are written.
-wdm_finding_t *wdm_rules_add (wdm_rules_ctx_t *self, wdm_rule_t rule, int level, int year,
-                              double value);
+wdm_finding_t *wdm_rules_add (wdm_rules_ctx_t *self, wdm_rule_t rule, int level, int year, double value);
 
 //  The figures behind a finding, a JSON object printf-style.  One that
 //  does not fit becomes {} (a JSON object cut short is no JSON at all).
@@ -80,8 +79,7 @@ typedef struct {
 
 //  snprintf into buffer, cut to fit without splitting a UTF-8 character
 //  ("" on an encoding error).
-void wdm_say (char *buffer, size_t size, const char *format, ...)
-    __attribute__ ((format (printf, 3, 4)));
+void wdm_say (char *buffer, size_t size, const char *format, ...) __attribute__ ((format (printf, 3, 4)));
 
 //  Add to the text in buffer, cut to fit like wdm_say.
 void wdm_say_append (char *buffer, size_t size, const char *format, ...)

@@ -66,13 +66,12 @@ s_keep_above (wdm_rules_ctx_t *self, const wdm_point_t *points, int count)
     f->has_target = true;
     f->target = ind->target;
     double short_by = ind->target - latest->value;
-    wdm_say (f->message_zh, sizeof f->message_zh,
-             "%d年%s%s为%s,未达到“%s”的目标,差%s;低于目标的年份:%s。",
+    wdm_say (f->message_zh, sizeof f->message_zh, "%d年%s%s为%s,未达到“%s”的目标,差%s;低于目标的年份:%s。",
              latest->year, self->place_zh, ind->name_zh, wdm_say_amount_zh (ind, latest->value).text,
              wdm_say_target_zh (ind).text, wdm_say_delta_zh (ind, short_by, false).text, years_zh);
     wdm_say (f->message_en, sizeof f->message_en,
-             "%s in %s was %s in %d, %s below the target of %s; years below: %s.",
-             ind->name_en, self->place_en, wdm_say_amount_en (ind, latest->value).text, latest->year,
+             "%s in %s was %s in %d, %s below the target of %s; years below: %s.", ind->name_en,
+             self->place_en, wdm_say_amount_en (ind, latest->value).text, latest->year,
              wdm_say_delta_en (ind, short_by, false).text, wdm_say_target_en (ind).text, years_en);
     wdm_rules_details (f, "{\"target\":%s,\"short_by\":%s,\"years_below\":[%s],\"count_below\":%d}",
                        wdm_say_json (ind->target).text, wdm_say_json (short_by).text, years_json, below);
@@ -96,54 +95,51 @@ s_not_met (wdm_rules_ctx_t *self, const wdm_point_t *points, int count)
     if (ind->kind == WDM_TARGET_UPPER_BOUND) {
         if (!wdm_judge_gt (v, target) || !(f = wdm_rules_add (self, WDM_RULE_NOT_MET, 2, year, v)))
             return;
-        wdm_say (f->message_zh, sizeof f->message_zh, "%d年%s%s为%s,未达到“%s”的目标,超出%s。",
-                 year, self->place_zh, ind->name_zh, wdm_say_amount_zh (ind, v).text,
-                 wdm_say_target_zh (ind).text, wdm_say_delta_zh (ind, v - target, false).text);
-        wdm_say (f->message_en, sizeof f->message_en, "%s in %s was %s in %d, missing the target of %s by %s.",
-                 ind->name_en, self->place_en, wdm_say_amount_en (ind, v).text, year,
-                 wdm_say_target_en (ind).text, wdm_say_delta_en (ind, v - target, false).text);
-        wdm_rules_details (f, "{\"target\":%s,\"over_by\":%s}", wdm_say_json (target).text, wdm_say_json (v - target).text);
-    }
-    else
-    if (ind->kind == WDM_TARGET_LOWER_BOUND || ind->kind == WDM_TARGET_REACH) {
+        wdm_say (f->message_zh, sizeof f->message_zh, "%d年%s%s为%s,未达到“%s”的目标,超出%s。", year,
+                 self->place_zh, ind->name_zh, wdm_say_amount_zh (ind, v).text, wdm_say_target_zh (ind).text,
+                 wdm_say_delta_zh (ind, v - target, false).text);
+        wdm_say (f->message_en, sizeof f->message_en,
+                 "%s in %s was %s in %d, missing the target of %s by %s.", ind->name_en, self->place_en,
+                 wdm_say_amount_en (ind, v).text, year, wdm_say_target_en (ind).text,
+                 wdm_say_delta_en (ind, v - target, false).text);
+        wdm_rules_details (f, "{\"target\":%s,\"over_by\":%s}", wdm_say_json (target).text,
+                           wdm_say_json (v - target).text);
+    } else if (ind->kind == WDM_TARGET_LOWER_BOUND || ind->kind == WDM_TARGET_REACH) {
         //  Before the target year there is still time: yellow.  From it on
         //  the target is missed: red.
         bool due = year >= ind->target_year;
         if (!wdm_judge_lt (v, target) || !(f = wdm_rules_add (self, WDM_RULE_NOT_MET, due ? 2 : 1, year, v)))
             return;
         if (due) {
-            wdm_say (f->message_zh, sizeof f->message_zh, "%d年%s%s为%s,未实现“%s”的目标,差%s。",
-                     year, self->place_zh, ind->name_zh, wdm_say_amount_zh (ind, v).text,
+            wdm_say (f->message_zh, sizeof f->message_zh, "%d年%s%s为%s,未实现“%s”的目标,差%s。", year,
+                     self->place_zh, ind->name_zh, wdm_say_amount_zh (ind, v).text,
                      wdm_say_target_zh (ind).text, wdm_say_delta_zh (ind, target - v, false).text);
             wdm_say (f->message_en, sizeof f->message_en,
-                     "%s in %s was %s in %d, missing the target of %s by %s.",
-                     ind->name_en, self->place_en, wdm_say_amount_en (ind, v).text, year,
-                     wdm_say_target_en (ind).text, wdm_say_delta_en (ind, target - v, false).text);
-        }
-        else {
-            wdm_say (f->message_zh, sizeof f->message_zh,
-                     "%d年%s%s为%s,距“%s”的目标还差%s(目标年为%d年)。",
+                     "%s in %s was %s in %d, missing the target of %s by %s.", ind->name_en, self->place_en,
+                     wdm_say_amount_en (ind, v).text, year, wdm_say_target_en (ind).text,
+                     wdm_say_delta_en (ind, target - v, false).text);
+        } else {
+            wdm_say (f->message_zh, sizeof f->message_zh, "%d年%s%s为%s,距“%s”的目标还差%s(目标年为%d年)。",
                      year, self->place_zh, ind->name_zh, wdm_say_amount_zh (ind, v).text,
-                     wdm_say_target_zh (ind).text, wdm_say_delta_zh (ind, target - v, false).text, ind->target_year);
+                     wdm_say_target_zh (ind).text, wdm_say_delta_zh (ind, target - v, false).text,
+                     ind->target_year);
             wdm_say (f->message_en, sizeof f->message_en,
-                     "%s in %s was %s in %d, short of the target of %s by %s (target year %d).",
-                     ind->name_en, self->place_en, wdm_say_amount_en (ind, v).text, year,
-                     wdm_say_target_en (ind).text, wdm_say_delta_en (ind, target - v, false).text, ind->target_year);
+                     "%s in %s was %s in %d, short of the target of %s by %s (target year %d).", ind->name_en,
+                     self->place_en, wdm_say_amount_en (ind, v).text, year, wdm_say_target_en (ind).text,
+                     wdm_say_delta_en (ind, target - v, false).text, ind->target_year);
         }
         wdm_rules_details (f, "{\"target\":%s,\"short_by\":%s,\"target_year\":%d}",
                            wdm_say_json (target).text, wdm_say_json (target - v).text, ind->target_year);
-    }
-    else
-    if (ind->kind == WDM_TARGET_BALANCE) {
+    } else if (ind->kind == WDM_TARGET_BALANCE) {
         double off = fabs (v - target), allowed = self->thresholds->balance_pp;
         if (!wdm_judge_gt (off, allowed) || !(f = wdm_rules_add (self, WDM_RULE_NOT_MET, 1, year, v)))
             return;
-        wdm_say (f->message_zh, sizeof f->message_zh, "%d年%s%s为%s,偏离“%s”的目标%s,超过容许的%s。",
-                 year, self->place_zh, ind->name_zh, wdm_say_amount_zh (ind, v).text, wdm_say_target_zh (ind).text,
+        wdm_say (f->message_zh, sizeof f->message_zh, "%d年%s%s为%s,偏离“%s”的目标%s,超过容许的%s。", year,
+                 self->place_zh, ind->name_zh, wdm_say_amount_zh (ind, v).text, wdm_say_target_zh (ind).text,
                  wdm_say_delta_zh (ind, off, false).text, wdm_say_delta_zh (ind, allowed, false).text);
         wdm_say (f->message_en, sizeof f->message_en,
-                 "%s in %s was %s in %d, %s off the target of %s, beyond the %s allowed.",
-                 ind->name_en, self->place_en, wdm_say_amount_en (ind, v).text, year,
+                 "%s in %s was %s in %d, %s off the target of %s, beyond the %s allowed.", ind->name_en,
+                 self->place_en, wdm_say_amount_en (ind, v).text, year,
                  wdm_say_delta_en (ind, off, false).text, wdm_say_target_en (ind).text,
                  wdm_say_delta_en (ind, allowed, false).text);
         wdm_rules_details (f, "{\"target\":%s,\"deviation\":%s,\"balance_pp\":%s}",
@@ -168,8 +164,8 @@ s_behind_no_progress (wdm_rules_ctx_t *self, wdm_finding_t *f, const wdm_point_t
     int base_year = base->year, year = last->year;
     if (wdm_judge_gt (moved, 0) || wdm_judge_lt (moved, 0)) {
         wdm_say (f->message_zh, sizeof f->message_zh,
-                 "%d年%s%s为%s,比%d年基期(%s)%s%s,与“%s”的目标方向相反,而规划期已过去%s%%。",
-                 year, self->place_zh, ind->name_zh, wdm_say_amount_zh (ind, last->value).text, base_year,
+                 "%d年%s%s为%s,比%d年基期(%s)%s%s,与“%s”的目标方向相反,而规划期已过去%s%%。", year,
+                 self->place_zh, ind->name_zh, wdm_say_amount_zh (ind, last->value).text, base_year,
                  wdm_say_amount_zh (ind, base->value).text, moved > 0 ? "上升" : "下降",
                  wdm_say_delta_zh (ind, moved, false).text, wdm_say_target_zh (ind).text, time_pct.text);
         wdm_say (f->message_en, sizeof f->message_en,
@@ -184,7 +180,8 @@ s_behind_no_progress (wdm_rules_ctx_t *self, wdm_finding_t *f, const wdm_point_t
              "%d年%s%s为%s,与%d年基期(%s)持平,“%s”的目标尚无进展,而规划期已过去%s%%,"
              "落后于时间进度%s个百分点。",
              year, self->place_zh, ind->name_zh, wdm_say_amount_zh (ind, last->value).text, base_year,
-             wdm_say_amount_zh (ind, base->value).text, wdm_say_target_zh (ind).text, time_pct.text, time_pct.text);
+             wdm_say_amount_zh (ind, base->value).text, wdm_say_target_zh (ind).text, time_pct.text,
+             time_pct.text);
     wdm_say (f->message_en, sizeof f->message_en,
              "%s in %s was %s in %d, unchanged from the %d baseline (%s): no progress toward the target "
              "of %s, with %s%% of the plan period gone, %s behind schedule.",
@@ -216,10 +213,11 @@ s_behind (wdm_rules_ctx_t *self, const wdm_point_t *points, int count)
     if (need == 0)
         return;
     double progress = (last->value - base->value) / need;
-    double time_share = (double) (year - base_year) / (ind->target_year - base_year);
+    double time_share = (double)(year - base_year) / (ind->target_year - base_year);
     double behind_pp = (time_share - progress) * 100;
     int level = wdm_judge_ge (behind_pp, th->behind_red_pp) ? 2
-              : wdm_judge_ge (behind_pp, th->behind_yellow_pp) ? 1 : 0;
+        : wdm_judge_ge (behind_pp, th->behind_yellow_pp)    ? 1
+                                                            : 0;
     wdm_finding_t *f = level ? wdm_rules_add (self, WDM_RULE_BEHIND, level, year, last->value) : NULL;
     if (!f)
         return;
@@ -233,8 +231,7 @@ s_behind (wdm_rules_ctx_t *self, const wdm_point_t *points, int count)
         //  negative or nil, and "behind by" above the time share.  Say
         //  what happened instead.
         s_behind_no_progress (self, f, base, last, moved, time_pct);
-    }
-    else {
+    } else {
         wdm_say (f->message_zh, sizeof f->message_zh,
                  "%d年%s%s为%s,自%d年基期(%s)起仅完成“%s”目标进度的%s%%,而规划期已过去%s%%,"
                  "落后于时间进度%s个百分点。",
@@ -244,14 +241,16 @@ s_behind (wdm_rules_ctx_t *self, const wdm_point_t *points, int count)
         wdm_say (f->message_en, sizeof f->message_en,
                  "%s in %s was %s in %d: %s%% of the way from the %d baseline (%s) to the target of %s, "
                  "with %s%% of the plan period gone, %s behind schedule.",
-                 ind->name_en, self->place_en, wdm_say_amount_en (ind, last->value).text, year, progress_pct.text,
-                 base_year, wdm_say_amount_en (ind, base->value).text, wdm_say_target_en (ind).text, time_pct.text,
-                 wdm_say_points_en (behind.text).text);
+                 ind->name_en, self->place_en, wdm_say_amount_en (ind, last->value).text, year,
+                 progress_pct.text, base_year, wdm_say_amount_en (ind, base->value).text,
+                 wdm_say_target_en (ind).text, time_pct.text, wdm_say_points_en (behind.text).text);
     }
-    wdm_rules_details (f, "{\"baseline_year\":%d,\"baseline\":%s,\"target\":%s,\"progress\":%s,"
-                          "\"time_share\":%s,\"behind_pp\":%s}",
+    wdm_rules_details (f,
+                       "{\"baseline_year\":%d,\"baseline\":%s,\"target\":%s,\"progress\":%s,"
+                       "\"time_share\":%s,\"behind_pp\":%s}",
                        base_year, wdm_say_json (base->value).text, wdm_say_json (ind->target).text,
-                       wdm_say_json (progress).text, wdm_say_json (time_share).text, wdm_say_json (behind_pp).text);
+                       wdm_say_json (progress).text, wdm_say_json (time_share).text,
+                       wdm_say_json (behind_pp).text);
 }
 
 //  ---------------------------------------------------------------------
@@ -261,26 +260,25 @@ typedef enum { S_ON_TRACK, S_ACCELERATE, S_LIMITED, S_WRONG_WAY } s_category_t;
 
 static const char *const s_category_code [] = { "on_track", "accelerate", "limited", "wrong_way" };
 static const char *const s_category_zh [] = { "进度符合要求", "需加快进度", "进展有限", "方向相反" };
-static const char *const s_category_en [] = {
-    "on track", "needs acceleration", "limited progress", "going the wrong way"
-};
+static const char *const s_category_en [] = { "on track", "needs acceleration", "limited progress",
+                                              "going the wrong way" };
 
 //  How the trend compares with the pace the target needs: the SDG
 //  progress ratio, the observed yearly change over the one that would
 //  have carried the first value to the target in time.
 typedef struct {
-    double slope;                   //  observed, per year
-    double required;                //  needed, per year
-    bool has_ratio;                 //  false: the first value met the target already
-    double ratio;                   //  slope / required, or NaN
+    double slope;     //  observed, per year
+    double required;  //  needed, per year
+    bool has_ratio;   //  false: the first value met the target already
+    double ratio;     //  slope / required, or NaN
     s_category_t category;
 } s_pace_t;
 
 #define S_PACE_TEXT 320
 
 static s_pace_t
-s_pace (const wdm_rule_indicator_t *ind, const wdm_thresholds_t *th, const wdm_point_t *first,
-        double slope, int dir)
+s_pace (const wdm_rule_indicator_t *ind, const wdm_thresholds_t *th, const wdm_point_t *first, double slope,
+        int dir)
 {
     s_pace_t pace = { .slope = slope };
     pace.required = (ind->target - first->value) / (ind->target_year - first->year);
@@ -288,8 +286,9 @@ s_pace (const wdm_rule_indicator_t *ind, const wdm_thresholds_t *th, const wdm_p
     pace.ratio = pace.has_ratio ? slope / pace.required : NAN;
     if (pace.has_ratio)
         pace.category = wdm_judge_ge (pace.ratio, th->unlikely_on_track) ? S_ON_TRACK
-                      : wdm_judge_ge (pace.ratio, th->unlikely_limited) ? S_ACCELERATE
-                      : wdm_judge_ge (pace.ratio, 0) ? S_LIMITED : S_WRONG_WAY;
+            : wdm_judge_ge (pace.ratio, th->unlikely_limited)            ? S_ACCELERATE
+            : wdm_judge_ge (pace.ratio, 0)                               ? S_LIMITED
+                                                                         : S_WRONG_WAY;
     else
         //  The first value already met the target, so the required change
         //  is none and the ratio has no value; read it as the ratio's
@@ -314,19 +313,16 @@ s_pace_words (const wdm_rule_indicator_t *ind, const s_pace_t *pace, int first_y
                  "the observed yearly change (%s) goes the opposite way to the %s a year required: %s",
                  wdm_say_delta_en (ind, slope, true).text, wdm_say_delta_en (ind, required, true).text,
                  s_category_en [category]);
-    }
-    else
-    if (pace->has_ratio) {
+    } else if (pace->has_ratio) {
         wdm_say (ratio_zh, S_PACE_TEXT, "实际年均变化为实现目标所需年均变化(%s)的%s倍,%s",
                  wdm_say_delta_zh (ind, required, true).text, wdm_say_num (ratio).text,
                  s_category_zh [category]);
         wdm_say (ratio_en, S_PACE_TEXT, "the observed yearly change is %s times the %s a year required: %s",
                  wdm_say_num (ratio).text, wdm_say_delta_en (ind, required, true).text,
                  s_category_en [category]);
-    }
-    else {
-        wdm_say (ratio_zh, S_PACE_TEXT, "%d年已达到目标,但按当前趋势将偏离目标,%s",
-                 first_year, s_category_zh [category]);
+    } else {
+        wdm_say (ratio_zh, S_PACE_TEXT, "%d年已达到目标,但按当前趋势将偏离目标,%s", first_year,
+                 s_category_zh [category]);
         wdm_say (ratio_en, S_PACE_TEXT, "the target was met in %d but the trend leads away from it: %s",
                  first_year, s_category_en [category]);
     }
@@ -372,8 +368,9 @@ s_unlikely (wdm_rules_ctx_t *self, const wdm_point_t *points, int count)
              first->year, last->year, wdm_say_delta_en (ind, slope, true).text, ind->name_en, self->place_en,
              wdm_say_amount_en (ind, projection).text, ind->target_year, wdm_say_target_en (ind).text,
              wdm_say_delta_en (ind, miss, false).text, ratio_en);
-    wdm_rules_details (f, "{\"points\":%d,\"slope\":%s,\"projection\":%s,\"target_year\":%d,"
-                          "\"required_slope\":%s,\"ratio\":%s,\"category\":\"%s\"}",
+    wdm_rules_details (f,
+                       "{\"points\":%d,\"slope\":%s,\"projection\":%s,\"target_year\":%d,"
+                       "\"required_slope\":%s,\"ratio\":%s,\"category\":\"%s\"}",
                        count, wdm_say_json (slope).text, wdm_say_json (projection).text, ind->target_year,
                        wdm_say_json (pace.required).text, wdm_say_json (pace.ratio).text,
                        s_category_code [pace.category]);
@@ -394,13 +391,13 @@ wdm_rules_target_series (wdm_rules_ctx_t *self, const wdm_point_t *points, int c
 //  min_count
 
 int
-wdm_rules_min_count (const wdm_rule_indicator_t *indicator, wdm_place_t place,
-                     const char *body, const wdm_point_t *points, int count,
-                     const wdm_thresholds_t *thresholds, wdm_finding_t *out, int max)
+wdm_rules_min_count (const wdm_rule_indicator_t *indicator, wdm_place_t place, const char *body,
+                     const wdm_point_t *points, int count, const wdm_thresholds_t *thresholds,
+                     wdm_finding_t *out, int max)
 {
     wdm_rules_ctx_t self = wdm_rules_ctx (indicator, place, thresholds, out, max);
     if (!indicator || !thresholds || self.max == 0 || !indicator->has_target
-    ||  !wdm_rules_series_ok (points, count))
+        || !wdm_rules_series_ok (points, count))
         return 0;
     const wdm_rule_indicator_t *ind = indicator;
     const wdm_point_t *last = &points [count - 1];
@@ -412,12 +409,14 @@ wdm_rules_min_count (const wdm_rule_indicator_t *indicator, wdm_place_t place,
     f->has_target = true;
     f->target = ind->target;
     wdm_say (f->body, sizeof f->body, "%s", body ? body : "");
-    wdm_say (f->message_zh, sizeof f->message_zh, "%d年%s%s(%s)为%s,未达到“%s”的要求。",
-             last->year, self.place_zh, ind->name_zh, f->body, wdm_say_amount_zh (ind, last->value).text,
+    wdm_say (f->message_zh, sizeof f->message_zh, "%d年%s%s(%s)为%s,未达到“%s”的要求。", last->year,
+             self.place_zh, ind->name_zh, f->body, wdm_say_amount_zh (ind, last->value).text,
              wdm_say_target_zh (ind).text);
-    wdm_say (f->message_en, sizeof f->message_en, "%s in %s (%s): %s in %d, below the required minimum of %s.",
-             ind->name_en, self.place_en, wdm_say_body_en (f->body).text, wdm_say_amount_en (ind, last->value).text,
-             last->year, wdm_say_num (ind->target).text);
-    wdm_rules_details (f, "{\"count\":%s,\"minimum\":%s}", wdm_say_json (last->value).text, wdm_say_json (ind->target).text);
+    wdm_say (f->message_en, sizeof f->message_en,
+             "%s in %s (%s): %s in %d, below the required minimum of %s.", ind->name_en, self.place_en,
+             wdm_say_body_en (f->body).text, wdm_say_amount_en (ind, last->value).text, last->year,
+             wdm_say_num (ind->target).text);
+    wdm_rules_details (f, "{\"count\":%s,\"minimum\":%s}", wdm_say_json (last->value).text,
+                       wdm_say_json (ind->target).text);
     return self.count;
 }

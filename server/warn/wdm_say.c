@@ -22,9 +22,9 @@ s_utf8_trim (char *text)
     if (len == 0)
         return;
     size_t lead = len - 1;
-    while (lead > 0 && ((unsigned char) text [lead] & 0xC0) == 0x80)
+    while (lead > 0 && ((unsigned char)text [lead] & 0xC0) == 0x80)
         lead--;
-    unsigned char byte = (unsigned char) text [lead];
+    unsigned char byte = (unsigned char)text [lead];
     size_t need = byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : byte >= 0xC0 ? 2 : 1;
     if (lead + need > len)
         text [lead] = '\0';
@@ -39,8 +39,7 @@ wdm_say (char *buffer, size_t size, const char *format, ...)
     va_end (args);
     if (len < 0)
         buffer [0] = '\0';
-    else
-    if ((size_t) len >= size)
+    else if ((size_t)len >= size)
         s_utf8_trim (buffer);
 }
 
@@ -57,8 +56,7 @@ wdm_say_append (char *buffer, size_t size, const char *format, ...)
     va_end (args);
     if (len < 0)
         buffer [used] = '\0';
-    else
-    if ((size_t) len >= size - used)
+    else if ((size_t)len >= size - used)
         s_utf8_trim (buffer);
 }
 
@@ -69,8 +67,7 @@ wdm_say_num (double value)
     wdm_say_t t;
     if (isnan (value))
         snprintf (t.text, sizeof t.text, "%s", "-");
-    else
-    if (isinf (value))
+    else if (isinf (value))
         snprintf (t.text, sizeof t.text, "%s", value > 0 ? "∞" : "-∞");
     else
         wdm_number_text (value, t.text, sizeof t.text);
@@ -177,8 +174,9 @@ s_delta (const wdm_rule_indicator_t *indicator, double delta, bool signed_, bool
         wdm_say (t.text, sizeof t.text, "%s%s", sign, wdm_say_points_en (size.text).text);
     else
         wdm_say (t.text, sizeof t.text, "%s%s%s", sign, size.text,
-                 english ? s_unit_en (indicator, size.text).text
-                 : s_percent (indicator) ? "个百分点" : indicator->unit_zh);
+                 english                     ? s_unit_en (indicator, size.text).text
+                     : s_percent (indicator) ? "个百分点"
+                                             : indicator->unit_zh);
     return t;
 }
 
@@ -199,22 +197,22 @@ wdm_say_delta_en (const wdm_rule_indicator_t *indicator, double delta, bool sign
 //  amount, the words alone (after NULL).  Any other kind is "the plan's
 //  target".
 typedef struct {
-    const char *zh [2];             //  before and after the amount
+    const char *zh [2];  //  before and after the amount
     const char *en [2];
 } s_target_words_t;
 
 static const s_target_words_t s_target_words [] = {
-    [WDM_TARGET_UPPER_BOUND] = { { "控制在", "以下" },       { "at most ", "" } },
-    [WDM_TARGET_LOWER_BOUND] = { { "达到", "以上" },         { "at least ", "" } },
-    [WDM_TARGET_REACH]       = { { "达到", "" },             { "reaching ", "" } },
-    [WDM_TARGET_KEEP_ABOVE]  = { { "保持在", "以上" },       { "staying at or above ", " every year" } },
-    [WDM_TARGET_BALANCE]     = { { "保持均衡(", "左右)" }, { "a balance near ", "" } },
-    [WDM_TARGET_MIN_COUNT]   = { { "至少配备", "" },         { "at least ", "" } },
-    [WDM_TARGET_INCREASE]    = { { "逐步提高", NULL },       { "a steady increase", NULL } },
-    [WDM_TARGET_DECREASE]    = { { "逐步降低", NULL },       { "a steady decrease", NULL } },
-    [WDM_TARGET_CURB_RISE]   = { { "上升趋势减缓", NULL },   { "a slowing rise", NULL } },
-    [WDM_TARGET_NARROW_GAP]  = { { "缩小差距", NULL },       { "a narrowing gap", NULL } },
-    };
+    [WDM_TARGET_UPPER_BOUND] = { { "控制在", "以下" }, { "at most ", "" } },
+    [WDM_TARGET_LOWER_BOUND] = { { "达到", "以上" }, { "at least ", "" } },
+    [WDM_TARGET_REACH] = { { "达到", "" }, { "reaching ", "" } },
+    [WDM_TARGET_KEEP_ABOVE] = { { "保持在", "以上" }, { "staying at or above ", " every year" } },
+    [WDM_TARGET_BALANCE] = { { "保持均衡(", "左右)" }, { "a balance near ", "" } },
+    [WDM_TARGET_MIN_COUNT] = { { "至少配备", "" }, { "at least ", "" } },
+    [WDM_TARGET_INCREASE] = { { "逐步提高", NULL }, { "a steady increase", NULL } },
+    [WDM_TARGET_DECREASE] = { { "逐步降低", NULL }, { "a steady decrease", NULL } },
+    [WDM_TARGET_CURB_RISE] = { { "上升趋势减缓", NULL }, { "a slowing rise", NULL } },
+    [WDM_TARGET_NARROW_GAP] = { { "缩小差距", NULL }, { "a narrowing gap", NULL } },
+};
 
 static const s_target_words_t s_plan_target = { { "规划目标", NULL }, { "the plan's target", NULL } };
 
@@ -225,15 +223,15 @@ s_target (const char *const words [2], wdm_say_t amount)
     wdm_say_t t;
     if (words [1])
         wdm_say (t.text, sizeof t.text, "%s%s%s", words [0], amount.text, words [1]);
-        else
+    else
         wdm_say (t.text, sizeof t.text, "%s", words [0]);
     return t;
-    }
+}
 
 static const s_target_words_t *
 s_target_words_of (const wdm_rule_indicator_t *indicator)
 {
-    size_t kind = (size_t) indicator->kind;
+    size_t kind = (size_t)indicator->kind;
     if (kind < sizeof s_target_words / sizeof s_target_words [0] && s_target_words [kind].zh [0])
         return &s_target_words [kind];
     return &s_plan_target;
@@ -243,7 +241,7 @@ wdm_say_t
 wdm_say_target_zh (const wdm_rule_indicator_t *indicator)
 {
     return s_target (s_target_words_of (indicator)->zh, wdm_say_amount_zh (indicator, indicator->target));
-    }
+}
 
 wdm_say_t
 wdm_say_target_en (const wdm_rule_indicator_t *indicator)
@@ -257,16 +255,14 @@ wdm_say_json_string (const char *text)
 {
     wdm_say_t t;
     size_t n = 0;
-    for (const unsigned char *p = (const unsigned char *) text; *p && n + 7 < sizeof t.text; p++) {
+    for (const unsigned char *p = (const unsigned char *)text; *p && n + 7 < sizeof t.text; p++) {
         if (*p == '"' || *p == '\\') {
             t.text [n++] = '\\';
-            t.text [n++] = (char) *p;
-        }
+            t.text [n++] = (char)*p;
+        } else if (*p < 0x20)
+            n += (size_t)snprintf (t.text + n, sizeof t.text - n, "\\u%04x", *p);
         else
-        if (*p < 0x20)
-            n += (size_t) snprintf (t.text + n, sizeof t.text - n, "\\u%04x", *p);
-        else
-            t.text [n++] = (char) *p;
+            t.text [n++] = (char)*p;
     }
     t.text [n] = '\0';
     s_utf8_trim (t.text);
@@ -278,28 +274,30 @@ wdm_say_json_string (const char *text)
 wdm_say_t
 wdm_say_body_en (const char *body)
 {
-    static const struct { const char *zh, *en; } names [] = {
-        { "党(工)委",       "Party committee (or Party working committee)" },
-        { "政府",           "government (or street office)" },
-        { "区委",           "district Party committee" },
-        { "区人大常委会",   "Standing Committee of the district People's Congress" },
-        { "区政府",         "district government" },
-        { "区政协",         "district CPPCC committee" },
-        { "区教育局",       "district Education Bureau" },
-        { "区科技局",       "district Science and Technology Bureau" },
+    static const struct {
+        const char *zh, *en;
+    } names [] = {
+        { "党(工)委", "Party committee (or Party working committee)" },
+        { "政府", "government (or street office)" },
+        { "区委", "district Party committee" },
+        { "区人大常委会", "Standing Committee of the district People's Congress" },
+        { "区政府", "district government" },
+        { "区政协", "district CPPCC committee" },
+        { "区教育局", "district Education Bureau" },
+        { "区科技局", "district Science and Technology Bureau" },
         { "区文化和旅游局", "district Culture and Tourism Bureau" },
-        { "区卫生健康委",   "district Health Commission" },
-        { "区体育局",       "district Sports Bureau" },
-        { "区民政局",       "district Civil Affairs Bureau" },
-        { "区司法局",       "district Justice Bureau" },
-        { "区人社局",       "district Human Resources and Social Security Bureau" },
+        { "区卫生健康委", "district Health Commission" },
+        { "区体育局", "district Sports Bureau" },
+        { "区民政局", "district Civil Affairs Bureau" },
+        { "区司法局", "district Justice Bureau" },
+        { "区人社局", "district Human Resources and Social Security Bureau" },
     };
     wdm_say_t t;
     for (size_t i = 0; i < sizeof names / sizeof names [0]; i++)
         if (strcmp (body, names [i].zh) == 0) {
             wdm_say (t.text, sizeof t.text, "%s", names [i].en);
-    return t;
+            return t;
         }
     wdm_say (t.text, sizeof t.text, "body \"%s\"", body);
-            return t;
+    return t;
 }

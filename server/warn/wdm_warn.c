@@ -24,8 +24,8 @@
 #include <string.h>
 
 #define S_MAX_FINDINGS 16
-#define S_READERS_MAX 8                 //  reader connections of a large evaluation
-#define S_PARALLEL_MIN 8                //  indicators that make an evaluation large
+#define S_READERS_MAX  8  //  reader connections of a large evaluation
+#define S_PARALLEL_MIN 8  //  indicators that make an evaluation large
 
 //  --- Findings -------------------------------------------------------------------
 
@@ -54,8 +54,8 @@ s_collect (wdm_warn_eval_t *self, const wdm_finding_t *findings, int count, cons
         rc |= wdm_db_copy_text (copy, f->message_en, '\t');
         rc |= f->rule == WDM_RULE_MISSING ? wdm_db_copy_text (copy, NULL, '\t')
                                           : wdm_buf_printf (copy, "%.17g\t", f->value);
-        rc |= f->has_target ? wdm_buf_printf (copy, "%.17g\t", f->target)
-                            : wdm_db_copy_text (copy, NULL, '\t');
+        rc |=
+            f->has_target ? wdm_buf_printf (copy, "%.17g\t", f->target) : wdm_db_copy_text (copy, NULL, '\t');
         rc |= wdm_db_copy_text (copy, f->details [0] ? f->details : "{}", '\n');
         if (rc)
             self->failed = true;
@@ -72,7 +72,6 @@ s_flush (wdm_warn_eval_t *self)
         self->failed = true;
 }
 
-
 //  A town against the other towns, in its latest year (latest).
 static void
 s_evaluate_peers (wdm_warn_eval_t *self, const wdm_warn_indicator_t *ind, const wdm_warn_row_t *rows,
@@ -86,19 +85,18 @@ s_evaluate_peers (wdm_warn_eval_t *self, const wdm_warn_indicator_t *ind, const 
     int peer_count = 0, year = latest.year;
     for (int i = 0; i < count && peer_count < 512; i++) {
         const wdm_warn_row_t *r = &rows [i];
-        if (r->area != a && r->year == year && r->sex == 'T' && !r->body [0]
-        &&  self->areas [r->area].town)
+        if (r->area != a && r->year == year && r->sex == 'T' && !r->body [0] && self->areas [r->area].town)
             peers [peer_count++] = r->value;
     }
-    k = wdm_rules_peers (&ind->rule, place, year, latest.value, peers,
-                         peer_count, thresholds, found, S_MAX_FINDINGS);
+    k = wdm_rules_peers (&ind->rule, place, year, latest.value, peers, peer_count, thresholds, found,
+                         S_MAX_FINDINGS);
     s_collect (self, found, k, ind->rule.code, area->code, "");
 }
 
 //  A narrow-the-gap target in area a: women's series against men's.
 static void
-s_evaluate_gap (wdm_warn_eval_t *self, const wdm_warn_indicator_t *ind, const wdm_warn_row_t *rows,
-                int count, int a, const wdm_thresholds_t *thresholds)
+s_evaluate_gap (wdm_warn_eval_t *self, const wdm_warn_indicator_t *ind, const wdm_warn_row_t *rows, int count,
+                int a, const wdm_thresholds_t *thresholds)
 {
     const wdm_warn_area_t *area = &self->areas [a];
     wdm_place_t place = { area->name_zh, area->name_en };
@@ -109,8 +107,7 @@ s_evaluate_gap (wdm_warn_eval_t *self, const wdm_warn_indicator_t *ind, const wd
     int m = wdm_warn_series_points (rows, count, a, "", 'M', more, WDM_WARN_MAX_YEARS);
     if (w && m) {
         self->series++;
-        k = wdm_rules_gap (&ind->rule, place, points, w, more, m, thresholds,
-                           found, S_MAX_FINDINGS);
+        k = wdm_rules_gap (&ind->rule, place, points, w, more, m, thresholds, found, S_MAX_FINDINGS);
         s_collect (self, found, k, ind->rule.code, area->code, "");
     }
 }
@@ -128,12 +125,11 @@ s_evaluate_bodies (wdm_warn_eval_t *self, const wdm_warn_indicator_t *ind, const
     for (int i = 0; i < count; i++) {
         const wdm_warn_row_t *r = &rows [i];
         if (r->area != a || !r->body [0] || r->sex != 'T'
-        ||  (i > 0 && rows [i - 1].area == a && strcmp (rows [i - 1].body, r->body) == 0))
+            || (i > 0 && rows [i - 1].area == a && strcmp (rows [i - 1].body, r->body) == 0))
             continue;
         int b = wdm_warn_series_points (rows, count, a, r->body, 'T', points, WDM_WARN_MAX_YEARS);
         self->series++;
-        k = wdm_rules_min_count (&ind->rule, place, r->body, points, b, thresholds,
-                                 found, S_MAX_FINDINGS);
+        k = wdm_rules_min_count (&ind->rule, place, r->body, points, b, thresholds, found, S_MAX_FINDINGS);
         s_collect (self, found, k, ind->rule.code, area->code, "");
     }
 }
@@ -164,26 +160,26 @@ s_evaluate_indicator (wdm_warn_eval_t *self, const wdm_warn_indicator_t *ind, wd
         wdm_place_t place = { area->name_zh, area->name_en };
         int parts [WDM_WARN_MAX_YEARS] = { 0 }, more_parts [WDM_WARN_MAX_YEARS];
         int n = area->parent < 0
-              ? wdm_warn_series_district (self, ind, rows, count, a, points, parts, WDM_WARN_MAX_YEARS)
-              : wdm_warn_series_points (rows, count, a, "", 'T', points, WDM_WARN_MAX_YEARS);
+            ? wdm_warn_series_district (self, ind, rows, count, a, points, parts, WDM_WARN_MAX_YEARS)
+            : wdm_warn_series_points (rows, count, a, "", 'T', points, WDM_WARN_MAX_YEARS);
         int owed = area->parent < 0 ? wdm_warn_series_parts_owed (self, a) : 0;
         int k = 0;
         if (n > 0) {
             self->series++;
             if (ind->rule.kind != WDM_TARGET_MIN_COUNT && ind->rule.kind != WDM_TARGET_NARROW_GAP) {
                 const wdm_pool_t *usual = wdm_warn_series_pool_before (&pool, points [n - 1].year);
-                k = wdm_rules_series_pooled (&ind->rule, place, points, n, usual, &thresholds,
-                                             found, S_MAX_FINDINGS);
+                k = wdm_rules_series_pooled (&ind->rule, place, points, n, usual, &thresholds, found,
+                                             S_MAX_FINDINGS);
                 wdm_warn_series_note_parts (found, k, points, parts, n, owed);
                 s_collect (self, found, k, ind->rule.code, area->code, "");
             }
             if (other) {
                 int m = area->parent < 0
-                      ? wdm_warn_series_district (self, other, other_rows, other_count, a, more, more_parts,
-                                                  WDM_WARN_MAX_YEARS)
-                      : wdm_warn_series_points (other_rows, other_count, a, "", 'T', more, WDM_WARN_MAX_YEARS);
-                k = wdm_rules_relation (&ind->rule, &other->rule, place, points, n, more, m,
-                                        &thresholds, found, S_MAX_FINDINGS);
+                    ? wdm_warn_series_district (self, other, other_rows, other_count, a, more, more_parts,
+                                                WDM_WARN_MAX_YEARS)
+                    : wdm_warn_series_points (other_rows, other_count, a, "", 'T', more, WDM_WARN_MAX_YEARS);
+                k = wdm_rules_relation (&ind->rule, &other->rule, place, points, n, more, m, &thresholds,
+                                        found, S_MAX_FINDINGS);
                 wdm_warn_series_note_parts (found, k, points, parts, n, owed);
                 s_collect (self, found, k, ind->rule.code, area->code, "");
             }
@@ -213,10 +209,11 @@ s_evaluate_deadlines (wdm_warn_eval_t *self, const wdm_date_t *today)
     snprintf (first, sizeof first, "%d", self->first_year);
     const char *params [] = { first, last };
     PGresult *res = wdm_db_query (self->conn,
-        "SELECT indicator_code, unit_code, area_code, unit_zh, unit_en, year, body,"
-        "       first_received IS NOT NULL"
-        "  FROM report_owed WHERE year BETWEEN $1::int AND $2::int"
-        " ORDER BY indicator_code, unit_code, year, body", 2, params, PGRES_TUPLES_OK, NULL, 0);
+                                  "SELECT indicator_code, unit_code, area_code, unit_zh, unit_en, year, body,"
+                                  "       first_received IS NOT NULL"
+                                  "  FROM report_owed WHERE year BETWEEN $1::int AND $2::int"
+                                  " ORDER BY indicator_code, unit_code, year, body",
+                                  2, params, PGRES_TUPLES_OK, NULL, 0);
     if (!res)
         return -1;
     wdm_finding_t found [S_MAX_FINDINGS];
@@ -236,16 +233,14 @@ s_evaluate_deadlines (wdm_warn_eval_t *self, const wdm_date_t *today)
         const char *body = PQgetvalue (res, row, 6);
         wdm_rule_indicator_t named = ind->rule;
         if (body [0]
-        &&  (snprintf (named.name_zh, sizeof named.name_zh, "%s(%s)", ind->rule.name_zh, body)
-                 >= (int) sizeof named.name_zh
-         ||  snprintf (named.name_en, sizeof named.name_en, "%s (%s)", ind->rule.name_en, body)
-                 >= (int) sizeof named.name_en))
-            named = ind->rule;          //  too long to name: the body is in the warning's key
-        int k = wdm_rules_missing (&named, unit, place, atoi (PQgetvalue (res, row, 5)),
-                                   self->deadline_month, self->deadline_day,
-                                   today->year, today->month, today->day,
-                                   PQgetvalue (res, row, 7) [0] == 't', &thresholds,
-                                   found, S_MAX_FINDINGS);
+            && (snprintf (named.name_zh, sizeof named.name_zh, "%s(%s)", ind->rule.name_zh, body)
+                    >= (int)sizeof named.name_zh
+                || snprintf (named.name_en, sizeof named.name_en, "%s (%s)", ind->rule.name_en, body)
+                    >= (int)sizeof named.name_en))
+            named = ind->rule;  //  too long to name: the body is in the warning's key
+        int k = wdm_rules_missing (&named, unit, place, atoi (PQgetvalue (res, row, 5)), self->deadline_month,
+                                   self->deadline_day, today->year, today->month, today->day,
+                                   PQgetvalue (res, row, 7) [0] == 't', &thresholds, found, S_MAX_FINDINGS);
         for (int i = 0; i < k; i++)
             snprintf (found [i].body, sizeof found [i].body, "%s", body);
         s_collect (self, found, k, ind->rule.code, self->areas [area].code, PQgetvalue (res, row, 1));
@@ -257,9 +252,8 @@ s_evaluate_deadlines (wdm_warn_eval_t *self, const wdm_date_t *today)
 //  --- The evaluation ------------------------------------------------------------
 
 int
-wdm_warn_evaluate (PGconn *conn, const char *const *indicators, int count,
-                   bool deadlines, const wdm_date_t *today, int readers,
-                   wdm_warn_stats_t *stats)
+wdm_warn_evaluate (PGconn *conn, const char *const *indicators, int count, bool deadlines,
+                   const wdm_date_t *today, int readers, wdm_warn_stats_t *stats)
 {
     int64_t start = wdm_clock_us ();
     memset (stats, 0, sizeof *stats);
@@ -267,21 +261,20 @@ wdm_warn_evaluate (PGconn *conn, const char *const *indicators, int count,
     memset (&self, 0, sizeof self);
     self.conn = conn;
     int rc = -1;
-    wdm_buf_t scope = { NULL, 0, 0 };   //  the indicators as an array literal
-    if (wdm_warn_context_load (&self)
-    ||  wdm_db_exec (conn, s_findings_table_sql)
-    ||  wdm_db_exec (conn, "TRUNCATE wdm_findings"))
+    wdm_buf_t scope = { NULL, 0, 0 };  //  the indicators as an array literal
+    if (wdm_warn_context_load (&self) || wdm_db_exec (conn, s_findings_table_sql)
+        || wdm_db_exec (conn, "TRUNCATE wdm_findings"))
         goto cleanup;
     //  The scope, widened to the indicators related to those in it.
     for (int i = 0; i < self.indicator_count; i++) {
         wdm_warn_indicator_t *ind = &self.indicators [i];
         for (int k = 0; k < count && !ind->in_scope; k++)
-            ind->in_scope = strcmp (ind->rule.code, indicators [k]) == 0
-                         || strcmp (ind->relation, indicators [k]) == 0;
+            ind->in_scope =
+                strcmp (ind->rule.code, indicators [k]) == 0 || strcmp (ind->relation, indicators [k]) == 0;
         if (!indicators)
             ind->in_scope = true;
     }
-    int *order = calloc ((size_t) self.indicator_count + 1, sizeof *order);
+    int *order = calloc ((size_t)self.indicator_count + 1, sizeof *order);
     if (!order)
         goto cleanup;
     int in_scope = 0;
@@ -314,16 +307,15 @@ wdm_warn_evaluate (PGconn *conn, const char *const *indicators, int count,
             PGconn *next = reader [k % readers];
             rows = wdm_warn_series_rows (&self, wdm_warn_series_receive (next), &rows_count);
             if (k + readers < in_scope
-            &&  wdm_warn_series_send (next, self.indicators [order [k + readers]].rule.code))
+                && wdm_warn_series_send (next, self.indicators [order [k + readers]].rule.code))
                 self.failed = true;
-        }
-        else
+        } else
             rows = wdm_warn_series_fetch (&self, ind->rule.code, &rows_count);
         s_evaluate_indicator (&self, ind, rows, rows_count);
         s_flush (&self);
     }
     for (int r = 0; r < S_READERS_MAX; r++)
-        PQfinish (reader [r]);           //  also drops a fetch in flight
+        PQfinish (reader [r]);  //  also drops a fetch in flight
     free (order);
     int64_t mid = wdm_clock_us ();
     if (deadlines && s_evaluate_deadlines (&self, today))
@@ -335,7 +327,7 @@ wdm_warn_evaluate (PGconn *conn, const char *const *indicators, int count,
     }
     int64_t due = wdm_clock_us ();
     wdm_log_debug ("warnings: series read and judged in %.3f s, deadlines in %.3f s",
-                   (double) (mid - start) / 1e6, (double) (due - mid) / 1e6);
+                   (double)(mid - start) / 1e6, (double)(due - mid) / 1e6);
     stats->series = self.series;
     stats->findings = self.finding_count;
     if (indicators && wdm_db_array_end (&scope))
@@ -343,10 +335,10 @@ wdm_warn_evaluate (PGconn *conn, const char *const *indicators, int count,
     if (wdm_warn_apply (&self, indicators ? scope.data : NULL, deadlines, stats))
         goto cleanup;
     wdm_log_debug ("warnings: %d findings applied in %.3f s", self.finding_count,
-                   (double) (wdm_clock_us () - due) / 1e6);
+                   (double)(wdm_clock_us () - due) / 1e6);
     rc = 0;
 cleanup:
-    stats->seconds = (double) (wdm_clock_us () - start) / 1e6;
+    stats->seconds = (double)(wdm_clock_us () - start) / 1e6;
     free (self.indicators);
     free (self.areas);
     free (self.thresholds);

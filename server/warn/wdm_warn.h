@@ -20,8 +20,8 @@
 #include "wdm_date.h"
 
 typedef struct {
-    int series;                     //  series evaluated
-    int findings;                   //  conditions that hold
+    int series;    //  series evaluated
+    int findings;  //  conditions that hold
     int opened, reopened, updated, resolved;
     double seconds;
 } wdm_warn_stats_t;
@@ -32,9 +32,8 @@ typedef struct {
 //  parallel, when many indicators are evaluated (0: conn alone; the
 //  server's background worker uses none, to leave ingest its cores).  0
 //  with stats filled, or -1 with the cause logged and nothing changed.
-int wdm_warn_evaluate (PGconn *conn, const char *const *indicators, int count,
-                       bool deadlines, const wdm_date_t *today, int readers,
-                       wdm_warn_stats_t *stats);
+int wdm_warn_evaluate (PGconn *conn, const char *const *indicators, int count, bool deadlines,
+                       const wdm_date_t *today, int readers, wdm_warn_stats_t *stats);
 
 //  Print one warning with its whole history, its times in zone (a name
 //  from pg_timezone_names, e.g. "Asia/Shanghai"), labelled.  0, 1 if there
@@ -43,10 +42,10 @@ int wdm_warn_show (PGconn *conn, long long id, const char *zone, FILE *out);
 
 //  What acknowledging one warning came to.
 typedef enum {
-    WDM_WARN_ACKNOWLEDGED = 0,      //  it was open: now acknowledged with the note
-    WDM_WARN_NOTED,                 //  acknowledged already: the note is added to it
-    WDM_WARN_RESOLVED,              //  it has resolved: nothing done
-    WDM_WARN_MISSING                //  there is no such warning
+    WDM_WARN_ACKNOWLEDGED = 0,  //  it was open: now acknowledged with the note
+    WDM_WARN_NOTED,             //  acknowledged already: the note is added to it
+    WDM_WARN_RESOLVED,          //  it has resolved: nothing done
+    WDM_WARN_MISSING            //  there is no such warning
 } wdm_warn_ack_t;
 
 //  Acknowledge the count warnings ids with a note and a name, in one
@@ -54,8 +53,8 @@ typedef enum {
 //  first (sql/014).  results [i] says what ids [i] came to; if any is
 //  MISSING nothing is changed.  0, or -1 with the cause logged and
 //  nothing changed.
-int wdm_warn_acknowledge (PGconn *conn, const long long *ids, int count, const char *by,
-                          const char *note, wdm_warn_ack_t *results);
+int wdm_warn_acknowledge (PGconn *conn, const long long *ids, int count, const char *by, const char *note,
+                          wdm_warn_ack_t *results);
 
 //  The server's background evaluation (a thread that calls
 //  wdm_warn_evaluate) is wdm_warn_worker.h.

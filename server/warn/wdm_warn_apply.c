@@ -14,8 +14,8 @@
 
 //  The warning w of finding f: the same rule, indicator, area, year, body
 //  and unit (a finding's unit is NULL unless it is a missing report).
-#define S_SAME_KEY \
-    "w.rule_code = f.rule AND w.indicator_code = f.indicator AND w.area_code = f.area" \
+#define S_SAME_KEY                                                                                           \
+    "w.rule_code = f.rule AND w.indicator_code = f.indicator AND w.area_code = f.area"                       \
     " AND w.year = f.year AND w.body = f.body AND coalesce (w.unit_code, '') = coalesce (f.unit, '')"
 //  Findings are yearly.
 #define S_YEARLY "w.period_kind = 'year' AND w.period_no = 0"
@@ -128,13 +128,13 @@ wdm_warn_apply (wdm_warn_eval_t *self, const char *scope, bool deadlines, wdm_wa
     //  The others that differ from their warning as it stands go through
     //  warning_raise: a steady state costs one index probe per finding.
     res = PQexec (self->conn,
-        "SELECT t, count (*) FROM (SELECT warning_raise (rule, indicator, area, year, body,"
-        "        nullif (unit, ''), level::warning_level, message_zh, message_en, value, target,"
-        "        details) AS t FROM wdm_findings f"
-        "  WHERE NOT EXISTS (SELECT 1 FROM warning w WHERE " S_SAME_KEY " AND " S_YEARLY
-        "          AND w.state <> 'resolved' AND w.level = f.level::warning_level"
-        "          AND w.value IS NOT DISTINCT FROM f.value AND w.message_zh = f.message_zh)"
-        "  ORDER BY rule, indicator, area, year) x GROUP BY t");
+                  "SELECT t, count (*) FROM (SELECT warning_raise (rule, indicator, area, year, body,"
+                  "        nullif (unit, ''), level::warning_level, message_zh, message_en, value, target,"
+                  "        details) AS t FROM wdm_findings f"
+                  "  WHERE NOT EXISTS (SELECT 1 FROM warning w WHERE " S_SAME_KEY " AND " S_YEARLY
+                  "          AND w.state <> 'resolved' AND w.level = f.level::warning_level"
+                  "          AND w.value IS NOT DISTINCT FROM f.value AND w.message_zh = f.message_zh)"
+                  "  ORDER BY rule, indicator, area, year) x GROUP BY t");
     if (PQresultStatus (res) != PGRES_TUPLES_OK) {
         wdm_log_error ("warnings: %s", PQresultErrorMessage (res));
         goto cleanup;
@@ -142,9 +142,12 @@ wdm_warn_apply (wdm_warn_eval_t *self, const char *scope, bool deadlines, wdm_wa
     for (int row = 0; row < PQntuples (res); row++) {
         const char *t = PQgetvalue (res, row, 0);
         int n = atoi (PQgetvalue (res, row, 1));
-        if (strcmp (t, "open") == 0) stats->opened += n;
-        else if (strcmp (t, "reopen") == 0) stats->reopened += n;
-        else if (strcmp (t, "update") == 0) stats->updated += n;
+        if (strcmp (t, "open") == 0)
+            stats->opened += n;
+        else if (strcmp (t, "reopen") == 0)
+            stats->reopened += n;
+        else if (strcmp (t, "update") == 0)
+            stats->updated += n;
     }
     PQclear (res);
     const char *rules = deadlines

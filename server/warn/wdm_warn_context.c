@@ -57,7 +57,7 @@ s_table (wdm_warn_eval_t *self, const char *sql, size_t size, void **rows, int *
     if (!res)
         return NULL;
     *count = PQntuples (res);
-    *rows = calloc ((size_t) *count + 1, size);
+    *rows = calloc ((size_t)*count + 1, size);
     if (!*rows) {
         wdm_log_error ("warnings: out of memory for %d rows", *count);
         PQclear (res);
@@ -70,9 +70,11 @@ s_table (wdm_warn_eval_t *self, const char *sql, size_t size, void **rows, int *
 static int
 s_load_plan (wdm_warn_eval_t *self)
 {
-    PGresult *res = wdm_db_query (self->conn,
-        "SELECT baseline_year, period_start, period_end, deadline_month, deadline_day"
-        "  FROM plan ORDER BY code LIMIT 1", 0, NULL, PGRES_TUPLES_OK, NULL, 0);
+    PGresult *res =
+        wdm_db_query (self->conn,
+                      "SELECT baseline_year, period_start, period_end, deadline_month, deadline_day"
+                      "  FROM plan ORDER BY code LIMIT 1",
+                      0, NULL, PGRES_TUPLES_OK, NULL, 0);
     if (!res)
         return -1;
     if (PQntuples (res) != 1) {
@@ -87,8 +89,8 @@ s_load_plan (wdm_warn_eval_t *self)
     self->deadline_day = atoi (PQgetvalue (res, 0, 4));
     PQclear (res);
     if (self->last_year - self->baseline_year + 1 > WDM_JUDGE_MAX_YEARS) {
-        wdm_log_error ("warnings: the plan spans %d-%d, more than %d years",
-                       self->baseline_year, self->last_year, WDM_JUDGE_MAX_YEARS);
+        wdm_log_error ("warnings: the plan spans %d-%d, more than %d years", self->baseline_year,
+                       self->last_year, WDM_JUDGE_MAX_YEARS);
         return -1;
     }
     return 0;
@@ -99,13 +101,14 @@ static int
 s_load_indicators (wdm_warn_eval_t *self)
 {
     void *rows = NULL;
-    PGresult *res = s_table (self,
-        "SELECT i.code, i.name_zh, i.name_en, u.code, u.symbol, i.target_kind, i.target_value,"
-        "       i.target_year, i.relation_op, i.aggregation, coalesce (u.scale, 0),"
-        "       coalesce (i.relation_code, '')"
-        "  FROM indicator i JOIN measure_unit u ON u.code = i.measure_unit_code"
-        " WHERE i.active ORDER BY i.code",
-        sizeof *self->indicators, &rows, &self->indicator_count);
+    PGresult *res =
+        s_table (self,
+                 "SELECT i.code, i.name_zh, i.name_en, u.code, u.symbol, i.target_kind, i.target_value,"
+                 "       i.target_year, i.relation_op, i.aggregation, coalesce (u.scale, 0),"
+                 "       coalesce (i.relation_code, '')"
+                 "  FROM indicator i JOIN measure_unit u ON u.code = i.measure_unit_code"
+                 " WHERE i.active ORDER BY i.code",
+                 sizeof *self->indicators, &rows, &self->indicator_count);
     if (!res)
         return -1;
     self->indicators = rows;
@@ -118,9 +121,12 @@ s_load_indicators (wdm_warn_eval_t *self)
         const char *unit = PQgetvalue (res, row, 3);
         wdm_warn_copy (r->unit_zh, sizeof r->unit_zh, PQgetvalue (res, row, 4));
         wdm_warn_copy (r->unit_en, sizeof r->unit_en,
-                       strcmp (unit, "percent") == 0 ? "%" : strcmp (unit, "per_mille") == 0 ? "‰"
-                     : strcmp (unit, "per_100k") == 0 ? " per 100,000" : strcmp (unit, "years") == 0 ? " years"
-                     : strcmp (unit, "count") == 0 ? " persons" : "");
+                       strcmp (unit, "percent") == 0         ? "%"
+                           : strcmp (unit, "per_mille") == 0 ? "‰"
+                           : strcmp (unit, "per_100k") == 0  ? " per 100,000"
+                           : strcmp (unit, "years") == 0     ? " years"
+                           : strcmp (unit, "count") == 0     ? " persons"
+                                                             : "");
         if (wdm_target_kind_parse (PQgetvalue (res, row, 5), &r->kind))
             r->kind = WDM_TARGET_MONITOR;
         r->has_target = !PQgetisnull (res, row, 6);
@@ -143,8 +149,9 @@ static int
 s_load_areas (wdm_warn_eval_t *self)
 {
     void *rows = NULL;
-    PGresult *res = s_table (self, "SELECT code, coalesce (parent_code, ''), level, name_zh, name_en"
-                                   "  FROM area ORDER BY code COLLATE \"C\"",
+    PGresult *res = s_table (self,
+                             "SELECT code, coalesce (parent_code, ''), level, name_zh, name_en"
+                             "  FROM area ORDER BY code COLLATE \"C\"",
                              sizeof *self->areas, &rows, &self->area_count);
     if (!res)
         return -1;
@@ -168,8 +175,9 @@ static int
 s_load_thresholds (wdm_warn_eval_t *self)
 {
     void *rows = NULL;
-    PGresult *res = s_table (self, "SELECT coalesce (indicator_code, ''), rule_code, param, value"
-                                   "  FROM rule_threshold ORDER BY indicator_code NULLS FIRST",
+    PGresult *res = s_table (self,
+                             "SELECT coalesce (indicator_code, ''), rule_code, param, value"
+                             "  FROM rule_threshold ORDER BY indicator_code NULLS FIRST",
                              sizeof *self->thresholds, &rows, &self->threshold_count);
     if (!res)
         return -1;

@@ -28,21 +28,21 @@
 typedef struct {
     wdm_rule_indicator_t rule;
     wdm_aggregation_t aggregation;
-    double scale;                       //  0: not a ratio
-    char relation [WDM_CODE_MAX];       //  the other indicator of a relation
+    double scale;                  //  0: not a ratio
+    char relation [WDM_CODE_MAX];  //  the other indicator of a relation
     bool in_scope;
 } wdm_warn_indicator_t;
 
 typedef struct {
     char code [WDM_CODE_MAX];
-    int parent;                         //  index, -1 for the district
-    bool town;                          //  a town or street: has peers
+    int parent;  //  index, -1 for the district
+    bool town;   //  a town or street: has peers
     char name_zh [128];
     char name_en [128];
 } wdm_warn_area_t;
 
 typedef struct {
-    char indicator [WDM_CODE_MAX];      //  "" for a rule's default
+    char indicator [WDM_CODE_MAX];  //  "" for a rule's default
     char rule [32];
     char param [32];
     double value;
@@ -55,7 +55,7 @@ typedef struct {
     char body [WDM_CODE_MAX];
     char sex;
     double value;
-    bool has_ratio;                     //  numerator and denominator both given
+    bool has_ratio;  //  numerator and denominator both given
     double numerator, denominator;
     bool has_replaced;
     double replaced;
@@ -71,9 +71,9 @@ typedef struct {
     int area_count;
     wdm_warn_threshold_t *thresholds;
     int threshold_count;
-    wdm_buf_t findings;             //  the findings not yet sent to wdm_findings
+    wdm_buf_t findings;  //  the findings not yet sent to wdm_findings
     int finding_count;
-    bool failed;                        //  a finding could not be kept: do not apply
+    bool failed;  //  a finding could not be kept: do not apply
     int series;
 } wdm_warn_eval_t;
 
@@ -89,7 +89,7 @@ typedef struct {
 typedef struct {
     wdm_warn_change_t *changes;
     int count;
-    int year;                           //  the year pool is for; 0: none yet
+    int year;  //  the year pool is for; 0: none yet
     wdm_pool_t pool;
 } wdm_warn_pool_t;
 
@@ -112,8 +112,7 @@ int wdm_warn_context_area (const wdm_warn_eval_t *self, const char *code);
 int wdm_warn_context_indicator (const wdm_warn_eval_t *self, const char *code);
 
 //  The thresholds for one indicator: defaults, then its own overrides.
-void wdm_warn_context_thresholds (const wdm_warn_eval_t *self, const char *indicator,
-                                  wdm_thresholds_t *out);
+void wdm_warn_context_thresholds (const wdm_warn_eval_t *self, const char *indicator, wdm_thresholds_t *out);
 
 //  --- Series (wdm_warn_series.c) -----------------------------------------------------
 
@@ -135,23 +134,23 @@ PGresult *wdm_warn_series_receive (PGconn *reader);
 
 //  The points of one (area, body, sex) series of fetched rows (sorted by
 //  area): at most max, returns how many.
-int wdm_warn_series_points (const wdm_warn_row_t *rows, int count, int area, const char *body,
-                            char sex, wdm_point_t *points, int max);
+int wdm_warn_series_points (const wdm_warn_row_t *rows, int count, int area, const char *body, char sex,
+                            wdm_point_t *points, int max);
 
 //  The district's series: its own values, and the roll-up of the areas
 //  below it for each year it reported none.  parts [i]: the areas point i
 //  was rolled up from, 0 for the district's own value.  Returns how many.
 int wdm_warn_series_district (const wdm_warn_eval_t *self, const wdm_warn_indicator_t *ind,
-                              const wdm_warn_row_t *rows, int count, int district,
-                              wdm_point_t *points, int *parts, int max);
+                              const wdm_warn_row_t *rows, int count, int district, wdm_point_t *points,
+                              int *parts, int max);
 
 //  How many areas lie directly below the district.
 int wdm_warn_series_parts_owed (const wdm_warn_eval_t *self, int district);
 
 //  Add to each of the k findings about a rolled-up year how many of the
 //  owed areas it was rolled up from.
-void wdm_warn_series_note_parts (wdm_finding_t *found, int k, const wdm_point_t *points,
-                                 const int *parts, int n, int owed);
+void wdm_warn_series_note_parts (wdm_finding_t *found, int k, const wdm_point_t *points, const int *parts,
+                                 int n, int owed);
 
 //  Gather the year-on-year changes of the judged series (no body, both
 //  sexes) of rows into self; the caller frees self->changes.  Without

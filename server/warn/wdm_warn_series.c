@@ -42,7 +42,7 @@ wdm_warn_series_rows (wdm_warn_eval_t *self, PGresult *res, int *count)
         return NULL;
     }
     int rows = PQntuples (res);
-    wdm_warn_row_t *out = calloc ((size_t) rows + 1, sizeof *out);
+    wdm_warn_row_t *out = calloc ((size_t)rows + 1, sizeof *out);
     if (!out)
         self->failed = true;
     for (int row = 0; out && row < rows; row++) {
@@ -122,8 +122,7 @@ wdm_warn_series_points (const wdm_warn_row_t *rows, int count, int area, const c
         if (rows [i].area == area && rows [i].sex == sex && strcmp (rows [i].body, body) == 0) {
             points [n].year = rows [i].year;
             points [n].value = rows [i].value;
-            points [n].revised_from_final = rows [i].has_replaced
-                                         && rows [i].replaced != rows [i].value;
+            points [n].revised_from_final = rows [i].has_replaced && rows [i].replaced != rows [i].value;
             points [n].final_value = rows [i].replaced;
             n++;
         }
@@ -137,8 +136,9 @@ wdm_warn_series_points (const wdm_warn_row_t *rows, int count, int area, const c
 //  value wins for that year only.  parts [i] is how many areas point i was
 //  rolled up from, 0 for a value the district reported.
 int
-wdm_warn_series_district (const wdm_warn_eval_t *self, const wdm_warn_indicator_t *ind, const wdm_warn_row_t *rows, int count,
-                          int district, wdm_point_t *points, int *parts, int max)
+wdm_warn_series_district (const wdm_warn_eval_t *self, const wdm_warn_indicator_t *ind,
+                          const wdm_warn_row_t *rows, int count, int district, wdm_point_t *points,
+                          int *parts, int max)
 {
     wdm_point_t own [WDM_WARN_MAX_YEARS];
     int own_count = wdm_warn_series_points (rows, count, district, "", 'T', own, WDM_WARN_MAX_YEARS);
@@ -162,7 +162,7 @@ wdm_warn_series_district (const wdm_warn_eval_t *self, const wdm_warn_indicator_
         }
         double value;
         if (ind->aggregation == WDM_AGG_NONE
-        ||  wdm_judge_rollup_value (&rollup, ind->aggregation, ind->scale, &value))
+            || wdm_judge_rollup_value (&rollup, ind->aggregation, ind->scale, &value))
             continue;
         memset (&points [n], 0, sizeof points [n]);
         points [n].year = year;
@@ -210,7 +210,7 @@ wdm_warn_series_note_parts (wdm_finding_t *found, int k, const wdm_point_t *poin
 static int
 s_change_compare (const void *a, const void *b)
 {
-    int x = ((const wdm_warn_change_t *) a)->year, y = ((const wdm_warn_change_t *) b)->year;
+    int x = ((const wdm_warn_change_t *)a)->year, y = ((const wdm_warn_change_t *)b)->year;
     return (x > y) - (x < y);
 }
 
@@ -221,15 +221,15 @@ void
 wdm_warn_series_pool (const wdm_warn_row_t *rows, int count, wdm_warn_pool_t *self)
 {
     memset (self, 0, sizeof *self);
-    self->changes = calloc ((size_t) count + 1, sizeof *self->changes);
+    self->changes = calloc ((size_t)count + 1, sizeof *self->changes);
     for (int i = 1; self->changes && i < count; i++) {
         const wdm_warn_row_t *a = &rows [i - 1], *b = &rows [i];
         if (b->sex == 'T' && !b->body [0] && a->area == b->area && a->sex == 'T' && !a->body [0]
-        &&  b->year == a->year + 1)
+            && b->year == a->year + 1)
             self->changes [self->count++] = (wdm_warn_change_t) { b->year, b->value - a->value };
     }
     if (self->count)
-        qsort (self->changes, (size_t) self->count, sizeof *self->changes, s_change_compare);
+        qsort (self->changes, (size_t)self->count, sizeof *self->changes, s_change_compare);
 }
 
 //  The pool of the changes that end before year: none of the year judged,
@@ -241,7 +241,7 @@ wdm_warn_series_pool_before (wdm_warn_pool_t *self, int year)
         int n = 0;
         while (n < self->count && self->changes [n].year < year)
             n++;
-        double *values = malloc ((size_t) n * sizeof *values + 1);
+        double *values = malloc ((size_t)n * sizeof *values + 1);
         for (int i = 0; values && i < n; i++)
             values [i] = self->changes [i].change;
         if (!values || wdm_rules_pool (values, n, &self->pool))

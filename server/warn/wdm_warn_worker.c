@@ -33,21 +33,21 @@ struct wdm_warn_worker {
     s_settings_t settings;
     wdm_actor_t *actor;
     //  The owner's: the last counts the worker sent.
-    int open_red, open_yellow;          //  warnings not resolved
-    bool counted;                       //  a count has arrived
+    int open_red, open_yellow;  //  warnings not resolved
+    bool counted;               //  a count has arrived
 };
 
 //  The thread's own state.
 typedef struct {
     const s_settings_t *settings;
     void *pipe;
-    PGconn *conn;                       //  made again if lost
-    char **touched;                     //  indicators to evaluate, no repeats
+    PGconn *conn;    //  made again if lost
+    char **touched;  //  indicators to evaluate, no repeats
     int touched_count, touched_capacity;
 } s_worker_t;
 
 #define S_REST_FACTOR 4
-#define S_COUNT_MS 5000                 //  how often the open warnings are counted
+#define S_COUNT_MS    5000  //  how often the open warnings are counted
 
 //  Count the warnings not resolved and send the counts to the owner, for
 //  /metrics.  On this thread's connection, not the store's: on a large
@@ -56,14 +56,15 @@ typedef struct {
 static void
 s_count_open (s_worker_t *self)
 {
-    PGresult *res = PQexec (self->conn, "SELECT count (*) FILTER (WHERE level = 'red'),"
-                                        " count (*) FILTER (WHERE level = 'yellow')"
-                                        " FROM warning WHERE state <> 'resolved'");
+    PGresult *res = PQexec (self->conn,
+                            "SELECT count (*) FILTER (WHERE level = 'red'),"
+                            " count (*) FILTER (WHERE level = 'yellow')"
+                            " FROM warning WHERE state <> 'resolved'");
     if (PQresultStatus (res) == PGRES_TUPLES_OK) {
         char counts [64];
-        int size = snprintf (counts, sizeof counts, "COUNTS %d %d",
-                             atoi (PQgetvalue (res, 0, 0)), atoi (PQgetvalue (res, 0, 1)));
-        zmq_send (self->pipe, counts, (size_t) size, ZMQ_DONTWAIT);
+        int size = snprintf (counts, sizeof counts, "COUNTS %d %d", atoi (PQgetvalue (res, 0, 0)),
+                             atoi (PQgetvalue (res, 0, 1)));
+        zmq_send (self->pipe, counts, (size_t)size, ZMQ_DONTWAIT);
     }
     PQclear (res);
 }
@@ -89,9 +90,9 @@ s_add_touched (s_worker_t *self, const char *code)
             return;
     if (self->touched_count == self->touched_capacity) {
         int capacity = self->touched_capacity ? self->touched_capacity * 2 : 32;
-        char **grown = realloc (self->touched, (size_t) capacity * sizeof *grown);
+        char **grown = realloc (self->touched, (size_t)capacity * sizeof *grown);
         if (!grown)
-            return;                     //  the deadline pass catches up
+            return;  //  the deadline pass catches up
         self->touched = grown;
         self->touched_capacity = capacity;
     }
@@ -117,7 +118,7 @@ s_take_command (s_worker_t *self)
         size = zmq_recv (self->pipe, frame, sizeof frame - 1, 0);
         if (size < 0)
             break;
-        if (touch && size > 0 && size < (int) sizeof frame) {
+        if (touch && size > 0 && size < (int)sizeof frame) {
             frame [size] = '\0';
             s_add_touched (self, frame);
         }
@@ -130,7 +131,7 @@ s_take_command (s_worker_t *self)
 static void
 s_worker_actor (void *pipe, void *args)
 {
-    s_worker_t self = { .settings = (const s_settings_t *) args, .pipe = pipe };
+    s_worker_t self = { .settings = (const s_settings_t *)args, .pipe = pipe };
     const s_settings_t *settings = self.settings;
     int64_t last_eval = 0, last_duration = 0, next_deadlines = 0, next_count = 0;
     wdm_actor_signal (pipe, 0);
@@ -141,7 +142,7 @@ s_worker_actor (void *pipe, void *args)
         if (items [0].revents & ZMQ_POLLIN) {
             if (s_take_command (&self))
                 break;
-            continue;                   //  take every message waiting first
+            continue;  //  take every message waiting first
         }
         int64_t now = wdm_clock_ms ();
         if (now >= next_count) {
@@ -154,8 +155,8 @@ s_worker_actor (void *pipe, void *args)
         //  took: under a bulk load, when every commit touches every
         //  indicator, evaluations would otherwise run back to back and take
         //  a core from ingest.  The rest bounds them to a fifth of a core.
-        int64_t rest = last_duration * S_REST_FACTOR > settings->interval_ms
-                     ? last_duration * S_REST_FACTOR : settings->interval_ms;
+        int64_t rest = last_duration * S_REST_FACTOR > settings->interval_ms ? last_duration * S_REST_FACTOR
+                                                                             : settings->interval_ms;
         if (!deadlines && (self.touched_count == 0 || now - last_eval < rest))
             continue;
         if (!s_worker_conn (&self)) {
@@ -169,14 +170,15 @@ s_worker_actor (void *pipe, void *args)
         wdm_warn_stats_t stats;
         //  The reports just received may settle missing-report warnings
         //  of the indicators touched: deadlines are judged for them too.
-        int rc = wdm_warn_evaluate (self.conn, deadlines ? NULL : (const char *const *) self.touched,
+        int rc = wdm_warn_evaluate (self.conn, deadlines ? NULL : (const char *const *)self.touched,
                                     deadlines ? 0 : self.touched_count, true, &today, 0, &stats);
         if (rc == 0) {
             s_count_open (&self);
             if (stats.opened || stats.reopened || stats.resolved || stats.updated)
                 wdm_log_info ("warnings: %d series evaluated in %.3f s: %d opened, %d reopened, "
-                              "%d updated, %d resolved", stats.series, stats.seconds, stats.opened,
-                              stats.reopened, stats.updated, stats.resolved);
+                              "%d updated, %d resolved",
+                              stats.series, stats.seconds, stats.opened, stats.reopened, stats.updated,
+                              stats.resolved);
             for (int i = 0; i < self.touched_count; i++)
                 free (self.touched [i]);
             self.touched_count = 0;
@@ -227,9 +229,9 @@ s_take_counts (wdm_warn_worker_t *self)
         if (size < 0) {
             if (zmq_errno () == EINTR)
                 continue;
-            break;                      //  EAGAIN: nothing more
+            break;  //  EAGAIN: nothing more
         }
-        message [size < (int) sizeof message - 1 ? size : (int) sizeof message - 1] = '\0';
+        message [size < (int)sizeof message - 1 ? size : (int)sizeof message - 1] = '\0';
         int red, yellow;
         if (sscanf (message, "COUNTS %d %d", &red, &yellow) == 2) {
             self->open_red = red;
@@ -260,13 +262,13 @@ wdm_warn_worker_touch (wdm_warn_worker_t *self, const char *const *indicators, i
     void *pipe = wdm_actor_pipe (self->actor);
     int codes = 0;
     for (int i = 0; i < count; i++)
-        codes += indicators [i] [0] != '\0';
+        codes += indicators [i][0] != '\0';
     if (codes == 0)
         return;
     if (zmq_send (pipe, "TOUCH", 5, ZMQ_DONTWAIT | ZMQ_SNDMORE) != 5)
         return;
     for (int i = 0; i < count; i++)
-        if (indicators [i] [0])
+        if (indicators [i][0])
             zmq_send (pipe, indicators [i], strlen (indicators [i]), --codes ? ZMQ_SNDMORE : 0);
 }
 

@@ -22,7 +22,7 @@ s_now (void)
 {
     struct timespec ts;
     clock_gettime (CLOCK_MONOTONIC, &ts);
-    return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 int
@@ -46,10 +46,10 @@ main (int argc, char **argv)
     double start = s_now ();
     for (long i = 1; i <= n; i++) {
         uint64_t seq;
-        memset (payload, (int) (i & 0xff), sizeof payload);
+        memset (payload, (int)(i & 0xff), sizeof payload);
         memcpy (payload, &i, sizeof i);
         if (wdm_outbox_append (box, payload, sizeof payload, &seq)
-        ||  ((i % per_file == 0 || i == n) && wdm_outbox_sync (box))) {
+            || ((i % per_file == 0 || i == n) && wdm_outbox_sync (box))) {
             fprintf (stderr, "intake: %s\n", wdm_outbox_error (box));
             return 1;
         }
@@ -88,8 +88,7 @@ main (int argc, char **argv)
     getrusage (RUSAGE_SELF, &usage);
     printf ("records %ld  intake %.0f records/s  delivery %.0f records/s  reopen %.3f s"
             "  queued %llu  acknowledged %llu  peak RSS %.1f MiB\n",
-            n, (double) n / intake, (double) read / delivery, reopen,
-            (unsigned long long) stats.queued, (unsigned long long) stats.acknowledged,
-            (double) usage.ru_maxrss / 1024.0);
+            n, (double)n / intake, (double)read / delivery, reopen, (unsigned long long)stats.queued,
+            (unsigned long long)stats.acknowledged, (double)usage.ru_maxrss / 1024.0);
     return read == n && stats.queued == 0 ? 0 : 1;
 }

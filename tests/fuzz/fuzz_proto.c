@@ -26,7 +26,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     if (wdm_proto_batch_decode (body, body_size, expected, &batch, why, sizeof why) == WDM_PROTO_OK) {
         for (uint32_t i = 0; i < batch.count; i++)
             if (batch.items [i].raw + batch.items [i].raw_size > body + body_size)
-                __builtin_trap ();      //  a record's span must stay inside the body
+                __builtin_trap ();  //  a record's span must stay inside the body
         wdm_proto_batch_clear (&batch);
     }
     wdm_proto_reply_t reply;
