@@ -18,19 +18,17 @@ wdm_cmd_connect (wdm_cmd_config_t *config, int *rc)
     if (!conn)
         return NULL;
     const char *params [] = { config->timezone };
-    PGresult *res = PQexecParams (conn,
+    PGresult *res = wdm_db_query (conn,
         "SELECT name FROM pg_timezone_names WHERE lower (name) = lower ($1)"
-        " ORDER BY name = $1 DESC LIMIT 1", 1, NULL, params, NULL, NULL, 0);
-    if (PQresultStatus (res) != PGRES_TUPLES_OK)
-        wdm_log_error ("database: %s", PQresultErrorMessage (res));
-    else
-    if (PQntuples (res) == 0) {
+        " ORDER BY name = $1 DESC LIMIT 1", 1, params, PGRES_TUPLES_OK, NULL, 0);
+    if (res && PQntuples (res) == 0) {
         fprintf (stderr, "wdmon: 未知时区 %s / unknown time zone '%s' (--tz, WDM_TZ or "
                  "[office] timezone): give a name from PostgreSQL's pg_timezone_names, "
                  "e.g. Asia/Shanghai\n", config->timezone, config->timezone);
         *rc = WDM_CMD_EXIT_USAGE;
     }
-    else {
+    else
+    if (res) {
         snprintf (config->timezone, sizeof config->timezone, "%s", PQgetvalue (res, 0, 0));
         *rc = WDM_CMD_EXIT_OK;
     }

@@ -98,37 +98,30 @@ wdm_db_query (PGconn *conn, const char *sql, int count, const char *const *param
     PGresult *res = PQexecParams (conn, sql, count, NULL, params, NULL, NULL, 0);
     if (PQresultStatus (res) == expect)
         return res;
-    snprintf (err, err_size, "数据库错误 / database: %s", PQresultErrorMessage (res));
-    err [strcspn (err, "\n")] = '\0';
+    //  The primary message only: the statement and its caret add nothing.
+    const char *message = res ? PQresultErrorField (res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+    if (!message)
+        message = res && *PQresultErrorMessage (res) ? PQresultErrorMessage (res)
+                                                     : PQerrorMessage (conn);
+    if (err) {
+        snprintf (err, err_size, "数据库错误 / database: %s", message);
+        err [strcspn (err, "\n")] = '\0';
+    }
+    else
+        wdm_log_error ("database: %.*s", (int) strcspn (message, "\n"), message);
     PQclear (res);
     return NULL;
 }
 
-//  --- COPY buffers ------------------------------------------------------------
-
-static int
-s_copy_reserve (wdm_db_copy_t *self, size_t more)
-{
-    if (self->size + more <= self->capacity)
-        return 0;
-    size_t capacity = self->capacity ? self->capacity : 65536;
-    while (capacity < self->size + more)
-        capacity *= 2;
-    char *data = realloc (self->data, capacity);
-    if (!data)
-        return -1;
-    self->data = data;
-    self->capacity = capacity;
-    return 0;
-}
+//  --- COPY ------------------------------------------------------------------------
 
 int
-wdm_db_copy_text (wdm_db_copy_t *self, const char *text, char sep)
+wdm_db_copy_text (wdm_buf_t *rows, const char *text, char sep)
 {
     size_t len = text ? strlen (text) : 2;
-    if (s_copy_reserve (self, 2 * len + 2))
+    if (wdm_buf_reserve (rows, 2 * len + 1))
         return -1;
-    char *out = self->data + self->size;
+    char *out = rows->data + rows->size;
     if (!text) {
         *out++ = '\\';
         *out++ = 'N';
@@ -142,29 +135,15 @@ wdm_db_copy_text (wdm_db_copy_t *self, const char *text, char sep)
         *out++ = c;
     }
     *out++ = sep;
-    self->size = (size_t) (out - self->data);
+    *out = '\0';
+    rows->size = (size_t) (out - rows->data);
     return 0;
 }
 
 int
-wdm_db_copy_format (wdm_db_copy_t *self, const char *format, ...)
+wdm_db_copy_send (PGconn *conn, const char *table, wdm_buf_t *rows)
 {
-    if (s_copy_reserve (self, 512))
-        return -1;
-    va_list args;
-    va_start (args, format);
-    int len = vsnprintf (self->data + self->size, 512, format, args);
-    va_end (args);
-    if (len < 0 || len >= 512)
-        return -1;
-    self->size += (size_t) len;
-    return 0;
-}
-
-int
-wdm_db_copy_send (PGconn *conn, const char *table, wdm_db_copy_t *self)
-{
-    if (self->size == 0)
+    if (rows->size == 0)
         return 0;
     char sql [256];
     snprintf (sql, sizeof sql, "COPY %s FROM STDIN", table);
@@ -176,7 +155,7 @@ wdm_db_copy_send (PGconn *conn, const char *table, wdm_db_copy_t *self)
     }
     PQclear (res);
     int rc = 0;
-    if (PQputCopyData (conn, self->data, (int) self->size) != 1
+    if (PQputCopyData (conn, rows->data, (int) rows->size) != 1
     ||  PQputCopyEnd (conn, NULL) != 1) {
         wdm_log_error ("database: %s: %s", sql, PQerrorMessage (conn));
         rc = -1;
@@ -188,27 +167,20 @@ wdm_db_copy_send (PGconn *conn, const char *table, wdm_db_copy_t *self)
         }
         PQclear (res);
     }
-    self->size = 0;
+    wdm_buf_reset (rows);
     return rc;
 }
 
 int
-wdm_db_array_add (wdm_db_copy_t *self, const char *item)
+wdm_db_array_add (wdm_buf_t *array, const char *item)
 {
-    return wdm_db_copy_format (self, "%s\"%s\"", self->size ? "," : "{", item);
+    return wdm_buf_printf (array, "%s\"%s\"", array->size ? "," : "{", item);
 }
 
 int
-wdm_db_array_end (wdm_db_copy_t *self)
+wdm_db_array_end (wdm_buf_t *array)
 {
-    return wdm_db_copy_format (self, "%s", self->size ? "}" : "{}");
-}
-
-void
-wdm_db_copy_free (wdm_db_copy_t *self)
-{
-    free (self->data);
-    memset (self, 0, sizeof *self);
+    return wdm_buf_printf (array, "%s", array->size ? "}" : "{}");
 }
 
 //  A numeric column that may be NULL: 1 and *value set, or 0.

@@ -7,6 +7,8 @@
 
 #include <libpq-fe.h>
 
+#include "wdm_buf.h"
+
 #include "wdm_catalog.h"
 
 //  Connect with a libpq connection string ("" uses the PG* environment),
@@ -22,40 +24,32 @@ PGconn *wdm_db_connect_like (PGconn *conn);
 int wdm_db_exec (PGconn *conn, const char *sql);
 
 //  Run a parameterised statement: the result, which the caller clears, if
-//  its status is expect; else NULL with the database's message, one line,
-//  in err (for a caller that reports errors to a person, not the log).
+//  its status is expect (PGRES_TUPLES_OK, PGRES_COMMAND_OK ...); else NULL
+//  and the database's message, one line: in err for a caller that tells a
+//  person, or logged when err is NULL (the daemons and the warning engine).
+//  The one query helper of the server: parts add their context around it.
 PGresult *wdm_db_query (PGconn *conn, const char *sql, int count, const char *const *params,
                         ExecStatusType expect, char *err, size_t err_size);
 
-//  Rows in COPY's text format, built up and then sent in one COPY.
-typedef struct {
-    char *data;
-    size_t size, capacity;
-} wdm_db_copy_t;
+//  Rows for COPY, in its text format, are built up in a wdm_buf_t (fields
+//  that need no escaping, such as numbers, with wdm_buf_printf) and then
+//  sent in one COPY.
 
 //  Append a field escaped for COPY's text format (NULL: \N), then sep
 //  ('\t' between fields, '\n' after the last).
 //  0, or -1 out of memory.
-int wdm_db_copy_text (wdm_db_copy_t *self, const char *text, char sep);
-
-//  Append a number or other field that needs no escaping, printf-style,
-//  at most 511 bytes.  0, or -1.
-int wdm_db_copy_format (wdm_db_copy_t *self, const char *format, ...)
-    __attribute__ ((format (printf, 2, 3)));
+int wdm_db_copy_text (wdm_buf_t *rows, const char *text, char sep);
 
 //  COPY the rows into table (a name, or "table (columns)") and empty the
 //  buffer.  Nothing to send is success.  0, or -1 with the error logged.
-int wdm_db_copy_send (PGconn *conn, const char *table, wdm_db_copy_t *self);
-
-//  Free the buffer's memory.
-void wdm_db_copy_free (wdm_db_copy_t *self);
+int wdm_db_copy_send (PGconn *conn, const char *table, wdm_buf_t *rows);
 
 //  A PostgreSQL array literal of identifiers (codes, Z85 keys: nothing
 //  that needs escaping in double quotes), built in a buffer: add each
 //  item, then end.  Both 0, or -1 out of memory.  An ended array is
-//  self->data, "{}" when empty; empty self->size first to reuse it.
-int wdm_db_array_add (wdm_db_copy_t *self, const char *item);
-int wdm_db_array_end (wdm_db_copy_t *self);
+//  array->data, "{}" when empty; wdm_buf_reset it to reuse it.
+int wdm_db_array_add (wdm_buf_t *array, const char *item);
+int wdm_db_array_end (wdm_buf_t *array);
 
 //  Load the catalog of the database's one plan: its years from the
 //  baseline to the end, and every active indicator.  The catalog, owned by

@@ -127,7 +127,7 @@ wdm_migrate_list (PGconn *conn, wdm_table_format_t format, FILE *out)
 {
     int rc = -1;
     PGresult *res = NULL;
-    wdm_db_copy_t versions = { NULL, 0, 0 }, names = { NULL, 0, 0 };
+    wdm_buf_t versions = { NULL, 0, 0 }, names = { NULL, 0, 0 };
     for (int i = 0; i < wdm_migrate_bundle_size; i++) {
         char version [16];
         snprintf (version, sizeof version, "%d", wdm_migrate_bundle [i].version);
@@ -171,7 +171,7 @@ wdm_migrate_list (PGconn *conn, wdm_table_format_t format, FILE *out)
     rc = ferror (out) ? -1 : 0;
 cleanup:
     PQclear (res);
-    wdm_db_copy_free (&versions);
-    wdm_db_copy_free (&names);
+    wdm_buf_free (&versions);
+    wdm_buf_free (&names);
     return rc;
 }

@@ -1,6 +1,7 @@
 /*  wdm_table: text, CSV and JSON output of query results.  */
 
 #include "wdm_table.h"
+#include "wdm_db.h"
 #include "wdm_log.h"
 
 #include <errno.h>
@@ -237,12 +238,9 @@ int
 wdm_table_query (PGconn *conn, const char *sql, int count, const char *const *params,
                  wdm_table_format_t format, FILE *out)
 {
-    PGresult *res = PQexecParams (conn, sql, count, NULL, params, NULL, NULL, 0);
-    if (PQresultStatus (res) != PGRES_TUPLES_OK) {
-        wdm_log_error ("database: %s", PQresultErrorMessage (res));
-        PQclear (res);
+    PGresult *res = wdm_db_query (conn, sql, count, params, PGRES_TUPLES_OK, NULL, 0);
+    if (!res)
         return -1;
-    }
     int rc = wdm_table_print (res, format, out);
     PQclear (res);
     return rc;

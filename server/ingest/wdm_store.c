@@ -20,8 +20,8 @@ struct wdm_store {
     PGconn *conn;
     int64_t next_attempt_ms;        //  when to try connecting again
     int backoff_ms;
-    wdm_db_copy_t copy;             //  COPY text of a group, reused
-    wdm_db_copy_t keys;             //  the senders' keys of a group, as an array
+    wdm_buf_t copy;             //  COPY text of a group, reused
+    wdm_buf_t keys;             //  the senders' keys of a group, as an array
     char error_state [6];           //  SQLSTATE of the statement that last failed
     char error [200];               //  its message, first line
 };
@@ -116,8 +116,8 @@ wdm_store_destroy (wdm_store_t **self_p)
         return;
     PQfinish ((*self_p)->conn);
     free ((*self_p)->conninfo);
-    wdm_db_copy_free (&(*self_p)->copy);
-    wdm_db_copy_free (&(*self_p)->keys);
+    wdm_buf_free (&(*self_p)->copy);
+    wdm_buf_free (&(*self_p)->keys);
     free (*self_p);
     *self_p = NULL;
 }
@@ -187,26 +187,26 @@ wdm_store_conn (wdm_store_t *self)
 static const char *s_period_names [] = { "year", "quarter", "month" };
 
 static int
-s_copy_record (wdm_db_copy_t *copy, int64_t batch_id, const char *unit, uint64_t epoch,
+s_copy_record (wdm_buf_t *copy, int64_t batch_id, const char *unit, uint64_t epoch,
                uint64_t seq, const wdm_record_t *r)
 {
     char sex [2] = { r->sex, '\0' };
-    int rc = wdm_db_copy_format (copy, "%" PRId64 "\t", batch_id);
+    int rc = wdm_buf_printf (copy, "%" PRId64 "\t", batch_id);
     rc |= wdm_db_copy_text (copy, r->indicator, '\t');
     rc |= wdm_db_copy_text (copy, r->area, '\t');
-    rc |= wdm_db_copy_format (copy, "%d\t%s\t%d\t", r->year, s_period_names [r->period_kind],
+    rc |= wdm_buf_printf (copy, "%d\t%s\t%d\t", r->year, s_period_names [r->period_kind],
                               r->period_no);
     rc |= wdm_db_copy_text (copy, r->body, '\t');
     rc |= wdm_db_copy_text (copy, sex, '\t');
-    rc |= wdm_db_copy_format (copy, "%.17g\t", r->value);
-    rc |= r->has_numerator ? wdm_db_copy_format (copy, "%.17g\t", r->numerator)
+    rc |= wdm_buf_printf (copy, "%.17g\t", r->value);
+    rc |= r->has_numerator ? wdm_buf_printf (copy, "%.17g\t", r->numerator)
                            : wdm_db_copy_text (copy, NULL, '\t');
-    rc |= r->has_denominator ? wdm_db_copy_format (copy, "%.17g\t", r->denominator)
+    rc |= r->has_denominator ? wdm_buf_printf (copy, "%.17g\t", r->denominator)
                              : wdm_db_copy_text (copy, NULL, '\t');
     rc |= wdm_db_copy_text (copy, wdm_record_status_name (r->status), '\t');
     rc |= wdm_db_copy_text (copy, r->note, '\t');
     rc |= wdm_db_copy_text (copy, unit, '\t');
-    rc |= wdm_db_copy_format (copy, "%" PRIu64 "\t%" PRIu64 "\n", epoch, seq);
+    rc |= wdm_buf_printf (copy, "%" PRIu64 "\t%" PRIu64 "\n", epoch, seq);
     return rc ? -1 : 0;
 }
 
@@ -319,7 +319,7 @@ s_drop_unchanged (wdm_store_t *self, const wdm_batch_t *batches, int count,
 static int
 s_check_keys (wdm_store_t *self, wdm_batch_t *batches, int count)
 {
-    self->keys.size = 0;
+    wdm_buf_reset (&self->keys);
     for (int b = 0; b < count; b++)
         if (batches [b].key [0] && batches [b].status == WDM_PROTO_OK
         &&  wdm_db_array_add (&self->keys, batches [b].key))
@@ -359,7 +359,7 @@ s_store_batches (wdm_store_t *self, wdm_batch_t *batches, int count, int64_t *id
 {
     PGresult *res = NULL;
     self->error_state [0] = '\0';      //  a failure not noted is never the rows'
-    self->copy.size = 0;
+    wdm_buf_reset (&self->copy);
     for (int b = 0; b < count; b++) {
         wdm_batch_t *batch = &batches [b];
         ids [b] = 0;

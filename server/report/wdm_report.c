@@ -15,6 +15,7 @@
     written in: HTML entities, Markdown backslashes, RFC 4180 quotes.  */
 
 #include "wdm_report_int.h"
+#include "wdm_db.h"
 
 #include <assert.h>
 #include <stdarg.h>
@@ -42,16 +43,11 @@ PGresult *
 rp_query (rp_report_t *self, const char *what, const char *sql, int count,
           const char *const *params)
 {
-    PGresult *res = PQexecParams (self->conn, sql, count, NULL, params, NULL, NULL, 0);
-    if (PQresultStatus (res) == PGRES_TUPLES_OK)
-        return res;
-    //  The primary message only: the statement and its caret add nothing here.
-    const char *message = res ? PQresultErrorField (res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
-    if (!message)
-        message = res ? PQresultErrorMessage (res) : PQerrorMessage (self->conn);
-    rp_fail (self, "reading %s: %s", what, message);
-    PQclear (res);
-    return NULL;
+    char err [512];
+    PGresult *res = wdm_db_query (self->conn, sql, count, params, PGRES_TUPLES_OK, err, sizeof err);
+    if (!res)
+        rp_fail (self, "reading %s: %s", what, err);
+    return res;
 }
 
 static int

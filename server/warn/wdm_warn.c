@@ -40,21 +40,21 @@ static void
 s_collect (wdm_warn_eval_t *self, const wdm_finding_t *findings, int count, const char *indicator,
            const char *area, const char *unit)
 {
-    wdm_db_copy_t *copy = &self->findings;
+    wdm_buf_t *copy = &self->findings;
     for (int i = 0; i < count; i++) {
         const wdm_finding_t *f = &findings [i];
         int rc = wdm_db_copy_text (copy, wdm_rule_code (f->rule), '\t');
         rc |= wdm_db_copy_text (copy, indicator, '\t');
         rc |= wdm_db_copy_text (copy, area, '\t');
-        rc |= wdm_db_copy_format (copy, "%d\t", f->year);
+        rc |= wdm_buf_printf (copy, "%d\t", f->year);
         rc |= wdm_db_copy_text (copy, f->body, '\t');
         rc |= wdm_db_copy_text (copy, unit [0] ? unit : NULL, '\t');
         rc |= wdm_db_copy_text (copy, f->level >= 2 ? "red" : "yellow", '\t');
         rc |= wdm_db_copy_text (copy, f->message_zh, '\t');
         rc |= wdm_db_copy_text (copy, f->message_en, '\t');
         rc |= f->rule == WDM_RULE_MISSING ? wdm_db_copy_text (copy, NULL, '\t')
-                                          : wdm_db_copy_format (copy, "%.17g\t", f->value);
-        rc |= f->has_target ? wdm_db_copy_format (copy, "%.17g\t", f->target)
+                                          : wdm_buf_printf (copy, "%.17g\t", f->value);
+        rc |= f->has_target ? wdm_buf_printf (copy, "%.17g\t", f->target)
                             : wdm_db_copy_text (copy, NULL, '\t');
         rc |= wdm_db_copy_text (copy, f->details [0] ? f->details : "{}", '\n');
         if (rc)
@@ -212,11 +212,11 @@ s_evaluate_deadlines (wdm_warn_eval_t *self, const wdm_date_t *today)
     char first [16];
     snprintf (first, sizeof first, "%d", self->first_year);
     const char *params [] = { first, last };
-    PGresult *res = wdm_warn_query (self->conn,
+    PGresult *res = wdm_db_query (self->conn,
         "SELECT indicator_code, unit_code, area_code, unit_zh, unit_en, year, body,"
         "       first_received IS NOT NULL"
         "  FROM report_owed WHERE year BETWEEN $1::int AND $2::int"
-        " ORDER BY indicator_code, unit_code, year, body", 2, params);
+        " ORDER BY indicator_code, unit_code, year, body", 2, params, PGRES_TUPLES_OK, NULL, 0);
     if (!res)
         return -1;
     wdm_finding_t found [S_MAX_FINDINGS];
@@ -267,7 +267,7 @@ wdm_warn_evaluate (PGconn *conn, const char *const *indicators, int count,
     memset (&self, 0, sizeof self);
     self.conn = conn;
     int rc = -1;
-    wdm_db_copy_t scope = { NULL, 0, 0 };   //  the indicators as an array literal
+    wdm_buf_t scope = { NULL, 0, 0 };   //  the indicators as an array literal
     if (wdm_warn_context_load (&self)
     ||  wdm_db_exec (conn, s_findings_table_sql)
     ||  wdm_db_exec (conn, "TRUNCATE wdm_findings"))
@@ -350,7 +350,7 @@ cleanup:
     free (self.indicators);
     free (self.areas);
     free (self.thresholds);
-    wdm_db_copy_free (&self.findings);
-    wdm_db_copy_free (&scope);
+    wdm_buf_free (&self.findings);
+    wdm_buf_free (&scope);
     return rc;
 }

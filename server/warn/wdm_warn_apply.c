@@ -151,11 +151,9 @@ wdm_warn_apply (wdm_warn_eval_t *self, const char *scope, bool deadlines, wdm_wa
         ? "{not_met,behind_schedule,unlikely,fluctuating,wrong_direction,relation_broken,min_count,implausible,missing}"
         : "{not_met,behind_schedule,unlikely,fluctuating,wrong_direction,relation_broken,min_count,implausible}";
     const char *params [] = { scope, rules };
-    res = PQexecParams (self->conn, s_resolve_sql, 2, NULL, params, NULL, NULL, 0);
-    if (PQresultStatus (res) != PGRES_TUPLES_OK) {
-        wdm_log_error ("warnings: %s", PQresultErrorMessage (res));
+    res = wdm_db_query (self->conn, s_resolve_sql, 2, params, PGRES_TUPLES_OK, NULL, 0);
+    if (!res)
         goto cleanup;
-    }
     stats->resolved += atoi (PQgetvalue (res, 0, 0));
     PQclear (res);
     res = NULL;

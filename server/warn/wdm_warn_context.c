@@ -12,18 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-PGresult *
-wdm_warn_query (PGconn *conn, const char *sql, int count, const char *const *params)
-{
-    PGresult *res = PQexecParams (conn, sql, count, NULL, params, NULL, NULL, 0);
-    if (PQresultStatus (res) != PGRES_TUPLES_OK) {
-        wdm_log_error ("warnings: %s", PQresultErrorMessage (res));
-        PQclear (res);
-        return NULL;
-    }
-    return res;
-}
-
 void
 wdm_warn_copy (char *dest, size_t size, const char *text)
 {
@@ -65,7 +53,7 @@ wdm_warn_context_indicator (const wdm_warn_eval_t *self, const char *code)
 static PGresult *
 s_table (wdm_warn_eval_t *self, const char *sql, size_t size, void **rows, int *count)
 {
-    PGresult *res = wdm_warn_query (self->conn, sql, 0, NULL);
+    PGresult *res = wdm_db_query (self->conn, sql, 0, NULL, PGRES_TUPLES_OK, NULL, 0);
     if (!res)
         return NULL;
     *count = PQntuples (res);
@@ -82,9 +70,9 @@ s_table (wdm_warn_eval_t *self, const char *sql, size_t size, void **rows, int *
 static int
 s_load_plan (wdm_warn_eval_t *self)
 {
-    PGresult *res = wdm_warn_query (self->conn,
+    PGresult *res = wdm_db_query (self->conn,
         "SELECT baseline_year, period_start, period_end, deadline_month, deadline_day"
-        "  FROM plan ORDER BY code LIMIT 1", 0, NULL);
+        "  FROM plan ORDER BY code LIMIT 1", 0, NULL, PGRES_TUPLES_OK, NULL, 0);
     if (!res)
         return -1;
     if (PQntuples (res) != 1) {

@@ -71,7 +71,7 @@ typedef struct {
     int area_count;
     wdm_warn_threshold_t *thresholds;
     int threshold_count;
-    wdm_db_copy_t findings;             //  the findings not yet sent to wdm_findings
+    wdm_buf_t findings;             //  the findings not yet sent to wdm_findings
     int finding_count;
     bool failed;                        //  a finding could not be kept: do not apply
     int series;
@@ -94,10 +94,6 @@ typedef struct {
 } wdm_warn_pool_t;
 
 //  --- Reading (wdm_warn_context.c) -------------------------------------------------
-
-//  A parameterised query that returns rows: the result, which the caller
-//  clears, or NULL with the error logged.
-PGresult *wdm_warn_query (PGconn *conn, const char *sql, int count, const char *const *params);
 
 //  Copy text (NULL: "") into dest of size, cut to fit.
 void wdm_warn_copy (char *dest, size_t size, const char *text);

@@ -15,14 +15,14 @@ wdm_warn_show (PGconn *conn, long long id, const char *zone, FILE *out)
     char id_text [24];
     snprintf (id_text, sizeof id_text, "%lld", id);
     const char *params [] = { id_text, zone };
-    PGresult *res = wdm_warn_query (conn,
+    PGresult *res = wdm_db_query (conn,
         "SELECT w.id, w.level, w.state, w.rule_code, r.name_zh, r.name_en, w.indicator_code,"
         "       i.name_zh, w.area_code, a.name_zh, w.year, coalesce (w.body, ''),"
         "       coalesce (w.unit_code, ''), w.message_zh, w.message_en, coalesce (w.details::text, ''),"
         "       coalesce (w.acknowledged_by, ''), coalesce (w.ack_note, ''), w.reopen_count"
         "  FROM warning w JOIN rule r ON r.code = w.rule_code"
         "  JOIN indicator i ON i.code = w.indicator_code JOIN area a ON a.code = w.area_code"
-        " WHERE w.id = $1::bigint", 1, params);
+        " WHERE w.id = $1::bigint", 1, params, PGRES_TUPLES_OK, NULL, 0);
     if (!res)
         return -1;
     if (PQntuples (res) != 1) {
@@ -42,10 +42,10 @@ wdm_warn_show (PGconn *conn, long long id, const char *zone, FILE *out)
     if (*PQgetvalue (res, 0, 16))
         fprintf (out, "  acknowledged by %s: %s\n", PQgetvalue (res, 0, 16), PQgetvalue (res, 0, 17));
     PQclear (res);
-    res = wdm_warn_query (conn,
+    res = wdm_db_query (conn,
         "SELECT " WDM_TABLE_LOCAL_TIME ("at", "2") ", transition, level,"
         "       coalesce (actor, ''), coalesce (note, ''), message_zh"
-        "  FROM warning_event WHERE warning_id = $1::bigint ORDER BY at, id", 2, params);
+        "  FROM warning_event WHERE warning_id = $1::bigint ORDER BY at, id", 2, params, PGRES_TUPLES_OK, NULL, 0);
     if (!res)
         return -1;
     fprintf (out, "  history (%s):\n", zone);
@@ -71,7 +71,8 @@ wdm_warn_acknowledge (PGconn *conn, const long long *ids, int count, const char 
         char id_text [24];
         snprintf (id_text, sizeof id_text, "%lld", ids [i]);
         const char *params [] = { id_text, by, note };
-        res = wdm_warn_query (conn, "SELECT warning_note ($1::bigint, $2, $3)", 3, params);
+        res = wdm_db_query (conn, "SELECT warning_note ($1::bigint, $2, $3)", 3, params,
+                            PGRES_TUPLES_OK, NULL, 0);
         if (!res)
             goto cleanup;
         const char *done = PQgetvalue (res, 0, 0);

@@ -73,7 +73,8 @@ wdm_warn_row_t *
 wdm_warn_series_fetch (wdm_warn_eval_t *self, const char *indicator, int *count)
 {
     const char *params [] = { indicator };
-    return wdm_warn_series_rows (self, wdm_warn_query (self->conn, s_fetch_sql, 1, params), count);
+    PGresult *res = wdm_db_query (self->conn, s_fetch_sql, 1, params, PGRES_TUPLES_OK, NULL, 0);
+    return wdm_warn_series_rows (self, res, count);
 }
 
 //  Start fetching an indicator's values on a reader connection.
