@@ -247,6 +247,43 @@ s_check (const wdm_collector_config_t *config, const char *path)
     return stats.errors ? 1 : 0;
 }
 
+//  Read the config file (and -l), make its paths absolute against the
+//  file's directory, and parse the log level.  0, or 2 (the exit code)
+//  with the cause on stderr.
+static int
+s_load_config (const char *config_path, const char *log_level, wdm_collector_config_t *config,
+               wdm_log_level_t *level)
+{
+    char err [WDM_CONFIG_ERR_MAX];
+    if (wdm_config_defaults (s_options, config, err, sizeof err)
+    ||  wdm_config_load (s_options, config, config_path, err, sizeof err)
+    ||  (log_level && wdm_config_set (s_options, config, "log", "level", log_level, err, sizeof err))) {
+        fprintf (stderr, "wdmon-collector: %s\n", err);
+        return 2;
+    }
+    char *copy = strdup (config_path);
+    const char *base = copy ? dirname (copy) : ".";
+    int bad = s_resolve (config->server_public_key_file, sizeof config->server_public_key_file, base)
+            | s_resolve (config->secret_key_file, sizeof config->secret_key_file, base)
+            | s_resolve (config->public_key_file, sizeof config->public_key_file, base)
+            | s_resolve (config->outbox, sizeof config->outbox, base)
+            | s_resolve (config->inbox, sizeof config->inbox, base)
+            | s_resolve (config->catalog, sizeof config->catalog, base)
+            | s_resolve (config->rejected, sizeof config->rejected, base)
+            | s_resolve (config->status_file, sizeof config->status_file, base);
+    free (copy);
+    if (bad) {
+        fprintf (stderr, "wdmon-collector: %s: a path is too long once made absolute\n", config_path);
+        return 2;
+    }
+    if (wdm_log_level_parse (config->log_level, level)) {
+        fprintf (stderr, "wdmon-collector: log.level: '%s' is not error, warn, info or debug\n",
+                 config->log_level);
+        return 2;
+    }
+    return 0;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -314,34 +351,9 @@ main (int argc, char **argv)
         return 2;
     }
     wdm_collector_config_t config;
-    char err [WDM_CONFIG_ERR_MAX];
-    if (wdm_config_defaults (s_options, &config, err, sizeof err)
-    ||  wdm_config_load (s_options, &config, config_path, err, sizeof err)
-    ||  (log_level && wdm_config_set (s_options, &config, "log", "level", log_level, err, sizeof err))) {
-        fprintf (stderr, "wdmon-collector: %s\n", err);
-        return 2;
-    }
-    char *copy = strdup (config_path);
-    const char *base = copy ? dirname (copy) : ".";
-    int bad = s_resolve (config.server_public_key_file, sizeof config.server_public_key_file, base)
-            | s_resolve (config.secret_key_file, sizeof config.secret_key_file, base)
-            | s_resolve (config.public_key_file, sizeof config.public_key_file, base)
-            | s_resolve (config.outbox, sizeof config.outbox, base)
-            | s_resolve (config.inbox, sizeof config.inbox, base)
-            | s_resolve (config.catalog, sizeof config.catalog, base)
-            | s_resolve (config.rejected, sizeof config.rejected, base)
-            | s_resolve (config.status_file, sizeof config.status_file, base);
-    free (copy);
-    if (bad) {
-        fprintf (stderr, "wdmon-collector: %s: a path is too long once made absolute\n", config_path);
-        return 2;
-    }
     wdm_log_level_t level;
-    if (wdm_log_level_parse (config.log_level, &level)) {
-        fprintf (stderr, "wdmon-collector: log.level: '%s' is not error, warn, info or debug\n",
-                 config.log_level);
+    if (s_load_config (config_path, log_level, &config, &level))
         return 2;
-    }
     wdm_log_init ("wdmon-collector", level, NULL);
     if (strcmp (command, "status") == 0)
         return wdm_collector_status (&config, stdout) ? 1 : 0;

@@ -240,7 +240,7 @@ scenario_5 () {
         start_server
         settle s5 "outbox disk full, then space again" 1
     else
-        echo "note: cannot mount a tmpfs here (needs root); the full-disk scenario is covered by test_outbox only"
+        echo "note: cannot mount a tmpfs here (needs root); the full-disk scenario is covered by test_outbox_damage only"
         start_collector 3
     fi
 }

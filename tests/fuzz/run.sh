@@ -16,7 +16,7 @@ common="common/wdm_proto.c common/wdm_record.c common/wdm_catalog.c common/wdm_u
 clang $flags tests/fuzz/fuzz_proto.c $common $(pkg-config --cflags --libs msgpack) -lm -lpthread \
     -o "$out/fuzz_proto"
 # shellcheck disable=SC2086
-clang $flags tests/fuzz/fuzz_source.c client/wdm_source.c $common \
+clang $flags tests/fuzz/fuzz_source.c client/wdm_source*.c $common \
     $(pkg-config --cflags --libs msgpack jansson) -lcsv -lm -lpthread -o "$out/fuzz_source"
 status=0
 for target in proto source; do
