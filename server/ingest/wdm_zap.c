@@ -1,12 +1,14 @@
-/*  wdm_zap: ZAP handler thread.  It owns its REP socket and its own
-    database connection; the owner talks to it only through a PAIR pipe,
-    used to tell it to stop.  */
+/*  wdm_zap: the ZAP handler, an actor (wdm_actor).  Its thread owns its
+    REP socket, bound to the ZAP endpoint, and its own database connection;
+    the owner gives it the context and the conninfo, which it only reads,
+    and talks to it only to stop it ("$TERM").  */
 
 #include "wdm_zap.h"
+#include "wdm_actor.h"
 #include "wdm_db.h"
 #include "wdm_log.h"
 
-#include <pthread.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,14 +16,23 @@
 
 #define S_ZAP_ENDPOINT "inproc://zeromq.zap.01"
 
-struct wdm_zap {
-    void *handler;              //  REP, bound to the ZAP endpoint
-    void *pipe;                 //  PAIR, our end
-    void *thread_pipe;          //  PAIR, the thread's end
+//  What the thread is given: read only, for as long as it runs.
+typedef struct {
+    void *ctx;
     char *conninfo;
-    PGconn *conn;               //  the thread's own; reconnected on failure
-    pthread_t thread;
+} s_zap_args_t;
+
+struct wdm_zap {
+    s_zap_args_t args;
+    wdm_actor_t *actor;
 };
+
+//  The thread's own state.
+typedef struct {
+    void *handler;              //  REP, bound to the ZAP endpoint
+    const char *conninfo;
+    PGconn *conn;               //  reconnected on failure
+} s_handler_t;
 
 //  Ask the database for the unit of an active key.  200 with unit filled,
 //  400 unknown or revoked, -1 the query failed (the cause in why).
@@ -57,7 +68,7 @@ s_query (PGconn *conn, const char *key, char *unit, size_t unit_size, char *why,
 //  otherwise), and each 300 costs the collector a handshake timeout (5 s)
 //  before it reconnects.
 static int
-s_lookup (wdm_zap_t *self, const char *key, char *unit, size_t unit_size)
+s_lookup (s_handler_t *self, const char *key, char *unit, size_t unit_size)
 {
     char why [256] = "";
     int status = -1;
@@ -79,7 +90,7 @@ s_lookup (wdm_zap_t *self, const char *key, char *unit, size_t unit_size)
 
 //  Receive one ZAP request (up to 7 frames; more are drained) and answer.
 static void
-s_handle (wdm_zap_t *self)
+s_handle (s_handler_t *self)
 {
     zmq_msg_t frames [7];
     int count = 0, more = 1;
@@ -153,23 +164,47 @@ s_handle (wdm_zap_t *self)
         zmq_msg_close (&frames [i]);
 }
 
-static void *
-s_run (void *arg)
+//  The actor: bind the ZAP endpoint (signal -1 if it cannot), then answer
+//  requests until "$TERM".
+static void
+s_actor (void *pipe, void *args)
 {
-    wdm_zap_t *self = (wdm_zap_t *) arg;
+    const s_zap_args_t *zap = (const s_zap_args_t *) args;
+    s_handler_t self = { .conninfo = zap->conninfo };
+    int linger = 0;
+    self.handler = zmq_socket (zap->ctx, ZMQ_REP);
+    if (!self.handler
+    ||  zmq_setsockopt (self.handler, ZMQ_LINGER, &linger, sizeof linger)
+    ||  zmq_bind (self.handler, S_ZAP_ENDPOINT)) {
+        wdm_log_error ("zap: cannot bind %s: %s", S_ZAP_ENDPOINT, zmq_strerror (zmq_errno ()));
+        wdm_actor_signal (pipe, -1);
+        goto cleanup;
+    }
+    wdm_actor_signal (pipe, 0);
     zmq_pollitem_t items [] = {
-        { self->handler, 0, ZMQ_POLLIN, 0 },
-        { self->thread_pipe, 0, ZMQ_POLLIN, 0 },
+        { self.handler, 0, ZMQ_POLLIN, 0 },
+        { pipe, 0, ZMQ_POLLIN, 0 },
     };
     while (1) {
-        if (zmq_poll (items, 2, -1) < 0)
-            continue;               //  EINTR: a signal for the main thread
-        if (items [1].revents & ZMQ_POLLIN)
+        if (zmq_poll (items, 2, -1) < 0) {
+            if (zmq_errno () == EINTR)
+                continue;           //  a signal for the main thread
+            wdm_log_error ("zap: poll: %s", zmq_strerror (zmq_errno ()));
             break;
+        }
+        if (items [1].revents & ZMQ_POLLIN) {
+            char command [8];
+            int size = zmq_recv (pipe, command, sizeof command, 0);
+            if (size == 5 && memcmp (command, "$TERM", 5) == 0)
+                break;
+        }
         if (items [0].revents & ZMQ_POLLIN)
-            s_handle (self);
+            s_handle (&self);
     }
-    return NULL;
+cleanup:
+    if (self.handler)
+        zmq_close (self.handler);
+    PQfinish (self.conn);
 }
 
 wdm_zap_t *
@@ -178,35 +213,17 @@ wdm_zap_new (void *ctx, const char *conninfo)
     wdm_zap_t *self = calloc (1, sizeof *self);
     if (!self)
         return NULL;
-    self->conninfo = strdup (conninfo ? conninfo : "");
-    self->handler = zmq_socket (ctx, ZMQ_REP);
-    self->pipe = zmq_socket (ctx, ZMQ_PAIR);
-    self->thread_pipe = zmq_socket (ctx, ZMQ_PAIR);
-    char pipe_endpoint [64];
-    snprintf (pipe_endpoint, sizeof pipe_endpoint, "inproc://wdm-zap-pipe-%p", (void *) self);
-    int linger = 0;
-    if (!self->conninfo || !self->handler || !self->pipe || !self->thread_pipe)
-        goto failed;
-    zmq_setsockopt (self->handler, ZMQ_LINGER, &linger, sizeof linger);
-    if (zmq_bind (self->handler, S_ZAP_ENDPOINT)) {
-        wdm_log_error ("zap: cannot bind %s: %s", S_ZAP_ENDPOINT, zmq_strerror (zmq_errno ()));
-        goto failed;
-    }
-    if (zmq_bind (self->pipe, pipe_endpoint) || zmq_connect (self->thread_pipe, pipe_endpoint))
-        goto failed;
-    if (pthread_create (&self->thread, NULL, s_run, self)) {
-        wdm_log_error ("zap: cannot start the handler thread");
-        goto failed;
+    self->args.ctx = ctx;
+    self->args.conninfo = strdup (conninfo ? conninfo : "");
+    if (self->args.conninfo)
+        self->actor = wdm_actor_new (ctx, s_actor, &self->args);
+    if (!self->actor) {
+        wdm_log_error ("zap: cannot start the handler");
+        free (self->args.conninfo);
+        free (self);
+        return NULL;
     }
     return self;
-
-failed:
-    if (self->handler) zmq_close (self->handler);
-    if (self->pipe) zmq_close (self->pipe);
-    if (self->thread_pipe) zmq_close (self->thread_pipe);
-    free (self->conninfo);
-    free (self);
-    return NULL;
 }
 
 void
@@ -215,13 +232,8 @@ wdm_zap_destroy (wdm_zap_t **self_p)
     if (!self_p || !*self_p)
         return;
     wdm_zap_t *self = *self_p;
-    zmq_send (self->pipe, "", 0, 0);
-    pthread_join (self->thread, NULL);
-    zmq_close (self->handler);
-    zmq_close (self->pipe);
-    zmq_close (self->thread_pipe);
-    PQfinish (self->conn);
-    free (self->conninfo);
+    wdm_actor_destroy (&self->actor);
+    free (self->args.conninfo);
     free (self);
     *self_p = NULL;
 }

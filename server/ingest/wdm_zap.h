@@ -15,13 +15,13 @@
 
 typedef struct wdm_zap wdm_zap_t;
 
-//  Start the handler in its own thread, bound to inproc://zeromq.zap.01 in
-//  ctx, answering from the database at conninfo.  NULL (logged) if the
-//  endpoint cannot be bound — another handler holds it — or the thread
-//  cannot start.
+//  Start the handler, an actor (wdm_actor) with its own thread, bound to
+//  inproc://zeromq.zap.01 in ctx, answering from the database at conninfo.
+//  Returns when it is bound.  NULL (logged) if the endpoint cannot be
+//  bound — another handler holds it — or the thread cannot start.
 wdm_zap_t *wdm_zap_new (void *ctx, const char *conninfo);
 
-//  Stop the thread and free; NULL is accepted.
+//  Stop the handler ("$TERM"), join its thread and free; NULL is accepted.
 void wdm_zap_destroy (wdm_zap_t **self_p);
 
 #endif
