@@ -13,11 +13,11 @@ flags="-std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -g -O1
        -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Icommon -Iclient"
 common="common/wdm_proto.c common/wdm_record.c common/wdm_catalog.c common/wdm_utf8.c common/wdm_crc32.c"
 # shellcheck disable=SC2086
-clang $flags tests/fuzz/fuzz_proto.c $common $(pkg-config --cflags --libs msgpack) -lm -lpthread \
+clang $flags tests/fuzz/fuzz_proto.c $common $(pkg-config --cflags --libs msgpack zlib) -lm -lpthread \
     -o "$out/fuzz_proto"
 # shellcheck disable=SC2086
 clang $flags tests/fuzz/fuzz_source.c client/wdm_source*.c $common \
-    $(pkg-config --cflags --libs msgpack jansson) -lcsv -lm -lpthread -o "$out/fuzz_source"
+    $(pkg-config --cflags --libs msgpack jansson zlib) -lcsv -lm -lpthread -o "$out/fuzz_source"
 status=0
 for target in proto source; do
     mkdir -p "$out/corpus/$target"
