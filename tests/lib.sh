@@ -77,3 +77,34 @@ wdm_test_end () {
     echo "$1: $failures failed"
     [ "$failures" -eq 0 ]
 }
+
+# --- The report held against the warnings (test_report, test_quickstart) ----
+
+# worst_target_warning YEAR: each indicator with an open warning about its
+# target up to YEAR (the district's, or a min_count one in any area), as
+# CODE|RANK, 3 for a red warning and 2 for a yellow one; sorted for join.
+worst_target_warning () {
+    q "SELECT indicator_code || '|' || max (CASE level WHEN 'red' THEN 3 ELSE 2 END)
+         FROM open_warnings WHERE year <= $1
+          AND (area_code = 'wuqing' OR rule_code = 'min_count')
+          AND rule_code IN ('not_met', 'behind_schedule', 'unlikely', 'wrong_direction',
+                            'relation_broken', 'min_count')
+        GROUP BY indicator_code" | sort
+}
+
+# report_rank FILE: each judged indicator of an English annual report in
+# CSV (status the second-to-last column) as CODE|RANK: 0 met, 1 on track,
+# 2 behind schedule, 3 unlikely, 9 not reported; sorted for join.
+report_rank () {
+    tr -d '\r' <"$1" | tail -n +2 | awk -F, '{ print $1 "|" $(NF - 1) }' | sed \
+        -e 's/|Met$/|0/' -e 's/|On track$/|1/' -e 's/|Behind schedule$/|2/' \
+        -e 's/|Unlikely to be met$/|3/' -e 's/|Not reported$/|9/' -e '/|Monitored$/d' | sort
+}
+
+# better_than_warning WORST FILE: the report's rows that look better than
+# their worst open target warning (WORST from worst_target_warning), one a
+# line; nothing when there is none.
+better_than_warning () {
+    join -t'|' <(echo "$1") <(report_rank "$2") | awk -F'|' '$3 < $2 {
+        print $1 ": status rank " $3 " beside a " ($2 == 3 ? "red" : "yellow") " warning" }'
+}

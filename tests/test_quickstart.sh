@@ -63,25 +63,14 @@ expect "no missing-report warning for data already stored" "$stored" "none"
 # 2. The report's status is never better than its worst open target warning.
 "$build/server/wdmon" --db "$conn" -l warn report --year 2024 --format csv --lang en \
     -o "$work/report.csv" || fail "wdmon report --format csv failed"
-status_of () {
-    tr -d '\r' <"$1" | tail -n +2 | awk -F, '{ print $1 "|" $(NF - 1) }' | sed \
-        -e 's/|Met$/|0/' -e 's/|On track$/|1/' -e 's/|Behind schedule$/|2/' \
-        -e 's/|Unlikely to be met$/|3/' -e 's/|Not reported$/|9/' -e '/|Monitored$/d' | sort
-}
-worst=$(q "SELECT indicator_code || '|' || max (CASE level WHEN 'red' THEN 3 ELSE 2 END)
-             FROM open_warnings WHERE year <= 2024
-              AND (area_code = 'wuqing' OR rule_code = 'min_count')
-              AND rule_code IN ('not_met', 'behind_schedule', 'unlikely', 'wrong_direction',
-                                'relation_broken', 'min_count')
-            GROUP BY indicator_code ORDER BY 1")
+worst=$(worst_target_warning 2024)
 [ -n "$worst" ] && ok "the demo has open target warnings ($(echo "$worst" | wc -l) indicators)" \
     || fail "no open target warning in the demo"
-rows=$(status_of "$work/report.csv" | wc -l)
+rows=$(report_rank "$work/report.csv" | wc -l)
 [ "$rows" -ge 50 ] && ok "the report judges $rows indicators" || fail "the report has only $rows rows"
-better=$(join -t'|' <(echo "$worst" | sort) <(status_of "$work/report.csv") \
-         | awk -F'|' '$3 < $2 { print $1 ":" $3 "<" $2 }')
+better=$(better_than_warning "$worst" "$work/report.csv")
 expect "no report row is better than its worst open target warning" "$better" ""
-unmatched=$(join -t'|' -v1 <(echo "$worst" | sort) <(status_of "$work/report.csv") | cut -d'|' -f1)
+unmatched=$(join -t'|' -v1 <(echo "$worst") <(report_rank "$work/report.csv") | cut -d'|' -f1)
 expect "every indicator with a target warning is in the report" "$unmatched" ""
 
 # 3. The summary: kinds apart, counts as the CLI lists them.

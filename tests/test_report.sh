@@ -93,15 +93,8 @@ expect "... and in the final evaluation" \
 # No row looks better than its worst open warning about the target: a red
 # one makes it at best "unlikely", a yellow one at best "behind" (the
 # report once showed 达标 beside an open red 方向相反).
-worst=$(q "SELECT indicator_code || '|' || max (CASE level WHEN 'red' THEN 3 ELSE 2 END)
-             FROM open_warnings WHERE year <= 2024
-              AND (area_code = 'wuqing' OR rule_code = 'min_count')
-              AND rule_code IN ('not_met', 'behind_schedule', 'unlikely', 'wrong_direction',
-                                'relation_broken', 'min_count')
-            GROUP BY indicator_code ORDER BY 1")
-better=$(join -t'|' <(echo "$worst" | sort) <(csv_status "$work/en.csv") | awk -F'|' '
-    { s = $3 == "met" ? 0 : $3 == "on_track" ? 1 : $3 == "behind" ? 2 : $3 == "unlikely" ? 3 : 9
-      if (s < $2) print $1 ":" $3 " with a " ($2 == 3 ? "red" : "yellow") " warning" }')
+worst=$(worst_target_warning 2024)
+better=$(better_than_warning "$worst" "$work/en.csv")
 expect "no indicator's status is better than its worst open warning" "$better" ""
 expect "... and there are warnings to hold it against" "$(echo "$worst" | grep -c '|')" \
     "$(q "SELECT count (DISTINCT indicator_code) FROM open_warnings WHERE year <= 2024
