@@ -7,7 +7,7 @@
 # Debian packages wdmon needs to build, test and run.
 WDM_PACKAGES=(
     build-essential cmake pkg-config
-    libzmq3-dev libmsgpack-dev libpq-dev libcunit1-dev libinih-dev libjansson-dev libcsv-dev libmicrohttpd-dev zlib1g-dev libsqlite3-dev
+    libzmq3-dev libmsgpack-dev libpq-dev libcunit1-dev libinih-dev libjansson-dev libcsv-dev libmicrohttpd-dev zlib1g-dev libsqlite3-dev libyaml-dev
     postgresql postgresql-client
 )
 
