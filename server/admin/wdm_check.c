@@ -2,43 +2,15 @@
 
 #include "wdm_check.h"
 #include "wdm_db.h"
+#include "wdm_suggest.h"
 
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #define S_SUGGESTIONS 3
 #define S_LIST_ALL    12  //  fewer valid codes than this: name them all
-#define S_CODE_MAX    64  //  codes are at most 64 characters (sql/001)
-
-//  Edit distance between a and b, case-insensitive; both at most
-//  S_CODE_MAX bytes (longer is cut).
-static int
-s_distance (const char *a, const char *b)
-{
-    int row [S_CODE_MAX + 1];
-    int alen = (int)strnlen (a, S_CODE_MAX), blen = (int)strnlen (b, S_CODE_MAX);
-    for (int j = 0; j <= blen; j++)
-        row [j] = j;
-    for (int i = 1; i <= alen; i++) {
-        int diagonal = row [0];
-        row [0] = i;
-        for (int j = 1; j <= blen; j++) {
-            int above = row [j];
-            int same = tolower ((unsigned char)a [i - 1]) == tolower ((unsigned char)b [j - 1]);
-            int best = diagonal + (same ? 0 : 1);
-            if (above + 1 < best)
-                best = above + 1;
-            if (row [j - 1] + 1 < best)
-                best = row [j - 1] + 1;
-            row [j] = best;
-            diagonal = above;
-        }
-    }
-    return row [blen];
-}
 
 //  Append text to message, as much as fits.
 static void
@@ -53,18 +25,14 @@ void
 wdm_check_suggest (PGconn *conn, const char *sql, const char *bad, char *message, size_t message_size)
 {
     PGresult *res = PQexec (conn, sql);
-    if (PQresultStatus (res) != PGRES_TUPLES_OK || strlen (bad) > S_CODE_MAX) {
+    if (PQresultStatus (res) != PGRES_TUPLES_OK || strlen (bad) > WDM_SUGGEST_CODE_MAX) {
         PQclear (res);
         return;
     }
     int best [S_SUGGESTIONS], best_distance [S_SUGGESTIONS], found = 0;
-    int limit = (int)strlen (bad) / 3 > 2 ? (int)strlen (bad) / 3 : 2;
     for (int row = 0; row < PQntuples (res); row++) {
-        const char *code = PQgetvalue (res, row, 0), *name = PQgetvalue (res, row, 1);
-        int distance = *bad && strstr (name, bad)                ? 0
-            : *bad && strncasecmp (code, bad, strlen (bad)) == 0 ? 1
-                                                                 : s_distance (code, bad);
-        if (distance > limit)
+        int distance = wdm_suggest_nearness (bad, PQgetvalue (res, row, 0), PQgetvalue (res, row, 1));
+        if (distance < 0)
             continue;
         //  Insert in order of distance; ties keep the query's order.
         int at = found < S_SUGGESTIONS ? found : S_SUGGESTIONS - 1;
