@@ -369,7 +369,7 @@ wdm_yaml_word (wdm_yaml_t *self, const wdm_yaml_node_t *map, const char *where, 
         count++;
     for (size_t i = 0; i < count; i++)
         if (strcmp (words [i], text) == 0)
-            return words [i];
+            return text;  //  the document's, which lives as long as the reader
     char message [512] = "";
     wdm_suggest_append (text, words, count, 12, message, sizeof message);
     wdm_yaml_error (self, wdm_yaml_get (self, map, key), where, key, "不能是 '%s' / cannot be '%s'%s", text,

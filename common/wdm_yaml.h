@@ -108,8 +108,9 @@ int wdm_yaml_int (wdm_yaml_t *self, const wdm_yaml_node_t *map, const char *wher
 int wdm_yaml_bool (wdm_yaml_t *self, const wdm_yaml_node_t *map, const char *where, const char *key,
                    bool required, bool *value);
 
-//  A field that is one of words (NULL-terminated): the word, or NULL when
-//  absent or wrong; an error names the valid words, nearest first.
+//  A field that is one of words (NULL-terminated): its text (the
+//  document's), or NULL when absent or wrong; an error names the valid
+//  words, nearest first.
 const char *wdm_yaml_word (wdm_yaml_t *self, const wdm_yaml_node_t *map, const char *where, const char *key,
                            bool required, const char *const *words);
 

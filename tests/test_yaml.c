@@ -52,6 +52,12 @@ test_fields_read (void)
     CU_ASSERT_STRING_EQUAL (wdm_yaml_string (yaml, root, NULL, "name_zh", true), "武清区");
     static const char *const levels [] = { "district", "town", NULL };
     CU_ASSERT_STRING_EQUAL (wdm_yaml_word (yaml, root, NULL, "level", true, levels), "district");
+    //  The word found is the document's: it outlives the list of words.
+    char word [16] = "district";
+    const char *const words [] = { word, NULL };
+    const char *level = wdm_yaml_word (yaml, root, NULL, "level", true, words);
+    memset (word, 0, sizeof word);
+    CU_ASSERT_STRING_EQUAL (level, "district");
     long count = 0;
     CU_ASSERT_EQUAL (wdm_yaml_int (yaml, root, NULL, "count", true, 0, 100, &count), 1);
     CU_ASSERT_EQUAL (count, 42);
