@@ -5,6 +5,7 @@
 #include "wdm_db.h"
 #include "wdm_log.h"
 #include "wdm_migrate.h"
+#include "wdm_site.h"
 #include "wdm_test.h"
 
 #include <stdio.h>
@@ -62,6 +63,15 @@ test_apply_then_nothing_more (void)
     CU_ASSERT_EQUAL (wdm_migrate_apply (conn, &applied), 0);
     CU_ASSERT_EQUAL (applied, 0);
     s_expect (conn, "SELECT count(*) FROM wdmon.schema_migration", expected);
+    //  The migrations hold no site data; the demo's site file brings it.
+    s_expect (conn, "SELECT count(*) FROM wdmon.member_unit", "0");
+    CU_ASSERT_EQUAL (wdm_site_import_file (conn, WDM_SITE_FILE), 0);
+    s_expect (conn, "SELECT count(*) FROM wdmon.area", "31");
+    s_expect (conn, "SELECT count(*) FROM wdmon.member_unit", "56");
+    s_expect (conn,
+              "SELECT count(*) FROM wdmon.indicator i WHERE i.active AND NOT EXISTS"
+              " (SELECT 1 FROM wdmon.responsibility r WHERE r.indicator_code = i.code AND r.lead)",
+              "0");
     PQfinish (conn);
 }
 
@@ -105,6 +115,41 @@ test_changed_migration_is_refused (void)
     PQclear (PQexec (conn,
                      "UPDATE wdmon.schema_migration SET checksum = substr(checksum, 10)"
                      " WHERE version = 2"));
+    CU_ASSERT_EQUAL (wdm_migrate_apply (conn, &applied), 0);
+    PQfinish (conn);
+}
+
+//  004 and 012 lost their site data to deploy/site (issue 13): a database
+//  that applied their earlier texts is up to date, not refused; any other
+//  text is still refused.
+static void
+test_earlier_checksum_accepted (void)
+{
+    PGconn *conn = wdm_db_connect (s_conninfo);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (conn);
+    PQclear (PQexec (conn,
+                     "UPDATE wdmon.schema_migration SET checksum = CASE version"
+                     " WHEN 4 THEN '62dc30d44086d6c471ed1491d80fc20c'"
+                     " WHEN 12 THEN '796c7ce41e567c387d593e8b2a7d4923' END WHERE version IN (4, 12)"));
+    int applied = -1;
+    CU_ASSERT_EQUAL (wdm_migrate_apply (conn, &applied), 0);
+    CU_ASSERT_EQUAL (applied, 0);
+    PQclear (PQexec (conn, "UPDATE wdmon.schema_migration SET checksum = md5 ('edited') WHERE version = 4"));
+    CU_ASSERT_EQUAL (wdm_migrate_apply (conn, &applied), -1);
+    PQclear (PQexec (conn, "UPDATE wdmon.schema_migration SET checksum = md5 ('edited') WHERE version = 12"));
+    PQclear (PQexec (conn,
+                     "UPDATE wdmon.schema_migration SET checksum = '62dc30d44086d6c471ed1491d80fc20c'"
+                     " WHERE version = 4"));
+    CU_ASSERT_EQUAL (wdm_migrate_apply (conn, &applied), -1);
+    //  Back to the texts this program carries.
+    for (int i = 0; i < wdm_migrate_bundle_size; i++) {
+        char version [16];
+        snprintf (version, sizeof version, "%d", wdm_migrate_bundle [i].version);
+        const char *params [] = { version, wdm_migrate_bundle [i].sql };
+        PQclear (PQexecParams (conn,
+                               "UPDATE wdmon.schema_migration SET checksum = md5 ($2) WHERE version = $1", 2,
+                               NULL, params, NULL, NULL, 0));
+    }
     CU_ASSERT_EQUAL (wdm_migrate_apply (conn, &applied), 0);
     PQfinish (conn);
 }
@@ -258,6 +303,7 @@ main (void)
         { "migrations apply once; a second run applies none", test_apply_then_nothing_more },
         { "every table, role, rule and reason is there", test_schema_is_there },
         { "a migration changed after it was applied is refused", test_changed_migration_is_refused },
+        { "004 and 012 as they were before the site file are accepted", test_earlier_checksum_accepted },
         { "the catalog loads from the database", test_catalog_loads },
         { "each role can do what it is for and no more", test_roles },
         { "observation's references are checked, per statement", test_observation_references },

@@ -11,6 +11,7 @@
 #include "wdm_db.h"
 #include "wdm_log.h"
 #include "wdm_migrate.h"
+#include "wdm_site.h"
 #include "wdm_test.h"
 
 #include <ctype.h>
@@ -497,7 +498,7 @@ main (void)
     wdm_log_init ("test_plan", WDM_LOG_WARN, NULL);
     s_conn = wdm_db_connect (s_conninfo);
     int applied = 0;
-    if (!s_conn || wdm_migrate_apply (s_conn, &applied))
+    if (!s_conn || wdm_migrate_apply (s_conn, &applied) || wdm_site_import_file (s_conn, WDM_SITE_FILE))
         return 2;
     static const wdm_test_case_t tests [] = {
         { "every clause quoted is the plan's wording", test_clauses_are_the_plans_words },

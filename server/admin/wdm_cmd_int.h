@@ -94,6 +94,9 @@ int wdm_cmd_status (wdm_cmd_config_t *config, int argc, char **argv);
 //  completeness --year Y: each member unit's reports owed and missing.
 int wdm_cmd_completeness (wdm_cmd_config_t *config, int argc, char **argv);
 
+//  site import FILE [--dry-run] | export [FILE]: the site file.
+int wdm_cmd_site (wdm_cmd_config_t *config, int argc, char **argv);
+
 //  report --year Y ... -o FILE: the monitoring report.
 int wdm_cmd_report (wdm_cmd_config_t *config, int argc, char **argv);
 

@@ -42,7 +42,7 @@ static const struct {
                     { "unit", wdm_cmd_unit },       { "responsibility", wdm_cmd_responsibility },
                     { "catalog", wdm_cmd_catalog }, { "warnings", wdm_cmd_warnings },
                     { "status", wdm_cmd_status },   { "completeness", wdm_cmd_completeness },
-                    { "report", wdm_cmd_report } };
+                    { "report", wdm_cmd_report },   { "site", wdm_cmd_site } };
 
 static void
 s_usage (FILE *out)
@@ -56,6 +56,9 @@ s_usage (FILE *out)
              "Commands:\n"
              "  migrate [--list]   apply the schema migrations this program carries,\n"
              "                     or list them with when each was applied\n"
+             "  site import FILE [--dry-run]  make the areas, member units and\n"
+             "                     responsibilities what the site file says\n"
+             "  site export [FILE] write them as a site file\n"
              "  server-key DIR     generate the server's key pair: DIR/server.key, DIR/server.pub\n"
              "  unit add CODE      register a member unit's key and write its collector bundle\n"
              "  unit revoke CODE   revoke every key of a unit\n"
