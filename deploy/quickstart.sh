@@ -172,6 +172,10 @@ fi
 
 wdm_say "applying the schema and the plan's catalog"
 "$wdmon" --db "$conn" migrate
+# The demo's areas, member units and who reports what: a real site edits
+# its own copy of this file first (docs/OPERATIONS.md).
+wdm_say "importing the site: deploy/site/wuqing.yaml"
+"$wdmon" --db "$conn" -l warn site import deploy/site/wuqing.yaml | tail -n 1
 
 # Logins: analysts read through wdmon_reader; the server writes through
 # wdmon_writer, which may add observations and warnings but never change or

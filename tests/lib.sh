@@ -67,6 +67,18 @@ wdm_test_db () {
         -c "CREATE DATABASE $db" >/dev/null || exit 2
 }
 
+# The demo's site file (areas, member units, responsibilities), which every
+# new database imports after the migrations.
+wdm_test_site_file=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/deploy/site/wuqing.yaml
+
+# wdm_test_migrate WDMON: set up the database of wdm_test_db ($conn) as an
+# operator does: `wdmon migrate`, then `wdmon site import` of the demo's
+# site file.  Exits 2 if either fails.
+wdm_test_migrate () {
+    "$1" --db "$conn" -l warn migrate >/dev/null || exit 2
+    "$1" --db "$conn" -l warn site import "$wdm_test_site_file" >/dev/null || exit 2
+}
+
 # wdm_test_drop_db: drop the database of wdm_test_db.
 wdm_test_drop_db () {
     psql "$WDM_TEST_PGURI" -qX -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1

@@ -136,7 +136,9 @@ s_read_areas (wdm_site_file_t *self, const wdm_yaml_node_t *list, const s_words_
             wdm_yaml_error (yaml, area.parent ? wdm_yaml_get (yaml, map, "parent") : map, where, "parent",
                             area.parent ? "区(district)没有上级 / the district has no parent"
                                         : "缺少上级地区 / an area below the district needs a parent");
-        if (area.code && area.level && area.name_zh && area.name_en)
+        //  Kept with a code alone, so that its parent is checked too;
+        //  a file with any error is never applied.
+        if (area.code)
             self->areas [self->area_count++] = area;
     }
     free (codes);
