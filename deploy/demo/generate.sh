@@ -21,8 +21,8 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 out=$here/data
-areas_sql=$here/../../sql/004_areas_units.sql
-[ -r "$areas_sql" ] || { echo "error: $areas_sql not found" >&2; exit 1; }
+site=$here/../site/wuqing.yaml
+[ -r "$site" ] || { echo "error: $site not found" >&2; exit 1; }
 
 rm -rf "$out"
 mkdir -p "$out"
@@ -67,9 +67,19 @@ expand () {
         }' >"$out/$unit/$file"
 }
 
-# The district's towns and streets, in the order of sql/004_areas_units.sql.
-towns=$(awk -F"'" '$4 == "wuqing" && ($6 == "town" || $6 == "street") { print $2 }' "$areas_sql")
-[ "$(wc -w <<<"$towns")" -eq 30 ] || { echo "error: expected 30 towns and streets in $areas_sql" >&2; exit 1; }
+# The district's streets and towns, in the order the data was first made
+# in (that of the demo's areas before they moved to the site file); each
+# must be an area of the site file, below wuqing.
+towns="yangcun xiazhuzhuang dongpuwa huangzhuang xuguantun yunhexi
+       meichang dajianchang cuihuangkou daliang xiawuqi nancaicun
+       damengzhuang sicundian hexiwu chengguan dongmaquan huanghuadian
+       shigezhuang wangqingtuo chagugang hebeitun shangmatai dawangguzhuang
+       chenzui douzhangzhuang caozili dahuangpu gaocun baigutun"
+for t in $towns; do
+    awk -v t="$t" '$0 == "- code: " t { found = 1; next } found && /^  parent: wuqing$/ { ok = 1 }
+                   found && /^- / { exit } END { exit !ok }' "$site" \
+        || { echo "error: $t is not an area below wuqing in $site" >&2; exit 1; }
+done
 
 # ---------------------------------------------------------------------------
 # 区卫生健康委 District Health Commission
