@@ -122,7 +122,8 @@ void wdm_warn_context_thresholds (const wdm_warn_eval_t *self, const char *indic
 
 //  --- Series (wdm_warn_series.c) -----------------------------------------------------
 
-//  The rows of a fetch's result, which this clears; count set.  NULL (and
+//  The rows of a fetch's result in the plan's years (baseline to end), which
+//  this clears; count set.  NULL (and
 //  self->failed set) if the fetch failed or memory is short.  The caller
 //  frees the rows.
 wdm_warn_row_t *wdm_warn_series_rows (wdm_warn_eval_t *self, PGresult *res, int *count);
