@@ -30,7 +30,7 @@ static const char *s_fetch_sql =
     " WHERE rn = 1"
     " ORDER BY area_code COLLATE \"C\", body COLLATE \"C\", sex, year";
 
-//  The rows of a fetch's result, which this clears.  NULL if the fetch
+//  The rows of a fetch's result within the plan's years, which this clears.  NULL if the fetch
 //  failed: the evaluation is then not applied, for an indicator whose
 //  values could not be read would have every warning of it resolved.
 wdm_warn_row_t *
@@ -48,9 +48,11 @@ wdm_warn_series_rows (wdm_warn_eval_t *self, PGresult *res, int *count)
     for (int row = 0; out && row < rows; row++) {
         wdm_warn_row_t *r = &out [*count];
         r->area = wdm_warn_context_area (self, PQgetvalue (res, row, 0));
-        if (r->area < 0)
-            continue;
         r->year = atoi (PQgetvalue (res, row, 1));
+        //  A plan judges its own years, baseline to end: a statistic the
+        //  next plan also watches has values this plan never asked for.
+        if (r->area < 0 || r->year < self->baseline_year || r->year > self->last_year)
+            continue;
         wdm_warn_copy (r->body, sizeof r->body, PQgetvalue (res, row, 2));
         r->sex = PQgetvalue (res, row, 3) [0];
         r->value = strtod (PQgetvalue (res, row, 4), NULL);
