@@ -198,6 +198,30 @@ END
 $_$;
 
 
+--
+-- Name: plan_target_check_statistic(); Type: FUNCTION; Schema: wdmon; Owner: -
+--
+
+CREATE FUNCTION wdmon.plan_target_check_statistic() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    i wdmon.indicator;
+BEGIN
+    SELECT * INTO i FROM wdmon.indicator WHERE code = NEW.indicator_code;
+    IF NEW.target_kind = 'min_count' AND coalesce (cardinality (i.bodies), 0) = 0 THEN
+        RAISE EXCEPTION 'plan % target on %: min_count needs the indicator''s bodies',
+            NEW.plan_code, NEW.indicator_code USING ERRCODE = 'check_violation';
+    END IF;
+    IF NEW.target_kind = 'narrow_gap' AND NOT i.by_sex THEN
+        RAISE EXCEPTION 'plan % target on %: narrow_gap needs an indicator reported by sex',
+            NEW.plan_code, NEW.indicator_code USING ERRCODE = 'check_violation';
+    END IF;
+    RETURN NEW;
+END
+$$;
+
+
 SET default_tablespace = '';
 
 SET default_table_access_method = heap;
@@ -229,7 +253,8 @@ CREATE TABLE wdmon.warning (
     acknowledged_by text,
     ack_note text,
     resolved_at timestamp with time zone,
-    reopen_count integer DEFAULT 0 NOT NULL
+    reopen_count integer DEFAULT 0 NOT NULL,
+    plan_code text NOT NULL
 );
 
 
@@ -242,7 +267,7 @@ CREATE FUNCTION wdmon.s_warning_announce(w wdmon.warning, transition text) RETUR
     AS $$
 BEGIN
     PERFORM pg_notify ('wdmon_warning', json_build_object (
-        'id', w.id, 'transition', transition, 'rule', w.rule_code,
+        'id', w.id, 'transition', transition, 'plan', w.plan_code, 'rule', w.rule_code,
         'indicator', w.indicator_code, 'area', w.area_code, 'year', w.year,
         'body', w.body, 'unit', w.unit_code, 'level', w.level, 'state', w.state)::text);
 END
@@ -307,10 +332,10 @@ $$;
 
 
 --
--- Name: warning_raise(text, text, text, integer, text, text, wdmon.warning_level, text, text, double precision, double precision, jsonb); Type: FUNCTION; Schema: wdmon; Owner: -
+-- Name: warning_raise(text, text, text, text, integer, text, text, wdmon.warning_level, text, text, double precision, double precision, jsonb); Type: FUNCTION; Schema: wdmon; Owner: -
 --
 
-CREATE FUNCTION wdmon.warning_raise(p_rule text, p_indicator text, p_area text, p_year integer, p_body text, p_unit text, p_level wdmon.warning_level, p_message_zh text, p_message_en text, p_value double precision, p_target double precision, p_details jsonb) RETURNS text
+CREATE FUNCTION wdmon.warning_raise(p_plan text, p_rule text, p_indicator text, p_area text, p_year integer, p_body text, p_unit text, p_level wdmon.warning_level, p_message_zh text, p_message_en text, p_value double precision, p_target double precision, p_details jsonb) RETURNS text
     LANGUAGE plpgsql
     AS $$
 DECLARE
@@ -318,14 +343,14 @@ DECLARE
     transition text := 'none';
 BEGIN
     SELECT * INTO w FROM warning
-     WHERE rule_code = p_rule AND indicator_code = p_indicator AND area_code = p_area
-       AND year = p_year AND period_kind = 'year' AND period_no = 0 AND body = p_body
-       AND coalesce (unit_code, '') = coalesce (p_unit, '')
+     WHERE plan_code = p_plan AND rule_code = p_rule AND indicator_code = p_indicator
+       AND area_code = p_area AND year = p_year AND period_kind = 'year' AND period_no = 0
+       AND body = p_body AND coalesce (unit_code, '') = coalesce (p_unit, '')
        FOR UPDATE;
     IF NOT FOUND THEN
-        INSERT INTO warning (rule_code, indicator_code, area_code, year, body, unit_code, level,
-                             message_zh, message_en, value, target, details)
-        VALUES (p_rule, p_indicator, p_area, p_year, p_body, p_unit, p_level,
+        INSERT INTO warning (plan_code, rule_code, indicator_code, area_code, year, body, unit_code,
+                             level, message_zh, message_en, value, target, details)
+        VALUES (p_plan, p_rule, p_indicator, p_area, p_year, p_body, p_unit, p_level,
                 p_message_zh, p_message_en, p_value, p_target, p_details)
         RETURNING * INTO w;
         transition := 'open';
@@ -441,35 +466,17 @@ CREATE TABLE wdmon.domain (
 
 CREATE TABLE wdmon.indicator (
     code text NOT NULL,
-    plan_code text NOT NULL,
-    domain_code text NOT NULL,
-    ordinal integer NOT NULL,
     name_zh text NOT NULL,
     name_en text NOT NULL,
     measure_unit_code text NOT NULL,
-    target_kind wdmon.target_kind NOT NULL,
-    target_value numeric,
-    target_year integer DEFAULT 2025 NOT NULL,
-    relation_code text,
-    relation_op text,
     bodies text[],
     by_sex boolean DEFAULT false NOT NULL,
-    clause_zh text NOT NULL,
-    clause_ref text NOT NULL,
-    note_zh text,
-    note_en text,
     value_min numeric,
     value_max numeric,
     aggregation wdmon.aggregation NOT NULL,
     frequency wdmon.frequency DEFAULT 'year'::wdmon.frequency NOT NULL,
-    active boolean DEFAULT true NOT NULL,
     CONSTRAINT indicator_check CHECK (((value_min IS NULL) OR (value_max IS NULL) OR (value_min <= value_max))),
-    CONSTRAINT indicator_check1 CHECK (((target_kind <> ALL (ARRAY['upper_bound'::wdmon.target_kind, 'lower_bound'::wdmon.target_kind, 'reach'::wdmon.target_kind, 'keep_above'::wdmon.target_kind, 'balance'::wdmon.target_kind, 'min_count'::wdmon.target_kind])) OR (target_value IS NOT NULL))),
-    CONSTRAINT indicator_check2 CHECK (((target_kind = 'relation'::wdmon.target_kind) = ((relation_code IS NOT NULL) AND (relation_op IS NOT NULL)))),
-    CONSTRAINT indicator_check3 CHECK (((target_kind <> 'min_count'::wdmon.target_kind) OR (cardinality(bodies) > 0))),
-    CONSTRAINT indicator_check4 CHECK (((target_kind <> 'narrow_gap'::wdmon.target_kind) OR by_sex)),
-    CONSTRAINT indicator_code_check CHECK ((code ~ '^[A-Z][A-Z0-9_.-]{1,31}$'::text)),
-    CONSTRAINT indicator_relation_op_check CHECK ((relation_op = ANY (ARRAY['>='::text, '~'::text])))
+    CONSTRAINT indicator_code_check CHECK ((code ~ '^[A-Z][A-Z0-9_.-]{1,31}$'::text))
 );
 
 
@@ -487,32 +494,63 @@ CREATE TABLE wdmon.measure_unit (
 
 
 --
+-- Name: plan_target; Type: TABLE; Schema: wdmon; Owner: -
+--
+
+CREATE TABLE wdmon.plan_target (
+    plan_code text NOT NULL,
+    indicator_code text NOT NULL,
+    domain_code text NOT NULL,
+    ordinal integer NOT NULL,
+    target_kind wdmon.target_kind NOT NULL,
+    target_value numeric,
+    target_year integer NOT NULL,
+    relation_code text,
+    relation_op text,
+    clause_zh text NOT NULL,
+    clause_ref text NOT NULL,
+    note_zh text,
+    note_en text,
+    active boolean DEFAULT true NOT NULL,
+    baseline_value numeric,
+    baseline_source text,
+    CONSTRAINT plan_target_baseline_source_check CHECK ((baseline_source = ANY (ARRAY['plan'::text, 'stored'::text]))),
+    CONSTRAINT plan_target_check CHECK (((target_kind <> ALL (ARRAY['upper_bound'::wdmon.target_kind, 'lower_bound'::wdmon.target_kind, 'reach'::wdmon.target_kind, 'keep_above'::wdmon.target_kind, 'balance'::wdmon.target_kind, 'min_count'::wdmon.target_kind])) OR (target_value IS NOT NULL))),
+    CONSTRAINT plan_target_check1 CHECK (((target_kind = 'relation'::wdmon.target_kind) = ((relation_code IS NOT NULL) AND (relation_op IS NOT NULL)))),
+    CONSTRAINT plan_target_check2 CHECK (((baseline_value IS NULL) = (baseline_source IS NULL))),
+    CONSTRAINT plan_target_relation_op_check CHECK ((relation_op = ANY (ARRAY['>='::text, '~'::text])))
+);
+
+
+--
 -- Name: catalog; Type: VIEW; Schema: wdmon; Owner: -
 --
 
 CREATE VIEW wdmon.catalog AS
- SELECT d.ordinal AS domain_ordinal,
+ SELECT t.plan_code,
+    d.ordinal AS domain_ordinal,
     d.name_zh AS domain_zh,
     d.name_en AS domain_en,
-    i.ordinal,
+    t.ordinal,
     i.code,
     i.name_zh,
     i.name_en,
-    i.target_kind,
-    i.target_value,
+    t.target_kind,
+    t.target_value,
     u.symbol AS unit,
-    i.relation_op,
-    i.relation_code,
+    t.relation_op,
+    t.relation_code,
     i.bodies,
     i.by_sex,
     i.aggregation,
-    i.clause_ref,
-    i.clause_zh
-   FROM ((wdmon.indicator i
-     JOIN wdmon.domain d ON ((d.code = i.domain_code)))
+    t.clause_ref,
+    t.clause_zh
+   FROM (((wdmon.plan_target t
+     JOIN wdmon.indicator i ON ((i.code = t.indicator_code)))
+     JOIN wdmon.domain d ON (((d.plan_code = t.plan_code) AND (d.code = t.domain_code))))
      JOIN wdmon.measure_unit u ON ((u.code = i.measure_unit_code)))
-  WHERE i.active
-  ORDER BY d.ordinal, i.ordinal;
+  WHERE t.active
+  ORDER BY t.plan_code, d.ordinal, t.ordinal;
 
 
 --
@@ -576,9 +614,14 @@ CREATE TABLE wdmon.plan (
     baseline_year integer NOT NULL,
     deadline_month integer DEFAULT 3 NOT NULL,
     deadline_day integer DEFAULT 31 NOT NULL,
+    subject text DEFAULT 'women'::text NOT NULL,
+    current boolean DEFAULT false NOT NULL,
+    version integer DEFAULT 1 NOT NULL,
     CONSTRAINT plan_check CHECK (((baseline_year < period_start) AND (period_start <= period_end))),
     CONSTRAINT plan_deadline_day_check CHECK (((deadline_day >= 1) AND (deadline_day <= 31))),
-    CONSTRAINT plan_deadline_month_check CHECK (((deadline_month >= 1) AND (deadline_month <= 12)))
+    CONSTRAINT plan_deadline_month_check CHECK (((deadline_month >= 1) AND (deadline_month <= 12))),
+    CONSTRAINT plan_subject_check CHECK ((subject = ANY (ARRAY['women'::text, 'children'::text]))),
+    CONSTRAINT plan_version_check CHECK ((version >= 1))
 );
 
 
@@ -598,25 +641,45 @@ CREATE TABLE wdmon.responsibility (
 --
 
 CREATE VIEW wdmon.report_owed AS
- WITH owed AS (
+ WITH watched AS (
+         SELECT t.indicator_code,
+            t.plan_code,
+            p.current,
+            y.y AS year,
+            t.target_kind,
+            (make_date((y.y + 1), p.deadline_month, 1) + (LEAST(p.deadline_day, (EXTRACT(day FROM (make_date((y.y + 1), p.deadline_month, 1) + '1 mon -1 days'::interval)))::integer) - 1)) AS deadline
+           FROM ((wdmon.plan_target t
+             JOIN wdmon.plan p ON ((p.code = t.plan_code)))
+             CROSS JOIN LATERAL generate_series(p.period_start, p.period_end) y(y))
+          WHERE t.active
+        ), owed_for AS (
+         SELECT watched.indicator_code,
+            watched.year,
+            (array_agg(watched.plan_code ORDER BY watched.deadline, watched.current DESC, watched.plan_code))[1] AS plan_code,
+            array_agg(watched.plan_code ORDER BY watched.plan_code) AS plans,
+            min(watched.deadline) AS deadline,
+            bool_or((watched.target_kind = 'min_count'::wdmon.target_kind)) AS by_body
+           FROM watched
+          GROUP BY watched.indicator_code, watched.year
+        ), owed AS (
          SELECT r.unit_code,
             u.name_zh AS unit_zh,
             u.name_en AS unit_en,
             u.area_code,
             u.created_at AS registered_at,
             r.indicator_code,
-            i.plan_code,
-            y.y AS year,
+            o.plan_code,
+            o.plans,
+            o.year,
             COALESCE(b.body, ''::text) AS body,
-            (make_date((y.y + 1), p.deadline_month, 1) + (LEAST(p.deadline_day, (EXTRACT(day FROM (make_date((y.y + 1), p.deadline_month, 1) + '1 mon -1 days'::interval)))::integer) - 1)) AS deadline
-           FROM (((((wdmon.responsibility r
+            o.deadline
+           FROM ((((wdmon.responsibility r
              JOIN wdmon.member_unit u ON (((u.code = r.unit_code) AND u.active)))
-             JOIN wdmon.indicator i ON (((i.code = r.indicator_code) AND i.active)))
-             JOIN wdmon.plan p ON ((p.code = i.plan_code)))
-             CROSS JOIN LATERAL generate_series(p.period_start, p.period_end) y(y))
+             JOIN wdmon.indicator i ON ((i.code = r.indicator_code)))
+             JOIN owed_for o ON ((o.indicator_code = r.indicator_code)))
              LEFT JOIN LATERAL unnest(
                 CASE
-                    WHEN (i.target_kind = 'min_count'::wdmon.target_kind) THEN i.bodies
+                    WHEN o.by_body THEN i.bodies
                     ELSE NULL::text[]
                 END) b(body) ON (true))
           WHERE r.lead
@@ -636,7 +699,8 @@ CREATE VIEW wdmon.report_owed AS
             WHEN (f.first_received < (((w.deadline + 1))::timestamp without time zone AT TIME ZONE 'Asia/Shanghai'::text)) THEN 'on_time'::text
             WHEN ((((w.deadline + 1))::timestamp without time zone AT TIME ZONE 'Asia/Shanghai'::text) <= w.registered_at) THEN 'backfill'::text
             ELSE 'late'::text
-        END AS state
+        END AS state,
+    w.plans
    FROM (owed w
      LEFT JOIN LATERAL ( SELECT min(o.received_at) AS first_received
            FROM wdmon.observation o
@@ -650,18 +714,20 @@ CREATE VIEW wdmon.report_owed AS
 --
 
 CREATE VIEW wdmon.completeness AS
- SELECT report_owed.unit_code,
-    report_owed.unit_zh,
-    report_owed.year,
+ SELECT p.plan_code,
+    r.unit_code,
+    r.unit_zh,
+    r.year,
     count(*) AS owed,
-    count(report_owed.first_received) AS received,
-    count(*) FILTER (WHERE (report_owed.state = 'late'::text)) AS late,
-    count(*) FILTER (WHERE (report_owed.state = 'missing'::text)) AS missing,
-    min(report_owed.deadline) AS deadline,
-    count(*) FILTER (WHERE (report_owed.state = 'on_time'::text)) AS on_time,
-    count(*) FILTER (WHERE (report_owed.state = 'backfill'::text)) AS backfilled
-   FROM wdmon.report_owed
-  GROUP BY report_owed.unit_code, report_owed.unit_zh, report_owed.year;
+    count(r.first_received) AS received,
+    count(*) FILTER (WHERE (r.state = 'late'::text)) AS late,
+    count(*) FILTER (WHERE (r.state = 'missing'::text)) AS missing,
+    min(r.deadline) AS deadline,
+    count(*) FILTER (WHERE (r.state = 'on_time'::text)) AS on_time,
+    count(*) FILTER (WHERE (r.state = 'backfill'::text)) AS backfilled
+   FROM (wdmon.report_owed r
+     CROSS JOIN LATERAL unnest(r.plans) p(plan_code))
+  GROUP BY p.plan_code, r.unit_code, r.unit_zh, r.year;
 
 
 --
@@ -909,11 +975,13 @@ CREATE VIEW wdmon.open_warnings AS
     w.ack_note,
     ru.code AS responsible_unit_code,
     ru.name_zh AS responsible_unit_zh,
-    ru.name_en AS responsible_unit_en
-   FROM (((((wdmon.warning w
+    ru.name_en AS responsible_unit_en,
+    w.plan_code
+   FROM ((((((wdmon.warning w
      JOIN wdmon.rule r ON ((r.code = w.rule_code)))
      JOIN wdmon.indicator i ON ((i.code = w.indicator_code)))
-     JOIN wdmon.domain d ON ((d.code = i.domain_code)))
+     JOIN wdmon.plan_target t ON (((t.plan_code = w.plan_code) AND (t.indicator_code = w.indicator_code))))
+     JOIN wdmon.domain d ON (((d.plan_code = t.plan_code) AND (d.code = t.domain_code))))
      JOIN wdmon.area a ON ((a.code = w.area_code)))
      LEFT JOIN LATERAL ( SELECT u.code,
             u.name_zh,
@@ -1178,7 +1246,7 @@ ALTER TABLE ONLY wdmon.area
 --
 
 ALTER TABLE ONLY wdmon.domain
-    ADD CONSTRAINT domain_pkey PRIMARY KEY (code);
+    ADD CONSTRAINT domain_pkey PRIMARY KEY (plan_code, code);
 
 
 --
@@ -1187,14 +1255,6 @@ ALTER TABLE ONLY wdmon.domain
 
 ALTER TABLE ONLY wdmon.domain
     ADD CONSTRAINT domain_plan_code_ordinal_key UNIQUE (plan_code, ordinal);
-
-
---
--- Name: indicator indicator_domain_code_ordinal_key; Type: CONSTRAINT; Schema: wdmon; Owner: -
---
-
-ALTER TABLE ONLY wdmon.indicator
-    ADD CONSTRAINT indicator_domain_code_ordinal_key UNIQUE (domain_code, ordinal);
 
 
 --
@@ -1259,6 +1319,22 @@ ALTER TABLE ONLY wdmon.observation
 
 ALTER TABLE ONLY wdmon.plan
     ADD CONSTRAINT plan_pkey PRIMARY KEY (code);
+
+
+--
+-- Name: plan_target plan_target_pkey; Type: CONSTRAINT; Schema: wdmon; Owner: -
+--
+
+ALTER TABLE ONLY wdmon.plan_target
+    ADD CONSTRAINT plan_target_pkey PRIMARY KEY (plan_code, indicator_code);
+
+
+--
+-- Name: plan_target plan_target_plan_code_domain_code_ordinal_key; Type: CONSTRAINT; Schema: wdmon; Owner: -
+--
+
+ALTER TABLE ONLY wdmon.plan_target
+    ADD CONSTRAINT plan_target_plan_code_domain_code_ordinal_key UNIQUE (plan_code, domain_code, ordinal);
 
 
 --
@@ -1379,6 +1455,20 @@ CREATE INDEX observation_report_idx ON wdmon.observation USING btree (unit_code,
 
 
 --
+-- Name: plan_current; Type: INDEX; Schema: wdmon; Owner: -
+--
+
+CREATE UNIQUE INDEX plan_current ON wdmon.plan USING btree (current) WHERE current;
+
+
+--
+-- Name: plan_target_indicator_idx; Type: INDEX; Schema: wdmon; Owner: -
+--
+
+CREATE INDEX plan_target_indicator_idx ON wdmon.plan_target USING btree (indicator_code);
+
+
+--
 -- Name: rejected_record_unit_idx; Type: INDEX; Schema: wdmon; Owner: -
 --
 
@@ -1417,7 +1507,7 @@ CREATE INDEX warning_event_warning_idx ON wdmon.warning_event USING btree (warni
 -- Name: warning_key; Type: INDEX; Schema: wdmon; Owner: -
 --
 
-CREATE UNIQUE INDEX warning_key ON wdmon.warning USING btree (rule_code, indicator_code, area_code, year, period_kind, period_no, body, COALESCE(unit_code, ''::text));
+CREATE UNIQUE INDEX warning_key ON wdmon.warning USING btree (plan_code, rule_code, indicator_code, area_code, year, period_kind, period_no, body, COALESCE(unit_code, ''::text));
 
 
 --
@@ -1470,6 +1560,13 @@ CREATE TRIGGER observation_references_update AFTER UPDATE ON wdmon.observation R
 
 
 --
+-- Name: plan_target plan_target_statistic; Type: TRIGGER; Schema: wdmon; Owner: -
+--
+
+CREATE TRIGGER plan_target_statistic BEFORE INSERT OR UPDATE ON wdmon.plan_target FOR EACH ROW EXECUTE FUNCTION wdmon.plan_target_check_statistic();
+
+
+--
 -- Name: area area_parent_code_fkey; Type: FK CONSTRAINT; Schema: wdmon; Owner: -
 --
 
@@ -1483,30 +1580,6 @@ ALTER TABLE ONLY wdmon.area
 
 ALTER TABLE ONLY wdmon.domain
     ADD CONSTRAINT domain_plan_code_fkey FOREIGN KEY (plan_code) REFERENCES wdmon.plan(code);
-
-
---
--- Name: indicator indicator_domain_code_fkey; Type: FK CONSTRAINT; Schema: wdmon; Owner: -
---
-
-ALTER TABLE ONLY wdmon.indicator
-    ADD CONSTRAINT indicator_domain_code_fkey FOREIGN KEY (domain_code) REFERENCES wdmon.domain(code);
-
-
---
--- Name: indicator indicator_plan_code_fkey; Type: FK CONSTRAINT; Schema: wdmon; Owner: -
---
-
-ALTER TABLE ONLY wdmon.indicator
-    ADD CONSTRAINT indicator_plan_code_fkey FOREIGN KEY (plan_code) REFERENCES wdmon.plan(code);
-
-
---
--- Name: indicator indicator_relation_code_fkey; Type: FK CONSTRAINT; Schema: wdmon; Owner: -
---
-
-ALTER TABLE ONLY wdmon.indicator
-    ADD CONSTRAINT indicator_relation_code_fkey FOREIGN KEY (relation_code) REFERENCES wdmon.indicator(code);
 
 
 --
@@ -1531,6 +1604,38 @@ ALTER TABLE ONLY wdmon.ingest_batch
 
 ALTER TABLE ONLY wdmon.member_unit
     ADD CONSTRAINT member_unit_area_code_fkey FOREIGN KEY (area_code) REFERENCES wdmon.area(code);
+
+
+--
+-- Name: plan_target plan_target_indicator_code_fkey; Type: FK CONSTRAINT; Schema: wdmon; Owner: -
+--
+
+ALTER TABLE ONLY wdmon.plan_target
+    ADD CONSTRAINT plan_target_indicator_code_fkey FOREIGN KEY (indicator_code) REFERENCES wdmon.indicator(code);
+
+
+--
+-- Name: plan_target plan_target_plan_code_domain_code_fkey; Type: FK CONSTRAINT; Schema: wdmon; Owner: -
+--
+
+ALTER TABLE ONLY wdmon.plan_target
+    ADD CONSTRAINT plan_target_plan_code_domain_code_fkey FOREIGN KEY (plan_code, domain_code) REFERENCES wdmon.domain(plan_code, code);
+
+
+--
+-- Name: plan_target plan_target_plan_code_fkey; Type: FK CONSTRAINT; Schema: wdmon; Owner: -
+--
+
+ALTER TABLE ONLY wdmon.plan_target
+    ADD CONSTRAINT plan_target_plan_code_fkey FOREIGN KEY (plan_code) REFERENCES wdmon.plan(code);
+
+
+--
+-- Name: plan_target plan_target_plan_code_relation_code_fkey; Type: FK CONSTRAINT; Schema: wdmon; Owner: -
+--
+
+ALTER TABLE ONLY wdmon.plan_target
+    ADD CONSTRAINT plan_target_plan_code_relation_code_fkey FOREIGN KEY (plan_code, relation_code) REFERENCES wdmon.plan_target(plan_code, indicator_code);
 
 
 --
@@ -1619,6 +1724,22 @@ ALTER TABLE ONLY wdmon.warning_event
 
 ALTER TABLE ONLY wdmon.warning
     ADD CONSTRAINT warning_indicator_code_fkey FOREIGN KEY (indicator_code) REFERENCES wdmon.indicator(code);
+
+
+--
+-- Name: warning warning_plan_code_fkey; Type: FK CONSTRAINT; Schema: wdmon; Owner: -
+--
+
+ALTER TABLE ONLY wdmon.warning
+    ADD CONSTRAINT warning_plan_code_fkey FOREIGN KEY (plan_code) REFERENCES wdmon.plan(code);
+
+
+--
+-- Name: warning warning_plan_code_indicator_code_fkey; Type: FK CONSTRAINT; Schema: wdmon; Owner: -
+--
+
+ALTER TABLE ONLY wdmon.warning
+    ADD CONSTRAINT warning_plan_code_indicator_code_fkey FOREIGN KEY (plan_code, indicator_code) REFERENCES wdmon.plan_target(plan_code, indicator_code);
 
 
 --

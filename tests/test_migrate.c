@@ -69,8 +69,8 @@ test_apply_then_nothing_more (void)
     s_expect (conn, "SELECT count(*) FROM wdmon.area", "31");
     s_expect (conn, "SELECT count(*) FROM wdmon.member_unit", "56");
     s_expect (conn,
-              "SELECT count(*) FROM wdmon.indicator i WHERE i.active AND NOT EXISTS"
-              " (SELECT 1 FROM wdmon.responsibility r WHERE r.indicator_code = i.code AND r.lead)",
+              "SELECT count(DISTINCT t.indicator_code) FROM wdmon.plan_target t WHERE t.active AND NOT EXISTS"
+              " (SELECT 1 FROM wdmon.responsibility r WHERE r.indicator_code = t.indicator_code AND r.lead)",
               "0");
     PQfinish (conn);
 }

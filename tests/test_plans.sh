@@ -24,7 +24,7 @@ w () { "$wdmon" --db "$conn" -l warn "$@"; }
 hasnt () {  # hasnt DESCRIPTION STRING TEXT: the string does not hold the text
     if grep -qF -- "$3" <<<"$2"; then fail "$1: has '$3'"; else ok "$1"; fi
 }
-w migrate >/dev/null || exit 2
+wdm_test_migrate "$wdmon"
 current=wuqing-women-2021-2025
 next=aaa-test-2026-2030
 
