@@ -55,6 +55,18 @@ CREATE TYPE wdmon.area_level AS ENUM (
 
 
 --
+-- Name: console_role; Type: TYPE; Schema: wdmon; Owner: -
+--
+
+CREATE TYPE wdmon.console_role AS ENUM (
+    'viewer',
+    'operator',
+    'administrator',
+    'unit'
+);
+
+
+--
 -- Name: frequency; Type: TYPE; Schema: wdmon; Owner: -
 --
 
@@ -731,6 +743,108 @@ CREATE VIEW wdmon.completeness AS
 
 
 --
+-- Name: console_audit; Type: TABLE; Schema: wdmon; Owner: -
+--
+
+CREATE TABLE wdmon.console_audit (
+    id bigint NOT NULL,
+    at timestamp with time zone DEFAULT now() NOT NULL,
+    login text NOT NULL,
+    address text NOT NULL,
+    action text NOT NULL,
+    object text DEFAULT ''::text NOT NULL,
+    detail text DEFAULT ''::text NOT NULL
+);
+
+
+--
+-- Name: console_audit_id_seq; Type: SEQUENCE; Schema: wdmon; Owner: -
+--
+
+CREATE SEQUENCE wdmon.console_audit_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+
+--
+-- Name: console_audit_id_seq; Type: SEQUENCE OWNED BY; Schema: wdmon; Owner: -
+--
+
+ALTER SEQUENCE wdmon.console_audit_id_seq OWNED BY wdmon.console_audit.id;
+
+
+--
+-- Name: console_login_attempt; Type: TABLE; Schema: wdmon; Owner: -
+--
+
+CREATE TABLE wdmon.console_login_attempt (
+    id bigint NOT NULL,
+    at timestamp with time zone DEFAULT now() NOT NULL,
+    login text NOT NULL,
+    address text NOT NULL,
+    outcome text NOT NULL,
+    CONSTRAINT console_login_attempt_outcome_check CHECK ((outcome = ANY (ARRAY['ok'::text, 'wrong'::text, 'locked'::text])))
+);
+
+
+--
+-- Name: console_login_attempt_id_seq; Type: SEQUENCE; Schema: wdmon; Owner: -
+--
+
+CREATE SEQUENCE wdmon.console_login_attempt_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+
+--
+-- Name: console_login_attempt_id_seq; Type: SEQUENCE OWNED BY; Schema: wdmon; Owner: -
+--
+
+ALTER SEQUENCE wdmon.console_login_attempt_id_seq OWNED BY wdmon.console_login_attempt.id;
+
+
+--
+-- Name: console_session; Type: TABLE; Schema: wdmon; Owner: -
+--
+
+CREATE TABLE wdmon.console_session (
+    token_hash text NOT NULL,
+    login text NOT NULL,
+    csrf text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    last_seen_at timestamp with time zone DEFAULT now() NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    address text NOT NULL
+);
+
+
+--
+-- Name: console_user; Type: TABLE; Schema: wdmon; Owner: -
+--
+
+CREATE TABLE wdmon.console_user (
+    login text NOT NULL,
+    display_name text NOT NULL,
+    role wdmon.console_role NOT NULL,
+    unit_code text,
+    password_hash text NOT NULL,
+    disabled boolean DEFAULT false NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT console_user_check CHECK (((role = 'unit'::wdmon.console_role) = (unit_code IS NOT NULL))),
+    CONSTRAINT console_user_display_name_check CHECK ((display_name <> ''::text)),
+    CONSTRAINT console_user_login_check CHECK ((login ~ '^[a-z0-9_.-]{1,64}$'::text)),
+    CONSTRAINT console_user_password_hash_check CHECK ((password_hash ~~ '$argon2id$%'::text))
+);
+
+
+--
 -- Name: observation_current; Type: VIEW; Schema: wdmon; Owner: -
 --
 
@@ -1192,6 +1306,20 @@ ALTER SEQUENCE wdmon.warning_id_seq OWNED BY wdmon.warning.id;
 
 
 --
+-- Name: console_audit id; Type: DEFAULT; Schema: wdmon; Owner: -
+--
+
+ALTER TABLE ONLY wdmon.console_audit ALTER COLUMN id SET DEFAULT nextval('wdmon.console_audit_id_seq'::regclass);
+
+
+--
+-- Name: console_login_attempt id; Type: DEFAULT; Schema: wdmon; Owner: -
+--
+
+ALTER TABLE ONLY wdmon.console_login_attempt ALTER COLUMN id SET DEFAULT nextval('wdmon.console_login_attempt_id_seq'::regclass);
+
+
+--
 -- Name: ingest_batch id; Type: DEFAULT; Schema: wdmon; Owner: -
 --
 
@@ -1239,6 +1367,38 @@ ALTER TABLE ONLY wdmon.warning_event ALTER COLUMN id SET DEFAULT nextval('wdmon.
 
 ALTER TABLE ONLY wdmon.area
     ADD CONSTRAINT area_pkey PRIMARY KEY (code);
+
+
+--
+-- Name: console_audit console_audit_pkey; Type: CONSTRAINT; Schema: wdmon; Owner: -
+--
+
+ALTER TABLE ONLY wdmon.console_audit
+    ADD CONSTRAINT console_audit_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: console_login_attempt console_login_attempt_pkey; Type: CONSTRAINT; Schema: wdmon; Owner: -
+--
+
+ALTER TABLE ONLY wdmon.console_login_attempt
+    ADD CONSTRAINT console_login_attempt_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: console_session console_session_pkey; Type: CONSTRAINT; Schema: wdmon; Owner: -
+--
+
+ALTER TABLE ONLY wdmon.console_session
+    ADD CONSTRAINT console_session_pkey PRIMARY KEY (token_hash);
+
+
+--
+-- Name: console_user console_user_pkey; Type: CONSTRAINT; Schema: wdmon; Owner: -
+--
+
+ALTER TABLE ONLY wdmon.console_user
+    ADD CONSTRAINT console_user_pkey PRIMARY KEY (login);
 
 
 --
@@ -1441,6 +1601,34 @@ CREATE INDEX area_parent_idx ON wdmon.area USING btree (parent_code);
 
 
 --
+-- Name: console_audit_at; Type: INDEX; Schema: wdmon; Owner: -
+--
+
+CREATE INDEX console_audit_at ON wdmon.console_audit USING btree (at);
+
+
+--
+-- Name: console_login_attempt_address; Type: INDEX; Schema: wdmon; Owner: -
+--
+
+CREATE INDEX console_login_attempt_address ON wdmon.console_login_attempt USING btree (address, at);
+
+
+--
+-- Name: console_login_attempt_login; Type: INDEX; Schema: wdmon; Owner: -
+--
+
+CREATE INDEX console_login_attempt_login ON wdmon.console_login_attempt USING btree (login, at);
+
+
+--
+-- Name: console_session_login; Type: INDEX; Schema: wdmon; Owner: -
+--
+
+CREATE INDEX console_session_login ON wdmon.console_session USING btree (login);
+
+
+--
 -- Name: ingest_batch_unit_idx; Type: INDEX; Schema: wdmon; Owner: -
 --
 
@@ -1572,6 +1760,22 @@ CREATE TRIGGER plan_target_statistic BEFORE INSERT OR UPDATE ON wdmon.plan_targe
 
 ALTER TABLE ONLY wdmon.area
     ADD CONSTRAINT area_parent_code_fkey FOREIGN KEY (parent_code) REFERENCES wdmon.area(code);
+
+
+--
+-- Name: console_session console_session_login_fkey; Type: FK CONSTRAINT; Schema: wdmon; Owner: -
+--
+
+ALTER TABLE ONLY wdmon.console_session
+    ADD CONSTRAINT console_session_login_fkey FOREIGN KEY (login) REFERENCES wdmon.console_user(login) ON DELETE CASCADE;
+
+
+--
+-- Name: console_user console_user_unit_code_fkey; Type: FK CONSTRAINT; Schema: wdmon; Owner: -
+--
+
+ALTER TABLE ONLY wdmon.console_user
+    ADD CONSTRAINT console_user_unit_code_fkey FOREIGN KEY (unit_code) REFERENCES wdmon.member_unit(code);
 
 
 --

@@ -108,4 +108,7 @@ int wdm_cmd_site (wdm_cmd_config_t *config, int argc, char **argv);
 //  report --year Y ... -o FILE: the monitoring report.
 int wdm_cmd_report (wdm_cmd_config_t *config, int argc, char **argv);
 
+//  user add|passwd|disable|list: the web console's accounts.
+int wdm_cmd_user (wdm_cmd_config_t *config, int argc, char **argv);
+
 #endif

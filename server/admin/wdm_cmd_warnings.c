@@ -7,6 +7,7 @@
 #include "wdm_cmd_int.h"
 #include "wdm_date.h"
 #include "wdm_warn.h"
+#include "wdm_warnings_query.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -16,20 +17,6 @@
 
 //  Parsing went well: go on to the work (any other value is the exit code).
 #define S_GO_ON -1
-
-//  What the operator may type for a rule or a domain, for the checks:
-//  (code, name, other names); a value matching any column names the row.
-//  Domains are per plan; a code names the same domain in each plan that
-//  reuses it, a number or a name the current plan's first.
-#define S_DOMAINS                                                                                            \
-    "SELECT d.code, d.name_zh, d.ordinal::text, d.name_en FROM domain d JOIN plan p ON p.code = d.plan_code" \
-    " ORDER BY p.current DESC, d.ordinal, d.plan_code"
-#define S_RULES "SELECT code, name_zh, name_en FROM rule ORDER BY ordinal"
-//  Years a warning may be about: the baseline to the plan's end, and any
-//  year a warning names.
-#define S_WARNING_YEARS                                                                                      \
-    "SELECT least (min (baseline_year), (SELECT min (year) FROM warning)),"                                  \
-    "       greatest (max (period_end), (SELECT max (year) FROM warning)) FROM plan"
 
 static void
 s_usage (FILE *out)
@@ -71,10 +58,7 @@ s_usage (FILE *out)
              "          changed and resolved; reads on one database connection per core\n");
 }
 
-//  The warnings, filtered: $1 open only, $2 level, $3 domain, $4 unit,
-//  $5 the office's zone, $6 rule, $7 year, $8 area, $9 state, $10
-//  indicator, $11 plan.  A unit's warnings are those about it (missing reports) and
-//  those about indicators it leads.
+//  The warnings, filtered (wdm_warnings_query.h, shared with the console).
 static const char *s_warnings_sql =
     "SELECT w.id, w.level, w.state, w.rule_code AS rule, w.indicator_code AS indicator,"
     "       w.area_code AS area, w.year, coalesce (w.unit_code, '') AS unit, w.plan_code AS plan,"
@@ -84,86 +68,23 @@ static const char *s_warnings_sql =
              "       " WDM_TABLE_LOCAL_TIME (
                  "w.updated_at",
                  "5") " AS updated,"
-                      "       w.message_zh AS message"
-                      "  FROM warning w JOIN plan_target t"
-                      "    ON t.plan_code = w.plan_code AND t.indicator_code = w.indicator_code"
-                      " WHERE (NOT $1::boolean OR w.state <> 'resolved')"
-                      "   AND ($2::text IS NULL OR w.level = $2::warning_level)"
-                      "   AND ($3::text IS NULL OR t.domain_code = $3)"
-                      "   AND ($4::text IS NULL OR w.unit_code = $4 OR EXISTS (SELECT 1 FROM responsibility r"
-                      "        WHERE r.indicator_code = w.indicator_code AND r.unit_code = $4 AND r.lead))"
-                      "   AND ($6::text IS NULL OR w.rule_code = $6)"
-                      "   AND ($7::int IS NULL OR w.year = $7::int)"
-                      "   AND ($8::text IS NULL OR w.area_code = $8)"
-                      "   AND ($9::text IS NULL OR w.state = $9::warning_state)"
-                      "   AND ($10::text IS NULL OR w.indicator_code = $10)"
-                      "   AND w.plan_code = $11"
-                      " ORDER BY w.state <> 'resolved' DESC, w.level DESC, w.updated_at DESC, w.id DESC";
-
-//  What the list is filtered by, as typed and then as checked: a checked
-//  filter points at the code its check found, held here.
-typedef struct {
-    bool open_only;
-    const char *level, *state, *rule, *domain, *indicator, *area, *unit, *year, *plan;
-    char plan_code [128], rule_code [128], domain_code [128], indicator_code [128], area_code [128];
-    char unit_code [128], year_text [16];
-} s_filters_t;
+                      "       w.message_zh AS message" WDM_WARNINGS_QUERY_WHERE WDM_WARNINGS_QUERY_ORDER;
 
 //  Check every filter against the database and print the list.  The exit
 //  code.
 static int
-s_list (PGconn *conn, const wdm_cmd_config_t *config, s_filters_t *f, wdm_table_format_t format)
+s_list (PGconn *conn, const wdm_cmd_config_t *config, wdm_warnings_query_t *f, wdm_table_format_t format)
 {
-    static const char *const levels [] = { "red", "yellow", NULL };
-    static const char *const states [] = { "open", "acknowledged", "resolved", NULL };
     char message [1024] = "";
-    int rc = WDM_CMD_EXIT_OK, year = 0;
-    if (f->level)
-        rc = wdm_cmd_checked ("warnings",
-                              wdm_check_word ("--level", f->level, levels, message, sizeof message), message);
-    if (rc == WDM_CMD_EXIT_OK && f->state)
-        rc = wdm_cmd_checked ("warnings",
-                              wdm_check_word ("--state", f->state, states, message, sizeof message), message);
-    if (rc == WDM_CMD_EXIT_OK)
-        rc = wdm_cmd_check_plan (conn, "warnings", &f->plan, f->plan_code, sizeof f->plan_code);
-    if (rc == WDM_CMD_EXIT_OK)
-        rc = wdm_cmd_check_code (conn, "warnings", S_RULES, "规则", "rule", &f->rule, f->rule_code,
-                                 sizeof f->rule_code);
-    if (rc == WDM_CMD_EXIT_OK)
-        rc = wdm_cmd_check_code (conn, "warnings", S_DOMAINS, "领域", "domain", &f->domain, f->domain_code,
-                                 sizeof f->domain_code);
-    if (rc == WDM_CMD_EXIT_OK)
-        rc =
-            wdm_cmd_check_code (conn, "warnings", "SELECT code, name_zh FROM indicator ORDER BY code", "指标",
-                                "indicator", &f->indicator, f->indicator_code, sizeof f->indicator_code);
-    if (rc == WDM_CMD_EXIT_OK)
-        rc = wdm_cmd_check_code (conn, "warnings", WDM_CMD_AREAS_SQL, "地区", "area", &f->area, f->area_code,
-                                 sizeof f->area_code);
-    if (rc == WDM_CMD_EXIT_OK)
-        rc = wdm_cmd_check_code (conn, "warnings", WDM_CMD_UNITS_SQL, "成员单位", "member unit", &f->unit,
-                                 f->unit_code, sizeof f->unit_code);
-    if (rc == WDM_CMD_EXIT_OK && f->year) {
-        rc = wdm_cmd_checked ("warnings",
-                              wdm_check_year (conn, S_WARNING_YEARS, f->year, &year, message, sizeof message),
-                              message);
-        snprintf (f->year_text, sizeof f->year_text, "%d", year);
-        f->year = f->year_text;
-    }
+    int rc =
+        wdm_cmd_checked ("warnings", wdm_warnings_query_check (conn, f, message, sizeof message), message);
     if (rc != WDM_CMD_EXIT_OK)
         return rc;
-    const char *params [] = { f->open_only ? "t" : "f",
-                              f->level,
-                              f->domain,
-                              f->unit,
-                              config->timezone,
-                              f->rule,
-                              f->year,
-                              f->area,
-                              f->state,
-                              f->indicator,
-                              f->plan };
-    return wdm_table_query (conn, s_warnings_sql, 11, params, format, stdout) ? WDM_CMD_EXIT_FAILED
-                                                                              : WDM_CMD_EXIT_OK;
+    const char *params [WDM_WARNINGS_QUERY_PARAMS];
+    wdm_warnings_query_params (f, config->timezone, NULL, params);
+    return wdm_table_query (conn, s_warnings_sql, WDM_WARNINGS_QUERY_PARAMS, params, format, stdout)
+        ? WDM_CMD_EXIT_FAILED
+        : WDM_CMD_EXIT_OK;
 }
 
 //  A warning's number as the operator typed it: > 0, or 0 if it is none.
@@ -262,7 +183,7 @@ s_evaluate (PGconn *conn, const wdm_date_t *today)
 
 //  What `wdmon warnings` was asked.
 typedef struct {
-    s_filters_t filters;
+    wdm_warnings_query_t filters;
     const char *by, *note, *today_text;
     wdm_table_format_t format;
     const char *action;
@@ -294,7 +215,7 @@ s_parse_options (int argc, char **argv, s_args_t *args)
                                                    { "format", required_argument, NULL, 'f' },
                                                    { "help", no_argument, NULL, 'h' },
                                                    { NULL, 0, NULL, 0 } };
-    s_filters_t *filters = &args->filters;
+    wdm_warnings_query_t *filters = &args->filters;
     optind = 0;  //  0: glibc reinitialises its scan state
     int opt;
     while ((opt = getopt_long (argc, argv, "oL:S:r:y:a:i:b:n:t:D:U:P:f:h", long_options, NULL)) != -1) {

@@ -42,7 +42,8 @@ static const struct {
                     { "unit", wdm_cmd_unit },       { "responsibility", wdm_cmd_responsibility },
                     { "catalog", wdm_cmd_catalog }, { "warnings", wdm_cmd_warnings },
                     { "status", wdm_cmd_status },   { "completeness", wdm_cmd_completeness },
-                    { "report", wdm_cmd_report },   { "site", wdm_cmd_site } };
+                    { "report", wdm_cmd_report },   { "site", wdm_cmd_site },
+                    { "user", wdm_cmd_user } };
 
 static void
 s_usage (FILE *out)
@@ -79,6 +80,7 @@ s_usage (FILE *out)
              "  completeness --year Y  per member unit: reports owed, received, late, missing\n"
              "  report --year Y [--final] [--format html|md|csv] [--lang zh|en] -o FILE\n"
              "                     the annual monitoring report (or the final evaluation)\n"
+             "  user add|passwd|disable|list  the web console's accounts (wdmon-web)\n"
              "\n"
              "Listings (migrate --list, unit list, responsibility list, status,\n"
              "warnings, completeness) take --format text|csv|json (text by default),\n"

@@ -1,0 +1,119 @@
+/*  wdm_warnings_query: the warnings list's filters, checked against the
+    database, and their parameters; the SQL is in the header.  Called by
+    `wdmon warnings` and by the console's warnings page.  It owns nothing
+    between calls.  */
+
+#include "wdm_warnings_query.h"
+#include "wdm_cmd_int.h"
+#include "wdm_db.h"
+
+#include <stdio.h>
+
+//  What a person may type for a rule or a domain: (code, name, other
+//  names); a value matching any column names the row.
+//  Domains are per plan; a code names the same domain in each plan that
+//  reuses it, a number or a name the current plan's first.
+#define S_DOMAINS                                                                                            \
+    "SELECT d.code, d.name_zh, d.ordinal::text, d.name_en FROM domain d JOIN plan p ON p.code = d.plan_code" \
+    " ORDER BY p.current DESC, d.ordinal, d.plan_code"
+#define S_RULES      "SELECT code, name_zh, name_en FROM rule ORDER BY ordinal"
+#define S_INDICATORS "SELECT code, name_zh FROM indicator ORDER BY code"
+//  Years a warning may be about: the baseline to the plan's end, and any
+//  year a warning names.
+#define S_WARNING_YEARS                                                                                      \
+    "SELECT least (min (baseline_year), (SELECT min (year) FROM warning)),"                                  \
+    "       greatest (max (period_end), (SELECT max (year) FROM warning)) FROM plan"
+
+//  Check one optional code filter (*value NULL: nothing to check),
+//  pointing *value at the code it names.
+static wdm_check_result_t
+s_check_code (PGconn *conn, const char *sql, const char *what_zh, const char *what_en, const char **value,
+              char *code, size_t code_size, char *message, size_t message_size)
+{
+    if (!*value)
+        return WDM_CHECK_OK;
+    wdm_check_result_t rc =
+        wdm_check_code (conn, sql, what_zh, what_en, *value, code, code_size, message, message_size);
+    if (rc == WDM_CHECK_OK)
+        *value = code;
+    return rc;
+}
+
+//  Point the plan filter at the plan it names, or at the current plan
+//  when none is given.
+static wdm_check_result_t
+s_check_plan (PGconn *conn, wdm_warnings_query_t *q, char *message, size_t message_size)
+{
+    if (q->plan)
+        return s_check_code (conn, WDM_CMD_PLANS_SQL, "规划", "plan", &q->plan, q->plan_code,
+                             sizeof q->plan_code, message, message_size);
+    PGresult *res = wdm_db_query (conn, "SELECT code FROM plan WHERE current", 0, NULL, PGRES_TUPLES_OK,
+                                  message, message_size);
+    if (!res)
+        return WDM_CHECK_FAILED;
+    wdm_check_result_t rc = WDM_CHECK_OK;
+    if (PQntuples (res) == 1) {
+        snprintf (q->plan_code, sizeof q->plan_code, "%s", PQgetvalue (res, 0, 0));
+        q->plan = q->plan_code;
+    } else {
+        snprintf (message, message_size, "没有当前规划，请指定规划 / no plan is current: name one");
+        wdm_check_suggest (conn, WDM_CMD_PLANS_SQL, "", message, message_size);
+        rc = WDM_CHECK_REFUSED;
+    }
+    PQclear (res);
+    return rc;
+}
+
+wdm_check_result_t
+wdm_warnings_query_check (PGconn *conn, wdm_warnings_query_t *q, char *message, size_t message_size)
+{
+    static const char *const levels [] = { "red", "yellow", NULL };
+    static const char *const states [] = { "open", "acknowledged", "resolved", NULL };
+    wdm_check_result_t rc = s_check_plan (conn, q, message, message_size);
+    if (rc == WDM_CHECK_OK && q->level)
+        rc = wdm_check_word ("--level", q->level, levels, message, message_size);
+    if (rc == WDM_CHECK_OK && q->state)
+        rc = wdm_check_word ("--state", q->state, states, message, message_size);
+    if (rc == WDM_CHECK_OK)
+        rc = s_check_code (conn, S_RULES, "规则", "rule", &q->rule, q->rule_code, sizeof q->rule_code,
+                           message, message_size);
+    if (rc == WDM_CHECK_OK)
+        rc = s_check_code (conn, S_DOMAINS, "领域", "domain", &q->domain, q->domain_code,
+                           sizeof q->domain_code, message, message_size);
+    if (rc == WDM_CHECK_OK)
+        rc = s_check_code (conn, S_INDICATORS, "指标", "indicator", &q->indicator, q->indicator_code,
+                           sizeof q->indicator_code, message, message_size);
+    if (rc == WDM_CHECK_OK)
+        rc = s_check_code (conn, WDM_CMD_AREAS_SQL, "地区", "area", &q->area, q->area_code,
+                           sizeof q->area_code, message, message_size);
+    if (rc == WDM_CHECK_OK)
+        rc = s_check_code (conn, WDM_CMD_UNITS_SQL, "成员单位", "member unit", &q->unit, q->unit_code,
+                           sizeof q->unit_code, message, message_size);
+    if (rc == WDM_CHECK_OK && q->year) {
+        int year = 0;
+        rc = wdm_check_year (conn, S_WARNING_YEARS, q->year, &year, message, message_size);
+        if (rc == WDM_CHECK_OK) {
+            snprintf (q->year_text, sizeof q->year_text, "%d", year);
+            q->year = q->year_text;
+        }
+    }
+    return rc;
+}
+
+void
+wdm_warnings_query_params (const wdm_warnings_query_t *q, const char *zone, const char *id,
+                           const char **params)
+{
+    params [0] = q->open_only ? "t" : "f";
+    params [1] = q->level;
+    params [2] = q->domain;
+    params [3] = q->unit;
+    params [4] = zone;
+    params [5] = q->rule;
+    params [6] = q->year;
+    params [7] = q->area;
+    params [8] = q->state;
+    params [9] = q->indicator;
+    params [10] = id;
+    params [11] = id ? NULL : q->plan;
+}

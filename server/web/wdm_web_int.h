@@ -1,0 +1,173 @@
+/*  wdm_web_int: internal to server/web.  The request as every page sees
+    it, the session layer, the HTML layer and the pages.  A page is a
+    function that reads the request (its user already checked, a POST's
+    CSRF token already checked) and writes the response's body into
+    req->body with the HTML layer; wdm_web.c routes to it and sends what
+    it wrote.  */
+
+#ifndef WDM_WEB_INT_H_INCLUDED
+#define WDM_WEB_INT_H_INCLUDED
+
+#include "wdm_buf.h"
+#include "wdm_web.h"
+
+#include <libpq-fe.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+//  The roles of console_user.role.
+typedef enum { WDM_WEB_VIEWER = 0, WDM_WEB_OPERATOR, WDM_WEB_ADMINISTRATOR, WDM_WEB_UNIT } wdm_web_role_t;
+
+//  Who is logged in on this request.
+typedef struct {
+    bool valid;  //  false: nobody (the fields are empty)
+    char login [72];
+    char display_name [256];
+    wdm_web_role_t role;
+    char unit_code [72];   //  role unit: the member unit whose warnings it sees
+    char csrf [72];        //  the session's CSRF token, hex
+    char token_hash [72];  //  the session's key in console_session
+} wdm_web_user_t;
+
+//  A form's fields as sent (application/x-www-form-urlencoded), decoded.
+#define WDM_WEB_FORM_MAX 256
+typedef struct {
+    int count;
+    char *keys [WDM_WEB_FORM_MAX];
+    char *values [WDM_WEB_FORM_MAX];
+} wdm_web_form_t;
+
+//  One request and the response being made for it.
+typedef struct {
+    const wdm_web_config_t *config;
+    PGconn *conn;
+    void *connection;  //  struct MHD_Connection, for the query string and cookies
+    const char *method, *path;
+    bool post;
+    char address [64];  //  the client's address, for limits and the audit
+    wdm_web_user_t user;
+    wdm_web_form_t form;  //  a POST's fields
+    //  The response.
+    unsigned status;
+    wdm_buf_t body;
+    char location [512];   //  a redirect's target, when status is 303
+    char cookie [2][256];  //  Set-Cookie values, "" for none
+} wdm_web_req_t;
+
+//  --------------------------------------------------------------------
+//  The request (wdm_web.c)
+
+//  A query-string argument of a GET, or NULL; "" counts as absent.
+const char *wdm_web_arg (const wdm_web_req_t *req, const char *name);
+
+//  A field of the POSTed form (the first of that name), or NULL.
+const char *wdm_web_field (const wdm_web_req_t *req, const char *name);
+
+//  A cookie the browser sent, or NULL.
+const char *wdm_web_cookie (const wdm_web_req_t *req, const char *name);
+
+//  Parse body (urlencoded) into form, decoding %XX and '+'.  0, or -1 for
+//  a malformed body or too many fields; form owns its strings (free with
+//  wdm_web_form_free).
+int wdm_web_form_parse (wdm_web_form_t *form, const char *body, size_t size);
+void wdm_web_form_free (wdm_web_form_t *form);
+
+//  Answer with a redirect (303 See Other) to location.
+void wdm_web_redirect (wdm_web_req_t *req, const char *location);
+
+//  --------------------------------------------------------------------
+//  Accounts and sessions (wdm_web_session.c)
+
+//  What a login came to.
+typedef enum {
+    WDM_WEB_LOGIN_OK = 0,  //  req->user is logged in and a new session's cookie is set
+    WDM_WEB_LOGIN_WRONG,   //  unknown login, wrong password or disabled account
+    WDM_WEB_LOGIN_LOCKED,  //  too many wrong passwords lately: not even tried
+    WDM_WEB_LOGIN_FAILED   //  the database failed (logged)
+} wdm_web_login_t;
+
+//  Try login and password from req's address, within the limits; record
+//  the attempt and audit it.
+wdm_web_login_t wdm_web_session_login (wdm_web_req_t *req, const char *login, const char *password);
+
+//  Find the session of the request's cookie and fill req->user (valid
+//  false when there is none, it has expired or the account is disabled).
+//  0, or -1 if the database failed.
+int wdm_web_session_find (wdm_web_req_t *req);
+
+//  End the request's session (logout) and clear the cookie.  0, or -1.
+int wdm_web_session_end (wdm_web_req_t *req);
+
+//  Write one line of console_audit as the request's user (or as login,
+//  when nobody is logged in yet), from its address.  0, or -1 (logged).
+int wdm_web_audit (wdm_web_req_t *req, const char *login, const char *action, const char *object,
+                   const char *detail);
+
+//  Whether a token sent with a form equals expected (in constant time).
+bool wdm_web_token_equal (const char *sent, const char *expected);
+
+//  A new random token, 32 bytes as 64 hex digits, into hex (65 bytes).
+void wdm_web_token_new (char *hex);
+
+//  The role's name in the console, Chinese and English ("操作员 / operator").
+const char *wdm_web_role_name (wdm_web_role_t role);
+
+//  Whether the user may acknowledge warnings and add notes.
+bool wdm_web_can_act (const wdm_web_user_t *user);
+
+//  --------------------------------------------------------------------
+//  HTML (wdm_web_html.c): every value written into a page goes through
+//  wdm_web_text (element content and quoted attributes alike) or
+//  wdm_web_url_arg (a value inside a URL's query).  All return 0, or -1
+//  out of memory.
+
+//  Append text escaped for HTML: & < > " ' as entities.
+int wdm_web_text (wdm_buf_t *out, const char *text);
+
+//  Append text percent-encoded for a URL's query (then escaped as text
+//  need not be: the result holds no HTML metacharacter).
+int wdm_web_url_arg (wdm_buf_t *out, const char *text);
+
+//  Append literal HTML the program wrote itself (never a value).
+int wdm_web_raw (wdm_buf_t *out, const char *html);
+
+//  Begin a page: doctype, head with the embedded stylesheet, the header
+//  with the navigation (current: which link is this page's) and the user.
+int wdm_web_page_begin (wdm_web_req_t *req, const char *title, const char *current);
+
+//  End a page: the footer and the closing tags.
+int wdm_web_page_end (wdm_web_req_t *req);
+
+//  A whole page saying what went wrong, with status (403, 404, 400, 503):
+//  the heading and message are program text (Chinese / English).
+void wdm_web_page_error (wdm_web_req_t *req, unsigned status, const char *title, const char *message);
+
+//  The hidden CSRF field of the user's session, for every form.
+int wdm_web_csrf_field (wdm_web_req_t *req);
+
+//  --------------------------------------------------------------------
+//  The assets (wdm_web_assets.c), served under /static/
+
+//  The asset at path ("/static/wdmon.css"), with its length and type, or
+//  NULL if there is none.
+const char *wdm_web_asset (const char *path, size_t *size, const char **type);
+
+//  --------------------------------------------------------------------
+//  The pages, one module each
+
+//  GET /login, POST /login, POST /logout (wdm_web_login.c).
+void wdm_web_login_page (wdm_web_req_t *req);
+void wdm_web_login_post (wdm_web_req_t *req);
+void wdm_web_logout_post (wdm_web_req_t *req);
+
+//  GET /: what the user's role can do (wdm_web_home.c).
+void wdm_web_home_page (wdm_web_req_t *req);
+
+//  GET /warnings, GET /warnings/ID, POST /warnings/ack, POST
+//  /warnings/ID/note (wdm_web_warnings.c).
+void wdm_web_warnings_page (wdm_web_req_t *req);
+void wdm_web_warning_page (wdm_web_req_t *req, long long id);
+void wdm_web_warnings_ack (wdm_web_req_t *req);
+void wdm_web_warning_note (wdm_web_req_t *req, long long id);
+
+#endif
