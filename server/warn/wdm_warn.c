@@ -251,6 +251,75 @@ s_evaluate_deadlines (wdm_warn_eval_t *self, const wdm_date_t *today)
 
 //  --- The evaluation ------------------------------------------------------------
 
+//  Mark the indicators in scope (all when indicators is NULL; else those
+//  named and those related to them), list them in order (the caller frees
+//  *order) and, when indicators are named, add their codes to scope (an
+//  array literal).  The number in scope, or -1 out of memory.
+static int
+s_scope (wdm_warn_eval_t *self, const char *const *indicators, int count, int **order, wdm_buf_t *scope)
+{
+    for (int i = 0; i < self->indicator_count; i++) {
+        wdm_warn_indicator_t *ind = &self->indicators [i];
+        for (int k = 0; k < count && !ind->in_scope; k++)
+            ind->in_scope =
+                strcmp (ind->rule.code, indicators [k]) == 0 || strcmp (ind->relation, indicators [k]) == 0;
+        if (!indicators)
+            ind->in_scope = true;
+    }
+    *order = calloc ((size_t)self->indicator_count + 1, sizeof **order);
+    if (!*order)
+        return -1;
+    int in_scope = 0;
+    for (int i = 0; i < self->indicator_count; i++) {
+        if (!self->indicators [i].in_scope)
+            continue;
+        if (indicators && wdm_db_array_add (scope, self->indicators [i].rule.code)) {
+            free (*order);
+            *order = NULL;
+            return -1;
+        }
+        (*order) [in_scope++] = i;
+    }
+    return in_scope;
+}
+
+//  Read and judge the series of the in_scope indicators listed in order,
+//  their findings on their way to wdm_findings; a failure sets
+//  self->failed.  A large evaluation may read on further connections,
+//  each an indicator ahead, so that PostgreSQL reads on as many cores
+//  while this thread judges.  Without them, it reads on its own
+//  connection.
+static void
+s_judge_series (wdm_warn_eval_t *self, const int *order, int in_scope, int readers)
+{
+    PGconn *reader [S_READERS_MAX] = { NULL };
+    if (readers > S_READERS_MAX)
+        readers = S_READERS_MAX;
+    bool parallel = readers > 0 && in_scope >= S_PARALLEL_MIN;
+    for (int r = 0; parallel && r < readers; r++)
+        parallel = (reader [r] = wdm_db_connect_like (self->conn)) != NULL;
+    for (int k = 0; parallel && k < readers && k < in_scope; k++)
+        if (wdm_warn_series_send (reader [k], self->indicators [order [k]].rule.code))
+            parallel = false;
+    for (int k = 0; k < in_scope && !self->failed; k++) {
+        const wdm_warn_indicator_t *ind = &self->indicators [order [k]];
+        int rows_count = 0;
+        wdm_warn_row_t *rows;
+        if (parallel) {
+            PGconn *next = reader [k % readers];
+            rows = wdm_warn_series_rows (self, wdm_warn_series_receive (next), &rows_count);
+            if (k + readers < in_scope
+                && wdm_warn_series_send (next, self->indicators [order [k + readers]].rule.code))
+                self->failed = true;
+        } else
+            rows = wdm_warn_series_fetch (self, ind->rule.code, &rows_count);
+        s_evaluate_indicator (self, ind, rows, rows_count);
+        s_flush (self);
+    }
+    for (int r = 0; r < S_READERS_MAX; r++)
+        PQfinish (reader [r]);  //  also drops a fetch in flight
+}
+
 int
 wdm_warn_evaluate (PGconn *conn, const char *const *indicators, int count, bool deadlines,
                    const wdm_date_t *today, int readers, wdm_warn_stats_t *stats)
@@ -262,61 +331,14 @@ wdm_warn_evaluate (PGconn *conn, const char *const *indicators, int count, bool 
     self.conn = conn;
     int rc = -1;
     wdm_buf_t scope = { NULL, 0, 0 };  //  the indicators as an array literal
+    int *order = NULL;
     if (wdm_warn_context_load (&self) || wdm_db_exec (conn, s_findings_table_sql)
         || wdm_db_exec (conn, "TRUNCATE wdm_findings"))
         goto cleanup;
-    //  The scope, widened to the indicators related to those in it.
-    for (int i = 0; i < self.indicator_count; i++) {
-        wdm_warn_indicator_t *ind = &self.indicators [i];
-        for (int k = 0; k < count && !ind->in_scope; k++)
-            ind->in_scope =
-                strcmp (ind->rule.code, indicators [k]) == 0 || strcmp (ind->relation, indicators [k]) == 0;
-        if (!indicators)
-            ind->in_scope = true;
-    }
-    int *order = calloc ((size_t)self.indicator_count + 1, sizeof *order);
-    if (!order)
+    int in_scope = s_scope (&self, indicators, count, &order, &scope);
+    if (in_scope < 0)
         goto cleanup;
-    int in_scope = 0;
-    for (int i = 0; i < self.indicator_count; i++) {
-        if (!self.indicators [i].in_scope)
-            continue;
-        if (indicators && wdm_db_array_add (&scope, self.indicators [i].rule.code)) {
-            free (order);
-            goto cleanup;
-        }
-        order [in_scope++] = i;
-    }
-    //  A large evaluation may read on further connections, each an
-    //  indicator ahead, so that PostgreSQL reads on as many cores while
-    //  this thread judges.  Without them, it reads on its own connection.
-    PGconn *reader [S_READERS_MAX] = { NULL };
-    if (readers > S_READERS_MAX)
-        readers = S_READERS_MAX;
-    bool parallel = readers > 0 && in_scope >= S_PARALLEL_MIN;
-    for (int r = 0; parallel && r < readers; r++)
-        parallel = (reader [r] = wdm_db_connect_like (conn)) != NULL;
-    for (int k = 0; parallel && k < readers && k < in_scope; k++)
-        if (wdm_warn_series_send (reader [k], self.indicators [order [k]].rule.code))
-            parallel = false;
-    for (int k = 0; k < in_scope && !self.failed; k++) {
-        const wdm_warn_indicator_t *ind = &self.indicators [order [k]];
-        int rows_count = 0;
-        wdm_warn_row_t *rows;
-        if (parallel) {
-            PGconn *next = reader [k % readers];
-            rows = wdm_warn_series_rows (&self, wdm_warn_series_receive (next), &rows_count);
-            if (k + readers < in_scope
-                && wdm_warn_series_send (next, self.indicators [order [k + readers]].rule.code))
-                self.failed = true;
-        } else
-            rows = wdm_warn_series_fetch (&self, ind->rule.code, &rows_count);
-        s_evaluate_indicator (&self, ind, rows, rows_count);
-        s_flush (&self);
-    }
-    for (int r = 0; r < S_READERS_MAX; r++)
-        PQfinish (reader [r]);  //  also drops a fetch in flight
-    free (order);
+    s_judge_series (&self, order, in_scope, readers);
     int64_t mid = wdm_clock_us ();
     if (deadlines && s_evaluate_deadlines (&self, today))
         goto cleanup;
@@ -339,6 +361,7 @@ wdm_warn_evaluate (PGconn *conn, const char *const *indicators, int count, bool 
     rc = 0;
 cleanup:
     stats->seconds = (double)(wdm_clock_us () - start) / 1e6;
+    free (order);
     free (self.indicators);
     free (self.areas);
     free (self.thresholds);
