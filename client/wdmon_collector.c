@@ -6,6 +6,7 @@
 #include "wdm_collector.h"
 #include "wdm_config.h"
 #include "wdm_log.h"
+#include "wdm_signal.h"
 #include "wdm_proto.h"
 #include "wdm_source.h"
 
@@ -13,22 +14,12 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <libgen.h>
-#include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-
-static volatile sig_atomic_t s_stop = 0;
-
-static void
-s_on_signal (int signum)
-{
-    (void)signum;
-    s_stop = 1;
-}
 
 #define S_STR(f)  offsetof (wdm_collector_config_t, f), sizeof ((wdm_collector_config_t *)0)->f
 #define S_LONG(f) offsetof (wdm_collector_config_t, f), sizeof (long)
@@ -356,11 +347,5 @@ main (int argc, char **argv)
     if (strcmp (command, "check") == 0)
         return s_check (&config, source);
 
-    struct sigaction action;
-    memset (&action, 0, sizeof action);
-    action.sa_handler = s_on_signal;
-    sigaction (SIGTERM, &action, NULL);
-    sigaction (SIGINT, &action, NULL);
-    signal (SIGPIPE, SIG_IGN);
-    return wdm_collector_run (&config, once, &s_stop) == 0 ? 0 : 1;
+    return wdm_collector_run (&config, once, wdm_signal_stop_on_term ()) == 0 ? 0 : 1;
 }
