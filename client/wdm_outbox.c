@@ -131,6 +131,35 @@ s_ack_write (wdm_outbox_t *self, uint64_t first, uint64_t last)
 //  ---------------------------------------------------------------------
 //  The API
 
+//  Make the outbox's directory if need be and take its lock file, so that
+//  one process at a time holds the outbox.  0, or -1 with self->error set.
+static int
+s_claim_dir (wdm_outbox_t *self, const char *dir, const char *lock)
+{
+    if (mkdir (dir, 0700) == 0) {
+        if (ob_fsync_parent (dir)) {
+            ob_error (self, "cannot sync the directory that holds it: %s", strerror (errno));
+            return -1;
+        }
+    } else if (errno != EEXIST) {
+        ob_error (self, "cannot create the directory: %s", strerror (errno));
+        return -1;
+    }
+    self->lock_fd = open (lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (self->lock_fd < 0) {
+        ob_error (self, "cannot open the lock file: %s", strerror (errno));
+        return -1;
+    }
+    if (flock (self->lock_fd, LOCK_EX | LOCK_NB)) {
+        if (errno == EWOULDBLOCK)
+            snprintf (self->error, sizeof self->error, "outbox %s is in use by another process", dir);
+        else
+            ob_error (self, "cannot lock: %s", strerror (errno));
+        return -1;
+    }
+    return 0;
+}
+
 wdm_outbox_t *
 wdm_outbox_new (const char *dir, wdm_outbox_recovery_t *recovery, char *err, size_t err_size)
 {
@@ -154,27 +183,8 @@ wdm_outbox_new (const char *dir, wdm_outbox_recovery_t *recovery, char *err, siz
         snprintf (err, err_size, "outbox %s: out of memory", dir);
         goto failed;
     }
-    if (mkdir (dir, 0700) == 0) {
-        if (ob_fsync_parent (dir)) {
-            ob_error (self, "cannot sync the directory that holds it: %s", strerror (errno));
-            goto failed_msg;
-        }
-    } else if (errno != EEXIST) {
-        ob_error (self, "cannot create the directory: %s", strerror (errno));
+    if (s_claim_dir (self, dir, lock))
         goto failed_msg;
-    }
-    self->lock_fd = open (lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (self->lock_fd < 0) {
-        ob_error (self, "cannot open the lock file: %s", strerror (errno));
-        goto failed_msg;
-    }
-    if (flock (self->lock_fd, LOCK_EX | LOCK_NB)) {
-        if (errno == EWOULDBLOCK)
-            snprintf (self->error, sizeof self->error, "outbox %s is in use by another process", dir);
-        else
-            ob_error (self, "cannot lock: %s", strerror (errno));
-        goto failed_msg;
-    }
     if (ob_has_segments (dir)) {
         ob_error (self,
                   "holds records in the segment format of an earlier wdmon-collector (seg-*.wdo);"

@@ -45,19 +45,21 @@ s_note (wdm_outbox_recovery_t *recovery, const char *format, ...)
     va_end (args);
 }
 
-//  Check every record's CRC; set aside those that fail in table damaged.
-//  Counts the records into *count and the largest seq into *max_seq.
+//  The seqs of the records whose CRC failed, a growable array.
+typedef struct {
+    uint64_t *seq;
+    size_t count, cap;
+} s_bad_t;
+
+//  Read every record and check its CRC, listing those that fail in bad.
+//  Counts the good records into *count and the largest seq into *max_seq.
 //  0; 1 if SQLite found the file corrupt while reading (salvage it); -1
 //  on another failure, with a message.
 static int
-s_check_records (wdm_outbox_t *self, wdm_outbox_recovery_t *recovery, uint64_t *count, uint64_t *max_seq)
+s_scan_records (wdm_outbox_t *self, s_bad_t *bad, uint64_t *count, uint64_t *max_seq)
 {
     int result = -1;
-    sqlite3_stmt *scan = NULL, *move = NULL, *drop = NULL;
-    uint64_t *bad = NULL;
-    size_t bad_count = 0, bad_cap = 0;
-    *count = *max_seq = 0;
-
+    sqlite3_stmt *scan = NULL;
     int rc =
         sqlite3_prepare_v2 (self->db, "SELECT seq, payload, crc FROM record ORDER BY seq", -1, &scan, NULL);
     if (rc == SQLITE_OK)
@@ -68,34 +70,40 @@ s_check_records (wdm_outbox_t *self, wdm_outbox_recovery_t *recovery, uint64_t *
         size_t size = (size_t)sqlite3_column_bytes (scan, 1);
         sqlite3_int64 crc = sqlite3_column_int64 (scan, 2);
         if (size > WDM_OUTBOX_PAYLOAD_MAX || crc != (sqlite3_int64)ob_crc (seq, payload, size)) {
-            if (bad_count == bad_cap) {
-                size_t cap = bad_cap ? bad_cap * 2 : 16;
-                uint64_t *grown = realloc (bad, cap * sizeof *grown);
+            if (bad->count == bad->cap) {
+                size_t cap = bad->cap ? bad->cap * 2 : 16;
+                uint64_t *grown = realloc (bad->seq, cap * sizeof *grown);
                 if (!grown) {
                     ob_error (self, "out of memory");
                     goto cleanup;
                 }
-                bad = grown;
-                bad_cap = cap;
+                bad->seq = grown;
+                bad->cap = cap;
             }
-            bad [bad_count++] = seq;
+            bad->seq [bad->count++] = seq;
         } else
             (*count)++;
         if (seq > *max_seq)
             *max_seq = seq;
     }
-    if (rc != SQLITE_DONE) {
-        if ((rc & 0xff) == SQLITE_CORRUPT || (rc & 0xff) == SQLITE_NOTADB)
-            result = 1;
-        else
-            ob_sql_error (self, "cannot read the records", rc);
-        goto cleanup;
-    }
-    if (bad_count == 0) {
+    if (rc == SQLITE_DONE)
         result = 0;
-        goto cleanup;
-    }
-    rc = sqlite3_exec (self->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+    else if ((rc & 0xff) == SQLITE_CORRUPT || (rc & 0xff) == SQLITE_NOTADB)
+        result = 1;
+    else
+        ob_sql_error (self, "cannot read the records", rc);
+cleanup:
+    sqlite3_finalize (scan);
+    return result;
+}
+
+//  Move the bad records to table damaged in one transaction, queued set
+//  to the good ones.  0, or -1 with a message and the transaction undone.
+static int
+s_move_damaged (wdm_outbox_t *self, const s_bad_t *bad, uint64_t queued)
+{
+    sqlite3_stmt *move = NULL, *drop = NULL;
+    int rc = sqlite3_exec (self->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
     if (rc == SQLITE_OK)
         rc = sqlite3_prepare_v2 (self->db,
                                  "INSERT OR REPLACE INTO damaged SELECT seq, payload, crc,"
@@ -103,36 +111,48 @@ s_check_records (wdm_outbox_t *self, wdm_outbox_recovery_t *recovery, uint64_t *
                                  -1, &move, NULL);
     if (rc == SQLITE_OK)
         rc = sqlite3_prepare_v2 (self->db, "DELETE FROM record WHERE seq = ?", -1, &drop, NULL);
-    for (size_t i = 0; rc == SQLITE_OK && i < bad_count; i++) {
+    for (size_t i = 0; rc == SQLITE_OK && i < bad->count; i++) {
         sqlite3_reset (move);
-        sqlite3_bind_int64 (move, 1, (sqlite3_int64)bad [i]);
+        sqlite3_bind_int64 (move, 1, (sqlite3_int64)bad->seq [i]);
         sqlite3_reset (drop);
-        sqlite3_bind_int64 (drop, 1, (sqlite3_int64)bad [i]);
+        sqlite3_bind_int64 (drop, 1, (sqlite3_int64)bad->seq [i]);
         if (sqlite3_step (move) != SQLITE_DONE || sqlite3_step (drop) != SQLITE_DONE)
             rc = sqlite3_errcode (self->db);
     }
     sqlite3_finalize (move);
     sqlite3_finalize (drop);
-    move = drop = NULL;
-    self->now.queued = *count;
+    self->now.queued = queued;
     if (rc == SQLITE_OK && ob_meta_write (self, self->now.next_seq) == 0)
         rc = sqlite3_exec (self->db, "COMMIT", NULL, NULL, NULL);
     if (rc != SQLITE_OK) {
         ob_sql_error (self, "cannot set damaged records aside", rc);
         ob_abort (self);
-        goto cleanup;
+        return -1;
     }
-    recovery->damaged_records += bad_count;
-    s_note (recovery,
-            "%zu record%s damaged (bad CRC, first seq %" PRIu64 "): set aside in table"
-            " damaged of %s/%s, not delivered",
-            bad_count, bad_count == 1 ? "" : "s", bad [0], self->dir, OB_DB_NAME);
-    result = 0;
-cleanup:
-    sqlite3_finalize (scan);
-    sqlite3_finalize (move);
-    sqlite3_finalize (drop);
-    free (bad);
+    return 0;
+}
+
+//  Check every record's CRC; set aside those that fail in table damaged.
+//  Counts the records into *count and the largest seq into *max_seq.
+//  0; 1 if SQLite found the file corrupt while reading (salvage it); -1
+//  on another failure, with a message.
+static int
+s_check_records (wdm_outbox_t *self, wdm_outbox_recovery_t *recovery, uint64_t *count, uint64_t *max_seq)
+{
+    s_bad_t bad = { NULL, 0, 0 };
+    *count = *max_seq = 0;
+    int result = s_scan_records (self, &bad, count, max_seq);
+    if (result == 0 && bad.count > 0) {
+        result = s_move_damaged (self, &bad, *count);
+        if (result == 0) {
+            recovery->damaged_records += bad.count;
+            s_note (recovery,
+                    "%zu record%s damaged (bad CRC, first seq %" PRIu64 "): set aside in table"
+                    " damaged of %s/%s, not delivered",
+                    bad.count, bad.count == 1 ? "" : "s", bad.seq [0], self->dir, OB_DB_NAME);
+        }
+    }
+    free (bad.seq);
     return result;
 }
 

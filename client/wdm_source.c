@@ -225,6 +225,37 @@ wdm_source_parse (const char *data, size_t size, wdm_source_format_t format, con
     return reader.stopped ? -1 : 0;
 }
 
+//  Read an open file to its end, starting with capacity bytes, into a
+//  buffer the caller frees; its length in *size.  Reads to the end rather
+//  than trust a size: a file may still grow, and a pipe has none.  Stops
+//  one byte over WDM_SOURCE_FILE_MAX, which tells the file is too large.
+//  NULL out of memory; a read error is ferror (file)'s.
+static char *
+s_read_all (FILE *file, size_t capacity, size_t *size)
+{
+    *size = 0;
+    char *data = malloc (capacity);
+    while (data) {
+        if (*size == capacity) {
+            if (capacity > WDM_SOURCE_FILE_MAX)
+                break;
+            size_t larger = capacity * 2 > WDM_SOURCE_FILE_MAX + 1 ? WDM_SOURCE_FILE_MAX + 1 : capacity * 2;
+            char *grown = realloc (data, larger);
+            if (!grown) {
+                free (data);
+                return NULL;
+            }
+            data = grown;
+            capacity = larger;
+        }
+        size_t got = fread (data + *size, 1, capacity - *size, file);
+        *size += got;
+        if (got == 0)
+            break;
+    }
+    return data;
+}
+
 int
 wdm_source_parse_file (const char *path, const wdm_catalog_t *catalog, wdm_source_record_fn *on_record,
                        wdm_source_error_fn *on_error, void *arg, wdm_source_stats_t *stats, char *why,
@@ -261,30 +292,8 @@ wdm_source_parse_file (const char *path, const wdm_catalog_t *catalog, wdm_sourc
                 WDM_SOURCE_FILE_MAX, path);
         goto cleanup;
     }
-    //  Read to the end rather than trust the size: a file may still grow,
-    //  and a pipe has none.  One byte over the limit tells it is too large.
-    size_t capacity = regular ? (size_t)status.st_size + 1 : 64 * 1024;
     size_t size = 0;
-    data = malloc (capacity);
-    while (data) {
-        if (size == capacity) {
-            if (capacity > WDM_SOURCE_FILE_MAX)
-                break;
-            size_t larger = capacity * 2 > WDM_SOURCE_FILE_MAX + 1 ? WDM_SOURCE_FILE_MAX + 1 : capacity * 2;
-            char *grown = realloc (data, larger);
-            if (!grown) {
-                free (data);
-                data = NULL;
-                break;
-            }
-            data = grown;
-            capacity = larger;
-        }
-        size_t got = fread (data + size, 1, capacity - size, file);
-        size += got;
-        if (got == 0)
-            break;
-    }
+    data = s_read_all (file, regular ? (size_t)status.st_size + 1 : 64 * 1024, &size);
     if (!data) {
         sr_why (&reader, "内存不足，无法读取%s / out of memory reading %s", path, path);
         goto cleanup;

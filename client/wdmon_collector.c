@@ -6,6 +6,7 @@
 #include "wdm_collector.h"
 #include "wdm_config.h"
 #include "wdm_log.h"
+#include "wdm_signal.h"
 #include "wdm_proto.h"
 #include "wdm_source.h"
 
@@ -13,22 +14,12 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <libgen.h>
-#include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-
-static volatile sig_atomic_t s_stop = 0;
-
-static void
-s_on_signal (int signum)
-{
-    (void)signum;
-    s_stop = 1;
-}
 
 #define S_STR(f)  offsetof (wdm_collector_config_t, f), sizeof ((wdm_collector_config_t *)0)->f
 #define S_LONG(f) offsetof (wdm_collector_config_t, f), sizeof (long)
@@ -281,27 +272,38 @@ s_load_config (const char *config_path, const char *log_level, wdm_collector_con
     return 0;
 }
 
-int
-main (int argc, char **argv)
+//  The command line, as s_parse read it.
+typedef struct {
+    const char *config_path, *log_level;
+    const char *command;  //  run, status, put or check
+    int once;             //  run --once
+    const char *format;   //  put --format, NULL: from the file's name
+    const char *source;   //  put's or check's FILE, "-": standard input
+} s_args_t;
+
+#define S_GO_ON (-1)  //  s_parse: the command line is good, go on
+
+//  Read the command line into args: S_GO_ON, or the exit code (help
+//  printed, or the command line refused and said why).
+static int
+s_parse (int argc, char **argv, s_args_t *args)
 {
     static const struct option long_options [] = { { "config", required_argument, NULL, 'c' },
                                                    { "log-level", required_argument, NULL, 'l' },
                                                    { "help", no_argument, NULL, 'h' },
                                                    { NULL, 0, NULL, 0 } };
-    const char *config_path = NULL, *log_level = NULL;
+    *args = (s_args_t) { .command = "run", .source = "-" };
     int opt;
     while ((opt = getopt_long (argc, argv, "+c:l:h", long_options, NULL)) != -1) {
         switch (opt) {
-            case 'c': config_path = optarg; break;
-            case 'l': log_level = optarg; break;
+            case 'c': args->config_path = optarg; break;
+            case 'l': args->log_level = optarg; break;
             case 'h': s_usage (stdout); return 0;
             default: s_usage (stderr); return 2;
         }
     }
-    const char *command = optind < argc ? argv [optind] : "run";
-    int once = 0;
-    const char *format = NULL, *source = "-";
     if (optind < argc) {
+        args->command = argv [optind];
         argc -= optind;
         argv += optind;
         static const struct option sub_options [] = { { "once", no_argument, NULL, 'o' },
@@ -311,56 +313,60 @@ main (int argc, char **argv)
         optind = 0;
         while ((opt = getopt_long (argc, argv, "of:h", sub_options, NULL)) != -1) {
             switch (opt) {
-                case 'o': once = 1; break;
-                case 'f': format = optarg; break;
+                case 'o': args->once = 1; break;
+                case 'f': args->format = optarg; break;
                 case 'h': s_usage (stdout); return 0;
                 default: s_usage (stderr); return 2;
             }
         }
         if (optind < argc)
-            source = argv [optind++];
+            args->source = argv [optind++];
         if (optind < argc) {
             fprintf (stderr, "wdmon-collector: unexpected argument '%s'\n", argv [optind]);
             return 2;
         }
     }
+    const char *command = args->command;
     int known = strcmp (command, "run") == 0 || strcmp (command, "status") == 0
         || strcmp (command, "put") == 0 || strcmp (command, "check") == 0;
     if (!known) {
         fprintf (stderr, "wdmon-collector: unknown command '%s'; see --help\n", command);
         return 2;
     }
-    if (strcmp (command, "check") == 0 && strcmp (source, "-") == 0) {
+    if (strcmp (command, "check") == 0 && strcmp (args->source, "-") == 0) {
         fprintf (stderr, "wdmon-collector check: name the FILE to check\n");
         return 2;
     }
-    if (strcmp (command, "check") == 0 && !config_path) {
+    return S_GO_ON;
+}
+
+int
+main (int argc, char **argv)
+{
+    s_args_t args;
+    int rc = s_parse (argc, argv, &args);
+    if (rc != S_GO_ON)
+        return rc;
+    if (strcmp (args.command, "check") == 0 && !args.config_path) {
         fprintf (stderr,
                  "wdmon-collector check: no -c config, so no catalog: "
                  "checking what needs none\n");
-        return s_check (NULL, source);
+        return s_check (NULL, args.source);
     }
-    if (!config_path) {
+    if (!args.config_path) {
         fprintf (stderr, "wdmon-collector: -c FILE is required (the collector.conf of a unit bundle)\n");
         return 2;
     }
     wdm_collector_config_t config;
     wdm_log_level_t level;
-    if (s_load_config (config_path, log_level, &config, &level))
+    if (s_load_config (args.config_path, args.log_level, &config, &level))
         return 2;
     wdm_log_init ("wdmon-collector", level, NULL);
-    if (strcmp (command, "status") == 0)
+    if (strcmp (args.command, "status") == 0)
         return wdm_collector_status (&config, stdout) ? 1 : 0;
-    if (strcmp (command, "put") == 0)
-        return s_put (&config, format, source);
-    if (strcmp (command, "check") == 0)
-        return s_check (&config, source);
-
-    struct sigaction action;
-    memset (&action, 0, sizeof action);
-    action.sa_handler = s_on_signal;
-    sigaction (SIGTERM, &action, NULL);
-    sigaction (SIGINT, &action, NULL);
-    signal (SIGPIPE, SIG_IGN);
-    return wdm_collector_run (&config, once, &s_stop) == 0 ? 0 : 1;
+    if (strcmp (args.command, "put") == 0)
+        return s_put (&config, args.format, args.source);
+    if (strcmp (args.command, "check") == 0)
+        return s_check (&config, args.source);
+    return wdm_collector_run (&config, args.once, wdm_signal_stop_on_term ()) == 0 ? 0 : 1;
 }

@@ -100,6 +100,22 @@ typedef struct {
     int role;     //  1 lead, 0 contributes, -1 no such pair
 } s_pair_t;
 
+//  Ask sql, with the indicator and the unit as $1 and $2, a yes or no:
+//  *answer is 1 or 0 from its first row's boolean, -1 when it returns no
+//  row.  0, or -1 with the database's error in message.
+static int
+s_pair_ask (PGconn *conn, const char *sql, const char *indicator, const char *unit, int *answer,
+            char *message, size_t message_size)
+{
+    const char *params [] = { indicator, unit };
+    PGresult *res = wdm_db_query (conn, sql, 2, params, PGRES_TUPLES_OK, message, message_size);
+    if (!res)
+        return -1;
+    *answer = PQntuples (res) >= 1 ? PQgetvalue (res, 0, 0) [0] == 't' : -1;
+    PQclear (res);
+    return 0;
+}
+
 //  Taking the unit's lead role away must leave an active indicator
 //  another lead, unless force: WDM_CHECK_OK if it does (or the unit does
 //  not lead, or the indicator is not active, or force), else
@@ -111,16 +127,13 @@ s_keep_lead (PGconn *conn, const char *indicator, const char *unit, const s_pair
 {
     if (pair->role != 1 || !pair->active || force)
         return WDM_CHECK_OK;
-    const char *params [] = { indicator, unit };
-    PGresult *res = wdm_db_query (conn,
-                                  "SELECT EXISTS (SELECT 1 FROM responsibility"
-                                  "                WHERE indicator_code = $1 AND unit_code <> $2 AND lead)",
-                                  2, params, PGRES_TUPLES_OK, message, message_size);
-    if (!res)
+    int other = -1;
+    if (s_pair_ask (conn,
+                    "SELECT EXISTS (SELECT 1 FROM responsibility"
+                    "                WHERE indicator_code = $1 AND unit_code <> $2 AND lead)",
+                    indicator, unit, &other, message, message_size))
         return WDM_CHECK_FAILED;
-    bool other = PQgetvalue (res, 0, 0) [0] == 't';
-    PQclear (res);
-    if (other)
+    if (other == 1)
         return WDM_CHECK_OK;
     snprintf (message, message_size,
               "%s %s 的牵头单位只有 %s %s:每个在用指标都须有牵头单位。请先指定另一个牵头单位"
@@ -147,15 +160,11 @@ s_begin (PGconn *conn, const char *indicator, const char *unit, s_pair_t *pair, 
                                          sizeof pair->indicator_name, &pair->active, message, message_size);
     if (result != WDM_CHECK_OK)
         return result;
-    const char *params [] = { indicator, unit };
-    PGresult *res = wdm_db_query (conn,
-                                  "SELECT lead FROM responsibility"
-                                  " WHERE indicator_code = $1 AND unit_code = $2 FOR UPDATE",
-                                  2, params, PGRES_TUPLES_OK, message, message_size);
-    if (!res)
+    if (s_pair_ask (conn,
+                    "SELECT lead FROM responsibility"
+                    " WHERE indicator_code = $1 AND unit_code = $2 FOR UPDATE",
+                    indicator, unit, &pair->role, message, message_size))
         return WDM_CHECK_FAILED;
-    pair->role = PQntuples (res) == 1 ? PQgetvalue (res, 0, 0) [0] == 't' : -1;
-    PQclear (res);
     return WDM_CHECK_OK;
 }
 

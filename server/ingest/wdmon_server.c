@@ -3,23 +3,14 @@
 
 #include "wdm_config.h"
 #include "wdm_log.h"
+#include "wdm_signal.h"
 #include "wdm_server.h"
 
 #include <getopt.h>
-#include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static volatile sig_atomic_t s_stop = 0;
-
-static void
-s_on_signal (int signum)
-{
-    (void)signum;
-    s_stop = 1;
-}
 
 #define S_FIELD(f) offsetof (wdm_server_config_t, f), sizeof ((wdm_server_config_t *)0)->f
 
@@ -124,11 +115,5 @@ main (int argc, char **argv)
     }
     wdm_log_init ("wdmon-server", level, NULL);
 
-    struct sigaction action;
-    memset (&action, 0, sizeof action);
-    action.sa_handler = s_on_signal;
-    sigaction (SIGTERM, &action, NULL);
-    sigaction (SIGINT, &action, NULL);
-    signal (SIGPIPE, SIG_IGN);
-    return wdm_server_run (&config, &s_stop) == 0 ? 0 : 1;
+    return wdm_server_run (&config, wdm_signal_stop_on_term ()) == 0 ? 0 : 1;
 }

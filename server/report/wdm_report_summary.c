@@ -91,57 +91,57 @@ rp_write_head (rp_report_t *self)
     rp_out (self, self->html ? "</p>\n</header>\n" : "\n\n");
 }
 
+//  How the lead paragraph names each status it counts, [final][status]
+//  [english]: an annual report's words, then a final evaluation's.
+static const char *const s_lead_words [2][WDM_STATUS_COUNT][2] = {
+    {
+        [WDM_STATUS_MET] = { "已达标", "met" },
+        [WDM_STATUS_ON_TRACK] = { "进展正常", "on track" },
+        [WDM_STATUS_BEHIND] = { "进度滞后", "behind schedule" },
+        [WDM_STATUS_UNLIKELY] = { "预计达标困难", "unlikely to be met" },
+        [WDM_STATUS_NOT_REPORTED] = { "未报送数据", "not reported" },
+    },
+    {
+        [WDM_STATUS_MET] = { "达标", "met" },
+        [WDM_STATUS_ON_TRACK] = { "数据不足、无法判断", "cannot be judged from the data" },
+        [WDM_STATUS_UNLIKELY] = { "未达标", "not met" },
+        [WDM_STATUS_NOT_REPORTED] = { "无终期数据", "without a final value" },
+    },
+};
+
 //  The lead paragraph's sentences: how many are judged, how many stand
-//  where, how many warnings are open.
+//  where (in the summary's order, each with its share), how many warnings
+//  are open.  One sentence shape for both languages; the words come from
+//  s_lead_words.
 static void
 s_summary_lead (rp_report_t *self)
 {
     const wdm_report_summary_t *s = &self->sum;
-    if (self->english) {
-        rp_outf (self,
-                 "%d indicators have a target that can be judged (%d more are monitored without "
-                 "one). ",
-                 s->indicators, self->monitored);
-        if (self->options->final)
-            rp_outf (self,
-                     "Over the period %d–%d: %d met (%s), %d not met (%s), %d cannot be judged from "
-                     "the data (%s), %d without a final value (%s).",
-                     self->first, self->year, s->met, rp_share (s->met, s->indicators).text, s->unlikely,
-                     rp_share (s->unlikely, s->indicators).text, s->on_track,
-                     rp_share (s->on_track, s->indicators).text, s->not_reported,
-                     rp_share (s->not_reported, s->indicators).text);
+    const bool en = self->english, final = self->options->final;
+    rp_outf (self,
+             en ? "%d indicators have a target that can be judged (%d more are monitored without one). "
+                : "纳入评估的有明确目标的指标共%d项(另有%d项指标仅作监测,不设可判断的目标)。",
+             s->indicators, self->monitored);
+    if (final)
+        rp_outf (self, en ? "Over the period %d–%d: " : "评估期(%d—%d年)内,", self->first, self->year);
+    else
+        rp_outf (self, en ? "As of %d: " : "截至%d年,", self->year);
+    rp_status_t order [5];
+    int n = rp_summary_order (self, order);
+    for (int k = 0; k < n; k++) {
+        int count = rp_summary_count (self, order [k]);
+        const char *words = s_lead_words [final][order [k]][en];
+        rp_text_t share = rp_share (count, s->indicators);
+        if (en)
+            rp_outf (self, "%s%d %s (%s)", k ? ", " : "", count, words, share.text);
         else
-            rp_outf (self,
-                     "As of %d: %d met (%s), %d on track (%s), %d behind schedule (%s), %d unlikely "
-                     "to be met (%s), %d not reported (%s).",
-                     self->year, s->met, rp_share (s->met, s->indicators).text, s->on_track,
-                     rp_share (s->on_track, s->indicators).text, s->behind,
-                     rp_share (s->behind, s->indicators).text, s->unlikely,
-                     rp_share (s->unlikely, s->indicators).text, s->not_reported,
-                     rp_share (s->not_reported, s->indicators).text);
-        rp_outf (self, " Unresolved warnings: %d red, %d yellow.", s->open_red, s->open_yellow);
-    } else {
-        rp_outf (self, "纳入评估的有明确目标的指标共%d项(另有%d项指标仅作监测,不设可判断的目标)。",
-                 s->indicators, self->monitored);
-        if (self->options->final)
-            rp_outf (self,
-                     "评估期(%d—%d年)内,达标%d项,占%s;未达标%d项,占%s;数据不足、无法判断%d项,"
-                     "占%s;无终期数据%d项,占%s。",
-                     self->first, self->year, s->met, rp_share (s->met, s->indicators).text, s->unlikely,
-                     rp_share (s->unlikely, s->indicators).text, s->on_track,
-                     rp_share (s->on_track, s->indicators).text, s->not_reported,
-                     rp_share (s->not_reported, s->indicators).text);
-        else
-            rp_outf (self,
-                     "截至%d年,已达标%d项,占%s;进展正常%d项,占%s;进度滞后%d项,占%s;"
-                     "预计达标困难%d项,占%s;未报送数据%d项,占%s。",
-                     self->year, s->met, rp_share (s->met, s->indicators).text, s->on_track,
-                     rp_share (s->on_track, s->indicators).text, s->behind,
-                     rp_share (s->behind, s->indicators).text, s->unlikely,
-                     rp_share (s->unlikely, s->indicators).text, s->not_reported,
-                     rp_share (s->not_reported, s->indicators).text);
-        rp_outf (self, "目前未解除的预警中,红色预警%d条,黄色预警%d条。", s->open_red, s->open_yellow);
+            rp_outf (self, "%s%s%d项,占%s", k ? ";" : "", words, count, share.text);
     }
+    rp_out (self, en ? "." : "。");
+    rp_outf (self,
+             en ? " Unresolved warnings: %d red, %d yellow."
+                : "目前未解除的预警中,红色预警%d条,黄色预警%d条。",
+             s->open_red, s->open_yellow);
 }
 
 //  A final evaluation names the targets it could not evaluate.

@@ -257,13 +257,12 @@ s_evaluate_deadlines (wdm_warn_eval_t *self, const wdm_date_t *today)
 
 //  --- The evaluation ------------------------------------------------------------
 
-//  Evaluate the plan loaded in self (wdm_warn_context_plan): the series
-//  of its targets in the scope (indicators, count; NULL: all), each
-//  widened to the indicator it is related to, whose codes are added to
-//  scope; and with deadlines its missing reports.  0, or -1 (logged).
+//  Mark the indicators in scope (all when indicators is NULL; else those
+//  named and those related to them), list them in order (the caller frees
+//  *order) and, when indicators are named, add their codes to scope (an
+//  array literal).  The number in scope, or -1 out of memory.
 static int
-s_evaluate_plan (wdm_warn_eval_t *self, const char *const *indicators, int count, bool deadlines,
-                 const wdm_date_t *today, int readers, wdm_buf_t *scope)
+s_scope (wdm_warn_eval_t *self, const char *const *indicators, int count, int **order, wdm_buf_t *scope)
 {
     for (int i = 0; i < self->indicator_count; i++) {
         wdm_warn_indicator_t *ind = &self->indicators [i];
@@ -273,22 +272,32 @@ s_evaluate_plan (wdm_warn_eval_t *self, const char *const *indicators, int count
         if (!indicators)
             ind->in_scope = true;
     }
-    int *order = calloc ((size_t)self->indicator_count + 1, sizeof *order);
-    if (!order)
+    *order = calloc ((size_t)self->indicator_count + 1, sizeof **order);
+    if (!*order)
         return -1;
     int in_scope = 0;
     for (int i = 0; i < self->indicator_count; i++) {
         if (!self->indicators [i].in_scope)
             continue;
         if (indicators && wdm_db_array_add (scope, self->indicators [i].rule.code)) {
-            free (order);
+            free (*order);
+            *order = NULL;
             return -1;
         }
-        order [in_scope++] = i;
+        (*order) [in_scope++] = i;
     }
-    //  A large evaluation may read on further connections, each an
-    //  indicator ahead, so that PostgreSQL reads on as many cores while
-    //  this thread judges.  Without them, it reads on its own connection.
+    return in_scope;
+}
+
+//  Read and judge the series of the in_scope indicators listed in order,
+//  their findings on their way to wdm_findings; a failure sets
+//  self->failed.  A large evaluation may read on further connections,
+//  each an indicator ahead, so that PostgreSQL reads on as many cores
+//  while this thread judges.  Without them, it reads on its own
+//  connection.
+static void
+s_judge_series (wdm_warn_eval_t *self, const int *order, int in_scope, int readers)
+{
     PGconn *reader [S_READERS_MAX] = { NULL };
     if (readers > S_READERS_MAX)
         readers = S_READERS_MAX;
@@ -315,6 +324,21 @@ s_evaluate_plan (wdm_warn_eval_t *self, const char *const *indicators, int count
     }
     for (int r = 0; r < S_READERS_MAX; r++)
         PQfinish (reader [r]);  //  also drops a fetch in flight
+}
+
+//  Evaluate the plan loaded in self (wdm_warn_context_plan): the series
+//  of its targets in the scope (indicators, count; NULL: all), each
+//  widened to the indicator it is related to, whose codes are added to
+//  scope; and with deadlines its missing reports.  0, or -1 (logged).
+static int
+s_evaluate_plan (wdm_warn_eval_t *self, const char *const *indicators, int count, bool deadlines,
+                 const wdm_date_t *today, int readers, wdm_buf_t *scope)
+{
+    int *order = NULL;
+    int in_scope = s_scope (self, indicators, count, &order, scope);
+    if (in_scope < 0)
+        return -1;
+    s_judge_series (self, order, in_scope, readers);
     free (order);
     if (deadlines && s_evaluate_deadlines (self, today))
         return -1;
