@@ -7,9 +7,9 @@
 
 #include "wdm_collector_int.h"
 #include "wdm_clock.h"
-#include "wdm_crc32.h"
 #include "wdm_log.h"
 #include "wdm_proto.h"
+#include "wdm_proto_zmq.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -159,12 +159,8 @@ cl_send_batches (cl_collector_t *self)
         flight->batch_no = self->next_batch_no++;
         flight->sent_ms = now;
         flight->sent_us = wdm_clock_us ();
-        wdm_proto_header_t head = { WDM_PROTO_VERSION, WDM_PROTO_BATCH, flight->batch_no, count,
-                                    wdm_crc32 (0, flight->body.data, flight->body.size) };
-        uint8_t header [WDM_PROTO_HEADER_SIZE];
-        wdm_proto_header_encode (&head, header);
-        if (zmq_send (self->dealer, header, sizeof header, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0
-            || zmq_send (self->dealer, flight->body.data, flight->body.size, ZMQ_DONTWAIT) < 0) {
+        wdm_proto_header_t head = { WDM_PROTO_VERSION, WDM_PROTO_BATCH, flight->batch_no, count, 0 };
+        if (wdm_proto_send (self->dealer, NULL, &head, flight->body.data, flight->body.size, ZMQ_DONTWAIT)) {
             //  Not connected yet (or the pipe is full): try again later.
             cl_flight_clear (flight);
             s_back_off (self);
@@ -259,42 +255,25 @@ s_write_rejected (cl_collector_t *self, const cl_flight_t *flight, const wdm_pro
     return rc;
 }
 
-//  Receive one reply, its two frames (anything beyond them drained), and
-//  decode it.  0 with head and reply filled (the caller clears reply), or
-//  -1 for a reply that could not be read (logged).
+//  Receive one reply (wdm_proto_recv: its frames, header and checksum)
+//  and decode it.  0 with head and reply filled (the caller clears reply),
+//  or -1 for a reply that could not be read (logged).
 static int
 s_receive_reply (cl_collector_t *self, wdm_proto_header_t *head_out, wdm_proto_reply_t *reply_out)
 {
-    uint8_t header [64];
-    int header_size = zmq_recv (self->dealer, header, sizeof header, 0);
-    zmq_msg_t body;
-    zmq_msg_init (&body);
-    int more = 0;
-    size_t more_size = sizeof more;
-    zmq_getsockopt (self->dealer, ZMQ_RCVMORE, &more, &more_size);
-    if (more)
-        zmq_msg_recv (&body, self->dealer, 0);
-    //  Drain anything beyond two frames.
-    zmq_getsockopt (self->dealer, ZMQ_RCVMORE, &more, &more_size);
-    while (more) {
-        zmq_msg_t extra;
-        zmq_msg_init (&extra);
-        zmq_msg_recv (&extra, self->dealer, 0);
-        zmq_msg_close (&extra);
-        zmq_getsockopt (self->dealer, ZMQ_RCVMORE, &more, &more_size);
+    wdm_proto_message_t message;
+    char why [WDM_PROTO_MESSAGE_MAX];
+    int rc = -1;
+    int status = wdm_proto_recv (self->dealer, 0, WDM_PROTO_REPLY, &message, why, sizeof why);
+    if (status == WDM_PROTO_OK) {
+        *head_out = message.header;
+        rc = wdm_proto_reply_decode (zmq_msg_data (&message.body), zmq_msg_size (&message.body), reply_out,
+                                     why, sizeof why);
     }
-    char why [128];
-    if (header_size != WDM_PROTO_HEADER_SIZE
-        || wdm_proto_header_decode (header, (size_t)header_size, head_out) != WDM_PROTO_OK
-        || head_out->type != WDM_PROTO_REPLY
-        || head_out->checksum != wdm_crc32 (0, zmq_msg_data (&body), zmq_msg_size (&body))
-        || wdm_proto_reply_decode (zmq_msg_data (&body), zmq_msg_size (&body), reply_out, why, sizeof why)) {
-        wdm_log_warn ("delivery: ignored a reply that could not be read");
-        zmq_msg_close (&body);
-        return -1;
-    }
-    zmq_msg_close (&body);
-    return 0;
+    if (rc && status >= 0)
+        wdm_log_warn ("delivery: ignored a reply that could not be read: %s", why);
+    wdm_proto_message_close (&message);
+    return rc ? -1 : 0;
 }
 
 //  A batch the centre answered for good — stored, or refused whole:

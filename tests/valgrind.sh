@@ -10,7 +10,7 @@ if nm -C "$dir/test_utf8" 2>/dev/null | grep -q __asan_init; then
 fi
 command -v valgrind >/dev/null || { echo "valgrind is not installed"; exit 1; }
 failures=0
-for suite in test_utf8 test_catalog test_crc32 test_buf test_actor test_record test_config test_proto test_source test_rules_targets test_rules_changes test_rules_reports test_outbox test_outbox_damage; do
+for suite in test_utf8 test_catalog test_crc32 test_buf test_actor test_record test_config test_proto test_proto_zmq test_source test_rules_targets test_rules_changes test_rules_reports test_outbox test_outbox_damage; do
     log=$(mktemp)
     if valgrind --quiet --child-silent-after-fork=yes --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect,possible \
             "$dir/$suite" >"$log" 2>&1; then

@@ -3,13 +3,13 @@
 #include "wdm_server.h"
 #include "wdm_auth.h"
 #include "wdm_clock.h"
-#include "wdm_crc32.h"
 #include "wdm_db.h"
 #include "wdm_keys.h"
 #include "wdm_log.h"
 #include "wdm_metrics.h"
 #include "wdm_monitor.h"
 #include "wdm_proto.h"
+#include "wdm_proto_zmq.h"
 #include "wdm_store.h"
 #include "wdm_warn.h"
 #include "wdm_zap.h"
@@ -43,8 +43,7 @@
 
 //  One message as received, with what became of it.
 typedef struct {
-    zmq_msg_t identity;  //  the ROUTER's routing id of the sender
-    zmq_msg_t body;      //  kept: items and refusals point into it
+    wdm_proto_message_t message;  //  kept: items and refusals point into its body
     wdm_batch_t batch;
 } s_incoming_t;
 
@@ -146,6 +145,16 @@ s_check_records (s_server_t *self, wdm_batch_t *batch)
     }
 }
 
+//  Copy text into out (size bytes), cut short if need be.  (snprintf
+//  would do, but GCC cannot tell a group slot's fields apart.)
+static void
+s_copy_text (char *out, size_t size, const char *text)
+{
+    size_t length = strnlen (text, size - 1);
+    memcpy (out, text, length);
+    out [length] = '\0';
+}
+
 //  Receive one message into the next group slot.  0, or -1 if there was
 //  none waiting.
 static int
@@ -153,73 +162,30 @@ s_receive (s_server_t *self)
 {
     s_incoming_t *in = &self->group [self->group_size];
     memset (&in->batch, 0, sizeof in->batch);
-    zmq_msg_init (&in->identity);
-    zmq_msg_init (&in->body);
-    if (zmq_msg_recv (&in->identity, self->router, ZMQ_DONTWAIT) < 0) {
-        zmq_msg_close (&in->identity);
-        zmq_msg_close (&in->body);
+    char why [WDM_PROTO_MESSAGE_MAX];
+    int status = wdm_proto_recv (self->router, ZMQ_DONTWAIT, WDM_PROTO_BATCH, &in->message, why, sizeof why);
+    if (status < 0)
         return -1;
-    }
     self->group_size++;
     wdm_batch_t *batch = &in->batch;
-
-    //  The frames after the routing id: a header, a body, nothing else.
-    zmq_msg_t header;
-    zmq_msg_init (&header);
-    int frames = 0, more = zmq_msg_more (&in->identity);
-    while (more) {
-        zmq_msg_t frame;
-        zmq_msg_init (&frame);
-        if (zmq_msg_recv (&frame, self->router, 0) < 0) {
-            zmq_msg_close (&frame);
-            break;
-        }
-        more = zmq_msg_more (&frame);
-        frames++;
-        if (frames == 1)
-            zmq_msg_move (&header, &frame);
-        else if (frames == 2)
-            zmq_msg_move (&in->body, &frame);
-        zmq_msg_close (&frame);
-    }
-    const char *unit = frames >= 1 ? zmq_msg_gets (&header, "User-Id") : NULL;
-    snprintf (batch->unit, sizeof batch->unit, "%s", unit ? unit : "");
-    const char *key = frames >= 1 ? zmq_msg_gets (&header, "Key") : NULL;
-    snprintf (batch->key, sizeof batch->key, "%s", key ? key : "");
+    s_copy_text (batch->unit, sizeof batch->unit, in->message.user_id);
+    s_copy_text (batch->key, sizeof batch->key, in->message.key);
 
     //  The counts of a batch are always those decoded, never the header's
     //  claim: a refused batch has decoded.count 0 (it went into
     //  ingest_batch.record_count, an int, and into the metrics).
-    wdm_proto_header_t head;
-    int status = wdm_proto_header_decode (zmq_msg_data (&header), zmq_msg_size (&header), &head);
-    batch->batch_no = head.batch_no;
-    batch->body = zmq_msg_data (&in->body);
-    batch->body_size = zmq_msg_size (&in->body);
-    zmq_msg_close (&header);
-
-    if (frames != 2)
-        s_refuse (batch, WDM_PROTO_MALFORMED, "消息应为两帧 / a message is two frames: header and body");
-    else if (status == WDM_PROTO_UNSUPPORTED_VERSION)
-        s_refuse (batch, status, "协议版本不受支持 / unsupported protocol version");
-    else if (status != WDM_PROTO_OK || head.type != WDM_PROTO_BATCH)
-        s_refuse (batch, WDM_PROTO_MALFORMED, "报头无效 / invalid header frame");
-    else if (head.count > WDM_PROTO_MAX_RECORDS) {
-        char message [WDM_PROTO_MESSAGE_MAX];
-        snprintf (message, sizeof message,
-                  "批次记录过多:报头称 %lu 条,上限 %d / the header "
-                  "claims %lu records, more than %d in one batch",
-                  (unsigned long)head.count, WDM_PROTO_MAX_RECORDS, (unsigned long)head.count,
-                  WDM_PROTO_MAX_RECORDS);
-        s_refuse (batch, WDM_PROTO_TOO_LARGE, message);
-    } else if (wdm_crc32 (0, batch->body, batch->body_size) != head.checksum)
-        s_refuse (batch, WDM_PROTO_MALFORMED, "校验和不符 / body checksum does not match the header");
+    batch->batch_no = in->message.header.batch_no;
+    batch->body = zmq_msg_data (&in->message.body);
+    batch->body_size = zmq_msg_size (&in->message.body);
+    if (status != WDM_PROTO_OK)
+        s_refuse (batch, status, why);
     else {
-        char why [128];
-        status = wdm_proto_batch_decode (batch->body, batch->body_size, head.count, &batch->decoded, why,
-                                         sizeof why);
+        char detail [128];
+        status = wdm_proto_batch_decode (batch->body, batch->body_size, in->message.header.count,
+                                         &batch->decoded, detail, sizeof detail);
         if (status != WDM_PROTO_OK) {
             char message [WDM_PROTO_MESSAGE_MAX];
-            snprintf (message, sizeof message, "消息体无效 / %s", why);
+            snprintf (message, sizeof message, "消息体无效 / %s", detail);
             s_refuse (batch, status, message);
             wdm_proto_batch_clear (&batch->decoded);
         } else {
@@ -241,21 +207,17 @@ s_receive (s_server_t *self)
 //  up to S_REPLY_WAIT_MS once per group; a collector that has not read by
 //  then gets its other replies of the group only if there is room.
 static void
-s_send_reply (s_server_t *self, s_incoming_t *in, const uint8_t *header, const msgpack_sbuffer *body)
+s_send_reply (s_server_t *self, s_incoming_t *in, const wdm_proto_header_t *head, const msgpack_sbuffer *body)
 {
+    zmq_msg_t *identity = &in->message.identity;
     const wdm_batch_t *batch = &in->batch;
     int stalled = 0;
     for (int i = 0; i < self->stalled_count && !stalled; i++)
-        stalled = zmq_msg_size (self->stalled [i]) == zmq_msg_size (&in->identity)
-            && memcmp (zmq_msg_data (self->stalled [i]), zmq_msg_data (&in->identity),
-                       zmq_msg_size (&in->identity))
+        stalled = zmq_msg_size (self->stalled [i]) == zmq_msg_size (identity)
+            && memcmp (zmq_msg_data (self->stalled [i]), zmq_msg_data (identity), zmq_msg_size (identity))
                 == 0;
-    zmq_msg_t identity;
-    zmq_msg_init (&identity);
-    zmq_msg_copy (&identity, &in->identity);
-    if (zmq_msg_send (&identity, self->router, ZMQ_SNDMORE | (stalled ? ZMQ_DONTWAIT : 0)) < 0) {
+    if (wdm_proto_send (self->router, identity, head, body->data, body->size, stalled ? ZMQ_DONTWAIT : 0)) {
         int error = zmq_errno ();
-        zmq_msg_close (&identity);
         if (error == EHOSTUNREACH)
             wdm_log_info ("batch %llu from %s: the connection closed before its reply",
                           (unsigned long long)batch->batch_no, batch->unit);
@@ -265,13 +227,9 @@ s_send_reply (s_server_t *self, s_incoming_t *in, const uint8_t *header, const m
                            (unsigned long long)batch->batch_no, batch->unit, S_PEER_SNDHWM,
                            zmq_strerror (error));
             if (!stalled && self->stalled_count < S_MAX_MESSAGES)
-                self->stalled [self->stalled_count++] = &in->identity;
+                self->stalled [self->stalled_count++] = identity;
         }
-        return;
     }
-    //  The routing id went: the rest of the message cannot fail for room.
-    zmq_send (self->router, header, WDM_PROTO_HEADER_SIZE, ZMQ_SNDMORE);
-    zmq_send (self->router, body->data, body->size, 0);
 }
 
 //  Answer one batch: a header and a body, after the routing id.
@@ -303,11 +261,8 @@ s_reply (s_server_t *self, s_incoming_t *in, int status, const char *message)
     msgpack_sbuffer body;
     msgpack_sbuffer_init (&body);
     if (wdm_proto_reply_encode (&reply, &body) == 0) {
-        wdm_proto_header_t head = { WDM_PROTO_VERSION, WDM_PROTO_REPLY, batch->batch_no, count,
-                                    wdm_crc32 (0, body.data, body.size) };
-        uint8_t header [WDM_PROTO_HEADER_SIZE];
-        wdm_proto_header_encode (&head, header);
-        s_send_reply (self, in, header, &body);
+        wdm_proto_header_t head = { WDM_PROTO_VERSION, WDM_PROTO_REPLY, batch->batch_no, count, 0 };
+        s_send_reply (self, in, &head, &body);
     }
     msgpack_sbuffer_destroy (&body);
     free (rejected);
@@ -415,8 +370,7 @@ s_flush (s_server_t *self)
                      "数据库暂不可用,请稍后重试 / database unavailable, retry later");
         s_count (self, in, stored, commit_seconds);
         wdm_proto_batch_clear (&in->batch.decoded);
-        zmq_msg_close (&in->identity);
-        zmq_msg_close (&in->body);
+        wdm_proto_message_close (&in->message);
     }
     free (batches);
     self->group_size = 0;
