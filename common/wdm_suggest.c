@@ -56,14 +56,29 @@ s_append (char *out, size_t out_size, const char *text)
         snprintf (out + used, out_size - used, "%s", text);
 }
 
+//  Append candidate i to out: its code, and its name in brackets when
+//  there are names.
+static void
+s_append_item (char *out, size_t out_size, const char *lead, const char *const *candidates,
+               const char *const *names, size_t i)
+{
+    s_append (out, out_size, lead);
+    s_append (out, out_size, candidates [i]);
+    if (names) {
+        s_append (out, out_size, " (");
+        s_append (out, out_size, names [i]);
+        s_append (out, out_size, ")");
+    }
+}
+
 void
-wdm_suggest_append (const char *bad, const char *const *candidates, size_t count, size_t list_all, char *out,
-                    size_t out_size)
+wdm_suggest_append_named (const char *bad, const char *const *candidates, const char *const *names,
+                          size_t count, size_t list_all, char *out, size_t out_size)
 {
     size_t best [S_SUGGESTIONS];
     int best_distance [S_SUGGESTIONS], found = 0;
     for (size_t i = 0; i < count; i++) {
-        int distance = wdm_suggest_nearness (bad, candidates [i], NULL);
+        int distance = wdm_suggest_nearness (bad, candidates [i], names ? names [i] : NULL);
         if (distance < 0)
             continue;
         //  Insert in order of distance; ties keep the candidates' order.
@@ -80,13 +95,16 @@ wdm_suggest_append (const char *bad, const char *const *candidates, size_t count
         if (found < S_SUGGESTIONS)
             found++;
     }
-    for (int i = 0; i < found; i++) {
-        s_append (out, out_size, i ? ", " : "; 相近的 / did you mean: ");
-        s_append (out, out_size, candidates [best [i]]);
-    }
+    for (int i = 0; i < found; i++)
+        s_append_item (out, out_size, i ? ", " : "; 相近的 / did you mean: ", candidates, names, best [i]);
     if (found == 0 && count <= list_all)
-        for (size_t i = 0; i < count; i++) {
-            s_append (out, out_size, i ? ", " : "; 有效的 / valid: ");
-            s_append (out, out_size, candidates [i]);
-        }
+        for (size_t i = 0; i < count; i++)
+            s_append_item (out, out_size, i ? ", " : "; 有效的 / valid: ", candidates, names, i);
+}
+
+void
+wdm_suggest_append (const char *bad, const char *const *candidates, size_t count, size_t list_all, char *out,
+                    size_t out_size)
+{
+    wdm_suggest_append_named (bad, candidates, NULL, count, list_all, out, out_size);
 }

@@ -30,4 +30,11 @@ int wdm_suggest_nearness (const char *bad, const char *candidate, const char *na
 void wdm_suggest_append (const char *bad, const char *const *candidates, size_t count, size_t list_all,
                          char *out, size_t out_size);
 
+//  As wdm_suggest_append, for candidates that have names (names [i] is
+//  candidates [i]'s, as the database holds them): bad found in a name
+//  makes its candidate nearest, and each is shown as "code (name)".
+//  names NULL: wdm_suggest_append.
+void wdm_suggest_append_named (const char *bad, const char *const *candidates, const char *const *names,
+                               size_t count, size_t list_all, char *out, size_t out_size);
+
 #endif

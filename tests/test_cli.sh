@@ -202,6 +202,13 @@ open_metrics && ok "/metrics shows the open warnings by level, as the database h
     || fail "/metrics open warnings: $(curl -s http://127.0.0.1:$metrics_port/metrics 2>/dev/null | grep open_warnings)"
 out=$(w warnings --open --level red --domain decision --unit town_meichang --format csv); rc=$?
 check "warnings --format csv with filters" 0 $rc "$out" "^id,level,state,rule,indicator,area,year,unit,plan,opened,updated,message"
+# A mistyped code is answered with the nearest codes and their names; a
+# part of a name finds its code (wdm_check_suggest over wdm_suggest).
+out=$(w warnings --unit town_meichng); rc=$?
+check "warnings --unit with a typo suggests the unit with its name" 2 $rc "$out" \
+    "no member unit town_meichng; 相近的 / did you mean: town_meichang \(梅厂镇"
+out=$(w warnings --unit 梅厂); rc=$?
+check "warnings --unit with a part of a name suggests its code" 2 $rc "$out" "did you mean: town_meichang \(梅厂镇"
 out=$(w warnings --domain 妇女与健康 --format json); rc=$?
 check "warnings --domain by name, as JSON" 0 $rc "$out" '^\['
 id=$(q "SELECT id FROM warning WHERE rule_code = 'wrong_direction' AND indicator_code = 'DM25'")

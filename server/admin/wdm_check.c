@@ -9,58 +9,28 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define S_SUGGESTIONS 3
-#define S_LIST_ALL    12  //  fewer valid codes than this: name them all
-
-//  Append text to message, as much as fits.
-static void
-s_append (char *message, size_t message_size, const char *text)
-{
-    size_t used = strlen (message);
-    if (used < message_size)
-        snprintf (message + used, message_size - used, "%s", text);
-}
+#define S_LIST_ALL 12  //  fewer valid codes than this: name them all
 
 void
 wdm_check_suggest (PGconn *conn, const char *sql, const char *bad, char *message, size_t message_size)
 {
     PGresult *res = PQexec (conn, sql);
-    if (PQresultStatus (res) != PGRES_TUPLES_OK || strlen (bad) > WDM_SUGGEST_CODE_MAX) {
-        PQclear (res);
-        return;
+    size_t count = (size_t)PQntuples (res);
+    const char **codes = NULL, **names = NULL;
+    if (PQresultStatus (res) != PGRES_TUPLES_OK || strlen (bad) > WDM_SUGGEST_CODE_MAX)
+        goto cleanup;
+    codes = calloc (count + 1, sizeof *codes);
+    names = calloc (count + 1, sizeof *names);
+    if (!codes || !names)
+        goto cleanup;
+    for (size_t row = 0; row < count; row++) {
+        codes [row] = PQgetvalue (res, (int)row, 0);
+        names [row] = PQgetvalue (res, (int)row, 1);
     }
-    int best [S_SUGGESTIONS], best_distance [S_SUGGESTIONS], found = 0;
-    for (int row = 0; row < PQntuples (res); row++) {
-        int distance = wdm_suggest_nearness (bad, PQgetvalue (res, row, 0), PQgetvalue (res, row, 1));
-        if (distance < 0)
-            continue;
-        //  Insert in order of distance; ties keep the query's order.
-        int at = found < S_SUGGESTIONS ? found : S_SUGGESTIONS - 1;
-        if (found == S_SUGGESTIONS && distance >= best_distance [at])
-            continue;
-        while (at > 0 && best_distance [at - 1] > distance) {
-            best [at] = best [at - 1];
-            best_distance [at] = best_distance [at - 1];
-            at--;
-        }
-        best [at] = row;
-        best_distance [at] = distance;
-        if (found < S_SUGGESTIONS)
-            found++;
-    }
-    char item [256];
-    for (int i = 0; i < found; i++) {
-        snprintf (item, sizeof item, "%s%s (%s)",
-                  i ? ", " : "; 相近的 / did you mean: ", PQgetvalue (res, best [i], 0),
-                  PQgetvalue (res, best [i], 1));
-        s_append (message, message_size, item);
-    }
-    if (found == 0 && PQntuples (res) <= S_LIST_ALL)
-        for (int row = 0; row < PQntuples (res); row++) {
-            snprintf (item, sizeof item, "%s%s (%s)",
-                      row ? ", " : "; 有效的 / valid: ", PQgetvalue (res, row, 0), PQgetvalue (res, row, 1));
-            s_append (message, message_size, item);
-        }
+    wdm_suggest_append_named (bad, codes, names, count, S_LIST_ALL, message, message_size);
+cleanup:
+    free (codes);
+    free (names);
     PQclear (res);
 }
 
@@ -181,9 +151,8 @@ wdm_check_word (const char *option, const char *value, const char *const *words,
               "%s 不能是 %s，只能是以下之一 / %s cannot be '%s'; it is "
               "one of: ",
               option, value, option, value);
-    for (int i = 0; words [i]; i++) {
-        s_append (message, message_size, i ? ", " : "");
-        s_append (message, message_size, words [i]);
-    }
+    size_t used = strlen (message);
+    for (int i = 0; words [i] && used < message_size; i++)
+        used += (size_t)snprintf (message + used, message_size - used, "%s%s", i ? ", " : "", words [i]);
     return WDM_CHECK_REFUSED;
 }

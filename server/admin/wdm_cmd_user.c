@@ -7,6 +7,7 @@
     console_audit as cli:<the operator's OS user>.  wdmon.c dispatches to
     it; see wdm_cmd_int.h.  */
 
+#include "wdm_audit.h"
 #include "wdm_cmd_int.h"
 #include "wdm_db.h"
 
@@ -131,13 +132,7 @@ s_audit (PGconn *conn, const char *action, const char *login, const char *detail
     const char *user = getenv ("SUDO_USER") ? getenv ("SUDO_USER") : getenv ("USER");
     snprintf (who, sizeof who, "cli:%s", user && *user ? user : "unknown");
     snprintf (object, sizeof object, "user %s", login);
-    const char *params [] = { who, action, object, detail };
-    PGresult *res = wdm_db_query (conn,
-                                  "INSERT INTO console_audit (login, address, action, object, detail)"
-                                  " VALUES ($1, 'local', $2, $3, $4)",
-                                  4, params, PGRES_COMMAND_OK, NULL, 0);
-    PQclear (res);
-    return res ? 0 : -1;
+    return wdm_audit_write (conn, who, "local", action, object, detail);
 }
 
 //  Run one change (sql with params, in a transaction with its audit line)

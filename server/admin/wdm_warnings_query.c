@@ -74,21 +74,22 @@ wdm_warnings_query_check (PGconn *conn, wdm_warnings_query_t *q, char *message, 
         rc = wdm_check_word ("--level", q->level, levels, message, message_size);
     if (rc == WDM_CHECK_OK && q->state)
         rc = wdm_check_word ("--state", q->state, states, message, message_size);
-    if (rc == WDM_CHECK_OK)
-        rc = s_check_code (conn, S_RULES, "规则", "rule", &q->rule, q->rule_code, sizeof q->rule_code,
-                           message, message_size);
-    if (rc == WDM_CHECK_OK)
-        rc = s_check_code (conn, S_DOMAINS, "领域", "domain", &q->domain, q->domain_code,
-                           sizeof q->domain_code, message, message_size);
-    if (rc == WDM_CHECK_OK)
-        rc = s_check_code (conn, S_INDICATORS, "指标", "indicator", &q->indicator, q->indicator_code,
-                           sizeof q->indicator_code, message, message_size);
-    if (rc == WDM_CHECK_OK)
-        rc = s_check_code (conn, WDM_CMD_AREAS_SQL, "地区", "area", &q->area, q->area_code,
-                           sizeof q->area_code, message, message_size);
-    if (rc == WDM_CHECK_OK)
-        rc = s_check_code (conn, WDM_CMD_UNITS_SQL, "成员单位", "member unit", &q->unit, q->unit_code,
-                           sizeof q->unit_code, message, message_size);
+    //  The code filters, in the order their errors are said.
+    const struct {
+        const char *sql, *what_zh, *what_en;
+        const char **value;
+        char *code;
+        size_t code_size;
+    } codes [] = {
+        { S_RULES, "规则", "rule", &q->rule, q->rule_code, sizeof q->rule_code },
+        { S_DOMAINS, "领域", "domain", &q->domain, q->domain_code, sizeof q->domain_code },
+        { S_INDICATORS, "指标", "indicator", &q->indicator, q->indicator_code, sizeof q->indicator_code },
+        { WDM_CMD_AREAS_SQL, "地区", "area", &q->area, q->area_code, sizeof q->area_code },
+        { WDM_CMD_UNITS_SQL, "成员单位", "member unit", &q->unit, q->unit_code, sizeof q->unit_code },
+    };
+    for (size_t i = 0; rc == WDM_CHECK_OK && i < sizeof codes / sizeof *codes; i++)
+        rc = s_check_code (conn, codes [i].sql, codes [i].what_zh, codes [i].what_en, codes [i].value,
+                           codes [i].code, codes [i].code_size, message, message_size);
     if (rc == WDM_CHECK_OK && q->year) {
         int year = 0;
         rc = wdm_check_year (conn, S_WARNING_YEARS, q->year, &year, message, message_size);

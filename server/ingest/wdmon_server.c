@@ -1,12 +1,11 @@
-/*  wdmon-server: the central ingest server.  Reads its configuration,
-    installs signal handlers, and runs wdm_server until SIGTERM or SIGINT.  */
+/*  wdmon-server: the central ingest server.  Reads its configuration
+    (wdm_daemon), installs signal handlers (wdm_signal), and runs
+    wdm_server until SIGTERM or SIGINT.  */
 
-#include "wdm_config.h"
-#include "wdm_log.h"
+#include "wdm_daemon.h"
 #include "wdm_signal.h"
 #include "wdm_server.h"
 
-#include <getopt.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,57 +62,21 @@ s_usage (FILE *out)
              "Exit codes: 0 stopped cleanly, 1 could not start, 2 bad command line or config.\n");
 }
 
+//  The flags that set an option (-c and -h are every daemon's).
+static const wdm_flag_t s_flags [] = {
+    { 'e', "endpoint", "server", "endpoint" },
+    { 'k', "key", "server", "secret_key_file" },
+    { 'd', "db", "database", "conninfo" },
+    { 'l', "log-level", "log", "level" },
+    WDM_FLAG_END,
+};
+
 int
 main (int argc, char **argv)
 {
-    static const struct option long_options [] = { { "config", required_argument, NULL, 'c' },
-                                                   { "endpoint", required_argument, NULL, 'e' },
-                                                   { "key", required_argument, NULL, 'k' },
-                                                   { "db", required_argument, NULL, 'd' },
-                                                   { "log-level", required_argument, NULL, 'l' },
-                                                   { "help", no_argument, NULL, 'h' },
-                                                   { NULL, 0, NULL, 0 } };
-    //  Flags are applied after the file, so they win.
-    const char *config_path = NULL;
-    wdm_setting_t flags [8];
-    int flag_count = 0, opt;
-    while ((opt = getopt_long (argc, argv, "c:e:k:d:l:h", long_options, NULL)) != -1) {
-        switch (opt) {
-            case 'c': config_path = optarg; break;
-            case 'e': flags [flag_count++] = (wdm_setting_t) { "server", "endpoint", optarg }; break;
-            case 'k': flags [flag_count++] = (wdm_setting_t) { "server", "secret_key_file", optarg }; break;
-            case 'd': flags [flag_count++] = (wdm_setting_t) { "database", "conninfo", optarg }; break;
-            case 'l': flags [flag_count++] = (wdm_setting_t) { "log", "level", optarg }; break;
-            case 'h': s_usage (stdout); return 0;
-            default: s_usage (stderr); return 2;
-        }
-        if (flag_count == 8)
-            break;
-    }
-    if (optind < argc) {
-        fprintf (stderr, "wdmon-server: unexpected argument '%s'\n", argv [optind]);
-        return 2;
-    }
     wdm_server_config_t config;
-    char err [WDM_CONFIG_ERR_MAX];
-    if (wdm_config_defaults (s_options, &config, err, sizeof err)
-        || (config_path && wdm_config_load (s_options, &config, config_path, err, sizeof err))) {
-        fprintf (stderr, "wdmon-server: %s\n", err);
-        return 2;
-    }
-    for (int i = 0; i < flag_count; i++)
-        if (wdm_config_set (s_options, &config, flags [i].section, flags [i].key, flags [i].value, err,
-                            sizeof err)) {
-            fprintf (stderr, "wdmon-server: %s\n", err);
-            return 2;
-        }
-    wdm_log_level_t level;
-    if (wdm_log_level_parse (config.log_level, &level)) {
-        fprintf (stderr, "wdmon-server: log.level: '%s' is not error, warn, info or debug\n",
-                 config.log_level);
-        return 2;
-    }
-    wdm_log_init ("wdmon-server", level, NULL);
-
+    int rc = wdm_daemon_configure ("wdmon-server", s_options, s_flags, s_usage, argc, argv, &config);
+    if (rc != WDM_DAEMON_GO_ON)
+        return rc;
     return wdm_server_run (&config, wdm_signal_stop_on_term ()) == 0 ? 0 : 1;
 }

@@ -106,6 +106,52 @@ s_where (char *where, const char *what, wdm_yaml_t *yaml, const wdm_yaml_node_t 
     snprintf (where, S_WHERE_MAX, "%s '%s'", what, code ? code : "?");
 }
 
+//  The entries of one list (areas, or units) read so far: their codes
+//  and mappings, for the check that no two share a code.
+typedef struct {
+    const char **codes;
+    const wdm_yaml_node_t **nodes;
+} s_seen_t;
+
+//  Room for the size entries of a list; false when out of memory.
+static bool
+s_seen_new (s_seen_t *seen, size_t size)
+{
+    seen->codes = calloc (size + 1, sizeof *seen->codes);
+    seen->nodes = calloc (size + 1, sizeof *seen->nodes);
+    return seen->codes && seen->nodes;
+}
+
+static void
+s_seen_free (s_seen_t *seen)
+{
+    free (seen->codes);
+    free (seen->nodes);
+}
+
+//  Entry i of list, a `what` ("area", "unit") with fields keys: its
+//  mapping, with where naming it, or NULL when it is no mapping (said).
+static const wdm_yaml_node_t *
+s_entry (wdm_yaml_t *yaml, const wdm_yaml_node_t *list, size_t i, const char *what, const char *const *keys,
+         char *where)
+{
+    const wdm_yaml_node_t *map = wdm_yaml_item (yaml, list, i);
+    s_where (where, what, yaml, map);
+    return wdm_yaml_check_keys (yaml, map, where, keys) && !wdm_yaml_is_map (map) ? NULL : map;
+}
+
+//  Entry i (map, with its code, NULL if it has none) is read: check its
+//  code against the earlier entries', and keep it for the later ones.
+static void
+s_seen_add (s_seen_t *seen, wdm_yaml_t *yaml, const wdm_yaml_node_t *map, const char *where, const char *code,
+            size_t i)
+{
+    if (code)
+        s_check_code (yaml, map, where, code, seen->codes, seen->nodes, i);
+    seen->codes [i] = code;
+    seen->nodes [i] = map;
+}
+
 //  Read the list of areas into self->areas: those whose fields are all
 //  valid; errors for the others.
 static void
@@ -113,14 +159,12 @@ s_read_areas (wdm_site_file_t *self, const wdm_yaml_node_t *list, const s_words_
 {
     wdm_yaml_t *yaml = self->yaml;
     static const char *const keys [] = { "code", "parent", "level", "name_zh", "name_en", NULL };
-    size_t size = wdm_yaml_size (list);
-    const char **codes = calloc (size + 1, sizeof *codes);
-    const wdm_yaml_node_t **nodes = calloc (size + 1, sizeof *nodes);
-    for (size_t i = 0; codes && nodes && i < size; i++) {
-        const wdm_yaml_node_t *map = wdm_yaml_item (yaml, list, i);
+    s_seen_t seen;
+    bool room = s_seen_new (&seen, wdm_yaml_size (list));
+    for (size_t i = 0; room && i < wdm_yaml_size (list); i++) {
         char where [S_WHERE_MAX];
-        s_where (where, "area", yaml, map);
-        if (wdm_yaml_check_keys (yaml, map, where, keys) && !wdm_yaml_is_map (map))
+        const wdm_yaml_node_t *map = s_entry (yaml, list, i, "area", keys, where);
+        if (!map)
             continue;
         wdm_site_area_t area = { .code = wdm_yaml_string (yaml, map, where, "code", true),
                                  .parent = wdm_yaml_string (yaml, map, where, "parent", false),
@@ -128,10 +172,7 @@ s_read_areas (wdm_site_file_t *self, const wdm_yaml_node_t *list, const s_words_
                                  .name_zh = wdm_yaml_string (yaml, map, where, "name_zh", true),
                                  .name_en = wdm_yaml_string (yaml, map, where, "name_en", true),
                                  .node = map };
-        if (area.code)
-            s_check_code (yaml, map, where, area.code, codes, nodes, i);
-        codes [i] = area.code;
-        nodes [i] = map;
+        s_seen_add (&seen, yaml, map, where, area.code, i);
         if (area.level && (strcmp (area.level, "district") == 0) != !area.parent)
             wdm_yaml_error (yaml, area.parent ? wdm_yaml_get (yaml, map, "parent") : map, where, "parent",
                             area.parent ? "区(district)没有上级 / the district has no parent"
@@ -141,8 +182,7 @@ s_read_areas (wdm_site_file_t *self, const wdm_yaml_node_t *list, const s_words_
         if (area.code)
             self->areas [self->area_count++] = area;
     }
-    free (codes);
-    free (nodes);
+    s_seen_free (&seen);
 }
 
 //  Each area's parent is an area of the file, and following parents
@@ -232,14 +272,12 @@ s_read_units (wdm_site_file_t *self, const wdm_yaml_node_t *list, const s_words_
     wdm_yaml_t *yaml = self->yaml;
     static const char *const keys [] = { "code",   "kind",  "area",        "name_zh", "name_en",
                                          "active", "leads", "contributes", NULL };
-    size_t size = wdm_yaml_size (list);
-    const char **codes = calloc (size + 1, sizeof *codes);
-    const wdm_yaml_node_t **nodes = calloc (size + 1, sizeof *nodes);
-    for (size_t i = 0; codes && nodes && i < size; i++) {
-        const wdm_yaml_node_t *map = wdm_yaml_item (yaml, list, i);
+    s_seen_t seen;
+    bool room = s_seen_new (&seen, wdm_yaml_size (list));
+    for (size_t i = 0; room && i < wdm_yaml_size (list); i++) {
         char where [S_WHERE_MAX];
-        s_where (where, "unit", yaml, map);
-        if (wdm_yaml_check_keys (yaml, map, where, keys) && !wdm_yaml_is_map (map))
+        const wdm_yaml_node_t *map = s_entry (yaml, list, i, "unit", keys, where);
+        if (!map)
             continue;
         wdm_site_unit_t unit = { .code = wdm_yaml_string (yaml, map, where, "code", true),
                                  .kind = wdm_yaml_word (yaml, map, where, "kind", true, kinds->words),
@@ -249,10 +287,7 @@ s_read_units (wdm_site_file_t *self, const wdm_yaml_node_t *list, const s_words_
                                  .active = true,
                                  .node = map };
         wdm_yaml_bool (yaml, map, where, "active", false, &unit.active);
-        if (unit.code)
-            s_check_code (yaml, map, where, unit.code, codes, nodes, i);
-        codes [i] = unit.code;
-        nodes [i] = map;
+        s_seen_add (&seen, yaml, map, where, unit.code, i);
         bool area_known = unit.area && s_find (unit.area, area_codes, self->area_count) >= 0;
         if (unit.area && !area_known)
             s_unknown (yaml, map, NULL, where, "area", "地区", "area", unit.area, area_codes,
@@ -263,8 +298,7 @@ s_read_units (wdm_site_file_t *self, const wdm_yaml_node_t *list, const s_words_
         if (unit.code && unit.kind && area_known && unit.name_zh && unit.name_en)
             self->units [self->unit_count++] = unit;
     }
-    free (codes);
-    free (nodes);
+    s_seen_free (&seen);
 }
 
 //  Room for every entry the document could hold.

@@ -6,6 +6,7 @@
     Contracts in wdm_web_int.h.  */
 
 #include "wdm_web_int.h"
+#include "wdm_audit.h"
 #include "wdm_db.h"
 #include "wdm_log.h"
 
@@ -74,14 +75,7 @@ int
 wdm_web_audit (wdm_web_req_t *req, const char *login, const char *action, const char *object,
                const char *detail)
 {
-    const char *params [] = { login ? login : req->user.login, req->address, action, object ? object : "",
-                              detail ? detail : "" };
-    PGresult *res = wdm_db_query (req->conn,
-                                  "INSERT INTO console_audit (login, address, action, object, detail)"
-                                  " VALUES ($1, $2, $3, $4, $5)",
-                                  5, params, PGRES_COMMAND_OK, NULL, 0);
-    PQclear (res);
-    return res ? 0 : -1;
+    return wdm_audit_write (req->conn, login ? login : req->user.login, req->address, action, object, detail);
 }
 
 //  Record one attempt to log in.

@@ -1,26 +1,16 @@
 /*  wdmon-web: the office's web console.  Reads its configuration (one
-    option table: [web], [office], [log]), installs signal handlers and
-    runs wdm_web until SIGTERM or SIGINT.  */
+    option table: [web], [office], [log]; wdm_daemon), installs signal
+    handlers (wdm_signal) and runs wdm_web until SIGTERM or SIGINT.  */
 
-#include "wdm_config.h"
+#include "wdm_daemon.h"
 #include "wdm_log.h"
+#include "wdm_signal.h"
 #include "wdm_web.h"
 
-#include <getopt.h>
-#include <signal.h>
 #include <sodium.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
-
-static volatile sig_atomic_t s_stop = 0;
-
-static void
-s_on_signal (int signum)
-{
-    (void)signum;
-    s_stop = 1;
-}
 
 #define S_FIELD(f) offsetof (wdm_web_config_t, f), sizeof ((wdm_web_config_t *)0)->f
 #define S_LONG(f)  offsetof (wdm_web_config_t, f), sizeof (long)
@@ -70,67 +60,29 @@ s_usage (FILE *out)
              "Exit codes: 0 stopped cleanly, 1 could not start, 2 bad command line or config.\n");
 }
 
+//  The flags that set an option (-c and -h are every daemon's).
+static const wdm_flag_t s_flags [] = {
+    { 'a', "address", "web", "address" },
+    { 'p', "port", "web", "port" },
+    { 'd', "db", "web", "conninfo" },
+    { 'l', "log-level", "log", "level" },
+    WDM_FLAG_END,
+};
+
 int
 main (int argc, char **argv)
 {
-    static const struct option long_options [] = { { "config", required_argument, NULL, 'c' },
-                                                   { "address", required_argument, NULL, 'a' },
-                                                   { "port", required_argument, NULL, 'p' },
-                                                   { "db", required_argument, NULL, 'd' },
-                                                   { "log-level", required_argument, NULL, 'l' },
-                                                   { "help", no_argument, NULL, 'h' },
-                                                   { NULL, 0, NULL, 0 } };
-    //  Flags are applied after the file, so they win.
-    const char *config_path = NULL;
-    wdm_setting_t flags [8];
-    int flag_count = 0, opt;
-    while (flag_count < 8 && (opt = getopt_long (argc, argv, "c:a:p:d:l:h", long_options, NULL)) != -1) {
-        switch (opt) {
-            case 'c': config_path = optarg; break;
-            case 'a': flags [flag_count++] = (wdm_setting_t) { "web", "address", optarg }; break;
-            case 'p': flags [flag_count++] = (wdm_setting_t) { "web", "port", optarg }; break;
-            case 'd': flags [flag_count++] = (wdm_setting_t) { "web", "conninfo", optarg }; break;
-            case 'l': flags [flag_count++] = (wdm_setting_t) { "log", "level", optarg }; break;
-            case 'h': s_usage (stdout); return 0;
-            default: s_usage (stderr); return 2;
-        }
-    }
-    if (optind < argc) {
-        fprintf (stderr, "wdmon-web: unexpected argument '%s'\n", argv [optind]);
-        return 2;
-    }
     wdm_web_config_t config;
-    char err [WDM_CONFIG_ERR_MAX];
-    if (wdm_config_defaults (s_options, &config, err, sizeof err)
-        || (config_path && wdm_config_load (s_options, &config, config_path, err, sizeof err))) {
-        fprintf (stderr, "wdmon-web: %s\n", err);
-        return 2;
-    }
-    for (int i = 0; i < flag_count; i++)
-        if (wdm_config_set (s_options, &config, flags [i].section, flags [i].key, flags [i].value, err,
-                            sizeof err)) {
-            fprintf (stderr, "wdmon-web: %s\n", err);
-            return 2;
-        }
+    int rc = wdm_daemon_configure ("wdmon-web", s_options, s_flags, s_usage, argc, argv, &config);
+    if (rc != WDM_DAEMON_GO_ON)
+        return rc;
     if ((config.tls_cert [0] != 0) != (config.tls_key [0] != 0)) {
         fprintf (stderr, "wdmon-web: [web] tls_cert and tls_key go together: give both or neither\n");
         return 2;
     }
-    wdm_log_level_t level;
-    if (wdm_log_level_parse (config.log_level, &level)) {
-        fprintf (stderr, "wdmon-web: log.level: '%s' is not error, warn, info or debug\n", config.log_level);
-        return 2;
-    }
-    wdm_log_init ("wdmon-web", level, NULL);
     if (sodium_init () < 0) {
         wdm_log_error ("web: libsodium could not start");
         return 1;
     }
-    struct sigaction action;
-    memset (&action, 0, sizeof action);
-    action.sa_handler = s_on_signal;
-    sigaction (SIGTERM, &action, NULL);
-    sigaction (SIGINT, &action, NULL);
-    signal (SIGPIPE, SIG_IGN);
-    return wdm_web_run (&config, &s_stop) == 0 ? 0 : 1;
+    return wdm_web_run (&config, wdm_signal_stop_on_term ()) == 0 ? 0 : 1;
 }
