@@ -18,41 +18,40 @@
 SET search_path = wdmon;
 
 CREATE VIEW plan_baseline AS
-SELECT plan_code, indicator_code, baseline_year,
-       coalesce (stated, stored) AS value,
-       CASE WHEN stated IS NOT NULL THEN stated_source
-            WHEN stored IS NOT NULL THEN 'stored' END AS source
-  FROM (SELECT t.plan_code, t.indicator_code, p.baseline_year,
-               t.baseline_value::float8 AS stated, t.baseline_source AS stated_source,
-               -- A scalar subquery, evaluated only where the plan states none.
-               CASE WHEN t.baseline_value IS NULL THEN
-                   CASE t.target_kind
-                       WHEN 'narrow_gap' THEN
-                           (SELECT abs (f.value - m.value)::float8
-                              FROM observation_current f
-                              JOIN observation_current m ON m.indicator_code = f.indicator_code
-                                   AND m.area_code = f.area_code AND m.year = f.year
-                                   AND m.period_kind = 'year' AND m.period_no = 0 AND m.body = ''
-                                   AND m.sex = 'M'
-                             WHERE f.indicator_code = t.indicator_code AND f.year = p.baseline_year
-                               AND f.period_kind = 'year' AND f.period_no = 0 AND f.body = ''
-                               AND f.sex = 'F'
-                               AND f.area_code = (SELECT code FROM area WHERE level = 'district'
-                                                   ORDER BY code LIMIT 1))
-                       WHEN 'min_count' THEN
-                           (SELECT min (o.value)::float8 FROM observation_current o
-                             WHERE o.indicator_code = t.indicator_code AND o.year = p.baseline_year
-                               AND o.period_kind = 'year' AND o.period_no = 0 AND o.body <> ''
-                               AND o.sex = 'T')
-                       ELSE
-                           (SELECT v.value::float8 FROM indicator_value v
-                             WHERE v.indicator_code = t.indicator_code AND v.year = p.baseline_year
-                               AND v.area_code = (SELECT code FROM area WHERE level = 'district'
-                                                   ORDER BY code LIMIT 1))
-                   END
-               END AS stored
-          FROM plan_target t
-          JOIN plan p ON p.code = t.plan_code
-        OFFSET 0) x;  -- OFFSET 0: stored is computed once per row, not once per use
+SELECT t.plan_code, t.indicator_code, p.baseline_year,
+       coalesce (t.baseline_value::float8, s.value) AS value,
+       CASE WHEN t.baseline_value IS NOT NULL THEN t.baseline_source
+            WHEN s.value IS NOT NULL THEN 'stored' END AS source
+  FROM plan_target t
+  JOIN plan p ON p.code = t.plan_code
+  -- The stored value, read where the plan states none (a plan's own
+  -- baseline needs no look-up: the rules ask for those alone).
+  LEFT JOIN LATERAL (
+        SELECT CASE t.target_kind
+                   WHEN 'narrow_gap' THEN
+                       (SELECT abs (f.value - m.value)::float8
+                          FROM observation_current f
+                          JOIN observation_current m ON m.indicator_code = f.indicator_code
+                               AND m.area_code = f.area_code AND m.year = f.year
+                               AND m.period_kind = 'year' AND m.period_no = 0 AND m.body = ''
+                               AND m.sex = 'M'
+                         WHERE f.indicator_code = t.indicator_code AND f.year = p.baseline_year
+                           AND f.period_kind = 'year' AND f.period_no = 0 AND f.body = ''
+                           AND f.sex = 'F'
+                           AND f.area_code = (SELECT code FROM area WHERE level = 'district'
+                                               ORDER BY code LIMIT 1))
+                   WHEN 'min_count' THEN
+                       (SELECT min (o.value)::float8 FROM observation_current o
+                         WHERE o.indicator_code = t.indicator_code AND o.year = p.baseline_year
+                           AND o.period_kind = 'year' AND o.period_no = 0 AND o.body <> ''
+                           AND o.sex = 'T')
+                   ELSE
+                       (SELECT v.value::float8 FROM indicator_value v
+                         WHERE v.indicator_code = t.indicator_code AND v.year = p.baseline_year
+                           AND v.area_code = (SELECT code FROM area WHERE level = 'district'
+                                               ORDER BY code LIMIT 1))
+               END AS value
+         WHERE t.baseline_value IS NULL
+  ) s ON true;
 
 GRANT SELECT ON plan_baseline TO wdmon_reader, wdmon_writer, wdmon_admin;
