@@ -37,6 +37,10 @@ w () { "$wdmon" --db "$conn" -l warn "$@"; }
 plan=wuqing-women-2021-2025
 next=aaa-test-2026-2030
 w warnings evaluate --today 2025-01-10 >/dev/null || exit 2
+# Acknowledged in 2025, resolved by the 2025 figure: the ending keeps the note.
+he05_2024=$(q "SELECT id FROM warning WHERE plan_code = '$plan' AND indicator_code = 'HE05'
+                 AND rule_code = 'not_met' AND year = 2024 AND state = 'open'")
+w warnings ack "$he05_2024" --by 王芳 --note "已督促卫健委加快筛查" >/dev/null || fail "ack $he05_2024"
 
 seq=1000
 obs () {  # obs INDICATOR YEAR VALUE [BODY]: a district value as its unit reports it
@@ -148,6 +152,10 @@ expect "(c) the resolved warnings are listed as resolved" "$(listed resolved)" "
 expect "(c) the open ones as still open" "$(listed open)" "$(ended open)"
 expect "(c) the acknowledged one as acknowledged" "$(listed acknowledged)" "$(ended acknowledged)"
 contains "(c) ... with its note" "$work/zh.html" "已约谈卫健委,筛查点扩容中"
+expect "(c) the warning acknowledged, then resolved, is listed as resolved" \
+    "$(q "SELECT state FROM warning WHERE id = $he05_2024")" resolved
+contains "(c) ... keeping the note it was acknowledged with" "$work/zh.html" "此前已确认(王芳):已督促卫健委加快筛查"
+contains "(c) ... in English too" "$work/en.html" "acknowledged before by 王芳: 已督促卫健委加快筛查"
 resolved_at=$(q "SELECT to_char (resolved_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD')
                    FROM warning WHERE id = $(ended resolved | cut -d' ' -f1)")
 contains "(c) a resolved warning says when" "$work/zh.html" "已解除($resolved_at)"

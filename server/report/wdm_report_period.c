@@ -55,6 +55,13 @@ s_ending_cell (rp_report_t *self, const PGresult *res, int row, const char *stat
         rp_esc (self, rp_tr (self, "已解除(", "Resolved ("));
         rp_esc (self, PQgetvalue (res, row, 12));
         rp_esc (self, rp_tr (self, ")", ")"));
+        //  Acknowledged before its condition cleared: the note stays.
+        if (PQgetvalue (res, row, 10) [0]) {
+            rp_esc (self, rp_tr (self, ";此前已确认(", "; acknowledged before by "));
+            rp_esc (self, PQgetvalue (res, row, 10));
+            rp_esc (self, rp_tr (self, "):", ": "));
+            rp_esc (self, PQgetvalue (res, row, 11));
+        }
     } else if (strcmp (state, "acknowledged") == 0) {
         rp_esc (self, rp_tr (self, "已确认(", "Acknowledged ("));
         rp_esc (self, PQgetvalue (res, row, 10));
