@@ -163,7 +163,7 @@ s_report_parse (int argc, char **argv, wdm_report_options_t *options, const char
         }
     }
     if ((!*year && !options->final) || !*output) {
-        fprintf (stderr, "wdmon report: --year YYYY (or --final) and -o FILE are required\n");
+        fprintf (stderr, "wdmon report: --year YYYY and -o FILE are required (--final takes no --year)\n");
         return WDM_CMD_EXIT_USAGE;
     }
     return S_GO_ON;
