@@ -1116,6 +1116,46 @@ CREATE VIEW wdmon.open_warnings AS
 
 
 --
+-- Name: plan_baseline; Type: VIEW; Schema: wdmon; Owner: -
+--
+
+CREATE VIEW wdmon.plan_baseline AS
+ SELECT t.plan_code,
+    t.indicator_code,
+    p.baseline_year,
+    COALESCE((t.baseline_value)::double precision, s.value) AS value,
+        CASE
+            WHEN (t.baseline_value IS NOT NULL) THEN t.baseline_source
+            WHEN (s.value IS NOT NULL) THEN 'stored'::text
+            ELSE NULL::text
+        END AS source
+   FROM ((wdmon.plan_target t
+     JOIN wdmon.plan p ON ((p.code = t.plan_code)))
+     LEFT JOIN LATERAL ( SELECT
+                CASE t.target_kind
+                    WHEN 'narrow_gap'::wdmon.target_kind THEN ( SELECT abs((f.value - m.value)) AS abs
+                       FROM (wdmon.observation_current f
+                         JOIN wdmon.observation_current m ON (((m.indicator_code = f.indicator_code) AND (m.area_code = f.area_code) AND (m.year = f.year) AND (m.period_kind = 'year'::wdmon.frequency) AND (m.period_no = 0) AND (m.body = ''::text) AND (m.sex = 'M'::bpchar))))
+                      WHERE ((f.indicator_code = t.indicator_code) AND (f.year = p.baseline_year) AND (f.period_kind = 'year'::wdmon.frequency) AND (f.period_no = 0) AND (f.body = ''::text) AND (f.sex = 'F'::bpchar) AND (f.area_code = ( SELECT area.code
+                               FROM wdmon.area
+                              WHERE (area.level = 'district'::wdmon.area_level)
+                              ORDER BY area.code
+                             LIMIT 1))))
+                    WHEN 'min_count'::wdmon.target_kind THEN ( SELECT min(o.value) AS min
+                       FROM wdmon.observation_current o
+                      WHERE ((o.indicator_code = t.indicator_code) AND (o.year = p.baseline_year) AND (o.period_kind = 'year'::wdmon.frequency) AND (o.period_no = 0) AND (o.body <> ''::text) AND (o.sex = 'T'::bpchar)))
+                    ELSE ( SELECT v.value
+                       FROM wdmon.indicator_value v
+                      WHERE ((v.indicator_code = t.indicator_code) AND (v.year = p.baseline_year) AND (v.area_code = ( SELECT area.code
+                               FROM wdmon.area
+                              WHERE (area.level = 'district'::wdmon.area_level)
+                              ORDER BY area.code
+                             LIMIT 1))))
+                END AS value
+          WHERE (t.baseline_value IS NULL)) s ON (true));
+
+
+--
 -- Name: reason; Type: TABLE; Schema: wdmon; Owner: -
 --
 

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -139,25 +140,75 @@ s_report_parse (int argc, char **argv, wdm_report_options_t *options, const char
             case 'o': *output = optarg; break;
             case 'P': options->plan = optarg; break;
             case 'h':
-                printf ("Usage: wdmon report --year Y [--final] [--format html|md|csv]\n"
-                        "                    [--lang zh|en] [--plan P] -o FILE\n\n"
-                        "The annual monitoring report for year Y (年度监测报告), or with --final the\n"
-                        "final evaluation of the whole plan period (终期监测评估报告): a summary of\n"
-                        "how many indicators are met, on track, behind, unlikely to be met or not\n"
-                        "reported; the eight domains with each indicator's target, baseline, values\n"
-                        "by year and status; the open warnings; member units' completeness.  HTML\n"
-                        "is one self-contained file that prints to A4; Markdown and CSV carry the\n"
-                        "same numbers.  Chinese by default.  -o - writes to standard output.\n"
-                        "The report is of one plan: --plan P (its code), else the current plan.\n");
+                printf ("Usage: wdmon report --year Y [--format html|md|csv] [--lang zh|en]\n"
+                        "                    [--plan P] -o FILE\n"
+                        "       wdmon report --final [--plan P] [--format ...] [--lang ...] -o FILE\n\n"
+                        "The annual monitoring report for year Y (年度监测报告): a summary of how\n"
+                        "many indicators are met, on track, behind, unlikely to be met or not\n"
+                        "reported; the domains with each indicator's target, baseline (and where\n"
+                        "it came from), values by year and status; the open warnings; member\n"
+                        "units' completeness.\n"
+                        "With --final, the final evaluation of an ended plan (终期监测评估报告):\n"
+                        "each target met or not at its target year, with the value and year used\n"
+                        "and the change from the baseline; targets with no final value listed as\n"
+                        "such, never counted as met; every warning of the period and how it\n"
+                        "ended.  Refused (exit 2) for a plan whose last year is not yet past, and\n"
+                        "for a --year other than the plan's last.\n"
+                        "HTML is one self-contained file that prints to A4; Markdown and CSV\n"
+                        "carry the same numbers.  Chinese by default.  -o - writes to standard\n"
+                        "output.  The report is of one plan: --plan P (its code), else the\n"
+                        "current plan.\n");
                 return WDM_CMD_EXIT_OK;
             default: return WDM_CMD_EXIT_USAGE;
         }
     }
-    if (!*year || !*output) {
-        fprintf (stderr, "wdmon report: --year YYYY and -o FILE are required\n");
+    if ((!*year && !options->final) || !*output) {
+        fprintf (stderr, "wdmon report: --year YYYY and -o FILE are required (--final takes no --year)\n");
         return WDM_CMD_EXIT_USAGE;
     }
     return S_GO_ON;
+}
+
+//  A final evaluation is of an ended plan, at its last year: *year becomes
+//  the plan's period_end.  A --year (text, may be NULL) other than that,
+//  or a plan whose period has not ended before the current year (in the
+//  office's zone), is refused and said.  The exit code.
+static int
+s_final_year (PGconn *conn, const char *plan, const char *text, int *year)
+{
+    const char *params [] = { plan };
+    PGresult *res =
+        wdm_db_query (conn,
+                      "SELECT period_end, extract (year FROM now () AT TIME ZONE 'Asia/Shanghai')::int"
+                      "  FROM plan WHERE code = $1",
+                      1, params, PGRES_TUPLES_OK, NULL, 0);
+    if (!res)
+        return WDM_CMD_EXIT_FAILED;
+    int rc = WDM_CMD_EXIT_USAGE;
+    int last = PQntuples (res) == 1 ? atoi (PQgetvalue (res, 0, 0)) : 0;
+    int now = PQntuples (res) == 1 ? atoi (PQgetvalue (res, 0, 1)) : 0;
+    char last_text [16];
+    snprintf (last_text, sizeof last_text, "%d", last);
+    if (PQntuples (res) != 1)
+        fprintf (stderr, "wdmon report: there is no plan %s\n", plan);
+    else if (text && strcmp (text, last_text) != 0)
+        fprintf (stderr,
+                 "wdmon report: 终期评估评估规划 %s 的最后一年%d年,不能指定 --year %s"
+                 " / the final evaluation of plan %s is of its last year, %d, not --year %s\n",
+                 plan, last, text, plan, last, text);
+    else if (last >= now)
+        fprintf (
+            stderr,
+            "wdmon report: 规划 %s 到%d年结束,尚未期满,%d年起方可撰写终期评估;此前请用 --year Y 撰写年度报告"
+            " / plan %s runs to %d and has not ended: its final evaluation can be written from %d;"
+            " until then write the annual report with --year Y\n",
+            plan, last, last + 1, plan, last, last + 1);
+    else {
+        *year = last;
+        rc = WDM_CMD_EXIT_OK;
+    }
+    PQclear (res);
+    return rc;
 }
 
 //  Write the report to output ("-": standard output), its counts in
@@ -203,11 +254,14 @@ wdm_cmd_report (wdm_cmd_config_t *config, int argc, char **argv)
     int rc = s_report_parse (argc, argv, &options, &year, &output);
     if (rc != S_GO_ON)
         return rc;
-    PGconn *conn = s_connect_for_year (config, "report", year, &options.year, &rc);
+    PGconn *conn = options.final ? wdm_db_connect (config->conninfo)
+                                 : s_connect_for_year (config, "report", year, &options.year, &rc);
     if (!conn)
-        return rc;
+        return options.final ? WDM_CMD_EXIT_FAILED : rc;
     wdm_report_summary_t summary;
     rc = wdm_cmd_check_plan (conn, "report", &options.plan, plan, sizeof plan);
+    if (rc == WDM_CMD_EXIT_OK && options.final)
+        rc = s_final_year (conn, options.plan, year, &options.year);
     if (rc == WDM_CMD_EXIT_OK)
         rc = s_report_write (conn, &options, output, &summary);
     if (rc == WDM_CMD_EXIT_OK && strcmp (output, "-") != 0)

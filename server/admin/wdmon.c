@@ -78,7 +78,7 @@ s_usage (FILE *out)
              "                     acknowledges, or adds a note to an acknowledged one;\n"
              "                     'warnings evaluate [--today DATE]' runs every rule now\n"
              "  completeness --year Y  per member unit: reports owed, received, late, missing\n"
-             "  report --year Y [--final] [--format html|md|csv] [--lang zh|en] -o FILE\n"
+             "  report --year Y | --final [--plan P] [--format html|md|csv] [--lang zh|en] -o FILE\n"
              "                     the annual monitoring report (or the final evaluation)\n"
              "  user add|passwd|disable|list  the web console's accounts (wdmon-web)\n"
              "\n"

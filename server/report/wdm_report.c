@@ -55,7 +55,8 @@ s_write_document (rp_report_t *self)
     rp_write_head (self);
     rp_write_summary (self);
     rp_write_domains (self);
-    if (rp_write_warnings (self) || rp_write_units (self) || rp_write_notes (self))
+    if ((self->options->final ? rp_write_period_warnings (self) : rp_write_warnings (self))
+        || rp_write_units (self) || rp_write_notes (self))
         return -1;
     if (self->html)
         rp_out (self, "</body>\n</html>\n");

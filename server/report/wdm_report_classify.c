@@ -56,15 +56,42 @@ rp_latest (const rp_report_t *self, const rp_indicator_t *ind)
     return -1;
 }
 
+bool
+rp_change (const rp_indicator_t *ind, int y, double *change)
+{
+    if (y < 0 || !ind->has [0] || !ind->has [y])
+        return false;
+    *change = ind->value [y] - ind->value [0];
+    return true;
+}
+
+//  The year a final evaluation judges a target at: its target year, or the
+//  plan's last where the target year lies outside the period.
+static int
+s_final_index (const rp_report_t *self, const rp_indicator_t *ind)
+{
+    int year = ind->target_year;
+    if (year < self->first || year > self->year)
+        year = self->year;
+    return year - self->baseline;
+}
+
 void
 rp_classify (rp_report_t *self)
 {
     for (int i = 0; i < self->ind_count; i++) {
         rp_indicator_t *ind = &self->ind [i];
         int latest = rp_latest (self, ind);
+        if (self->options->final) {
+            //  The target year's value, and no other: an earlier year's
+            //  value does not stand for it.
+            int at = s_final_index (self, ind);
+            ind->final = at;
+            latest = ind->has [at] ? at : -1;
+        }
         if (ind->kind == WDM_TARGET_MONITOR)
             ind->status = WDM_STATUS_MONITOR;
-        else if (latest < 0 || (self->options->final && latest != self->years - 1))
+        else if (latest < 0)
             ind->status = WDM_STATUS_NOT_REPORTED;
         else {
             int met = s_met (self, ind, latest);

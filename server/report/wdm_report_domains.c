@@ -7,6 +7,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 //  (一) … (十), then plain numbers.
 static const char *
@@ -26,7 +27,11 @@ s_value_cell (rp_report_t *self, const rp_indicator_t *ind, int y, bool latest)
         return;
     }
     char title [160] = "";
-    if (ind->parts [y])
+    bool stated = y == 0 && strcmp (ind->baseline_source, "plan") == 0;
+    if (stated)
+        snprintf (title, sizeof title, "%s",
+                  rp_tr (self, "规划文本所列基期值", "the baseline the plan states"));
+    else if (ind->parts [y])
         snprintf (title, sizeof title, self->english ? "rolled up from %d areas" : "由%d个镇街汇总",
                   ind->parts [y]);
     else if (ind->kind == WDM_TARGET_NARROW_GAP)
@@ -43,7 +48,11 @@ s_value_cell (rp_report_t *self, const rp_indicator_t *ind, int y, bool latest)
     } else
         rp_cell_open (self, cls);
     rp_esc (self, latest ? rp_amount (self, ind, ind->value [y]).text : rp_num (ind->value [y]).text);
-    if (ind->parts [y])
+    if (latest && self->options->final)
+        rp_outf (self, self->english ? " (%d)" : "(%d年)", self->baseline + y);
+    if (stated)
+        rp_out (self, "ᵖ");
+    else if (ind->parts [y])
         rp_out (self, self->html ? "<sup class=\"r\">†</sup>" : "†");
     rp_cell_close (self);
 }
@@ -51,8 +60,8 @@ s_value_cell (rp_report_t *self, const rp_indicator_t *ind, int y, bool latest)
 //  The columns of the domain tables: indicator, target, each year from the
 //  baseline, the latest value, the status.
 typedef struct {
-    const char *heads [RP_MAX_YEARS + 6];
-    bool numeric [RP_MAX_YEARS + 6];
+    const char *heads [RP_MAX_YEARS + 7];
+    bool numeric [RP_MAX_YEARS + 7];
     char year_heads [RP_MAX_YEARS][32];
     int columns;
 } s_columns_t;
@@ -74,8 +83,15 @@ s_columns_init (rp_report_t *self, s_columns_t *c)
         c->heads [c->columns] = c->year_heads [y];
         c->numeric [c->columns++] = true;
     }
-    c->heads [c->columns] = rp_tr (self, "最新值", "Latest");
-    c->numeric [c->columns++] = true;
+    if (self->options->final) {
+        c->heads [c->columns] = rp_tr (self, "终期值(年份)", "Final value (year)");
+        c->numeric [c->columns++] = true;
+        c->heads [c->columns] = rp_tr (self, "较基期变化", "Change from baseline");
+        c->numeric [c->columns++] = true;
+    } else {
+        c->heads [c->columns] = rp_tr (self, "最新值", "Latest");
+        c->numeric [c->columns++] = true;
+    }
     c->heads [c->columns] = rp_tr (self, "状态", "Status");
     c->numeric [c->columns++] = false;
 }
@@ -133,7 +149,19 @@ s_indicator_row (rp_report_t *self, const rp_indicator_t *ind, s_seen_t *seen)
         values = values || ind->has [y];
         seen->rolled = seen->rolled || ind->parts [y];
     }
-    s_value_cell (self, ind, rp_latest (self, ind), true);
+    if (self->options->final) {
+        //  The value of the year judged, and the change from the baseline to it.
+        s_value_cell (self, ind, ind->final, true);
+        double change;
+        if (rp_change (ind, ind->final, &change)) {
+            rp_text_t text = rp_num (change);
+            char signed_text [200];
+            snprintf (signed_text, sizeof signed_text, "%s%s", change > 0 ? "+" : "", text.text);
+            rp_cell (self, "num", signed_text);
+        } else
+            rp_cell (self, "num", "—");
+    } else
+        s_value_cell (self, ind, rp_latest (self, ind), true);
     if (self->html)
         rp_outf (self, "<td class=\"status\"><span class=\"st st-%s\">", rp_status_class (self, ind->status));
     else
@@ -224,7 +252,19 @@ rp_write_domains (rp_report_t *self)
         rp_out (self, "<section class=\"part\" id=\"domains\">\n");
     rp_heading (self, 2, "domains-h", rp_tr (self, "二、分领域监测情况", "2 Indicators by domain"));
     rp_para_open (self, "fn");
-    if (self->english)
+    if (self->options->final && self->english)
+        rp_outf (self,
+                 "Each table gives the district's value by year, %d being the baseline; each target is "
+                 "judged on its value for its target year (%d) and no other year's, and its change is "
+                 "from the baseline to that value.",
+                 self->baseline, self->year);
+    else if (self->options->final)
+        rp_outf (
+            self,
+            "各表列出全区各年度数值,%d年为基期;每项目标按其目标年(%d年)的数值评估,不以其他年份的数值代替,"
+            "“较基期变化”为该数值与基期值之差。",
+            self->baseline, self->year);
+    else if (self->english)
         rp_outf (self,
                  "Each table gives the district's value by year, %d being the baseline; the latest "
                  "value is the latest of the plan years up to %d.",
@@ -232,6 +272,15 @@ rp_write_domains (rp_report_t *self)
     else
         rp_outf (self, "各表列出全区各年度数值,%d年为基期;“最新值”为%d年及以前规划年度中最近一年的数值。",
                  self->baseline, self->year);
+    if (self->english)
+        rp_outf (self,
+                 " Where each baseline came from: marked ᵖ, the plan's text states it; otherwise it is the "
+                 "district's value stored for %d; — where there is none.",
+                 self->baseline);
+    else
+        rp_outf (self,
+                 "基期值来源:标“ᵖ”的为规划文本所列基期值,其余为系统中存储的%d年全区数值,“—”为无基期值。",
+                 self->baseline);
     rp_para_close (self);
     s_columns_t columns;
     s_columns_init (self, &columns);

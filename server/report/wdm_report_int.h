@@ -17,6 +17,7 @@
         wdm_report_summary.c   the cover and part 1, the summary
         wdm_report_domains.c   part 2, the indicators by domain
         wdm_report_warnings.c  part 3, the open warnings, and part 4, reporting by unit
+        wdm_report_period.c    part 3 of a final evaluation: the warnings of the period
         wdm_report_notes.c     part 5, the notes
         wdm_report_csv.c       the CSV form  */
 
@@ -60,6 +61,11 @@ typedef struct {
     double women [RP_MAX_YEARS], men [RP_MAX_YEARS];
     wdm_status_t floor;  //  the best standing its open warnings allow
     rp_status_t status;
+    //  The baseline (the view plan_baseline): the plan's stated value, or
+    //  the stored value of the baseline year, or none; it is value [0].
+    const char *baseline_source;  //  "plan", "stored" or "" (none)
+    int target_year;
+    int final;  //  final evaluation: index of the year judged (the target year), else -1
 } rp_indicator_t;
 
 typedef struct {
@@ -108,6 +114,10 @@ int rp_load (rp_report_t *self);
 //  The index of the indicator's latest plan-year value, or -1.
 int rp_latest (const rp_report_t *self, const rp_indicator_t *ind);
 
+//  The change from the baseline to the value at index y, into *change:
+//  true, or false where either is missing.
+bool rp_change (const rp_indicator_t *ind, int y, double *change);
+
 //  Give every indicator its status, and count them in self->sum,
 //  self->by_domain and self->monitored.
 void rp_classify (rp_report_t *self);
@@ -140,6 +150,10 @@ int rp_summary_order (const rp_report_t *self, rp_status_t *order);
 
 //  How many indicators the summary counts with this status.
 int rp_summary_count (const rp_report_t *self, rp_status_t status);
+
+//  Where the indicator's baseline came from, in the report's language:
+//  the plan's text, the stored value of the baseline year, or none.
+const char *rp_baseline_source (const rp_report_t *self, const rp_indicator_t *ind);
 
 //  The indicator's target as the English report states it.
 rp_text_t rp_target_en (const rp_report_t *self, const rp_indicator_t *ind);
@@ -203,9 +217,15 @@ void rp_write_summary (rp_report_t *self);
 //  wdm_report_domains.c: part 2, a table (and, in HTML, charts) per domain.
 void rp_write_domains (rp_report_t *self);
 
-//  wdm_report_warnings.c: part 3, the open warnings; part 4, reporting by
+//  wdm_report_warnings.c: part 3, the open warnings (a final evaluation:
+//  every warning of the period and how it ended); part 4, reporting by
 //  member unit.  Each reads the database: 0, or -1 with the error set.
 int rp_write_warnings (rp_report_t *self);
+
+//  wdm_report_period.c: part 3 of a final evaluation, every warning the
+//  plan raised over its period and how each ended.  0, or -1 with the
+//  error set.
+int rp_write_period_warnings (rp_report_t *self);
 int rp_write_units (rp_report_t *self);
 
 //  wdm_report_notes.c: part 5, what the statuses mean, the data, the

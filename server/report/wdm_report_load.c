@@ -88,18 +88,19 @@ s_load_catalog (rp_report_t *self)
         rp_fail (self, "the plan has more than 64 domains");
         return -1;
     }
-    self->catalog =
-        rp_query (self, "the catalog",
-                  "SELECT i.code, t.domain_code, i.name_zh, i.name_en, t.target_kind::text, t.target_value,"
-                  "       u.code, u.symbol, u.name_en, t.clause_zh, coalesce (t.relation_code, ''),"
-                  "       coalesce (t.relation_op, '')"
-                  "  FROM wdmon.plan_target t"
-                  "  JOIN wdmon.indicator i ON i.code = t.indicator_code"
-                  "  JOIN wdmon.domain d ON d.plan_code = t.plan_code AND d.code = t.domain_code"
-                  "  JOIN wdmon.measure_unit u ON u.code = i.measure_unit_code"
-                  " WHERE t.active AND t.plan_code = $1"
-                  " ORDER BY d.ordinal, t.ordinal",
-                  1, params);
+    self->catalog = rp_query (
+        self, "the catalog",
+        "SELECT i.code, t.domain_code, i.name_zh, i.name_en, t.target_kind::text, t.target_value,"
+        "       u.code, u.symbol, u.name_en, t.clause_zh, coalesce (t.relation_code, ''),"
+        "       coalesce (t.relation_op, ''), t.target_year, b.value, coalesce (b.source, '')"
+        "  FROM wdmon.plan_target t"
+        "  JOIN wdmon.indicator i ON i.code = t.indicator_code"
+        "  JOIN wdmon.plan_baseline b ON b.plan_code = t.plan_code AND b.indicator_code = t.indicator_code"
+        "  JOIN wdmon.domain d ON d.plan_code = t.plan_code AND d.code = t.domain_code"
+        "  JOIN wdmon.measure_unit u ON u.code = i.measure_unit_code"
+        " WHERE t.active AND t.plan_code = $1"
+        " ORDER BY d.ordinal, t.ordinal",
+        1, params);
     if (!self->catalog)
         return -1;
     self->ind_count = PQntuples (self->catalog);
@@ -126,6 +127,9 @@ s_load_catalog (rp_report_t *self)
         ind->clause_zh = PQgetvalue (res, row, 9);
         ind->relation_code = PQgetvalue (res, row, 10);
         ind->relation_op = PQgetvalue (res, row, 11);
+        ind->target_year = atoi (PQgetvalue (res, row, 12));
+        ind->baseline_source = PQgetvalue (res, row, 14);
+        ind->final = -1;
         ind->balance_pp = 5;
         ind->similar_pp = 10;
         ind->domain = 0;
@@ -349,6 +353,25 @@ s_load_warning_counts (rp_report_t *self, const s_span_t *span)
     return 0;
 }
 
+//  The baseline is the view's (plan_baseline: the plan's stated value,
+//  else the stored value of the baseline year), whatever the values read
+//  above hold for that year.
+static void
+s_apply_baselines (rp_report_t *self)
+{
+    for (int row = 0; row < self->ind_count; row++) {
+        rp_indicator_t *ind = &self->ind [row];
+        ind->has [0] = !PQgetisnull (self->catalog, row, 13);
+        ind->value [0] = ind->has [0] ? strtod (PQgetvalue (self->catalog, row, 13), NULL) : 0;
+        if (strcmp (ind->baseline_source, "plan") == 0) {
+            ind->parts [0] = 0;
+            ind->bodies [0] = 0;
+        }
+        if (!isfinite (ind->value [0]))
+            ind->has [0] = false;
+    }
+}
+
 int
 rp_load (rp_report_t *self)
 {
@@ -360,5 +383,6 @@ rp_load (rp_report_t *self)
         || s_load_counts_by_body (self, &span) || s_load_flags (self, &span)
         || s_load_warning_counts (self, &span))
         return -1;
+    s_apply_baselines (self);
     return 0;
 }

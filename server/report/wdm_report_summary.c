@@ -144,22 +144,14 @@ s_summary_lead (rp_report_t *self)
              s->open_red, s->open_yellow);
 }
 
-//  A final evaluation names the targets it could not evaluate.
+//  The targets of one status, code and name, after what the lead wrote.
 static void
-s_unevaluated (rp_report_t *self)
+s_list_status (rp_report_t *self, rp_status_t status)
 {
-    const wdm_report_summary_t *s = &self->sum;
-    if (!self->options->final || s->not_reported == 0)
-        return;
-    rp_para_open (self, "lead");
-    if (self->english)
-        rp_outf (self, "%d targets have no %d value and are not evaluated: ", s->not_reported, self->year);
-    else
-        rp_outf (self, "以下%d项目标没有%d年数值,未作终期评估:", s->not_reported, self->year);
     int listed = 0;
     for (int i = 0; i < self->ind_count; i++) {
         const rp_indicator_t *ind = &self->ind [i];
-        if (ind->status != WDM_STATUS_NOT_REPORTED)
+        if (ind->status != status)
             continue;
         rp_out (self, listed++ ? (self->english ? "; " : "、") : "");
         rp_esc (self, ind->code);
@@ -167,6 +159,40 @@ s_unevaluated (rp_report_t *self)
         rp_esc (self, self->english ? ind->name_en : ind->name_zh);
     }
     rp_out (self, self->english ? "." : "。");
+}
+
+//  A final evaluation names the targets not met, those the values cannot
+//  judge, and those it could not evaluate for want of a final value.
+static void
+s_unevaluated (rp_report_t *self)
+{
+    const wdm_report_summary_t *s = &self->sum;
+    if (!self->options->final)
+        return;
+    if (s->unlikely > 0) {
+        rp_para_open (self, "lead");
+        rp_esc (self, rp_tr (self, "未达标的目标:", "Targets not met: "));
+        s_list_status (self, WDM_STATUS_UNLIKELY);
+        rp_para_close (self);
+    }
+    if (s->on_track > 0) {
+        rp_para_open (self, "lead");
+        rp_esc (self, rp_tr (self, "数据不足、无法判断的目标:", "Targets the values cannot judge: "));
+        s_list_status (self, WDM_STATUS_ON_TRACK);
+        rp_para_close (self);
+    }
+    if (s->not_reported == 0)
+        return;
+    rp_para_open (self, "lead");
+    if (self->english)
+        rp_outf (self,
+                 "%d targets have no value for their target year (%d), are not evaluated and not counted "
+                 "as met: ",
+                 s->not_reported, self->year);
+    else
+        rp_outf (self, "以下%d项目标没有目标年(%d年)数值,未作终期评估,不计为达标:", s->not_reported,
+                 self->year);
+    s_list_status (self, WDM_STATUS_NOT_REPORTED);
     rp_para_close (self);
 }
 

@@ -92,6 +92,16 @@ rp_status_label (const rp_report_t *self, rp_status_t status)
     return self->english ? en [status] : zh [status];
 }
 
+const char *
+rp_baseline_source (const rp_report_t *self, const rp_indicator_t *ind)
+{
+    if (strcmp (ind->baseline_source, "plan") == 0)
+        return rp_tr (self, "规划文本", "plan");
+    if (strcmp (ind->baseline_source, "stored") == 0)
+        return rp_tr (self, "存储值", "stored");
+    return rp_tr (self, "无", "none");
+}
+
 //  The CSS class of a status; "cannot be judged" (final) has its own.
 const char *
 rp_status_class (const rp_report_t *self, rp_status_t status)

@@ -108,7 +108,12 @@ s_load_indicators (wdm_warn_eval_t *self)
         wdm_db_query (self->conn,
                       "SELECT i.code, i.name_zh, i.name_en, u.code, u.symbol, t.target_kind, t.target_value,"
                       "       t.target_year, t.relation_op, i.aggregation, coalesce (u.scale, 0),"
-                      "       coalesce (t.relation_code, '')"
+                      "       coalesce (t.relation_code, ''),"
+                      //  The baseline the plan states, as plan_baseline gives it; the
+                      //  stored one is the district series' own baseline-year value.
+                      "       CASE WHEN t.baseline_value IS NOT NULL THEN"
+                      "           (SELECT b.value FROM plan_baseline b WHERE b.plan_code = t.plan_code"
+                      "               AND b.indicator_code = t.indicator_code AND b.source = 'plan') END"
                       "  FROM plan_target t JOIN indicator i ON i.code = t.indicator_code"
                       "  JOIN measure_unit u ON u.code = i.measure_unit_code"
                       " WHERE t.plan_code = $1 AND t.active ORDER BY i.code",
@@ -148,6 +153,8 @@ s_load_indicators (wdm_warn_eval_t *self)
             ind->aggregation = WDM_AGG_NONE;
         ind->scale = strtod (PQgetvalue (res, row, 10), NULL);
         wdm_warn_copy (ind->relation, sizeof ind->relation, PQgetvalue (res, row, 11));
+        ind->stated_baseline = !PQgetisnull (res, row, 12);
+        ind->baseline = ind->stated_baseline ? strtod (PQgetvalue (res, row, 12), NULL) : 0;
     }
     PQclear (res);
     return 0;

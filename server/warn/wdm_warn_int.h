@@ -32,6 +32,12 @@ typedef struct {
     double scale;                  //  0: not a ratio
     char relation [WDM_CODE_MAX];  //  the other indicator of a relation
     bool in_scope;
+    //  The baseline the plan states (plan_baseline, source 'plan'): the
+    //  district's value for the baseline year.  Without one the district's
+    //  series keeps its stored baseline-year value, which is the view's
+    //  'stored' baseline.
+    bool stated_baseline;
+    double baseline;
 } wdm_warn_indicator_t;
 
 typedef struct {

@@ -131,16 +131,43 @@ wdm_warn_series_points (const wdm_warn_row_t *rows, int count, int area, const c
     return n;
 }
 
+static int s_series_district (const wdm_warn_eval_t *self, const wdm_warn_indicator_t *ind,
+                              const wdm_warn_row_t *rows, int count, int district, wdm_point_t *points,
+                              int *parts, int max);
+
 //  The district's series: its own values, and for each year it reported
 //  none itself, the roll-up of the areas directly below it by the
 //  indicator's aggregation rule (wdm_judge: shares from summed numerators
 //  and denominators, never averaged).  Year by year: the district's own
 //  value wins for that year only.  parts [i] is how many areas point i was
-//  rolled up from, 0 for a value the district reported.
+//  rolled up from, 0 for a value the district reported.  A baseline the
+//  plan states (plan_baseline) stands for the baseline year's value.
 int
 wdm_warn_series_district (const wdm_warn_eval_t *self, const wdm_warn_indicator_t *ind,
                           const wdm_warn_row_t *rows, int count, int district, wdm_point_t *points,
                           int *parts, int max)
+{
+    int n = s_series_district (self, ind, rows, count, district, points, parts, max);
+    if (!ind->stated_baseline || max < 1)
+        return n;
+    //  The baseline year comes first in the series, if it is there.
+    if (n == 0 || points [0].year != self->baseline_year) {
+        if (n == max)
+            n--;
+        memmove (points + 1, points, (size_t)n * sizeof *points);
+        memmove (parts + 1, parts, (size_t)n * sizeof *parts);
+        n++;
+    }
+    memset (&points [0], 0, sizeof points [0]);
+    points [0].year = self->baseline_year;
+    points [0].value = ind->baseline;
+    parts [0] = 0;
+    return n;
+}
+
+static int
+s_series_district (const wdm_warn_eval_t *self, const wdm_warn_indicator_t *ind, const wdm_warn_row_t *rows,
+                   int count, int district, wdm_point_t *points, int *parts, int max)
 {
     wdm_point_t own [WDM_WARN_MAX_YEARS];
     int own_count = wdm_warn_series_points (rows, count, district, "", 'T', own, WDM_WARN_MAX_YEARS);
