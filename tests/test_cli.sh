@@ -201,7 +201,7 @@ for _ in $(seq 1 150); do open_metrics && break; sleep 0.1; done
 open_metrics && ok "/metrics shows the open warnings by level, as the database has them" \
     || fail "/metrics open warnings: $(curl -s http://127.0.0.1:$metrics_port/metrics 2>/dev/null | grep open_warnings)"
 out=$(w warnings --open --level red --domain decision --unit town_meichang --format csv); rc=$?
-check "warnings --format csv with filters" 0 $rc "$out" "^id,level,state,rule,indicator,area,year,unit,opened,updated,message"
+check "warnings --format csv with filters" 0 $rc "$out" "^id,level,state,rule,indicator,area,year,unit,plan,opened,updated,message"
 out=$(w warnings --domain 妇女与健康 --format json); rc=$?
 check "warnings --domain by name, as JSON" 0 $rc "$out" '^\['
 id=$(q "SELECT id FROM warning WHERE rule_code = 'wrong_direction' AND indicator_code = 'DM25'")

@@ -118,7 +118,8 @@ test_catalog_loads (void)
     CU_ASSERT_PTR_NOT_NULL_FATAL (catalog);
     CU_ASSERT_EQUAL (wdm_catalog_first_year (catalog), 2020);
     CU_ASSERT_EQUAL (wdm_catalog_last_year (catalog), 2025);
-    char *count = wdm_test_scalar (conn, "SELECT count(*) FROM indicator WHERE active");
+    char *count =
+        wdm_test_scalar (conn, "SELECT count(DISTINCT indicator_code) FROM plan_target WHERE active");
     CU_ASSERT_PTR_NOT_NULL_FATAL (count);
     CU_ASSERT_EQUAL (wdm_catalog_size (catalog), atoi (count));
     CU_ASSERT_TRUE (atoi (count) >= 30);
@@ -126,7 +127,8 @@ test_catalog_loads (void)
 
     //  Maternal mortality is a rate per 100,000 that carries its scale.
     char *code = wdm_test_scalar (
-        conn, "SELECT code FROM indicator WHERE clause_zh LIKE '%孕产妇死亡率控制在8.5/10万以下%'");
+        conn,
+        "SELECT indicator_code FROM plan_target WHERE clause_zh LIKE '%孕产妇死亡率控制在8.5/10万以下%'");
     CU_ASSERT_PTR_NOT_NULL_FATAL (code);
     const wdm_indicator_t *mmr = wdm_catalog_find (catalog, code);
     CU_ASSERT_PTR_NOT_NULL_FATAL (mmr);
@@ -134,6 +136,40 @@ test_catalog_loads (void)
     CU_ASSERT_TRUE (mmr->has_min && mmr->value_min == 0);
     free (code);
     wdm_catalog_destroy (&catalog);
+    PQfinish (conn);
+}
+
+//  The server takes a year within any plan's baseline..end (issue 14): a
+//  second plan for 2026-2030 (baseline 2025) widens the years to 2030; a
+//  plan that leaves a gap between its years and the others' is refused
+//  rather than letting the gap's years in.
+static void
+test_catalog_spans_every_plan (void)
+{
+    PGconn *conn = wdm_db_connect (s_conninfo);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (conn);
+    PQclear (PQexec (conn, "BEGIN"));
+    s_expect (conn,
+              "INSERT INTO wdmon.plan (code, title_zh, title_en, source, period_start, period_end,"
+              "                        baseline_year)"
+              " VALUES ('aaa-test-2026-2030', '测试规划', 'Test plan', 'test', 2026, 2030, 2025)"
+              " RETURNING code",
+              "aaa-test-2026-2030");
+    wdm_catalog_t *catalog = wdm_db_load_catalog (conn);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (catalog);
+    CU_ASSERT_EQUAL (wdm_catalog_first_year (catalog), 2020);
+    CU_ASSERT_EQUAL (wdm_catalog_last_year (catalog), 2030);
+    wdm_catalog_destroy (&catalog);
+    s_expect (conn,
+              "INSERT INTO wdmon.plan (code, title_zh, title_en, source, period_start, period_end,"
+              "                        baseline_year)"
+              " VALUES ('aab-test-2036-2040', '测试规划', 'Test plan', 'test', 2036, 2040, 2035)"
+              " RETURNING code",
+              "aab-test-2036-2040");
+    catalog = wdm_db_load_catalog (conn);
+    CU_ASSERT_PTR_NULL (catalog);
+    wdm_catalog_destroy (&catalog);
+    PQclear (PQexec (conn, "ROLLBACK"));
     PQfinish (conn);
 }
 
@@ -164,12 +200,12 @@ test_roles (void)
     CU_ASSERT_STRING_EQUAL (
         s_sqlstate_as (conn, "wdmon_reader", "UPDATE wdmon.warning SET state = 'resolved'"), "42501");
     CU_ASSERT_STRING_EQUAL (
-        s_sqlstate_as (conn, "wdmon_reader", "UPDATE wdmon.indicator SET target_value = 0"), "42501");
+        s_sqlstate_as (conn, "wdmon_reader", "UPDATE wdmon.plan_target SET target_value = 0"), "42501");
     //  The server writes observations and warnings, not the catalog, and
     //  never rewrites an observation.
     CU_ASSERT_STRING_EQUAL (s_sqlstate_as (conn, "wdmon_writer", "SELECT count(*) FROM wdmon.unit_key"), "");
     CU_ASSERT_STRING_EQUAL (
-        s_sqlstate_as (conn, "wdmon_writer", "UPDATE wdmon.indicator SET target_value = 0"), "42501");
+        s_sqlstate_as (conn, "wdmon_writer", "UPDATE wdmon.plan_target SET target_value = 0"), "42501");
     CU_ASSERT_STRING_EQUAL (s_sqlstate_as (conn, "wdmon_writer", "UPDATE wdmon.observation SET value = 0"),
                             "42501");
     CU_ASSERT_STRING_EQUAL (s_sqlstate_as (conn, "wdmon_writer", "DELETE FROM wdmon.observation"), "42501");
@@ -259,6 +295,7 @@ main (void)
         { "every table, role, rule and reason is there", test_schema_is_there },
         { "a migration changed after it was applied is refused", test_changed_migration_is_refused },
         { "the catalog loads from the database", test_catalog_loads },
+        { "the catalog spans the years of every plan", test_catalog_spans_every_plan },
         { "each role can do what it is for and no more", test_roles },
         { "observation's references are checked, per statement", test_observation_references },
     };

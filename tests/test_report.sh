@@ -67,7 +67,7 @@ status_sql () {  # status_sql true|false: code|status of every judged indicator
 status_sql false >"$work/annual.sql.txt" || fail "status.sql failed"
 status_sql true >"$work/final.sql.txt" || fail "status.sql (final) failed"
 count_of () { grep -c "|$2\$" "$1"; }
-judged=$(q "SELECT count(*) FROM indicator WHERE active AND target_kind <> 'monitor'")
+judged=$(q "SELECT count(*) FROM plan_target WHERE active AND target_kind <> 'monitor' AND plan_code = (SELECT code FROM plan WHERE current)")
 expect "status.sql judges every indicator with a target" "$(wc -l <"$work/annual.sql.txt")" "$judged"
 
 # Each status the summary counts occurs in the data set.
@@ -173,12 +173,12 @@ headings () {  # headings FILE: the domain headings of an HTML report, prefix re
         | paste -sd'|'
 }
 expect "every domain heading, in the plan's order" "$(headings "$work/zh.html")" \
-    "$(q "SELECT string_agg(name_zh, '|' ORDER BY ordinal) FROM domain")"
+    "$(q "SELECT string_agg(name_zh, '|' ORDER BY ordinal) FROM domain WHERE plan_code = (SELECT code FROM plan WHERE current)")"
 expect "... in English" "$(headings "$work/en.html")" \
-    "$(q "SELECT string_agg(name_en, '|' ORDER BY ordinal) FROM domain")"
+    "$(q "SELECT string_agg(name_en, '|' ORDER BY ordinal) FROM domain WHERE plan_code = (SELECT code FROM plan WHERE current)")"
 expect "... and in Markdown" "$(awk '/^## 二、/, /^## 三、/' "$work/zh.md" | grep -E '^### ' \
-    | sed -E 's/^### \([^)]*\)//' | paste -sd'|')" "$(q "SELECT string_agg(name_zh, '|' ORDER BY ordinal) FROM domain")"
-title=$(q "SELECT title_zh FROM plan")
+    | sed -E 's/^### \([^)]*\)//' | paste -sd'|')" "$(q "SELECT string_agg(name_zh, '|' ORDER BY ordinal) FROM domain WHERE plan_code = (SELECT code FROM plan WHERE current)")"
+title=$(q "SELECT title_zh FROM plan WHERE current")
 contains "the title is the plan's with the year" "$work/zh.html" "$title</span>2024年度监测报告</h1>"
 contains "the final evaluation says so" "$work/final.html" "终期监测评估报告"
 contains "... and names the targets without a value for its last year" "$work/final.html" "项目标没有2024年数值,未作终期评估"
@@ -207,7 +207,7 @@ fi
 for f in zh.csv en.csv; do
     expect "$f starts with a UTF-8 BOM" "$(head -c 3 "$work/$f" | od -An -tx1 | tr -d ' ')" "efbbbf"
     expect "$f has one row per active indicator, and a header" "$(wc -l <"$work/$f")" \
-        "$(( $(q "SELECT count(*) FROM indicator WHERE active") + 1 ))"
+        "$(( $(q "SELECT count(*) FROM plan_target WHERE active AND plan_code = (SELECT code FROM plan WHERE current)") + 1 ))"
     expect "$f ends every line with CRLF" "$(grep -c $'\r$' "$work/$f")" "$(wc -l <"$work/$f")"
 done
 expect "the CSV header names the columns and the years" "$(head -1 "$work/en.csv" | tr -d '\r' | sed 's/^\xef\xbb\xbf//')" \

@@ -32,6 +32,8 @@ typedef struct {
 //  (code, name, other names); a value matching any column names the row.
 #define WDM_CMD_UNITS_SQL "SELECT code, name_zh, name_en FROM member_unit ORDER BY code"
 #define WDM_CMD_AREAS_SQL "SELECT code, name_zh, name_en FROM area ORDER BY code"
+//  The plans, for --plan: (code, title, English title).
+#define WDM_CMD_PLANS_SQL "SELECT code, title_zh, title_en FROM plan ORDER BY code"
 //  The plan's years, for completeness and the report.
 #define WDM_CMD_PLAN_YEARS_SQL "SELECT min (period_start), max (period_end) FROM plan"
 
@@ -58,6 +60,12 @@ int wdm_cmd_checked (const char *command, wdm_check_result_t result, const char 
 //  FAILED, said.
 int wdm_cmd_check_code (PGconn *conn, const char *command, const char *sql, const char *what_zh,
                         const char *what_en, const char **value, char *code, size_t code_size);
+
+//  The plan a command shows: *value as typed (--plan; NULL: the current
+//  plan), checked against the plans; *value then points at code, its
+//  code.  The exit code: OK, or USAGE (an unknown plan, said with the
+//  nearest; no plan current, said) / FAILED.
+int wdm_cmd_check_plan (PGconn *conn, const char *command, const char **value, char *code, size_t code_size);
 
 //  Parse a --format value (text, csv or json) into *format.  OK, or USAGE
 //  with "wdmon <command>: --format is text, csv or json" said; bilingual:

@@ -45,27 +45,32 @@ int
 wdm_cmd_completeness (wdm_cmd_config_t *config, int argc, char **argv)
 {
     wdm_table_format_t format = WDM_TABLE_TEXT;
-    const char *year = NULL;
+    const char *year = NULL, *plan = NULL;
+    char plan_code [128];
     static const struct option long_options [] = { { "year", required_argument, NULL, 'y' },
+                                                   { "plan", required_argument, NULL, 'P' },
                                                    { "format", required_argument, NULL, 'f' },
                                                    { "help", no_argument, NULL, 'h' },
                                                    { NULL, 0, NULL, 0 } };
     optind = 0;  //  0: glibc reinitialises its scan state
     int opt;
-    while ((opt = getopt_long (argc, argv, "y:f:h", long_options, NULL)) != -1) {
+    while ((opt = getopt_long (argc, argv, "y:P:f:h", long_options, NULL)) != -1) {
         switch (opt) {
             case 'y': year = optarg; break;
+            case 'P': plan = optarg; break;
             case 'f':
                 if (wdm_cmd_format ("completeness", optarg, false, &format))
                     return WDM_CMD_EXIT_USAGE;
                 break;
             case 'h':
-                printf ("Usage: wdmon completeness --year Y [--format text|csv|json]\n\n"
+                printf ("Usage: wdmon completeness --year Y [--plan P] [--format text|csv|json]\n\n"
                         "For each member unit, the reports it owes for year Y as the lead unit\n"
                         "of an indicator, those received, those received after the deadline\n"
                         "(31 March of the next year unless the plan says otherwise), and those\n"
                         "still missing; the units missing most first.  Y is one of the plan's\n"
-                        "years (2021-2025); another is refused (exit 2), naming the range.\n");
+                        "years (2021-2025); another is refused (exit 2), naming the range.\n"
+                        "The reports owed for plan P (its code), else for the current plan; a\n"
+                        "report two plans watch is owed once, and counted in each.\n");
                 return WDM_CMD_EXIT_OK;
             default: return WDM_CMD_EXIT_USAGE;
         }
@@ -80,15 +85,19 @@ wdm_cmd_completeness (wdm_cmd_config_t *config, int argc, char **argv)
     PGconn *conn = s_connect_for_year (config, "completeness", year, NULL, &rc);
     if (!conn)
         return rc;
-    const char *params [] = { year };
-    rc = wdm_table_query (
-        conn,
-        "SELECT unit_code AS unit, unit_zh AS name, owed, received, late, missing,"
-        "       to_char (deadline, 'YYYY-MM-DD') AS deadline"
-        "  FROM completeness WHERE year = $1::int ORDER BY missing DESC, late DESC, unit_code",
-        1, params, format, stdout);
+    rc = wdm_cmd_check_plan (conn, "completeness", &plan, plan_code, sizeof plan_code);
+    const char *params [] = { year, plan };
+    if (rc == WDM_CMD_EXIT_OK)
+        rc = wdm_table_query (conn,
+                              "SELECT unit_code AS unit, unit_zh AS name, owed, received, late, missing,"
+                              "       to_char (deadline, 'YYYY-MM-DD') AS deadline"
+                              "  FROM completeness WHERE year = $1::int AND plan_code = $2"
+                              " ORDER BY missing DESC, late DESC, unit_code",
+                              2, params, format, stdout)
+            ? WDM_CMD_EXIT_FAILED
+            : WDM_CMD_EXIT_OK;
     PQfinish (conn);
-    return rc ? WDM_CMD_EXIT_FAILED : WDM_CMD_EXIT_OK;
+    return rc;
 }
 
 //  Parse report's options into options, *year and *output: S_GO_ON, or
@@ -96,16 +105,15 @@ wdm_cmd_completeness (wdm_cmd_config_t *config, int argc, char **argv)
 static int
 s_report_parse (int argc, char **argv, wdm_report_options_t *options, const char **year, const char **output)
 {
-    static const struct option long_options [] = { { "year", required_argument, NULL, 'y' },
-                                                   { "final", no_argument, NULL, 'F' },
-                                                   { "format", required_argument, NULL, 'f' },
-                                                   { "lang", required_argument, NULL, 'L' },
-                                                   { "output", required_argument, NULL, 'o' },
-                                                   { "help", no_argument, NULL, 'h' },
-                                                   { NULL, 0, NULL, 0 } };
+    static const struct option long_options [] = {
+        { "year", required_argument, NULL, 'y' },   { "final", no_argument, NULL, 'F' },
+        { "format", required_argument, NULL, 'f' }, { "lang", required_argument, NULL, 'L' },
+        { "output", required_argument, NULL, 'o' }, { "plan", required_argument, NULL, 'P' },
+        { "help", no_argument, NULL, 'h' },         { NULL, 0, NULL, 0 }
+    };
     optind = 0;  //  0: glibc reinitialises its scan state
     int opt;
-    while ((opt = getopt_long (argc, argv, "y:Ff:L:o:h", long_options, NULL)) != -1) {
+    while ((opt = getopt_long (argc, argv, "y:Ff:L:o:P:h", long_options, NULL)) != -1) {
         switch (opt) {
             case 'y': *year = optarg; break;
             case 'F': options->final = true; break;
@@ -129,16 +137,18 @@ s_report_parse (int argc, char **argv, wdm_report_options_t *options, const char
                 options->english = strcmp (optarg, "en") == 0;
                 break;
             case 'o': *output = optarg; break;
+            case 'P': options->plan = optarg; break;
             case 'h':
                 printf ("Usage: wdmon report --year Y [--final] [--format html|md|csv]\n"
-                        "                    [--lang zh|en] -o FILE\n\n"
+                        "                    [--lang zh|en] [--plan P] -o FILE\n\n"
                         "The annual monitoring report for year Y (年度监测报告), or with --final the\n"
                         "final evaluation of the whole plan period (终期监测评估报告): a summary of\n"
                         "how many indicators are met, on track, behind, unlikely to be met or not\n"
                         "reported; the eight domains with each indicator's target, baseline, values\n"
                         "by year and status; the open warnings; member units' completeness.  HTML\n"
                         "is one self-contained file that prints to A4; Markdown and CSV carry the\n"
-                        "same numbers.  Chinese by default.  -o - writes to standard output.\n");
+                        "same numbers.  Chinese by default.  -o - writes to standard output.\n"
+                        "The report is of one plan: --plan P (its code), else the current plan.\n");
                 return WDM_CMD_EXIT_OK;
             default: return WDM_CMD_EXIT_USAGE;
         }
@@ -187,8 +197,9 @@ s_report_write (PGconn *conn, const wdm_report_options_t *options, const char *o
 int
 wdm_cmd_report (wdm_cmd_config_t *config, int argc, char **argv)
 {
-    wdm_report_options_t options = { 0, false, WDM_REPORT_HTML, false, NULL };
+    wdm_report_options_t options = { 0, false, WDM_REPORT_HTML, false, NULL, NULL };
     const char *output = NULL, *year = NULL;
+    char plan [128];
     int rc = s_report_parse (argc, argv, &options, &year, &output);
     if (rc != S_GO_ON)
         return rc;
@@ -196,7 +207,9 @@ wdm_cmd_report (wdm_cmd_config_t *config, int argc, char **argv)
     if (!conn)
         return rc;
     wdm_report_summary_t summary;
-    rc = s_report_write (conn, &options, output, &summary);
+    rc = wdm_cmd_check_plan (conn, "report", &options.plan, plan, sizeof plan);
+    if (rc == WDM_CMD_EXIT_OK)
+        rc = s_report_write (conn, &options, output, &summary);
     if (rc == WDM_CMD_EXIT_OK && strcmp (output, "-") != 0)
         fprintf (stderr,
                  "wrote %s: %d indicators with targets — %d met, %d on track, %d behind, "

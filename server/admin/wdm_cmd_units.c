@@ -277,7 +277,7 @@ wdm_cmd_catalog (wdm_cmd_config_t *config, int argc, char **argv)
         return WDM_CMD_EXIT_FAILED;
     }
     PGconn *conn = wdm_db_connect (config->conninfo);
-    int rc = conn && wdm_units_write_catalog (conn, out) == 0 ? WDM_CMD_EXIT_OK : WDM_CMD_EXIT_FAILED;
+    int rc = conn && wdm_units_write_catalog (conn, NULL, out) == 0 ? WDM_CMD_EXIT_OK : WDM_CMD_EXIT_FAILED;
     PQfinish (conn);
     if (out != stdout && fclose (out))
         rc = WDM_CMD_EXIT_FAILED;

@@ -19,8 +19,12 @@
 
 //  What the operator may type for a rule or a domain, for the checks:
 //  (code, name, other names); a value matching any column names the row.
-#define S_DOMAINS "SELECT code, name_zh, ordinal::text, name_en FROM domain ORDER BY ordinal"
-#define S_RULES   "SELECT code, name_zh, name_en FROM rule ORDER BY ordinal"
+//  Domains are per plan; a code names the same domain in each plan that
+//  reuses it, a number or a name the current plan's first.
+#define S_DOMAINS                                                                                            \
+    "SELECT d.code, d.name_zh, d.ordinal::text, d.name_en FROM domain d JOIN plan p ON p.code = d.plan_code" \
+    " ORDER BY p.current DESC, d.ordinal, d.plan_code"
+#define S_RULES "SELECT code, name_zh, name_en FROM rule ORDER BY ordinal"
 //  Years a warning may be about: the baseline to the plan's end, and any
 //  year a warning names.
 #define S_WARNING_YEARS                                                                                      \
@@ -33,15 +37,18 @@ s_usage (FILE *out)
     fprintf (out,
              "Usage: wdmon warnings [--open] [--state S] [--level red|yellow] [--rule R]\n"
              "                      [--domain D] [--indicator I] [--area A] [--unit U]\n"
-             "                      [--year Y] [--format text|csv|json]\n"
+             "                      [--year Y] [--plan P] [--format text|csv|json]\n"
              "       wdmon warnings show ID\n"
              "       wdmon warnings ack ID [ID...] --by NAME --note TEXT\n"
              "       wdmon warnings evaluate [--today YYYY-MM-DD]\n"
              "\n"
              "list      warnings, unresolved first, red before yellow, newest first, with\n"
-             "          when each opened and last changed (in the office's zone, see --tz).\n"
+             "          when each opened and last changed (in the office's zone, see --tz),\n"
+             "          and the plan whose target each is about.\n"
              "          Filters, all checked against the database (a value it does not\n"
              "          know is refused with exit 2, naming the nearest valid ones):\n"
+             "            --plan       a plan's code (wuqing-women-2021-2025); without it,\n"
+             "                         the current plan's warnings\n"
              "            --open       not resolved (open or acknowledged)\n"
              "            --state      open, acknowledged or resolved\n"
              "            --level      red or yellow\n"
@@ -66,11 +73,11 @@ s_usage (FILE *out)
 
 //  The warnings, filtered: $1 open only, $2 level, $3 domain, $4 unit,
 //  $5 the office's zone, $6 rule, $7 year, $8 area, $9 state, $10
-//  indicator.  A unit's warnings are those about it (missing reports) and
+//  indicator, $11 plan.  A unit's warnings are those about it (missing reports) and
 //  those about indicators it leads.
 static const char *s_warnings_sql =
     "SELECT w.id, w.level, w.state, w.rule_code AS rule, w.indicator_code AS indicator,"
-    "       w.area_code AS area, w.year, coalesce (w.unit_code, '') AS unit,"
+    "       w.area_code AS area, w.year, coalesce (w.unit_code, '') AS unit, w.plan_code AS plan,"
     "       " WDM_TABLE_LOCAL_TIME (
         "w.opened_at",
         "5") " AS opened,"
@@ -78,10 +85,11 @@ static const char *s_warnings_sql =
                  "w.updated_at",
                  "5") " AS updated,"
                       "       w.message_zh AS message"
-                      "  FROM warning w JOIN indicator i ON i.code = w.indicator_code"
+                      "  FROM warning w JOIN plan_target t"
+                      "    ON t.plan_code = w.plan_code AND t.indicator_code = w.indicator_code"
                       " WHERE (NOT $1::boolean OR w.state <> 'resolved')"
                       "   AND ($2::text IS NULL OR w.level = $2::warning_level)"
-                      "   AND ($3::text IS NULL OR i.domain_code = $3)"
+                      "   AND ($3::text IS NULL OR t.domain_code = $3)"
                       "   AND ($4::text IS NULL OR w.unit_code = $4 OR EXISTS (SELECT 1 FROM responsibility r"
                       "        WHERE r.indicator_code = w.indicator_code AND r.unit_code = $4 AND r.lead))"
                       "   AND ($6::text IS NULL OR w.rule_code = $6)"
@@ -89,14 +97,15 @@ static const char *s_warnings_sql =
                       "   AND ($8::text IS NULL OR w.area_code = $8)"
                       "   AND ($9::text IS NULL OR w.state = $9::warning_state)"
                       "   AND ($10::text IS NULL OR w.indicator_code = $10)"
+                      "   AND w.plan_code = $11"
                       " ORDER BY w.state <> 'resolved' DESC, w.level DESC, w.updated_at DESC, w.id DESC";
 
 //  What the list is filtered by, as typed and then as checked: a checked
 //  filter points at the code its check found, held here.
 typedef struct {
     bool open_only;
-    const char *level, *state, *rule, *domain, *indicator, *area, *unit, *year;
-    char rule_code [128], domain_code [128], indicator_code [128], area_code [128];
+    const char *level, *state, *rule, *domain, *indicator, *area, *unit, *year, *plan;
+    char plan_code [128], rule_code [128], domain_code [128], indicator_code [128], area_code [128];
     char unit_code [128], year_text [16];
 } s_filters_t;
 
@@ -115,6 +124,8 @@ s_list (PGconn *conn, const wdm_cmd_config_t *config, s_filters_t *f, wdm_table_
     if (rc == WDM_CMD_EXIT_OK && f->state)
         rc = wdm_cmd_checked ("warnings",
                               wdm_check_word ("--state", f->state, states, message, sizeof message), message);
+    if (rc == WDM_CMD_EXIT_OK)
+        rc = wdm_cmd_check_plan (conn, "warnings", &f->plan, f->plan_code, sizeof f->plan_code);
     if (rc == WDM_CMD_EXIT_OK)
         rc = wdm_cmd_check_code (conn, "warnings", S_RULES, "规则", "rule", &f->rule, f->rule_code,
                                  sizeof f->rule_code);
@@ -149,8 +160,9 @@ s_list (PGconn *conn, const wdm_cmd_config_t *config, s_filters_t *f, wdm_table_
                               f->year,
                               f->area,
                               f->state,
-                              f->indicator };
-    return wdm_table_query (conn, s_warnings_sql, 10, params, format, stdout) ? WDM_CMD_EXIT_FAILED
+                              f->indicator,
+                              f->plan };
+    return wdm_table_query (conn, s_warnings_sql, 11, params, format, stdout) ? WDM_CMD_EXIT_FAILED
                                                                               : WDM_CMD_EXIT_OK;
 }
 
@@ -278,16 +290,18 @@ s_parse_options (int argc, char **argv, s_args_t *args)
                                                    { "today", required_argument, NULL, 't' },
                                                    { "domain", required_argument, NULL, 'D' },
                                                    { "unit", required_argument, NULL, 'U' },
+                                                   { "plan", required_argument, NULL, 'P' },
                                                    { "format", required_argument, NULL, 'f' },
                                                    { "help", no_argument, NULL, 'h' },
                                                    { NULL, 0, NULL, 0 } };
     s_filters_t *filters = &args->filters;
     optind = 0;  //  0: glibc reinitialises its scan state
     int opt;
-    while ((opt = getopt_long (argc, argv, "oL:S:r:y:a:i:b:n:t:D:U:f:h", long_options, NULL)) != -1) {
+    while ((opt = getopt_long (argc, argv, "oL:S:r:y:a:i:b:n:t:D:U:P:f:h", long_options, NULL)) != -1) {
         switch (opt) {
             case 'D': filters->domain = optarg; break;
             case 'U': filters->unit = optarg; break;
+            case 'P': filters->plan = optarg; break;
             case 'f':
                 if (wdm_cmd_format ("warnings", optarg, true, &args->format))
                     return WDM_CMD_EXIT_USAGE;

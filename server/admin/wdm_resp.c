@@ -26,6 +26,8 @@ s_find (PGconn *conn, const char *sql, const char *code, const char *what_zh, co
     return res;
 }
 
+#define S_ACTIVE "EXISTS (SELECT 1 FROM plan_target t WHERE t.indicator_code = i.code AND t.active)"
+
 //  Check that the indicator and the unit exist (either may be NULL: not
 //  checked), naming a bad one with its nearest codes.  With lock, the
 //  indicator's row is locked until the transaction ends, so that two
@@ -39,8 +41,9 @@ s_check (PGconn *conn, const char *indicator, const char *unit, bool lock, char 
     PGresult *res = NULL;
     if (indicator) {
         res = s_find (conn,
-                      lock ? "SELECT name_zh, active FROM indicator WHERE code = $1 FOR UPDATE"
-                           : "SELECT name_zh, active FROM indicator WHERE code = $1",
+                      //  Active: some plan judges it (sql/020), so a report is owed.
+                      lock ? "SELECT name_zh, " S_ACTIVE " FROM indicator i WHERE code = $1 FOR UPDATE OF i"
+                           : "SELECT name_zh, " S_ACTIVE " FROM indicator i WHERE code = $1",
                       indicator, "指标", "indicator", "SELECT code, name_zh FROM indicator ORDER BY code",
                       &result, message, message_size);
         if (!res)

@@ -72,7 +72,7 @@ s_write_bundle (PGconn *conn, const char *bundle, const char *code, const char *
         snprintf (err, err_size, "%s: %s", path, strerror (errno));
         return -1;
     }
-    int rc = wdm_units_write_catalog (conn, file);
+    int rc = wdm_units_write_catalog (conn, NULL, file);
     if (fclose (file) || rc) {
         snprintf (err, err_size, "%s: cannot write the catalog", path);
         return -1;
@@ -176,20 +176,26 @@ wdm_units_revoke (PGconn *conn, const char *code, const char *keep, int *revoked
 }
 
 int
-wdm_units_write_catalog (PGconn *conn, FILE *out)
+wdm_units_write_catalog (PGconn *conn, const char *plan, FILE *out)
 {
-    //  PostgreSQL writes the JSON: it escapes every string correctly.
-    PGresult *res = PQexec (conn,
-                            "SELECT json_build_object ("
-                            "  'plan', p.code, 'first_year', p.baseline_year, 'last_year', p.period_end,"
-                            "  'indicators', (SELECT json_agg (json_build_object ("
-                            "       'code', i.code, 'name_zh', i.name_zh, 'scale', coalesce (u.scale, 0),"
-                            "       'value_min', i.value_min, 'value_max', i.value_max, 'by_sex', i.by_sex,"
-                            "       'bodies', coalesce (to_json (i.bodies), '[]'::json),"
-                            "       'frequency', i.frequency) ORDER BY i.code)"
-                            "     FROM indicator i JOIN measure_unit u ON u.code = i.measure_unit_code"
-                            "    WHERE i.active AND i.plan_code = p.code))"
-                            "  FROM plan p ORDER BY p.code LIMIT 1");
+    //  PostgreSQL writes the JSON: it escapes every string correctly.  The
+    //  statistics are those the plan has active targets on; a statistic
+    //  is the same whichever plan watches it, so the shape is as before.
+    const char *params [] = { plan };
+    PGresult *res =
+        PQexecParams (conn,
+                      "SELECT json_build_object ("
+                      "  'plan', p.code, 'first_year', p.baseline_year, 'last_year', p.period_end,"
+                      "  'indicators', (SELECT json_agg (json_build_object ("
+                      "       'code', i.code, 'name_zh', i.name_zh, 'scale', coalesce (u.scale, 0),"
+                      "       'value_min', i.value_min, 'value_max', i.value_max, 'by_sex', i.by_sex,"
+                      "       'bodies', coalesce (to_json (i.bodies), '[]'::json),"
+                      "       'frequency', i.frequency) ORDER BY i.code)"
+                      "     FROM plan_target t JOIN indicator i ON i.code = t.indicator_code"
+                      "     JOIN measure_unit u ON u.code = i.measure_unit_code"
+                      "    WHERE t.active AND t.plan_code = p.code))"
+                      "  FROM plan p WHERE CASE WHEN $1::text IS NULL THEN p.current ELSE p.code = $1 END",
+                      1, NULL, params, NULL, NULL, 0);
     int rc = -1;
     if (PQresultStatus (res) != PGRES_TUPLES_OK || PQntuples (res) != 1)
         wdm_log_error ("catalog: %s", PQresultErrorMessage (res));

@@ -35,7 +35,9 @@ int wdm_units_revoke (PGconn *conn, const char *code, const char *keep, int *rev
                       size_t err_size);
 
 //  Write the catalog as the collector reads it (JSON: the years records
-//  may carry and each active indicator's checks).  0, or -1 (logged).
-int wdm_units_write_catalog (PGconn *conn, FILE *out);
+//  may carry and the checks of each indicator plan (NULL: the current
+//  plan) has an active target on).  0, or -1 (logged; also when there is
+//  no such plan).
+int wdm_units_write_catalog (PGconn *conn, const char *plan, FILE *out);
 
 #endif

@@ -194,7 +194,7 @@ static const char *s_indicator_query =
     "       i.by_sex, i.frequency::text,"
     "       coalesce (array_to_string (i.bodies, E'\\x1F'), '')"
     "  FROM indicator i JOIN measure_unit u ON u.code = i.measure_unit_code"
-    " WHERE i.active AND i.plan_code = $1";
+    " WHERE EXISTS (SELECT 1 FROM plan_target t WHERE t.indicator_code = i.code AND t.active)";
 
 //  An indicator's bodies, from their names joined by 0x1F.  0, or -1 if
 //  there are more than the catalog holds or a name is too long.
@@ -219,23 +219,35 @@ wdm_catalog_t *
 wdm_db_load_catalog (PGconn *conn)
 {
     wdm_catalog_t *catalog = NULL;
-    PGresult *plan = PQexec (conn, "SELECT code, baseline_year, period_end FROM plan ORDER BY code");
+    //  A record's year must lie within some plan's baseline..period_end:
+    //  the plans' years, joined, must then be one run of years, which
+    //  wdm_catalog holds as first..last.
+    PGresult *plan = PQexec (conn,
+                             "SELECT min (baseline_year), max (period_end),"
+                             "       bool_and (baseline_year <= (SELECT max (o.period_end) + 1 FROM plan o"
+                             "                                  WHERE o.baseline_year < p.baseline_year)"
+                             "                 OR baseline_year = (SELECT min (baseline_year) FROM plan))"
+                             "  FROM plan p");
     PGresult *res = NULL;
     if (PQresultStatus (plan) != PGRES_TUPLES_OK) {
-        wdm_log_error ("catalog: cannot read the plan: %s", PQresultErrorMessage (plan));
+        wdm_log_error ("catalog: cannot read the plans: %s", PQresultErrorMessage (plan));
         goto cleanup;
     }
-    if (PQntuples (plan) != 1) {
-        wdm_log_error ("catalog: expected exactly one plan in the database, found %d", PQntuples (plan));
+    if (PQntuples (plan) != 1 || PQgetisnull (plan, 0, 0)) {
+        wdm_log_error ("catalog: the database holds no plan");
         goto cleanup;
     }
-    const char *plan_code = PQgetvalue (plan, 0, 0);
-    res = PQexecParams (conn, s_indicator_query, 1, NULL, &plan_code, NULL, NULL, 0);
+    if (PQgetvalue (plan, 0, 2) [0] != 't') {
+        wdm_log_error ("catalog: the plans' years (baseline to end) leave a gap between %s and %s",
+                       PQgetvalue (plan, 0, 0), PQgetvalue (plan, 0, 1));
+        goto cleanup;
+    }
+    res = PQexec (conn, s_indicator_query);
     if (PQresultStatus (res) != PGRES_TUPLES_OK) {
         wdm_log_error ("catalog: cannot read indicators: %s", PQresultErrorMessage (res));
         goto cleanup;
     }
-    catalog = wdm_catalog_new (atoi (PQgetvalue (plan, 0, 1)), atoi (PQgetvalue (plan, 0, 2)));
+    catalog = wdm_catalog_new (atoi (PQgetvalue (plan, 0, 0)), atoi (PQgetvalue (plan, 0, 1)));
     if (!catalog)
         goto cleanup;
     for (int row = 0; row < PQntuples (res); row++) {

@@ -51,9 +51,10 @@ int wdm_db_copy_send (PGconn *conn, const char *table, wdm_buf_t *rows);
 int wdm_db_array_add (wdm_buf_t *array, const char *item);
 int wdm_db_array_end (wdm_buf_t *array);
 
-//  Load the catalog of the database's one plan: its years from the
-//  baseline to the end, and every active indicator.  The catalog, owned by
-//  the caller, or NULL with the cause logged.
+//  Load the catalog records are checked against: the years of every plan,
+//  each from its baseline to its end (they must join into one run of
+//  years), and every indicator an active target of some plan watches.
+//  The catalog, owned by the caller, or NULL with the cause logged.
 wdm_catalog_t *wdm_db_load_catalog (PGconn *conn);
 
 #endif

@@ -25,15 +25,21 @@ s_find (const rp_report_t *self, const char *code)
 static int
 s_load_plan (rp_report_t *self)
 {
+    //  The report is of one plan: the one asked for, else the current one.
+    const char *params [] = { self->options->plan };
     self->plan = rp_query (self, "the plan",
                            "SELECT code, title_zh, title_en, period_start, period_end, baseline_year,"
                            "       deadline_month, deadline_day"
-                           "  FROM wdmon.plan ORDER BY code LIMIT 1",
-                           0, NULL);
+                           "  FROM wdmon.plan"
+                           " WHERE CASE WHEN $1::text IS NULL THEN current ELSE code = $1 END",
+                           1, params);
     if (!self->plan)
         return -1;
     if (PQntuples (self->plan) != 1) {
-        rp_fail (self, "the database holds no plan (run wdmon migrate)");
+        if (self->options->plan)
+            rp_fail (self, "there is no plan %s", self->options->plan);
+        else
+            rp_fail (self, "no plan is current (name one with --plan)");
         return -1;
     }
     self->plan_code = PQgetvalue (self->plan, 0, 0);
@@ -84,14 +90,15 @@ s_load_catalog (rp_report_t *self)
     }
     self->catalog =
         rp_query (self, "the catalog",
-                  "SELECT i.code, i.domain_code, i.name_zh, i.name_en, i.target_kind::text, i.target_value,"
-                  "       u.code, u.symbol, u.name_en, i.clause_zh, coalesce (i.relation_code, ''),"
-                  "       coalesce (i.relation_op, '')"
-                  "  FROM wdmon.indicator i"
-                  "  JOIN wdmon.domain d ON d.code = i.domain_code"
+                  "SELECT i.code, t.domain_code, i.name_zh, i.name_en, t.target_kind::text, t.target_value,"
+                  "       u.code, u.symbol, u.name_en, t.clause_zh, coalesce (t.relation_code, ''),"
+                  "       coalesce (t.relation_op, '')"
+                  "  FROM wdmon.plan_target t"
+                  "  JOIN wdmon.indicator i ON i.code = t.indicator_code"
+                  "  JOIN wdmon.domain d ON d.plan_code = t.plan_code AND d.code = t.domain_code"
                   "  JOIN wdmon.measure_unit u ON u.code = i.measure_unit_code"
-                  " WHERE i.active AND i.plan_code = $1"
-                  " ORDER BY d.ordinal, i.ordinal",
+                  " WHERE t.active AND t.plan_code = $1"
+                  " ORDER BY d.ordinal, t.ordinal",
                   1, params);
     if (!self->catalog)
         return -1;
@@ -163,11 +170,12 @@ s_row_indicator (rp_report_t *self, const PGresult *res, int row, int *y)
 }
 
 //  The span the values and warnings are read for, as query parameters:
-//  $1 the district, $2 the baseline year, $3 the report's year.  The
+//  $1 the district, $2 the baseline year, $3 the report's year, $4 the
+//  plan.  The
 //  parameters point into the span, which stays where it is.
 typedef struct {
     char baseline [16], year [16];
-    const char *params [3];
+    const char *params [4];
 } s_span_t;
 
 static void
@@ -178,6 +186,7 @@ s_span_init (const rp_report_t *self, s_span_t *span)
     span->params [0] = self->district_code;
     span->params [1] = span->baseline;
     span->params [2] = span->year;
+    span->params [3] = self->plan_code;
 }
 
 //  The two thresholds the classification shares with the rules: how far
@@ -259,13 +268,14 @@ s_load_values_by_sex (rp_report_t *self, const s_span_t *span)
         self, "the values by sex",
         "SELECT f.indicator_code, f.year, f.value, m.value"
         "  FROM wdmon.observation_current f"
-        "  JOIN wdmon.indicator i ON i.code = f.indicator_code AND i.target_kind = 'narrow_gap'"
+        "  JOIN wdmon.plan_target t ON t.indicator_code = f.indicator_code AND t.plan_code = $4"
+        "       AND t.target_kind = 'narrow_gap'"
         "  JOIN wdmon.observation_current m ON m.indicator_code = f.indicator_code"
         "       AND m.area_code = f.area_code AND m.year = f.year AND m.period_kind = 'year'"
         "       AND m.period_no = 0 AND m.body = '' AND m.sex = 'M'"
         " WHERE f.area_code = $1 AND f.period_kind = 'year' AND f.period_no = 0 AND f.body = ''"
         "   AND f.sex = 'F' AND f.year BETWEEN $2::int AND $3::int",
-        3, span->params, s_take_by_sex);
+        4, span->params, s_take_by_sex);
 }
 
 //  min_count: the weakest body, in whatever area it sits (the district's
@@ -289,11 +299,12 @@ s_load_counts_by_body (rp_report_t *self, const s_span_t *span)
         self, "the counts by body",
         "SELECT o.indicator_code, o.year, min (o.value), count (*)"
         "  FROM wdmon.observation_current o"
-        "  JOIN wdmon.indicator i ON i.code = o.indicator_code AND i.target_kind = 'min_count'"
+        "  JOIN wdmon.plan_target t ON t.indicator_code = o.indicator_code AND t.plan_code = $3"
+        "       AND t.target_kind = 'min_count'"
         " WHERE o.period_kind = 'year' AND o.period_no = 0 AND o.body <> '' AND o.sex = 'T'"
         "   AND o.year BETWEEN $1::int AND $2::int"
         " GROUP BY o.indicator_code, o.year",
-        2, span->params + 1, s_take_by_body);
+        3, span->params + 1, s_take_by_body);
 }
 
 //  Open warnings that speak about a target, for the district (min_count:
@@ -317,9 +328,9 @@ s_load_flags (rp_report_t *self, const s_span_t *span)
 {
     return s_load_rows (self, "the open warnings",
                         "SELECT indicator_code, rule_code, level::text FROM wdmon.open_warnings"
-                        " WHERE year BETWEEN $2::int AND $3::int"
+                        " WHERE year BETWEEN $2::int AND $3::int AND plan_code = $4"
                         "   AND (area_code = $1 OR rule_code = 'min_count')",
-                        3, span->params, s_take_flag);
+                        4, span->params, s_take_flag);
 }
 
 static int
@@ -328,8 +339,8 @@ s_load_warning_counts (rp_report_t *self, const s_span_t *span)
     PGresult *res =
         rp_query (self, "the open warnings",
                   "SELECT count (*) FILTER (WHERE level = 'red'), count (*) FILTER (WHERE level = 'yellow')"
-                  "  FROM wdmon.open_warnings WHERE year <= $1::int",
-                  1, span->params + 2);
+                  "  FROM wdmon.open_warnings WHERE year <= $1::int AND plan_code = $2",
+                  2, span->params + 2);
     if (!res)
         return -1;
     self->sum.open_red = atoi (PQgetvalue (res, 0, 0));

@@ -135,20 +135,22 @@ s_write_value_notes (rp_report_t *self)
     snprintf (baseline, sizeof baseline, "%d", self->baseline);
     snprintf (year, sizeof year, "%d", self->year);
     snprintf (limit, sizeof limit, "%d", S_MAX_NOTES);
-    const char *params [] = { baseline, year, limit };
+    const char *params [] = { baseline, year, limit, self->plan_code };
     PGresult *res =
         rp_query (self, "the notes on values",
                   "SELECT o.indicator_code, i.name_zh, i.name_en, a.name_zh, a.name_en, o.year, o.note,"
                   "       count (*) OVER ()"
                   "  FROM wdmon.observation_latest o"
-                  "  JOIN wdmon.indicator i ON i.code = o.indicator_code AND i.active"
-                  "  JOIN wdmon.domain d ON d.code = i.domain_code"
+                  "  JOIN wdmon.indicator i ON i.code = o.indicator_code"
+                  "  JOIN wdmon.plan_target t ON t.indicator_code = o.indicator_code AND t.active"
+                  "       AND t.plan_code = $4"
+                  "  JOIN wdmon.domain d ON d.plan_code = t.plan_code AND d.code = t.domain_code"
                   "  JOIN wdmon.area a ON a.code = o.area_code"
                   " WHERE o.period_kind = 'year' AND o.year BETWEEN $1::int AND $2::int"
                   "   AND o.note IS NOT NULL AND btrim (o.note) <> ''"
-                  " ORDER BY d.ordinal, i.ordinal, a.level, o.area_code, o.year, o.body, o.sex"
+                  " ORDER BY d.ordinal, t.ordinal, a.level, o.area_code, o.year, o.body, o.sex"
                   " LIMIT $3::int",
-                  3, params);
+                  4, params);
     if (!res)
         return -1;
     if (PQntuples (res) > 0) {

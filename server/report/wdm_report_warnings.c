@@ -62,7 +62,7 @@ s_write_warning_table (rp_report_t *self, bool missing)
     char year [16], limit [16];
     snprintf (year, sizeof year, "%d", self->year);
     snprintf (limit, sizeof limit, "%d", S_MAX_WARNINGS);
-    const char *params [] = { year, limit, missing ? "t" : "f" };
+    const char *params [] = { year, limit, missing ? "t" : "f", self->plan_code };
     PGresult *res = rp_query (
         self, "the open warnings",
         "SELECT w.level::text, w.state::text, w.rule_zh, w.rule_en, w.indicator_code, w.indicator_zh,"
@@ -71,13 +71,14 @@ s_write_warning_table (rp_report_t *self, bool missing)
         "       count (*) OVER (), count (*) FILTER (WHERE w.level = 'red') OVER ()"
         "  FROM wdmon.open_warnings w"
         "  JOIN wdmon.indicator i ON i.code = w.indicator_code"
+        "  JOIN wdmon.plan_target t ON t.plan_code = w.plan_code AND t.indicator_code = w.indicator_code"
         "  JOIN wdmon.area a ON a.code = w.area_code"
         "  JOIN wdmon.rule r ON r.code = w.rule_code"
-        " WHERE w.year <= $1::int AND (w.rule_code = 'missing') = $3::boolean"
-        " ORDER BY w.level DESC, w.domain_ordinal, i.ordinal, a.level, w.area_code, w.year,"
+        " WHERE w.year <= $1::int AND (w.rule_code = 'missing') = $3::boolean AND w.plan_code = $4"
+        " ORDER BY w.level DESC, w.domain_ordinal, t.ordinal, a.level, w.area_code, w.year,"
         "          r.ordinal, w.body, w.id"
         " LIMIT $2::int",
-        3, params);
+        4, params);
     if (!res)
         return -1;
     int rows = PQntuples (res);
@@ -258,16 +259,16 @@ rp_write_units (rp_report_t *self)
     char first [16], year [16];
     snprintf (first, sizeof first, "%d", self->options->final ? self->first : self->year);
     snprintf (year, sizeof year, "%d", self->year);
-    const char *params [] = { first, year };
+    const char *params [] = { first, year, self->plan_code };
     PGresult *res =
         rp_query (self, "the completeness of reporting",
                   "SELECT c.unit_code, max (c.unit_zh), max (u.name_en), sum (c.owed), sum (c.received),"
                   "       sum (c.late), sum (c.missing), sum (c.on_time), sum (c.backfilled)"
                   "  FROM wdmon.completeness c JOIN wdmon.member_unit u ON u.code = c.unit_code"
-                  " WHERE c.year BETWEEN $1::int AND $2::int"
+                  " WHERE c.year BETWEEN $1::int AND $2::int AND c.plan_code = $3"
                   " GROUP BY c.unit_code"
                   " ORDER BY sum (c.missing) DESC, sum (c.late) DESC, c.unit_code",
-                  2, params);
+                  3, params);
     if (!res)
         return -1;
     if (self->html)

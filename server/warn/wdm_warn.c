@@ -5,7 +5,9 @@
     indicator, not the whole data set: its current values (and those of
     the indicator it is related to) are fetched, grouped into series by
     area, body and sex, rolled up to the district where needed
-    (wdm_warn_series.c), and handed to wdm_rules.  The findings of the
+    (wdm_warn_series.c), and handed to wdm_rules.  Each plan is judged in
+    turn, with its own targets, years and deadline: the findings name
+    their plan.  The findings of the
     whole evaluation are then applied in one transaction through the
     database's warning functions (wdm_warn_apply.c).  This file holds the
     evaluation itself: the scope, the reader connections, each indicator's
@@ -32,7 +34,7 @@
 //  Findings go to the temporary table wdm_findings, one indicator's at a
 //  time: memory holds one indicator's findings, however many there are.
 static const char *s_findings_table_sql =
-    "CREATE TEMP TABLE IF NOT EXISTS wdm_findings (rule text, indicator text, area text,"
+    "CREATE TEMP TABLE IF NOT EXISTS wdm_findings (plan text, rule text, indicator text, area text,"
     "  year int, body text, unit text, level text, message_zh text, message_en text,"
     "  value float8, target float8, details jsonb)";
 
@@ -43,7 +45,8 @@ s_collect (wdm_warn_eval_t *self, const wdm_finding_t *findings, int count, cons
     wdm_buf_t *copy = &self->findings;
     for (int i = 0; i < count; i++) {
         const wdm_finding_t *f = &findings [i];
-        int rc = wdm_db_copy_text (copy, wdm_rule_code (f->rule), '\t');
+        int rc = wdm_db_copy_text (copy, self->plan, '\t');
+        rc |= wdm_db_copy_text (copy, wdm_rule_code (f->rule), '\t');
         rc |= wdm_db_copy_text (copy, indicator, '\t');
         rc |= wdm_db_copy_text (copy, area, '\t');
         rc |= wdm_buf_printf (copy, "%d\t", f->year);
@@ -207,13 +210,16 @@ s_evaluate_deadlines (wdm_warn_eval_t *self, const wdm_date_t *today)
     snprintf (last, sizeof last, "%d", today->year - 1 < self->last_year ? today->year - 1 : self->last_year);
     char first [16];
     snprintf (first, sizeof first, "%d", self->first_year);
-    const char *params [] = { first, last };
-    PGresult *res = wdm_db_query (self->conn,
-                                  "SELECT indicator_code, unit_code, area_code, unit_zh, unit_en, year, body,"
-                                  "       first_received IS NOT NULL"
-                                  "  FROM report_owed WHERE year BETWEEN $1::int AND $2::int"
-                                  " ORDER BY indicator_code, unit_code, year, body",
-                                  2, params, PGRES_TUPLES_OK, NULL, 0);
+    const char *params [] = { first, last, self->plan };
+    //  A report two plans watch is owed once, for the plan whose deadline
+    //  comes first (report_owed.plan_code): its warning names that plan.
+    PGresult *res =
+        wdm_db_query (self->conn,
+                      "SELECT indicator_code, unit_code, area_code, unit_zh, unit_en, year, body,"
+                      "       first_received IS NOT NULL"
+                      "  FROM report_owed WHERE year BETWEEN $1::int AND $2::int AND plan_code = $3"
+                      " ORDER BY indicator_code, unit_code, year, body",
+                      3, params, PGRES_TUPLES_OK, NULL, 0);
     if (!res)
         return -1;
     wdm_finding_t found [S_MAX_FINDINGS];
@@ -251,39 +257,32 @@ s_evaluate_deadlines (wdm_warn_eval_t *self, const wdm_date_t *today)
 
 //  --- The evaluation ------------------------------------------------------------
 
-int
-wdm_warn_evaluate (PGconn *conn, const char *const *indicators, int count, bool deadlines,
-                   const wdm_date_t *today, int readers, wdm_warn_stats_t *stats)
+//  Evaluate the plan loaded in self (wdm_warn_context_plan): the series
+//  of its targets in the scope (indicators, count; NULL: all), each
+//  widened to the indicator it is related to, whose codes are added to
+//  scope; and with deadlines its missing reports.  0, or -1 (logged).
+static int
+s_evaluate_plan (wdm_warn_eval_t *self, const char *const *indicators, int count, bool deadlines,
+                 const wdm_date_t *today, int readers, wdm_buf_t *scope)
 {
-    int64_t start = wdm_clock_us ();
-    memset (stats, 0, sizeof *stats);
-    wdm_warn_eval_t self;
-    memset (&self, 0, sizeof self);
-    self.conn = conn;
-    int rc = -1;
-    wdm_buf_t scope = { NULL, 0, 0 };  //  the indicators as an array literal
-    if (wdm_warn_context_load (&self) || wdm_db_exec (conn, s_findings_table_sql)
-        || wdm_db_exec (conn, "TRUNCATE wdm_findings"))
-        goto cleanup;
-    //  The scope, widened to the indicators related to those in it.
-    for (int i = 0; i < self.indicator_count; i++) {
-        wdm_warn_indicator_t *ind = &self.indicators [i];
+    for (int i = 0; i < self->indicator_count; i++) {
+        wdm_warn_indicator_t *ind = &self->indicators [i];
         for (int k = 0; k < count && !ind->in_scope; k++)
             ind->in_scope =
                 strcmp (ind->rule.code, indicators [k]) == 0 || strcmp (ind->relation, indicators [k]) == 0;
         if (!indicators)
             ind->in_scope = true;
     }
-    int *order = calloc ((size_t)self.indicator_count + 1, sizeof *order);
+    int *order = calloc ((size_t)self->indicator_count + 1, sizeof *order);
     if (!order)
-        goto cleanup;
+        return -1;
     int in_scope = 0;
-    for (int i = 0; i < self.indicator_count; i++) {
-        if (!self.indicators [i].in_scope)
+    for (int i = 0; i < self->indicator_count; i++) {
+        if (!self->indicators [i].in_scope)
             continue;
-        if (indicators && wdm_db_array_add (&scope, self.indicators [i].rule.code)) {
+        if (indicators && wdm_db_array_add (scope, self->indicators [i].rule.code)) {
             free (order);
-            goto cleanup;
+            return -1;
         }
         order [in_scope++] = i;
     }
@@ -295,39 +294,65 @@ wdm_warn_evaluate (PGconn *conn, const char *const *indicators, int count, bool 
         readers = S_READERS_MAX;
     bool parallel = readers > 0 && in_scope >= S_PARALLEL_MIN;
     for (int r = 0; parallel && r < readers; r++)
-        parallel = (reader [r] = wdm_db_connect_like (conn)) != NULL;
+        parallel = (reader [r] = wdm_db_connect_like (self->conn)) != NULL;
     for (int k = 0; parallel && k < readers && k < in_scope; k++)
-        if (wdm_warn_series_send (reader [k], self.indicators [order [k]].rule.code))
+        if (wdm_warn_series_send (reader [k], self->indicators [order [k]].rule.code))
             parallel = false;
-    for (int k = 0; k < in_scope && !self.failed; k++) {
-        const wdm_warn_indicator_t *ind = &self.indicators [order [k]];
+    for (int k = 0; k < in_scope && !self->failed; k++) {
+        const wdm_warn_indicator_t *ind = &self->indicators [order [k]];
         int rows_count = 0;
         wdm_warn_row_t *rows;
         if (parallel) {
             PGconn *next = reader [k % readers];
-            rows = wdm_warn_series_rows (&self, wdm_warn_series_receive (next), &rows_count);
+            rows = wdm_warn_series_rows (self, wdm_warn_series_receive (next), &rows_count);
             if (k + readers < in_scope
-                && wdm_warn_series_send (next, self.indicators [order [k + readers]].rule.code))
-                self.failed = true;
+                && wdm_warn_series_send (next, self->indicators [order [k + readers]].rule.code))
+                self->failed = true;
         } else
-            rows = wdm_warn_series_fetch (&self, ind->rule.code, &rows_count);
-        s_evaluate_indicator (&self, ind, rows, rows_count);
-        s_flush (&self);
+            rows = wdm_warn_series_fetch (self, ind->rule.code, &rows_count);
+        s_evaluate_indicator (self, ind, rows, rows_count);
+        s_flush (self);
     }
     for (int r = 0; r < S_READERS_MAX; r++)
         PQfinish (reader [r]);  //  also drops a fetch in flight
     free (order);
-    int64_t mid = wdm_clock_us ();
-    if (deadlines && s_evaluate_deadlines (&self, today))
+    if (deadlines && s_evaluate_deadlines (self, today))
+        return -1;
+    s_flush (self);
+    return 0;
+}
+
+int
+wdm_warn_evaluate (PGconn *conn, const char *const *indicators, int count, bool deadlines,
+                   const wdm_date_t *today, int readers, wdm_warn_stats_t *stats)
+{
+    int64_t start = wdm_clock_us ();
+    memset (stats, 0, sizeof *stats);
+    wdm_warn_eval_t self;
+    memset (&self, 0, sizeof self);
+    self.conn = conn;
+    int rc = -1;
+    PGresult *plans = NULL;
+    wdm_buf_t scope = { NULL, 0, 0 };  //  the indicators as an array literal
+    if (wdm_warn_context_load (&self) || wdm_db_exec (conn, s_findings_table_sql)
+        || wdm_db_exec (conn, "TRUNCATE wdm_findings"))
         goto cleanup;
-    s_flush (&self);
+    //  Every plan is judged: one observation against each plan's own
+    //  target, baseline and period, each plan's findings its own.
+    plans = wdm_db_query (conn, "SELECT code FROM plan ORDER BY code", 0, NULL, PGRES_TUPLES_OK, NULL, 0);
+    if (!plans)
+        goto cleanup;
+    for (int p = 0; p < PQntuples (plans) && !self.failed; p++)
+        if (wdm_warn_context_plan (&self, PQgetvalue (plans, p, 0))
+            || s_evaluate_plan (&self, indicators, count, deadlines, today, readers, &scope))
+            goto cleanup;
     if (self.failed) {
         wdm_log_error ("warnings: the findings could not be kept; nothing applied");
         goto cleanup;
     }
     int64_t due = wdm_clock_us ();
-    wdm_log_debug ("warnings: series read and judged in %.3f s, deadlines in %.3f s",
-                   (double)(mid - start) / 1e6, (double)(due - mid) / 1e6);
+    wdm_log_debug ("warnings: %d plans read and judged in %.3f s", PQntuples (plans),
+                   (double)(due - start) / 1e6);
     stats->series = self.series;
     stats->findings = self.finding_count;
     if (indicators && wdm_db_array_end (&scope))
@@ -339,6 +364,7 @@ wdm_warn_evaluate (PGconn *conn, const char *const *indicators, int count, bool 
     rc = 0;
 cleanup:
     stats->seconds = (double)(wdm_clock_us () - start) / 1e6;
+    PQclear (plans);
     free (self.indicators);
     free (self.areas);
     free (self.thresholds);

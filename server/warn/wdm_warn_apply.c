@@ -12,10 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-//  The warning w of finding f: the same rule, indicator, area, year, body
-//  and unit (a finding's unit is NULL unless it is a missing report).
-#define S_SAME_KEY                                                                                           \
-    "w.rule_code = f.rule AND w.indicator_code = f.indicator AND w.area_code = f.area"                       \
+//  The warning w of finding f: the same plan, rule, indicator, area, year,
+//  body and unit (a finding's unit is NULL unless it is a missing report).
+#define S_SAME_KEY                                                                                              \
+    "w.plan_code = f.plan AND w.rule_code = f.rule AND w.indicator_code = f.indicator AND w.area_code = f.area" \
     " AND w.year = f.year AND w.body = f.body AND coalesce (w.unit_code, '') = coalesce (f.unit, '')"
 //  Findings are yearly.
 #define S_YEARLY "w.period_kind = 'year' AND w.period_no = 0"
@@ -25,13 +25,13 @@
 //  time.  Returns how many were opened.
 static const char *s_open_sql =
     "WITH opened AS ("
-    "  INSERT INTO warning (rule_code, indicator_code, area_code, year, body, unit_code, level,"
+    "  INSERT INTO warning (plan_code, rule_code, indicator_code, area_code, year, body, unit_code, level,"
     "         message_zh, message_en, value, target, details)"
-    "  SELECT f.rule, f.indicator, f.area, f.year, f.body, nullif (f.unit, ''),"
+    "  SELECT f.plan, f.rule, f.indicator, f.area, f.year, f.body, nullif (f.unit, ''),"
     "         f.level::warning_level, f.message_zh, f.message_en, f.value, f.target, f.details"
     "    FROM wdm_findings f"
     "   WHERE NOT EXISTS (SELECT 1 FROM warning w WHERE " S_SAME_KEY " AND " S_YEARLY ")"
-    "   ORDER BY f.rule, f.indicator, f.area, f.year"
+    "   ORDER BY f.plan, f.rule, f.indicator, f.area, f.year"
     "  ON CONFLICT DO NOTHING"
     "  RETURNING *"
     "), events AS ("
@@ -62,7 +62,8 @@ static const char *s_resolve_sql =
     "           WHERE o.indicator_code = g.indicator_code AND o.year = g.year"
     "             AND (g.body = '' OR o.body = g.body))"
     "      THEN '报送已收到 / the report has arrived'"
-    "    WHEN NOT i.active THEN '指标已停用,不再评估 / the indicator is no longer active'"
+    "    WHEN NOT coalesce (t.active, false)"
+    "      THEN '该规划已停用此指标,不再评估 / the plan no longer judges this indicator'"
     "    WHEN g.rule_code = 'missing'"
     "      THEN '不再需要报送(报送责任或截止日期已变更) / the report is no longer owed"
     " (the responsibility or the deadline changed)'"
@@ -73,13 +74,14 @@ static const char *s_resolve_sql =
     "             g.year, g.value, revised.value, CASE WHEN g.rule_code = 'not_met' THEN ',已达到目标' ELSE '' END,"
     "             g.year, g.value, revised.value,"
     "             CASE WHEN g.rule_code = 'not_met' THEN ' and now meets the target' ELSE '' END)"
-    "    WHEN EXISTS (SELECT 1 FROM observation o WHERE o.indicator_code IN (g.indicator_code, i.relation_code)"
+    "    WHEN EXISTS (SELECT 1 FROM observation o WHERE o.indicator_code IN (g.indicator_code, t.relation_code)"
     "                   AND o.received_at > since.at)"
     "      THEN '本指标或关联指标的其他数据有更新 / other data of this indicator, or of the one it is"
     " compared with, were received'"
     "    ELSE '数据未变,在现行阈值和目标下条件已不成立 / no new data: the condition no longer holds"
     " under the current thresholds and target' END AS note"
-    "    FROM gone g JOIN indicator i ON i.code = g.indicator_code"
+    "    FROM gone g LEFT JOIN plan_target t"
+    "      ON t.plan_code = g.plan_code AND t.indicator_code = g.indicator_code"
     "    CROSS JOIN LATERAL (SELECT coalesce (max (e.at), g.opened_at) AS at FROM warning_event e"
     "                         WHERE e.warning_id = g.id AND e.transition IN ('open', 'update', 'reopen')) since"
     "    CROSS JOIN LATERAL (SELECT max (o.year) AS year FROM observation o"
@@ -128,13 +130,13 @@ wdm_warn_apply (wdm_warn_eval_t *self, const char *scope, bool deadlines, wdm_wa
     //  The others that differ from their warning as it stands go through
     //  warning_raise: a steady state costs one index probe per finding.
     res = PQexec (self->conn,
-                  "SELECT t, count (*) FROM (SELECT warning_raise (rule, indicator, area, year, body,"
+                  "SELECT t, count (*) FROM (SELECT warning_raise (plan, rule, indicator, area, year, body,"
                   "        nullif (unit, ''), level::warning_level, message_zh, message_en, value, target,"
                   "        details) AS t FROM wdm_findings f"
                   "  WHERE NOT EXISTS (SELECT 1 FROM warning w WHERE " S_SAME_KEY " AND " S_YEARLY
                   "          AND w.state <> 'resolved' AND w.level = f.level::warning_level"
                   "          AND w.value IS NOT DISTINCT FROM f.value AND w.message_zh = f.message_zh)"
-                  "  ORDER BY rule, indicator, area, year) x GROUP BY t");
+                  "  ORDER BY plan, rule, indicator, area, year) x GROUP BY t");
     if (PQresultStatus (res) != PGRES_TUPLES_OK) {
         wdm_log_error ("warnings: %s", PQresultErrorMessage (res));
         goto cleanup;

@@ -1,8 +1,9 @@
 /*  wdm_warn_context: what an evaluation knows before it reads a value —
-    the plan's years and deadline, the active indicators (with what the
-    rules need of each), the areas (sorted by code, with their parents),
-    and the thresholds — loaded from PostgreSQL into the evaluation
-    (wdm_warn_eval_t), which owns and frees them.  Also the query helper
+    the areas (sorted by code, with their parents) and the thresholds, and
+    for each plan in turn its years and deadline and its active targets
+    (each with its statistic, what the rules need) — loaded from
+    PostgreSQL into the evaluation (wdm_warn_eval_t), which owns and frees
+    them.  Also the query helper
     the engine's files read with.  Part-private: see wdm_warn_int.h.  */
 
 #include "wdm_warn_int.h"
@@ -66,19 +67,20 @@ s_table (wdm_warn_eval_t *self, const char *sql, size_t size, void **rows, int *
     return res;
 }
 
-//  The plan's years and its reports' deadline.
+//  The years and the reports' deadline of the plan self->plan.
 static int
 s_load_plan (wdm_warn_eval_t *self)
 {
+    const char *params [] = { self->plan };
     PGresult *res =
         wdm_db_query (self->conn,
                       "SELECT baseline_year, period_start, period_end, deadline_month, deadline_day"
-                      "  FROM plan ORDER BY code LIMIT 1",
-                      0, NULL, PGRES_TUPLES_OK, NULL, 0);
+                      "  FROM plan WHERE code = $1",
+                      1, params, PGRES_TUPLES_OK, NULL, 0);
     if (!res)
         return -1;
     if (PQntuples (res) != 1) {
-        wdm_log_error ("warnings: the database holds no plan");
+        wdm_log_error ("warnings: there is no plan %s", self->plan);
         PQclear (res);
         return -1;
     }
@@ -89,29 +91,37 @@ s_load_plan (wdm_warn_eval_t *self)
     self->deadline_day = atoi (PQgetvalue (res, 0, 4));
     PQclear (res);
     if (self->last_year - self->baseline_year + 1 > WDM_JUDGE_MAX_YEARS) {
-        wdm_log_error ("warnings: the plan spans %d-%d, more than %d years", self->baseline_year,
+        wdm_log_error ("warnings: plan %s spans %d-%d, more than %d years", self->plan, self->baseline_year,
                        self->last_year, WDM_JUDGE_MAX_YEARS);
         return -1;
     }
     return 0;
 }
 
-//  The active indicators, by code, with what the rules need of each.
+//  The active targets of the plan self->plan, by indicator code, each
+//  with its statistic: what the rules need of each.
 static int
 s_load_indicators (wdm_warn_eval_t *self)
 {
-    void *rows = NULL;
+    const char *params [] = { self->plan };
     PGresult *res =
-        s_table (self,
-                 "SELECT i.code, i.name_zh, i.name_en, u.code, u.symbol, i.target_kind, i.target_value,"
-                 "       i.target_year, i.relation_op, i.aggregation, coalesce (u.scale, 0),"
-                 "       coalesce (i.relation_code, '')"
-                 "  FROM indicator i JOIN measure_unit u ON u.code = i.measure_unit_code"
-                 " WHERE i.active ORDER BY i.code",
-                 sizeof *self->indicators, &rows, &self->indicator_count);
+        wdm_db_query (self->conn,
+                      "SELECT i.code, i.name_zh, i.name_en, u.code, u.symbol, t.target_kind, t.target_value,"
+                      "       t.target_year, t.relation_op, i.aggregation, coalesce (u.scale, 0),"
+                      "       coalesce (t.relation_code, '')"
+                      "  FROM plan_target t JOIN indicator i ON i.code = t.indicator_code"
+                      "  JOIN measure_unit u ON u.code = i.measure_unit_code"
+                      " WHERE t.plan_code = $1 AND t.active ORDER BY i.code",
+                      1, params, PGRES_TUPLES_OK, NULL, 0);
     if (!res)
         return -1;
-    self->indicators = rows;
+    self->indicator_count = PQntuples (res);
+    self->indicators = calloc ((size_t)self->indicator_count + 1, sizeof *self->indicators);
+    if (!self->indicators) {
+        wdm_log_error ("warnings: out of memory for %d targets", self->indicator_count);
+        PQclear (res);
+        return -1;
+    }
     for (int row = 0; row < self->indicator_count; row++) {
         wdm_warn_indicator_t *ind = &self->indicators [row];
         wdm_rule_indicator_t *r = &ind->rule;
@@ -196,7 +206,19 @@ s_load_thresholds (wdm_warn_eval_t *self)
 int
 wdm_warn_context_load (wdm_warn_eval_t *self)
 {
-    if (s_load_plan (self) || s_load_indicators (self) || s_load_areas (self) || s_load_thresholds (self))
+    if (s_load_areas (self) || s_load_thresholds (self))
+        return -1;
+    return 0;
+}
+
+int
+wdm_warn_context_plan (wdm_warn_eval_t *self, const char *plan)
+{
+    free (self->indicators);
+    self->indicators = NULL;
+    self->indicator_count = 0;
+    wdm_warn_copy (self->plan, sizeof self->plan, plan);
+    if (s_load_plan (self) || s_load_indicators (self))
         return -1;
     return 0;
 }

@@ -24,7 +24,8 @@
 
 #define WDM_WARN_MAX_YEARS WDM_JUDGE_MAX_YEARS
 
-//  An active indicator, with what the engine needs beside the rules' view.
+//  An active target of the plan evaluated, with its statistic: what the
+//  engine needs beside the rules' view.
 typedef struct {
     wdm_rule_indicator_t rule;
     wdm_aggregation_t aggregation;
@@ -64,6 +65,7 @@ typedef struct {
 //  One evaluation: its connection, its context, the findings on their way.
 typedef struct {
     PGconn *conn;
+    char plan [WDM_CODE_MAX];  //  the plan being evaluated: its years and targets below
     int baseline_year, first_year, last_year, deadline_month, deadline_day;
     wdm_warn_indicator_t *indicators;
     int indicator_count;
@@ -100,10 +102,14 @@ void wdm_warn_copy (char *dest, size_t size, const char *text);
 
 //  --- The context (wdm_warn_context.c) -----------------------------------------------
 
-//  Load the plan, the active indicators, the areas and the thresholds into
-//  self (which owns them: the caller frees indicators, areas and
-//  thresholds).  0, or -1 with the cause logged.
+//  Load the areas and the thresholds into self (which owns them: the
+//  caller frees areas and thresholds).  0, or -1 with the cause logged.
 int wdm_warn_context_load (wdm_warn_eval_t *self);
+
+//  Load one plan into self: its code, years and deadline, and its active
+//  targets as self's indicators (those of the plan loaded before are
+//  freed; the caller frees the last).  0, or -1 with the cause logged.
+int wdm_warn_context_plan (wdm_warn_eval_t *self, const char *plan);
 
 //  The index of the area with this code, or -1.
 int wdm_warn_context_area (const wdm_warn_eval_t *self, const char *code);

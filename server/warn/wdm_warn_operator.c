@@ -20,9 +20,11 @@ wdm_warn_show (PGconn *conn, long long id, const char *zone, FILE *out)
         "SELECT w.id, w.level, w.state, w.rule_code, r.name_zh, r.name_en, w.indicator_code,"
         "       i.name_zh, w.area_code, a.name_zh, w.year, coalesce (w.body, ''),"
         "       coalesce (w.unit_code, ''), w.message_zh, w.message_en, coalesce (w.details::text, ''),"
-        "       coalesce (w.acknowledged_by, ''), coalesce (w.ack_note, ''), w.reopen_count"
+        "       coalesce (w.acknowledged_by, ''), coalesce (w.ack_note, ''), w.reopen_count, w.plan_code,"
+        "       p.title_zh"
         "  FROM warning w JOIN rule r ON r.code = w.rule_code"
         "  JOIN indicator i ON i.code = w.indicator_code JOIN area a ON a.code = w.area_code"
+        "  JOIN plan p ON p.code = w.plan_code"
         " WHERE w.id = $1::bigint",
         1, params, PGRES_TUPLES_OK, NULL, 0);
     if (!res)
@@ -35,6 +37,7 @@ wdm_warn_show (PGconn *conn, long long id, const char *zone, FILE *out)
              PQgetvalue (res, 0, 2));
     fprintf (out, "  rule       %s %s / %s\n", PQgetvalue (res, 0, 3), PQgetvalue (res, 0, 4),
              PQgetvalue (res, 0, 5));
+    fprintf (out, "  plan       %s %s\n", PQgetvalue (res, 0, 19), PQgetvalue (res, 0, 20));
     fprintf (out, "  indicator  %s %s\n", PQgetvalue (res, 0, 6), PQgetvalue (res, 0, 7));
     fprintf (out, "  area       %s %s, year %s%s%s%s%s\n", PQgetvalue (res, 0, 8), PQgetvalue (res, 0, 9),
              PQgetvalue (res, 0, 10), *PQgetvalue (res, 0, 11) ? ", body " : "", PQgetvalue (res, 0, 11),

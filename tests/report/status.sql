@@ -19,21 +19,21 @@
 SET search_path = wdmon;
 
 WITH p AS (
-    SELECT baseline_year AS base, period_start AS first FROM plan ORDER BY code LIMIT 1
+    SELECT code, baseline_year AS base, period_start AS first FROM plan WHERE current
 ), dist AS (
     SELECT code FROM area WHERE level = 'district' ORDER BY code LIMIT 1
 ), ind AS (
-    SELECT i.code, i.target_kind::text AS kind, i.target_value::numeric AS x, i.relation_code,
+    SELECT i.indicator_code AS code, i.target_kind::text AS kind, i.target_value::numeric AS x, i.relation_code,
            i.relation_op,
            coalesce ((SELECT value FROM rule_threshold t WHERE t.rule_code = 'not_met'
-                        AND t.param = 'balance_pp' AND t.indicator_code = i.code),
+                        AND t.param = 'balance_pp' AND t.indicator_code = i.indicator_code),
                      (SELECT value FROM rule_threshold t WHERE t.rule_code = 'not_met'
                         AND t.param = 'balance_pp' AND t.indicator_code IS NULL), 5)::numeric AS balance_pp,
            coalesce ((SELECT value FROM rule_threshold t WHERE t.rule_code = 'relation_broken'
-                        AND t.param = 'similar_pp' AND t.indicator_code = i.code),
+                        AND t.param = 'similar_pp' AND t.indicator_code = i.indicator_code),
                      (SELECT value FROM rule_threshold t WHERE t.rule_code = 'relation_broken'
                         AND t.param = 'similar_pp' AND t.indicator_code IS NULL), 10)::numeric AS similar_pp
-      FROM indicator i WHERE i.active
+      FROM plan_target i WHERE i.active AND i.plan_code = (SELECT code FROM p)
 ), s AS (
     SELECT v.indicator_code AS code, v.year, v.value::numeric AS value
       FROM indicator_value v JOIN dist ON dist.code = v.area_code
@@ -97,7 +97,8 @@ WITH p AS (
                                             ELSE abs (r.a - r.b) <= ind.similar_pp END
            END AS met,
            (SELECT coalesce (max (CASE w.level WHEN 'red' THEN 3 ELSE 2 END), 0) FROM open_warnings w
-             WHERE w.indicator_code = ind.code AND w.year BETWEEN (SELECT base FROM p) AND :year
+             WHERE w.indicator_code = ind.code AND w.plan_code = (SELECT code FROM p)
+               AND w.year BETWEEN (SELECT base FROM p) AND :year
                AND (w.area_code = (SELECT code FROM dist) OR w.rule_code = 'min_count')
                AND w.rule_code IN ('not_met', 'behind_schedule', 'unlikely', 'wrong_direction',
                                    'relation_broken', 'min_count')) AS floor,
