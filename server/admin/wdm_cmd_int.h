@@ -105,4 +105,7 @@ int wdm_cmd_completeness (wdm_cmd_config_t *config, int argc, char **argv);
 //  report --year Y ... -o FILE: the monitoring report.
 int wdm_cmd_report (wdm_cmd_config_t *config, int argc, char **argv);
 
+//  plan import|list|show|export|use: plans as files (docs/PLANS.md).
+int wdm_cmd_plan (wdm_cmd_config_t *config, int argc, char **argv);
+
 #endif

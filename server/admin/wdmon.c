@@ -42,7 +42,7 @@ static const struct {
                     { "unit", wdm_cmd_unit },       { "responsibility", wdm_cmd_responsibility },
                     { "catalog", wdm_cmd_catalog }, { "warnings", wdm_cmd_warnings },
                     { "status", wdm_cmd_status },   { "completeness", wdm_cmd_completeness },
-                    { "report", wdm_cmd_report } };
+                    { "report", wdm_cmd_report },   { "plan", wdm_cmd_plan } };
 
 static void
 s_usage (FILE *out)
@@ -56,6 +56,10 @@ s_usage (FILE *out)
              "Commands:\n"
              "  migrate [--list]   apply the schema migrations this program carries,\n"
              "                     or list them with when each was applied\n"
+             "  plan import FILE [--dry-run] [--current]  check and load a plan file\n"
+             "                     (docs/PLANS.md), a changed one as the plan's next\n"
+             "                     version; 'plan list', 'plan show [CODE]', 'plan export\n"
+             "                     CODE [FILE]', 'plan use CODE' (make it current)\n"
              "  server-key DIR     generate the server's key pair: DIR/server.key, DIR/server.pub\n"
              "  unit add CODE      register a member unit's key and write its collector bundle\n"
              "  unit revoke CODE   revoke every key of a unit\n"
