@@ -27,7 +27,7 @@ trap cleanup EXIT
 w () { "$wdmon" --db "$conn" "$@" 2>&1; }
 
 wdm_test_db "$db"
-w -l warn migrate >/dev/null || exit 2
+wdm_test_migrate "$wdmon"
 w server-key "$work" >/dev/null || exit 2
 secret=$(grep -v '^#' "$work/server.key")
 

@@ -19,12 +19,11 @@ wdm_test_need_pg
 
 work=$(mktemp -d /tmp/wdm_cli_plan.XXXXXX)
 trap 'rm -rf "$work"' EXIT
-shipped=$src/deploy/plans/wuqing-women-2021-2025.yaml
+shipped=$wdm_test_plan_file
 w () { "$wdmon" --db "$conn" -l warn "$@" 2>&1; }
 
 wdm_test_db wdm_test_cli_plan
-w migrate >/dev/null || exit 2
-w plan import "$shipped" --current >/dev/null || { fail "the shipped plan file imports"; exit 1; }
+wdm_test_migrate "$wdmon"
 
 # line FILE TEXT: the number of the first line of FILE holding TEXT.
 line () { grep -nF -- "$2" "$1" | head -n 1 | cut -d: -f1; }

@@ -67,6 +67,18 @@ wdm_test_db () {
         -c "CREATE DATABASE $db" >/dev/null || exit 2
 }
 
+# The 2021-2025 plan's file, which every new database imports after the
+# migrations (docs/PLANS.md).
+wdm_test_plan_file=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/deploy/plans/wuqing-women-2021-2025.yaml
+
+# wdm_test_migrate WDMON: set up the database of wdm_test_db ($conn) as an
+# operator does: `wdmon migrate`, then `wdmon plan import --current` of
+# the plan file.  Exits 2 if either fails.
+wdm_test_migrate () {
+    "$1" --db "$conn" -l warn migrate >/dev/null || exit 2
+    "$1" --db "$conn" -l warn plan import "$wdm_test_plan_file" --current >/dev/null || exit 2
+}
+
 # wdm_test_drop_db: drop the database of wdm_test_db.
 wdm_test_drop_db () {
     psql "$WDM_TEST_PGURI" -qX -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1

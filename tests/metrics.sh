@@ -44,7 +44,7 @@ wait_value () {
 }
 
 wdm_test_db "$db"
-w -l warn migrate >/dev/null || exit 2
+wdm_test_migrate "$wdmon"
 w server-key "$work" >/dev/null || exit 2
 for unit in town_meichang health_commission; do
     w unit add $unit --bundle "$work/$unit" --server-key "$work/server.pub" --endpoint "$endpoint" >/dev/null || exit 2

@@ -26,7 +26,7 @@ trap cleanup EXIT
 w () { "$wdmon" --db "$conn" "$@" 2>&1; }
 
 wdm_test_db "$db"
-w -l warn migrate >/dev/null || exit 2
+wdm_test_migrate "$wdmon"
 
 # server-key
 out=$(w server-key "$work"); rc=$?

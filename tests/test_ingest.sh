@@ -42,7 +42,7 @@ stored () { [ "$(q "SELECT count(*) FROM observation WHERE unit_code = '$1'")" -
 drained () { "$collector_bin" -c "$1/collector.conf" status | grep -q '^queued     0 '; }
 
 wdm_test_db "$db"
-"$wdmon" --db "$conn" -l warn migrate >/dev/null || exit 2
+wdm_test_migrate "$wdmon"
 "$wdmon" server-key "$work" >/dev/null || exit 2
 for unit in town_meichang health_commission; do
     "$wdmon" --db "$conn" unit add $unit --bundle "$work/$unit" --server-key "$work/server.pub" \

@@ -43,7 +43,7 @@ drained () { "$collector_bin" -c "$mc/collector.conf" status | grep -q '^queued 
 taken () { [ ! -e "$mc/inbox/$1" ] && drained; }
 
 wdm_test_db "$db"
-"$wdmon" --db "$conn" -l warn migrate >/dev/null || exit 2
+wdm_test_migrate "$wdmon"
 "$wdmon" server-key "$work" >/dev/null || exit 2
 mc=$work/town_meichang
 "$wdmon" --db "$conn" unit add town_meichang --bundle "$mc" --server-key "$work/server.pub" \

@@ -26,7 +26,7 @@ db=wdm_report_test
 conn="$WDM_TEST_PGURI dbname=$db"
 
 wdm_test_db "$db"
-"$wdmon" --db "$conn" -l warn migrate >/dev/null || exit 2
+wdm_test_migrate "$wdmon"
 psql "$conn" -qX -v ON_ERROR_STOP=1 -f "$here/report/data.sql" >/dev/null || exit 2
 "$wdmon" --db "$conn" -l warn warnings evaluate --today 2025-01-10 >/dev/null || exit 2
 observations=$(q "SELECT count(*) FROM observation")

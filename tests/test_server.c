@@ -12,6 +12,7 @@
 #include "wdm_keys.h"
 #include "wdm_log.h"
 #include "wdm_migrate.h"
+#include "wdm_plan.h"
 #include "wdm_proto.h"
 #include "wdm_test.h"
 
@@ -960,7 +961,7 @@ main (void)
     s_conn = wdm_test_connect (s_conninfo);
     PGconn *conn = wdm_db_connect (s_conninfo);
     int applied = 0;
-    if (!conn || wdm_migrate_apply (conn, &applied))
+    if (!conn || wdm_migrate_apply (conn, &applied) || wdm_plan_import_file (conn, WDM_PLAN_FILE))
         return 2;
     PQfinish (conn);
     snprintf (s_dir, sizeof s_dir, "/tmp/wdm_test_server_XXXXXX");

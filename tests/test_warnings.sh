@@ -33,7 +33,7 @@ warning () {  # warning RULE INDICATOR AREA YEAR: "level state" of that warning
 is_state () { [ "$(warning "$1" "$2" "$3" "$4")" == "$5" ]; }
 
 wdm_test_db "$db"
-"$wdmon" --db "$conn" -l warn migrate >/dev/null || exit 2
+wdm_test_migrate "$wdmon"
 "$wdmon" server-key "$work" >/dev/null || exit 2
 "$wdmon" --db "$conn" unit add health_commission --bundle "$work/hc" --server-key "$work/server.pub" \
     --endpoint "$endpoint" >/dev/null || exit 2
