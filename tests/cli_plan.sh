@@ -39,6 +39,32 @@ fi
 out=$(w plan import "$work/exported.yaml"); rc=$?
 check "export then import: no change" 0 $rc "$out" '^无变化 / no change$'
 
+# --- The file alone makes the catalog -------------------------------------
+# A database with no plan at all (as one is once the migrations carry no
+# catalog): the file adds every domain, statistic and target, relations
+# included, and exports back as itself.
+wdm_test_db wdm_test_cli_plan_empty
+"$wdmon" --db "$conn" -l warn migrate >/dev/null || exit 2
+q "DELETE FROM responsibility; DELETE FROM plan_target; DELETE FROM domain; DELETE FROM indicator;
+   DELETE FROM plan" >/dev/null
+out=$(w plan import "$shipped"); rc=$?
+check "the 2021-2025 file imports into a database without a plan" 0 $rc "$out" \
+    "^新增 [0-9]+、修改 0、删除 0 / [0-9]+ added, 0 changed, 0 removed$"
+has "... and becomes the current plan, there being none" "$out" "当前规划 / current plan: wuqing-women-2021-2025"
+expect "... every target, domain and statistic" \
+    "$(q "SELECT count (*) FROM plan_target")/$(q "SELECT count (*) FROM domain")/$(q "SELECT count (*) FROM indicator")" \
+    "$(grep -c '^  target:' "$shipped")/8/$(grep -c '^- code:' "$shipped")"
+w plan export wuqing-women-2021-2025 "$work/from-empty.yaml" >/dev/null
+if cmp -s "$work/from-empty.yaml" "$shipped"; then
+    ok "... and exports back as the shipped file"
+else
+    fail "the plan imported into an empty database exports differently"
+    diff "$shipped" "$work/from-empty.yaml" | head -10
+fi
+wdm_test_drop_db
+wdm_test_db wdm_test_cli_plan
+wdm_test_migrate "$wdmon"
+
 # --- A file with each kind of mistake: all named, nothing applied ---------
 cat >"$work/bad.yaml" <<'EOF'
 plan:
