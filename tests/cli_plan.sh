@@ -264,6 +264,18 @@ out=$(w plan import "$work/next-exported.yaml"); rc=$?
 check "the second plan exported and imported again: no change" 0 $rc "$out" '^无变化 / no change$'
 contains "... the export carries the plan's own words" "$work/next-exported.yaml" "孕产妇死亡率控制在7.5/10万以下"
 
+# --- A plan whose years leave a gap: refused --------------------------------
+# The server accepts a record for a year within some plan's baseline..end
+# and needs the plans' years to join (wdm_db_load_catalog); a plan that
+# leaves a gap would stop it loading its catalog.
+sed -e 's/example-women-2026-2030/example-women-2034-2038/' -e 's/{start: 2026, end: 2030}/{start: 2034, end: 2038}/' \
+    -e 's/baseline_year: 2025/baseline_year: 2033/' -e 's/year: 2030/year: 2038/' -e '/code: HE95/,$d' \
+    "$work/next.yaml" >"$work/gap.yaml"
+out=$(w plan import "$work/gap.yaml"); rc=$?
+check "a plan whose years leave a gap after the others is refused, at its period" 2 $rc "$out" \
+    "gap.yaml:$(line "$work/gap.yaml" 'period:'): plan: field 'period': .*leave a gap between 2030 and 2033"
+expect "... and is not imported" "$(q "SELECT count (*) FROM plan WHERE code = 'example-women-2034-2038'")" "0"
+
 # --- plan use, plan show, unknown codes -----------------------------------
 out=$(w plan use example-women-2026-2030); rc=$?
 check "plan use makes a plan current" 0 $rc "$out" 'current plan: example-women-2026-2030'

@@ -340,9 +340,10 @@ s_load (PGconn *conn, const wdm_plan_file_t *file, wdm_buf_t *errors)
     return rc;
 }
 
-//  Print the difference to out (may be NULL); *changes its line count.
+//  Write the difference to text, for printing once it is applied;
+//  *changes its line count.
 static int
-s_diff (PGconn *conn, const char *code, FILE *out, int *changes, wdm_buf_t *errors)
+s_diff (PGconn *conn, const char *code, wdm_buf_t *text, int *changes, wdm_buf_t *errors)
 {
     static const char *labels [] = { "", "新增 / added:  ", "修改 / changed:", "删除 / removed:" };
     int counts [4] = { 0 };
@@ -361,17 +362,16 @@ s_diff (PGconn *conn, const char *code, FILE *out, int *changes, wdm_buf_t *erro
             int kind = atoi (PQgetvalue (res, row, 0));
             kind = kind >= 1 && kind <= 3 ? kind : 2;
             counts [kind]++;
-            if (out)
-                fprintf (out, "%s %s\n", labels [kind], PQgetvalue (res, row, 1));
+            wdm_buf_printf (text, "%s %s\n", labels [kind], PQgetvalue (res, row, 1));
         }
         *changes += PQntuples (res);
         PQclear (res);
     }
-    if (out && *changes == 0)
-        fprintf (out, "无变化 / no change\n");
-    else if (out)
-        fprintf (out, "新增 %d、修改 %d、删除 %d / %d added, %d changed, %d removed\n", counts [1],
-                 counts [2], counts [3], counts [1], counts [2], counts [3]);
+    if (*changes == 0)
+        wdm_buf_printf (text, "无变化 / no change\n");
+    else
+        wdm_buf_printf (text, "新增 %d、修改 %d、删除 %d / %d added, %d changed, %d removed\n", counts [1],
+                        counts [2], counts [3], counts [1], counts [2], counts [3]);
     return 0;
 }
 
@@ -410,6 +410,48 @@ s_finish (PGconn *conn, const char *code, int existed, int changes, bool make_cu
     return 0;
 }
 
+//  The first gap the plans' years leave, with this file's plan among
+//  them: the last year before it, the first after it, and the plan that
+//  begins after it.  The server accepts a record for a year within some
+//  plan's baseline..end and needs those years to join into one run
+//  (wdm_db_load_catalog); a gap would stop it loading its catalog.
+static const char *s_gap_sql =
+    "WITH p AS (SELECT code, baseline_year,"
+    "                  max (period_end) OVER (ORDER BY baseline_year, code"
+    "                                         ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS before"
+    "             FROM plan)"
+    " SELECT before, baseline_year, code FROM p WHERE baseline_year > before + 1"
+    "  ORDER BY baseline_year LIMIT 1";
+
+//  REFUSED with the error at the file's period if the plans' years, the
+//  file's plan applied, leave a gap; OK if not; FAILED if the query did.
+static wdm_plan_result_t
+s_check_years (PGconn *conn, wdm_plan_file_t *file, wdm_buf_t *errors)
+{
+    char err [512] = "";
+    PGresult *res = wdm_db_query (conn, s_gap_sql, 0, NULL, PGRES_TUPLES_OK, err, sizeof err);
+    if (!res) {
+        wdm_buf_printf (errors, "数据库错误 / database error: %s\n", err);
+        return WDM_PLAN_FAILED;
+    }
+    wdm_plan_result_t result = WDM_PLAN_OK;
+    if (PQntuples (res)) {
+        const wdm_yaml_node_t *plan = wdm_yaml_get (file->yaml, wdm_yaml_root (file->yaml), "plan");
+        const char *before = PQgetvalue (res, 0, 0), *after = PQgetvalue (res, 0, 1);
+        wdm_yaml_error (
+            file->yaml, wdm_yaml_get (file->yaml, plan, "period"), "plan", "period",
+            "各规划的年份(基线年至结束年)在 %s 与 %s 之间有空档(规划 %s 从 %s 年起):服务器只接收"
+            "某一规划基线年至结束年内的数据,各规划的年份须相连 / the plans' years (baseline to end) "
+            "leave a gap between %s and %s (plan %s begins at %s): the server accepts a year within "
+            "some plan's baseline..end, and the plans' years must join",
+            before, after, PQgetvalue (res, 0, 2), after, before, after, PQgetvalue (res, 0, 2), after);
+        wdm_buf_printf (errors, "%s", wdm_yaml_errors (file->yaml));
+        result = WDM_PLAN_REFUSED;
+    }
+    PQclear (res);
+    return result;
+}
+
 //  The plan's version in the database, 0 if it has none; -1 on failure.
 static int
 s_version (PGconn *conn, const char *code, wdm_buf_t *errors)
@@ -438,6 +480,7 @@ wdm_plan_import (PGconn *conn, const char *path, bool dry_run, bool make_current
     result = WDM_PLAN_FAILED;
     const char *code = file->head.code;
     int changes = 0;
+    wdm_buf_t diff = { 0 };
     if (s_exec (conn, "BEGIN", 0, NULL, errors))
         goto cleanup;
     int existed = s_version (conn, code, errors);
@@ -446,11 +489,16 @@ wdm_plan_import (PGconn *conn, const char *path, bool dry_run, bool make_current
     for (size_t i = 0; i < sizeof s_temp_tables / sizeof s_temp_tables [0]; i++)
         if (s_exec (conn, s_temp_tables [i], 0, NULL, errors))
             goto cleanup;
-    if (s_load (conn, file, errors) || s_diff (conn, code, out, &changes, errors))
+    if (s_load (conn, file, errors) || s_diff (conn, code, &diff, &changes, errors))
         goto cleanup;
     for (size_t i = 0; i < sizeof s_apply_sql / sizeof s_apply_sql [0]; i++)
         if (s_exec (conn, s_apply_sql [i], strstr (s_apply_sql [i], "$1") ? 1 : 0, code, errors))
             goto cleanup;
+    if ((result = s_check_years (conn, file, errors)) != WDM_PLAN_OK)
+        goto cleanup;
+    result = WDM_PLAN_FAILED;
+    if (out && diff.data)
+        fputs (diff.data, out);
     if (s_finish (conn, code, existed, changes, make_current, out, errors))
         goto cleanup;
     if (s_exec (conn, dry_run ? "ROLLBACK" : "COMMIT", 0, NULL, errors))
@@ -461,6 +509,7 @@ wdm_plan_import (PGconn *conn, const char *path, bool dry_run, bool make_current
 cleanup:
     if (PQtransactionStatus (conn) != PQTRANS_IDLE)
         PQclear (PQexec (conn, "ROLLBACK"));
+    wdm_buf_free (&diff);
     wdm_plan_file_destroy (&file);
     return result;
 }
