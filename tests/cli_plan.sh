@@ -157,6 +157,8 @@ has "a shared statistic that disagrees names both plans and the field" "$out" \
     "bad.yaml:$(line "$b" 'measure_unit: percent'): indicator 'HE03': field 'measure_unit'"
 has "... with both plans' values" "$out" \
     "measure_unit is 'per_100k' in plan wuqing-women-2021-2025, 'percent' in plan example-women-2026-2030 (this file)"
+lines=$(grep -o '^[^:]*bad.yaml:[0-9]*' <<<"$out" | cut -d: -f2 | tr '\n' ' ')
+expect "the errors come in the order of the file's lines" "$lines" "$(tr ' ' '\n' <<<"$lines" | sort -n | grep . | tr '\n' ' ')"
 expect "nothing of the refused file is in the database" \
     "$(q "SELECT count (*) FROM plan") $(q "SELECT count (*) FROM indicator WHERE code LIKE '%9_'")" "1 0"
 

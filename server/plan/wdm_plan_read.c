@@ -582,6 +582,53 @@ s_check_shared (wdm_plan_file_t *self, PGconn *conn, wdm_buf_t *errors)
     return 0;
 }
 
+//  One error line and the file line it names, for sorting.
+typedef struct {
+    const char *text;
+    size_t length;
+    long line;
+    size_t order;  //  as found, to keep errors of one line in that order
+} s_error_t;
+
+static int
+s_error_compare (const void *a, const void *b)
+{
+    const s_error_t *x = a, *y = b;
+    if (x->line != y->line)
+        return x->line < y->line ? -1 : 1;
+    return x->order < y->order ? -1 : x->order > y->order;
+}
+
+//  Append the reader's errors to errors in the order of the file's lines,
+//  as a person reads them beside the file ("PATH:LINE: ..."; a line
+//  without a number first).
+static void
+s_errors_by_line (wdm_yaml_t *yaml, const char *path, wdm_buf_t *errors)
+{
+    const char *all = wdm_yaml_errors (yaml);
+    size_t count = 0;
+    for (const char *c = all; *c; c++)
+        count += *c == '\n';
+    s_error_t *lines = calloc (count + 1, sizeof *lines);
+    if (!lines) {
+        wdm_buf_printf (errors, "%s", all);
+        return;
+    }
+    size_t prefix = strlen (path);
+    const char *at = all;
+    for (size_t i = 0; i < count; i++) {
+        const char *end = strchr (at, '\n');
+        lines [i] = (s_error_t) { .text = at, .length = (size_t)(end - at) + 1, .order = i };
+        if (strncmp (at, path, prefix) == 0 && at [prefix] == ':')
+            lines [i].line = strtol (at + prefix + 1, NULL, 10);
+        at = end + 1;
+    }
+    qsort (lines, count, sizeof *lines, s_error_compare);
+    for (size_t i = 0; i < count; i++)
+        wdm_buf_printf (errors, "%.*s", (int)lines [i].length, lines [i].text);
+    free (lines);
+}
+
 static int
 s_vocabulary_load (PGconn *conn, s_vocabulary_t *vocabulary, wdm_buf_t *errors)
 {
@@ -639,7 +686,7 @@ wdm_plan_file_read (PGconn *conn, const char *path, wdm_buf_t *errors, wdm_plan_
             goto failed;
     }
     if (wdm_yaml_error_count (yaml)) {
-        wdm_buf_printf (errors, "%s", wdm_yaml_errors (yaml));
+        s_errors_by_line (yaml, path, errors);
         *result = WDM_PLAN_REFUSED;
         goto failed;
     }
