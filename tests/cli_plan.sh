@@ -228,6 +228,22 @@ expect "HE03 is one statistic with two plans' targets" \
 expect "the file's baseline is the plan's" \
     "$(q "SELECT baseline_value || ' ' || baseline_source FROM plan_target WHERE indicator_code = 'HE95'")" "31.5 plan"
 
+# --- A statistic with stored values keeps its meaning ----------------------
+# Values stored in one unit of measure, or for women and men, do not
+# become values of another unit or a total because a file says so (as
+# 012 kept SS03 and added SS09): a new indicator code is a new statistic.
+q "INSERT INTO observation (indicator_code, area_code, year, value, unit_code, rec_epoch, rec_seq)
+   VALUES ('HE95', 'wuqing', 2026, 33.2, 'health_commission', 1, 1)" >/dev/null
+sed -e '/code: HE95/,$s/measure_unit: percent/measure_unit: per_mille/' \
+    -e '/code: HE95/,$s/    aggregation: ratio/    by_sex: true\n    aggregation: ratio/' \
+    "$work/next.yaml" >"$work/meaning.yaml"
+out=$(w plan import "$work/meaning.yaml"); rc=$?
+check "a new unit of measure for a statistic with stored values is refused" 2 $rc "$out" \
+    "meaning.yaml:$(line "$work/meaning.yaml" 'per_mille'): indicator 'HE95': field 'measure_unit': .*1 stored value"
+has "... and so is splitting it by sex" "$out" \
+    "meaning.yaml:$(line "$work/meaning.yaml" 'by_sex: true'): indicator 'HE95': field 'by_sex'"
+expect "... nothing changed" "$(q "SELECT measure_unit_code || ' ' || by_sex FROM indicator WHERE code = 'HE95'")" "percent false"
+
 # --- A changed file: the difference, the next version ---------------------
 sed -e 's/^      value: 8$/      value: 7.5/' -e 's|控制在8/10万|控制在7.5/10万|' -e 's/^      baseline: 31.5$//' \
     "$work/next.yaml" >"$work/next2.yaml"

@@ -582,6 +582,57 @@ s_check_shared (wdm_plan_file_t *self, PGconn *conn, wdm_buf_t *errors)
     return 0;
 }
 
+//  The statistics that have stored values: their unit of measure, sex
+//  split and how many values.
+static const char *s_stored_sql =
+    "SELECT i.code, i.measure_unit_code, CASE WHEN i.by_sex THEN 'true' ELSE 'false' END,"
+    "       (SELECT count (*) FROM observation o WHERE o.indicator_code = i.code)"
+    "  FROM indicator i WHERE EXISTS (SELECT 1 FROM observation o WHERE o.indicator_code = i.code)";
+
+//  A statistic with stored values keeps its unit of measure and its sex
+//  split: values reported as percent do not become per mille, totals do
+//  not become women's values, because a file says so (a new statistic is
+//  a new code: 012 kept SS03 and added SS09).  An error per field.
+static int
+s_check_stored (wdm_plan_file_t *self, PGconn *conn, wdm_buf_t *errors)
+{
+    wdm_yaml_t *yaml = self->yaml;
+    char err [512] = "";
+    PGresult *res = wdm_db_query (conn, s_stored_sql, 0, NULL, PGRES_TUPLES_OK, err, sizeof err);
+    if (!res) {
+        wdm_buf_printf (errors, "%s\n", err);
+        return -1;
+    }
+    for (int row = 0; row < PQntuples (res); row++) {
+        const char *code = PQgetvalue (res, row, 0), *count = PQgetvalue (res, row, 3);
+        for (size_t i = 0; i < self->indicator_count; i++) {
+            const wdm_plan_indicator_t *ind = &self->indicators [i];
+            if (strcmp (ind->code, code) != 0)
+                continue;
+            const struct {
+                const char *field, *mine, *theirs;
+            } fields [] = { { "measure_unit", ind->measure_unit, PQgetvalue (res, row, 1) },
+                            { "by_sex", ind->by_sex ? "true" : "false", PQgetvalue (res, row, 2) } };
+            char where [S_WHERE_MAX];
+            snprintf (where, sizeof where, "indicator '%s'", code);
+            for (size_t f = 0; f < sizeof fields / sizeof fields [0]; f++) {
+                if (!fields [f].mine || strcmp (fields [f].mine, fields [f].theirs) == 0)
+                    continue;
+                const wdm_yaml_node_t *node = wdm_yaml_get (yaml, ind->node, fields [f].field);
+                wdm_yaml_error (
+                    yaml, node ? node : ind->node, where, fields [f].field,
+                    "该指标已存有 %s 个数值,按 %s = %s 报送,不能改为 %s;口径不同的统计请用新的指标代码 / "
+                    "%s stored values were reported with %s %s and cannot become %s: another "
+                    "statistic takes a new indicator code",
+                    count, fields [f].field, fields [f].theirs, fields [f].mine, count, fields [f].field,
+                    fields [f].theirs, fields [f].mine);
+            }
+        }
+    }
+    PQclear (res);
+    return 0;
+}
+
 //  One error line and the file line it names, for sorting.
 typedef struct {
     const char *text;
@@ -682,7 +733,7 @@ wdm_plan_file_read (PGconn *conn, const char *path, wdm_buf_t *errors, wdm_plan_
         s_read_domains (self, domains);
         s_read_indicators (self, indicators, &vocabulary);
         s_check_targets (self);
-        if (self->head.code && s_check_shared (self, conn, errors))
+        if ((self->head.code && s_check_shared (self, conn, errors)) || s_check_stored (self, conn, errors))
             goto failed;
     }
     if (wdm_yaml_error_count (yaml)) {
