@@ -266,13 +266,26 @@ expect "... and the version stays 2" "$(q "SELECT version FROM plan WHERE code =
 # --- A target dropped from the file: warnings keep it, inactive -----------
 q "SELECT warning_raise ('example-women-2026-2030', 'not_met', 'HE95', 'wuqing', 2026, '', NULL, 'red',
                          '示例预警', 'example warning', 30, 40, '{}')" >/dev/null
+# HE96 takes the place HE95 leaves (health, ordinal 2).
 sed -e '/code: HE95/,$d' "$work/next2.yaml" >"$work/next3.yaml"
+cat >>"$work/next3.yaml" <<'EOF'
+  - code: HE96
+    name_zh: 示例:妇女健康素养水平(新口径)
+    name_en: 'Example: women''s health literacy (new definition)'
+    measure_unit: percent
+    range: {min: 0, max: 100}
+    aggregation: ratio
+    target: {domain: health, ordinal: 2, kind: lower_bound, value: 45, year: 2030, clause_zh: 妇女健康素养水平达到45%以上, clause_ref: 示例 一、2}
+EOF
 out=$(w plan import "$work/next3.yaml"); rc=$?
 check "a dropped target that a warning names is kept, inactive" 0 $rc "$out" \
     '删除 / removed: target HE95: .*warnings name it: kept, inactive'
 expect "... inactive, its warning still there" \
     "$(q "SELECT active FROM plan_target WHERE indicator_code = 'HE95'") $(q "SELECT count (*) FROM warning WHERE indicator_code = 'HE95'")" \
     "f 1"
+expect "... moved after the domain's targets, its place taken by HE96" \
+    "$(q "SELECT string_agg (indicator_code || ':' || ordinal || ':' || active, ' ' ORDER BY ordinal) FROM plan_target WHERE plan_code = 'example-women-2026-2030'")" \
+    "HE03:1:true HE96:2:true HE95:3:false"
 out=$(w plan import "$work/next3.yaml"); rc=$?
 check "... and importing the file again is no change" 0 $rc "$out" '^无变化 / no change$'
 

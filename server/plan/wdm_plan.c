@@ -223,6 +223,11 @@ static const char *s_apply_sql [] = {
     "                      AND r.indicator_code IN (SELECT indicator_code FROM pf_target))",
     "UPDATE plan_target t SET active = false WHERE t.plan_code = $1 AND t.active"
     "   AND t.indicator_code NOT IN (SELECT indicator_code FROM pf_target)",
+    //  a target kept, inactive, whose place in its domain the file gives
+    //  another steps aside, to be put after the domain's targets below
+    "UPDATE plan_target t SET ordinal = -t.ordinal WHERE t.plan_code = $1 AND t.ordinal > 0"
+    "   AND t.indicator_code NOT IN (SELECT indicator_code FROM pf_target)"
+    "   AND EXISTS (SELECT 1 FROM pf_target f WHERE f.domain_code = t.domain_code AND f.ordinal = t.ordinal)",
     "INSERT INTO plan_target (plan_code, indicator_code, domain_code, ordinal, target_kind, target_value,"
     "                         target_year, relation_code, relation_op, clause_zh, clause_ref, note_zh,"
     "                         note_en, active, baseline_value, baseline_source)"
@@ -242,6 +247,13 @@ static const char *s_apply_sql [] = {
     "                              WHEN t.baseline_source = 'stored' THEN 'stored' END"
     "  FROM pf_target f WHERE t.plan_code = $1 AND t.indicator_code = f.indicator_code"
     "   AND (t.ordinal < 0 OR " S_TARGET_DIFFERS ")",
+    "UPDATE plan_target t SET ordinal = m.top + m.rank"
+    "  FROM (SELECT k.indicator_code,"
+    "               row_number () OVER (PARTITION BY k.domain_code ORDER BY k.ordinal DESC) AS rank,"
+    "               coalesce ((SELECT max (o.ordinal) FROM plan_target o WHERE o.plan_code = $1"
+    "                             AND o.domain_code = k.domain_code), 0) AS top"
+    "          FROM plan_target k WHERE k.plan_code = $1 AND k.ordinal < 0) m"
+    " WHERE t.plan_code = $1 AND t.indicator_code = m.indicator_code",
     "DELETE FROM domain d WHERE d.plan_code = $1 AND d.code NOT IN (SELECT code FROM pf_domain)"
     "   AND NOT EXISTS (SELECT 1 FROM plan_target t WHERE t.plan_code = $1 AND t.domain_code = d.code)",
 };
@@ -255,7 +267,7 @@ s_exec (PGconn *conn, const char *sql, int count, const char *code, wdm_buf_t *e
     const char *params [] = { code };
     PGresult *res = wdm_db_query (conn, sql, count, params, PGRES_COMMAND_OK, err, sizeof err);
     if (!res)
-        wdm_buf_printf (errors, "数据库错误 / database error: %s\n", err);
+        wdm_buf_printf (errors, "%s\n", err);
     PQclear (res);
     return res ? 0 : -1;
 }
@@ -355,7 +367,7 @@ s_diff (PGconn *conn, const char *code, wdm_buf_t *text, int *changes, wdm_buf_t
         PGresult *res =
             wdm_db_query (conn, s_diff_sql [part], count, params, PGRES_TUPLES_OK, err, sizeof err);
         if (!res) {
-            wdm_buf_printf (errors, "数据库错误 / database error: %s\n", err);
+            wdm_buf_printf (errors, "%s\n", err);
             return -1;
         }
         for (int row = 0; row < PQntuples (res); row++) {
@@ -392,7 +404,7 @@ s_finish (PGconn *conn, const char *code, int existed, int changes, bool make_cu
                                   "  FROM plan WHERE code = $1",
                                   1, params, PGRES_TUPLES_OK, err, sizeof err);
     if (!res || PQntuples (res) != 1) {
-        wdm_buf_printf (errors, "数据库错误 / database error: %s\n", res ? "the plan is missing" : err);
+        wdm_buf_printf (errors, "%s\n", res ? "数据库错误 / database: the plan is missing" : err);
         PQclear (res);
         return -1;
     }
@@ -431,7 +443,7 @@ s_check_years (PGconn *conn, wdm_plan_file_t *file, wdm_buf_t *errors)
     char err [512] = "";
     PGresult *res = wdm_db_query (conn, s_gap_sql, 0, NULL, PGRES_TUPLES_OK, err, sizeof err);
     if (!res) {
-        wdm_buf_printf (errors, "数据库错误 / database error: %s\n", err);
+        wdm_buf_printf (errors, "%s\n", err);
         return WDM_PLAN_FAILED;
     }
     wdm_plan_result_t result = WDM_PLAN_OK;
@@ -461,7 +473,7 @@ s_version (PGconn *conn, const char *code, wdm_buf_t *errors)
     PGresult *res = wdm_db_query (conn, "SELECT version FROM plan WHERE code = $1", 1, params,
                                   PGRES_TUPLES_OK, err, sizeof err);
     if (!res) {
-        wdm_buf_printf (errors, "数据库错误 / database error: %s\n", err);
+        wdm_buf_printf (errors, "%s\n", err);
         return -1;
     }
     int version = PQntuples (res) ? atoi (PQgetvalue (res, 0, 0)) : 0;

@@ -237,7 +237,7 @@ wdm_plan_export (PGconn *conn, const char *code, FILE *out, wdm_buf_t *errors)
         || !(domains = wdm_db_query (conn, s_domains_sql, 1, params, PGRES_TUPLES_OK, err, sizeof err))
         || !(indicators =
                  wdm_db_query (conn, s_indicators_sql, 1, params, PGRES_TUPLES_OK, err, sizeof err))) {
-        wdm_buf_printf (errors, "数据库错误 / database error: %s\n", err);
+        wdm_buf_printf (errors, "%s\n", err);
         goto cleanup;
     }
     if (PQntuples (plan) != 1) {
