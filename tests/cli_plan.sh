@@ -289,6 +289,18 @@ expect "... moved after the domain's targets, its place taken by HE96" \
 out=$(w plan import "$work/next3.yaml"); rc=$?
 check "... and importing the file again is no change" 0 $rc "$out" '^无变化 / no change$'
 
+# --- A domain renamed: the new code takes the old one's place -------------
+sed -e 's/{code: health, ordinal: 1, name_zh: 妇女与健康, name_en: Women and health}/{code: wellbeing, ordinal: 1, name_zh: 妇女与健康, name_en: Women and health}/' \
+    -e 's/domain: health/domain: wellbeing/' "$work/next3.yaml" >"$work/next4.yaml"
+out=$(w plan import "$work/next4.yaml"); rc=$?
+check "a domain renamed in the file imports" 0 $rc "$out" '新增 / added:   domain wellbeing: 1'
+has "... its targets move to it" "$out" "target HE96: domain health → wellbeing"
+expect "... the old domain stays after it, for the kept target HE95" \
+    "$(q "SELECT string_agg (code || ':' || ordinal, ' ' ORDER BY ordinal) FROM domain WHERE plan_code = 'example-women-2026-2030'")" \
+    "wellbeing:1 health:2"
+out=$(w plan import "$work/next4.yaml"); rc=$?
+check "... and importing the file again is no change" 0 $rc "$out" '^无变化 / no change$'
+
 # --- Export, import: no change ---------------------------------------------
 w plan export example-women-2026-2030 "$work/next-exported.yaml" >/dev/null
 out=$(w plan import "$work/next-exported.yaml"); rc=$?

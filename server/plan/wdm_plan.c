@@ -147,8 +147,17 @@ static const char *s_diff_sql [] = {
     "   FROM domain d JOIN pf_domain f ON d.plan_code = $1 AND d.code = f.code"
     "  WHERE d.ordinal <> f.ordinal OR d.name_zh <> f.name_zh OR d.name_en <> f.name_en"
     " UNION ALL"
-    " SELECT 3, d.code, format ('domain %s: %s', d.code, d.name_zh)"
+    " SELECT 3, d.code, format ('domain %s: %s%s', d.code, d.name_zh,"
+    "        CASE WHEN EXISTS (SELECT 1 FROM plan_target t WHERE t.plan_code = $1 AND t.domain_code = d.code"
+    "                             AND t.indicator_code NOT IN (SELECT indicator_code FROM pf_target)"
+    "                             AND " S_WARNED ")"
+    "             THEN '(保留,内有停用的目标 / kept for its inactive targets)' END)"
     "   FROM domain d WHERE d.plan_code = $1 AND d.code NOT IN (SELECT code FROM pf_domain)"
+    //  not one dropped before, holding only the targets kept then
+    "    AND (NOT EXISTS (SELECT 1 FROM plan_target t WHERE t.plan_code = $1 AND t.domain_code = d.code)"
+    "         OR EXISTS (SELECT 1 FROM plan_target t WHERE t.plan_code = $1 AND t.domain_code = d.code"
+    "                       AND (t.active OR NOT " S_WARNED
+    "                            OR t.indicator_code IN (SELECT indicator_code FROM pf_target))))"
     ") d ORDER BY kind, key",
     //  statistics: new ones, and changes to those the database has
     "SELECT kind, line FROM ("
@@ -194,8 +203,9 @@ static const char *s_apply_sql [] = {
     "       deadline_month = f.deadline_month, deadline_day = f.deadline_day"
     "  FROM pf_plan f WHERE p.code = f.code AND " S_PLAN_DIFFERS,
     //  domains
-    "UPDATE domain d SET ordinal = -d.ordinal FROM pf_domain f"
-    " WHERE d.plan_code = $1 AND d.code = f.code AND d.ordinal <> f.ordinal",
+    "UPDATE domain d SET ordinal = -d.ordinal WHERE d.plan_code = $1 AND d.ordinal > 0"
+    "   AND (d.code NOT IN (SELECT code FROM pf_domain)"
+    "        OR EXISTS (SELECT 1 FROM pf_domain f WHERE f.code = d.code AND f.ordinal <> d.ordinal))",
     "UPDATE domain d SET ordinal = f.ordinal, name_zh = f.name_zh, name_en = f.name_en FROM pf_domain f"
     " WHERE d.plan_code = $1 AND d.code = f.code"
     "   AND (d.ordinal <> f.ordinal OR d.name_zh <> f.name_zh OR d.name_en <> f.name_en)",
@@ -256,6 +266,13 @@ static const char *s_apply_sql [] = {
     " WHERE t.plan_code = $1 AND t.indicator_code = m.indicator_code",
     "DELETE FROM domain d WHERE d.plan_code = $1 AND d.code NOT IN (SELECT code FROM pf_domain)"
     "   AND NOT EXISTS (SELECT 1 FROM plan_target t WHERE t.plan_code = $1 AND t.domain_code = d.code)",
+    //  a domain the file drops that kept targets are in stays, after the
+    //  file's domains
+    "UPDATE domain d SET ordinal = m.top + m.rank"
+    "  FROM (SELECT k.code, row_number () OVER (ORDER BY k.ordinal DESC) AS rank,"
+    "               coalesce ((SELECT max (o.ordinal) FROM domain o WHERE o.plan_code = $1), 0) AS top"
+    "          FROM domain k WHERE k.plan_code = $1 AND k.ordinal < 0) m"
+    " WHERE d.plan_code = $1 AND d.code = m.code",
 };
 
 //  Run sql with the plan's code as $1 (count 1) or none; on failure its
