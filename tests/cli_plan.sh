@@ -279,7 +279,7 @@ cat >>"$work/next3.yaml" <<'EOF'
 EOF
 out=$(w plan import "$work/next3.yaml"); rc=$?
 check "a dropped target that a warning names is kept, inactive" 0 $rc "$out" \
-    '删除 / removed: target HE95: .*warnings name it: kept, inactive'
+    '删除 / removed: target HE95: .*: kept, inactive'
 expect "... inactive, its warning still there" \
     "$(q "SELECT active FROM plan_target WHERE indicator_code = 'HE95'") $(q "SELECT count (*) FROM warning WHERE indicator_code = 'HE95'")" \
     "f 1"
@@ -299,6 +299,46 @@ expect "... the old domain stays after it, for the kept target HE95" \
     "$(q "SELECT string_agg (code || ':' || ordinal, ' ' ORDER BY ordinal) FROM domain WHERE plan_code = 'example-women-2026-2030'")" \
     "wellbeing:1 health:2"
 out=$(w plan import "$work/next4.yaml"); rc=$?
+check "... and importing the file again is no change" 0 $rc "$out" '^无变化 / no change$'
+
+# --- Relations among dropped targets ---------------------------------------
+# HE97 is judged against HE98, HE94 against HE93.  Then the file drops
+# HE98 and HE97 (a warning names HE97: both are kept, HE97's relation
+# needing HE98), and HE94 is judged against HE96 instead of the dropped
+# HE93 (which goes).
+cp "$work/next4.yaml" "$work/rel.yaml"
+for x in 97:98:relation 98:-:increase 94:93:relation 93:-:increase; do
+    IFS=: read -r code other kind <<<"$x"
+    relation=""
+    [ "$kind" = relation ] && relation="relation: {indicator: HE$other, op: '>='}, "
+    cat >>"$work/rel.yaml" <<EOF
+  - code: HE$code
+    name_zh: 示例$code
+    name_en: Example $code
+    measure_unit: percent
+    aggregation: ratio
+    target: {domain: wellbeing, ordinal: $code, kind: $kind, ${relation}year: 2030, clause_zh: 示例$code, clause_ref: 示例}
+EOF
+done
+out=$(w plan import "$work/rel.yaml"); rc=$?
+check "targets with relations among them import" 0 $rc "$out" 'target HE97: relation HE98 >='
+q "SELECT warning_raise ('example-women-2026-2030', 'relation_broken', 'HE97', 'wuqing', 2026, '', NULL,
+                         'yellow', '示例预警', 'example warning', 30, 40, '{}')" >/dev/null
+sed -e '/code: HE97/,$d' "$work/rel.yaml" >"$work/rel2.yaml"
+cat >>"$work/rel2.yaml" <<'EOF'
+  - code: HE94
+    name_zh: 示例94
+    name_en: Example 94
+    measure_unit: percent
+    aggregation: ratio
+    target: {domain: wellbeing, ordinal: 94, kind: relation, relation: {indicator: HE96, op: '>='}, year: 2030, clause_zh: 示例94, clause_ref: 示例}
+EOF
+out=$(w plan import "$work/rel2.yaml"); rc=$?
+check "dropping targets that relations tie imports" 0 $rc "$out" 'target HE94: relation HE93 >= → HE96 >='
+expect "... HE97 (warned) and HE98 (its relation) kept inactive, HE93 gone" \
+    "$(q "SELECT string_agg (indicator_code || ':' || active, ' ' ORDER BY indicator_code) FROM plan_target WHERE indicator_code IN ('HE93', 'HE94', 'HE97', 'HE98')")" \
+    "HE94:true HE97:false HE98:false"
+out=$(w plan import "$work/rel2.yaml"); rc=$?
 check "... and importing the file again is no change" 0 $rc "$out" '^无变化 / no change$'
 
 # --- Export, import: no change ---------------------------------------------

@@ -107,10 +107,27 @@ static const char *s_temp_tables [] = {
     " OR p.baseline_year <> f.baseline_year OR p.deadline_month <> f.deadline_month"                         \
     " OR p.deadline_day <> f.deadline_day)"
 
-//  Targets the file no longer has that warnings name: kept, inactive.
-#define S_WARNED                                                                                             \
-    "EXISTS (SELECT 1 FROM warning w WHERE w.plan_code = t.plan_code"                                        \
-    " AND w.indicator_code = t.indicator_code)"
+//  Whether target t, which the file no longer has, is kept (inactive)
+//  rather than deleted: pf_keep, below.
+#define S_KEPT "t.indicator_code IN (SELECT code FROM pf_keep)"
+
+//  The targets the file no longer has that are kept, inactive: those
+//  warnings name (a warning keeps the target it was raised against), and
+//  those a kept target's relation names, and so on.  Made from the
+//  database as it is before the import, for the difference and the
+//  changes alike ($1 the plan's code).
+static const char *s_keep_sql =
+    "CREATE TEMP TABLE pf_keep ON COMMIT DROP AS"
+    " WITH RECURSIVE keep (code) AS ("
+    "  SELECT t.indicator_code FROM plan_target t WHERE t.plan_code = $1"
+    "     AND t.indicator_code NOT IN (SELECT indicator_code FROM pf_target)"
+    "     AND EXISTS (SELECT 1 FROM warning w WHERE w.plan_code = t.plan_code"
+    "                    AND w.indicator_code = t.indicator_code)"
+    "  UNION"
+    "  SELECT t.relation_code FROM plan_target t JOIN keep k ON k.code = t.indicator_code"
+    "   WHERE t.plan_code = $1 AND t.relation_code IS NOT NULL"
+    "     AND t.relation_code NOT IN (SELECT indicator_code FROM pf_target))"
+    " SELECT code FROM keep";
 
 //  The difference, in parts (a compiler takes strings of 4095 bytes at
 //  most), each one line a row: kind (1 added, 2 changed, 3 removed) and
@@ -149,15 +166,13 @@ static const char *s_diff_sql [] = {
     " UNION ALL"
     " SELECT 3, d.code, format ('domain %s: %s%s', d.code, d.name_zh,"
     "        CASE WHEN EXISTS (SELECT 1 FROM plan_target t WHERE t.plan_code = $1 AND t.domain_code = d.code"
-    "                             AND t.indicator_code NOT IN (SELECT indicator_code FROM pf_target)"
-    "                             AND " S_WARNED ")"
+    "                             AND " S_KEPT ")"
     "             THEN '(保留,内有停用的目标 / kept for its inactive targets)' END)"
     "   FROM domain d WHERE d.plan_code = $1 AND d.code NOT IN (SELECT code FROM pf_domain)"
     //  not one dropped before, holding only the targets kept then
     "    AND (NOT EXISTS (SELECT 1 FROM plan_target t WHERE t.plan_code = $1 AND t.domain_code = d.code)"
     "         OR EXISTS (SELECT 1 FROM plan_target t WHERE t.plan_code = $1 AND t.domain_code = d.code"
-    "                       AND (t.active OR NOT " S_WARNED
-    "                            OR t.indicator_code IN (SELECT indicator_code FROM pf_target))))"
+    "                       AND (t.active OR NOT " S_KEPT ")))"
     ") d ORDER BY kind, key",
     //  statistics: new ones, and changes to those the database has
     "SELECT kind, line FROM ("
@@ -180,10 +195,11 @@ static const char *s_diff_sql [] = {
     "   FROM plan_target t JOIN pf_target f ON t.plan_code = $1 AND t.indicator_code = f.indicator_code"
     "  WHERE " S_TARGET_DIFFERS " ORDER BY t.indicator_code",
     "SELECT 3, format ('target %s: %s%s', t.indicator_code, t.clause_zh,"
-    "        CASE WHEN " S_WARNED " THEN '(有预警,保留为停用 / warnings name it: kept, inactive)' END)"
+    "        CASE WHEN " S_KEPT
+    " THEN '(有预警或被保留的目标引用,保留为停用 / warnings or the relation of a kept target name it: kept, inactive)' END)"
     "   FROM plan_target t WHERE t.plan_code = $1"
     "    AND t.indicator_code NOT IN (SELECT indicator_code FROM pf_target)"
-    "    AND NOT (" S_WARNED " AND NOT t.active)"
+    "    AND NOT (" S_KEPT " AND NOT t.active)"
     "  ORDER BY t.indicator_code",
 };
 
@@ -226,15 +242,9 @@ static const char *s_apply_sql [] = {
     "UPDATE plan_target t SET ordinal = -t.ordinal FROM pf_target f"
     " WHERE t.plan_code = $1 AND t.indicator_code = f.indicator_code AND t.ordinal > 0"
     "   AND (t.ordinal <> f.ordinal OR t.domain_code <> f.domain_code)",
-    "DELETE FROM plan_target t WHERE t.plan_code = $1"
-    "   AND t.indicator_code NOT IN (SELECT indicator_code FROM pf_target) AND NOT " S_WARNED
-    "   AND NOT EXISTS (SELECT 1 FROM plan_target r WHERE r.plan_code = $1"
-    "                      AND r.relation_code = t.indicator_code"
-    "                      AND r.indicator_code IN (SELECT indicator_code FROM pf_target))",
-    "UPDATE plan_target t SET active = false WHERE t.plan_code = $1 AND t.active"
-    "   AND t.indicator_code NOT IN (SELECT indicator_code FROM pf_target)",
-    //  a target kept, inactive, whose place in its domain the file gives
-    //  another steps aside, to be put after the domain's targets below
+    //  a target the file drops whose place in its domain the file gives
+    //  another steps aside (deleted below, or kept and put after the
+    //  domain's targets)
     "UPDATE plan_target t SET ordinal = -t.ordinal WHERE t.plan_code = $1 AND t.ordinal > 0"
     "   AND t.indicator_code NOT IN (SELECT indicator_code FROM pf_target)"
     "   AND EXISTS (SELECT 1 FROM pf_target f WHERE f.domain_code = t.domain_code AND f.ordinal = t.ordinal)",
@@ -257,6 +267,12 @@ static const char *s_apply_sql [] = {
     "                              WHEN t.baseline_source = 'stored' THEN 'stored' END"
     "  FROM pf_target f WHERE t.plan_code = $1 AND t.indicator_code = f.indicator_code"
     "   AND (t.ordinal < 0 OR " S_TARGET_DIFFERS ")",
+    //  after the file's targets have their relations: none names one of
+    //  those dropped but what pf_keep keeps
+    "DELETE FROM plan_target t WHERE t.plan_code = $1"
+    "   AND t.indicator_code NOT IN (SELECT indicator_code FROM pf_target) AND NOT " S_KEPT,
+    "UPDATE plan_target t SET active = false WHERE t.plan_code = $1 AND t.active"
+    "   AND t.indicator_code NOT IN (SELECT indicator_code FROM pf_target)",
     "UPDATE plan_target t SET ordinal = m.top + m.rank"
     "  FROM (SELECT k.indicator_code,"
     "               row_number () OVER (PARTITION BY k.domain_code ORDER BY k.ordinal DESC) AS rank,"
@@ -518,7 +534,8 @@ wdm_plan_import (PGconn *conn, const char *path, bool dry_run, bool make_current
     for (size_t i = 0; i < sizeof s_temp_tables / sizeof s_temp_tables [0]; i++)
         if (s_exec (conn, s_temp_tables [i], 0, NULL, errors))
             goto cleanup;
-    if (s_load (conn, file, errors) || s_diff (conn, code, &diff, &changes, errors))
+    if (s_load (conn, file, errors) || s_exec (conn, s_keep_sql, 1, code, errors)
+        || s_diff (conn, code, &diff, &changes, errors))
         goto cleanup;
     for (size_t i = 0; i < sizeof s_apply_sql / sizeof s_apply_sql [0]; i++)
         if (s_exec (conn, s_apply_sql [i], strstr (s_apply_sql [i], "$1") ? 1 : 0, code, errors))
