@@ -170,8 +170,12 @@ if [ "$(psql "$admin" -qXAt -c "SELECT 1 FROM pg_database WHERE datname = 'wdmon
     psql "$admin" -qX -v ON_ERROR_STOP=1 -c "CREATE DATABASE wdmon ENCODING 'UTF8' TEMPLATE template0"
 fi
 
-wdm_say "applying the schema and the plan's catalog"
+wdm_say "applying the schema"
 "$wdmon" --db "$conn" migrate
+# The 2021-2025 plan: its domains, statistics and targets, from its file
+# (docs/PLANS.md); made the current plan.  Another plan is one more import.
+wdm_say "importing the plan: deploy/plans/wuqing-women-2021-2025.yaml"
+"$wdmon" --db "$conn" -l warn plan import deploy/plans/wuqing-women-2021-2025.yaml --current | tail -n 1
 # The demo's areas, member units and who reports what: a real site edits
 # its own copy of this file first (docs/OPERATIONS.md).
 wdm_say "importing the site: deploy/site/wuqing.yaml"

@@ -67,15 +67,21 @@ wdm_test_db () {
         -c "CREATE DATABASE $db" >/dev/null || exit 2
 }
 
+# The 2021-2025 plan's file, which every new database imports after the
+# migrations (docs/PLANS.md).
+wdm_test_plan_file=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/deploy/plans/wuqing-women-2021-2025.yaml
+
 # The demo's site file (areas, member units, responsibilities), which every
 # new database imports after the migrations.
 wdm_test_site_file=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/deploy/site/wuqing.yaml
 
 # wdm_test_migrate WDMON: set up the database of wdm_test_db ($conn) as an
-# operator does: `wdmon migrate`, then `wdmon site import` of the demo's
-# site file.  Exits 2 if either fails.
+# operator does: `wdmon migrate`, `wdmon plan import --current` of the
+# plan file, then `wdmon site import` of the demo's site file (whose
+# responsibilities name the plan's statistics).  Exits 2 if any fails.
 wdm_test_migrate () {
     "$1" --db "$conn" -l warn migrate >/dev/null || exit 2
+    "$1" --db "$conn" -l warn plan import "$wdm_test_plan_file" --current >/dev/null || exit 2
     "$1" --db "$conn" -l warn site import "$wdm_test_site_file" >/dev/null || exit 2
 }
 

@@ -1,7 +1,10 @@
 /*  test_plan: the catalog says what the plan says.
 
-    Reads the plan's own text (docs/plan-2021-2025.zh.txt) and the catalog
-    that `wdmon migrate` loads into a real PostgreSQL, and checks that
+    Reads the plan's own text (docs/plan-2021-2025.zh.txt), the plan file
+    that ships it (deploy/plans/wuqing-women-2021-2025.yaml) and the
+    catalog a real PostgreSQL holds after `wdmon migrate` and `wdmon plan
+    import` of that file, and checks that every clause of the file is the
+    plan's wording and is what the database holds, that
     every clause quoted in the catalog is the plan's wording, that every
     number the plan sets as a target in its 主要目标 lists (and the rates
     its 策略措施 fix) is in the catalog with that number, and a sample of
@@ -11,8 +14,10 @@
 #include "wdm_db.h"
 #include "wdm_log.h"
 #include "wdm_migrate.h"
+#include "wdm_plan.h"
 #include "wdm_site.h"
 #include "wdm_test.h"
+#include "wdm_yaml.h"
 
 #include <ctype.h>
 #include <stdbool.h>
@@ -88,6 +93,41 @@ test_clauses_are_the_plans_words (void)
         CU_ASSERT_TRUE (ok);
     }
     PQclear (res);
+}
+
+//  The plan file, read as the import reads it: every indicator's
+//  target.clause_zh is the plan's wording, and the database holds the
+//  file's targets, clause for clause (so every check below is a check of
+//  the file).
+static void
+test_the_files_clauses_are_the_plans_words (void)
+{
+    wdm_yaml_t *yaml = wdm_yaml_load (WDM_PLAN_FILE);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (yaml);
+    const wdm_yaml_node_t *list = wdm_yaml_get (yaml, wdm_yaml_root (yaml), "indicators");
+    size_t count = wdm_yaml_size (list);
+    CU_ASSERT_TRUE (count >= 100);
+    for (size_t i = 0; i < count; i++) {
+        const wdm_yaml_node_t *item = wdm_yaml_item (yaml, list, i);
+        const char *code = wdm_yaml_scalar (wdm_yaml_get (yaml, item, "code"));
+        const wdm_yaml_node_t *target = wdm_yaml_get (yaml, item, "target");
+        const char *clause = wdm_yaml_scalar (wdm_yaml_get (yaml, target, "clause_zh"));
+        int ok = code && clause && strlen (clause) >= 6 && strstr (s_plan, clause) != NULL;
+        if (!ok)
+            fprintf (stderr, "\n  %s (%s line %d): clause is not the plan's wording: %s", code ? code : "?",
+                     WDM_PLAN_FILE, wdm_yaml_line (item), clause ? clause : "(none)");
+        CU_ASSERT_TRUE (ok);
+        PGresult *res = s_query ("SELECT clause_zh FROM " S_PLAN " x WHERE code = $1", code ? code : "");
+        int held = PQntuples (res) == 1 && clause && strcmp (PQgetvalue (res, 0, 0), clause) == 0;
+        if (!held)
+            fprintf (stderr, "\n  %s: the database does not hold the file's clause", code ? code : "?");
+        CU_ASSERT_TRUE (held);
+        PQclear (res);
+    }
+    PGresult *res = s_query ("SELECT count (*) FROM " S_PLAN " x", NULL);
+    CU_ASSERT_EQUAL (PQntuples (res) == 1 ? (size_t)atol (PQgetvalue (res, 0, 0)) : 0, count);
+    PQclear (res);
+    wdm_yaml_destroy (&yaml);
 }
 
 //  The target numbers of one line: each number followed by one of the
@@ -508,9 +548,12 @@ main (void)
     wdm_log_init ("test_plan", WDM_LOG_WARN, NULL);
     s_conn = wdm_db_connect (s_conninfo);
     int applied = 0;
-    if (!s_conn || wdm_migrate_apply (s_conn, &applied) || wdm_site_import_file (s_conn, WDM_SITE_FILE))
+    if (!s_conn || wdm_migrate_apply (s_conn, &applied) || wdm_plan_import_file (s_conn, WDM_PLAN_FILE)
+        || wdm_site_import_file (s_conn, WDM_SITE_FILE))
         return 2;
     static const wdm_test_case_t tests [] = {
+        { "every clause of the plan file is the plan's wording, and held",
+          test_the_files_clauses_are_the_plans_words },
         { "every clause quoted is the plan's wording", test_clauses_are_the_plans_words },
         { "every numeric target of the plan is in the catalog", test_every_numeric_target_is_in_the_catalog },
         { "a sample of targets: kind, value, unit", test_sample_of_targets },

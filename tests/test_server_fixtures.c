@@ -5,6 +5,7 @@
 #include "wdm_db.h"
 #include "wdm_log.h"
 #include "wdm_migrate.h"
+#include "wdm_plan.h"
 #include "wdm_site.h"
 
 #include <signal.h>
@@ -297,7 +298,8 @@ st_setup (const char *suite, const char *name)
     st_conn = wdm_test_connect (st_conninfo);
     PGconn *conn = wdm_db_connect (st_conninfo);
     int applied = 0;
-    if (!conn || wdm_migrate_apply (conn, &applied) || wdm_site_import_file (conn, WDM_SITE_FILE))
+    if (!conn || wdm_migrate_apply (conn, &applied) || wdm_plan_import_file (conn, WDM_PLAN_FILE)
+        || wdm_site_import_file (conn, WDM_SITE_FILE))
         return 2;
     PQfinish (conn);
     snprintf (st_dir, sizeof st_dir, "/tmp/wdm_test_server_XXXXXX");

@@ -110,5 +110,7 @@ int wdm_cmd_report (wdm_cmd_config_t *config, int argc, char **argv);
 
 //  user add|passwd|disable|list: the web console's accounts.
 int wdm_cmd_user (wdm_cmd_config_t *config, int argc, char **argv);
+//  plan import|list|show|export|use: plans as files (docs/PLANS.md).
+int wdm_cmd_plan (wdm_cmd_config_t *config, int argc, char **argv);
 
 #endif

@@ -43,7 +43,7 @@ static const struct {
                     { "catalog", wdm_cmd_catalog }, { "warnings", wdm_cmd_warnings },
                     { "status", wdm_cmd_status },   { "completeness", wdm_cmd_completeness },
                     { "report", wdm_cmd_report },   { "site", wdm_cmd_site },
-                    { "user", wdm_cmd_user } };
+                    { "user", wdm_cmd_user },     { "plan", wdm_cmd_plan } };
 
 static void
 s_usage (FILE *out)
@@ -57,6 +57,10 @@ s_usage (FILE *out)
              "Commands:\n"
              "  migrate [--list]   apply the schema migrations this program carries,\n"
              "                     or list them with when each was applied\n"
+             "  plan import FILE [--dry-run] [--current]  check and load a plan file\n"
+             "                     (docs/PLANS.md), a changed one as the plan's next\n"
+             "                     version; 'plan list', 'plan show [CODE]', 'plan export\n"
+             "                     CODE [FILE]', 'plan use CODE' (make it current)\n"
              "  site import FILE [--dry-run]  make the areas, member units and\n"
              "                     responsibilities what the site file says\n"
              "  site export [FILE] write them as a site file\n"

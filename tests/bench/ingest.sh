@@ -219,6 +219,7 @@ fi
 say "template database: schema, catalog, $VILLAGES invented villages, $MAXC bench units"
 "$PSQL" "$(conn postgres)" -qX -c "CREATE DATABASE wdm_tpl" >/dev/null
 "$WDMON" --db "$(conn wdm_tpl)" -l warn migrate >/dev/null
+"$WDMON" --db "$(conn wdm_tpl)" -l warn plan import deploy/plans/wuqing-women-2021-2025.yaml --current >/dev/null
 "$WDMON" --db "$(conn wdm_tpl)" -l warn site import deploy/site/wuqing.yaml >/dev/null
 "$WDMON" server-key "$W" >/dev/null
 # Villages under the towns and streets, so that N records are spread over

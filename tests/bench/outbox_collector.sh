@@ -22,6 +22,8 @@ now () { date +%s.%N; }
 q () { psql "$conn" -qXAt -c "SET search_path = wdmon" -c "$1"; }
 psql "$WDM_TEST_PGURI" -qX -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db" >/dev/null 2>&1
 "$build/server/wdmon" --db "$conn" -l warn migrate >/dev/null
+"$build/server/wdmon" --db "$conn" -l warn plan import \
+    "$(dirname "$0")/../../deploy/plans/wuqing-women-2021-2025.yaml" --current >/dev/null
 "$build/server/wdmon" --db "$conn" -l warn site import "$(dirname "$0")/../../deploy/site/wuqing.yaml" >/dev/null
 "$build/server/wdmon" server-key "$work" >/dev/null
 "$build/server/wdmon" --db "$conn" unit add health_commission --bundle "$work/c" --server-key "$work/server.pub" \

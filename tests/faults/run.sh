@@ -60,6 +60,8 @@ wait_for () {
 
 psql "$WDM_TEST_PGURI" -qX -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db" >/dev/null 2>&1 || exit 2
 "$wdmon" --db "$conn" -l warn migrate >/dev/null || exit 2
+"$wdmon" --db "$conn" -l warn plan import "$(dirname "$0")/../../deploy/plans/wuqing-women-2021-2025.yaml" \
+    --current >/dev/null || exit 2
 "$wdmon" --db "$conn" -l warn site import "$(dirname "$0")/../../deploy/site/wuqing.yaml" >/dev/null || exit 2
 "$wdmon" server-key "$work" >/dev/null || exit 2
 for c in c1 c2 c3 c4; do      # four collectors of the health commission, four keys
