@@ -28,7 +28,10 @@ if grep -q pending <<<"$out"; then
 fi
 
 n=$(psql "$conn" -qXAt -c "SELECT count(*) FROM wdmon.catalog")
-if [ "${n:-0}" -ge 30 ]; then echo "ok: the catalog view lists $n indicators"
+expect "the migrations hold no plan: the catalog is empty" "$n" "0"
+"$wdmon" --db "$conn" -l warn plan import "$wdm_test_plan_file" --current >/dev/null
+n=$(psql "$conn" -qXAt -c "SELECT count(*) FROM wdmon.catalog")
+if [ "${n:-0}" -ge 30 ]; then echo "ok: after the plan file, the catalog view lists $n indicators"
 else echo "FAIL: the catalog view lists '${n}' indicators"; failures=$((failures + 1)); fi
 
 conf=$(mktemp)

@@ -19,7 +19,7 @@ site=$wdm_test_site_file
 w () { "$wdmon" --db "$conn" -l warn "$@" 2>&1; }
 
 wdm_test_db wdm_test_cli_site
-w migrate >/dev/null || exit 2
+wdm_test_migrate_plan "$wdmon"
 
 # --- A file with each kind of mistake: all named, nothing applied ----------
 cat >"$work/bad.yaml" <<'EOF'
@@ -178,7 +178,7 @@ wdm_test_drop_db
 
 # --- A database migrated before the site file: migrates, no change ---------
 wdm_test_db wdm_test_cli_site_old
-w migrate >/dev/null || exit 2
+wdm_test_migrate_plan "$wdmon"
 psql "$conn" -qX -v ON_ERROR_STOP=1 -f "$(dirname "$0")/data/site_before_issue13.sql" >/dev/null || exit 2
 q "UPDATE schema_migration SET checksum = CASE version WHEN 4 THEN '62dc30d44086d6c471ed1491d80fc20c'
    ELSE '796c7ce41e567c387d593e8b2a7d4923' END WHERE version IN (4, 12)" >/dev/null

@@ -85,6 +85,12 @@ wdm_test_migrate () {
     "$1" --db "$conn" -l warn site import "$wdm_test_site_file" >/dev/null || exit 2
 }
 
+# wdm_test_migrate_plan WDMON: wdm_test_migrate without the site file.
+wdm_test_migrate_plan () {
+    "$1" --db "$conn" -l warn migrate >/dev/null || exit 2
+    "$1" --db "$conn" -l warn plan import "$wdm_test_plan_file" --current >/dev/null || exit 2
+}
+
 # wdm_test_drop_db: drop the database of wdm_test_db.
 wdm_test_drop_db () {
     psql "$WDM_TEST_PGURI" -qX -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1

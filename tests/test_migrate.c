@@ -5,6 +5,7 @@
 #include "wdm_db.h"
 #include "wdm_log.h"
 #include "wdm_migrate.h"
+#include "wdm_plan.h"
 #include "wdm_site.h"
 #include "wdm_test.h"
 
@@ -63,8 +64,11 @@ test_apply_then_nothing_more (void)
     CU_ASSERT_EQUAL (wdm_migrate_apply (conn, &applied), 0);
     CU_ASSERT_EQUAL (applied, 0);
     s_expect (conn, "SELECT count(*) FROM wdmon.schema_migration", expected);
-    //  The migrations hold no site data; the demo's site file brings it.
+    //  The migrations hold no plan and no site data; the plan's file and
+    //  the demo's site file bring them, the plan first.
     s_expect (conn, "SELECT count(*) FROM wdmon.member_unit", "0");
+    s_expect (conn, "SELECT count(*) FROM wdmon.indicator", "0");
+    CU_ASSERT_EQUAL (wdm_plan_import_file (conn, WDM_PLAN_FILE), 0);
     CU_ASSERT_EQUAL (wdm_site_import_file (conn, WDM_SITE_FILE), 0);
     s_expect (conn, "SELECT count(*) FROM wdmon.area", "31");
     s_expect (conn, "SELECT count(*) FROM wdmon.member_unit", "56");

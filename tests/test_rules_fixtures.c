@@ -32,7 +32,7 @@ rt_indicator (const char *code, const char *name_zh, const char *name_en, const 
     return self;
 }
 
-//  The plan's indicators the tests use, as sql/003_catalog.sql has them.
+//  The plan's indicators the tests use, as the 2021-2025 plan file has them.
 wdm_rule_indicator_t
 rt_he03 (void)
 {

@@ -21,7 +21,7 @@ test_english (void)
     wdm_finding_t found [RT_MAX];
     wdm_point_t p [1] = { { 2024, 0, false, 0 } };
 
-    //  The bodies of sql/003_catalog.sql, in English.
+    //  The bodies of the 2021-2025 plan file, in English.
     static const struct {
         const char *zh, *en;
     } bodies [] = {

@@ -43,7 +43,7 @@ static const struct {
                     { "catalog", wdm_cmd_catalog }, { "warnings", wdm_cmd_warnings },
                     { "status", wdm_cmd_status },   { "completeness", wdm_cmd_completeness },
                     { "report", wdm_cmd_report },   { "site", wdm_cmd_site },
-                    { "user", wdm_cmd_user },     { "plan", wdm_cmd_plan } };
+                    { "user", wdm_cmd_user },       { "plan", wdm_cmd_plan } };
 
 static void
 s_usage (FILE *out)

@@ -31,8 +31,13 @@ static const struct {
     { 4, "62dc30d44086d6c471ed1491d80fc20c",
       "inserted the demo's areas, units and responsibilities; since issue 13 they are site data "
       "(deploy/site/wuqing.yaml, wdmon site import) and the rows stay where they were applied" },
+    { 3, "d7c8b45b718bda4ecbcf76d082348a47",
+      "inserted the 2021-2025 plan, its domains and indicators; since issue 14 a plan is a file "
+      "(deploy/plans/wuqing-women-2021-2025.yaml, wdmon plan import) and the rows stay where they were applied" },
     { 12, "796c7ce41e567c387d593e8b2a7d4923",
       "also inserted the responsibilities of its new indicators; moved to the site file likewise" },
+    { 12, "1dd118bcea422333cbe930e00d566890",
+      "inserted the targets 003 left out and made SS03 inactive; since issue 14 they are in the plan's file" },
 };
 
 //  Whether checksum is an earlier text of the migration version.

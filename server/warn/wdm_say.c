@@ -269,8 +269,9 @@ wdm_say_json_string (const char *text)
     return t;
 }
 
-//  The bodies the catalog names (indicator.bodies in sql/003_catalog.sql),
-//  in English; another keeps its own name, in quotes.
+//  The bodies the catalog names (indicator.bodies, from the plan file
+//  deploy/plans/wuqing-women-2021-2025.yaml), in English; another keeps
+//  its own name, in quotes.
 wdm_say_t
 wdm_say_body_en (const char *body)
 {
