@@ -237,22 +237,25 @@ for ((u = 1; u <= MAXC; u++)); do
         --kind department --area wuqing --bundle "$W/bundles/$unit" --server-key "$W/server.pub" \
         --endpoint "$ENDPOINT" >/dev/null
 done
-# Every yearly indicator that needs no leadership body; contributing, not
-# lead, so that the bench units are not chased for missing reports.
+# Every yearly indicator the current plan has an active target on that
+# needs no leadership body; contributing, not lead, so that the bench units
+# are not chased for missing reports.
+BENCH_IND="i.frequency = 'year' AND EXISTS (SELECT 1 FROM plan_target t JOIN plan p ON p.code = t.plan_code AND p.current WHERE t.indicator_code = i.code AND t.target_kind <> 'min_count' AND t.active)"
+
 q wdm_tpl "INSERT INTO responsibility (indicator_code, unit_code, lead)
            SELECT i.code, u.code, false FROM indicator i CROSS JOIN member_unit u
-            WHERE u.code LIKE 'bench\\_%' AND i.frequency = 'year' AND i.target_kind <> 'min_count' AND i.active"
+            WHERE u.code LIKE 'bench\\_%' AND $BENCH_IND"
 # The series: indicator, area, sex (F and M for by-sex indicators), the
 # indicator's plausible range, and the area's index (which collector owns it).
 q wdm_tpl "SELECT i.code, a.code, s.sex, i.value_min, coalesce (i.value_max, i.value_min + 100), a.k
              FROM indicator i
              CROSS JOIN (SELECT code, row_number () OVER (ORDER BY code) - 1 AS k FROM area) a
              CROSS JOIN LATERAL (SELECT unnest (CASE WHEN i.by_sex THEN ARRAY ['F', 'M'] ELSE ARRAY ['T'] END) AS sex) s
-            WHERE i.frequency = 'year' AND i.target_kind <> 'min_count' AND i.active
+            WHERE $BENCH_IND
             ORDER BY a.k, i.code, s.sex" | tr '|' ',' >"$W/series.txt"
 SERIES=$(wc -l <"$W/series.txt")
 AREAS=$(q wdm_tpl "SELECT count (*) FROM area")
-INDICATORS=$(q wdm_tpl "SELECT count (*) FROM indicator WHERE frequency = 'year' AND target_kind <> 'min_count' AND active")
+INDICATORS=$(q wdm_tpl "SELECT count (*) FROM indicator i WHERE $BENCH_IND")
 
 # gen_data DIR C COUNT OFFSET PER_FILE [BASEFILE]: collector c's share of COUNT
 # records, starting at its record OFFSET, as CSV files of PER_FILE records in
