@@ -13,13 +13,19 @@
     caller can report them all at once.  The reader owns the document:
     every node and string it hands out lives until wdm_yaml_destroy.
 
-    Library code: it prints nothing.  */
+    Writing is the other half (wdm_yaml_out_*): a file is written through
+    libyaml's emitter, which quotes and escapes; nothing here writes YAML
+    by hand.  A scalar is plain where YAML reads it back as the same text
+    and quoted where plain would read as something else (null, a boolean).
+
+    Library code: it prints nothing (but the file it is told to write).  */
 
 #ifndef WDM_YAML_H_INCLUDED
 #define WDM_YAML_H_INCLUDED
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 typedef struct wdm_yaml wdm_yaml_t;
 
@@ -123,5 +129,47 @@ const wdm_yaml_node_t *wdm_yaml_seq (wdm_yaml_t *self, const wdm_yaml_node_t *ma
 //  (an error when required or not a mapping).
 const wdm_yaml_node_t *wdm_yaml_map (wdm_yaml_t *self, const wdm_yaml_node_t *map, const char *where,
                                      const char *key, bool required);
+
+//  --------------------------------------------------------------------
+//  Writing.  Every call returns 0, or -1 once anything failed (each later
+//  call then does nothing and returns -1), so that calls chain with ||.
+
+typedef struct wdm_yaml_out wdm_yaml_out_t;
+
+//  Begin writing one document to out: header (comment lines, each ending
+//  in a newline; NULL for none) first, then the document as UTF-8
+//  unescaped, lines never folded, indented by 2.  NULL when out of memory.
+wdm_yaml_out_t *wdm_yaml_out_new (FILE *out, const char *header);
+
+//  End the document and the stream and flush the emitter: 0 or -1.
+int wdm_yaml_out_end (wdm_yaml_out_t *self);
+
+//  libyaml's words for what failed, or NULL when it gave none.
+const char *wdm_yaml_out_problem (const wdm_yaml_out_t *self);
+
+//  Free the writer (what was not ended is not flushed).  NULL accepted.
+void wdm_yaml_out_destroy (wdm_yaml_out_t **self_p);
+
+//  A scalar: plain where it reads back as text, quoted where not.
+int wdm_yaml_out_scalar (wdm_yaml_out_t *self, const char *text);
+
+//  A scalar written plain, as is: a number, a boolean the format means.
+int wdm_yaml_out_plain (wdm_yaml_out_t *self, const char *text);
+
+//  Start a mapping (flow: {a: 1, b: 2}; else one key a line), end it.
+int wdm_yaml_out_map (wdm_yaml_out_t *self, bool flow);
+int wdm_yaml_out_map_end (wdm_yaml_out_t *self);
+
+//  Start a sequence (flow: [a, b]; else one item a line), end it.
+int wdm_yaml_out_seq (wdm_yaml_out_t *self, bool flow);
+int wdm_yaml_out_seq_end (wdm_yaml_out_t *self);
+
+//  key: value in the mapping being written, value plain (as is) or as
+//  wdm_yaml_out_scalar writes it; nothing when value is NULL.
+int wdm_yaml_out_field (wdm_yaml_out_t *self, const char *key, const char *value, bool plain);
+
+//  key: [a, b, c] from joined, its items separated by separator; nothing
+//  when joined is NULL.
+int wdm_yaml_out_list (wdm_yaml_out_t *self, const char *key, const char *joined, char separator);
 
 #endif

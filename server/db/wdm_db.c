@@ -283,3 +283,9 @@ cleanup:
     PQclear (plan);
     return catalog;
 }
+
+const char *
+wdm_db_value (const PGresult *res, int row, int col)
+{
+    return PQgetisnull (res, row, col) ? NULL : PQgetvalue (res, row, col);
+}

@@ -23,6 +23,9 @@ PGconn *wdm_db_connect_like (PGconn *conn);
 //  Run one command that returns no rows.  0, or -1 with the error logged.
 int wdm_db_exec (PGconn *conn, const char *sql);
 
+//  Column col of row of res as text, NULL when it is NULL.
+const char *wdm_db_value (const PGresult *res, int row, int col);
+
 //  Run a parameterised statement: the result, which the caller clears, if
 //  its status is expect (PGRES_TUPLES_OK, PGRES_COMMAND_OK ...); else NULL
 //  and the database's message, one line: in err for a caller that tells a
