@@ -403,6 +403,92 @@ wdm_yaml_map (wdm_yaml_t *self, const wdm_yaml_node_t *map, const char *where, c
 }
 
 //  --------------------------------------------------------------------
+//  Lists of entries
+
+long
+wdm_yaml_find (const char *code, const char *const *codes, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        if (codes [i] && strcmp (codes [i], code) == 0)
+            return (long)i;
+    return -1;
+}
+
+const char *
+wdm_yaml_code_invalid (const char *code)
+{
+    size_t length = strlen (code);
+    if (length >= 1 && length <= 64 && strspn (code, "abcdefghijklmnopqrstuvwxyz0123456789_.-") == length)
+        return NULL;
+    return "代码只能由小写字母、数字和 _ . - 组成,1 至 64 个字符 / a code is 1-64 lowercase letters, digits, "
+           "'_', '.' or '-'";
+}
+
+const wdm_yaml_node_t *
+wdm_yaml_entry (wdm_yaml_t *self, const wdm_yaml_node_t *list, size_t i, const char *what,
+                const char *const *keys, char *where)
+{
+    const wdm_yaml_node_t *map = wdm_yaml_item (self, list, i);
+    const char *code = wdm_yaml_scalar (wdm_yaml_get (self, map, "code"));
+    snprintf (where, WDM_YAML_WHERE_MAX, "%s '%s'", what, code ? code : "?");
+    return wdm_yaml_check_keys (self, map, where, keys) && !wdm_yaml_is_map (map) ? NULL : map;
+}
+
+int
+wdm_yaml_codes_new (wdm_yaml_codes_t *codes, size_t size)
+{
+    codes->codes = calloc (size + 1, sizeof *codes->codes);
+    codes->nodes = calloc (size + 1, sizeof *codes->nodes);
+    return codes->codes && codes->nodes ? 0 : -1;
+}
+
+void
+wdm_yaml_codes_free (wdm_yaml_codes_t *codes)
+{
+    free (codes->codes);
+    free (codes->nodes);
+    *codes = (wdm_yaml_codes_t) { NULL, NULL };
+}
+
+void
+wdm_yaml_check_code (wdm_yaml_t *self, const wdm_yaml_node_t *map, const char *where, const char *code,
+                     const char *invalid, const wdm_yaml_codes_t *earlier, size_t at)
+{
+    const wdm_yaml_node_t *node = wdm_yaml_get (self, map, "code");
+    if (invalid) {
+        wdm_yaml_error (self, node, where, "code", "%s", invalid);
+        return;
+    }
+    long found = earlier ? wdm_yaml_find (code, earlier->codes, at) : -1;
+    if (found >= 0) {
+        int line = wdm_yaml_line (earlier->nodes [found]);
+        wdm_yaml_error (self, node, where, "code",
+                        "代码重复,第 %d 行已有 / duplicate code, already at line %d", line, line);
+    }
+}
+
+void
+wdm_yaml_codes_add (wdm_yaml_t *self, wdm_yaml_codes_t *codes, const wdm_yaml_node_t *map, const char *where,
+                    const char *code, const char *invalid, size_t i)
+{
+    if (code)
+        wdm_yaml_check_code (self, map, where, code, invalid, codes, i);
+    codes->codes [i] = code;
+    codes->nodes [i] = map;
+}
+
+void
+wdm_yaml_unknown (wdm_yaml_t *self, const wdm_yaml_node_t *node, const char *where, const char *key,
+                  const char *what_zh, const char *what_en, const char *code, const char *const *codes,
+                  size_t count)
+{
+    char nearest [512] = "";
+    wdm_suggest_append (code, codes, count, 12, nearest, sizeof nearest);
+    wdm_yaml_error (self, node, where, key, "未知%s %s / unknown %s '%s'%s", what_zh, code, what_en, code,
+                    nearest);
+}
+
+//  --------------------------------------------------------------------
 //  Writing
 
 struct wdm_yaml_out {

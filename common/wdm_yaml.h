@@ -131,6 +131,54 @@ const wdm_yaml_node_t *wdm_yaml_map (wdm_yaml_t *self, const wdm_yaml_node_t *ma
                                      const char *key, bool required);
 
 //  --------------------------------------------------------------------
+//  Lists of entries, each a mapping named by its "code" (an area, a unit,
+//  a domain, an indicator): a code is given once in its list.
+
+//  The size of a "where" buffer: "indicator 'CODE' target".
+#define WDM_YAML_WHERE_MAX 160
+
+//  The index of code among codes [0..count) (NULL ones skipped), or -1.
+long wdm_yaml_find (const char *code, const char *const *codes, size_t count);
+
+//  Why code is not what a code may be (sql/001: 1-64 of [a-z0-9_.-]), or
+//  NULL when it is.
+const char *wdm_yaml_code_invalid (const char *code);
+
+//  Entry i of list, a `what` ("area", "domain") with fields keys: its
+//  mapping, with where (WDM_YAML_WHERE_MAX bytes) set to "what 'code'",
+//  or NULL when it is no mapping (said).
+const wdm_yaml_node_t *wdm_yaml_entry (wdm_yaml_t *self, const wdm_yaml_node_t *list, size_t i,
+                                       const char *what, const char *const *keys, char *where);
+
+//  The codes of a list's entries read so far, with their mappings.
+typedef struct {
+    const char **codes;
+    const wdm_yaml_node_t **nodes;
+} wdm_yaml_codes_t;
+
+//  Room for size entries: 0, or -1 when out of memory.
+int wdm_yaml_codes_new (wdm_yaml_codes_t *codes, size_t size);
+void wdm_yaml_codes_free (wdm_yaml_codes_t *codes);
+
+//  Check the code of map: invalid (NULL when the code's form is right) is
+//  the error for its form; else an error when one of the first at entries
+//  of earlier (NULL: none) has it.
+void wdm_yaml_check_code (wdm_yaml_t *self, const wdm_yaml_node_t *map, const char *where, const char *code,
+                          const char *invalid, const wdm_yaml_codes_t *earlier, size_t at);
+
+//  Entry i (map, with its code, NULL if it has none) is read: check its
+//  code (invalid as above) against the earlier entries', and keep it for
+//  the later ones.
+void wdm_yaml_codes_add (wdm_yaml_t *self, wdm_yaml_codes_t *codes, const wdm_yaml_node_t *map,
+                         const char *where, const char *code, const char *invalid, size_t i);
+
+//  An unknown code in field key (at node): the error "未知WHAT_ZH CODE /
+//  unknown WHAT_EN 'CODE'", with the nearest of codes [0..count).
+void wdm_yaml_unknown (wdm_yaml_t *self, const wdm_yaml_node_t *node, const char *where, const char *key,
+                       const char *what_zh, const char *what_en, const char *code, const char *const *codes,
+                       size_t count);
+
+//  --------------------------------------------------------------------
 //  Writing.  Every call returns 0, or -1 once anything failed (each later
 //  call then does nothing and returns -1), so that calls chain with ||.
 
