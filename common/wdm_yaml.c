@@ -401,3 +401,253 @@ wdm_yaml_map (wdm_yaml_t *self, const wdm_yaml_node_t *map, const char *where, c
 {
     return s_node_of (self, map, where, key, required, YAML_MAPPING_NODE, "映射", "a mapping");
 }
+
+//  --------------------------------------------------------------------
+//  Lists of entries
+
+long
+wdm_yaml_find (const char *code, const char *const *codes, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        if (codes [i] && strcmp (codes [i], code) == 0)
+            return (long)i;
+    return -1;
+}
+
+const char *
+wdm_yaml_code_invalid (const char *code)
+{
+    size_t length = strlen (code);
+    if (length >= 1 && length <= 64 && strspn (code, "abcdefghijklmnopqrstuvwxyz0123456789_.-") == length)
+        return NULL;
+    return "代码只能由小写字母、数字和 _ . - 组成,1 至 64 个字符 / a code is 1-64 lowercase letters, digits, "
+           "'_', '.' or '-'";
+}
+
+const wdm_yaml_node_t *
+wdm_yaml_entry (wdm_yaml_t *self, const wdm_yaml_node_t *list, size_t i, const char *what,
+                const char *const *keys, char *where)
+{
+    const wdm_yaml_node_t *map = wdm_yaml_item (self, list, i);
+    const char *code = wdm_yaml_scalar (wdm_yaml_get (self, map, "code"));
+    snprintf (where, WDM_YAML_WHERE_MAX, "%s '%s'", what, code ? code : "?");
+    return wdm_yaml_check_keys (self, map, where, keys) && !wdm_yaml_is_map (map) ? NULL : map;
+}
+
+int
+wdm_yaml_codes_new (wdm_yaml_codes_t *codes, size_t size)
+{
+    codes->codes = calloc (size + 1, sizeof *codes->codes);
+    codes->nodes = calloc (size + 1, sizeof *codes->nodes);
+    return codes->codes && codes->nodes ? 0 : -1;
+}
+
+void
+wdm_yaml_codes_free (wdm_yaml_codes_t *codes)
+{
+    free (codes->codes);
+    free (codes->nodes);
+    *codes = (wdm_yaml_codes_t) { NULL, NULL };
+}
+
+void
+wdm_yaml_check_code (wdm_yaml_t *self, const wdm_yaml_node_t *map, const char *where, const char *code,
+                     const char *invalid, const wdm_yaml_codes_t *earlier, size_t at)
+{
+    const wdm_yaml_node_t *node = wdm_yaml_get (self, map, "code");
+    if (invalid) {
+        wdm_yaml_error (self, node, where, "code", "%s", invalid);
+        return;
+    }
+    long found = earlier ? wdm_yaml_find (code, earlier->codes, at) : -1;
+    if (found >= 0) {
+        int line = wdm_yaml_line (earlier->nodes [found]);
+        wdm_yaml_error (self, node, where, "code",
+                        "代码重复,第 %d 行已有 / duplicate code, already at line %d", line, line);
+    }
+}
+
+void
+wdm_yaml_codes_add (wdm_yaml_t *self, wdm_yaml_codes_t *codes, const wdm_yaml_node_t *map, const char *where,
+                    const char *code, const char *invalid, size_t i)
+{
+    if (code)
+        wdm_yaml_check_code (self, map, where, code, invalid, codes, i);
+    codes->codes [i] = code;
+    codes->nodes [i] = map;
+}
+
+void
+wdm_yaml_unknown (wdm_yaml_t *self, const wdm_yaml_node_t *node, const char *where, const char *key,
+                  const char *what_zh, const char *what_en, const char *code, const char *const *codes,
+                  size_t count)
+{
+    char nearest [512] = "";
+    wdm_suggest_append (code, codes, count, 12, nearest, sizeof nearest);
+    wdm_yaml_error (self, node, where, key, "未知%s %s / unknown %s '%s'%s", what_zh, code, what_en, code,
+                    nearest);
+}
+
+//  --------------------------------------------------------------------
+//  Writing
+
+struct wdm_yaml_out {
+    yaml_emitter_t emitter;
+    bool failed;  //  a call failed: every later one does nothing
+};
+
+//  Emit event, when it was made (made is its initializer's result).
+static int
+s_emit (wdm_yaml_out_t *self, yaml_event_t *event, int made)
+{
+    if (self->failed || !made || !yaml_emitter_emit (&self->emitter, event))
+        self->failed = true;
+    return self->failed ? -1 : 0;
+}
+
+//  A scalar of length bytes in style.
+static int
+s_scalar_event (wdm_yaml_out_t *self, const char *text, size_t length, yaml_scalar_style_t style)
+{
+    if (self->failed)
+        return -1;
+    yaml_event_t event;
+    return s_emit (
+        self, &event,
+        yaml_scalar_event_initialize (&event, NULL, NULL, (yaml_char_t *)text, (int)length, 1, 1, style));
+}
+
+//  Text (length bytes) plain where YAML reads it back as the same text,
+//  quoted where plain would read as something else (null, a boolean).
+static int
+s_scalar_text (wdm_yaml_out_t *self, const char *text, size_t length)
+{
+    static const char *const special [] = { "",     "~",     "null", "Null", "NULL",
+                                            "true", "false", "yes",  "no",   NULL };
+    yaml_scalar_style_t style = YAML_ANY_SCALAR_STYLE;
+    for (int i = 0; special [i]; i++)
+        if (strlen (special [i]) == length && strncmp (text, special [i], length) == 0)
+            style = YAML_SINGLE_QUOTED_SCALAR_STYLE;
+    return s_scalar_event (self, text, length, style);
+}
+
+wdm_yaml_out_t *
+wdm_yaml_out_new (FILE *out, const char *header)
+{
+    wdm_yaml_out_t *self = calloc (1, sizeof *self);
+    if (!self)
+        return NULL;
+    if (!yaml_emitter_initialize (&self->emitter)) {
+        free (self);
+        return NULL;
+    }
+    if (header)
+        fputs (header, out);
+    yaml_emitter_set_output_file (&self->emitter, out);
+    yaml_emitter_set_unicode (&self->emitter, 1);
+    yaml_emitter_set_width (&self->emitter, -1);  //  a long text on one line, as its writer had it
+    yaml_emitter_set_indent (&self->emitter, 2);
+    yaml_event_t event;
+    if (!s_emit (self, &event, yaml_stream_start_event_initialize (&event, YAML_UTF8_ENCODING)))
+        s_emit (self, &event, yaml_document_start_event_initialize (&event, NULL, NULL, NULL, 1));
+    return self;
+}
+
+int
+wdm_yaml_out_end (wdm_yaml_out_t *self)
+{
+    yaml_event_t event;
+    if (s_emit (self, &event, yaml_document_end_event_initialize (&event, 1))
+        || s_emit (self, &event, yaml_stream_end_event_initialize (&event)))
+        return -1;
+    if (!yaml_emitter_flush (&self->emitter))
+        self->failed = true;
+    return self->failed ? -1 : 0;
+}
+
+const char *
+wdm_yaml_out_problem (const wdm_yaml_out_t *self)
+{
+    return self->emitter.problem;
+}
+
+void
+wdm_yaml_out_destroy (wdm_yaml_out_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    yaml_emitter_delete (&(*self_p)->emitter);
+    free (*self_p);
+    *self_p = NULL;
+}
+
+int
+wdm_yaml_out_scalar (wdm_yaml_out_t *self, const char *text)
+{
+    return s_scalar_text (self, text, strlen (text));
+}
+
+int
+wdm_yaml_out_plain (wdm_yaml_out_t *self, const char *text)
+{
+    return s_scalar_event (self, text, strlen (text), YAML_PLAIN_SCALAR_STYLE);
+}
+
+int
+wdm_yaml_out_map (wdm_yaml_out_t *self, bool flow)
+{
+    yaml_event_t event;
+    return s_emit (self, &event,
+                   yaml_mapping_start_event_initialize (
+                       &event, NULL, NULL, 1, flow ? YAML_FLOW_MAPPING_STYLE : YAML_BLOCK_MAPPING_STYLE));
+}
+
+int
+wdm_yaml_out_map_end (wdm_yaml_out_t *self)
+{
+    yaml_event_t event;
+    return s_emit (self, &event, yaml_mapping_end_event_initialize (&event));
+}
+
+int
+wdm_yaml_out_seq (wdm_yaml_out_t *self, bool flow)
+{
+    yaml_event_t event;
+    return s_emit (self, &event,
+                   yaml_sequence_start_event_initialize (
+                       &event, NULL, NULL, 1, flow ? YAML_FLOW_SEQUENCE_STYLE : YAML_BLOCK_SEQUENCE_STYLE));
+}
+
+int
+wdm_yaml_out_seq_end (wdm_yaml_out_t *self)
+{
+    yaml_event_t event;
+    return s_emit (self, &event, yaml_sequence_end_event_initialize (&event));
+}
+
+int
+wdm_yaml_out_field (wdm_yaml_out_t *self, const char *key, const char *value, bool plain)
+{
+    if (!value)
+        return self->failed ? -1 : 0;
+    return wdm_yaml_out_scalar (self, key)
+            || (plain ? wdm_yaml_out_plain (self, value) : wdm_yaml_out_scalar (self, value))
+        ? -1
+        : 0;
+}
+
+int
+wdm_yaml_out_list (wdm_yaml_out_t *self, const char *key, const char *joined, char separator)
+{
+    if (!joined)
+        return self->failed ? -1 : 0;
+    if (wdm_yaml_out_scalar (self, key) || wdm_yaml_out_seq (self, true))
+        return -1;
+    while (*joined) {
+        size_t length = strcspn (joined, (char [2]) { separator, '\0' });
+        if (s_scalar_text (self, joined, length))
+            return -1;
+        joined += length + (joined [length] == separator);
+    }
+    return wdm_yaml_out_seq_end (self);
+}

@@ -13,13 +13,19 @@
     caller can report them all at once.  The reader owns the document:
     every node and string it hands out lives until wdm_yaml_destroy.
 
-    Library code: it prints nothing.  */
+    Writing is the other half (wdm_yaml_out_*): a file is written through
+    libyaml's emitter, which quotes and escapes; nothing here writes YAML
+    by hand.  A scalar is plain where YAML reads it back as the same text
+    and quoted where plain would read as something else (null, a boolean).
+
+    Library code: it prints nothing (but the file it is told to write).  */
 
 #ifndef WDM_YAML_H_INCLUDED
 #define WDM_YAML_H_INCLUDED
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 typedef struct wdm_yaml wdm_yaml_t;
 
@@ -123,5 +129,95 @@ const wdm_yaml_node_t *wdm_yaml_seq (wdm_yaml_t *self, const wdm_yaml_node_t *ma
 //  (an error when required or not a mapping).
 const wdm_yaml_node_t *wdm_yaml_map (wdm_yaml_t *self, const wdm_yaml_node_t *map, const char *where,
                                      const char *key, bool required);
+
+//  --------------------------------------------------------------------
+//  Lists of entries, each a mapping named by its "code" (an area, a unit,
+//  a domain, an indicator): a code is given once in its list.
+
+//  The size of a "where" buffer: "indicator 'CODE' target".
+#define WDM_YAML_WHERE_MAX 160
+
+//  The index of code among codes [0..count) (NULL ones skipped), or -1.
+long wdm_yaml_find (const char *code, const char *const *codes, size_t count);
+
+//  Why code is not what a code may be (sql/001: 1-64 of [a-z0-9_.-]), or
+//  NULL when it is.
+const char *wdm_yaml_code_invalid (const char *code);
+
+//  Entry i of list, a `what` ("area", "domain") with fields keys: its
+//  mapping, with where (WDM_YAML_WHERE_MAX bytes) set to "what 'code'",
+//  or NULL when it is no mapping (said).
+const wdm_yaml_node_t *wdm_yaml_entry (wdm_yaml_t *self, const wdm_yaml_node_t *list, size_t i,
+                                       const char *what, const char *const *keys, char *where);
+
+//  The codes of a list's entries read so far, with their mappings.
+typedef struct {
+    const char **codes;
+    const wdm_yaml_node_t **nodes;
+} wdm_yaml_codes_t;
+
+//  Room for size entries: 0, or -1 when out of memory.
+int wdm_yaml_codes_new (wdm_yaml_codes_t *codes, size_t size);
+void wdm_yaml_codes_free (wdm_yaml_codes_t *codes);
+
+//  Check the code of map: invalid (NULL when the code's form is right) is
+//  the error for its form; else an error when one of the first at entries
+//  of earlier (NULL: none) has it.
+void wdm_yaml_check_code (wdm_yaml_t *self, const wdm_yaml_node_t *map, const char *where, const char *code,
+                          const char *invalid, const wdm_yaml_codes_t *earlier, size_t at);
+
+//  Entry i (map, with its code, NULL if it has none) is read: check its
+//  code (invalid as above) against the earlier entries', and keep it for
+//  the later ones.
+void wdm_yaml_codes_add (wdm_yaml_t *self, wdm_yaml_codes_t *codes, const wdm_yaml_node_t *map,
+                         const char *where, const char *code, const char *invalid, size_t i);
+
+//  An unknown code in field key (at node): the error "未知WHAT_ZH CODE /
+//  unknown WHAT_EN 'CODE'", with the nearest of codes [0..count).
+void wdm_yaml_unknown (wdm_yaml_t *self, const wdm_yaml_node_t *node, const char *where, const char *key,
+                       const char *what_zh, const char *what_en, const char *code, const char *const *codes,
+                       size_t count);
+
+//  --------------------------------------------------------------------
+//  Writing.  Every call returns 0, or -1 once anything failed (each later
+//  call then does nothing and returns -1), so that calls chain with ||.
+
+typedef struct wdm_yaml_out wdm_yaml_out_t;
+
+//  Begin writing one document to out: header (comment lines, each ending
+//  in a newline; NULL for none) first, then the document as UTF-8
+//  unescaped, lines never folded, indented by 2.  NULL when out of memory.
+wdm_yaml_out_t *wdm_yaml_out_new (FILE *out, const char *header);
+
+//  End the document and the stream and flush the emitter: 0 or -1.
+int wdm_yaml_out_end (wdm_yaml_out_t *self);
+
+//  libyaml's words for what failed, or NULL when it gave none.
+const char *wdm_yaml_out_problem (const wdm_yaml_out_t *self);
+
+//  Free the writer (what was not ended is not flushed).  NULL accepted.
+void wdm_yaml_out_destroy (wdm_yaml_out_t **self_p);
+
+//  A scalar: plain where it reads back as text, quoted where not.
+int wdm_yaml_out_scalar (wdm_yaml_out_t *self, const char *text);
+
+//  A scalar written plain, as is: a number, a boolean the format means.
+int wdm_yaml_out_plain (wdm_yaml_out_t *self, const char *text);
+
+//  Start a mapping (flow: {a: 1, b: 2}; else one key a line), end it.
+int wdm_yaml_out_map (wdm_yaml_out_t *self, bool flow);
+int wdm_yaml_out_map_end (wdm_yaml_out_t *self);
+
+//  Start a sequence (flow: [a, b]; else one item a line), end it.
+int wdm_yaml_out_seq (wdm_yaml_out_t *self, bool flow);
+int wdm_yaml_out_seq_end (wdm_yaml_out_t *self);
+
+//  key: value in the mapping being written, value plain (as is) or as
+//  wdm_yaml_out_scalar writes it; nothing when value is NULL.
+int wdm_yaml_out_field (wdm_yaml_out_t *self, const char *key, const char *value, bool plain);
+
+//  key: [a, b, c] from joined, its items separated by separator; nothing
+//  when joined is NULL.
+int wdm_yaml_out_list (wdm_yaml_out_t *self, const char *key, const char *joined, char separator);
 
 #endif

@@ -199,6 +199,42 @@ test_suggest (void)
     CU_ASSERT_EQUAL (wdm_suggest_distance ("kitten", "sitting"), 3);
 }
 
+//  The writer: what would read back as something else is quoted, numbers
+//  the format means are plain, a joined list is a flow sequence; what it
+//  wrote reads back as the same text.
+static void
+test_write (void)
+{
+    char *text = NULL;
+    size_t size = 0;
+    FILE *out = open_memstream (&text, &size);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (out);
+    wdm_yaml_out_t *writer = wdm_yaml_out_new (out, "# header\n");
+    CU_ASSERT_PTR_NOT_NULL_FATAL (writer);
+    CU_ASSERT_EQUAL (wdm_yaml_out_map (writer, false) || wdm_yaml_out_field (writer, "code", "null", false)
+                         || wdm_yaml_out_field (writer, "lead", "true", false)
+                         || wdm_yaml_out_field (writer, "count", "8.5", true)
+                         || wdm_yaml_out_field (writer, "level", NULL, false)
+                         || wdm_yaml_out_field (writer, "name_zh", "妇联: \"甲\"", false)
+                         || wdm_yaml_out_list (writer, "items", "A,,B,no", ',')
+                         || wdm_yaml_out_map_end (writer) || wdm_yaml_out_end (writer),
+                     0);
+    wdm_yaml_out_destroy (&writer);
+    wdm_yaml_out_destroy (&writer);  //  NULL accepted
+    fclose (out);
+    CU_ASSERT_STRING_EQUAL (text,
+                            "# header\ncode: 'null'\nlead: 'true'\ncount: 8.5\nname_zh: '妇联: \"甲\"'\n"
+                            "items: [A, '', B, 'no']\n");
+    wdm_yaml_t *yaml = s_parse (text);
+    const wdm_yaml_node_t *root = wdm_yaml_root (yaml);
+    CU_ASSERT_STRING_EQUAL (wdm_yaml_string (yaml, root, NULL, "code", true), "null");
+    CU_ASSERT_STRING_EQUAL (wdm_yaml_string (yaml, root, NULL, "name_zh", true), "妇联: \"甲\"");
+    CU_ASSERT_EQUAL (wdm_yaml_size (wdm_yaml_seq (yaml, root, NULL, "items", true)), 4);
+    CU_ASSERT_EQUAL (wdm_yaml_error_count (yaml), 0);
+    wdm_yaml_destroy (&yaml);
+    free (text);
+}
+
 int
 main (void)
 {
@@ -209,6 +245,7 @@ main (void)
         { "bad YAML, an empty file, two documents, not a mapping", test_bad_yaml },
         { "a file on disk; errors name it", test_load_file },
         { "the nearest valid codes", test_suggest },
+        { "the writer quotes what needs it", test_write },
     };
     return wdm_test_run_suite ("yaml", tests, sizeof tests / sizeof tests [0]);
 }

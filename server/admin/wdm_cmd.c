@@ -109,3 +109,24 @@ wdm_cmd_is_help (const char *arg)
 {
     return strcmp (arg, "--help") == 0 || strcmp (arg, "-h") == 0;
 }
+
+int
+wdm_cmd_usage_asked (int argc, char **argv, void (*usage) (FILE *out))
+{
+    if (argc >= 2 && !wdm_cmd_is_help (argv [1]))
+        return -1;
+    usage (argc < 2 ? stderr : stdout);
+    return argc < 2 ? WDM_CMD_EXIT_USAGE : WDM_CMD_EXIT_OK;
+}
+
+int
+wdm_cmd_import_said (const char *command, int result, const wdm_buf_t *errors)
+{
+    if (result != 0) {
+        fputs (errors->data ? errors->data : "", stderr);
+        fprintf (stderr, "wdmon %s: %s\n", command,
+                 result == 1 ? "未导入,数据库未作更改 / not imported; the database is unchanged"
+                             : "导入失败,数据库未作更改 / import failed; the database is unchanged");
+    }
+    return result == 0 ? WDM_CMD_EXIT_OK : result == 1 ? WDM_CMD_EXIT_USAGE : WDM_CMD_EXIT_FAILED;
+}

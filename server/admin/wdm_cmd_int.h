@@ -8,12 +8,14 @@
 #ifndef WDM_CMD_INT_H_INCLUDED
 #define WDM_CMD_INT_H_INCLUDED
 
+#include "wdm_buf.h"
 #include "wdm_check.h"
 #include "wdm_table.h"
 
 #include <libpq-fe.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 //  Exit codes: success, the work failed (database, migration), the
 //  command line or the configuration is wrong.
@@ -74,6 +76,17 @@ int wdm_cmd_format (const char *command, const char *text, bool bilingual, wdm_t
 
 //  Whether arg asks for help (--help or -h).
 bool wdm_cmd_is_help (const char *arg);
+
+//  A command with actions given no action, or asked for help: usage
+//  printed (on stderr for no action) and the exit code; -1 otherwise.
+int wdm_cmd_usage_asked (int argc, char **argv, void (*usage) (FILE *out));
+
+//  The end of an import (a file read, checked, applied or dry run, its
+//  differences printed): result 0 (done), 1 (refused: the file's errors)
+//  or -1 (failed), as wdm_plan_result_t and wdm_site_result_t.  Unless
+//  done, errors and "wdmon <command>: 未导入 ... / not imported ..." go to
+//  stderr.  The exit code: OK, USAGE or FAILED.
+int wdm_cmd_import_said (const char *command, int result, const wdm_buf_t *errors);
 
 //  --------------------------------------------------------------------
 //  The subcommands, one module each

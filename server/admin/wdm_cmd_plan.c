@@ -56,17 +56,9 @@ s_import (wdm_cmd_config_t *config, const char *path, bool dry_run, bool make_cu
     wdm_buf_t errors = { 0 };
     wdm_plan_result_t result = wdm_plan_import (conn, path, dry_run, make_current, stdout, &errors);
     PQfinish (conn);
-    if (result != WDM_PLAN_OK) {
-        fputs (errors.data ? errors.data : "", stderr);
-        fprintf (stderr, "wdmon plan import: %s\n",
-                 result == WDM_PLAN_REFUSED
-                     ? "未导入,数据库未作更改 / not imported; the database is unchanged"
-                     : "导入失败,数据库未作更改 / import failed; the database is unchanged");
-    }
+    rc = wdm_cmd_import_said ("plan import", result, &errors);
     wdm_buf_free (&errors);
-    return result == WDM_PLAN_OK     ? WDM_CMD_EXIT_OK
-        : result == WDM_PLAN_REFUSED ? WDM_CMD_EXIT_USAGE
-                                     : WDM_CMD_EXIT_FAILED;
+    return rc;
 }
 
 static const char *s_list_sql =
@@ -228,10 +220,9 @@ s_with_plan (wdm_cmd_config_t *config, const char *action, const s_options_t *o)
 int
 wdm_cmd_plan (wdm_cmd_config_t *config, int argc, char **argv)
 {
-    if (argc < 2 || wdm_cmd_is_help (argv [1])) {
-        s_usage (argc < 2 ? stderr : stdout);
-        return argc < 2 ? WDM_CMD_EXIT_USAGE : WDM_CMD_EXIT_OK;
-    }
+    int asked = wdm_cmd_usage_asked (argc, argv, s_usage);
+    if (asked >= 0)
+        return asked;
     const char *action = argv [1];
     static const char *const actions [] = { "import", "list", "show", "export", "use", NULL };
     char message [512] = "";

@@ -52,17 +52,9 @@ s_import (wdm_cmd_config_t *config, const char *path, bool dry_run)
     wdm_buf_t errors = { 0 };
     wdm_site_result_t result = wdm_site_import (conn, path, dry_run, stdout, &errors);
     PQfinish (conn);
-    if (result != WDM_SITE_OK) {
-        fputs (errors.data ? errors.data : "", stderr);
-        fprintf (stderr, "wdmon site import: %s\n",
-                 result == WDM_SITE_REFUSED
-                     ? "未导入,数据库未作更改 / not imported; the database is unchanged"
-                     : "导入失败,数据库未作更改 / import failed; the database is unchanged");
-    }
+    rc = wdm_cmd_import_said ("site import", result, &errors);
     wdm_buf_free (&errors);
-    return result == WDM_SITE_OK     ? WDM_CMD_EXIT_OK
-        : result == WDM_SITE_REFUSED ? WDM_CMD_EXIT_USAGE
-                                     : WDM_CMD_EXIT_FAILED;
+    return rc;
 }
 
 static int
@@ -93,10 +85,9 @@ s_export (wdm_cmd_config_t *config, const char *path)
 int
 wdm_cmd_site (wdm_cmd_config_t *config, int argc, char **argv)
 {
-    if (argc < 2 || wdm_cmd_is_help (argv [1])) {
-        s_usage (argc < 2 ? stderr : stdout);
-        return argc < 2 ? WDM_CMD_EXIT_USAGE : WDM_CMD_EXIT_OK;
-    }
+    int asked = wdm_cmd_usage_asked (argc, argv, s_usage);
+    if (asked >= 0)
+        return asked;
     const char *action = argv [1];
     bool is_import = strcmp (action, "import") == 0;
     if (!is_import && strcmp (action, "export") != 0) {

@@ -283,3 +283,38 @@ cleanup:
     PQclear (plan);
     return catalog;
 }
+
+const char *
+wdm_db_value (const PGresult *res, int row, int col)
+{
+    return PQgetisnull (res, row, col) ? NULL : PQgetvalue (res, row, col);
+}
+
+int
+wdm_db_words (PGconn *conn, const char *sql, wdm_db_words_t *words, wdm_buf_t *errors)
+{
+    char err [512] = "";
+    words->res = wdm_db_query (conn, sql, 0, NULL, PGRES_TUPLES_OK, err, sizeof err);
+    if (!words->res) {
+        wdm_buf_printf (errors, "%s\n", err);
+        return -1;
+    }
+    words->count = (size_t)PQntuples (words->res);
+    words->words = calloc (words->count + 1, sizeof *words->words);
+    if (!words->words) {
+        wdm_buf_printf (errors, "out of memory\n");
+        return -1;
+    }
+    for (size_t i = 0; i < words->count; i++)
+        words->words [i] = PQgetvalue (words->res, (int)i, 0);
+    return 0;
+}
+
+void
+wdm_db_words_free (wdm_db_words_t *words)
+{
+    PQclear (words->res);
+    free (words->words);
+    words->res = NULL;
+    words->words = NULL;
+}

@@ -23,6 +23,23 @@ PGconn *wdm_db_connect_like (PGconn *conn);
 //  Run one command that returns no rows.  0, or -1 with the error logged.
 int wdm_db_exec (PGconn *conn, const char *sql);
 
+//  The words of a column (codes, the labels of an enum), to check a file's
+//  values against: NULL-terminated, pointing into res.
+typedef struct {
+    PGresult *res;
+    const char **words;
+    size_t count;
+} wdm_db_words_t;
+
+//  Run sql, which returns one column, into words: 0, or -1 with the
+//  database's message (or "out of memory") appended to errors as a line.
+//  words is freed with wdm_db_words_free either way.
+int wdm_db_words (PGconn *conn, const char *sql, wdm_db_words_t *words, wdm_buf_t *errors);
+void wdm_db_words_free (wdm_db_words_t *words);
+
+//  Column col of row of res as text, NULL when it is NULL.
+const char *wdm_db_value (const PGresult *res, int row, int col);
+
 //  Run a parameterised statement: the result, which the caller clears, if
 //  its status is expect (PGRES_TUPLES_OK, PGRES_COMMAND_OK ...); else NULL
 //  and the database's message, one line: in err for a caller that tells a

@@ -6,66 +6,29 @@
 
 #include "wdm_plan_int.h"
 #include "wdm_db.h"
-#include "wdm_suggest.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#define S_WHERE_MAX 160
-
-//  The words of a column: units of measure, the labels of an enum.
-//  NULL-terminated; strings point into res.
-typedef struct {
-    PGresult *res;
-    const char **words;
-    size_t count;
-} s_words_t;
-
-static int
-s_words_load (PGconn *conn, const char *sql, s_words_t *words, wdm_buf_t *errors)
-{
-    char err [512] = "";
-    words->res = wdm_db_query (conn, sql, 0, NULL, PGRES_TUPLES_OK, err, sizeof err);
-    if (!words->res) {
-        wdm_buf_printf (errors, "%s\n", err);
-        return -1;
-    }
-    words->count = (size_t)PQntuples (words->res);
-    words->words = calloc (words->count + 1, sizeof *words->words);
-    if (!words->words) {
-        wdm_buf_printf (errors, "out of memory\n");
-        return -1;
-    }
-    for (size_t i = 0; i < words->count; i++)
-        words->words [i] = PQgetvalue (words->res, (int)i, 0);
-    return 0;
-}
-
-static void
-s_words_free (s_words_t *words)
-{
-    PQclear (words->res);
-    free (words->words);
-    words->res = NULL;
-    words->words = NULL;
-}
-
 //  The word lists a plan file is checked against, from the database.
 typedef struct {
-    s_words_t units, kinds, aggregations, frequencies;
+    wdm_db_words_t units, kinds, aggregations, frequencies;
 } s_vocabulary_t;
 
-//  Plan and domain codes are what sql/001 lets an area's code be: 1-64 of
-//  [a-z0-9_.-]; an indicator's is sql/001's ^[A-Z][A-Z0-9_.-]{1,31}$.
-static bool
-s_code_valid (const char *code, bool indicator)
+//  Why code is not what sql/001 lets a code be, or NULL: plan and domain
+//  codes as an area's (wdm_yaml_code_invalid); an indicator's
+//  ^[A-Z][A-Z0-9_.-]{1,31}$.
+static const char *
+s_code_invalid (const char *code, bool indicator)
 {
-    size_t length = strlen (code);
     if (!indicator)
-        return length >= 1 && length <= 64
-            && strspn (code, "abcdefghijklmnopqrstuvwxyz0123456789_.-") == length;
-    return length >= 2 && length <= 32 && code [0] >= 'A' && code [0] <= 'Z'
-        && strspn (code, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") == length;
+        return wdm_yaml_code_invalid (code);
+    size_t length = strlen (code);
+    if (length >= 2 && length <= 32 && code [0] >= 'A' && code [0] <= 'Z'
+        && strspn (code, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") == length)
+        return NULL;
+    return "指标代码以大写字母开头,由大写字母、数字和 _ . - 组成,2 至 32 个字符 / an indicator code is 2-32 "
+           "uppercase letters, digits, '_', '.' or '-', beginning with a letter";
 }
 
 //  A decimal number as people write one: -12, 8.5.  No exponent, no hex,
@@ -100,60 +63,6 @@ s_number (wdm_yaml_t *yaml, const wdm_yaml_node_t *map, const char *where, const
     return text;
 }
 
-//  The index of code among the first count of codes, or -1.
-static long
-s_find (const char *code, const char *const *codes, size_t count)
-{
-    for (size_t i = 0; i < count; i++)
-        if (codes [i] && strcmp (codes [i], code) == 0)
-            return (long)i;
-    return -1;
-}
-
-//  The name an entry goes by in errors: "domain 'health'".
-static void
-s_where (char *where, const char *what, wdm_yaml_t *yaml, const wdm_yaml_node_t *map, const char *suffix)
-{
-    const char *code = wdm_yaml_scalar (wdm_yaml_get (yaml, map, "code"));
-    snprintf (where, S_WHERE_MAX, "%s '%s'%s", what, code ? code : "?", suffix);
-}
-
-//  Check a code's form and that no earlier entry (codes [0..at), their
-//  mappings nodes) has it.
-static void
-s_check_code (wdm_yaml_t *yaml, const wdm_yaml_node_t *map, const char *where, const char *code,
-              bool indicator, const char *const *codes, const wdm_yaml_node_t *const *nodes, size_t at)
-{
-    const wdm_yaml_node_t *node = wdm_yaml_get (yaml, map, "code");
-    if (!s_code_valid (code, indicator)) {
-        wdm_yaml_error (yaml, node, where, "code", "%s",
-                        indicator
-                            ? "指标代码以大写字母开头,由大写字母、数字和 _ . - 组成,2 至 32 个字符 / an "
-                              "indicator code is 2-32 uppercase letters, digits, '_', '.' or '-', "
-                              "beginning with a letter"
-                            : "代码只能由小写字母、数字和 _ . - 组成,1 至 64 个字符 / a code is 1-64 "
-                              "lowercase letters, digits, '_', '.' or '-'");
-        return;
-    }
-    long earlier = s_find (code, codes, at);
-    if (earlier >= 0) {
-        int line = wdm_yaml_line (nodes [earlier]);
-        wdm_yaml_error (yaml, node, where, "code",
-                        "代码重复,第 %d 行已有 / duplicate code, already at line %d", line, line);
-    }
-}
-
-//  An unknown code in field key of map: the error, with the nearest codes.
-static void
-s_unknown (wdm_yaml_t *yaml, const wdm_yaml_node_t *node, const char *where, const char *key,
-           const char *what_zh, const char *what_en, const char *code, const char *const *codes, size_t count)
-{
-    char nearest [512] = "";
-    wdm_suggest_append (code, codes, count, 12, nearest, sizeof nearest);
-    wdm_yaml_error (yaml, node, where, key, "未知%s %s / unknown %s '%s'%s", what_zh, code, what_en, code,
-                    nearest);
-}
-
 //  The plan's own fields: code, titles, subject, source, period, baseline
 //  year, report deadline.
 static void
@@ -169,8 +78,9 @@ s_read_head (wdm_plan_file_t *self, const wdm_yaml_node_t *map)
     wdm_plan_head_t *head = &self->head;
     wdm_yaml_check_keys (yaml, map, where, keys);
     head->code = wdm_yaml_string (yaml, map, where, "code", true);
-    if (head->code && !s_code_valid (head->code, false))
-        s_check_code (yaml, map, where, head->code, false, NULL, NULL, 0);
+    const char *invalid = head->code ? s_code_invalid (head->code, false) : NULL;
+    if (invalid)
+        wdm_yaml_check_code (yaml, map, where, head->code, invalid, NULL, 0);
     head->title_zh = wdm_yaml_string (yaml, map, where, "title_zh", true);
     head->title_en = wdm_yaml_string (yaml, map, where, "title_en", true);
     head->subject = wdm_yaml_word (yaml, map, where, "subject", true, subjects);
@@ -206,23 +116,19 @@ s_read_domains (wdm_plan_file_t *self, const wdm_yaml_node_t *list)
 {
     wdm_yaml_t *yaml = self->yaml;
     static const char *const keys [] = { "code", "ordinal", "name_zh", "name_en", NULL };
-    size_t size = wdm_yaml_size (list);
-    const char **codes = calloc (size + 1, sizeof *codes);
-    const wdm_yaml_node_t **nodes = calloc (size + 1, sizeof *nodes);
-    for (size_t i = 0; codes && nodes && i < size; i++) {
-        const wdm_yaml_node_t *map = wdm_yaml_item (yaml, list, i);
-        char where [S_WHERE_MAX];
-        s_where (where, "domain", yaml, map, "");
-        if (wdm_yaml_check_keys (yaml, map, where, keys) && !wdm_yaml_is_map (map))
+    wdm_yaml_codes_t seen;
+    bool room = wdm_yaml_codes_new (&seen, wdm_yaml_size (list)) == 0;
+    for (size_t i = 0; room && i < wdm_yaml_size (list); i++) {
+        char where [WDM_YAML_WHERE_MAX];
+        const wdm_yaml_node_t *map = wdm_yaml_entry (yaml, list, i, "domain", keys, where);
+        if (!map)
             continue;
         wdm_plan_domain_t domain = { .code = wdm_yaml_string (yaml, map, where, "code", true),
                                      .name_zh = wdm_yaml_string (yaml, map, where, "name_zh", true),
                                      .name_en = wdm_yaml_string (yaml, map, where, "name_en", true),
                                      .node = map };
-        if (domain.code)
-            s_check_code (yaml, map, where, domain.code, false, codes, nodes, i);
-        codes [i] = domain.code;
-        nodes [i] = map;
+        wdm_yaml_codes_add (yaml, &seen, map, where, domain.code,
+                            domain.code ? s_code_invalid (domain.code, false) : NULL, i);
         if (wdm_yaml_int (yaml, map, where, "ordinal", true, 1, 1000, &domain.ordinal) == 1)
             for (size_t j = 0; j < self->domain_count; j++)
                 if (self->domains [j].ordinal == domain.ordinal) {
@@ -237,8 +143,7 @@ s_read_domains (wdm_plan_file_t *self, const wdm_yaml_node_t *list)
         if (domain.code)
             self->domains [self->domain_count++] = domain;
     }
-    free (codes);
-    free (nodes);
+    wdm_yaml_codes_free (&seen);
 }
 
 //  An indicator's bodies (the list of bodies a min_count target counts)
@@ -345,7 +250,7 @@ s_read_target (wdm_plan_file_t *self, const wdm_yaml_node_t *map, const char *wh
                                          "active", "baseline",  NULL };
     static const char *const relation_keys [] = { "indicator", "op", NULL };
     static const char *const ops [] = { ">=", "~", NULL };
-    char where [S_WHERE_MAX + 8];
+    char where [WDM_YAML_WHERE_MAX + 8];
     snprintf (where, sizeof where, "%s target", where_ind);
     const wdm_yaml_node_t *target = wdm_yaml_map (yaml, map, where_ind, "target", true);
     if (!target || wdm_yaml_check_keys (yaml, target, where, keys))
@@ -407,20 +312,16 @@ s_read_indicators (wdm_plan_file_t *self, const wdm_yaml_node_t *list, const s_v
     static const char *const keys [] = { "code",      "name_zh", "name_en", "measure_unit",
                                          "range",     "by_sex",  "bodies",  "aggregation",
                                          "frequency", "target",  NULL };
-    size_t size = wdm_yaml_size (list);
-    const char **codes = calloc (size + 1, sizeof *codes);
-    const wdm_yaml_node_t **nodes = calloc (size + 1, sizeof *nodes);
-    for (size_t i = 0; codes && nodes && i < size; i++) {
-        const wdm_yaml_node_t *map = wdm_yaml_item (yaml, list, i);
-        char where [S_WHERE_MAX];
-        s_where (where, "indicator", yaml, map, "");
-        if (wdm_yaml_check_keys (yaml, map, where, keys) && !wdm_yaml_is_map (map))
+    wdm_yaml_codes_t seen;
+    bool room = wdm_yaml_codes_new (&seen, wdm_yaml_size (list)) == 0;
+    for (size_t i = 0; room && i < wdm_yaml_size (list); i++) {
+        char where [WDM_YAML_WHERE_MAX];
+        const wdm_yaml_node_t *map = wdm_yaml_entry (yaml, list, i, "indicator", keys, where);
+        if (!map)
             continue;
         wdm_plan_indicator_t ind = { .code = wdm_yaml_string (yaml, map, where, "code", true), .node = map };
-        if (ind.code)
-            s_check_code (yaml, map, where, ind.code, true, codes, nodes, i);
-        codes [i] = ind.code;
-        nodes [i] = map;
+        wdm_yaml_codes_add (yaml, &seen, map, where, ind.code,
+                            ind.code ? s_code_invalid (ind.code, true) : NULL, i);
         s_read_statistic (yaml, map, where, &ind, vocabulary);
         s_read_target (self, map, where, &ind, vocabulary);
         if (ind.code)
@@ -428,8 +329,7 @@ s_read_indicators (wdm_plan_file_t *self, const wdm_yaml_node_t *list, const s_v
         else
             free (ind.bodies);
     }
-    free (codes);
-    free (nodes);
+    wdm_yaml_codes_free (&seen);
 }
 
 //  What needs every entry read: each target's domain is one of the file's,
@@ -451,11 +351,11 @@ s_check_targets (wdm_plan_file_t *self)
     for (size_t i = 0; i < n; i++) {
         const wdm_plan_indicator_t *ind = &self->indicators [i];
         const wdm_yaml_node_t *target = wdm_yaml_get (yaml, ind->node, "target");
-        char where [S_WHERE_MAX];
+        char where [WDM_YAML_WHERE_MAX];
         snprintf (where, sizeof where, "indicator '%s' target", ind->code);
-        if (ind->domain && s_find (ind->domain, domains, nd) < 0)
-            s_unknown (yaml, wdm_yaml_get (yaml, target, "domain"), where, "domain", "领域", "domain",
-                       ind->domain, domains, nd);
+        if (ind->domain && wdm_yaml_find (ind->domain, domains, nd) < 0)
+            wdm_yaml_unknown (yaml, wdm_yaml_get (yaml, target, "domain"), where, "domain", "领域", "domain",
+                              ind->domain, domains, nd);
         for (size_t j = 0; ind->domain && ind->ordinal && j < i; j++) {
             const wdm_plan_indicator_t *other = &self->indicators [j];
             if (other->domain && strcmp (other->domain, ind->domain) == 0 && other->ordinal == ind->ordinal) {
@@ -472,9 +372,9 @@ s_check_targets (wdm_plan_file_t *self)
             if (strcmp (ind->relation, ind->code) == 0)
                 wdm_yaml_error (yaml, node, where, "relation",
                                 "不能与自身比较 / an indicator cannot be related to itself");
-            else if (s_find (ind->relation, codes, n) < 0)
-                s_unknown (yaml, node, where, "relation", "本规划的指标", "indicator of this plan",
-                           ind->relation, codes, n);
+            else if (wdm_yaml_find (ind->relation, codes, n) < 0)
+                wdm_yaml_unknown (yaml, node, where, "relation", "本规划的指标", "indicator of this plan",
+                                  ind->relation, codes, n);
         }
     }
 cleanup:
@@ -554,7 +454,7 @@ s_check_shared (wdm_plan_file_t *self, PGconn *conn, wdm_buf_t *errors)
             { "frequency", ind->frequency, 9, false },
         };
         const char *plans = PQgetvalue (res, row, 10);
-        char where [S_WHERE_MAX];
+        char where [WDM_YAML_WHERE_MAX];
         snprintf (where, sizeof where, "indicator '%s'", code);
         for (size_t f = 0; f < sizeof fields / sizeof fields [0]; f++) {
             const char *theirs =
@@ -613,7 +513,7 @@ s_check_stored (wdm_plan_file_t *self, PGconn *conn, wdm_buf_t *errors)
                 const char *field, *mine, *theirs;
             } fields [] = { { "measure_unit", ind->measure_unit, PQgetvalue (res, row, 1) },
                             { "by_sex", ind->by_sex ? "true" : "false", PQgetvalue (res, row, 2) } };
-            char where [S_WHERE_MAX];
+            char where [WDM_YAML_WHERE_MAX];
             snprintf (where, sizeof where, "indicator '%s'", code);
             for (size_t f = 0; f < sizeof fields / sizeof fields [0]; f++) {
                 if (!fields [f].mine || strcmp (fields [f].mine, fields [f].theirs) == 0)
@@ -683,12 +583,12 @@ s_errors_by_line (wdm_yaml_t *yaml, const char *path, wdm_buf_t *errors)
 static int
 s_vocabulary_load (PGconn *conn, s_vocabulary_t *vocabulary, wdm_buf_t *errors)
 {
-    return s_words_load (conn, "SELECT code FROM measure_unit ORDER BY code", &vocabulary->units, errors)
-            || s_words_load (conn, "SELECT unnest (enum_range (NULL::target_kind))::text", &vocabulary->kinds,
+    return wdm_db_words (conn, "SELECT code FROM measure_unit ORDER BY code", &vocabulary->units, errors)
+            || wdm_db_words (conn, "SELECT unnest (enum_range (NULL::target_kind))::text", &vocabulary->kinds,
                              errors)
-            || s_words_load (conn, "SELECT unnest (enum_range (NULL::aggregation))::text",
+            || wdm_db_words (conn, "SELECT unnest (enum_range (NULL::aggregation))::text",
                              &vocabulary->aggregations, errors)
-            || s_words_load (conn, "SELECT unnest (enum_range (NULL::frequency))::text",
+            || wdm_db_words (conn, "SELECT unnest (enum_range (NULL::frequency))::text",
                              &vocabulary->frequencies, errors)
         ? -1
         : 0;
@@ -697,10 +597,10 @@ s_vocabulary_load (PGconn *conn, s_vocabulary_t *vocabulary, wdm_buf_t *errors)
 static void
 s_vocabulary_free (s_vocabulary_t *vocabulary)
 {
-    s_words_free (&vocabulary->units);
-    s_words_free (&vocabulary->kinds);
-    s_words_free (&vocabulary->aggregations);
-    s_words_free (&vocabulary->frequencies);
+    wdm_db_words_free (&vocabulary->units);
+    wdm_db_words_free (&vocabulary->kinds);
+    wdm_db_words_free (&vocabulary->aggregations);
+    wdm_db_words_free (&vocabulary->frequencies);
 }
 
 wdm_plan_file_t *

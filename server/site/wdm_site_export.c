@@ -3,9 +3,7 @@
 
 #include "wdm_site.h"
 #include "wdm_db.h"
-
-#include <string.h>
-#include <yaml.h>
+#include "wdm_yaml.h"
 
 static const char *s_header = "# wdmon site file: the district's areas, its member units (成员单位) and\n"
                               "# the indicators each reports: leads (牵头, chased for the report) and\n"
@@ -31,136 +29,42 @@ static const char *s_units_sql = "SELECT u.code, u.kind, u.area_code, u.name_zh,
                                  "          FROM responsibility r WHERE r.unit_code = u.code AND NOT r.lead)"
                                  "  FROM member_unit u ORDER BY u.kind, u.code";
 
-//  Emit one scalar: plain where YAML reads it back as the same text,
-//  quoted where plain would read as something else (null, a boolean).
 static int
-s_scalar (yaml_emitter_t *emitter, const char *text)
+s_emit_areas (wdm_yaml_out_t *out, const PGresult *res)
 {
-    static const char *const special [] = { "",     "~",     "null", "Null", "NULL",
-                                            "true", "false", "yes",  "no",   NULL };
-    yaml_scalar_style_t style = YAML_ANY_SCALAR_STYLE;
-    for (int i = 0; special [i]; i++)
-        if (strcmp (text, special [i]) == 0)
-            style = YAML_SINGLE_QUOTED_SCALAR_STYLE;
-    yaml_event_t event;
-    return yaml_scalar_event_initialize (&event, NULL, NULL, (yaml_char_t *)text, (int)strlen (text), 1, 1,
-                                         style)
-            && yaml_emitter_emit (emitter, &event)
-        ? 0
-        : -1;
-}
-
-static int
-s_event (yaml_emitter_t *emitter, yaml_event_t *event, int made)
-{
-    return made && yaml_emitter_emit (emitter, event) ? 0 : -1;
-}
-
-static int
-s_map_start (yaml_emitter_t *emitter)
-{
-    yaml_event_t event;
-    return s_event (emitter, &event,
-                    yaml_mapping_start_event_initialize (&event, NULL, NULL, 1, YAML_BLOCK_MAPPING_STYLE));
-}
-
-static int
-s_map_end (yaml_emitter_t *emitter)
-{
-    yaml_event_t event;
-    return s_event (emitter, &event, yaml_mapping_end_event_initialize (&event));
-}
-
-static int
-s_seq_start (yaml_emitter_t *emitter, yaml_sequence_style_t style)
-{
-    yaml_event_t event;
-    return s_event (emitter, &event, yaml_sequence_start_event_initialize (&event, NULL, NULL, 1, style));
-}
-
-static int
-s_seq_end (yaml_emitter_t *emitter)
-{
-    yaml_event_t event;
-    return s_event (emitter, &event, yaml_sequence_end_event_initialize (&event));
-}
-
-//  key: value, where value is column col of row (nothing when NULL).
-static int
-s_field (yaml_emitter_t *emitter, const char *key, PGresult *res, int row, int col)
-{
-    if (PQgetisnull (res, row, col))
-        return 0;
-    return s_scalar (emitter, key) || s_scalar (emitter, PQgetvalue (res, row, col)) ? -1 : 0;
-}
-
-//  key: [A, B, C] from "A,B,C" (nothing when NULL).
-static int
-s_codes (yaml_emitter_t *emitter, const char *key, PGresult *res, int row, int col)
-{
-    if (PQgetisnull (res, row, col))
-        return 0;
-    if (s_scalar (emitter, key) || s_seq_start (emitter, YAML_FLOW_SEQUENCE_STYLE))
-        return -1;
-    const char *codes = PQgetvalue (res, row, col);
-    while (*codes) {
-        char code [128];
-        size_t length = strcspn (codes, ",");
-        snprintf (code, sizeof code, "%.*s", (int)length, codes);
-        if (s_scalar (emitter, code))
-            return -1;
-        codes += length + (codes [length] == ',');
-    }
-    return s_seq_end (emitter);
-}
-
-static int
-s_emit_areas (yaml_emitter_t *emitter, PGresult *res)
-{
-    if (s_scalar (emitter, "areas") || s_seq_start (emitter, YAML_BLOCK_SEQUENCE_STYLE))
+    if (wdm_yaml_out_scalar (out, "areas") || wdm_yaml_out_seq (out, false))
         return -1;
     for (int row = 0; row < PQntuples (res); row++)
-        if (s_map_start (emitter) || s_field (emitter, "code", res, row, 0)
-            || s_field (emitter, "parent", res, row, 1) || s_field (emitter, "level", res, row, 2)
-            || s_field (emitter, "name_zh", res, row, 3) || s_field (emitter, "name_en", res, row, 4)
-            || s_map_end (emitter))
+        if (wdm_yaml_out_map (out, false)
+            || wdm_yaml_out_field (out, "code", wdm_db_value (res, row, 0), false)
+            || wdm_yaml_out_field (out, "parent", wdm_db_value (res, row, 1), false)
+            || wdm_yaml_out_field (out, "level", wdm_db_value (res, row, 2), false)
+            || wdm_yaml_out_field (out, "name_zh", wdm_db_value (res, row, 3), false)
+            || wdm_yaml_out_field (out, "name_en", wdm_db_value (res, row, 4), false)
+            || wdm_yaml_out_map_end (out))
             return -1;
-    return s_seq_end (emitter);
+    return wdm_yaml_out_seq_end (out);
 }
 
+//  Each unit: its fields, "active: false" when it is not, its indicators.
 static int
-s_emit_units (yaml_emitter_t *emitter, PGresult *res)
+s_emit_units (wdm_yaml_out_t *out, const PGresult *res)
 {
-    if (s_scalar (emitter, "units") || s_seq_start (emitter, YAML_BLOCK_SEQUENCE_STYLE))
+    if (wdm_yaml_out_scalar (out, "units") || wdm_yaml_out_seq (out, false))
         return -1;
-    for (int row = 0; row < PQntuples (res); row++) {
-        if (s_map_start (emitter) || s_field (emitter, "code", res, row, 0)
-            || s_field (emitter, "kind", res, row, 1) || s_field (emitter, "area", res, row, 2)
-            || s_field (emitter, "name_zh", res, row, 3) || s_field (emitter, "name_en", res, row, 4))
+    for (int row = 0; row < PQntuples (res); row++)
+        if (wdm_yaml_out_map (out, false)
+            || wdm_yaml_out_field (out, "code", wdm_db_value (res, row, 0), false)
+            || wdm_yaml_out_field (out, "kind", wdm_db_value (res, row, 1), false)
+            || wdm_yaml_out_field (out, "area", wdm_db_value (res, row, 2), false)
+            || wdm_yaml_out_field (out, "name_zh", wdm_db_value (res, row, 3), false)
+            || wdm_yaml_out_field (out, "name_en", wdm_db_value (res, row, 4), false)
+            || wdm_yaml_out_field (out, "active", PQgetvalue (res, row, 5) [0] != 't' ? "false" : NULL, false)
+            || wdm_yaml_out_list (out, "leads", wdm_db_value (res, row, 6), ',')
+            || wdm_yaml_out_list (out, "contributes", wdm_db_value (res, row, 7), ',')
+            || wdm_yaml_out_map_end (out))
             return -1;
-        if (PQgetvalue (res, row, 5) [0] != 't'
-            && (s_scalar (emitter, "active") || s_scalar (emitter, "false")))
-            return -1;
-        if (s_codes (emitter, "leads", res, row, 6) || s_codes (emitter, "contributes", res, row, 7)
-            || s_map_end (emitter))
-            return -1;
-    }
-    return s_seq_end (emitter);
-}
-
-//  The whole document: a stream with one document, a mapping of areas
-//  and units.
-static int
-s_emit (yaml_emitter_t *emitter, PGresult *areas, PGresult *units)
-{
-    yaml_event_t event;
-    if (s_event (emitter, &event, yaml_stream_start_event_initialize (&event, YAML_UTF8_ENCODING))
-        || s_event (emitter, &event, yaml_document_start_event_initialize (&event, NULL, NULL, NULL, 1))
-        || s_map_start (emitter) || s_emit_areas (emitter, areas) || s_emit_units (emitter, units)
-        || s_map_end (emitter) || s_event (emitter, &event, yaml_document_end_event_initialize (&event, 1))
-        || s_event (emitter, &event, yaml_stream_end_event_initialize (&event)))
-        return -1;
-    return yaml_emitter_flush (emitter) ? 0 : -1;
+    return wdm_yaml_out_seq_end (out);
 }
 
 int
@@ -176,21 +80,20 @@ wdm_site_export (PGconn *conn, FILE *out, wdm_buf_t *errors)
         wdm_buf_printf (errors, "%s\n", err);
         goto cleanup;
     }
-    yaml_emitter_t emitter;
-    if (!yaml_emitter_initialize (&emitter)) {
+    wdm_yaml_out_t *emitter = wdm_yaml_out_new (out, s_header);
+    if (!emitter) {
         wdm_buf_printf (errors, "out of memory\n");
         goto cleanup;
     }
-    fputs (s_header, out);
-    yaml_emitter_set_output_file (&emitter, out);
-    yaml_emitter_set_unicode (&emitter, 1);
-    yaml_emitter_set_width (&emitter, -1);
-    yaml_emitter_set_indent (&emitter, 2);
-    rc = s_emit (&emitter, areas, units);
+    //  The whole document: a mapping of areas and units.
+    rc = wdm_yaml_out_map (emitter, false) || s_emit_areas (emitter, areas) || s_emit_units (emitter, units)
+            || wdm_yaml_out_map_end (emitter) || wdm_yaml_out_end (emitter)
+        ? -1
+        : 0;
     if (rc)
         wdm_buf_printf (errors, "cannot write the site file: %s\n",
-                        emitter.problem ? emitter.problem : "write error");
-    yaml_emitter_delete (&emitter);
+                        wdm_yaml_out_problem (emitter) ? wdm_yaml_out_problem (emitter) : "write error");
+    wdm_yaml_out_destroy (&emitter);
     if (!rc && (fflush (out) || ferror (out))) {
         wdm_buf_printf (errors, "cannot write the site file\n");
         rc = -1;
