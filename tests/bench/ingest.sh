@@ -20,9 +20,10 @@
 #      the full warning evaluation over the loaded database.
 #
 # Acknowledgement latency is measured without touching the programs: an
-# uprobe on libzmq's zmq_send and zmq_recv in the collector processes (perf
-# probe; root), pairing the k-th batch a collector sends (its header frame)
-# with the k-th reply it reads — a collector's batches go over one
+# uprobe on libzmq's zmq_send and zmq_msg_recv in the collector processes
+# (perf probe; root), pairing the k-th batch a collector sends (its header
+# frame) with the k-th reply it reads (its header frame: wdm_proto_recv
+# takes a reply's two frames with zmq_msg_recv) — a collector's batches go over one
 # connection and are answered in order.  Without perf or uprobes only the
 # server's own commit-time histogram (/metrics) is shown, and labelled so.
 #
@@ -167,7 +168,7 @@ cleanup () {
     for p in "${collector_pids[@]}"; do kill -TERM "$p" 2>/dev/null; done
     [ -n "$server_pid" ] && kill -TERM "$server_pid" 2>/dev/null
     wait 2>/dev/null
-    [ $probes_added -eq 1 ] && perf probe -q -d 'probe_libzmq:zmq_send' -d 'probe_libzmq:zmq_recv' 2>/dev/null
+    [ $probes_added -eq 1 ] && perf probe -q -d 'probe_libzmq:zmq_send' -d 'probe_libzmq:zmq_msg_recv' 2>/dev/null
     wdm_pg_stop "$PG" 2>/dev/null
     if [ $KEEP -eq 1 ]; then echo "work directory kept: $W" >&2; else rm -rf "$W"; fi
 }
@@ -336,22 +337,24 @@ metric () { awk -v m="$1" '$1 == m { print $2 }' "$2"; }
 have_probes=0
 if command -v perf >/dev/null; then
     libzmq=$(ldd "$COLLECTOR" | awk '/libzmq/ { print $3 }')
-    if perf probe -l 2>/dev/null | grep -q 'probe_libzmq:zmq_send'; then
+    if perf probe -l 2>/dev/null | grep -q 'probe_libzmq:zmq_send' \
+        && perf probe -l 2>/dev/null | grep -q 'probe_libzmq:zmq_msg_recv'; then
         have_probes=1
-    elif perf probe -q -x "$libzmq" --add zmq_send --add zmq_recv >/dev/null 2>&1; then
+    elif perf probe -q -x "$libzmq" --add zmq_send --add zmq_msg_recv >/dev/null 2>&1; then
         have_probes=1 probes_added=1
     fi
 fi
 [ $have_probes -eq 1 ] || say "no uprobes (perf probe): acknowledgement latency from the commit histogram only"
 
 # latency PERFDATA: per collector process, the k-th batch (every other
-# zmq_send: header, then body) against the k-th zmq_recv (a reply's header).
+# zmq_send: header, then body) against the k-th reply (every other
+# zmq_msg_recv: header, then body).
 # Prints "p50 p99 max batches mismatched_processes", in ms.
 latency () {
     perf script -i "$1" -F pid,time,event 2>/dev/null | awk -v badfile="$1.bad" '
         { pid = $1; t = $2 + 0; ev = $3 }
         ev ~ /zmq_send/ { if (ns [pid] % 2 == 0) { send [pid, nb [pid]++] = t }; ns [pid]++ }
-        ev ~ /zmq_recv/ { recv [pid, nr [pid]++] = t }
+        ev ~ /zmq_msg_recv/ { if (nm [pid] % 2 == 0) { recv [pid, nr [pid]++] = t }; nm [pid]++ }
         END {
             for (p in nb) {
                 if (nb [p] != nr [p]) bad++
@@ -569,7 +572,7 @@ run_e2e () {
     done
     [ $up -eq "$cc" ] || wdm_die "only $up of $cc collectors connected: see $dir"
     if [ $have_probes -eq 1 ]; then
-        perf record -q -e probe_libzmq:zmq_send -e probe_libzmq:zmq_recv -o "$dir/lat-full.data" \
+        perf record -q -e probe_libzmq:zmq_send -e probe_libzmq:zmq_msg_recv -o "$dir/lat-full.data" \
             -p "$(IFS=,; echo "${collector_pids[*]}")" >/dev/null 2>&1 &
         perf_lat=$!; perf_pids+=($perf_lat)
     fi
@@ -644,7 +647,7 @@ run_e2e () {
         gen_data "$dir/paced" "$cc" "${R[paced_n]}" "$n" "$BATCH_SIZE"
         # Files of collector c, in order, into arrays.
         if [ $have_probes -eq 1 ]; then
-            perf record -q -e probe_libzmq:zmq_send -e probe_libzmq:zmq_recv -o "$dir/lat-paced.data" \
+            perf record -q -e probe_libzmq:zmq_send -e probe_libzmq:zmq_msg_recv -o "$dir/lat-paced.data" \
                 -p "$(IFS=,; echo "${collector_pids[*]}")" >/dev/null 2>&1 &
             perf_lat=$!; perf_pids+=($perf_lat)
             sleep 1
