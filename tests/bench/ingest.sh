@@ -849,7 +849,7 @@ echo "wall time of the end-to-end run: ${E[seconds]} s on $(nproc) cores = $(awk
 echo "  used: server ${E[cpu_srv]}, collectors ${E[cpu_col]}, PostgreSQL ${E[cpu_pg]} (store ${E[cpu_pg_store]}, warnings ${E[cpu_pg_warn]});"
 echo "  the machine as a whole: ${E[cpu_all]} (the rest: the benchmark's polling, and any other work on the machine)"
 if [ $have_probes -eq 1 ]; then
-    echo "ack latency: per batch, from the collector's zmq_send of the batch to its zmq_recv of the reply (uprobes);"
+    echo "ack latency: per batch, from the collector's zmq_send of the batch to its zmq_msg_recv of the reply's header (uprobes);"
     [ "${lf[4]}" -eq 0 ] && [ "${lp[4]}" -eq 0 ] || echo "  note: in ${lf[4]}/${lp[4]} processes batches and replies did not pair up one to one (resends)"
 else
     echo "ack latency: not measured (no perf uprobes); the commit time is the server's, not the collector's"
