@@ -9,7 +9,9 @@
 #       one not-met warning, naming the plan it misses;
 #   (c) a report two plans watch in the same year is owed once, and
 #       counted in each plan's completeness;
-#   (d) --plan names an unknown plan as an error with the nearest.
+#   (d) --plan names an unknown plan as an error with the nearest;
+#   (e) with no plan current, a command without --plan is refused the
+#       same way everywhere, naming the plans there are.
 #
 # Usage: test_plans.sh WDMON
 set -u
@@ -136,6 +138,16 @@ out=$(w warnings --plan aaa-tset-2026-2030 2>&1); rc=$?
 check "(d) an unknown --plan is refused, naming the nearest" 2 $rc "$out" "aaa-tset-2026-2030.*$next"
 out=$(w report --year 2024 --plan wuqing-women -o - 2>&1); rc=$?
 check "(d) report --plan too" 2 $rc "$out" "$current"
+
+# (e) no plan current: every command that takes --plan refuses alike.
+q "UPDATE plan SET current = false"
+for cmd in "warnings" "report --year 2024 -o -" "completeness --year 2024"; do
+    out=$(w $cmd 2>&1); rc=$?
+    check "(e) $cmd without --plan and no current plan is refused, naming the plans" 2 $rc "$out" \
+        "没有当前规划.*no plan is current.*$current"
+done
+out=$(w warnings --plan "$current" --format csv 2>&1); rc=$?
+check "(e) ... and --plan still names one" 0 $rc "$out" "not_met,HE03,wuqing,2024"
 
 wdm_test_drop_db
 wdm_test_end test_plans

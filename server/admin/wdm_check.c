@@ -54,6 +54,36 @@ wdm_check_code (PGconn *conn, const char *sql, const char *what_zh, const char *
     return WDM_CHECK_REFUSED;
 }
 
+//  What a person may type for a plan: its code or either title.
+#define S_PLANS "SELECT code, title_zh, title_en FROM plan ORDER BY code"
+
+wdm_check_result_t
+wdm_check_plan (PGconn *conn, const char **value, char *code, size_t code_size, char *message,
+                size_t message_size)
+{
+    wdm_check_result_t rc = WDM_CHECK_OK;
+    if (*value)
+        rc = wdm_check_code (conn, S_PLANS, "规划", "plan", *value, code, code_size, message, message_size);
+    else {
+        PGresult *res = wdm_db_query (conn, "SELECT code FROM plan WHERE current", 0, NULL, PGRES_TUPLES_OK,
+                                      message, message_size);
+        if (!res)
+            return WDM_CHECK_FAILED;
+        if (PQntuples (res) == 1)
+            snprintf (code, code_size, "%s", PQgetvalue (res, 0, 0));
+        else {
+            snprintf (message, message_size,
+                      "没有当前规划，请指定规划（--plan）/ no plan is current: name one (--plan)");
+            wdm_check_suggest (conn, S_PLANS, "", message, message_size);
+            rc = WDM_CHECK_REFUSED;
+        }
+        PQclear (res);
+    }
+    if (rc == WDM_CHECK_OK)
+        *value = code;
+    return rc;
+}
+
 wdm_check_result_t
 wdm_check_year (PGconn *conn, const char *range_sql, const char *text, int *year, char *message,
                 size_t message_size)
@@ -64,7 +94,7 @@ wdm_check_year (PGconn *conn, const char *range_sql, const char *text, int *year
     if (PQntuples (res) != 1 || PQgetisnull (res, 0, 0) || PQgetisnull (res, 0, 1)) {
         snprintf (message, message_size,
                   "数据库中没有规划 / the database holds no plan "
-                  "(run wdmon migrate)");
+                  "(load one with wdmon plan import)");
         PQclear (res);
         return WDM_CHECK_FAILED;
     }

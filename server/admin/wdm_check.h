@@ -31,6 +31,13 @@ wdm_check_result_t wdm_check_code (PGconn *conn, const char *sql, const char *wh
                                    const char *value, char *code, size_t code_size, char *message,
                                    size_t message_size);
 
+//  Which plan a command is about: *value, a plan's code or title, points
+//  at its code (copied to code); *value NULL means the current plan, and
+//  none being current is REFUSED ("没有当前规划" and the plans there are).
+//  The CLI, the console and the report resolve a plan only through here.
+wdm_check_result_t wdm_check_plan (PGconn *conn, const char **value, char *code, size_t code_size,
+                                   char *message, size_t message_size);
+
 //  Parse text as a year and check it lies within the range range_sql
 //  returns (one row: first, last).  REFUSED if it is not a number or lies
 //  outside, with the range and the nearest valid year in message.

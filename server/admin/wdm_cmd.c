@@ -70,23 +70,9 @@ wdm_cmd_check_code (PGconn *conn, const char *command, const char *sql, const ch
 int
 wdm_cmd_check_plan (PGconn *conn, const char *command, const char **value, char *code, size_t code_size)
 {
-    if (*value)
-        return wdm_cmd_check_code (conn, command, WDM_CMD_PLANS_SQL, "规划", "plan", value, code, code_size);
-    PGresult *res =
-        wdm_db_query (conn, "SELECT code FROM plan WHERE current", 0, NULL, PGRES_TUPLES_OK, NULL, 0);
-    if (!res)
-        return WDM_CMD_EXIT_FAILED;
-    int rc = WDM_CMD_EXIT_OK;
-    if (PQntuples (res) == 1) {
-        snprintf (code, code_size, "%s", PQgetvalue (res, 0, 0));
-        *value = code;
-    } else {
-        char message [1024] = "没有当前规划，请用 --plan 指定 / no plan is current: name one with --plan";
-        wdm_check_suggest (conn, WDM_CMD_PLANS_SQL, "", message, sizeof message);
-        rc = wdm_cmd_checked (command, WDM_CHECK_REFUSED, message);
-    }
-    PQclear (res);
-    return rc;
+    char message [1024] = "";
+    return wdm_cmd_checked (command, wdm_check_plan (conn, value, code, code_size, message, sizeof message),
+                            message);
 }
 
 int

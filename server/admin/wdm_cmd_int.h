@@ -34,8 +34,6 @@ typedef struct {
 //  (code, name, other names); a value matching any column names the row.
 #define WDM_CMD_UNITS_SQL "SELECT code, name_zh, name_en FROM member_unit ORDER BY code"
 #define WDM_CMD_AREAS_SQL "SELECT code, name_zh, name_en FROM area ORDER BY code"
-//  The plans, for --plan: (code, title, English title).
-#define WDM_CMD_PLANS_SQL "SELECT code, title_zh, title_en FROM plan ORDER BY code"
 //  The plan's years, for completeness and the report.
 #define WDM_CMD_PLAN_YEARS_SQL "SELECT min (period_start), max (period_end) FROM plan"
 

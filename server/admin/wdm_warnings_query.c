@@ -39,37 +39,13 @@ s_check_code (PGconn *conn, const char *sql, const char *what_zh, const char *wh
     return rc;
 }
 
-//  Point the plan filter at the plan it names, or at the current plan
-//  when none is given.
-static wdm_check_result_t
-s_check_plan (PGconn *conn, wdm_warnings_query_t *q, char *message, size_t message_size)
-{
-    if (q->plan)
-        return s_check_code (conn, WDM_CMD_PLANS_SQL, "规划", "plan", &q->plan, q->plan_code,
-                             sizeof q->plan_code, message, message_size);
-    PGresult *res = wdm_db_query (conn, "SELECT code FROM plan WHERE current", 0, NULL, PGRES_TUPLES_OK,
-                                  message, message_size);
-    if (!res)
-        return WDM_CHECK_FAILED;
-    wdm_check_result_t rc = WDM_CHECK_OK;
-    if (PQntuples (res) == 1) {
-        snprintf (q->plan_code, sizeof q->plan_code, "%s", PQgetvalue (res, 0, 0));
-        q->plan = q->plan_code;
-    } else {
-        snprintf (message, message_size, "没有当前规划，请指定规划 / no plan is current: name one");
-        wdm_check_suggest (conn, WDM_CMD_PLANS_SQL, "", message, message_size);
-        rc = WDM_CHECK_REFUSED;
-    }
-    PQclear (res);
-    return rc;
-}
-
 wdm_check_result_t
 wdm_warnings_query_check (PGconn *conn, wdm_warnings_query_t *q, char *message, size_t message_size)
 {
     static const char *const levels [] = { "red", "yellow", NULL };
     static const char *const states [] = { "open", "acknowledged", "resolved", NULL };
-    wdm_check_result_t rc = s_check_plan (conn, q, message, message_size);
+    wdm_check_result_t rc =
+        wdm_check_plan (conn, &q->plan, q->plan_code, sizeof q->plan_code, message, message_size);
     if (rc == WDM_CHECK_OK && q->level)
         rc = wdm_check_word ("--level", q->level, levels, message, message_size);
     if (rc == WDM_CHECK_OK && q->state)

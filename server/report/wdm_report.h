@@ -20,7 +20,7 @@ typedef struct {
     wdm_report_format_t format;
     bool english;              //  false: Chinese
     const char *generated_at;  //  timestamp printed in the report; NULL: now (UTC)
-    const char *plan;          //  the plan reported on (its code); NULL: the current plan
+    const char *plan;          //  the plan reported on: its code (wdm_check_plan resolves a default)
 } wdm_report_options_t;
 
 //  The counts the report's summary gives, for callers that print them.

@@ -25,21 +25,19 @@ s_find (const rp_report_t *self, const char *code)
 static int
 s_load_plan (rp_report_t *self)
 {
-    //  The report is of one plan: the one asked for, else the current one.
+    //  The report is of the plan asked for; the caller resolved "the
+    //  current plan" (wdm_check_plan), so that it is refused in one place.
     const char *params [] = { self->options->plan };
     self->plan = rp_query (self, "the plan",
                            "SELECT code, title_zh, title_en, period_start, period_end, baseline_year,"
                            "       deadline_month, deadline_day"
                            "  FROM wdmon.plan"
-                           " WHERE CASE WHEN $1::text IS NULL THEN current ELSE code = $1 END",
+                           " WHERE code = $1",
                            1, params);
     if (!self->plan)
         return -1;
     if (PQntuples (self->plan) != 1) {
-        if (self->options->plan)
-            rp_fail (self, "there is no plan %s", self->options->plan);
-        else
-            rp_fail (self, "no plan is current (name one with --plan)");
+        rp_fail (self, "there is no plan %s", self->options->plan ? self->options->plan : "(none named)");
         return -1;
     }
     self->plan_code = PQgetvalue (self->plan, 0, 0);
