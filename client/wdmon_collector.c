@@ -112,7 +112,7 @@ static int
 s_put_name (const wdm_collector_config_t *config, const char *source, wdm_source_format_t kind,
             const char *hidden, char *final, size_t size)
 {
-    const char *ending = kind == WDM_SOURCE_CSV ? ".csv" : ".jsonl";
+    const char *ending = kind == WDM_SOURCE_CSV ? ".csv" : kind == WDM_SOURCE_XLSX ? ".xlsx" : ".jsonl";
     char stem [1024], suffix [16] = "";
     wdm_source_format_t named;
     if (strcmp (source, "-") == 0)
