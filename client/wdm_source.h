@@ -95,7 +95,9 @@ typedef struct {
 //  a column is the header, with the CSV's column names; rows above it
 //  (titles, merged or not) are passed over, a sheet without one (an
 //  instructions sheet) is skipped, and columns whose header starts
-//  "（参考）" are for people only and not read.  A row's "line" is its
+//  "（参考）" are for people only and not read; in a sheet with such
+//  columns (a form from `wdmon template`) a row whose value, numerator,
+//  denominator and note are all empty was not filled, and is passed over.  A row's "line" is its
 //  row number; a bad row's message starts with the sheet, row and column
 //  (工作表“X”第7行G列 / sheet 'X' row 7 column G), and its text lists the
 //  cells (A7=..., B7=...).  Numbers are numbers, or text as in CSV; a

@@ -127,6 +127,7 @@ struct s_xlsx {
     size_t row_cell_count;
     wdm_buf_t row_text;  //  the cells' texts, NUL-terminated each
     bool have_header;
+    bool is_form;  //  the header has （参考） columns: a form from wdmon template
     int columns [S_ROW_CELLS];  //  field of each column; -1 none
     int column_count;
     char header_letters [SR_FIELD_COUNT][8];  //  column letters of each field, for messages
@@ -563,6 +564,8 @@ s_sheet_header (s_xlsx_t *self)
                 self->sheet, self->row, shown, letters, shown, self->sheet, self->row, letters);
             return;
         }
+        if (field == -1)
+            self->is_form = true;
         if (field < 0)
             continue;
         if (column_of [field]) {
@@ -661,6 +664,11 @@ s_sheet_record (s_xlsx_t *self)
             into->number = number;
         }
     }
+    //  A form's row left unfilled is not reported: the form lists every
+    //  row the unit may fill, not every row it must.
+    if (self->is_form && !cells [SR_VALUE].present && !cells [SR_NUMERATOR].present
+        && !cells [SR_DENOMINATOR].present && !cells [SR_NOTE].present)
+        return;
     wdm_record_t record;
     if (sr_build (cells, &record, &fault) != 0) {
         s_row_fault (self, &fault);
@@ -1020,6 +1028,7 @@ s_read (s_xlsx_t *self)
         snprintf (part, sizeof part, "%s", target);
         self->sheet = self->sheets [i].name;
         self->have_header = false;
+        self->is_form = false;
         self->row = self->last_row = 0;
         memset (self->header_letters, 0, sizeof self->header_letters);
         if (s_part (self, part, S_SHEET, false) < 0)
