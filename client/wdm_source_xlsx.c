@@ -113,6 +113,7 @@ struct s_xlsx {
 
     //  the text being gathered (a <t>, a <v>), capped at S_TEXT_MAX chars
     wdm_buf_t text;
+    size_t text_chars;  //  characters in text
     bool gathering;
 
     //  the sheet being read
@@ -127,7 +128,7 @@ struct s_xlsx {
     size_t row_cell_count;
     wdm_buf_t row_text;  //  the cells' texts, NUL-terminated each
     bool have_header;
-    bool is_form;  //  the header has （参考） columns: a form from wdmon template
+    bool is_form;               //  the header has （参考） columns: a form from wdmon template
     int columns [S_ROW_CELLS];  //  field of each column; -1 none
     int column_count;
     char header_letters [SR_FIELD_COUNT][8];  //  column letters of each field, for messages
@@ -243,7 +244,10 @@ s_on_text (void *arg, const XML_Char *text, int len)
     s_xlsx_t *self = (s_xlsx_t *)arg;
     if (!self->gathering || self->refused)
         return;
-    if (self->text.size + (size_t)len > (size_t)S_TEXT_MAX * 4) {
+    for (int i = 0; i < len; i++)
+        if (((unsigned char)text [i] & 0xC0) != 0x80)
+            self->text_chars++;
+    if (self->text_chars > S_TEXT_MAX) {
         s_refuse (self,
                   "%s中有文本超过%d个字符（Excel单元格的上限） / %s holds a text longer than %d characters "
                   "(an Excel cell's limit)",
@@ -345,6 +349,7 @@ s_strings_start (s_xlsx_t *self, const char *name)
     if (strcmp (name, "si") == 0) {
         self->in_si = true;
         wdm_buf_reset (&self->text);
+        self->text_chars = 0;
     } else if (strcmp (name, "rPh") == 0)
         self->in_rph = true;
     else if (strcmp (name, "t") == 0 && self->in_si && !self->in_rph)
@@ -747,6 +752,7 @@ s_sheet_start (s_xlsx_t *self, const char *name, const char **attrs)
         snprintf (self->cell_type, sizeof self->cell_type, "%s", t ? t : "n");
         self->cell_has_value = false;
         wdm_buf_reset (&self->text);
+        self->text_chars = 0;
     } else if (strcmp (name, "v") == 0 || (strcmp (name, "t") == 0 && !self->in_rph)) {
         self->gathering = true;  //  <v>, or an inline string's <is><t>
         self->cell_has_value = true;

@@ -511,6 +511,47 @@ test_path_traversal (void)
     s_expect_refused (path, "不安全的条目名“../../x”（路径穿越）");
 }
 
+//  A cell's text past Excel's 32767 characters, and a row past the cap
+//  on rows, refuse the workbook: the caps hold whatever the file says.
+static void
+test_limits (void)
+{
+    size_t len = 40000;
+    char *strings = malloc (2 * len + 256);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (strings);
+    int at = snprintf (strings, 256,
+                       "<sst xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><si><t>");
+    for (size_t i = 0; i < len / 3; i++, at += 3)
+        memcpy (strings + at, "字", 3);  //  13333 characters, 40000 bytes: within the cap
+    strcpy (strings + at, "</t></si><si><t>");
+    at += (int)strlen ("</t></si><si><t>");
+    memset (strings + at, 'a', len);  //  40000 characters: past it
+    at += (int)len;
+    strcpy (strings + at, "</t></si></sst>");
+    const s_entry_t long_text [] = {
+        S_HOSTILE_BASE,
+        { "xl/sharedStrings.xml", strings, 0 },
+        { "xl/worksheets/sheet1.xml", S_SHEET (""), 0 },
+    };
+    char path [128], why [512];
+    s_path (path, sizeof path, "long.xlsx");
+    s_write (path, long_text, sizeof long_text / sizeof long_text [0]);
+    free (strings);
+    s_sink_t sink;
+    CU_ASSERT_EQUAL (s_read (path, &sink, why, sizeof why), -1);
+    CU_ASSERT_PTR_NOT_NULL (strstr (why, "xl/sharedStrings.xml holds a text longer than 32767 characters"));
+
+    const s_entry_t far_row [] = {
+        S_HOSTILE_BASE,
+        { "xl/worksheets/sheet1.xml", S_SHEET ("<row r=\"1048576\"><c r=\"A1048576\"><v>1</v></c></row>"),
+          0 },
+    };
+    s_path (path, sizeof path, "far.xlsx");
+    s_write (path, far_row, sizeof far_row / sizeof far_row [0]);
+    CU_ASSERT_EQUAL (s_read (path, &sink, why, sizeof why), -1);
+    CU_ASSERT_PTR_NOT_NULL (strstr (why, "has a bad row number 1048576, or more than 1000000 rows"));
+}
+
 //  Not a zip at all.
 static void
 test_not_a_zip (void)
@@ -537,6 +578,7 @@ main (void)
         { "entity expansion is refused in bounded memory and time", test_entity_expansion },
         { "a 100 MB shared-strings part is refused in bounded memory and time", test_huge_shared_strings },
         { "a path-traversal entry name is refused", test_path_traversal },
+        { "a text past 32767 characters, a row past the cap: refused", test_limits },
         { "a file that is not a zip is refused", test_not_a_zip },
     };
     snprintf (s_dir, sizeof s_dir, "/tmp/test_xlsx.XXXXXX");
