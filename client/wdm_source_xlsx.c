@@ -26,7 +26,9 @@
 
 #include "wdm_source_int.h"
 
+#include <errno.h>
 #include <expat.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <math.h>
 #include <stdbool.h>
@@ -102,7 +104,7 @@ struct s_xlsx {
     wdm_buf_t strings;
     size_t *string_at;
     size_t string_count, string_at_size;
-    bool in_si, in_t, in_rph;  //  inside <si>, a <t>, and phonetic text to skip
+    bool in_si, in_rph;  //  inside <si>, and in phonetic text to skip
 
     //  styles: which cell formats show dates
     bool *date_style;
@@ -173,6 +175,19 @@ s_attr (const char **attrs, const char *name)
         if (strcmp (s_local (attrs [i]), name) == 0)
             return attrs [i + 1];
     return NULL;
+}
+
+//  A whole number in an attribute, 0 to INT_MAX; -1 for anything else
+//  (atoi's overflow would be undefined).
+static int
+s_whole (const char *text)
+{
+    char *end;
+    errno = 0;
+    long value = strtol (text, &end, 10);
+    if (end == text || *end || errno || value < 0 || value > INT_MAX)
+        return -1;
+    return (int)value;
 }
 
 //  ---------------------------------------------------------------------
@@ -427,7 +442,7 @@ s_styles_start (s_xlsx_t *self, const char *name, const char **attrs)
         const char *id = s_attr (attrs, "numFmtId"), *code = s_attr (attrs, "formatCode");
         if (id && code && s_date_format (code)
             && self->custom_date_count < sizeof self->custom_dates / sizeof self->custom_dates [0])
-            self->custom_dates [self->custom_date_count++] = atoi (id);
+            self->custom_dates [self->custom_date_count++] = s_whole (id);
     } else if (strcmp (name, "cellXfs") == 0)
         self->in_cellxfs = true;
     else if (strcmp (name, "xf") == 0 && self->in_cellxfs) {
@@ -440,7 +455,7 @@ s_styles_start (s_xlsx_t *self, const char *name, const char **attrs)
         }
         self->date_style = styles;
         const char *id = s_attr (attrs, "numFmtId");
-        self->date_style [self->style_count++] = id && s_date_id (self, atoi (id));
+        self->date_style [self->style_count++] = id && s_date_id (self, s_whole (id));
     }
 }
 
@@ -719,7 +734,7 @@ s_sheet_start (s_xlsx_t *self, const char *name, const char **attrs)
 {
     if (strcmp (name, "row") == 0) {
         const char *r = s_attr (attrs, "r");
-        int row = r ? atoi (r) : self->last_row + 1;
+        int row = r ? s_whole (r) : self->last_row + 1;
         if (row <= self->last_row || row > S_ROWS_MAX) {
             s_refuse (
                 self,
@@ -746,7 +761,7 @@ s_sheet_start (s_xlsx_t *self, const char *name, const char **attrs)
             return;
         }
         self->next_column = column + 1;
-        long style = s ? atol (s) : 0;
+        int style = s ? s_whole (s) : 0;
         self->cell = (s_cell_t) { .column = column };
         self->cell.is_date = style >= 0 && (size_t)style < self->style_count && self->date_style [style];
         snprintf (self->cell_type, sizeof self->cell_type, "%s", t ? t : "n");
@@ -866,6 +881,7 @@ s_part (s_xlsx_t *self, const char *entry, s_part_kind_t kind, bool optional)
     char *chunk = NULL;
     self->part = entry;
     self->kind = kind;
+    self->in_si = self->in_rph = self->gathering = false;
     zip_int64_t index = zip_name_locate (self->zip, entry, 0);
     if (index < 0)
         index = zip_name_locate (self->zip, entry, ZIP_FL_NOCASE);
