@@ -148,6 +148,8 @@ ws = openpyxl.load_workbook('$work/filled.xlsx')['填报']
 print(next(r[0].row for r in ws.iter_rows(min_row=5) if r[0].value == '$code'))")"
 done
 read -r dm18_row dm26_row <<<"$rows"
+out=$("$collector_bin" -c "$mc/collector.conf" check "$work/filled.xlsx" 2>&1)
+has "check reads the filled form as intake would" "$out" "line ${dm18_row}	value	工作表“填报”第${dm18_row}行K列"
 drop "$work/filled.xlsx" form-2024.xlsx
 wait_for 30 taken form-2024.xlsx || fail "form-2024.xlsx was not taken"
 expect "the filled form stores exactly its good rows" \
@@ -179,7 +181,8 @@ ws["C8"].number_format = "yyyy-mm-dd"
 ws.append(["XX99", "meichang", 2024, 5, "unknown indicator"])            # row 9
 wb.save(sys.argv[1])
 EOF
-drop "$work/plain.xlsx" plain.xlsx
+out=$("$collector_bin" -c "$mc/collector.conf" put "$work/plain.xlsx")
+has "put hands a workbook over under its own name" "$out" "plain.xlsx"
 wait_for 30 taken plain.xlsx || fail "plain.xlsx was not taken"
 expect "a plain sheet stores its good rows" \
     "$(q "SELECT string_agg (indicator_code || ':' || value || ':' || note, ',' ORDER BY indicator_code)
