@@ -399,29 +399,49 @@ s_strings_end (s_xlsx_t *self, const char *name)
 //  ---------------------------------------------------------------------
 //  Styles: a number shown as a date is a date
 
-//  A custom number format that shows a date: y, m, d or e outside quotes
-//  and brackets, and no h or s (a time alone is not a date).
+//  Whether text starts with word (lower case), ignoring ASCII case.
+static bool
+s_starts_word (const char *text, const char *word)
+{
+    for (; *word; text++, word++) {
+        char c = (*text >= 'A' && *text <= 'Z') ? (char)(*text - 'A' + 'a') : *text;
+        if (c != *word)
+            return false;
+    }
+    return true;
+}
+
+//  A custom number format that shows a date: a year or day (y, d), or a
+//  month (m) without hours or seconds, outside quotes, brackets and
+//  escapes.  "General" (LibreOffice writes it as a custom format), an
+//  exponent (0.00E+00) and a duration ([h]:mm:ss) are not dates.
 static bool
 s_date_format (const char *code)
 {
-    bool quoted = false, bracket = false, date = false;
+    bool quoted = false, bracket = false, year_or_day = false, month = false, time = false;
     for (const char *p = code; *p; p++) {
         if (*p == '"')
             quoted = !quoted;
         else if (quoted)
             continue;
-        else if (*p == '\\' && p [1])
-            p++;
+        else if (s_starts_word (p, "general"))
+            p += strlen ("general") - 1;
+        else if ((*p == '\\' || *p == '_' || *p == '*') && p [1])
+            p++;  //  an escaped character, a space as wide as it, a fill
         else if (*p == '[')
             bracket = true;
         else if (*p == ']')
             bracket = false;
-        else if (!bracket && strchr ("yYdDeE", *p))
-            date = true;
-        else if (!bracket && (*p == 'm' || *p == 'M'))
-            date = true;
+        else if (bracket)
+            time = time || strchr ("hHsS", *p);
+        else if (strchr ("yYdD", *p))
+            year_or_day = true;
+        else if (*p == 'm' || *p == 'M')
+            month = true;
+        else if (strchr ("hHsS", *p))
+            time = true;
     }
-    return date;
+    return year_or_day || (month && !time);
 }
 
 static bool

@@ -195,4 +195,34 @@ contains "... a missing value" "$errors" "7	value	工作表“数据”第7行D�
 contains "... an unknown indicator" "$errors" "9	indicator	工作表“数据”第9行A列 / sheet '数据' row 9 column A: "
 contains "... with the row's cells" "$errors" "A9=XX99, B9=meichang, C9=2024, D9=5"
 
+# --- Saved by LibreOffice: a CSV converted, and the filled form re-saved ------
+# LibreOffice writes its own shape of workbook (its part names, styles,
+# shared strings): what a unit gets from Calc, or from a form passed
+# through it.
+if command -v soffice >/dev/null; then
+    lo () { timeout 120 soffice -env:UserInstallation="file://$work/lo-profile" --headless --infilter=CSV:44,34,76,1 \
+                --convert-to xlsx --outdir "$1" "$2" >>"$work/soffice.log" 2>&1; }
+    printf '指标代码,地区代码,年份,数值,备注\nDM32,meichang,2024,41.5,从CSV转换\nDM36,meichang,2024,abc,坏行\n' >"$work/calc.csv"
+    mkdir -p "$work/lo"
+    lo "$work/lo" "$work/calc.csv" || fail "LibreOffice did not convert calc.csv"
+    drop "$work/lo/calc.xlsx" calc.xlsx
+    wait_for 30 taken calc.xlsx || fail "calc.xlsx was not taken"
+    expect "a sheet LibreOffice saved from a CSV stores its good row" \
+        "$(q "SELECT string_agg (indicator_code || ':' || value || ':' || note, ',') FROM observation WHERE indicator_code IN ('DM32', 'DM36')")" \
+        "DM32:41.5:从CSV转换"
+    contains "... and explains the bad one" "$mc/inbox/failed/calc.xlsx.errors.txt" \
+        "3	value	工作表“calc”第3行D列 / sheet 'calc' row 3 column D: 数值不是数字 / value is not a number: 'abc'"
+    q "DELETE FROM observation WHERE year = 2024" >/dev/null
+    mkdir -p "$work/lo2"
+    lo "$work/lo2" "$work/filled.xlsx" || fail "LibreOffice did not re-save filled.xlsx"
+    drop "$work/lo2/filled.xlsx" form-lo.xlsx
+    wait_for 30 taken form-lo.xlsx || fail "form-lo.xlsx was not taken"
+    expect "the filled form re-saved by LibreOffice stores the same good rows" \
+        "$(q "SELECT string_agg (indicator_code || ':' || body || ':' || value || ':' || coalesce (numerator::text, '') || '/' || coalesce (denominator::text, ''), ',' ORDER BY indicator_code)
+                FROM observation WHERE year = 2024")" "DM03::30:/,DM17:政府:1:/,DM25::18.5:37/200"
+    expect "... and explains the same bad rows" "$(grep -vc '^#' "$mc/inbox/failed/form-lo.xlsx.errors.txt" 2>/dev/null)" 2
+else
+    echo "skip: LibreOffice (libreoffice-calc-nogui) is not installed: the sheets it saves are not tried"
+fi
+
 wdm_test_end test_template

@@ -222,8 +222,13 @@ test_excel_shape (void)
     static const char styles [] =
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
         "<styleSheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">"
-        "<numFmts count=\"1\"><numFmt numFmtId=\"176\" formatCode=\"yyyy&quot;年&quot;m&quot;月&quot;\"/></numFmts>"
-        "<cellXfs count=\"3\"><xf numFmtId=\"0\"/><xf numFmtId=\"14\"/><xf numFmtId=\"176\"/></cellXfs>"
+        "<numFmts count=\"4\"><numFmt numFmtId=\"176\" formatCode=\"yyyy&quot;年&quot;m&quot;月&quot;\"/>"
+        /* LibreOffice writes General as a custom format; neither it, an
+           exponent nor a duration is a date */
+        "<numFmt numFmtId=\"164\" formatCode=\"General\"/><numFmt numFmtId=\"177\" formatCode=\"0.00E+00\"/>"
+        "<numFmt numFmtId=\"178\" formatCode=\"[h]:mm:ss\"/></numFmts>"
+        "<cellXfs count=\"6\"><xf numFmtId=\"0\"/><xf numFmtId=\"14\"/><xf numFmtId=\"176\"/>"
+        "<xf numFmtId=\"164\"/><xf numFmtId=\"177\"/><xf numFmtId=\"178\"/></cellXfs>"
         "</styleSheet>";
     static const char sheet [] = S_SHEET (
         "<row r=\"1\"><c r=\"A1\" t=\"s\"><v>0</v></c></row>"
@@ -231,13 +236,13 @@ test_excel_shape (void)
         "<c r=\"C3\" t=\"s\"><v>3</v></c><c r=\"D3\" t=\"s\"><v>8</v></c><c r=\"E3\" t=\"s\"><v>4</v></c>"
         "<c r=\"F3\" t=\"s\"><v>5</v></c></row>"
         /* row 4: good, value as text, reference column ignored */
-        "<row r=\"4\"><c r=\"A4\" t=\"s\"><v>6</v></c><c r=\"B4\"><v>120114</v></c>"
-        "<c r=\"C4\"><v>2023</v></c><c r=\"D4\"><v>35</v></c><c r=\"E4\" t=\"s\"><v>7</v></c></row>"
+        "<row r=\"4\"><c r=\"A4\" t=\"s\"><v>6</v></c><c r=\"B4\" s=\"5\"><v>120114</v></c>"
+        "<c r=\"C4\" s=\"3\"><v>2023</v></c><c r=\"D4\"><v>35</v></c><c r=\"E4\" t=\"s\"><v>7</v></c></row>"
         /* row 5: empty cells only */
         "<row r=\"5\"><c r=\"A5\" s=\"0\"/><c r=\"B5\"/></row>"
         /* row 6: the year as a date (2024-03-01 is serial 45352), a date in the note */
         "<row r=\"6\"><c r=\"A6\" t=\"s\"><v>6</v></c><c r=\"B6\"><v>120114</v></c>"
-        "<c r=\"C6\" s=\"2\"><v>45352</v></c><c r=\"E6\"><v>0.36399999999999999</v></c>"
+        "<c r=\"C6\" s=\"2\"><v>45352</v></c><c r=\"E6\" s=\"4\"><v>0.36399999999999999</v></c>"
         "<c r=\"F6\" s=\"1\"><v>45352</v></c></row>"
         /* row 7: value out of range (DM01 is 0-100) */
         "<row r=\"7\"><c r=\"A7\" t=\"s\"><v>6</v></c><c r=\"B7\"><v>120114</v></c>"
