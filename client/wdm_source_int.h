@@ -11,7 +11,8 @@
         wdm_source_encoding.c  UTF-8 or GB18030, made UTF-8
         wdm_source_csv.c       CSV rows, by libcsv, a physical line at a time
         wdm_source_jsonl.c     JSON Lines, one object a line
-        wdm_source_xlsx.c      Excel workbooks, by libzip and expat, a row at a time
+        wdm_source_xlsx.c      Excel workbooks, by libzip and expat (wdm_source_xlsx_int.h)
+        wdm_source_xlsx_sheet.c  ... and their sheets' rows, a row at a time
         wdm_source_fields.c    one line's cells made into a record  */
 
 #ifndef WDM_SOURCE_INT_H_INCLUDED
