@@ -94,26 +94,25 @@ s_fail_file (const char *inbox, const char *name, const char *why)
 }
 
 //  Why a file the collector cannot read is set aside, in Chinese and
-//  English: Excel workbooks get the way to save them as CSV.
+//  English: older Excel and WPS workbooks get the way to save them as
+//  .xlsx.
 static void
 s_unreadable_kind (const char *name, char *why, size_t size)
 {
     const char *dot = strrchr (name, '.');
     bool excel = dot
-        && (strcasecmp (dot, ".xlsx") == 0 || strcasecmp (dot, ".xls") == 0 || strcasecmp (dot, ".xlsm") == 0
-            || strcasecmp (dot, ".et") == 0);
+        && (strcasecmp (dot, ".xls") == 0 || strcasecmp (dot, ".xlsm") == 0 || strcasecmp (dot, ".et") == 0);
     if (excel)
         snprintf (why, size,
-                  "尚不能读取Excel工作簿（%s）：请在Excel中“另存为”，文件类型选"
-                  "“CSV UTF-8（逗号分隔）(*.csv)”，再把该CSV文件放入收件箱 / "
-                  "Excel workbooks (%s) are not read yet: in Excel, choose Save As, "
-                  "type \"CSV UTF-8 (Comma delimited) (*.csv)\", and drop that CSV file "
-                  "into the inbox",
+                  "不能读取%s格式的工作簿：请在Excel或WPS中“另存为”，文件类型选"
+                  "“Excel工作簿(*.xlsx)”，再把该.xlsx文件放入收件箱 / "
+                  "%s workbooks are not read: in Excel or WPS, choose Save As, "
+                  "type \"Excel Workbook (*.xlsx)\", and drop that .xlsx file into the inbox",
                   dot, dot);
     else
         snprintf (why, size,
-                  "不支持的文件类型：应为.csv、.jsonl、.ndjson或.json / "
-                  "unknown kind of file: expected .csv, .jsonl, .ndjson or .json");
+                  "不支持的文件类型：应为.csv、.xlsx、.jsonl、.ndjson或.json / "
+                  "unknown kind of file: expected .csv, .xlsx, .jsonl, .ndjson or .json");
 }
 
 //  Take one file in.  0 done (moved to done/ or failed/), -1 the outbox

@@ -173,10 +173,8 @@ wdm_source_format_from_name (const char *name, wdm_source_format_t *format)
         const char *ending;
         wdm_source_format_t format;
     } endings [] = {
-        { ".csv", WDM_SOURCE_CSV },
-        { ".jsonl", WDM_SOURCE_JSONL },
-        { ".ndjson", WDM_SOURCE_JSONL },
-        { ".json", WDM_SOURCE_JSONL },
+        { ".csv", WDM_SOURCE_CSV },    { ".jsonl", WDM_SOURCE_JSONL }, { ".ndjson", WDM_SOURCE_JSONL },
+        { ".json", WDM_SOURCE_JSONL }, { ".xlsx", WDM_SOURCE_XLSX },
     };
     size_t len = strlen (name);
     for (size_t i = 0; i < sizeof endings / sizeof endings [0]; i++) {
@@ -213,9 +211,12 @@ wdm_source_parse (const char *data, size_t size, wdm_source_format_t format, con
     const char *text = NULL;
     size_t text_size = 0;
     char *copy = NULL;
-    if (format != WDM_SOURCE_CSV && format != WDM_SOURCE_JSONL)
+    if (format != WDM_SOURCE_CSV && format != WDM_SOURCE_JSONL && format != WDM_SOURCE_XLSX)
         sr_why (&reader, "未知的文件格式 / unknown format %d", (int)format);
-    else if (sr_decode (&reader, data, size, format, &text, &text_size, &copy) == 0) {
+    else if (format == WDM_SOURCE_XLSX) {
+        reader.stats->encoding = "XLSX";
+        sr_xlsx_parse (&reader, data, size);
+    } else if (sr_decode (&reader, data, size, format, &text, &text_size, &copy) == 0) {
         if (format == WDM_SOURCE_CSV)
             sr_csv_parse (&reader, text, text_size);
         else
@@ -271,8 +272,8 @@ wdm_source_parse_file (const char *path, const wdm_catalog_t *catalog, wdm_sourc
     wdm_source_format_t format;
     if (wdm_source_format_from_name (path, &format)) {
         sr_why (&reader,
-                "不支持的文件类型：%s（应为.csv、.jsonl、.ndjson或.json） / "
-                "unknown kind of file: %s (expected .csv, .jsonl, .ndjson or .json)",
+                "不支持的文件类型：%s（应为.csv、.xlsx、.jsonl、.ndjson或.json） / "
+                "unknown kind of file: %s (expected .csv, .xlsx, .jsonl, .ndjson or .json)",
                 path, path);
         goto cleanup;
     }

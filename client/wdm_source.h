@@ -22,11 +22,11 @@
 //  Longest line text handed to a wdm_source_error_fn, + 1.
 #define WDM_SOURCE_TEXT_MAX 256
 
-typedef enum { WDM_SOURCE_CSV, WDM_SOURCE_JSONL } wdm_source_format_t;
+typedef enum { WDM_SOURCE_CSV, WDM_SOURCE_JSONL, WDM_SOURCE_XLSX } wdm_source_format_t;
 
 //  The format a file name's ending implies, ignoring case: ".csv" is CSV;
-//  ".jsonl", ".ndjson" and ".json" are JSON Lines.  0, or -1 for any
-//  other name.
+//  ".jsonl", ".ndjson" and ".json" are JSON Lines; ".xlsx" an Excel
+//  workbook.  0, or -1 for any other name.
 int wdm_source_format_from_name (const char *name, wdm_source_format_t *format);
 
 //  Called for each good record, with the 1-based line on which it starts.
@@ -88,6 +88,26 @@ typedef struct {
 //  year, quarter and month are whole numbers.  Giving both quarter and
 //  month is a bad line (field "period").  A text longer than its record
 //  field (63 bytes for codes, 1023 for a note) is a bad line, never cut.
+//
+//  XLSX (wdm_source_xlsx.c): an Excel workbook, read through its
+//  relationships (Excel's and WPS Office's part names alike), shared or
+//  inline strings.  In each sheet the first row (of the first 50) naming
+//  a column is the header, with the CSV's column names; rows above it
+//  (titles, merged or not) are passed over, a sheet without one (an
+//  instructions sheet) is skipped, and columns whose header starts
+//  "（参考）" are for people only and not read; in a sheet with such
+//  columns (a form from `wdmon template`) a row whose value, numerator,
+//  denominator and note are all empty was not filled, and is passed over.  A row's "line" is its
+//  row number; a bad row's message starts with the sheet, row and column
+//  (工作表“X”第7行G列 / sheet 'X' row 7 column G), and its text lists the
+//  cells (A7=..., B7=...).  Numbers are numbers, or text as in CSV; a
+//  code typed as a number is its digits; a date in the year column is its
+//  year, in a note its YYYY-MM-DD.  A hostile or broken workbook is -1
+//  with *why: an entry name climbing out of the archive, a part over its
+//  size cap (64 MiB; 16 MiB for the shared strings) or inflating more
+//  than 200 times, a DOCTYPE (entity expansion), over 1,000,000 rows or
+//  4,000,000 cells, a text over 32767 characters; so is a workbook no
+//  sheet of which has a header, or a header with an unknown column.
 //
 //  JSON Lines: each line not empty is one JSON object with the English
 //  column names as keys (case matters); numbers as JSON numbers (year,

@@ -11,6 +11,8 @@
         wdm_source_encoding.c  UTF-8 or GB18030, made UTF-8
         wdm_source_csv.c       CSV rows, by libcsv, a physical line at a time
         wdm_source_jsonl.c     JSON Lines, one object a line
+        wdm_source_xlsx.c      Excel workbooks, by libzip and expat (wdm_source_xlsx_int.h)
+        wdm_source_xlsx_sheet.c  ... and their sheets' rows, a row at a time
         wdm_source_fields.c    one line's cells made into a record  */
 
 #ifndef WDM_SOURCE_INT_H_INCLUDED
@@ -143,5 +145,11 @@ void sr_csv_parse (sr_reader_t *reader, const char *data, size_t size);
 
 //  Read a JSON Lines document (UTF-8) into records, faults and stats.
 void sr_jsonl_parse (sr_reader_t *reader, const char *data, size_t size);
+
+//  --- wdm_source_xlsx.c ---
+
+//  Read an Excel workbook (the .xlsx file's bytes) into records, faults
+//  and stats; a hostile or broken one stops the reader, saying why.
+void sr_xlsx_parse (sr_reader_t *reader, const char *data, size_t size);
 
 #endif

@@ -74,7 +74,7 @@ s_usage (FILE *out)
              "  put [--format F] [FILE|-]\n"
              "                        hand records to the collector: copy FILE, under its\n"
              "                        own name, or standard input (-, the default), into\n"
-             "                        the inbox; F is csv or jsonl (default: from FILE's\n"
+             "                        the inbox; F is csv, jsonl or xlsx (default: from FILE's\n"
              "                        name, jsonl for input)\n"
              "  check FILE            read FILE as intake would (against the catalog of -c's\n"
              "                        bundle) and report every bad line, taking nothing\n"
@@ -112,7 +112,7 @@ static int
 s_put_name (const wdm_collector_config_t *config, const char *source, wdm_source_format_t kind,
             const char *hidden, char *final, size_t size)
 {
-    const char *ending = kind == WDM_SOURCE_CSV ? ".csv" : ".jsonl";
+    const char *ending = kind == WDM_SOURCE_CSV ? ".csv" : kind == WDM_SOURCE_XLSX ? ".xlsx" : ".jsonl";
     char stem [1024], suffix [16] = "";
     wdm_source_format_t named;
     if (strcmp (source, "-") == 0)
@@ -152,8 +152,10 @@ s_put (const wdm_collector_config_t *config, const char *format, const char *sou
     if (format) {
         if (strcmp (format, "csv") == 0)
             kind = WDM_SOURCE_CSV;
+        else if (strcmp (format, "xlsx") == 0)
+            kind = WDM_SOURCE_XLSX;
         else if (strcmp (format, "jsonl") != 0) {
-            fprintf (stderr, "wdmon-collector put: --format must be csv or jsonl\n");
+            fprintf (stderr, "wdmon-collector put: --format must be csv, jsonl or xlsx\n");
             return 2;
         }
     } else if (strcmp (source, "-") != 0 && wdm_source_format_from_name (source, &kind)) {

@@ -105,12 +105,16 @@ grep -q '"file":"town-2024.csv","line":4' <<<"$line" && ok "... from line 4" || 
 expect "the centre keeps the refusals with their codes" \
     "$(q "SELECT string_agg(reason_code || ':' || field, ',' ORDER BY reason_code) FROM rejected_record")" "403:area,406:area"
 
-# --- An Excel workbook: set aside, with an explanation ------------------------
+# --- A broken Excel workbook, an old .xls: set aside, with an explanation ------
 printf 'PK\003\004 not really a workbook' >"$mc/inbox/form.xlsx"
 wait_for 30 taken form.xlsx || fail "form.xlsx stayed in the inbox"
-[ -e "$mc/inbox/failed/form.xlsx" ] && ok "an .xlsx is moved to failed/" || fail "form.xlsx not in failed/"
-grep -q "CSV" "$mc/inbox/failed/form.xlsx.errors.txt" 2>/dev/null && grep -q "xlsx" "$mc/inbox/failed/form.xlsx.errors.txt" \
-    && ok "... with an explanation: save it as CSV" || fail "no explanation next to form.xlsx"
+[ -e "$mc/inbox/failed/form.xlsx" ] && ok "a broken .xlsx is moved to failed/" || fail "form.xlsx not in failed/"
+grep -q "not a valid .xlsx file" "$mc/inbox/failed/form.xlsx.errors.txt" 2>/dev/null \
+    && ok "... with an explanation: not a valid .xlsx file" || fail "no explanation next to form.xlsx"
+printf 'not really a workbook' >"$mc/inbox/form.xls"
+wait_for 30 taken form.xls || fail "form.xls stayed in the inbox"
+grep -q "Excel Workbook (\*.xlsx)" "$mc/inbox/failed/form.xls.errors.txt" 2>/dev/null \
+    && ok "an old .xls is set aside: save it as .xlsx" || fail "no explanation next to form.xls"
 
 # --- Sex and body the indicator has not: refused, never stored -----------------
 # DM27 (share of women among village committee members) is not split by

@@ -38,12 +38,13 @@ static const wdm_option_t s_options [] = {
 static const struct {
     const char *name;
     wdm_cmd_fn_t run;
-} s_commands [] = { { "migrate", wdm_cmd_migrate }, { "server-key", wdm_cmd_server_key },
-                    { "unit", wdm_cmd_unit },       { "responsibility", wdm_cmd_responsibility },
-                    { "catalog", wdm_cmd_catalog }, { "warnings", wdm_cmd_warnings },
-                    { "status", wdm_cmd_status },   { "completeness", wdm_cmd_completeness },
-                    { "report", wdm_cmd_report },   { "site", wdm_cmd_site },
-                    { "user", wdm_cmd_user },       { "plan", wdm_cmd_plan } };
+} s_commands [] = { { "migrate", wdm_cmd_migrate },  { "server-key", wdm_cmd_server_key },
+                    { "unit", wdm_cmd_unit },        { "responsibility", wdm_cmd_responsibility },
+                    { "catalog", wdm_cmd_catalog },  { "warnings", wdm_cmd_warnings },
+                    { "status", wdm_cmd_status },    { "completeness", wdm_cmd_completeness },
+                    { "report", wdm_cmd_report },    { "site", wdm_cmd_site },
+                    { "user", wdm_cmd_user },        { "plan", wdm_cmd_plan },
+                    { "template", wdm_cmd_template } };
 
 static void
 s_usage (FILE *out)
@@ -85,6 +86,8 @@ s_usage (FILE *out)
              "  report --year Y | --final [--plan P] [--format html|md|csv] [--lang zh|en] -o FILE\n"
              "                     the annual monitoring report (or the final evaluation)\n"
              "  user add|passwd|disable|list  the web console's accounts (wdmon-web)\n"
+             "  template --unit CODE --year Y [--plan P] -o FILE.xlsx  a unit's yearly\n"
+             "                     Excel form (报表模板), read back by its collector's inbox\n"
              "\n"
              "Listings (migrate --list, unit list, responsibility list, status,\n"
              "warnings, completeness) take --format text|csv|json (text by default),\n"

@@ -1,6 +1,6 @@
 /*  fuzz_source: libFuzzer target for the collector's file sources — CSV
-    (UTF-8, BOM, GB18030) and JSON Lines — against a small catalog.  The
-    first byte picks the format.  */
+    (UTF-8, BOM, GB18030), JSON Lines and Excel workbooks — against a
+    small catalog.  The first byte picks the format.  */
 
 #include "wdm_catalog.h"
 #include "wdm_source.h"
@@ -50,7 +50,9 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
             wdm_catalog_add (catalog, &indicator);
         }
     }
-    wdm_source_format_t format = data [0] & 1 ? WDM_SOURCE_JSONL : WDM_SOURCE_CSV;
+    wdm_source_format_t format = data [0] & 4 ? WDM_SOURCE_XLSX
+        : data [0] & 1                        ? WDM_SOURCE_JSONL
+                                              : WDM_SOURCE_CSV;
     wdm_source_stats_t stats;
     char why [256];
     wdm_source_parse ((const char *)data + 1, size - 1, format, data [0] & 2 ? catalog : NULL, s_record,

@@ -16,8 +16,8 @@ common="common/wdm_proto.c common/wdm_record.c common/wdm_catalog.c common/wdm_u
 clang $flags tests/fuzz/fuzz_proto.c $common $(pkg-config --cflags --libs msgpack zlib) -lm -lpthread \
     -o "$out/fuzz_proto"
 # shellcheck disable=SC2086
-clang $flags tests/fuzz/fuzz_source.c client/wdm_source*.c $common \
-    $(pkg-config --cflags --libs msgpack jansson zlib) -lcsv -lm -lpthread -o "$out/fuzz_source"
+clang $flags tests/fuzz/fuzz_source.c client/wdm_source*.c $common common/wdm_buf.c \
+    $(pkg-config --cflags --libs msgpack jansson zlib libzip expat) -lcsv -lm -lpthread -o "$out/fuzz_source"
 status=0
 for target in proto source; do
     mkdir -p "$out/corpus/$target"
