@@ -123,5 +123,7 @@ int wdm_cmd_report (wdm_cmd_config_t *config, int argc, char **argv);
 int wdm_cmd_user (wdm_cmd_config_t *config, int argc, char **argv);
 //  plan import|list|show|export|use: plans as files (docs/PLANS.md).
 int wdm_cmd_plan (wdm_cmd_config_t *config, int argc, char **argv);
+//  notices [list]|recipient add|list|remove: notices and who gets them.
+int wdm_cmd_notices (wdm_cmd_config_t *config, int argc, char **argv);
 
 #endif

@@ -43,7 +43,8 @@ static const struct {
                     { "catalog", wdm_cmd_catalog }, { "warnings", wdm_cmd_warnings },
                     { "status", wdm_cmd_status },   { "completeness", wdm_cmd_completeness },
                     { "report", wdm_cmd_report },   { "site", wdm_cmd_site },
-                    { "user", wdm_cmd_user },       { "plan", wdm_cmd_plan } };
+                    { "user", wdm_cmd_user },       { "plan", wdm_cmd_plan },
+                    { "notices", wdm_cmd_notices } };
 
 static void
 s_usage (FILE *out)
@@ -85,6 +86,8 @@ s_usage (FILE *out)
              "  report --year Y | --final [--plan P] [--format html|md|csv] [--lang zh|en] -o FILE\n"
              "                     the annual monitoring report (or the final evaluation)\n"
              "  user add|passwd|disable|list  the web console's accounts (wdmon-web)\n"
+             "  notices [--state S]  notices of warnings by mail and group bots, sent or\n"
+             "                     pending; 'notices recipient add|list|remove' who gets them\n"
              "\n"
              "Listings (migrate --list, unit list, responsibility list, status,\n"
              "warnings, completeness) take --format text|csv|json (text by default),\n"
