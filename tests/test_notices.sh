@@ -236,5 +236,31 @@ for secret in "${secrets[@]}"; do
         || fail "the secret ${secret:0:4}… is stored in the database"
 done
 
+# A yellow warning tells only those who asked for yellow; turning red tells
+# the red ones once; staying red with a new value tells nobody again.
+# (Through warning_raise, the lifecycle function the worker calls.)
+raise () {  # raise LEVEL VALUE: the HE05 2024 warning for the district, as the worker would
+    q "SELECT warning_raise ((SELECT code FROM plan WHERE current), 'behind_schedule', 'HE05', 'wuqing', 2024,
+                             '', NULL, '$1', '宫颈癌筛查率进度落后', 'cervical screening behind', $2, 70, NULL)" >/dev/null
+}
+told () {  # told: "recipient transition" of the HE05 warning's notices
+    q "SELECT string_agg (r.name || ' ' || n.transition, ',' ORDER BY n.transition, r.name) FROM notice n
+         JOIN notice_recipient r ON r.id = n.recipient_id JOIN warning w ON w.id = n.warning_id
+        WHERE w.indicator_code = 'HE05'"
+}
+raise yellow 60
+expect "a yellow warning tells the health commission only (it asked for yellow)" "$(told)" "hc open"
+raise red 50
+expect "turning red tells every red recipient once" "$(told)" \
+    "hc open,dingtalk-group red,feishu-group red,hc red,office red,webhook-group red,wecom-group red"
+raise red 48
+expect "... and a new value while red tells nobody again" "$(q "SELECT count (*) FROM notice n JOIN warning w
+                                                               ON w.id = n.warning_id WHERE w.indicator_code = 'HE05'")" "7"
+w notices recipient remove wecom-group >/dev/null
+expect "a removed recipient's pending notices are failed, with the reason" \
+    "$(q "SELECT n.state || ' ' || n.last_error FROM notice n JOIN notice_recipient r ON r.id = n.recipient_id
+           JOIN warning w ON w.id = n.warning_id WHERE r.name = 'wecom-group' AND w.indicator_code = 'HE05'")" \
+    "failed 收件人已移除 / recipient removed"
+
 wdm_test_drop_db
 wdm_test_end test_notices
