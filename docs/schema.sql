@@ -146,7 +146,8 @@ CREATE TYPE wdmon.warning_state AS ENUM (
 --
 
 CREATE FUNCTION wdmon.notice_digest_queue(p_day date) RETURNS integer
-    LANGUAGE sql
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'wdmon'
     AS $$
     WITH queued AS (
         INSERT INTO notice (recipient_id, kind, digest_day)

@@ -113,7 +113,7 @@ CREATE TRIGGER notice_on_event AFTER INSERT ON warning_event
 -- recipient, once: a second call for the same day adds nothing.  Returns
 -- how many were queued.
 CREATE FUNCTION notice_digest_queue (p_day date) RETURNS int
-LANGUAGE sql AS $$
+LANGUAGE sql SECURITY DEFINER SET search_path = wdmon AS $$
     WITH queued AS (
         INSERT INTO notice (recipient_id, kind, digest_day)
         SELECT id, 'digest', p_day FROM notice_recipient WHERE active AND digest
@@ -226,7 +226,10 @@ BEGIN
 END
 $$;
 
-GRANT SELECT ON notice, notice_recipient TO wdmon_reader, wdmon_writer;
+-- The console shows the notices (sent / pending / failed with the reason);
+-- there is no secret in either table to hide from it.
+GRANT SELECT ON notice, notice_recipient TO wdmon_reader, wdmon_writer, wdmon_console;
+GRANT EXECUTE ON FUNCTION notice_text (bigint, text) TO wdmon_writer, wdmon_console, wdmon_admin;
 GRANT SELECT, INSERT, UPDATE ON notice, notice_recipient TO wdmon_admin;
 GRANT UPDATE ON notice TO wdmon_writer;
 GRANT USAGE ON SEQUENCE notice_id_seq, notice_recipient_id_seq TO wdmon_admin;

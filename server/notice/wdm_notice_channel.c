@@ -94,8 +94,28 @@ wdm_notice_hook_read (const char *path, wdm_notice_hook_t *hook, char *why, size
 //  --------------------------------------------------------------------
 //  Mail
 
+//  Append the subject as RFC 2047 encoded words, each of at most 45 bytes
+//  of text (75 characters encoded), cut between UTF-8 characters, folded
+//  onto lines of their own.  0, or -1 out of memory.
+static int
+s_mail_subject (wdm_buf_t *msg, const char *subject)
+{
+    size_t size = strlen (subject), at = 0;
+    while (at < size) {
+        size_t n = size - at < 45 ? size - at : 45;
+        while (n > 0 && at + n < size && ((unsigned char)subject [at + n] & 0xC0) == 0x80)
+            n--;  //  not inside a character
+        if (wdm_buf_printf (msg, "%s=?UTF-8?B?", at ? "\r\n " : "")
+            || s_base64 (msg, (const unsigned char *)subject + at, n) || wdm_buf_printf (msg, "?="))
+            return -1;
+        at += n;
+    }
+    return 0;
+}
+
 //  The message as SMTP sends it: headers (the subject RFC 2047-encoded),
-//  the body base64 in lines of 76.  0, or -1 out of memory.
+//  the body with CRLF line ends, base64 in lines of 76.  0, or -1 out of
+//  memory.
 static int
 s_mail_message (wdm_buf_t *msg, const wdm_notice_smtp_t *smtp, const char *to, const wdm_notice_text_t *text)
 {
@@ -104,16 +124,18 @@ s_mail_message (wdm_buf_t *msg, const wdm_notice_smtp_t *smtp, const char *to, c
     struct tm tm;
     gmtime_r (&now, &tm);
     strftime (date, sizeof date, "%a, %d %b %Y %H:%M:%S +0000", &tm);
-    wdm_buf_t b64 = { 0 };
+    wdm_buf_t body = { 0 }, b64 = { 0 };
     int rc = -1;
-    if (wdm_buf_printf (
-            msg, "Date: %s\r\nFrom: %s\r\nTo: %s\r\nMessage-ID: <notice-%lld@wdmon>\r\nSubject: =?UTF-8?B?",
-            date, smtp->from, to, text->id)
-        || s_base64 (msg, (const unsigned char *)text->subject, strlen (text->subject))
+    for (const char *c = text->body; *c; c++)
+        if ((*c == '\n' ? wdm_buf_add (&body, "\r\n", 2) : wdm_buf_add (&body, c, 1)))
+            goto cleanup;
+    if (wdm_buf_printf (msg, "Date: %s\r\nFrom: %s\r\nTo: %s\r\nMessage-ID: <notice-%lld@wdmon>\r\nSubject: ",
+                        date, smtp->from, to, text->id)
+        || s_mail_subject (msg, text->subject)
         || wdm_buf_printf (msg,
-                           "?=\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\n"
+                           "\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\n"
                            "Content-Transfer-Encoding: base64\r\n\r\n")
-        || s_base64 (&b64, (const unsigned char *)text->body, strlen (text->body)))
+        || s_base64 (&b64, (const unsigned char *)body.data, body.size))
         goto cleanup;
     for (size_t at = 0; at < b64.size; at += 76) {
         size_t n = b64.size - at < 76 ? b64.size - at : 76;
@@ -122,6 +144,7 @@ s_mail_message (wdm_buf_t *msg, const wdm_notice_smtp_t *smtp, const char *to, c
     }
     rc = 0;
 cleanup:
+    wdm_buf_free (&body);
     wdm_buf_free (&b64);
     return rc;
 }

@@ -9,22 +9,18 @@
     file and is never logged.  */
 
 #include "wdm_config.h"
+#include "wdm_daemon.h"
 #include "wdm_db.h"
 #include "wdm_log.h"
 #include "wdm_notice.h"
 #include "wdm_signal.h"
 
 #include <curl/curl.h>
-#include <getopt.h>
 #include <sodium.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
-
-#ifndef WDM_VERSION
-#define WDM_VERSION "0.0.0"
-#endif
 
 #define S_FIELD(f) offsetof (wdm_notice_config_t, f), sizeof ((wdm_notice_config_t *)0)->f
 #define S_LONG(f)  offsetof (wdm_notice_config_t, f), 0
@@ -60,16 +56,20 @@ static void
 s_usage (FILE *out)
 {
     fprintf (out,
-             "Usage: wdmon-notify [-c FILE] [-l LEVEL] [--once]\n"
+             "Usage: wdmon-notify [OPTIONS] [--once]\n"
              "\n"
-             "Sends wdmon's notices (a warning opened or turned red; the daily\n"
-             "digest) by mail and group-bot webhooks; see docs/OPERATIONS.md.\n"
+             "Sends wdmon's notices (a warning opened, reopened or turned red; the\n"
+             "daily digest) by mail and group-bot webhooks until SIGTERM or SIGINT.\n"
+             "See docs/OPERATIONS.md, \"Notices\".\n"
              "\n"
-             "  -c, --config FILE      INI file ([database], [console], [office], [smtp],\n"
-             "                         [notify], [log])\n"
-             "  -l, --log-level LEVEL  error, warn, info (default) or debug\n"
+             "  -c, --config FILE      INI file (see deploy/wdmon-notify.conf.sample)\n"
+             "  -d, --db CONNINFO      libpq connection string (database.conninfo)\n"
+             "  -l, --log-level LEVEL  error, warn, info or debug\n"
              "      --once             one round (send what is due), then exit\n"
-             "  -h, --help, -V, --version\n");
+             "  -h, --help             this help\n"
+             "\n"
+             "Exit codes: 0 stopped cleanly (--once: the database answered), 1 failed,\n"
+             "2 bad command line or config.\n");
 }
 
 //  The password's first line from config->password_file into smtp.password.
@@ -126,51 +126,41 @@ s_run (const wdm_notice_config_t *config, int once, volatile sig_atomic_t *stop)
     return rc;
 }
 
+//  The flags that set an option (-c and -h are every daemon's).
+static const wdm_flag_t s_flags [] = {
+    { 'd', "db", "database", "conninfo" },
+    { 'l', "log-level", "log", "level" },
+    WDM_FLAG_END,
+};
+
 int
 main (int argc, char **argv)
 {
-    static const struct option long_options [] = {
-        { "config", required_argument, NULL, 'c' }, { "log-level", required_argument, NULL, 'l' },
-        { "once", no_argument, NULL, 'o' },         { "help", no_argument, NULL, 'h' },
-        { "version", no_argument, NULL, 'V' },      { NULL, 0, NULL, 0 }
-    };
-    const char *config_path = NULL, *log_level = NULL;
-    int once = 0, opt;
-    while ((opt = getopt_long (argc, argv, "c:l:hV", long_options, NULL)) != -1) {
-        switch (opt) {
-            case 'c': config_path = optarg; break;
-            case 'l': log_level = optarg; break;
-            case 'o': once = 1; break;
-            case 'h': s_usage (stdout); return 0;
-            case 'V': printf ("wdmon-notify %s\n", WDM_VERSION); return 0;
-            default: s_usage (stderr); return 2;
-        }
+    //  --once is this program's own switch, taken out before the command
+    //  line every daemon shares is read.
+    int once = 0, kept = 0;
+    for (int i = 0; i < argc; i++) {
+        if (i > 0 && strcmp (argv [i], "--once") == 0)
+            once = 1;
+        else
+            argv [kept++] = argv [i];
     }
+    argv [kept] = NULL;
     wdm_notice_config_t config;
-    char err [WDM_CONFIG_ERR_MAX];
-    if (wdm_config_defaults (s_options, &config, err, sizeof err)
-        || (config_path && wdm_config_load (s_options, &config, config_path, err, sizeof err))
-        || (log_level && wdm_config_set (s_options, &config, "log", "level", log_level, err, sizeof err))) {
-        fprintf (stderr, "wdmon-notify: %s\n", err);
-        return 2;
-    }
-    wdm_log_level_t level;
-    if (wdm_log_level_parse (config.log_level, &level)) {
-        fprintf (stderr, "wdmon-notify: log.level: '%s' is not error, warn, info or debug\n",
-                 config.log_level);
-        return 2;
-    }
+    int rc = wdm_daemon_configure ("wdmon-notify", s_options, s_flags, s_usage, kept, argv, &config);
+    if (rc != WDM_DAEMON_GO_ON)
+        return rc;
     size_t base = strlen (config.base_url);
     while (base > 0 && config.base_url [base - 1] == '/')
         config.base_url [--base] = 0;
+    config.smtp.timeout_s = config.timeout_s;
     if (s_password (&config))
         return 2;
-    wdm_log_init ("wdmon-notify", level, NULL);
     if (sodium_init () < 0 || curl_global_init (CURL_GLOBAL_DEFAULT) != CURLE_OK) {
         wdm_log_error ("cannot start libsodium or libcurl");
         return 1;
     }
-    int rc = s_run (&config, once, wdm_signal_stop_on_term ());
+    rc = s_run (&config, once, wdm_signal_stop_on_term ());
     sodium_memzero (config.smtp.password, sizeof config.smtp.password);
     curl_global_cleanup ();
     return rc == 0 ? 0 : 1;
