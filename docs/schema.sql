@@ -142,6 +142,203 @@ CREATE TYPE wdmon.warning_state AS ENUM (
 
 
 --
+-- Name: notice_digest_queue(date); Type: FUNCTION; Schema: wdmon; Owner: -
+--
+
+CREATE FUNCTION wdmon.notice_digest_queue(p_day date) RETURNS integer
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'wdmon'
+    AS $$
+    WITH queued AS (
+        INSERT INTO notice (recipient_id, kind, digest_day)
+        SELECT id, 'digest', p_day FROM notice_recipient WHERE active AND digest
+        ON CONFLICT DO NOTHING RETURNING 1)
+    SELECT count (*)::int FROM queued
+$$;
+
+
+SET default_tablespace = '';
+
+SET default_table_access_method = heap;
+
+--
+-- Name: notice_recipient; Type: TABLE; Schema: wdmon; Owner: -
+--
+
+CREATE TABLE wdmon.notice_recipient (
+    id bigint NOT NULL,
+    name text NOT NULL,
+    channel text NOT NULL,
+    target text NOT NULL,
+    role text DEFAULT 'office'::text NOT NULL,
+    domain_code text,
+    unit_code text,
+    min_level wdmon.warning_level DEFAULT 'red'::wdmon.warning_level NOT NULL,
+    on_change boolean DEFAULT true NOT NULL,
+    digest boolean DEFAULT false NOT NULL,
+    active boolean DEFAULT true NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT notice_recipient_channel_check CHECK ((channel = ANY (ARRAY['mail'::text, 'wecom'::text, 'dingtalk'::text, 'feishu'::text, 'webhook'::text]))),
+    CONSTRAINT notice_recipient_check CHECK (((role <> 'unit'::text) OR (unit_code IS NOT NULL))),
+    CONSTRAINT notice_recipient_check1 CHECK (((channel <> 'mail'::text) OR (target ~ '^[^@[:space:]]+@[^@[:space:]]+$'::text))),
+    CONSTRAINT notice_recipient_check2 CHECK (((channel = 'mail'::text) OR (target ~ '^/'::text))),
+    CONSTRAINT notice_recipient_name_check CHECK ((name ~ '^[A-Za-z0-9_.@-]{1,64}$'::text)),
+    CONSTRAINT notice_recipient_role_check CHECK ((role = ANY (ARRAY['office'::text, 'leader'::text, 'unit'::text])))
+);
+
+
+--
+-- Name: warning; Type: TABLE; Schema: wdmon; Owner: -
+--
+
+CREATE TABLE wdmon.warning (
+    id bigint NOT NULL,
+    rule_code text NOT NULL,
+    indicator_code text NOT NULL,
+    area_code text NOT NULL,
+    year integer NOT NULL,
+    period_kind wdmon.frequency DEFAULT 'year'::wdmon.frequency NOT NULL,
+    period_no smallint DEFAULT 0 NOT NULL,
+    body text DEFAULT ''::text NOT NULL,
+    unit_code text,
+    level wdmon.warning_level NOT NULL,
+    state wdmon.warning_state DEFAULT 'open'::wdmon.warning_state NOT NULL,
+    message_zh text NOT NULL,
+    message_en text NOT NULL,
+    value double precision,
+    target double precision,
+    details jsonb,
+    opened_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    acknowledged_at timestamp with time zone,
+    acknowledged_by text,
+    ack_note text,
+    resolved_at timestamp with time zone,
+    reopen_count integer DEFAULT 0 NOT NULL,
+    plan_code text NOT NULL
+);
+
+
+--
+-- Name: notice_matches(wdmon.notice_recipient, wdmon.warning); Type: FUNCTION; Schema: wdmon; Owner: -
+--
+
+CREATE FUNCTION wdmon.notice_matches(r wdmon.notice_recipient, w wdmon.warning) RETURNS boolean
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT r.active AND w.level >= r.min_level
+       AND (r.domain_code IS NULL
+            OR r.domain_code = (SELECT domain_code FROM plan_target
+                                 WHERE plan_code = w.plan_code AND indicator_code = w.indicator_code))
+       AND (r.unit_code IS NULL OR r.unit_code = w.unit_code
+            OR EXISTS (SELECT 1 FROM responsibility p JOIN member_unit u ON u.code = p.unit_code
+                                JOIN area a ON a.code = u.area_code
+                        WHERE p.indicator_code = w.indicator_code AND p.unit_code = r.unit_code
+                          AND p.lead AND (a.level = 'district' OR u.area_code = w.area_code)))
+$$;
+
+
+--
+-- Name: notice_text(bigint, text); Type: FUNCTION; Schema: wdmon; Owner: -
+--
+
+CREATE FUNCTION wdmon.notice_text(p_id bigint, p_base text) RETURNS TABLE(subject text, body text, fields jsonb)
+    LANGUAGE plpgsql STABLE
+    AS $$
+DECLARE
+    n notice;
+    r notice_recipient;
+    w warning;
+    i indicator;
+    a area;
+    m measure_unit;
+    units text;
+    level_zh text;
+    what_zh text;
+    what_en text;
+    head text;
+    line text;
+    open_red int;
+    open_yellow int;
+    opened int;
+BEGIN
+    SELECT * INTO n FROM notice WHERE id = p_id;
+    IF NOT FOUND THEN
+        RETURN;
+    END IF;
+    SELECT * INTO r FROM notice_recipient WHERE id = n.recipient_id;
+    IF n.kind = 'digest' THEN
+        SELECT count (*) FILTER (WHERE x.level = 'red'), count (*) FILTER (WHERE x.level = 'yellow'),
+               count (*) FILTER (WHERE x.opened_at > now () - interval '1 day')
+          INTO open_red, open_yellow, opened
+          FROM warning x WHERE x.state <> 'resolved' AND notice_matches (r, x);
+        subject := format ('【每日预警摘要】%s 未解决红色预警 %s 项、黄色 %s 项 / Daily digest: %s red, %s yellow open',
+                           n.digest_day, open_red, open_yellow, open_red, open_yellow);
+        body := format (E'每日预警摘要（%s）：未解决红色预警 %s 项、黄色预警 %s 项，近一天新出现 %s 项。',
+                        n.digest_day, open_red, open_yellow, opened);
+        FOR line IN
+            SELECT format ('- %s（%s，%s年）%s %s/warnings/%s', ind.name_zh, ar.name_zh, x.year,
+                           CASE x.level WHEN 'red' THEN '红色' ELSE '黄色' END, p_base, x.id)
+              FROM warning x JOIN indicator ind ON ind.code = x.indicator_code
+              JOIN area ar ON ar.code = x.area_code
+             WHERE x.state <> 'resolved' AND notice_matches (r, x)
+             ORDER BY x.level DESC, x.opened_at DESC, x.id LIMIT 20
+        LOOP
+            body := body || E'\n' || line;
+        END LOOP;
+        body := body || format (E'\n全部预警：%s/warnings', p_base)
+             || format (E'\nDaily digest (%s): %s red and %s yellow warnings open, %s new in the last day.',
+                        n.digest_day, open_red, open_yellow, opened);
+        fields := jsonb_build_object ('kind', 'digest', 'day', n.digest_day, 'open_red', open_red,
+                                      'open_yellow', open_yellow, 'new', opened,
+                                      'url', p_base || '/warnings');
+        RETURN NEXT;
+        RETURN;
+    END IF;
+    SELECT * INTO w FROM warning WHERE id = n.warning_id;
+    SELECT * INTO i FROM indicator WHERE code = w.indicator_code;
+    SELECT * INTO a FROM area WHERE code = w.area_code;
+    SELECT * INTO m FROM measure_unit WHERE code = i.measure_unit_code;
+    SELECT string_agg (u.name_zh, '、' ORDER BY u.code) INTO units
+      FROM member_unit u
+     WHERE u.code = w.unit_code
+        OR (w.unit_code IS NULL
+            AND u.code IN (SELECT unit_code FROM responsibility WHERE indicator_code = w.indicator_code AND lead));
+    level_zh := CASE n.level WHEN 'red' THEN '红色预警' ELSE '黄色预警' END;
+    what_zh := CASE n.transition WHEN 'open' THEN '新出现' WHEN 'reopen' THEN '再次出现' ELSE '升为红色' END;
+    what_en := CASE n.transition WHEN 'open' THEN 'opened' WHEN 'reopen' THEN 'reopened' ELSE 'turned red' END;
+    head := format ('%s（%s，%s年）', i.name_zh, a.name_zh, w.year);
+    subject := format ('【%s·%s】%s / %s warning %s: %s, %s, %s', level_zh, what_zh, head,
+                       initcap (n.level::text), what_en, i.name_en, a.name_en, w.year);
+    body := format ('【%s·%s】%s', level_zh, what_zh, head);
+    IF n.value IS NOT NULL THEN
+        line := format (E'\n数值 %s%s', s_notice_number (n.value), m.symbol);
+        IF n.target IS NOT NULL THEN
+            line := line || format ('，目标 %s%s，相差 %s%s', s_notice_number (n.target), m.symbol,
+                                    s_notice_number (abs (n.value - n.target)),
+                                    CASE WHEN m.symbol = '%' THEN '个百分点' ELSE m.symbol END);
+        END IF;
+        body := body || line;
+    END IF;
+    body := body || format (E'\n责任单位：%s', coalesce (units, '未指定'))
+         || E'\n' || w.message_zh
+         || format (E'\n查看指标：%s/indicator/%s', p_base, w.indicator_code)
+         || format (E'\n预警历史：%s/warnings/%s', p_base, w.id)
+         || format (E'\n%s warning %s: %s', initcap (n.level::text), what_en, w.message_en);
+    fields := jsonb_build_object (
+        'kind', 'warning', 'notice', n.id, 'warning', w.id, 'transition', n.transition,
+        'level', n.level, 'rule', w.rule_code, 'indicator', w.indicator_code,
+        'indicator_zh', i.name_zh, 'area', w.area_code, 'area_zh', a.name_zh, 'year', w.year,
+        'value', n.value, 'target', n.target, 'unit_of_measure', m.symbol,
+        'responsible_units', units, 'message_zh', w.message_zh, 'message_en', w.message_en,
+        'url', format ('%s/warnings/%s', p_base, w.id),
+        'indicator_url', format ('%s/indicator/%s', p_base, w.indicator_code));
+    RETURN NEXT;
+END
+$$;
+
+
+--
 -- Name: observation_check_references(); Type: FUNCTION; Schema: wdmon; Owner: -
 --
 
@@ -234,40 +431,47 @@ END
 $$;
 
 
-SET default_tablespace = '';
-
-SET default_table_access_method = heap;
-
 --
--- Name: warning; Type: TABLE; Schema: wdmon; Owner: -
+-- Name: s_notice_number(double precision); Type: FUNCTION; Schema: wdmon; Owner: -
 --
 
-CREATE TABLE wdmon.warning (
-    id bigint NOT NULL,
-    rule_code text NOT NULL,
-    indicator_code text NOT NULL,
-    area_code text NOT NULL,
-    year integer NOT NULL,
-    period_kind wdmon.frequency DEFAULT 'year'::wdmon.frequency NOT NULL,
-    period_no smallint DEFAULT 0 NOT NULL,
-    body text DEFAULT ''::text NOT NULL,
-    unit_code text,
-    level wdmon.warning_level NOT NULL,
-    state wdmon.warning_state DEFAULT 'open'::wdmon.warning_state NOT NULL,
-    message_zh text NOT NULL,
-    message_en text NOT NULL,
-    value double precision,
-    target double precision,
-    details jsonb,
-    opened_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    acknowledged_at timestamp with time zone,
-    acknowledged_by text,
-    ack_note text,
-    resolved_at timestamp with time zone,
-    reopen_count integer DEFAULT 0 NOT NULL,
-    plan_code text NOT NULL
-);
+CREATE FUNCTION wdmon.s_notice_number(v double precision) RETURNS text
+    LANGUAGE sql IMMUTABLE
+    AS $$
+    SELECT trim_scale (round (v::numeric, 2))::text
+$$;
+
+
+--
+-- Name: s_notice_on_event(); Type: FUNCTION; Schema: wdmon; Owner: -
+--
+
+CREATE FUNCTION wdmon.s_notice_on_event() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'wdmon'
+    AS $$
+DECLARE
+    w warning;
+    told text;
+BEGIN
+    IF NEW.transition IN ('open', 'reopen') THEN
+        told := NEW.transition;
+    ELSIF NEW.transition = 'update' AND NEW.level = 'red'
+          AND (SELECT level FROM warning_event WHERE warning_id = NEW.warning_id AND id < NEW.id
+                ORDER BY id DESC LIMIT 1) IS DISTINCT FROM 'red' THEN
+        told := 'red';
+    ELSE
+        RETURN NULL;
+    END IF;
+    SELECT * INTO w FROM warning WHERE id = NEW.warning_id;
+    INSERT INTO notice (recipient_id, kind, warning_id, event_id, transition, level, value, target)
+    SELECT r.id, 'warning', w.id, NEW.id, told, NEW.level, w.value, w.target
+      FROM notice_recipient r
+     WHERE r.on_change AND notice_matches (r, w)
+    ON CONFLICT DO NOTHING;
+    RETURN NULL;
+END
+$$;
 
 
 --
@@ -998,6 +1202,72 @@ ALTER SEQUENCE wdmon.ingest_batch_id_seq OWNED BY wdmon.ingest_batch.id;
 
 
 --
+-- Name: notice; Type: TABLE; Schema: wdmon; Owner: -
+--
+
+CREATE TABLE wdmon.notice (
+    id bigint NOT NULL,
+    recipient_id bigint NOT NULL,
+    kind text NOT NULL,
+    warning_id bigint,
+    event_id bigint,
+    transition text,
+    level wdmon.warning_level,
+    value double precision,
+    target double precision,
+    digest_day date,
+    state text DEFAULT 'pending'::text NOT NULL,
+    attempts integer DEFAULT 0 NOT NULL,
+    next_try_at timestamp with time zone DEFAULT now() NOT NULL,
+    last_error text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    sent_at timestamp with time zone,
+    CONSTRAINT notice_check CHECK (((kind = 'warning'::text) = ((event_id IS NOT NULL) AND (warning_id IS NOT NULL)))),
+    CONSTRAINT notice_check1 CHECK (((kind = 'digest'::text) = (digest_day IS NOT NULL))),
+    CONSTRAINT notice_kind_check CHECK ((kind = ANY (ARRAY['warning'::text, 'digest'::text]))),
+    CONSTRAINT notice_state_check CHECK ((state = ANY (ARRAY['pending'::text, 'sent'::text, 'failed'::text])))
+);
+
+
+--
+-- Name: notice_id_seq; Type: SEQUENCE; Schema: wdmon; Owner: -
+--
+
+CREATE SEQUENCE wdmon.notice_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+
+--
+-- Name: notice_id_seq; Type: SEQUENCE OWNED BY; Schema: wdmon; Owner: -
+--
+
+ALTER SEQUENCE wdmon.notice_id_seq OWNED BY wdmon.notice.id;
+
+
+--
+-- Name: notice_recipient_id_seq; Type: SEQUENCE; Schema: wdmon; Owner: -
+--
+
+CREATE SEQUENCE wdmon.notice_recipient_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+
+--
+-- Name: notice_recipient_id_seq; Type: SEQUENCE OWNED BY; Schema: wdmon; Owner: -
+--
+
+ALTER SEQUENCE wdmon.notice_recipient_id_seq OWNED BY wdmon.notice_recipient.id;
+
+
+--
 -- Name: observation_id_seq; Type: SEQUENCE; Schema: wdmon; Owner: -
 --
 
@@ -1367,6 +1637,20 @@ ALTER TABLE ONLY wdmon.ingest_batch ALTER COLUMN id SET DEFAULT nextval('wdmon.i
 
 
 --
+-- Name: notice id; Type: DEFAULT; Schema: wdmon; Owner: -
+--
+
+ALTER TABLE ONLY wdmon.notice ALTER COLUMN id SET DEFAULT nextval('wdmon.notice_id_seq'::regclass);
+
+
+--
+-- Name: notice_recipient id; Type: DEFAULT; Schema: wdmon; Owner: -
+--
+
+ALTER TABLE ONLY wdmon.notice_recipient ALTER COLUMN id SET DEFAULT nextval('wdmon.notice_recipient_id_seq'::regclass);
+
+
+--
 -- Name: observation id; Type: DEFAULT; Schema: wdmon; Owner: -
 --
 
@@ -1487,6 +1771,38 @@ ALTER TABLE ONLY wdmon.measure_unit
 
 ALTER TABLE ONLY wdmon.member_unit
     ADD CONSTRAINT member_unit_pkey PRIMARY KEY (code);
+
+
+--
+-- Name: notice notice_pkey; Type: CONSTRAINT; Schema: wdmon; Owner: -
+--
+
+ALTER TABLE ONLY wdmon.notice
+    ADD CONSTRAINT notice_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: notice notice_recipient_id_digest_day_key; Type: CONSTRAINT; Schema: wdmon; Owner: -
+--
+
+ALTER TABLE ONLY wdmon.notice
+    ADD CONSTRAINT notice_recipient_id_digest_day_key UNIQUE (recipient_id, digest_day);
+
+
+--
+-- Name: notice notice_recipient_id_event_id_key; Type: CONSTRAINT; Schema: wdmon; Owner: -
+--
+
+ALTER TABLE ONLY wdmon.notice
+    ADD CONSTRAINT notice_recipient_id_event_id_key UNIQUE (recipient_id, event_id);
+
+
+--
+-- Name: notice_recipient notice_recipient_pkey; Type: CONSTRAINT; Schema: wdmon; Owner: -
+--
+
+ALTER TABLE ONLY wdmon.notice_recipient
+    ADD CONSTRAINT notice_recipient_pkey PRIMARY KEY (id);
 
 
 --
@@ -1676,6 +1992,20 @@ CREATE INDEX ingest_batch_unit_idx ON wdmon.ingest_batch USING btree (unit_code,
 
 
 --
+-- Name: notice_due_idx; Type: INDEX; Schema: wdmon; Owner: -
+--
+
+CREATE INDEX notice_due_idx ON wdmon.notice USING btree (next_try_at) WHERE (state = 'pending'::text);
+
+
+--
+-- Name: notice_recipient_name; Type: INDEX; Schema: wdmon; Owner: -
+--
+
+CREATE UNIQUE INDEX notice_recipient_name ON wdmon.notice_recipient USING btree (name) WHERE active;
+
+
+--
 -- Name: observation_report_idx; Type: INDEX; Schema: wdmon; Owner: -
 --
 
@@ -1743,6 +2073,13 @@ CREATE UNIQUE INDEX warning_key ON wdmon.warning USING btree (plan_code, rule_co
 --
 
 CREATE INDEX warning_open_idx ON wdmon.warning USING btree (state, level) WHERE (state <> 'resolved'::wdmon.warning_state);
+
+
+--
+-- Name: warning_event notice_on_event; Type: TRIGGER; Schema: wdmon; Owner: -
+--
+
+CREATE TRIGGER notice_on_event AFTER INSERT ON wdmon.warning_event FOR EACH ROW EXECUTE FUNCTION wdmon.s_notice_on_event();
 
 
 --
@@ -1848,6 +2185,38 @@ ALTER TABLE ONLY wdmon.ingest_batch
 
 ALTER TABLE ONLY wdmon.member_unit
     ADD CONSTRAINT member_unit_area_code_fkey FOREIGN KEY (area_code) REFERENCES wdmon.area(code);
+
+
+--
+-- Name: notice notice_event_id_fkey; Type: FK CONSTRAINT; Schema: wdmon; Owner: -
+--
+
+ALTER TABLE ONLY wdmon.notice
+    ADD CONSTRAINT notice_event_id_fkey FOREIGN KEY (event_id) REFERENCES wdmon.warning_event(id);
+
+
+--
+-- Name: notice notice_recipient_id_fkey; Type: FK CONSTRAINT; Schema: wdmon; Owner: -
+--
+
+ALTER TABLE ONLY wdmon.notice
+    ADD CONSTRAINT notice_recipient_id_fkey FOREIGN KEY (recipient_id) REFERENCES wdmon.notice_recipient(id);
+
+
+--
+-- Name: notice_recipient notice_recipient_unit_code_fkey; Type: FK CONSTRAINT; Schema: wdmon; Owner: -
+--
+
+ALTER TABLE ONLY wdmon.notice_recipient
+    ADD CONSTRAINT notice_recipient_unit_code_fkey FOREIGN KEY (unit_code) REFERENCES wdmon.member_unit(code);
+
+
+--
+-- Name: notice notice_warning_id_fkey; Type: FK CONSTRAINT; Schema: wdmon; Owner: -
+--
+
+ALTER TABLE ONLY wdmon.notice
+    ADD CONSTRAINT notice_warning_id_fkey FOREIGN KEY (warning_id) REFERENCES wdmon.warning(id);
 
 
 --

@@ -123,6 +123,8 @@ int wdm_cmd_report (wdm_cmd_config_t *config, int argc, char **argv);
 int wdm_cmd_user (wdm_cmd_config_t *config, int argc, char **argv);
 //  plan import|list|show|export|use: plans as files (docs/PLANS.md).
 int wdm_cmd_plan (wdm_cmd_config_t *config, int argc, char **argv);
+//  notices [list]|recipient add|list|remove: notices and who gets them.
+int wdm_cmd_notices (wdm_cmd_config_t *config, int argc, char **argv);
 
 //  template --unit CODE --year Y [--plan P] -o FILE.xlsx: a unit's Excel form.
 int wdm_cmd_template (wdm_cmd_config_t *config, int argc, char **argv);

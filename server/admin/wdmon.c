@@ -44,7 +44,7 @@ static const struct {
                     { "status", wdm_cmd_status },    { "completeness", wdm_cmd_completeness },
                     { "report", wdm_cmd_report },    { "site", wdm_cmd_site },
                     { "user", wdm_cmd_user },        { "plan", wdm_cmd_plan },
-                    { "template", wdm_cmd_template } };
+                    { "template", wdm_cmd_template }, { "notices", wdm_cmd_notices } };
 
 static void
 s_usage (FILE *out)
@@ -88,6 +88,8 @@ s_usage (FILE *out)
              "  user add|passwd|disable|list  the web console's accounts (wdmon-web)\n"
              "  template --unit CODE --year Y [--plan P] -o FILE.xlsx  a unit's yearly\n"
              "                     Excel form (报表模板), read back by its collector's inbox\n"
+             "  notices [--state S]  notices of warnings by mail and group bots, sent or\n"
+             "                     pending; 'notices recipient add|list|remove' who gets them\n"
              "\n"
              "Listings (migrate --list, unit list, responsibility list, status,\n"
              "warnings, completeness) take --format text|csv|json (text by default),\n"
