@@ -7,7 +7,7 @@
 # Debian packages wdmon needs to build, test and run.
 WDM_PACKAGES=(
     build-essential cmake pkg-config
-    libzmq3-dev libmsgpack-dev libpq-dev libcunit1-dev libinih-dev libjansson-dev libcsv-dev libmicrohttpd-dev zlib1g-dev libsqlite3-dev libyaml-dev libsodium-dev
+    libzmq3-dev libmsgpack-dev libpq-dev libcunit1-dev libinih-dev libjansson-dev libcsv-dev libmicrohttpd-dev zlib1g-dev libsqlite3-dev libyaml-dev libsodium-dev libxlsxwriter-dev
     postgresql postgresql-client
 )
 
@@ -16,7 +16,7 @@ wdm_die () { printf 'error: %s\n' "$*" >&2; exit 1; }
 
 # What the tests need beyond that: a browser to render the report, and
 # fonts for its Chinese.
-WDM_TEST_PACKAGES=(chromium chromium-driver python3-selenium fonts-noto-cjk valgrind clang clang-format libclang-rt-14-dev gdb)
+WDM_TEST_PACKAGES=(chromium chromium-driver python3-selenium python3-openpyxl fonts-noto-cjk valgrind clang clang-format libclang-rt-14-dev gdb)
 
 # wdm_install_deps [PACKAGE...]: install those not installed yet (root
 # only); with no arguments, WDM_PACKAGES.
