@@ -181,6 +181,10 @@ typedef struct {
 //  req->file).  0, or -1 out of memory or when the file cannot be made.
 int wdm_web_table (wdm_web_req_t *req, const wdm_web_table_t *table);
 
+//  The same for a table the page draws itself (the warnings list, with
+//  its checkboxes): only the download links, or the file when asked for.
+int wdm_web_table_links (wdm_web_req_t *req, const wdm_web_table_t *table);
+
 //  After the page: a download that was asked for and not made is a 404
 //  (no such table here) or a 400 (no such format).
 void wdm_web_table_finish (wdm_web_req_t *req);

@@ -260,22 +260,37 @@ s_html (wdm_web_req_t *req, const wdm_web_table_t *table)
     return rc || wdm_web_raw (out, "</tbody></table></div>") || s_links (req, table);
 }
 
-int
-wdm_web_table (wdm_web_req_t *req, const wdm_web_table_t *table)
+//  Make the table's file if the request asks for it: 1 made (or made
+//  already), 0 not asked, -1 it could not be made.
+static int
+s_download (wdm_web_req_t *req, const wdm_web_table_t *table)
 {
     const char *format = wdm_web_arg (req, "format"), *wanted = wdm_web_arg (req, "table");
     bool csv = format && strcmp (format, "csv") == 0, xlsx = format && strcmp (format, "xlsx") == 0;
     if (!(csv || xlsx) || !wanted || strcmp (wanted, table->id) != 0)
-        return s_html (req, table);
+        return 0;
     if (req->file_type)
-        return 0;  //  made already
+        return 1;
     wdm_buf_reset (&req->file);
-    int rc = csv ? s_csv (req, table) : s_xlsx (req, table);
-    if (rc == 0) {
-        req->file_type = csv ? S_CSV_TYPE : S_XLSX_TYPE;
-        snprintf (req->file_name, sizeof req->file_name, "wdmon-%s.%s", table->id, csv ? "csv" : "xlsx");
-    }
-    return rc;
+    if (csv ? s_csv (req, table) : s_xlsx (req, table))
+        return -1;
+    req->file_type = csv ? S_CSV_TYPE : S_XLSX_TYPE;
+    snprintf (req->file_name, sizeof req->file_name, "wdmon-%s.%s", table->id, csv ? "csv" : "xlsx");
+    return 1;
+}
+
+int
+wdm_web_table (wdm_web_req_t *req, const wdm_web_table_t *table)
+{
+    int made = s_download (req, table);
+    return made ? (made < 0 ? -1 : 0) : s_html (req, table);
+}
+
+int
+wdm_web_table_links (wdm_web_req_t *req, const wdm_web_table_t *table)
+{
+    int made = s_download (req, table);
+    return made ? (made < 0 ? -1 : 0) : s_links (req, table);
 }
 
 void
