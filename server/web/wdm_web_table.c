@@ -68,9 +68,9 @@ s_heading (const wdm_web_column_t *column, char *text, size_t size)
     snprintf (text, size, "%s / %s", column->zh, column->en);
 }
 
-//  A cell as a spreadsheet should take it: a text beginning with = + - @
-//  would be read as a formula, so it gets a leading apostrophe; number
-//  columns are left as they are.
+//  A CSV cell as a spreadsheet should take it: a text beginning with
+//  = + - @ would be read as a formula, so it gets a leading apostrophe;
+//  number columns are left as they are.
 static const char *
 s_safe (const wdm_web_column_t *column, const char *value, char *buffer, size_t size)
 {
@@ -130,19 +130,19 @@ s_slurp (const char *path, wdm_buf_t *out)
 }
 
 //  Write one row of cells of the worksheet; number columns as numbers
-//  where the text is one.
+//  where the text is one.  A string cell is never read as a formula, so
+//  it is written as the page shows it.
 static void
 s_xlsx_row (lxw_worksheet *sheet, const wdm_web_table_t *table, int row)
 {
     for (int c = 0; c < table->count; c++) {
         const char *value = s_value (table, row, c);
-        char *end = NULL, safe [1024];
+        char *end = NULL;
         double number = table->columns [c].number && *value ? strtod (value, &end) : 0;
         if (end && !*end)
             worksheet_write_number (sheet, (lxw_row_t)row + 1, (lxw_col_t)c, number, NULL);
         else if (*value)
-            worksheet_write_string (sheet, (lxw_row_t)row + 1, (lxw_col_t)c,
-                                    s_safe (&table->columns [c], value, safe, sizeof safe), NULL);
+            worksheet_write_string (sheet, (lxw_row_t)row + 1, (lxw_col_t)c, value, NULL);
     }
 }
 
