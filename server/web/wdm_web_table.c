@@ -69,15 +69,20 @@ s_heading (const wdm_web_column_t *column, char *text, size_t size)
 }
 
 //  A CSV cell as a spreadsheet should take it: a text beginning with
-//  = + - @ would be read as a formula, so it gets a leading apostrophe;
-//  number columns are left as they are.
+//  = + - @ would be read as a formula, so it gets a leading apostrophe
+//  (a new string in *made, which the caller frees); number columns are
+//  left as they are.  NULL out of memory.
 static const char *
-s_safe (const wdm_web_column_t *column, const char *value, char *buffer, size_t size)
+s_safe (const wdm_web_column_t *column, const char *value, char **made)
 {
+    *made = NULL;
     if (column->number || !value [0] || !strchr ("=+-@", value [0]))
         return value;
-    snprintf (buffer, size, "'%s", value);
-    return buffer;
+    size_t size = strlen (value) + 2;
+    *made = malloc (size);
+    if (*made)
+        snprintf (*made, size, "'%s", value);
+    return *made;
 }
 
 //  The table as CSV into req->file.
@@ -86,9 +91,9 @@ s_csv (wdm_web_req_t *req, const wdm_web_table_t *table)
 {
     int rc = -1;
     const char **fields = calloc ((size_t)table->count, sizeof *fields);
+    char **made = calloc ((size_t)table->count, sizeof *made);
     char (*headings) [256] = calloc ((size_t)table->count, sizeof *headings);
-    char (*safe) [1024] = calloc ((size_t)table->count, sizeof *safe);
-    if (!fields || !headings || !safe || wdm_buf_add (&req->file, "\xEF\xBB\xBF", 3))
+    if (!fields || !made || !headings || wdm_buf_add (&req->file, "\xEF\xBB\xBF", 3))
         goto cleanup;
     for (int c = 0; c < table->count; c++) {
         s_heading (&table->columns [c], headings [c], sizeof headings [c]);
@@ -97,17 +102,22 @@ s_csv (wdm_web_req_t *req, const wdm_web_table_t *table)
     if (wdm_web_csv_record (&req->file, fields, table->count))
         goto cleanup;
     for (int row = 0; row < PQntuples (table->res); row++) {
-        for (int c = 0; c < table->count; c++)
-            fields [c] =
-                s_safe (&table->columns [c], s_value (table, row, c), safe [c], sizeof safe [c]);
-        if (wdm_web_csv_record (&req->file, fields, table->count))
+        bool fine = true;
+        for (int c = 0; c < table->count; c++) {
+            free (made [c]);
+            fields [c] = s_safe (&table->columns [c], s_value (table, row, c), &made [c]);
+            fine = fine && fields [c];
+        }
+        if (!fine || wdm_web_csv_record (&req->file, fields, table->count))
             goto cleanup;
     }
     rc = 0;
 cleanup:
+    for (int c = 0; made && c < table->count; c++)
+        free (made [c]);
+    free (made);
     free (fields);
     free (headings);
-    free (safe);
     return rc;
 }
 
