@@ -90,9 +90,8 @@ wdm_cmd_completeness (wdm_cmd_config_t *config, int argc, char **argv)
     rc = wdm_cmd_check_plan (conn, "completeness", &plan, plan_code, sizeof plan_code);
     const char *params [] = { year, plan };
     if (rc == WDM_CMD_EXIT_OK)
-        rc = wdm_table_query (conn, WDM_COMPLETENESS_SQL, 2, params, format, stdout)
-            ? WDM_CMD_EXIT_FAILED
-            : WDM_CMD_EXIT_OK;
+        rc = wdm_table_query (conn, WDM_COMPLETENESS_SQL, 2, params, format, stdout) ? WDM_CMD_EXIT_FAILED
+                                                                                     : WDM_CMD_EXIT_OK;
     PQfinish (conn);
     return rc;
 }

@@ -57,10 +57,10 @@ static const char *s_indicators_sql =
 #define S_STATUS 8
 
 static const wdm_web_column_t s_indicator_columns [] = {
-    { "指标", "Indicator", false, NULL }, { "指标名称", "Indicator name", false, NULL },
-    { "领域", "Domain", false, NULL },    { "单位", "Unit of measure", false, NULL },
+    { "指标", "Indicator", false, NULL },      { "指标名称", "Indicator name", false, NULL },
+    { "领域", "Domain", false, NULL },         { "单位", "Unit of measure", false, NULL },
     { "最新年份", "Latest year", true, NULL }, { "最新值", "Latest value", true, NULL },
-    { "目标值", "Target", true, NULL },   { "来源", "Source", false, NULL },
+    { "目标值", "Target", true, NULL },        { "来源", "Source", false, NULL },
     { "状态", "Status", false, NULL },
 };
 
@@ -70,8 +70,10 @@ static const char *s_children_sql =
     " ORDER BY a.level, a.code";
 
 static const wdm_web_column_t s_children_columns [] = {
-    { "地区", "Area", false, "/area/" },  { "名称", "Name", false, NULL },
-    { "英文名称", "English name", false, NULL }, { "层级", "Level", false, NULL },
+    { "地区", "Area", false, "/area/" },
+    { "名称", "Name", false, NULL },
+    { "英文名称", "English name", false, NULL },
+    { "层级", "Level", false, NULL },
 };
 
 //  The warnings not resolved, over the warnings page's filters.
@@ -80,14 +82,14 @@ static const char *s_warnings_sql =
     "       CASE w.state WHEN 'open' THEN '未处理 / open' WHEN 'acknowledged' THEN '已确认 / acknowledged'"
     "            ELSE '已解除 / resolved' END,"
     "       (SELECT name_zh FROM rule WHERE code = w.rule_code), w.indicator_code, i.name_zh, w.year,"
-    "       " WDM_TABLE_LOCAL_TIME ("w.updated_at", "5") ", w.message_zh" WDM_WARNINGS_QUERY_WHERE
-        WDM_WARNINGS_QUERY_ORDER " LIMIT 1000";
+    "       " WDM_TABLE_LOCAL_TIME (
+        "w.updated_at", "5") ", w.message_zh" WDM_WARNINGS_QUERY_WHERE WDM_WARNINGS_QUERY_ORDER " LIMIT 1000";
 
 static const wdm_web_column_t s_warning_columns [] = {
-    { "编号", "No.", true, "/warnings/" }, { "级别", "Level", false, NULL },
-    { "状态", "State", false, NULL },      { "规则", "Rule", false, NULL },
-    { "指标", "Indicator", false, NULL },  { "指标名称", "Indicator name", false, NULL },
-    { "年份", "Year", true, NULL },        { "更新时间", "Updated", false, NULL },
+    { "编号", "No.", true, "/warnings/" },  { "级别", "Level", false, NULL },
+    { "状态", "State", false, NULL },       { "规则", "Rule", false, NULL },
+    { "指标", "Indicator", false, NULL },   { "指标名称", "Indicator name", false, NULL },
+    { "年份", "Year", true, NULL },         { "更新时间", "Updated", false, NULL },
     { "预警信息", "Message", false, NULL },
 };
 
@@ -171,16 +173,18 @@ static int
 s_district (wdm_web_req_t *req, char *code, size_t size)
 {
     char message [512] = "";
-    PGresult *res = wdm_db_query (req->conn, "SELECT code FROM area WHERE level = 'district' ORDER BY code"
-                                             " LIMIT 1",
+    PGresult *res = wdm_db_query (req->conn,
+                                  "SELECT code FROM area WHERE level = 'district' ORDER BY code"
+                                  " LIMIT 1",
                                   0, NULL, PGRES_TUPLES_OK, message, sizeof message);
     int rc = res && PQntuples (res) == 1 ? 0 : -1;
     if (rc == 0)
         snprintf (code, size, "%s", PQgetvalue (res, 0, 0));
     else
-        wdm_web_page_error (req, MHD_HTTP_NOT_FOUND, "没有地区 / No areas",
-                            "数据库中还没有区级地区（wdmon site import）。 / The database holds no district yet "
-                            "(wdmon site import).");
+        wdm_web_page_error (
+            req, MHD_HTTP_NOT_FOUND, "没有地区 / No areas",
+            "数据库中还没有区级地区（wdmon site import）。 / The database holds no district yet "
+            "(wdmon site import).");
     PQclear (res);
     return rc;
 }
@@ -203,15 +207,16 @@ wdm_web_area_page (wdm_web_req_t *req, const char *asked)
         q.unit = req->user.unit_code;
     wdm_check_result_t checked = wdm_warnings_query_check (req->conn, &q, message, sizeof message);
     if (checked != WDM_CHECK_OK) {
-        wdm_web_page_error (req, checked == WDM_CHECK_REFUSED ? MHD_HTTP_NOT_FOUND : MHD_HTTP_SERVICE_UNAVAILABLE,
+        wdm_web_page_error (req,
+                            checked == WDM_CHECK_REFUSED ? MHD_HTTP_NOT_FOUND : MHD_HTTP_SERVICE_UNAVAILABLE,
                             checked == WDM_CHECK_REFUSED ? "没有此地区或规划 / No such area or plan"
                                                          : "数据库出错 / Database error",
                             message);
         return;
     }
     const char *params [] = { q.area, q.plan };
-    res = wdm_db_query (req->conn, "SELECT name_zh, name_en, level::text FROM area WHERE code = $1", 1, params,
-                        PGRES_TUPLES_OK, message, sizeof message);
+    res = wdm_db_query (req->conn, "SELECT name_zh, name_en, level::text FROM area WHERE code = $1", 1,
+                        params, PGRES_TUPLES_OK, message, sizeof message);
     if (!res || PQntuples (res) != 1) {
         wdm_web_page_error (req, MHD_HTTP_SERVICE_UNAVAILABLE, "数据库出错 / Database error", message);
         goto cleanup;
@@ -228,45 +233,48 @@ wdm_web_area_page (wdm_web_req_t *req, const char *asked)
     wdm_web_text (out, q.area);
     wdm_web_raw (out, "</span> · 规划 / Plan: <span id=\"plan\">");
     wdm_web_text (out, q.plan);
-    wdm_web_raw (out, "</span></p><h2>指标 <span class=\"en\">Indicators</span></h2>"
-                      "<p class=\"note\">最新值为该地区报送的最新年度数值；区级未报送时由各镇街汇总。状态先看"
-                      "未解除的目标类预警（红色：预计达标困难；黄色：进度滞后），与监测报告一致。"
-                      "<span class=\"en\">The latest value is the area's latest yearly value; the district's, "
-                      "where it reported none, rolled up from its towns and streets. The status follows the "
-                      "open warnings about the target first (red: unlikely; yellow: behind), as the report "
-                      "does.</span></p>");
+    wdm_web_raw (out,
+                 "</span></p><h2>指标 <span class=\"en\">Indicators</span></h2>"
+                 "<p class=\"note\">最新值为该地区报送的最新年度数值；区级未报送时由各镇街汇总。状态先看"
+                 "未解除的目标类预警（红色：预计达标困难；黄色：进度滞后），与监测报告一致。"
+                 "<span class=\"en\">The latest value is the area's latest yearly value; the district's, "
+                 "where it reported none, rolled up from its towns and streets. The status follows the "
+                 "open warnings about the target first (red: unlikely; yellow: behind), as the report "
+                 "does.</span></p>");
     const char *scope = req->user.role == WDM_WEB_UNIT ? req->user.unit_code : "";
     const char *indicator_params [] = { q.area, q.plan, scope };
     snprintf (id, sizeof id, "area-%s-indicators", q.area);
     if (!s_show (req,
-                 &(wdm_web_table_t){ .id = id,
-                                     .columns = s_indicator_columns,
-                                     .count = sizeof s_indicator_columns / sizeof s_indicator_columns [0],
-                                     .cell = s_cell },
+                 &(wdm_web_table_t) { .id = id,
+                                      .columns = s_indicator_columns,
+                                      .count = sizeof s_indicator_columns / sizeof s_indicator_columns [0],
+                                      .cell = s_cell },
                  s_indicators_sql, 3, indicator_params))
         goto cleanup;
-    wdm_web_raw (out, "<h2>未解除的预警 <span class=\"en\">Warnings not resolved</span></h2>"
-                      "<p class=\"noprint\"><a href=\"/warnings?area=");
+    wdm_web_raw (out,
+                 "<h2>未解除的预警 <span class=\"en\">Warnings not resolved</span></h2>"
+                 "<p class=\"noprint\"><a href=\"/warnings?area=");
     wdm_web_url_arg (out, q.area);
     wdm_web_raw (out, "\">全部预警及历史 / every warning and its history</a></p>");
     const char *warning_params [WDM_WARNINGS_QUERY_PARAMS];
     wdm_warnings_query_params (&q, req->config->timezone, NULL, warning_params);
     snprintf (id, sizeof id, "area-%s-warnings", q.area);
     if (!s_show (req,
-                 &(wdm_web_table_t){ .id = id,
-                                     .columns = s_warning_columns,
-                                     .count = sizeof s_warning_columns / sizeof s_warning_columns [0] },
+                 &(wdm_web_table_t) { .id = id,
+                                      .columns = s_warning_columns,
+                                      .count = sizeof s_warning_columns / sizeof s_warning_columns [0] },
                  s_warnings_sql, WDM_WARNINGS_QUERY_PARAMS, warning_params))
         goto cleanup;
     if (strcmp (PQgetvalue (res, 0, 2), "district") == 0 || strcmp (PQgetvalue (res, 0, 2), "town") == 0
         || strcmp (PQgetvalue (res, 0, 2), "street") == 0) {
         snprintf (id, sizeof id, "area-%s-areas", q.area);
         wdm_web_raw (out, "<h2>下级地区 <span class=\"en\">Areas within</span></h2>");
-        if (!s_show (req,
-                     &(wdm_web_table_t){ .id = id,
-                                         .columns = s_children_columns,
-                                         .count = sizeof s_children_columns / sizeof s_children_columns [0] },
-                     s_children_sql, 1, params))
+        if (!s_show (
+                req,
+                &(wdm_web_table_t) { .id = id,
+                                     .columns = s_children_columns,
+                                     .count = sizeof s_children_columns / sizeof s_children_columns [0] },
+                s_children_sql, 1, params))
             goto cleanup;
     }
     wdm_web_page_end (req);

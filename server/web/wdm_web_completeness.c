@@ -17,35 +17,40 @@
 #include <string.h>
 
 //  The shared query, narrowed to one unit ($3) or none ('').
-static const char *s_units_sql =
-    "SELECT * FROM (" WDM_COMPLETENESS_SQL ") c WHERE $3 = '' OR c.unit = $3"
-    " ORDER BY missing DESC, late DESC, unit";
+static const char *s_units_sql = "SELECT * FROM (" WDM_COMPLETENESS_SQL ") c WHERE $3 = '' OR c.unit = $3"
+                                 " ORDER BY missing DESC, late DESC, unit";
 
 //  Every report owed that year for the plan ($2 among the plans watching
 //  it, as the completeness view counts them), with when it first came.
 static const char *s_reports_sql =
     "SELECT r.unit_code, r.unit_zh, r.indicator_code, i.name_zh, r.body,"
     "       to_char (r.deadline, 'YYYY-MM-DD'),"
-    "       coalesce (" WDM_TABLE_LOCAL_TIME ("r.first_received", "4") ", ''),"
-    "       CASE r.state WHEN 'on_time' THEN '按时 / on time' WHEN 'late' THEN '逾期 / late'"
-    "            WHEN 'missing' THEN '缺报 / missing' WHEN 'backfill' THEN '历史补录 / loaded as history'"
-    "            ELSE r.state END"
-    "  FROM report_owed r JOIN indicator i ON i.code = r.indicator_code"
-    " WHERE r.year = $1::int AND $2 = ANY (r.plans) AND ($3 = '' OR r.unit_code = $3)"
-    " ORDER BY r.unit_code, r.indicator_code, r.body";
+    "       coalesce (" WDM_TABLE_LOCAL_TIME (
+        "r.first_received",
+        "4") ", ''),"
+             "       CASE r.state WHEN 'on_time' THEN '按时 / on time' WHEN 'late' THEN '逾期 / late'"
+             "            WHEN 'missing' THEN '缺报 / missing' WHEN 'backfill' THEN '历史补录 / loaded as history'"
+             "            ELSE r.state END"
+             "  FROM report_owed r JOIN indicator i ON i.code = r.indicator_code"
+             " WHERE r.year = $1::int AND $2 = ANY (r.plans) AND ($3 = '' OR r.unit_code = $3)"
+             " ORDER BY r.unit_code, r.indicator_code, r.body";
 
 static const wdm_web_column_t s_unit_columns [] = {
-    { "单位", "Unit", false, "/unit/" }, { "名称", "Name", false, NULL },
-    { "应报", "Owed", true, NULL },      { "已报", "Received", true, NULL },
-    { "逾期", "Late", true, NULL },      { "缺报", "Missing", true, NULL },
+    { "单位", "Unit", false, "/unit/" },     { "名称", "Name", false, NULL },
+    { "应报", "Owed", true, NULL },          { "已报", "Received", true, NULL },
+    { "逾期", "Late", true, NULL },          { "缺报", "Missing", true, NULL },
     { "截止日期", "Deadline", false, NULL },
 };
 
 static const wdm_web_column_t s_report_columns [] = {
-    { "单位", "Unit", false, "/unit/" },   { "单位名称", "Unit name", false, NULL },
-    { "指标", "Indicator", false, NULL },  { "指标名称", "Indicator name", false, NULL },
-    { "机构", "Body", false, NULL },       { "截止日期", "Deadline", false, NULL },
-    { "首次报送", "First received", false, NULL }, { "状态", "State", false, NULL },
+    { "单位", "Unit", false, "/unit/" },
+    { "单位名称", "Unit name", false, NULL },
+    { "指标", "Indicator", false, NULL },
+    { "指标名称", "Indicator name", false, NULL },
+    { "机构", "Body", false, NULL },
+    { "截止日期", "Deadline", false, NULL },
+    { "首次报送", "First received", false, NULL },
+    { "状态", "State", false, NULL },
 };
 
 //  The year asked for, checked against the plans' years into year_text;
@@ -95,9 +100,9 @@ wdm_web_completeness_page (wdm_web_req_t *req)
     const char *scope = req->user.role == WDM_WEB_UNIT ? req->user.unit_code : "";
     const char *params [] = { year, plan, scope, req->config->timezone };
     units = wdm_db_query (req->conn, s_units_sql, 3, params, PGRES_TUPLES_OK, message, sizeof message);
-    reports = units ? wdm_db_query (req->conn, s_reports_sql, 4, params, PGRES_TUPLES_OK, message,
-                                    sizeof message)
-                    : NULL;
+    reports = units
+        ? wdm_db_query (req->conn, s_reports_sql, 4, params, PGRES_TUPLES_OK, message, sizeof message)
+        : NULL;
     if (!units || !reports) {
         wdm_web_page_error (req, MHD_HTTP_SERVICE_UNAVAILABLE, "数据库出错 / Database error", message);
         goto cleanup;
@@ -106,30 +111,36 @@ wdm_web_completeness_page (wdm_web_req_t *req)
     if (wdm_web_page_begin (req, "报送完整性 / Completeness", "completeness"))
         goto cleanup;
     wdm_buf_printf (out, "<h1>%s 年报送完整性<span class=\"en\">Completeness, %s</span></h1>", year, year);
-    wdm_web_raw (out, "<form method=\"get\" action=\"/completeness\" class=\"noprint\" id=\"year-form\">"
-                      "<input type=\"hidden\" name=\"plan\" value=\"");
+    wdm_web_raw (out,
+                 "<form method=\"get\" action=\"/completeness\" class=\"noprint\" id=\"year-form\">"
+                 "<input type=\"hidden\" name=\"plan\" value=\"");
     wdm_web_text (out, plan);
-    wdm_web_raw (out, "\"><label>年份 / Year <input name=\"year\" id=\"year\" size=\"6\" inputmode=\"numeric\""
-                      " value=\"");
+    wdm_web_raw (out,
+                 "\"><label>年份 / Year <input name=\"year\" id=\"year\" size=\"6\" inputmode=\"numeric\""
+                 " value=\"");
     wdm_web_text (out, year);
-    wdm_web_raw (out, "\"></label> <button type=\"submit\" id=\"go\">查看 / Show</button></form>"
-                      "<p class=\"plan\">规划 / Plan: <span id=\"plan\">");
+    wdm_web_raw (out,
+                 "\"></label> <button type=\"submit\" id=\"go\">查看 / Show</button></form>"
+                 "<p class=\"plan\">规划 / Plan: <span id=\"plan\">");
     wdm_web_text (out, plan);
-    wdm_web_raw (out, "</span>。各成员单位作为牵头单位应报的年度数据：已报、逾期、缺报（与 <code>wdmon "
-                      "completeness</code> 相同）。<span class=\"en\">Each member unit's yearly reports "
-                      "owed as lead unit: received, late, missing (as <code>wdmon completeness</code> "
-                      "prints them).</span></p><h2>按单位 <span class=\"en\">By unit</span></h2>");
+    wdm_web_raw (out,
+                 "</span>。各成员单位作为牵头单位应报的年度数据：已报、逾期、缺报（与 <code>wdmon "
+                 "completeness</code> 相同）。<span class=\"en\">Each member unit's yearly reports "
+                 "owed as lead unit: received, late, missing (as <code>wdmon completeness</code> "
+                 "prints them).</span></p><h2>按单位 <span class=\"en\">By unit</span></h2>");
     snprintf (id, sizeof id, "completeness-%s", year);
-    wdm_web_table (req, &(wdm_web_table_t){ .id = id,
-                                            .columns = s_unit_columns,
-                                            .count = sizeof s_unit_columns / sizeof s_unit_columns [0],
-                                            .res = units });
+    wdm_web_table (req,
+                   &(wdm_web_table_t) { .id = id,
+                                        .columns = s_unit_columns,
+                                        .count = sizeof s_unit_columns / sizeof s_unit_columns [0],
+                                        .res = units });
     wdm_web_raw (out, "<h2>按单位和指标 <span class=\"en\">By unit and indicator</span></h2>");
     snprintf (id, sizeof id, "reports-%s", year);
-    wdm_web_table (req, &(wdm_web_table_t){ .id = id,
-                                            .columns = s_report_columns,
-                                            .count = sizeof s_report_columns / sizeof s_report_columns [0],
-                                            .res = reports });
+    wdm_web_table (req,
+                   &(wdm_web_table_t) { .id = id,
+                                        .columns = s_report_columns,
+                                        .count = sizeof s_report_columns / sizeof s_report_columns [0],
+                                        .res = reports });
     wdm_web_page_end (req);
 cleanup:
     PQclear (units);

@@ -30,21 +30,28 @@ static const char *s_units_sql =
     "       CASE WHEN u.active THEN '是 / yes' ELSE '否 / no' END,"
     "       coalesce (b.batches, 0), coalesce (o.records, 0),"
     "       (SELECT count (*) FROM rejected_record j WHERE j.unit_code = u.code),"
-    "       coalesce (" WDM_TABLE_LOCAL_TIME ("greatest (b.last, o.last)", "2") ", '从未报送 / never delivered')"
-    "  FROM member_unit u JOIN area a ON a.code = u.area_code"
-    "  LEFT JOIN (SELECT unit_code, count (*) AS batches, max (received_at) AS last FROM ingest_batch"
-    "              GROUP BY unit_code) b ON b.unit_code = u.code"
-    "  LEFT JOIN (SELECT unit_code, count (*) AS records, max (received_at) AS last FROM observation"
-    "              GROUP BY unit_code) o ON o.unit_code = u.code"
-    " WHERE $1 = '' OR u.code = $1"
-    " ORDER BY u.code";
+    "       coalesce (" WDM_TABLE_LOCAL_TIME (
+        "greatest (b.last, o.last)",
+        "2") ", '从未报送 / never delivered')"
+             "  FROM member_unit u JOIN area a ON a.code = u.area_code"
+             "  LEFT JOIN (SELECT unit_code, count (*) AS batches, max (received_at) AS last FROM ingest_batch"
+             "              GROUP BY unit_code) b ON b.unit_code = u.code"
+             "  LEFT JOIN (SELECT unit_code, count (*) AS records, max (received_at) AS last FROM observation"
+             "              GROUP BY unit_code) o ON o.unit_code = u.code"
+             " WHERE $1 = '' OR u.code = $1"
+             " ORDER BY u.code";
 
 static const wdm_web_column_t s_units_columns [] = {
-    { "单位", "Unit", false, "/unit/" },    { "名称", "Name", false, NULL },
-    { "英文名称", "English name", false, NULL }, { "类别", "Kind", false, NULL },
-    { "地区", "Area", false, NULL },        { "在用", "Active", false, NULL },
-    { "批次", "Batches", true, NULL },      { "已存储记录", "Records stored", true, NULL },
-    { "拒收记录", "Records refused", true, NULL }, { "最近报送", "Last delivery", false, NULL },
+    { "单位", "Unit", false, "/unit/" },
+    { "名称", "Name", false, NULL },
+    { "英文名称", "English name", false, NULL },
+    { "类别", "Kind", false, NULL },
+    { "地区", "Area", false, NULL },
+    { "在用", "Active", false, NULL },
+    { "批次", "Batches", true, NULL },
+    { "已存储记录", "Records stored", true, NULL },
+    { "拒收记录", "Records refused", true, NULL },
+    { "最近报送", "Last delivery", false, NULL },
 };
 
 static const char *s_never_sql =
@@ -57,8 +64,10 @@ static const char *s_never_sql =
     " ORDER BY u.code";
 
 static const wdm_web_column_t s_never_columns [] = {
-    { "单位", "Unit", false, "/unit/" }, { "名称", "Name", false, NULL },
-    { "英文名称", "English name", false, NULL }, { "类别", "Kind", false, NULL },
+    { "单位", "Unit", false, "/unit/" },
+    { "名称", "Name", false, NULL },
+    { "英文名称", "English name", false, NULL },
+    { "类别", "Kind", false, NULL },
     { "牵头指标数", "Indicators led", true, NULL },
 };
 
@@ -73,15 +82,20 @@ typedef struct {
 } s_section_t;
 
 static const wdm_web_column_t s_resp_columns [] = {
-    { "指标", "Indicator", false, NULL }, { "指标名称", "Indicator name", false, NULL },
-    { "领域", "Domain", false, NULL },    { "职责", "Role", false, NULL },
+    { "指标", "Indicator", false, NULL },
+    { "指标名称", "Indicator name", false, NULL },
+    { "领域", "Domain", false, NULL },
+    { "职责", "Role", false, NULL },
 };
 //  A batch may carry records in several units' names: stored counts this
 //  unit's; duplicates and refused are the whole batch's.
 static const wdm_web_column_t s_batch_columns [] = {
-    { "接收时间", "Received", false, NULL },  { "批次", "Batch", true, NULL },
-    { "发送单位", "Sent by", false, NULL },   { "批内记录", "Records in batch", true, NULL },
-    { "本单位已存储", "Stored for this unit", true, NULL }, { "重复", "Duplicates", true, NULL },
+    { "接收时间", "Received", false, NULL },
+    { "批次", "Batch", true, NULL },
+    { "发送单位", "Sent by", false, NULL },
+    { "批内记录", "Records in batch", true, NULL },
+    { "本单位已存储", "Stored for this unit", true, NULL },
+    { "重复", "Duplicates", true, NULL },
     { "拒收", "Refused", true, NULL },
 };
 static const wdm_web_column_t s_refused_columns [] = {
@@ -90,13 +104,17 @@ static const wdm_web_column_t s_refused_columns [] = {
     { "说明", "Message", false, NULL },
 };
 static const wdm_web_column_t s_years_columns [] = {
-    { "年份", "Year", true, NULL },     { "应报", "Owed", true, NULL },    { "已报", "Received", true, NULL },
-    { "逾期", "Late", true, NULL },     { "缺报", "Missing", true, NULL }, { "截止日期", "Deadline", false, NULL },
+    { "年份", "Year", true, NULL },     { "应报", "Owed", true, NULL },
+    { "已报", "Received", true, NULL }, { "逾期", "Late", true, NULL },
+    { "缺报", "Missing", true, NULL },  { "截止日期", "Deadline", false, NULL },
 };
 static const wdm_web_column_t s_owed_columns [] = {
-    { "年份", "Year", true, NULL },      { "指标", "Indicator", false, NULL },
-    { "指标名称", "Indicator name", false, NULL }, { "机构", "Body", false, NULL },
-    { "截止日期", "Deadline", false, NULL }, { "状态", "State", false, NULL },
+    { "年份", "Year", true, NULL },
+    { "指标", "Indicator", false, NULL },
+    { "指标名称", "Indicator name", false, NULL },
+    { "机构", "Body", false, NULL },
+    { "截止日期", "Deadline", false, NULL },
+    { "状态", "State", false, NULL },
 };
 static const wdm_web_column_t s_contact_columns [] = {
     { "来源", "Source", false, NULL },
@@ -108,18 +126,21 @@ static const wdm_web_column_t s_contact_columns [] = {
 static const s_section_t s_sections [] = {
     { "contact", "采集端最近联系 <span class=\"en\">Collector's last contact</span>",
       "SELECT '已存储的最近一批 / last batch stored', coalesce ((SELECT " WDM_TABLE_LOCAL_TIME (
-          "max (received_at)", "3") " FROM ingest_batch WHERE unit_code = $1), '无 / none')"
-                                    " WHERE $2::text IS NOT NULL"
-                                    " UNION ALL "
-                                    "SELECT '以本单位名义存储的最近记录 / latest record stored in its name',"
-                                    "       coalesce ((SELECT " WDM_TABLE_LOCAL_TIME ("max (received_at)", "3")
-                                        " FROM observation WHERE unit_code = $1), '无 / none')"
-                                        " UNION ALL "
-                                    "SELECT '服务器 ' || s.server_id || ' 最近收到 / last seen by server ' "
-                                    "       || s.server_id,"
-                                    "       " WDM_TABLE_LOCAL_TIME ("(c ->> 'last_batch_at')::timestamptz", "3")
-                                        "  FROM server_status s, jsonb_array_elements (s.collectors) c"
-                                        " WHERE c ->> 'unit' = $1",
+          "max (received_at)",
+          "3") " FROM ingest_batch WHERE unit_code = $1), '无 / none')"
+               " WHERE $2::text IS NOT NULL"
+               " UNION ALL "
+               "SELECT '以本单位名义存储的最近记录 / latest record stored in its name',"
+               "       coalesce ((SELECT " WDM_TABLE_LOCAL_TIME (
+                   "max (received_at)",
+                   "3") " FROM observation WHERE unit_code = $1), '无 / none')"
+                        " UNION ALL "
+                        "SELECT '服务器 ' || s.server_id || ' 最近收到 / last seen by server ' "
+                        "       || s.server_id,"
+                        "       " WDM_TABLE_LOCAL_TIME (
+                            "(c ->> 'last_batch_at')::timestamptz",
+                            "3") "  FROM server_status s, jsonb_array_elements (s.collectors) c"
+                                 " WHERE c ->> 'unit' = $1",
       s_contact_columns, S_COUNT (s_contact_columns) },
     { "responsibility", "负责的指标 <span class=\"en\">Responsible for</span>",
       "SELECT r.indicator_code, i.name_zh, d.name_zh,"
@@ -146,23 +167,29 @@ static const s_section_t s_sections [] = {
       "               WHERE unit_code = $1 GROUP BY batch_id),"
       "     batches AS (SELECT id FROM ingest_batch WHERE unit_code = $1"
       "                 UNION SELECT batch_id FROM mine WHERE batch_id IS NOT NULL)"
-      "SELECT " WDM_TABLE_LOCAL_TIME ("b.received_at", "3") ", b.id::text, b.unit_code, b.record_count,"
-      "       coalesce (m.stored, 0), b.duplicates, b.rejected, b.received_at AS at"
-      "  FROM batches x JOIN ingest_batch b ON b.id = x.id LEFT JOIN mine m ON m.batch_id = b.id"
-      " WHERE $2::text IS NOT NULL"
-      " UNION ALL "
-      "SELECT " WDM_TABLE_LOCAL_TIME ("m.at", "3") ", '无批次（直接载入）/ no batch (loaded directly)', '',"
-      "       m.stored, m.stored, 0, 0, m.at"
-      "  FROM mine m WHERE m.batch_id IS NULL"
-      " ORDER BY at DESC LIMIT " S_ROWS,
+      "SELECT " WDM_TABLE_LOCAL_TIME (
+          "b.received_at",
+          "3") ", b.id::text, b.unit_code, b.record_count,"
+               "       coalesce (m.stored, 0), b.duplicates, b.rejected, b.received_at AS at"
+               "  FROM batches x JOIN ingest_batch b ON b.id = x.id LEFT JOIN mine m ON m.batch_id = b.id"
+               " WHERE $2::text IS NOT NULL"
+               " UNION ALL "
+               "SELECT " WDM_TABLE_LOCAL_TIME ("m.at",
+                                               "3") ", '无批次（直接载入）/ no batch (loaded directly)', '',"
+                                                    "       m.stored, m.stored, 0, 0, m.at"
+                                                    "  FROM mine m WHERE m.batch_id IS NULL"
+                                                    " ORDER BY at DESC LIMIT " S_ROWS,
       s_batch_columns, S_COUNT (s_batch_columns) },
-    { "refused", "拒收的记录及原因（最近 " S_ROWS " 条） <span class=\"en\">Records refused, with reasons "
-                 "(latest " S_ROWS ")</span>",
-      "SELECT " WDM_TABLE_LOCAL_TIME ("j.received_at", "3") ", j.reason_code,"
-      "       s.description_zh || ' / ' || s.description_en, coalesce (j.field, ''), j.message"
-      "  FROM rejected_record j JOIN reason s ON s.code = j.reason_code"
-      " WHERE j.unit_code = $1 AND $2::text IS NOT NULL"
-      " ORDER BY j.received_at DESC, j.id DESC LIMIT " S_ROWS,
+    { "refused",
+      "拒收的记录及原因（最近 " S_ROWS " 条） <span class=\"en\">Records refused, with reasons "
+      "(latest " S_ROWS ")</span>",
+      "SELECT " WDM_TABLE_LOCAL_TIME (
+          "j.received_at",
+          "3") ", j.reason_code,"
+               "       s.description_zh || ' / ' || s.description_en, coalesce (j.field, ''), j.message"
+               "  FROM rejected_record j JOIN reason s ON s.code = j.reason_code"
+               " WHERE j.unit_code = $1 AND $2::text IS NOT NULL"
+               " ORDER BY j.received_at DESC, j.id DESC LIMIT " S_ROWS,
       s_refused_columns, S_COUNT (s_refused_columns) },
 };
 
@@ -191,7 +218,7 @@ s_show (wdm_web_req_t *req, const char *id, const char *sql, int nparams, const 
         wdm_web_page_error (req, MHD_HTTP_SERVICE_UNAVAILABLE, "数据库出错 / Database error", message);
         return false;
     }
-    wdm_web_table (req, &(wdm_web_table_t){ .id = id, .columns = columns, .count = count, .res = res });
+    wdm_web_table (req, &(wdm_web_table_t) { .id = id, .columns = columns, .count = count, .res = res });
     PQclear (res);
     return true;
 }
@@ -204,9 +231,10 @@ wdm_web_units_page (wdm_web_req_t *req)
     wdm_buf_t *out = &req->body;
     if (wdm_web_page_begin (req, "成员单位 / Member units", "units"))
         return;
-    wdm_web_raw (out, "<h1>成员单位<span class=\"en\">Member units</span></h1>"
-                      "<h2 id=\"never-delivered\">从未报送的单位 <span class=\"en\">Units that have never "
-                      "delivered</span></h2>");
+    wdm_web_raw (out,
+                 "<h1>成员单位<span class=\"en\">Member units</span></h1>"
+                 "<h2 id=\"never-delivered\">从未报送的单位 <span class=\"en\">Units that have never "
+                 "delivered</span></h2>");
     if (!s_show (req, "units-never", s_never_sql, 1, params, s_never_columns, S_COUNT (s_never_columns)))
         return;
     wdm_web_raw (out, "<h2>全部单位 <span class=\"en\">Every unit</span></h2>");
@@ -225,19 +253,21 @@ wdm_web_unit_page (wdm_web_req_t *req, const char *asked)
         wdm_check_code (req->conn, "SELECT code, name_zh, name_en FROM member_unit ORDER BY code", "成员单位",
                         "member unit", asked, code, sizeof code, message, sizeof message);
     if (found != WDM_CHECK_OK) {
-        wdm_web_page_error (req, found == WDM_CHECK_REFUSED ? MHD_HTTP_NOT_FOUND : MHD_HTTP_SERVICE_UNAVAILABLE,
-                            found == WDM_CHECK_REFUSED ? "没有此单位 / No such unit" : "数据库出错 / Database error",
-                            message);
+        wdm_web_page_error (
+            req, found == WDM_CHECK_REFUSED ? MHD_HTTP_NOT_FOUND : MHD_HTTP_SERVICE_UNAVAILABLE,
+            found == WDM_CHECK_REFUSED ? "没有此单位 / No such unit" : "数据库出错 / Database error",
+            message);
         return;
     }
     if (wdm_web_plan (req, plan, sizeof plan))
         return;
     const char *params [] = { code, plan, req->config->timezone };
-    PGresult *res = wdm_db_query (req->conn,
-                                  "SELECT u.name_zh, u.name_en, u.kind::text, a.name_zh || ' / ' || a.name_en,"
-                                  "       u.active FROM member_unit u JOIN area a ON a.code = u.area_code"
-                                  " WHERE u.code = $1",
-                                  1, params, PGRES_TUPLES_OK, message, sizeof message);
+    PGresult *res =
+        wdm_db_query (req->conn,
+                      "SELECT u.name_zh, u.name_en, u.kind::text, a.name_zh || ' / ' || a.name_en,"
+                      "       u.active FROM member_unit u JOIN area a ON a.code = u.area_code"
+                      " WHERE u.code = $1",
+                      1, params, PGRES_TUPLES_OK, message, sizeof message);
     if (!res || PQntuples (res) != 1) {
         wdm_web_page_error (req, MHD_HTTP_SERVICE_UNAVAILABLE, "数据库出错 / Database error", message);
         PQclear (res);
@@ -259,9 +289,10 @@ wdm_web_unit_page (wdm_web_req_t *req, const char *asked)
         wdm_web_text (out, PQgetvalue (res, 0, 3));
         wdm_web_raw (out, "</dd><dt>规划 / Plan</dt><dd id=\"plan\">");
         wdm_web_text (out, plan);
-        wdm_web_raw (out, strcmp (PQgetvalue (res, 0, 4), "t") == 0 ? "</dd></dl>"
-                                                                    : "</dd><dt>状态 / State</dt><dd>停用 / "
-                                                                      "inactive</dd></dl>");
+        wdm_web_raw (out,
+                     strcmp (PQgetvalue (res, 0, 4), "t") == 0 ? "</dd></dl>"
+                                                               : "</dd><dt>状态 / State</dt><dd>停用 / "
+                                                                 "inactive</dd></dl>");
         wdm_web_raw (out, "<p class=\"noprint\"><a href=\"/warnings?unit=");
         wdm_web_url_arg (out, code);
         wdm_web_raw (out, "\">本单位的预警 / this unit's warnings</a></p>");

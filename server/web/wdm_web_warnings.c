@@ -243,12 +243,18 @@ s_table (wdm_web_req_t *req, PGresult *res, bool act)
 //  The list as a download (wdm_web_table_links): its columns, and the
 //  fields of s_list_sql each shows, levels and states in words.
 static const wdm_web_column_t s_download_columns [] = {
-    { "编号", "No.", true, NULL },        { "级别", "Level", false, NULL },
-    { "状态", "State", false, NULL },     { "规则", "Rule", false, NULL },
-    { "指标", "Indicator", false, NULL }, { "指标名称", "Indicator name", false, NULL },
-    { "地区", "Area", false, NULL },      { "年份", "Year", true, NULL },
-    { "单位", "Unit", false, NULL },      { "开启时间", "Opened", false, NULL },
-    { "更新时间", "Updated", false, NULL }, { "预警信息", "Message", false, NULL },
+    { "编号", "No.", true, NULL },
+    { "级别", "Level", false, NULL },
+    { "状态", "State", false, NULL },
+    { "规则", "Rule", false, NULL },
+    { "指标", "Indicator", false, NULL },
+    { "指标名称", "Indicator name", false, NULL },
+    { "地区", "Area", false, NULL },
+    { "年份", "Year", true, NULL },
+    { "单位", "Unit", false, NULL },
+    { "开启时间", "Opened", false, NULL },
+    { "更新时间", "Updated", false, NULL },
+    { "预警信息", "Message", false, NULL },
     { "Message", "Message (English)", false, NULL },
 };
 
@@ -322,11 +328,12 @@ wdm_web_warnings_page (wdm_web_req_t *req)
         } else {
             s_table (req, res, wdm_web_can_act (&req->user));
             wdm_web_table_links (
-                req, &(wdm_web_table_t){ .id = "warnings",
-                                         .columns = s_download_columns,
-                                         .count = sizeof s_download_columns / sizeof s_download_columns [0],
-                                         .res = res,
-                                         .cell = s_download_cell });
+                req,
+                &(wdm_web_table_t) { .id = "warnings",
+                                     .columns = s_download_columns,
+                                     .count = sizeof s_download_columns / sizeof s_download_columns [0],
+                                     .res = res,
+                                     .cell = s_download_cell });
         }
         wdm_web_page_end (req);
     }

@@ -15,8 +15,8 @@ test_quoting (void)
     wdm_buf_t out = { 0 };
     const char *fields [] = { "a,b", "say \"hi\"", "line 1\nline 2", "妇女发展规划", "", NULL, "plain" };
     CU_ASSERT_EQUAL (wdm_web_csv_record (&out, fields, 7), 0);
-    CU_ASSERT_STRING_EQUAL (out.data,
-                            "\"a,b\",\"say \"\"hi\"\"\",\"line 1\nline 2\",\"妇女发展规划\",\"\",\"\",\"plain\"\r\n");
+    CU_ASSERT_STRING_EQUAL (
+        out.data, "\"a,b\",\"say \"\"hi\"\"\",\"line 1\nline 2\",\"妇女发展规划\",\"\",\"\",\"plain\"\r\n");
     wdm_buf_free (&out);
 }
 
@@ -27,7 +27,8 @@ test_records_follow (void)
     const char *first [] = { "单位 / Unit", "缺报 / Missing" }, *second [] = { "health_commission", "23" };
     CU_ASSERT_EQUAL (wdm_web_csv_record (&out, first, 2), 0);
     CU_ASSERT_EQUAL (wdm_web_csv_record (&out, second, 2), 0);
-    CU_ASSERT_STRING_EQUAL (out.data, "\"单位 / Unit\",\"缺报 / Missing\"\r\n\"health_commission\",\"23\"\r\n");
+    CU_ASSERT_STRING_EQUAL (out.data,
+                            "\"单位 / Unit\",\"缺报 / Missing\"\r\n\"health_commission\",\"23\"\r\n");
     CU_ASSERT_EQUAL (strlen (out.data), out.size);
     wdm_buf_free (&out);
 }
