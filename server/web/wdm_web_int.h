@@ -227,7 +227,7 @@ void wdm_web_unit_page (wdm_web_req_t *req, const char *code);
 void wdm_web_completeness_page (wdm_web_req_t *req);
 
 //  The plan a page is about: ?plan=, else the current plan, through
-//  wdm_check_plan into code.  0, or -1 with the error page said (naming
+//  wdm_check_plan into code (wdm_web_table.c).  0, or -1 with the error page said (naming
 //  the bad value and the nearest).
 int wdm_web_plan (wdm_web_req_t *req, char *code, size_t code_size);
 
