@@ -53,6 +53,18 @@ static const wdm_web_column_t s_report_columns [] = {
     { "状态", "State", false, NULL },
 };
 
+#define S_COUNT(columns) ((int)(sizeof columns / sizeof columns [0]))
+
+//  Show res as the table "name-year".
+static void
+s_table (wdm_web_req_t *req, const char *name, const char *year, const wdm_web_column_t *columns, int count,
+         const PGresult *res)
+{
+    char id [64];
+    snprintf (id, sizeof id, "%s-%s", name, year);
+    wdm_web_table (req, &(wdm_web_table_t) { .id = id, .columns = columns, .count = count, .res = res });
+}
+
 //  The year asked for, checked against the plans' years into year_text;
 //  by default the year before this one, kept within the plan.  0, or -1
 //  with the error page said.
@@ -93,7 +105,7 @@ s_year (wdm_web_req_t *req, const char *plan, char *year_text, size_t size)
 void
 wdm_web_completeness_page (wdm_web_req_t *req)
 {
-    char plan [128], year [16] = "", message [1024] = "", id [64];
+    char plan [128], year [16] = "", message [1024] = "";
     PGresult *units = NULL, *reports = NULL;
     if (wdm_web_plan (req, plan, sizeof plan) || s_year (req, plan, year, sizeof year))
         return;
@@ -128,19 +140,9 @@ wdm_web_completeness_page (wdm_web_req_t *req)
                  "completeness</code> 相同）。<span class=\"en\">Each member unit's yearly reports "
                  "owed as lead unit: received, late, missing (as <code>wdmon completeness</code> "
                  "prints them).</span></p><h2>按单位 <span class=\"en\">By unit</span></h2>");
-    snprintf (id, sizeof id, "completeness-%s", year);
-    wdm_web_table (req,
-                   &(wdm_web_table_t) { .id = id,
-                                        .columns = s_unit_columns,
-                                        .count = sizeof s_unit_columns / sizeof s_unit_columns [0],
-                                        .res = units });
+    s_table (req, "completeness", year, s_unit_columns, S_COUNT (s_unit_columns), units);
     wdm_web_raw (out, "<h2>按单位和指标 <span class=\"en\">By unit and indicator</span></h2>");
-    snprintf (id, sizeof id, "reports-%s", year);
-    wdm_web_table (req,
-                   &(wdm_web_table_t) { .id = id,
-                                        .columns = s_report_columns,
-                                        .count = sizeof s_report_columns / sizeof s_report_columns [0],
-                                        .res = reports });
+    s_table (req, "reports", year, s_report_columns, S_COUNT (s_report_columns), reports);
     wdm_web_page_end (req);
 cleanup:
     PQclear (units);

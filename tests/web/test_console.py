@@ -20,8 +20,8 @@ import urllib.request
 from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 URL = os.environ["WDM_WEB_URL"]
@@ -97,11 +97,24 @@ def text():
     return driver.find_element(By.TAG_NAME, "body").text
 
 
+def gone(element):
+    """A wait's condition: the element's page has been replaced.  Chromium may
+    answer the check while the old document is being torn down with "Node
+    with given id does not belong to the document": gone too."""
+    def check(_):
+        try:
+            element.is_enabled()
+            return False
+        except (StaleElementReferenceException, WebDriverException):
+            return True
+    return check
+
+
 def submit(element_id):
     """Click a form's button and wait for the page it leads to."""
     page = driver.find_element(By.TAG_NAME, "html")
     driver.find_element(By.ID, element_id).click()
-    WebDriverWait(driver, 20).until(expected_conditions.staleness_of(page))
+    WebDriverWait(driver, 20).until(gone(page))
 
 
 def go(path):
@@ -244,7 +257,7 @@ driver.execute_script("""
     for (var k in fields) { var i = document.createElement('input'); i.name = k; i.value = fields[k];
                             f.appendChild(i); }
     document.body.appendChild(f); f.submit();""", target_id)
-WebDriverWait(driver, 20).until(expected_conditions.staleness_of(page))
+WebDriverWait(driver, 20).until(gone(page))
 check("a viewer's forged acknowledgement (with a valid CSRF token) is refused",
       "403" in text() and "无权操作" in text(), text()[:300])
 expect("... and the warning is left open", q1("SELECT state FROM warning WHERE id = %s" % target_id), "open")
