@@ -6,6 +6,7 @@
     wdm_cmd_int.h.  */
 
 #include "wdm_cmd_int.h"
+#include "wdm_completeness.h"
 #include "wdm_db.h"
 #include "wdm_report.h"
 
@@ -89,14 +90,8 @@ wdm_cmd_completeness (wdm_cmd_config_t *config, int argc, char **argv)
     rc = wdm_cmd_check_plan (conn, "completeness", &plan, plan_code, sizeof plan_code);
     const char *params [] = { year, plan };
     if (rc == WDM_CMD_EXIT_OK)
-        rc = wdm_table_query (conn,
-                              "SELECT unit_code AS unit, unit_zh AS name, owed, received, late, missing,"
-                              "       to_char (deadline, 'YYYY-MM-DD') AS deadline"
-                              "  FROM completeness WHERE year = $1::int AND plan_code = $2"
-                              " ORDER BY missing DESC, late DESC, unit_code",
-                              2, params, format, stdout)
-            ? WDM_CMD_EXIT_FAILED
-            : WDM_CMD_EXIT_OK;
+        rc = wdm_table_query (conn, WDM_COMPLETENESS_SQL, 2, params, format, stdout) ? WDM_CMD_EXIT_FAILED
+                                                                                     : WDM_CMD_EXIT_OK;
     PQfinish (conn);
     return rc;
 }

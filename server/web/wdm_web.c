@@ -205,6 +205,16 @@ s_route (wdm_web_req_t *req)
         wdm_web_warning_page (req, id);
     else if (id > 0 && req->post && strcmp (rest, "/note") == 0)
         wdm_web_warning_note (req, id);
+    else if (!req->post && strcmp (req->path, "/areas") == 0)
+        wdm_web_area_page (req, NULL);
+    else if (!req->post && strncmp (req->path, "/area/", 6) == 0 && req->path [6])
+        wdm_web_area_page (req, req->path + 6);
+    else if (!req->post && strcmp (req->path, "/units") == 0)
+        wdm_web_units_page (req);
+    else if (!req->post && strncmp (req->path, "/unit/", 6) == 0 && req->path [6])
+        wdm_web_unit_page (req, req->path + 6);
+    else if (!req->post && strcmp (req->path, "/completeness") == 0)
+        wdm_web_completeness_page (req);
     else
         wdm_web_page_error (req, MHD_HTTP_NOT_FOUND, "没有这个页面 / Not found",
                             "请从首页进入。 / There is no such page; start from the home page.");
@@ -260,6 +270,7 @@ s_serve (wdm_web_req_t *req, s_upload_t *upload)
         return;
     }
     s_route (req);
+    wdm_web_table_finish (req);
 }
 
 //  Send what the page made, with the headers every answer carries.
@@ -281,6 +292,11 @@ s_send (struct MHD_Connection *connection, wdm_web_req_t *req, const char *data,
                              " form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
     if (req && req->status == MHD_HTTP_SEE_OTHER)
         MHD_add_response_header (response, "Location", req->location);
+    if (req && req->file_type) {
+        char disposition [256];
+        snprintf (disposition, sizeof disposition, "attachment; filename=\"%s\"", req->file_name);
+        MHD_add_response_header (response, "Content-Disposition", disposition);
+    }
     for (int i = 0; req && i < 2; i++)
         if (req->cookie [i][0])
             MHD_add_response_header (response, "Set-Cookie", req->cookie [i]);
@@ -328,9 +344,13 @@ s_answer (void *cls, struct MHD_Connection *connection, const char *url, const c
                             "只接受 GET 和 POST。 / Only GET and POST are accepted.");
     else
         s_serve (&req, upload);
-    enum MHD_Result rc = s_send (connection, &req, req.body.data ? req.body.data : "", req.body.size,
-                                 "text/html; charset=utf-8", false);
+    if (req.status != MHD_HTTP_OK)
+        req.file_type = NULL;  //  an error page, never half a download
+    wdm_buf_t *sent = req.file_type ? &req.file : &req.body;
+    enum MHD_Result rc = s_send (connection, &req, sent->data ? sent->data : "", sent->size,
+                                 req.file_type ? req.file_type : "text/html; charset=utf-8", false);
     wdm_buf_free (&req.body);
+    wdm_buf_free (&req.file);
     wdm_web_form_free (&req.form);
     return rc;
 }

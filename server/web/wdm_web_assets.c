@@ -56,6 +56,8 @@ static const char s_css [] =
     "footer{padding:1rem 1.2rem;color:#666;font-size:.8rem;border-top:1px solid var(--line)}\n"
     ".cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(16rem,1fr));gap:1rem}\n"
     ".card{border:1px solid var(--line);border-radius:6px;padding:.8rem}\n"
+    ".table-wrap{overflow-x:auto}th.num{text-align:right}td.empty{color:#666}\n"
+    ".downloads{font-size:.9rem;margin:.3rem 0 1.2rem}.note{color:#444;font-size:.9rem}\n"
     "@media (max-width:720px){\n"
     " header.top{padding:.5rem .7rem}.who{margin-left:0}main{padding:.7rem}\n"
     " table.warnings thead{display:none}\n"
@@ -70,6 +72,7 @@ static const char s_css [] =
     " header.top{background:none;color:#000;padding:0}header.top .en{color:#333}\n"
     " body{font-size:11pt}main{padding:0;max-width:none}a{color:#000;text-decoration:none}\n"
     " th{background:none;border-bottom:1.5px solid #000}tr{break-inside:avoid}\n"
+    " .table-wrap{overflow:visible}thead{display:table-header-group}h2{break-after:avoid}\n"
     "}\n";
 
 //  Select every warning shown, from the header's box.

@@ -52,6 +52,10 @@ typedef struct {
     wdm_buf_t body;
     char location [512];   //  a redirect's target, when status is 303
     char cookie [2][256];  //  Set-Cookie values, "" for none
+    //  A download a table made (wdm_web_table.c) instead of the page.
+    wdm_buf_t file;
+    const char *file_type;  //  its Content-Type; NULL: no download made
+    char file_name [160];   //  its file name, ASCII
 } wdm_web_req_t;
 
 //  --------------------------------------------------------------------
@@ -146,6 +150,50 @@ void wdm_web_page_error (wdm_web_req_t *req, unsigned status, const char *title,
 int wdm_web_csrf_field (wdm_web_req_t *req);
 
 //  --------------------------------------------------------------------
+//  Tables (wdm_web_table.c): a page describes a table once and it is
+//  rendered as HTML, or, when the request says ?format=csv|xlsx&table=ID,
+//  as that download instead of the page.
+
+//  One column: its heading in both languages; number: the cells are
+//  numbers (right-aligned, number cells in .xlsx); link: a path the cell
+//  links to with its value appended, percent-encoded (NULL: none).
+typedef struct {
+    const char *zh, *en;
+    bool number;
+    const char *link;
+} wdm_web_column_t;
+
+//  A table: column i shows field i of res's rows.  id names it in the
+//  page (the HTML id, ?table=ID) and in the download's file name.
+//  cell, when not NULL, gives column c of row row instead (a value the
+//  page works out, e.g. with wdm_judge), with context its first argument.
+typedef struct {
+    const char *id;
+    const wdm_web_column_t *columns;
+    int count;
+    const PGresult *res;
+    const char *(*cell) (void *context, const PGresult *res, int row, int c);
+    void *context;
+} wdm_web_table_t;
+
+//  Append the table to the page with its download links; or, when the
+//  request asks for this table's download, make the file instead (into
+//  req->file).  0, or -1 out of memory or when the file cannot be made.
+int wdm_web_table (wdm_web_req_t *req, const wdm_web_table_t *table);
+
+//  The same for a table the page draws itself (the warnings list, with
+//  its checkboxes): only the download links, or the file when asked for.
+int wdm_web_table_links (wdm_web_req_t *req, const wdm_web_table_t *table);
+
+//  After the page: a download that was asked for and not made is a 404
+//  (no such table here) or a 400 (no such format).
+void wdm_web_table_finish (wdm_web_req_t *req);
+
+//  Append one CSV record (RFC 4180: every field quoted, quotes doubled,
+//  CRLF) of count fields.  0, or -1 out of memory.
+int wdm_web_csv_record (wdm_buf_t *out, const char *const *fields, int count);
+
+//  --------------------------------------------------------------------
 //  The assets (wdm_web_assets.c), served under /static/
 
 //  The asset at path ("/static/wdmon.css"), with its length and type, or
@@ -169,5 +217,18 @@ void wdm_web_warnings_page (wdm_web_req_t *req);
 void wdm_web_warning_page (wdm_web_req_t *req, long long id);
 void wdm_web_warnings_ack (wdm_web_req_t *req);
 void wdm_web_warning_note (wdm_web_req_t *req, long long id);
+
+//  GET /area/CODE (wdm_web_area.c), GET /units and /unit/CODE
+//  (wdm_web_unit.c), GET /completeness (wdm_web_completeness.c); each
+//  takes ?plan=CODE.
+void wdm_web_area_page (wdm_web_req_t *req, const char *code);
+void wdm_web_units_page (wdm_web_req_t *req);
+void wdm_web_unit_page (wdm_web_req_t *req, const char *code);
+void wdm_web_completeness_page (wdm_web_req_t *req);
+
+//  The plan a page is about: ?plan=, else the current plan, through
+//  wdm_check_plan into code (wdm_web_table.c).  0, or -1 with the error page said (naming
+//  the bad value and the nearest).
+int wdm_web_plan (wdm_web_req_t *req, char *code, size_t code_size);
 
 #endif

@@ -240,6 +240,33 @@ s_table (wdm_web_req_t *req, PGresult *res, bool act)
             "Acknowledge selected</button></div></form>");
 }
 
+//  The list as a download (wdm_web_table_links): its columns, and the
+//  fields of s_list_sql each shows, levels and states in words.
+static const wdm_web_column_t s_download_columns [] = {
+    { "编号", "No.", true, NULL },
+    { "级别", "Level", false, NULL },
+    { "状态", "State", false, NULL },
+    { "规则", "Rule", false, NULL },
+    { "指标", "Indicator", false, NULL },
+    { "指标名称", "Indicator name", false, NULL },
+    { "地区", "Area", false, NULL },
+    { "年份", "Year", true, NULL },
+    { "单位", "Unit", false, NULL },
+    { "开启时间", "Opened", false, NULL },
+    { "更新时间", "Updated", false, NULL },
+    { "预警信息", "Message", false, NULL },
+    { "Message", "Message (English)", false, NULL },
+};
+
+static const char *
+s_download_cell (void *context, const PGresult *res, int row, int c)
+{
+    static const int fields [] = { 0, 1, 2, 4, 5, 6, 8, 9, 10, 11, 12, 13, 14 };
+    (void)context;
+    const char *value = PQgetvalue (res, row, fields [c]);
+    return c == 1 || c == 2 ? s_word (value) : value;
+}
+
 //  Fill the query from the request's arguments.  A unit user's is scoped
 //  to its unit; false (with the page said) if it asked for another's.
 static bool
@@ -298,8 +325,16 @@ wdm_web_warnings_page (wdm_web_req_t *req)
             wdm_web_raw (&req->body, "<p class=\"error\" role=\"alert\" id=\"filter-error\">");
             wdm_web_text (&req->body, message);
             wdm_web_raw (&req->body, "</p>");
-        } else
+        } else {
             s_table (req, res, wdm_web_can_act (&req->user));
+            wdm_web_table_links (
+                req,
+                &(wdm_web_table_t) { .id = "warnings",
+                                     .columns = s_download_columns,
+                                     .count = sizeof s_download_columns / sizeof s_download_columns [0],
+                                     .res = res,
+                                     .cell = s_download_cell });
+        }
         wdm_web_page_end (req);
     }
     PQclear (res);

@@ -9,19 +9,24 @@ database, read with psql to hold the pages against it.  Each check prints
 page there.
 """
 
+import csv
+import io
 import os
 import subprocess
 import sys
+import urllib.error
+import urllib.request
 
 from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 URL = os.environ["WDM_WEB_URL"]
 CONN = os.environ["WDM_TEST_CONN"]
+WDMON = os.environ["WDMON"]
 SHOTS = os.environ.get("WDM_CONSOLE_SCREENSHOTS")
 failures = 0
 
@@ -92,11 +97,24 @@ def text():
     return driver.find_element(By.TAG_NAME, "body").text
 
 
+def gone(element):
+    """A wait's condition: the element's page has been replaced.  Chromium may
+    answer the check while the old document is being torn down with "Node
+    with given id does not belong to the document": gone too."""
+    def check(_):
+        try:
+            element.is_enabled()
+            return False
+        except (StaleElementReferenceException, WebDriverException):
+            return True
+    return check
+
+
 def submit(element_id):
     """Click a form's button and wait for the page it leads to."""
     page = driver.find_element(By.TAG_NAME, "html")
     driver.find_element(By.ID, element_id).click()
-    WebDriverWait(driver, 20).until(expected_conditions.staleness_of(page))
+    WebDriverWait(driver, 20).until(gone(page))
 
 
 def go(path):
@@ -239,7 +257,7 @@ driver.execute_script("""
     for (var k in fields) { var i = document.createElement('input'); i.name = k; i.value = fields[k];
                             f.appendChild(i); }
     document.body.appendChild(f); f.submit();""", target_id)
-WebDriverWait(driver, 20).until(expected_conditions.staleness_of(page))
+WebDriverWait(driver, 20).until(gone(page))
 check("a viewer's forged acknowledgement (with a valid CSRF token) is refused",
       "403" in text() and "无权操作" in text(), text()[:300])
 expect("... and the warning is left open", q1("SELECT state FROM warning WHERE id = %s" % target_id), "open")
@@ -266,6 +284,159 @@ go("/warnings?unit=education_bureau")
 check("asking for another unit's warnings is refused", "403" in text() and "本单位" in text(), text()[:300])
 check("a unit user has no acknowledge control", not driver.find_elements(By.ID, "ack"))
 no_console_errors("the unit user's refusals", refused=True)
+logout()
+
+# --- Tables: the area, unit and completeness pages, and their downloads ----------
+def table_rows(table_id):
+    """The cells of a table's body rows as the page shows them (one round trip)."""
+    return driver.execute_script(
+        "return Array.from(document.querySelectorAll('#' + CSS.escape(arguments[0]) + ' tbody tr'))"
+        ".filter(r => !r.querySelector('td.empty'))"
+        ".map(r => Array.from(r.cells).map(c => c.textContent.trim()))", table_id)
+
+
+def fetch(path):
+    """GET path with the browser's session: (status, content type, body bytes)."""
+    cookies = "; ".join("%s=%s" % (c["name"], c["value"]) for c in driver.get_cookies())
+    request = urllib.request.Request(URL + path, headers={"Cookie": cookies})
+    try:
+        with urllib.request.urlopen(request, timeout=20) as answer:
+            return answer.status, answer.headers.get("Content-Type", ""), answer.read(), answer.headers
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers.get("Content-Type", ""), error.read(), error.headers
+
+
+def download_rows(table_id, kind):
+    """The rows of a table's download (kind csv or xlsx) by its link on the page,
+    header first, each cell as text (numbers as the page writes them)."""
+    href = driver.find_element(By.ID, table_id + "-" + kind).get_attribute("href")
+    status, ctype, body, headers = fetch(href[len(URL):])
+    check("the %s download of %s answers 200" % (kind, table_id), status == 200, "%s %s" % (status, ctype))
+    check("... as an attachment named after the table",
+          ("wdmon-%s.%s" % (table_id, kind)) in (headers.get("Content-Disposition") or ""),
+          str(headers.get("Content-Disposition")))
+    if kind == "csv":
+        check("... CSV in UTF-8 with a BOM", body.startswith(b"\xef\xbb\xbf") and "text/csv" in ctype, ctype)
+        return list(csv.reader(io.StringIO(body.decode("utf-8-sig"), newline="")))
+    import openpyxl
+    sheet = openpyxl.load_workbook(io.BytesIO(body)).active
+    rows = []
+    for row in sheet.iter_rows(values_only=True):
+        rows.append(["" if v is None else v for v in row])
+    return rows
+
+
+def same_cells(page, got):
+    """Whether a download's rows hold the page's cells: text alike, numbers equal."""
+    if len(page) != len(got):
+        return False
+    for a, b in zip(page, got):
+        if len(a) != len(b):
+            return False
+        for x, y in zip(a, b):
+            if isinstance(y, (int, float)) and not isinstance(y, bool):
+                if float(x) != float(y):
+                    return False
+            elif x != y:
+                return False
+    return True
+
+
+login("leader")
+go("/completeness?year=2024")
+no_console_errors("the completeness page")
+page = table_rows("completeness-2024")
+cli = subprocess.run([WDMON, "--db", CONN, "-l", "warn", "completeness", "--year", "2024", "--format", "csv"],
+                     check=True, capture_output=True, text=True).stdout
+cli_rows = list(csv.reader(io.StringIO(cli)))[1:]
+check("the completeness page lists units", len(page) > 3, str(len(page)))
+expect("the completeness page's cells are those of wdmon completeness --format csv", page, cli_rows)
+for kind in ("csv", "xlsx"):
+    got = download_rows("completeness-2024", kind)
+    check("the completeness %s download has a header in both languages" % kind,
+          got and got[0][0] == "单位 / Unit" and got[0][5] == "缺报 / Missing", str(got[:1]))
+    check("the completeness %s download holds the page's rows" % kind, same_cells(page, got[1:]),
+          "%r vs %r" % (page[:2], got[1:3]))
+    if kind == "xlsx":
+        check("... the counts as numbers in .xlsx", all(isinstance(r[2], int) for r in got[1:]), str(got[1:2]))
+reports = table_rows("reports-2024")
+expect("the per-indicator table has as many rows as reports owed",
+       str(len(reports)), q1("SELECT count(*) FROM report_owed r JOIN plan p ON p.current"
+                             " WHERE r.year = 2024 AND p.code = ANY (r.plans)"))
+go("/completeness?year=2031")
+check("a year outside the plan is refused, naming the nearest", "2031" in text() and "2025" in text()
+      and "404" in text(), text()[:300])
+go("/completeness?plan=no-such-plan")
+check("an unknown plan is refused, naming it and the plans there are",
+      "no-such-plan" in text() and "wuqing-women-2021-2025" in text() and "404" in text(), text()[:300])
+no_console_errors("the refused year and plan", refused=True)
+
+go("/area/wuqing")
+no_console_errors("the district's area page")
+page = table_rows("area-wuqing-indicators")
+expect("the area page lists every indicator of the plan", str(len(page)),
+       q1("SELECT count(*) FROM plan_target t JOIN plan p ON p.code = t.plan_code AND p.current WHERE t.active"))
+latest = {r[0]: (r[1], r[2]) for r in q(
+    "SELECT DISTINCT ON (v.indicator_code) v.indicator_code, v.year, v.value FROM indicator_value v"
+    " JOIN plan_target t ON t.indicator_code = v.indicator_code JOIN plan p ON p.code = t.plan_code AND p.current"
+    " WHERE v.area_code = 'wuqing' AND v.year <= p.period_end ORDER BY v.indicator_code, v.year DESC")}
+shown = {r[0]: (r[4], r[5]) for r in page if r[4]}
+check("the district has values in the data set", len(latest) > 3, str(len(latest)))
+check("each indicator's latest year and value are the database's",
+      set(shown) == set(latest) and all(shown[k][0] == latest[k][0] and float(shown[k][1]) == float(latest[k][1])
+                                        for k in latest), "%r vs %r" % (shown, latest))
+he05 = [r for r in page if r[0] == "HE05"][0]
+expect("an indicator with an open red 'unlikely' warning is 预计达标困难, as the report says", he05[8],
+       "预计达标困难 / unlikely to be met" if q1("SELECT count(*) FROM warning WHERE indicator_code = 'HE05'"
+                                                  " AND area_code = 'wuqing' AND level = 'red'"
+                                                  " AND rule_code = 'unlikely' AND state <> 'resolved'") != "0"
+       else "(no such warning in the data set)")
+warned = table_rows("area-wuqing-warnings")
+expect("the area's warnings are its warnings not resolved", str(len(warned)),
+       q1("SELECT count(*) FROM warning w JOIN plan p ON p.code = w.plan_code AND p.current"
+          " WHERE area_code = 'wuqing' AND state <> 'resolved'"))
+for kind in ("csv", "xlsx"):
+    got = download_rows("area-wuqing-indicators", kind)
+    check("the area's %s download holds the page's rows" % kind, same_cells(page, got[1:]),
+          "%r vs %r" % (page[:3], got[1:4]))
+go("/area/wuqin")
+check("a mistyped area is a 404 naming the nearest", "404" in text() and "wuqing" in text(), text()[:300])
+no_console_errors("the mistyped area", refused=True)
+
+go("/units")
+no_console_errors("the units page")
+never = sorted(r[0] for r in table_rows("units-never"))
+expect("the units that never delivered are those with no batch and no record",
+       never, [r[0] for r in q("SELECT code FROM member_unit u WHERE active"
+                               " AND NOT EXISTS (SELECT 1 FROM ingest_batch b WHERE b.unit_code = u.code)"
+                               " AND NOT EXISTS (SELECT 1 FROM observation o WHERE o.unit_code = u.code)"
+                               " ORDER BY code")])
+go("/unit/health_commission")
+no_console_errors("a unit's page")
+expect("a unit's responsibilities are the database's",
+       [r[0] for r in table_rows("unit-health_commission-responsibility")],
+       [r[0] for r in q("SELECT r.indicator_code FROM responsibility r JOIN plan_target t"
+                        " ON t.indicator_code = r.indicator_code AND t.active JOIN plan p ON p.code = t.plan_code"
+                        " AND p.current JOIN domain d ON d.plan_code = t.plan_code AND d.code = t.domain_code"
+                        " WHERE r.unit_code = 'health_commission' ORDER BY d.ordinal, t.ordinal")])
+expect("what it has stored, batch by batch, is the database's",
+       sum(int(r[4]) for r in table_rows("unit-health_commission-deliveries")),
+       int(q1("SELECT count(*) FROM observation WHERE unit_code = 'health_commission'")))
+logout()
+
+login("hc")
+go("/unit/health_commission")
+check("a unit user opens its own unit's page", "区卫生健康委" in text() and "403" not in text(), text()[:200])
+go("/unit/hrss_bureau")
+check("a unit user cannot open another unit's page", "403" in text() and "本单位" in text(), text()[:300])
+status, ctype, body, headers = fetch("/unit/hrss_bureau?format=csv&table=unit-hrss_bureau-deliveries")
+check("... nor download its tables", status == 403 and "text/csv" not in ctype, "%s %s" % (status, ctype))
+status, ctype, body, headers = fetch("/unit/hrss_bureau?format=xlsx&table=unit-hrss_bureau-owed")
+check("... in either format", status == 403 and "spreadsheet" not in ctype, "%s %s" % (status, ctype))
+go("/completeness?year=2024")
+expect("a unit user's completeness page holds its own unit only",
+       [r[0] for r in table_rows("completeness-2024")], ["health_commission"])
+no_console_errors("the unit user's pages", refused=True)
 logout()
 
 # --- Five wrong passwords lock the next try, even with the right one --------------

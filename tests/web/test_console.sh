@@ -69,7 +69,7 @@ web_pid=$!
 listening () { (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; }
 wait_for 10 listening || { echo "FAIL: wdmon-web did not start"; cat "$work/web.log"; exit 1; }
 
-WDM_WEB_URL="http://127.0.0.1:$port" WDM_TEST_CONN="$conn" timeout 150 "$python" "$here/test_console.py"
+WDM_WEB_URL="http://127.0.0.1:$port" WDM_TEST_CONN="$conn" WDMON="$wdmon" timeout 150 "$python" "$here/test_console.py"
 rc=$?
 if ! kill -0 "$web_pid" 2>/dev/null; then
     echo "FAIL: wdmon-web died"; rc=1

@@ -1,0 +1,22 @@
+/*  wdm_completeness: the one query of each member unit's reports for a
+    year of a plan — owed, received, late, missing — that `wdmon
+    completeness` prints and the console's completeness page shows, so
+    the two cannot disagree.  SQL only; the callers check the year
+    (WDM_COMPLETENESS_YEARS_SQL) and the plan (wdm_check_plan) first.  */
+
+#ifndef WDM_COMPLETENESS_H_INCLUDED
+#define WDM_COMPLETENESS_H_INCLUDED
+
+//  The years reports are owed for: the plans' periods (first, last).
+#define WDM_COMPLETENESS_YEARS_SQL "SELECT min (period_start), max (period_end) FROM plan"
+
+//  Per unit, $1 the year (text), $2 the plan's code: unit, name, owed,
+//  received, late, missing, deadline (YYYY-MM-DD); the units missing most
+//  first.
+#define WDM_COMPLETENESS_SQL                                                                                 \
+    "SELECT unit_code AS unit, unit_zh AS name, owed, received, late, missing,"                              \
+    "       to_char (deadline, 'YYYY-MM-DD') AS deadline"                                                    \
+    "  FROM completeness WHERE year = $1::int AND plan_code = $2"                                            \
+    " ORDER BY missing DESC, late DESC, unit_code"
+
+#endif
