@@ -70,7 +70,14 @@ static const char s_css [] =
     " header.top{background:none;color:#000;padding:0}header.top .en{color:#333}\n"
     " body{font-size:11pt}main{padding:0;max-width:none}a{color:#000;text-decoration:none}\n"
     " th{background:none;border-bottom:1.5px solid #000}tr{break-inside:avoid}\n"
-    "}\n";
+    "}\n\n"
+    /* The overview and indicator pages: status colours are the report's. */
+    "svg.trend,svg.bar{max-width:100%;height:auto}\n"
+    ".status{white-space:nowrap;padding:0 .3rem;border-radius:3px;color:#fff;font-size:.85em}\n"
+    ".status-met{background:#2e7d32}.status-track{background:#1565c0}.status-behind{background:#e08600}"
+    ".status-unlikely{background:#c62828}.status-none{background:#9e9e9e}.status-monitor{background:#546e7a}\n"
+    "blockquote#plan-target{margin:.4rem 0;padding:.5rem .9rem;border-left:4px solid var(--accent);background:var(--soft)}\n"
+    ".since{flex:1 1 18rem}.since h3{font-size:1rem;margin:.3rem 0}.legend{font-size:.85rem;color:#444}";
 
 //  Select every warning shown, from the header's box.
 static const char s_js [] =

@@ -86,6 +86,7 @@ wdm_web_page_begin (wdm_web_req_t *req, const char *title, const char *current)
     if (rc == 0 && req->user.valid) {
         rc = wdm_web_raw (out, "<nav>")
             || s_nav (out, "/", "首页 <span class=\"en\">Home</span>", "home", current)
+            || s_nav (out, "/overview", "总览 <span class=\"en\">Overview</span>", "overview", current)
             || s_nav (out, "/warnings", "预警 <span class=\"en\">Warnings</span>", "warnings", current)
             || wdm_web_raw (out, "</nav><div class=\"who\"><span class=\"user\">")
             || wdm_web_text (out, req->user.display_name) || wdm_web_raw (out, " (")

@@ -170,4 +170,20 @@ void wdm_web_warning_page (wdm_web_req_t *req, long long id);
 void wdm_web_warnings_ack (wdm_web_req_t *req);
 void wdm_web_warning_note (wdm_web_req_t *req, long long id);
 
+//  GET /overview, GET /indicator/CODE (wdm_web_overview.c,
+//  wdm_web_indicator.c): the plan's state from the report's judgement.
+void wdm_web_overview_page (wdm_web_req_t *req);
+void wdm_web_indicator_page (wdm_web_req_t *req, const char *code);
+
+//  The report's judgement of the plan (?plan=, resolved only by
+//  wdm_check_plan) for the year (?year=, else the last year ended, within
+//  the plan): the state (the caller destroys it), or NULL with the error
+//  page made (an unknown plan: 404 naming the nearest).  plan gets its code.
+struct wdm_report_state;
+struct wdm_report_state *wdm_web_plan_state (wdm_web_req_t *req, char *plan, size_t plan_size);
+
+//  Whether the user may see indicator's data: a unit user only those its
+//  unit leads (the warnings page's rule); everyone else every one.
+bool wdm_web_unit_leads (wdm_web_req_t *req, const char *indicator);
+
 #endif
