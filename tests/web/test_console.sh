@@ -75,6 +75,13 @@ rc=$?
 if ! kill -0 "$web_pid" 2>/dev/null; then
     echo "FAIL: wdmon-web died"; rc=1
 fi
+# Stopped as systemd stops it, so that a sanitizer build reports what it
+# found (leaks at exit) into the log.
+kill "$web_pid" 2>/dev/null && wait "$web_pid" 2>/dev/null
+web_pid=
+if grep -q "AddressSanitizer\|LeakSanitizer\|runtime error:" "$work/web.log"; then
+    echo "FAIL: the sanitizers found errors in wdmon-web"; rc=1
+fi
 if grep -qi "password\|secret-" "$work/web.log"; then
     echo "FAIL: the console's log mentions a password"; rc=1
 fi
