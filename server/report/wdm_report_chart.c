@@ -227,8 +227,9 @@ rp_chart_full (rp_report_t *self, const rp_indicator_t *ind)
         f.hi = fmax (f.hi, projection + error + pad);
     }
     const char *colour = rp_status_colour (self, ind->status);
-    rp_out (self, "<svg class=\"trend\" id=\"chart\" viewBox=\"0 0 640 300\" width=\"640\" height=\"300\""
-                  " role=\"img\" aria-label=\"");
+    rp_out (self,
+            "<svg class=\"trend\" id=\"chart\" viewBox=\"0 0 640 300\" width=\"640\" height=\"300\""
+            " role=\"img\" aria-label=\"");
     rp_esc (self, ind->name_zh);
     rp_outf (self, "\" data-code=\"");
     rp_esc (self, ind->code);
@@ -282,8 +283,8 @@ rp_chart_full (rp_report_t *self, const rp_indicator_t *ind)
                  "<line class=\"projection\" data-year=\"%d\" data-value=\"%.17g\" data-error=\"%.17g\""
                  " x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"1.2\""
                  " stroke-dasharray=\"4 3\"><title>",
-                 self->last, projection, error, s_x (&f, latest), s_y (&f, ind->value [latest]), s_x (&f, end),
-                 s_y (&f, projection), colour);
+                 self->last, projection, error, s_x (&f, latest), s_y (&f, ind->value [latest]),
+                 s_x (&f, end), s_y (&f, projection), colour);
         rp_outf (self, "按线性趋势 %d 年预计 / projected for %d: ", self->last, self->last);
         rp_esc (self, rp_amount (self, ind, projection).text);
         rp_out (self, " ± ");
@@ -304,7 +305,8 @@ rp_chart_full (rp_report_t *self, const rp_indicator_t *ind)
                      ind->parts [y] ? "#fff" : colour, colour, self->baseline + y);
             rp_esc (self, rp_amount (self, ind, ind->value [y]).text);
             rp_out (self, "</title></circle>");
-            rp_outf (self, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" fill=\"#333\" text-anchor=\"middle\">",
+            rp_outf (self,
+                     "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" fill=\"#333\" text-anchor=\"middle\">",
                      s_x (&f, y), s_y (&f, ind->value [y]) - 8);
             rp_esc (self, rp_num (ind->value [y]).text);
             rp_out (self, "</text>");

@@ -112,6 +112,9 @@ int rp_load (rp_report_t *self);
 
 //  --- wdm_report_classify.c --------------------------------------------------
 
+//  What the judgement judges the indicator's target on (wdm_judge_met).
+wdm_target_t rp_target (const rp_indicator_t *ind);
+
 //  The index of the indicator's latest plan-year value, or -1.
 int rp_latest (const rp_report_t *self, const rp_indicator_t *ind);
 

@@ -172,12 +172,7 @@ wdm_report_state_judge (const wdm_report_state_t *self, int i, const bool *has, 
             latest = y;
     if (latest < 0)
         return WDM_STATUS_NOT_REPORTED;
-    wdm_target_t target = { .kind = ind->kind,
-                            .has_target = ind->has_target,
-                            .target = ind->target,
-                            .relation_op = ind->relation_op,
-                            .balance_pp = ind->balance_pp,
-                            .similar_pp = ind->similar_pp };
+    wdm_target_t target = rp_target (ind);
     wdm_series_t series = { r->years, r->first - r->baseline, has, value };
     wdm_status_t status =
         wdm_judge_met (&target, &series, latest, NULL) == 1 ? WDM_STATUS_MET : WDM_STATUS_ON_TRACK;

@@ -7,6 +7,7 @@
 #include "wdm_web_int.h"
 
 #include <microhttpd.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -50,6 +51,25 @@ int
 wdm_web_raw (wdm_buf_t *out, const char *html)
 {
     return wdm_buf_add (out, html, strlen (html));
+}
+
+int
+wdm_web_html (wdm_buf_t *out, const char *format, ...)
+{
+    va_list args;
+    va_start (args, format);
+    int rc = 0;
+    const char *start = format, *at = format;
+    for (; rc == 0 && *at; at++) {
+        if (*at != '%' || (at [1] != 's' && at [1] != 'u'))
+            continue;
+        const char *value = va_arg (args, const char *);
+        rc = wdm_buf_add (out, start, (size_t)(at - start))
+            || (at [1] == 's' ? wdm_web_text (out, value) : wdm_web_url_arg (out, value));
+        start = ++at + 1;
+    }
+    va_end (args);
+    return rc || wdm_buf_add (out, start, strlen (start));
 }
 
 int

@@ -38,6 +38,15 @@ s_number (wdm_buf_t *out, double value)
     wdm_web_text (out, text);
 }
 
+//  A table cell holding text, of CSS class cls (NULL: none).
+static void
+s_td (wdm_buf_t *out, const char *cls, const char *text)
+{
+    wdm_buf_printf (out, "<td%s%s%s>", cls ? " class=\"" : "", cls ? cls : "", cls ? "\"" : "");
+    wdm_web_text (out, text);
+    wdm_web_raw (out, "</td>");
+}
+
 //  The page for a code that the plan does not judge: 404, naming the
 //  nearest codes (or saying it is another plan's).
 static void
@@ -49,8 +58,8 @@ s_unknown (wdm_web_req_t *req, const char *code, const char *plan)
                         "indicator", code, found, sizeof found, message, sizeof message);
     if (checked == WDM_CHECK_OK)
         snprintf (message, sizeof message,
-                  "指标 %.64s 不是规划 %.64s 的目标 / indicator %.64s is not a target of plan %.64s", code, plan,
-                  code, plan);
+                  "指标 %.64s 不是规划 %.64s 的目标 / indicator %.64s is not a target of plan %.64s", code,
+                  plan, code, plan);
     if (checked == WDM_CHECK_FAILED)
         wdm_web_page_error (req, MHD_HTTP_SERVICE_UNAVAILABLE, "数据库出错 / Database error", message);
     else
@@ -74,13 +83,14 @@ s_chart (wdm_web_req_t *req, wdm_report_state_t *state, int i)
     else
         wdm_web_raw (out, "<p id=\"no-chart\">尚无数据 / no value yet</p>");
     free (svg);
-    wdm_web_raw (out,
-                 "<p class=\"legend\">实线：区级数值（空心点为各镇街汇总）；红色虚线：规划目标；紫色点线：时间进度"
-                 "（时间过半任务过半，基期值至目标年的目标值）；彩色虚线及阴影：按线性趋势至规划末年的预计值"
-                 "及其一个标准误差的范围。<span class=\"en\">Solid: the district's values (hollow: rolled up "
-                 "from the towns and streets); red dashes: the target; purple dots: time progress, the even "
-                 "path from the baseline to the target in its year; coloured dashes and band: the linear "
-                 "trend projected to the plan's last year, with one standard error.</span></p>");
+    wdm_web_raw (
+        out,
+        "<p class=\"legend\">实线：区级数值（空心点为各镇街汇总）；红色虚线：规划目标；紫色点线：时间进度"
+        "（时间过半任务过半，基期值至目标年的目标值）；彩色虚线及阴影：按线性趋势至规划末年的预计值"
+        "及其一个标准误差的范围。<span class=\"en\">Solid: the district's values (hollow: rolled up "
+        "from the towns and streets); red dashes: the target; purple dots: time progress, the even "
+        "path from the baseline to the target in its year; coloured dashes and band: the linear "
+        "trend projected to the plan's last year, with one standard error.</span></p>");
 }
 
 //  The value and status for every area: the district's is the report's
@@ -97,6 +107,10 @@ s_areas (wdm_web_req_t *req, const wdm_report_state_t *state, int i, const char 
     char from [16], to [16];
     snprintf (from, sizeof from, "%d", baseline);
     snprintf (to, sizeof to, "%d", year);
+    wdm_web_raw (out,
+                 "<h2>各地区 <span class=\"en\">By area</span></h2><table id=\"areas\"><thead><tr>"
+                 "<th>地区<br>Area</th><th class=\"num\">最新年份<br>Latest year</th>"
+                 "<th class=\"num\">最新值<br>Latest value</th><th>状态<br>Status</th></tr></thead><tbody>");
     const char *params [] = { item.code, plan, from, to };
     PGresult *areas = wdm_db_query (
         req->conn,
@@ -108,9 +122,6 @@ s_areas (wdm_web_req_t *req, const wdm_report_state_t *state, int i, const char 
         "           AND w.year BETWEEN $3::int AND $4::int)"
         "  FROM area a ORDER BY a.level, a.code",
         4, params, PGRES_TUPLES_OK, NULL, 0);
-    wdm_web_raw (out, "<h2>各地区 <span class=\"en\">By area</span></h2><table id=\"areas\"><thead><tr>"
-                      "<th>地区<br>Area</th><th class=\"num\">最新年份<br>Latest year</th>"
-                      "<th class=\"num\">最新值<br>Latest value</th><th>状态<br>Status</th></tr></thead><tbody>");
     for (int row = 0; areas && row < PQntuples (areas); row++) {
         bool has [WDM_JUDGE_MAX_YEARS] = { false };
         double value [WDM_JUDGE_MAX_YEARS] = { 0 };
@@ -144,17 +155,16 @@ s_areas (wdm_web_req_t *req, const wdm_report_state_t *state, int i, const char 
         wdm_status_t status = district ? item.status : wdm_report_state_judge (state, i, has, value, floor);
         if (!district && latest < 0 && status == WDM_STATUS_MONITOR)
             continue;  //  nothing reported and not judged here: no row
-        wdm_web_raw (out, "<tr data-area=\"");
-        wdm_web_text (out, PQgetvalue (areas, row, 0));
-        wdm_buf_printf (out, "\" data-status=\"%s\"><td>", wdm_report_status_class (status));
-        wdm_web_text (out, PQgetvalue (areas, row, 1));
-        wdm_web_raw (out, "<span class=\"en\">");
-        wdm_web_text (out, PQgetvalue (areas, row, 2));
-        wdm_web_raw (out, "</span></td><td class=\"num\">");
+        wdm_web_html (out,
+                      "<tr data-area=\"%s\" data-status=\"%s\"><td>%s<span class=\"en\">%s</span></td>"
+                      "<td class=\"num\">",
+                      PQgetvalue (areas, row, 0), wdm_report_status_class (status),
+                      PQgetvalue (areas, row, 1), PQgetvalue (areas, row, 2));
         //  The district's latest is the report's (its value for narrow_gap
         //  and min_count is theirs, not the total's).
         if (district && item.latest_year) {
-            wdm_buf_printf (out, "%d</td><td class=\"num\" data-value=\"%.17g\">", item.latest_year, item.latest);
+            wdm_buf_printf (out, "%d</td><td class=\"num\" data-value=\"%.17g\">", item.latest_year,
+                            item.latest);
             s_number (out, item.latest);
         } else if (latest >= 0) {
             wdm_buf_printf (out, "%d</td><td class=\"num\" data-value=\"%.17g\">", baseline + latest,
@@ -163,8 +173,9 @@ s_areas (wdm_web_req_t *req, const wdm_report_state_t *state, int i, const char 
         } else
             wdm_web_raw (out, "—</td><td class=\"num\">—");
         if (status == WDM_STATUS_MONITOR && item.status != WDM_STATUS_MONITOR)
-            wdm_web_raw (out, "</td><td>— <span class=\"en\">judged for the district only / 仅判断区级"
-                              "</span></td></tr>");
+            wdm_web_raw (out,
+                         "</td><td>— <span class=\"en\">judged for the district only / 仅判断区级"
+                         "</span></td></tr>");
         else
             wdm_buf_printf (out, "</td><td><span class=\"status status-%s\">%s / %s</span></td></tr>",
                             wdm_report_status_class (status), wdm_report_status_zh (status),
@@ -185,45 +196,37 @@ s_revisions (wdm_web_req_t *req, const char *code)
         req->conn,
         "SELECT o.area_code, a.name_zh, o.year, o.period_kind::text || CASE WHEN o.period_no > 0"
         "       THEN ' ' || o.period_no ELSE '' END, o.sex::text, o.body, o.revision, o.value::text,"
-        "       o.status::text, o.unit_code, u.name_zh, " WDM_TABLE_LOCAL_TIME ("o.received_at", "2") ","
-        "       coalesce (o.note, ''), count (*) OVER ()"
-        "  FROM observation o JOIN area a ON a.code = o.area_code"
-        "  JOIN member_unit u ON u.code = o.unit_code"
-        " WHERE o.indicator_code = $1"
-        " ORDER BY o.received_at DESC, o.id DESC LIMIT 200",
+        "       o.status::text, o.unit_code, u.name_zh, " WDM_TABLE_LOCAL_TIME (
+            "o.received_at", "2") ","
+                                  "       coalesce (o.note, ''), count (*) OVER ()"
+                                  "  FROM observation o JOIN area a ON a.code = o.area_code"
+                                  "  JOIN member_unit u ON u.code = o.unit_code"
+                                  " WHERE o.indicator_code = $1"
+                                  " ORDER BY o.received_at DESC, o.id DESC LIMIT 200",
         2, params, PGRES_TUPLES_OK, NULL, 0);
     int rows = res ? PQntuples (res) : 0;
-    wdm_buf_printf (out,
-                    "<h2>修订记录 <span class=\"en\">Revisions</span></h2><p id=\"revisions-count\">共 %s 条 / "
-                    "%s values received%s</p><table id=\"revisions\"><thead><tr><th>地区<br>Area</th>"
-                    "<th class=\"num\">年份<br>Year</th><th>期<br>Period</th><th>性别<br>Sex</th><th>班子<br>"
-                    "Body</th><th class=\"num\">修订<br>Rev.</th><th class=\"num\">数值<br>Value</th><th>状态<br>"
-                    "Status</th><th>报送单位<br>Sent by</th><th>收到时间<br>Received</th><th>说明<br>Note</th>"
-                    "</tr></thead><tbody>",
-                    rows ? PQgetvalue (res, 0, 13) : "0", rows ? PQgetvalue (res, 0, 13) : "0",
-                    rows == S_REVISIONS_MAX ? "（显示最新 200 条 / the latest 200 shown）" : "");
+    wdm_buf_printf (
+        out,
+        "<h2>修订记录 <span class=\"en\">Revisions</span></h2><p id=\"revisions-count\">共 %s 条 / "
+        "%s values received%s</p><table id=\"revisions\"><thead><tr><th>地区<br>Area</th>"
+        "<th class=\"num\">年份<br>Year</th><th>期<br>Period</th><th>性别<br>Sex</th><th>班子<br>"
+        "Body</th><th class=\"num\">修订<br>Rev.</th><th class=\"num\">数值<br>Value</th><th>状态<br>"
+        "Status</th><th>报送单位<br>Sent by</th><th>收到时间<br>Received</th><th>说明<br>Note</th>"
+        "</tr></thead><tbody>",
+        rows ? PQgetvalue (res, 0, 13) : "0", rows ? PQgetvalue (res, 0, 13) : "0",
+        rows == S_REVISIONS_MAX ? "（显示最新 200 条 / the latest 200 shown）" : "");
+    //  Columns: area name, year, period, sex, body, revision, value,
+    //  status; the unit (its name, its code); received; note.
+    static const char *const classes [] = { NULL, "num", NULL, NULL, NULL, "num", "num", NULL };
     for (int row = 0; row < rows; row++) {
-        wdm_web_raw (out, "<tr><td>");
-        wdm_web_text (out, PQgetvalue (res, row, 1));
-        for (int col = 2; col <= 9; col++) {
-            if (col == 9) {
-                wdm_web_raw (out, "</td><td data-unit=\"");
-                wdm_web_text (out, PQgetvalue (res, row, 9));
-                wdm_web_raw (out, "\">");
-                wdm_web_text (out, PQgetvalue (res, row, 10));
-                wdm_web_raw (out, " <span class=\"en\">");
-                wdm_web_text (out, PQgetvalue (res, row, 9));
-                wdm_web_raw (out, "</span>");
-                continue;
-            }
-            wdm_web_raw (out, col == 2 || col == 6 || col == 7 ? "</td><td class=\"num\">" : "</td><td>");
-            wdm_web_text (out, PQgetvalue (res, row, col));
-        }
-        wdm_web_raw (out, "</td><td>");
-        wdm_web_text (out, PQgetvalue (res, row, 11));
-        wdm_web_raw (out, "</td><td>");
-        wdm_web_text (out, PQgetvalue (res, row, 12));
-        wdm_web_raw (out, "</td></tr>");
+        wdm_web_raw (out, "<tr>");
+        for (int col = 1; col <= 8; col++)
+            s_td (out, classes [col - 1], PQgetvalue (res, row, col));
+        wdm_web_html (out, "<td data-unit=\"%s\">%s <span class=\"en\">%s</span></td>",
+                      PQgetvalue (res, row, 9), PQgetvalue (res, row, 10), PQgetvalue (res, row, 9));
+        s_td (out, NULL, PQgetvalue (res, row, 11));
+        s_td (out, NULL, PQgetvalue (res, row, 12));
+        wdm_web_raw (out, "</tr>");
     }
     wdm_web_raw (out, "</tbody></table>");
     PQclear (res);
@@ -239,42 +242,34 @@ s_warnings (wdm_web_req_t *req, const char *code, const char *plan)
     PGresult *res = wdm_db_query (
         req->conn,
         "SELECT w.id, w.level::text, w.state, (SELECT name_zh FROM rule WHERE code = w.rule_code),"
-        "       a.name_zh, w.year, " WDM_TABLE_LOCAL_TIME ("w.updated_at", "3") ", w.message_zh,"
-        "       (SELECT count (*) FROM warning_event e WHERE e.warning_id = w.id)"
-        "  FROM warning w JOIN area a ON a.code = w.area_code"
-        " WHERE w.indicator_code = $1 AND w.plan_code = $2"
-        " ORDER BY w.state = 'resolved', w.level DESC, w.updated_at DESC, w.id DESC",
+        "       a.name_zh, w.year, " WDM_TABLE_LOCAL_TIME (
+            "w.updated_at", "3") ", w.message_zh,"
+                                 "       (SELECT count (*) FROM warning_event e WHERE e.warning_id = w.id)"
+                                 "  FROM warning w JOIN area a ON a.code = w.area_code"
+                                 " WHERE w.indicator_code = $1 AND w.plan_code = $2"
+                                 " ORDER BY w.state = 'resolved', w.level DESC, w.updated_at DESC, w.id DESC",
         3, params, PGRES_TUPLES_OK, NULL, 0);
-    wdm_web_raw (out, "<h2>预警 <span class=\"en\">Warnings</span></h2><p><a id=\"warnings-link\" "
-                      "href=\"/warnings?indicator=");
+    wdm_web_raw (out,
+                 "<h2>预警 <span class=\"en\">Warnings</span></h2><p><a id=\"warnings-link\" "
+                 "href=\"/warnings?indicator=");
     wdm_web_url_arg (out, code);
-    wdm_web_raw (out, "\">在预警页查看 / on the warnings page</a></p><table id=\"indicator-warnings\"><thead>"
-                      "<tr><th>编号<br>No.</th><th>级别<br>Level</th><th>状态<br>State</th><th>规则<br>Rule"
-                      "</th><th>地区<br>Area</th><th class=\"num\">年份<br>Year</th><th>更新时间<br>Updated</th>"
-                      "<th>历史<br>History</th><th>预警信息<br>Message</th></tr></thead><tbody>");
+    wdm_web_raw (out,
+                 "\">在预警页查看 / on the warnings page</a></p><table id=\"indicator-warnings\"><thead>"
+                 "<tr><th>编号<br>No.</th><th>级别<br>Level</th><th>状态<br>State</th><th>规则<br>Rule"
+                 "</th><th>地区<br>Area</th><th class=\"num\">年份<br>Year</th><th>更新时间<br>Updated</th>"
+                 "<th>历史<br>History</th><th>预警信息<br>Message</th></tr></thead><tbody>");
     for (int row = 0; res && row < PQntuples (res); row++) {
         const char *id = PQgetvalue (res, row, 0);
-        wdm_web_raw (out, "<tr data-id=\"");
-        wdm_web_text (out, id);
-        wdm_web_raw (out, "\"><td><a href=\"/warnings/");
-        wdm_web_url_arg (out, id);
-        wdm_web_raw (out, "\">");
-        wdm_web_text (out, id);
-        wdm_buf_printf (out, "</a></td><td class=\"level-%s\">%s</td><td>",
-                        strcmp (PQgetvalue (res, row, 1), "red") == 0 ? "red" : "yellow",
-                        strcmp (PQgetvalue (res, row, 1), "red") == 0 ? "红色 / red" : "黄色 / yellow");
-        wdm_web_text (out, PQgetvalue (res, row, 2));
-        for (int col = 3; col <= 6; col++) {
-            wdm_web_raw (out, col == 5 ? "</td><td class=\"num\">" : "</td><td>");
-            wdm_web_text (out, PQgetvalue (res, row, col));
-        }
-        wdm_web_raw (out, "</td><td><a href=\"/warnings/");
-        wdm_web_url_arg (out, id);
-        wdm_web_raw (out, "#history\">");
-        wdm_web_text (out, PQgetvalue (res, row, 8));
-        wdm_web_raw (out, " 条 / events</a></td><td>");
-        wdm_web_text (out, PQgetvalue (res, row, 7));
-        wdm_web_raw (out, "</td></tr>");
+        bool red = strcmp (PQgetvalue (res, row, 1), "red") == 0;
+        wdm_web_html (
+            out, "<tr data-id=\"%s\"><td><a href=\"/warnings/%u\">%s</a></td><td class=\"level-%s\">%s</td>",
+            id, id, id, red ? "red" : "yellow", red ? "红色 / red" : "黄色 / yellow");
+        for (int col = 2; col <= 6; col++)
+            s_td (out, col == 5 ? "num" : NULL, PQgetvalue (res, row, col));
+        wdm_web_html (out, "<td><a href=\"/warnings/%u#history\">%s 条 / events</a></td>", id,
+                      PQgetvalue (res, row, 8));
+        s_td (out, NULL, PQgetvalue (res, row, 7));
+        wdm_web_raw (out, "</tr>");
     }
     if (!res || PQntuples (res) == 0)
         wdm_web_raw (out, "<tr><td colspan=\"9\">没有预警 / no warning</td></tr>");
@@ -294,38 +289,24 @@ wdm_web_indicator_page (wdm_web_req_t *req, const char *code)
         s_unknown (req, code, plan);
         goto cleanup;
     }
-    if (!wdm_web_unit_leads (req, code)) {
-        wdm_web_audit (req, NULL, "forbidden", req->path, "");
-        wdm_web_page_error (req, MHD_HTTP_FORBIDDEN, "无权查看 / Not yours to see",
-                            "成员单位用户只能查看本单位牵头的指标。 / A unit user sees the indicators its unit "
-                            "leads only.");
+    if (!wdm_web_may_see (req, code))
         goto cleanup;
-    }
     wdm_report_item_t item = wdm_report_state_item (state, i);
+    char years [16];
+    snprintf (years, sizeof years, "%d", wdm_report_state_year (state));
     if (wdm_web_page_begin (req, item.name_zh, "overview"))
         goto cleanup;
     wdm_buf_t *out = &req->body;
-    int year = wdm_report_state_year (state);
-    wdm_web_raw (out, "<h1 id=\"indicator\" data-code=\"");
-    wdm_web_text (out, item.code);
-    wdm_buf_printf (out, "\" data-status=\"%s\" data-year=\"%d\"><span class=\"code\">",
-                    wdm_report_status_class (item.status), year);
-    wdm_web_text (out, item.code);
-    wdm_web_raw (out, "</span> ");
-    wdm_web_text (out, item.name_zh);
-    wdm_web_raw (out, "<span class=\"en\">");
-    wdm_web_text (out, item.name_en);
-    wdm_buf_printf (out, "</span></h1><p>%d 年度判断 / as judged for %d: <span class=\"status status-%s\" "
-                         "id=\"status\">%s / %s</span> · 规划 / plan ",
-                    year, year, wdm_report_status_class (item.status), wdm_report_status_zh (item.status),
-                    wdm_report_status_en (item.status));
-    wdm_web_text (out, plan);
-    wdm_web_raw (out, " · <a href=\"/overview?plan=");
-    wdm_web_url_arg (out, plan);
-    wdm_buf_printf (out, "&amp;year=%d\">总览 / overview</a></p>", year);
-    wdm_web_raw (out, "<h2>规划目标 <span class=\"en\">The target in the plan's words</span></h2>"
-                      "<blockquote id=\"plan-target\">");
-    wdm_web_text (out, item.clause_zh);
+    wdm_web_html (
+        out,
+        "<h1 id=\"indicator\" data-code=\"%s\" data-status=\"%s\" data-year=\"%s\"><span class=\"code\">"
+        "%s</span> %s<span class=\"en\">%s</span></h1><p>%s 年度判断 / as judged for %s: <span"
+        " class=\"status status-%s\" id=\"status\">%s / %s</span> · 规划 / plan %s · <a"
+        " href=\"/overview?plan=%u&amp;year=%s\">总览 / overview</a></p><h2>规划目标 <span"
+        " class=\"en\">The target in the plan's words</span></h2><blockquote id=\"plan-target\">%s",
+        item.code, wdm_report_status_class (item.status), years, item.code, item.name_zh, item.name_en, years,
+        years, wdm_report_status_class (item.status), wdm_report_status_zh (item.status),
+        wdm_report_status_en (item.status), plan, plan, years, item.clause_zh);
     wdm_buf_printf (out, "</blockquote><p class=\"target\">目标年份 / target year %d", item.target_year);
     if (item.has_target) {
         wdm_web_raw (out, " · 目标值 / target value <span id=\"target-value\">");

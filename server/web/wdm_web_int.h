@@ -131,6 +131,11 @@ int wdm_web_url_arg (wdm_buf_t *out, const char *text);
 //  Append literal HTML the program wrote itself (never a value).
 int wdm_web_raw (wdm_buf_t *out, const char *html);
 
+//  Append the program's HTML format with each %s replaced by the next
+//  argument (a string) escaped as wdm_web_text does, each %u by the next
+//  percent-encoded as wdm_web_url_arg does; nothing else is special.
+int wdm_web_html (wdm_buf_t *out, const char *format, ...);
+
 //  Begin a page: doctype, head with the embedded stylesheet, the header
 //  with the navigation (current: which link is this page's) and the user.
 int wdm_web_page_begin (wdm_web_req_t *req, const char *title, const char *current);
@@ -183,7 +188,8 @@ struct wdm_report_state;
 struct wdm_report_state *wdm_web_plan_state (wdm_web_req_t *req, char *plan, size_t plan_size);
 
 //  Whether the user may see indicator's data: a unit user only those its
-//  unit leads (the warnings page's rule); everyone else every one.
-bool wdm_web_unit_leads (wdm_web_req_t *req, const char *indicator);
+//  unit leads (the warnings page's rule); everyone else every one.  On
+//  false the 403 page is made and the refusal audited.
+bool wdm_web_may_see (wdm_web_req_t *req, const char *indicator);
 
 #endif
