@@ -1049,6 +1049,17 @@ CREATE TABLE wdmon.console_user (
 
 
 --
+-- Name: console_visit; Type: TABLE; Schema: wdmon; Owner: -
+--
+
+CREATE TABLE wdmon.console_visit (
+    login text NOT NULL,
+    previous_at timestamp with time zone,
+    last_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+
+--
 -- Name: observation_current; Type: VIEW; Schema: wdmon; Owner: -
 --
 
@@ -1726,6 +1737,14 @@ ALTER TABLE ONLY wdmon.console_user
 
 
 --
+-- Name: console_visit console_visit_pkey; Type: CONSTRAINT; Schema: wdmon; Owner: -
+--
+
+ALTER TABLE ONLY wdmon.console_visit
+    ADD CONSTRAINT console_visit_pkey PRIMARY KEY (login);
+
+
+--
 -- Name: domain domain_pkey; Type: CONSTRAINT; Schema: wdmon; Owner: -
 --
 
@@ -2153,6 +2172,14 @@ ALTER TABLE ONLY wdmon.console_session
 
 ALTER TABLE ONLY wdmon.console_user
     ADD CONSTRAINT console_user_unit_code_fkey FOREIGN KEY (unit_code) REFERENCES wdmon.member_unit(code);
+
+
+--
+-- Name: console_visit console_visit_login_fkey; Type: FK CONSTRAINT; Schema: wdmon; Owner: -
+--
+
+ALTER TABLE ONLY wdmon.console_visit
+    ADD CONSTRAINT console_visit_login_fkey FOREIGN KEY (login) REFERENCES wdmon.console_user(login) ON DELETE CASCADE;
 
 
 --

@@ -26,10 +26,8 @@
 //     fluctuating — are counted apart, as "data missing" and "data to
 //     check", not as a judgement of the target.
 
-//  1 met, 0 not met, -1 cannot be judged from the values there are: the
-//  judgement's answer (wdm_judge_met) on the district's series.
-static int
-s_met (const rp_report_t *self, const rp_indicator_t *ind, int latest)
+wdm_target_t
+rp_target (const rp_indicator_t *ind)
 {
     wdm_target_t target = { .kind = ind->kind,
                             .has_target = ind->has_target,
@@ -37,6 +35,15 @@ s_met (const rp_report_t *self, const rp_indicator_t *ind, int latest)
                             .relation_op = ind->relation_op,
                             .balance_pp = ind->balance_pp,
                             .similar_pp = ind->similar_pp };
+    return target;
+}
+
+//  1 met, 0 not met, -1 cannot be judged from the values there are: the
+//  judgement's answer (wdm_judge_met) on the district's series.
+static int
+s_met (const rp_report_t *self, const rp_indicator_t *ind, int latest)
+{
+    wdm_target_t target = rp_target (ind);
     wdm_series_t series = { self->years, self->first - self->baseline, ind->has, ind->value };
     wdm_series_t other = series;
     if (ind->relation >= 0) {

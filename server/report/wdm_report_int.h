@@ -19,7 +19,8 @@
         wdm_report_warnings.c  part 3, the open warnings, and part 4, reporting by unit
         wdm_report_period.c    part 3 of a final evaluation: the warnings of the period
         wdm_report_notes.c     part 5, the notes
-        wdm_report_csv.c       the CSV form  */
+        wdm_report_csv.c       the CSV form
+        wdm_report_state.c     the judgement without the document, for the console  */
 
 #ifndef WDM_REPORT_INT_H_INCLUDED
 #define WDM_REPORT_INT_H_INCLUDED
@@ -110,6 +111,9 @@ PGresult *rp_query (rp_report_t *self, const char *what, const char *sql, int co
 int rp_load (rp_report_t *self);
 
 //  --- wdm_report_classify.c --------------------------------------------------
+
+//  What the judgement judges the indicator's target on (wdm_judge_met).
+wdm_target_t rp_target (const rp_indicator_t *ind);
 
 //  The index of the indicator's latest plan-year value, or -1.
 int rp_latest (const rp_report_t *self, const rp_indicator_t *ind);
@@ -203,6 +207,10 @@ extern const char rp_css [];
 //  A small SVG chart of the indicator's path against its target; nothing
 //  when it has no value.
 void rp_chart (rp_report_t *self, const rp_indicator_t *ind);
+
+//  The same chart at full size with axes, the target and time-progress
+//  lines and the projection (wdm_report_state_chart, the console).
+void rp_chart_full (rp_report_t *self, const rp_indicator_t *ind);
 
 //  The summary's counts as one stacked SVG bar; nothing when none is judged.
 void rp_summary_bar (rp_report_t *self);

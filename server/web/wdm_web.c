@@ -199,6 +199,10 @@ s_route (wdm_web_req_t *req)
         wdm_web_home_page (req);
     else if (!req->post && strcmp (req->path, "/warnings") == 0)
         wdm_web_warnings_page (req);
+    else if (!req->post && strcmp (req->path, "/overview") == 0)
+        wdm_web_overview_page (req);
+    else if (!req->post && strncmp (req->path, "/indicator/", 11) == 0)
+        wdm_web_indicator_page (req, req->path + 11);
     else if (req->post && strcmp (req->path, "/warnings/ack") == 0)
         wdm_web_warnings_ack (req);
     else if ((id = s_path_id (req->path, "/warnings/", &rest)) > 0 && !req->post && !*rest)

@@ -75,6 +75,17 @@ static const char s_css [] =
     " .table-wrap{overflow:visible}thead{display:table-header-group}h2{break-after:avoid}\n"
     "}\n";
 
+//  The overview's and the indicator page's own rules (a second sheet: one
+//  string literal stays within what every C compiler must take).  Status
+//  colours are the report's.
+static const char s_css_pages [] =
+    "svg.trend,svg.bar{max-width:100%;height:auto}\n"
+    ".status{white-space:nowrap;padding:0 .3rem;border-radius:3px;color:#fff;font-size:.85em}\n"
+    ".status-met{background:#2e7d32}.status-track{background:#1565c0}.status-behind{background:#e08600}"
+    ".status-unlikely{background:#c62828}.status-none{background:#9e9e9e}.status-monitor{background:#546e7a}\n"
+    "blockquote#plan-target{margin:.4rem 0;padding:.5rem .9rem;border-left:4px solid var(--accent);background:var(--soft)}\n"
+    ".since{flex:1 1 18rem}.since h3{font-size:1rem;margin:.3rem 0}.legend{font-size:.85rem;color:#444}";
+
 //  Select every warning shown, from the header's box.
 static const char s_js [] =
     "document.addEventListener('DOMContentLoaded',function(){\n"
@@ -98,6 +109,7 @@ wdm_web_asset (const char *path, size_t *size, const char **type)
         size_t size;
     } assets [] = {
         { "/static/wdmon.css", "text/css; charset=utf-8", s_css, sizeof s_css - 1 },
+        { "/static/pages.css", "text/css; charset=utf-8", s_css_pages, sizeof s_css_pages - 1 },
         { "/static/wdmon.js", "text/javascript; charset=utf-8", s_js, sizeof s_js - 1 },
         { "/static/favicon.svg", "image/svg+xml", s_icon, sizeof s_icon - 1 },
         { "/favicon.ico", "image/svg+xml", s_icon, sizeof s_icon - 1 },

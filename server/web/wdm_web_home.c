@@ -1,6 +1,6 @@
 /*  wdm_web_home: the home page — who is logged in, what the role can do,
-    and a link to each page open to it.  The overview of the plan comes
-    here in a later part.  Contract in wdm_web_int.h.  */
+    and a link to each page open to it (the plan's overview is
+    /overview, wdm_web_overview.c).  Contract in wdm_web_int.h.  */
 
 #include "wdm_web_int.h"
 
@@ -45,9 +45,13 @@ wdm_web_home_page (wdm_web_req_t *req)
                              "server</span></li>");
             break;
     }
-    wdm_web_raw (out,
-                 "</ul><div class=\"cards\"><div class=\"card\"><h2><a href=\"/warnings?open=1\">预警"
-                 "<span class=\"en\">Warnings</span></a></h2><p>未解除的预警，红色在前。<span class=\"en\">"
-                 "Warnings not resolved, red first.</span></p></div></div>");
+    wdm_web_raw (
+        out,
+        "</ul><div class=\"cards\"><div class=\"card\"><h2><a href=\"/overview\">总览"
+        "<span class=\"en\">Overview</span></a></h2><p>各领域目标状态、红色预警、上次访问以来的变化、"
+        "报送期限。<span class=\"en\">Targets by domain, red warnings, changes since your last "
+        "visit, deadlines.</span></p></div><div class=\"card\"><h2><a href=\"/warnings?open=1\">预警"
+        "<span class=\"en\">Warnings</span></a></h2><p>未解除的预警，红色在前。<span class=\"en\">"
+        "Warnings not resolved, red first.</span></p></div></div>");
     wdm_web_page_end (req);
 }

@@ -7,6 +7,7 @@
 #include "wdm_web_int.h"
 
 #include <microhttpd.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -53,6 +54,25 @@ wdm_web_raw (wdm_buf_t *out, const char *html)
 }
 
 int
+wdm_web_html (wdm_buf_t *out, const char *format, ...)
+{
+    va_list args;
+    va_start (args, format);
+    int rc = 0;
+    const char *start = format, *at = format;
+    for (; rc == 0 && *at; at++) {
+        if (*at != '%' || (at [1] != 's' && at [1] != 'u'))
+            continue;
+        const char *value = va_arg (args, const char *);
+        rc = wdm_buf_add (out, start, (size_t)(at - start))
+            || (at [1] == 's' ? wdm_web_text (out, value) : wdm_web_url_arg (out, value));
+        start = ++at + 1;
+    }
+    va_end (args);
+    return rc || wdm_buf_add (out, start, strlen (start));
+}
+
+int
 wdm_web_csrf_field (wdm_web_req_t *req)
 {
     return wdm_web_raw (&req->body, "<input type=\"hidden\" name=\"csrf\" value=\"")
@@ -79,6 +99,7 @@ wdm_web_page_begin (wdm_web_req_t *req, const char *title, const char *current)
         || wdm_web_raw (out,
                         " · wdmon</title>"
                         "<link rel=\"stylesheet\" href=\"/static/wdmon.css\">"
+                        "<link rel=\"stylesheet\" href=\"/static/pages.css\">"
                         "<link rel=\"icon\" href=\"/static/favicon.svg\" type=\"image/svg+xml\">"
                         "<script src=\"/static/wdmon.js\" defer></script></head><body>"
                         "<header class=\"top\"><div class=\"brand\">武清区妇女发展规划监测预警"
@@ -86,6 +107,7 @@ wdm_web_page_begin (wdm_web_req_t *req, const char *title, const char *current)
     if (rc == 0 && req->user.valid) {
         rc = wdm_web_raw (out, "<nav>")
             || s_nav (out, "/", "首页 <span class=\"en\">Home</span>", "home", current)
+            || s_nav (out, "/overview", "总览 <span class=\"en\">Overview</span>", "overview", current)
             || s_nav (out, "/warnings", "预警 <span class=\"en\">Warnings</span>", "warnings", current)
             || s_nav (out, "/areas", "地区 <span class=\"en\">Areas</span>", "areas", current)
             || s_nav (out, "/units", "成员单位 <span class=\"en\">Units</span>", "units", current)

@@ -135,6 +135,11 @@ int wdm_web_url_arg (wdm_buf_t *out, const char *text);
 //  Append literal HTML the program wrote itself (never a value).
 int wdm_web_raw (wdm_buf_t *out, const char *html);
 
+//  Append the program's HTML format with each %s replaced by the next
+//  argument (a string) escaped as wdm_web_text does, each %u by the next
+//  percent-encoded as wdm_web_url_arg does; nothing else is special.
+int wdm_web_html (wdm_buf_t *out, const char *format, ...);
+
 //  Begin a page: doctype, head with the embedded stylesheet, the header
 //  with the navigation (current: which link is this page's) and the user.
 int wdm_web_page_begin (wdm_web_req_t *req, const char *title, const char *current);
@@ -230,5 +235,22 @@ void wdm_web_completeness_page (wdm_web_req_t *req);
 //  wdm_check_plan into code (wdm_web_table.c).  0, or -1 with the error page said (naming
 //  the bad value and the nearest).
 int wdm_web_plan (wdm_web_req_t *req, char *code, size_t code_size);
+
+//  GET /overview, GET /indicator/CODE (wdm_web_overview.c,
+//  wdm_web_indicator.c): the plan's state from the report's judgement.
+void wdm_web_overview_page (wdm_web_req_t *req);
+void wdm_web_indicator_page (wdm_web_req_t *req, const char *code);
+
+//  The report's judgement of the plan (?plan=, resolved only by
+//  wdm_check_plan) for the year (?year=, else the last year ended, within
+//  the plan): the state (the caller destroys it), or NULL with the error
+//  page made (an unknown plan: 404 naming the nearest).  plan gets its code.
+struct wdm_report_state;
+struct wdm_report_state *wdm_web_plan_state (wdm_web_req_t *req, char *plan, size_t plan_size);
+
+//  Whether the user may see indicator's data: a unit user only those its
+//  unit leads (the warnings page's rule); everyone else every one.  On
+//  false the 403 page is made and the refusal audited.
+bool wdm_web_may_see (wdm_web_req_t *req, const char *indicator);
 
 #endif

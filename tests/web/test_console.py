@@ -3,7 +3,9 @@
 
 Run by test_console.sh, which sets up the database, the accounts and a
 wdmon-web on WDM_WEB_URL; WDM_TEST_CONN is the libpq string of the
-database, read with psql to hold the pages against it.  Each check prints
+database, read with psql to hold the pages against it, and WDM_WDMON the
+wdmon program, whose report the overview and indicator pages must agree
+with.  Each check prints
 "ok: ..." or "FAIL: ..."; the exit status is the number of failures
 (capped).  WDM_CONSOLE_SCREENSHOTS=DIR keeps screenshots of the warnings
 page there.

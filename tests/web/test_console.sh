@@ -8,8 +8,9 @@
 # holds what the pages show against the database.
 #
 # Usage: test_console.sh WDMON WDMON_WEB
-# WDM_CONSOLE_SCREENSHOTS=DIR keeps screenshots of the warnings page (for
-# docs/: console-warnings.png, console-warnings-phone.png).
+# WDM_CONSOLE_SCREENSHOTS=DIR keeps screenshots of the warnings, overview
+# and indicator pages (for docs/: console-warnings.png,
+# console-warnings-phone.png, console-overview.png, console-indicator.png).
 set -u
 . "$(dirname "$0")/../lib.sh"
 wdmon=$1 web_bin=$2
@@ -69,10 +70,17 @@ web_pid=$!
 listening () { (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; }
 wait_for 10 listening || { echo "FAIL: wdmon-web did not start"; cat "$work/web.log"; exit 1; }
 
-WDM_WEB_URL="http://127.0.0.1:$port" WDM_TEST_CONN="$conn" WDMON="$wdmon" timeout 150 "$python" "$here/test_console.py"
+WDM_WEB_URL="http://127.0.0.1:$port" WDM_TEST_CONN="$conn" WDMON="$wdmon" WDM_WDMON="$wdmon" timeout 150 "$python" "$here/test_console.py"
 rc=$?
 if ! kill -0 "$web_pid" 2>/dev/null; then
     echo "FAIL: wdmon-web died"; rc=1
+fi
+# Stopped as systemd stops it, so that a sanitizer build reports what it
+# found (leaks at exit) into the log.
+kill "$web_pid" 2>/dev/null && wait "$web_pid" 2>/dev/null
+web_pid=
+if grep -q "AddressSanitizer\|LeakSanitizer\|runtime error:" "$work/web.log"; then
+    echo "FAIL: the sanitizers found errors in wdmon-web"; rc=1
 fi
 if grep -qi "password\|secret-" "$work/web.log"; then
     echo "FAIL: the console's log mentions a password"; rc=1
