@@ -422,6 +422,42 @@ $$;
 
 
 --
+-- Name: api_token; Type: TABLE; Schema: wdmon; Owner: -
+--
+
+CREATE TABLE wdmon.api_token (
+    id bigint NOT NULL,
+    token_hash text NOT NULL,
+    login text NOT NULL,
+    name text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    last_used_at timestamp with time zone,
+    revoked_at timestamp with time zone,
+    CONSTRAINT api_token_name_check CHECK ((name <> ''::text)),
+    CONSTRAINT api_token_token_hash_check CHECK ((token_hash ~ '^[0-9a-f]{64}$'::text))
+);
+
+
+--
+-- Name: api_token_id_seq; Type: SEQUENCE; Schema: wdmon; Owner: -
+--
+
+CREATE SEQUENCE wdmon.api_token_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+
+--
+-- Name: api_token_id_seq; Type: SEQUENCE OWNED BY; Schema: wdmon; Owner: -
+--
+
+ALTER SEQUENCE wdmon.api_token_id_seq OWNED BY wdmon.api_token.id;
+
+
+--
 -- Name: area; Type: TABLE; Schema: wdmon; Owner: -
 --
 
@@ -1346,6 +1382,13 @@ ALTER SEQUENCE wdmon.warning_id_seq OWNED BY wdmon.warning.id;
 
 
 --
+-- Name: api_token id; Type: DEFAULT; Schema: wdmon; Owner: -
+--
+
+ALTER TABLE ONLY wdmon.api_token ALTER COLUMN id SET DEFAULT nextval('wdmon.api_token_id_seq'::regclass);
+
+
+--
 -- Name: console_audit id; Type: DEFAULT; Schema: wdmon; Owner: -
 --
 
@@ -1399,6 +1442,22 @@ ALTER TABLE ONLY wdmon.warning ALTER COLUMN id SET DEFAULT nextval('wdmon.warnin
 --
 
 ALTER TABLE ONLY wdmon.warning_event ALTER COLUMN id SET DEFAULT nextval('wdmon.warning_event_id_seq'::regclass);
+
+
+--
+-- Name: api_token api_token_pkey; Type: CONSTRAINT; Schema: wdmon; Owner: -
+--
+
+ALTER TABLE ONLY wdmon.api_token
+    ADD CONSTRAINT api_token_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: api_token api_token_token_hash_key; Type: CONSTRAINT; Schema: wdmon; Owner: -
+--
+
+ALTER TABLE ONLY wdmon.api_token
+    ADD CONSTRAINT api_token_token_hash_key UNIQUE (token_hash);
 
 
 --
@@ -1634,6 +1693,13 @@ ALTER TABLE ONLY wdmon.warning
 
 
 --
+-- Name: api_token_login; Type: INDEX; Schema: wdmon; Owner: -
+--
+
+CREATE INDEX api_token_login ON wdmon.api_token USING btree (login);
+
+
+--
 -- Name: area_parent_idx; Type: INDEX; Schema: wdmon; Owner: -
 --
 
@@ -1792,6 +1858,14 @@ CREATE TRIGGER observation_references_update AFTER UPDATE ON wdmon.observation R
 --
 
 CREATE TRIGGER plan_target_statistic BEFORE INSERT OR UPDATE ON wdmon.plan_target FOR EACH ROW EXECUTE FUNCTION wdmon.plan_target_check_statistic();
+
+
+--
+-- Name: api_token api_token_login_fkey; Type: FK CONSTRAINT; Schema: wdmon; Owner: -
+--
+
+ALTER TABLE ONLY wdmon.api_token
+    ADD CONSTRAINT api_token_login_fkey FOREIGN KEY (login) REFERENCES wdmon.console_user(login) ON DELETE CASCADE;
 
 
 --

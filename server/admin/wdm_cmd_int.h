@@ -124,4 +124,7 @@ int wdm_cmd_user (wdm_cmd_config_t *config, int argc, char **argv);
 //  plan import|list|show|export|use: plans as files (docs/PLANS.md).
 int wdm_cmd_plan (wdm_cmd_config_t *config, int argc, char **argv);
 
+//  token add|list|revoke: the read API's tokens.
+int wdm_cmd_token (wdm_cmd_config_t *config, int argc, char **argv);
+
 #endif

@@ -43,7 +43,8 @@ static const struct {
                     { "catalog", wdm_cmd_catalog }, { "warnings", wdm_cmd_warnings },
                     { "status", wdm_cmd_status },   { "completeness", wdm_cmd_completeness },
                     { "report", wdm_cmd_report },   { "site", wdm_cmd_site },
-                    { "user", wdm_cmd_user },       { "plan", wdm_cmd_plan } };
+                    { "user", wdm_cmd_user },       { "plan", wdm_cmd_plan },
+                    { "token", wdm_cmd_token } };
 
 static void
 s_usage (FILE *out)
@@ -85,6 +86,7 @@ s_usage (FILE *out)
              "  report --year Y | --final [--plan P] [--format html|md|csv] [--lang zh|en] -o FILE\n"
              "                     the annual monitoring report (or the final evaluation)\n"
              "  user add|passwd|disable|list  the web console's accounts (wdmon-web)\n"
+             "  token add|list|revoke  the read API's tokens (docs/API.md)\n"
              "\n"
              "Listings (migrate --list, unit list, responsibility list, status,\n"
              "warnings, completeness) take --format text|csv|json (text by default),\n"

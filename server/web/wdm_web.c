@@ -238,13 +238,22 @@ s_serve (wdm_web_req_t *req, s_upload_t *upload)
             wdm_web_login_page (req);
         return;
     }
-    if (wdm_web_session_find (req)) {
+    //  The API reads by a session or by an API token (sql/046), the
+    //  token alone when one is sent.
+    bool api = strncmp (req->path, "/api/", 5) == 0;
+    const char *bearer =
+        api ? MHD_lookup_connection_value (req->connection, MHD_HEADER_KIND, "Authorization") : NULL;
+    if (bearer ? wdm_web_api_token_find (req, bearer) : wdm_web_session_find (req)) {
         wdm_web_page_error (req, MHD_HTTP_SERVICE_UNAVAILABLE, "数据库暂不可用 / Database unavailable",
                             "请稍后再试。 / The database failed; try again shortly.");
         return;
     }
     if (!req->user.valid) {
-        if (req->post)
+        if (api)
+            wdm_web_api_error (req, MHD_HTTP_UNAUTHORIZED, "未认证 / Unauthorized",
+                               "请登录，或以 Authorization: Bearer 发送有效的 API 令牌。 / Log in, or send a"
+                               " valid API token as Authorization: Bearer (docs/API.md).");
+        else if (req->post)
             wdm_web_page_error (req, MHD_HTTP_FORBIDDEN, "未登录 / Not logged in",
                                 "会话已结束，请重新登录。 / Your session has ended; log in again.");
         else
@@ -259,7 +268,10 @@ s_serve (wdm_web_req_t *req, s_upload_t *upload)
                             "changed. Submit it again from the page.");
         return;
     }
-    s_route (req);
+    if (api)
+        wdm_web_api (req);
+    else
+        s_route (req);
 }
 
 //  Send what the page made, with the headers every answer carries.
@@ -279,6 +291,11 @@ s_send (struct MHD_Connection *connection, wdm_web_req_t *req, const char *data,
     MHD_add_response_header (response, "Content-Security-Policy",
                              "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self';"
                              " form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
+    if (req && req->status == MHD_HTTP_UNAUTHORIZED)
+        MHD_add_response_header (response, "WWW-Authenticate", "Bearer realm=\"wdmon\"");
+    if (req && req->status == MHD_HTTP_METHOD_NOT_ALLOWED)
+        MHD_add_response_header (response, "Allow",
+                                 strncmp (req->path, "/api/", 5) == 0 ? "GET, HEAD" : "GET, HEAD, POST");
     if (req && req->status == MHD_HTTP_SEE_OTHER)
         MHD_add_response_header (response, "Location", req->location);
     for (int i = 0; req && i < 2; i++)
@@ -323,13 +340,15 @@ s_answer (void *cls, struct MHD_Connection *connection, const char *url, const c
                           .post = strcmp (method, "POST") == 0,
                           .status = MHD_HTTP_OK };
     s_address (&req);
-    if (!get && !req.post)
+    if (!get && (!req.post || strncmp (url, "/api/", 5) == 0))
         wdm_web_page_error (&req, MHD_HTTP_METHOD_NOT_ALLOWED, "不支持的请求 / Method not allowed",
-                            "只接受 GET 和 POST。 / Only GET and POST are accepted.");
+                            strncmp (url, "/api/", 5) == 0
+                                ? "接口只读，只接受 GET。 / The API only reads: GET only."
+                                : "只接受 GET 和 POST。 / Only GET and POST are accepted.");
     else
         s_serve (&req, upload);
     enum MHD_Result rc = s_send (connection, &req, req.body.data ? req.body.data : "", req.body.size,
-                                 "text/html; charset=utf-8", false);
+                                 req.type ? req.type : "text/html; charset=utf-8", false);
     wdm_buf_free (&req.body);
     wdm_web_form_free (&req.form);
     return rc;

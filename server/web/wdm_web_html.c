@@ -112,6 +112,10 @@ wdm_web_page_end (wdm_web_req_t *req)
 void
 wdm_web_page_error (wdm_web_req_t *req, unsigned status, const char *title, const char *message)
 {
+    if (strncmp (req->path, "/api/", 5) == 0) {
+        wdm_web_api_error (req, status, title, message);
+        return;
+    }
     req->status = status;
     wdm_buf_reset (&req->body);
     if (wdm_web_page_begin (req, title, NULL) == 0 && wdm_buf_printf (&req->body, "<h1>%u ", status) == 0

@@ -50,6 +50,7 @@ typedef struct {
     //  The response.
     unsigned status;
     wdm_buf_t body;
+    const char *type;      //  the body's Content-Type; NULL: HTML
     char location [512];   //  a redirect's target, when status is 303
     char cookie [2][256];  //  Set-Cookie values, "" for none
 } wdm_web_req_t;
@@ -169,5 +170,17 @@ void wdm_web_warnings_page (wdm_web_req_t *req);
 void wdm_web_warning_page (wdm_web_req_t *req, long long id);
 void wdm_web_warnings_ack (wdm_web_req_t *req);
 void wdm_web_warning_note (wdm_web_req_t *req, long long id);
+
+//  GET /api/v1/...: the read API, JSON (wdm_web_api.c, docs/API.md).
+void wdm_web_api (wdm_web_req_t *req);
+
+//  Find the account of an API token ("Bearer <64 hex>", sql/046) not
+//  revoked, and fill req->user (valid false for none); mark it used.  0,
+//  or -1 if the database failed.
+int wdm_web_api_token_find (wdm_web_req_t *req, const char *authorization);
+
+//  Answer an API request with a JSON error {"error": {status, title,
+//  message}}; wdm_web_page_error does this for every path under /api/.
+void wdm_web_api_error (wdm_web_req_t *req, unsigned status, const char *title, const char *message);
 
 #endif
