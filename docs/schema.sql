@@ -846,6 +846,51 @@ ALTER SEQUENCE wdmon.console_login_attempt_id_seq OWNED BY wdmon.console_login_a
 
 
 --
+-- Name: console_report; Type: TABLE; Schema: wdmon; Owner: -
+--
+
+CREATE TABLE wdmon.console_report (
+    id bigint NOT NULL,
+    plan_code text NOT NULL,
+    year integer NOT NULL,
+    final boolean DEFAULT false NOT NULL,
+    english boolean DEFAULT false NOT NULL,
+    made_by text NOT NULL,
+    made_at timestamp with time zone DEFAULT now() NOT NULL,
+    html text NOT NULL,
+    markdown text NOT NULL,
+    csv text NOT NULL,
+    indicators integer NOT NULL,
+    met integer NOT NULL,
+    on_track integer NOT NULL,
+    behind integer NOT NULL,
+    unlikely integer NOT NULL,
+    not_reported integer NOT NULL,
+    open_red integer NOT NULL,
+    open_yellow integer NOT NULL
+);
+
+
+--
+-- Name: console_report_id_seq; Type: SEQUENCE; Schema: wdmon; Owner: -
+--
+
+CREATE SEQUENCE wdmon.console_report_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+
+--
+-- Name: console_report_id_seq; Type: SEQUENCE OWNED BY; Schema: wdmon; Owner: -
+--
+
+ALTER SEQUENCE wdmon.console_report_id_seq OWNED BY wdmon.console_report.id;
+
+
+--
 -- Name: console_session; Type: TABLE; Schema: wdmon; Owner: -
 --
 
@@ -1403,6 +1448,13 @@ ALTER TABLE ONLY wdmon.console_login_attempt ALTER COLUMN id SET DEFAULT nextval
 
 
 --
+-- Name: console_report id; Type: DEFAULT; Schema: wdmon; Owner: -
+--
+
+ALTER TABLE ONLY wdmon.console_report ALTER COLUMN id SET DEFAULT nextval('wdmon.console_report_id_seq'::regclass);
+
+
+--
 -- Name: ingest_batch id; Type: DEFAULT; Schema: wdmon; Owner: -
 --
 
@@ -1482,6 +1534,14 @@ ALTER TABLE ONLY wdmon.console_audit
 
 ALTER TABLE ONLY wdmon.console_login_attempt
     ADD CONSTRAINT console_login_attempt_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: console_report console_report_pkey; Type: CONSTRAINT; Schema: wdmon; Owner: -
+--
+
+ALTER TABLE ONLY wdmon.console_report
+    ADD CONSTRAINT console_report_pkey PRIMARY KEY (id);
 
 
 --
@@ -1728,6 +1788,13 @@ CREATE INDEX console_login_attempt_login ON wdmon.console_login_attempt USING bt
 
 
 --
+-- Name: console_report_plan; Type: INDEX; Schema: wdmon; Owner: -
+--
+
+CREATE INDEX console_report_plan ON wdmon.console_report USING btree (plan_code, made_at);
+
+
+--
 -- Name: console_session_login; Type: INDEX; Schema: wdmon; Owner: -
 --
 
@@ -1874,6 +1941,14 @@ ALTER TABLE ONLY wdmon.api_token
 
 ALTER TABLE ONLY wdmon.area
     ADD CONSTRAINT area_parent_code_fkey FOREIGN KEY (parent_code) REFERENCES wdmon.area(code);
+
+
+--
+-- Name: console_report console_report_plan_code_fkey; Type: FK CONSTRAINT; Schema: wdmon; Owner: -
+--
+
+ALTER TABLE ONLY wdmon.console_report
+    ADD CONSTRAINT console_report_plan_code_fkey FOREIGN KEY (plan_code) REFERENCES wdmon.plan(code);
 
 
 --

@@ -205,6 +205,12 @@ s_route (wdm_web_req_t *req)
         wdm_web_warning_page (req, id);
     else if (id > 0 && req->post && strcmp (rest, "/note") == 0)
         wdm_web_warning_note (req, id);
+    else if (!req->post && strcmp (req->path, "/reports") == 0)
+        wdm_web_reports_page (req);
+    else if (req->post && strcmp (req->path, "/reports/make") == 0)
+        wdm_web_reports_make (req);
+    else if (!req->post && (id = s_path_id (req->path, "/reports/", &rest)) > 0)
+        wdm_web_report_page (req, id, rest);
     else
         wdm_web_page_error (req, MHD_HTTP_NOT_FOUND, "没有这个页面 / Not found",
                             "请从首页进入。 / There is no such page; start from the home page.");
@@ -286,11 +292,15 @@ s_send (struct MHD_Connection *connection, wdm_web_req_t *req, const char *data,
     MHD_add_response_header (response, "Content-Type", type);
     MHD_add_response_header (response, "Cache-Control", cache ? "public, max-age=3600" : "no-store");
     MHD_add_response_header (response, "X-Content-Type-Options", "nosniff");
-    MHD_add_response_header (response, "X-Frame-Options", "DENY");
+    MHD_add_response_header (response, "X-Frame-Options", req && req->framed ? "SAMEORIGIN" : "DENY");
     MHD_add_response_header (response, "Referrer-Policy", "same-origin");
+    if (req && req->disposition [0])
+        MHD_add_response_header (response, "Content-Disposition", req->disposition);
     MHD_add_response_header (response, "Content-Security-Policy",
-                             "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self';"
-                             " form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
+                             req && req->csp
+                                 ? req->csp
+                                 : "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self';"
+                                   " form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
     if (req && req->status == MHD_HTTP_UNAUTHORIZED)
         MHD_add_response_header (response, "WWW-Authenticate", "Bearer realm=\"wdmon\"");
     if (req && req->status == MHD_HTTP_METHOD_NOT_ALLOWED)

@@ -87,6 +87,8 @@ wdm_web_page_begin (wdm_web_req_t *req, const char *title, const char *current)
         rc = wdm_web_raw (out, "<nav>")
             || s_nav (out, "/", "首页 <span class=\"en\">Home</span>", "home", current)
             || s_nav (out, "/warnings", "预警 <span class=\"en\">Warnings</span>", "warnings", current)
+            || (req->user.role != WDM_WEB_UNIT
+                && s_nav (out, "/reports", "报告 <span class=\"en\">Reports</span>", "reports", current))
             || wdm_web_raw (out, "</nav><div class=\"who\"><span class=\"user\">")
             || wdm_web_text (out, req->user.display_name) || wdm_web_raw (out, " (")
             || wdm_web_text (out, req->user.login) || wdm_web_raw (out, ") · ")

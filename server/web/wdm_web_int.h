@@ -50,9 +50,12 @@ typedef struct {
     //  The response.
     unsigned status;
     wdm_buf_t body;
-    const char *type;      //  the body's Content-Type; NULL: HTML
-    char location [512];   //  a redirect's target, when status is 303
-    char cookie [2][256];  //  Set-Cookie values, "" for none
+    const char *type;        //  the body's Content-Type; NULL: HTML
+    const char *csp;         //  Content-Security-Policy; NULL: the pages' own
+    bool framed;             //  may be framed by the console's pages (a report)
+    char disposition [256];  //  Content-Disposition, "" for none (a download)
+    char location [512];     //  a redirect's target, when status is 303
+    char cookie [2][256];    //  Set-Cookie values, "" for none
 } wdm_web_req_t;
 
 //  --------------------------------------------------------------------
@@ -170,6 +173,12 @@ void wdm_web_warnings_page (wdm_web_req_t *req);
 void wdm_web_warning_page (wdm_web_req_t *req, long long id);
 void wdm_web_warnings_ack (wdm_web_req_t *req);
 void wdm_web_warning_note (wdm_web_req_t *req, long long id);
+
+//  GET /reports, POST /reports/make, GET /reports/ID and its forms
+//  /reports/ID/report.html|md|csv (wdm_web_reports.c).
+void wdm_web_reports_page (wdm_web_req_t *req);
+void wdm_web_reports_make (wdm_web_req_t *req);
+void wdm_web_report_page (wdm_web_req_t *req, long long id, const char *rest);
 
 //  GET /api/v1/...: the read API, JSON (wdm_web_api.c, docs/API.md).
 void wdm_web_api (wdm_web_req_t *req);

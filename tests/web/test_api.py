@@ -266,17 +266,85 @@ expect("a unit user's indicators: those it leads", sorted(i["code"] for i in doc
 
 # --- The console's session reads the API too ---------------------------------
 
-jar = http.cookiejar.CookieJar()
-opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-page = opener.open(URL + "/login", timeout=30).read().decode("utf-8")
-csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', page).group(1)
-opener.open(urllib.request.Request(URL + "/login", data=urllib.parse.urlencode(
-    {"csrf": csrf, "login": "hc", "password": "secret-hc"}).encode()), timeout=30).read()
+
+
+def login(who):
+    """An opener holding who's session cookie."""
+    jar = http.cookiejar.CookieJar()
+    session = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    page = session.open(URL + "/login", timeout=30).read().decode("utf-8")
+    csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', page).group(1)
+    session.open(urllib.request.Request(URL + "/login", data=urllib.parse.urlencode(
+        {"csrf": csrf, "login": who, "password": "secret-" + who}).encode()), timeout=30).read()
+    return session
+
+
+def page(session, path, form=None):
+    """(status, text, headers, final URL) of a page; form: POST it with the page's CSRF token."""
+    data = None
+    if form is not None:
+        text = session.open(URL + "/reports", timeout=60).read().decode("utf-8")
+        match = re.search(r'name="csrf" value="([0-9a-f]+)"', text)
+        data = urllib.parse.urlencode(dict(form, csrf=match.group(1) if match else "")).encode()
+    try:
+        response = session.open(urllib.request.Request(URL + path, data=data), timeout=60)
+        return response.status, response.read().decode("utf-8"), response.headers, response.url
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode("utf-8"), error.headers, path
+
+
+opener = login("hc")
 status, doc, _ = get("/api/v1/warnings", opener=opener, limit=1000)
 expect("a unit user's session: its own warnings, as its token reads them",
        [w["id"] for w in doc["items"]], [w["id"] for w in api_warnings(UNIT)[0]])
 status, doc, _ = get("/api/v1/warnings", opener=opener, method="POST")
 expect("a session's POST to the API: 405", status, 405)
+
+
+# --- The reports page ------------------------------------------------------------
+
+operator, viewer = login("wang"), login("leader")
+status, text, _, _ = page(operator, "/reports")
+check("an operator's reports page offers to make one", status == 200 and 'id="make"' in text, text[:300])
+check("the reports page lists the plan's years", all(">%d年年度监测报告" % y in text for y in range(2021, 2026)))
+status, text, _, where = page(operator, "/reports/make",
+                              {"plan": q("SELECT code FROM plan WHERE current")[0][0], "year": "2024",
+                               "lang": "zh"})
+check("making the 2024 report leads to it", status == 200 and re.search(r"/reports/\d+$", where),
+      "%s %d %s" % (where, status, re.sub(r"<[^>]+>", " ", text)[-400:]))
+shown = dict(re.findall(r'<dd data-key="([a-z_]+)">(\d+)</dd>', text))
+cli = subprocess.run([WDMON, "--db", CONN, "-l", "warn", "report", "--year", "2024", "--format", "csv",
+                      "-o", "/dev/null"], capture_output=True, text=True).stderr
+counts = re.search(r"(\d+) indicators with targets — (\d+) met, (\d+) on track, (\d+) behind, (\d+) unlikely"
+                   r" to be met, (\d+) not reported; (\d+) red and (\d+) yellow", cli)
+check("wdmon report said its summary", counts is not None, cli)
+keys = ["indicators", "met", "on_track", "behind", "unlikely", "not_reported", "open_red", "open_yellow"]
+expect("the page's summary is wdmon report's for 2024", [shown.get(k) for k in keys],
+       list(counts.groups()) if counts else None)
+number = where.rsplit("/", 1)[-1]
+check("the report is shown in the page's frame", 'src="/reports/%s/report.html"' % number in text)
+status, body, headers, _ = page(viewer, "/reports/%s/report.html" % number)
+check("a viewer reads the report made", status == 200 and "2024" in body and "<style>" in body, body[:200])
+expect("the report may be framed by the console only", headers.get("X-Frame-Options"), "SAMEORIGIN")
+status, body, headers, _ = page(viewer, "/reports/%s/report.csv?download=1" % number)
+check("the CSV downloads as a file", status == 200 and "attachment" in (headers.get("Content-Disposition") or "")
+      and headers.get("Content-Type", "").startswith("text/csv"), repr(headers.get("Content-Disposition")))
+status, body, headers, _ = page(viewer, "/reports/%s/report.md?download=1" % number)
+check("the Markdown downloads as a file", status == 200 and body.startswith("#"), body[:80])
+expect("making a report is audited", q("SELECT login, action, object FROM console_audit"
+                                       " WHERE action = 'report_make'"), [["wang", "report_make", "report " + number]])
+made = q("SELECT count (*) FROM console_report")[0][0]
+status, text, _, _ = page(viewer, "/reports")
+check("a viewer's reports page lists the report and offers no form",
+      status == 200 and 'id="make"' not in text and 'data-id="%s"' % number in text)
+status, text, _, _ = page(viewer, "/reports/make", {"plan": "", "year": "2023", "lang": "zh"})
+expect("a viewer cannot make a report: 403", status, 403)
+expect("no report was made by the viewer", q("SELECT count (*) FROM console_report")[0][0], made)
+status, text, _, _ = page(operator, "/reports/make", {"plan": "", "year": "2031", "lang": "zh"})
+check("a report of a year outside the plan: 400 naming its years", status == 400 and "2021" in text
+      and "2025" in text, text[:300])
+status, text, _, _ = page(login("hc"), "/reports")
+expect("a unit user has no reports page: 403", status, 403)
 
 print("test_api: %d failed" % failures)
 sys.exit(min(failures, 100))
