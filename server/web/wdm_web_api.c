@@ -50,7 +50,7 @@ static const char *s_indicators_sql =
     "       d.name_en AS domain_en, i.measure_unit_code AS measure_unit, m.name_zh AS measure_unit_zh,"
     "       m.symbol AS measure_unit_symbol, t.target_kind::text AS target_kind,"
     "       t.target_value, t.target_year, t.clause_zh AS target_zh, t.clause_ref AS target_ref,"
-    "       t.baseline_value, l.year AS latest_year, l.value AS latest_value, l.status::text AS latest_status,"
+    "       t.baseline_value, l.year AS latest_year, l.value AS latest_value, l.status::text AS latest_value_status,"
     "       (SELECT count (*) FROM warning w WHERE w.plan_code = t.plan_code"
     "           AND w.indicator_code = i.code AND w.state <> 'resolved' AND w.level = 'red'"
     "           AND ($2::text IS NULL OR w.unit_code = $2 OR " S_LEADS (
