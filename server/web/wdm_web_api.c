@@ -181,17 +181,19 @@ s_rows (wdm_web_req_t *req, const char *sql, int count, const char *const *param
     json_t *rows = NULL;
     char *text = NULL, err [512] = "";
     size_t size = 0;
-    FILE *out = NULL;
+    FILE *out = NULL;  //  the rows printed into text
     PGresult *res = wdm_db_query (req->conn, sql, count, params, PGRES_TUPLES_OK, err, sizeof err);
     if (!res)
         goto cleanup;
     out = open_memstream (&text, &size);
-    if (!out || wdm_table_print (res, WDM_TABLE_JSON, out) || fclose (out)) {
+    int printed = out ? wdm_table_print (res, WDM_TABLE_JSON, out) : -1;
+    if (out && fclose (out))
+        printed = -1;
+    out = NULL;
+    if (printed) {
         snprintf (err, sizeof err, "out of memory");
-        out = NULL;
         goto cleanup;
     }
-    out = NULL;
     json_error_t error;
     rows = json_loadb (text, size, 0, &error);
     if (!rows || !json_is_array (rows)) {
@@ -205,8 +207,6 @@ cleanup:
         wdm_web_api_error (req, MHD_HTTP_SERVICE_UNAVAILABLE, "数据库出错 / Database error",
                            "请稍后再试。 / The database failed; try again shortly.");
     }
-    if (out)
-        fclose (out);
     free (text);
     PQclear (res);
     return rows;

@@ -319,6 +319,30 @@ cleanup:
     PQclear (res);
 }
 
+//  One report made, $1 its number, $2 the office's zone: what its page
+//  shows.
+static const char *s_report_sql = "SELECT r.year, r.final, r.english, r.made_by, " WDM_TABLE_LOCAL_TIME (
+    "r.made_at", "2") ", r.indicators, r.met, r.on_track, r.behind, r.unlikely, r.not_reported,"
+                      "       r.open_red, r.open_yellow, p.title_zh, p.code"
+                      "  FROM console_report r JOIN plan p ON p.code = r.plan_code WHERE r.id = $1::bigint";
+
+//  The one row of report id that sql ($1 id, $2 the zone) selects; NULL
+//  with the page said (404 for no such report).
+static PGresult *
+s_report_row (wdm_web_req_t *req, const char *sql, const char *id)
+{
+    const char *params [] = { id, req->config->timezone };
+    PGresult *res = wdm_db_query (req->conn, sql, 2, params, PGRES_TUPLES_OK, NULL, 0);
+    if (res && PQntuples (res) == 1)
+        return res;
+    wdm_web_page_error (req, res ? MHD_HTTP_NOT_FOUND : MHD_HTTP_SERVICE_UNAVAILABLE,
+                        res ? "没有这份报告 / No such report" : "数据库出错 / Database error",
+                        res ? "请从报告页进入。 / Start from the reports page."
+                            : "请稍后再试。 / Try again.");
+    PQclear (res);
+    return NULL;
+}
+
 //  One form of report id, as a document of its own (rest "/report.html",
 //  ".md", ".csv"), to frame or, with ?download=1, to download.
 static void
@@ -339,18 +363,12 @@ s_file (wdm_web_req_t *req, const char *id, const char *rest)
     }
     char sql [256];
     snprintf (sql, sizeof sql,
-              "SELECT %s, plan_code, year, final, english FROM console_report WHERE id = $1::bigint",
+              "SELECT %s, plan_code, year, final, english, $2::text FROM console_report"
+              " WHERE id = $1::bigint",
               s_forms [form].column);
-    const char *params [] = { id };
-    PGresult *res = wdm_db_query (req->conn, sql, 1, params, PGRES_TUPLES_OK, NULL, 0);
-    if (!res || PQntuples (res) != 1) {
-        wdm_web_page_error (req, res ? MHD_HTTP_NOT_FOUND : MHD_HTTP_SERVICE_UNAVAILABLE,
-                            res ? "没有这份报告 / No such report" : "数据库出错 / Database error",
-                            res ? "请从报告页进入。 / Start from the reports page."
-                                : "请稍后再试。 / Try again.");
-        PQclear (res);
+    PGresult *res = s_report_row (req, sql, id);
+    if (!res)
         return;
-    }
     wdm_buf_reset (&req->body);
     wdm_buf_add (&req->body, PQgetvalue (res, 0, 0), (size_t)PQgetlength (res, 0, 0));
     req->type = s_forms [form].type;
@@ -378,24 +396,9 @@ wdm_web_report_page (wdm_web_req_t *req, long long number, const char *rest)
         s_file (req, id, rest);
         return;
     }
-    const char *params [] = { id, req->config->timezone };
-    PGresult *res =
-        wdm_db_query (req->conn,
-                      "SELECT r.year, r.final, r.english, r.made_by, " WDM_TABLE_LOCAL_TIME (
-                          "r.made_at", "2") ", r.indicators, r.met, r.on_track, r.behind,"
-                                            "       r.unlikely, r.not_reported, r.open_red,"
-                                            " r.open_yellow, p.title_zh, p.code"
-                                            "  FROM console_report r JOIN plan p ON p.code = r.plan_code"
-                                            " WHERE r.id = $1::bigint",
-                      2, params, PGRES_TUPLES_OK, NULL, 0);
-    if (!res || PQntuples (res) != 1) {
-        wdm_web_page_error (req, res ? MHD_HTTP_NOT_FOUND : MHD_HTTP_SERVICE_UNAVAILABLE,
-                            res ? "没有这份报告 / No such report" : "数据库出错 / Database error",
-                            res ? "请从报告页进入。 / Start from the reports page."
-                                : "请稍后再试。 / Try again.");
-        PQclear (res);
+    PGresult *res = s_report_row (req, s_report_sql, id);
+    if (!res)
         return;
-    }
     req->csp = "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; frame-src 'self';"
                " form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
     if (wdm_web_page_begin (req, "监测报告 / Report", "reports") == 0) {

@@ -15,6 +15,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -313,8 +314,11 @@ status, text, _, where = page(operator, "/reports/make",
 check("making the 2024 report leads to it", status == 200 and re.search(r"/reports/\d+$", where),
       "%s %d %s" % (where, status, re.sub(r"<[^>]+>", " ", text)[-400:]))
 shown = dict(re.findall(r'<dd data-key="([a-z_]+)">(\d+)</dd>', text))
-cli = subprocess.run([WDMON, "--db", CONN, "-l", "warn", "report", "--year", "2024", "--format", "csv",
-                      "-o", "/dev/null"], capture_output=True, text=True).stderr
+# Into a file of its own: wdmon report writes beside -o and renames over it
+# (never -o /dev/null: as root that replaces the device with a file).
+with tempfile.TemporaryDirectory(prefix="wdm_test_api.") as scratch:
+    cli = subprocess.run([WDMON, "--db", CONN, "-l", "warn", "report", "--year", "2024", "--format", "csv",
+                          "-o", os.path.join(scratch, "report.csv")], capture_output=True, text=True).stderr
 counts = re.search(r"(\d+) indicators with targets — (\d+) met, (\d+) on track, (\d+) behind, (\d+) unlikely"
                    r" to be met, (\d+) not reported; (\d+) red and (\d+) yellow", cli)
 check("wdmon report said its summary", counts is not None, cli)
