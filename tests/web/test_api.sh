@@ -62,6 +62,21 @@ WDM_TOKEN_UNIT=$(token hc "卫健委 / health commission") || { echo "FAIL: wdmo
 WDM_TOKEN_REVOKED=$(token leader "已吊销 / revoked") || { echo "FAIL: wdmon token add (revoked)"; exit 1; }
 export WDM_TOKEN_VIEWER WDM_TOKEN_OPERATOR WDM_TOKEN_UNIT WDM_TOKEN_REVOKED
 
+# wdmon report -o onto what is not a plain file (a FIFO here; /dev/null for
+# someone reading only the summary, as root) writes into it: renaming the
+# report over it replaced the device for the whole machine.
+mkfifo "$work/pipe"
+timeout 20 cat "$work/pipe" >"$work/from-pipe" &
+reader=$!
+"$wdmon" --db "$conn" -l warn report --year 2024 --format csv -o "$work/pipe" 2>"$work/report.err"
+wait $reader
+if [ -p "$work/pipe" ] && [ -s "$work/from-pipe" ]; then
+    echo "ok: wdmon report -o a FIFO writes into it and leaves it a FIFO"
+else
+    echo "FAIL: wdmon report -o a FIFO: still a FIFO? $([ -p "$work/pipe" ] && echo yes || echo no);" \
+         "bytes read: $(wc -c <"$work/from-pipe")"; cat "$work/report.err"; exit 1
+fi
+
 cat >"$work/web.conf" <<CONF
 [web]
 address = 127.0.0.1
