@@ -626,6 +626,42 @@ $$;
 
 
 --
+-- Name: api_token; Type: TABLE; Schema: wdmon; Owner: -
+--
+
+CREATE TABLE wdmon.api_token (
+    id bigint NOT NULL,
+    token_hash text NOT NULL,
+    login text NOT NULL,
+    name text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    last_used_at timestamp with time zone,
+    revoked_at timestamp with time zone,
+    CONSTRAINT api_token_name_check CHECK ((name <> ''::text)),
+    CONSTRAINT api_token_token_hash_check CHECK ((token_hash ~ '^[0-9a-f]{64}$'::text))
+);
+
+
+--
+-- Name: api_token_id_seq; Type: SEQUENCE; Schema: wdmon; Owner: -
+--
+
+CREATE SEQUENCE wdmon.api_token_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+
+--
+-- Name: api_token_id_seq; Type: SEQUENCE OWNED BY; Schema: wdmon; Owner: -
+--
+
+ALTER SEQUENCE wdmon.api_token_id_seq OWNED BY wdmon.api_token.id;
+
+
+--
 -- Name: area; Type: TABLE; Schema: wdmon; Owner: -
 --
 
@@ -1011,6 +1047,51 @@ CREATE SEQUENCE wdmon.console_login_attempt_id_seq
 --
 
 ALTER SEQUENCE wdmon.console_login_attempt_id_seq OWNED BY wdmon.console_login_attempt.id;
+
+
+--
+-- Name: console_report; Type: TABLE; Schema: wdmon; Owner: -
+--
+
+CREATE TABLE wdmon.console_report (
+    id bigint NOT NULL,
+    plan_code text NOT NULL,
+    year integer NOT NULL,
+    final boolean DEFAULT false NOT NULL,
+    english boolean DEFAULT false NOT NULL,
+    made_by text NOT NULL,
+    made_at timestamp with time zone DEFAULT now() NOT NULL,
+    html text NOT NULL,
+    markdown text NOT NULL,
+    csv text NOT NULL,
+    indicators integer NOT NULL,
+    met integer NOT NULL,
+    on_track integer NOT NULL,
+    behind integer NOT NULL,
+    unlikely integer NOT NULL,
+    not_reported integer NOT NULL,
+    open_red integer NOT NULL,
+    open_yellow integer NOT NULL
+);
+
+
+--
+-- Name: console_report_id_seq; Type: SEQUENCE; Schema: wdmon; Owner: -
+--
+
+CREATE SEQUENCE wdmon.console_report_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+
+--
+-- Name: console_report_id_seq; Type: SEQUENCE OWNED BY; Schema: wdmon; Owner: -
+--
+
+ALTER SEQUENCE wdmon.console_report_id_seq OWNED BY wdmon.console_report.id;
 
 
 --
@@ -1627,6 +1708,13 @@ ALTER SEQUENCE wdmon.warning_id_seq OWNED BY wdmon.warning.id;
 
 
 --
+-- Name: api_token id; Type: DEFAULT; Schema: wdmon; Owner: -
+--
+
+ALTER TABLE ONLY wdmon.api_token ALTER COLUMN id SET DEFAULT nextval('wdmon.api_token_id_seq'::regclass);
+
+
+--
 -- Name: console_audit id; Type: DEFAULT; Schema: wdmon; Owner: -
 --
 
@@ -1638,6 +1726,13 @@ ALTER TABLE ONLY wdmon.console_audit ALTER COLUMN id SET DEFAULT nextval('wdmon.
 --
 
 ALTER TABLE ONLY wdmon.console_login_attempt ALTER COLUMN id SET DEFAULT nextval('wdmon.console_login_attempt_id_seq'::regclass);
+
+
+--
+-- Name: console_report id; Type: DEFAULT; Schema: wdmon; Owner: -
+--
+
+ALTER TABLE ONLY wdmon.console_report ALTER COLUMN id SET DEFAULT nextval('wdmon.console_report_id_seq'::regclass);
 
 
 --
@@ -1697,6 +1792,22 @@ ALTER TABLE ONLY wdmon.warning_event ALTER COLUMN id SET DEFAULT nextval('wdmon.
 
 
 --
+-- Name: api_token api_token_pkey; Type: CONSTRAINT; Schema: wdmon; Owner: -
+--
+
+ALTER TABLE ONLY wdmon.api_token
+    ADD CONSTRAINT api_token_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: api_token api_token_token_hash_key; Type: CONSTRAINT; Schema: wdmon; Owner: -
+--
+
+ALTER TABLE ONLY wdmon.api_token
+    ADD CONSTRAINT api_token_token_hash_key UNIQUE (token_hash);
+
+
+--
 -- Name: area area_pkey; Type: CONSTRAINT; Schema: wdmon; Owner: -
 --
 
@@ -1718,6 +1829,14 @@ ALTER TABLE ONLY wdmon.console_audit
 
 ALTER TABLE ONLY wdmon.console_login_attempt
     ADD CONSTRAINT console_login_attempt_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: console_report console_report_pkey; Type: CONSTRAINT; Schema: wdmon; Owner: -
+--
+
+ALTER TABLE ONLY wdmon.console_report
+    ADD CONSTRAINT console_report_pkey PRIMARY KEY (id);
 
 
 --
@@ -1969,6 +2088,13 @@ ALTER TABLE ONLY wdmon.warning
 
 
 --
+-- Name: api_token_login; Type: INDEX; Schema: wdmon; Owner: -
+--
+
+CREATE INDEX api_token_login ON wdmon.api_token USING btree (login);
+
+
+--
 -- Name: area_parent_idx; Type: INDEX; Schema: wdmon; Owner: -
 --
 
@@ -1994,6 +2120,13 @@ CREATE INDEX console_login_attempt_address ON wdmon.console_login_attempt USING 
 --
 
 CREATE INDEX console_login_attempt_login ON wdmon.console_login_attempt USING btree (login, at);
+
+
+--
+-- Name: console_report_plan; Type: INDEX; Schema: wdmon; Owner: -
+--
+
+CREATE INDEX console_report_plan ON wdmon.console_report USING btree (plan_code, made_at);
 
 
 --
@@ -2151,11 +2284,27 @@ CREATE TRIGGER plan_target_statistic BEFORE INSERT OR UPDATE ON wdmon.plan_targe
 
 
 --
+-- Name: api_token api_token_login_fkey; Type: FK CONSTRAINT; Schema: wdmon; Owner: -
+--
+
+ALTER TABLE ONLY wdmon.api_token
+    ADD CONSTRAINT api_token_login_fkey FOREIGN KEY (login) REFERENCES wdmon.console_user(login) ON DELETE CASCADE;
+
+
+--
 -- Name: area area_parent_code_fkey; Type: FK CONSTRAINT; Schema: wdmon; Owner: -
 --
 
 ALTER TABLE ONLY wdmon.area
     ADD CONSTRAINT area_parent_code_fkey FOREIGN KEY (parent_code) REFERENCES wdmon.area(code);
+
+
+--
+-- Name: console_report console_report_plan_code_fkey; Type: FK CONSTRAINT; Schema: wdmon; Owner: -
+--
+
+ALTER TABLE ONLY wdmon.console_report
+    ADD CONSTRAINT console_report_plan_code_fkey FOREIGN KEY (plan_code) REFERENCES wdmon.plan(code);
 
 
 --

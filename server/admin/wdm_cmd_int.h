@@ -129,4 +129,7 @@ int wdm_cmd_notices (wdm_cmd_config_t *config, int argc, char **argv);
 //  template --unit CODE --year Y [--plan P] -o FILE.xlsx: a unit's Excel form.
 int wdm_cmd_template (wdm_cmd_config_t *config, int argc, char **argv);
 
+//  token add|list|revoke: the read API's tokens.
+int wdm_cmd_token (wdm_cmd_config_t *config, int argc, char **argv);
+
 #endif

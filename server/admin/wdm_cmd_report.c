@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 //  Parsing went well: go on to the work (any other value is the exit code).
@@ -209,32 +210,37 @@ s_final_year (PGconn *conn, const char *plan, const char *text, int *year)
 //  Write the report to output ("-": standard output), its counts in
 //  summary.  A file is written beside output and renamed over it when
 //  complete: a report that fails half-way leaves the previous one as it
-//  was.  The exit code; a failure is said.
+//  was.  Output that exists and is not a plain file (/dev/null, a FIFO) is
+//  written into as it is: renamed over, the device would become a file.
+//  The exit code; a failure is said.
 static int
 s_report_write (PGconn *conn, const wdm_report_options_t *options, const char *output,
                 wdm_report_summary_t *summary)
 {
+    struct stat st;
+    bool special = stat (output, &st) == 0 && !S_ISREG (st.st_mode);
     bool to_stdout = strcmp (output, "-") == 0;
     char partial [4200], err [512] = "";
     snprintf (partial, sizeof partial, "%s.partial-%ld", output, (long)getpid ());
-    FILE *out = to_stdout ? stdout : fopen (partial, "w");
+    const char *target = special ? output : partial;  //  where the report is written
+    FILE *out = to_stdout ? stdout : fopen (target, "w");
     int rc = WDM_CMD_EXIT_FAILED;
     if (!out)
-        fprintf (stderr, "wdmon report: %s: %s\n", partial, strerror (errno));
+        fprintf (stderr, "wdmon report: %s: %s\n", target, strerror (errno));
     else if (wdm_report_write (conn, options, out, summary, err, sizeof err))
         fprintf (stderr, "wdmon report: %s\n", err);
     else
         rc = WDM_CMD_EXIT_OK;
     if (out && !to_stdout) {
         if (fclose (out) && rc == WDM_CMD_EXIT_OK) {
-            fprintf (stderr, "wdmon report: %s: %s\n", partial, strerror (errno));
+            fprintf (stderr, "wdmon report: %s: %s\n", target, strerror (errno));
             rc = WDM_CMD_EXIT_FAILED;
         }
-        if (rc == WDM_CMD_EXIT_OK && rename (partial, output)) {
+        if (rc == WDM_CMD_EXIT_OK && !special && rename (partial, output)) {
             fprintf (stderr, "wdmon report: %s: %s\n", output, strerror (errno));
             rc = WDM_CMD_EXIT_FAILED;
         }
-        if (rc != WDM_CMD_EXIT_OK)
+        if (rc != WDM_CMD_EXIT_OK && !special)
             unlink (partial);
     }
     return rc;

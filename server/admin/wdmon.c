@@ -38,13 +38,14 @@ static const wdm_option_t s_options [] = {
 static const struct {
     const char *name;
     wdm_cmd_fn_t run;
-} s_commands [] = { { "migrate", wdm_cmd_migrate },  { "server-key", wdm_cmd_server_key },
-                    { "unit", wdm_cmd_unit },        { "responsibility", wdm_cmd_responsibility },
-                    { "catalog", wdm_cmd_catalog },  { "warnings", wdm_cmd_warnings },
-                    { "status", wdm_cmd_status },    { "completeness", wdm_cmd_completeness },
-                    { "report", wdm_cmd_report },    { "site", wdm_cmd_site },
-                    { "user", wdm_cmd_user },        { "plan", wdm_cmd_plan },
-                    { "template", wdm_cmd_template }, { "notices", wdm_cmd_notices } };
+} s_commands [] = { { "migrate", wdm_cmd_migrate },   { "server-key", wdm_cmd_server_key },
+                    { "unit", wdm_cmd_unit },         { "responsibility", wdm_cmd_responsibility },
+                    { "catalog", wdm_cmd_catalog },   { "warnings", wdm_cmd_warnings },
+                    { "status", wdm_cmd_status },     { "completeness", wdm_cmd_completeness },
+                    { "report", wdm_cmd_report },     { "site", wdm_cmd_site },
+                    { "user", wdm_cmd_user },         { "plan", wdm_cmd_plan },
+                    { "template", wdm_cmd_template }, { "notices", wdm_cmd_notices },
+                    { "token", wdm_cmd_token } };
 
 static void
 s_usage (FILE *out)
@@ -90,6 +91,7 @@ s_usage (FILE *out)
              "                     Excel form (报表模板), read back by its collector's inbox\n"
              "  notices [--state S]  notices of warnings by mail and group bots, sent or\n"
              "                     pending; 'notices recipient add|list|remove' who gets them\n"
+             "  token add|list|revoke  the read API's tokens (docs/API.md)\n"
              "\n"
              "Listings (migrate --list, unit list, responsibility list, status,\n"
              "warnings, completeness) take --format text|csv|json (text by default),\n"

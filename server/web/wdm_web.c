@@ -219,6 +219,12 @@ s_route (wdm_web_req_t *req)
         wdm_web_unit_page (req, req->path + 6);
     else if (!req->post && strcmp (req->path, "/completeness") == 0)
         wdm_web_completeness_page (req);
+    else if (!req->post && strcmp (req->path, "/reports") == 0)
+        wdm_web_reports_page (req);
+    else if (req->post && strcmp (req->path, "/reports/make") == 0)
+        wdm_web_reports_make (req);
+    else if (!req->post && (id = s_path_id (req->path, "/reports/", &rest)) > 0)
+        wdm_web_report_page (req, id, rest);
     else
         wdm_web_page_error (req, MHD_HTTP_NOT_FOUND, "没有这个页面 / Not found",
                             "请从首页进入。 / There is no such page; start from the home page.");
@@ -252,13 +258,22 @@ s_serve (wdm_web_req_t *req, s_upload_t *upload)
             wdm_web_login_page (req);
         return;
     }
-    if (wdm_web_session_find (req)) {
+    //  The API reads by a session or by an API token (sql/046), the
+    //  token alone when one is sent.
+    bool api = strncmp (req->path, "/api/", 5) == 0;
+    const char *bearer =
+        api ? MHD_lookup_connection_value (req->connection, MHD_HEADER_KIND, "Authorization") : NULL;
+    if (bearer ? wdm_web_api_token_find (req, bearer) : wdm_web_session_find (req)) {
         wdm_web_page_error (req, MHD_HTTP_SERVICE_UNAVAILABLE, "数据库暂不可用 / Database unavailable",
                             "请稍后再试。 / The database failed; try again shortly.");
         return;
     }
     if (!req->user.valid) {
-        if (req->post)
+        if (api)
+            wdm_web_api_error (req, MHD_HTTP_UNAUTHORIZED, "未认证 / Unauthorized",
+                               "请登录，或以 Authorization: Bearer 发送有效的 API 令牌。 / Log in, or send a"
+                               " valid API token as Authorization: Bearer (docs/API.md).");
+        else if (req->post)
             wdm_web_page_error (req, MHD_HTTP_FORBIDDEN, "未登录 / Not logged in",
                                 "会话已结束，请重新登录。 / Your session has ended; log in again.");
         else
@@ -273,8 +288,12 @@ s_serve (wdm_web_req_t *req, s_upload_t *upload)
                             "changed. Submit it again from the page.");
         return;
     }
-    s_route (req);
-    wdm_web_table_finish (req);
+    if (api)
+        wdm_web_api (req);
+    else {
+        s_route (req);
+        wdm_web_table_finish (req);
+    }
 }
 
 //  Send what the page made, with the headers every answer carries.
@@ -289,18 +308,22 @@ s_send (struct MHD_Connection *connection, wdm_web_req_t *req, const char *data,
     MHD_add_response_header (response, "Content-Type", type);
     MHD_add_response_header (response, "Cache-Control", cache ? "public, max-age=3600" : "no-store");
     MHD_add_response_header (response, "X-Content-Type-Options", "nosniff");
-    MHD_add_response_header (response, "X-Frame-Options", "DENY");
+    MHD_add_response_header (response, "X-Frame-Options", req && req->framed ? "SAMEORIGIN" : "DENY");
     MHD_add_response_header (response, "Referrer-Policy", "same-origin");
+    if (req && req->disposition [0])
+        MHD_add_response_header (response, "Content-Disposition", req->disposition);
     MHD_add_response_header (response, "Content-Security-Policy",
-                             "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self';"
-                             " form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
+                             req && req->csp
+                                 ? req->csp
+                                 : "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self';"
+                                   " form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
+    if (req && req->status == MHD_HTTP_UNAUTHORIZED)
+        MHD_add_response_header (response, "WWW-Authenticate", "Bearer realm=\"wdmon\"");
+    if (req && req->status == MHD_HTTP_METHOD_NOT_ALLOWED)
+        MHD_add_response_header (response, "Allow",
+                                 strncmp (req->path, "/api/", 5) == 0 ? "GET, HEAD" : "GET, HEAD, POST");
     if (req && req->status == MHD_HTTP_SEE_OTHER)
         MHD_add_response_header (response, "Location", req->location);
-    if (req && req->file_type) {
-        char disposition [256];
-        snprintf (disposition, sizeof disposition, "attachment; filename=\"%s\"", req->file_name);
-        MHD_add_response_header (response, "Content-Disposition", disposition);
-    }
     for (int i = 0; req && i < 2; i++)
         if (req->cookie [i][0])
             MHD_add_response_header (response, "Set-Cookie", req->cookie [i]);
@@ -343,16 +366,23 @@ s_answer (void *cls, struct MHD_Connection *connection, const char *url, const c
                           .post = strcmp (method, "POST") == 0,
                           .status = MHD_HTTP_OK };
     s_address (&req);
-    if (!get && !req.post)
+    if (!get && (!req.post || strncmp (url, "/api/", 5) == 0))
         wdm_web_page_error (&req, MHD_HTTP_METHOD_NOT_ALLOWED, "不支持的请求 / Method not allowed",
-                            "只接受 GET 和 POST。 / Only GET and POST are accepted.");
+                            strncmp (url, "/api/", 5) == 0
+                                ? "接口只读，只接受 GET。 / The API only reads: GET only."
+                                : "只接受 GET 和 POST。 / Only GET and POST are accepted.");
     else
         s_serve (&req, upload);
-    if (req.status != MHD_HTTP_OK)
-        req.file_type = NULL;  //  an error page, never half a download
+    if (req.status != MHD_HTTP_OK) {  //  an error page, never half a download
+        req.file_type = NULL;
+        req.disposition [0] = '\0';
+    }
     wdm_buf_t *sent = req.file_type ? &req.file : &req.body;
     enum MHD_Result rc = s_send (connection, &req, sent->data ? sent->data : "", sent->size,
-                                 req.file_type ? req.file_type : "text/html; charset=utf-8", false);
+                                 req.file_type  ? req.file_type
+                                     : req.type ? req.type
+                                                : "text/html; charset=utf-8",
+                                 false);
     wdm_buf_free (&req.body);
     wdm_buf_free (&req.file);
     wdm_web_form_free (&req.form);

@@ -113,6 +113,8 @@ wdm_web_page_begin (wdm_web_req_t *req, const char *title, const char *current)
             || s_nav (out, "/units", "成员单位 <span class=\"en\">Units</span>", "units", current)
             || s_nav (out, "/completeness", "完整性 <span class=\"en\">Completeness</span>", "completeness",
                       current)
+            || (req->user.role != WDM_WEB_UNIT
+                && s_nav (out, "/reports", "报告 <span class=\"en\">Reports</span>", "reports", current))
             || wdm_web_raw (out, "</nav><div class=\"who\"><span class=\"user\">")
             || wdm_web_text (out, req->user.display_name) || wdm_web_raw (out, " (")
             || wdm_web_text (out, req->user.login) || wdm_web_raw (out, ") · ")
@@ -138,6 +140,10 @@ wdm_web_page_end (wdm_web_req_t *req)
 void
 wdm_web_page_error (wdm_web_req_t *req, unsigned status, const char *title, const char *message)
 {
+    if (strncmp (req->path, "/api/", 5) == 0) {
+        wdm_web_api_error (req, status, title, message);
+        return;
+    }
     req->status = status;
     wdm_buf_reset (&req->body);
     if (wdm_web_page_begin (req, title, NULL) == 0 && wdm_buf_printf (&req->body, "<h1>%u ", status) == 0

@@ -50,12 +50,15 @@ typedef struct {
     //  The response.
     unsigned status;
     wdm_buf_t body;
-    char location [512];   //  a redirect's target, when status is 303
-    char cookie [2][256];  //  Set-Cookie values, "" for none
+    const char *type;        //  the body's Content-Type; NULL: HTML
+    const char *csp;         //  Content-Security-Policy; NULL: the pages' own
+    bool framed;             //  may be framed by the console's pages (a report)
+    char disposition [256];  //  Content-Disposition, "" for none (a download)
+    char location [512];     //  a redirect's target, when status is 303
+    char cookie [2][256];    //  Set-Cookie values, "" for none
     //  A download a table made (wdm_web_table.c) instead of the page.
     wdm_buf_t file;
-    const char *file_type;  //  its Content-Type; NULL: no download made
-    char file_name [160];   //  its file name, ASCII
+    const char *file_type;  //  its Content-Type (disposition names the file); NULL: no download made
 } wdm_web_req_t;
 
 //  --------------------------------------------------------------------
@@ -252,5 +255,23 @@ struct wdm_report_state *wdm_web_plan_state (wdm_web_req_t *req, char *plan, siz
 //  unit leads (the warnings page's rule); everyone else every one.  On
 //  false the 403 page is made and the refusal audited.
 bool wdm_web_may_see (wdm_web_req_t *req, const char *indicator);
+
+//  GET /reports, POST /reports/make, GET /reports/ID and its forms
+//  /reports/ID/report.html|md|csv (wdm_web_reports.c).
+void wdm_web_reports_page (wdm_web_req_t *req);
+void wdm_web_reports_make (wdm_web_req_t *req);
+void wdm_web_report_page (wdm_web_req_t *req, long long id, const char *rest);
+
+//  GET /api/v1/...: the read API, JSON (wdm_web_api.c, docs/API.md).
+void wdm_web_api (wdm_web_req_t *req);
+
+//  Find the account of an API token ("Bearer <64 hex>", sql/046) not
+//  revoked, and fill req->user (valid false for none); mark it used.  0,
+//  or -1 if the database failed.
+int wdm_web_api_token_find (wdm_web_req_t *req, const char *authorization);
+
+//  Answer an API request with a JSON error {"error": {status, title,
+//  message}}; wdm_web_page_error does this for every path under /api/.
+void wdm_web_api_error (wdm_web_req_t *req, unsigned status, const char *title, const char *message);
 
 #endif

@@ -285,7 +285,8 @@ s_download (wdm_web_req_t *req, const wdm_web_table_t *table)
     if (csv ? s_csv (req, table) : s_xlsx (req, table))
         return -1;
     req->file_type = csv ? S_CSV_TYPE : S_XLSX_TYPE;
-    snprintf (req->file_name, sizeof req->file_name, "wdmon-%s.%s", table->id, csv ? "csv" : "xlsx");
+    snprintf (req->disposition, sizeof req->disposition, "attachment; filename=\"wdmon-%s.%s\"", table->id,
+              csv ? "csv" : "xlsx");
     return 1;
 }
 
