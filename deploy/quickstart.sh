@@ -156,6 +156,41 @@ qs_http () {
 # qs_port_busy PORT: something listens on 127.0.0.1:PORT.
 qs_port_busy () { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
+# qs_daemon NAME WHAT CONF PORTS PROBE_PORT PROBE_PATH PROBE_RE PROGRAM ARGS...:
+# make CONF.new the daemon's configuration CONF (restarting it if it runs
+# with another: a port changed), then start it unless it runs, logging to
+# var/log/NAME.log.  PORTS: its ports, "PORT:VARIABLE ...", each refused
+# (naming the variable that chooses another) if another program has it.
+# It is up once GET PROBE_PATH on PROBE_PORT answers a line matching
+# PROBE_RE; it dies (its log shown) if it stops or is not up within 15 s.
+qs_daemon () {
+    local name=$1 what=$2 conf=$3 ports=$4 probe_port=$5 probe_path=$6 probe_re=$7 pid port i
+    shift 7
+    local log=$var/log/$name.log
+    if ! cmp -s "$conf.new" "$conf" && pid=$(qs_pid "$name" "$conf"); then
+        wdm_say "$what: its configuration changed; restarting it"
+        qs_stop "$name" "$conf" >/dev/null
+    fi
+    mv "$conf.new" "$conf"
+    if pid=$(qs_pid "$name" "$conf"); then
+        wdm_say "$what is running (pid $pid)"
+        return 0
+    fi
+    for port in $ports; do
+        qs_port_busy "${port%%:*}" \
+            && wdm_die "port ${port%%:*} is in use by another program; choose another with ${port#*:}=..."
+    done
+    wdm_say "starting $what (log: var/log/$name.log)"
+    qs_start "$name" "$log" "$@"
+    for ((i = 0; ; i++)); do
+        qs_pid "$name" "$conf" >/dev/null \
+            || { tail -n 20 "$log" >&2; wdm_die "$what stopped at once; its log is above"; }
+        qs_http "$probe_port" "$probe_path" | grep -q "$probe_re" && break
+        [ $i -lt 150 ] || { tail -n 20 "$log" >&2; wdm_die "$what did not answer on :$probe_port within 15 s"; }
+        sleep 0.1
+    done
+}
+
 case "${1:-}" in
     --stop)
         stop_all
@@ -270,27 +305,9 @@ port = $metrics_port
 level = info
 CONF
 
-# A changed configuration (another port) needs a restart.
-if ! cmp -s "$server_conf.new" "$server_conf" && pid=$(qs_pid server "$server_conf"); then
-    wdm_say "the server's configuration changed; restarting it"
-    qs_stop server "$server_conf" >/dev/null
-fi
-mv "$server_conf.new" "$server_conf"
-if pid=$(qs_pid server "$server_conf"); then
-    wdm_say "wdmon-server is running (pid $pid)"
-else
-    qs_port_busy "$server_port" && wdm_die "port $server_port is in use by another program; choose another with WDM_QS_PORT=..."
-    qs_port_busy "$metrics_port" && wdm_die "port $metrics_port is in use by another program; choose another with WDM_QS_METRICS_PORT=..."
-    wdm_say "starting wdmon-server on $endpoint (log: var/log/server.log)"
-    qs_start server "$var/log/server.log" "$server_bin" -c "$server_conf"
-    for ((i = 0; ; i++)); do
-        pid=$(qs_pid server "$server_conf") \
-            || { tail -n 20 "$var/log/server.log" >&2; wdm_die "wdmon-server stopped at once; its log is above"; }
-        qs_http "$metrics_port" /metrics | grep -q '^wdmon_up_seconds' && break
-        [ $i -lt 150 ] || { tail -n 20 "$var/log/server.log" >&2; wdm_die "wdmon-server did not answer on :$metrics_port within 15 s"; }
-        sleep 0.1
-    done
-fi
+qs_daemon server "wdmon-server on $endpoint" "$server_conf" \
+    "$server_port:WDM_QS_PORT $metrics_port:WDM_QS_METRICS_PORT" "$metrics_port" /metrics '^wdmon_up_seconds' \
+    "$server_bin" -c "$server_conf"
 
 # --- The member units and their collectors ---------------------------------------
 
@@ -428,7 +445,8 @@ final_ok=1
 # The demo's accounts, one of each role: LOGIN ROLE NAME [UNIT].  Their
 # passwords are made on the first run and kept in var/console-accounts.txt
 # (mode 0600); an account the database lacks (a new database) is made
-# again, one whose password is not in the file gets a new one.
+# again, one whose password is not in the file gets a new one (a disabled
+# account stays disabled).
 accounts_file=$var/console-accounts.txt
 accounts=("admin administrator 管理员" "operator operator 王芳" "leader viewer 区领导"
           "hc unit 区卫健委 health_commission")
@@ -438,7 +456,7 @@ if [ -f "$accounts_file" ]; then
         [[ $login == \#* || -z $login ]] || password[$login]=$pw
     done <"$accounts_file"
 fi
-have=$(psql "$conn" -qXAt -c "SELECT login FROM wdmon.console_user WHERE NOT disabled")
+have=$(psql "$conn" -qXAt -c "SELECT login FROM wdmon.console_user")
 made=0
 for account in "${accounts[@]}"; do
     read -r login role name unit <<<"$account"
@@ -479,25 +497,9 @@ conninfo = $web_conn
 [log]
 level = info
 CONF
-if ! cmp -s "$web_conf.new" "$web_conf" && pid=$(qs_pid web "$web_conf"); then
-    wdm_say "the console's configuration changed; restarting it"
-    qs_stop web "$web_conf" >/dev/null
-fi
-mv "$web_conf.new" "$web_conf"
-if pid=$(qs_pid web "$web_conf"); then
-    wdm_say "wdmon-web is running (pid $pid)"
-else
-    qs_port_busy "$web_port" && wdm_die "port $web_port is in use by another program; choose another with WDM_QS_WEB_PORT=..."
-    wdm_say "starting the console wdmon-web on http://127.0.0.1:$web_port/ (log: var/log/web.log)"
-    qs_start web "$var/log/web.log" "$web_bin" -c "$web_conf"
-    for ((i = 0; ; i++)); do
-        qs_pid web "$web_conf" >/dev/null \
-            || { tail -n 20 "$var/log/web.log" >&2; wdm_die "wdmon-web stopped at once; its log is above"; }
-        qs_http "$web_port" /login | grep -q '^HTTP/1.[01] 200' && break
-        [ $i -lt 150 ] || { tail -n 20 "$var/log/web.log" >&2; wdm_die "wdmon-web did not answer on :$web_port within 15 s"; }
-        sleep 0.1
-    done
-fi
+qs_daemon web "the console wdmon-web on http://127.0.0.1:$web_port/" "$web_conf" \
+    "$web_port:WDM_QS_WEB_PORT" "$web_port" /login '^HTTP/1.[01] 200' \
+    "$web_bin" -c "$web_conf"
 
 # --- Summary ------------------------------------------------------------------
 
@@ -559,7 +561,7 @@ cat <<TXT
     curl http://127.0.0.1:$metrics_port/metrics
     build/client/wdmon-collector -c var/units/health_commission/collector.conf status
 
-  Logs: var/log/server.log, var/log/collector-UNIT.log.  Bundles: var/units/UNIT/.
+  Logs: var/log/server.log, var/log/web.log, var/log/collector-UNIT.log.  Bundles: var/units/UNIT/.
   Send more: put a CSV into var/units/UNIT/inbox/ (docs/OPERATIONS.md).
 
   Stop everything:    deploy/quickstart.sh --stop     (again: deploy/quickstart.sh)
