@@ -4,31 +4,53 @@
 #
 # Installs what is missing, builds, starts a local PostgreSQL under ./var/
 # (kept between runs; Unix socket only; no system service needed), applies
-# the schema and the plan's catalog, creates a read-only analyst login,
-# then: makes the server's key pair, registers the demo member units (one
-# collector bundle each under var/units/), starts wdmon-server and one
-# wdmon-collector per unit in the background, hands each collector its
-# unit's demo data for 2020-2024 (invented figures, see deploy/demo/), waits
-# until all of it is stored, evaluates the warnings, writes the 2024
-# monitoring report to var/report-2024.html and prints a summary.  Leaves
-# everything running.
+# the schema, imports two plans and the demo's site, creates a read-only
+# analyst login, then: makes the server's key pair, registers the demo
+# member units (one collector bundle each under var/units/), starts
+# wdmon-server and one wdmon-collector per unit in the background, hands
+# each collector its unit's demo data for 2020-2025 (invented figures, see
+# deploy/demo/), waits until all of it is stored, evaluates the warnings,
+# writes the 2025 monitoring report (var/report-2025.html) and the 2021-2025
+# plan's final evaluation (var/final-2021-2025.html), starts the web console
+# wdmon-web with one demo account of each role, and prints a summary.
+# Leaves everything running.
 #
-# Deadlines are judged as of a fixed date, 2025-04-15 (the server's
-# [warnings] today and `warnings evaluate --today`), so the demo's missing
-# and late reports come out the same whenever you run it.  Evaluating by
-# hand, give the same --today: without it the real date is used.
+# The demo stands in spring 2026: the 2021-2025 plan has ended and its
+# member units have sent their 2025 figures.  Deadlines are judged as of a
+# fixed date, 2026-04-15 (the server's [warnings] today and `warnings
+# evaluate --today`), so the demo's missing and late reports come out the
+# same whenever you run it.  Evaluating by hand, give the same --today:
+# without it the real date is used.
+#
+# Two plans (docs/PLANS.md): deploy/plans/wuqing-women-2021-2025.yaml, the
+# real plan, and deploy/plans/example-women-2026-2030.yaml, an EXAMPLE of
+# the next one (示例: its targets are invented; the real 2026-2030 plan is
+# not in this repository) that shares eight statistics with the first and
+# takes their baselines from the stored 2025 values.  The 2021-2025 plan
+# stays the current one (what commands use without --plan): the office's
+# work this year is its final evaluation, its units are still delivering
+# its last year's figures (the collectors' catalog is the current plan's),
+# and the next plan is made current (`wdmon plan use`) once it is issued
+# and loaded (docs/OPERATIONS.md, section 14).  The example plan is reached
+# with --plan example-women-2026-2030.
 #
 # Run it again at any time: it reuses the keys, bundles and database,
 # starts what is not running, and sends the demo data only once (the
 # marker is var/units/UNIT/demo-data-sent).
 #
 #   deploy/quickstart.sh          set up, start, load the demo data, show
-#   deploy/quickstart.sh --stop   stop the collectors, the server and PostgreSQL
+#   deploy/quickstart.sh --stop   stop the console, the collectors, the server
+#                                 and PostgreSQL
 #   deploy/quickstart.sh --reset  stop everything, then delete var/: the
 #                                 database, keys, bundles, outboxes and logs
 #
+# The console's accounts (administrator, operator, viewer and a unit user of
+# health_commission) get passwords made here on the first run, written to
+# var/console-accounts.txt (mode 0600) and printed in the summary; never
+# kept in the repository.
+#
 # Environment: WDM_QS_PORT (server port, 7300), WDM_QS_METRICS_PORT (9300),
-# WDM_QS_TIMEOUT (seconds to wait for the data to arrive, 180); for tests:
+# WDM_QS_WEB_PORT (the console, on 127.0.0.1, 8300), WDM_QS_TIMEOUT (seconds to wait for the data to arrive, 180); for tests:
 # WDM_QS_VAR (the state directory, ./var), WDM_QS_BUILD (the build
 # directory, ./build) and WDM_QS_SETUP=0 (neither install nor build: use
 # the programs already in WDM_QS_BUILD).
@@ -48,13 +70,19 @@ analyst_conn="host=$pgdir/run port=$port user=analyst dbname=wdmon"
 server_port=${WDM_QS_PORT:-7300}
 metrics_port=${WDM_QS_METRICS_PORT:-9300}
 endpoint=tcp://127.0.0.1:$server_port
-today=2025-04-15
+web_port=${WDM_QS_WEB_PORT:-8300}
+today=2026-04-15
+plan=wuqing-women-2021-2025
+next_plan=example-women-2026-2030
 timeout=${WDM_QS_TIMEOUT:-180}
 demo=$root/deploy/demo/data
 wdmon=$build/server/wdmon
 server_bin=$build/server/wdmon-server
 collector_bin=$build/client/wdmon-collector
 server_conf=$var/wdmon-server.conf
+web_bin=$build/server/wdmon-web
+web_conf=$var/wdmon-web.conf
+web_conn="host=$pgdir/run port=$port user=wdmon_web dbname=wdmon"
 
 # The demo's member units: one directory of data files each.
 units=()
@@ -104,6 +132,7 @@ qs_stop () {
 
 stop_all () {
     local unit
+    qs_stop web "$web_conf"
     for unit in "${units[@]}"; do
         qs_stop "collector-$unit" "$var/units/$unit/collector.conf"
     done
@@ -126,6 +155,41 @@ qs_http () {
 
 # qs_port_busy PORT: something listens on 127.0.0.1:PORT.
 qs_port_busy () { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# qs_daemon NAME WHAT CONF PORTS PROBE_PORT PROBE_PATH PROBE_RE PROGRAM ARGS...:
+# make CONF.new the daemon's configuration CONF (restarting it if it runs
+# with another: a port changed), then start it unless it runs, logging to
+# var/log/NAME.log.  PORTS: its ports, "PORT:VARIABLE ...", each refused
+# (naming the variable that chooses another) if another program has it.
+# It is up once GET PROBE_PATH on PROBE_PORT answers a line matching
+# PROBE_RE; it dies (its log shown) if it stops or is not up within 15 s.
+qs_daemon () {
+    local name=$1 what=$2 conf=$3 ports=$4 probe_port=$5 probe_path=$6 probe_re=$7 pid port i
+    shift 7
+    local log=$var/log/$name.log
+    if ! cmp -s "$conf.new" "$conf" && pid=$(qs_pid "$name" "$conf"); then
+        wdm_say "$what: its configuration changed; restarting it"
+        qs_stop "$name" "$conf" >/dev/null
+    fi
+    mv "$conf.new" "$conf"
+    if pid=$(qs_pid "$name" "$conf"); then
+        wdm_say "$what is running (pid $pid)"
+        return 0
+    fi
+    for port in $ports; do
+        qs_port_busy "${port%%:*}" \
+            && wdm_die "port ${port%%:*} is in use by another program; choose another with ${port#*:}=..."
+    done
+    wdm_say "starting $what (log: var/log/$name.log)"
+    qs_start "$name" "$log" "$@"
+    for ((i = 0; ; i++)); do
+        qs_pid "$name" "$conf" >/dev/null \
+            || { tail -n 20 "$log" >&2; wdm_die "$what stopped at once; its log is above"; }
+        qs_http "$probe_port" "$probe_path" | grep -q "$probe_re" && break
+        [ $i -lt 150 ] || { tail -n 20 "$log" >&2; wdm_die "$what did not answer on :$probe_port within 15 s"; }
+        sleep 0.1
+    done
+}
 
 case "${1:-}" in
     --stop)
@@ -152,7 +216,7 @@ if [ "$setup" != 0 ]; then
     cmake -S . -B "$build" >/dev/null
     cmake --build "$build" -j "$(nproc 2>/dev/null || echo 2)" >/dev/null
 fi
-for program in "$wdmon" "$server_bin" "$collector_bin"; do
+for program in "$wdmon" "$server_bin" "$collector_bin" "$web_bin"; do
     [ -x "$program" ] || wdm_die "$program is missing: build first, or run without WDM_QS_SETUP=0"
 done
 
@@ -173,9 +237,13 @@ fi
 wdm_say "applying the schema"
 "$wdmon" --db "$conn" migrate
 # The 2021-2025 plan: its domains, statistics and targets, from its file
-# (docs/PLANS.md); made the current plan.  Another plan is one more import.
-wdm_say "importing the plan: deploy/plans/wuqing-women-2021-2025.yaml"
-"$wdmon" --db "$conn" -l warn plan import deploy/plans/wuqing-women-2021-2025.yaml --current | tail -n 1
+# (docs/PLANS.md); made the current plan.  Another plan is one more import:
+# the example of the next plan, which shares statistics with it (not made
+# current: see the head of this script).
+wdm_say "importing the plan: deploy/plans/$plan.yaml (current)"
+"$wdmon" --db "$conn" -l warn plan import "deploy/plans/$plan.yaml" --current | tail -n 1
+wdm_say "importing the example of the next plan (示例, invented targets): deploy/plans/$next_plan.yaml"
+"$wdmon" --db "$conn" -l warn plan import "deploy/plans/$next_plan.yaml" | tail -n 1
 # The demo's areas, member units and who reports what: a real site edits
 # its own copy of this file first (docs/OPERATIONS.md).
 wdm_say "importing the site: deploy/site/wuqing.yaml"
@@ -191,6 +259,9 @@ DO $$ BEGIN
     END IF;
     IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'wdmon_server') THEN
         CREATE ROLE wdmon_server LOGIN IN ROLE wdmon_writer;
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'wdmon_web') THEN
+        CREATE ROLE wdmon_web LOGIN IN ROLE wdmon_console;
     END IF;
 END $$;
 ALTER ROLE analyst SET search_path = wdmon;
@@ -234,27 +305,9 @@ port = $metrics_port
 level = info
 CONF
 
-# A changed configuration (another port) needs a restart.
-if ! cmp -s "$server_conf.new" "$server_conf" && pid=$(qs_pid server "$server_conf"); then
-    wdm_say "the server's configuration changed; restarting it"
-    qs_stop server "$server_conf" >/dev/null
-fi
-mv "$server_conf.new" "$server_conf"
-if pid=$(qs_pid server "$server_conf"); then
-    wdm_say "wdmon-server is running (pid $pid)"
-else
-    qs_port_busy "$server_port" && wdm_die "port $server_port is in use by another program; choose another with WDM_QS_PORT=..."
-    qs_port_busy "$metrics_port" && wdm_die "port $metrics_port is in use by another program; choose another with WDM_QS_METRICS_PORT=..."
-    wdm_say "starting wdmon-server on $endpoint (log: var/log/server.log)"
-    qs_start server "$var/log/server.log" "$server_bin" -c "$server_conf"
-    for ((i = 0; ; i++)); do
-        pid=$(qs_pid server "$server_conf") \
-            || { tail -n 20 "$var/log/server.log" >&2; wdm_die "wdmon-server stopped at once; its log is above"; }
-        qs_http "$metrics_port" /metrics | grep -q '^wdmon_up_seconds' && break
-        [ $i -lt 150 ] || { tail -n 20 "$var/log/server.log" >&2; wdm_die "wdmon-server did not answer on :$metrics_port within 15 s"; }
-        sleep 0.1
-    done
-fi
+qs_daemon server "wdmon-server on $endpoint" "$server_conf" \
+    "$server_port:WDM_QS_PORT $metrics_port:WDM_QS_METRICS_PORT" "$metrics_port" /metrics '^wdmon_up_seconds' \
+    "$server_bin" -c "$server_conf"
 
 # --- The member units and their collectors ---------------------------------------
 
@@ -330,7 +383,7 @@ for unit in "${units[@]}"; do
     date -u +%FT%TZ >"$bundle/demo-data-sent"
 done
 if [ $dropped -gt 0 ]; then
-    wdm_say "dropped $dropped demo data files (2020-2024) into the units' inboxes"
+    wdm_say "dropped $dropped demo data files (2020-2025) into the units' inboxes"
 else
     wdm_say "the demo data was sent on an earlier run (markers: var/units/*/demo-data-sent)"
 fi
@@ -375,37 +428,123 @@ done
 wdm_say "evaluating every warning rule as of $today"
 "$wdmon" -c "$var/wdmon.conf" warnings evaluate --today "$today" | sed 's/^/    /'
 
-wdm_say "writing the 2024 monitoring report"
+wdm_say "writing the 2025 monitoring report"
 report_ok=1
-"$wdmon" -c "$var/wdmon.conf" report --year 2024 --format html -o "$var/report-2024.html" 2>&1 \
+"$wdmon" -c "$var/wdmon.conf" report --plan "$plan" --year 2025 --format html -o "$var/report-2025.html" 2>&1 \
     | sed 's/^/    /' || report_ok=0
+
+# The plan ended with 2025: its final evaluation (终期评估), the office's
+# work this year.
+wdm_say "writing the final evaluation of $plan"
+final_ok=1
+"$wdmon" -c "$var/wdmon.conf" report --plan "$plan" --final --format html -o "$var/final-2021-2025.html" 2>&1 \
+    | sed 's/^/    /' || final_ok=0
+
+# --- The console ------------------------------------------------------------------
+
+# The demo's accounts, one of each role: LOGIN ROLE NAME [UNIT].  Their
+# passwords are made on the first run and kept in var/console-accounts.txt
+# (mode 0600); an account the database lacks (a new database) is made
+# again, one whose password is not in the file gets a new one (a disabled
+# account stays disabled).
+accounts_file=$var/console-accounts.txt
+accounts=("admin administrator 管理员" "operator operator 王芳" "leader viewer 区领导"
+          "hc unit 区卫健委 health_commission")
+declare -A password=()
+if [ -f "$accounts_file" ]; then
+    while read -r login _ pw _; do
+        [[ $login == \#* || -z $login ]] || password[$login]=$pw
+    done <"$accounts_file"
+fi
+have=$(psql "$conn" -qXAt -c "SELECT login FROM wdmon.console_user")
+made=0
+for account in "${accounts[@]}"; do
+    read -r login role name unit <<<"$account"
+    grep -qxF "$login" <<<"$have" && [ -n "${password[$login]:-}" ] && continue
+    password[$login]=$(head -c 12 /dev/urandom | base64 | tr '+/' 'xy')
+    if grep -qxF "$login" <<<"$have"; then
+        "$wdmon" --db "$conn" -l warn user passwd "$login" --password-file - <<<"${password[$login]}" >/dev/null
+    else
+        "$wdmon" --db "$conn" -l warn user add "$login" --role "$role" --name "$name" \
+            ${unit:+--unit "$unit"} --password-file - <<<"${password[$login]}" >/dev/null
+    fi
+    made=$((made + 1))
+done
+if [ $made -gt 0 ] || [ ! -f "$accounts_file" ]; then
+    (
+        umask 077
+        {
+            echo "# wdmon-web demo accounts, made by deploy/quickstart.sh: LOGIN ROLE PASSWORD UNIT"
+            echo "# console: http://127.0.0.1:$web_port/   (keep this file private: mode 0600)"
+            for account in "${accounts[@]}"; do
+                read -r login role name unit <<<"$account"
+                printf '%-9s %-14s %s %s\n' "$login" "$role" "${password[$login]}" "${unit:--}"
+            done
+        } >"$accounts_file.new"
+        mv "$accounts_file.new" "$accounts_file"
+    )
+    wdm_say "made $made console accounts (passwords in var/console-accounts.txt)"
+fi
+chmod 600 "$accounts_file"
+
+cat >"$web_conf.new" <<CONF
+; var/wdmon-web.conf: written by deploy/quickstart.sh on every run (edits
+; are lost).  See deploy/wdmon-web.conf.sample for every option.
+[web]
+address = 127.0.0.1
+port = $web_port
+conninfo = $web_conn
+[log]
+level = info
+CONF
+qs_daemon web "the console wdmon-web on http://127.0.0.1:$web_port/" "$web_conf" \
+    "$web_port:WDM_QS_WEB_PORT" "$web_port" /login '^HTTP/1.[01] 200' \
+    "$web_bin" -c "$web_conf"
 
 # --- Summary ------------------------------------------------------------------
 
 echo
 echo "wdmon is running, with demo data (演示数据: invented figures, not official statistics)"
-echo "from ${#units[@]} member units, 2020-2024, deadlines judged as of $today."
+echo "from ${#units[@]} member units, 2020-2025, deadlines judged as of $today."
 echo
-if [ $report_ok -eq 1 ]; then
-    echo "  The 2024 report:  var/report-2024.html   (file://$var/report-2024.html)"
+echo "  Plans (规划):"
+echo "    $plan       天津市武清区妇女发展“十四五”规划 — ended; current (当前规划)"
+echo "    $next_plan      示例 EXAMPLE of the next plan: invented targets, not the real one"
+echo
+if [ $final_ok -eq 1 ]; then
+    echo "  The final evaluation of 2021-2025 (终期评估):  var/final-2021-2025.html   (file://$var/final-2021-2025.html)"
 else
-    echo "  The 2024 report could not be written (see the message above)."
+    echo "  The final evaluation could not be written (see the message above)."
 fi
+if [ $report_ok -eq 1 ]; then
+    echo "  The 2025 report (年度监测报告):                var/report-2025.html   (file://$var/report-2025.html)"
+else
+    echo "  The 2025 report could not be written (see the message above)."
+fi
+echo "  The example plan: deploy/plans/$next_plan.yaml (baselines from the stored 2025 values)"
 echo
-echo "  Open warnings (预警), target at risk apart from data missing or to check:"
-psql "$analyst_conn" -qX -P footer=off <<'SQL' | sed 's/^/    /'
+echo "  The console (网页控制台): http://127.0.0.1:$web_port/   accounts (var/console-accounts.txt, mode 0600):"
+for account in "${accounts[@]}"; do
+    read -r login role name unit <<<"$account"
+    printf '    %-9s %-14s password %s%s\n' "$login" "$role" "${password[$login]}" "${unit:+   (unit $unit)}"
+done
+echo
+echo "  Open warnings (预警) of $plan, target at risk apart from data missing or to check:"
+psql "$analyst_conn" -qX -P footer=off -v plan="$plan" <<'SQL' | sed 's/^/    /'
 SELECT CASE WHEN rule_code = 'missing' THEN '数据缺失 data missing'
             WHEN rule_code IN ('implausible', 'fluctuating') THEN '数据待核实 data to check'
             ELSE '目标有风险 target at risk' END AS "类别 kind",
        level AS "级别 level", rule_code AS "规则 rule", rule_zh AS "名称", count(*) AS "数量 count"
-  FROM open_warnings GROUP BY 1, level, rule_code, rule_zh
+  FROM open_warnings WHERE plan_code = :'plan' GROUP BY 1, level, rule_code, rule_zh
  ORDER BY 1 DESC, level DESC, count(*) DESC, rule_code;
 SQL
 in_list=$(printf "'%s'," "${units[@]}")
-psql "$analyst_conn" -qXAt -v units="${in_list%,}" <<'SQL' | sed 's/^/  /'
+psql "$analyst_conn" -qXAt -v units="${in_list%,}" -v plan="$plan" -v plan2="$next_plan" <<'SQL' | sed 's/^/  /'
 SELECT format('(%s of the %s missing reports are owed by member units that have no collector in this demo.)',
               count(*) FILTER (WHERE unit_code NOT IN (:units)), count(*))
-  FROM open_warnings WHERE rule_code = 'missing' HAVING count(*) > 0;
+  FROM open_warnings WHERE rule_code = 'missing' AND plan_code = :'plan' HAVING count(*) > 0;
+SELECT format('(The example plan %s has %s open warnings.)', :'plan2', count(*))
+  FROM open_warnings WHERE plan_code = :'plan2';
 SQL
 cat <<TXT
 
@@ -413,11 +552,16 @@ cat <<TXT
     psql "$analyst_conn"        (read-only; docs/SQL.md)
     build/server/wdmon -c var/wdmon.conf warnings --open --level red
     build/server/wdmon -c var/wdmon.conf status
-    build/server/wdmon -c var/wdmon.conf completeness --year 2024
+    build/server/wdmon -c var/wdmon.conf completeness --year 2025
+    build/server/wdmon -c var/wdmon.conf plan list
+    build/server/wdmon -c var/wdmon.conf report --plan $plan --final -o final.md --format md
+    build/server/wdmon -c var/wdmon.conf plan show $next_plan
+    build/server/wdmon -c var/wdmon.conf report --plan $next_plan --year 2026 -o next.html
+    build/server/wdmon -c var/wdmon.conf warnings --open --plan $next_plan
     curl http://127.0.0.1:$metrics_port/metrics
     build/client/wdmon-collector -c var/units/health_commission/collector.conf status
 
-  Logs: var/log/server.log, var/log/collector-UNIT.log.  Bundles: var/units/UNIT/.
+  Logs: var/log/server.log, var/log/web.log, var/log/collector-UNIT.log.  Bundles: var/units/UNIT/.
   Send more: put a CSV into var/units/UNIT/inbox/ (docs/OPERATIONS.md).
 
   Stop everything:    deploy/quickstart.sh --stop     (again: deploy/quickstart.sh)

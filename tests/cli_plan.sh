@@ -359,6 +359,46 @@ check "a plan whose years leave a gap after the others is refused, at its period
     "gap.yaml:$(line "$work/gap.yaml" 'period:'): plan: field 'period': .*leave a gap between 2030 and 2033"
 expect "... and is not imported" "$(q "SELECT count (*) FROM plan WHERE code = 'example-women-2034-2038'")" "0"
 
+# --- --plan on the commands that took the current plan implicitly ----------
+# catalog export and unit add wrote the current plan's catalog, status
+# counted every plan's open warnings: each takes --plan P now, the current
+# plan without it, resolved as every command resolves a plan.
+next=example-women-2026-2030
+out=$(w catalog export --plan $next); rc=$?
+check "catalog export --plan writes that plan's catalog" 0 $rc "$out" "\"plan\" : \"$next\", \"first_year\" : 2025"
+has "... with its statistics" "$out" '"code" : "HE96"'
+out=$(w catalog export); rc=$?
+check "... without --plan, the current plan's" 0 $rc "$out" '"plan" : "wuqing-women-2021-2025", "first_year" : 2020'
+out=$(w catalog export --plan example-women-2026-2003); rc=$?
+check "... an unknown plan is refused, naming the nearest" 2 $rc "$out" \
+    "no plan example-women-2026-2003.*$next"
+out=$(w catalog export -o "$work/catalog.json" --plan $next); rc=$?
+check "catalog export -o FILE --plan P" 0 $rc "$out" ""
+contains "... the file is the plan's catalog" "$work/catalog.json" "\"plan\" : \"$next\""
+mkdir "$work/keys" && w server-key "$work/keys" >/dev/null
+bundle () {  # bundle DIR [--plan P]: unit add of health_commission
+    local dir=$1; shift
+    w unit add health_commission --bundle "$work/$dir" --server-key "$work/keys/server.pub" \
+        --endpoint tcp://127.0.0.1:7300 "$@"
+}
+out=$(bundle b-next --plan $next); rc=$?
+check "unit add --plan P" 0 $rc "$out" "registered a new key for health_commission"
+contains "... the bundle's catalog is that plan's" "$work/b-next/catalog.json" "\"plan\" : \"$next\""
+out=$(bundle b-current); rc=$?
+contains "... without --plan, the current plan's" "$work/b-current/catalog.json" '"plan" : "wuqing-women-2021-2025"'
+out=$(bundle b-none --plan nosuch); rc=$?
+check "... an unknown plan is refused before any key is made" 2 $rc "$out" "no plan nosuch"
+[ -e "$work/b-none" ] && fail "... yet a bundle was written" || ok "... and no bundle written"
+open_of () { q "SELECT count (*) FROM warning WHERE state <> 'resolved' AND plan_code = '$1'"; }
+out=$(w status --plan $next --format csv | tr -d '\r')
+check "status --plan P counts that plan's open warnings" 0 0 "$out" \
+    "^today,.*,$next,$(open_of $next)\$"
+out=$(w status --format csv | tr -d '\r')
+check "... without --plan, the current plan's" 0 0 "$out" \
+    "^today,.*,wuqing-women-2021-2025,$(open_of wuqing-women-2021-2025)\$"
+out=$(w status --plan nosuch); rc=$?
+check "... an unknown plan is refused" 2 $rc "$out" "no plan nosuch"
+
 # --- plan use, plan show, unknown codes -----------------------------------
 out=$(w plan use example-women-2026-2030); rc=$?
 check "plan use makes a plan current" 0 $rc "$out" 'current plan: example-women-2026-2030'

@@ -359,9 +359,25 @@ test_curb_rise (void)
     //  4.0, 4.3, 4.5: rises 0.3 then 0.2, slowing: nothing.
     rt_years (2022, (double []) { 4.0, 4.3, 4.5 }, 3, p);
     CU_ASSERT_EQUAL (rt_series (&he12, p, 3, found), 0);
-    //  4.0, 4.2, 4.4: equal rises of 0.2 (not larger): nothing.
+    //  4.0, 4.2, 4.4: equal rises of 0.2: the rise has not slowed, which is
+    //  what the judgement (server/judge) calls not met: yellow, as the
+    //  final evaluation and the report say.
     rt_years (2022, (double []) { 4.0, 4.2, 4.4 }, 3, p);
-    CU_ASSERT_EQUAL (rt_series (&he12, p, 3, found), 0);
+    n = rt_series (&he12, p, 3, found);
+    CU_ASSERT_EQUAL (n, 1);
+    if (n == 1) {
+        CU_ASSERT_EQUAL (found [0].rule, WDM_RULE_WRONG_DIRECTION);
+        CU_ASSERT_EQUAL (found [0].level, 1);
+        CU_ASSERT_STRING_EQUAL (
+            found [0].message_zh,
+            "2024年武清区妇女焦虑障碍患病率为4.4%,比2023年上升0.2个百分点,年均增幅(0.2个百分点)与此前(0.2个百分点)持平,"
+            "未体现“上升趋势减缓”的目标。");
+        CU_ASSERT_STRING_EQUAL (
+            found [0].message_en,
+            "Prevalence of anxiety disorders among women in Wuqing District was 4.4% in 2024, up 0.2 "
+            "percentage points from 2023: a yearly rise of 0.2 percentage points, the same as the 0.2 "
+            "percentage points before, against the target of a slowing rise.");
+    }
     //  4.2, 4.0, 4.3: a fall, then a rise: not two rises, nothing.
     rt_years (2022, (double []) { 4.2, 4.0, 4.3 }, 3, p);
     CU_ASSERT_EQUAL (rt_series (&he12, p, 3, found), 0);

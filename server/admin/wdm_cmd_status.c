@@ -11,7 +11,8 @@
 #include <stdlib.h>
 
 //  The sections, each one query.  $1 is the office's zone: times are shown
-//  in it, and "today" is its day.
+//  in it, and "today" is its day; $2 the plan whose open warnings are
+//  counted (the code wdm_check_plan resolved).
 #define S_TODAY "date_trunc ('day', now () AT TIME ZONE $1) AT TIME ZONE $1"
 
 static const char *const s_servers_sql =
@@ -63,7 +64,8 @@ static const char *const s_today_sql =
     "       round (avg (extract (epoch FROM committed_at - received_at) * 1000)::numeric, 1) AS commit_ms_avg,"
     "       round ((percentile_cont (0.99) WITHIN GROUP (ORDER BY extract (epoch FROM committed_at - received_at)) * 1000)::numeric, 1) AS commit_ms_p99,"
     "       (SELECT max (version) FROM schema_migration) AS schema_version,"
-    "       (SELECT count (*) FROM warning WHERE state <> 'resolved') AS open_warnings"
+    "       $2 AS plan,"
+    "       (SELECT count (*) FROM warning WHERE state <> 'resolved' AND plan_code = $2) AS open_warnings"
     "  FROM ingest_batch"
     " WHERE received_at >= " S_TODAY;
 
@@ -71,25 +73,29 @@ int
 wdm_cmd_status (wdm_cmd_config_t *config, int argc, char **argv)
 {
     wdm_table_format_t format = WDM_TABLE_TEXT;
+    const char *plan = NULL;
     static const struct option long_options [] = { { "format", required_argument, NULL, 'f' },
+                                                   { "plan", required_argument, NULL, 'p' },
                                                    { "help", no_argument, NULL, 'h' },
                                                    { NULL, 0, NULL, 0 } };
     optind = 0;  //  0: glibc reinitialises its scan state
     int opt;
-    while ((opt = getopt_long (argc, argv, "f:h", long_options, NULL)) != -1) {
+    while ((opt = getopt_long (argc, argv, "f:p:h", long_options, NULL)) != -1) {
         switch (opt) {
             case 'f':
                 if (wdm_cmd_format ("status", optarg, false, &format))
                     return WDM_CMD_EXIT_USAGE;
                 break;
+            case 'p': plan = optarg; break;
             case 'h':
-                printf ("Usage: wdmon status [--format text|csv|json]\n\n"
+                printf ("Usage: wdmon status [--plan P] [--format text|csv|json]\n\n"
                         "Whether each server is up (it writes a heartbeat every few seconds),\n"
                         "its connections, queue depth and last commit time; each collector's\n"
                         "last delivery; the member units that hold an active key but have\n"
                         "never delivered anything (已领取密钥但从未报送), with when the key was\n"
                         "issued; today's records accepted and refused, the batch commit times;\n"
-                        "the database.  Times and \"today\" are in the office's zone (--tz,\n"
+                        "the database, and the open warnings of plan P (its code; default the\n"
+                        "current plan).  Times and \"today\" are in the office's zone (--tz,\n"
                         "WDM_TZ; Asia/Shanghai by default), labelled.  Every format has every\n"
                         "section: JSON one object with an array per section (servers,\n"
                         "collectors, never_delivered, today) and the zone; CSV one table whose\n"
@@ -106,7 +112,13 @@ wdm_cmd_status (wdm_cmd_config_t *config, int argc, char **argv)
             printf ("database   unreachable\n");
         return rc;
     }
-    const char *zone [] = { config->timezone };
+    char plan_code [128];
+    rc = wdm_cmd_check_plan (conn, "status", &plan, plan_code, sizeof plan_code);
+    if (rc != WDM_CMD_EXIT_OK) {
+        PQfinish (conn);
+        return rc;
+    }
+    const char *params [] = { config->timezone, plan };
     char today_title [128];
     snprintf (today_title, sizeof today_title, "today (%s)", config->timezone);
     const wdm_table_section_t sections [] = {
@@ -118,7 +130,7 @@ wdm_cmd_status (wdm_cmd_config_t *config, int argc, char **argv)
           s_never_sql },
         { "today", today_title, s_today_sql }
     };
-    rc = wdm_table_sections (conn, sections, 4, 1, zone, config->timezone, format, stdout);
+    rc = wdm_table_sections (conn, sections, 4, 2, params, config->timezone, format, stdout);
     char *up = NULL;
     PGresult *res = PQexec (conn,
                             "SELECT count (*) FROM server_status"

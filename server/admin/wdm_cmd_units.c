@@ -57,7 +57,9 @@ s_unit_usage (FILE *out)
     fprintf (out,
              "Usage: wdmon unit add CODE --bundle DIR --server-key FILE --endpoint EP\n"
              "                  [--name NAME_ZH --name-en NAME_EN --kind KIND --area AREA]\n"
+             "                  [--plan P]\n"
              "       wdmon unit rotate-key CODE --bundle DIR --server-key FILE --endpoint EP\n"
+             "                  [--plan P]\n"
              "       wdmon unit revoke CODE [--keep PUBLIC_KEY]\n"
              "       wdmon unit list [--format text|csv|json]\n"
              "\n"
@@ -67,6 +69,8 @@ s_unit_usage (FILE *out)
              "            unit.key (secret, mode 0600), unit.pub, server.pub, catalog.json.\n"
              "            --server-key is the server's public key file (server.pub); --endpoint\n"
              "            is where the collector connects, e.g. tcp://wdmon.example:7300.\n"
+             "            The bundle's catalog is plan P's (its code; default the current\n"
+             "            plan): the statistics and years the collector checks records against.\n"
              "            KIND is department, town, street or organization.\n"
              "rotate-key  the same for an existing unit only: a new key and bundle; the old\n"
              "            key keeps working until you revoke it with --keep NEWKEY, once the\n"
@@ -84,9 +88,10 @@ typedef struct {
     bool is_list, is_add, is_rotate;
     wdm_unit_spec_t spec;  //  code and area end up pointing at the codes below
     const char *bundle, *server_key, *endpoint, *keep;
+    const char *plan;  //  --plan as typed (NULL: the current plan), then its code
     wdm_table_format_t format;
     char command [64];  //  "unit ACTION", for messages
-    char unit_code [128], area_code [128];
+    char unit_code [128], area_code [128], plan_code [128];
 } s_unit_args_t;
 
 //  Parse the action and its options into args: S_GO_ON, or the exit code
@@ -100,23 +105,20 @@ s_unit_parse (int argc, char **argv, s_unit_args_t *args)
     }
     const char *action = args->action = argv [1];
     snprintf (args->command, sizeof args->command, "unit %s", action);
-    static const struct option long_options [] = { { "bundle", required_argument, NULL, 'b' },
-                                                   { "server-key", required_argument, NULL, 's' },
-                                                   { "endpoint", required_argument, NULL, 'e' },
-                                                   { "name", required_argument, NULL, 'n' },
-                                                   { "name-en", required_argument, NULL, 'N' },
-                                                   { "kind", required_argument, NULL, 'k' },
-                                                   { "area", required_argument, NULL, 'a' },
-                                                   { "keep", required_argument, NULL, 'K' },
-                                                   { "format", required_argument, NULL, 'f' },
-                                                   { "help", no_argument, NULL, 'h' },
-                                                   { NULL, 0, NULL, 0 } };
+    static const struct option long_options [] = {
+        { "bundle", required_argument, NULL, 'b' },   { "server-key", required_argument, NULL, 's' },
+        { "endpoint", required_argument, NULL, 'e' }, { "name", required_argument, NULL, 'n' },
+        { "name-en", required_argument, NULL, 'N' },  { "kind", required_argument, NULL, 'k' },
+        { "area", required_argument, NULL, 'a' },     { "keep", required_argument, NULL, 'K' },
+        { "format", required_argument, NULL, 'f' },   { "plan", required_argument, NULL, 'p' },
+        { "help", no_argument, NULL, 'h' },           { NULL, 0, NULL, 0 }
+    };
     //  Parse after the action, which stands in as argv [0].
     argc--;
     argv++;
     optind = 0;  //  0: glibc reinitialises its scan state
     int opt;
-    while ((opt = getopt_long (argc, argv, "b:s:e:n:N:k:a:K:f:h", long_options, NULL)) != -1) {
+    while ((opt = getopt_long (argc, argv, "b:s:e:n:N:k:a:K:f:p:h", long_options, NULL)) != -1) {
         switch (opt) {
             case 'b': args->bundle = optarg; break;
             case 's': args->server_key = optarg; break;
@@ -126,6 +128,7 @@ s_unit_parse (int argc, char **argv, s_unit_args_t *args)
             case 'k': args->spec.kind = optarg; break;
             case 'a': args->spec.area = optarg; break;
             case 'K': args->keep = optarg; break;
+            case 'p': args->plan = optarg; break;
             case 'f':
                 if (wdm_cmd_format ("unit", optarg, false, &args->format))
                     return WDM_CMD_EXIT_USAGE;
@@ -150,10 +153,15 @@ s_unit_parse (int argc, char **argv, s_unit_args_t *args)
         fprintf (stderr, "wdmon unit %s: --bundle, --server-key and --endpoint are required\n", action);
         return WDM_CMD_EXIT_USAGE;
     }
+    if (args->plan && !args->is_add && !args->is_rotate) {
+        fprintf (stderr, "wdmon unit %s: --plan is for add and rotate-key\n", action);
+        return WDM_CMD_EXIT_USAGE;
+    }
     return S_GO_ON;
 }
 
-//  Check the unit's code, and for add the kind and area.  A typo in a
+//  Check the unit's code, for add the kind and area, and for add and
+//  rotate-key the plan whose catalog the bundle carries.  A typo in a
 //  unit's code is named with the nearest codes; add may name a new unit,
 //  if it says what the unit is.  The exit code: OK, or USAGE / FAILED,
 //  said.
@@ -178,6 +186,8 @@ s_unit_check (PGconn *conn, s_unit_args_t *args)
     if (rc == WDM_CMD_EXIT_OK && args->is_add)
         rc = wdm_cmd_check_code (conn, args->command, WDM_CMD_AREAS_SQL, "地区", "area", &args->spec.area,
                                  args->area_code, sizeof args->area_code);
+    if (rc == WDM_CMD_EXIT_OK && (args->is_add || args->is_rotate))
+        rc = wdm_cmd_check_plan (conn, args->command, &args->plan, args->plan_code, sizeof args->plan_code);
     return rc;
 }
 
@@ -206,8 +216,8 @@ s_unit_add (PGconn *conn, const s_unit_args_t *args, const char *server_public)
 {
     char public_key [WDM_KEY_Z85], err [1024];
     const char *code = args->spec.code;
-    if (wdm_units_add (conn, &args->spec, args->bundle, server_public, args->endpoint, args->is_rotate,
-                       public_key, err, sizeof err)) {
+    if (wdm_units_add (conn, &args->spec, args->plan, args->bundle, server_public, args->endpoint,
+                       args->is_rotate, public_key, err, sizeof err)) {
         fprintf (stderr, "wdmon unit %s: %s\n", args->action, err);
         return WDM_CMD_EXIT_FAILED;
     }
@@ -260,26 +270,65 @@ wdm_cmd_unit (wdm_cmd_config_t *config, int argc, char **argv)
     return rc;
 }
 
+static void
+s_catalog_usage (FILE *out)
+{
+    fprintf (out,
+             "Usage: wdmon catalog export [--plan P] [-o FILE]\n\n"
+             "Write the catalog a collector checks records against (JSON), to FILE or\n"
+             "standard output: plan P's (its code; default the current plan) statistics\n"
+             "and the years a record may carry.  'wdmon unit add' puts one in every\n"
+             "bundle.\n");
+}
+
 int
 wdm_cmd_catalog (wdm_cmd_config_t *config, int argc, char **argv)
 {
-    if (argc < 2 || strcmp (argv [1], "export") != 0 || argc > 4 || (argc > 2 && strcmp (argv [2], "-o") != 0)
-        || argc == 3) {
-        fprintf (argc >= 2 && strcmp (argv [1], "--help") == 0 ? stdout : stderr,
-                 "Usage: wdmon catalog export [-o FILE]\n\n"
-                 "Write the catalog a collector checks records against (JSON), to FILE or\n"
-                 "standard output.  'wdmon unit add' puts one in every bundle.\n");
-        return argc >= 2 && strcmp (argv [1], "--help") == 0 ? WDM_CMD_EXIT_OK : WDM_CMD_EXIT_USAGE;
+    if (argc < 2 || strcmp (argv [1], "export") != 0) {
+        bool help = argc >= 2 && wdm_cmd_is_help (argv [1]);
+        s_catalog_usage (help ? stdout : stderr);
+        return help ? WDM_CMD_EXIT_OK : WDM_CMD_EXIT_USAGE;
     }
-    FILE *out = argc == 4 ? fopen (argv [3], "w") : stdout;
+    static const struct option long_options [] = { { "output", required_argument, NULL, 'o' },
+                                                   { "plan", required_argument, NULL, 'p' },
+                                                   { "help", no_argument, NULL, 'h' },
+                                                   { NULL, 0, NULL, 0 } };
+    const char *output = NULL, *plan = NULL;
+    //  Parse after the action, which stands in as argv [0].
+    optind = 0;  //  0: glibc reinitialises its scan state
+    int opt;
+    while ((opt = getopt_long (argc - 1, argv + 1, "o:p:h", long_options, NULL)) != -1) {
+        switch (opt) {
+            case 'o': output = optarg; break;
+            case 'p': plan = optarg; break;
+            case 'h': s_catalog_usage (stdout); return WDM_CMD_EXIT_OK;
+            default: s_catalog_usage (stderr); return WDM_CMD_EXIT_USAGE;
+        }
+    }
+    if (optind != argc - 1) {
+        s_catalog_usage (stderr);
+        return WDM_CMD_EXIT_USAGE;
+    }
+    int rc;
+    FILE *out = NULL;
+    char plan_code [128];
+    PGconn *conn = wdm_cmd_connect (config, &rc);
+    if (!conn)
+        goto cleanup;
+    //  The plan first: an unknown one leaves no file behind.
+    rc = wdm_cmd_check_plan (conn, "catalog export", &plan, plan_code, sizeof plan_code);
+    if (rc != WDM_CMD_EXIT_OK)
+        goto cleanup;
+    out = output ? fopen (output, "w") : stdout;
     if (!out) {
-        fprintf (stderr, "wdmon catalog export: %s: %s\n", argv [3], strerror (errno));
-        return WDM_CMD_EXIT_FAILED;
-    }
-    PGconn *conn = wdm_db_connect (config->conninfo);
-    int rc = conn && wdm_units_write_catalog (conn, NULL, out) == 0 ? WDM_CMD_EXIT_OK : WDM_CMD_EXIT_FAILED;
-    PQfinish (conn);
-    if (out != stdout && fclose (out))
+        fprintf (stderr, "wdmon catalog export: %s: %s\n", output, strerror (errno));
         rc = WDM_CMD_EXIT_FAILED;
+        goto cleanup;
+    }
+    rc = wdm_units_write_catalog (conn, plan, out) == 0 ? WDM_CMD_EXIT_OK : WDM_CMD_EXIT_FAILED;
+cleanup:
+    if (out && out != stdout && fclose (out))
+        rc = WDM_CMD_EXIT_FAILED;
+    PQfinish (conn);
     return rc;
 }

@@ -25,7 +25,7 @@ s_write_text (const char *dir, const char *name, const char *text, mode_t mode, 
 }
 
 static int
-s_write_bundle (PGconn *conn, const char *bundle, const char *code, const char *public_key,
+s_write_bundle (PGconn *conn, const char *bundle, const char *code, const char *plan, const char *public_key,
                 const char *secret_key, const char *server_public_key, const char *endpoint, char *err,
                 size_t err_size)
 {
@@ -72,7 +72,7 @@ s_write_bundle (PGconn *conn, const char *bundle, const char *code, const char *
         snprintf (err, err_size, "%s: %s", path, strerror (errno));
         return -1;
     }
-    int rc = wdm_units_write_catalog (conn, NULL, file);
+    int rc = wdm_units_write_catalog (conn, plan, file);
     if (fclose (file) || rc) {
         snprintf (err, err_size, "%s: cannot write the catalog", path);
         return -1;
@@ -81,8 +81,9 @@ s_write_bundle (PGconn *conn, const char *bundle, const char *code, const char *
 }
 
 int
-wdm_units_add (PGconn *conn, const wdm_unit_spec_t *spec, const char *bundle, const char *server_public_key,
-               const char *endpoint, bool must_exist, char *public_key_out, char *err, size_t err_size)
+wdm_units_add (PGconn *conn, const wdm_unit_spec_t *spec, const char *plan, const char *bundle,
+               const char *server_public_key, const char *endpoint, bool must_exist, char *public_key_out,
+               char *err, size_t err_size)
 {
     char public_key [WDM_KEY_Z85], secret_key [WDM_KEY_Z85];
     if (!wdm_keys_valid (server_public_key)) {
@@ -133,8 +134,8 @@ wdm_units_add (PGconn *conn, const wdm_unit_spec_t *spec, const char *bundle, co
     if (!(res = wdm_db_query (conn, "INSERT INTO unit_key (public_key, unit_code) VALUES ($1, $2)", 2,
                               key_params, PGRES_COMMAND_OK, err, err_size)))
         goto cleanup;
-    if (s_write_bundle (conn, bundle, spec->code, public_key, secret_key, server_public_key, endpoint, err,
-                        err_size))
+    if (s_write_bundle (conn, bundle, spec->code, plan, public_key, secret_key, server_public_key, endpoint,
+                        err, err_size))
         goto cleanup;
     if (wdm_db_exec (conn, "COMMIT"))
         goto cleanup;
@@ -194,7 +195,7 @@ wdm_units_write_catalog (PGconn *conn, const char *plan, FILE *out)
                       "     FROM plan_target t JOIN indicator i ON i.code = t.indicator_code"
                       "     JOIN measure_unit u ON u.code = i.measure_unit_code"
                       "    WHERE t.active AND t.plan_code = p.code))"
-                      "  FROM plan p WHERE CASE WHEN $1::text IS NULL THEN p.current ELSE p.code = $1 END",
+                      "  FROM plan p WHERE p.code = $1",
                       1, NULL, params, NULL, NULL, 0);
     int rc = -1;
     if (PQresultStatus (res) != PGRES_TUPLES_OK || PQntuples (res) != 1)

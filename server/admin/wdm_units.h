@@ -20,11 +20,12 @@ typedef struct {
 //  Create the unit if it does not exist, generate a key pair, register
 //  its public half, and write a bundle directory for the unit's collector:
 //  collector.conf, unit.key (mode 0600), unit.pub, server.pub and
-//  catalog.json.  bundle must not exist yet.  One transaction: if the
-//  bundle cannot be written nothing is registered.  0, or -1 with err.
+//  catalog.json, plan's catalog (its code, as wdm_check_plan resolved
+//  it).  bundle must not exist yet.  One transaction: if the bundle
+//  cannot be written nothing is registered.  0, or -1 with err.
 //  must_exist: refuse to create the unit (key rotation).  The new public
 //  key is copied to public_key (41 bytes) when it is not NULL.
-int wdm_units_add (PGconn *conn, const wdm_unit_spec_t *spec, const char *bundle,
+int wdm_units_add (PGconn *conn, const wdm_unit_spec_t *spec, const char *plan, const char *bundle,
                    const char *server_public_key, const char *endpoint, bool must_exist, char *public_key,
                    char *err, size_t err_size);
 
@@ -35,9 +36,10 @@ int wdm_units_revoke (PGconn *conn, const char *code, const char *keep, int *rev
                       size_t err_size);
 
 //  Write the catalog as the collector reads it (JSON: the years records
-//  may carry and the checks of each indicator plan (NULL: the current
-//  plan) has an active target on).  0, or -1 (logged; also when there is
-//  no such plan).
+//  may carry and the checks of each indicator plan has an active target
+//  on).  plan is a plan's code, resolved by wdm_check_plan (the one place
+//  that picks the current plan).  0, or -1 (logged; also when there is no
+//  such plan).
 int wdm_units_write_catalog (PGconn *conn, const char *plan, FILE *out);
 
 #endif

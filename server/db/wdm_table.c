@@ -315,13 +315,22 @@ int
 wdm_table_sections (PGconn *conn, const wdm_table_section_t *sections, int count, int nparams,
                     const char *const *params, const char *zone, wdm_table_format_t format, FILE *out)
 {
+    //  Every parameter is sent as text (pg_type's OID 25), so that a section
+    //  need not use them all: PostgreSQL cannot infer the type of a
+    //  parameter a query does not mention.
+    enum { S_PARAMS_MAX = 8 };
+    Oid types [S_PARAMS_MAX];
+    if (nparams < 0 || nparams > S_PARAMS_MAX)
+        return -1;
+    for (int i = 0; i < nparams; i++)
+        types [i] = 25;
     int rc = -1, done = 0;
     PGresult **results = calloc ((size_t)(count ? count : 1), sizeof *results);
     if (!results)
         return -1;
     //  Every query first: a failure prints nothing rather than half.
     for (done = 0; done < count; done++) {
-        results [done] = PQexecParams (conn, sections [done].sql, nparams, NULL, params, NULL, NULL, 0);
+        results [done] = PQexecParams (conn, sections [done].sql, nparams, types, params, NULL, NULL, 0);
         if (PQresultStatus (results [done]) != PGRES_TUPLES_OK) {
             wdm_log_error ("database: %s: %s", sections [done].name, PQresultErrorMessage (results [done]));
             done++;

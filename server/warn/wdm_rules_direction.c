@@ -72,8 +72,10 @@ s_direction (wdm_rules_ctx_t *self, const wdm_point_t *points, int count)
                        wdm_say_json (change).text, prev->year, run);
 }
 
-//  上升趋势减缓: the latest yearly rise must not exceed the one before.
-//  Rises are per year, so that a gap in the reports compares like with like.
+//  上升趋势减缓: the latest yearly rise must be smaller than the one
+//  before — as the judgement has it (server/judge: a rise as large as the
+//  one before is not met), so that a warning and the report agree.  Rises
+//  are per year, so that a gap in the reports compares like with like.
 static void
 s_curb_rise (wdm_rules_ctx_t *self, const wdm_point_t *points, int count)
 {
@@ -83,23 +85,25 @@ s_curb_rise (wdm_rules_ctx_t *self, const wdm_point_t *points, int count)
     const wdm_point_t *a = &points [count - 3], *b = &points [count - 2], *c = &points [count - 1];
     double before = (b->value - a->value) / (b->year - a->year);
     double now = (c->value - b->value) / (c->year - b->year);
-    if (!wdm_judge_gt (before, 0) || !wdm_judge_gt (now, 0) || !wdm_judge_gt (now, before))
+    if (!wdm_judge_gt (before, 0) || !wdm_judge_gt (now, 0) || wdm_judge_lt (now, before))
         return;
+    bool larger = wdm_judge_gt (now, before);
     wdm_finding_t *f = wdm_rules_add (self, WDM_RULE_WRONG_DIRECTION, 1, c->year, c->value);
     if (!f)
         return;
     wdm_say (f->message_zh, sizeof f->message_zh,
-             "%d年%s%s为%s,比%d年上升%s,年均增幅(%s)大于此前(%s),未体现“%s”的目标。", c->year, self->place_zh,
+             "%d年%s%s为%s,比%d年上升%s,年均增幅(%s)%s此前(%s)%s,未体现“%s”的目标。", c->year, self->place_zh,
              ind->name_zh, wdm_say_amount_zh (ind, c->value).text, b->year,
              wdm_say_delta_zh (ind, c->value - b->value, false).text, wdm_say_delta_zh (ind, now, false).text,
-             wdm_say_delta_zh (ind, before, false).text, wdm_say_target_zh (ind).text);
+             larger ? "大于" : "与", wdm_say_delta_zh (ind, before, false).text, larger ? "" : "持平",
+             wdm_say_target_zh (ind).text);
     wdm_say (f->message_en, sizeof f->message_en,
-             "%s in %s was %s in %d, up %s from %d: a yearly rise of %s, larger than the %s before, "
+             "%s in %s was %s in %d, up %s from %d: a yearly rise of %s, %s the %s before, "
              "against the target of %s.",
              ind->name_en, self->place_en, wdm_say_amount_en (ind, c->value).text, c->year,
              wdm_say_delta_en (ind, c->value - b->value, false).text, b->year,
-             wdm_say_delta_en (ind, now, false).text, wdm_say_delta_en (ind, before, false).text,
-             wdm_say_target_en (ind).text);
+             wdm_say_delta_en (ind, now, false).text, larger ? "larger than" : "the same as",
+             wdm_say_delta_en (ind, before, false).text, wdm_say_target_en (ind).text);
     wdm_rules_details (f, "{\"rise\":%s,\"previous_rise\":%s}", wdm_say_json (now).text,
                        wdm_say_json (before).text);
 }
