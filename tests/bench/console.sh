@@ -31,7 +31,11 @@ REQUESTS=50
 BUILD=$root/build
 KEEP=0
 VILLAGES=1000
-PAGES="/ /warnings /warnings?level=red /warnings?state=open&year=2024"
+# The main pages: each kind once, the heaviest filters of the lists.
+PAGES="/ /overview /indicator/HE03 /indicator/ED01 /warnings /warnings?level=red /warnings?state=open&year=2024
+       /areas /area/yangcun /area/v00001 /units /unit/health_commission /completeness?year=2024 /reports
+       /api/v1/indicators /api/v1/warnings?limit=100 /api/v1/values?indicator=HE03&limit=100
+       /api/v1/completeness?year=2024"
 while [ $# -gt 0 ]; do
     case "$1" in
         -n) N=$2; shift ;;
