@@ -79,6 +79,11 @@ test_fluctuating_z (void)
     CU_ASSERT_EQUAL (f->level, 2);
     CU_ASSERT_TRUE (rt_has (f->details, "\"z\":null"));
     CU_ASSERT_TRUE (rt_has (f->message_zh, "修正Z分数为∞"));
+    //  A value that did not move is no swing, however regular the steps
+    //  before it were (the demo's EN04 held at 100 % was "down 0 points",
+    //  red): 波动较大 is a change, and there is none.
+    CU_ASSERT_PTR_NULL (s_swing ((double []) { 96, 97, 98, 99, 100, 100 }, 6, found));
+    CU_ASSERT_PTR_NULL (s_swing ((double []) { 50, 51, 53, 54, 56, 56 }, 6, found));
     //  Decimal steps of 0.1 are equal as the officer sees them, although
     //  50.2 - 50.1 and 50.6 - 50.5 differ in binary: no swing.
     CU_ASSERT_PTR_NULL (s_swing ((double []) { 50.1, 50.2, 50.3, 50.4, 50.5, 50.6 }, 6, found));

@@ -236,7 +236,7 @@ s_swing_relative (wdm_rules_ctx_t *self, const wdm_point_t *last, double change,
 //  the indicator in all areas (the pool) when there are pool_min; and the
 //  office's limit in points (limit_pp) where one is set.  The higher level
 //  speaks, the limit on a tie.  Only where none of these is available,
-//  the change relative to last year's value.
+//  the change relative to last year's value.  No change is no swing.
 void
 wdm_rules_data_fluctuating (wdm_rules_ctx_t *self, const wdm_point_t *points, int count)
 {
@@ -249,6 +249,10 @@ wdm_rules_data_fluctuating (wdm_rules_ctx_t *self, const wdm_point_t *points, in
     if (prev->year != last->year - 1)
         return;
     double change = last->value - prev->value;
+    //  A value that did not move is no swing (波动较大 is a change), however
+    //  regular the steps before it: a rate held at its ceiling is not red.
+    if (wdm_judge_eq (last->value, prev->value))
+        return;
     double *earlier = count > 2 ? malloc ((size_t)(count - 2) * sizeof *earlier) : NULL;
     if (count > 2 && !earlier)
         return;
