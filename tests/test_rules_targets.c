@@ -185,6 +185,12 @@ test_not_met_upper_bound (void)
     CU_ASSERT_DOUBLE_EQUAL (rt_detail (&found [0], "target"), 8.5, 1e-9);
     CU_ASSERT_DOUBLE_EQUAL (rt_detail (&found [0], "over_by"), 0.6, 1e-9);
 
+    //  A value of the baseline year only (the next plan's first days: its
+    //  baseline year's figure is stored, none of its own years yet) is
+    //  before the plan: nothing is missed yet.
+    wdm_point_t base [1] = { { 2020, 9.1, false, 0 } };
+    CU_ASSERT_EQUAL (rt_series (&he03, base, 1, found), 0);
+
     //  No target in the catalog: nothing to miss.
     he03.has_target = false;
     CU_ASSERT_EQUAL (rt_series (&he03, p, 1, found), 0);

@@ -88,6 +88,10 @@ s_not_met (wdm_rules_ctx_t *self, const wdm_point_t *points, int count)
         return;
     }
     const wdm_point_t *last = &points [count - 1];
+    //  The baseline year is before the plan: a value then misses nothing
+    //  (the next plan, before its first year's figures, has only that).
+    if (last->year <= ind->baseline_year)
+        return;
     double v = last->value, target = ind->target;
     int year = last->year;
     wdm_finding_t *f = NULL;
