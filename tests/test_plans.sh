@@ -4,11 +4,13 @@
 # plan" takes the wrong one) shares maternal mortality (HE03) with another
 # target, and has a statistic of its own.  What the operator sees:
 #   (a) the current plan's warnings and report are as they were;
-#   (b) one observation is judged against each plan's own target and
-#       years: a value that meets one and misses the other opens exactly
-#       one not-met warning, naming the plan it misses;
-#   (c) a report two plans watch in the same year is owed once, and
-#       counted in each plan's completeness;
+#   (b) a shared statistic is judged in each plan's own years: a value
+#       of the next plan's baseline year misses nothing there, one of its
+#       own years is judged by it alone, naming it;
+#   (c) with two plans over the same years, one observation (a town's) is judged
+#       against both targets: it meets one and opens exactly one not-met
+#       warning, naming the plan it misses; a report two plans watch in
+#       the same year is owed once, and counted in each plan's completeness;
 #   (d) --plan names an unknown plan as an error with the nearest;
 #   (e) with no plan current, a command without --plan is refused the
 #       same way everywhere, naming the plans there are.
@@ -80,31 +82,32 @@ expect "(a) the current plan's report is unchanged by a second plan" \
 expect "(a) the report names the current plan's targets, not the second plan's" \
     "$(grep -c '^TT01,' "$work/two.report")" 0
 
-# (b) one observation, two plans: 8.0 in 2025 meets 8.5 (the current
-# plan) and misses 7.0 (the second, whose baseline year it is).
+# (b) a shared statistic, each plan in its own years.  8.0 in 2025 meets
+# 8.5 (the current plan) and is only the baseline of the second: before
+# its years, so it misses nothing there (it once opened a not-met warning
+# for 2025 in a plan that begins in 2026).
 obs HE03 wuqing 2025 8.0
 w warnings evaluate --today 2025-04-10 >/dev/null || fail "evaluate after 2025"
-expect "(b) 8.0 in 2025 opens exactly one not-met warning, for the plan it misses" \
-    "$(q "SELECT string_agg(plan_code || ' ' || level || ' ' || state, ',') FROM warning
-          WHERE rule_code = 'not_met' AND indicator_code = 'HE03' AND year = 2025")" "$next red open"
-out=$(w warnings --plan $next --format csv); rc=$?
-check "(b) warnings --plan lists the second plan's warning, naming its plan" 0 $rc "$out" \
-    "not_met,HE03,wuqing,2025,,$next,"
-hasnt "(b) ... and none of the current plan's" "$out" "$current"
-out=$(w warnings --format csv)
-hasnt "(b) warnings without --plan: the current plan's only" "$out" "$next"
-has "(b) ... with the plan column" "$out" "not_met,HE03,wuqing,2024,,$current,"
-msg=$(q "SELECT message_zh FROM warning WHERE plan_code = '$next' AND rule_code = 'not_met' AND year = 2025")
-has "(b) the second plan's warning speaks of its own target" "$msg" "控制在7/10万以下"
-out=$(w warnings show "$(q "SELECT id FROM warning WHERE plan_code = '$next' AND rule_code = 'not_met' AND year = 2025")")
-has "(b) warnings show names the plan" "$out" "plan       $next 测试规划(示例)"
-# 7.5 in 2026 lies outside the current plan's years: only the second
-# plan judges it.
+expect "(b) 8.0 in 2025 opens no not-met warning: met in one plan, the other's baseline year" \
+    "$(q "SELECT count(*) FROM warning WHERE rule_code = 'not_met' AND indicator_code = 'HE03' AND year = 2025")" 0
+# 7.5 in 2026 lies outside the current plan's years and over the second
+# plan's 7.0: only the second plan judges it, and its warning says so.
 obs HE03 wuqing 2026 7.5
 w warnings evaluate --today 2025-04-10 >/dev/null || fail "evaluate after 2026"
 expect "(b) 2026 is judged by the second plan only" \
     "$(q "SELECT string_agg(plan_code || ' ' || level, ',') FROM warning
           WHERE indicator_code = 'HE03' AND year = 2026 AND state <> 'resolved'")" "$next red"
+out=$(w warnings --plan $next --format csv); rc=$?
+check "(b) warnings --plan lists the second plan's warning, naming its plan" 0 $rc "$out" \
+    "not_met,HE03,wuqing,2026,,$next,"
+hasnt "(b) ... and none of the current plan's" "$out" "$current"
+out=$(w warnings --format csv)
+hasnt "(b) warnings without --plan: the current plan's only" "$out" "$next"
+has "(b) ... with the plan column" "$out" "not_met,HE03,wuqing,2024,,$current,"
+msg=$(q "SELECT message_zh FROM warning WHERE plan_code = '$next' AND rule_code = 'not_met' AND indicator_code = 'HE03' AND year = 2026")
+has "(b) the second plan's warning speaks of its own target" "$msg" "控制在7/10万以下"
+out=$(w warnings show "$(q "SELECT id FROM warning WHERE plan_code = '$next' AND rule_code = 'not_met' AND indicator_code = 'HE03' AND year = 2026")")
+has "(b) warnings show names the plan" "$out" "plan       $next 测试规划(示例)"
 
 # (c) a children's plan for 2021-2025 also watches HE03: the report is
 # owed once a year, by the earlier deadline, and counted in each plan.
@@ -120,6 +123,12 @@ q "INSERT INTO plan (code, subject, title_zh, title_en, source, period_start, pe
                             target_year, clause_zh, clause_ref)
    VALUES ('aab-children-test', 'HE03', 'health', 1, 'upper_bound', 10, 2025, '测试', '测试3')" >/dev/null \
     || fail "the children's plan could not be added"
+obs HE03 baigutun 2025 9.0
+w warnings evaluate --today 2025-04-10 >/dev/null || fail "evaluate with the children's plan"
+expect "(c) one observation, two targets: 9.0 in 2025 meets the children's plan (at most 10) and misses the women's (at most 8.5)" \
+    "$(q "SELECT string_agg(plan_code || ' ' || level, ',') FROM warning
+          WHERE rule_code = 'not_met' AND indicator_code = 'HE03' AND area_code = 'baigutun' AND year = 2025
+            AND state <> 'resolved'")" "$current red"
 expect "(c) a report two plans watch is owed once" "$(owed)" "$owed_before"
 expect "(c) ... by the earlier deadline, for the plan it is due to first" \
     "$(q "SELECT plan_code || ' ' || deadline || ' ' || array_to_string (plans, '+') FROM report_owed
