@@ -18,6 +18,16 @@
 //  office's zone (for the caller's columns), the others the filters.
 #define WDM_WARNINGS_QUERY_PARAMS 12
 
+//  What a member unit sees, written once for every listing and page: the
+//  indicators it leads (indicator an SQL expression, the unit parameter
+//  $n), and the rows whose unit column is unit_col about indicator — its
+//  own and those about indicators it leads; $n NULL: every row.
+#define WDM_UNIT_LEADS(indicator, n)                                                                         \
+    "EXISTS (SELECT 1 FROM responsibility r WHERE r.indicator_code = " indicator " AND r.unit_code = $" n    \
+    " AND r.lead)"
+#define WDM_UNIT_SCOPE(unit_col, indicator, n)                                                               \
+    "($" n "::text IS NULL OR " unit_col " = $" n " OR " WDM_UNIT_LEADS (indicator, n) ")"
+
 //  FROM and WHERE of every warnings listing: warning w joined to its
 //  indicator i and to the target t of its plan, filtered by $1 open only
 //  ('t'/'f'), $2 level, $3 domain (of the warning's plan), $4 unit, $6
@@ -31,15 +41,14 @@
     " WHERE (NOT $1::boolean OR w.state <> 'resolved')"                                                      \
     "   AND ($2::text IS NULL OR w.level = $2::warning_level)"                                               \
     "   AND ($3::text IS NULL OR t.domain_code = $3)"                                                        \
-    "   AND ($4::text IS NULL OR w.unit_code = $4 OR EXISTS (SELECT 1 FROM responsibility r"                 \
-    "        WHERE r.indicator_code = w.indicator_code AND r.unit_code = $4 AND r.lead))"                    \
-    "   AND ($6::text IS NULL OR w.rule_code = $6)"                                                          \
-    "   AND ($7::int IS NULL OR w.year = $7::int)"                                                           \
-    "   AND ($8::text IS NULL OR w.area_code = $8)"                                                          \
-    "   AND ($9::text IS NULL OR w.state = $9::warning_state)"                                               \
-    "   AND ($10::text IS NULL OR w.indicator_code = $10)"                                                   \
-    "   AND ($11::bigint IS NULL OR w.id = $11::bigint)"                                                     \
-    "   AND ($12::text IS NULL OR w.plan_code = $12)"
+    "   AND " WDM_UNIT_SCOPE ("w.unit_code", "w.indicator_code",                                             \
+                              "4") "   AND ($6::text IS NULL OR w.rule_code = $6)"                           \
+                                   "   AND ($7::int IS NULL OR w.year = $7::int)"                            \
+                                   "   AND ($8::text IS NULL OR w.area_code = $8)"                           \
+                                   "   AND ($9::text IS NULL OR w.state = $9::warning_state)"                \
+                                   "   AND ($10::text IS NULL OR w.indicator_code = $10)"                    \
+                                   "   AND ($11::bigint IS NULL OR w.id = $11::bigint)"                      \
+                                   "   AND ($12::text IS NULL OR w.plan_code = $12)"
 
 //  The order every listing shows: unresolved first, red before yellow,
 //  newest first.

@@ -36,12 +36,6 @@
 #define S_LIMIT_DEFAULT 100
 #define S_LIMIT_MAX     1000
 
-//  A unit user's scope over an indicator i.code and the member unit $n:
-//  the indicators it leads.
-#define S_LEADS(indicator, n)                                                                                \
-    "EXISTS (SELECT 1 FROM responsibility r WHERE r.indicator_code = " indicator " AND r.unit_code = $" n    \
-    " AND r.lead)"
-
 //  The plan's indicators with their targets in the plan's words, the
 //  latest district value and the open warnings ($1 plan, $2 a unit user's
 //  unit or NULL, $3 domain or NULL).
@@ -53,14 +47,14 @@ static const char *s_indicators_sql =
     "       t.baseline_value, l.year AS latest_year, l.value AS latest_value, l.status::text AS latest_value_status,"
     "       (SELECT count (*) FROM warning w WHERE w.plan_code = t.plan_code"
     "           AND w.indicator_code = i.code AND w.state <> 'resolved' AND w.level = 'red'"
-    "           AND ($2::text IS NULL OR w.unit_code = $2 OR " S_LEADS (
-        "w.indicator_code",
-        "2") ")) AS open_red,"
+    "           AND " WDM_UNIT_SCOPE (
+        "w.unit_code", "w.indicator_code",
+        "2") ") AS open_red,"
              "       (SELECT count (*) FROM warning w WHERE w.plan_code = t.plan_code"
              "           AND w.indicator_code = i.code AND w.state <> 'resolved' AND w.level = 'yellow'"
-             "           AND ($2::text IS NULL OR w.unit_code = $2 OR " S_LEADS (
-                 "w.indicator_code",
-                 "2") ")) AS open_yellow"
+             "           AND " WDM_UNIT_SCOPE (
+                 "w.unit_code", "w.indicator_code",
+                 "2") ") AS open_yellow"
                       "  FROM plan_target t JOIN indicator i ON i.code = t.indicator_code"
                       "  JOIN domain d ON d.plan_code = t.plan_code AND d.code = t.domain_code"
                       "  JOIN measure_unit m ON m.code = i.measure_unit_code"
@@ -69,8 +63,9 @@ static const char *s_indicators_sql =
                       "                     WHERE c.indicator_code = i.code AND c.period_kind = 'year' AND c.sex = 'T'"
                       "                       AND c.body = '' ORDER BY c.year DESC LIMIT 1) l ON true"
                       " WHERE t.plan_code = $1 AND t.active AND ($3::text IS NULL OR t.domain_code = $3)"
-                      "   AND ($2::text IS NULL OR " S_LEADS ("i.code", "2") ")"
-                                                                             " ORDER BY d.ordinal, t.ordinal";
+                      "   AND ($2::text IS NULL OR " WDM_UNIT_LEADS ("i.code",
+                                                                     "2") ")"
+                                                                          " ORDER BY d.ordinal, t.ordinal";
 
 //  The values: each series' latest revision (observation_current's rows),
 //  or every revision; $1 plan, $2 indicator, $3 area, $4 year, $5 every
@@ -85,7 +80,7 @@ static const char *s_indicators_sql =
     "         WHERE n.indicator_code = o.indicator_code AND n.area_code = o.area_code AND n.year = o.year"   \
     "           AND n.period_kind = o.period_kind AND n.period_no = o.period_no AND n.body = o.body"         \
     "           AND n.sex = o.sex AND n.revision > o.revision))"                                             \
-    "   AND ($6::text IS NULL OR o.unit_code = $6 OR " S_LEADS ("o.indicator_code", "6") ")"
+    "   AND " WDM_UNIT_SCOPE ("o.unit_code", "o.indicator_code", "6")
 static const char *s_values_sql =
     "SELECT o.indicator_code AS indicator, o.area_code AS area, o.year, o.period_kind::text AS period_kind,"
     "       o.period_no, o.body, o.sex, o.value, o.numerator, o.denominator, o.status::text AS status,"

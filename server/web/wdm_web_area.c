@@ -48,9 +48,8 @@ static const char *s_indicators_sql =
     "                        AND v.year <= (SELECT period_end FROM plan WHERE code = $2)"
     "                      ORDER BY v.year DESC LIMIT 1) v ON true"
     " WHERE t.plan_code = $2 AND t.active"
-    "   AND ($3 = '' OR EXISTS (SELECT 1 FROM responsibility r WHERE r.indicator_code = t.indicator_code"
-    "                           AND r.unit_code = $3 AND r.lead))"
-    " ORDER BY d.ordinal, t.ordinal";
+    "   AND ($3 = '' OR " WDM_UNIT_LEADS ("t.indicator_code", "3") ")"
+                                                                   " ORDER BY d.ordinal, t.ordinal";
 
 //  The status column, worked out per row (field 8 the kind, 9 the
 //  warnings).

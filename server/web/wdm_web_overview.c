@@ -12,6 +12,7 @@
     wdm_web_int.h.  */
 
 #include "wdm_web_int.h"
+#include "wdm_warnings_query.h"
 #include "wdm_check.h"
 #include "wdm_db.h"
 #include "wdm_report_state.h"
@@ -33,9 +34,7 @@ static const wdm_status_t s_order [] = { WDM_STATUS_MET, WDM_STATUS_ON_TRACK, WD
 
 //  The unit scope of a warning w, with the unit as parameter $n (NULL: no
 //  scope): the warnings page's rule (wdm_warnings_query).
-#define S_WARNING_SCOPE(n)                                                                                   \
-    " ($" n "::text IS NULL OR w.unit_code = $" n " OR EXISTS (SELECT 1 FROM responsibility r"               \
-    "   WHERE r.indicator_code = w.indicator_code AND r.unit_code = $" n " AND r.lead))"
+#define S_WARNING_SCOPE(n) " " WDM_UNIT_SCOPE ("w.unit_code", "w.indicator_code", n)
 
 wdm_report_state_t *
 wdm_web_plan_state (wdm_web_req_t *req, char *plan, size_t plan_size)
@@ -349,18 +348,16 @@ s_changes (wdm_web_req_t *req)
                          " WHERE e.transition = 'resolve' AND e.at > $1::timestamptz AND" S_WARNING_SCOPE (
                              "2") " ORDER BY e.at DESC, e.id DESC LIMIT 10",
         since, true);
-    s_since_list (
-        req, "since-values", "收到的数据 / values received",
-        "SELECT count (*) OVER (), o.indicator_code, o.indicator_code || ' ' || i.name_zh,"
-        "       o.area_code || ' · ' || o.year || ' · ' || o.value || ' · ' || o.unit_code || ' · '"
-        "       || " WDM_TABLE_LOCAL_TIME (
-            "o.received_at",
-            "3") "  FROM observation o JOIN indicator i ON i.code = o.indicator_code"
-                 " WHERE o.received_at > $1::timestamptz"
-                 "   AND ($2::text IS NULL OR o.unit_code = $2 OR EXISTS (SELECT 1 FROM responsibility r"
-                 "        WHERE r.indicator_code = o.indicator_code AND r.unit_code = $2 AND r.lead))"
-                 " ORDER BY o.received_at DESC, o.id DESC LIMIT 10",
-        since, false);
+    s_since_list (req, "since-values", "收到的数据 / values received",
+                  "SELECT count (*) OVER (), o.indicator_code, o.indicator_code || ' ' || i.name_zh,"
+                  "       o.area_code || ' · ' || o.year || ' · ' || o.value || ' · ' || o.unit_code || ' · '"
+                  "       || " WDM_TABLE_LOCAL_TIME (
+                      "o.received_at",
+                      "3") "  FROM observation o JOIN indicator i ON i.code = o.indicator_code"
+                           " WHERE o.received_at > $1::timestamptz"
+                           "   AND " WDM_UNIT_SCOPE ("o.unit_code", "o.indicator_code",
+                                                     "2") " ORDER BY o.received_at DESC, o.id DESC LIMIT 10",
+                  since, false);
     wdm_web_raw (out, "</div></section>");
 }
 
