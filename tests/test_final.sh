@@ -106,6 +106,12 @@ expect "(a) the value used for HE03" "$(col en.csv final_value | grep '^HE03|')"
 expect "(a) no year or value used where there is none" "$(col en.csv final_year | grep '^HE09|')" "HE09|"
 expect "(a) the change over the period against the 2020 baseline" "$(col en.csv change | grep '^HE03|')" "HE03|-0.8"
 expect "(a) ... for HE05" "$(col en.csv change | grep '^HE05|')" "HE05|10"
+# What the command says it wrote uses the final evaluation's words: a
+# target missed at 2025 is "not met", not "unlikely to be met".
+notmet=$(status 'Not met' | wc -w)
+contains "(a) the command's line after --final counts the targets not met" "$work/zh.html.log" \
+    "$(status Met | wc -w) met, $notmet not met"
+lacks "(a) ... and says nothing of 'unlikely' or 'behind' of an ended plan" "$work/zh.html.log" "unlikely"
 met=$(status Met | wc -w)
 html_count () { sed -nE "s/.*id=\"count-$2\">([0-9]+)<.*/\1/p" "$work/$1"; }
 md_count () { awk '/^## / { n++ } n == 1' "$work/$1" | sed -nE "s/^\| $2 \| ([0-9]+) \|.*/\1/p"; }

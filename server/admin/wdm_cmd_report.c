@@ -265,7 +265,16 @@ wdm_cmd_report (wdm_cmd_config_t *config, int argc, char **argv)
         rc = s_final_year (conn, options.plan, year, &options.year);
     if (rc == WDM_CMD_EXIT_OK)
         rc = s_report_write (conn, &options, output, &summary);
-    if (rc == WDM_CMD_EXIT_OK && strcmp (output, "-") != 0)
+    //  The line uses the report's own words: a final evaluation has no
+    //  "behind" or "unlikely", only met, not met, not judgeable and no
+    //  final value (s_lead_words in server/report/wdm_report_summary.c).
+    if (rc == WDM_CMD_EXIT_OK && strcmp (output, "-") != 0 && options.final)
+        fprintf (stderr,
+                 "wrote %s: %d indicators with targets — %d met, %d not met, %d cannot be judged from "
+                 "the data, %d without a final value; %d red and %d yellow warnings open\n",
+                 output, summary.indicators, summary.met, summary.unlikely, summary.on_track,
+                 summary.not_reported, summary.open_red, summary.open_yellow);
+    else if (rc == WDM_CMD_EXIT_OK && strcmp (output, "-") != 0)
         fprintf (stderr,
                  "wrote %s: %d indicators with targets — %d met, %d on track, %d behind, "
                  "%d unlikely to be met, %d not reported; %d red and %d yellow warnings open\n",
