@@ -185,8 +185,15 @@ q "INSERT INTO plan (code, title_zh, title_en, source, period_start, period_end,
           ('$next', 'HE05', 'health', 2, 'lower_bound', 80, 2030, '宫颈癌筛查率达到80%以上', '测试2', 58, 'plan'),
           ('$next', 'TT01', 'health', 3, 'reach', 100, 2030, '测试指标达到100', '测试3', NULL, NULL)" >/dev/null \
     || fail "the 2026-2030 test plan could not be added"
-out=$(w report --plan $next --final -o "$work/next.html" 2>&1); rc=$?
-check "(d) --final is refused for a plan that has not ended" 2 $rc "$out" "$next.*2030"
+# A plan that ends this year (the office's year): has not ended whatever
+# the date the test runs on (the 2026-2030 plan ends before 2031 does).
+this=$(TZ=Asia/Shanghai date +%Y)
+q "INSERT INTO plan (code, title_zh, title_en, source, period_start, period_end, baseline_year)
+   VALUES ('ends-this-year', '今年结束的测试规划', 'A test plan ending this year', 'test',
+           $((this - 4)), $this, $((this - 5)))" >/dev/null || fail "the plan ending this year could not be added"
+out=$(w report --plan ends-this-year --final -o "$work/next.html" 2>&1); rc=$?
+check "(d) --final is refused for a plan that has not ended" 2 $rc "$out" "ends-this-year.*$this"
+q "DELETE FROM plan WHERE code = 'ends-this-year'" >/dev/null
 out=$(w report --plan $plan --final --year 2024 -o "$work/x.html" 2>&1); rc=$?
 check "(d) ... and for a year other than the plan's last" 2 $rc "$out" "2025"
 
