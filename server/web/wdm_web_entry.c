@@ -43,6 +43,8 @@ typedef struct {
     bool filled;     //  anything typed
     bool error;      //  a check refused it: nothing can be submitted
     bool flagged;    //  a large change not confirmed
+    bool has_stored;  //  a value is stored for the year already
+    double stored;    //  ... this one (a change to it confirmed when it was submitted)
     char problem [640];
     wdm_record_t record;  //  when filled and without error
 } s_row_t;
@@ -250,8 +252,9 @@ cleanup:
 
 //  --- The form -------------------------------------------------------------------
 
-//  Fill each form row with what was typed: from the posted form (post),
-//  else the unit's draft, else what is stored for the year.  0, or -1.
+//  Fill each form row with what is stored for the year, and with what was
+//  typed: the unit's draft, else the stored value (on a POST the posted
+//  form fills them, s_take_posted).  0, or -1.
 static int
 s_fill (wdm_web_req_t *req, s_entry_t *entry, bool post)
 {
@@ -267,22 +270,20 @@ s_fill (wdm_web_req_t *req, s_entry_t *entry, bool post)
         row->sex = PQgetvalue (entry->form, r, WDM_FORM_SEX) [0];
         row->value = row->numerator = row->denominator = row->note = "";
     }
-    if (post)
-        return 0;
     char year [16];
     snprintf (year, sizeof year, "%d", entry->year);
     const char *params [] = { req->user.unit_code, year };
-    //  The draft first; what is stored where there is none.
+    //  What is stored, then the draft (on a GET only: a POST brings its own).
     PGresult *res = wdm_db_query (
         req->conn,
-        "SELECT indicator_code, area_code, body, sex, value, numerator, denominator, note, 0"
-        "  FROM entry_draft WHERE unit_code = $1 AND year = $2::int"
-        " UNION ALL "
         "SELECT c.indicator_code, c.area_code, c.body, c.sex, c.value::text, coalesce (c.numerator::text, ''),"
-        "       coalesce (c.denominator::text, ''), coalesce (c.note, ''), 1"
+        "       coalesce (c.denominator::text, ''), '', 0"
         "  FROM observation_current c JOIN member_unit u ON u.area_code = c.area_code"
         " WHERE u.code = $1 AND c.year = $2::int AND c.period_kind = 'year' AND c.period_no = 0"
-        " ORDER BY 9 DESC",
+        " UNION ALL "
+        "SELECT indicator_code, area_code, body, sex, value, numerator, denominator, note, 1"
+        "  FROM entry_draft WHERE unit_code = $1 AND year = $2::int"
+        " ORDER BY 9",
         2, params, PGRES_TUPLES_OK, NULL, 0);
     if (!res)
         return -1;
@@ -292,6 +293,13 @@ s_fill (wdm_web_req_t *req, s_entry_t *entry, bool post)
             s_row_t *row = &entry->rows [r];
             if (strcmp (row->indicator, PQgetvalue (res, k, 0)) || strcmp (row->area, PQgetvalue (res, k, 1))
                 || strcmp (row->body, PQgetvalue (res, k, 2)) || row->sex != PQgetvalue (res, k, 3) [0])
+                continue;
+            bool draft = PQgetvalue (res, k, 8) [0] == '1';
+            if (!draft) {
+                row->has_stored = true;
+                row->stored = strtod (PQgetvalue (res, k, 4), NULL);
+            }
+            if (post)
                 continue;
             //  Copies that live as long as the request: kept in its form.
             const char *typed [4];
@@ -411,7 +419,9 @@ s_check_rows (wdm_web_req_t *req, s_entry_t *entry, const wdm_catalog_t *catalog
             row->error = true;
         const char *last_text = wdm_db_value (entry->form, r, WDM_FORM_LAST);
         double last = last_text ? strtod (last_text, NULL) : 0;
-        if (!row->error && last_text && last != 0
+        //  A value stored already was confirmed when it was submitted.
+        bool as_stored = row->has_stored && row->stored == record->value;
+        if (!row->error && last_text && last != 0 && !as_stored
             && fabs (record->value - last) / fabs (last) > S_CHANGE_MAX && !row->confirmed) {
             char was [32], now [32];
             wdm_number_text (last, was, sizeof was);
