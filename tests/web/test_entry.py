@@ -10,9 +10,11 @@ string, WDM_WORK a directory holding form.xlsx, the unit's 2025 form as
 the exit status is the number of failures (capped).
 """
 
+import io
 import os
 import subprocess
 import sys
+import urllib.request
 
 import openpyxl
 from selenium import webdriver
@@ -243,6 +245,22 @@ try:
     expect("... nothing of them stored", q1("SELECT count (*) FROM observation"), before)
     expect("... each refusal audited", q1("SELECT count (*) FROM console_audit WHERE action = 'entry_refused'"
                                           " AND login = 'hc'"), "3")
+
+    # --- The template download: the form `wdmon template` writes -------------------------------
+    go("/entry?year=2025")
+    href = driver.find_element(By.ID, "template").get_attribute("href")
+    cookie = "; ".join("%s=%s" % (c["name"], c["value"]) for c in driver.get_cookies())
+    with urllib.request.urlopen(urllib.request.Request(href, headers={"Cookie": cookie})) as answer:
+        downloaded = answer.read()
+        disposition = answer.headers.get("Content-Disposition", "")
+    check("the template downloads as an .xlsx", "wdmon-health_commission-2025.xlsx" in disposition, disposition)
+
+    def cells(data):
+        sheet = openpyxl.load_workbook(io.BytesIO(data))["填报"]
+        return [[c.value for c in row] for row in sheet.iter_rows()]
+    with open(os.path.join(WORK, "form.xlsx"), "rb") as f:
+        expect("... the same form as `wdmon template --unit health_commission --year 2025` writes",
+               cells(downloaded), cells(f.read()))
 
     # --- Upload ---------------------------------------------------------------------------------
     book = openpyxl.load_workbook(os.path.join(WORK, "form.xlsx"))
