@@ -14,6 +14,7 @@
 
 #include "wdm_web_entry.h"
 #include "wdm_check.h"
+#include "wdm_date.h"
 #include "wdm_db.h"
 #include "wdm_form.h"
 #include "wdm_log.h"
@@ -172,8 +173,12 @@ s_evaluate (wdm_web_req_t *req, const wdm_record_t *records, int count, wdm_web_
         if (!seen)
             codes [touched++] = records [i].indicator;
     }
+    //  As the worker: the reports just received may settle missing-report
+    //  warnings of the indicators touched, so deadlines are judged too.
+    wdm_date_t today;
+    wdm_date_today (&today);
     wdm_warn_stats_t stats;
-    if (codes && wdm_warn_evaluate (req->conn, codes, touched, false, NULL, 0, &stats) == 0) {
+    if (codes && wdm_warn_evaluate (req->conn, codes, touched, true, &today, 0, &stats) == 0) {
         stored->opened = stats.opened;
         stored->reopened = stats.reopened;
         stored->updated = stats.updated;

@@ -184,6 +184,8 @@ try:
     check("a large change from last year asks for confirmation", "变化较大" in checks(he05), checks(he05))
     expect("... nothing stored until confirmed", stored("HE03") + stored("HE05"), [])
     driver.find_element(By.NAME, "c" + he05).click()
+    missing_before = q("SELECT state FROM warning WHERE rule_code = 'missing' AND indicator_code = 'HE03'"
+                       " AND unit_code = 'health_commission' AND year = 2025")
     click("#submit")
     check("confirmed, the form is submitted", "已提交 2 行" in notice() and "新存储 2 条" in notice(), notice())
     expect("HE03 stored once, by the unit, entered by hc", stored("HE03"), [["1", "9.5", "health_commission", "hc"]])
@@ -191,6 +193,12 @@ try:
     opened = warning("HE03")
     check("the value was evaluated on arrival: HE03 2025 not met, a red warning open",
           len(opened) == 1 and opened[0][1:] == ["red", "open"], repr(opened))
+    missing_after = q("SELECT state FROM warning WHERE rule_code = 'missing' AND indicator_code = 'HE03'"
+                      " AND unit_code = 'health_commission' AND year = 2025")
+    if missing_before and missing_before[0][0] != "resolved":
+        expect("... and HE03 2025's missing-report warning resolved by it", missing_after, [["resolved"]])
+    else:
+        print("note: no open missing-report warning for HE03 2025 before (%r)" % missing_before)
     expect("the submission is audited", q1("SELECT count (*) FROM console_audit WHERE action = 'entry_submit'"
                                            " AND login = 'hc' AND object = 'health_commission/2025'"), "1")
     if opened:
