@@ -14,6 +14,7 @@ import io
 import os
 import subprocess
 import sys
+import urllib.error
 import urllib.request
 
 import openpyxl
@@ -314,6 +315,19 @@ try:
     click("#upload button")
     expect("the same file uploaded again stores nothing new", driver.find_element(By.ID, "accepted").text, "0")
     expect("... no new observation", int(q1("SELECT count (*) FROM observation")) - int(before), 2)
+
+    # Over the size limit: refused whole (413) before it is read.
+    cookie = "; ".join("%s=%s" % (c["name"], c["value"]) for c in driver.get_cookies())
+    big = (b"--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.xlsx\"\r\n\r\n"
+           + b"x" * (9 * 1024 * 1024) + b"\r\n--b--\r\n")
+    try:
+        urllib.request.urlopen(urllib.request.Request(URL + "/entry/upload", data=big, headers={
+            "Cookie": cookie, "Content-Type": "multipart/form-data; boundary=b"}))
+        status = 200
+    except urllib.error.HTTPError as e:
+        status = e.code
+    expect("an upload over 8 MiB is refused", status, 413)
+    expect("... nothing stored", int(q1("SELECT count (*) FROM observation")) - int(before), 2)
 
     # A file that is not a workbook: refused whole, nothing stored.
     junk = os.path.join(WORK, "junk.xlsx")
