@@ -31,7 +31,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#define S_ROWS_MAX   160   //  rows a form posts, at most (six fields each)
+//  Rows a form posts, at most: six fields each within WDM_WEB_FORM_MAX
+//  (the largest unit of the demo site has 39).  A unit with more uploads
+//  its Excel form.
+#define S_ROWS_MAX   160
 #define S_CHANGE_MAX 0.20  //  a change from last year above this share asks for confirmation
 #define S_UNPROCESSABLE 422
 
@@ -349,8 +352,13 @@ s_take_posted (wdm_web_req_t *req, s_entry_t *entry)
 {
     const char *rows_text = wdm_web_field (req, "rows");
     int posted = rows_text ? atoi (rows_text) : 0;
-    if (posted < 0 || posted > S_ROWS_MAX)
-        posted = 0;
+    if (posted < 0 || posted > S_ROWS_MAX) {
+        snprintf (entry->notice, sizeof entry->notice,
+                  "已拒绝，未存储任何数据：表单超过 %d 行，请改用上传 Excel 模板。 / Refused, nothing stored: the"
+                  " form has over %d rows; upload the Excel form instead.",
+                  S_ROWS_MAX, S_ROWS_MAX);
+        return 1;
+    }
     int count = PQntuples (entry->form);
     for (int i = 0; i < posted; i++) {
         const char *key = s_posted (req, "k", i);
@@ -496,7 +504,7 @@ s_render (wdm_web_req_t *req, s_entry_t *entry)
                       "</span></th></tr></thead><tbody>");
     for (int r = 0; r < count; r++) {
         const s_row_t *row = &entry->rows [r];
-        char i [16], key [4 * WDM_CODE_MAX], sex [2] = { row->sex, 0 }, target [256];
+        char i [16], key [4 * WDM_CODE_MAX], target [256];
         snprintf (i, sizeof i, "%d", r);
         snprintf (key, sizeof key, "%s|%s|%s|%c", row->indicator, row->area, row->body, row->sex);
         wdm_form_target_text (entry->form, r, target, sizeof target);
@@ -514,7 +522,6 @@ s_render (wdm_web_req_t *req, s_entry_t *entry)
                       *row->body ? " · " : "", row->body, row->sex == 'T' ? "" : " · ",
                       row->sex == 'F' ? "女" : row->sex == 'M' ? "男" : "", target,
                       PQgetvalue (entry->form, r, WDM_FORM_SYMBOL), last_text);
-        (void)sex;
         wdm_web_html (out,
                       "<td><input name=\"v%s\" value=\"%s\" inputmode=\"decimal\" size=\"8\" title=\"%s – %s\">"
                       "</td><td><input name=\"n%s\" value=\"%s\" inputmode=\"decimal\" size=\"7\"></td><td><input "
