@@ -300,7 +300,8 @@ s_write_top (lxw_worksheet *sheet, const s_formats_t *f, const char *unit, const
     worksheet_freeze_panes (sheet, S_FIRST_ROW, S_NAME + 1);
 }
 
-_Static_assert ((int)Q_UNIT_NAME == (int)WDM_FORM_UNIT_NAME && (int)Q_LAST == (int)WDM_FORM_LAST, "wdm_form.h names the columns");
+_Static_assert((int)Q_UNIT_NAME == (int)WDM_FORM_UNIT_NAME && (int)Q_LAST == (int)WDM_FORM_LAST,
+               "wdm_form.h names the columns");
 
 PGresult *
 wdm_form_rows (PGconn *conn, const char *unit, const char *plan, int year, char *err, size_t err_size)

@@ -253,9 +253,13 @@ s_serve (wdm_web_req_t *req, s_upload_t *upload)
                                       : "提交的内容过多。 / The form sent was too large.");
         return;
     }
-    if (multipart ? wdm_web_upload_parse (req, upload->body.data ? upload->body.data : "", upload->body.size)
-        : req->post
-            && wdm_web_form_parse (&req->form, upload->body.data ? upload->body.data : "", upload->body.size)) {
+    const char *body = upload->body.data ? upload->body.data : "";
+    int parsed = 0;
+    if (multipart)
+        parsed = wdm_web_upload_parse (req, body, upload->body.size);
+    else if (req->post)
+        parsed = wdm_web_form_parse (&req->form, body, upload->body.size);
+    if (parsed) {
         wdm_web_page_error (req, MHD_HTTP_BAD_REQUEST, "表单有误 / Bad form",
                             "无法读取提交的表单。 / The form sent could not be read.");
         return;

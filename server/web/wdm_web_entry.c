@@ -34,8 +34,8 @@
 //  Rows a form posts, at most: six fields each within WDM_WEB_FORM_MAX
 //  (the largest unit of the demo site has 39).  A unit with more uploads
 //  its Excel form.
-#define S_ROWS_MAX   160
-#define S_CHANGE_MAX 0.20  //  a change from last year above this share asks for confirmation
+#define S_ROWS_MAX      160
+#define S_CHANGE_MAX    0.20  //  a change from last year above this share asks for confirmation
 #define S_UNPROCESSABLE 422
 
 //  One row of the form as typed, with what the checks found.
@@ -43,12 +43,12 @@ typedef struct {
     char indicator [WDM_CODE_MAX], area [WDM_CODE_MAX], body [WDM_CODE_MAX];
     char sex;
     const char *value, *numerator, *denominator, *note;  //  as typed, "" for empty
-    bool confirmed;  //  "confirm" ticked for a large change
-    bool filled;     //  anything typed
-    bool error;      //  a check refused it: nothing can be submitted
-    bool flagged;    //  a large change not confirmed
-    bool has_stored;  //  a value is stored for the year already
-    double stored;    //  ... this one (a change to it confirmed when it was submitted)
+    bool confirmed;                                      //  "confirm" ticked for a large change
+    bool filled;                                         //  anything typed
+    bool error;                                          //  a check refused it: nothing can be submitted
+    bool flagged;                                        //  a large change not confirmed
+    bool has_stored;                                     //  a value is stored for the year already
+    double stored;  //  ... this one (a change to it confirmed when it was submitted)
     char problem [640];
     wdm_record_t record;  //  when filled and without error
 } s_row_t;
@@ -89,8 +89,8 @@ s_plan_year (wdm_web_req_t *req, s_entry_t *entry)
     if (plan && !*plan)
         plan = NULL;
     char message [1024] = "";
-    wdm_check_result_t rc = wdm_check_plan (req->conn, &plan, entry->plan, sizeof entry->plan, message,
-                                            sizeof message);
+    wdm_check_result_t rc =
+        wdm_check_plan (req->conn, &plan, entry->plan, sizeof entry->plan, message, sizeof message);
     if (rc != WDM_CHECK_OK) {
         wdm_web_page_error (req, rc == WDM_CHECK_REFUSED ? MHD_HTTP_NOT_FOUND : MHD_HTTP_SERVICE_UNAVAILABLE,
                             "没有此规划 / No such plan", message);
@@ -138,7 +138,8 @@ wdm_web_entry_check (wdm_web_req_t *req, const wdm_catalog_t *catalog, const str
 {
     wdm_record_error_t error = wdm_record_validate (record, catalog);
     if (error != WDM_RECORD_OK) {
-        snprintf (why, why_size, "%s（%s）", wdm_record_error_message (error), wdm_record_error_field (error));
+        snprintf (why, why_size, "%s（%s）", wdm_record_error_message (error),
+                  wdm_record_error_field (error));
         return -1;
     }
     const char *field = "";
@@ -203,8 +204,9 @@ wdm_web_entry_store (wdm_web_req_t *req, const wdm_record_t *records, int count,
     memset (&batch, 0, sizeof batch);
     memset (stored, 0, sizeof *stored);
     char err [512] = "";
-    snprintf (why, why_size, "%s", "数据库暂不可用，未存储任何数据，请稍后再试。 / The database failed; nothing"
-                                   " was stored. Try again shortly.");
+    snprintf (why, why_size, "%s",
+              "数据库暂不可用，未存储任何数据，请稍后再试。 / The database failed; nothing"
+              " was stored. Try again shortly.");
     if (count <= 0) {
         rc = 0;
         goto cleanup;
@@ -353,10 +355,11 @@ s_take_posted (wdm_web_req_t *req, s_entry_t *entry)
     const char *rows_text = wdm_web_field (req, "rows");
     int posted = rows_text ? atoi (rows_text) : 0;
     if (posted < 0 || posted > S_ROWS_MAX) {
-        snprintf (entry->notice, sizeof entry->notice,
-                  "已拒绝，未存储任何数据：表单超过 %d 行，请改用上传 Excel 模板。 / Refused, nothing stored: the"
-                  " form has over %d rows; upload the Excel form instead.",
-                  S_ROWS_MAX, S_ROWS_MAX);
+        snprintf (
+            entry->notice, sizeof entry->notice,
+            "已拒绝，未存储任何数据：表单超过 %d 行，请改用上传 Excel 模板。 / Refused, nothing stored: the"
+            " form has over %d rows; upload the Excel form instead.",
+            S_ROWS_MAX, S_ROWS_MAX);
         return 1;
     }
     int count = PQntuples (entry->form);
@@ -366,7 +369,8 @@ s_take_posted (wdm_web_req_t *req, s_entry_t *entry)
         for (int r = 0; r < count && found < 0; r++) {
             s_row_t *row = &entry->rows [r];
             char expected [4 * WDM_CODE_MAX];
-            snprintf (expected, sizeof expected, "%s|%s|%s|%c", row->indicator, row->area, row->body, row->sex);
+            snprintf (expected, sizeof expected, "%s|%s|%s|%c", row->indicator, row->area, row->body,
+                      row->sex);
             if (strcmp (key, expected) == 0)
                 found = r;
         }
@@ -414,7 +418,8 @@ s_check_rows (wdm_web_req_t *req, s_entry_t *entry, const wdm_catalog_t *catalog
         if (!row->error && s_number (row->value, &record->value)) {
             row->error = true;
             snprintf (row->problem, sizeof row->problem, "%s",
-                      *row->value ? "“数值”不是数字 / value is not a number" : "未填“数值” / value is missing");
+                      *row->value ? "“数值”不是数字 / value is not a number"
+                                  : "未填“数值” / value is missing");
         }
         if (!row->error && *row->numerator) {
             record->has_numerator = s_number (row->numerator, &record->numerator) == 0;
@@ -461,30 +466,35 @@ s_render (wdm_web_req_t *req, s_entry_t *entry)
     snprintf (year, sizeof year, "%d", entry->year);
     if (wdm_web_page_begin (req, "填报 / Entry", "entry"))
         return;
-    wdm_web_html (out, "<h1>数据填报<span class=\"en\">Entry</span></h1><p>单位 / Unit: <strong id=\"unit\">%s"
-                       "</strong>　规划 / Plan: %s　年份 / Year: <strong id=\"year\">%s</strong></p>",
+    wdm_web_html (out,
+                  "<h1>数据填报<span class=\"en\">Entry</span></h1><p>单位 / Unit: <strong id=\"unit\">%s"
+                  "</strong>　规划 / Plan: %s　年份 / Year: <strong id=\"year\">%s</strong></p>",
                   req->user.unit_code, entry->plan, year);
-    wdm_web_html (out,
-                  "<form method=\"get\" action=\"/entry\"><label>年份 / Year <input type=\"number\" "
-                  "name=\"year\" value=\"%s\" min=\"2000\" max=\"2100\"></label> <button>打开 / Open"
-                  "</button></form><p><a id=\"template\" href=\"/entry/template?year=%u&amp;plan=%u\">下载本单位"
-                  "本年度 Excel 填报模板 / Download this year's Excel form</a></p>",
-                  year, year, entry->plan);
-    wdm_web_raw (out, "<form method=\"post\" action=\"/entry/upload\" enctype=\"multipart/form-data\" "
-                      "id=\"upload\">");
+    wdm_web_html (
+        out,
+        "<form method=\"get\" action=\"/entry\"><label>年份 / Year <input type=\"number\" "
+        "name=\"year\" value=\"%s\" min=\"2000\" max=\"2100\"></label> <button>打开 / Open"
+        "</button></form><p><a id=\"template\" href=\"/entry/template?year=%u&amp;plan=%u\">下载本单位"
+        "本年度 Excel 填报模板 / Download this year's Excel form</a></p>",
+        year, year, entry->plan);
+    wdm_web_raw (out,
+                 "<form method=\"post\" action=\"/entry/upload\" enctype=\"multipart/form-data\" "
+                 "id=\"upload\">");
     wdm_web_csrf_field (req);
-    wdm_web_html (out,
-                  "<input type=\"hidden\" name=\"year\" value=\"%s\"><label>上传已填好的模板 / Upload the filled "
-                  "form (.xlsx, ≤ 8 MiB) <input type=\"file\" name=\"file\" accept=\".xlsx\"></label> "
-                  "<button>上传 / Upload</button></form>",
-                  year);
+    wdm_web_html (
+        out,
+        "<input type=\"hidden\" name=\"year\" value=\"%s\"><label>上传已填好的模板 / Upload the filled "
+        "form (.xlsx, ≤ 8 MiB) <input type=\"file\" name=\"file\" accept=\".xlsx\"></label> "
+        "<button>上传 / Upload</button></form>",
+        year);
     if (entry->notice [0])
         wdm_web_html (out, "<p id=\"notice\" class=\"%s\" role=\"status\">%s</p>",
                       entry->notice_class ? entry->notice_class : "", entry->notice);
     int count = PQntuples (entry->form);
     if (count == 0) {
-        wdm_web_raw (out, "<p id=\"empty\">本单位在此规划下没有需要按年填报的指标。 / Your unit has no yearly "
-                          "indicator to report under this plan.</p>");
+        wdm_web_raw (out,
+                     "<p id=\"empty\">本单位在此规划下没有需要按年填报的指标。 / Your unit has no yearly "
+                     "indicator to report under this plan.</p>");
         wdm_web_page_end (req);
         return;
     }
@@ -496,12 +506,14 @@ s_render (wdm_web_req_t *req, s_entry_t *entry)
                   "value=\"%s\"><input type=\"hidden\" name=\"unit\" value=\"%s\"><input type=\"hidden\" "
                   "name=\"key\" value=\"%s\"><input type=\"hidden\" name=\"rows\" value=\"%s\">",
                   entry->plan, year, req->user.unit_code, entry->key, rows);
-    wdm_web_raw (out, "<table id=\"rows\"><thead><tr><th>指标 <span class=\"en\">Indicator</span></th>"
-                      "<th>地区 <span class=\"en\">Area</span></th><th>规划目标 <span class=\"en\">Target</span></th>"
-                      "<th>上年 <span class=\"en\">Last year</span></th><th>数值 <span class=\"en\">Value</span></th>"
-                      "<th>分子 <span class=\"en\">Numerator</span></th><th>分母 <span class=\"en\">Denominator"
-                      "</span></th><th>备注 <span class=\"en\">Note</span></th><th>检查 <span class=\"en\">Checks"
-                      "</span></th></tr></thead><tbody>");
+    wdm_web_raw (
+        out,
+        "<table id=\"rows\"><thead><tr><th>指标 <span class=\"en\">Indicator</span></th>"
+        "<th>地区 <span class=\"en\">Area</span></th><th>规划目标 <span class=\"en\">Target</span></th>"
+        "<th>上年 <span class=\"en\">Last year</span></th><th>数值 <span class=\"en\">Value</span></th>"
+        "<th>分子 <span class=\"en\">Numerator</span></th><th>分母 <span class=\"en\">Denominator"
+        "</span></th><th>备注 <span class=\"en\">Note</span></th><th>检查 <span class=\"en\">Checks"
+        "</span></th></tr></thead><tbody>");
     for (int r = 0; r < count; r++) {
         const s_row_t *row = &entry->rows [r];
         char i [16], key [4 * WDM_CODE_MAX], target [256];
@@ -514,32 +526,41 @@ s_render (wdm_web_req_t *req, s_entry_t *entry)
             wdm_number_text (strtod (last, NULL), last_text, sizeof last_text);
         const char *min = wdm_db_value (entry->form, r, WDM_FORM_MIN);
         const char *max = wdm_db_value (entry->form, r, WDM_FORM_MAX);
-        wdm_web_html (out,
-                      "<tr id=\"row-%s\" data-key=\"%s\"><td><input type=\"hidden\" name=\"k%s\" value=\"%s\">"
-                      "<strong>%s</strong> %s<br><small>%s</small></td><td>%s%s%s%s%s</td><td>%s %s</td><td>%s</td>",
-                      i, key, i, key, row->indicator, PQgetvalue (entry->form, r, WDM_FORM_NAME),
-                      PQgetvalue (entry->form, r, WDM_FORM_CLAUSE), PQgetvalue (entry->form, r, WDM_FORM_AREA_NAME),
-                      *row->body ? " · " : "", row->body, row->sex == 'T' ? "" : " · ",
-                      row->sex == 'F' ? "女" : row->sex == 'M' ? "男" : "", target,
-                      PQgetvalue (entry->form, r, WDM_FORM_SYMBOL), last_text);
-        wdm_web_html (out,
-                      "<td><input name=\"v%s\" value=\"%s\" inputmode=\"decimal\" size=\"8\" title=\"%s – %s\">"
-                      "</td><td><input name=\"n%s\" value=\"%s\" inputmode=\"decimal\" size=\"7\"></td><td><input "
-                      "name=\"d%s\" value=\"%s\" inputmode=\"decimal\" size=\"7\"></td><td><input name=\"t%s\" "
-                      "value=\"%s\" size=\"14\"></td>",
-                      i, row->value, min ? min : "", max ? max : "", i, row->numerator, i, row->denominator, i,
-                      row->note);
+        wdm_web_html (
+            out,
+            "<tr id=\"row-%s\" data-key=\"%s\"><td><input type=\"hidden\" name=\"k%s\" value=\"%s\">"
+            "<strong>%s</strong> %s<br><small>%s</small></td><td>%s%s%s%s%s</td><td>%s %s</td><td>%s</td>",
+            i, key, i, key, row->indicator, PQgetvalue (entry->form, r, WDM_FORM_NAME),
+            PQgetvalue (entry->form, r, WDM_FORM_CLAUSE), PQgetvalue (entry->form, r, WDM_FORM_AREA_NAME),
+            *row->body ? " · " : "", row->body, row->sex == 'T' ? "" : " · ",
+            row->sex == 'F'       ? "女"
+                : row->sex == 'M' ? "男"
+                                  : "",
+            target, PQgetvalue (entry->form, r, WDM_FORM_SYMBOL), last_text);
+        wdm_web_html (
+            out,
+            "<td><input name=\"v%s\" value=\"%s\" inputmode=\"decimal\" size=\"8\" title=\"%s – %s\">"
+            "</td><td><input name=\"n%s\" value=\"%s\" inputmode=\"decimal\" size=\"7\"></td><td><input "
+            "name=\"d%s\" value=\"%s\" inputmode=\"decimal\" size=\"7\"></td><td><input name=\"t%s\" "
+            "value=\"%s\" size=\"14\"></td>",
+            i, row->value, min ? min : "", max ? max : "", i, row->numerator, i, row->denominator, i,
+            row->note);
         wdm_web_html (out, "<td id=\"check-%s\" class=\"%s\">%s", i,
-                      row->error ? "error" : row->flagged ? "flag" : "", row->problem);
+                      row->error         ? "error"
+                          : row->flagged ? "flag"
+                                         : "",
+                      row->problem);
         if (row->flagged || row->confirmed)
-            wdm_web_html (out, " <label><input type=\"checkbox\" name=\"c%s\" value=\"1\"%s> 确认 / confirm"
-                               "</label>",
+            wdm_web_html (out,
+                          " <label><input type=\"checkbox\" name=\"c%s\" value=\"1\"%s> 确认 / confirm"
+                          "</label>",
                           i, row->confirmed ? " checked" : "");
         wdm_web_raw (out, "</td></tr>");
     }
-    wdm_web_raw (out, "</tbody></table><p><button name=\"action\" value=\"check\">检查 / Check</button> "
-                      "<button name=\"action\" value=\"save\">保存草稿 / Save draft</button> "
-                      "<button name=\"action\" value=\"submit\" id=\"submit\">提交 / Submit</button></p></form>");
+    wdm_web_raw (out,
+                 "</tbody></table><p><button name=\"action\" value=\"check\">检查 / Check</button> "
+                 "<button name=\"action\" value=\"save\">保存草稿 / Save draft</button> "
+                 "<button name=\"action\" value=\"submit\" id=\"submit\">提交 / Submit</button></p></form>");
     wdm_web_page_end (req);
 }
 
@@ -589,8 +610,8 @@ s_save_draft (wdm_web_req_t *req, s_entry_t *entry)
     int rc = res ? 0 : -1;
     PQclear (res);
     if (rc == 0) {
-        res = wdm_db_query (req->conn, "DELETE FROM entry_draft WHERE unit_code = $1 AND year = $2::int", 2, params,
-                            PGRES_COMMAND_OK, NULL, 0);
+        res = wdm_db_query (req->conn, "DELETE FROM entry_draft WHERE unit_code = $1 AND year = $2::int", 2,
+                            params, PGRES_COMMAND_OK, NULL, 0);
         rc = res ? 0 : -1;
         PQclear (res);
     }
@@ -599,14 +620,15 @@ s_save_draft (wdm_web_req_t *req, s_entry_t *entry)
         if (!(*row->value || *row->numerator || *row->denominator || *row->note))
             continue;
         char sex [2] = { row->sex, 0 };
-        const char *values [] = { req->user.unit_code, year,          row->indicator,   row->area,
-                                  row->body,           sex,           row->value,       row->numerator,
-                                  row->denominator,    row->note,     req->user.login };
-        res = wdm_db_query (req->conn,
-                            "INSERT INTO entry_draft (unit_code, year, indicator_code, area_code, body, sex, value,"
-                            " numerator, denominator, note, saved_by)"
-                            " VALUES ($1, $2::int, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-                            11, values, PGRES_COMMAND_OK, NULL, 0);
+        const char *values [] = { req->user.unit_code, year,      row->indicator, row->area,
+                                  row->body,           sex,       row->value,     row->numerator,
+                                  row->denominator,    row->note, req->user.login };
+        res = wdm_db_query (
+            req->conn,
+            "INSERT INTO entry_draft (unit_code, year, indicator_code, area_code, body, sex, value,"
+            " numerator, denominator, note, saved_by)"
+            " VALUES ($1, $2::int, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+            11, values, PGRES_COMMAND_OK, NULL, 0);
         rc = res ? 0 : -1;
         PQclear (res);
     }
@@ -633,7 +655,7 @@ s_submit (wdm_web_req_t *req, s_entry_t *entry)
         records [count++] = row->record;
         //  What was typed is part of the key: the same page sent twice is
         //  stored once, a correction sent from it is a new revision.
-        const char *typed [] = { row->indicator, row->area, row->body, row->value,
+        const char *typed [] = { row->indicator, row->area,        row->body, row->value,
                                  row->numerator, row->denominator, row->note };
         for (size_t f = 0; f < sizeof typed / sizeof typed [0]; f++)
             epoch = s_hash (epoch, typed [f], strlen (typed [f]) + 1);
@@ -656,10 +678,11 @@ s_submit (wdm_web_req_t *req, s_entry_t *entry)
     char year [16];
     snprintf (year, sizeof year, "%d", entry->year);
     const char *params [] = { req->user.unit_code, year };
-    PQclear (wdm_db_query (req->conn, "DELETE FROM entry_draft WHERE unit_code = $1 AND year = $2::int", 2, params,
-                           PGRES_COMMAND_OK, NULL, 0));
-    snprintf (detail, sizeof detail, "%d rows: %d stored, %d unchanged; warnings %d opened, %d reopened, %d resolved",
-              count, stored.accepted, stored.unchanged, stored.opened, stored.reopened, stored.resolved);
+    PQclear (wdm_db_query (req->conn, "DELETE FROM entry_draft WHERE unit_code = $1 AND year = $2::int", 2,
+                           params, PGRES_COMMAND_OK, NULL, 0));
+    snprintf (detail, sizeof detail,
+              "%d rows: %d stored, %d unchanged; warnings %d opened, %d reopened, %d resolved", count,
+              stored.accepted, stored.unchanged, stored.opened, stored.reopened, stored.resolved);
     wdm_web_audit (req, NULL, "entry_submit", object, detail);
     entry->notice_class = "ok";
     snprintf (entry->notice, sizeof entry->notice,
@@ -683,10 +706,11 @@ wdm_web_entry_post (wdm_web_req_t *req)
     const char *unit = wdm_web_field (req, "unit");
     if (!unit || strcmp (unit, req->user.unit_code) != 0) {
         wdm_web_audit (req, NULL, "entry_refused", unit ? unit : "", "a form for another unit");
-        wdm_web_page_error (req, MHD_HTTP_FORBIDDEN, "不能为其他单位填报 / Not your unit",
-                            "这份表单属于其他单位，已拒绝，未存储任何数据。您只能为本单位填报。 / This form is"
-                            " for another unit: refused, nothing stored. You can enter figures only for your"
-                            " own unit.");
+        wdm_web_page_error (
+            req, MHD_HTTP_FORBIDDEN, "不能为其他单位填报 / Not your unit",
+            "这份表单属于其他单位，已拒绝，未存储任何数据。您只能为本单位填报。 / This form is"
+            " for another unit: refused, nothing stored. You can enter figures only for your"
+            " own unit.");
         goto cleanup;
     }
     if (s_plan_year (req, &entry) || s_load (req, &entry, true))
@@ -730,12 +754,13 @@ wdm_web_entry_post (wdm_web_req_t *req)
                   entry.filled);
     } else if (entry.errors || entry.flagged) {
         entry.notice_class = "error";
-        snprintf (entry.notice, sizeof entry.notice,
-                  "%s%d 行有误、%d 行变化较大待确认，见“检查”一栏。 / %s%d rows with errors, %d with a large change"
-                  " to confirm: see the Checks column.",
-                  strcmp (action, "submit") == 0 ? "未提交，未存储任何数据：" : "", entry.errors, entry.flagged,
-                  strcmp (action, "submit") == 0 ? "Not submitted, nothing stored: " : "", entry.errors,
-                  entry.flagged);
+        snprintf (
+            entry.notice, sizeof entry.notice,
+            "%s%d 行有误、%d 行变化较大待确认，见“检查”一栏。 / %s%d rows with errors, %d with a large change"
+            " to confirm: see the Checks column.",
+            strcmp (action, "submit") == 0 ? "未提交，未存储任何数据：" : "", entry.errors, entry.flagged,
+            strcmp (action, "submit") == 0 ? "Not submitted, nothing stored: " : "", entry.errors,
+            entry.flagged);
         if (strcmp (action, "submit") == 0)
             req->status = S_UNPROCESSABLE;
     } else if (strcmp (action, "submit") == 0) {
@@ -751,8 +776,8 @@ wdm_web_entry_post (wdm_web_req_t *req)
     } else {
         entry.notice_class = "ok";
         snprintf (entry.notice, sizeof entry.notice,
-                  "检查通过：%d 行已填，可以提交。 / Checks passed: %d rows filled, ready to submit.", entry.filled,
-                  entry.filled);
+                  "检查通过：%d 行已填，可以提交。 / Checks passed: %d rows filled, ready to submit.",
+                  entry.filled, entry.filled);
     }
     s_render (req, &entry);
 cleanup:

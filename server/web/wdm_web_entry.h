@@ -15,8 +15,8 @@
 
 //  What storing entered records came to.
 typedef struct {
-    int accepted;   //  new revisions stored
-    int unchanged;  //  the same as stored already (or sent before): no new revision
+    int accepted;                             //  new revisions stored
+    int unchanged;                            //  the same as stored already (or sent before): no new revision
     int opened, reopened, updated, resolved;  //  what evaluating them did to warnings
 } wdm_web_entry_stored_t;
 
@@ -35,7 +35,6 @@ int wdm_web_entry_store (wdm_web_req_t *req, const wdm_record_t *records, int co
 //  against catalog, then wdm_auth_check for the user's unit).  0, or -1
 //  with why (Chinese / English, naming the field).
 int wdm_web_entry_check (wdm_web_req_t *req, const wdm_catalog_t *catalog, const wdm_auth_t *auth,
-                         const wdm_record_t *record,
-                         char *why, size_t why_size);
+                         const wdm_record_t *record, char *why, size_t why_size);
 
 #endif

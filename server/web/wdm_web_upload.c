@@ -21,13 +21,14 @@
 #include <string.h>
 
 #define S_UNPROCESSABLE_UPLOAD 422
-#define S_BAD_SHOWN 500  //  bad rows listed on the page, at most (all are counted)
+#define S_BAD_SHOWN            500  //  bad rows listed on the page, at most (all are counted)
 
 //  libmicrohttpd's post processor calls this for each piece of a field or
 //  the file, in order.
 static enum MHD_Result
-s_iterate (void *cls, enum MHD_ValueKind kind, const char *key, const char *filename, const char *content_type,
-           const char *transfer_encoding, const char *data, uint64_t off, size_t size)
+s_iterate (void *cls, enum MHD_ValueKind kind, const char *key, const char *filename,
+           const char *content_type, const char *transfer_encoding, const char *data, uint64_t off,
+           size_t size)
 {
     (void)kind;
     (void)content_type;
@@ -123,7 +124,8 @@ s_on_record (void *arg, const wdm_record_t *record, int line)
         char message [640];
         snprintf (message, sizeof message, "第%d行 / row %d: %s", line, line, why);
         char text [256];
-        snprintf (text, sizeof text, "%s %s %d %s", record->indicator, record->area, record->year, record->body);
+        snprintf (text, sizeof text, "%s %s %d %s", record->indicator, record->area, record->year,
+                  record->body);
         s_bad (self, line, "", message, text);
         return 0;
     }
@@ -152,14 +154,16 @@ wdm_web_upload_post (wdm_web_req_t *req)
     wdm_buf_t *out = &req->body;
     if (req->user.role != WDM_WEB_UNIT || !req->user.unit_code [0]) {
         wdm_web_audit (req, NULL, "forbidden", req->path, "");
-        wdm_web_page_error (req, MHD_HTTP_FORBIDDEN, "无权上传 / Not allowed",
-                            "只有成员单位的填报账号可以上传本单位的填报表。 / Only a member unit's own account"
-                            " uploads its form.");
+        wdm_web_page_error (
+            req, MHD_HTTP_FORBIDDEN, "无权上传 / Not allowed",
+            "只有成员单位的填报账号可以上传本单位的填报表。 / Only a member unit's own account"
+            " uploads its form.");
         goto cleanup;
     }
     if (req->upload.size == 0) {
-        wdm_web_page_error (req, MHD_HTTP_BAD_REQUEST, "没有文件 / No file",
-                            "请选择已填好的 .xlsx 填报表再上传。 / Choose the filled .xlsx form, then upload.");
+        wdm_web_page_error (
+            req, MHD_HTTP_BAD_REQUEST, "没有文件 / No file",
+            "请选择已填好的 .xlsx 填报表再上传。 / Choose the filled .xlsx form, then upload.");
         goto cleanup;
     }
     catalog = wdm_db_load_catalog (req->conn);
@@ -184,11 +188,12 @@ wdm_web_upload_post (wdm_web_req_t *req)
         wdm_web_audit (req, NULL, "entry_upload_refused", req->upload_name, why);
         req->status = S_UNPROCESSABLE_UPLOAD;
         if (wdm_web_page_begin (req, "上传 / Upload", "entry") == 0) {
-            wdm_web_html (out,
-                          "<h1>上传被拒绝<span class=\"en\">Upload refused</span></h1><p id=\"upload-refused\" "
-                          "class=\"error\">%s：%s</p><p>未存储任何数据。 / Nothing was stored.</p><p><a "
-                          "href=\"/entry\">返回填报 / Back to entry</a></p>",
-                          req->upload_name, why);
+            wdm_web_html (
+                out,
+                "<h1>上传被拒绝<span class=\"en\">Upload refused</span></h1><p id=\"upload-refused\" "
+                "class=\"error\">%s：%s</p><p>未存储任何数据。 / Nothing was stored.</p><p><a "
+                "href=\"/entry\">返回填报 / Back to entry</a></p>",
+                req->upload_name, why);
             wdm_web_page_end (req);
         }
         goto cleanup;
@@ -208,8 +213,8 @@ wdm_web_upload_post (wdm_web_req_t *req)
     wdm_web_entry_stored_t stored;
     memset (&stored, 0, sizeof stored);
     char store_why [512] = "";
-    if (self.count > 0 && wdm_web_entry_store (req, self.records, self.count, epoch, &stored, store_why,
-                                               sizeof store_why)) {
+    if (self.count > 0
+        && wdm_web_entry_store (req, self.records, self.count, epoch, &stored, store_why, sizeof store_why)) {
         wdm_web_page_error (req, MHD_HTTP_SERVICE_UNAVAILABLE, "未能存储 / Not stored", store_why);
         goto cleanup;
     }
@@ -226,19 +231,22 @@ wdm_web_upload_post (wdm_web_req_t *req)
     snprintf (bad, sizeof bad, "%d", self.bad);
     snprintf (opened, sizeof opened, "%d", stored.opened + stored.reopened);
     snprintf (resolved, sizeof resolved, "%d", stored.resolved);
-    wdm_web_html (out,
-                  "<h1>上传结果<span class=\"en\">Upload</span></h1><p>文件 / File: %s</p><p id=\"upload-result\" "
-                  "class=\"%s\">正确的行 <span id=\"good\">%s</span> 行：新存储 <span id=\"accepted\">%s</span> 条，"
-                  "与已存数据相同 %s 条；有误的行 <span id=\"bad\">%s</span> 行（未存储）。预警：新开或重开 %s，解除 %s。"
-                  " / %s good rows: %s stored, %s the same as stored; %s bad rows (not stored). Warnings: %s "
-                  "opened or reopened, %s resolved.</p>",
-                  req->upload_name, self.bad ? "error" : "ok", good, accepted, unchanged, bad, opened, resolved,
-                  good, accepted, unchanged, bad, opened, resolved);
+    wdm_web_html (
+        out,
+        "<h1>上传结果<span class=\"en\">Upload</span></h1><p>文件 / File: %s</p><p id=\"upload-result\" "
+        "class=\"%s\">正确的行 <span id=\"good\">%s</span> 行：新存储 <span id=\"accepted\">%s</span> 条，"
+        "与已存数据相同 %s 条；有误的行 <span id=\"bad\">%s</span> 行（未存储）。预警：新开或重开 %s，解除 %s。"
+        " / %s good rows: %s stored, %s the same as stored; %s bad rows (not stored). Warnings: %s "
+        "opened or reopened, %s resolved.</p>",
+        req->upload_name, self.bad ? "error" : "ok", good, accepted, unchanged, bad, opened, resolved, good,
+        accepted, unchanged, bad, opened, resolved);
     if (self.bad) {
-        wdm_web_raw (out, "<h2>有误的行 <span class=\"en\">Bad rows</span></h2><table id=\"upload-errors\"><thead>"
-                          "<tr><th>行 <span class=\"en\">Row</span></th><th>字段 <span class=\"en\">Field</span></th>"
-                          "<th>原因 <span class=\"en\">Reason</span></th><th>内容 <span class=\"en\">Cells</span></th>"
-                          "</tr></thead><tbody>");
+        wdm_web_raw (
+            out,
+            "<h2>有误的行 <span class=\"en\">Bad rows</span></h2><table id=\"upload-errors\"><thead>"
+            "<tr><th>行 <span class=\"en\">Row</span></th><th>字段 <span class=\"en\">Field</span></th>"
+            "<th>原因 <span class=\"en\">Reason</span></th><th>内容 <span class=\"en\">Cells</span></th>"
+            "</tr></thead><tbody>");
         wdm_buf_add (out, self.rows.data ? self.rows.data : "", self.rows.size);
         wdm_web_raw (out, "</tbody></table>");
         if (self.bad > S_BAD_SHOWN)
