@@ -65,9 +65,8 @@ typedef struct {
     int errors, flagged, filled;
 } s_entry_t;
 
-//  Only a unit user enters; anyone else gets the 403 page.
-static bool
-s_may_enter (wdm_web_req_t *req)
+bool
+wdm_web_entry_allowed (wdm_web_req_t *req)
 {
     if (req->user.role == WDM_WEB_UNIT && req->user.unit_code [0])
         return true;
@@ -130,6 +129,19 @@ s_number (const char *text, double *value)
     while (end && *end == ' ')
         end++;
     return errno || !end || *end || !isfinite (*value) ? -1 : 0;
+}
+
+int
+wdm_web_entry_rules (wdm_web_req_t *req, wdm_catalog_t **catalog, wdm_auth_t **auth)
+{
+    *catalog = wdm_db_load_catalog (req->conn);
+    *auth = *catalog ? wdm_auth_load (req->conn) : NULL;
+    if (*auth)
+        return 0;
+    wdm_catalog_destroy (catalog);
+    wdm_web_page_error (req, MHD_HTTP_SERVICE_UNAVAILABLE, "数据库出错 / Database error",
+                        "无法读取指标目录。 / The catalog could not be read.");
+    return -1;
 }
 
 int
@@ -592,7 +604,7 @@ wdm_web_entry_page (wdm_web_req_t *req)
 {
     s_entry_t entry;
     memset (&entry, 0, sizeof entry);
-    if (s_may_enter (req) && s_plan_year (req, &entry) == 0 && s_load (req, &entry, false) == 0) {
+    if (wdm_web_entry_allowed (req) && s_plan_year (req, &entry) == 0 && s_load (req, &entry, false) == 0) {
         wdm_web_token_new (entry.key);
         s_render (req, &entry);
     }
@@ -701,7 +713,7 @@ wdm_web_entry_post (wdm_web_req_t *req)
     memset (&entry, 0, sizeof entry);
     wdm_catalog_t *catalog = NULL;
     wdm_auth_t *auth = NULL;
-    if (!s_may_enter (req))
+    if (!wdm_web_entry_allowed (req))
         goto cleanup;
     const char *unit = wdm_web_field (req, "unit");
     if (!unit || strcmp (unit, req->user.unit_code) != 0) {
@@ -730,13 +742,8 @@ wdm_web_entry_post (wdm_web_req_t *req)
         s_render (req, &entry);
         goto cleanup;
     }
-    catalog = wdm_db_load_catalog (req->conn);
-    auth = catalog ? wdm_auth_load (req->conn) : NULL;
-    if (!auth) {
-        wdm_web_page_error (req, MHD_HTTP_SERVICE_UNAVAILABLE, "数据库出错 / Database error",
-                            "无法读取指标目录。 / The catalog could not be read.");
+    if (wdm_web_entry_rules (req, &catalog, &auth))
         goto cleanup;
-    }
     s_check_rows (req, &entry, catalog, auth);
     if (strcmp (action, "save") == 0) {
         if (s_save_draft (req, &entry)) {
@@ -792,7 +799,7 @@ wdm_web_entry_template (wdm_web_req_t *req)
     s_entry_t entry;
     memset (&entry, 0, sizeof entry);
     char dir [] = "/tmp/wdmon-web-form.XXXXXX", path [64] = "", message [1024] = "";
-    if (!s_may_enter (req) || s_plan_year (req, &entry))
+    if (!wdm_web_entry_allowed (req) || s_plan_year (req, &entry))
         return;
     if (!mkdtemp (dir)) {
         wdm_web_page_error (req, MHD_HTTP_SERVICE_UNAVAILABLE, "无法生成模板 / Cannot make the form",

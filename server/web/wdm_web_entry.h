@@ -13,6 +13,16 @@
 
 #include <stdint.h>
 
+//  Whether the request's user may enter figures: a unit user only (an
+//  administrator does not enter on a unit's behalf).  On false the 403
+//  page is made and the refusal audited.
+bool wdm_web_entry_allowed (wdm_web_req_t *req);
+
+//  Load the catalog and the grants, as wdmon-server holds them, for
+//  wdm_web_entry_check.  0 (the caller destroys both), or -1 with the
+//  error page made and nothing to destroy.
+int wdm_web_entry_rules (wdm_web_req_t *req, wdm_catalog_t **catalog, wdm_auth_t **auth);
+
 //  What storing entered records came to.
 typedef struct {
     int accepted;                             //  new revisions stored

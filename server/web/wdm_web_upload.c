@@ -152,27 +152,16 @@ wdm_web_upload_post (wdm_web_req_t *req)
     wdm_catalog_t *catalog = NULL;
     wdm_auth_t *auth = NULL;
     wdm_buf_t *out = &req->body;
-    if (req->user.role != WDM_WEB_UNIT || !req->user.unit_code [0]) {
-        wdm_web_audit (req, NULL, "forbidden", req->path, "");
-        wdm_web_page_error (
-            req, MHD_HTTP_FORBIDDEN, "无权上传 / Not allowed",
-            "只有成员单位的填报账号可以上传本单位的填报表。 / Only a member unit's own account"
-            " uploads its form.");
+    if (!wdm_web_entry_allowed (req))
         goto cleanup;
-    }
     if (req->upload.size == 0) {
         wdm_web_page_error (
             req, MHD_HTTP_BAD_REQUEST, "没有文件 / No file",
             "请选择已填好的 .xlsx 填报表再上传。 / Choose the filled .xlsx form, then upload.");
         goto cleanup;
     }
-    catalog = wdm_db_load_catalog (req->conn);
-    auth = catalog ? wdm_auth_load (req->conn) : NULL;
-    if (!auth) {
-        wdm_web_page_error (req, MHD_HTTP_SERVICE_UNAVAILABLE, "数据库出错 / Database error",
-                            "无法读取指标目录。 / The catalog could not be read.");
+    if (wdm_web_entry_rules (req, &catalog, &auth))
         goto cleanup;
-    }
     self.catalog = catalog;
     self.auth = auth;
     char why [1024] = "";
