@@ -1141,6 +1141,26 @@ CREATE TABLE wdmon.console_visit (
 
 
 --
+-- Name: entry_draft; Type: TABLE; Schema: wdmon; Owner: -
+--
+
+CREATE TABLE wdmon.entry_draft (
+    unit_code text NOT NULL,
+    year integer NOT NULL,
+    indicator_code text NOT NULL,
+    area_code text NOT NULL,
+    body text DEFAULT ''::text NOT NULL,
+    sex character(1) DEFAULT 'T'::bpchar NOT NULL,
+    value text DEFAULT ''::text NOT NULL,
+    numerator text DEFAULT ''::text NOT NULL,
+    denominator text DEFAULT ''::text NOT NULL,
+    note text DEFAULT ''::text NOT NULL,
+    saved_by text NOT NULL,
+    saved_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+
+--
 -- Name: observation_current; Type: VIEW; Schema: wdmon; Owner: -
 --
 
@@ -1270,8 +1290,16 @@ CREATE TABLE wdmon.ingest_batch (
     duplicates integer DEFAULT 0 NOT NULL,
     rejected integer DEFAULT 0 NOT NULL,
     received_at timestamp with time zone DEFAULT now() NOT NULL,
-    committed_at timestamp with time zone
+    committed_at timestamp with time zone,
+    entered_by text DEFAULT NULLIF(current_setting('wdmon.entered_by'::text, true), ''::text)
 );
+
+
+--
+-- Name: COLUMN ingest_batch.entered_by; Type: COMMENT; Schema: wdmon; Owner: -
+--
+
+COMMENT ON COLUMN wdmon.ingest_batch.entered_by IS 'the console user who entered or uploaded the batch (console_user.login); NULL: sent by a collector';
 
 
 --
@@ -1880,6 +1908,14 @@ ALTER TABLE ONLY wdmon.domain
 
 
 --
+-- Name: entry_draft entry_draft_pkey; Type: CONSTRAINT; Schema: wdmon; Owner: -
+--
+
+ALTER TABLE ONLY wdmon.entry_draft
+    ADD CONSTRAINT entry_draft_pkey PRIMARY KEY (unit_code, year, indicator_code, area_code, body, sex);
+
+
+--
 -- Name: indicator indicator_pkey; Type: CONSTRAINT; Schema: wdmon; Owner: -
 --
 
@@ -2337,6 +2373,30 @@ ALTER TABLE ONLY wdmon.console_visit
 
 ALTER TABLE ONLY wdmon.domain
     ADD CONSTRAINT domain_plan_code_fkey FOREIGN KEY (plan_code) REFERENCES wdmon.plan(code);
+
+
+--
+-- Name: entry_draft entry_draft_area_code_fkey; Type: FK CONSTRAINT; Schema: wdmon; Owner: -
+--
+
+ALTER TABLE ONLY wdmon.entry_draft
+    ADD CONSTRAINT entry_draft_area_code_fkey FOREIGN KEY (area_code) REFERENCES wdmon.area(code);
+
+
+--
+-- Name: entry_draft entry_draft_indicator_code_fkey; Type: FK CONSTRAINT; Schema: wdmon; Owner: -
+--
+
+ALTER TABLE ONLY wdmon.entry_draft
+    ADD CONSTRAINT entry_draft_indicator_code_fkey FOREIGN KEY (indicator_code) REFERENCES wdmon.indicator(code);
+
+
+--
+-- Name: entry_draft entry_draft_unit_code_fkey; Type: FK CONSTRAINT; Schema: wdmon; Owner: -
+--
+
+ALTER TABLE ONLY wdmon.entry_draft
+    ADD CONSTRAINT entry_draft_unit_code_fkey FOREIGN KEY (unit_code) REFERENCES wdmon.member_unit(code);
 
 
 --

@@ -300,6 +300,24 @@ s_write_top (lxw_worksheet *sheet, const s_formats_t *f, const char *unit, const
     worksheet_freeze_panes (sheet, S_FIRST_ROW, S_NAME + 1);
 }
 
+_Static_assert((int)Q_UNIT_NAME == (int)WDM_FORM_UNIT_NAME && (int)Q_LAST == (int)WDM_FORM_LAST,
+               "wdm_form.h names the columns");
+
+PGresult *
+wdm_form_rows (PGconn *conn, const char *unit, const char *plan, int year, char *err, size_t err_size)
+{
+    char year_text [16];
+    snprintf (year_text, sizeof year_text, "%d", year);
+    const char *params [] = { unit, plan, year_text };
+    return wdm_db_query (conn, s_rows_sql, 3, params, PGRES_TUPLES_OK, err, err_size);
+}
+
+void
+wdm_form_target_text (const PGresult *res, int row, char *text, size_t size)
+{
+    s_target_text (res, row, text, size);
+}
+
 int
 wdm_form_write (PGconn *conn, const char *unit, const char *plan, int year, const char *path, int *rows,
                 char *message, size_t message_size)

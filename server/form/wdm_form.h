@@ -22,4 +22,33 @@
 int wdm_form_write (PGconn *conn, const char *unit, const char *plan, int year, const char *path, int *rows,
                     char *message, size_t message_size);
 
+//  The columns of wdm_form_rows' result, in order.
+enum {
+    WDM_FORM_CODE,    //  the indicator's code
+    WDM_FORM_NAME,    //  its name, Chinese
+    WDM_FORM_CLAUSE,  //  the plan's wording of the target
+    WDM_FORM_SYMBOL,  //  the unit of measure
+    WDM_FORM_KIND,    //  the target's kind
+    WDM_FORM_TARGET,  //  its number, NULL for a direction
+    WDM_FORM_MIN,     //  the natural range, NULL where open
+    WDM_FORM_MAX,
+    WDM_FORM_AREA,  //  the unit's area
+    WDM_FORM_AREA_NAME,
+    WDM_FORM_BODY,  //  "" unless the target counts in each body
+    WDM_FORM_SEX,   //  T, or F and M
+    WDM_FORM_LAST,  //  last year's current value, NULL if none
+    WDM_FORM_RELATION,
+    WDM_FORM_UNIT_NAME
+};
+
+//  The rows of the form of unit for year under plan — the same rows
+//  wdm_form_write writes, for the console's entry form.  The result (the
+//  caller clears it), or NULL with err saying why (the database).
+PGresult *wdm_form_rows (PGconn *conn, const char *unit, const char *plan, int year, char *err,
+                         size_t err_size);
+
+//  The target of row of wdm_form_rows' result as a person reads it
+//  ("≥ 70 %", "逐步提高"), into text.
+void wdm_form_target_text (const PGresult *res, int row, char *text, size_t size);
+
 #endif

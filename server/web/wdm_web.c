@@ -21,6 +21,9 @@
 //  The largest form the console takes: a few hundred warning numbers and
 //  a note.
 #define S_BODY_MAX (64 * 1024)
+//  The largest upload (POST /entry/upload): a filled form is tens of
+//  kilobytes; the workbook reader has its own caps on what it inflates.
+#define S_UPLOAD_MAX (8 * 1024 * 1024)
 
 typedef struct {
     const wdm_web_config_t *config;
@@ -219,6 +222,14 @@ s_route (wdm_web_req_t *req)
         wdm_web_unit_page (req, req->path + 6);
     else if (!req->post && strcmp (req->path, "/completeness") == 0)
         wdm_web_completeness_page (req);
+    else if (!req->post && strcmp (req->path, "/entry") == 0)
+        wdm_web_entry_page (req);
+    else if (req->post && strcmp (req->path, "/entry") == 0)
+        wdm_web_entry_post (req);
+    else if (!req->post && strcmp (req->path, "/entry/template") == 0)
+        wdm_web_entry_template (req);
+    else if (req->post && strcmp (req->path, "/entry/upload") == 0)
+        wdm_web_upload_post (req);
     else if (!req->post && strcmp (req->path, "/reports") == 0)
         wdm_web_reports_page (req);
     else if (req->post && strcmp (req->path, "/reports/make") == 0)
@@ -235,13 +246,20 @@ s_route (wdm_web_req_t *req)
 static void
 s_serve (wdm_web_req_t *req, s_upload_t *upload)
 {
+    bool multipart = req->post && strcmp (req->path, "/entry/upload") == 0;
     if (upload->too_large) {
         wdm_web_page_error (req, MHD_HTTP_CONTENT_TOO_LARGE, "表单过大 / Form too large",
-                            "提交的内容过多。 / The form sent was too large.");
+                            multipart ? "上传的文件超过 8 MiB。 / The file uploaded is over 8 MiB."
+                                      : "提交的内容过多。 / The form sent was too large.");
         return;
     }
-    if (req->post
-        && wdm_web_form_parse (&req->form, upload->body.data ? upload->body.data : "", upload->body.size)) {
+    const char *body = upload->body.data ? upload->body.data : "";
+    int parsed = 0;
+    if (multipart)
+        parsed = wdm_web_upload_parse (req, body, upload->body.size);
+    else if (req->post)
+        parsed = wdm_web_form_parse (&req->form, body, upload->body.size);
+    if (parsed) {
         wdm_web_page_error (req, MHD_HTTP_BAD_REQUEST, "表单有误 / Bad form",
                             "无法读取提交的表单。 / The form sent could not be read.");
         return;
@@ -344,7 +362,8 @@ s_answer (void *cls, struct MHD_Connection *connection, const char *url, const c
         return upload ? MHD_YES : MHD_NO;
     }
     if (*upload_data_size > 0) {
-        if (upload->body.size + *upload_data_size > S_BODY_MAX
+        size_t most = strcmp (url, "/entry/upload") == 0 ? S_UPLOAD_MAX : S_BODY_MAX;
+        if (upload->body.size + *upload_data_size > most
             || wdm_buf_add (&upload->body, upload_data, *upload_data_size))
             upload->too_large = true;
         *upload_data_size = 0;
@@ -385,6 +404,7 @@ s_answer (void *cls, struct MHD_Connection *connection, const char *url, const c
                                  false);
     wdm_buf_free (&req.body);
     wdm_buf_free (&req.file);
+    wdm_buf_free (&req.upload);
     wdm_web_form_free (&req.form);
     return rc;
 }

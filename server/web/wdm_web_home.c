@@ -26,9 +26,12 @@ wdm_web_home_page (wdm_web_req_t *req)
         case WDM_WEB_UNIT:
             wdm_web_raw (out, "<li>查看本单位的预警（本单位缺报的，及本单位牵头指标的）：");
             wdm_web_text (out, user->unit_code);
-            wdm_web_raw (out,
-                         " <span class=\"en\">read your unit's warnings: its missing reports and the "
-                         "indicators it leads</span></li>");
+            wdm_web_raw (
+                out,
+                " <span class=\"en\">read your unit's warnings: its missing reports and the "
+                "indicators it leads</span></li><li><a href=\"/entry\">填报本单位的年度数据，或上传填好的"
+                " Excel 模板</a> <span class=\"en\">enter your unit's yearly figures, or upload its "
+                "filled Excel form</span></li>");
             break;
         case WDM_WEB_OPERATOR:
         case WDM_WEB_ADMINISTRATOR:

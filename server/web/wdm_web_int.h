@@ -14,6 +14,7 @@
 #include <libpq-fe.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 //  The roles of console_user.role.
 typedef enum { WDM_WEB_VIEWER = 0, WDM_WEB_OPERATOR, WDM_WEB_ADMINISTRATOR, WDM_WEB_UNIT } wdm_web_role_t;
@@ -30,7 +31,7 @@ typedef struct {
 } wdm_web_user_t;
 
 //  A form's fields as sent (application/x-www-form-urlencoded), decoded.
-#define WDM_WEB_FORM_MAX 256
+#define WDM_WEB_FORM_MAX 1024  //  the entry form: six fields a row
 typedef struct {
     int count;
     char *keys [WDM_WEB_FORM_MAX];
@@ -59,6 +60,10 @@ typedef struct {
     //  A download a table made (wdm_web_table.c) instead of the page.
     wdm_buf_t file;
     const char *file_type;  //  its Content-Type (disposition names the file); NULL: no download made
+    //  An uploaded file (POST /entry/upload, multipart; wdm_web_upload.c).
+    wdm_buf_t upload;
+    char upload_name [256];  //  its file name as the browser sent it
+    bool upload_too_large;
 } wdm_web_req_t;
 
 //  --------------------------------------------------------------------
@@ -261,6 +266,23 @@ bool wdm_web_may_see (wdm_web_req_t *req, const char *indicator);
 void wdm_web_reports_page (wdm_web_req_t *req);
 void wdm_web_reports_make (wdm_web_req_t *req);
 void wdm_web_report_page (wdm_web_req_t *req, long long id, const char *rest);
+
+//  GET /entry (?year=), POST /entry (check, save a draft, submit), GET
+//  /entry/template (the unit's .xlsx form): a unit user enters its own
+//  figures (wdm_web_entry.c, docs/CONSOLE.md "Entry and upload").
+void wdm_web_entry_page (wdm_web_req_t *req);
+void wdm_web_entry_post (wdm_web_req_t *req);
+void wdm_web_entry_template (wdm_web_req_t *req);
+
+//  Parse the multipart body of POST /entry/upload with libmicrohttpd's
+//  post processor: its fields into req->form, its file into req->upload
+//  (wdm_web_upload.c).  0, or -1 for a body that cannot be read.
+int wdm_web_upload_parse (wdm_web_req_t *req, const char *body, size_t size);
+
+//  POST /entry/upload: read the workbook with the collector's reader
+//  (client/wdm_source, the same limits), store the good rows as an entry
+//  is stored, explain every bad row (wdm_web_upload.c).
+void wdm_web_upload_post (wdm_web_req_t *req);
 
 //  GET /api/v1/...: the read API, JSON (wdm_web_api.c, docs/API.md).
 void wdm_web_api (wdm_web_req_t *req);
