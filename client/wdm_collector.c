@@ -54,7 +54,13 @@ s_loop (cl_collector_t *self, int once, volatile sig_atomic_t *stop)
     while (!*stop) {
         int64_t now = wdm_clock_ms ();
         if (now >= self->intake_paused_until_ms && (now >= self->next_scan_ms || !self->inbox_empty)) {
-            cl_intake (self);
+            if (self->config->intake) {
+                int took = self->config->intake (self->outbox, self->config->intake_arg);
+                self->inbox_empty = took <= 0;
+                if (took < 0)
+                    self->intake_paused_until_ms = now + 5000;
+            } else
+                cl_intake (self);
             if (self->inbox_empty)
                 self->next_scan_ms = now + self->config->scan_ms;
         }
@@ -96,7 +102,7 @@ wdm_collector_run (const wdm_collector_config_t *config, int once, volatile sig_
 
     //  Everything is checked before the outbox is touched: a bad config
     //  or key must leave it as it is.
-    if (s_load_keys (&self) || s_make_dirs (config))
+    if (s_load_keys (&self) || (!config->intake && s_make_dirs (config)))
         goto cleanup;
     if (*config->catalog && !(self.catalog = wdm_collector_load_catalog (config->catalog)))
         goto cleanup;
@@ -111,7 +117,8 @@ wdm_collector_run (const wdm_collector_config_t *config, int once, volatile sig_
     }
     if (recovery.torn_bytes_cut || recovery.damaged_records || recovery.damaged_segments)
         wdm_log_warn ("collector: outbox recovered: %s", recovery.message);
-    cl_journal_recover (&self);
+    if (!config->intake)
+        cl_journal_recover (&self);
     self.flights = calloc ((size_t)config->max_in_flight, sizeof *self.flights);
     self.ctx = zmq_ctx_new ();
     if (!self.flights || !self.ctx || cl_connect (&self))

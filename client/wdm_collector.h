@@ -27,6 +27,14 @@
 #include <stdio.h>
 
 #include "wdm_catalog.h"
+#include "wdm_outbox.h"
+
+//  An intake other than the inbox, for a program that feeds the outbox
+//  itself (wdmon-forward: a district's stored records for the city).  Called
+//  in the loop's turn; it appends and syncs its records itself.  1 if it
+//  took records (it is called again at once), 0 if nothing waits now
+//  (again after scan_ms), -1 on a failure it has logged (again after 5 s).
+typedef int (*wdm_collector_intake_fn) (wdm_outbox_t *outbox, void *arg);
 
 typedef struct {
     char endpoint [256];  //  the centre, e.g. tcp://wdmon.example:7300
@@ -44,6 +52,8 @@ typedef struct {
     long scan_ms;             //  how often the inbox is looked at
     long settle_ms;           //  a file is taken once unchanged this long
     char log_level [16];
+    wdm_collector_intake_fn intake;  //  NULL: the inbox; else inbox is not used
+    void *intake_arg;
 } wdm_collector_config_t;
 
 //  Run the collector until *stop becomes nonzero; with once, return as
