@@ -5,7 +5,8 @@
 # wdmon-server on loopback with CURVE; each district a collector (the
 # civil affairs bureau) and a wdmon-forward to the city, as a member unit
 # of the city.  The city's site: 天津市 on top, the two districts under it
-# as areas of level county, each district a member unit leading DM27.
+# as areas of level county, each district a member unit leading the
+# shares the districts' civil affairs bureaus report (DM27 ...).
 #
 #   city_setup WORKDIR PORT   clusters on PORT, PORT+10, PORT+20; servers on
 #                             PORT+1000 ...; everything under WORKDIR
@@ -42,7 +43,7 @@ areas:
 - {code: tianmu, parent: beichen, level: town, name_zh: 天穆镇, name_en: Tianmu Town}
 - {code: xiditou, parent: beichen, level: town, name_zh: 西堤头镇, name_en: Xiditou Town}
 units:
-- {code: civil_affairs_bureau, kind: department, area: beichen, name_zh: 北辰区民政局, name_en: Beichen Civil Affairs Bureau, leads: [DM27]}
+- {code: civil_affairs_bureau, kind: department, area: beichen, name_zh: 北辰区民政局, name_en: Beichen Civil Affairs Bureau, leads: [DM27, DM28, DM31, DM32, DM33, DM36, SS11]}
 YAML
     cat >"$city_work/tianjin.yaml" <<'YAML'
 areas:
@@ -50,8 +51,8 @@ areas:
 - {code: wuqing, parent: tianjin, level: county, name_zh: 武清区, name_en: Wuqing District}
 - {code: beichen, parent: tianjin, level: county, name_zh: 北辰区, name_en: Beichen District}
 units:
-- {code: wuqing, kind: organization, area: wuqing, name_zh: 武清区妇儿工委办, name_en: Wuqing District Women and Children Office, leads: [DM27]}
-- {code: beichen, kind: organization, area: beichen, name_zh: 北辰区妇儿工委办, name_en: Beichen District Women and Children Office, leads: [DM27]}
+- {code: wuqing, kind: organization, area: wuqing, name_zh: 武清区妇儿工委办, name_en: Wuqing District Women and Children Office, leads: [DM27, DM28, DM31, DM32, DM33, DM36, SS11]}
+- {code: beichen, kind: organization, area: beichen, name_zh: 北辰区妇儿工委办, name_en: Beichen District Women and Children Office, leads: [DM27, DM28, DM31, DM32, DM33, DM36, SS11]}
 YAML
     "$wdmon" --db "${city_conn[b]}" -l warn site import "$city_work/beichen.yaml" >/dev/null || return 1
     "$wdmon" --db "${city_conn[city]}" -l warn site import "$city_work/tianjin.yaml" >/dev/null || return 1
