@@ -10,6 +10,8 @@
 #     checked against sums this script makes of the numbers it sent;
 #   - a correction at a town reaches the city as a new revision of the
 #     district's figure (the first kept in the city's history);
+#   - a queue row marked for the outbox by a forwarder that died before
+#     its outbox synced is taken again: the figure arrives, once;
 #   - the city's warnings work on city level: 天津市's DM27 below its 30 %
 #     is an open not-met warning, with the city's figure in its message.
 #
@@ -80,6 +82,22 @@ expect "the district's figure at the city has two revisions, the first kept" \
     "1:$want_a 2:$want_a2"
 expect "district B's figure was sent once" \
     "$(city_q city "SELECT count (*) FROM observation WHERE area_code = 'beichen'")" 1
+
+# --- A crash between the forwarder's two stores skips nothing --------------
+# The forwarder marks a queue row with the seq it will get, commits, then
+# appends to its outbox.  Killed in between, the row is marked and the
+# outbox never got it: the next round must take it again.
+city_forward_stop a
+printf 'indicator,area,year,value,numerator,denominator,status\nDM28,meichang,2025,10,2,20,final\n' >"$work/a3.csv"
+city_send a "$work/a3.csv"; expect "a new figure stored at district A" $? 0
+epoch=$("$forward_bin" -c "$work/a/forward.conf" status | sed -n 's/^outbox .*(epoch \([0-9]*\))$/\1/p')
+city_q a "UPDATE forward_queue SET out_epoch = $epoch, out_seq = 1000000 WHERE indicator_code = 'DM28'" >/dev/null
+city_forward_start a
+dm28 () { [ "$(city_q city "SELECT count (*) FROM observation WHERE indicator_code = 'DM28' AND area_code = 'wuqing'")" == 1 ]; }
+wait_for 30 dm28
+expect "a figure marked but never in the outbox still reaches the city, once" \
+    "$(city_q city "SELECT count (*) || ':' || round (max (value)::numeric, 1) FROM observation WHERE indicator_code = 'DM28' AND area_code = 'wuqing'")" \
+    "1:10.0"
 
 # --- The city's warnings on city level ------------------------------------
 city_warning () { city_q city "SELECT level || '|' || message_zh FROM warning WHERE indicator_code = 'DM27'

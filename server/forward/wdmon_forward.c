@@ -3,7 +3,8 @@
     collector's delivery (client/: outbox, CURVE link, resend until the
     city acknowledges after its COMMIT) with the district's forward_queue
     as intake (wdm_forward), until SIGTERM; --once returns when nothing
-    waits and the city has acknowledged everything.  docs/OPERATIONS.md,
+    waits and the city has acknowledged everything; `status` prints what
+    its outbox holds, as `wdmon-collector status` does.  docs/OPERATIONS.md,
     "Reporting to the city (逐级上报)".  */
 
 #include "wdm_collector.h"
@@ -71,7 +72,7 @@ static void
 s_usage (FILE *out)
 {
     fprintf (out,
-             "Usage: wdmon-forward -c FILE [OPTIONS] [--once]\n"
+             "Usage: wdmon-forward -c FILE [OPTIONS] [--once | status]\n"
              "\n"
              "Sends the district's figures up to the city's wdmon (逐级上报), as a member\n"
              "unit of the city, until SIGTERM or SIGINT: every figure the district stores\n"
@@ -83,6 +84,8 @@ s_usage (FILE *out)
              "  -l, --log-level LEVEL  error, warn, info or debug\n"
              "      --once             return when nothing waits and the city has\n"
              "                         acknowledged everything\n"
+             "      status             what the outbox holds: queued, in flight, answered\n"
+             "                         by the city (works while the forwarder runs)\n"
              "  -h, --help             this help\n"
              "\n"
              "Exit codes: 0 stopped cleanly, 1 failed, 2 bad command line or config.\n");
@@ -91,10 +94,12 @@ s_usage (FILE *out)
 int
 main (int argc, char **argv)
 {
-    int once = 0, kept = 0;
+    int once = 0, status = 0, kept = 0;
     for (int i = 0; i < argc; i++) {
         if (i > 0 && strcmp (argv [i], "--once") == 0)
             once = 1;
+        else if (i > 0 && strcmp (argv [i], "status") == 0)
+            status = 1;
         else
             argv [kept++] = argv [i];
     }
@@ -105,6 +110,8 @@ main (int argc, char **argv)
     if (rc != WDM_DAEMON_GO_ON)
         return rc;
     config.link.settle_ms = 0;
+    if (status)
+        return wdm_collector_status (&config.link, stdout) == 0 ? 0 : 1;
     wdm_forward_t *forward = wdm_forward_new (config.conninfo, config.area, config.city_area,
                                               config.link.batch_size);
     if (!forward)

@@ -6,7 +6,8 @@
 # (tests/city_lib.sh); each district's collector streams its towns' shares
 # in files while its wdmon-forward sends the district's figures up.  The
 # city's server is killed (-9) after the first file and comes back AWAY
-# seconds later, the districts ingesting all the while.  Then everything
+# seconds later, the districts ingesting all the while, and district A's
+# forwarder is killed (-9) and restarted on every other file.  Then everything
 # arrives at the city once:
 #
 #   - set check: every figure of each district (indicator_value at its top
@@ -87,12 +88,20 @@ for d in a b; do drop_file $d 0; done
 sleep 1
 kill -9 "${city_server_pid[city]}"; wait "${city_server_pid[city]}" 2>/dev/null; city_server_pid[city]=
 away_at=$(date +%s)
+kills=0
 for ((n = 1; n < FILES; n++)); do
     for d in a b; do drop_file $d $n; done
+    # District A's forwarder killed (-9) on every other file, wherever it
+    # is: between marking its queue and syncing its outbox among others.
+    if [ $((n % 2)) -eq 1 ]; then
+        kill -9 "${city_forward_pid[a]}"; wait "${city_forward_pid[a]}" 2>/dev/null
+        city_forward_start a; kills=$((kills + 1))
+    fi
     sleep "$(awk -v a="$AWAY" -v f="$FILES" 'BEGIN { printf "%.2f", a / f }')"
 done
 sleep $(( away_at + AWAY - $(date +%s) > 0 ? away_at + AWAY - $(date +%s) : 0 ))
-echo "    the city was away $(( $(date +%s) - away_at )) s while the districts took $FILES files of $PER_FILE records each"
+echo "    the city was away $(( $(date +%s) - away_at )) s while the districts took $FILES files of $PER_FILE records each;"
+echo "    district A's forwarder was killed -9 $kills times meanwhile"
 city_server_start city
 back_at=$(date +%s)
 
@@ -135,7 +144,8 @@ for d in a b; do
         "$(city_q city "SELECT count (*) FROM observation o JOIN observation p ON p.indicator_code = o.indicator_code
                           AND p.area_code = o.area_code AND p.year = o.year AND p.revision = o.revision - 1
                          WHERE o.area_code = '$area' AND p.value = o.value AND p.numerator = o.numerator")" 0
-    taken=$(grep -o 'forward: [0-9]* figures of' "$work/forward-$d.log" | awk '{ s += $2 } END { print s + 0 }')
+    # Every figure the forwarder ever put in its outbox, answered by the city.
+    taken=$("$forward_bin" -c "$work/$d/forward.conf" status | awk '/^answered / { print $2 }')
     stored=$(city_q city "SELECT count (*) FROM observation WHERE unit_code = '$area'")
     answered=$(city_q city "SELECT coalesce (sum (accepted + duplicates), 0) FROM ingest_batch WHERE unit_code = '$area'")
     resent=$(city_q city "SELECT coalesce (sum (duplicates), 0) FROM ingest_batch WHERE unit_code = '$area'")
