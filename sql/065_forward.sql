@@ -60,5 +60,6 @@ INSERT INTO forward_queue (indicator_code, year, period_kind, period_no, body, s
 SELECT DISTINCT indicator_code, year, period_kind, period_no, body, sex FROM observation
 ON CONFLICT DO NOTHING;
 
-GRANT SELECT ON forward_queue TO wdmon_reader, wdmon_writer;
+GRANT SELECT ON forward_queue TO wdmon_reader;
+GRANT SELECT, UPDATE, DELETE ON forward_queue TO wdmon_writer;  -- wdmon-forward logs in as one
 GRANT ALL ON forward_queue TO wdmon_admin;

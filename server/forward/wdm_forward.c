@@ -135,7 +135,7 @@ s_record (const wdm_forward_t *self, const PGresult *res, int i, wdm_record_t *r
     record->year = atoi (PQgetvalue (res, i, 2));
     const char *kind = PQgetvalue (res, i, 3);
     record->period_kind = strcmp (kind, "quarter") == 0 ? WDM_FREQ_QUARTER
-                        : strcmp (kind, "month") == 0   ? WDM_FREQ_MONTH
+        : strcmp (kind, "month") == 0                   ? WDM_FREQ_MONTH
                                                         : WDM_FREQ_YEAR;
     record->period_no = atoi (PQgetvalue (res, i, 4));
     snprintf (record->body, sizeof record->body, "%s", PQgetvalue (res, i, 5));
@@ -151,8 +151,9 @@ s_record (const wdm_forward_t *self, const PGresult *res, int i, wdm_record_t *r
         return -1;
     }
     if (!PQgetisnull (res, i, 11))
-        snprintf (record->note, sizeof record->note, "区汇总（%s个镇街）/ district total of %s towns and streets",
-                  PQgetvalue (res, i, 11), PQgetvalue (res, i, 11));
+        snprintf (record->note, sizeof record->note,
+                  "区汇总（%s个镇街）/ district total of %s towns and streets", PQgetvalue (res, i, 11),
+                  PQgetvalue (res, i, 11));
     return 0;
 }
 
@@ -234,9 +235,8 @@ wdm_forward_intake (wdm_outbox_t *outbox, void *arg)
     //  Settle the last round: what the outbox synced is on its way; a seq
     //  it never reached (a crash between the two stores) is taken again.
     const char *settle [] = { epoch, next };
-    if (!(done = wdm_db_query (self->conn,
-                               "DELETE FROM forward_queue WHERE out_epoch = $1 AND out_seq < $2", 2,
-                               settle, PGRES_COMMAND_OK, NULL, 0)))
+    if (!(done = wdm_db_query (self->conn, "DELETE FROM forward_queue WHERE out_epoch = $1 AND out_seq < $2",
+                               2, settle, PGRES_COMMAND_OK, NULL, 0)))
         goto cleanup;
     PQclear (done);
     if (!(done = wdm_db_query (self->conn,

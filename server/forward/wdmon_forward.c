@@ -20,10 +20,10 @@
 #include <string.h>
 
 typedef struct {
-    char conninfo [1024];            //  the district's database
-    char area [64];                  //  the district's top area there ("": the one without a parent)
-    char city_area [64];             //  the district's area at the city ("": the same code)
-    wdm_collector_config_t link;     //  outbox, keys and the city's endpoint
+    char conninfo [1024];         //  the district's database
+    char area [64];               //  the district's top area there ("": the one without a parent)
+    char city_area [64];          //  the district's area at the city ("": the same code)
+    wdm_collector_config_t link;  //  outbox, keys and the city's endpoint
 } s_config_t;
 
 #define S_STR(f)  offsetof (s_config_t, f), sizeof ((s_config_t *)0)->f
@@ -112,8 +112,8 @@ main (int argc, char **argv)
     config.link.settle_ms = 0;
     if (status)
         return wdm_collector_status (&config.link, stdout) == 0 ? 0 : 1;
-    wdm_forward_t *forward = wdm_forward_new (config.conninfo, config.area, config.city_area,
-                                              config.link.batch_size);
+    wdm_forward_t *forward =
+        wdm_forward_new (config.conninfo, config.area, config.city_area, config.link.batch_size);
     if (!forward)
         return 1;
     config.link.intake = wdm_forward_intake;
