@@ -12,6 +12,8 @@
 #     district's figure (the first kept in the city's history);
 #   - a queue row marked for the outbox by a forwarder that died before
 #     its outbox synced is taken again: the figure arrives, once;
+#   - 审核后上报: with approval = yes, district B's 2024 waits until
+#     `wdmon forward approve --year 2024`, recorded with who and when;
 #   - the city's warnings work on city level: 天津市's DM27 below its 30 %
 #     is an open not-met warning, with the city's figure in its message.
 #
@@ -108,6 +110,26 @@ warning=$(city_warning)
 has "天津市's DM27 below 30 % is an open not-met warning at the city" "$warning" "|"
 has "... naming the city's figure" "$warning" "$(awk -v v="$want_city2" 'BEGIN { printf "%.2f%%", v }')"
 echo "    city warning: $warning"
+
+# --- 审核后上报: with approval, a year goes up only once approved ----------
+city_forward_stop b
+sed -i 's/^\[forward\]$/[forward]\napproval = yes/' "$work/b/forward.conf"
+printf 'indicator,area,year,value,numerator,denominator,status\nDM27,tianmu,2024,20,30,150,final\n' >"$work/b2.csv"
+city_send b "$work/b2.csv"; expect "district B's 2024 figure stored there" $? 0
+city_forward_start b
+b2024 () { city_q city "SELECT count (*) FROM observation WHERE area_code = 'beichen' AND year = 2024"; }
+sleep 3
+expect "not approved: 2024 stays at district B" "$(b2024)" 0
+expect "... waiting in its queue" "$(city_q b "SELECT count (*) FROM forward_queue WHERE year = 2024 AND out_seq IS NULL")" 1
+out=$(USER=wang "$wdmon" --db "${city_conn[b]}" forward approve --year 2024 --note 已审核 2>&1)
+check "wdmon forward approve --year 2024" 0 $? "$out" "2024 approved for the city by cli:wang"
+arrived_2024 () { [ "$(b2024)" == 1 ]; }
+wait_for 30 arrived_2024
+expect "approved: 2024 reaches the city, once" "$(b2024)" 1
+expect "the approval recorded with who" \
+    "$(city_q b "SELECT year || ':' || approved_by || ':' || note || ':' || (approved_at > now () - interval '1 minute') FROM forward_approval")" \
+    "2024:cli:wang:已审核:true"
+check "wdmon forward approvals lists it" 0 0 "$("$wdmon" --db "${city_conn[b]}" forward approvals)" "2024 +cli:wang"
 
 # Nothing waits at the districts once the city has it all.
 expect "district A's queue is empty" "$(city_q a "SELECT count (*) FROM forward_queue WHERE out_seq IS NULL")" 0

@@ -22,6 +22,7 @@ struct wdm_forward {
     char area [WDM_CODE_MAX];       //  the district's top area in its own database
     char city_area [WDM_CODE_MAX];  //  the district's area at the city
     long limit;
+    bool approval;  //  only years in forward_approval go up
     PGconn *conn;
     unsigned long taken;
 };
@@ -30,10 +31,12 @@ struct wdm_forward {
 //  a year's total from indicator_value (reported, or rolled up from the
 //  towns; a roll-up is final only when every part is), a breakdown from
 //  what the district reported.  No figure: the row has nothing to send.
+//  With approval ($3), only the years the operator approved go.
 static const char *s_take_sql =
     "WITH q AS ("
     "    SELECT ctid AS t, indicator_code, year, period_kind, period_no, body, sex, queued_at"
     "      FROM forward_queue WHERE out_seq IS NULL"
+    "       AND (NOT $3::boolean OR year IN (SELECT year FROM forward_approval))"
     "     ORDER BY queued_at, indicator_code, year, period_kind, period_no, body, sex"
     "     LIMIT $2 FOR UPDATE),"
     " v AS (SELECT * FROM indicator_value WHERE area_code = $1)"
@@ -60,7 +63,7 @@ static const char *s_take_sql =
     "  ORDER BY q.queued_at, q.indicator_code, q.year, q.period_kind, q.period_no, q.body, q.sex";
 
 wdm_forward_t *
-wdm_forward_new (const char *conninfo, const char *area, const char *city_area, long limit)
+wdm_forward_new (const char *conninfo, const char *area, const char *city_area, long limit, bool approval)
 {
     wdm_forward_t *self = calloc (1, sizeof *self);
     if (!self || !(self->conninfo = strdup (conninfo))) {
@@ -70,6 +73,7 @@ wdm_forward_new (const char *conninfo, const char *area, const char *city_area, 
     snprintf (self->area, sizeof self->area, "%s", area);
     snprintf (self->city_area, sizeof self->city_area, "%s", city_area);
     self->limit = limit > 0 ? limit : 500;
+    self->approval = approval;
     return self;
 }
 
@@ -245,8 +249,8 @@ wdm_forward_intake (wdm_outbox_t *outbox, void *arg)
                                0, NULL, PGRES_COMMAND_OK, NULL, 0)))
         goto cleanup;
     PQclear (done);
-    const char *take [] = { self->area, limit };
-    if (!(res = wdm_db_query (self->conn, s_take_sql, 2, take, PGRES_TUPLES_OK, NULL, 0)))
+    const char *take [] = { self->area, limit, self->approval ? "true" : "false" };
+    if (!(res = wdm_db_query (self->conn, s_take_sql, 3, take, PGRES_TUPLES_OK, NULL, 0)))
         goto cleanup;
     //  Mark each row with the seq it gets, in order; a row with nothing to
     //  send goes.

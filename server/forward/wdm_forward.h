@@ -21,6 +21,7 @@
 
 #include "wdm_outbox.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 
 typedef struct wdm_forward wdm_forward_t;
@@ -28,9 +29,12 @@ typedef struct wdm_forward wdm_forward_t;
 //  A forwarder reading the district database of conninfo (libpq; "" uses
 //  PG* variables).  area: the district's top area there ("" finds the one
 //  area without a parent); city_area: the district's area code at the
-//  city ("" the same as area); limit: records per round.  Nothing is
-//  connected yet.  The forwarder, or NULL if memory is short.
-wdm_forward_t *wdm_forward_new (const char *conninfo, const char *area, const char *city_area, long limit);
+//  city ("" the same as area); limit: records per round; approval: only
+//  the years in forward_approval go up (审核后上报, `wdmon forward approve`),
+//  the others wait in the queue.  Nothing is connected yet.  The
+//  forwarder, or NULL if memory is short.
+wdm_forward_t *wdm_forward_new (const char *conninfo, const char *area, const char *city_area, long limit,
+                                bool approval);
 
 //  Close the connection, free, set *self_p to NULL.  NULL is accepted.
 void wdm_forward_destroy (wdm_forward_t **self_p);

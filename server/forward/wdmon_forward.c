@@ -23,6 +23,7 @@ typedef struct {
     char conninfo [1024];         //  the district's database
     char area [64];               //  the district's top area there ("": the one without a parent)
     char city_area [64];          //  the district's area at the city ("": the same code)
+    int approval;                 //  only approved years go up (审核后上报)
     wdm_collector_config_t link;  //  outbox, keys and the city's endpoint
 } s_config_t;
 
@@ -58,6 +59,8 @@ static const wdm_option_t s_options [] = {
       "no answer this long: reconnect and resend" },
     { "forward", "scan_ms", WDM_OPT_INT, "1000", 10, 3600000, S_LONG (link.scan_ms),
       "how often the queue is looked at when it was empty" },
+    { "forward", "approval", WDM_OPT_BOOL, "no", 0, 0, offsetof (s_config_t, approval), 0,
+      "yes: a year goes up only once approved with `wdmon forward approve --year Y` (审核后上报)" },
     { "log", "level", WDM_OPT_STRING, "info", 0, 0, S_STR (link.log_level), "error, warn, info or debug" },
     WDM_OPTION_END
 };
@@ -112,8 +115,8 @@ main (int argc, char **argv)
     config.link.settle_ms = 0;
     if (status)
         return wdm_collector_status (&config.link, stdout) == 0 ? 0 : 1;
-    wdm_forward_t *forward =
-        wdm_forward_new (config.conninfo, config.area, config.city_area, config.link.batch_size);
+    wdm_forward_t *forward = wdm_forward_new (config.conninfo, config.area, config.city_area,
+                                              config.link.batch_size, config.approval);
     if (!forward)
         return 1;
     config.link.intake = wdm_forward_intake;
