@@ -1161,6 +1161,19 @@ CREATE TABLE wdmon.console_visit (
 
 
 --
+-- Name: forward_approval; Type: TABLE; Schema: wdmon; Owner: -
+--
+
+CREATE TABLE wdmon.forward_approval (
+    year integer NOT NULL,
+    approved_by text NOT NULL,
+    approved_at timestamp with time zone DEFAULT now() NOT NULL,
+    note text,
+    CONSTRAINT forward_approval_approved_by_check CHECK ((approved_by <> ''::text))
+);
+
+
+--
 -- Name: forward_queue; Type: TABLE; Schema: wdmon; Owner: -
 --
 
@@ -1915,6 +1928,14 @@ ALTER TABLE ONLY wdmon.domain
 
 ALTER TABLE ONLY wdmon.domain
     ADD CONSTRAINT domain_plan_code_ordinal_key UNIQUE (plan_code, ordinal);
+
+
+--
+-- Name: forward_approval forward_approval_pkey; Type: CONSTRAINT; Schema: wdmon; Owner: -
+--
+
+ALTER TABLE ONLY wdmon.forward_approval
+    ADD CONSTRAINT forward_approval_pkey PRIMARY KEY (year);
 
 
 --
