@@ -52,8 +52,6 @@ typedef struct {
     long scan_ms;             //  how often the inbox is looked at
     long settle_ms;           //  a file is taken once unchanged this long
     char log_level [16];
-    wdm_collector_intake_fn intake;  //  NULL: the inbox; else inbox is not used
-    void *intake_arg;
 } wdm_collector_config_t;
 
 //  Run the collector until *stop becomes nonzero; with once, return as
@@ -61,6 +59,12 @@ typedef struct {
 //  clean stop, -1 if it could not start (the cause is logged: keys,
 //  outbox, catalog).
 int wdm_collector_run (const wdm_collector_config_t *config, int once, volatile sig_atomic_t *stop);
+
+//  The same with intake (called with arg) taking records into the outbox
+//  instead of the inbox, which is then neither created nor looked at; with
+//  once, return when intake has nothing and every record is acknowledged.
+int wdm_collector_run_intake (const wdm_collector_config_t *config, wdm_collector_intake_fn intake, void *arg,
+                              int once, volatile sig_atomic_t *stop);
 
 //  Print what the collector has: queued, in flight, delivered, rejected.
 //  Works while the daemon runs.  0, or -1 if the outbox cannot be read.

@@ -27,7 +27,7 @@ wdmon=$1 server_bin=$2 collector_bin=$3 forward_bin=$4
 [ -d /usr/lib/postgresql ] || { echo "no PostgreSQL server binaries"; exit 77; }
 
 work=$(mktemp -d /tmp/wdm-city.XXXXXX)
-trap 'city_teardown; rm -rf "$work"' EXIT
+trap 'city_teardown; if [ $failures -eq 0 ]; then rm -rf "$work"; else echo "kept for study: $work"; fi' EXIT
 city_setup "$work" "${WDM_TEST_CITY_PORT:-5457}" || { echo "setup failed"; exit 2; }
 
 cat >"$work/a.csv" <<'CSV'

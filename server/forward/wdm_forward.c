@@ -31,14 +31,16 @@ struct wdm_forward {
 //  a year's total from indicator_value (reported, or rolled up from the
 //  towns; a roll-up is final only when every part is), a breakdown from
 //  what the district reported.  No figure: the row has nothing to send.
-//  With approval ($3), only the years the operator approved go.
+//  With approval ($3), only the years the operator approved go.  A row a
+//  store holds is passed over (SKIP LOCKED): the forwarder never waits
+//  on ingest, and ingest waits on it only for this short transaction.
 static const char *s_take_sql =
     "WITH q AS ("
     "    SELECT ctid AS t, indicator_code, year, period_kind, period_no, body, sex, queued_at"
     "      FROM forward_queue WHERE out_seq IS NULL"
     "       AND (NOT $3::boolean OR year IN (SELECT year FROM forward_approval))"
     "     ORDER BY queued_at, indicator_code, year, period_kind, period_no, body, sex"
-    "     LIMIT $2 FOR UPDATE),"
+    "     LIMIT $2 FOR UPDATE SKIP LOCKED),"
     " v AS (SELECT * FROM indicator_value WHERE area_code = $1)"
     " SELECT q.t::text, q.indicator_code, q.year, q.period_kind::text, q.period_no, q.body, q.sex,"
     "        coalesce (v.value, c.value), coalesce (v.numerator, c.numerator),"
@@ -216,6 +218,36 @@ s_tids (const PGresult *res, bool want_figure, wdm_buf_t *out)
     return wdm_buf_add (out, "}", 1);
 }
 
+//  Settle the last round: the rows whose seq the outbox has synced are on
+//  their way and go; a seq it never reached (a crash between the two
+//  stores, a failed sync) is taken again.  Each statement on its own, never
+//  holding one row while waiting for another in an order a store does not
+//  take them in (the trigger locks rows in key order): no deadlock with
+//  ingest.  A row a store holds is passed over here: the store resets it,
+//  or the next round settles it.  0, or -1 logged.
+static int
+s_settle (wdm_forward_t *self, const char *epoch, const char *next)
+{
+    const char *params [] = { epoch, next };
+    PGresult *res = wdm_db_query (self->conn,
+                                  "DELETE FROM forward_queue WHERE ctid IN ("
+                                  "  SELECT ctid FROM forward_queue WHERE out_epoch = $1 AND out_seq < $2"
+                                  "     FOR UPDATE SKIP LOCKED)",
+                                  2, params, PGRES_COMMAND_OK, NULL, 0);
+    if (!res)
+        return -1;
+    PQclear (res);
+    res = wdm_db_query (self->conn,
+                        "UPDATE forward_queue SET out_epoch = NULL, out_seq = NULL WHERE ctid IN ("
+                        "  SELECT ctid FROM forward_queue"
+                        "   WHERE out_seq IS NOT NULL AND NOT (out_epoch = $1 AND out_seq < $2)"
+                        "   ORDER BY indicator_code, year, period_kind, period_no, body, sex FOR UPDATE)",
+                        2, params, PGRES_COMMAND_OK, NULL, 0);
+    int rc = res ? 0 : -1;
+    PQclear (res);
+    return rc;
+}
+
 int
 wdm_forward_intake (wdm_outbox_t *outbox, void *arg)
 {
@@ -233,22 +265,9 @@ wdm_forward_intake (wdm_outbox_t *outbox, void *arg)
     snprintf (epoch, sizeof epoch, "%" PRIu64, stats.epoch);
     snprintf (next, sizeof next, "%" PRIu64, stats.next_seq);
     snprintf (limit, sizeof limit, "%ld", self->limit);
-    if (wdm_db_exec (self->conn, "BEGIN"))
+    if (s_settle (self, epoch, next) || wdm_db_exec (self->conn, "BEGIN"))
         goto cleanup;
     in_tx = true;
-    //  Settle the last round: what the outbox synced is on its way; a seq
-    //  it never reached (a crash between the two stores) is taken again.
-    const char *settle [] = { epoch, next };
-    if (!(done = wdm_db_query (self->conn, "DELETE FROM forward_queue WHERE out_epoch = $1 AND out_seq < $2",
-                               2, settle, PGRES_COMMAND_OK, NULL, 0)))
-        goto cleanup;
-    PQclear (done);
-    if (!(done = wdm_db_query (self->conn,
-                               "UPDATE forward_queue SET out_epoch = NULL, out_seq = NULL "
-                               "WHERE out_seq IS NOT NULL",
-                               0, NULL, PGRES_COMMAND_OK, NULL, 0)))
-        goto cleanup;
-    PQclear (done);
     const char *take [] = { self->area, limit, self->approval ? "true" : "false" };
     if (!(res = wdm_db_query (self->conn, s_take_sql, 3, take, PGRES_TUPLES_OK, NULL, 0)))
         goto cleanup;

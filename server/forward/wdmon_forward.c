@@ -119,9 +119,8 @@ main (int argc, char **argv)
                                               config.link.batch_size, config.approval);
     if (!forward)
         return 1;
-    config.link.intake = wdm_forward_intake;
-    config.link.intake_arg = forward;
-    rc = wdm_collector_run (&config.link, once, wdm_signal_stop_on_term ());
+    rc = wdm_collector_run_intake (&config.link, wdm_forward_intake, forward, once,
+                                   wdm_signal_stop_on_term ());
     wdm_log_info ("forward: %lu figures queued for the city this run", wdm_forward_taken (forward));
     wdm_forward_destroy (&forward);
     return rc == 0 ? 0 : 1;
