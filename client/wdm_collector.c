@@ -54,7 +54,13 @@ s_loop (cl_collector_t *self, int once, volatile sig_atomic_t *stop)
     while (!*stop) {
         int64_t now = wdm_clock_ms ();
         if (now >= self->intake_paused_until_ms && (now >= self->next_scan_ms || !self->inbox_empty)) {
-            cl_intake (self);
+            if (self->intake) {
+                int took = self->intake (self->outbox, self->intake_arg);
+                self->inbox_empty = took <= 0;
+                if (took < 0)
+                    self->intake_paused_until_ms = now + 5000;
+            } else
+                cl_intake (self);
             if (self->inbox_empty)
                 self->next_scan_ms = now + self->config->scan_ms;
         }
@@ -86,9 +92,18 @@ s_loop (cl_collector_t *self, int once, volatile sig_atomic_t *stop)
 int
 wdm_collector_run (const wdm_collector_config_t *config, int once, volatile sig_atomic_t *stop)
 {
+    return wdm_collector_run_intake (config, NULL, NULL, once, stop);
+}
+
+int
+wdm_collector_run_intake (const wdm_collector_config_t *config, wdm_collector_intake_fn intake, void *arg,
+                          int once, volatile sig_atomic_t *stop)
+{
     cl_collector_t self;
     memset (&self, 0, sizeof self);
     self.config = config;
+    self.intake = intake;
+    self.intake_arg = arg;
     self.backoff_ms = CL_BACKOFF_MIN_MS;
     self.next_batch_no = 1;
     msgpack_sbuffer_init (&self.stored);
@@ -96,7 +111,7 @@ wdm_collector_run (const wdm_collector_config_t *config, int once, volatile sig_
 
     //  Everything is checked before the outbox is touched: a bad config
     //  or key must leave it as it is.
-    if (s_load_keys (&self) || s_make_dirs (config))
+    if (s_load_keys (&self) || (!intake && s_make_dirs (config)))
         goto cleanup;
     if (*config->catalog && !(self.catalog = wdm_collector_load_catalog (config->catalog)))
         goto cleanup;
@@ -111,7 +126,8 @@ wdm_collector_run (const wdm_collector_config_t *config, int once, volatile sig_
     }
     if (recovery.torn_bytes_cut || recovery.damaged_records || recovery.damaged_segments)
         wdm_log_warn ("collector: outbox recovered: %s", recovery.message);
-    cl_journal_recover (&self);
+    if (!intake)
+        cl_journal_recover (&self);
     self.flights = calloc ((size_t)config->max_in_flight, sizeof *self.flights);
     self.ctx = zmq_ctx_new ();
     if (!self.flights || !self.ctx || cl_connect (&self))

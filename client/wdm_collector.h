@@ -27,6 +27,14 @@
 #include <stdio.h>
 
 #include "wdm_catalog.h"
+#include "wdm_outbox.h"
+
+//  An intake other than the inbox, for a program that feeds the outbox
+//  itself (wdmon-forward: a district's stored records for the city).  Called
+//  in the loop's turn; it appends and syncs its records itself.  1 if it
+//  took records (it is called again at once), 0 if nothing waits now
+//  (again after scan_ms), -1 on a failure it has logged (again after 5 s).
+typedef int (*wdm_collector_intake_fn) (wdm_outbox_t *outbox, void *arg);
 
 typedef struct {
     char endpoint [256];  //  the centre, e.g. tcp://wdmon.example:7300
@@ -51,6 +59,12 @@ typedef struct {
 //  clean stop, -1 if it could not start (the cause is logged: keys,
 //  outbox, catalog).
 int wdm_collector_run (const wdm_collector_config_t *config, int once, volatile sig_atomic_t *stop);
+
+//  The same with intake (called with arg) taking records into the outbox
+//  instead of the inbox, which is then neither created nor looked at; with
+//  once, return when intake has nothing and every record is acknowledged.
+int wdm_collector_run_intake (const wdm_collector_config_t *config, wdm_collector_intake_fn intake, void *arg,
+                              int once, volatile sig_atomic_t *stop);
 
 //  Print what the collector has: queued, in flight, delivered, rejected.
 //  Works while the daemon runs.  0, or -1 if the outbox cannot be read.

@@ -66,6 +66,8 @@ typedef struct {
 
 typedef struct {
     const wdm_collector_config_t *config;
+    wdm_collector_intake_fn intake;  //  NULL: the inbox (cl_intake)
+    void *intake_arg;
     wdm_outbox_t *outbox;
     wdm_catalog_t *catalog;
     void *ctx, *dealer;

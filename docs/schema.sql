@@ -47,6 +47,7 @@ CREATE TYPE wdmon.aggregation AS ENUM (
 
 CREATE TYPE wdmon.area_level AS ENUM (
     'district',
+    'county',
     'town',
     'street',
     'village',
@@ -139,6 +140,25 @@ CREATE TYPE wdmon.warning_state AS ENUM (
     'acknowledged',
     'resolved'
 );
+
+
+--
+-- Name: forward_enqueue(); Type: FUNCTION; Schema: wdmon; Owner: -
+--
+
+CREATE FUNCTION wdmon.forward_enqueue() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'wdmon', 'pg_temp'
+    AS $$
+BEGIN
+    INSERT INTO forward_queue (indicator_code, year, period_kind, period_no, body, sex)
+    SELECT DISTINCT n.indicator_code, n.year, n.period_kind, n.period_no, n.body, n.sex
+      FROM new_rows n
+     ORDER BY 1, 2, 3, 4, 5, 6
+    ON CONFLICT (indicator_code, year, period_kind, period_no, body, sex)
+    DO UPDATE SET queued_at = now (), out_epoch = NULL, out_seq = NULL;
+    RETURN NULL;
+END $$;
 
 
 --
@@ -1161,6 +1181,37 @@ CREATE TABLE wdmon.entry_draft (
 
 
 --
+-- Name: forward_approval; Type: TABLE; Schema: wdmon; Owner: -
+--
+
+CREATE TABLE wdmon.forward_approval (
+    year integer NOT NULL,
+    approved_by text NOT NULL,
+    approved_at timestamp with time zone DEFAULT now() NOT NULL,
+    note text,
+    CONSTRAINT forward_approval_approved_by_check CHECK ((approved_by <> ''::text))
+);
+
+
+--
+-- Name: forward_queue; Type: TABLE; Schema: wdmon; Owner: -
+--
+
+CREATE TABLE wdmon.forward_queue (
+    indicator_code text NOT NULL,
+    year integer NOT NULL,
+    period_kind wdmon.frequency NOT NULL,
+    period_no smallint NOT NULL,
+    body text NOT NULL,
+    sex character(1) NOT NULL,
+    queued_at timestamp with time zone DEFAULT now() NOT NULL,
+    out_epoch bigint,
+    out_seq bigint,
+    CONSTRAINT forward_queue_check CHECK (((out_epoch IS NULL) = (out_seq IS NULL)))
+);
+
+
+--
 -- Name: observation_current; Type: VIEW; Schema: wdmon; Owner: -
 --
 
@@ -1916,6 +1967,22 @@ ALTER TABLE ONLY wdmon.entry_draft
 
 
 --
+-- Name: forward_approval forward_approval_pkey; Type: CONSTRAINT; Schema: wdmon; Owner: -
+--
+
+ALTER TABLE ONLY wdmon.forward_approval
+    ADD CONSTRAINT forward_approval_pkey PRIMARY KEY (year);
+
+
+--
+-- Name: forward_queue forward_queue_pkey; Type: CONSTRAINT; Schema: wdmon; Owner: -
+--
+
+ALTER TABLE ONLY wdmon.forward_queue
+    ADD CONSTRAINT forward_queue_pkey PRIMARY KEY (indicator_code, year, period_kind, period_no, body, sex);
+
+
+--
 -- Name: indicator indicator_pkey; Type: CONSTRAINT; Schema: wdmon; Owner: -
 --
 
@@ -2173,6 +2240,13 @@ CREATE INDEX console_session_login ON wdmon.console_session USING btree (login);
 
 
 --
+-- Name: forward_queue_waiting_idx; Type: INDEX; Schema: wdmon; Owner: -
+--
+
+CREATE INDEX forward_queue_waiting_idx ON wdmon.forward_queue USING btree (queued_at) WHERE (out_seq IS NULL);
+
+
+--
 -- Name: ingest_batch_unit_idx; Type: INDEX; Schema: wdmon; Owner: -
 --
 
@@ -2268,6 +2342,13 @@ CREATE INDEX warning_open_idx ON wdmon.warning USING btree (state, level) WHERE 
 --
 
 CREATE TRIGGER notice_on_event AFTER INSERT ON wdmon.warning_event FOR EACH ROW EXECUTE FUNCTION wdmon.s_notice_on_event();
+
+
+--
+-- Name: observation observation_forward; Type: TRIGGER; Schema: wdmon; Owner: -
+--
+
+CREATE TRIGGER observation_forward AFTER INSERT ON wdmon.observation REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION wdmon.forward_enqueue();
 
 
 --
@@ -2397,6 +2478,14 @@ ALTER TABLE ONLY wdmon.entry_draft
 
 ALTER TABLE ONLY wdmon.entry_draft
     ADD CONSTRAINT entry_draft_unit_code_fkey FOREIGN KEY (unit_code) REFERENCES wdmon.member_unit(code);
+
+
+--
+-- Name: forward_queue forward_queue_indicator_code_fkey; Type: FK CONSTRAINT; Schema: wdmon; Owner: -
+--
+
+ALTER TABLE ONLY wdmon.forward_queue
+    ADD CONSTRAINT forward_queue_indicator_code_fkey FOREIGN KEY (indicator_code) REFERENCES wdmon.indicator(code);
 
 
 --

@@ -30,7 +30,7 @@ areas:
     name_en: Wuqing District
   - code: town_a
     parent: wuqing
-    level: county
+    level: province
     name_zh: 甲镇
     name_en: Town A
   - code: town_b
@@ -68,7 +68,7 @@ EOF
 out=$(w site import "$work/bad.yaml"); rc=$?
 check "a file with mistakes is refused with exit 2" 2 $rc "$out" "not imported; the database is unchanged"
 has "a bad level names the valid ones" "$out" \
-    "bad.yaml:8: area 'town_a': field 'level': 不能是 'county' / cannot be 'county'; 有效的 / valid: district, town, street, village, community"
+    "bad.yaml:8: area 'town_a': field 'level': 不能是 'province' / cannot be 'province'; 有效的 / valid: district, county, town, street, village, community"
 has "a missing field is named with the entry's line" "$out" \
     "bad.yaml:11: area 'town_b': field 'name_en': 缺少必填字段 / missing required field"
 has "an unknown parent names the nearest areas" "$out" \

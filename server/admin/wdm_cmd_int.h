@@ -132,4 +132,7 @@ int wdm_cmd_template (wdm_cmd_config_t *config, int argc, char **argv);
 //  token add|list|revoke: the read API's tokens.
 int wdm_cmd_token (wdm_cmd_config_t *config, int argc, char **argv);
 
+//  forward approve --year Y | approvals: 审核后上报, a year approved for the city.
+int wdm_cmd_forward (wdm_cmd_config_t *config, int argc, char **argv);
+
 #endif

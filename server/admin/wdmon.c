@@ -45,7 +45,7 @@ static const struct {
                     { "report", wdm_cmd_report },     { "site", wdm_cmd_site },
                     { "user", wdm_cmd_user },         { "plan", wdm_cmd_plan },
                     { "template", wdm_cmd_template }, { "notices", wdm_cmd_notices },
-                    { "token", wdm_cmd_token } };
+                    { "token", wdm_cmd_token },       { "forward", wdm_cmd_forward } };
 
 static void
 s_usage (FILE *out)
@@ -92,6 +92,8 @@ s_usage (FILE *out)
              "  notices [--state S]  notices of warnings by mail and group bots, sent or\n"
              "                     pending; 'notices recipient add|list|remove' who gets them\n"
              "  token add|list|revoke  the read API's tokens (docs/API.md)\n"
+             "  forward approve --year Y | approvals  审核后上报: a year's figures\n"
+             "                     approved for the city (docs/OPERATIONS.md §16)\n"
              "\n"
              "Listings (migrate --list, unit list, responsibility list, status,\n"
              "warnings, completeness) take --format text|csv|json (text by default),\n"
