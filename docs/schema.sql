@@ -143,6 +143,50 @@ CREATE TYPE wdmon.warning_state AS ENUM (
 
 
 --
+-- Name: forward_enable(boolean); Type: FUNCTION; Schema: wdmon; Owner: -
+--
+
+CREATE FUNCTION wdmon.forward_enable(turn_on boolean) RETURNS bigint
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'wdmon', 'pg_temp'
+    AS $$
+DECLARE
+    queued bigint := 0;
+    present boolean;
+BEGIN
+    LOCK TABLE observation IN SHARE ROW EXCLUSIVE MODE;
+    SELECT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = 'wdmon.observation'::regclass
+                                              AND tgname = 'observation_forward') INTO present;
+    IF turn_on AND NOT present THEN
+        CREATE TRIGGER observation_forward AFTER INSERT ON observation
+            REFERENCING NEW TABLE AS new_rows
+            FOR EACH STATEMENT EXECUTE FUNCTION forward_enqueue ();
+        INSERT INTO forward_queue (indicator_code, year, period_kind, period_no, body, sex)
+        SELECT DISTINCT indicator_code, year, period_kind, period_no, body, sex FROM observation
+        ON CONFLICT DO NOTHING;
+        GET DIAGNOSTICS queued = ROW_COUNT;
+    ELSIF NOT turn_on AND present THEN
+        DROP TRIGGER observation_forward ON observation;
+        DELETE FROM forward_queue;
+    END IF;
+    RETURN queued;
+END $$;
+
+
+--
+-- Name: forward_enabled(); Type: FUNCTION; Schema: wdmon; Owner: -
+--
+
+CREATE FUNCTION wdmon.forward_enabled() RETURNS boolean
+    LANGUAGE sql STABLE
+    SET search_path TO 'wdmon', 'pg_temp'
+    AS $$
+    SELECT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = 'wdmon.observation'::regclass
+                                              AND tgname = 'observation_forward')
+$$;
+
+
+--
 -- Name: forward_enqueue(); Type: FUNCTION; Schema: wdmon; Owner: -
 --
 
@@ -2342,13 +2386,6 @@ CREATE INDEX warning_open_idx ON wdmon.warning USING btree (state, level) WHERE 
 --
 
 CREATE TRIGGER notice_on_event AFTER INSERT ON wdmon.warning_event FOR EACH ROW EXECUTE FUNCTION wdmon.s_notice_on_event();
-
-
---
--- Name: observation observation_forward; Type: TRIGGER; Schema: wdmon; Owner: -
---
-
-CREATE TRIGGER observation_forward AFTER INSERT ON wdmon.observation REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION wdmon.forward_enqueue();
 
 
 --

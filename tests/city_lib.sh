@@ -86,6 +86,9 @@ CONF
     for level in a b city; do city_server_start $level; done
 }
 
+# city_enable LEVEL: the district queues its figures for the city (sql/067).
+city_enable () { "$wdmon" --db "${city_conn[$1]}" -l warn forward enable; }
+
 city_q () { psql "${city_conn[$1]}" -qXAt -v ON_ERROR_STOP=1 -c "SET search_path = wdmon" -c "$2"; }
 
 city_server_start () {

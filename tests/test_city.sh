@@ -42,6 +42,16 @@ DM27,xiditou,2025,25,45,180,final
 CSV
 city_send a "$work/a.csv"; expect "district A's collector delivered" $? 0
 city_send b "$work/b.csv"; expect "district B's collector delivered" $? 0
+# Forwarding is off until the district turns it on: nothing queued by the
+# store, and a forwarder started early says what to do.
+expect "nothing is queued for the city while forwarding is off" \
+    "$(city_q a "SELECT count (*) FROM forward_queue")" 0
+out=$(timeout 20 "$forward_bin" -c "$work/a/forward.conf" 2>&1); rc=$?
+check "wdmon-forward refuses to start while forwarding is off" 2 $rc "$out" "wdmon forward enable"
+series=$(city_q a "SELECT count (DISTINCT (indicator_code, year, period_kind, period_no, body, sex)) FROM observation")
+out=$("$wdmon" --db "${city_conn[a]}" -l warn forward enable 2>&1); rc=$?
+check "wdmon forward enable queues every series stored before" 0 $rc "$out" "on; $series series queued"
+city_enable b >/dev/null || fail "wdmon forward enable (b)"
 city_forward_start a
 city_forward_start b
 
@@ -133,4 +143,12 @@ check "wdmon forward approvals lists it" 0 0 "$("$wdmon" --db "${city_conn[b]}" 
 
 # Nothing waits at the districts once the city has it all.
 expect "district A's queue is empty" "$(city_q a "SELECT count (*) FROM forward_queue WHERE out_seq IS NULL")" 0
+
+# Turned off, the district queues nothing more.
+city_forward_stop a
+out=$("$wdmon" --db "${city_conn[a]}" -l warn forward disable 2>&1)
+check "wdmon forward disable" 0 $? "$out" "forwarding to the city is off"
+printf 'indicator,area,year,value,numerator,denominator,status\nDM27,meichang,2023,27,54,200,final\n' >"$work/a3.csv"
+city_send a "$work/a3.csv"; expect "district A's 2023 figure stored there" $? 0
+expect "off: the store queues nothing" "$(city_q a "SELECT count (*) FROM forward_queue")" 0
 wdm_test_end test_city

@@ -1,4 +1,6 @@
-/*  wdm_cmd_forward: `wdmon forward approve|approvals` — 审核后上报: the
+/*  wdm_cmd_forward: `wdmon forward enable|disable` — whether this database
+    queues its figures for the city (sql/067: the trigger exists only while
+    on); and `wdmon forward approve|approvals` — 审核后上报: the
     district's operator approves a year's figures for the city, recorded
     with who (the operator at this terminal, or --by) and when
     (forward_approval, sql/066); a wdmon-forward set with `approval = yes`
@@ -17,15 +19,44 @@ static void
 s_usage (FILE *out)
 {
     fprintf (out,
-             "Usage: wdmon forward approve --year Y [--by NAME] [--note TEXT]\n"
+             "Usage: wdmon forward enable|disable\n"
+             "       wdmon forward approve --year Y [--by NAME] [--note TEXT]\n"
              "       wdmon forward approvals [--format text|csv|json]\n"
              "\n"
-             "审核后上报 / approval before reporting to the city (docs/OPERATIONS.md §16):\n"
+             "Reporting to the city (逐级上报, docs/OPERATIONS.md):\n"
+             "enable     this database queues every stored figure for wdmon-forward\n"
+             "           (everything stored so far is queued once); wdmon-forward\n"
+             "           refuses to start until it is on\n"
+             "disable    stop queueing and empty the queue (what the forwarder's\n"
+             "           outbox holds is still delivered)\n"
+             "审核后上报 / approval before reporting to the city:\n"
              "approve    year Y's figures may go up to the city (when wdmon-forward runs\n"
              "           with approval = yes); recorded with who (NAME, default the\n"
              "           operator at this terminal) and when.  Later corrections of the\n"
              "           year go up as they come.\n"
              "approvals  the years approved: who, when, the note\n");
+}
+
+//  Turn forwarding on or off (forward_enable, sql/067) and say so.  The
+//  exit code.
+static int
+s_enable (PGconn *conn, bool on)
+{
+    char err [512] = "";
+    const char *params [] = { on ? "true" : "false" };
+    PGresult *res =
+        wdm_db_query (conn, "SELECT forward_enable ($1)", 1, params, PGRES_TUPLES_OK, err, sizeof err);
+    if (!res) {
+        fprintf (stderr, "wdmon forward %s: %s\n", on ? "enable" : "disable", err);
+        return WDM_CMD_EXIT_FAILED;
+    }
+    if (on)
+        printf ("已开启向市级上报,排队 %s 个数据序列 / forwarding to the city is on; %s series queued\n",
+                PQgetvalue (res, 0, 0), PQgetvalue (res, 0, 0));
+    else
+        printf ("已关闭向市级上报 / forwarding to the city is off; its queue is empty\n");
+    PQclear (res);
+    return WDM_CMD_EXIT_OK;
 }
 
 //  Approve year for the city as by.  The exit code.
@@ -84,8 +115,12 @@ wdm_cmd_forward (wdm_cmd_config_t *config, int argc, char **argv)
     }
     const char *action = optind < argc ? argv [optind++] : "";
     bool approve = strcmp (action, "approve") == 0;
-    if ((!approve && strcmp (action, "approvals") != 0) || optind != argc) {
-        fprintf (stderr, "wdmon forward: give approve or approvals (see wdmon forward --help)\n");
+    bool enable = strcmp (action, "enable") == 0, disable = strcmp (action, "disable") == 0;
+    if ((!approve && !enable && !disable && strcmp (action, "approvals") != 0) || optind != argc) {
+        fprintf (stderr,
+                 "wdmon forward: give enable, disable, approve or approvals, not '%s'"
+                 " (see wdmon forward --help)\n",
+                 action);
         return WDM_CMD_EXIT_USAGE;
     }
     if (approve && !year) {
@@ -102,7 +137,9 @@ wdm_cmd_forward (wdm_cmd_config_t *config, int argc, char **argv)
     PGconn *conn = wdm_cmd_connect (config, &rc);
     if (!conn)
         return rc;
-    if (approve)
+    if (enable || disable)
+        rc = s_enable (conn, enable);
+    else if (approve)
         rc = s_approve (conn, year, by, note);
     else {
         const char *params [] = { config->timezone };

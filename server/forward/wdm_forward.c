@@ -97,6 +97,19 @@ wdm_forward_taken (const wdm_forward_t *self)
     return self->taken;
 }
 
+static int s_connect (wdm_forward_t *self);
+
+int
+wdm_forward_enabled (wdm_forward_t *self)
+{
+    if (s_connect (self))
+        return -1;
+    PGresult *res = wdm_db_query (self->conn, "SELECT forward_enabled ()", 0, NULL, PGRES_TUPLES_OK, NULL, 0);
+    int on = res ? strcmp (PQgetvalue (res, 0, 0), "t") == 0 : -1;
+    PQclear (res);
+    return on;
+}
+
 //  Connect if not connected, and find the district's top area once.  0, or
 //  -1 logged.
 static int

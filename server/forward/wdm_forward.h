@@ -3,7 +3,8 @@
     wdmon-forward runs the collector's delivery (client/: the durable
     outbox, the CURVE link, acknowledgement after the city's COMMIT) with
     this module as its intake instead of an inbox.  Each round takes the
-    series keys waiting in the district's forward_queue (sql/065: filled in
+    series keys waiting in the district's forward_queue (sql/065, switched on
+    by `wdmon forward enable`, sql/067: filled in
     the storing transaction of every observation), reads the district's
     own figure of each — for a year's total, indicator_value at the
     district's top area (what it reported, or its towns rolled up by the
@@ -35,6 +36,11 @@ typedef struct wdm_forward wdm_forward_t;
 //  forwarder, or NULL if memory is short.
 wdm_forward_t *wdm_forward_new (const char *conninfo, const char *area, const char *city_area, long limit,
                                 bool approval);
+
+//  Whether the district database queues its figures for the city (`wdmon
+//  forward enable`, sql/067).  1 on, 0 off, -1 if the database cannot be
+//  asked now (logged).
+int wdm_forward_enabled (wdm_forward_t *self);
 
 //  Close the connection, free, set *self_p to NULL.  NULL is accepted.
 void wdm_forward_destroy (wdm_forward_t **self_p);

@@ -119,6 +119,14 @@ main (int argc, char **argv)
                                               config.link.batch_size, config.approval);
     if (!forward)
         return 1;
+    //  Off is a set-up mistake said at once; a database away now is waited
+    //  for, as the rounds wait for it.
+    if (wdm_forward_enabled (forward) == 0) {
+        wdm_log_error ("forward: 本库未开启向市级上报,请先运行 wdmon forward enable"
+                       " / forwarding is off in this database: run wdmon forward enable first");
+        wdm_forward_destroy (&forward);
+        return 2;
+    }
     rc = wdm_collector_run_intake (&config.link, wdm_forward_intake, forward, once,
                                    wdm_signal_stop_on_term ());
     wdm_log_info ("forward: %lu figures queued for the city this run", wdm_forward_taken (forward));

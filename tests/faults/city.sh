@@ -50,6 +50,7 @@ declare -A collector_pid
 trap cleanup EXIT
 start=$(date +%s)
 city_setup "$work" "${WDM_TEST_CITY_PORT:-5457}" || { echo "setup failed"; exit 2; }
+{ city_enable a && city_enable b; } >/dev/null || { echo "wdmon forward enable failed"; exit 2; }
 
 indicators=(DM27 DM28 DM31 DM32 DM33 DM36 SS11)
 towns_a=($(city_q a "SELECT code FROM area WHERE parent_code = 'wuqing' ORDER BY code"))
