@@ -146,6 +146,15 @@ committed_after () {
     [ -n "$t" ] && echo "$t"
 }
 
+# Read-only work on the standby: libpq's prefer-standby takes it, and the
+# report (not --final) runs there.
+ro="$("$pair_sh" conninfo "$pg" | sed -n 2p) dbname=wdm_failover"
+[ "$(psql "$ro" -qXAt -c "SELECT pg_is_in_recovery ()")" == t ] \
+    && "$wdmon" --db "$ro" -l warn report --year 2024 --format csv -o "$work/report.csv" 2>"$work/report.err" \
+    && [ -s "$work/report.csv" ] \
+    && ok "target_session_attrs=prefer-standby reads from the standby: wdmon report ran there ($(wc -l <"$work/report.csv") lines)" \
+    || fail "reading from the standby: $(cat "$work/report.err")"
+
 started=$SECONDS
 declare -a recover_lines=()
 for round in $(seq 1 "$ROUNDS"); do
