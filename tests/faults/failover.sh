@@ -15,12 +15,15 @@
 #     stores on the new primary;
 #   - the time to recover is measured and printed: kill → promoted, and
 #     kill → first batch committed on the new primary;
+#   - first, the standby stopped for a while under load: synchronous
+#     replication means no record is acknowledged while it is away (the
+#     primary's commits wait for it), and all flows again once it is back;
 #   - wdmon-web, on the same multi-host conninfo, answers its first request
 #     after the failover from the new primary (an API read, by token);
 #   - the server's log names why each database statement failed (no empty
 #     "database:" lines).
 #
-#   fast (ctest):  20,000 records, one failover
+#   fast (ctest):  20,000 records, one failover (about a minute)
 #   --soak:       200,000 records, three failovers, the old primary rebuilt
 #                 as the new standby (deploy/standby.sh rebuild) between them
 #
@@ -37,11 +40,13 @@ fi
 command -v pg_basebackup >/dev/null || [ -x "$(ls /usr/lib/postgresql/*/bin/pg_basebackup 2>/dev/null | tail -n 1)" ] \
     || { echo "pg_basebackup not installed"; exit 77; }
 top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$top/deploy/lib.sh"
 pair_sh=$top/deploy/standby.sh
 N=$(( soak ? 200000 : 20000 ))
 ROUNDS=$(( soak ? 3 : 1 ))
 LIMIT=$(( soak ? 900 : 120 ))
-log_level=${WDM_FAULTS_LOG:-info}
+log_level=${WDM_FAULTS_LOG:-info}           # the server's and wdmon-web's
+collector_log=${WDM_FAULTS_COLLECTOR_LOG:-warn}
 export WDM_PG_FSYNC=off   # a process killed, not the machine: the page cache survives
 
 failures=0
@@ -105,25 +110,35 @@ wait_for 10 api_ok || { fail "wdmon-web does not answer: $(tail -n 3 "$work/web.
 "$server_bin" -e "$endpoint" -k "$work/server.key" -d "$conn" -l "$log_level" 2>>"$work/server.log" &
 server_pid=$!
 for k in 0 1 2 3; do
-    "$collector_bin" -c "$work/c$((k + 1))/collector.conf" -l warn run 2>>"$work/c$((k + 1)).log" &
+    "$collector_bin" -c "$work/c$((k + 1))/collector.conf" -l "$collector_log" run 2>>"$work/c$((k + 1)).log" &
     collector_pids[$k]=$!
 done
 
-# N records with unique notes "fo n", dealt out to the four collectors'
-# inboxes, written under a hidden name and renamed (see run.sh).
-for k in 0 1 2 3; do
-    awk -v count="$N" -v k="$k" '
-        { keys [NR - 1] = $0 }
-        END {
-            for (f = 0; f < 4; f++) print "indicator,area,year,value,note" > sprintf ("%s/.fo-%d.tmp", dir, f)
-            for (i = k; i < count; i += 4) {
-                split (keys [i % NR], key, ",")
-                printf "%s,%s,%d,%.1f,fo %d\n", key [1], key [2], 2020 + int (i / NR) % 6, (i % 90) / 10, i \
-                    >> sprintf ("%s/.fo-%d.tmp", dir, (i / 4) % 4)
-            }
-        }' dir="$work/c$((k + 1))/inbox" "$work/series.txt"
-    for f in 0 1 2 3; do mv "$work/c$((k + 1))/inbox/.fo-$f.tmp" "$work/c$((k + 1))/inbox/fo-$f.csv"; done
-done
+# make_files PART FROM TO: records FROM..TO-1, with unique notes "fo n",
+# dealt out to the four collectors' inboxes, written under a hidden name
+# and renamed (see run.sh).  Two parts: the first streams through the
+# standby's absence, the second is dropped in just before the kills, so
+# that the primary always dies under load.
+make_files () {
+    local part=$1 from=$2 to=$3 k f
+    for k in 0 1 2 3; do
+        awk -v from="$from" -v to="$to" -v k="$k" -v part="$part" '
+            { keys [NR - 1] = $0 }
+            END {
+                for (f = 0; f < 4; f++) print "indicator,area,year,value,note" > sprintf ("%s/.%s-%d.tmp", dir, part, f)
+                for (i = from + k; i < to; i += 4) {
+                    split (keys [i % NR], key, ",")
+                    printf "%s,%s,%d,%.1f,fo %d\n", key [1], key [2], 2020 + int (i / NR) % 6, (i % 90) / 10, i \
+                        >> sprintf ("%s/.%s-%d.tmp", dir, part, (i / 4) % 4)
+                }
+            }' dir="$work/c$((k + 1))/inbox" "$work/series.txt"
+        for f in 0 1 2 3; do
+            mv "$work/c$((k + 1))/inbox/.$part-$f.tmp" "$work/c$((k + 1))/inbox/$part-$f.csv"
+        done
+    done
+}
+HALF=$(( N / 2 ))
+make_files first 0 "$HALF"
 
 found () { q "SELECT count(*) FROM observation WHERE note LIKE 'fo %'"; }
 reached () { [ "$(found)" -ge "$1" ]; }
@@ -156,13 +171,38 @@ ro="$("$pair_sh" conninfo "$pg" | sed -n 2p) dbname=wdm_failover"
     || fail "reading from the standby: $(cat "$work/report.err")"
 
 started=$SECONDS
+# The standby away: commits wait for it, so nothing is acknowledged.
+synchronous () { [ "$(psql "$rw dbname=postgres" -qXAt -c "SELECT sync_state FROM pg_stat_replication")" == sync ]; }
+wait_for 60 reached $(( HALF / 5 )) || fail "the stream stalled before the standby was stopped"
+wdm_pg_stop "$pg/b"
+sleep 1                                   # replies already on their way land
+acked_away=$(answered) found_away=$(found)
+sleep 4
+acked_later=$(answered) found_later=$(found)
+[ "$acked_later" -eq "$acked_away" ] \
+    && ok "standby away 4 s: 0 records acknowledged meanwhile ($acked_away before; rows committed on the primary and waiting for the standby: $(( found_later - found_away )))" \
+    || fail "standby away: $(( acked_later - acked_away )) records acknowledged while it was away (synchronous replication should hold them)"
+waiting=$(psql "$rw dbname=postgres" -qXAt -c "SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'SyncRep'")
+[ "$waiting" -ge 1 ] && ok "the server's commit waits for the standby (wait_event SyncRep)" \
+    || fail "no session waits for the standby ($waiting)"
+"$pair_sh" start "$pg" >>"$work/setup.log" 2>&1
+wait_for 60 synchronous && ok "standby back and synchronous again" || fail "the standby did not become synchronous again"
+t_back=$SECONDS
+more_acked () { [ "$(answered)" -gt "$acked_later" ]; }
+wait_for 60 more_acked \
+    && ok "acknowledgements flow again $(( SECONDS - t_back )) s after the standby is back" \
+    || fail "nothing acknowledged within 60 s of the standby's return"
 declare -a recover_lines=()
+wait_for "$LIMIT" reached "$HALF" || fail "the first half was not delivered within $LIMIT s"
+make_files second "$HALF" "$N"
 for round in $(seq 1 "$ROUNDS"); do
-    # Under load: a share of the stream stored, the rest still flowing.
-    wait_for 60 reached $(( N * round / (ROUNDS + 2) )) || { fail "round $round: the stream stalled before the kill"; break; }
+    # Under load: a share of the second half stored, the rest still flowing.
+    wait_for 60 reached $(( HALF + HALF * round / (ROUNDS + 2) )) || { fail "round $round: the stream stalled before the kill"; break; }
+    stored_at_kill=$(found)
+    [ "$stored_at_kill" -lt "$N" ] || fail "round $round: the stream ended before the kill: not a kill under load"
     acked_before=$(answered)
-    t_kill=$(date +%s.%N)
     old=$("$pair_sh" kill-primary "$pg") || { fail "round $round: kill-primary"; break; }
+    t_kill=$(date +%s.%N)        # every process of the old primary is gone
     if [ "$round" -eq 1 ]; then
         # Neither host will do now: the message names each and why.
         why=$("$wdmon" --db "$conn" warnings list 2>&1 >/dev/null)
@@ -174,9 +214,9 @@ for round in $(seq 1 "$ROUNDS"); do
     t_promoted=$(date +%s.%N)
     if t_first=$(wait_for 60 committed_after "$t_kill"); then
         line=$(awk -v k="$t_kill" -v p="$t_promoted" -v f="$t_first" \
-            'BEGIN { printf "kill → promoted %.2f s, kill → first commit on the new primary %.2f s", p - k, f - k }')
+            'BEGIN { printf "kill → promoted %.2f s, kill → first commit on the new primary %.2f s (%.2f s after the promotion)", p - k, f - k, f - p }')
         recover_lines+=("round $round: $line")
-        ok "round $round: primary $old killed -9 with $acked_before records acknowledged; $line"
+        ok "round $round: primary $old killed -9 with $acked_before records acknowledged, $stored_at_kill of $N stored; $line"
     else
         fail "round $round: no batch committed on the new primary within 60 s of the kill"
     fi
