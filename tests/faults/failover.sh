@@ -26,12 +26,18 @@
 #   fast (ctest):  20,000 records, one failover (about a minute)
 #   --soak:       200,000 records, three failovers, the old primary rebuilt
 #                 as the new standby (deploy/standby.sh rebuild) between them
+#   --cost:       no fault: what synchronous replication costs — the same
+#                 load (WDM_COST_N records, 40,000 by default) delivered with
+#                 the standby synchronous, asynchronous, and synchronous
+#                 again (after an untimed warm-up), in one run; the rates
+#                 and their ratio printed
 #
 # Needs root or the postgres user's rights to run PostgreSQL (as tests/run.sh).
 # WDM_FAULTS_KEEP=1 keeps the work directory; a failed run always keeps it.
 set -u
-soak=0
+soak=0 cost=0
 [ "${1:-}" == "--soak" ] && { soak=1; shift; }
+[ "${1:-}" == "--cost" ] && { cost=1; shift; }
 wdmon=$1 server_bin=$2 collector_bin=$3
 web_bin=$(dirname "$server_bin")/wdmon-web
 if nm "$server_bin" 2>/dev/null | grep -q __asan_init; then
@@ -138,7 +144,6 @@ make_files () {
     done
 }
 HALF=$(( N / 2 ))
-make_files first 0 "$HALF"
 
 found () { q "SELECT count(*) FROM observation WHERE note LIKE 'fo %'"; }
 reached () { [ "$(found)" -ge "$1" ]; }
@@ -160,6 +165,37 @@ committed_after () {
     t=$(q "SELECT extract (epoch FROM min (committed_at)) FROM ingest_batch WHERE committed_at > to_timestamp ($1)")
     [ -n "$t" ] && echo "$t"
 }
+
+if [ $cost -eq 1 ]; then
+    M=${WDM_COST_N:-40000} from=0
+    set_sync () {  # set_sync NAMES: synchronous_standby_names on the primary
+        psql "$rw dbname=postgres" -qXAt -c "ALTER SYSTEM SET synchronous_standby_names = '$1'" \
+            -c "SELECT pg_reload_conf ()" >/dev/null
+    }
+    all_acked () { [ "$(answered)" -ge "$1" ] && reached "$1"; }
+    declare -a rates=()
+    # A first load, not timed, warms up the server, its warning worker and
+    # the caches; then sync, async, sync.
+    for mode in warm-up sync async sync; do
+        [ $mode != async ] && set_sync "FIRST 1 (wdm_standby)" || set_sync ""
+        sleep 1
+        t0=$(date +%s.%N)
+        make_files "cost$from" "$from" $(( from + M ))
+        from=$(( from + M ))
+        wait_for "$LIMIT" all_acked "$from" || { fail "$mode: $M records not acknowledged within $LIMIT s"; break; }
+        t1=$(date +%s.%N)
+        rate=$(awk -v m="$M" -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f", m / (b - a) }')
+        [ $mode == warm-up ] || rates+=("$rate")
+        echo "$mode: $M records acknowledged in $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }') s, $rate records/s"
+    done
+    if [ ${#rates[@]} -eq 3 ]; then
+        awk -v s1="${rates[0]}" -v a="${rates[1]}" -v s2="${rates[2]}" 'BEGIN {
+            printf "synchronous standby / no synchronous standby: %.2f (sync %d and %d records/s, async %d)\n", (s1 + s2) / 2 / a, s1, s2, a }'
+    fi
+    echo "failover --cost: $failures failed"
+    [ $failures -eq 0 ]; exit
+fi
+make_files first 0 "$HALF"
 
 # Read-only work on the standby: libpq's prefer-standby takes it, and the
 # report (not --final) runs there.
