@@ -109,7 +109,8 @@ wdm_db_exec (PGconn *conn, const char *sql)
     int rc = PQresultStatus (res) == PGRES_COMMAND_OK ? 0 : -1;
     if (rc) {
         //  No result at all (the connection gone): the connection says why.
-        const char *message = res && *PQresultErrorMessage (res) ? PQresultErrorMessage (res) : PQerrorMessage (conn);
+        const char *message =
+            res && *PQresultErrorMessage (res) ? PQresultErrorMessage (res) : PQerrorMessage (conn);
         char *why = s_one_line (message);
         wdm_log_error ("database: %s", why && *why ? why : "no answer");
         free (why);
