@@ -64,21 +64,17 @@ psql_at () {  # psql_at CLUSTER_DIR SQL...: run SQL on that cluster, as postgres
     wdm_as_pg "$bin/psql" -qXAt -h "$dir/run" -p "$(port_of "$dir")" -U postgres -d postgres "${args[@]}"
 }
 in_recovery () { psql_at "$1" "SELECT pg_is_in_recovery ()" 2>/dev/null; }
-# The running primary and standby of the pair, as cluster directories.
-primary_of () {
+# The running cluster of the pair in recovery (t: the standby) or not
+# (f: the primary), as its directory.
+running_with () {  # running_with DIR t|f
     local d
     for d in "$1/a" "$1/b"; do
-        [ "$(in_recovery "$d")" == f ] && { echo "$d"; return 0; }
+        [ "$(in_recovery "$d")" == "$2" ] && { echo "$d"; return 0; }
     done
     return 1
 }
-standby_of () {
-    local d
-    for d in "$1/a" "$1/b"; do
-        [ "$(in_recovery "$d")" == t ] && { echo "$d"; return 0; }
-    done
-    return 1
-}
+primary_of () { running_with "$1" f; }
+standby_of () { running_with "$1" t; }
 other_of () { [ "$(basename "$2")" == a ] && echo "$1/b" || echo "$1/a"; }
 
 # make_standby PRIMARY_DIR STANDBY_DIR: a fresh copy of the primary,
