@@ -3,6 +3,7 @@
 #include "wdm_db.h"
 #include "wdm_log.h"
 
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,32 @@ s_notice (void *arg, const char *message)
     wdm_log_warn ("database: %s", message);
 }
 
+//  libpq's message as one log line: its lines joined by "; ", the
+//  newline at its end dropped.  With a multi-host conninfo it says, one
+//  line a host, why each was not taken ("Connection refused", "session
+//  is read-only"): the first line alone would hide the standby's answer.
+//  A copy the caller frees, or NULL out of memory.
+static char *
+s_one_line (const char *message)
+{
+    char *line = malloc (2 * strlen (message) + 1);
+    if (!line)
+        return NULL;
+    char *out = line;
+    for (const char *in = message; *in; in++) {
+        if (*in != '\n')
+            *out++ = *in == '\t' ? ' ' : *in;
+        else if (in [1] && in [1] != '\n') {
+            *out++ = ';';
+            *out++ = ' ';
+            while (in [1] == '\t' || in [1] == ' ')
+                in++;
+        }
+    }
+    *out = '\0';
+    return line;
+}
+
 //  A new connection made ready: the cause logged and NULL if it is not.
 static PGconn *
 s_ready (PGconn *conn)
@@ -26,13 +53,9 @@ s_ready (PGconn *conn)
         return NULL;
     }
     if (PQstatus (conn) != CONNECTION_OK) {
-        //  PQerrorMessage ends with a newline; the log adds its own.
-        char *why = strdup (PQerrorMessage (conn));
-        if (why) {
-            why [strcspn (why, "\n")] = '\0';
-            wdm_log_error ("database: cannot connect: %s", why);
-            free (why);
-        }
+        char *why = s_one_line (PQerrorMessage (conn));
+        wdm_log_error ("database: cannot connect: %s", why ? why : "out of memory");
+        free (why);
         PQfinish (conn);
         return NULL;
     }
@@ -84,10 +107,30 @@ wdm_db_exec (PGconn *conn, const char *sql)
 {
     PGresult *res = PQexec (conn, sql);
     int rc = PQresultStatus (res) == PGRES_COMMAND_OK ? 0 : -1;
-    if (rc)
-        wdm_log_error ("database: %s", PQresultErrorMessage (res));
+    if (rc) {
+        //  No result at all (the connection gone): the connection says why.
+        const char *message =
+            res && *PQresultErrorMessage (res) ? PQresultErrorMessage (res) : PQerrorMessage (conn);
+        char *why = s_one_line (message);
+        wdm_log_error ("database: %s", why && *why ? why : "no answer");
+        free (why);
+    }
     PQclear (res);
     return rc;
+}
+
+int
+wdm_db_alive (PGconn *conn)
+{
+    if (!conn || PQstatus (conn) != CONNECTION_OK)
+        return 0;
+    //  A server that has gone away closed the socket: it reads as ready,
+    //  and reading it finds the end, which libpq turns into CONNECTION_BAD.
+    //  Nothing to read: the connection is as good as it was.
+    struct pollfd fd = { .fd = PQsocket (conn), .events = POLLIN };
+    if (fd.fd >= 0 && poll (&fd, 1, 0) > 0 && PQtransactionStatus (conn) == PQTRANS_IDLE)
+        PQconsumeInput (conn);
+    return PQstatus (conn) == CONNECTION_OK;
 }
 
 PGresult *

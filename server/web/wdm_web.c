@@ -175,11 +175,14 @@ s_path_id (const char *path, const char *prefix, const char **rest)
     return id;
 }
 
-//  Whether the database is there; one reset is tried.
+//  Whether the database is there; one reset is tried.  A connection the
+//  server closed (a failover, a restart) is found before the page's query
+//  fails on it; the reset then follows the conninfo's hosts to the new
+//  primary (target_session_attrs=read-write).
 static bool
 s_database_ok (wdm_web_req_t *req)
 {
-    if (PQstatus (req->conn) == CONNECTION_OK && PQtransactionStatus (req->conn) == PQTRANS_IDLE)
+    if (wdm_db_alive (req->conn) && PQtransactionStatus (req->conn) == PQTRANS_IDLE)
         return true;
     PQreset (req->conn);
     if (PQstatus (req->conn) != CONNECTION_OK) {
