@@ -209,7 +209,10 @@ s_indicators (wdm_web_req_t *req, const wdm_report_state_t *state, const bool *m
 }
 
 //  The open warnings of the plan, red first, a few; with the counts by
-//  level and the links to the warnings page filtered.
+//  level and the links to the warnings page filtered.  The rows of the
+//  open_warnings view, read from warning with its joins: the view's
+//  search for each warning's responsible unit is not shown here and took
+//  seconds over tens of thousands of warnings (issue 15).
 static void
 s_warnings (wdm_web_req_t *req, const char *plan)
 {
@@ -217,11 +220,13 @@ s_warnings (wdm_web_req_t *req, const char *plan)
     const char *params [] = { plan, s_scope (req) };
     PGresult *res = wdm_db_query (
         req->conn,
-        "SELECT w.id, w.level, w.indicator_code, w.indicator_zh, w.area_zh, w.year, w.message_zh,"
+        "SELECT w.id, w.level, w.indicator_code, i.name_zh, a.name_zh, w.year, w.message_zh,"
         "       w.message_en, count (*) FILTER (WHERE w.level = 'red') OVER (),"
         "       count (*) FILTER (WHERE w.level = 'yellow') OVER ()"
-        "  FROM open_warnings w"
-        " WHERE w.plan_code = $1 AND" S_WARNING_SCOPE (
+        "  FROM warning w JOIN indicator i ON i.code = w.indicator_code JOIN area a ON a.code = w.area_code"
+        "  JOIN plan_target t ON t.plan_code = w.plan_code AND t.indicator_code = w.indicator_code"
+        "  JOIN domain d ON d.plan_code = t.plan_code AND d.code = t.domain_code"
+        " WHERE w.state <> 'resolved' AND w.plan_code = $1 AND" S_WARNING_SCOPE (
             "2") " ORDER BY w.level DESC, w.updated_at DESC, w.id DESC LIMIT 10",
         2, params, PGRES_TUPLES_OK, NULL, 0);
     int rows = res ? PQntuples (res) : 0;
