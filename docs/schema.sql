@@ -893,7 +893,11 @@ CREATE TABLE wdmon.responsibility (
 --
 
 CREATE VIEW wdmon.report_owed AS
- WITH watched AS (
+ WITH within AS MATERIALIZED (
+         SELECT area_within.area_code,
+            area_within.within_code
+           FROM wdmon.area_within
+        ), watched AS (
          SELECT t.indicator_code,
             t.plan_code,
             p.current,
@@ -957,7 +961,7 @@ CREATE VIEW wdmon.report_owed AS
      LEFT JOIN LATERAL ( SELECT min(o.received_at) AS first_received
            FROM wdmon.observation o
           WHERE ((o.indicator_code = w.indicator_code) AND (o.year = w.year) AND (o.period_kind = 'year'::wdmon.frequency) AND (o.period_no = 0) AND ((w.body = ''::text) OR (o.body = w.body)) AND (o.area_code IN ( SELECT a.within_code
-                   FROM wdmon.area_within a
+                   FROM within a
                   WHERE (a.area_code = w.area_code))))) f ON (true));
 
 
@@ -2165,6 +2169,13 @@ CREATE UNIQUE INDEX notice_recipient_name ON wdmon.notice_recipient USING btree 
 --
 
 CREATE INDEX observation_by_area ON wdmon.observation USING btree (area_code, indicator_code, year, period_kind, period_no, body, sex, revision) INCLUDE (value, numerator, denominator);
+
+
+--
+-- Name: observation_first_received; Type: INDEX; Schema: wdmon; Owner: -
+--
+
+CREATE INDEX observation_first_received ON wdmon.observation USING btree (indicator_code, year, area_code) INCLUDE (received_at, body) WHERE ((period_kind = 'year'::wdmon.frequency) AND (period_no = 0));
 
 
 --
