@@ -354,11 +354,11 @@ s_load_flags (rp_report_t *self, const s_span_t *span)
 static int
 s_load_warning_counts (rp_report_t *self, const s_span_t *span)
 {
-    PGresult *res =
-        rp_query (self, "the open warnings",
-                  "SELECT count (*) FILTER (WHERE w.level = 'red'), count (*) FILTER (WHERE w.level = 'yellow')"
-                  "  FROM " S_OPEN_WARNINGS " AND w.year <= $1::int AND w.plan_code = $2",
-                  2, span->params + 2);
+    PGresult *res = rp_query (
+        self, "the open warnings",
+        "SELECT count (*) FILTER (WHERE w.level = 'red'), count (*) FILTER (WHERE w.level = 'yellow')"
+        "  FROM " S_OPEN_WARNINGS " AND w.year <= $1::int AND w.plan_code = $2",
+        2, span->params + 2);
     if (!res)
         return -1;
     self->sum.open_red = atoi (PQgetvalue (res, 0, 0));

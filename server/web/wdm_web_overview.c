@@ -356,19 +356,21 @@ s_changes (wdm_web_req_t *req)
     //  The values: counted and the newest ten chosen on the narrow rows,
     //  and only those ten worded (wording each of 1,000,000 values
     //  received took seconds; issue 15).
-    s_since_list (req, "since-values", "收到的数据 / values received",
-                  "SELECT s.total, o.indicator_code, o.indicator_code || ' ' || i.name_zh,"
-                  "       o.area_code || ' · ' || o.year || ' · ' || o.value || ' · ' || o.unit_code || ' · '"
-                  "       || " WDM_TABLE_LOCAL_TIME (
-                      "o.received_at",
-                      "3") "  FROM (SELECT o.id, count (*) OVER () AS total FROM observation o"
-                           "         WHERE o.received_at > $1::timestamptz"
-                           "           AND " WDM_UNIT_SCOPE ("o.unit_code", "o.indicator_code",
-                                                             "2") "         ORDER BY o.received_at DESC, o.id DESC"
-                                                                  " LIMIT 10) s"
-                           "  JOIN observation o ON o.id = s.id JOIN indicator i ON i.code = o.indicator_code"
-                           " ORDER BY o.received_at DESC, o.id DESC",
-                  since, false);
+    s_since_list (
+        req, "since-values", "收到的数据 / values received",
+        "SELECT s.total, o.indicator_code, o.indicator_code || ' ' || i.name_zh,"
+        "       o.area_code || ' · ' || o.year || ' · ' || o.value || ' · ' || o.unit_code || ' · '"
+        "       || " WDM_TABLE_LOCAL_TIME (
+            "o.received_at",
+            "3") "  FROM (SELECT o.id, count (*) OVER () AS total FROM observation o"
+                 "         WHERE o.received_at > $1::timestamptz"
+                 "           AND " WDM_UNIT_SCOPE (
+                     "o.unit_code", "o.indicator_code",
+                     "2") "         ORDER BY o.received_at DESC, o.id DESC"
+                          " LIMIT 10) s"
+                          "  JOIN observation o ON o.id = s.id JOIN indicator i ON i.code = o.indicator_code"
+                          " ORDER BY o.received_at DESC, o.id DESC",
+        since, false);
     wdm_web_raw (out, "</div></section>");
 }
 
