@@ -957,7 +957,11 @@ CREATE TABLE wdmon.responsibility (
 --
 
 CREATE VIEW wdmon.report_owed AS
- WITH watched AS (
+ WITH within AS MATERIALIZED (
+         SELECT area_within.area_code,
+            area_within.within_code
+           FROM wdmon.area_within
+        ), watched AS (
          SELECT t.indicator_code,
             t.plan_code,
             p.current,
@@ -1021,7 +1025,7 @@ CREATE VIEW wdmon.report_owed AS
      LEFT JOIN LATERAL ( SELECT min(o.received_at) AS first_received
            FROM wdmon.observation o
           WHERE ((o.indicator_code = w.indicator_code) AND (o.year = w.year) AND (o.period_kind = 'year'::wdmon.frequency) AND (o.period_no = 0) AND ((w.body = ''::text) OR (o.body = w.body)) AND (o.area_code IN ( SELECT a.within_code
-                   FROM wdmon.area_within a
+                   FROM within a
                   WHERE (a.area_code = w.area_code))))) f ON (true));
 
 
@@ -1287,34 +1291,28 @@ CREATE VIEW wdmon.observation_current AS
 --
 
 CREATE VIEW wdmon.indicator_value AS
- WITH reported AS (
-         SELECT c.indicator_code,
-            c.area_code,
-            c.year,
-            c.value,
-            c.numerator,
-            c.denominator,
-            (c.status)::text AS status
-           FROM wdmon.observation_current c
-          WHERE ((c.period_kind = 'year'::wdmon.frequency) AND (c.body = ''::text) AND (c.sex = 'T'::bpchar))
-        ), children AS (
-         SELECT r.indicator_code,
-            a.parent_code AS area_code,
-            r.year,
-            count(*) AS parts,
-            count(*) FILTER (WHERE ((r.numerator IS NOT NULL) AND (r.denominator IS NOT NULL))) AS with_ratio,
-            sum(r.value) AS total,
-            min(r.value) AS low,
-            max(r.value) AS high,
-            avg(r.value) AS mean,
-            sum(r.numerator) AS numerator,
-            sum(r.denominator) AS denominator
-           FROM (reported r
-             JOIN wdmon.area a ON ((a.code = r.area_code)))
-          WHERE (a.parent_code IS NOT NULL)
-          GROUP BY r.indicator_code, a.parent_code, r.year
-        ), rolled AS (
-         SELECT c.indicator_code,
+ SELECT c.indicator_code,
+    c.area_code,
+    c.year,
+    c.value,
+    c.numerator,
+    c.denominator,
+    (c.status)::text AS status,
+    'reported'::text AS source,
+    NULL::bigint AS parts
+   FROM wdmon.observation_current c
+  WHERE ((c.period_kind = 'year'::wdmon.frequency) AND (c.body = ''::text) AND (c.sex = 'T'::bpchar))
+UNION ALL
+ SELECT r.indicator_code,
+    r.area_code,
+    r.year,
+    r.value,
+    r.numerator,
+    r.denominator,
+    'rolled_up'::text AS status,
+    'rolled_up'::text AS source,
+    r.parts
+   FROM ( SELECT c.indicator_code,
             c.area_code,
             c.year,
                 CASE i.aggregation
@@ -1337,38 +1335,36 @@ CREATE VIEW wdmon.indicator_value AS
                     WHEN (i.aggregation = 'ratio'::wdmon.aggregation) THEN c.denominator
                     ELSE NULL::double precision
                 END AS denominator,
-            'rolled_up'::text AS status,
             c.parts
-           FROM (((children c
+           FROM ((( SELECT o.indicator_code,
+                    p.code AS area_code,
+                    o.year,
+                    count(*) AS parts,
+                    count(*) FILTER (WHERE ((o.numerator IS NOT NULL) AND (o.denominator IS NOT NULL))) AS with_ratio,
+                    sum(o.value) AS total,
+                    min(o.value) AS low,
+                    max(o.value) AS high,
+                    avg(o.value) AS mean,
+                    sum(o.numerator) AS numerator,
+                    sum(o.denominator) AS denominator
+                   FROM ((wdmon.area p
+                     JOIN wdmon.area a ON ((a.parent_code = p.code)))
+                     CROSS JOIN LATERAL ( SELECT DISTINCT ON (l.indicator_code, l.year) l.indicator_code,
+                            l.year,
+                            l.value,
+                            l.numerator,
+                            l.denominator
+                           FROM wdmon.observation l
+                          WHERE ((l.area_code = a.code) AND (l.period_kind = 'year'::wdmon.frequency) AND (l.period_no = 0) AND (l.body = ''::text) AND (l.sex = 'T'::bpchar))
+                          ORDER BY l.indicator_code DESC, l.year DESC, l.revision DESC) o)
+                  WHERE (p.level = 'district'::wdmon.area_level)
+                  GROUP BY o.indicator_code, p.code, o.year) c
              JOIN wdmon.indicator i ON ((i.code = c.indicator_code)))
              JOIN wdmon.measure_unit u ON ((u.code = i.measure_unit_code)))
-             JOIN wdmon.area p ON (((p.code = c.area_code) AND (p.level = 'district'::wdmon.area_level))))
           WHERE (NOT (EXISTS ( SELECT 1
-                   FROM reported r
-                  WHERE ((r.indicator_code = c.indicator_code) AND (r.area_code = c.area_code) AND (r.year = c.year)))))
-        )
- SELECT reported.indicator_code,
-    reported.area_code,
-    reported.year,
-    reported.value,
-    reported.numerator,
-    reported.denominator,
-    reported.status,
-    'reported'::text AS source,
-    NULL::bigint AS parts
-   FROM reported
-UNION ALL
- SELECT rolled.indicator_code,
-    rolled.area_code,
-    rolled.year,
-    rolled.value,
-    rolled.numerator,
-    rolled.denominator,
-    rolled.status,
-    'rolled_up'::text AS source,
-    rolled.parts
-   FROM rolled
-  WHERE (rolled.value IS NOT NULL);
+                   FROM wdmon.observation x
+                  WHERE ((x.indicator_code = c.indicator_code) AND (x.area_code = c.area_code) AND (x.year = c.year) AND (x.period_kind = 'year'::wdmon.frequency) AND (x.body = ''::text) AND (x.sex = 'T'::bpchar)))))) r
+  WHERE (r.value IS NOT NULL);
 
 
 --
@@ -1588,14 +1584,25 @@ CREATE VIEW wdmon.open_warnings AS
            FROM wdmon.member_unit u
           WHERE (u.code = w.unit_code)
         UNION ALL
-        ( SELECT u.code,
+        ( WITH RECURSIVE up(code, depth) AS (
+                 SELECT w.area_code,
+                    0 AS "?column?"
+                  WHERE (w.unit_code IS NULL)
+                UNION ALL
+                 SELECT ( SELECT x.parent_code
+                           FROM wdmon.area x
+                          WHERE (x.code = up_1.code)) AS parent_code,
+                    (up_1.depth + 1)
+                   FROM up up_1
+                  WHERE (up_1.code IS NOT NULL)
+                )
+         SELECT u.code,
             u.name_zh,
             u.name_en
-           FROM ((wdmon.responsibility rs
-             JOIN wdmon.member_unit u ON (((u.code = rs.unit_code) AND u.active)))
-             JOIN wdmon.area_within aw ON (((aw.area_code = u.area_code) AND (aw.within_code = w.area_code))))
-          WHERE ((w.unit_code IS NULL) AND (rs.indicator_code = w.indicator_code) AND rs.lead)
-          ORDER BY aw.depth, u.code)
+           FROM ((up
+             JOIN wdmon.member_unit u ON (((u.area_code = up.code) AND u.active)))
+             JOIN wdmon.responsibility rs ON (((rs.unit_code = u.code) AND (rs.indicator_code = w.indicator_code) AND rs.lead)))
+          ORDER BY up.depth, u.code)
  LIMIT 1) ru ON (true))
   WHERE (w.state <> 'resolved'::wdmon.warning_state);
 
@@ -2312,6 +2319,20 @@ CREATE UNIQUE INDEX notice_recipient_name ON wdmon.notice_recipient USING btree 
 
 
 --
+-- Name: observation_by_area; Type: INDEX; Schema: wdmon; Owner: -
+--
+
+CREATE INDEX observation_by_area ON wdmon.observation USING btree (area_code, indicator_code, year, period_kind, period_no, body, sex, revision) INCLUDE (value, numerator, denominator);
+
+
+--
+-- Name: observation_first_received; Type: INDEX; Schema: wdmon; Owner: -
+--
+
+CREATE INDEX observation_first_received ON wdmon.observation USING btree (indicator_code, year, area_code) INCLUDE (received_at, body) WHERE ((period_kind = 'year'::wdmon.frequency) AND (period_no = 0));
+
+
+--
 -- Name: observation_report_idx; Type: INDEX; Schema: wdmon; Owner: -
 --
 
@@ -2379,6 +2400,13 @@ CREATE UNIQUE INDEX warning_key ON wdmon.warning USING btree (plan_code, rule_co
 --
 
 CREATE INDEX warning_open_idx ON wdmon.warning USING btree (state, level) WHERE (state <> 'resolved'::wdmon.warning_state);
+
+
+--
+-- Name: warning_plan_open; Type: INDEX; Schema: wdmon; Owner: -
+--
+
+CREATE INDEX warning_plan_open ON wdmon.warning USING btree (plan_code, indicator_code, area_code) WHERE (state <> 'resolved'::wdmon.warning_state);
 
 
 --

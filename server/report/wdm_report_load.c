@@ -281,7 +281,9 @@ s_load_values_by_sex (rp_report_t *self, const s_span_t *span)
 }
 
 //  min_count: the weakest body, in whatever area it sits (the district's
-//  teams, or each town's).
+//  teams, or each town's).  The indicators also as an array: a join alone
+//  is not carried into observation_current, which then worked out every
+//  series (issue 15).
 static void
 s_take_by_body (rp_report_t *self, const PGresult *res, int row)
 {
@@ -305,9 +307,23 @@ s_load_counts_by_body (rp_report_t *self, const s_span_t *span)
         "       AND t.target_kind = 'min_count'"
         " WHERE o.period_kind = 'year' AND o.period_no = 0 AND o.body <> '' AND o.sex = 'T'"
         "   AND o.year BETWEEN $1::int AND $2::int"
+        "   AND o.indicator_code = ANY (ARRAY (SELECT indicator_code FROM wdmon.plan_target"
+        "                                       WHERE plan_code = $3 AND target_kind = 'min_count'))"
         " GROUP BY o.indicator_code, o.year",
         3, span->params + 1, s_take_by_body);
 }
+
+//  The warnings open_warnings lists (not resolved, about a target of
+//  their plan), read from warning itself: the view's lateral search for
+//  each one's responsible unit, which these counts do not need, costs
+//  seconds with tens of thousands of warnings (issue 15).  rule,
+//  indicator and area, the view's other joins, are the warning's foreign
+//  keys and drop none.  Continue with " AND ...".
+#define S_OPEN_WARNINGS                                                                                      \
+    "wdmon.warning w"                                                                                        \
+    "  JOIN wdmon.plan_target t ON t.plan_code = w.plan_code AND t.indicator_code = w.indicator_code"        \
+    "  JOIN wdmon.domain d ON d.plan_code = t.plan_code AND d.code = t.domain_code"                          \
+    " WHERE w.state <> 'resolved'"
 
 //  Open warnings that speak about a target, for the district (min_count:
 //  any area, since each town's teams are judged), about a year up to the
@@ -329,20 +345,20 @@ static int
 s_load_flags (rp_report_t *self, const s_span_t *span)
 {
     return s_load_rows (self, "the open warnings",
-                        "SELECT indicator_code, rule_code, level::text FROM wdmon.open_warnings"
-                        " WHERE year BETWEEN $2::int AND $3::int AND plan_code = $4"
-                        "   AND (area_code = $1 OR rule_code = 'min_count')",
+                        "SELECT w.indicator_code, w.rule_code, w.level::text FROM " S_OPEN_WARNINGS
+                        "   AND w.year BETWEEN $2::int AND $3::int AND w.plan_code = $4"
+                        "   AND (w.area_code = $1 OR w.rule_code = 'min_count')",
                         4, span->params, s_take_flag);
 }
 
 static int
 s_load_warning_counts (rp_report_t *self, const s_span_t *span)
 {
-    PGresult *res =
-        rp_query (self, "the open warnings",
-                  "SELECT count (*) FILTER (WHERE level = 'red'), count (*) FILTER (WHERE level = 'yellow')"
-                  "  FROM wdmon.open_warnings WHERE year <= $1::int AND plan_code = $2",
-                  2, span->params + 2);
+    PGresult *res = rp_query (
+        self, "the open warnings",
+        "SELECT count (*) FILTER (WHERE w.level = 'red'), count (*) FILTER (WHERE w.level = 'yellow')"
+        "  FROM " S_OPEN_WARNINGS " AND w.year <= $1::int AND w.plan_code = $2",
+        2, span->params + 2);
     if (!res)
         return -1;
     self->sum.open_red = atoi (PQgetvalue (res, 0, 0));

@@ -175,6 +175,17 @@ s_path_id (const char *path, const char *prefix, const char **rest)
     return id;
 }
 
+//  The console's session settings: no JIT.  The pages' queries are short,
+//  but the planner's estimates for the recursive area views run to tens
+//  of millions, past jit_above_cost, and compiling them took 2-6 s of a
+//  completeness page that runs in 0.7 s (issue 15, at 1,000,000
+//  observations).  0, or -1 logged.
+static int
+s_session (PGconn *conn)
+{
+    return wdm_db_exec (conn, "SET jit = off");
+}
+
 //  Whether the database is there; one reset is tried.  A connection the
 //  server closed (a failover, a restart) is found before the page's query
 //  fails on it; the reset then follows the conninfo's hosts to the new
@@ -190,7 +201,7 @@ s_database_ok (wdm_web_req_t *req)
         return false;
     }
     return wdm_db_exec (req->conn, "SET search_path = wdmon") == 0
-        && wdm_db_exec (req->conn, "SET client_encoding = 'UTF8'") == 0;
+        && wdm_db_exec (req->conn, "SET client_encoding = 'UTF8'") == 0 && s_session (req->conn) == 0;
 }
 
 //  Route a request whose user is known to its page.
@@ -468,7 +479,7 @@ wdm_web_run (const wdm_web_config_t *config, volatile sig_atomic_t *stop)
     if (tls && (!(cert = s_read_file (config->tls_cert)) || !(key = s_read_file (config->tls_key))))
         goto cleanup;
     server.conn = wdm_db_connect (config->conninfo);
-    if (!server.conn)
+    if (!server.conn || s_session (server.conn) != 0)
         goto cleanup;
     unsigned int flags = MHD_USE_ERROR_LOG | (tls ? MHD_USE_TLS : 0);
     if (tls)

@@ -38,7 +38,9 @@
 
 //  The plan's indicators with their targets in the plan's words, the
 //  latest district value and the open warnings ($1 plan, $2 a unit user's
-//  unit or NULL, $3 domain or NULL).
+//  unit or NULL, $3 domain or NULL).  The district's codes as an array,
+//  not a join: a join is not carried into observation_current, which
+//  then worked out every series of the indicator (issue 15).
 static const char *s_indicators_sql =
     "SELECT i.code, i.name_zh, i.name_en, t.domain_code AS domain, d.name_zh AS domain_zh,"
     "       d.name_en AS domain_en, i.measure_unit_code AS measure_unit, m.name_zh AS measure_unit_zh,"
@@ -59,8 +61,8 @@ static const char *s_indicators_sql =
                       "  JOIN domain d ON d.plan_code = t.plan_code AND d.code = t.domain_code"
                       "  JOIN measure_unit m ON m.code = i.measure_unit_code"
                       "  LEFT JOIN LATERAL (SELECT c.year, c.value, c.status FROM observation_current c"
-                      "                      JOIN area a ON a.code = c.area_code AND a.level = 'district'"
-                      "                     WHERE c.indicator_code = i.code AND c.period_kind = 'year' AND c.sex = 'T'"
+                      "                     WHERE c.area_code = ANY (ARRAY (SELECT code FROM area WHERE level = 'district'))"
+                      "                       AND c.indicator_code = i.code AND c.period_kind = 'year' AND c.sex = 'T'"
                       "                       AND c.body = '' ORDER BY c.year DESC LIMIT 1) l ON true"
                       " WHERE t.plan_code = $1 AND t.active AND ($3::text IS NULL OR t.domain_code = $3)"
                       "   AND ($2::text IS NULL OR " WDM_UNIT_LEADS ("i.code",

@@ -20,7 +20,12 @@
 #   tests/bench/console.sh -n 100000 -r 20     # smaller
 #   tests/bench/console.sh --pages "/ /warnings"
 # Options: -n N, -r REQUESTS, --pages "PATH ...", --build DIR (./build),
-# --keep (keep the work directory and leave PostgreSQL running).
+# --keep (keep the work directory and leave PostgreSQL running),
+# --reuse DIR (a work directory kept by --keep: no new load; its database
+# is brought to this build's migrations, PostgreSQL started if it is not
+# running; implies --keep).  Loading 1,000,000 observations takes minutes:
+#   tests/bench/console.sh --build build-rel -r 1 --pages / --keep
+#   tests/bench/console.sh --build build-rel -r 20 --reuse /tmp/wdm-bench-console.XXXXXX
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$(pwd)
@@ -30,6 +35,7 @@ N=1000000
 REQUESTS=50
 BUILD=$root/build
 KEEP=0
+REUSE=
 VILLAGES=1000
 # The main pages: each kind once, the heaviest filters of the lists.
 PAGES="/ /overview /indicator/HE03 /indicator/ED01 /warnings /warnings?level=red /warnings?state=open&year=2024
@@ -43,6 +49,7 @@ while [ $# -gt 0 ]; do
         --pages) PAGES=$2; shift ;;
         --build) BUILD=$2; shift ;;
         --keep) KEEP=1 ;;
+        --reuse) REUSE=$2; KEEP=1; shift ;;
         -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
         *) wdm_die "unknown option $1 (see --help)" ;;
     esac
@@ -52,8 +59,13 @@ WDMON=$BUILD/server/wdmon
 WEB=$BUILD/server/wdmon-web
 [ -x "$WDMON" ] && [ -x "$WEB" ] || wdm_die "build first: cmake -S . -B build -DCMAKE_BUILD_TYPE=Release && cmake --build build"
 
-W=$(mktemp -d /tmp/wdm-bench-console.XXXXXX)
-chmod 755 "$W"
+if [ -n "$REUSE" ]; then
+    W=$REUSE
+    [ -f "$W/web.conf" ] && [ -d "$W/pg/data" ] || wdm_die "$W is not a work directory kept by --keep"
+else
+    W=$(mktemp -d /tmp/wdm-bench-console.XXXXXX)
+    chmod 755 "$W"
+fi
 PG=$W/pg
 web_pid=
 cleanup () {
@@ -71,20 +83,30 @@ free_port () {
         ss -Hltn "sport = :$p" 2>/dev/null | grep -q . || { echo $p; return; }
     done
 }
-PGPORT=$(free_port)
+if [ -n "$REUSE" ]; then
+    PGPORT=$(sed -n 's/^conninfo = .* port=\([0-9]*\) .*/\1/p' "$W/web.conf")
+else
+    PGPORT=$(free_port)
+fi
 WEBPORT=$(free_port)
 secs () { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
 now () { date +%s.%N; }
 
 echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(nproc) cores;" \
      "code $(git rev-parse --short HEAD 2>/dev/null || echo '?'); load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+PSQL=$(wdm_pg_bindir)/psql
+conn="host=$PG/run port=$PGPORT user=postgres dbname=wdm_bench"
+q () { "$PSQL" "$conn" -qXAt -v ON_ERROR_STOP=1 -c "SET search_path = wdmon" -c "$1"; }
+if [ -n "$REUSE" ]; then
+    wdm_say "the database loaded before in $PG"
+    wdm_pg_running "$PG" || wdm_pg_start "$PG" "$PGPORT" >/dev/null
+    "$WDMON" --db "$conn" -l warn migrate >/dev/null
+    echo "reused: $(q "SELECT count (*) FROM observation") observations, $(q "SELECT count (*) FROM warning") warnings"
+else
 wdm_say "a throwaway PostgreSQL in $PG"
 mkdir -p "$PG"
 wdm_pg_init "$PG" >/dev/null
 wdm_pg_start "$PG" "$PGPORT" >/dev/null
-PSQL=$(wdm_pg_bindir)/psql
-conn="host=$PG/run port=$PGPORT user=postgres dbname=wdm_bench"
-q () { "$PSQL" "$conn" -qXAt -v ON_ERROR_STOP=1 -c "SET search_path = wdmon" -c "$1"; }
 "$PSQL" "host=$PG/run port=$PGPORT user=postgres dbname=postgres" -qX -c "CREATE DATABASE wdm_bench" >/dev/null
 "$WDMON" --db "$conn" -l warn migrate >/dev/null
 "$WDMON" --db "$conn" -l warn plan import deploy/plans/wuqing-women-2021-2025.yaml --current >/dev/null
@@ -120,8 +142,13 @@ t0=$(now)
 echo "warnings evaluate: $(secs "$t0" "$(now)") s; $(q "SELECT count (*) FROM warning") warnings"
 
 "$PSQL" "host=$PG/run port=$PGPORT user=postgres dbname=postgres" -qX -c "CREATE ROLE bench_web LOGIN IN ROLE wdmon_console" >/dev/null
+fi
 password=$(head -c 18 /dev/urandom | base64)
-echo "$password" | "$WDMON" --db "$conn" -l warn user add bench --role operator --name "基准用户" >/dev/null
+if [ -n "$REUSE" ]; then
+    echo "$password" | "$WDMON" --db "$conn" -l warn user passwd bench >/dev/null
+else
+    echo "$password" | "$WDMON" --db "$conn" -l warn user add bench --role operator --name "基准用户" >/dev/null
+fi
 cat >"$W/web.conf" <<CONF
 [web]
 address = 127.0.0.1
@@ -134,6 +161,10 @@ CONF
 web_pid=$!
 for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$WEBPORT") 2>/dev/null && break; sleep 0.1; done
 
-wdm_say "$REQUESTS requests a page, one at a time"
+wdm_say "$REQUESTS requests a page, one at a time; load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 # shellcheck disable=SC2086
-WDM_LOAD_PASSWORD=$password /usr/bin/python3 tests/bench/console_load.py "http://127.0.0.1:$WEBPORT" bench - "$REQUESTS" $PAGES
+status=0
+WDM_LOAD_PASSWORD=$password /usr/bin/python3 tests/bench/console_load.py "http://127.0.0.1:$WEBPORT" bench - "$REQUESTS" $PAGES \
+    || status=$?
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+exit $status
