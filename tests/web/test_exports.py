@@ -122,5 +122,141 @@ status, body, headers, _ = fetch(viewer, "/reports/987654/report.pdf?download=1"
 expect("an unknown report's PDF: 404", status, 404)
 check("... naming the report asked for", "987654" in text_of(body), re.sub(r"<[^>]+>", " ", text_of(body))[-300:])
 
+# --- Every chart's and table's data for download ----------------------------------
+
+
+pages = {}  # (session, path): the page's text, fetched once (the pages take seconds)
+
+
+def download(session, path, table, kind):
+    """The rows of table's download (csv or xlsx) from the page at path, header
+    first, every cell as text; [] with the failure said."""
+    if (id(session), path) not in pages:
+        pages[(id(session), path)] = text_of(fetch(session, path)[1])
+    page_text = pages[(id(session), path)]
+    link = re.search(r'<a href="([^"]+)" id="%s-%s" download>' % (re.escape(table), kind), page_text)
+    check("%s offers %s of %s" % (path, kind, table), link is not None)
+    if not link:
+        return []
+    status, body, headers, _ = fetch(session, link.group(1).replace("&amp;", "&"))
+    check("... which downloads (200, named wdmon-%s.%s)" % (table, kind), status == 200
+          and 'filename="wdmon-%s.%s"' % (table, kind) in (headers.get("Content-Disposition") or ""),
+          "%s %r" % (status, headers.get("Content-Disposition")))
+    if status != 200:
+        return []
+    if kind == "csv":
+        import csv
+        import io
+        check("... in UTF-8 with a BOM", body.startswith(b"\xef\xbb\xbf"))
+        return list(csv.reader(io.StringIO(body.decode("utf-8-sig"), newline="")))
+    import io
+    import openpyxl
+    sheet = openpyxl.load_workbook(io.BytesIO(body)).active
+    return [["" if v is None else ("%.15g" % v if isinstance(v, float) else str(v)) for v in row]
+            for row in sheet.iter_rows(values_only=True)]
+
+
+def num(text):
+    return float(text) if text not in ("", None) else None
+
+
+def close(a, b):
+    return (a is None and b is None) or (a is not None and b is not None and abs(a - b) <= 1e-9 * max(1, abs(b)))
+
+
+# The overview: the counts per domain, the warnings, the deadlines.
+path = "/overview?year=2024"
+page_text = pages[(id(operator), path)] = text_of(fetch(operator, path)[1])
+shown = {}
+for code, cells in re.findall(r'<tr data-domain="([^"]+)">(.*?)</tr>', page_text):
+    counts = re.findall(r'<td class="num" data-status="[a-z]+" data-label="[^"]*">(\d+)</td>', cells)
+    total = re.search(r'<td class="num" data-label="合计 Total">(\d+)</td>', cells)
+    shown[code] = counts + [total.group(1) if total else None]
+check("the overview shows its eight domains", len(shown) == 8, repr(shown))
+for kind in ("csv", "xlsx"):
+    rows = download(operator, path, "overview-domains", kind)
+    got = {row[0]: row[3:9] for row in rows[1:]}
+    expect("the overview's %s counts per domain are the page's" % kind, got, shown)
+    check("... headed in Chinese and English", rows and rows[0][3] == "达标 / Met", repr(rows[:1]))
+ids = re.findall(r'<li class="level-(?:red|yellow)" data-id="(\d+)"', page_text)
+check("the overview lists warnings", len(ids) > 0)
+for kind in ("csv", "xlsx"):
+    rows = download(operator, path, "overview-warnings", kind)
+    expect("the overview's warnings (%s) are the page's, in its order" % kind, [r[0] for r in rows[1:]], ids)
+    levels = dict(q("SELECT id, level FROM warning WHERE id IN (%s)" % ",".join(ids or ["0"])))
+    expect("... each at its level in the database", [r[1].split(" / ")[1] for r in rows[1:]],
+           [levels[i] for i in ids])
+deadlines = re.findall(r'<tr class="(?:coming|overdue)" data-year="(\d+)" data-missing="(\d+)"><td>([^<]*)</td>',
+                       page_text)
+rows = download(operator, path, "overview-deadlines", "csv")
+expect("the overview's deadlines (csv) are the page's", [(r[1], r[2], r[0]) for r in rows[1:]], deadlines)
+
+# An indicator's chart and its areas: the first of the data set with a
+# target, a time-progress line and a projection (2024 judged, so 2025 is
+# projected).
+chosen = None
+for (code, _) in q("SELECT DISTINCT indicator_code, indicator_code <> 'ED01' FROM indicator_value"
+                 " WHERE area_code = 'wuqing' ORDER BY 2, 1"):
+    page_text = pages[(id(viewer), "/indicator/%s?year=2024" % code)] = text_of(
+        fetch(viewer, "/indicator/%s?year=2024" % code)[1])
+    if all(part in page_text for part in ('class="target"', 'class="progress"', 'class="projection"')):
+        chosen = code
+        break
+check("the data set has an indicator whose chart has every part", chosen is not None)
+if chosen:
+    path = "/indicator/%s?year=2024" % chosen
+    svg = page_text[page_text.index("<svg class=\"trend\""):page_text.index("</svg>", page_text.index(
+        "<svg class=\"trend\""))]
+    points = {int(y): float(v) for y, v in re.findall(
+        r'<circle class="point" data-year="(\d+)" data-value="([^"]+)"', svg)}
+    target = float(re.search(r'<line class="target" data-target="([^"]+)"', svg).group(1))
+    frm, to, to_year = re.search(r'<line class="progress" data-from="([^"]+)" data-to="([^"]+)"'
+                                 r' data-to-year="(\d+)"', svg).groups()
+    p_year, p_value, p_error = re.search(r'<line class="projection" data-year="(\d+)" data-value="([^"]+)"'
+                                         r' data-error="([^"]+)"', svg).groups()
+    baseline, first, last = map(int, q("SELECT baseline_year, period_start, period_end FROM plan"
+                                       " WHERE current")[0])
+    stored = {int(y): float(v) for y, v in q(
+        "SELECT year, value FROM indicator_value WHERE indicator_code = '%s' AND area_code = 'wuqing'"
+        " AND year BETWEEN %d AND 2024" % (chosen, baseline))}
+    expect("%s: the chart's points are the database's values" % chosen, points, stored)
+    for kind in ("csv", "xlsx"):
+        rows = download(viewer, path, "indicator-%s-chart" % chosen, kind)
+        table = {int(r[0]): [num(c) for c in r[1:]] for r in rows[1:]}
+        expect("%s's chart data (%s): a row per year %d-%d" % (chosen, kind, baseline, last), sorted(table),
+               list(range(baseline, last + 1)))
+        check("... the values are the chart's points and the database's",
+              all(close(table[y][0], points.get(y)) for y in table), repr(table))
+        check("... the target is the chart's from the plan's first year",
+              all(close(table[y][1], target if y >= first else None) for y in table), repr(table))
+        progress = {y: float(frm) + (float(to) - float(frm)) * (y - baseline) / (int(to_year) - baseline)
+                    for y in range(baseline, int(to_year) + 1)}
+        check("... the time progress runs from the baseline's value to the target in %s" % to_year,
+              all(close(table[y][2], progress.get(y)) for y in table), repr(table))
+        at = table.get(int(p_year), [None] * 6)
+        check("... the projection and its band at %s are the chart's" % p_year,
+              close(at[3], float(p_value)) and close(at[4], float(p_value) - float(p_error))
+              and close(at[5], float(p_value) + float(p_error))
+              and all(table[y][3] is None for y in table if y != int(p_year)), repr(table))
+    areas = re.findall(r'<tr data-area="([^"]+)" data-status="([a-z]+)"><td>[^<]*<span class="en">[^<]*</span>'
+                       r'</td><td class="num">([^<]*)</td><td class="num"(?: data-value="([^"]+)")?>', page_text)
+    check("%s's page lists areas" % chosen, len(areas) > 1, repr(areas))
+    for kind in ("csv", "xlsx"):
+        rows = download(viewer, path, "indicator-%s-areas" % chosen, kind)
+        expect("%s's areas (%s) are the page's, in its order" % (chosen, kind), [r[0] for r in rows[1:]],
+               [a[0] for a in areas])
+        check("... with the page's years and values",
+              all(r[3] == (a[2] if a[2] != "—" else "") and close(num(r[4]), num(a[3]))
+                  for r, a in zip(rows[1:], areas)), repr(rows[1:4]))
+    town = [(a[0], a[2], a[3]) for a in areas if a[0] != "wuqing" and a[3]]
+    if town:
+        area, year, value = town[0]
+        stored = q("SELECT value FROM indicator_value WHERE indicator_code = '%s' AND area_code = '%s'"
+                   " AND year = %s" % (chosen, area, year))
+        check("... a town's value is the database's (%s %s)" % (area, year),
+              stored and close(float(value), float(stored[0][0])))
+status, body, _, _ = fetch(viewer, "/overview?format=csv&table=no-such-table")
+expect("a table the page does not have: 404", status, 404)
+
 print("test_exports: %d failed" % failures)
 sys.exit(min(failures, 100))
