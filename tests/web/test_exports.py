@@ -258,5 +258,34 @@ if chosen:
 status, body, _, _ = fetch(viewer, "/overview?format=csv&table=no-such-table")
 expect("a table the page does not have: 404", status, 404)
 
+# --- The print view ------------------------------------------------------------------
+
+for path in ("/", "/overview", "/indicator/ED01", "/warnings", "/areas", "/units", "/completeness", "/reports"):
+    if (id(operator), path) not in pages:
+        pages[(id(operator), path)] = text_of(fetch(operator, path)[1])
+    check("%s has a 打印 / Print link" % path, re.search(r'<a href="#print" id="print"[^>]*>打印 / Print</a>',
+                                                         pages[(id(operator), path)]) is not None)
+status, body, _, _ = fetch(operator, "/static/wdmon.js")
+check("the print link prints (wdmon.js)", "window.print()" in text_of(body))
+# The overview printed by chromium, as a browser prints it: the page with
+# its two stylesheets put inline, to PDF, read back.
+page_text = pages[(id(operator), "/overview?year=2024")]
+for sheet in ("wdmon.css", "pages.css"):
+    css = text_of(fetch(operator, "/static/" + sheet)[1])
+    page_text = page_text.replace('<link rel="stylesheet" href="/static/%s">' % sheet, "<style>%s</style>" % css)
+with open(os.path.join(WORK, "overview.html"), "w", encoding="utf-8") as out:
+    out.write(page_text)
+printed = os.path.join(WORK, "overview.pdf")
+subprocess.run(["timeout", "120", "chromium", "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                "--user-data-dir=" + os.path.join(WORK, "profile"), "--no-pdf-header-footer",
+                "--print-to-pdf=" + printed, "file://" + os.path.join(WORK, "overview.html")],
+               capture_output=True)
+with open(printed, "rb") as pdf:
+    text = pdf_text(pdf.read(), "overview-printed.pdf")
+check("the overview prints", "各领域目标状态" in text, text[:200])
+for gone in ("退出/Logout", "下载/Download", "查看/Show", "成员单位Units", "打印/Print"):
+    check("... without %s (navigation, forms, links to act)" % gone, gone not in text)
+check("... with the domains' table and its total", "合计" in text and "妇女与健康" in text)
+
 print("test_exports: %d failed" % failures)
 sys.exit(min(failures, 100))
