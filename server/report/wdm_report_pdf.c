@@ -155,9 +155,10 @@ s_env_free (char **env)
     free (env);
 }
 
-//  Wait for pid up to seconds; kill its process group at the end, done or
-//  not (the engine leaves helpers behind).  Its wait status into *status;
-//  true if it ended in time.
+//  Wait for pid up to seconds, then kill its process group (the engine
+//  leaves helpers behind) while pid is still unreaped, so that the group's
+//  number cannot have been given to another; then reap it.  Its wait
+//  status into *status; true if it ended in time.
 static bool
 s_wait (pid_t pid, int seconds, int *status)
 {
@@ -165,20 +166,22 @@ s_wait (pid_t pid, int seconds, int *status)
     clock_gettime (CLOCK_MONOTONIC, &start);
     bool ended = false;
     for (;;) {
-        pid_t got = waitpid (pid, status, WNOHANG);
-        if (got == pid || (got < 0 && errno != EINTR)) {
-            ended = got == pid;
+        siginfo_t info = { 0 };
+        int got = waitid (P_PID, (id_t)pid, &info, WEXITED | WNOHANG | WNOWAIT);
+        if (got == 0 && info.si_pid == pid) {
+            ended = true;
             break;
         }
+        if (got < 0 && errno != EINTR)
+            break;
         clock_gettime (CLOCK_MONOTONIC, &now);
         if (now.tv_sec - start.tv_sec >= seconds)
             break;
         nanosleep (&pause, NULL);
     }
     kill (-pid, SIGKILL);
-    if (!ended)
-        while (waitpid (pid, status, 0) < 0 && errno == EINTR)
-            ;
+    while (waitpid (pid, status, 0) < 0 && errno == EINTR)
+        ;
     return ended;
 }
 
