@@ -75,13 +75,13 @@ expect "a failing engine: wdmon report fails (exit 1)" "$?" 1
 contains "... naming the engine and its exit status" "$work/bad.log" "/bin/false failed (exit 1)"
 [ ! -e "$work/bad.pdf" ] && [ -z "$(ls "$work" | grep partial)" ] && ok "... leaving no file" \
     || fail "a failing engine left a file: $(ls "$work")"
-printf '#!/bin/sh\necho "printing slowly" >&2\nexec sleep 30\n' >"$work/slow.sh"
+printf '#!/bin/sh\necho "printing slowly" >&2\nexec sleep 300\n' >"$work/slow.sh"
 chmod +x "$work/slow.sh"
 start=$(date +%s)
 WDM_PDF_ENGINE="$work/slow.sh" WDM_PDF_TIMEOUT=2 "$wdmon" --db "$conn" -l warn report --year 2024 --format pdf \
     -o "$work/slow.pdf" 2>"$work/slow.log"
 expect "an engine that hangs: wdmon report fails (exit 1)" "$?" 1
-[ $(( $(date +%s) - start )) -lt 15 ] && ok "... after the time limit" || fail "... only after $(( $(date +%s) - start )) s"
+[ $(( $(date +%s) - start )) -lt 120 ] && ok "... after the time limit" || fail "... only after $(( $(date +%s) - start )) s"
 contains "... naming the engine, the limit and its last words" "$work/slow.log" "did not finish in 2 s: printing slowly"
 pgrep -f "$work/slow.sh" >/dev/null && fail "... and the engine is still running" || ok "... and the engine is gone"
 WDM_PDF_ENGINE=/nonexistent/chromium "$wdmon" --db "$conn" -l warn report --year 2024 --format pdf \
