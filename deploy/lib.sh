@@ -9,6 +9,9 @@ WDM_PACKAGES=(
     build-essential cmake pkg-config
     libzmq3-dev libmsgpack-dev libpq-dev libcunit1-dev libinih-dev libjansson-dev libcsv-dev libmicrohttpd-dev zlib1g-dev libsqlite3-dev libyaml-dev libsodium-dev libxlsxwriter-dev libzip-dev libexpat1-dev libcurl4-openssl-dev
     postgresql postgresql-client
+    # The report as PDF: headless chromium prints its HTML, with the CJK
+    # fonts for its Chinese (server/report/wdm_report_pdf.c).
+    chromium fonts-noto-cjk
 )
 
 wdm_say () { printf '==> %s\n' "$*"; }
@@ -16,7 +19,7 @@ wdm_die () { printf 'error: %s\n' "$*" >&2; exit 1; }
 
 # What the tests need beyond that: a browser to render the report, and
 # fonts for its Chinese.
-WDM_TEST_PACKAGES=(chromium chromium-driver python3-selenium fonts-noto-cjk valgrind clang clang-format libclang-rt-14-dev gdb python3-openpyxl libreoffice-calc-nogui python3-aiosmtpd)
+WDM_TEST_PACKAGES=(chromium chromium-driver python3-selenium fonts-noto-cjk valgrind clang clang-format libclang-rt-14-dev gdb python3-openpyxl libreoffice-calc-nogui python3-aiosmtpd poppler-utils)
 
 # wdm_install_deps [PACKAGE...]: install those not installed yet (root
 # only); with no arguments, WDM_PACKAGES.

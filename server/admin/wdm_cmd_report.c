@@ -9,6 +9,7 @@
 #include "wdm_completeness.h"
 #include "wdm_db.h"
 #include "wdm_report.h"
+#include "wdm_report_pdf.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -100,7 +101,8 @@ wdm_cmd_completeness (wdm_cmd_config_t *config, int argc, char **argv)
 //  Parse report's options into options, *year and *output: S_GO_ON, or
 //  the exit code (help printed, or the command line refused and said).
 static int
-s_report_parse (int argc, char **argv, wdm_report_options_t *options, const char **year, const char **output)
+s_report_parse (int argc, char **argv, wdm_report_options_t *options, const char **year, const char **output,
+                bool *pdf)
 {
     static const struct option long_options [] = {
         { "year", required_argument, NULL, 'y' },   { "final", no_argument, NULL, 'F' },
@@ -121,8 +123,10 @@ s_report_parse (int argc, char **argv, wdm_report_options_t *options, const char
                     options->format = WDM_REPORT_MARKDOWN;
                 else if (strcmp (optarg, "csv") == 0)
                     options->format = WDM_REPORT_CSV;
+                else if (strcmp (optarg, "pdf") == 0)
+                    *pdf = true;  //  the HTML, printed (wdm_report_pdf)
                 else {
-                    fprintf (stderr, "wdmon report: --format is html, md or csv\n");
+                    fprintf (stderr, "wdmon report: --format is html, md, csv or pdf\n");
                     return WDM_CMD_EXIT_USAGE;
                 }
                 break;
@@ -136,7 +140,7 @@ s_report_parse (int argc, char **argv, wdm_report_options_t *options, const char
             case 'o': *output = optarg; break;
             case 'P': options->plan = optarg; break;
             case 'h':
-                printf ("Usage: wdmon report --year Y [--format html|md|csv] [--lang zh|en]\n"
+                printf ("Usage: wdmon report --year Y [--format html|md|csv|pdf] [--lang zh|en]\n"
                         "                    [--plan P] -o FILE\n"
                         "       wdmon report --final [--plan P] [--format ...] [--lang ...] -o FILE\n\n"
                         "The annual monitoring report for year Y (年度监测报告): a summary of how\n"
@@ -151,7 +155,9 @@ s_report_parse (int argc, char **argv, wdm_report_options_t *options, const char
                         "ended.  Refused (exit 2) for a plan whose last year is not yet past, and\n"
                         "for a --year other than the plan's last.\n"
                         "HTML is one self-contained file that prints to A4; Markdown and CSV\n"
-                        "carry the same numbers.  Chinese by default.  -o - writes to standard\n"
+                        "carry the same numbers.  PDF is the HTML printed to A4 by headless\n"
+                        "chromium (WDM_PDF_ENGINE names another; WDM_PDF_TIMEOUT its limit in\n"
+                        "seconds, default 60).  Chinese by default.  -o - writes to standard\n"
                         "output.  The report is of one plan: --plan P (its code), else the\n"
                         "current plan.\n");
                 return WDM_CMD_EXIT_OK;
@@ -214,7 +220,7 @@ s_final_year (PGconn *conn, const char *plan, const char *text, int *year)
 //  written into as it is: renamed over, the device would become a file.
 //  The exit code; a failure is said.
 static int
-s_report_write (PGconn *conn, const wdm_report_options_t *options, const char *output,
+s_report_write (PGconn *conn, const wdm_report_options_t *options, bool pdf, const char *output,
                 wdm_report_summary_t *summary)
 {
     struct stat st;
@@ -227,7 +233,8 @@ s_report_write (PGconn *conn, const wdm_report_options_t *options, const char *o
     int rc = WDM_CMD_EXIT_FAILED;
     if (!out)
         fprintf (stderr, "wdmon report: %s: %s\n", target, strerror (errno));
-    else if (wdm_report_write (conn, options, out, summary, err, sizeof err))
+    else if (pdf ? wdm_report_write_pdf (conn, options, out, summary, err, sizeof err)
+                 : wdm_report_write (conn, options, out, summary, err, sizeof err))
         fprintf (stderr, "wdmon report: %s\n", err);
     else
         rc = WDM_CMD_EXIT_OK;
@@ -252,7 +259,8 @@ wdm_cmd_report (wdm_cmd_config_t *config, int argc, char **argv)
     wdm_report_options_t options = { 0, false, WDM_REPORT_HTML, false, NULL, NULL };
     const char *output = NULL, *year = NULL;
     char plan [128];
-    int rc = s_report_parse (argc, argv, &options, &year, &output);
+    bool pdf = false;
+    int rc = s_report_parse (argc, argv, &options, &year, &output, &pdf);
     if (rc != S_GO_ON)
         return rc;
     PGconn *conn = options.final ? wdm_db_connect (config->conninfo)
@@ -264,7 +272,7 @@ wdm_cmd_report (wdm_cmd_config_t *config, int argc, char **argv)
     if (rc == WDM_CMD_EXIT_OK && options.final)
         rc = s_final_year (conn, options.plan, year, &options.year);
     if (rc == WDM_CMD_EXIT_OK)
-        rc = s_report_write (conn, &options, output, &summary);
+        rc = s_report_write (conn, &options, pdf, output, &summary);
     //  The line uses the report's own words: a final evaluation has no
     //  "behind" or "unlikely", only met, not met, not judgeable and no
     //  final value (s_lead_words in server/report/wdm_report_summary.c).

@@ -12,7 +12,15 @@ const char rp_css [] =
     "line-height:1.5;-webkit-print-color-adjust:exact;print-color-adjust:exact}\n"
     "body{margin:0 auto;max-width:182mm;padding:10mm 14mm;background:#fff}\n"
     "@media screen{html{background:#e8e8e8}body{box-shadow:0 0 6px rgba(0,0,0,.25);margin:8mm auto}}\n"
-    "@media print{body{padding:0;max-width:none}}\n"
+    "@media print{body{padding:0;max-width:none}\n"
+    //  Printed (a browser's 打印, or the PDF chromium makes): the short
+    //  tables and the summary bar whole on one page, a long table broken
+    //  between rows only with its head repeated, each chart whole, a
+    //  legend kept with the charts it explains.
+    "table.summary,table.domains,.bar,figure.chart,table.ind tr,table.warn tr,table.units tr,table.notes tr"
+    "{break-inside:avoid;page-break-inside:avoid}\n"
+    ".chartblock .legend,h2,h3{break-after:avoid;page-break-after:avoid}\n"
+    "a{color:inherit;text-decoration:none}}\n"
     "header.cover{text-align:center;border-bottom:3px double "
     "#a11d1d;padding-bottom:8pt;margin-bottom:10pt}\n"
     "h1{font-size:19pt;line-height:1.35;margin:6pt 0 4pt;color:#a11d1d}\n"

@@ -67,12 +67,22 @@ static const char s_css [] =
     "color:#555;font-size:.85em}\n"
     " fieldset.filters label{flex:1 1 45%}\n"
     "}\n"
+    //  Printed (the browser's 打印, or the 打印 / Print link): A4, no
+    //  navigation, forms, buttons or download links; a table whole on one
+    //  sheet where it fits, else broken between rows with its head
+    //  repeated; charts the full width of the sheet, never split.
+    "@page{size:A4;margin:14mm 12mm}\n"
     "@media print{\n"
-    " header.top nav,.who,fieldset.filters,.act,.noprint,button,input[type=checkbox]{display:none!important}\n"
+    " header.top nav,.who,fieldset.filters,.act,.noprint,.downloads,button,input[type=checkbox],select,"
+    "form.inline,form#make,footer{display:none!important}\n"
     " header.top{background:none;color:#000;padding:0}header.top .en{color:#333}\n"
-    " body{font-size:11pt}main{padding:0;max-width:none}a{color:#000;text-decoration:none}\n"
+    " body{font-size:10.5pt;-webkit-print-color-adjust:exact;print-color-adjust:exact}\n"
+    " main{padding:0;max-width:none}a{color:#000;text-decoration:none}\n"
     " th{background:none;border-bottom:1.5px solid #000}tr{break-inside:avoid}\n"
-    " .table-wrap{overflow:visible}thead{display:table-header-group}h2{break-after:avoid}\n"
+    " table{break-inside:avoid;page-break-inside:avoid;width:100%}\n"
+    " .table-wrap{overflow:visible}thead{display:table-header-group}h1,h2,h3{break-after:avoid}\n"
+    " svg.trend{display:block;width:100%!important;max-width:none!important;height:auto;break-inside:avoid}\n"
+    " iframe.report{display:none}\n"
     "}\n";
 
 //  The overview's and the indicator page's own rules (a second sheet: one
@@ -86,9 +96,13 @@ static const char s_css_pages [] =
     "blockquote#plan-target{margin:.4rem 0;padding:.5rem .9rem;border-left:4px solid var(--accent);background:var(--soft)}\n"
     ".since{flex:1 1 18rem}.since h3{font-size:1rem;margin:.3rem 0}.legend{font-size:.85rem;color:#444}";
 
-//  Select every warning shown, from the header's box.
+//  The print link (shown only where a script can print); select every
+//  warning shown, from the header's box.
 static const char s_js [] =
     "document.addEventListener('DOMContentLoaded',function(){\n"
+    " var print=document.getElementById('print');\n"
+    " if(print){print.hidden=false;print.addEventListener('click',function(e){e.preventDefault();"
+    "window.print();});}\n"
     " var all=document.getElementById('select-all');\n"
     " if(!all)return;\n"
     " all.hidden=false;\n"

@@ -128,7 +128,12 @@ wdm_web_page_begin (wdm_web_req_t *req, const char *title, const char *current)
             || wdm_web_raw (out,
                             "<button type=\"submit\" id=\"logout\">退出 / Log out</button></form></div>");
     }
-    return rc || wdm_web_raw (out, "</header><main>");
+    //  Every page prints (the print rules of wdmon.css); the link is shown
+    //  by wdmon.js, which prints on it.
+    return rc
+        || wdm_web_raw (out,
+                        "</header><main><p class=\"print-link noprint\"><a href=\"#print\" id=\"print\""
+                        " hidden>打印 / Print</a></p>");
 }
 
 int

@@ -82,7 +82,6 @@ s_chart (wdm_web_req_t *req, wdm_report_state_t *state, int i)
         wdm_buf_add (out, svg, size);
     else
         wdm_web_raw (out, "<p id=\"no-chart\">尚无数据 / no value yet</p>");
-    free (svg);
     wdm_web_raw (
         out,
         "<p class=\"legend\">实线：区级数值（空心点为各镇街汇总）；红色虚线：规划目标；紫色点线：时间进度"
@@ -91,6 +90,37 @@ s_chart (wdm_web_req_t *req, wdm_report_state_t *state, int i)
         "from the towns and streets); red dashes: the target; purple dots: time progress, the even "
         "path from the baseline to the target in its year; coloured dashes and band: the linear "
         "trend projected to the plan's last year, with one standard error.</span></p>");
+    wdm_web_downloads_chart (req, wdm_report_state_item (state, i).code, rc == 0 ? svg : NULL,
+                             wdm_report_state_baseline (state), wdm_report_state_first (state),
+                             wdm_report_state_last (state));
+    free (svg);
+}
+
+//  One area's row of the download as the page shows it (year 0: no value;
+//  status NULL: judged for the district only); *rows NULL after a failure.
+static void
+s_row (PGresult **rows, const PGresult *areas, int row, int year, double value, const wdm_status_t *status)
+{
+    char year_text [16] = "", value_text [40] = "", status_text [128];
+    if (year) {
+        snprintf (year_text, sizeof year_text, "%d", year);
+        snprintf (value_text, sizeof value_text, "%.15g", value);
+    }
+    if (status)
+        snprintf (status_text, sizeof status_text, "%s / %s", wdm_report_status_zh (*status),
+                  wdm_report_status_en (*status));
+    else
+        snprintf (status_text, sizeof status_text, "仅判断区级 / judged for the district only");
+    const char *cells [] = { PQgetvalue (areas, row, 0),
+                             PQgetvalue (areas, row, 1),
+                             PQgetvalue (areas, row, 2),
+                             year_text,
+                             value_text,
+                             status_text };
+    if (*rows && wdm_web_rows_add (*rows, cells)) {
+        PQclear (*rows);
+        *rows = NULL;
+    }
 }
 
 //  The value and status for every area: the district's is the report's
@@ -114,6 +144,7 @@ s_areas (wdm_web_req_t *req, const wdm_report_state_t *state, int i, const char 
                  "<th>地区<br>Area</th><th class=\"num\">最新年份<br>Latest year</th>"
                  "<th class=\"num\">最新值<br>Latest value</th><th>状态<br>Status</th></tr></thead><tbody>");
     const char *params [] = { item.code, plan, from, to };
+    PGresult *rows = wdm_web_rows_new (6);  //  the download's (wdm_web_downloads)
     PGresult *areas = wdm_db_query (
         req->conn,
         "SELECT a.code, a.name_zh, a.name_en, a.level::text, v.series, f.flags"
@@ -164,6 +195,14 @@ s_areas (wdm_web_req_t *req, const wdm_report_state_t *state, int i, const char 
         wdm_status_t status = district ? item.status : wdm_report_state_judge (state, i, has, value, floor);
         if (!district && latest < 0 && status == WDM_STATUS_MONITOR)
             continue;  //  nothing reported and not judged here: no row
+        s_row (&rows, areas, row,
+               district && item.latest_year ? item.latest_year
+                   : latest >= 0            ? baseline + latest
+                                            : 0,
+               district && item.latest_year ? item.latest
+                   : latest >= 0            ? value [latest]
+                                            : 0,
+               status == WDM_STATUS_MONITOR && item.status != WDM_STATUS_MONITOR ? NULL : &status);
         wdm_web_html (out,
                       "<tr data-area=\"%s\" data-status=\"%s\"><td>%s<span class=\"en\">%s</span></td>"
                       "<td class=\"num\">",
@@ -191,6 +230,8 @@ s_areas (wdm_web_req_t *req, const wdm_report_state_t *state, int i, const char 
                             wdm_report_status_en (status));
     }
     wdm_web_raw (out, "</tbody></table>");
+    wdm_web_downloads_areas (req, item.code, rows);
+    PQclear (rows);
     PQclear (areas);
 }
 

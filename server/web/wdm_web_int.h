@@ -207,6 +207,40 @@ void wdm_web_table_finish (wdm_web_req_t *req);
 int wdm_web_csv_record (wdm_buf_t *out, const char *const *fields, int count);
 
 //  --------------------------------------------------------------------
+//  Downloads of what the overview and the indicator page draw themselves
+//  (wdm_web_downloads.c): each writes its table's download links, or
+//  makes the file when the request asks for that table.  0, or -1 (out of
+//  memory, rows NULL).
+
+//  Rows held in memory for a download (a PGresult made without a query,
+//  columns text fields; PQclear frees it), or NULL out of memory; and one
+//  row appended (values: one per column, NULL as "").  0, or -1.
+PGresult *wdm_web_rows_new (int columns);
+int wdm_web_rows_add (PGresult *rows, const char *const *values);
+
+//  The overview's counts per domain (table overview-domains; rows: code,
+//  name zh, name en, met, on track, behind, unlikely, not reported,
+//  total), its warnings (overview-warnings; res: the page's query, id,
+//  level, indicator code, name, area, year, message zh, en) and its
+//  deadlines (overview-deadlines; rows: deadline, year, missing, units,
+//  state).
+int wdm_web_downloads_domains (wdm_web_req_t *req, const PGresult *rows);
+int wdm_web_downloads_warnings (wdm_web_req_t *req, const PGresult *res);
+int wdm_web_downloads_deadlines (wdm_web_req_t *req, const PGresult *rows);
+
+//  An indicator's chart data (indicator-CODE-chart), read from the chart's
+//  SVG as the page shows it (NULL: no chart): one row per year from the
+//  baseline to the plan's last — the district's value, the target (from
+//  the plan's first year), the time-progress line, the projection and its
+//  band (at the year projected).
+int wdm_web_downloads_chart (wdm_web_req_t *req, const char *code, const char *svg, int baseline, int first,
+                             int last);
+
+//  An indicator's areas (indicator-CODE-areas; rows: area code, name zh,
+//  name en, latest year, latest value, status).
+int wdm_web_downloads_areas (wdm_web_req_t *req, const char *code, const PGresult *rows);
+
+//  --------------------------------------------------------------------
 //  The assets (wdm_web_assets.c), served under /static/
 
 //  The asset at path ("/static/wdmon.css"), with its length and type, or

@@ -137,6 +137,7 @@ s_domains (wdm_web_req_t *req, const wdm_report_state_t *state, const bool *mine
     wdm_buf_t *out = &req->body;
     int domains = wdm_report_state_domains (state), items = wdm_report_state_items (state);
     int all [S_STATUSES] = { 0 }, all_total = 0;
+    PGresult *rows = wdm_web_rows_new (3 + S_STATUSES + 1);  //  the download's (wdm_web_downloads)
     wdm_web_raw (out, "<table id=\"domains\" class=\"domains\"><thead><tr><th>领域<br>Domain</th>");
     for (int k = 0; k < S_STATUSES; k++)
         wdm_buf_printf (out, "<th class=\"num\" data-status=\"%s\">%s<br>%s</th>",
@@ -161,6 +162,16 @@ s_domains (wdm_web_req_t *req, const wdm_report_state_t *state, const bool *mine
             all [k] += counts [k];
         }
         all_total += total;
+        char cells [S_STATUSES + 1][16];
+        const char *row [3 + S_STATUSES + 1] = { code, zh, en };
+        for (int k = 0; k <= S_STATUSES; k++) {
+            snprintf (cells [k], sizeof cells [k], "%d", k < S_STATUSES ? counts [k] : total);
+            row [3 + k] = cells [k];
+        }
+        if (wdm_web_rows_add (rows, row)) {
+            PQclear (rows);
+            rows = NULL;
+        }
         wdm_web_html (out, "<tr data-domain=\"%s\"><th scope=\"row\">%s<span class=\"en\">%s</span></th>",
                       code, zh, en);
         for (int k = 0; k < S_STATUSES; k++)
@@ -180,6 +191,8 @@ s_domains (wdm_web_req_t *req, const wdm_report_state_t *state, const bool *mine
     wdm_buf_printf (out, "<td class=\"num\">%d</td><td>", all_total);
     s_bar (out, all, all_total);
     wdm_web_raw (out, "</td></tr></tfoot></table>");
+    wdm_web_downloads_domains (req, rows);
+    PQclear (rows);
 }
 
 //  Each domain's indicators as links to their pages, with their status.
@@ -255,7 +268,9 @@ s_warnings (wdm_web_req_t *req, const char *plan)
     }
     if (rows == 0)
         wdm_web_raw (out, "<li>没有未解除的预警 / no warning is open</li>");
-    wdm_web_raw (out, "</ul></section>");
+    wdm_web_raw (out, "</ul>");
+    wdm_web_downloads_warnings (req, res);
+    wdm_web_raw (out, "</section>");
     PQclear (res);
 }
 
@@ -391,6 +406,7 @@ s_deadlines (wdm_web_req_t *req, const char *plan)
                       " GROUP BY deadline, year ORDER BY deadline",
                       3, params, PGRES_TUPLES_OK, NULL, 0);
     int rows = res ? PQntuples (res) : 0, overdue = 0, coming = 0;
+    PGresult *shown = wdm_web_rows_new (5);  //  the download's (wdm_web_downloads)
     wdm_web_raw (out,
                  "<section id=\"deadlines\"><h2>报送期限 <span class=\"en\">Deadlines</span></h2>"
                  "<table><thead><tr><th>期限<br>Deadline</th><th class=\"num\">数据年份<br>Year</th>"
@@ -402,6 +418,12 @@ s_deadlines (wdm_web_req_t *req, const char *plan)
             continue;
         if (!ahead)
             overdue += atoi (PQgetvalue (res, row, 2));
+        const char *cells [] = { PQgetvalue (res, row, 0), PQgetvalue (res, row, 1), PQgetvalue (res, row, 2),
+                                 PQgetvalue (res, row, 3), ahead ? "即将到期 / coming" : "已逾期 / overdue" };
+        if (wdm_web_rows_add (shown, cells)) {
+            PQclear (shown);
+            shown = NULL;
+        }
         wdm_buf_printf (out, "<tr class=\"%s\" data-year=\"", ahead ? "coming" : "overdue");
         wdm_web_html (out,
                       "%s\" data-missing=\"%s\"><td>%s</td><td class=\"num\">%s</td><td class=\"num\">%s"
@@ -414,8 +436,11 @@ s_deadlines (wdm_web_req_t *req, const char *plan)
     }
     if (rows == 0)
         wdm_web_raw (out, "<tr><td colspan=\"5\">没有未报送的数据 / nothing is owed</td></tr>");
+    wdm_web_raw (out, "</tbody></table>");
+    wdm_web_downloads_deadlines (req, shown);
+    PQclear (shown);
     wdm_buf_printf (out,
-                    "</tbody></table><p id=\"overdue\">逾期未报 <strong>%d</strong> 项 / %d reports overdue"
+                    "<p id=\"overdue\">逾期未报 <strong>%d</strong> 项 / %d reports overdue"
                     "（按 <code>wdmon completeness</code> 的口径 / as wdmon completeness counts them）</p>"
                     "</section>",
                     overdue, overdue);
@@ -487,7 +512,8 @@ wdm_web_overview_page (wdm_web_req_t *req)
     s_domains (req, state, mine);
     s_indicators (req, state, mine, plan);
     s_warnings (req, plan);
-    s_changes (req);
+    if (!wdm_web_arg (req, "format"))  //  a download is no visit
+        s_changes (req);
     s_deadlines (req, plan);
     wdm_web_page_end (req);
 cleanup:

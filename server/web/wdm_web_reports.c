@@ -1,7 +1,7 @@
 /*  wdm_web_reports: the reports page — the plan's years, the annual
     monitoring report for one of them or the final evaluation of an ended
     plan made on request, and the reports made so far to view (in the
-    page's frame) and download as HTML, Markdown or CSV.  A report is
+    page's frame) and download as HTML, PDF, Markdown or CSV.  A report is
     written as `wdmon report` writes it (wdm_report_write with the CLI's
     options, into memory by open_memstream), in its three forms at once,
     and kept in console_report (sql/047) with the summary's counts, so
@@ -9,14 +9,16 @@
 
     Who: operators and administrators make reports (audited, action
     report_make); viewers read and download those made; a unit user, who
-    sees its own unit's data only, has no reports page.  PDF: the report's
-    HTML carries a print stylesheet for A4; the browser's 打印 → 另存为 PDF
-    makes the PDF (docs/CONSOLE.md).  Contracts in wdm_web_int.h.  */
+    sees its own unit's data only, has no reports page.  PDF: the kept
+    HTML, printed to A4 by headless chromium when asked for
+    (wdm_report_pdf; docs/CONSOLE.md).  Contracts in wdm_web_int.h.  */
 
 #include "wdm_web_int.h"
 #include "wdm_check.h"
 #include "wdm_db.h"
+#include "wdm_log.h"
 #include "wdm_report.h"
+#include "wdm_report_pdf.h"
 #include "wdm_table.h"
 
 #include <microhttpd.h>
@@ -36,13 +38,16 @@ static const char *s_list_sql = "SELECT id, year, final, english, made_by, " WDM
                     "       open_red, open_yellow"
                     "  FROM console_report WHERE plan_code = $1 ORDER BY made_at DESC, id DESC LIMIT 200";
 
-//  A report's forms, by the file name's ending.
+//  A report's forms, by the file name's ending; printed: the column's HTML
+//  printed to PDF (wdm_report_pdf) when asked for.
 static const struct {
     const char *ending, *column, *type;
+    bool printed;
 } s_forms [] = {
-    { "html", "html", "text/html; charset=utf-8" },
-    { "md", "markdown", "text/markdown; charset=utf-8" },
-    { "csv", "csv", "text/csv; charset=utf-8" },
+    { "html", "html", "text/html; charset=utf-8", false },
+    { "pdf", "html", "application/pdf", true },
+    { "md", "markdown", "text/markdown; charset=utf-8", false },
+    { "csv", "csv", "text/csv; charset=utf-8", false },
 };
 
 //  A unit user has no reports page: false with the 403 said.
@@ -327,7 +332,7 @@ static const char *s_report_sql = "SELECT r.year, r.final, r.english, r.made_by,
                       "  FROM console_report r JOIN plan p ON p.code = r.plan_code WHERE r.id = $1::bigint";
 
 //  The one row of report id that sql ($1 id, $2 the zone) selects; NULL
-//  with the page said (404 for no such report).
+//  with the page said (404 for no such report, naming it).
 static PGresult *
 s_report_row (wdm_web_req_t *req, const char *sql, const char *id)
 {
@@ -335,16 +340,43 @@ s_report_row (wdm_web_req_t *req, const char *sql, const char *id)
     PGresult *res = wdm_db_query (req->conn, sql, 2, params, PGRES_TUPLES_OK, NULL, 0);
     if (res && PQntuples (res) == 1)
         return res;
+    char message [256];
+    snprintf (message, sizeof message,
+              "没有第 %s 号报告，请从报告页进入。 / There is no report %s; start from the reports page.", id,
+              id);
     wdm_web_page_error (req, res ? MHD_HTTP_NOT_FOUND : MHD_HTTP_SERVICE_UNAVAILABLE,
                         res ? "没有这份报告 / No such report" : "数据库出错 / Database error",
-                        res ? "请从报告页进入。 / Start from the reports page."
-                            : "请稍后再试。 / Try again.");
+                        res ? message : "请稍后再试。 / Try again.");
     PQclear (res);
     return NULL;
 }
 
+//  Print report id's HTML (res's first field) to PDF into the response's
+//  body.  0, or -1 with the 503 page said, naming the engine and what it
+//  did (and logged).  The engine runs while the request waits (a few
+//  seconds; docs/CONSOLE.md).
+static int
+s_print (wdm_web_req_t *req, const char *id, const PGresult *res)
+{
+    char *pdf = NULL, err [768] = "";
+    size_t size = 0;
+    if (wdm_report_pdf_render (PQgetvalue (res, 0, 0), (size_t)PQgetlength (res, 0, 0), &pdf, &size, err,
+                               sizeof err)) {
+        wdm_log_error ("web: report %s as PDF: %s", id, err);
+        wdm_web_page_error (req, MHD_HTTP_SERVICE_UNAVAILABLE, "PDF 未能生成 / The PDF failed", err);
+        return -1;
+    }
+    wdm_buf_reset (&req->body);
+    int rc = wdm_buf_add (&req->body, pdf, size);
+    free (pdf);
+    if (rc)
+        wdm_web_page_error (req, MHD_HTTP_SERVICE_UNAVAILABLE, "PDF 未能生成 / The PDF failed",
+                            "内存不足 / out of memory");
+    return rc;
+}
+
 //  One form of report id, as a document of its own (rest "/report.html",
-//  ".md", ".csv"), to frame or, with ?download=1, to download.
+//  ".md", ".csv"), to frame or, with ?download=1, to download; ".pdf" its HTML printed.
 static void
 s_file (wdm_web_req_t *req, const char *id, const char *rest)
 {
@@ -358,7 +390,8 @@ s_file (wdm_web_req_t *req, const char *id, const char *rest)
     if (form == sizeof s_forms / sizeof *s_forms) {
         wdm_web_page_error (
             req, MHD_HTTP_NOT_FOUND, "没有这个页面 / Not found",
-            "报告有 report.html、report.md、report.csv。 / A report is report.html, .md or .csv.");
+            "报告有 report.html、report.pdf、report.md、report.csv。 / A report is report.html, .pdf, .md "
+            "or .csv.");
         return;
     }
     char sql [256];
@@ -369,19 +402,28 @@ s_file (wdm_web_req_t *req, const char *id, const char *rest)
     PGresult *res = s_report_row (req, sql, id);
     if (!res)
         return;
-    wdm_buf_reset (&req->body);
-    wdm_buf_add (&req->body, PQgetvalue (res, 0, 0), (size_t)PQgetlength (res, 0, 0));
+    if (s_forms [form].printed) {
+        if (s_print (req, id, res))
+            goto cleanup;
+        //  Not sandboxed: a sandboxed document cannot be shown by the
+        //  browser's PDF viewer.
+        req->csp = "default-src 'none'; frame-ancestors 'self'";
+    } else {
+        wdm_buf_reset (&req->body);
+        wdm_buf_add (&req->body, PQgetvalue (res, 0, 0), (size_t)PQgetlength (res, 0, 0));
+        //  The report is one self-contained page: its own <style> and SVG,
+        //  no script; framed by the console's report page only, sandboxed.
+        req->csp =
+            "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'; sandbox";
+    }
     req->type = s_forms [form].type;
-    //  The report is one self-contained page: its own <style> and SVG, no
-    //  script; framed by the console's report page only, sandboxed.
-    req->csp =
-        "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'; sandbox";
     req->framed = true;
     if (wdm_web_arg (req, "download"))
         snprintf (req->disposition, sizeof req->disposition,
                   "attachment; filename=\"wdmon-report-%s-%s%s-%s.%s\"", PQgetvalue (res, 0, 1),
                   strcmp (PQgetvalue (res, 0, 3), "t") == 0 ? "final-" : "", PQgetvalue (res, 0, 2),
                   strcmp (PQgetvalue (res, 0, 4), "t") == 0 ? "en" : "zh", s_forms [form].ending);
+cleanup:
     PQclear (res);
 }
 
@@ -434,9 +476,9 @@ wdm_web_report_page (wdm_web_req_t *req, long long number, const char *rest)
                             id, s_forms [f].ending, s_forms [f].ending, s_forms [f].ending);
         wdm_buf_printf (
             out,
-            "</p><p class=\"note\">PDF：打开报告，用浏览器的“打印”→“另存为 PDF”（报告自带 A4 打印样式）。"
-            "<span class=\"en\">PDF: open the report and use the browser's Print → Save as PDF "
-            "(the report has an A4 print stylesheet).</span> <a href=\"/reports/%s/report.html\" "
+            "</p><p class=\"note\">PDF 由服务器以无头 Chromium 按 A4 打印报告生成，需数秒。"
+            "<span class=\"en\">The PDF is the report printed to A4 by the server's headless Chromium; "
+            "it takes a few seconds.</span> <a href=\"/reports/%s/report.html\" "
             "target=\"_blank\" rel=\"noopener\">打开 / Open</a></p>"
             "<iframe class=\"report\" id=\"report-frame\" src=\"/reports/%s/report.html\""
             " title=\"报告 / report\" width=\"100%%\" height=\"900\"></iframe>",
