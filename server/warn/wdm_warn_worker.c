@@ -8,9 +8,10 @@
     The two threads share only the settings, which neither changes.
 
     Several servers may share one database.  What a commit touched is
-    evaluated by the server that made the commit (wdm_warn_apply holds a
-    transaction lock, and warning_key is unique: two at once never open a
-    warning twice).  The full evaluation with the deadlines runs once
+    evaluated by the server that made the commit, one evaluation at a time
+    across servers (S_EVAL_LOCK, from its first read to its COMMIT: one
+    that read before a correction arrived never applies after the
+    correction's; warning_key is unique besides).  The full evaluation with the deadlines runs once
     across all servers: only on the worker that holds the session-level
     advisory lock S_DUTY_LOCK on its own connection.  The others try to
     take it every interval; a server that dies or loses its connection
@@ -62,6 +63,10 @@ typedef struct {
 //  migrations', 7217045512 wdm_warn_apply's).  In pg_locks: classid 1,
 //  objid 2922078217.
 #define S_DUTY_LOCK "7217045513"
+//  An evaluation, read and applied, one at a time across servers: the key
+//  wdm_warn_apply takes for its transaction (a session holding a key is
+//  granted it again at either level).
+#define S_EVAL_LOCK "7217045512"
 
 #define S_REST_FACTOR 4
 #define S_COUNT_MS    5000  //  how often the open warnings are counted
@@ -106,6 +111,11 @@ s_worker_conn (s_worker_t *self)
             const char *params [] = { name };
             PQclear (wdm_db_query (self->conn, "SELECT set_config ('application_name', $1, false)", 1, params,
                                    PGRES_TUPLES_OK, NULL, 0));
+            //  A server killed while this connection waits for a lock or
+            //  runs a long query: its backend, and S_DUTY_LOCK with it, go
+            //  within a second, not when the query ends (PostgreSQL 14 on;
+            //  an older one refuses the setting, and waits).
+            PQclear (PQexec (self->conn, "SET client_connection_check_interval = 1000"));
         }
     }
     return self->conn;
@@ -142,6 +152,15 @@ s_take_lead (s_worker_t *self, int64_t *due_ms)
     PQclear (res);
     self->leading = true;
     return true;
+}
+
+//  Run a query that returns rows, for its effect.  0, or -1 logged.
+static int
+s_select (PGconn *conn, const char *sql)
+{
+    PGresult *res = wdm_db_query (conn, sql, 0, NULL, PGRES_TUPLES_OK, NULL, 0);
+    PQclear (res);
+    return res ? 0 : -1;
 }
 
 //  Record a full evaluation in duty_run (sql/061): who ran it, when, what
@@ -264,8 +283,15 @@ s_worker_actor (void *pipe, void *args)
         wdm_warn_stats_t stats;
         //  The reports just received may settle missing-report warnings
         //  of the indicators touched: deadlines are judged for them too.
-        int rc = wdm_warn_evaluate (self.conn, deadlines ? NULL : (const char *const *)self.touched,
+        //  Under S_EVAL_LOCK from the first read to the COMMIT: another
+        //  server's evaluation that read before this one's data arrived
+        //  must not apply its findings after ours.
+        int rc = -1;
+        if (s_select (self.conn, "SELECT pg_advisory_lock (" S_EVAL_LOCK ")") == 0) {
+            rc = wdm_warn_evaluate (self.conn, deadlines ? NULL : (const char *const *)self.touched,
                                     deadlines ? 0 : self.touched_count, true, &today, 0, &stats);
+            s_select (self.conn, "SELECT pg_advisory_unlock (" S_EVAL_LOCK ")");
+        }
         if (rc == 0) {
             s_count_open (&self);
             if (stats.opened || stats.reopened || stats.resolved || stats.updated)
