@@ -15,9 +15,12 @@ typedef struct wdm_warn_worker wdm_warn_worker_t;
 
 //  Start an actor that evaluates, with its own database connection, the
 //  indicators the server reports as touched — coalesced, at most every
-//  interval_ms, their report deadlines included — and everything every
-//  deadline_seconds (and at start), each such run recorded in duty_run
-//  under server_id.  today NULL: the real date.  NULL if the thread
+//  interval_ms, their report deadlines included — and, while it holds the
+//  periodic work's advisory lock (one server of those sharing the
+//  database; tried for every interval_ms), everything every
+//  deadline_seconds, each such run recorded in duty_run under server_id.
+//  Evaluations run one at a time across servers (advisory lock
+//  7217045512).  today NULL: the real date.  NULL if the thread
 //  cannot start.
 wdm_warn_worker_t *wdm_warn_worker_new (void *ctx, const char *conninfo, const char *server_id,
                                         long interval_ms, long deadline_seconds, const wdm_date_t *today);
