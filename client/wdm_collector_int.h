@@ -73,7 +73,7 @@ typedef struct {
     int monitor_serial;
     char link_state [200];  //  what the last connection event said
     char endpoints [WDM_COLLECTOR_ENDPOINTS][WDM_COLLECTOR_ENDPOINT_MAX];  //  config->endpoint, split
-    int endpoint_count, endpoint_at;  //  how many; the one delivery uses
+    int endpoint_count, endpoint_at;                                       //  how many; the one delivery uses
     char server_key [WDM_KEY_Z85], public_key [WDM_KEY_Z85], secret_key [WDM_KEY_Z85];
     cl_flight_t *flights;  //  max_in_flight slots
     int flying;            //  slots in use

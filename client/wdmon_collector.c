@@ -252,7 +252,8 @@ s_load_config (const char *config_path, const char *log_level, const char *endpo
     if (wdm_config_defaults (s_options, config, err, sizeof err)
         || wdm_config_load (s_options, config, config_path, err, sizeof err)
         || (log_level && wdm_config_set (s_options, config, "log", "level", log_level, err, sizeof err))
-        || (endpoint && wdm_config_set (s_options, config, "server", "endpoint", endpoint, err, sizeof err))) {
+        || (endpoint
+            && wdm_config_set (s_options, config, "server", "endpoint", endpoint, err, sizeof err))) {
         fprintf (stderr, "wdmon-collector: %s\n", err);
         return 2;
     }
@@ -288,10 +289,10 @@ s_load_config (const char *config_path, const char *log_level, const char *endpo
 typedef struct {
     const char *config_path, *log_level;
     char endpoint [WDM_COLLECTOR_ENDPOINTS * WDM_COLLECTOR_ENDPOINT_MAX];  //  -e's, joined; "": none
-    const char *command;  //  run, status, put or check
-    int once;             //  run --once
-    const char *format;   //  put --format, NULL: from the file's name
-    const char *source;   //  put's or check's FILE, "-": standard input
+    const char *command;                                                   //  run, status, put or check
+    int once;                                                              //  run --once
+    const char *format;  //  put --format, NULL: from the file's name
+    const char *source;  //  put's or check's FILE, "-": standard input
 } s_args_t;
 
 #define S_GO_ON (-1)  //  s_parse: the command line is good, go on
@@ -318,7 +319,8 @@ s_parse (int argc, char **argv, s_args_t *args)
                     fprintf (stderr, "wdmon-collector: --endpoint: too many endpoints, or too long\n");
                     return 2;
                 }
-                snprintf (args->endpoint + used, sizeof args->endpoint - used, "%s%s", used ? ", " : "", optarg);
+                snprintf (args->endpoint + used, sizeof args->endpoint - used, "%s%s", used ? ", " : "",
+                          optarg);
                 break;
             case 'l': args->log_level = optarg; break;
             case 'h': s_usage (stdout); return 0;
@@ -382,7 +384,8 @@ main (int argc, char **argv)
     }
     wdm_collector_config_t config;
     wdm_log_level_t level;
-    if (s_load_config (args.config_path, args.log_level, *args.endpoint ? args.endpoint : NULL, &config, &level))
+    if (s_load_config (args.config_path, args.log_level, *args.endpoint ? args.endpoint : NULL, &config,
+                       &level))
         return 2;
     wdm_log_init ("wdmon-collector", level, NULL);
     if (strcmp (args.command, "status") == 0)

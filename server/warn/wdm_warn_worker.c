@@ -137,12 +137,13 @@ s_take_lead (s_worker_t *self, int64_t *due_ms)
     char seconds [32];
     snprintf (seconds, sizeof seconds, "%ld", self->settings->deadline_seconds);
     const char *params [] = { seconds };
-    res = wdm_db_query (self->conn,
-                        "SELECT coalesce (greatest (0, extract (epoch FROM max (started_at)"
-                        "        + make_interval (secs => $1::float8) - clock_timestamp ()) * 1000), 0)::bigint,"
-                        "       coalesce ((array_agg (server_id ORDER BY started_at DESC)) [1], '')"
-                        "  FROM duty_run WHERE duty = 'deadlines'",
-                        1, params, PGRES_TUPLES_OK, NULL, 0);
+    res = wdm_db_query (
+        self->conn,
+        "SELECT coalesce (greatest (0, extract (epoch FROM max (started_at)"
+        "        + make_interval (secs => $1::float8) - clock_timestamp ()) * 1000), 0)::bigint,"
+        "       coalesce ((array_agg (server_id ORDER BY started_at DESC)) [1], '')"
+        "  FROM duty_run WHERE duty = 'deadlines'",
+        1, params, PGRES_TUPLES_OK, NULL, 0);
     *due_ms = res ? atoll (PQgetvalue (res, 0, 0)) : 0;
     wdm_log_info ("warnings: 本服务器接手定期工作(截止检查和全面评估) / this server takes over the "
                   "periodic work (deadlines, full evaluation): advisory lock %s taken; last run by "
@@ -174,13 +175,14 @@ s_record_run (s_worker_t *self, int64_t started_ms, const wdm_warn_stats_t *stat
     snprintf (opened, sizeof opened, "%d", stats->opened + stats->reopened);
     snprintf (resolved, sizeof resolved, "%d", stats->resolved);
     const char *params [] = { self->settings->server_id, ago, series, opened, resolved };
-    PGresult *res = wdm_db_query (self->conn,
-                                  "WITH old AS (DELETE FROM duty_run WHERE started_at < now () - interval '90 days')"
-                                  " INSERT INTO duty_run (duty, server_id, backend_pid, started_at, series,"
-                                  "        opened, resolved)"
-                                  " VALUES ('deadlines', $1, pg_backend_pid (),"
-                                  "         clock_timestamp () - make_interval (secs => $2::float8), $3, $4, $5)",
-                                  5, params, PGRES_COMMAND_OK, NULL, 0);
+    PGresult *res =
+        wdm_db_query (self->conn,
+                      "WITH old AS (DELETE FROM duty_run WHERE started_at < now () - interval '90 days')"
+                      " INSERT INTO duty_run (duty, server_id, backend_pid, started_at, series,"
+                      "        opened, resolved)"
+                      " VALUES ('deadlines', $1, pg_backend_pid (),"
+                      "         clock_timestamp () - make_interval (secs => $2::float8), $3, $4, $5)",
+                      5, params, PGRES_COMMAND_OK, NULL, 0);
     PQclear (res);
 }
 
