@@ -128,13 +128,18 @@ wdm_collector_run_intake (const wdm_collector_config_t *config, wdm_collector_in
         wdm_log_warn ("collector: outbox recovered: %s", recovery.message);
     if (!intake)
         cl_journal_recover (&self);
+    self.endpoint_count = wdm_collector_endpoints (config->endpoint, self.endpoints, err, sizeof err);
+    if (self.endpoint_count < 1) {
+        wdm_log_error ("collector: server.endpoint: %s", err);
+        goto cleanup;
+    }
     self.flights = calloc ((size_t)config->max_in_flight, sizeof *self.flights);
     self.ctx = zmq_ctx_new ();
     if (!self.flights || !self.ctx || cl_connect (&self))
         goto cleanup;
     wdm_outbox_stats_t stats;
     wdm_outbox_stats (self.outbox, &stats);
-    wdm_log_info ("collector: delivering to %s; outbox epoch %llu holds %llu records", config->endpoint,
+    wdm_log_info ("collector: delivering to %s; outbox epoch %llu holds %llu records", self.endpoints [0],
                   (unsigned long long)stats.epoch, (unsigned long long)stats.queued);
 
     s_loop (&self, once, stop);

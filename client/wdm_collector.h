@@ -36,8 +36,13 @@
 //  (again after scan_ms), -1 on a failure it has logged (again after 5 s).
 typedef int (*wdm_collector_intake_fn) (wdm_outbox_t *outbox, void *arg);
 
+#define WDM_COLLECTOR_ENDPOINTS    8    //  endpoints in one list, at most
+#define WDM_COLLECTOR_ENDPOINT_MAX 256  //  one endpoint's length, with its NUL
+
 typedef struct {
-    char endpoint [256];  //  the centre, e.g. tcp://wdmon.example:7300
+    //  The centre: one endpoint, e.g. tcp://wdmon.example:7300, or several
+    //  servers sharing one database, separated by commas, used in turn.
+    char endpoint [WDM_COLLECTOR_ENDPOINTS * WDM_COLLECTOR_ENDPOINT_MAX];
     char server_public_key_file [1024];
     char secret_key_file [1024];  //  the unit's (mode 0600)
     char public_key_file [1024];
@@ -69,6 +74,13 @@ int wdm_collector_run_intake (const wdm_collector_config_t *config, wdm_collecto
 //  Print what the collector has: queued, in flight, delivered, rejected.
 //  Works while the daemon runs.  0, or -1 if the outbox cannot be read.
 int wdm_collector_status (const wdm_collector_config_t *config, FILE *out);
+
+//  Split an endpoint list ("tcp://a:7300, tcp://b:7301") into out, in
+//  order, blanks around each trimmed.  The count, 1 to
+//  WDM_COLLECTOR_ENDPOINTS, or -1 with the cause in err: an empty entry,
+//  one too long or without "://", too many.
+int wdm_collector_endpoints (const char *list, char (*out) [WDM_COLLECTOR_ENDPOINT_MAX], char *err,
+                             size_t err_size);
 
 //  Read catalog.json as `wdmon catalog export` writes it.  The catalog,
 //  owned by the caller, or NULL with the cause logged.

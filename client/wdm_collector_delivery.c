@@ -366,12 +366,13 @@ cl_check_timeouts (cl_collector_t *self)
             expired = 1;
     if (!expired)
         return;
-    wdm_log_warn ("delivery: no answer from %s within %ld ms; reconnecting and resending",
-                  self->config->endpoint, self->config->timeout_ms);
+    char why [WDM_COLLECTOR_ENDPOINT_MAX + 64];
+    snprintf (why, sizeof why, "no answer from %s within %ld ms", self->endpoints [self->endpoint_at],
+              self->config->timeout_ms);
     for (int i = 0; i < self->config->max_in_flight; i++)
         if (self->flights [i].seqs)
             cl_flight_clear (&self->flights [i]);
     self->flying = 0;
-    cl_connect (self);
+    cl_link_next (self, why);
     s_back_off (self);
 }

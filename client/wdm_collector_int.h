@@ -74,6 +74,8 @@ typedef struct {
     void *monitor;  //  the dealer's connection events
     int monitor_serial;
     char link_state [200];  //  what the last connection event said
+    char endpoints [WDM_COLLECTOR_ENDPOINTS][WDM_COLLECTOR_ENDPOINT_MAX];  //  config->endpoint, split
+    int endpoint_count, endpoint_at;                                       //  how many; the one delivery uses
     char server_key [WDM_KEY_Z85], public_key [WDM_KEY_Z85], secret_key [WDM_KEY_Z85];
     cl_flight_t *flights;  //  max_in_flight slots
     int flying;            //  slots in use
@@ -136,6 +138,11 @@ void cl_journal_recover (cl_collector_t *self);
 
 //  (Re)create the dealer and its monitor and connect.  0, or -1 logged.
 int cl_connect (cl_collector_t *self);
+
+//  No answer from the endpoint in use (why says so): move to the next
+//  one, round to the first after the last, log which and why, and
+//  connect there.  With one endpoint: reconnect to it.  0, or -1 logged.
+int cl_link_next (cl_collector_t *self, const char *why);
 
 //  Read one event from the monitor; log and keep what changed.
 void cl_monitor_event (cl_collector_t *self);

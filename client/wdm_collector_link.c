@@ -1,14 +1,18 @@
 /*  wdm_collector_link: the collector's connection to the centre, a CURVE
     DEALER socket, and what its monitor says about it.  wdm_collector_run
     connects at start and polls the monitor; delivery reconnects after a
-    timeout and reports a key revoked while connected.  Owns the dealer
-    and monitor sockets (closed by wdm_collector_run at the end).  */
+    timeout and reports a key revoked while connected.  The centre may be
+    several servers sharing one database (issue 18): the config lists
+    their endpoints, the dealer connects to one at a time, and a timeout
+    moves it to the next (cl_link_next).  Owns the dealer and monitor
+    sockets (closed by wdm_collector_run at the end).  */
 
 #include "wdm_collector_int.h"
 #include "wdm_log.h"
 #include "wdm_monitor.h"
 #include "wdm_proto.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 #include <zmq.h>
@@ -105,10 +109,63 @@ cl_connect (cl_collector_t *self)
         return -1;
     }
     s_monitor (self);  //  before connecting: see the first handshake too
-    if (zmq_connect (self->dealer, self->config->endpoint)) {
-        wdm_log_error ("delivery: cannot connect to %s: %s", self->config->endpoint,
-                       zmq_strerror (zmq_errno ()));
+    const char *endpoint = self->endpoints [self->endpoint_at];
+    if (zmq_connect (self->dealer, endpoint)) {
+        wdm_log_error ("delivery: cannot connect to %s: %s", endpoint, zmq_strerror (zmq_errno ()));
         return -1;
     }
     return 0;
+}
+
+int
+cl_link_next (cl_collector_t *self, const char *why)
+{
+    if (self->endpoint_count > 1) {
+        self->endpoint_at = (self->endpoint_at + 1) % self->endpoint_count;
+        wdm_log_warn ("delivery: %s; moving to %s (endpoint %d of %d) and resending there", why,
+                      self->endpoints [self->endpoint_at], self->endpoint_at + 1, self->endpoint_count);
+        //  Another server, a new connection: not the previous one's state.
+        cl_link_state (self, WDM_LOG_INFO, "connecting to the next server");
+    } else
+        wdm_log_warn ("delivery: %s; reconnecting and resending", why);
+    return cl_connect (self);
+}
+
+int
+wdm_collector_endpoints (const char *list, char (*out) [WDM_COLLECTOR_ENDPOINT_MAX], char *err,
+                         size_t err_size)
+{
+    int count = 0;
+    const char *at = list;
+    while (1) {
+        const char *end = strchr (at, ',');
+        size_t length = end ? (size_t)(end - at) : strlen (at);
+        while (length && isspace ((unsigned char)*at))
+            at++, length--;
+        while (length && isspace ((unsigned char)at [length - 1]))
+            length--;
+        if (length == 0) {
+            snprintf (err, err_size, "endpoint %d of '%s' is empty", count + 1, list);
+            return -1;
+        }
+        if (count == WDM_COLLECTOR_ENDPOINTS) {
+            snprintf (err, err_size, "more than %d endpoints in '%s'", WDM_COLLECTOR_ENDPOINTS, list);
+            return -1;
+        }
+        if (length >= WDM_COLLECTOR_ENDPOINT_MAX) {
+            snprintf (err, err_size, "endpoint %d is longer than %d bytes", count + 1,
+                      WDM_COLLECTOR_ENDPOINT_MAX - 1);
+            return -1;
+        }
+        memcpy (out [count], at, length);
+        out [count][length] = '\0';
+        if (!strstr (out [count], "://") || strpbrk (out [count], " \t")) {
+            snprintf (err, err_size, "'%s' is not an endpoint like tcp://host:7300", out [count]);
+            return -1;
+        }
+        count++;
+        if (!end)
+            return count;
+        at = end + 1;
+    }
 }

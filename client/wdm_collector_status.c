@@ -49,10 +49,12 @@ cl_status_write (cl_collector_t *self)
     fprintf (
         file,
         "pid=%ld\nupdated=%ld\nin_flight=%llu\nqueued=%llu\ndelivered_this_run=%llu\n"
-        "rejected_this_run=%llu\nlast_delivery=%ld\nlast_reply_ms_ago=%lld\nlink=%s\n",
+        "rejected_this_run=%llu\nlast_delivery=%ld\nlast_reply_ms_ago=%lld\nlink=%s\n"
+        "endpoint=%s (%d of %d)\n",
         (long)getpid (), (long)time (NULL), (unsigned long long)in_flight, (unsigned long long)stats.queued,
         (unsigned long long)self->delivered, (unsigned long long)self->rejected, (long)self->last_delivery,
-        self->last_reply_ms ? (long long)(wdm_clock_ms () - self->last_reply_ms) : -1LL, self->link_state);
+        self->last_reply_ms ? (long long)(wdm_clock_ms () - self->last_reply_ms) : -1LL, self->link_state,
+        self->endpoints [self->endpoint_at], self->endpoint_at + 1, self->endpoint_count);
     fprintf (file, "ack_count=%llu\nack_sum_ms=%.3f\nack_max_ms=%.3f\nack_ms_buckets=",
              (unsigned long long)self->ack_count, self->ack_sum_ms, self->ack_max_ms);
     for (int i = 0; i < CL_ACK_BUCKETS; i++)
@@ -84,6 +86,7 @@ typedef struct {
     long pid, updated, last_delivery;
     unsigned long long in_flight;
     char link [200];
+    char endpoint [512];  //  the one in use, "(n of m)"
     unsigned long long ack_count, ack_buckets [CL_ACK_BUCKETS];
     double ack_max_ms;
 } s_seen_t;
@@ -110,6 +113,10 @@ s_read_status (const char *path, s_seen_t *seen)
             sscanf (line, "updated=%ld", &seen->updated);
             sscanf (line, "in_flight=%llu", &seen->in_flight);
             sscanf (line, "last_delivery=%ld", &seen->last_delivery);
+            if (strncmp (line, "endpoint=", 9) == 0) {
+                snprintf (seen->endpoint, sizeof seen->endpoint, "%s", line + 9);
+                seen->endpoint [strcspn (seen->endpoint, "\n")] = '\0';
+            }
             if (strncmp (line, "link=", 5) == 0) {
                 snprintf (seen->link, sizeof seen->link, "%.199s", line + 5);
                 seen->link [strcspn (seen->link, "\n")] = '\0';
@@ -143,6 +150,10 @@ wdm_collector_status (const wdm_collector_config_t *config, FILE *out)
     fprintf (out, "collector  %s\n", running ? "running" : "not running");
     if (running)
         fprintf (out, "  pid %ld, status written %ld s ago\n", seen.pid, (long)(time (NULL) - seen.updated));
+    if (running && *seen.endpoint)
+        fprintf (out, "endpoint   %s\n", seen.endpoint);
+    else
+        fprintf (out, "endpoint   %s (configured)\n", config->endpoint);
     if (running && *seen.link)
         fprintf (out, "link       %s\n", seen.link);
     fprintf (out, "queued     %llu records waiting to be delivered\n", (unsigned long long)stats.queued);

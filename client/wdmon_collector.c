@@ -26,7 +26,8 @@
 
 static const wdm_option_t s_options [] = {
     { "server", "endpoint", WDM_OPT_STRING, "tcp://127.0.0.1:7300", 0, 0, S_STR (endpoint),
-      "the centre's endpoint" },
+      "the centre's endpoint; several servers sharing one database: their endpoints separated by commas,"
+      " used in turn (the next when one stops answering)" },
     { "server", "public_key_file", WDM_OPT_STRING, "server.pub", 0, 0, S_STR (server_public_key_file),
       "the centre's public key" },
     { "collector", "secret_key_file", WDM_OPT_STRING, "unit.key", 0, 0, S_STR (secret_key_file),
@@ -82,6 +83,9 @@ s_usage (FILE *out)
              "Options:\n"
              "  -c, --config FILE      the unit's collector.conf (from `wdmon unit add`);\n"
              "                         relative paths in it are relative to its directory\n"
+             "  -e, --endpoint EP      the centre's endpoint (server.endpoint); repeated, or\n"
+             "                         a list separated by commas: several servers sharing one\n"
+             "                         database, used in turn, the next when one stops answering\n"
              "  -l, --log-level LEVEL  error, warn, info or debug\n"
              "  -h, --help             this help\n"
              "\n"
@@ -241,14 +245,21 @@ s_check (const wdm_collector_config_t *config, const char *path)
 //  file's directory, and parse the log level.  0, or 2 (the exit code)
 //  with the cause on stderr.
 static int
-s_load_config (const char *config_path, const char *log_level, wdm_collector_config_t *config,
-               wdm_log_level_t *level)
+s_load_config (const char *config_path, const char *log_level, const char *endpoint,
+               wdm_collector_config_t *config, wdm_log_level_t *level)
 {
     char err [WDM_CONFIG_ERR_MAX];
     if (wdm_config_defaults (s_options, config, err, sizeof err)
         || wdm_config_load (s_options, config, config_path, err, sizeof err)
-        || (log_level && wdm_config_set (s_options, config, "log", "level", log_level, err, sizeof err))) {
+        || (log_level && wdm_config_set (s_options, config, "log", "level", log_level, err, sizeof err))
+        || (endpoint
+            && wdm_config_set (s_options, config, "server", "endpoint", endpoint, err, sizeof err))) {
         fprintf (stderr, "wdmon-collector: %s\n", err);
+        return 2;
+    }
+    char endpoints [WDM_COLLECTOR_ENDPOINTS][WDM_COLLECTOR_ENDPOINT_MAX];
+    if (wdm_collector_endpoints (config->endpoint, endpoints, err, sizeof err) < 0) {
+        fprintf (stderr, "wdmon-collector: server.endpoint: %s\n", err);
         return 2;
     }
     char *copy = strdup (config_path);
@@ -277,10 +288,11 @@ s_load_config (const char *config_path, const char *log_level, wdm_collector_con
 //  The command line, as s_parse read it.
 typedef struct {
     const char *config_path, *log_level;
-    const char *command;  //  run, status, put or check
-    int once;             //  run --once
-    const char *format;   //  put --format, NULL: from the file's name
-    const char *source;   //  put's or check's FILE, "-": standard input
+    char endpoint [WDM_COLLECTOR_ENDPOINTS * WDM_COLLECTOR_ENDPOINT_MAX];  //  -e's, joined; "": none
+    const char *command;                                                   //  run, status, put or check
+    int once;                                                              //  run --once
+    const char *format;  //  put --format, NULL: from the file's name
+    const char *source;  //  put's or check's FILE, "-": standard input
 } s_args_t;
 
 #define S_GO_ON (-1)  //  s_parse: the command line is good, go on
@@ -292,13 +304,24 @@ s_parse (int argc, char **argv, s_args_t *args)
 {
     static const struct option long_options [] = { { "config", required_argument, NULL, 'c' },
                                                    { "log-level", required_argument, NULL, 'l' },
+                                                   { "endpoint", required_argument, NULL, 'e' },
                                                    { "help", no_argument, NULL, 'h' },
                                                    { NULL, 0, NULL, 0 } };
     *args = (s_args_t) { .command = "run", .source = "-" };
     int opt;
-    while ((opt = getopt_long (argc, argv, "+c:l:h", long_options, NULL)) != -1) {
+    while ((opt = getopt_long (argc, argv, "+c:e:l:h", long_options, NULL)) != -1) {
+        size_t used = strlen (args->endpoint);
         switch (opt) {
             case 'c': args->config_path = optarg; break;
+            case 'e':
+                //  Each -e adds one to the list, which replaces the file's.
+                if (used + strlen (optarg) + 3 > sizeof args->endpoint) {
+                    fprintf (stderr, "wdmon-collector: --endpoint: too many endpoints, or too long\n");
+                    return 2;
+                }
+                snprintf (args->endpoint + used, sizeof args->endpoint - used, "%s%s", used ? ", " : "",
+                          optarg);
+                break;
             case 'l': args->log_level = optarg; break;
             case 'h': s_usage (stdout); return 0;
             default: s_usage (stderr); return 2;
@@ -361,7 +384,8 @@ main (int argc, char **argv)
     }
     wdm_collector_config_t config;
     wdm_log_level_t level;
-    if (s_load_config (args.config_path, args.log_level, &config, &level))
+    if (s_load_config (args.config_path, args.log_level, *args.endpoint ? args.endpoint : NULL, &config,
+                       &level))
         return 2;
     wdm_log_init ("wdmon-collector", level, NULL);
     if (strcmp (args.command, "status") == 0)

@@ -1209,6 +1209,43 @@ CREATE TABLE wdmon.console_visit (
 
 
 --
+-- Name: duty_run; Type: TABLE; Schema: wdmon; Owner: -
+--
+
+CREATE TABLE wdmon.duty_run (
+    id bigint NOT NULL,
+    duty text NOT NULL,
+    server_id text NOT NULL,
+    backend_pid integer NOT NULL,
+    started_at timestamp with time zone NOT NULL,
+    finished_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    series integer DEFAULT 0 NOT NULL,
+    opened integer DEFAULT 0 NOT NULL,
+    resolved integer DEFAULT 0 NOT NULL,
+    CONSTRAINT duty_run_duty_check CHECK ((duty = 'deadlines'::text))
+);
+
+
+--
+-- Name: duty_run_id_seq; Type: SEQUENCE; Schema: wdmon; Owner: -
+--
+
+CREATE SEQUENCE wdmon.duty_run_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+
+--
+-- Name: duty_run_id_seq; Type: SEQUENCE OWNED BY; Schema: wdmon; Owner: -
+--
+
+ALTER SEQUENCE wdmon.duty_run_id_seq OWNED BY wdmon.duty_run.id;
+
+
+--
 -- Name: entry_draft; Type: TABLE; Schema: wdmon; Owner: -
 --
 
@@ -1866,6 +1903,13 @@ ALTER TABLE ONLY wdmon.console_report ALTER COLUMN id SET DEFAULT nextval('wdmon
 
 
 --
+-- Name: duty_run id; Type: DEFAULT; Schema: wdmon; Owner: -
+--
+
+ALTER TABLE ONLY wdmon.duty_run ALTER COLUMN id SET DEFAULT nextval('wdmon.duty_run_id_seq'::regclass);
+
+
+--
 -- Name: ingest_batch id; Type: DEFAULT; Schema: wdmon; Owner: -
 --
 
@@ -2007,6 +2051,14 @@ ALTER TABLE ONLY wdmon.domain
 
 ALTER TABLE ONLY wdmon.domain
     ADD CONSTRAINT domain_plan_code_ordinal_key UNIQUE (plan_code, ordinal);
+
+
+--
+-- Name: duty_run duty_run_pkey; Type: CONSTRAINT; Schema: wdmon; Owner: -
+--
+
+ALTER TABLE ONLY wdmon.duty_run
+    ADD CONSTRAINT duty_run_pkey PRIMARY KEY (id);
 
 
 --
@@ -2288,6 +2340,13 @@ CREATE INDEX console_report_plan ON wdmon.console_report USING btree (plan_code,
 --
 
 CREATE INDEX console_session_login ON wdmon.console_session USING btree (login);
+
+
+--
+-- Name: duty_run_started_idx; Type: INDEX; Schema: wdmon; Owner: -
+--
+
+CREATE INDEX duty_run_started_idx ON wdmon.duty_run USING btree (duty, started_at);
 
 
 --

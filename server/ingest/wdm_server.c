@@ -464,7 +464,7 @@ wdm_server_run (const wdm_server_config_t *config, volatile sig_atomic_t *stop)
         wdm_log_error ("server: cannot monitor connections: %s", zmq_strerror (zmq_errno ()));
         goto cleanup;
     }
-    self.warn = wdm_warn_worker_new (ctx, config->conninfo, config->warn_interval_ms,
+    self.warn = wdm_warn_worker_new (ctx, config->conninfo, self.server_id, config->warn_interval_ms,
                                      config->deadline_seconds, *config->today ? &today : NULL);
     if (!self.warn) {
         wdm_log_error ("server: cannot start the warning worker");

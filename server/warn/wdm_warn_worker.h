@@ -15,11 +15,15 @@ typedef struct wdm_warn_worker wdm_warn_worker_t;
 
 //  Start an actor that evaluates, with its own database connection, the
 //  indicators the server reports as touched — coalesced, at most every
-//  interval_ms, their report deadlines included — and everything every
-//  deadline_seconds (and at start).  today NULL: the real date.  NULL if
-//  the thread cannot start.
-wdm_warn_worker_t *wdm_warn_worker_new (void *ctx, const char *conninfo, long interval_ms,
-                                        long deadline_seconds, const wdm_date_t *today);
+//  interval_ms, their report deadlines included — and, while it holds the
+//  periodic work's advisory lock (one server of those sharing the
+//  database; tried for every interval_ms), everything every
+//  deadline_seconds, each such run recorded in duty_run under server_id.
+//  Evaluations run one at a time across servers (advisory lock
+//  7217045512).  today NULL: the real date.  NULL if the thread
+//  cannot start.
+wdm_warn_worker_t *wdm_warn_worker_new (void *ctx, const char *conninfo, const char *server_id,
+                                        long interval_ms, long deadline_seconds, const wdm_date_t *today);
 
 //  Tell the worker these indicators have new data (after a COMMIT): one
 //  message on its pipe.  Never waits; dropped if the pipe is full (the
