@@ -21,7 +21,7 @@
 #      deadline_seconds across both servers, never twice: read from
 #      duty_run, the record each run leaves (sql/061).
 #
-#   fast (ctest):  20,000 records, 4 kills
+#   fast (ctest):  10,000 records, 3 kills
 #   --soak:       100,000 records, 20 kills
 #
 # Needs WDM_TEST_PGURI as tests/run.sh sets it.  A failed run keeps its
@@ -34,8 +34,8 @@ wdmon=$1 server_bin=$2 collector_bin=$3
 if nm "$server_bin" 2>/dev/null | grep -q __asan_init; then
     echo "sanitizer build: the fault suite runs in the normal build only (too slow here)"; exit 77
 fi
-N=$(( soak ? 100000 : 20000 ))
-KILLS=$(( soak ? 20 : 4 ))
+N=$(( soak ? 100000 : 10000 ))
+KILLS=$(( soak ? 20 : 3 ))
 LIMIT=${WDM_FAULTS_LIMIT:-$(( soak ? 900 : 120 ))}   # seconds to deliver everything
 DEADLINE=6                      # warnings.deadline_seconds of both servers
 INTERVAL=500                    # warnings.interval_ms: how soon a lock is taken over
