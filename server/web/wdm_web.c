@@ -219,6 +219,8 @@ s_route (wdm_web_req_t *req)
         wdm_web_unit_page (req, req->path + 6);
     else if (!req->post && strcmp (req->path, "/completeness") == 0)
         wdm_web_completeness_page (req);
+    else if (!req->post && strcmp (req->path, "/notices") == 0)
+        wdm_web_notices_page (req);
     else if (!req->post && strcmp (req->path, "/reports") == 0)
         wdm_web_reports_page (req);
     else if (req->post && strcmp (req->path, "/reports/make") == 0)

@@ -262,6 +262,10 @@ void wdm_web_reports_page (wdm_web_req_t *req);
 void wdm_web_reports_make (wdm_web_req_t *req);
 void wdm_web_report_page (wdm_web_req_t *req, long long id, const char *rest);
 
+//  GET /notices[?state=pending|sent|failed]: the notices, as `wdmon
+//  notices` lists them (wdm_web_notices.c).
+void wdm_web_notices_page (wdm_web_req_t *req);
+
 //  GET /api/v1/...: the read API, JSON (wdm_web_api.c, docs/API.md).
 void wdm_web_api (wdm_web_req_t *req);
 
