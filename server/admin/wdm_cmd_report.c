@@ -169,7 +169,8 @@ s_report_parse (int argc, char **argv, wdm_report_options_t *options, const char
         }
     }
     if (options->unit && options->area) {
-        fprintf (stderr, "wdmon report: --unit 与 --area 只能选一个 / --unit and --area exclude each other\n");
+        fprintf (stderr,
+                 "wdmon report: --unit 与 --area 只能选一个 / --unit and --area exclude each other\n");
         return WDM_CMD_EXIT_USAGE;
     }
     if ((!*year && !options->final) || !*output) {

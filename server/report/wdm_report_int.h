@@ -66,7 +66,7 @@ typedef struct {
     //  the stored value of the baseline year, or none; it is value [0].
     const char *baseline_source;  //  "plan", "stored" or "" (none)
     int target_year;
-    int final;  //  final evaluation: index of the year judged (the target year), else -1
+    int final;    //  final evaluation: index of the year judged (the target year), else -1
     bool hidden;  //  a unit's report: not one of its responsibilities (judged, not counted or shown)
     bool lead;    //  a unit's report: the unit leads it (is chased for it), else contributes
 } rp_indicator_t;

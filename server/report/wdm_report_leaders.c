@@ -16,9 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define S_MAX_TARGETS 8   //  targets named; the rest counted
+#define S_MAX_TARGETS  8  //  targets named; the rest counted
 #define S_MAX_WARNINGS 6  //  red warnings named
-#define S_MAX_UNITS 6     //  units named
+#define S_MAX_UNITS    6  //  units named
 
 //  "另有N项,见第X部分" after a list cut short; noun_zh counts them (项, 条, 个单位).
 static void
@@ -105,18 +105,18 @@ s_red_query (rp_report_t *self)
     snprintf (limit, sizeof limit, "%d", S_MAX_WARNINGS);
     const char *params [] = { year, self->plan_code, limit };
     return rp_query (self, "the red warnings",
-                              "SELECT w.id, w.indicator_zh, i.name_en, w.area_zh, a.name_en, w.year,"
-                              "       w.message_zh, w.message_en, count (*) OVER ()"
-                              "  FROM wdmon.open_warnings w"
-                              "  JOIN wdmon.indicator i ON i.code = w.indicator_code"
-                              "  JOIN wdmon.plan_target t ON t.plan_code = w.plan_code"
-                              "       AND t.indicator_code = w.indicator_code"
-                              "  JOIN wdmon.area a ON a.code = w.area_code"
-                              " WHERE w.level = 'red' AND w.year <= $1::int AND w.plan_code = $2"
-                              "   AND w.rule_code <> 'missing'"
-                              " ORDER BY w.domain_ordinal, t.ordinal, a.level, w.area_code, w.year, w.id"
-                              " LIMIT $3::int",
-                              3, params);
+                     "SELECT w.id, w.indicator_zh, i.name_en, w.area_zh, a.name_en, w.year,"
+                     "       w.message_zh, w.message_en, count (*) OVER ()"
+                     "  FROM wdmon.open_warnings w"
+                     "  JOIN wdmon.indicator i ON i.code = w.indicator_code"
+                     "  JOIN wdmon.plan_target t ON t.plan_code = w.plan_code"
+                     "       AND t.indicator_code = w.indicator_code"
+                     "  JOIN wdmon.area a ON a.code = w.area_code"
+                     " WHERE w.level = 'red' AND w.year <= $1::int AND w.plan_code = $2"
+                     "   AND w.rule_code <> 'missing'"
+                     " ORDER BY w.domain_ordinal, t.ordinal, a.level, w.area_code, w.year, w.id"
+                     " LIMIT $3::int",
+                     3, params);
 }
 
 static void
@@ -161,18 +161,19 @@ s_units_query (rp_report_t *self)
     snprintf (year, sizeof year, "%d", self->year);
     const char *params [] = { first, year, self->plan_code };
     return rp_query (self, "the units owing data",
-                              "SELECT c.unit_code, max (c.unit_zh), max (u.name_en), sum (c.missing)"
-                              "  FROM wdmon.completeness c JOIN wdmon.member_unit u ON u.code = c.unit_code"
-                              " WHERE c.year BETWEEN $1::int AND $2::int AND c.plan_code = $3"
-                              " GROUP BY c.unit_code HAVING sum (c.missing) > 0"
-                              " ORDER BY sum (c.missing) DESC, sum (c.late) DESC, c.unit_code",
-                              3, params);
+                     "SELECT c.unit_code, max (c.unit_zh), max (u.name_en), sum (c.missing)"
+                     "  FROM wdmon.completeness c JOIN wdmon.member_unit u ON u.code = c.unit_code"
+                     " WHERE c.year BETWEEN $1::int AND $2::int AND c.plan_code = $3"
+                     " GROUP BY c.unit_code HAVING sum (c.missing) > 0"
+                     " ORDER BY sum (c.missing) DESC, sum (c.late) DESC, c.unit_code",
+                     3, params);
 }
 
 static void
 s_units (rp_report_t *self, const PGresult *res)
 {
-    rp_heading (self, 3, "leaders-units", rp_tr (self, "三、尚有数据未报送的成员单位", "3 Units that owe data"));
+    rp_heading (self, 3, "leaders-units",
+                rp_tr (self, "三、尚有数据未报送的成员单位", "3 Units that owe data"));
     int rows = PQntuples (res), listed = rows < S_MAX_UNITS ? rows : S_MAX_UNITS;
     if (rows == 0) {
         rp_para_open (self, "none");
@@ -184,8 +185,7 @@ s_units (rp_report_t *self, const PGresult *res)
         for (int row = 0; row < listed; row++) {
             s_item_open (self, PQgetvalue (res, row, 0));
             rp_esc (self, PQgetvalue (res, row, self->english ? 2 : 1));
-            rp_outf (self, self->english ? ": %s reports missing" : ":未报送%s项",
-                     PQgetvalue (res, row, 3));
+            rp_outf (self, self->english ? ": %s reports missing" : ":未报送%s项", PQgetvalue (res, row, 3));
             rp_item_close (self);
         }
         if (self->html)

@@ -70,9 +70,9 @@ rp_scope_filter (rp_report_t *self)
     if (!self->options->unit)
         return 0;
     const char *params [] = { self->options->unit };
-    PGresult *res = rp_query (self, "the unit's responsibilities",
-                              "SELECT indicator_code, lead FROM wdmon.responsibility WHERE unit_code = $1", 1,
-                              params);
+    PGresult *res =
+        rp_query (self, "the unit's responsibilities",
+                  "SELECT indicator_code, lead FROM wdmon.responsibility WHERE unit_code = $1", 1, params);
     if (!res)
         return -1;
     for (int i = 0; i < self->ind_count; i++)
@@ -196,22 +196,24 @@ s_write_head (rp_report_t *self)
     rp_esc (self, s_get (self, self->english ? S_AREA_EN : S_AREA_ZH));
     rp_out (self, self->html ? "</p>\n<p class=\"source\">" : "\n\n> ");
     if (self->options->unit)
-        rp_esc (self, rp_tr (self,
-                             "本报告列出本单位负责(牵头或参与)的指标在本单位所在地区的数值和状态、"
-                             "本单位应处理的预警和应报送的数据。判断方法与全区监测报告相同。",
-                             "This report gives the indicators this unit answers for (as lead or "
-                             "contributor), their values and standing in the unit's area, the warnings "
-                             "it is to act on and the data it owes. They are judged as in the district's "
-                             "report."));
+        rp_esc (self,
+                rp_tr (self,
+                       "本报告列出本单位负责(牵头或参与)的指标在本单位所在地区的数值和状态、"
+                       "本单位应处理的预警和应报送的数据。判断方法与全区监测报告相同。",
+                       "This report gives the indicators this unit answers for (as lead or "
+                       "contributor), their values and standing in the unit's area, the warnings "
+                       "it is to act on and the data it owes. They are judged as in the district's "
+                       "report."));
     else
-        rp_esc (self, rp_tr (self,
-                             "本报告列出本地区每项指标的数值和状态(本地区未报送而其下属地区已报送的,"
-                             "由下属地区数值汇总得出,以“†”标注)、本地区及其下属地区的预警、"
-                             "本地区成员单位的报送情况。判断方法与全区监测报告相同。",
-                             "This report gives every indicator's value and standing in this area (rolled "
-                             "up from the areas within it where it reported none, marked †), the warnings "
-                             "about it and the areas within it, and its member units' reporting. They are "
-                             "judged as in the district's report."));
+        rp_esc (self,
+                rp_tr (self,
+                       "本报告列出本地区每项指标的数值和状态(本地区未报送而其下属地区已报送的,"
+                       "由下属地区数值汇总得出,以“†”标注)、本地区及其下属地区的预警、"
+                       "本地区成员单位的报送情况。判断方法与全区监测报告相同。",
+                       "This report gives every indicator's value and standing in this area (rolled "
+                       "up from the areas within it where it reported none, marked †), the warnings "
+                       "about it and the areas within it, and its member units' reporting. They are "
+                       "judged as in the district's report."));
     rp_out (self, self->html ? "</p>\n</header>\n" : "\n\n");
 }
 
@@ -223,12 +225,11 @@ s_write_indicators (rp_report_t *self)
     bool unit = self->options->unit != NULL;
     if (self->html)
         rp_out (self, "<section class=\"part\" id=\"indicators\">\n");
-    rp_heading (self, 2, "indicators-h",
-                rp_tr (self, "二、各项指标", "2 The indicators"));
-    const char *heads [] = { rp_tr (self, "代码", "Code"),        rp_tr (self, "指标", "Indicator"),
-                             rp_tr (self, "目标", "Target"),      rp_tr (self, "基期值", "Baseline"),
-                             rp_tr (self, "最新值", "Latest"),    rp_tr (self, "年份", "Year"),
-                             rp_tr (self, "状态", "Status"),      rp_tr (self, "职责", "Role") };
+    rp_heading (self, 2, "indicators-h", rp_tr (self, "二、各项指标", "2 The indicators"));
+    const char *heads [] = { rp_tr (self, "代码", "Code"),     rp_tr (self, "指标", "Indicator"),
+                             rp_tr (self, "目标", "Target"),   rp_tr (self, "基期值", "Baseline"),
+                             rp_tr (self, "最新值", "Latest"), rp_tr (self, "年份", "Year"),
+                             rp_tr (self, "状态", "Status"),   rp_tr (self, "职责", "Role") };
     const bool numeric [] = { false, false, false, true, true, true, false, false };
     rp_table_open (self, "ind", heads, numeric, unit ? 8 : 7);
     for (int i = 0; i < self->ind_count; i++) {
@@ -252,7 +253,8 @@ s_write_indicators (rp_report_t *self)
         rp_cell (self, "num", year);
         rp_cell (self, "status", rp_status_label (self, ind->status));
         if (unit)
-            rp_cell (self, NULL, ind->lead ? rp_tr (self, "牵头", "lead") : rp_tr (self, "参与", "contributes"));
+            rp_cell (self, NULL,
+                     ind->lead ? rp_tr (self, "牵头", "lead") : rp_tr (self, "参与", "contributes"));
         rp_row_close (self);
     }
     rp_table_close (self);
@@ -287,8 +289,8 @@ s_write_warnings (rp_report_t *self)
     rp_heading (self, 2, "warnings-h", rp_tr (self, "三、预警情况", "3 Open warnings"));
     rp_para_open (self, "lead");
     if (self->english)
-        rp_outf (self, "%d warnings about %d or earlier are unresolved: %d red, %d yellow.", total, self->year,
-                 self->sum.open_red, self->sum.open_yellow);
+        rp_outf (self, "%d warnings about %d or earlier are unresolved: %d red, %d yellow.", total,
+                 self->year, self->sum.open_red, self->sum.open_yellow);
     else
         rp_outf (self, "%d年及以前年度的未解除预警共%d条,其中红色%d条、黄色%d条。", self->year, total,
                  self->sum.open_red, self->sum.open_yellow);
@@ -373,17 +375,15 @@ s_write_owed (rp_report_t *self)
     rp_heading (self, 2, "owed-h", rp_tr (self, "四、本单位报送情况", "4 What the unit owes"));
     rp_para_open (self, "lead");
     if (self->english)
-        rp_outf (self,
-                 "As lead unit it owes %d reports: %d received (%d of them late), %d missing.",
-                 owed, owed - missing, late, missing);
+        rp_outf (self, "As lead unit it owes %d reports: %d received (%d of them late), %d missing.", owed,
+                 owed - missing, late, missing);
     else
-        rp_outf (self,
-                 "本单位作为牵头单位应报送%d项,已报送%d项(其中逾期%d项),尚未报送%d项。",
-                 owed, owed - missing, late, missing);
+        rp_outf (self, "本单位作为牵头单位应报送%d项,已报送%d项(其中逾期%d项),尚未报送%d项。", owed,
+                 owed - missing, late, missing);
     rp_para_close (self);
     if (rows > 0) {
-        const char *heads [] = { rp_tr (self, "指标", "Indicator"), rp_tr (self, "地区", "Area"),
-                                 rp_tr (self, "年份", "Year"),      rp_tr (self, "班子", "Body"),
+        const char *heads [] = { rp_tr (self, "指标", "Indicator"),    rp_tr (self, "地区", "Area"),
+                                 rp_tr (self, "年份", "Year"),         rp_tr (self, "班子", "Body"),
                                  rp_tr (self, "截止日期", "Deadline"), rp_tr (self, "报送情况", "State") };
         const bool numeric [] = { false, false, true, false, true, false };
         rp_table_open (self, "owed", heads, numeric, 6);
@@ -420,28 +420,30 @@ s_write_area_units (rp_report_t *self)
     snprintf (first, sizeof first, "%d", self->options->final ? self->first : self->year);
     snprintf (year, sizeof year, "%d", self->year);
     const char *params [] = { s_get (self, S_AREA), first, year, self->plan_code };
-    PGresult *res = rp_query (
-        self, "the completeness of reporting",
-        "SELECT c.unit_code, max (c.unit_zh), max (u.name_en), sum (c.owed), sum (c.received),"
-        "       sum (c.late), sum (c.missing)"
-        "  FROM wdmon.completeness c JOIN wdmon.member_unit u ON u.code = c.unit_code"
-        " WHERE u.area_code IN (SELECT within_code FROM wdmon.area_within WHERE area_code = $1)"
-        "   AND c.year BETWEEN $2::int AND $3::int AND c.plan_code = $4"
-        " GROUP BY c.unit_code ORDER BY sum (c.missing) DESC, c.unit_code",
-        4, params);
+    PGresult *res =
+        rp_query (self, "the completeness of reporting",
+                  "SELECT c.unit_code, max (c.unit_zh), max (u.name_en), sum (c.owed), sum (c.received),"
+                  "       sum (c.late), sum (c.missing)"
+                  "  FROM wdmon.completeness c JOIN wdmon.member_unit u ON u.code = c.unit_code"
+                  " WHERE u.area_code IN (SELECT within_code FROM wdmon.area_within WHERE area_code = $1)"
+                  "   AND c.year BETWEEN $2::int AND $3::int AND c.plan_code = $4"
+                  " GROUP BY c.unit_code ORDER BY sum (c.missing) DESC, c.unit_code",
+                  4, params);
     if (!res)
         return -1;
     if (self->html)
         rp_out (self, "<section class=\"part\" id=\"owed\">\n");
-    rp_heading (self, 2, "owed-h", rp_tr (self, "四、本地区成员单位报送情况", "4 Reporting by its member units"));
+    rp_heading (self, 2, "owed-h",
+                rp_tr (self, "四、本地区成员单位报送情况", "4 Reporting by its member units"));
     if (PQntuples (res) == 0) {
         rp_para_open (self, "fn");
-        rp_esc (self, rp_tr (self, "本地区没有负有报送责任的成员单位。",
-                             "No member unit of this area owes a report."));
+        rp_esc (
+            self,
+            rp_tr (self, "本地区没有负有报送责任的成员单位。", "No member unit of this area owes a report."));
         rp_para_close (self);
     } else {
         const char *heads [] = { rp_tr (self, "成员单位", "Member unit"), rp_tr (self, "应报", "Owed"),
-                                 rp_tr (self, "已报", "Received"),        rp_tr (self, "其中逾期", "Late"),
+                                 rp_tr (self, "已报", "Received"), rp_tr (self, "其中逾期", "Late"),
                                  rp_tr (self, "未报", "Missing") };
         const bool numeric [] = { false, true, true, true, true };
         rp_table_open (self, "units", heads, numeric, 5);

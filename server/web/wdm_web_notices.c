@@ -54,8 +54,9 @@ s_filter (wdm_web_req_t *req, const char *state)
     for (int k = 0; s_states [k]; k++)
         wdm_web_html (out, "<option value=\"%s\"%s>%s</option>", s_states [k],
                       state && strcmp (state, s_states [k]) == 0 ? " selected" : "", s_state_names [k]);
-    wdm_web_raw (out, "</select></label><button type=\"submit\" class=\"go\">筛选 / Filter</button>"
-                      "</fieldset></form>");
+    wdm_web_raw (out,
+                 "</select></label><button type=\"submit\" class=\"go\">筛选 / Filter</button>"
+                 "</fieldset></form>");
 }
 
 void
@@ -75,7 +76,8 @@ wdm_web_notices_page (wdm_web_req_t *req)
         return;
     }
     const char *params [] = { req->config->timezone, state };
-    PGresult *res = wdm_db_query (req->conn, WDM_NOTICES_SQL, 2, params, PGRES_TUPLES_OK, message, sizeof message);
+    PGresult *res =
+        wdm_db_query (req->conn, WDM_NOTICES_SQL, 2, params, PGRES_TUPLES_OK, message, sizeof message);
     if (!res) {
         wdm_web_page_error (req, MHD_HTTP_SERVICE_UNAVAILABLE, "数据库出错 / Database error",
                             "请稍后再试。 / The database failed; try again shortly.");
@@ -83,20 +85,22 @@ wdm_web_notices_page (wdm_web_req_t *req)
     }
     if (wdm_web_page_begin (req, "通知 / Notices", "notices") == 0) {
         wdm_buf_t *out = &req->body;
-        wdm_web_raw (out,
-                     "<h1>通知<span class=\"en\">Notices</span></h1>"
-                     "<p class=\"note\">预警产生或转为红色时、以及每日汇总时发出的邮件和工作群消息。"
-                     "待发送的会按时重试;失败原因不含任何密钥。与 <code>wdmon notices</code> 所列相同。"
-                     "<span class=\"en\">Mail and work-group messages sent when a warning opens or turns red, "
-                     "and the daily digests. Pending ones are retried; a reason never holds a secret. The "
-                     "same rows as <code>wdmon notices</code>.</span></p>");
+        wdm_web_raw (
+            out,
+            "<h1>通知<span class=\"en\">Notices</span></h1>"
+            "<p class=\"note\">预警产生或转为红色时、以及每日汇总时发出的邮件和工作群消息。"
+            "待发送的会按时重试;失败原因不含任何密钥。与 <code>wdmon notices</code> 所列相同。"
+            "<span class=\"en\">Mail and work-group messages sent when a warning opens or turns red, "
+            "and the daily digests. Pending ones are retried; a reason never holds a secret. The "
+            "same rows as <code>wdmon notices</code>.</span></p>");
         s_filter (req, state);
         wdm_buf_printf (out, "<p id=\"count\">共 %d 条 <span class=\"en\">%d notices</span></p>",
                         PQntuples (res), PQntuples (res));
-        wdm_web_table (req, &(wdm_web_table_t) { .id = "notices",
-                                                 .columns = s_columns,
-                                                 .count = (int)(sizeof s_columns / sizeof s_columns [0]),
-                                                 .res = res });
+        wdm_web_table (req,
+                       &(wdm_web_table_t) { .id = "notices",
+                                            .columns = s_columns,
+                                            .count = (int)(sizeof s_columns / sizeof s_columns [0]),
+                                            .res = res });
         wdm_web_page_end (req);
     }
     PQclear (res);

@@ -37,12 +37,12 @@ static const char *s_plan_sql = "SELECT code, title_zh, title_en, period_start, 
 //  unit user's unit ('' for everyone else: every report).
 static const char *s_list_sql = "SELECT r.id, r.year, r.final, r.english, r.made_by, " WDM_TABLE_LOCAL_TIME (
     "r.made_at", "2") ", r.indicators, r.met, r.on_track, r.behind, r.unlikely, r.not_reported,"
-                    "       r.open_red, r.open_yellow,"
-                    "       coalesce (u.name_zh, a.name_zh, ''), coalesce (u.name_en, a.name_en, '')"
-                    "  FROM console_report r LEFT JOIN member_unit u ON u.code = r.unit_code"
-                    "  LEFT JOIN area a ON a.code = r.area_code"
-                    " WHERE r.plan_code = $1 AND ($3 = '' OR r.unit_code = $3)"
-                    " ORDER BY r.made_at DESC, r.id DESC LIMIT 200";
+                      "       r.open_red, r.open_yellow,"
+                      "       coalesce (u.name_zh, a.name_zh, ''), coalesce (u.name_en, a.name_en, '')"
+                      "  FROM console_report r LEFT JOIN member_unit u ON u.code = r.unit_code"
+                      "  LEFT JOIN area a ON a.code = r.area_code"
+                      " WHERE r.plan_code = $1 AND ($3 = '' OR r.unit_code = $3)"
+                      " ORDER BY r.made_at DESC, r.id DESC LIMIT 200";
 
 //  The unit user's unit, or "" for everyone else: what the queries scope by.
 static const char *
@@ -59,7 +59,6 @@ static const struct {
     { "md", "markdown", "text/markdown; charset=utf-8" },
     { "csv", "csv", "text/csv; charset=utf-8" },
 };
-
 
 //  The plan asked for (argument or field plan), resolved by wdm_check_plan,
 //  and its row; NULL with the page said.
@@ -263,11 +262,11 @@ s_scope_field (wdm_web_req_t *req, char *unit, size_t unit_size, char *area, siz
                             "范围须为全区、成员单位或镇街。 / The scope is the district, a unit or an area.");
         return -1;
     }
-    wdm_check_result_t rc =
-        is_unit ? wdm_check_code (req->conn, "SELECT code, name_zh, name_en FROM member_unit ORDER BY code",
-                                  "成员单位", "member unit", asked + 5, unit, unit_size, message, sizeof message)
-                : wdm_check_code (req->conn, "SELECT code, name_zh, name_en FROM area ORDER BY code", "地区",
-                                  "area", asked + 5, area, area_size, message, sizeof message);
+    wdm_check_result_t rc = is_unit
+        ? wdm_check_code (req->conn, "SELECT code, name_zh, name_en FROM member_unit ORDER BY code",
+                          "成员单位", "member unit", asked + 5, unit, unit_size, message, sizeof message)
+        : wdm_check_code (req->conn, "SELECT code, name_zh, name_en FROM area ORDER BY code", "地区", "area",
+                          asked + 5, area, area_size, message, sizeof message);
     if (rc == WDM_CHECK_OK)
         return 0;
     wdm_web_page_error (req, rc == WDM_CHECK_REFUSED ? MHD_HTTP_BAD_REQUEST : MHD_HTTP_SERVICE_UNAVAILABLE,
@@ -412,12 +411,13 @@ cleanup:
 //  One report made, $1 its number, $2 the office's zone: what its page
 //  shows.
 static const char *s_report_sql = "SELECT r.year, r.final, r.english, r.made_by, " WDM_TABLE_LOCAL_TIME (
-    "r.made_at", "2") ", r.indicators, r.met, r.on_track, r.behind, r.unlikely, r.not_reported,"
-                      "       r.open_red, r.open_yellow, p.title_zh, p.code,"
-                      "       coalesce (u.name_zh, a.name_zh, ''), coalesce (u.name_en, a.name_en, '')"
-                      "  FROM console_report r JOIN plan p ON p.code = r.plan_code"
-                      "  LEFT JOIN member_unit u ON u.code = r.unit_code LEFT JOIN area a ON a.code = r.area_code"
-                      " WHERE r.id = $1::bigint AND ($3 = '' OR r.unit_code = $3)";
+    "r.made_at",
+    "2") ", r.indicators, r.met, r.on_track, r.behind, r.unlikely, r.not_reported,"
+         "       r.open_red, r.open_yellow, p.title_zh, p.code,"
+         "       coalesce (u.name_zh, a.name_zh, ''), coalesce (u.name_en, a.name_en, '')"
+         "  FROM console_report r JOIN plan p ON p.code = r.plan_code"
+         "  LEFT JOIN member_unit u ON u.code = r.unit_code LEFT JOIN area a ON a.code = r.area_code"
+         " WHERE r.id = $1::bigint AND ($3 = '' OR r.unit_code = $3)";
 
 //  The one row of report id that sql ($1 id, $2 the zone, $3 the unit
 //  user's unit or '') selects; NULL with the page said (404 for no such
