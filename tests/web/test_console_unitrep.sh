@@ -82,7 +82,12 @@ rc=$?
 if ! kill -0 "$web_pid" 2>/dev/null; then
     echo "FAIL: wdmon-web died"; rc=1
 fi
+# Stopped as systemd stops it, so that a sanitizer build reports what it
+# found (leaks at exit) into the log.
+kill "$web_pid" 2>/dev/null && wait "$web_pid" 2>/dev/null
+web_pid=
 if grep -qE 'BOT-URL-KEY|SIGNING-SECRET' "$work/web.log"; then echo "FAIL: the console's log shows a secret"; rc=1; fi
+if grep -qE 'Sanitizer|runtime error' "$work/web.log"; then echo "FAIL: a sanitizer found something"; rc=1; fi
 [ $rc -eq 0 ] || { echo "--- wdmon-web's log:"; cat "$work/web.log"; }
 [ $rc -eq 0 ] && wdm_test_drop_db
 exit $rc
