@@ -1139,7 +1139,10 @@ CREATE TABLE wdmon.console_report (
     unlikely integer NOT NULL,
     not_reported integer NOT NULL,
     open_red integer NOT NULL,
-    open_yellow integer NOT NULL
+    open_yellow integer NOT NULL,
+    unit_code text,
+    area_code text,
+    CONSTRAINT console_report_one_scope CHECK (((unit_code IS NULL) OR (area_code IS NULL)))
 );
 
 
@@ -2336,6 +2339,13 @@ CREATE INDEX console_report_plan ON wdmon.console_report USING btree (plan_code,
 
 
 --
+-- Name: console_report_unit; Type: INDEX; Schema: wdmon; Owner: -
+--
+
+CREATE INDEX console_report_unit ON wdmon.console_report USING btree (unit_code) WHERE (unit_code IS NOT NULL);
+
+
+--
 -- Name: console_session_login; Type: INDEX; Schema: wdmon; Owner: -
 --
 
@@ -2541,11 +2551,27 @@ ALTER TABLE ONLY wdmon.area
 
 
 --
+-- Name: console_report console_report_area_code_fkey; Type: FK CONSTRAINT; Schema: wdmon; Owner: -
+--
+
+ALTER TABLE ONLY wdmon.console_report
+    ADD CONSTRAINT console_report_area_code_fkey FOREIGN KEY (area_code) REFERENCES wdmon.area(code);
+
+
+--
 -- Name: console_report console_report_plan_code_fkey; Type: FK CONSTRAINT; Schema: wdmon; Owner: -
 --
 
 ALTER TABLE ONLY wdmon.console_report
     ADD CONSTRAINT console_report_plan_code_fkey FOREIGN KEY (plan_code) REFERENCES wdmon.plan(code);
+
+
+--
+-- Name: console_report console_report_unit_code_fkey; Type: FK CONSTRAINT; Schema: wdmon; Owner: -
+--
+
+ALTER TABLE ONLY wdmon.console_report
+    ADD CONSTRAINT console_report_unit_code_fkey FOREIGN KEY (unit_code) REFERENCES wdmon.member_unit(code);
 
 
 --

@@ -114,7 +114,7 @@ contains "(a) the command's line after --final counts the targets not met" "$wor
 lacks "(a) ... and says nothing of 'unlikely' or 'behind' of an ended plan" "$work/zh.html.log" "unlikely"
 met=$(status Met | wc -w)
 html_count () { sed -nE "s/.*id=\"count-$2\">([0-9]+)<.*/\1/p" "$work/$1"; }
-md_count () { awk '/^## / { n++ } n == 1' "$work/$1" | sed -nE "s/^\| $2 \| ([0-9]+) \|.*/\1/p"; }
+md_count () { awk '/^## / { s = /^## (一、总体情况|1 Summary)$/ } s' "$work/$1" | sed -nE "s/^\| $2 \| ([0-9]+) \|.*/\1/p"; }
 expect "(a) the HTML summary counts the met" "$(html_count zh.html met)" "$met"
 expect "(a) ... and the targets without a final value" "$(html_count zh.html not_reported)" "$(wc -w <<<"$nofinal")"
 expect "(a) the English HTML too" "$(html_count en.html not_reported)" "$(wc -w <<<"$nofinal")"

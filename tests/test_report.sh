@@ -112,7 +112,7 @@ expect "... and there are warnings to hold it against" "$(echo "$worst" | grep -
             'behind_schedule', 'unlikely', 'wrong_direction', 'relation_broken', 'min_count')")"
 
 html_count () { sed -nE "s/.*id=\"count-$2\">([0-9]+)<.*/\1/p" "$1"; }
-md_count () { awk '/^## / { n++ } n == 1' "$1" | sed -nE "s/^\| $2 \| ([0-9]+) \|.*/\1/p"; }  # in the summary
+md_count () { awk '/^## / { s = /^## (一、总体情况|1 Summary)$/ } s' "$1" | sed -nE "s/^\| $2 \| ([0-9]+) \|.*/\1/p"; }  # in the summary
 for f in met on_track behind unlikely not_reported; do
     expect "HTML summary: $f" "$(html_count "$work/zh.html" $f)" "$(count_of "$work/annual.sql.txt" $f)"
     expect "English HTML summary: $f" "$(html_count "$work/en.html" $f)" "$(count_of "$work/annual.sql.txt" $f)"

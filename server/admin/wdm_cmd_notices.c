@@ -8,6 +8,7 @@
 
 #include "wdm_cmd_int.h"
 #include "wdm_db.h"
+#include "wdm_notices_query.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -43,22 +44,7 @@ s_usage (FILE *out)
              "           and the history stays\n");
 }
 
-static const char *s_list_sql =
-    "SELECT n.id, n.state, n.kind, r.name AS recipient, r.channel, coalesce (n.level::text, '') AS level,"
-    "       coalesce (w.indicator_code, '') AS indicator, coalesce (w.area_code, '') AS area, w.year,"
-    "       coalesce (n.transition, n.digest_day::text) AS what, n.attempts,"
-    "       " WDM_TABLE_LOCAL_TIME (
-        "n.created_at",
-        "1") " AS created,"
-             "       CASE WHEN n.state = 'pending' THEN " WDM_TABLE_LOCAL_TIME (
-                 "n.next_try_at",
-                 "1") " END AS next_try,"
-                      "       " WDM_TABLE_LOCAL_TIME (
-                          "n.sent_at", "1") " AS sent,"
-                                            "       coalesce (n.last_error, '') AS reason"
-                                            "  FROM notice n JOIN notice_recipient r ON r.id = n.recipient_id"
-                                            "  LEFT JOIN warning w ON w.id = n.warning_id"
-                                            " WHERE ($2::text IS NULL OR n.state = $2) ORDER BY n.id DESC";
+static const char *s_list_sql = WDM_NOTICES_SQL;  //  the console's notices page shows the same
 
 static const char *s_recipients_sql =
     "SELECT name, channel, target AS \"to\", role, coalesce (domain_code, '') AS domain,"

@@ -108,11 +108,12 @@ s_report_parse (int argc, char **argv, wdm_report_options_t *options, const char
         { "year", required_argument, NULL, 'y' },   { "final", no_argument, NULL, 'F' },
         { "format", required_argument, NULL, 'f' }, { "lang", required_argument, NULL, 'L' },
         { "output", required_argument, NULL, 'o' }, { "plan", required_argument, NULL, 'P' },
+        { "unit", required_argument, NULL, 'u' },   { "area", required_argument, NULL, 'a' },
         { "help", no_argument, NULL, 'h' },         { NULL, 0, NULL, 0 }
     };
     optind = 0;  //  0: glibc reinitialises its scan state
     int opt;
-    while ((opt = getopt_long (argc, argv, "y:Ff:L:o:P:h", long_options, NULL)) != -1) {
+    while ((opt = getopt_long (argc, argv, "y:Ff:L:o:P:u:a:h", long_options, NULL)) != -1) {
         switch (opt) {
             case 'y': *year = optarg; break;
             case 'F': options->final = true; break;
@@ -139,9 +140,11 @@ s_report_parse (int argc, char **argv, wdm_report_options_t *options, const char
                 break;
             case 'o': *output = optarg; break;
             case 'P': options->plan = optarg; break;
+            case 'u': options->unit = optarg; break;
+            case 'a': options->area = optarg; break;
             case 'h':
                 printf ("Usage: wdmon report --year Y [--format html|md|csv|pdf] [--lang zh|en]\n"
-                        "                    [--plan P] -o FILE\n"
+                        "                    [--plan P] [--unit CODE | --area CODE] -o FILE\n"
                         "       wdmon report --final [--plan P] [--format ...] [--lang ...] -o FILE\n\n"
                         "The annual monitoring report for year Y (年度监测报告): a summary of how\n"
                         "many indicators are met, on track, behind, unlikely to be met or not\n"
@@ -159,10 +162,22 @@ s_report_parse (int argc, char **argv, wdm_report_options_t *options, const char
                         "chromium (WDM_PDF_ENGINE names another; WDM_PDF_TIMEOUT its limit in\n"
                         "seconds, default 60).  Chinese by default.  -o - writes to standard\n"
                         "output.  The report is of one plan: --plan P (its code), else the\n"
-                        "current plan.\n");
+                        "current plan.\n"
+                        "With --unit CODE, the report of one member unit (成员单位报告): the\n"
+                        "indicators it answers for, judged on its own area as the district's\n"
+                        "report judges them, the warnings it is to act on, and every report it\n"
+                        "owes for the year and its state.  With --area CODE, the report of one\n"
+                        "town or street (镇街报告): every indicator's value and status there, the\n"
+                        "warnings about it and the areas within it, its units' reporting.  An\n"
+                        "unknown code is refused (exit 2), naming the nearest codes.\n");
                 return WDM_CMD_EXIT_OK;
             default: return WDM_CMD_EXIT_USAGE;
         }
+    }
+    if (options->unit && options->area) {
+        fprintf (stderr,
+                 "wdmon report: --unit 与 --area 只能选一个 / --unit and --area exclude each other\n");
+        return WDM_CMD_EXIT_USAGE;
     }
     if ((!*year && !options->final) || !*output) {
         fprintf (stderr, "wdmon report: --year YYYY and -o FILE are required (--final takes no --year)\n");
@@ -256,9 +271,9 @@ s_report_write (PGconn *conn, const wdm_report_options_t *options, bool pdf, con
 int
 wdm_cmd_report (wdm_cmd_config_t *config, int argc, char **argv)
 {
-    wdm_report_options_t options = { 0, false, WDM_REPORT_HTML, false, NULL, NULL };
+    wdm_report_options_t options = { .format = WDM_REPORT_HTML };
     const char *output = NULL, *year = NULL;
-    char plan [128];
+    char plan [128], unit [128], area [128];
     bool pdf = false;
     int rc = s_report_parse (argc, argv, &options, &year, &output, &pdf);
     if (rc != S_GO_ON)
@@ -269,6 +284,12 @@ wdm_cmd_report (wdm_cmd_config_t *config, int argc, char **argv)
         return options.final ? WDM_CMD_EXIT_FAILED : rc;
     wdm_report_summary_t summary;
     rc = wdm_cmd_check_plan (conn, "report", &options.plan, plan, sizeof plan);
+    if (rc == WDM_CMD_EXIT_OK)
+        rc = wdm_cmd_check_code (conn, "report", WDM_CMD_UNITS_SQL, "成员单位", "member unit", &options.unit,
+                                 unit, sizeof unit);
+    if (rc == WDM_CMD_EXIT_OK)
+        rc = wdm_cmd_check_code (conn, "report", WDM_CMD_AREAS_SQL, "地区", "area", &options.area, area,
+                                 sizeof area);
     if (rc == WDM_CMD_EXIT_OK && options.final)
         rc = s_final_year (conn, options.plan, year, &options.year);
     if (rc == WDM_CMD_EXIT_OK)

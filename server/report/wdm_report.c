@@ -52,7 +52,11 @@ rp_query (rp_report_t *self, const char *what, const char *sql, int count, const
 static int
 s_write_document (rp_report_t *self)
 {
+    if (self->scope)
+        return rp_scope_write_document (self);
     rp_write_head (self);
+    if (rp_write_leaders (self))
+        return -1;
     rp_write_summary (self);
     rp_write_domains (self);
     if ((self->options->final ? rp_write_period_warnings (self) : rp_write_warnings (self))
@@ -99,6 +103,7 @@ wdm_report_write (PGconn *conn, const wdm_report_options_t *options, FILE *out, 
     if (rp_load (&self))
         goto cleanup;
     rp_classify (&self);
+    rp_scope_compact (&self);
     if (options->format == WDM_REPORT_CSV ? rp_write_csv (&self) : s_write_document (&self))
         goto cleanup;
     if (fflush (out) != 0 || ferror (out)) {
@@ -113,6 +118,7 @@ cleanup:
     PQclear (self.district);
     PQclear (self.domains);
     PQclear (self.catalog);
+    PQclear (self.scope);
     free (self.ind);
     return rc;
 }

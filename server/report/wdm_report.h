@@ -21,6 +21,12 @@ typedef struct {
     bool english;              //  false: Chinese
     const char *generated_at;  //  timestamp printed in the report; NULL: now (UTC)
     const char *plan;          //  the plan reported on: its code (wdm_check_plan resolves a default)
+    //  One member unit's report (its code): the indicators it answers for,
+    //  judged on its own area, its warnings and what it owes; or one area's
+    //  (a town's or street's code): every indicator judged on that area.
+    //  NULL both: the district's report, with the leaders' summary first.
+    //  A code that names nothing is refused (-1, the code named).
+    const char *unit, *area;
 } wdm_report_options_t;
 
 //  The counts the report's summary gives, for callers that print them.

@@ -114,6 +114,8 @@ rp_classify (rp_report_t *self)
                 self->options->final && ind->floor != WDM_STATUS_MET ? WDM_STATUS_UNLIKELY : ind->floor;
             ind->status = wdm_judge_worse (ind->status, floor);
         }
+        if (ind->hidden)
+            continue;  //  a unit's report: judged (a relation may need it), not counted
         self->by_domain [ind->domain][ind->status]++;
         switch (ind->status) {
             case WDM_STATUS_MET: self->sum.met++; break;

@@ -60,4 +60,6 @@ const char rp_css [] =
     ".legend{break-after:avoid;page-break-after:avoid;margin:4pt 0 2pt}\n"
     ".bar{margin:6pt 0}.bar svg{display:block;width:100%;height:auto}\n"
     "table.warn td.msg{width:40%}table.warn td.rule{white-space:nowrap}table.warn td.ack{min-width:4em}\n"
-    "ul{margin:2pt 0 6pt;padding-left:16pt}li{margin:1pt 0}\n";
+    "ul{margin:2pt 0 6pt;padding-left:16pt}li{margin:1pt 0}\n"
+    "section.leaders{break-after:page;page-break-after:always;font-size:10.5pt}\n"
+    "section.leaders h3{margin:8pt 0 3pt}section.leaders .more{color:#555;font-size:9pt}\n";

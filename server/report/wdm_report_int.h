@@ -66,7 +66,9 @@ typedef struct {
     //  the stored value of the baseline year, or none; it is value [0].
     const char *baseline_source;  //  "plan", "stored" or "" (none)
     int target_year;
-    int final;  //  final evaluation: index of the year judged (the target year), else -1
+    int final;    //  final evaluation: index of the year judged (the target year), else -1
+    bool hidden;  //  a unit's report: not one of its responsibilities (judged, not counted or shown)
+    bool lead;    //  a unit's report: the unit leads it (is chased for it), else contributes
 } rp_indicator_t;
 
 typedef struct {
@@ -86,6 +88,10 @@ typedef struct {
     int by_domain [64][WDM_STATUS_COUNT];
     wdm_report_summary_t sum;
     char generated [64];
+    //  A unit's or an area's report (wdm_report_scope.c): its row (code,
+    //  name_zh, name_en, the area judged: code, name_zh, name_en, level),
+    //  NULL for the district's report.
+    PGresult *scope;
 } rp_report_t;
 
 //  A short text returned by value (a number, a share, a target).
@@ -239,6 +245,37 @@ int rp_write_units (rp_report_t *self);
 //  wdm_report_notes.c: part 5, what the statuses mean, the data, the
 //  reporters' notes on values.  0, or -1 with the error set.
 int rp_write_notes (rp_report_t *self);
+
+//  --- wdm_report_scope.c: a member unit's or a town's report -----------------
+
+//  Read the unit or area the options name into self->scope and make its
+//  area the one the values are read for (self->district_code).  0 (also
+//  for the district's report, which has no scope), or -1 with the error
+//  naming the unknown code and the nearest.
+int rp_scope_load (rp_report_t *self);
+
+//  A unit's report: mark the indicators it does not answer for hidden.  0, or -1.
+int rp_scope_filter (rp_report_t *self);
+
+//  The open warnings the scope's summary counts (self->sum.open_red and
+//  open_yellow): those about its area and the areas within it (an area),
+//  or those it answers for (a unit).  0, or -1.
+int rp_scope_warning_counts (rp_report_t *self);
+
+//  After rp_classify: drop the hidden indicators from self->ind, so that
+//  every part lists only the unit's own.
+void rp_scope_compact (rp_report_t *self);
+
+//  The scoped document (HTML and Markdown): head, summary, the
+//  indicators on the scope's area, its warnings, what it owes.  0, or -1.
+int rp_scope_write_document (rp_report_t *self);
+
+//  --- wdm_report_leaders.c ----------------------------------------------------
+
+//  The one-page summary for leaders (领导摘要) at the front of the
+//  district's report: targets unlikely to be met (final: not met), red
+//  warnings open, units that owe data.  Its lines are the body's.  0, or -1.
+int rp_write_leaders (rp_report_t *self);
 
 //  --- wdm_report_csv.c -------------------------------------------------------
 

@@ -68,7 +68,7 @@ s_load_plan (rp_report_t *self)
         return -1;
     }
     self->district_code = PQgetvalue (self->district, 0, 0);
-    return 0;
+    return rp_scope_load (self);  //  a unit's or a town's report reads its own area
 }
 
 static int
@@ -303,14 +303,15 @@ s_load_counts_by_body (rp_report_t *self, const s_span_t *span)
         self, "the counts by body",
         "SELECT o.indicator_code, o.year, min (o.value), count (*)"
         "  FROM wdmon.observation_current o"
-        "  JOIN wdmon.plan_target t ON t.indicator_code = o.indicator_code AND t.plan_code = $3"
+        "  JOIN wdmon.plan_target t ON t.indicator_code = o.indicator_code AND t.plan_code = $4"
         "       AND t.target_kind = 'min_count'"
         " WHERE o.period_kind = 'year' AND o.period_no = 0 AND o.body <> '' AND o.sex = 'T'"
-        "   AND o.year BETWEEN $1::int AND $2::int"
+        "   AND o.year BETWEEN $2::int AND $3::int"
         "   AND o.indicator_code = ANY (ARRAY (SELECT indicator_code FROM wdmon.plan_target"
-        "                                       WHERE plan_code = $3 AND target_kind = 'min_count'))"
+        "                                       WHERE plan_code = $4 AND target_kind = 'min_count'))"
+        "   AND o.area_code IN (SELECT within_code FROM wdmon.area_within WHERE area_code = $1)"
         " GROUP BY o.indicator_code, o.year",
-        3, span->params + 1, s_take_by_body);
+        4, span->params, s_take_by_body);
 }
 
 //  The warnings open_warnings lists (not resolved, about a target of
@@ -347,13 +348,16 @@ s_load_flags (rp_report_t *self, const s_span_t *span)
     return s_load_rows (self, "the open warnings",
                         "SELECT w.indicator_code, w.rule_code, w.level::text FROM " S_OPEN_WARNINGS
                         "   AND w.year BETWEEN $2::int AND $3::int AND w.plan_code = $4"
-                        "   AND (w.area_code = $1 OR w.rule_code = 'min_count')",
+                        "   AND (w.area_code = $1 OR (w.rule_code = 'min_count' AND w.area_code IN"
+                        "        (SELECT within_code FROM wdmon.area_within WHERE area_code = $1)))",
                         4, span->params, s_take_flag);
 }
 
 static int
 s_load_warning_counts (rp_report_t *self, const s_span_t *span)
 {
+    if (self->scope)
+        return rp_scope_warning_counts (self);
     PGresult *res = rp_query (
         self, "the open warnings",
         "SELECT count (*) FILTER (WHERE w.level = 'red'), count (*) FILTER (WHERE w.level = 'yellow')"
@@ -389,7 +393,7 @@ s_apply_baselines (rp_report_t *self)
 int
 rp_load (rp_report_t *self)
 {
-    if (s_load_plan (self) || s_load_catalog (self) || s_load_thresholds (self))
+    if (s_load_plan (self) || s_load_catalog (self) || rp_scope_filter (self) || s_load_thresholds (self))
         return -1;
     s_span_t span;
     s_span_init (self, &span);
@@ -397,6 +401,12 @@ rp_load (rp_report_t *self)
         || s_load_counts_by_body (self, &span) || s_load_flags (self, &span)
         || s_load_warning_counts (self, &span))
         return -1;
-    s_apply_baselines (self);
+    //  The plan's baselines are the district's; a town's is its own stored
+    //  value of the baseline year, read with the values above.
+    if (strcmp (self->district_code, PQgetvalue (self->district, 0, 0)) == 0)
+        s_apply_baselines (self);
+    else
+        for (int i = 0; i < self->ind_count; i++)
+            self->ind [i].baseline_source = self->ind [i].has [0] ? "stored" : "";
     return 0;
 }

@@ -244,6 +244,8 @@ s_route (wdm_web_req_t *req)
         wdm_web_entry_template (req);
     else if (req->post && strcmp (req->path, "/entry/upload") == 0)
         wdm_web_upload_post (req);
+    else if (!req->post && strcmp (req->path, "/notices") == 0)
+        wdm_web_notices_page (req);
     else if (!req->post && strcmp (req->path, "/reports") == 0)
         wdm_web_reports_page (req);
     else if (req->post && strcmp (req->path, "/reports/make") == 0)

@@ -113,10 +113,11 @@ wdm_web_page_begin (wdm_web_req_t *req, const char *title, const char *current)
             || s_nav (out, "/units", "成员单位 <span class=\"en\">Units</span>", "units", current)
             || s_nav (out, "/completeness", "完整性 <span class=\"en\">Completeness</span>", "completeness",
                       current)
+            || s_nav (out, "/reports", "报告 <span class=\"en\">Reports</span>", "reports", current)
             || (req->user.role == WDM_WEB_UNIT
                 && s_nav (out, "/entry", "填报 <span class=\"en\">Entry</span>", "entry", current))
             || (req->user.role != WDM_WEB_UNIT
-                && s_nav (out, "/reports", "报告 <span class=\"en\">Reports</span>", "reports", current))
+                && s_nav (out, "/notices", "通知 <span class=\"en\">Notices</span>", "notices", current))
             || wdm_web_raw (out, "</nav><div class=\"who\"><span class=\"user\">")
             || wdm_web_text (out, req->user.display_name) || wdm_web_raw (out, " (")
             || wdm_web_text (out, req->user.login) || wdm_web_raw (out, ") · ")

@@ -318,6 +318,10 @@ int wdm_web_upload_parse (wdm_web_req_t *req, const char *body, size_t size);
 //  is stored, explain every bad row (wdm_web_upload.c).
 void wdm_web_upload_post (wdm_web_req_t *req);
 
+//  GET /notices[?state=pending|sent|failed]: the notices, as `wdmon
+//  notices` lists them (wdm_web_notices.c).
+void wdm_web_notices_page (wdm_web_req_t *req);
+
 //  GET /api/v1/...: the read API, JSON (wdm_web_api.c, docs/API.md).
 void wdm_web_api (wdm_web_req_t *req);
 

@@ -7,9 +7,12 @@
     and kept in console_report (sql/047) with the summary's counts, so
     that reading it again never makes it again.
 
+    A report is the district's, one member unit's or one town's or
+    street's (`wdmon report --unit / --area`, a select on the form).
     Who: operators and administrators make reports (audited, action
-    report_make); viewers read and download those made; a unit user, who
-    sees its own unit's data only, has no reports page.  PDF: the kept
+    report_make); viewers read and download those made; a unit user makes
+    and reads its own unit's reports only — the queries are scoped by its
+    unit in SQL, and another unit's report is not found.  PDF: the kept
     HTML, printed to A4 by headless chromium when asked for
     (wdm_report_pdf; docs/CONSOLE.md).  Contracts in wdm_web_int.h.  */
 
@@ -32,11 +35,23 @@ static const char *s_plan_sql = "SELECT code, title_zh, title_en, period_start, 
                                 "       period_end < extract (year FROM now () AT TIME ZONE $2)::int"
                                 "  FROM plan WHERE code = $1";
 
-//  The reports made of a plan, newest first: $1 plan, $2 zone.
-static const char *s_list_sql = "SELECT id, year, final, english, made_by, " WDM_TABLE_LOCAL_TIME (
-    "made_at", "2") ", indicators, met, on_track, behind, unlikely, not_reported,"
-                    "       open_red, open_yellow"
-                    "  FROM console_report WHERE plan_code = $1 ORDER BY made_at DESC, id DESC LIMIT 200";
+//  The reports made of a plan, newest first: $1 plan, $2 zone, $3 the
+//  unit user's unit ('' for everyone else: every report).
+static const char *s_list_sql = "SELECT r.id, r.year, r.final, r.english, r.made_by, " WDM_TABLE_LOCAL_TIME (
+    "r.made_at", "2") ", r.indicators, r.met, r.on_track, r.behind, r.unlikely, r.not_reported,"
+                      "       r.open_red, r.open_yellow,"
+                      "       coalesce (u.name_zh, a.name_zh, ''), coalesce (u.name_en, a.name_en, '')"
+                      "  FROM console_report r LEFT JOIN member_unit u ON u.code = r.unit_code"
+                      "  LEFT JOIN area a ON a.code = r.area_code"
+                      " WHERE r.plan_code = $1 AND ($3 = '' OR r.unit_code = $3)"
+                      " ORDER BY r.made_at DESC, r.id DESC LIMIT 200";
+
+//  The unit user's unit, or "" for everyone else: what the queries scope by.
+static const char *
+s_scope (const wdm_web_req_t *req)
+{
+    return req->user.role == WDM_WEB_UNIT ? req->user.unit_code : "";
+}
 
 //  A report's forms, by the file name's ending; printed: the column's HTML
 //  printed to PDF (wdm_report_pdf) when asked for.
@@ -49,18 +64,6 @@ static const struct {
     { "md", "markdown", "text/markdown; charset=utf-8", false },
     { "csv", "csv", "text/csv; charset=utf-8", false },
 };
-
-//  A unit user has no reports page: false with the 403 said.
-static bool
-s_may_read (wdm_web_req_t *req)
-{
-    if (req->user.role != WDM_WEB_UNIT)
-        return true;
-    wdm_web_page_error (req, MHD_HTTP_FORBIDDEN, "无权查看 / Not yours to see",
-                        "监测报告涵盖全区，成员单位用户只能查看本单位的数据。 / The monitoring report covers "
-                        "the whole district; a unit user reads its own unit's data only.");
-    return false;
-}
 
 //  The plan asked for (argument or field plan), resolved by wdm_check_plan,
 //  and its row; NULL with the page said.
@@ -86,10 +89,14 @@ s_plan (wdm_web_req_t *req, const char *asked, char *code, size_t size)
     return res;
 }
 
-//  The kind of a report as a person reads it.
+//  The kind of a report as a person reads it; scope_zh/en: the unit's or
+//  area's name ("" for the district's).
 static void
-s_kind (wdm_buf_t *out, const char *year, bool final, bool english)
+s_kind (wdm_buf_t *out, const char *year, bool final, bool english, const char *scope_zh,
+        const char *scope_en)
 {
+    if (scope_zh [0])
+        wdm_web_html (out, "%s <span class=\"en\">%s</span> · ", scope_zh, scope_en);
     if (final)
         wdm_buf_printf (out, "终期监测评估报告（%s年）<span class=\"en\">Final evaluation (%s)</span>", year,
                         year);
@@ -97,6 +104,41 @@ s_kind (wdm_buf_t *out, const char *year, bool final, bool english)
         wdm_buf_printf (out, "%s年年度监测报告<span class=\"en\">Annual monitoring report %s</span>", year,
                         year);
     wdm_web_raw (out, english ? " · English" : " · 中文");
+}
+
+//  The scope select of the form: the district, each member unit, each
+//  town and street; a unit user's own unit only.  Values: "", "unit:CODE",
+//  "area:CODE".
+static void
+s_scope_select (wdm_web_req_t *req)
+{
+    wdm_buf_t *out = &req->body;
+    const char *params [] = { s_scope (req) };
+    PGresult *res = wdm_db_query (
+        req->conn,
+        "SELECT 'unit:' || code, name_zh, name_en, 1 FROM member_unit WHERE active AND ($1 = '' OR code = $1)"
+        " UNION ALL SELECT 'area:' || code, name_zh, name_en, 2 FROM area"
+        "  WHERE level IN ('town', 'street') AND $1 = ''"
+        " ORDER BY 4, 1",
+        1, params, PGRES_TUPLES_OK, NULL, 0);
+    wdm_web_raw (out, "<label>范围 / Scope<select name=\"scope\" id=\"f-scope\">");
+    if (!s_scope (req) [0])
+        wdm_web_raw (out, "<option value=\"\">全区 / the district</option>");
+    for (int row = 0; res && row < PQntuples (res); row++) {
+        bool unit = PQgetvalue (res, row, 0) [0] == 'u';
+        wdm_web_html (out, "<option value=\"%s\">%s%s / %s</option>", PQgetvalue (res, row, 0),
+                      unit ? "成员单位:" : "镇街:", PQgetvalue (res, row, 1), PQgetvalue (res, row, 2));
+    }
+    wdm_web_raw (out, "</select></label>");
+    PQclear (res);
+}
+
+//  Whether the user may make reports: operators and administrators any,
+//  a unit user its own unit's.
+static bool
+s_may_make (const wdm_web_req_t *req)
+{
+    return wdm_web_can_act (&req->user) || req->user.role == WDM_WEB_UNIT;
 }
 
 //  The form that makes a report, for those who may.
@@ -118,8 +160,10 @@ s_make_form (wdm_web_req_t *req, PGresult *plan)
     if (ended)
         wdm_buf_printf (out, "<option value=\"final\">终期监测评估报告（%d年）/ final evaluation</option>",
                         last);
+    wdm_web_raw (out, "</select></label>");
+    s_scope_select (req);
     wdm_web_raw (out,
-                 "</select></label><label>语言 / Language<select name=\"lang\" id=\"f-lang\">"
+                 "<label>语言 / Language<select name=\"lang\" id=\"f-lang\">"
                  "<option value=\"zh\">中文</option><option value=\"en\">English</option></select></label>"
                  "<button type=\"submit\" class=\"go\" id=\"make-report\">撰写 / Make</button></fieldset>"
                  "</form>");
@@ -136,10 +180,10 @@ wdm_web_reports_page (wdm_web_req_t *req)
 {
     char plan_code [128];
     PGresult *plan = NULL, *res = NULL;
-    if (!s_may_read (req) || !(plan = s_plan (req, wdm_web_arg (req, "plan"), plan_code, sizeof plan_code)))
+    if (!(plan = s_plan (req, wdm_web_arg (req, "plan"), plan_code, sizeof plan_code)))
         return;
-    const char *params [] = { plan_code, req->config->timezone };
-    res = wdm_db_query (req->conn, s_list_sql, 2, params, PGRES_TUPLES_OK, NULL, 0);
+    const char *params [] = { plan_code, req->config->timezone, s_scope (req) };
+    res = wdm_db_query (req->conn, s_list_sql, 3, params, PGRES_TUPLES_OK, NULL, 0);
     if (!res) {
         wdm_web_page_error (req, MHD_HTTP_SERVICE_UNAVAILABLE, "数据库出错 / Database error",
                             "请稍后再试。 / The database failed; try again shortly.");
@@ -153,7 +197,7 @@ wdm_web_reports_page (wdm_web_req_t *req)
     wdm_web_raw (out, " <span class=\"en\">");
     wdm_web_text (out, PQgetvalue (plan, 0, 2));
     wdm_buf_printf (out, "</span> · %s–%s</p>", PQgetvalue (plan, 0, 3), PQgetvalue (plan, 0, 4));
-    if (wdm_web_can_act (&req->user))
+    if (s_may_make (req))
         s_make_form (req, plan);
     else
         wdm_web_raw (out,
@@ -172,7 +216,8 @@ wdm_web_reports_page (wdm_web_req_t *req)
         wdm_web_url_arg (out, id);
         wdm_web_raw (out, "\">");
         s_kind (out, PQgetvalue (res, row, 1), strcmp (PQgetvalue (res, row, 2), "t") == 0,
-                strcmp (PQgetvalue (res, row, 3), "t") == 0);
+                strcmp (PQgetvalue (res, row, 3), "t") == 0, PQgetvalue (res, row, 14),
+                PQgetvalue (res, row, 15));
         wdm_web_raw (out, "</a></td><td data-label=\"撰写人 By\">");
         wdm_web_text (out, PQgetvalue (res, row, 4));
         wdm_web_raw (out, "</td><td data-label=\"时间 When\">");
@@ -195,6 +240,44 @@ wdm_web_reports_page (wdm_web_req_t *req)
 cleanup:
     PQclear (plan);
     PQclear (res);
+}
+
+//  The scope the form asks for (field scope: "" the district, "unit:CODE",
+//  "area:CODE"), the code checked into unit or area (the other left "").
+//  A unit user may ask for its own unit only.  0, or -1 with the page said
+//  (403 audited, or 400 naming the nearest codes).
+static int
+s_scope_field (wdm_web_req_t *req, char *unit, size_t unit_size, char *area, size_t area_size)
+{
+    const char *asked = wdm_web_field (req, "scope");
+    char message [1024] = "";
+    asked = asked ? asked : "";
+    bool is_unit = strncmp (asked, "unit:", 5) == 0, is_area = strncmp (asked, "area:", 5) == 0;
+    if (req->user.role == WDM_WEB_UNIT && !(is_unit && strcmp (asked + 5, req->user.unit_code) == 0)) {
+        wdm_web_audit (req, NULL, "forbidden", "/reports/make", asked);
+        wdm_web_page_error (req, MHD_HTTP_FORBIDDEN, "无权撰写 / Not allowed",
+                            "成员单位用户只能撰写本单位的报告。 / A unit user makes its own unit's report "
+                            "only.");
+        return -1;
+    }
+    if (!asked [0])
+        return 0;
+    if (!is_unit && !is_area) {
+        wdm_web_page_error (req, MHD_HTTP_BAD_REQUEST, "报告有误 / Bad report",
+                            "范围须为全区、成员单位或镇街。 / The scope is the district, a unit or an area.");
+        return -1;
+    }
+    wdm_check_result_t rc = is_unit
+        ? wdm_check_code (req->conn, "SELECT code, name_zh, name_en FROM member_unit ORDER BY code",
+                          "成员单位", "member unit", asked + 5, unit, unit_size, message, sizeof message)
+        : wdm_check_code (req->conn, "SELECT code, name_zh, name_en FROM area ORDER BY code", "地区", "area",
+                          asked + 5, area, area_size, message, sizeof message);
+    if (rc == WDM_CHECK_OK)
+        return 0;
+    wdm_web_page_error (req, rc == WDM_CHECK_REFUSED ? MHD_HTTP_BAD_REQUEST : MHD_HTTP_SERVICE_UNAVAILABLE,
+                        rc == WDM_CHECK_REFUSED ? "报告有误 / Bad report" : "数据库出错 / Database error",
+                        message);
+    return -1;
 }
 
 //  Write the report in form into a new string (*text, *size); 0, or -1
@@ -221,14 +304,12 @@ s_write (wdm_web_req_t *req, wdm_report_options_t *options, wdm_report_format_t 
 void
 wdm_web_reports_make (wdm_web_req_t *req)
 {
-    char plan_code [128], err [512] = "", year_text [16], ids [64];
+    char plan_code [128], err [512] = "", year_text [16], ids [64], unit [128] = "", area [128] = "";
     char *html = NULL, *markdown = NULL, *csv = NULL;
     size_t sizes [3];
     PGresult *plan = NULL, *res = NULL;
     wdm_report_summary_t summary = { 0 };
-    if (!s_may_read (req))
-        return;
-    if (!wdm_web_can_act (&req->user)) {
+    if (!s_may_make (req)) {
         wdm_web_audit (req, NULL, "forbidden", "/reports/make", "");
         wdm_web_page_error (req, MHD_HTTP_FORBIDDEN, "无权撰写 / Not allowed",
                             "只有操作员和管理员可以撰写报告；您可查看已撰写的报告。 / Only operators and "
@@ -261,6 +342,10 @@ wdm_web_reports_make (wdm_web_req_t *req)
         wdm_web_page_error (req, MHD_HTTP_BAD_REQUEST, "报告有误 / Bad report", message);
         goto cleanup;
     }
+    if (s_scope_field (req, unit, sizeof unit, area, sizeof area))
+        goto cleanup;
+    options.unit = unit [0] ? unit : NULL;
+    options.area = area [0] ? area : NULL;
     if (s_write (req, &options, WDM_REPORT_MARKDOWN, &markdown, &sizes [1], NULL, err, sizeof err)
         || s_write (req, &options, WDM_REPORT_CSV, &csv, &sizes [2], NULL, err, sizeof err)
         || s_write (req, &options, WDM_REPORT_HTML, &html, &sizes [0], &summary, err, sizeof err)) {
@@ -289,22 +374,26 @@ wdm_web_reports_make (wdm_web_req_t *req)
                               counts [4],
                               counts [5],
                               counts [6],
-                              counts [7] };
+                              counts [7],
+                              unit,
+                              area };
     if (wdm_db_exec (req->conn, "BEGIN"))
         goto failed;
     res =
         wdm_db_query (req->conn,
                       "INSERT INTO console_report (plan_code, year, final, english, made_by, html, markdown,"
                       "       csv, indicators, met, on_track, behind, unlikely, not_reported, open_red,"
-                      "       open_yellow)"
+                      "       open_yellow, unit_code, area_code)"
                       " VALUES ($1, $2::int, $3::boolean, $4::boolean, $5, $6, $7, $8, $9::int, $10::int,"
-                      "         $11::int, $12::int, $13::int, $14::int, $15::int, $16::int) RETURNING id",
-                      16, params, PGRES_TUPLES_OK, NULL, 0);
+                      "         $11::int, $12::int, $13::int, $14::int, $15::int, $16::int, nullif ($17, ''),"
+                      "         nullif ($18, '')) RETURNING id",
+                      18, params, PGRES_TUPLES_OK, NULL, 0);
     if (!res)
         goto failed;
     snprintf (ids, sizeof ids, "report %s", PQgetvalue (res, 0, 0));
     char detail [256];
-    snprintf (detail, sizeof detail, "%s %s%s", plan_code, options.final ? "final " : "", year_text);
+    snprintf (detail, sizeof detail, "%s %s%s%s%.100s", plan_code, options.final ? "final " : "", year_text,
+              unit [0] || area [0] ? " " : "", unit [0] ? unit : area);
     if (wdm_web_audit (req, NULL, "report_make", ids, detail) || wdm_db_exec (req->conn, "COMMIT"))
         goto failed;
     char location [96];
@@ -327,17 +416,22 @@ cleanup:
 //  One report made, $1 its number, $2 the office's zone: what its page
 //  shows.
 static const char *s_report_sql = "SELECT r.year, r.final, r.english, r.made_by, " WDM_TABLE_LOCAL_TIME (
-    "r.made_at", "2") ", r.indicators, r.met, r.on_track, r.behind, r.unlikely, r.not_reported,"
-                      "       r.open_red, r.open_yellow, p.title_zh, p.code"
-                      "  FROM console_report r JOIN plan p ON p.code = r.plan_code WHERE r.id = $1::bigint";
+    "r.made_at",
+    "2") ", r.indicators, r.met, r.on_track, r.behind, r.unlikely, r.not_reported,"
+         "       r.open_red, r.open_yellow, p.title_zh, p.code,"
+         "       coalesce (u.name_zh, a.name_zh, ''), coalesce (u.name_en, a.name_en, '')"
+         "  FROM console_report r JOIN plan p ON p.code = r.plan_code"
+         "  LEFT JOIN member_unit u ON u.code = r.unit_code LEFT JOIN area a ON a.code = r.area_code"
+         " WHERE r.id = $1::bigint AND ($3 = '' OR r.unit_code = $3)";
 
-//  The one row of report id that sql ($1 id, $2 the zone) selects; NULL
-//  with the page said (404 for no such report, naming it).
+//  The one row of report id that sql ($1 id, $2 the zone, $3 the unit
+//  user's unit or '') selects; NULL with the page said (404 for no such
+//  report, and for another unit's).
 static PGresult *
 s_report_row (wdm_web_req_t *req, const char *sql, const char *id)
 {
-    const char *params [] = { id, req->config->timezone };
-    PGresult *res = wdm_db_query (req->conn, sql, 2, params, PGRES_TUPLES_OK, NULL, 0);
+    const char *params [] = { id, req->config->timezone, s_scope (req) };
+    PGresult *res = wdm_db_query (req->conn, sql, 3, params, PGRES_TUPLES_OK, NULL, 0);
     if (res && PQntuples (res) == 1)
         return res;
     char message [256];
@@ -397,7 +491,7 @@ s_file (wdm_web_req_t *req, const char *id, const char *rest)
     char sql [256];
     snprintf (sql, sizeof sql,
               "SELECT %s, plan_code, year, final, english, $2::text FROM console_report"
-              " WHERE id = $1::bigint",
+              " WHERE id = $1::bigint AND ($3 = '' OR unit_code = $3)",
               s_forms [form].column);
     PGresult *res = s_report_row (req, sql, id);
     if (!res)
@@ -432,8 +526,6 @@ wdm_web_report_page (wdm_web_req_t *req, long long number, const char *rest)
 {
     char id [32];
     snprintf (id, sizeof id, "%lld", number);
-    if (!s_may_read (req))
-        return;
     if (*rest) {
         s_file (req, id, rest);
         return;
@@ -447,7 +539,7 @@ wdm_web_report_page (wdm_web_req_t *req, long long number, const char *rest)
         wdm_buf_t *out = &req->body;
         wdm_web_raw (out, "<h1 id=\"report-title\">");
         s_kind (out, PQgetvalue (res, 0, 0), strcmp (PQgetvalue (res, 0, 1), "t") == 0,
-                strcmp (PQgetvalue (res, 0, 2), "t") == 0);
+                strcmp (PQgetvalue (res, 0, 2), "t") == 0, PQgetvalue (res, 0, 15), PQgetvalue (res, 0, 16));
         wdm_web_raw (out, "</h1><p>");
         wdm_web_text (out, PQgetvalue (res, 0, 13));
         wdm_web_raw (out, " · 撰写人 / made by ");

@@ -348,7 +348,9 @@ status, text, _, _ = page(operator, "/reports/make", {"plan": "", "year": "2031"
 check("a report of a year outside the plan: 400 naming its years", status == 400 and "2021" in text
       and "2025" in text, text[:300])
 status, text, _, _ = page(login("hc"), "/reports")
-expect("a unit user has no reports page: 403", status, 403)
+check("a unit user's reports page offers its own unit's report only (issue 16)",
+      status == 200 and re.findall(r'<option value="((?:unit|area):[^"]*)"', text) == ["unit:health_commission"]
+      and 'data-id="%s"' % number not in text, text[:300])
 
 print("test_api: %d failed" % failures)
 sys.exit(min(failures, 100))
