@@ -266,5 +266,37 @@ expect "a removed recipient's pending notices are failed, with the reason" \
            JOIN warning w ON w.id = n.warning_id WHERE r.name = 'wecom-group' AND w.indicator_code = 'HE05'")" \
     "failed 收件人已移除 / recipient removed"
 
+# Mail over STARTTLS with a login, the way a real mail server takes it: a
+# server that takes no login and no mail before STARTTLS, its certificate
+# made here.  Not trusted, the mail waits with the reason; trusted through
+# [smtp] ca_file, it goes, over TLS.
+kill "$smtp_pid" 2>/dev/null; wait "$smtp_pid" 2>/dev/null; smtp_pid=
+tls_port=$((port + 3))
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 \
+    -keyout "$work/smtp.key" -out "$work/smtp.crt" 2>/dev/null || fail "openssl could not make the certificate"
+mkdir -p "$work/tlsmail"
+"$python" "$here/notices/smtp_sink.py" "$tls_port" "$work/tlsmail" wdmon "$mail_password" \
+    "$work/smtp.crt" "$work/smtp.key" 2>>"$work/sink.log" &
+smtp_pid=$!
+wait_for 10 up "$tls_port" || fail "the STARTTLS mail server did not start"
+sed -e "s|^url = smtp://.*|url = smtp://127.0.0.1:$tls_port|" -e 's/^starttls = no$/starttls = yes/' \
+    "$work/notify.conf" >"$work/notify-tls.conf"
+mail_waiting=$(q "SELECT count (*) FROM notice n JOIN notice_recipient r ON r.id = n.recipient_id
+                   WHERE r.channel = 'mail' AND n.state = 'pending'")
+[ "$mail_waiting" -gt 0 ] || fail "no mail waits to be sent over STARTTLS"
+"$notify_bin" -c "$work/notify-tls.conf" -l debug --once 2>>"$work/notify.log"
+expect "a mail server whose certificate is not trusted gets no mail" "$(ls "$work/tlsmail" | wc -l)" "0"
+expect "... the mails wait, each with the reason" \
+    "$(q "SELECT count (*) FROM notice n JOIN notice_recipient r ON r.id = n.recipient_id
+           WHERE r.channel = 'mail' AND n.state = 'pending' AND n.last_error LIKE '%mail not sent%'")" "$mail_waiting"
+sed -i "s|^\[smtp\]$|[smtp]\nca_file = $work/smtp.crt|" "$work/notify-tls.conf"
+q "UPDATE notice SET next_try_at = now ()" >/dev/null
+"$notify_bin" -c "$work/notify-tls.conf" -l debug --once 2>>"$work/notify.log" \
+    || fail "wdmon-notify --once failed with [smtp] ca_file"
+expect "trusted through [smtp] ca_file, every waiting mail is sent" "$(ls "$work/tlsmail" | wc -l)" "$mail_waiting"
+expect "... each over TLS, after the login" "$(cat "$work/tlsmail"/mail-*.txt | grep -c '^TLS: True$')" "$mail_waiting"
+expect "... logged in" "$(cat "$work/tlsmail"/mail-*.txt | grep -c '^Auth: True$')" "$mail_waiting"
+lacks "the password is not in the log" "$work/notify.log" "$mail_password"
+
 wdm_test_drop_db
 wdm_test_end test_notices

@@ -192,6 +192,8 @@ wdm_notice_channel_mail (const wdm_notice_smtp_t *smtp, const char *to, const wd
     curl_easy_setopt (curl, CURLOPT_NOSIGNAL, 1L);
     if (smtp->starttls)
         curl_easy_setopt (curl, CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);
+    if (*smtp->ca_file)
+        curl_easy_setopt (curl, CURLOPT_CAINFO, smtp->ca_file);
     if (*smtp->user) {
         curl_easy_setopt (curl, CURLOPT_USERNAME, smtp->user);
         curl_easy_setopt (curl, CURLOPT_PASSWORD, smtp->password);

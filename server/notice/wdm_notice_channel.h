@@ -16,6 +16,7 @@ typedef struct {
     char user [256];      //  login name; "" sends without login
     char password [256];  //  read from [smtp] password_file, never logged
     int starttls;         //  1: STARTTLS required before login
+    char ca_file [512];   //  certificates to verify the server by; "" the system's
     long timeout_s;
 } wdm_notice_smtp_t;
 

@@ -39,6 +39,8 @@ static const wdm_option_t s_options [] = {
       "a file whose first line is the password (mode 0600)" },
     { "smtp", "starttls", WDM_OPT_BOOL, "yes", 0, 0, offsetof (wdm_notice_config_t, smtp.starttls), 0,
       "require STARTTLS before login (turn off only for a relay on loopback)" },
+    { "smtp", "ca_file", WDM_OPT_STRING, "", 0, 0, S_FIELD (smtp.ca_file),
+      "a PEM file of the certificates the mail server's is verified by (a private CA); empty: the system's" },
     { "notify", "interval_ms", WDM_OPT_INT, "5000", 100, 3600000, S_LONG (interval_ms), "between rounds" },
     { "notify", "retry_base_s", WDM_OPT_INT, "60", 1, 86400, S_LONG (retry_base_s),
       "the wait before the first retry; doubled each time" },
