@@ -19,7 +19,7 @@ wdm_die () { printf 'error: %s\n' "$*" >&2; exit 1; }
 
 # What the tests need beyond that: a browser to render the report, and
 # fonts for its Chinese.
-WDM_TEST_PACKAGES=(chromium chromium-driver python3-selenium fonts-noto-cjk valgrind clang clang-format libclang-rt-14-dev gdb python3-openpyxl libreoffice-calc-nogui python3-aiosmtpd poppler-utils)
+WDM_TEST_PACKAGES=(chromium chromium-driver python3-selenium fonts-noto-cjk valgrind clang clang-format libclang-rt-14-dev gdb python3-openpyxl libreoffice-calc-nogui python3-aiosmtpd openssl poppler-utils)
 
 # wdm_install_deps [PACKAGE...]: install those not installed yet (root
 # only); with no arguments, WDM_PACKAGES.
