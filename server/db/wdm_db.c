@@ -128,8 +128,18 @@ wdm_db_alive (PGconn *conn)
     //  and reading it finds the end, which libpq turns into CONNECTION_BAD.
     //  Nothing to read: the connection is as good as it was.
     struct pollfd fd = { .fd = PQsocket (conn), .events = POLLIN };
-    if (fd.fd >= 0 && poll (&fd, 1, 0) > 0 && PQtransactionStatus (conn) == PQTRANS_IDLE)
-        PQconsumeInput (conn);
+    if (fd.fd < 0 || poll (&fd, 1, 0) <= 0 || PQtransactionStatus (conn) != PQTRANS_IDLE)
+        return 1;
+    //  Something came while idle.  A backend that is told to end (a
+    //  failover, pg_terminate_backend, a restart) sends "FATAL: terminating
+    //  connection" and then closes; libpq reads the message as a notice and
+    //  the end only on a later read, which may not have arrived yet.  One
+    //  round trip settles it: it fails on a closing connection.
+    PQconsumeInput (conn);
+    if (PQstatus (conn) != CONNECTION_OK)
+        return 0;
+    PGresult *res = PQexec (conn, "");
+    PQclear (res);
     return PQstatus (conn) == CONNECTION_OK;
 }
 

@@ -20,11 +20,12 @@ PGconn *wdm_db_connect (const char *conninfo);
 //  NULL with the cause logged.
 PGconn *wdm_db_connect_like (PGconn *conn);
 
-//  Whether conn is still connected, without a round trip: a connection
-//  the server closed (PostgreSQL stopped, or its host killed and the
-//  standby promoted) is found out here and reads CONNECTION_BAD after,
-//  instead of failing the next statement.  Consumes what the server sent
-//  an idle connection (notices, notifications, its last words).  1 or 0.
+//  Whether conn is still connected: a connection the server closed
+//  (PostgreSQL stopped, its host killed and the standby promoted, the
+//  backend terminated) is found out here and reads CONNECTION_BAD after,
+//  instead of failing the next statement.  No round trip unless the server
+//  sent the idle connection something (notices, notifications, its last
+//  words), which is consumed; then one empty query.  1 or 0.
 int wdm_db_alive (PGconn *conn);
 
 //  Run one command that returns no rows.  0, or -1 with the error logged.

@@ -352,5 +352,16 @@ check("a unit user's reports page offers its own unit's report only (issue 16)",
       status == 200 and re.findall(r'<option value="((?:unit|area):[^"]*)"', text) == ["unit:health_commission"]
       and 'data-id="%s"' % number not in text, text[:300])
 
+# --- The database closes the console's connection ----------------------------
+# As at a failover or a restart: the backend says FATAL and closes.  The next
+# request finds the connection gone and makes it again; it is answered, not
+# refused with 503 (issue 18: the console carries on without a restart).
+terminated = q("SELECT count (pg_terminate_backend (pid)) FROM pg_stat_activity"
+               " WHERE datname = current_database () AND pid <> pg_backend_pid ()"
+               " AND backend_type = 'client backend'")
+expect("the console's database connection was closed by the server", terminated, [["1"]])
+status, doc, _ = get("/api/v1/indicators", VIEWER)
+expect("the first request after the connection was closed is answered", status, 200)
+
 print("test_api: %d failed" % failures)
 sys.exit(min(failures, 100))
