@@ -462,8 +462,10 @@ s_part (sx_book_t *self, const char *entry, sx_part_kind_t kind, bool optional)
     chunk = malloc (SX_CHUNK);
     self->parser = XML_ParserCreateNS (NULL, ' ');
     if (!file || !chunk || !self->parser) {
-        sx_refuse (self, "无法打开部件%s：%s / cannot open the part %s: %s", entry, zip_strerror (self->zip),
-                   entry, zip_strerror (self->zip));
+        //  libzip makes an error's text anew at each call and frees the
+        //  last: asked once, it is read once
+        const char *cause = zip_strerror (self->zip);
+        sx_refuse (self, "无法打开部件%s：%s / cannot open the part %s: %s", entry, cause, entry, cause);
         goto cleanup;
     }
     XML_SetUserData (self->parser, self);
@@ -475,8 +477,8 @@ s_part (sx_book_t *self, const char *entry, sx_part_kind_t kind, bool optional)
     for (;;) {
         zip_int64_t got = zip_fread (file, chunk, SX_CHUNK);
         if (got < 0) {
-            sx_refuse (self, "部件%s已损坏：%s / the part %s is damaged: %s", entry, zip_file_strerror (file),
-                       entry, zip_file_strerror (file));
+            const char *cause = zip_file_strerror (file);
+            sx_refuse (self, "部件%s已损坏：%s / the part %s is damaged: %s", entry, cause, entry, cause);
             goto cleanup;
         }
         total += (zip_uint64_t)got;
@@ -614,8 +616,8 @@ sr_xlsx_parse (sr_reader_t *reader, const char *data, size_t size)
     if (source)
         self.zip = zip_open_from_source (source, ZIP_RDONLY, &error);
     if (!self.zip) {
-        sx_refuse (&self, "不是有效的.xlsx文件（%s） / not a valid .xlsx file (%s)",
-                   zip_error_strerror (&error), zip_error_strerror (&error));
+        const char *cause = zip_error_strerror (&error);
+        sx_refuse (&self, "不是有效的.xlsx文件（%s） / not a valid .xlsx file (%s)", cause, cause);
         if (source)
             zip_source_free (source);
     } else

@@ -572,6 +572,45 @@ test_not_a_zip (void)
     CU_ASSERT_PTR_NOT_NULL (strstr (why, "不是有效的.xlsx文件"));
 }
 
+//  A part whose deflated bytes are damaged: refused, naming the part and
+//  zlib's complaint.  (libzip makes that complaint's text anew at each
+//  call, freeing the last: asked twice for one message, the first was
+//  read after it was freed — found by fuzz_source under ASan.)
+static void
+test_damaged_part (void)
+{
+    const s_entry_t entries [] = {
+        S_HOSTILE_BASE,
+        { "xl/worksheets/sheet1.xml",
+          S_SHEET ("<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>indicator</t></is></c></row>"), 0 },
+    };
+    char path [128], why [512];
+    s_path (path, sizeof path, "damaged.xlsx");
+    s_write (path, entries, sizeof entries / sizeof entries [0]);
+    //  The sheet's data starts after its local header (30 bytes, the name,
+    //  the extra field); a first byte of 0xff is a deflate block of the
+    //  reserved type, which zlib refuses.
+    FILE *file = fopen (path, "r+b");
+    CU_ASSERT_PTR_NOT_NULL_FATAL (file);
+    unsigned char bytes [4096];
+    size_t size = fread (bytes, 1, sizeof bytes, file);
+    const char *name = "xl/worksheets/sheet1.xml";
+    size_t at = 0;
+    for (size_t i = 0; i + 30 + strlen (name) <= size && !at; i++)
+        if (memcmp (bytes + i, "PK\003\004", 4) == 0 && memcmp (bytes + i + 30, name, strlen (name)) == 0)
+            at = i + 30 + strlen (name) + (size_t)(bytes [i + 28] | bytes [i + 29] << 8);
+    CU_ASSERT_FATAL (at > 0 && at < size);
+    CU_ASSERT_EQUAL_FATAL (fseek (file, (long)at, SEEK_SET), 0);
+    CU_ASSERT_EQUAL_FATAL (fputc (0xff, file), 0xff);
+    fclose (file);
+    s_sink_t sink;
+    CU_ASSERT_EQUAL (s_read (path, &sink, why, sizeof why), -1);
+    printf ("\n    %s\n", why);
+    CU_ASSERT_PTR_NOT_NULL (strstr (why, "部件xl/worksheets/sheet1.xml已损坏"));
+    CU_ASSERT_PTR_NOT_NULL (strstr (why, "the part xl/worksheets/sheet1.xml is damaged: "));
+    CU_ASSERT_PTR_NOT_NULL (strstr (why, "Zlib error"));
+}
+
 int
 main (void)
 {
@@ -585,6 +624,7 @@ main (void)
         { "a path-traversal entry name is refused", test_path_traversal },
         { "a text past 32767 characters, a row past the cap: refused", test_limits },
         { "a file that is not a zip is refused", test_not_a_zip },
+        { "a part with damaged compressed bytes is refused, naming it", test_damaged_part },
     };
     snprintf (s_dir, sizeof s_dir, "/tmp/test_xlsx.XXXXXX");
     if (!mkdtemp (s_dir))
