@@ -81,6 +81,30 @@ test_batch_stored_once (void)
     CU_ASSERT_STRING_EQUAL (latest, "29.9");
     free (latest);
     msgpack_sbuffer_destroy (&body);
+
+    //  One series four times in one batch: the value stored again, a new
+    //  one, that one again, the first again.  What equals the revision
+    //  before it (stored, or sent just before) is no revision; the rest are
+    //  the next revisions, in the order sent.
+    wdm_record_t series [4] = { st_record ("DM27", "meichang", 2022, 29.9),
+                                st_record ("DM27", "meichang", 2022, 30.1),
+                                st_record ("DM27", "meichang", 2022, 30.1),
+                                st_record ("DM27", "meichang", 2022, 29.9) };
+    st_body (&body, 1001, series, 4, &first);
+    st_send (client, body.data, body.size, 4);
+    CU_ASSERT_EQUAL_FATAL (st_receive (client, 10000, &reply, NULL), 0);
+    CU_ASSERT_EQUAL (reply.status, 200);
+    CU_ASSERT_EQUAL (reply.accepted, 2);
+    CU_ASSERT_EQUAL (reply.duplicates, 2);
+    wdm_proto_reply_clear (&reply);
+    char *revisions = wdm_test_scalar (st_conn,
+                                       "SELECT string_agg (revision || ':' || value, ',' ORDER BY revision)"
+                                       " FROM observation WHERE area_code = 'meichang'"
+                                       " AND indicator_code = 'DM27' AND year = 2022");
+    CU_ASSERT_PTR_NOT_NULL_FATAL (revisions);
+    CU_ASSERT_STRING_EQUAL (revisions, "1:29.5,2:29.9,3:30.1,4:29.9");
+    free (revisions);
+    msgpack_sbuffer_destroy (&body);
     zmq_close (client);
 }
 

@@ -323,6 +323,38 @@ listen=$( { printf 'LISTEN wdmon_warning;\nSELECT pg_sleep(3);\n'; } | psql "$co
           wait )
 has "a NOTIFY on wdmon_warning names the transition" "$listen" '"transition" : "resolve"'
 
+# --- Thousands resolved at once, in bounded time --------------------------------
+# A bulk correction can resolve thousands of warnings in one evaluation.
+# Each resolve event's note once searched, for every warning, the closure of
+# every area and the whole observation table: 3,000 warnings of 1,000
+# villages over 60,000 observations took 61 s here, 2.2 s now (and the
+# benchmark's first evaluation after a load of 1,000,000 did not end).
+# Their notes say nothing new arrived.
+q "INSERT INTO area (code, parent_code, level, name_zh, name_en)
+   SELECT 'tv' || lpad (g::text, 4, '0'), 'meichang', 'village', '测试村' || g, 'Test village ' || g
+     FROM generate_series (1, 1000) g" >/dev/null
+q "INSERT INTO observation (indicator_code, area_code, year, sex, revision, value, status, unit_code, rec_epoch, rec_seq)
+   SELECT 'HE18', 'tv' || lpad ((n % 1000 + 1)::text, 4, '0'), 2020 + (n / 1000) % 5, 'T', n / 5000 + 1,
+          20 + n % 7, 'final', 'health_commission', 9, n
+     FROM generate_series (0, 59999) n" >/dev/null
+q "INSERT INTO warning (plan_code, rule_code, indicator_code, area_code, year, level, message_zh, message_en, opened_at)
+   SELECT p.code, 'min_count', 'HE18', 'tv' || lpad ((n % 1000 + 1)::text, 4, '0'), 2021 + n / 1000, 'yellow',
+          '测试', 'test', now () + interval '1 hour'
+     FROM generate_series (0, 2999) n, plan p WHERE p.current" >/dev/null
+q "ANALYZE" >/dev/null  # as autovacuum soon would
+expect "3,000 open warnings that no finding holds" \
+    "$(q "SELECT count(*) FROM warning WHERE area_code LIKE 'tv%' AND state = 'open'")" 3000
+started=$EPOCHREALTIME
+out=$(timeout 120 "$wdmon" --db "$conn" -l debug warnings evaluate --today 2025-03-20 2>&1)
+expect "the evaluation that resolves them ends" "$?" 0
+took=$(awk -v a="$started" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
+expect "... all 3,000 resolved" "$(q "SELECT count(*) FROM warning WHERE area_code LIKE 'tv%' AND state = 'resolved'")" 3000
+expect "... each with its resolve event, saying no new data arrived" \
+    "$(q "SELECT count(*) FROM warning_event e JOIN warning w ON w.id = e.warning_id WHERE w.area_code LIKE 'tv%'
+            AND e.transition = 'resolve' AND e.note LIKE '数据未变%'")" 3000
+awk -v t="$took" 'BEGIN { exit !(t < 10) }' && ok "... within 10 s ($took s)" \
+    || fail "resolving 3,000 warnings took $took s (at most 10): $out"
+
 if [ $failures -ne 0 ]; then
     echo "--- server log"; tail -n 30 "$work/server.log"
     echo "--- collector log"; tail -n 10 "$work/collector.log"

@@ -33,11 +33,16 @@ static const char *s_stage_sql =
     "  value float8, numerator float8, denominator float8, status wdmon.obs_status, note text,"
     "  unit_code text, rec_epoch bigint, rec_seq bigint) ON COMMIT DELETE ROWS";
 
-//  Store what is new among the staged records.  A record whose key is
-//  already stored is a duplicate; records of one series (indicator, area,
-//  period, body, sex) take the next revisions in the order they were sent.
-//  The staging columns have the observation table's own types, so that
-//  the revision lookup is one probe of the series' unique index.
+//  Store what is new among the staged records, in one pass over them.
+//  A record whose key is already stored is a duplicate (it is not in
+//  "fresh").  A record whose value, numerator, denominator, status, note
+//  and unit are those of its series' latest revision — the one stored, or
+//  the one staged just before it — is not a correction: it is acknowledged
+//  (as a duplicate) without becoming a revision.  The others take the next
+//  revisions of their series (indicator, area, period, body, sex) in the
+//  order they were sent.  One probe of the series' unique index gives both
+//  the latest stored value and its revision.  Returns per batch the count
+//  stored ('s') and the count unchanged ('u').
 static const char *s_insert_sql =
     "WITH fresh AS ("
     "  SELECT DISTINCT ON (s.unit_code, s.rec_epoch, s.rec_seq) s.*"
@@ -45,54 +50,43 @@ static const char *s_insert_sql =
     "   WHERE NOT EXISTS (SELECT 1 FROM observation o WHERE o.unit_code = s.unit_code"
     "                        AND o.rec_epoch = s.rec_epoch AND o.rec_seq = s.rec_seq)"
     "   ORDER BY s.unit_code, s.rec_epoch, s.rec_seq"
-    "), numbered AS ("
-    "  SELECT f.*, row_number () OVER (PARTITION BY f.indicator_code, f.area_code, f.year,"
-    "           f.period_kind, f.period_no, f.body, f.sex"
-    "           ORDER BY f.unit_code, f.rec_epoch, f.rec_seq) AS rn"
+    "), judged AS ("
+    "  SELECT f.*, l.revision AS last_revision,"
+    "         ROW (f.value, f.numerator, f.denominator, f.status, nullif (f.note, ''), f.unit_code)"
+    "           IS NOT DISTINCT FROM coalesce (lag (ROW (f.value, f.numerator, f.denominator, f.status,"
+    "                                                     nullif (f.note, ''), f.unit_code)) OVER series,"
+    "                                          l.latest) AS unchanged"
     "    FROM fresh f"
+    "    LEFT JOIN LATERAL (SELECT o.revision,"
+    "                              ROW (o.value, o.numerator, o.denominator, o.status, o.note, o.unit_code)"
+    "                                AS latest"
+    "                         FROM observation o"
+    "                        WHERE o.indicator_code = f.indicator_code AND o.area_code = f.area_code"
+    "                          AND o.year = f.year AND o.period_kind = f.period_kind"
+    "                          AND o.period_no = f.period_no AND o.body = f.body AND o.sex = f.sex"
+    "                        ORDER BY o.revision DESC LIMIT 1) l ON true"
+    "  WINDOW series AS (PARTITION BY f.indicator_code, f.area_code, f.year, f.period_kind,"
+    "                    f.period_no, f.body, f.sex ORDER BY f.unit_code, f.rec_epoch, f.rec_seq)"
+    "), numbered AS ("
+    "  SELECT j.*, row_number () OVER (PARTITION BY j.indicator_code, j.area_code, j.year,"
+    "           j.period_kind, j.period_no, j.body, j.sex"
+    "           ORDER BY j.unit_code, j.rec_epoch, j.rec_seq) AS rn"
+    "    FROM judged j"
+    "   WHERE NOT j.unchanged"
     "), ins AS ("
     "  INSERT INTO observation (indicator_code, area_code, year, period_kind, period_no,"
     "         body, sex, revision, value, numerator, denominator, status, note,"
     "         unit_code, rec_epoch, rec_seq, batch_id)"
     "  SELECT n.indicator_code, n.area_code, n.year, n.period_kind, n.period_no,"
-    "         n.body, n.sex, n.rn + coalesce ((SELECT max (o.revision) FROM observation o"
-    "             WHERE o.indicator_code = n.indicator_code AND o.area_code = n.area_code"
-    "               AND o.year = n.year AND o.period_kind = n.period_kind"
-    "               AND o.period_no = n.period_no AND o.body = n.body AND o.sex = n.sex), 0),"
+    "         n.body, n.sex, n.rn + coalesce (n.last_revision, 0),"
     "         n.value, n.numerator, n.denominator, n.status, nullif (n.note, ''),"
     "         n.unit_code, n.rec_epoch, n.rec_seq, n.batch_id"
     "    FROM numbered n"
     "  ON CONFLICT (unit_code, rec_epoch, rec_seq) DO NOTHING"
     "  RETURNING batch_id"
-    ") SELECT batch_id, count (*) FROM ins GROUP BY batch_id";
-
-//  A staged record whose value, numerator, denominator, status and note
-//  are those of its series' latest revision — the one stored, or the one
-//  staged just before it — and which the same unit sent, is not a correction: it is
-//  taken out of the stage, so that it is acknowledged (as a duplicate)
-//  without becoming a new revision.  A record whose key is stored already
-//  is left for s_insert_sql to count as a duplicate.  Returns the batch of
-//  each record taken out.
-static const char *s_unchanged_sql =
-    "WITH fresh AS ("
-    "  SELECT s.ctid AS row_id, s.batch_id,"
-    "         ROW (s.value, s.numerator, s.denominator, s.status, nullif (s.note, ''), s.unit_code) AS v,"
-    "         lag (ROW (s.value, s.numerator, s.denominator, s.status, nullif (s.note, ''), s.unit_code))"
-    "           OVER (PARTITION BY s.indicator_code, s.area_code, s.year, s.period_kind,"
-    "                 s.period_no, s.body, s.sex ORDER BY s.unit_code, s.rec_epoch, s.rec_seq) AS staged,"
-    "         (SELECT ROW (o.value, o.numerator, o.denominator, o.status, o.note, o.unit_code)"
-    "            FROM observation o"
-    "           WHERE o.indicator_code = s.indicator_code AND o.area_code = s.area_code"
-    "             AND o.year = s.year AND o.period_kind = s.period_kind"
-    "             AND o.period_no = s.period_no AND o.body = s.body AND o.sex = s.sex"
-    "           ORDER BY o.revision DESC LIMIT 1) AS stored"
-    "    FROM wdm_stage s"
-    "   WHERE NOT EXISTS (SELECT 1 FROM observation o WHERE o.unit_code = s.unit_code"
-    "                        AND o.rec_epoch = s.rec_epoch AND o.rec_seq = s.rec_seq)"
-    ")"
-    "DELETE FROM wdm_stage d USING fresh f"
-    " WHERE d.ctid = f.row_id AND f.v IS NOT DISTINCT FROM coalesce (f.staged, f.stored)"
-    " RETURNING f.batch_id";
+    ") SELECT batch_id, count (*), 's' FROM ins GROUP BY batch_id"
+    "  UNION ALL"
+    "  SELECT batch_id, count (*), 'u' FROM judged WHERE unchanged GROUP BY batch_id";
 
 wdm_store_t *
 wdm_store_new (const char *conninfo)
@@ -283,31 +277,6 @@ s_reject (wdm_store_t *self, const char *batch_id, const char *unit, uint64_t ep
     return res ? 0 : -1;
 }
 
-//  Take unchanged records out of the stage (s_unchanged_sql) and say how
-//  many of each batch were.  They end up counted as duplicates.  0, or -1.
-static int
-s_drop_unchanged (wdm_store_t *self, const wdm_batch_t *batches, int count, const int64_t *ids)
-{
-    PGresult *res = PQexec (self->conn, s_unchanged_sql);
-    if (PQresultStatus (res) != PGRES_TUPLES_OK) {
-        wdm_log_error ("store: unchanged records: %s", PQresultErrorMessage (res));
-        s_failed (self, res);
-        PQclear (res);
-        return -1;
-    }
-    for (int b = 0; b < count && PQntuples (res) > 0; b++) {
-        int unchanged = 0;
-        for (int row = 0; row < PQntuples (res); row++)
-            unchanged += ids [b] == strtoll (PQgetvalue (res, row, 0), NULL, 10);
-        if (unchanged)
-            wdm_log_info ("store: batch %llu from %s: %d unchanged (the same as the latest "
-                          "revision), acknowledged without a new revision",
-                          (unsigned long long)batches [b].batch_no, batches [b].unit, unchanged);
-    }
-    PQclear (res);
-    return 0;
-}
-
 //  A key revoked (or its unit deactivated) after its connection was
 //  authorised: its batches are refused from the next group on, in the same
 //  transaction that would store them, and nothing of them is stored, as
@@ -401,8 +370,6 @@ s_store_batches (wdm_store_t *self, wdm_batch_t *batches, int count, int64_t *id
             snprintf (self->error, sizeof self->error, "%s", "COPY of the batch's rows failed");
             return -1;
         }
-        if (s_drop_unchanged (self, batches, count, ids))
-            return -1;
         //  Not prepared: a statement without parameters keeps the plan of
         //  its first run, made while observation was small (a scan and a
         //  sort of the whole table on every commit once it is not).
@@ -416,10 +383,15 @@ s_store_batches (wdm_store_t *self, wdm_batch_t *batches, int count, int64_t *id
         }
         for (int row = 0; row < PQntuples (res); row++) {
             int64_t id = strtoll (PQgetvalue (res, row, 0), NULL, 10);
-            uint32_t stored = (uint32_t)strtoul (PQgetvalue (res, row, 1), NULL, 10);
+            uint32_t n = (uint32_t)strtoul (PQgetvalue (res, row, 1), NULL, 10);
+            bool stored = *PQgetvalue (res, row, 2) == 's';
             for (int b = 0; b < count; b++)
-                if (ids [b] == id)
-                    batches [b].accepted = stored;
+                if (ids [b] == id && stored)
+                    batches [b].accepted = n;
+                else if (ids [b] == id && n)  //  counted among the duplicates below
+                    wdm_log_info ("store: batch %llu from %s: %u unchanged (the same as the latest "
+                                  "revision), acknowledged without a new revision",
+                                  (unsigned long long)batches [b].batch_no, batches [b].unit, n);
         }
         PQclear (res);
     }
