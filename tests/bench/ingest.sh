@@ -17,7 +17,12 @@
 #      "queued 0", i.e. every record acknowledged after COMMIT) and the
 #      observation table holds N rows;
 #   4. a tenth of that load, paced, for the acknowledgement latency; then
-#      the full warning evaluation over the loaded database.
+#      the full warning evaluation over the loaded database, twice.
+#
+# The four run in turn, ROUNDS times (--rounds, default 3), so that what
+# else the machine does weighs on baseline and wdmon alike: a ratio is
+# taken within a round, and what is reported is the rounds' median with
+# its spread (min-max); a verdict is on the median.
 #
 # Acknowledgement latency is measured without touching the programs: an
 # uprobe on libzmq's zmq_send and zmq_msg_recv in the collector processes
@@ -59,6 +64,8 @@ BUILD=1
 KEEP=0
 PROFILE=0
 SKIP_BASELINE=0
+ROUNDS=3
+STATEMENTS=0
 WARN_INTERVAL_MS=1000
 PG_SETS=()
 
@@ -82,11 +89,15 @@ Usage: tests/bench/ingest.sh [OPTIONS]
                          records spread over many series (default 1000)
       --batch-size B     collectors' batch_size (default 500, their default)
       --in-flight F      collectors' max_in_flight (default 4, their default)
+      --rounds R         rounds of baselines, naive peer and wdmon, interleaved
+                         (default 3); the figures are their medians and spreads
       --skip-baseline    no baseline and no naive peer
       --warn-interval-ms M  the server's [warnings] interval_ms (default 1000, its
                          default; 3600000 keeps the warning worker out of the run)
       --pg-set NAME=VALUE  a PostgreSQL setting (ALTER SYSTEM, then restart);
                          repeatable, e.g. --pg-set shared_buffers=1GB
+      --statements       also print, for wdmon's database in each round, the
+                         statements that took the most time (pg_stat_statements)
       --profile          also record a CPU profile (perf, every process) of
                          the full-load phase and print its top entries
       --no-build         use build-bench/ as it is
@@ -111,9 +122,11 @@ while [ $# -gt 0 ]; do
         --batch-size) BATCH_SIZE=$2; shift ;;
         --in-flight) IN_FLIGHT=$2; shift ;;
         --skip-baseline) SKIP_BASELINE=1 ;;
+        --rounds) ROUNDS=$2; shift ;;
         --warn-interval-ms) WARN_INTERVAL_MS=$2; shift ;;
         --pg-set) PG_SETS+=("$2"); shift ;;
         --profile) PROFILE=1 ;;
+        --statements) STATEMENTS=1 ;;
         --no-build) BUILD=0 ;;
         --keep) KEEP=1 ;;
         -h|--help) usage; exit 0 ;;
@@ -122,6 +135,7 @@ while [ $# -gt 0 ]; do
     shift
 done
 case "$FSYNC" in on|off) ;; *) echo "--fsync on|off" >&2; exit 2 ;; esac
+[[ "$ROUNDS" =~ ^[1-9][0-9]*$ ]] || { echo "ingest.sh: --rounds takes a whole number of at least 1, not '$ROUNDS'" >&2; exit 2; }
 [ "$(id -u)" -eq 0 ] || wdm_die "run as root: PostgreSQL runs as user postgres, and perf needs root"
 
 say () { printf '==> %s\n' "$*" >&2; }
@@ -195,6 +209,7 @@ PGBASE="host=$PG/run port=$PGPORT user=postgres"
 # cost a tenth of this 2-core machine's CPU during a run.
 PSQL=$(wdm_pg_bindir)/psql
 conn () { echo "$PGBASE dbname=$1"; }
+[ $STATEMENTS -eq 1 ] && PG_SETS+=("shared_preload_libraries=pg_stat_statements")
 if [ ${#PG_SETS[@]} -gt 0 ]; then
     for kv in "${PG_SETS[@]}"; do
         name=${kv%%=*}
@@ -205,6 +220,9 @@ if [ ${#PG_SETS[@]} -gt 0 ]; then
     done
     wdm_pg_stop "$PG"
     WDM_PG_FSYNC=$FSYNC wdm_pg_start "$PG" $PGPORT
+fi
+if [ $STATEMENTS -eq 1 ]; then
+    "$PSQL" "$(conn postgres)" -qX -v ON_ERROR_STOP=1 -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" >/dev/null
 fi
 q () { "$PSQL" "$(conn "$1")" -qXAt -v ON_ERROR_STOP=1 -c "SET search_path = wdmon" -c "$2"; }
 pg_settings=$("$PSQL" "$(conn postgres)" -XAt -F' ' -c "SELECT name || '=' || setting || coalesce(unit, '') FROM pg_settings
@@ -423,7 +441,6 @@ baseline () {
     {
         echo "SET search_path = wdmon;"
         echo "$STAGE_SQL"
-        [ "$kind" = lookup ] && echo "PREPARE wdm_insert AS $INSERT_LOOKUP;"
         [ "$kind" = plain ] && echo "PREPARE wdm_insert AS $INSERT_PLAIN;"
         local k=0
         for f in "$dir"/chunk.*; do
@@ -591,11 +608,21 @@ run_e2e () {
     busy0=$(busy_ticks)
     declare -A be0=()
     for p in $(pgrep -P "$(pm_pid)"); do be0[$p]=$(ticks "$p"); done
+    [ $STATEMENTS -eq 1 ] && "$PSQL" "$(conn postgres)" -qXAt -c "SELECT pg_stat_statements_reset ()" >/dev/null
     say "[$tag] dropping the files into $cc inboxes; waiting until every record is acknowledged"
     t0=$(now)
     for ((c = 1; c <= cc; c++)); do mv "$dir/drop/c$c/"*.csv "$dir/c$c/inbox/"; done
     wait_drained "$dir" "$cc" "$db" "$n" 7200 "$dir/activity.txt"
     R[seconds]=$(awk -v a="$t0" -v b="${R[end]}" 'BEGIN { printf "%.2f", b - a }')
+    if [ $STATEMENTS -eq 1 ]; then
+        # Every connection to wdmon's database during the full load: the
+        # store's, the warning worker's, ZAP's.
+        "$PSQL" "$(conn postgres)" -qXA -F' | ' -P footer=off -c "SELECT calls, round (total_exec_time::numeric) AS total_ms,
+                round ((total_exec_time / calls)::numeric, 2) AS mean_ms, round (total_plan_time::numeric) AS plan_ms, rows,
+                left (regexp_replace (query, '\s+', ' ', 'g'), 110) AS statement
+              FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
+             WHERE d.datname = '$db' ORDER BY total_exec_time DESC LIMIT 14" >"$dir/statements.txt" 2>&1 || true
+    fi
     R[rate]=$(fdiv "$n" "${R[seconds]}" "%.0f")
     metrics >"$dir/metrics-1.txt"
     local cpu_col=0
@@ -742,117 +769,165 @@ if [ $SCALING -eq 1 ]; then
     exit 0
 fi
 
-# --- The full run -------------------------------------------------------------------------------
+# --- The full run: rounds, interleaved ----------------------------------------------------------
+# Each round loads the same records through every baseline, the naive peer
+# and wdmon, one after another, so that what the machine does meanwhile
+# weighs on all of them alike; a ratio is taken within a round, and the
+# figures are the rounds' medians with their spread (min-max).
+declare -A M=()   # M[name]="value of round 1, round 2, ..."
+keep () { M[$1]="${M[$1]:-}${M[$1]:+ }$2"; }
+median () {  # the middle value, or the mean of the middle two, with the values' own decimals
+    printf '%s\n' $1 | { grep -v '^-$' || true; } | sort -g | awk '{ a[NR] = $1; p = index ($1, "."); d = p ? length ($1) - p : 0 }
+        END { if (NR == 0) print "-"; else if (NR % 2) print a[(NR + 1) / 2];
+              else printf "%.*f\n", d, (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+spread () { printf '%s\n' $1 | { grep -v '^-$' || true; } | sort -g | awk 'NR == 1 { lo = $1 } { hi = $1 } END { print (NR ? lo "-" hi : "-") }'; }
+
+sample=$NAIVE_SAMPLE
+[ "$sample" -gt "$N" ] && sample=$N
 if [ $SKIP_BASELINE -eq 0 ]; then
     say "baseline: generating the same $N records as one CSV for psql"
     gen_data "$W/base-drop" "$C" "$N" 0 "$N" "$W/base.csv"
     rm -rf "$W/base-drop"
     mkdir -p "$W/chunks"
     split -l "$CHUNK" -a 5 -d "$W/base.csv" "$W/chunks/chunk."
-    for kind in lookup replan plain copy; do
-        "$PSQL" "$(conn postgres)" -qX -c "CREATE DATABASE wdm_base_$kind TEMPLATE wdm_tpl" >/dev/null
-        say "baseline ($kind): $N records, $CHUNK per transaction"
-        B[$kind]=$(baseline $kind wdm_base_$kind "$W/chunks")
-        got=$(q wdm_base_$kind "SELECT count (*) FROM observation")
-        [ "$got" -eq "$N" ] || wdm_die "baseline $kind stored $got of $N records"
-        [ $kind = lookup ] && B[revisions]=$(q wdm_base_lookup "SELECT max (revision) || ' ' || round (avg (revision), 2) FROM observation")
-        "$PSQL" "$(conn postgres)" -qX -c "DROP DATABASE wdm_base_$kind" >/dev/null
-    done
-    B[lookup_rate]=$(fdiv "$N" "${B[lookup]}" "%.0f")
-    B[plain_rate]=$(fdiv "$N" "${B[plain]}" "%.0f")
-    B[replan_rate]=$(fdiv "$N" "${B[replan]}" "%.0f")
-    B[copy_rate]=$(fdiv "$N" "${B[copy]}" "%.0f")
-    sample=$NAIVE_SAMPLE
-    [ "$sample" -gt "$N" ] && sample=$N
-    say "naive peer: $sample records, one INSERT per transaction"
-    "$PSQL" "$(conn postgres)" -qX -c "CREATE DATABASE wdm_naive TEMPLATE wdm_tpl" >/dev/null
     head -n "$sample" "$W/base.csv" >"$W/naive.csv"
-    B[naive]=$(naive wdm_naive "$W/naive.csv")
-    B[naive_rate]=$(fdiv "$sample" "${B[naive]}" "%.0f")
-    "$PSQL" "$(conn postgres)" -qX -c "DROP DATABASE wdm_naive" >/dev/null
-    rm -rf "$W/chunks" "$W/base.csv"
+    rm -f "$W/base.csv"
 fi
 
-run_e2e main "$N" "$C" "$PACED_SECONDS"
-declare -A E
-for k in "${!R[@]}"; do E[$k]=${R[$k]}; done
-E[revisions]=$(q "${E[db]}" "SELECT max (revision) || ' ' || round (avg (revision), 2) FROM observation WHERE unit_code LIKE 'bench\\_%'")
-E[observations]=$(q "${E[db]}" "SELECT count (*) FROM observation")
-
-say "full warning evaluation over the loaded database (after VACUUM ANALYZE; twice)"
-# As autovacuum would leave it in time: the evaluation's figure should not
-# depend on whether autovacuum has caught up with the load yet.
-"$PSQL" "$(conn "${E[db]}")" -qX -c "VACUUM ANALYZE" >/dev/null
-evaluate () {
+evaluate () {  # DB: seconds|the evaluation's last line
     local t0 t1 out
     t0=$(now)
-    out=$("$WDMON" --db "$(conn "${E[db]}")" -l warn warnings evaluate 2>&1 | tail -n 1)
+    out=$("$WDMON" --db "$(conn "$1")" -l warn warnings evaluate 2>&1 | tail -n 1)
     t1=$(now)
     printf '%s|%s' "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')" "$out"
 }
-ev1=$(evaluate)
-ev2=$(evaluate)
+
+declare -A E
+for ((round = 1; round <= ROUNDS; round++)); do
+    if [ $SKIP_BASELINE -eq 0 ]; then
+        for kind in replan plain copy; do
+            "$PSQL" "$(conn postgres)" -qX -c "CREATE DATABASE wdm_base_$kind TEMPLATE wdm_tpl" >/dev/null
+            say "[round $round/$ROUNDS] baseline ($kind): $N records, $CHUNK per transaction"
+            secs=$(baseline $kind wdm_base_$kind "$W/chunks")
+            got=$(q wdm_base_$kind "SELECT count (*) FROM observation")
+            [ "$got" -eq "$N" ] || wdm_die "baseline $kind stored $got of $N records"
+            keep "${kind}_rate" "$(fdiv "$N" "$secs" "%.0f")"
+            "$PSQL" "$(conn postgres)" -qX -c "DROP DATABASE wdm_base_$kind" >/dev/null
+        done
+        say "[round $round/$ROUNDS] naive peer: $sample records, one INSERT per transaction"
+        "$PSQL" "$(conn postgres)" -qX -c "CREATE DATABASE wdm_naive TEMPLATE wdm_tpl" >/dev/null
+        keep naive_rate "$(fdiv "$sample" "$(naive wdm_naive "$W/naive.csv")" "%.0f")"
+        "$PSQL" "$(conn postgres)" -qX -c "DROP DATABASE wdm_naive" >/dev/null
+    fi
+    [ $round -gt 1 ] && [ -n "${E[db]:-}" ] && "$PSQL" "$(conn postgres)" -qX -c "DROP DATABASE ${E[db]}" >/dev/null
+    [ $round -gt 1 ] && [ $KEEP -eq 0 ] && rm -rf "${E[dir]}"
+    run_e2e "r$round" "$N" "$C" "$PACED_SECONDS"
+    E=()
+    for k in "${!R[@]}"; do E[$k]=${R[$k]}; done
+    say "[round $round/$ROUNDS] full warning evaluation over the loaded database (after VACUUM ANALYZE; twice)"
+    # As autovacuum would leave it in time: the evaluation's figure should
+    # not depend on whether autovacuum has caught up with the load yet.
+    "$PSQL" "$(conn "${E[db]}")" -qX -c "VACUUM ANALYZE" >/dev/null
+    ev1=$(evaluate "${E[db]}")
+    ev2=$(evaluate "${E[db]}")
+    keep rate "${E[rate]}"
+    if [ $SKIP_BASELINE -eq 0 ]; then
+        r=$(awk -v m="${M[replan_rate]}" -v n="${M[naive_rate]}" -v c="${M[copy_rate]}" -v e="${E[rate]}" -v k="$round" \
+            'BEGIN { split (m, a, " "); split (n, b, " "); split (c, d, " ");
+                     printf "%.2f %.1f %.2f", e / a[k], e / b[k], e / d[k] }')
+        read -r rb rn rc <<<"$r"
+        keep ratio_base "$rb"; keep ratio_naive "$rn"; keep ratio_copy "$rc"
+    fi
+    lf=(${E[lat_full]:-- - - 0 0})
+    lp=(${E[lat_paced]:-- - - 0 0})
+    keep lat_full_p50 "${lf[0]}"; keep lat_full_p99 "${lf[1]}"
+    keep lat_paced_p50 "${lp[0]}"; keep lat_paced_p99 "${lp[1]}"; keep lat_paced_max "${lp[2]}"
+    keep paced_commit_p99 "${E[paced_commit_p99]:--}"
+    keep ev1 "${ev1%%|*}"; keep ev2 "${ev2%%|*}"
+    keep rss_srv "$(fdiv "${E[rss_srv]}" 1024 %.1f)"; keep rss_col "$(fdiv "${E[rss_col]}" 1024 %.1f)"
+    million=$(fdiv "$N" 1000000 %.6f)
+    keep cpu_store "$(fdiv "${E[cpu_pg_store]}" "$million" %.1f)"
+    keep cpu_pg "$(fdiv "${E[cpu_pg]}" "$million" %.1f)"
+    keep cpu_srv "$(fdiv "${E[cpu_srv]}" "$million" %.1f)"
+    E[ev1]=$ev1
+    E[ev2]=$ev2
+    if [ $STATEMENTS -eq 1 ]; then
+        echo "round $round: the statements on wdmon's database during the full load, by total time (${E[seconds]} s):" >>"$W/statements.txt"
+        sed 's/^/  /' "${E[dir]}/statements.txt" >>"$W/statements.txt"
+    fi
+done
+E[revisions]=$(q "${E[db]}" "SELECT max (revision) || ' ' || round (avg (revision), 2) FROM observation WHERE unit_code LIKE 'bench\\_%'")
+E[observations]=$(q "${E[db]}" "SELECT count (*) FROM observation")
 
 # --- The report ---------------------------------------------------------------------------------
 ok () { awk -v v="$1" -v t="$2" -v op="$3" 'BEGIN { if (v == "-" || v == "") { print "n/a"; exit }
         v += 0; if ((op == ">=" && v >= t) || (op == "<=" && v <= t)) print "holds"; else print "MISSED" }'; }
-million=$(fdiv "$N" 1000000 %.6f)
-lf=(${E[lat_full]:-- - - 0 0})
-lp=(${E[lat_paced]:-- - - 0 0})
-ratio_base=$(fdiv "${E[rate]}" "${B[replan_rate]:-0}" %.2f)
-ratio_naive=$(fdiv "${E[rate]}" "${B[naive_rate]:-0}" %.1f)
-rss_srv=$(fdiv "${E[rss_srv]}" 1024 %.1f)
-rss_col=$(fdiv "${E[rss_col]}" 1024 %.1f)
-ev1_s=${ev1%%|*}
-ev2_s=${ev2%%|*}
+row () {  # LABEL NAME [TARGET OP LIMIT]: the rounds, the median, the spread, the verdict on the median
+    local label=$1 name=$2 values med
+    values=${M[$name]:-}
+    med=$(median "$values")
+    printf '%-44s' "$label"
+    for v in $values; do printf ' %9s' "$v"; done
+    for ((k = $(wc -w <<<"$values"); k < ROUNDS; k++)); do printf ' %9s' -; done
+    printf ' %9s %15s' "$med" "$(spread "$values")"
+    [ $# -gt 2 ] && printf '   %-9s %s' "$3 $4" "$(ok "$med" "$4" "$3")"
+    echo
+}
 read -r groups avg_group max_group avg_group_ms max_group_ms <<<"${E[groups]}"
 echo
-echo "wdmon ingest benchmark: tests/bench/ingest.sh -n $N -c $C$([ "$FSYNC" = off ] && echo ' --fsync off')"
+echo "wdmon ingest benchmark: tests/bench/ingest.sh -n $N -c $C --rounds $ROUNDS$([ "$FSYNC" = off ] && echo ' --fsync off')"
 machine
 echo "setup       PostgreSQL fsync=$FSYNC (the same cluster and settings for baseline, naive peer and wdmon);"
 echo "            $C collectors (each its own unit and CURVE key), batch_size $BATCH_SIZE, max_in_flight $IN_FLIGHT, scan_ms $SCAN_MS;"
 echo "            server: max_group 8192 (default), warnings interval_ms $WARN_INTERVAL_MS; $N records in files of $FILE_RECORDS;"
 [ ${#PG_SETS[@]} -eq 0 ] || echo "            PostgreSQL settings changed: ${PG_SETS[*]}"
 echo "            $SERIES series ($INDICATORS indicators x $AREAS areas, F/M for by-sex ones) x 6 years; revision max/avg ${E[revisions]}"
+echo "rounds      $ROUNDS, interleaved: each round runs every baseline, the naive peer ($sample records) and wdmon"
+echo "            in turn; ratios are taken within a round; verdicts are on the median"
 echo
+printf '%-44s' ""
+for ((k = 1; k <= ROUNDS; k++)); do printf ' %9s' "round $k"; done
+printf ' %9s %15s   %s\n' median "spread" "target"
 if [ $SKIP_BASELINE -eq 0 ]; then
-    printf '%-62s %10s %12s\n' "" seconds "records/s"
-    printf '%-62s %10s %12s\n' "baseline: COPY to staging + the server's INSERT (revision lookup)" "${B[replan]}" "$(fmt_int "${B[replan_rate]}")"
-    printf '%-62s %10s %12s\n' "  same, PREPAREd once (plan frozen at the first transaction)" "${B[lookup]}" "$(fmt_int "${B[lookup_rate]}")"
-    printf '%-62s %10s %12s\n' "  same, plain INSERT ... ON CONFLICT, revision given" "${B[plain]}" "$(fmt_int "${B[plain_rate]}")"
-    printf '%-62s %10s %12s\n' "  bare COPY into observation (its indexes and checks only)" "${B[copy]}" "$(fmt_int "${B[copy_rate]}")"
-    printf '%-62s %10s %12s\n' "naive peer: one INSERT per transaction ($sample-record sample)" "${B[naive]}" "$(fmt_int "${B[naive_rate]}")"
+    row "baseline: server's INSERT (rev. lookup) /s" replan_rate
+    row "  plain INSERT, revision given /s" plain_rate
+    row "  bare COPY into observation /s" copy_rate
+    row "naive peer: one INSERT per transaction /s" naive_rate
 fi
-printf '%-62s %10s %12s\n' "wdmon end to end ($C collectors, CURVE, acknowledged)" "${E[seconds]}" "$(fmt_int "${E[rate]}")"
+row "wdmon end to end ($C collectors, CURVE) /s" rate
+if [ $SKIP_BASELINE -eq 0 ]; then
+    row "ratio to the baseline (revision lookup)" ratio_base '>=' 0.9
+    row "ratio to the naive peer" ratio_naive '>=' 20
+    row "ratio to the bare COPY" ratio_copy
+fi
+row "ack latency p50, full load (ms)" lat_full_p50
+row "ack latency p99, full load (ms)" lat_full_p99
+row "ack latency p50, a tenth of the load (ms)" lat_paced_p50
+row "ack latency p99, a tenth of the load (ms)" lat_paced_p99 '<=' 50
+row "ack latency max, a tenth of the load (ms)" lat_paced_max
+row "server commit p99, a tenth (ms, /metrics)" paced_commit_p99
+row "full warning evaluation, first (s)" ev1 '<=' 5
+row "full warning evaluation, again (s)" ev2 '<=' 5
+row "peak RSS, server (MiB)" rss_srv '<=' 64
+row "peak RSS, largest collector (MiB)" rss_col '<=' 16
+row "CPU s per million records, server" cpu_srv
+row "CPU s per million, PostgreSQL (all)" cpu_pg
+row "CPU s per million, the store's connection" cpu_store
 echo
-printf '%-52s %-16s %-14s %s\n' "wdmon" "figure" "target" "verdict"
-printf '%-52s %-16s %-14s %s\n' "records per second" "$(fmt_int "${E[rate]}")" "" ""
-printf '%-52s %-16s %-14s %s\n' "ratio to the baseline (revision lookup)" "$ratio_base" ">= 0.8" "$(ok "$ratio_base" 0.8 '>=')"
-printf '%-52s %-16s %-14s %s\n' "ratio to the naive peer" "$ratio_naive" ">= 20" "$(ok "$ratio_naive" 20 '>=')"
-printf '%-52s %-16s %-14s %s\n' "ack latency p50 / p99, full load (ms)" "${lf[0]} / ${lf[1]}" "" "(${lf[3]} batches, max ${lf[2]})"
-printf '%-52s %-16s %-14s %s\n' "ack latency p50 / p99, a tenth of the load (ms)" "${lp[0]} / ${lp[1]}" "p99 <= 50" "$(ok "${lp[1]}" 50 '<=') (${lp[3]} batches at ${E[paced_rate]:-?} records/s, max ${lp[2]})"
-printf '%-52s %-16s %-14s %s\n' "server commit time p50 / p99, full load (ms)" "${E[commit_p50]} / ${E[commit_p99]}" "" "(/metrics histogram, per batch)"
-printf '%-52s %-16s %-14s %s\n' "server commit time p50 / p99, a tenth (ms)" "${E[paced_commit_p50]:--} / ${E[paced_commit_p99]:--}" "" ""
-printf '%-52s %-16s %-14s %s\n' "groups (transactions): count, avg / max records" "$groups, $avg_group / $max_group" "" "(avg ${avg_group_ms} ms, max ${max_group_ms} ms in the database)"
-printf '%-52s %-16s %-14s %s\n' "peak RSS, server (MiB)" "$rss_srv" "<= 64" "$(ok "$rss_srv" 64 '<=')"
-printf '%-52s %-16s %-14s %s\n' "peak RSS, largest collector (MiB)" "$rss_col" "<= 16" "$(ok "$rss_col" 16 '<=')"
-printf '%-52s %-16s %-14s %s\n' "CPU s per million records, server" "$(fdiv "${E[cpu_srv]}" "$million" %.1f)" "" ""
-printf '%-52s %-16s %-14s %s\n' "CPU s per million records, collectors (sum)" "$(fdiv "${E[cpu_col]}" "$million" %.1f)" "" ""
-printf '%-52s %-16s %-14s %s\n' "CPU s per million records, PostgreSQL (all)" "$(fdiv "${E[cpu_pg]}" "$million" %.1f)" "" \
-    "(store conn. $(fdiv "${E[cpu_pg_store]}" "$million" %.1f), warning worker $(fdiv "${E[cpu_pg_warn]}" "$million" %.1f))"
-printf '%-52s %-16s %-14s %s\n' "full warning evaluation, first (s)" "$ev1_s" "<= 5" "$(ok "$ev1_s" 5 '<=')"
-printf '%-52s %-16s %-14s %s\n' "full warning evaluation, again (s)" "$ev2_s" "<= 5" "$(ok "$ev2_s" 5 '<=')"
-echo
-echo "first evaluation over ${E[observations]} observations: ${ev1#*|}"
-echo "again:                                   ${ev2#*|}"
-echo "wall time of the end-to-end run: ${E[seconds]} s on $(nproc) cores = $(awk -v s="${E[seconds]}" -v n="$(nproc)" 'BEGIN { printf "%.0f", s * n }') CPU s available;"
+echo "the last round in detail:"
+echo "  groups (transactions): $groups, avg / max records $avg_group / $max_group (avg ${avg_group_ms} ms, max ${max_group_ms} ms in the database)"
+echo "  a tenth of the load: ${E[paced_rate]:-?} records/s"
+echo "  first evaluation over ${E[observations]} observations: ${E[ev1]#*|}"
+echo "  again:                                   ${E[ev2]#*|}"
+echo "  wall time of the end-to-end run: ${E[seconds]} s on $(nproc) cores = $(awk -v s="${E[seconds]}" -v n="$(nproc)" 'BEGIN { printf "%.0f", s * n }') CPU s available;"
 echo "  used: server ${E[cpu_srv]}, collectors ${E[cpu_col]}, PostgreSQL ${E[cpu_pg]} (store ${E[cpu_pg_store]}, warnings ${E[cpu_pg_warn]});"
 echo "  the machine as a whole: ${E[cpu_all]} (the rest: the benchmark's polling, and any other work on the machine)"
 if [ $have_probes -eq 1 ]; then
     echo "ack latency: per batch, from the collector's zmq_send of the batch to its zmq_msg_recv of the reply's header (uprobes);"
-    [ "${lf[4]}" -eq 0 ] && [ "${lp[4]}" -eq 0 ] || echo "  note: in ${lf[4]}/${lp[4]} processes batches and replies did not pair up one to one (resends)"
+    [ "${lf[4]}" -eq 0 ] && [ "${lp[4]}" -eq 0 ] || echo "  note: in ${lf[4]}/${lp[4]} processes of the last round batches and replies did not pair up one to one (resends)"
 else
-    echo "ack latency: not measured (no perf uprobes); the commit time is the server's, not the collector's"
+    echo "ack latency: not measured (no perf uprobes); the server's commit time is shown instead"
 fi
+[ $STATEMENTS -eq 1 ] && { echo; cat "$W/statements.txt"; }
 print_profile "${E[dir]}"
 echo "benchmark took $(awk -v a="$bench_started" -v b="$(now)" 'BEGIN { printf "%.0f", b - a }') s"
