@@ -13,7 +13,7 @@ wdmon=$1 server_bin=$2 collector_bin=$3
 wdm_test_need_pg
 
 work=$(mktemp -d /tmp/wdm_cli_keys.XXXXXX)
-port=$((23000 + ($$ + 7) % 20000))
+port=$((13000 + ($$ + 7) % 12000))
 endpoint="tcp://127.0.0.1:$port"
 db=wdm_test_cli_keys
 conn="$WDM_TEST_PGURI dbname=$db"

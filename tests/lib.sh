@@ -2,6 +2,13 @@
 #     . "$(dirname "$0")/lib.sh"
 # Each check prints "ok: ..." or "FAIL: ..." and failures counts the
 # latter; end with `wdm_test_end NAME`, whose status is the test's.
+#
+# Ports: a test's servers listen on BASE + (process id mod 12000) and the
+# few ports after it, BASE at least 10000, everything below 32768.  Linux
+# gives outgoing connections ports from 32768 up (ip_local_port_range), and
+# one of those, a browser's or a mail client's in a test running alongside,
+# could hold a port just as a server here binds it: test_cli's server once
+# never came up on 34665 in CI.
 
 failures=0
 

@@ -15,7 +15,7 @@ wdm_test_need_pg
 pgctl="$(dirname "$0")/pgctl.sh"
 
 work=$(mktemp -d /tmp/wdm_metrics.XXXXXX)
-port=$((23000 + ($$ + 13) % 20000))
+port=$((13000 + ($$ + 13) % 12000))
 metrics_port=$((port + 1))
 endpoint="tcp://127.0.0.1:$port"
 db=wdm_test_metrics

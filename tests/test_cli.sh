@@ -11,7 +11,7 @@ wdmon=$1 server_bin=$2 collector_bin=$3
 wdm_test_need_pg
 
 work=$(mktemp -d /tmp/wdm_test_cli.XXXXXX)
-port=$((23000 + $$ % 20000))
+port=$((13000 + $$ % 12000))
 metrics_port=$((port + 1))
 endpoint="tcp://127.0.0.1:$port"
 db=wdm_test_cli_all
@@ -360,5 +360,6 @@ done
 kill -TERM "$server_pid"; wait "$server_pid"; rc=$?
 check "the server stops cleanly" 0 $rc "stopped" "stopped"
 server_pid=
+[ $failures -eq 0 ] || { echo "--- server log"; tail -n 30 "$work/server.log"; }
 wdm_test_drop_db
 wdm_test_end test_cli

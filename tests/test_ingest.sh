@@ -19,7 +19,7 @@ wdm_test_need_pg
 here=$(cd "$(dirname "$0")" && pwd)
 
 work=$(mktemp -d /tmp/wdm_test_ingest.XXXXXX)
-port=$((21000 + $$ % 20000))
+port=$((11000 + $$ % 12000))
 endpoint="tcp://127.0.0.1:$port"
 db=wdm_test_ingest
 conn="$WDM_TEST_PGURI dbname=$db"

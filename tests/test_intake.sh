@@ -23,7 +23,7 @@ wdmon=$1 server_bin=$2 collector_bin=$3
 wdm_test_need_pg
 
 work=$(mktemp -d /tmp/wdm_test_intake.XXXXXX)
-port=$((21000 + ($$ + 7919) % 20000))
+port=$((11000 + ($$ + 7919) % 12000))
 endpoint="tcp://127.0.0.1:$port"
 db=wdm_test_intake
 conn="$WDM_TEST_PGURI dbname=$db"

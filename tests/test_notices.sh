@@ -21,7 +21,7 @@ wdm_test_need_pg
 "$python" -c 'import aiosmtpd' 2>/dev/null || { echo "python3-aiosmtpd is not installed"; exit 77; }
 
 work=$(mktemp -d /tmp/wdm_test_notices.XXXXXX)
-port=$((22000 + $$ % 20000))
+port=$((12000 + $$ % 12000))
 endpoint="tcp://127.0.0.1:$port" smtp_port=$((port + 1)) http_port=$((port + 2))
 server_pid= smtp_pid= hook_pid= notify_pid=
 cleanup () {

@@ -35,8 +35,8 @@ command -v pg_ctlcluster >/dev/null || ls /usr/lib/postgresql/*/bin/pg_ctl >/dev
 work=$(mktemp -d /tmp/wdm-qs.XXXXXX)
 chmod 755 "$work"
 export WDM_QS_VAR=$work/var WDM_QS_BUILD=$build WDM_QS_SETUP=0
-export WDM_QS_PORT=$((24000 + $$ % 20000)) WDM_QS_METRICS_PORT=$((24001 + $$ % 20000))
-export WDM_QS_WEB_PORT=$((24002 + $$ % 20000))
+export WDM_QS_PORT=$((14000 + $$ % 12000)) WDM_QS_METRICS_PORT=$((14001 + $$ % 12000))
+export WDM_QS_WEB_PORT=$((14002 + $$ % 12000))
 finish () {
     bash "$src/deploy/quickstart.sh" --stop >/dev/null 2>&1
     rm -rf "$work"

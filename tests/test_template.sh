@@ -24,7 +24,7 @@ py=/usr/bin/python3  #  Debian's, with python3-openpyxl
 "$py" -c 'import openpyxl' 2>/dev/null || { echo "python3-openpyxl is not installed: run tests/run.sh"; exit 77; }
 
 work=$(mktemp -d /tmp/wdm_test_template.XXXXXX)
-port=$((21000 + ($$ + 104729) % 20000))
+port=$((11000 + ($$ + 104729) % 12000))
 endpoint="tcp://127.0.0.1:$port"
 db=wdm_test_template
 conn="$WDM_TEST_PGURI dbname=$db"

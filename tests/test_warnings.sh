@@ -15,7 +15,7 @@ wdm_test_need_pg
 
 
 work=$(mktemp -d /tmp/wdm_test_warnings.XXXXXX)
-port=$((22000 + $$ % 20000))
+port=$((12000 + $$ % 12000))
 endpoint="tcp://127.0.0.1:$port"
 db=wdm_test_warnings
 conn="$WDM_TEST_PGURI dbname=$db"

@@ -143,5 +143,5 @@ wdm_test_shell (const char *command)
 int
 wdm_test_port (int offset)
 {
-    return 20000 + (int)(getpid () % 20000) + offset;
+    return 10000 + (int)(getpid () % 20000) + offset;
 }

@@ -52,7 +52,8 @@ int wdm_test_stop (int pid, int signum, int timeout_ms);
 int wdm_test_shell (const char *command);
 
 //  A port for a test server on 127.0.0.1, different for each test
-//  process so that suites running side by side do not collide.
+//  process so that suites running side by side do not collide, and below
+//  Linux's range for outgoing connections (32768 up; see tests/lib.sh).
 int wdm_test_port (int offset);
 
 #endif

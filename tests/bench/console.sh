@@ -79,7 +79,7 @@ trap 'exit 130' INT TERM
 free_port () {
     local p
     while :; do
-        p=$((30000 + RANDOM % 20000))
+        p=$((20000 + RANDOM % 12000))
         ss -Hltn "sport = :$p" 2>/dev/null | grep -q . || { echo $p; return; }
     done
 }

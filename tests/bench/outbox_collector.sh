@@ -15,7 +15,7 @@ collector=$(realpath "$1") n=${2:-100000} files=${3:-20}
 build=$(realpath "${BUILD:-build}")
 work=$(mktemp -d /tmp/wdm_outbox_bench.XXXXXX)
 db=wdm_bench_outbox conn="$WDM_TEST_PGURI dbname=$db"
-port=$((24000 + $$ % 20000)) endpoint="tcp://127.0.0.1:$port"
+port=$((14000 + $$ % 12000)) endpoint="tcp://127.0.0.1:$port"
 server_pid= collector_pid=
 trap 'kill $server_pid $collector_pid 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
 now () { date +%s.%N; }

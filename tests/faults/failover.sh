@@ -62,7 +62,7 @@ fail () { echo "FAIL: $*"; failures=$((failures + 1)); }
 work=$(mktemp -d /tmp/wdm_fo.XXXXXX)   # short: the sockets' paths live under it
 chmod 755 "$work"
 pg=$work/pg
-zport=$((24000 + $$ % 20000))
+zport=$((14000 + $$ % 12000))
 endpoint="tcp://127.0.0.1:$zport"
 server_pid=
 web_pid=

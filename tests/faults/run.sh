@@ -38,7 +38,7 @@ fail () { echo "FAIL: $*"; failures=$((failures + 1)); }
 
 work=$(mktemp -d /tmp/wdm_faults.XXXXXX)
 chmod 755 "$work"
-port=$((24000 + $$ % 20000))
+port=$((14000 + $$ % 12000))
 endpoint="tcp://127.0.0.1:$port"
 db=wdm_test_faults
 conn="$WDM_TEST_PGURI dbname=$db"

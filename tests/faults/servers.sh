@@ -47,7 +47,7 @@ fail () { echo "FAIL: $*"; failures=$((failures + 1)); }
 
 work=$(mktemp -d /tmp/wdm_servers.XXXXXX)
 chmod 755 "$work"
-base=$((26000 + $$ % 15000))
+base=$((16000 + $$ % 12000))
 declare -A port=([A]=$base [B]=$((base + 1)))
 declare -A server_pid=([A]= [B]=)
 declare -a collector_pids=()

@@ -18,7 +18,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 python=/usr/bin/python3
 
 work=$(mktemp -d /tmp/wdm_test_console_unitrep.XXXXXX)
-port=$((24000 + ($$ + 13) % 20000))
+port=$((14000 + ($$ + 13) % 12000))
 web_pid=
 cleanup () {
     [ -n "$web_pid" ] && kill "$web_pid" 2>/dev/null

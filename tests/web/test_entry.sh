@@ -23,7 +23,7 @@ done
 "$python" -c 'import selenium, openpyxl' 2>/dev/null || { echo "FAIL: python3-selenium or python3-openpyxl is missing"; exit 1; }
 
 work=$(mktemp -d /tmp/wdm_test_entry.XXXXXX)
-port=$((24000 + ($$ + 7) % 20000))
+port=$((14000 + ($$ + 7) % 12000))
 web_pid=
 cleanup () {
     [ -n "$web_pid" ] && kill "$web_pid" 2>/dev/null

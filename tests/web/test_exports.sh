@@ -23,7 +23,7 @@ for need in chromium pdftotext pdfinfo; do
 done
 
 work=$(mktemp -d /tmp/wdm_test_exports.XXXXXX)
-port=$((24000 + ($$ + 13) % 20000))
+port=$((14000 + ($$ + 13) % 12000))
 web_pid=
 cleanup () {
     [ -n "$web_pid" ] && kill "$web_pid" 2>/dev/null
