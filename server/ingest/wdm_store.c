@@ -385,16 +385,13 @@ s_store_batches (wdm_store_t *self, wdm_batch_t *batches, int count, int64_t *id
             int64_t id = strtoll (PQgetvalue (res, row, 0), NULL, 10);
             uint32_t n = (uint32_t)strtoul (PQgetvalue (res, row, 1), NULL, 10);
             bool stored = *PQgetvalue (res, row, 2) == 's';
-            for (int b = 0; b < count; b++) {
-                if (ids [b] != id)
-                    continue;
-                if (stored)
+            for (int b = 0; b < count; b++)
+                if (ids [b] == id && stored)
                     batches [b].accepted = n;
-                else  //  counted among the duplicates below
+                else if (ids [b] == id && n)  //  counted among the duplicates below
                     wdm_log_info ("store: batch %llu from %s: %u unchanged (the same as the latest "
                                   "revision), acknowledged without a new revision",
                                   (unsigned long long)batches [b].batch_no, batches [b].unit, n);
-            }
         }
         PQclear (res);
     }

@@ -50,18 +50,15 @@ static const char *s_open_sql =
 //  (and now meets the target); other data it depends on arrived; or, with
 //  no new data, the thresholds or target changed.
 //
-//  A bulk correction resolves thousands at once, so the notes are found
-//  set-based: the warnings' last transitions are read together (since);
-//  the areas within the warnings' areas, each with itself, are walked down
-//  once (within; area_within would build every area's closure for each
-//  warning); a later year's data and a missing report's arrival are one
-//  probe of observation per warning and area within its area; and whether
-//  other data arrived is compared with each indicator's last arrival, read
-//  once.  Before, 3,000 resolutions over 60,000 observations took 60 s, and
-//  the first evaluation after a load of 1,000,000 did not end.  A district
-//  warning still probes every area of the district (docs/PERFORMANCE.md).
-//  In two parts, each within what C lets a string literal be;
-//  wdm_warn_apply joins them.
+//  A bulk correction resolves thousands at once, so each warning's note
+//  costs only its own look-ups: the areas within its area are walked down
+//  from it (area_within would build every area's closure for each
+//  warning), and whether other data arrived is compared with each
+//  indicator's last arrival, read once (not a search of observation per
+//  warning).  Before, 3,000 resolutions over 60,000 observations took 60 s,
+//  and the first evaluation after a load of 1,000,000 did not end.  In
+//  two parts, each within what C lets a string literal be; wdm_warn_apply
+//  joins them.
 static const char *s_resolve_head =
     "WITH gone AS ("
     "  UPDATE warning w SET state = 'resolved', resolved_at = now (), updated_at = now ()"
@@ -73,21 +70,24 @@ static const char *s_resolve_head =
     "  SELECT g.id, coalesce (max (e.at), g.opened_at) AS at FROM gone g"
     "    LEFT JOIN warning_event e ON e.warning_id = g.id AND e.transition IN ('open', 'update', 'reopen')"
     "   GROUP BY g.id, g.opened_at"
-    "), within AS MATERIALIZED ("  //  each area of a warning, with itself and the areas within it
+    "), below AS MATERIALIZED ("  //  the areas within each area of a warning (not itself)
     "  WITH RECURSIVE down (top, code) AS ("
-    "    SELECT DISTINCT area_code, area_code FROM gone"
+    "    SELECT a.parent_code, a.code FROM area a WHERE a.parent_code IN (SELECT area_code FROM gone)"
     "    UNION ALL SELECT d.top, a.code FROM down d JOIN area a ON a.parent_code = d.code"
     "  ) SELECT top, code FROM down"
     "), later AS ("  //  a later year's data of the area or those within it, since
     "  SELECT g.id, max (y.year) AS year"
     "    FROM gone g JOIN since s ON s.id = g.id"
-    "    JOIN within b ON b.top = g.area_code"
+    "    JOIN (SELECT area_code AS top, area_code AS code FROM gone UNION SELECT top, code FROM below) b"
+    "      ON b.top = g.area_code"
     "   CROSS JOIN LATERAL (SELECT max (o.year) AS year FROM observation o"
     "                        WHERE o.indicator_code = g.indicator_code AND o.area_code = b.code"
     "                          AND o.year > g.year AND o.received_at > s.at) y"
     "   GROUP BY g.id"
     "), arrived AS ("  //  a missing report's value, of the area or those within it
-    "  SELECT DISTINCT g.id FROM gone g JOIN within b ON b.top = g.area_code"
+    "  SELECT DISTINCT g.id FROM gone g"
+    "    JOIN (SELECT area_code AS top, area_code AS code FROM gone UNION SELECT top, code FROM below) b"
+    "      ON b.top = g.area_code"
     "   CROSS JOIN LATERAL (SELECT 1 FROM observation o"  //  a probe each, not a hash of observation
     "                        WHERE o.indicator_code = g.indicator_code AND o.area_code = b.code"
     "                          AND o.year = g.year AND (g.body = '' OR o.body = g.body) LIMIT 1) o"
