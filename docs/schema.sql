@@ -143,6 +143,29 @@ CREATE TYPE wdmon.warning_state AS ENUM (
 
 
 --
+-- Name: area_closure_rebuild(); Type: FUNCTION; Schema: wdmon; Owner: -
+--
+
+CREATE FUNCTION wdmon.area_closure_rebuild() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'wdmon', 'pg_temp'
+    AS $$
+BEGIN
+    LOCK TABLE area_closure IN EXCLUSIVE MODE;
+    DELETE FROM area_closure;
+    INSERT INTO area_closure (area_code, within_code, depth)
+    WITH RECURSIVE t (area_code, within_code, depth) AS (
+        SELECT code, code, 0 FROM area
+        UNION ALL
+        SELECT t.area_code, a.code, t.depth + 1 FROM t JOIN area a ON a.parent_code = t.within_code
+    )
+    SELECT area_code, within_code, depth FROM t;
+    RETURN NULL;
+END
+$$;
+
+
+--
 -- Name: forward_enable(boolean); Type: FUNCTION; Schema: wdmon; Owner: -
 --
 
@@ -741,26 +764,25 @@ CREATE TABLE wdmon.area (
 
 
 --
+-- Name: area_closure; Type: TABLE; Schema: wdmon; Owner: -
+--
+
+CREATE TABLE wdmon.area_closure (
+    area_code text NOT NULL,
+    within_code text NOT NULL,
+    depth integer NOT NULL
+);
+
+
+--
 -- Name: area_within; Type: VIEW; Schema: wdmon; Owner: -
 --
 
 CREATE VIEW wdmon.area_within AS
- WITH RECURSIVE t(area_code, within_code, depth) AS (
-         SELECT area.code,
-            area.code,
-            0 AS "?column?"
-           FROM wdmon.area
-        UNION ALL
-         SELECT t_1.area_code,
-            a.code,
-            (t_1.depth + 1)
-           FROM (t t_1
-             JOIN wdmon.area a ON ((a.parent_code = t_1.within_code)))
-        )
- SELECT t.area_code,
-    t.within_code,
-    t.depth
-   FROM t;
+ SELECT area_closure.area_code,
+    area_closure.within_code,
+    area_closure.depth
+   FROM wdmon.area_closure;
 
 
 --
@@ -957,11 +979,7 @@ CREATE TABLE wdmon.responsibility (
 --
 
 CREATE VIEW wdmon.report_owed AS
- WITH within AS MATERIALIZED (
-         SELECT area_within.area_code,
-            area_within.within_code
-           FROM wdmon.area_within
-        ), watched AS (
+ WITH watched AS (
          SELECT t.indicator_code,
             t.plan_code,
             p.current,
@@ -1022,11 +1040,13 @@ CREATE VIEW wdmon.report_owed AS
         END AS state,
     w.plans
    FROM (owed w
-     LEFT JOIN LATERAL ( SELECT min(o.received_at) AS first_received
+     LEFT JOIN LATERAL ( SELECT o.received_at AS first_received
            FROM wdmon.observation o
-          WHERE ((o.indicator_code = w.indicator_code) AND (o.year = w.year) AND (o.period_kind = 'year'::wdmon.frequency) AND (o.period_no = 0) AND ((w.body = ''::text) OR (o.body = w.body)) AND (o.area_code IN ( SELECT a.within_code
-                   FROM within a
-                  WHERE (a.area_code = w.area_code))))) f ON (true));
+          WHERE ((o.indicator_code = w.indicator_code) AND (o.year = w.year) AND (o.period_kind = 'year'::wdmon.frequency) AND (o.period_no = 0) AND ((w.body = ''::text) OR (o.body = w.body)) AND (EXISTS ( SELECT 1
+                   FROM wdmon.area_closure a
+                  WHERE ((a.area_code = w.area_code) AND (a.within_code = o.area_code)))))
+          ORDER BY o.received_at
+         LIMIT 1) f ON (true));
 
 
 --
@@ -1985,6 +2005,14 @@ ALTER TABLE ONLY wdmon.api_token
 
 
 --
+-- Name: area_closure area_closure_pkey; Type: CONSTRAINT; Schema: wdmon; Owner: -
+--
+
+ALTER TABLE ONLY wdmon.area_closure
+    ADD CONSTRAINT area_closure_pkey PRIMARY KEY (area_code, within_code);
+
+
+--
 -- Name: area area_pkey; Type: CONSTRAINT; Schema: wdmon; Owner: -
 --
 
@@ -2388,6 +2416,13 @@ CREATE UNIQUE INDEX notice_recipient_name ON wdmon.notice_recipient USING btree 
 
 
 --
+-- Name: observation_arrival; Type: INDEX; Schema: wdmon; Owner: -
+--
+
+CREATE INDEX observation_arrival ON wdmon.observation USING btree (indicator_code, year, received_at) INCLUDE (area_code, body) WHERE ((period_kind = 'year'::wdmon.frequency) AND (period_no = 0));
+
+
+--
 -- Name: observation_by_area; Type: INDEX; Schema: wdmon; Owner: -
 --
 
@@ -2395,10 +2430,10 @@ CREATE INDEX observation_by_area ON wdmon.observation USING btree (area_code, in
 
 
 --
--- Name: observation_first_received; Type: INDEX; Schema: wdmon; Owner: -
+-- Name: observation_received; Type: INDEX; Schema: wdmon; Owner: -
 --
 
-CREATE INDEX observation_first_received ON wdmon.observation USING btree (indicator_code, year, area_code) INCLUDE (received_at, body) WHERE ((period_kind = 'year'::wdmon.frequency) AND (period_no = 0));
+CREATE INDEX observation_received ON wdmon.observation USING btree (received_at, id);
 
 
 --
@@ -2451,6 +2486,13 @@ CREATE INDEX unit_key_unit_idx ON wdmon.unit_key USING btree (unit_code);
 
 
 --
+-- Name: warning_event_at; Type: INDEX; Schema: wdmon; Owner: -
+--
+
+CREATE INDEX warning_event_at ON wdmon.warning_event USING btree (at, id);
+
+
+--
 -- Name: warning_event_warning_idx; Type: INDEX; Schema: wdmon; Owner: -
 --
 
@@ -2465,6 +2507,13 @@ CREATE UNIQUE INDEX warning_key ON wdmon.warning USING btree (plan_code, rule_co
 
 
 --
+-- Name: warning_open_by_plan; Type: INDEX; Schema: wdmon; Owner: -
+--
+
+CREATE INDEX warning_open_by_plan ON wdmon.warning USING btree (plan_code, level, updated_at, id) INCLUDE (year) WHERE (state <> 'resolved'::wdmon.warning_state);
+
+
+--
 -- Name: warning_open_idx; Type: INDEX; Schema: wdmon; Owner: -
 --
 
@@ -2476,6 +2525,13 @@ CREATE INDEX warning_open_idx ON wdmon.warning USING btree (state, level) WHERE 
 --
 
 CREATE INDEX warning_plan_open ON wdmon.warning USING btree (plan_code, indicator_code, area_code) WHERE (state <> 'resolved'::wdmon.warning_state);
+
+
+--
+-- Name: area area_closure_rebuild; Type: TRIGGER; Schema: wdmon; Owner: -
+--
+
+CREATE TRIGGER area_closure_rebuild AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON wdmon.area FOR EACH STATEMENT EXECUTE FUNCTION wdmon.area_closure_rebuild();
 
 
 --

@@ -317,14 +317,12 @@ s_load_counts_by_body (rp_report_t *self, const s_span_t *span)
 //  The warnings open_warnings lists (not resolved, about a target of
 //  their plan), read from warning itself: the view's lateral search for
 //  each one's responsible unit, which these counts do not need, costs
-//  seconds with tens of thousands of warnings (issue 15).  rule,
-//  indicator and area, the view's other joins, are the warning's foreign
-//  keys and drop none.  Continue with " AND ...".
-#define S_OPEN_WARNINGS                                                                                      \
-    "wdmon.warning w"                                                                                        \
-    "  JOIN wdmon.plan_target t ON t.plan_code = w.plan_code AND t.indicator_code = w.indicator_code"        \
-    "  JOIN wdmon.domain d ON d.plan_code = t.plan_code AND d.code = t.domain_code"                          \
-    " WHERE w.state <> 'resolved'"
+//  seconds with tens of thousands of warnings (issue 15).  The view's
+//  joins (rule, indicator, area, the plan's target and its domain) are
+//  the warning's foreign keys, NOT NULL, and drop none: warning alone is
+//  read, the counts from its index of open warnings (sql/068).  Continue
+//  with " AND ...".
+#define S_OPEN_WARNINGS "wdmon.warning w WHERE w.state <> 'resolved'"
 
 //  Open warnings that speak about a target, for the district (min_count:
 //  any area, since each town's teams are judged), about a year up to the

@@ -175,15 +175,16 @@ s_path_id (const char *path, const char *prefix, const char **rest)
     return id;
 }
 
-//  The console's session settings: no JIT.  The pages' queries are short,
-//  but the planner's estimates for the recursive area views run to tens
-//  of millions, past jit_above_cost, and compiling them took 2-6 s of a
-//  completeness page that runs in 0.7 s (issue 15, at 1,000,000
-//  observations).  0, or -1 logged.
+//  The console's session settings: no JIT, no parallel workers.  The
+//  pages' queries are short, but the planner's estimates for the
+//  recursive area views ran to tens of millions, past jit_above_cost, and
+//  compiling them took 2-6 s of a completeness page that runs in 0.7 s;
+//  starting two workers for an index scan that finds nothing took 30 ms
+//  of 35 (issue 15, at 1,000,000 observations).  0, or -1 logged.
 static int
 s_session (PGconn *conn)
 {
-    return wdm_db_exec (conn, "SET jit = off");
+    return wdm_db_exec (conn, "SET jit = off; SET max_parallel_workers_per_gather = 0");
 }
 
 //  Whether the database is there; one reset is tried.  A connection the

@@ -352,6 +352,51 @@ check("a unit user's reports page offers its own unit's report only (issue 16)",
       status == 200 and re.findall(r'<option value="((?:unit|area):[^"]*)"', text) == ["unit:health_commission"]
       and 'data-id="%s"' % number not in text, text[:300])
 
+# --- The overview: counts as the database holds them --------------------------
+# The open warnings by level and what arrived since the last visit, each
+# list counted up to 1000 ("1000+" past it) and its newest ten read from an
+# index (sql/068; issue 15: counting a million values took 450 ms).
+
+
+def overview_since(session):
+    """(since, {list id: count text}, first value link) of the overview."""
+    status, text, _, _ = page(session, "/overview")
+    since = re.search(r'<section id="changes" data-since="([^"]+)"', text)
+    counts = dict(re.findall(r'<div class="since" id="([a-z-]+)"><h3>[^<]*<strong class="count"[^>]*>([^<]*)<',
+                             text))
+    values = re.search(r'<div class="since" id="since-values">.*?<a href="/indicator/([^"]+)"', text, re.S)
+    return status, since.group(1) if since else None, counts, values.group(1) if values else None, text
+
+
+def capped(n):
+    return str(n) if n <= 1000 else "1000+"
+
+
+wang = login("wang")
+status, since, counts, _, text = overview_since(wang)
+check("the overview answers with its changes since the last visit", status == 200 and since, text[:300])
+received = int(q("SELECT count (*) FROM observation WHERE received_at > '%s'" % since)[0][0])
+expect("values received since the last visit: the database's count", counts.get("since-values"), capped(received))
+opened = int(q("SELECT count (*) FROM warning_event WHERE transition IN ('open', 'reopen')"
+               " AND at > '%s'" % since)[0][0])
+expect("warnings opened since the last visit: the database's count", counts.get("since-opened"), capped(opened))
+red, yellow = q("SELECT count (*) FILTER (WHERE level = 'red'), count (*) FILTER (WHERE level = 'yellow')"
+                "  FROM warning WHERE state <> 'resolved' AND plan_code = (SELECT code FROM plan WHERE current)")[0]
+expect("the overview's open warnings by level: the database's",
+       re.findall(r'<strong id="(?:red|yellow)-count">(\d+)</strong>', text), [red, yellow])
+# 1001 more values of the series received first (revisions of its newest
+# value, the same figure): past the cap, and the newest of them listed first.
+oldest = q("SELECT indicator_code FROM observation ORDER BY received_at, id LIMIT 1")[0][0]
+q("INSERT INTO observation (indicator_code, area_code, year, period_kind, period_no, body, sex, revision,"
+  "                         value, unit_code, rec_epoch, rec_seq)"
+  " SELECT o.indicator_code, o.area_code, o.year, o.period_kind, o.period_no, o.body, o.sex, o.revision + r,"
+  "        o.value, o.unit_code, 990000, r"
+  "   FROM (SELECT * FROM observation WHERE indicator_code = '%s' ORDER BY revision DESC LIMIT 1) o"
+  "  CROSS JOIN generate_series (1, 1001) r" % oldest)
+status, _, counts, newest, _ = overview_since(wang)
+expect("1001 more values received: the count says 1000+", counts.get("since-values"), "1000+")
+expect("the newest value listed first is the one just received", newest, oldest)
+
 # --- The database closes the console's connection ----------------------------
 # As at a failover or a restart: the backend says FATAL and closes.  The next
 # request finds the connection gone and makes it again; it is answered, not
