@@ -578,6 +578,48 @@ $$;
 
 
 --
+-- Name: unit_delivery_clear(); Type: FUNCTION; Schema: wdmon; Owner: -
+--
+
+CREATE FUNCTION wdmon.unit_delivery_clear() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'wdmon', 'pg_temp'
+    AS $$
+BEGIN
+    DELETE FROM unit_delivery;
+    RETURN NULL;
+END
+$$;
+
+
+--
+-- Name: unit_delivery_count(); Type: FUNCTION; Schema: wdmon; Owner: -
+--
+
+CREATE FUNCTION wdmon.unit_delivery_count() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'wdmon', 'pg_temp'
+    AS $$
+BEGIN
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        UPDATE unit_delivery d SET records = d.records - g.n,
+               last_received = (SELECT max (o.received_at) FROM observation o WHERE o.unit_code = d.unit_code)
+          FROM (SELECT unit_code, count (*) AS n FROM old_rows GROUP BY unit_code ORDER BY unit_code) g
+         WHERE d.unit_code = g.unit_code;
+    END IF;
+    IF TG_OP IN ('UPDATE', 'INSERT') THEN
+        INSERT INTO unit_delivery AS d (unit_code, records, last_received)
+        SELECT unit_code, count (*), max (received_at) FROM new_rows GROUP BY unit_code ORDER BY unit_code
+        ON CONFLICT (unit_code) DO UPDATE
+           SET records = d.records + excluded.records,
+               last_received = greatest (d.last_received, excluded.last_received);
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+
+--
 -- Name: warning_acknowledge(bigint, text, text); Type: FUNCTION; Schema: wdmon; Owner: -
 --
 
@@ -1826,6 +1868,18 @@ CREATE TABLE wdmon.server_status (
 
 
 --
+-- Name: unit_delivery; Type: TABLE; Schema: wdmon; Owner: -
+--
+
+CREATE TABLE wdmon.unit_delivery (
+    unit_code text NOT NULL,
+    records bigint NOT NULL,
+    last_received timestamp with time zone,
+    CONSTRAINT unit_delivery_records_check CHECK ((records >= 0))
+);
+
+
+--
 -- Name: unit_key; Type: TABLE; Schema: wdmon; Owner: -
 --
 
@@ -2301,6 +2355,14 @@ ALTER TABLE ONLY wdmon.server_status
 
 
 --
+-- Name: unit_delivery unit_delivery_pkey; Type: CONSTRAINT; Schema: wdmon; Owner: -
+--
+
+ALTER TABLE ONLY wdmon.unit_delivery
+    ADD CONSTRAINT unit_delivery_pkey PRIMARY KEY (unit_code);
+
+
+--
 -- Name: unit_key unit_key_pkey; Type: CONSTRAINT; Schema: wdmon; Owner: -
 --
 
@@ -2486,6 +2548,13 @@ CREATE INDEX unit_key_unit_idx ON wdmon.unit_key USING btree (unit_code);
 
 
 --
+-- Name: warning_by_indicator; Type: INDEX; Schema: wdmon; Owner: -
+--
+
+CREATE INDEX warning_by_indicator ON wdmon.warning USING btree (indicator_code, plan_code);
+
+
+--
 -- Name: warning_event_at; Type: INDEX; Schema: wdmon; Owner: -
 --
 
@@ -2588,6 +2657,34 @@ CREATE TRIGGER observation_references_update AFTER UPDATE ON wdmon.observation R
 --
 
 CREATE TRIGGER plan_target_statistic BEFORE INSERT OR UPDATE ON wdmon.plan_target FOR EACH ROW EXECUTE FUNCTION wdmon.plan_target_check_statistic();
+
+
+--
+-- Name: observation unit_delivery_delete; Type: TRIGGER; Schema: wdmon; Owner: -
+--
+
+CREATE TRIGGER unit_delivery_delete AFTER DELETE ON wdmon.observation REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION wdmon.unit_delivery_count();
+
+
+--
+-- Name: observation unit_delivery_insert; Type: TRIGGER; Schema: wdmon; Owner: -
+--
+
+CREATE TRIGGER unit_delivery_insert AFTER INSERT ON wdmon.observation REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION wdmon.unit_delivery_count();
+
+
+--
+-- Name: observation unit_delivery_truncate; Type: TRIGGER; Schema: wdmon; Owner: -
+--
+
+CREATE TRIGGER unit_delivery_truncate AFTER TRUNCATE ON wdmon.observation FOR EACH STATEMENT EXECUTE FUNCTION wdmon.unit_delivery_clear();
+
+
+--
+-- Name: observation unit_delivery_update; Type: TRIGGER; Schema: wdmon; Owner: -
+--
+
+CREATE TRIGGER unit_delivery_update AFTER UPDATE ON wdmon.observation REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION wdmon.unit_delivery_count();
 
 
 --

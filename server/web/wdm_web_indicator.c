@@ -2,7 +2,7 @@
     target in the plan's own words, the report's chart of its trend at full
     size (baseline to the latest year, the target line, the projection to
     the plan's end with its band, the time-progress line), its value and
-    status for every area, the revisions (every value received: who sent
+    status for the district and every town and street, the revisions (every value received: who sent
     it and when) and its warnings with links to their history.
 
     The statuses are the report's (wdm_report_state): the district's is the
@@ -28,6 +28,12 @@
 
 //  The revisions shown at most (the count says how many there are).
 #define S_REVISIONS_MAX 200
+
+//  The warnings listed at most (the count says how many there are; the
+//  warnings page filtered by the indicator lists them all).
+#define S_WARNINGS_MAX 100
+#define S_STR_(x)      #x
+#define S_STR(x)       S_STR_ (x)
 
 //  A value as the report writes it (wdm_number_text).
 static void
@@ -123,12 +129,15 @@ s_row (PGresult **rows, const PGresult *areas, int row, int year, double value, 
     }
 }
 
-//  The value and status for every area: the district's is the report's
-//  own; each other area's the same judgement on its series, no better
-//  than its open warnings ($1 indicator, $2 plan, $3 baseline year, $4
-//  year).  One grouped query each for the values and the warnings (the
-//  open_warnings view's rows, from warning: its responsible unit is not
-//  needed here), not a subquery per area: 1,032 areas in the benchmark.
+//  The value and status for the district and each town and street (the
+//  areas directly within it, as the plan monitors them): the district's
+//  is the report's own; each other area's the same judgement on its
+//  series, no better than its open warnings ($1 indicator, $2 plan, $3
+//  baseline year, $4 year).  One grouped query each for the values and
+//  the warnings (the open_warnings view's rows, from warning: its
+//  responsible unit is not needed here), not a subquery per area.  The
+//  villages and communities below (1,000 in the benchmark, which made the
+//  page 0.8 MB) are on their town's or street's page, and the page says so.
 static void
 s_areas (wdm_web_req_t *req, const wdm_report_state_t *state, int i, const char *plan)
 {
@@ -147,18 +156,20 @@ s_areas (wdm_web_req_t *req, const wdm_report_state_t *state, int i, const char 
     PGresult *rows = wdm_web_rows_new (6);  //  the download's (wdm_web_downloads)
     PGresult *areas = wdm_db_query (
         req->conn,
+        "WITH shown AS (SELECT within_code AS code FROM area_within"
+        "                WHERE area_code = (SELECT code FROM area WHERE level = 'district' ORDER BY code LIMIT 1)"
+        "                  AND depth <= 1)"
         "SELECT a.code, a.name_zh, a.name_en, a.level::text, v.series, f.flags"
-        "  FROM area a"
+        "  FROM shown s JOIN area a ON a.code = s.code"
         "  LEFT JOIN (SELECT v.area_code, string_agg (v.year || '=' || v.value, ' ' ORDER BY v.year) AS series"
         "               FROM indicator_value v"
         "              WHERE v.indicator_code = $1 AND v.year BETWEEN $3::int AND $4::int"
+        "                AND v.area_code IN (SELECT code FROM shown)"
         "              GROUP BY v.area_code) v ON v.area_code = a.code"
         "  LEFT JOIN (SELECT w.area_code, string_agg (w.rule_code || '=' || w.level::text, ' ') AS flags"
         "               FROM warning w"
-        "               JOIN plan_target t ON t.plan_code = w.plan_code AND t.indicator_code = w.indicator_code"
-        "               JOIN domain d ON d.plan_code = t.plan_code AND d.code = t.domain_code"
         "              WHERE w.state <> 'resolved' AND w.indicator_code = $1 AND w.plan_code = $2"
-        "                AND w.year BETWEEN $3::int AND $4::int"
+        "                AND w.year BETWEEN $3::int AND $4::int AND w.area_code IN (SELECT code FROM shown)"
         "              GROUP BY w.area_code) f ON f.area_code = a.code"
         " ORDER BY a.level, a.code",
         4, params, PGRES_TUPLES_OK, NULL, 0);
@@ -230,30 +241,49 @@ s_areas (wdm_web_req_t *req, const wdm_report_state_t *state, int i, const char 
                             wdm_report_status_en (status));
     }
     wdm_web_raw (out, "</tbody></table>");
+    PGresult *below = wdm_db_query (req->conn,
+                                    "SELECT count (*) FROM area_within WHERE depth > 1 AND area_code ="
+                                    " (SELECT code FROM area WHERE level = 'district' ORDER BY code LIMIT 1)",
+                                    0, NULL, PGRES_TUPLES_OK, NULL, 0);
+    if (below && strcmp (PQgetvalue (below, 0, 0), "0") != 0)
+        wdm_web_html (out,
+                      "<p id=\"areas-below\">另有 %s 个村、社区，其数值见所在镇街页面 <span class=\"en\">%s"
+                      " villages and communities more: on their town's or street's page</span></p>",
+                      PQgetvalue (below, 0, 0), PQgetvalue (below, 0, 0));
+    PQclear (below);
     wdm_web_downloads_areas (req, item.code, rows);
     PQclear (rows);
     PQclear (areas);
 }
 
 //  Every value received for the indicator, newest first: the revisions,
-//  who sent each (the member unit) and when.
+//  who sent each (the member unit) and when.  Counted, and the newest
+//  S_REVISIONS_MAX chosen on the narrow rows, and only those worded and
+//  joined (counting and wording each of 9,000 values in one query took
+//  150-580 ms at 1,000,000 observations; issue 15).
 static void
 s_revisions (wdm_web_req_t *req, const char *code)
 {
     wdm_buf_t *out = &req->body;
     const char *params [] = { code, req->config->timezone };
+    PGresult *counted =
+        wdm_db_query (req->conn, "SELECT count (*) FROM observation WHERE indicator_code = $1", 1, params,
+                      PGRES_TUPLES_OK, NULL, 0);
+    //  The newest S_REVISIONS_MAX (200).
     PGresult *res = wdm_db_query (
         req->conn,
         "SELECT o.area_code, a.name_zh, o.year, o.period_kind::text || CASE WHEN o.period_no > 0"
         "       THEN ' ' || o.period_no ELSE '' END, o.sex::text, o.body, o.revision, o.value::text,"
         "       o.status::text, o.unit_code, u.name_zh, " WDM_TABLE_LOCAL_TIME (
             "o.received_at", "2") ","
-                                  "       coalesce (o.note, ''), count (*) OVER ()"
-                                  "  FROM observation o JOIN area a ON a.code = o.area_code"
+                                  "       coalesce (o.note, '')"
+                                  "  FROM (SELECT id FROM observation WHERE indicator_code = $1"
+                                  "         ORDER BY received_at DESC, id DESC LIMIT 200) s"
+                                  "  JOIN observation o ON o.id = s.id JOIN area a ON a.code = o.area_code"
                                   "  JOIN member_unit u ON u.code = o.unit_code"
-                                  " WHERE o.indicator_code = $1"
-                                  " ORDER BY o.received_at DESC, o.id DESC LIMIT 200",
+                                  " ORDER BY o.received_at DESC, o.id DESC",
         2, params, PGRES_TUPLES_OK, NULL, 0);
+    const char *count = counted ? PQgetvalue (counted, 0, 0) : "0";
     int rows = res ? PQntuples (res) : 0;
     wdm_buf_printf (
         out,
@@ -263,8 +293,7 @@ s_revisions (wdm_web_req_t *req, const char *code)
         "Body</th><th class=\"num\">修订<br>Rev.</th><th class=\"num\">数值<br>Value</th><th>状态<br>"
         "Status</th><th>报送单位<br>Sent by</th><th>收到时间<br>Received</th><th>说明<br>Note</th>"
         "</tr></thead><tbody>",
-        rows ? PQgetvalue (res, 0, 13) : "0", rows ? PQgetvalue (res, 0, 13) : "0",
-        rows == S_REVISIONS_MAX ? "（显示最新 200 条 / the latest 200 shown）" : "");
+        count, count, rows == S_REVISIONS_MAX ? "（显示最新 200 条 / the latest 200 shown）" : "");
     //  Columns: area name, year, period, sex, body, revision, value,
     //  status; the unit (its name, its code); received; note.
     static const char *const classes [] = { NULL, "num", NULL, NULL, NULL, "num", "num", NULL };
@@ -279,11 +308,15 @@ s_revisions (wdm_web_req_t *req, const char *code)
         wdm_web_raw (out, "</tr>");
     }
     wdm_web_raw (out, "</tbody></table>");
+    PQclear (counted);
     PQclear (res);
 }
 
 //  The indicator's warnings of the plan, in every state, each linking to
-//  its history on the warnings page.
+//  its history on the warnings page: the open first, at most
+//  S_WARNINGS_MAX, chosen on the narrow rows and only those worded (an
+//  indicator has a warning in each of 1,031 areas in the benchmark); the
+//  count says how many, the warnings page lists them all.
 static void
 s_warnings (wdm_web_req_t *req, const char *code, const char *plan)
 {
@@ -293,22 +326,34 @@ s_warnings (wdm_web_req_t *req, const char *code, const char *plan)
         req->conn,
         "SELECT w.id, w.level::text, w.state, (SELECT name_zh FROM rule WHERE code = w.rule_code),"
         "       a.name_zh, w.year, " WDM_TABLE_LOCAL_TIME (
-            "w.updated_at", "3") ", w.message_zh,"
-                                 "       (SELECT count (*) FROM warning_event e WHERE e.warning_id = w.id)"
-                                 "  FROM warning w JOIN area a ON a.code = w.area_code"
-                                 " WHERE w.indicator_code = $1 AND w.plan_code = $2"
-                                 " ORDER BY w.state = 'resolved', w.level DESC, w.updated_at DESC, w.id DESC",
+            "w.updated_at",
+            "3") ", w.message_zh,"
+                 "       (SELECT count (*) FROM warning_event e WHERE e.warning_id = w.id), s.total"
+                 "  FROM (SELECT id, count (*) OVER () AS total FROM warning"
+                 "         WHERE indicator_code = $1 AND plan_code = $2"
+                 "         ORDER BY state = 'resolved', level DESC, updated_at DESC, id DESC LIMIT 100) s"
+                 "  JOIN warning w ON w.id = s.id JOIN area a ON a.code = w.area_code"
+                 " ORDER BY w.state = 'resolved', w.level DESC, w.updated_at DESC, w.id DESC",
         3, params, PGRES_TUPLES_OK, NULL, 0);
+    int rows = res ? PQntuples (res) : 0;
     wdm_web_raw (out,
                  "<h2>预警 <span class=\"en\">Warnings</span></h2><p><a id=\"warnings-link\" "
                  "href=\"/warnings?indicator=");
     wdm_web_url_arg (out, code);
+    wdm_web_raw (out, "\">在预警页查看 / on the warnings page</a>");
+    if (rows == S_WARNINGS_MAX) {
+        long total = atol (PQgetvalue (res, 0, 9));
+        wdm_buf_printf (out,
+                        " <span id=\"indicator-warnings-count\">共 %ld 条，此处显示前 %d 条 / %ld warnings,"
+                        " the first %d here</span>",
+                        total, S_WARNINGS_MAX, total, S_WARNINGS_MAX);
+    }
     wdm_web_raw (out,
-                 "\">在预警页查看 / on the warnings page</a></p><table id=\"indicator-warnings\"><thead>"
+                 "</p><table id=\"indicator-warnings\"><thead>"
                  "<tr><th>编号<br>No.</th><th>级别<br>Level</th><th>状态<br>State</th><th>规则<br>Rule"
                  "</th><th>地区<br>Area</th><th class=\"num\">年份<br>Year</th><th>更新时间<br>Updated</th>"
                  "<th>历史<br>History</th><th>预警信息<br>Message</th></tr></thead><tbody>");
-    for (int row = 0; res && row < PQntuples (res); row++) {
+    for (int row = 0; row < rows; row++) {
         const char *id = PQgetvalue (res, row, 0);
         bool red = strcmp (PQgetvalue (res, row, 1), "red") == 0;
         wdm_web_html (
@@ -321,7 +366,7 @@ s_warnings (wdm_web_req_t *req, const char *code, const char *plan)
         s_td (out, NULL, PQgetvalue (res, row, 7));
         wdm_web_raw (out, "</tr>");
     }
-    if (!res || PQntuples (res) == 0)
+    if (rows == 0)
         wdm_web_raw (out, "<tr><td colspan=\"9\">没有预警 / no warning</td></tr>");
     wdm_web_raw (out, "</tbody></table>");
     PQclear (res);

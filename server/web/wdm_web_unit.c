@@ -24,7 +24,9 @@
 
 //  Every unit ($1: one unit for a unit user, else ''; $2 the zone).
 //  Delivered: a batch stored from its collector, or records stored in its
-//  name without one (loaded directly, e.g. history).
+//  name without one (loaded directly, e.g. history).  The records stored
+//  and the last one's arrival are unit_delivery's, kept by triggers on
+//  observation (sql/068): counting a million rows took 200-340 ms.
 static const char *s_units_sql =
     "SELECT u.code, u.name_zh, u.name_en, u.kind::text, a.name_zh,"
     "       CASE WHEN u.active THEN '是 / yes' ELSE '否 / no' END,"
@@ -36,8 +38,8 @@ static const char *s_units_sql =
              "  FROM member_unit u JOIN area a ON a.code = u.area_code"
              "  LEFT JOIN (SELECT unit_code, count (*) AS batches, max (received_at) AS last FROM ingest_batch"
              "              GROUP BY unit_code) b ON b.unit_code = u.code"
-             "  LEFT JOIN (SELECT unit_code, count (*) AS records, max (received_at) AS last FROM observation"
-             "              GROUP BY unit_code) o ON o.unit_code = u.code"
+             "  LEFT JOIN (SELECT unit_code, records, last_received AS last FROM unit_delivery) o"
+             "         ON o.unit_code = u.code"
              " WHERE $1 = '' OR u.code = $1"
              " ORDER BY u.code";
 

@@ -397,6 +397,32 @@ status, _, counts, newest, _ = overview_since(wang)
 expect("1001 more values received: the count says 1000+", counts.get("since-values"), "1000+")
 expect("the newest value listed first is the one just received", newest, oldest)
 
+
+# --- The units page: records stored per unit, as the database counts them ------
+# unit_delivery (sql/068) keeps the count by triggers on observation; the
+# page must show what count (*) gives, after an insert and a delete too.
+
+
+def units_records(session):
+    status, text, _, _ = page(session, "/units")
+    every = text[text.find('id="units"'):]  # after the table of units never delivered
+    rows = re.findall(r'<tr><td data-label="单位 Unit"[^>]*><a href="/unit/([^"]+)">.*?'
+                      r'<td data-label="已存储记录 Records stored"[^>]*>(\d+)</td>', every, re.S)
+    return status, {code: n for code, n in rows if n != "0"}
+
+
+def db_records():
+    return {code: n for code, n in q("SELECT unit_code, count (*) FROM observation GROUP BY unit_code")}
+
+
+status, shown = units_records(wang)
+check("the units page answers and lists records", status == 200 and shown, repr(shown)[:300])
+expect("records stored per unit: the database's count", shown, db_records())
+q("DELETE FROM observation WHERE rec_epoch = 990000 AND rec_seq > 1000")
+status, shown = units_records(wang)
+expect("after a value is deleted: the database's count again", shown, db_records())
+
+
 # --- The database closes the console's connection ----------------------------
 # As at a failover or a restart: the backend says FATAL and closes.  The next
 # request finds the connection gone and makes it again; it is answered, not
