@@ -495,6 +495,38 @@ $_$;
 
 
 --
+-- Name: plan_baseline_stored(wdmon.target_kind, text, integer); Type: FUNCTION; Schema: wdmon; Owner: -
+--
+
+CREATE FUNCTION wdmon.plan_baseline_stored(kind wdmon.target_kind, indicator text, year integer) RETURNS double precision
+    LANGUAGE plpgsql STABLE
+    SET search_path TO 'wdmon', 'pg_temp'
+    AS $$
+DECLARE
+    district text := (SELECT code FROM area WHERE level = 'district' ORDER BY code LIMIT 1);
+BEGIN
+    IF kind = 'narrow_gap' THEN
+        RETURN (SELECT abs (f.value - m.value)::float8
+                  FROM observation_current f
+                  JOIN observation_current m ON m.indicator_code = f.indicator_code
+                       AND m.area_code = f.area_code AND m.year = f.year
+                       AND m.period_kind = 'year' AND m.period_no = 0 AND m.body = '' AND m.sex = 'M'
+                 WHERE f.indicator_code = indicator AND f.year = plan_baseline_stored.year
+                   AND f.period_kind = 'year' AND f.period_no = 0 AND f.body = '' AND f.sex = 'F'
+                   AND f.area_code = district);
+    ELSIF kind = 'min_count' THEN
+        RETURN (SELECT min (o.value)::float8 FROM observation_current o
+                 WHERE o.indicator_code = indicator AND o.year = plan_baseline_stored.year
+                   AND o.period_kind = 'year' AND o.period_no = 0 AND o.body <> '' AND o.sex = 'T');
+    END IF;
+    RETURN (SELECT v.value::float8 FROM indicator_value v
+             WHERE v.indicator_code = indicator AND v.year = plan_baseline_stored.year
+               AND v.area_code = district);
+END
+$$;
+
+
+--
 -- Name: plan_target_check_statistic(); Type: FUNCTION; Schema: wdmon; Owner: -
 --
 
@@ -1725,27 +1757,7 @@ CREATE VIEW wdmon.plan_baseline AS
         END AS source
    FROM ((wdmon.plan_target t
      JOIN wdmon.plan p ON ((p.code = t.plan_code)))
-     LEFT JOIN LATERAL ( SELECT
-                CASE t.target_kind
-                    WHEN 'narrow_gap'::wdmon.target_kind THEN ( SELECT abs((f.value - m.value)) AS abs
-                       FROM (wdmon.observation_current f
-                         JOIN wdmon.observation_current m ON (((m.indicator_code = f.indicator_code) AND (m.area_code = f.area_code) AND (m.year = f.year) AND (m.period_kind = 'year'::wdmon.frequency) AND (m.period_no = 0) AND (m.body = ''::text) AND (m.sex = 'M'::bpchar))))
-                      WHERE ((f.indicator_code = t.indicator_code) AND (f.year = p.baseline_year) AND (f.period_kind = 'year'::wdmon.frequency) AND (f.period_no = 0) AND (f.body = ''::text) AND (f.sex = 'F'::bpchar) AND (f.area_code = ( SELECT area.code
-                               FROM wdmon.area
-                              WHERE (area.level = 'district'::wdmon.area_level)
-                              ORDER BY area.code
-                             LIMIT 1))))
-                    WHEN 'min_count'::wdmon.target_kind THEN ( SELECT min(o.value) AS min
-                       FROM wdmon.observation_current o
-                      WHERE ((o.indicator_code = t.indicator_code) AND (o.year = p.baseline_year) AND (o.period_kind = 'year'::wdmon.frequency) AND (o.period_no = 0) AND (o.body <> ''::text) AND (o.sex = 'T'::bpchar)))
-                    ELSE ( SELECT v.value
-                       FROM wdmon.indicator_value v
-                      WHERE ((v.indicator_code = t.indicator_code) AND (v.year = p.baseline_year) AND (v.area_code = ( SELECT area.code
-                               FROM wdmon.area
-                              WHERE (area.level = 'district'::wdmon.area_level)
-                              ORDER BY area.code
-                             LIMIT 1))))
-                END AS value
+     LEFT JOIN LATERAL ( SELECT wdmon.plan_baseline_stored(t.target_kind, t.indicator_code, p.baseline_year) AS value
           WHERE (t.baseline_value IS NULL)) s ON (true));
 
 

@@ -178,3 +178,45 @@ INSERT INTO unit_delivery (unit_code, records, last_received)
 SELECT unit_code, count (*), max (received_at) FROM observation GROUP BY unit_code;
 
 GRANT SELECT ON unit_delivery TO wdmon_reader, wdmon_writer, wdmon_admin, wdmon_console;
+
+-- 7. plan_baseline (035) with its look-up in a function: the view inlined
+--    three subqueries over observation_current and indicator_value into
+--    every query that read it, and planning the report's catalog took
+--    30 ms of each console page.  PL/pgSQL keeps the look-up's plans for
+--    the session.  The values are the same, from the same views.
+CREATE FUNCTION plan_baseline_stored (kind target_kind, indicator text, year int) RETURNS float8
+LANGUAGE plpgsql STABLE SET search_path = wdmon, pg_temp AS $$
+DECLARE
+    district text := (SELECT code FROM area WHERE level = 'district' ORDER BY code LIMIT 1);
+BEGIN
+    IF kind = 'narrow_gap' THEN
+        RETURN (SELECT abs (f.value - m.value)::float8
+                  FROM observation_current f
+                  JOIN observation_current m ON m.indicator_code = f.indicator_code
+                       AND m.area_code = f.area_code AND m.year = f.year
+                       AND m.period_kind = 'year' AND m.period_no = 0 AND m.body = '' AND m.sex = 'M'
+                 WHERE f.indicator_code = indicator AND f.year = plan_baseline_stored.year
+                   AND f.period_kind = 'year' AND f.period_no = 0 AND f.body = '' AND f.sex = 'F'
+                   AND f.area_code = district);
+    ELSIF kind = 'min_count' THEN
+        RETURN (SELECT min (o.value)::float8 FROM observation_current o
+                 WHERE o.indicator_code = indicator AND o.year = plan_baseline_stored.year
+                   AND o.period_kind = 'year' AND o.period_no = 0 AND o.body <> '' AND o.sex = 'T');
+    END IF;
+    RETURN (SELECT v.value::float8 FROM indicator_value v
+             WHERE v.indicator_code = indicator AND v.year = plan_baseline_stored.year
+               AND v.area_code = district);
+END
+$$;
+
+CREATE OR REPLACE VIEW plan_baseline AS
+SELECT t.plan_code, t.indicator_code, p.baseline_year,
+       coalesce (t.baseline_value::float8, s.value) AS value,
+       CASE WHEN t.baseline_value IS NOT NULL THEN t.baseline_source
+            WHEN s.value IS NOT NULL THEN 'stored' END AS source
+  FROM plan_target t
+  JOIN plan p ON p.code = t.plan_code
+  LEFT JOIN LATERAL (
+        SELECT plan_baseline_stored (t.target_kind, t.indicator_code, p.baseline_year) AS value
+         WHERE t.baseline_value IS NULL
+  ) s ON true;

@@ -12,6 +12,7 @@ Usage: console_load.py URL LOGIN PASSWORD REQUESTS PATH...
 PASSWORD is "-").
 """
 import http.cookiejar
+import math
 import os
 import re
 import sys
@@ -21,8 +22,10 @@ import urllib.request
 
 
 def percentile(values, p):
+    """The nearest-rank percentile: the smallest value with at least p % of
+    the values at or below it (of 20 values, p95 is the 19th)."""
     ordered = sorted(values)
-    k = max(0, min(len(ordered) - 1, int(round(p / 100.0 * len(ordered) + 0.5)) - 1))
+    k = max(0, min(len(ordered) - 1, math.ceil(p / 100.0 * len(ordered)) - 1))
     return ordered[k]
 
 
