@@ -103,8 +103,8 @@ static const char *s_warnings_sql =
                             "       " WDM_TABLE_LOCAL_TIME (
                                 "w.updated_at",
                                 "5") " AS updated,"
-                                     "       w.message_zh AS message, w.message_en" WDM_WARNINGS_QUERY_WHERE
-                                         WDM_WARNINGS_QUERY_ORDER " LIMIT $13::int OFFSET $14::int";
+                                     "       w.message_zh AS message, w.message_en" WDM_WARNINGS_QUERY_PAGE (
+                                         "$13::int OFFSET $14::int") WDM_WARNINGS_QUERY_ORDER;
 static const char *s_warnings_count_sql = "SELECT count (*), $5::text" WDM_WARNINGS_QUERY_WHERE;
 
 //  The completeness, as `wdmon completeness` selects it; $3 a unit user's

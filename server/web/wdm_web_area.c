@@ -81,8 +81,8 @@ static const char *s_warnings_sql =
     "       CASE w.state WHEN 'open' THEN '未处理 / open' WHEN 'acknowledged' THEN '已确认 / acknowledged'"
     "            ELSE '已解除 / resolved' END,"
     "       (SELECT name_zh FROM rule WHERE code = w.rule_code), w.indicator_code, i.name_zh, w.year,"
-    "       " WDM_TABLE_LOCAL_TIME (
-        "w.updated_at", "5") ", w.message_zh" WDM_WARNINGS_QUERY_WHERE WDM_WARNINGS_QUERY_ORDER " LIMIT 1000";
+    "       " WDM_TABLE_LOCAL_TIME ("w.updated_at", "5") ", w.message_zh" WDM_WARNINGS_QUERY_PAGE ("1000")
+        WDM_WARNINGS_QUERY_ORDER;
 
 static const wdm_web_column_t s_warning_columns [] = {
     { "编号", "No.", true, "/warnings/" },  { "级别", "Level", false, NULL },

@@ -31,14 +31,10 @@ static const char *s_list_sql =
     "SELECT w.id, w.level, w.state, w.rule_code, (SELECT name_zh FROM rule WHERE code = w.rule_code),"
     "       w.indicator_code, i.name_zh, w.area_code, (SELECT name_zh FROM area WHERE code = w.area_code),"
     "       w.year, coalesce (w.unit_code, ''),"
-    "       " WDM_TABLE_LOCAL_TIME (
-        "w.opened_at",
-        "5") ","
-             "       " WDM_TABLE_LOCAL_TIME (
-                 "w.updated_at",
-                 "5") ","
-                      "       w.message_zh, w.message_en, count (*) OVER ()" WDM_WARNINGS_QUERY_WHERE
-                          WDM_WARNINGS_QUERY_ORDER " LIMIT 1000";
+    "       " WDM_TABLE_LOCAL_TIME ("w.opened_at", "5") ", " WDM_TABLE_LOCAL_TIME (
+        "w.updated_at", "5") ","
+                             "       w.message_zh, w.message_en, s.total" WDM_WARNINGS_QUERY_PAGE ("1000")
+                                 WDM_WARNINGS_QUERY_ORDER;
 
 //  One warning's facts, over the same filters (for a unit user's scope).
 static const char *s_one_sql =
