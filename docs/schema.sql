@@ -519,9 +519,14 @@ BEGIN
                  WHERE o.indicator_code = indicator AND o.year = plan_baseline_stored.year
                    AND o.period_kind = 'year' AND o.period_no = 0 AND o.body <> '' AND o.sex = 'T');
     END IF;
-    RETURN (SELECT v.value::float8 FROM indicator_value v
-             WHERE v.indicator_code = indicator AND v.year = plan_baseline_stored.year
-               AND v.area_code = district);
+    --  The district's own figure when it has one (read alone, the view's
+    --  roll-up of its towns is not worked out), else the view's answer.
+    RETURN coalesce ((SELECT v.value::float8 FROM indicator_value v
+                       WHERE v.indicator_code = indicator AND v.year = plan_baseline_stored.year
+                         AND v.area_code = district AND v.source = 'reported'),
+                     (SELECT v.value::float8 FROM indicator_value v
+                       WHERE v.indicator_code = indicator AND v.year = plan_baseline_stored.year
+                         AND v.area_code = district));
 END
 $$;
 

@@ -224,6 +224,22 @@ w report --plan $next --year 2027 --format md -o "$work/next.md" || fail "report
 contains "(e) the Markdown report marks the plan's stated baseline" "$work/next.md" "| 58ᵖ |"
 contains "(e) ... and says where each baseline came from" "$work/next.md" "基期值来源"
 
+# Where the district has no figure of its own, the baseline is its towns'
+# and streets' rolled up (indicator_value); once it has one, that one.
+for town in yangcun meichang; do
+    seq=$((seq + 1))
+    q "INSERT INTO observation (indicator_code, area_code, year, value, status, unit_code, rec_epoch, rec_seq)
+       VALUES ('TT01', '$town', 2025, 15, 'final', 'statistics_bureau', 2, $seq)" >/dev/null \
+        || fail "could not store TT01 for $town"
+done
+expect "(e) TT01's baseline: its towns' 2025 values rolled up" \
+    "$(q "SELECT value || ' ' || source FROM plan_baseline WHERE plan_code = '$next' AND indicator_code = 'TT01'")" \
+    "30 stored"
+obs TT01 2025 25
+expect "(e) ... and the district's own once it has one" \
+    "$(q "SELECT value || ' ' || source FROM plan_baseline WHERE plan_code = '$next' AND indicator_code = 'TT01'")" \
+    "25 stored"
+
 [ -n "${WDM_FINAL_KEEP:-}" ] && cp "$work"/* "$WDM_FINAL_KEEP"/  # WDM_FINAL_KEEP=DIR keeps the reports
 wdm_test_drop_db
 wdm_test_end test_final
