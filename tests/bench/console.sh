@@ -19,7 +19,9 @@
 #   tests/bench/console.sh                     # N = 1,000,000, 50 requests a page
 #   tests/bench/console.sh -n 100000 -r 20     # smaller
 #   tests/bench/console.sh --pages "/ /warnings"
+#   tests/bench/console.sh --as-unit health_commission   # as that unit's user
 # Options: -n N, -r REQUESTS, --pages "PATH ...", --build DIR (./build),
+# --as-unit UNIT (read the pages as a unit user of UNIT, not an operator),
 # --keep (keep the work directory and leave PostgreSQL running),
 # --reuse DIR (a work directory kept by --keep: no new load; its database
 # is brought to this build's migrations, PostgreSQL started if it is not
@@ -37,6 +39,7 @@ BUILD=$root/build
 KEEP=0
 REUSE=
 VILLAGES=1000
+AS_UNIT=
 # The main pages: each kind once, the heaviest filters of the lists.
 PAGES="/ /overview /indicator/HE03 /indicator/ED01 /warnings /warnings?level=red /warnings?state=open&year=2024
        /areas /area/yangcun /area/v00001 /units /unit/health_commission /completeness?year=2024 /reports
@@ -50,6 +53,7 @@ while [ $# -gt 0 ]; do
         --build) BUILD=$2; shift ;;
         --keep) KEEP=1 ;;
         --reuse) REUSE=$2; KEEP=1; shift ;;
+        --as-unit) AS_UNIT=$2; shift ;;
         -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
         *) wdm_die "unknown option $1 (see --help)" ;;
     esac
@@ -144,10 +148,14 @@ echo "warnings evaluate: $(secs "$t0" "$(now)") s; $(q "SELECT count (*) FROM wa
 "$PSQL" "host=$PG/run port=$PGPORT user=postgres dbname=postgres" -qX -c "CREATE ROLE bench_web LOGIN IN ROLE wdmon_console" >/dev/null
 fi
 password=$(head -c 18 /dev/urandom | base64)
-if [ -n "$REUSE" ]; then
-    echo "$password" | "$WDMON" --db "$conn" -l warn user passwd bench >/dev/null
+# The account the pages are read as: an operator, or with --as-unit a
+# unit user of that member unit (its scope: its own unit's data).
+login=bench role=(--role operator)
+[ -n "$AS_UNIT" ] && login=bench_$AS_UNIT role=(--role unit --unit "$AS_UNIT")
+if [ "$(q "SELECT count (*) FROM console_user WHERE login = '$login'")" != 0 ]; then
+    echo "$password" | "$WDMON" --db "$conn" -l warn user passwd "$login" >/dev/null
 else
-    echo "$password" | "$WDMON" --db "$conn" -l warn user add bench --role operator --name "基准用户" >/dev/null
+    echo "$password" | "$WDMON" --db "$conn" -l warn user add "$login" "${role[@]}" --name "基准用户" >/dev/null
 fi
 cat >"$W/web.conf" <<CONF
 [web]
@@ -164,7 +172,7 @@ for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$WEBPORT") 2>/dev/null && b
 wdm_say "$REQUESTS requests a page, one at a time; load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 # shellcheck disable=SC2086
 status=0
-WDM_LOAD_PASSWORD=$password /usr/bin/python3 tests/bench/console_load.py "http://127.0.0.1:$WEBPORT" bench - "$REQUESTS" $PAGES \
+WDM_LOAD_PASSWORD=$password /usr/bin/python3 tests/bench/console_load.py "http://127.0.0.1:$WEBPORT" "$login" - "$REQUESTS" $PAGES \
     || status=$?
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 exit $status
