@@ -2,8 +2,9 @@
     target in the plan's own words, the report's chart of its trend at full
     size (baseline to the latest year, the target line, the projection to
     the plan's end with its band, the time-progress line), its value and
-    status for the district and every town and street, the revisions (every value received: who sent
-    it and when) and its warnings with links to their history.
+    status for the district and every town and street, the revisions
+    (every value received: who sent it and when) and its warnings with
+    links to their history.
 
     The statuses are the report's (wdm_report_state): the district's is the
     annual report's own, each town's and street's the same judgement on
@@ -32,8 +33,6 @@
 //  The warnings listed at most (the count says how many there are; the
 //  warnings page filtered by the indicator lists them all).
 #define S_WARNINGS_MAX 100
-#define S_STR_(x)      #x
-#define S_STR(x)       S_STR_ (x)
 
 //  A value as the report writes it (wdm_number_text).
 static void
@@ -156,10 +155,11 @@ s_areas (wdm_web_req_t *req, const wdm_report_state_t *state, int i, const char 
     PGresult *rows = wdm_web_rows_new (6);  //  the download's (wdm_web_downloads)
     PGresult *areas = wdm_db_query (
         req->conn,
-        "WITH shown AS (SELECT within_code AS code FROM area_within"
-        "                WHERE area_code = (SELECT code FROM area WHERE level = 'district' ORDER BY code LIMIT 1)"
-        "                  AND depth <= 1)"
-        "SELECT a.code, a.name_zh, a.name_en, a.level::text, v.series, f.flags"
+        "WITH district AS (SELECT code FROM area WHERE level = 'district' ORDER BY code LIMIT 1),"
+        "     shown AS (SELECT within_code AS code FROM area_within"
+        "                WHERE area_code = (TABLE district) AND depth <= 1)"
+        "SELECT a.code, a.name_zh, a.name_en, a.level::text, v.series, f.flags,"
+        "       (SELECT count (*) FROM area_within WHERE area_code = (TABLE district) AND depth > 1)"
         "  FROM shown s JOIN area a ON a.code = s.code"
         "  LEFT JOIN (SELECT v.area_code, string_agg (v.year || '=' || v.value, ' ' ORDER BY v.year) AS series"
         "               FROM indicator_value v"
@@ -241,16 +241,13 @@ s_areas (wdm_web_req_t *req, const wdm_report_state_t *state, int i, const char 
                             wdm_report_status_en (status));
     }
     wdm_web_raw (out, "</tbody></table>");
-    PGresult *below = wdm_db_query (req->conn,
-                                    "SELECT count (*) FROM area_within WHERE depth > 1 AND area_code ="
-                                    " (SELECT code FROM area WHERE level = 'district' ORDER BY code LIMIT 1)",
-                                    0, NULL, PGRES_TUPLES_OK, NULL, 0);
-    if (below && strcmp (PQgetvalue (below, 0, 0), "0") != 0)
+    //  The villages and communities below the towns and streets: how many.
+    const char *below = areas && PQntuples (areas) > 0 ? PQgetvalue (areas, 0, 6) : "0";
+    if (strcmp (below, "0") != 0)
         wdm_web_html (out,
                       "<p id=\"areas-below\">另有 %s 个村、社区，其数值见所在镇街页面 <span class=\"en\">%s"
                       " villages and communities more: on their town's or street's page</span></p>",
-                      PQgetvalue (below, 0, 0), PQgetvalue (below, 0, 0));
-    PQclear (below);
+                      below, below);
     wdm_web_downloads_areas (req, item.code, rows);
     PQclear (rows);
     PQclear (areas);

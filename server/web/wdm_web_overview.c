@@ -319,29 +319,34 @@ s_visit (wdm_web_req_t *req, char *since, size_t since_size, char *local, size_t
 }
 
 //  How many rows each "since" list counts at most: past it the heading says
-//  "over 1000" (counting a million values received took 450 ms; issue 15).
+//  "1000+" (counting a million values received took 450 ms; issue 15).
 #define S_SINCE_COUNT_MAX 1000
+#define S_STR_(x)         #x
+#define S_STR(x)          S_STR_ (x)
+
+//  The count of a "since" list's rows (from: its FROM and WHERE), up to
+//  one past S_SINCE_COUNT_MAX.
+#define S_SINCE_COUNTED(from)                                                                                \
+    "SELECT count (*) FROM (SELECT 1" from " LIMIT " S_STR (S_SINCE_COUNT_MAX) " + 1) s"
 
 //  One list of "since": its heading with the count (id), a few rows.
-//  count_from is the FROM and WHERE of the rows counted; sql lists the
-//  newest S_LIST_MAX with $1 since, $2 the unit scope, $3 the office's zone.
+//  count_sql counts them (S_SINCE_COUNTED); sql lists the newest
+//  S_LIST_MAX: link, its text, the facts.  $1 since, $2 the unit scope, $3
+//  the office's zone.
 static void
-s_since_list (wdm_web_req_t *req, const char *id, const char *title, const char *count_from, const char *sql,
+s_since_list (wdm_web_req_t *req, const char *id, const char *title, const char *count_sql, const char *sql,
               const char *since, bool warning_links)
 {
     wdm_buf_t *out = &req->body;
     const char *params [] = { since, s_scope (req), req->config->timezone };
-    char count_sql [2048], cap [16];
-    snprintf (cap, sizeof cap, "%d", S_SINCE_COUNT_MAX);
-    snprintf (count_sql, sizeof count_sql, "SELECT count (*) FROM (SELECT 1 %s LIMIT %d) s", count_from,
-              S_SINCE_COUNT_MAX + 1);
     PGresult *counted = wdm_db_query (req->conn, count_sql, 2, params, PGRES_TUPLES_OK, NULL, 0);
     PGresult *res = wdm_db_query (req->conn, sql, 3, params, PGRES_TUPLES_OK, NULL, 0);
     long count = counted ? atol (PQgetvalue (counted, 0, 0)) : 0;
     int rows = res ? PQntuples (res) : 0;
     wdm_buf_printf (out, "<div class=\"since\" id=\"%s\"><h3>%s <strong class=\"count\"", id, title);
     if (count > S_SINCE_COUNT_MAX)
-        wdm_buf_printf (out, " title=\"超过 %s 条 / over %s\">%s+", cap, cap, cap);
+        wdm_buf_printf (out, " title=\"超过 %d 条 / over %d\">%d+", S_SINCE_COUNT_MAX, S_SINCE_COUNT_MAX,
+                        S_SINCE_COUNT_MAX);
     else
         wdm_buf_printf (out, ">%ld", count);
     wdm_web_raw (out, "</strong></h3><ul>");
@@ -360,6 +365,15 @@ s_since_list (wdm_web_req_t *req, const char *id, const char *title, const char 
 #define S_EVENTS_SINCE(transitions)                                                                          \
     "  FROM warning_event e JOIN warning w ON w.id = e.warning_id"                                           \
     " WHERE e.transition IN (" transitions ") AND e.at > $1::timestamptz AND" S_WARNING_SCOPE ("2")
+
+//  The newest ten of those events, chosen on the narrow rows: the
+//  warning's number and indicator, then facts (SQL over e and w).
+#define S_EVENTS_NEWEST(transitions, facts)                                                                  \
+    "SELECT w.id, w.indicator_code || ' ' || i.name_zh, " facts                                              \
+    "  FROM (SELECT e.id, e.warning_id, e.at, e.level" S_EVENTS_SINCE (                                      \
+        transitions) "         ORDER BY e.at DESC, e.id DESC LIMIT 10) e"                                    \
+                     "  JOIN warning w ON w.id = e.warning_id JOIN indicator i ON i.code = w.indicator_code" \
+                     " ORDER BY e.at DESC, e.id DESC"
 
 //  The values received since $1, in the unit scope $2.
 #define S_VALUES_SINCE                                                                                       \
@@ -387,27 +401,21 @@ s_changes (wdm_web_req_t *req)
                  first ? " <span class=\"en\">First visit: the last 7 days</span>"
                        : " <span class=\"en\">Your last visit</span>");
     wdm_web_raw (out, "</p><div class=\"cards\">");
+    s_since_list (req, "since-opened", "新开启的预警 / warnings opened",
+                  S_SINCE_COUNTED (S_EVENTS_SINCE ("'open', 'reopen'")),
+                  S_EVENTS_NEWEST ("'open', 'reopen'",
+                                   "e.level::text || ' · ' || w.area_code || ' · ' || w.year"
+                                   " || ' · ' || " WDM_TABLE_LOCAL_TIME ("e.at", "3")),
+                  since, true);
     s_since_list (
-        req, "since-opened", "新开启的预警 / warnings opened", S_EVENTS_SINCE ("'open', 'reopen'"),
-        "SELECT w.id, w.indicator_code || ' ' || i.name_zh,"
-        "       e.level::text || ' · ' || w.area_code || ' · ' || w.year || ' · '"
-        "       || " WDM_TABLE_LOCAL_TIME ("e.at", "3") "  FROM (SELECT e.id, e.warning_id, e.at, e.level" S_EVENTS_SINCE (
-            "'open', 'reopen'") " ORDER BY e.at DESC, e.id DESC LIMIT 10) e"
-                                "  JOIN warning w ON w.id = e.warning_id JOIN indicator i ON i.code = w.indicator_code"
-                                " ORDER BY e.at DESC, e.id DESC",
-        since, true);
-    s_since_list (
-        req, "since-resolved", "已解除的预警 / warnings resolved", S_EVENTS_SINCE ("'resolve'"),
-        "SELECT w.id, w.indicator_code || ' ' || i.name_zh,"
-        "       w.area_code || ' · ' || w.year || ' · ' || " WDM_TABLE_LOCAL_TIME (
-            "e.at",
-            "3") "  FROM (SELECT e.id, e.warning_id, e.at" S_EVENTS_SINCE ("'resolve'") " ORDER BY e.at DESC, e.id DESC LIMIT 10) e"
-                                                                                        "  JOIN warning w ON w.id = e.warning_id JOIN indicator i ON i.code = w.indicator_code"
-                                                                                        " ORDER BY e.at DESC, e.id DESC",
+        req, "since-resolved", "已解除的预警 / warnings resolved",
+        S_SINCE_COUNTED (S_EVENTS_SINCE ("'resolve'")),
+        S_EVENTS_NEWEST ("'resolve'",
+                         "w.area_code || ' · ' || w.year || ' · ' || " WDM_TABLE_LOCAL_TIME ("e.at", "3")),
         since, true);
     //  The values: the newest ten chosen on the narrow rows, and only those
     //  ten worded (wording each of 1,000,000 values received took seconds).
-    s_since_list (req, "since-values", "收到的数据 / values received", S_VALUES_SINCE,
+    s_since_list (req, "since-values", "收到的数据 / values received", S_SINCE_COUNTED (S_VALUES_SINCE),
                   "SELECT o.indicator_code, o.indicator_code || ' ' || i.name_zh,"
                   "       o.area_code || ' · ' || o.year || ' · ' || o.value || ' · ' || o.unit_code || ' · '"
                   "       || " WDM_TABLE_LOCAL_TIME (
