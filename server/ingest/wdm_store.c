@@ -425,8 +425,9 @@ s_exec (wdm_store_t *self, const char *sql)
     PGresult *res = PQexec (self->conn, sql);
     int rc = PQresultStatus (res) == PGRES_COMMAND_OK ? 0 : -1;
     if (rc) {
-        wdm_log_error ("store: %s: %s", sql, PQresultErrorMessage (res));
+        //  No result at all (libpq could not send it): the connection says why.
         s_failed (self, res);
+        wdm_log_error ("store: %s: %s", sql, *self->error ? self->error : "no answer");
     }
     PQclear (res);
     return rc;
@@ -494,10 +495,17 @@ wdm_store_commit (wdm_store_t *self, wdm_batch_t *batches, int count)
         rc = s_exec (self, "COMMIT");
     free (ids);
     if (rc) {
-        if (PQstatus (self->conn) != CONNECTION_OK)
+        //  A connection lost, or one libpq still thinks busy with a command
+        //  it could not finish (a ROLLBACK would wait for that command's
+        //  answer for ever), is dropped: the database rolls back what it
+        //  held.  Only an open transaction on a sound connection is rolled
+        //  back here.
+        PGTransactionStatusType state = PQtransactionStatus (self->conn);
+        if (PQstatus (self->conn) != CONNECTION_OK || state == PQTRANS_ACTIVE || state == PQTRANS_UNKNOWN) {
+            wdm_log_warn ("store: dropping the database connection after the failure");
             s_disconnect (self);
-        else if (PQtransactionStatus (self->conn) != PQTRANS_IDLE)
-            wdm_db_exec (self->conn, "ROLLBACK");
+        } else if (state != PQTRANS_IDLE && wdm_db_exec (self->conn, "ROLLBACK"))
+            s_disconnect (self);
         //  The counts of a failed commit must not be used.
         for (int b = 0; b < count; b++)
             batches [b].accepted = batches [b].duplicates = batches [b].rejected = 0;

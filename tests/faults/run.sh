@@ -93,8 +93,10 @@ stop_collector () {  # stop_collector INDEX
 # four collectors, 4 files each.  Written under a hidden name and renamed:
 # the collector takes every visible file it finds (and moves what is not
 # .csv or .jsonl to failed/), so a file must appear whole.
+# make_files TAG COUNT [HELD]: COUNT records in four files a collector; the
+# last HELD files of each are kept back (hidden) until release_files TAG.
 make_files () {
-    local tag=$1 count=$2
+    local tag=$1 count=$2 held=${3:-0}
     for k in 0 1 2 3; do
         awk -v count="$count" -v k="$k" -v tag="$tag" '
             { keys [NR - 1] = $0 }
@@ -109,9 +111,16 @@ make_files () {
                     printf "%s,%s,%d,%.1f,%s %d\n", key [1], key [2], 2020 + int (i / NR) % 6, (i % 90) / 10, tag, i >> file
                 }
             }' dir="$work/c$((k + 1))/inbox" "$work/series.txt"
-        for f in 0 1 2 3; do
+        for ((f = 0; f < 4 - held; f++)); do
             mv "$work/c$((k + 1))/inbox/.$tag-$f.tmp" "$work/c$((k + 1))/inbox/$tag-$f.csv" || fail "make_files $tag"
         done
+    done
+}
+release_files () {  # release_files TAG: hand the collectors what make_files kept back
+    local file
+    for file in "$work"/c?/inbox/."$1"-?.tmp; do
+        [ -e "$file" ] || continue
+        mv "$file" "${file%/*}/$(basename "$file" .tmp | cut -c2-).csv" || fail "release_files $1"
     done
 }
 found () { q "SELECT count(*) FROM observation WHERE note LIKE '$1 %'"; }
@@ -193,6 +202,11 @@ scenario_2 () {
         "$here/pgctl.sh" start || fail "PostgreSQL did not start again"
     done
     settle s2 "PostgreSQL stop -m immediate during the stream" "$stops"
+    #  Each failure the restarts caused is logged with its reason (a
+    #  statement libpq could not send has no result to read it from).
+    local bare
+    bare=$(grep -E 'store: [A-Z ]+:[[:space:]]*$' "$work/server.log")
+    [ -z "$bare" ] && ok "every store failure in the log gives its reason" || fail "a store failure logged without its reason: $bare"
 }
 
 # 3. The collectors killed (-9) ten times, in intake and in delivery.
@@ -256,14 +270,27 @@ scenario_5 () {
 scenario_6 () {
     if command -v gdb >/dev/null; then
         begin
-        make_files s6 "$N"
+        #  Half the records wait until gdb is attached: on a fast machine
+        #  the whole stream could otherwise be stored before, leaving no
+        #  commit to stop at.
+        make_files s6 "$N" 2
         wait_for 60 reached s6 $(( N / 4 )) || fail "s6 stalled"
         #  Run to a wdm_store_commit that returns 0, and kill the server there.
         printf '%s\n' 'set pagination off' 'set confirm off' 'break wdm_store_commit' \
             'continue' 'finish' 'set $rc = $' 'while $rc != 0' 'continue' 'finish' 'set $rc = $' 'end' \
             'printf "committed, not yet answered: killing the server\n"' "shell kill -9 $server_pid" \
             >"$work/commit.gdb"
-        timeout 120 gdb -q -batch -x "$work/commit.gdb" -p "$server_pid" >"$work/gdb.log" 2>&1
+        timeout -k 10 120 gdb -q -batch -x "$work/commit.gdb" -p "$server_pid" >"$work/gdb.log" 2>&1 &
+        local gdb_pid=$!
+        wait_for 60 grep -q '^Breakpoint 1 at' "$work/gdb.log" || fail "gdb did not set its breakpoint within 60 s"
+        release_files s6
+        wait "$gdb_pid"
+        #  No commit within the time: the server lives on, and waiting for
+        #  it would wait for ever.  Where it is goes into the failure.
+        if ! grep -q "committed, not yet answered" "$work/gdb.log" && kill -0 "$server_pid" 2>/dev/null; then
+            timeout -k 5 30 gdb -q -batch -p "$server_pid" -ex 'thread apply all bt' >"$work/server-bt.log" 2>&1
+            kill -9 "$server_pid"
+        fi
         { wait "$server_pid"; rc=$?; } 2>/dev/null
         if grep -q "committed, not yet answered" "$work/gdb.log" && [ $rc -eq 137 ]; then
             #  The killed group's rows share their transaction's received_at.
@@ -284,7 +311,9 @@ scenario_6 () {
                 || fail "resent duplicates: $resent, records stored and not answered: $unanswered"
         else
             fail "gdb did not stop the server after a commit (exit $rc): $(tail -n 5 "$work/gdb.log")"
-            [ -z "$server_pid" ] || kill -0 "$server_pid" 2>/dev/null || start_server
+            echo "--- the server's last lines"; tail -n 15 "$work/server.log"
+            [ -f "$work/server-bt.log" ] && { echo "--- where the server was"; grep -E '^(Thread|#)' "$work/server-bt.log" | head -n 60; }
+            start_server
         fi
     else
         echo "note: gdb is not installed; the kill between COMMIT and reply is left out"
