@@ -567,31 +567,29 @@ $$;
 
 
 --
--- Name: s_notice_on_event(); Type: FUNCTION; Schema: wdmon; Owner: -
+-- Name: s_notice_on_events(); Type: FUNCTION; Schema: wdmon; Owner: -
 --
 
-CREATE FUNCTION wdmon.s_notice_on_event() RETURNS trigger
+CREATE FUNCTION wdmon.s_notice_on_events() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'wdmon'
     AS $$
-DECLARE
-    w warning;
-    told text;
 BEGIN
-    IF NEW.transition IN ('open', 'reopen') THEN
-        told := NEW.transition;
-    ELSIF NEW.transition = 'update' AND NEW.level = 'red'
-          AND (SELECT level FROM warning_event WHERE warning_id = NEW.warning_id AND id < NEW.id
-                ORDER BY id DESC LIMIT 1) IS DISTINCT FROM 'red' THEN
-        told := 'red';
-    ELSE
+    IF NOT EXISTS (SELECT 1 FROM notice_recipient WHERE on_change AND active) THEN
         RETURN NULL;
     END IF;
-    SELECT * INTO w FROM warning WHERE id = NEW.warning_id;
     INSERT INTO notice (recipient_id, kind, warning_id, event_id, transition, level, value, target)
-    SELECT r.id, 'warning', w.id, NEW.id, told, NEW.level, w.value, w.target
-      FROM notice_recipient r
-     WHERE r.on_change AND notice_matches (r, w)
+    SELECT r.id, 'warning', w.id, e.id, e.told, e.level, w.value, w.target
+      FROM (SELECT n.id, n.warning_id, n.level,
+                   CASE WHEN n.transition IN ('open', 'reopen') THEN n.transition ELSE 'red' END AS told
+              FROM new_events n
+             WHERE n.transition IN ('open', 'reopen')
+                OR (n.transition = 'update' AND n.level = 'red'
+                    AND (SELECT p.level FROM warning_event p WHERE p.warning_id = n.warning_id AND p.id < n.id
+                          ORDER BY p.id DESC LIMIT 1) IS DISTINCT FROM 'red')) e
+      JOIN warning w ON w.id = e.warning_id
+      JOIN notice_recipient r ON r.on_change AND notice_matches (r, w)
+     ORDER BY e.id, r.id
     ON CONFLICT DO NOTHING;
     RETURN NULL;
 END
@@ -606,10 +604,7 @@ CREATE FUNCTION wdmon.s_warning_announce(w wdmon.warning, transition text) RETUR
     LANGUAGE plpgsql
     AS $$
 BEGIN
-    PERFORM pg_notify ('wdmon_warning', json_build_object (
-        'id', w.id, 'transition', transition, 'plan', w.plan_code, 'rule', w.rule_code,
-        'indicator', w.indicator_code, 'area', w.area_code, 'year', w.year,
-        'body', w.body, 'unit', w.unit_code, 'level', w.level, 'state', w.state)::text);
+    PERFORM pg_notify ('wdmon_warning', warning_announcement (w, transition));
 END
 $$;
 
@@ -681,6 +676,92 @@ BEGIN
     RETURN true;
 END
 $$;
+
+
+--
+-- Name: warning_announcement(wdmon.warning, text); Type: FUNCTION; Schema: wdmon; Owner: -
+--
+
+CREATE FUNCTION wdmon.warning_announcement(w wdmon.warning, transition text) RETURNS text
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT json_build_object (
+        'id', w.id, 'transition', transition, 'plan', w.plan_code, 'rule', w.rule_code,
+        'indicator', w.indicator_code, 'area', w.area_code, 'year', w.year,
+        'body', w.body, 'unit', w.unit_code, 'level', w.level, 'state', w.state)::text
+$$;
+
+
+--
+-- Name: warning_check_references(); Type: FUNCTION; Schema: wdmon; Owner: -
+--
+
+CREATE FUNCTION wdmon.warning_check_references() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $_$
+DECLARE
+    bad record;
+    found_bad int;
+BEGIN
+    EXECUTE format (
+        'SELECT n.plan_code, n.indicator_code, n.rule_code, n.area_code, n.unit_code,'
+        '       r.code IS NULL AS no_rule, a.code IS NULL AS no_area,'
+        '       n.unit_code IS NOT NULL AND u.code IS NULL AS no_unit'
+        '  FROM (SELECT DISTINCT plan_code, indicator_code, rule_code, area_code, unit_code FROM %s) n'
+        '  LEFT JOIN wdmon.rule r ON r.code = n.rule_code'
+        '  LEFT JOIN wdmon.area a ON a.code = n.area_code'
+        '  LEFT JOIN wdmon.member_unit u ON u.code = n.unit_code'
+        ' WHERE r.code IS NULL OR a.code IS NULL OR (n.unit_code IS NOT NULL AND u.code IS NULL)'
+        '    OR NOT EXISTS (SELECT 1 FROM wdmon.plan_target t'
+        '                    WHERE t.plan_code = n.plan_code AND t.indicator_code = n.indicator_code)'
+        ' LIMIT 1',
+        CASE TG_LEVEL WHEN 'ROW' THEN '(SELECT ($1).*) x' ELSE 'new_rows' END)
+       INTO bad USING NEW;
+    GET DIAGNOSTICS found_bad = ROW_COUNT;
+    IF found_bad > 0 THEN
+        RAISE EXCEPTION 'warning names % that does not exist',
+            CASE WHEN bad.no_rule THEN format ('rule %s', bad.rule_code)
+                 WHEN bad.no_area THEN format ('area %s', bad.area_code)
+                 WHEN bad.no_unit THEN format ('member unit %s', bad.unit_code)
+                 ELSE format ('target %s of plan %s', bad.indicator_code, bad.plan_code) END
+            USING ERRCODE = 'foreign_key_violation';
+    END IF;
+    RETURN NULL;
+END
+$_$;
+
+
+--
+-- Name: warning_guard_referenced(); Type: FUNCTION; Schema: wdmon; Owner: -
+--
+
+CREATE FUNCTION wdmon.warning_guard_referenced() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $_$
+DECLARE
+    named boolean;
+    old_key text [] := '{}';
+    new_key text [] := '{}';
+    test text := 'true';
+BEGIN
+    FOR i IN 0 .. TG_NARGS / 2 - 1 LOOP
+        old_key := old_key || (to_jsonb (OLD) ->> TG_ARGV [2 * i + 1]);
+        IF TG_OP = 'UPDATE' THEN
+            new_key := new_key || (to_jsonb (NEW) ->> TG_ARGV [2 * i + 1]);
+        END IF;
+        test := test || format (' AND %I = $1 [%s]', TG_ARGV [2 * i], i + 1);
+    END LOOP;
+    IF TG_OP = 'UPDATE' AND new_key = old_key THEN
+        RETURN NEW;
+    END IF;
+    EXECUTE 'SELECT EXISTS (SELECT 1 FROM wdmon.warning WHERE ' || test || ')' INTO named USING old_key;
+    IF named THEN
+        RAISE EXCEPTION '% % is named by warnings', TG_TABLE_NAME, array_to_string (old_key, ' ')
+            USING ERRCODE = 'foreign_key_violation';
+    END IF;
+    RETURN CASE TG_OP WHEN 'DELETE' THEN OLD ELSE NEW END;
+END
+$_$;
 
 
 --
@@ -2621,10 +2702,10 @@ CREATE TRIGGER area_closure_rebuild AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE
 
 
 --
--- Name: warning_event notice_on_event; Type: TRIGGER; Schema: wdmon; Owner: -
+-- Name: warning_event notice_on_events; Type: TRIGGER; Schema: wdmon; Owner: -
 --
 
-CREATE TRIGGER notice_on_event AFTER INSERT ON wdmon.warning_event FOR EACH ROW EXECUTE FUNCTION wdmon.s_notice_on_event();
+CREATE TRIGGER notice_on_events AFTER INSERT ON wdmon.warning_event REFERENCING NEW TABLE AS new_events FOR EACH STATEMENT EXECUTE FUNCTION wdmon.s_notice_on_events();
 
 
 --
@@ -2702,6 +2783,48 @@ CREATE TRIGGER unit_delivery_truncate AFTER TRUNCATE ON wdmon.observation FOR EA
 --
 
 CREATE TRIGGER unit_delivery_update AFTER UPDATE ON wdmon.observation REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION wdmon.unit_delivery_count();
+
+
+--
+-- Name: area warning_guard; Type: TRIGGER; Schema: wdmon; Owner: -
+--
+
+CREATE TRIGGER warning_guard BEFORE DELETE OR UPDATE OF code ON wdmon.area FOR EACH ROW EXECUTE FUNCTION wdmon.warning_guard_referenced('area_code', 'code');
+
+
+--
+-- Name: member_unit warning_guard; Type: TRIGGER; Schema: wdmon; Owner: -
+--
+
+CREATE TRIGGER warning_guard BEFORE DELETE OR UPDATE OF code ON wdmon.member_unit FOR EACH ROW EXECUTE FUNCTION wdmon.warning_guard_referenced('unit_code', 'code');
+
+
+--
+-- Name: plan_target warning_guard; Type: TRIGGER; Schema: wdmon; Owner: -
+--
+
+CREATE TRIGGER warning_guard BEFORE DELETE OR UPDATE OF plan_code, indicator_code ON wdmon.plan_target FOR EACH ROW EXECUTE FUNCTION wdmon.warning_guard_referenced('plan_code', 'plan_code', 'indicator_code', 'indicator_code');
+
+
+--
+-- Name: rule warning_guard; Type: TRIGGER; Schema: wdmon; Owner: -
+--
+
+CREATE TRIGGER warning_guard BEFORE DELETE OR UPDATE OF code ON wdmon.rule FOR EACH ROW EXECUTE FUNCTION wdmon.warning_guard_referenced('rule_code', 'code');
+
+
+--
+-- Name: warning warning_references_insert; Type: TRIGGER; Schema: wdmon; Owner: -
+--
+
+CREATE TRIGGER warning_references_insert AFTER INSERT ON wdmon.warning REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION wdmon.warning_check_references();
+
+
+--
+-- Name: warning warning_references_update; Type: TRIGGER; Schema: wdmon; Owner: -
+--
+
+CREATE TRIGGER warning_references_update AFTER UPDATE OF plan_code, indicator_code, rule_code, area_code, unit_code ON wdmon.warning FOR EACH ROW WHEN ((((((old.plan_code IS DISTINCT FROM new.plan_code) OR (old.indicator_code IS DISTINCT FROM new.indicator_code)) OR (old.rule_code IS DISTINCT FROM new.rule_code)) OR (old.area_code IS DISTINCT FROM new.area_code)) OR (old.unit_code IS DISTINCT FROM new.unit_code))) EXECUTE FUNCTION wdmon.warning_check_references();
 
 
 --
@@ -2961,59 +3084,11 @@ ALTER TABLE ONLY wdmon.unit_key
 
 
 --
--- Name: warning warning_area_code_fkey; Type: FK CONSTRAINT; Schema: wdmon; Owner: -
---
-
-ALTER TABLE ONLY wdmon.warning
-    ADD CONSTRAINT warning_area_code_fkey FOREIGN KEY (area_code) REFERENCES wdmon.area(code);
-
-
---
 -- Name: warning_event warning_event_warning_id_fkey; Type: FK CONSTRAINT; Schema: wdmon; Owner: -
 --
 
 ALTER TABLE ONLY wdmon.warning_event
     ADD CONSTRAINT warning_event_warning_id_fkey FOREIGN KEY (warning_id) REFERENCES wdmon.warning(id);
-
-
---
--- Name: warning warning_indicator_code_fkey; Type: FK CONSTRAINT; Schema: wdmon; Owner: -
---
-
-ALTER TABLE ONLY wdmon.warning
-    ADD CONSTRAINT warning_indicator_code_fkey FOREIGN KEY (indicator_code) REFERENCES wdmon.indicator(code);
-
-
---
--- Name: warning warning_plan_code_fkey; Type: FK CONSTRAINT; Schema: wdmon; Owner: -
---
-
-ALTER TABLE ONLY wdmon.warning
-    ADD CONSTRAINT warning_plan_code_fkey FOREIGN KEY (plan_code) REFERENCES wdmon.plan(code);
-
-
---
--- Name: warning warning_plan_code_indicator_code_fkey; Type: FK CONSTRAINT; Schema: wdmon; Owner: -
---
-
-ALTER TABLE ONLY wdmon.warning
-    ADD CONSTRAINT warning_plan_code_indicator_code_fkey FOREIGN KEY (plan_code, indicator_code) REFERENCES wdmon.plan_target(plan_code, indicator_code);
-
-
---
--- Name: warning warning_rule_code_fkey; Type: FK CONSTRAINT; Schema: wdmon; Owner: -
---
-
-ALTER TABLE ONLY wdmon.warning
-    ADD CONSTRAINT warning_rule_code_fkey FOREIGN KEY (rule_code) REFERENCES wdmon.rule(code);
-
-
---
--- Name: warning warning_unit_code_fkey; Type: FK CONSTRAINT; Schema: wdmon; Owner: -
---
-
-ALTER TABLE ONLY wdmon.warning
-    ADD CONSTRAINT warning_unit_code_fkey FOREIGN KEY (unit_code) REFERENCES wdmon.member_unit(code);
 
 
 --

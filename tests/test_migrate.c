@@ -328,6 +328,85 @@ test_observation_references (void)
     PQfinish (conn);
 }
 
+//  warning's references are checked per statement (069), with the error
+//  a foreign key gives: a warning naming a rule, area, unit or target
+//  that does not exist is refused, and what a warning names cannot be
+//  deleted or renamed; raising and resolving it set no key and pass.
+static void
+test_warning_references (void)
+{
+    PGconn *conn = wdm_db_connect (s_conninfo);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (conn);
+    PQclear (PQexec (conn, "BEGIN"));
+    PQclear (PQexec (conn, "SAVEPOINT fresh"));
+    //  rule, area, unit, plan, indicator: each bad in turn.
+    static const char *bad [] = {
+        "'no_rule', 'wuqing', 'health_commission', t.plan_code, 'HE03'",
+        "'not_met', 'nowhere', 'health_commission', t.plan_code, 'HE03'",
+        "'not_met', 'wuqing', 'no_such_unit', t.plan_code, 'HE03'",
+        "'not_met', 'wuqing', NULL, 'no_plan', 'HE03'",
+        "'not_met', 'wuqing', NULL, t.plan_code, 'XX99'",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad [0]; i++) {
+        char sql [640];
+        snprintf (sql, sizeof sql,
+                  "INSERT INTO wdmon.warning (rule_code, area_code, unit_code, plan_code, indicator_code,"
+                  " year, level, message_zh, message_en)"
+                  " SELECT %s, 2024, 'red', '测试', 'test' FROM wdmon.plan_target t"
+                  "  WHERE t.indicator_code = 'HE03' LIMIT 1",
+                  bad [i]);
+        PGresult *res = PQexec (conn, sql);
+        const char *state = PQresultErrorField (res, PG_DIAG_SQLSTATE);
+        if (!state || strcmp (state, "23503") != 0)
+            fprintf (stderr, "\n  %s: %s\n", bad [i], PQresultErrorMessage (res));
+        CU_ASSERT_STRING_EQUAL (state ? state : "", "23503");
+        PQclear (res);
+        PQclear (PQexec (conn, "ROLLBACK TO fresh"));
+    }
+    PGresult *res =
+        PQexec (conn,
+                "INSERT INTO wdmon.warning (rule_code, area_code, unit_code, plan_code, indicator_code,"
+                " year, level, message_zh, message_en)"
+                " SELECT 'missing', 'wuqing', 'health_commission', t.plan_code, 'HE03', 2024, 'red',"
+                "        '测试', 'test' FROM wdmon.plan_target t WHERE t.indicator_code = 'HE03' LIMIT 1");
+    CU_ASSERT_EQUAL (PQresultStatus (res), PGRES_COMMAND_OK);
+    CU_ASSERT_STRING_EQUAL (PQcmdTuples (res), "1");
+    PQclear (res);
+    PQclear (PQexec (conn, "SAVEPOINT stored"));
+    static const char *refused [] = {
+        "UPDATE wdmon.rule SET code = 'missing2' WHERE code = 'missing'",
+        "UPDATE wdmon.area SET code = 'wq' WHERE code = 'wuqing'",
+        "DELETE FROM wdmon.member_unit WHERE code = 'health_commission'",
+        "DELETE FROM wdmon.plan_target WHERE indicator_code = 'HE03'",
+        "UPDATE wdmon.warning SET area_code = 'nowhere'",
+    };
+    for (size_t i = 0; i < sizeof refused / sizeof refused [0]; i++) {
+        res = PQexec (conn, refused [i]);
+        const char *state = PQresultErrorField (res, PG_DIAG_SQLSTATE);
+        if (!state || strcmp (state, "23503") != 0)
+            fprintf (stderr, "\n  %s: %s\n", refused [i], PQresultErrorMessage (res));
+        CU_ASSERT_STRING_EQUAL (state ? state : "", "23503");
+        PQclear (res);
+        PQclear (PQexec (conn, "ROLLBACK TO stored"));
+    }
+    //  What a warning's life changes goes through, and so do other changes
+    //  to the rows it names.
+    static const char *allowed [] = {
+        "UPDATE wdmon.warning SET state = 'resolved', resolved_at = now ()",
+        "UPDATE wdmon.area SET name_en = name_en WHERE code = 'wuqing'",
+        "UPDATE wdmon.plan_target SET active = active WHERE indicator_code = 'HE03'",
+    };
+    for (size_t i = 0; i < sizeof allowed / sizeof allowed [0]; i++) {
+        res = PQexec (conn, allowed [i]);
+        if (PQresultStatus (res) != PGRES_COMMAND_OK)
+            fprintf (stderr, "\n  %s: %s\n", allowed [i], PQresultErrorMessage (res));
+        CU_ASSERT_EQUAL (PQresultStatus (res), PGRES_COMMAND_OK);
+        PQclear (res);
+    }
+    PQclear (PQexec (conn, "ROLLBACK"));
+    PQfinish (conn);
+}
+
 int
 main (void)
 {
@@ -348,6 +427,7 @@ main (void)
         { "the catalog spans the years of every plan", test_catalog_spans_every_plan },
         { "each role can do what it is for and no more", test_roles },
         { "observation's references are checked, per statement", test_observation_references },
+        { "warning's references are checked, per statement", test_warning_references },
     };
     int rc = wdm_test_run_suite ("migrate", tests, sizeof tests / sizeof tests [0]);
     free (s_conninfo);

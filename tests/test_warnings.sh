@@ -398,6 +398,32 @@ t|t|$arrived|4"
 awk -v t="$took" 'BEGIN { exit !(t < 5) }' && ok "... within 5 s ($took s)" \
     || fail "resolving 400 district-level missing reports took $took s (at most 5): $out"
 
+# A report that arrives over several commits is judged once it has
+# settled: the worker waits until no commit has touched its indicators for
+# interval_ms (here 5 s), so a value corrected a moment later never opens a
+# warning, and no notice goes out about it.  A new server's worker has
+# not evaluated yet (and the last full evaluation is too recent for
+# another): before, it judged the first part at once.
+sed -e 's/^interval_ms = .*/interval_ms = 5000/' -e 's/^deadline_seconds = .*/deadline_seconds = 3600/' \
+    "$work/server.conf" >"$work/settle.conf"
+"$server_bin" -c "$work/settle.conf" 2>>"$work/server.log" &
+server_pid=$!
+send part1 <<'CSV'
+indicator,area,year,value
+HE03,meichang,2024,9.6
+CSV
+send part2 <<'CSV'
+indicator,area,year,value
+HE03,meichang,2024,8.1
+HE03,yangcun,2024,9.7
+CSV
+town () { q "SELECT count (*) FROM warning WHERE indicator_code = 'HE03' AND area_code = '$1' AND year = 2024"; }
+judged () { [ "$(town yangcun)" -gt 0 ]; }
+wait_for 20 judged || true
+expect "the report was judged once settled: yangcun's 9.7 misses 8.5" "$(warning not_met HE03 yangcun 2024)" "red open"
+expect "... and meichang's 9.6, corrected to 8.1 a moment later, never opened a warning" "$(town meichang)" 0
+kill -TERM "$server_pid"; wait "$server_pid"; server_pid=
+
 if [ $failures -ne 0 ]; then
     echo "--- server log"; tail -n 30 "$work/server.log"
     echo "--- collector log"; tail -n 10 "$work/collector.log"

@@ -23,7 +23,8 @@
 
 //  Open the warnings of findings that have none: insert them, their
 //  'open' events and their announcements, as warning_raise does one at a
-//  time.  Returns how many were opened.
+//  time (the announcement's text is warning_announcement's, sql/069).
+//  Returns how many were opened.
 static const char *s_open_sql =
     "WITH opened AS ("
     "  INSERT INTO warning (plan_code, rule_code, indicator_code, area_code, year, body, unit_code, level,"
@@ -38,7 +39,8 @@ static const char *s_open_sql =
     "), events AS ("
     "  INSERT INTO warning_event (warning_id, transition, level, message_zh, message_en)"
     "  SELECT id, 'open', level, message_zh, message_en FROM opened"
-    ") SELECT count (*) FROM opened f, LATERAL s_warning_announce (f::warning, 'open') a";
+    ") SELECT count (*) FROM opened f,"
+    "         LATERAL (SELECT pg_notify ('wdmon_warning', warning_announcement (f::warning, 'open'))) a";
 
 //  Resolve, in one statement, the warnings of the rules and indicators
 //  evaluated ($2; $1: NULL for all) whose condition no longer holds, with
@@ -131,7 +133,8 @@ static const char *s_resolve_tail =
     "  INSERT INTO warning_event (warning_id, transition, level, message_zh, message_en, note)"
     "  SELECT g.id, 'resolve', g.level, g.message_zh, g.message_en, why.note"
     "    FROM gone g JOIN why ON why.id = g.id"
-    ") SELECT count (*) FROM gone g, LATERAL s_warning_announce (g::warning, 'resolve') a";
+    ") SELECT count (*) FROM gone g,"
+    "         LATERAL (SELECT pg_notify ('wdmon_warning', warning_announcement (g::warning, 'resolve'))) a";
 
 int
 wdm_warn_apply (wdm_warn_eval_t *self, const char *scope, bool deadlines, wdm_warn_stats_t *stats)
@@ -140,8 +143,11 @@ wdm_warn_apply (wdm_warn_eval_t *self, const char *scope, bool deadlines, wdm_wa
     PGresult *res = NULL;
     //  No JIT: these statements' estimates (the findings are a temporary
     //  table, the rest joins on them) pass jit_above_cost, and compiling
-    //  the resolve statement took 1.5 s of a 1.6 s run.
-    if (wdm_db_exec (self->conn, "BEGIN") || wdm_db_exec (self->conn, "SET LOCAL jit = off"))
+    //  the resolve statement took 1.5 s of a 1.6 s run.  Memory enough
+    //  to sort the findings of a first evaluation after a bulk load
+    //  (they spilled 16.7 MB to disk with the default 4 MB).
+    if (wdm_db_exec (self->conn, "BEGIN") || wdm_db_exec (self->conn, "SET LOCAL jit = off")
+        || wdm_db_exec (self->conn, "SET LOCAL work_mem = '64MB'"))
         goto cleanup;
     //  Evaluations by several servers, or by a server and `wdmon warnings
     //  evaluate`, apply one at a time: two could otherwise both open the

@@ -14,8 +14,10 @@
 typedef struct wdm_warn_worker wdm_warn_worker_t;
 
 //  Start an actor that evaluates, with its own database connection, the
-//  indicators the server reports as touched — coalesced, at most every
-//  interval_ms, their report deadlines included — and, while it holds the
+//  indicators the server reports as touched — coalesced, once none has
+//  been touched for interval_ms (at most a minute after the first while
+//  touches keep coming), at most every interval_ms, their report
+//  deadlines included — and, while it holds the
 //  periodic work's advisory lock (one server of those sharing the
 //  database; tried for every interval_ms), everything every
 //  deadline_seconds, each such run recorded in duty_run under server_id.

@@ -75,7 +75,8 @@ Usage: tests/bench/ingest.sh [OPTIONS]
 
   -n, --records N        records in the end-to-end run (default 1000000)
   -c, --collectors C     collector processes, each its own unit and key (default 8)
-      --scaling          only the scaling table: wdmon's rate for every N in
+      --scaling          only the scaling table: wdmon's rate, memory, CPU per record
+                         and full evaluation time for every N in
                          --scaling-n with every C in --scaling-c
       --scaling-n LIST   default "100000 1000000 5000000"
       --scaling-c LIST   default "1 8 64"
@@ -754,20 +755,37 @@ machine () {
     echo "PostgreSQL  $pg_version; $pg_settings"
 }
 
+# evaluate DB: the full warning evaluation (wdmon warnings evaluate), as
+# an office runs it: seconds|its last line.
+evaluate () {
+    local t0 t1 out
+    t0=$(now)
+    out=$("$WDMON" --db "$(conn "$1")" -l warn warnings evaluate 2>&1 | tail -n 1)
+    t1=$(now)
+    printf '%s|%s' "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')" "$out"
+}
+
 # --- The scaling table ----------------------------------------------------------------------
 if [ $SCALING -eq 1 ]; then
-    rows=()
+    rows=() evals=()
     for n in $SCALE_N; do
         for c in $SCALE_C; do
             run_e2e "n${n}_c$c" "$n" "$c" 0
             lat=(${R[lat_full]:-- - - 0 0})
             [ "${lat[4]}" -eq 0 ] || lat[1]="${lat[1]}*"   # resends: see the note below the table
-            rows+=("$(printf '%10s %5s %9s %10s %10s %10s %12s %12s %9s %9s' \
+            # The full evaluation over what was loaded, first and again, as
+            # in the rounds (after VACUUM ANALYZE, the server stopped).
+            "$PSQL" "$(conn "${R[db]}")" -qX -c "VACUUM ANALYZE" >/dev/null
+            settle
+            ev1=$(evaluate "${R[db]}"); ev2=$(evaluate "${R[db]}")
+            millions=$(fdiv "$n" 1000000 %.6f)
+            rows+=("$(printf '%10s %5s %9s %10s %10s %10s %10s %10s %8s %8s %8s %8s %8s' \
                 "$(fmt_int "$n")" "$c" "${R[seconds]}" "$(fmt_int "${R[rate]}")" \
                 "${lat[0]}" "${lat[1]}" \
                 "$(fdiv "${R[rss_srv]}" 1024 %.1f)" "$(fdiv "${R[rss_col]}" 1024 %.1f)" \
-                "$(fdiv "${R[cpu_srv]}" "$(fdiv "$n" 1000000 %.6f)" %.1f)" \
-                "$(fdiv "${R[cpu_col]}" "$(fdiv "$n" 1000000 %.6f)" %.1f)")")
+                "$(fdiv "${R[cpu_srv]}" "$millions" %.1f)" "$(fdiv "${R[cpu_col]}" "$millions" %.1f)" \
+                "$(fdiv "${R[cpu_pg]}" "$millions" %.1f)" "${ev1%%|*}" "${ev2%%|*}")")
+            evals+=("$(fmt_int "$n") x $c: first: ${ev1#*|}")
             "$PSQL" "$(conn postgres)" -qX -c "DROP DATABASE ${R[db]}" >/dev/null
             [ $KEEP -eq 1 ] || rm -rf "${R[dir]}"
         done
@@ -779,10 +797,13 @@ if [ $SCALING -eq 1 ]; then
     echo "            server: max_group 8192 (default), warnings interval_ms $WARN_INTERVAL_MS"
     echo "            files of $FILE_RECORDS records; $SERIES series ($INDICATORS indicators x $AREAS areas x sex), years 2020-2025"
     echo
-    printf '%10s %5s %9s %10s %10s %10s %12s %12s %9s %9s\n' records coll. seconds "records/s" "ack p50" "ack p99" \
-        "server MiB" "coll. MiB" "srv s/M" "coll s/M"
+    printf '%10s %5s %9s %10s %10s %10s %10s %10s %8s %8s %8s %8s %8s\n' records coll. seconds "records/s" "ack p50" \
+        "ack p99" "srv MiB" "coll MiB" "srv s/M" "coll s/M" "pg s/M" "eval 1" "eval 2"
     printf '%s\n' "${rows[@]}"
-    echo "(ack p50/p99 in ms at full load, per batch, from uprobes; MiB: peak resident (VmHWM); s/M: CPU seconds per million records)"
+    echo "(ack p50/p99 in ms at full load, per batch, from uprobes; MiB: peak resident (VmHWM) of the server and the"
+    echo " largest collector; s/M: CPU seconds per million records of the server, the collectors, PostgreSQL (all"
+    echo " its processes); eval 1, 2: seconds of the full warning evaluation after the load, first and again)"
+    printf '  %s\n' "${evals[@]}"
     echo "(*: in some collector, batches sent and replies read did not pair up one to one: resends after timeouts)"
     echo "benchmark took $(awk -v a="$bench_started" -v b="$(now)" 'BEGIN { printf "%.0f", b - a }') s"
     exit 0
@@ -812,14 +833,6 @@ if [ $SKIP_BASELINE -eq 0 ]; then
     head -n "$sample" "$W/base.csv" >"$W/naive.csv"
     rm -f "$W/base.csv"
 fi
-
-evaluate () {  # DB: seconds|the evaluation's last line
-    local t0 t1 out
-    t0=$(now)
-    out=$("$WDMON" --db "$(conn "$1")" -l warn warnings evaluate 2>&1 | tail -n 1)
-    t1=$(now)
-    printf '%s|%s' "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')" "$out"
-}
 
 declare -A E
 for ((round = 1; round <= ROUNDS; round++)); do
