@@ -314,11 +314,15 @@ s_worker_actor (void *pipe, void *args)
         }
         if (rc == 0) {
             s_count_open (&self);
-            if (stats.opened || stats.reopened || stats.resolved || stats.updated)
-                wdm_log_info ("warnings: %d series evaluated in %.3f s: %d opened, %d reopened, "
-                              "%d updated, %d resolved",
-                              stats.series, stats.seconds, stats.opened, stats.reopened, stats.updated,
-                              stats.resolved);
+            //  A line for an evaluation that changed something, or that took
+            //  a second or more (what an operator watching the load wants
+            //  to see); the quick ones that changed nothing, at debug.
+            bool worth =
+                stats.opened || stats.reopened || stats.resolved || stats.updated || stats.seconds >= 1.0;
+            WDM_LOG_AT (
+                worth ? WDM_LOG_INFO : WDM_LOG_DEBUG,
+                "warnings: %d series evaluated in %.3f s: %d opened, %d reopened, %d updated, %d resolved",
+                stats.series, stats.seconds, stats.opened, stats.reopened, stats.updated, stats.resolved);
             for (int i = 0; i < self.touched_count; i++)
                 free (self.touched [i]);
             self.touched_count = 0;
