@@ -19,7 +19,7 @@ typedef struct {
     char conninfo [1024];         //  libpq connection string
     long max_group;               //  records stored per transaction, at most
     long reload_seconds;          //  how often the catalog and grants are reread
-    long warn_interval_ms;        //  touched indicators are evaluated at most this often
+    long warn_interval_ms;        //  touched indicators are judged once settled this long, at most this often
     long deadline_seconds;        //  how often report deadlines are checked
     char today [16];              //  "YYYY-MM-DD" to fix the date (tests, demos); "" real
     long status_seconds;          //  how often server_status is written

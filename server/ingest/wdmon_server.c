@@ -24,7 +24,7 @@ static const wdm_option_t s_options [] = {
       sizeof (long), "how often the catalog and the grants are reread" },
     { "warnings", "interval_ms", WDM_OPT_INT, "1000", 10, 3600000,
       offsetof (wdm_server_config_t, warn_interval_ms), sizeof (long),
-      "indicators touched by new data are re-evaluated at most this often" },
+      "indicators touched by new data are judged once none has come for this long, and at most this often" },
     { "warnings", "deadline_seconds", WDM_OPT_INT, "3600", 1, 86400,
       offsetof (wdm_server_config_t, deadline_seconds), sizeof (long),
       "how often missing and late reports are checked" },
