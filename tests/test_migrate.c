@@ -264,6 +264,23 @@ test_roles (void)
     PQfinish (conn);
 }
 
+//  Run sql in the open transaction and expect SQLSTATE state ("" for
+//  none: it succeeds), then roll back to savepoint.  A statement that does
+//  otherwise is printed with what the database said.
+static void
+s_expect_state (PGconn *conn, const char *sql, const char *state, const char *savepoint)
+{
+    PGresult *res = PQexec (conn, sql);
+    const char *got = PQresultErrorField (res, PG_DIAG_SQLSTATE);
+    if (strcmp (got ? got : "", state) != 0)
+        fprintf (stderr, "\n  %s: %s\n", sql, PQresultErrorMessage (res));
+    CU_ASSERT_STRING_EQUAL (got ? got : "", state);
+    PQclear (res);
+    char rollback [64];
+    snprintf (rollback, sizeof rollback, "ROLLBACK TO %s", savepoint);
+    PQclear (PQexec (conn, rollback));
+}
+
 //  observation's references are checked per statement (009), with the
 //  error a foreign key gives: a bad row in a batch of good ones fails the
 //  whole insert, and a referenced row cannot be deleted or renamed.
@@ -295,11 +312,7 @@ test_observation_references (void)
                   "INSERT INTO wdmon.observation (indicator_code, area_code,"
                   " year, value, unit_code, rec_epoch, rec_seq, batch_id) %s",
                   bad [i]);
-        PGresult *res = PQexec (conn, sql);
-        const char *state = PQresultErrorField (res, PG_DIAG_SQLSTATE);
-        CU_ASSERT_STRING_EQUAL (state ? state : "", "23503");
-        PQclear (res);
-        PQclear (PQexec (conn, "ROLLBACK TO fresh"));
+        s_expect_state (conn, sql, "23503", "fresh");
     }
     PGresult *res = PQexec (conn, good);
     CU_ASSERT_EQUAL (PQresultStatus (res), PGRES_COMMAND_OK);
@@ -311,19 +324,10 @@ test_observation_references (void)
         "UPDATE wdmon.member_unit SET code = 'hc' WHERE code = 'health_commission'",
         "UPDATE wdmon.area SET code = 'wq' WHERE code = 'wuqing'",
     };
-    for (size_t i = 0; i < sizeof refused / sizeof refused [0]; i++) {
-        res = PQexec (conn, refused [i]);
-        const char *state = PQresultErrorField (res, PG_DIAG_SQLSTATE);
-        if (!state || strcmp (state, "23503") != 0)
-            fprintf (stderr, "\n  %s: %s\n", refused [i], PQresultErrorMessage (res));
-        CU_ASSERT_STRING_EQUAL (state ? state : "", "23503");
-        PQclear (res);
-        PQclear (PQexec (conn, "ROLLBACK TO stored"));
-    }
+    for (size_t i = 0; i < sizeof refused / sizeof refused [0]; i++)
+        s_expect_state (conn, refused [i], "23503", "stored");
     //  Other changes to a referenced row go through.
-    res = PQexec (conn, "UPDATE wdmon.indicator SET name_en = name_en WHERE code = 'HE03'");
-    CU_ASSERT_EQUAL (PQresultStatus (res), PGRES_COMMAND_OK);
-    PQclear (res);
+    s_expect_state (conn, "UPDATE wdmon.indicator SET name_en = name_en WHERE code = 'HE03'", "", "stored");
     PQclear (PQexec (conn, "ROLLBACK"));
     PQfinish (conn);
 }
@@ -355,13 +359,7 @@ test_warning_references (void)
                   " SELECT %s, 2024, 'red', '测试', 'test' FROM wdmon.plan_target t"
                   "  WHERE t.indicator_code = 'HE03' LIMIT 1",
                   bad [i]);
-        PGresult *res = PQexec (conn, sql);
-        const char *state = PQresultErrorField (res, PG_DIAG_SQLSTATE);
-        if (!state || strcmp (state, "23503") != 0)
-            fprintf (stderr, "\n  %s: %s\n", bad [i], PQresultErrorMessage (res));
-        CU_ASSERT_STRING_EQUAL (state ? state : "", "23503");
-        PQclear (res);
-        PQclear (PQexec (conn, "ROLLBACK TO fresh"));
+        s_expect_state (conn, sql, "23503", "fresh");
     }
     PGresult *res =
         PQexec (conn,
@@ -380,15 +378,8 @@ test_warning_references (void)
         "DELETE FROM wdmon.plan_target WHERE indicator_code = 'HE03'",
         "UPDATE wdmon.warning SET area_code = 'nowhere'",
     };
-    for (size_t i = 0; i < sizeof refused / sizeof refused [0]; i++) {
-        res = PQexec (conn, refused [i]);
-        const char *state = PQresultErrorField (res, PG_DIAG_SQLSTATE);
-        if (!state || strcmp (state, "23503") != 0)
-            fprintf (stderr, "\n  %s: %s\n", refused [i], PQresultErrorMessage (res));
-        CU_ASSERT_STRING_EQUAL (state ? state : "", "23503");
-        PQclear (res);
-        PQclear (PQexec (conn, "ROLLBACK TO stored"));
-    }
+    for (size_t i = 0; i < sizeof refused / sizeof refused [0]; i++)
+        s_expect_state (conn, refused [i], "23503", "stored");
     //  What a warning's life changes goes through, and so do other changes
     //  to the rows it names.
     static const char *allowed [] = {
@@ -396,13 +387,8 @@ test_warning_references (void)
         "UPDATE wdmon.area SET name_en = name_en WHERE code = 'wuqing'",
         "UPDATE wdmon.plan_target SET active = active WHERE indicator_code = 'HE03'",
     };
-    for (size_t i = 0; i < sizeof allowed / sizeof allowed [0]; i++) {
-        res = PQexec (conn, allowed [i]);
-        if (PQresultStatus (res) != PGRES_COMMAND_OK)
-            fprintf (stderr, "\n  %s: %s\n", allowed [i], PQresultErrorMessage (res));
-        CU_ASSERT_EQUAL (PQresultStatus (res), PGRES_COMMAND_OK);
-        PQclear (res);
-    }
+    for (size_t i = 0; i < sizeof allowed / sizeof allowed [0]; i++)
+        s_expect_state (conn, allowed [i], "", "stored");
     PQclear (PQexec (conn, "ROLLBACK"));
     PQfinish (conn);
 }

@@ -802,6 +802,17 @@ evaluate () {
     printf '%s|%s' "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')" "$out"
 }
 
+# evaluate_loaded DB: the full evaluation over a loaded database, first and
+# again, into ev1 and ev2; after VACUUM ANALYZE, as autovacuum would leave
+# it in time (the figure should not depend on whether autovacuum has
+# caught up with the load yet), and a checkpoint.
+evaluate_loaded () {
+    "$PSQL" "$(conn "$1")" -qX -c "VACUUM ANALYZE" >/dev/null
+    settle
+    ev1=$(evaluate "$1")
+    ev2=$(evaluate "$1")
+}
+
 # --- The scaling table ----------------------------------------------------------------------
 if [ $SCALING -eq 1 ]; then
     rows=() evals=()
@@ -810,11 +821,7 @@ if [ $SCALING -eq 1 ]; then
             run_e2e "n${n}_c$c" "$n" "$c" 0
             lat=(${R[lat_full]:-- - - 0 0})
             [ "${lat[4]}" -eq 0 ] || lat[1]="${lat[1]}*"   # resends: see the note below the table
-            # The full evaluation over what was loaded, first and again, as
-            # in the rounds (after VACUUM ANALYZE, the server stopped).
-            "$PSQL" "$(conn "${R[db]}")" -qX -c "VACUUM ANALYZE" >/dev/null
-            settle
-            ev1=$(evaluate "${R[db]}"); ev2=$(evaluate "${R[db]}")
+            evaluate_loaded "${R[db]}"   # the server stopped, as in the rounds
             millions=$(fdiv "$n" 1000000 %.6f)
             rows+=("$(printf '%10s %5s %9s %10s %10s %10s %10s %10s %8s %8s %8s %8s %8s %8s' \
                 "$(fmt_int "$n")" "$c" "${R[seconds]}" "$(fmt_int "${R[rate]}")" \
@@ -896,12 +903,7 @@ for ((round = 1; round <= ROUNDS; round++)); do
     E=()
     for k in "${!R[@]}"; do E[$k]=${R[$k]}; done
     say "[round $round/$ROUNDS] full warning evaluation over the loaded database (after VACUUM ANALYZE; twice)"
-    # As autovacuum would leave it in time: the evaluation's figure should
-    # not depend on whether autovacuum has caught up with the load yet.
-    "$PSQL" "$(conn "${E[db]}")" -qX -c "VACUUM ANALYZE" >/dev/null
-    settle
-    ev1=$(evaluate "${E[db]}")
-    ev2=$(evaluate "${E[db]}")
+    evaluate_loaded "${E[db]}"
     keep rate "${E[rate]}"
     if [ $SKIP_BASELINE -eq 0 ]; then
         r=$(awk -v m="${M[replan_rate]}" -v n="${M[naive_rate]}" -v c="${M[copy_rate]}" -v e="${E[rate]}" -v k="$round" \
