@@ -1,6 +1,7 @@
 /*  wdm_server: receive, check, store, answer.  See wdm_server.h.  */
 
 #include "wdm_server.h"
+#include "wdm_actor.h"
 #include "wdm_auth.h"
 #include "wdm_clock.h"
 #include "wdm_db.h"
@@ -47,6 +48,25 @@ typedef struct {
     wdm_batch_t batch;
 } s_incoming_t;
 
+//  A group of messages: received and checked by the main thread, stored
+//  in one transaction by the store's thread, then answered by the main
+//  thread.  While the store's thread has it (from s_start to its return
+//  on the pipe), the main thread touches neither the group nor the store:
+//  both are handed over with the message, and handed back.
+typedef struct {
+    s_incoming_t in [S_MAX_MESSAGES];
+    int size;
+    uint64_t records;  //  decoded, in all its messages
+    //  For the store: the batches with a unit (copies), and where each
+    //  message's batch is among them (-1: none, it has no unit).
+    wdm_batch_t *batches;
+    int count;
+    int slot [S_MAX_MESSAGES];
+    wdm_store_t *store;  //  the server's, lent for the commit
+    int stored;          //  wdm_store_commit's answer
+    double seconds;      //  how long it took
+} s_group_t;
+
 typedef struct {
     const wdm_server_config_t *config;
     void *router;
@@ -55,8 +75,11 @@ typedef struct {
     wdm_auth_t *auth;
     time_t loaded_at;
     int db_down_logged;  //  say "retry later" once per outage
-    s_incoming_t group [S_MAX_MESSAGES];
-    int group_size;
+    //  Two groups: the one being received, and the one the store's thread
+    //  is committing (storing; NULL when none is), which are swapped when
+    //  the commit has been answered.
+    s_group_t *filling, *storing, *groups;
+    wdm_actor_t *committer;   //  the store's thread
     wdm_warn_worker_t *warn;  //  evaluates what each commit touched
     wdm_metrics_t *metrics;
     void *monitor;                        //  the ROUTER's connection events
@@ -160,13 +183,14 @@ s_copy_text (char *out, size_t size, const char *text)
 static int
 s_receive (s_server_t *self)
 {
-    s_incoming_t *in = &self->group [self->group_size];
+    s_group_t *group = self->filling;
+    s_incoming_t *in = &group->in [group->size];
     memset (&in->batch, 0, sizeof in->batch);
     char why [WDM_PROTO_MESSAGE_MAX];
     int status = wdm_proto_recv (self->router, ZMQ_DONTWAIT, WDM_PROTO_BATCH, &in->message, why, sizeof why);
     if (status < 0)
         return -1;
-    self->group_size++;
+    group->size++;
     wdm_batch_t *batch = &in->batch;
     s_copy_text (batch->unit, sizeof batch->unit, in->message.user_id);
     s_copy_text (batch->key, sizeof batch->key, in->message.key);
@@ -198,6 +222,7 @@ s_receive (s_server_t *self)
         wdm_log_warn ("batch %llu from %s refused: %d %s: %s", (unsigned long long)batch->batch_no,
                       *batch->unit ? batch->unit : "(unknown)", batch->status,
                       wdm_proto_code_name (batch->status), batch->message);
+    group->records += batch->decoded.count;
     return 0;
 }
 
@@ -303,36 +328,45 @@ s_monitor_event (s_server_t *self)
         wdm_metrics_connection_event (self->metrics, event, value);
 }
 
-//  Store the group, answer every batch in it, and free it.
+//  The store's thread: commits each group it is handed, one at a time,
+//  and hands it back.  A message on its pipe is a group's address (the
+//  thread's until it is sent back), or "$TERM".  On a machine of two
+//  cores the main thread receives, decodes and checks the next group
+//  while PostgreSQL stores this one: before, one waited for the other
+//  (PERFORMANCE.md).
 static void
-s_flush (s_server_t *self)
+s_committer (void *pipe, void *args)
 {
-    if (self->group_size == 0)
-        return;
-    //  A batch with no unit cannot be recorded (ZAP always names one; this
-    //  is a guard, not a path): it is answered, never stored.
-    wdm_batch_t *batches = calloc ((size_t)self->group_size, sizeof *batches);
-    int slot [S_MAX_MESSAGES], count = 0;
-    for (int i = 0; batches && i < self->group_size; i++)
-        if (self->group [i].batch.unit [0]) {
-            slot [i] = count;
-            batches [count++] = self->group [i].batch;
-        } else
-            slot [i] = -1;
-    int stored = -1;
-    int64_t flush_start = wdm_clock_ms ();
-    uint64_t records = 0;
-    for (int i = 0; i < self->group_size; i++)
-        records += self->group [i].batch.decoded.count;
-    if (batches && self->catalog)
-        stored = count ? wdm_store_commit (self->store, batches, count) : 0;
-    double commit_seconds = (double)(wdm_clock_ms () - flush_start) / 1000.0;
+    (void)args;
+    wdm_actor_signal (pipe, 0);
+    while (1) {
+        s_group_t *group = NULL;
+        int size = zmq_recv (pipe, &group, sizeof group, 0);
+        if (size < 0 && zmq_errno () == EINTR)
+            continue;
+        if (size != (int)sizeof group)
+            break;  //  "$TERM", or the pipe closed
+        int64_t start = wdm_clock_us ();
+        group->stored = wdm_store_commit (group->store, group->batches, group->count);
+        group->seconds = (double)(wdm_clock_us () - start) / 1e6;
+        if (zmq_send (pipe, &group, sizeof group, 0) != (int)sizeof group)
+            break;
+    }
+}
+
+//  Answer every message of a group stored (group->stored 0) or not, count
+//  it, and empty the group.
+static void
+s_answer (s_server_t *self, s_group_t *group)
+{
+    wdm_batch_t *batches = group->batches;
+    int stored = group->stored;
     if (self->metrics) {
         wdm_metrics_database (self->metrics, stored == 0);
-        wdm_metrics_queue (self->metrics, (int)records);
+        wdm_metrics_queue (self->metrics, (int)group->records);
     }
-    if (stored == 0 && count)
-        s_touch (self, batches, count);
+    if (stored == 0 && group->count)
+        s_touch (self, batches, group->count);
     if (stored == 0) {
         if (self->db_down_logged)
             wdm_log_info ("server: the database is back; storing again");
@@ -341,12 +375,12 @@ s_flush (s_server_t *self)
         wdm_log_error ("server: the database is unavailable; answering \"retry later\"");
         self->db_down_logged = 1;
     }
-    for (int i = 0; i < self->group_size; i++) {
-        s_incoming_t *in = &self->group [i];
-        if (batches && slot [i] < 0)
+    for (int i = 0; i < group->size; i++) {
+        s_incoming_t *in = &group->in [i];
+        if (batches && group->slot [i] < 0)
             s_reply (self, in, WDM_PROTO_NOT_AUTHORISED, "发送方身份不明 / the sender has no unit");
         else if (stored == 0) {
-            in->batch = batches [slot [i]];
+            in->batch = batches [group->slot [i]];
             const wdm_batch_t *b = &in->batch;
             if (b->status == WDM_PROTO_OK)
                 s_reply (self, in, WDM_PROTO_OK, "ok");
@@ -368,13 +402,80 @@ s_flush (s_server_t *self)
         } else
             s_reply (self, in, WDM_PROTO_RETRY_LATER,
                      "数据库暂不可用,请稍后重试 / database unavailable, retry later");
-        s_count (self, in, stored, commit_seconds);
+        s_count (self, in, stored, group->seconds);
         wdm_proto_batch_clear (&in->batch.decoded);
         wdm_proto_message_close (&in->message);
     }
     free (batches);
-    self->group_size = 0;
+    group->batches = NULL;
+    group->size = group->count = 0;
+    group->records = 0;
     self->stalled_count = 0;
+}
+
+//  Store the group being received: hand it to the store's thread, and
+//  receive into the other.  A group with nothing to store (no catalog
+//  yet, no batch with a unit, no memory) is answered at once.
+static void
+s_start (s_server_t *self)
+{
+    s_group_t *group = self->filling;
+    if (group->size == 0 || self->storing)
+        return;
+    //  A batch with no unit cannot be recorded (ZAP always names one; this
+    //  is a guard, not a path): it is answered, never stored.
+    group->batches = calloc ((size_t)group->size, sizeof *group->batches);
+    group->count = 0;
+    for (int i = 0; group->batches && i < group->size; i++)
+        if (group->in [i].batch.unit [0]) {
+            group->slot [i] = group->count;
+            group->batches [group->count++] = group->in [i].batch;
+        } else
+            group->slot [i] = -1;
+    group->stored = group->batches && self->catalog && group->count == 0 ? 0 : -1;
+    group->seconds = 0;
+    group->store = self->store;
+    if (group->batches && self->catalog && group->count) {
+        void *pipe = wdm_actor_pipe (self->committer);
+        if (zmq_send (pipe, &group, sizeof group, 0) == (int)sizeof group) {
+            self->storing = group;
+            self->filling = group == &self->groups [0] ? &self->groups [1] : &self->groups [0];
+            return;
+        }
+        wdm_log_error ("server: cannot hand a group to the store's thread: %s", zmq_strerror (zmq_errno ()));
+    }
+    s_answer (self, group);
+}
+
+//  The store's thread has handed the group back: answer it.  Waits for
+//  it if wait is set.
+static void
+s_finish (s_server_t *self, bool wait)
+{
+    s_group_t *group = NULL;
+    void *pipe = wdm_actor_pipe (self->committer);
+    int size;
+    do
+        size = zmq_recv (pipe, &group, sizeof group, wait ? 0 : ZMQ_DONTWAIT);
+    while (size < 0 && zmq_errno () == EINTR);
+    if (size != (int)sizeof group || group != self->storing)
+        return;
+    self->storing = NULL;
+    s_answer (self, group);
+}
+
+//  Let go of what a group holds without answering (at the end: the
+//  collectors send again what was not answered).
+static void
+s_drop (s_group_t *group)
+{
+    for (int i = 0; i < group->size; i++) {
+        wdm_proto_batch_clear (&group->in [i].batch.decoded);
+        wdm_proto_message_close (&group->in [i].message);
+    }
+    free (group->batches);
+    group->batches = NULL;
+    group->size = 0;
 }
 
 static int
@@ -470,14 +571,27 @@ wdm_server_run (const wdm_server_config_t *config, volatile sig_atomic_t *stop)
         wdm_log_error ("server: cannot start the warning worker");
         goto cleanup;
     }
+    self.groups = calloc (2, sizeof *self.groups);
+    self.committer = self.groups ? wdm_actor_new (ctx, s_committer, NULL) : NULL;
+    if (!self.committer) {
+        wdm_log_error ("server: cannot start the store's thread");
+        goto cleanup;
+    }
+    self.filling = &self.groups [0];
     s_reload (&self);
     if (!self.catalog)
         wdm_log_warn ("server: the database is not ready yet; answering \"retry later\" until it is");
     wdm_log_info ("server: listening on %s", config->endpoint);
 
-    zmq_pollitem_t items [] = { { self.router, 0, ZMQ_POLLIN, 0 }, { self.monitor, 0, ZMQ_POLLIN, 0 } };
+    zmq_pollitem_t items [] = { { self.router, 0, ZMQ_POLLIN, 0 },
+                                { self.monitor, 0, ZMQ_POLLIN, 0 },
+                                { wdm_actor_pipe (self.committer), 0, ZMQ_POLLIN, 0 } };
     while (!*stop) {
-        if (zmq_poll (items, 2, 500) < 0) {
+        //  Receive while the group being received has room; what arrives
+        //  beyond waits in the ROUTER's queues.
+        bool room = self.filling->size < S_MAX_MESSAGES && (long)self.filling->records < config->max_group;
+        items [0].events = room ? ZMQ_POLLIN : 0;
+        if (zmq_poll (items, 3, 500) < 0) {
             if (zmq_errno () == EINTR)
                 continue;
             wdm_log_error ("server: poll: %s", zmq_strerror (zmq_errno ()));
@@ -485,6 +599,17 @@ wdm_server_run (const wdm_server_config_t *config, volatile sig_atomic_t *stop)
         }
         if (items [1].revents & ZMQ_POLLIN)
             s_monitor_event (&self);
+        if (items [2].revents & ZMQ_POLLIN)
+            s_finish (&self, false);
+        //  Take what has arrived, up to a group's worth.
+        if (items [0].revents & ZMQ_POLLIN)
+            while (self.filling->size < S_MAX_MESSAGES && (long)self.filling->records < config->max_group
+                   && s_receive (&self) == 0)
+                ;
+        if (self.storing)
+            continue;
+        //  Between commits, the store's connection is this thread's: the
+        //  catalog and the status use it.
         s_reload (&self);
         if (time (NULL) - self.status_at >= config->status_seconds) {
             //  The open warnings are counted by the warning worker, on its
@@ -497,17 +622,22 @@ wdm_server_run (const wdm_server_config_t *config, volatile sig_atomic_t *stop)
                 wdm_metrics_publish (self.metrics, conn, self.server_id, config->endpoint);
             self.status_at = time (NULL);
         }
-        if (!(items [0].revents & ZMQ_POLLIN))
-            continue;
-        //  Take what has arrived, up to a group's worth, then store it.
-        long records = 0;
-        while (self.group_size < S_MAX_MESSAGES && records < config->max_group && s_receive (&self) == 0)
-            records += self.group [self.group_size - 1].batch.decoded.count;
-        s_flush (&self);
+        //  Anything that came meanwhile joins the group before it goes.
+        while (self.filling->size < S_MAX_MESSAGES && (long)self.filling->records < config->max_group
+               && s_receive (&self) == 0)
+            ;
+        s_start (&self);
     }
+    //  A group in the store's hands is answered before the end.
+    if (self.storing)
+        s_finish (&self, true);
     wdm_log_info ("server: stopping");
     rc = 0;
 cleanup:
+    wdm_actor_destroy (&self.committer);
+    for (int g = 0; self.groups && g < 2; g++)
+        s_drop (&self.groups [g]);
+    free (self.groups);
     wdm_warn_worker_destroy (&self.warn);
     if (self.router && self.monitor)
         zmq_socket_monitor (self.router, NULL, 0);
