@@ -1200,13 +1200,23 @@ CREATE VIEW wdmon.report_owed AS
         END AS state,
     w.plans
    FROM (owed w
-     LEFT JOIN LATERAL ( SELECT o.received_at AS first_received
-           FROM wdmon.observation o
-          WHERE ((o.indicator_code = w.indicator_code) AND (o.year = w.year) AND (o.period_kind = 'year'::wdmon.frequency) AND (o.period_no = 0) AND ((w.body = ''::text) OR (o.body = w.body)) AND (EXISTS ( SELECT 1
-                   FROM wdmon.area_closure a
-                  WHERE ((a.area_code = w.area_code) AND (a.within_code = o.area_code)))))
-          ORDER BY o.received_at
-         LIMIT 1) f ON (true));
+     LEFT JOIN LATERAL ( SELECT
+                CASE
+                    WHEN (( SELECT count(*) AS count
+                       FROM wdmon.area_closure n
+                      WHERE (n.area_code = w.area_code)) > 64) THEN ( SELECT o.received_at
+                       FROM wdmon.observation o
+                      WHERE ((o.indicator_code = w.indicator_code) AND (o.year = w.year) AND (o.period_kind = 'year'::wdmon.frequency) AND (o.period_no = 0) AND ((w.body = ''::text) OR (o.body = w.body)) AND (EXISTS ( SELECT 1
+                               FROM wdmon.area_closure a
+                              WHERE ((a.area_code = w.area_code) AND (a.within_code = o.area_code))
+                             OFFSET 0)))
+                      ORDER BY o.received_at
+                     LIMIT 1)
+                    ELSE ( SELECT min(o.received_at) AS min
+                       FROM (wdmon.area_closure a
+                         JOIN wdmon.observation o ON ((o.area_code = a.within_code)))
+                      WHERE ((a.area_code = w.area_code) AND (o.indicator_code = w.indicator_code) AND (o.year = w.year) AND (o.period_kind = 'year'::wdmon.frequency) AND (o.period_no = 0) AND ((w.body = ''::text) OR (o.body = w.body))))
+                END AS first_received) f ON (true));
 
 
 --

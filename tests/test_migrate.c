@@ -393,6 +393,58 @@ test_warning_references (void)
     PQfinish (conn);
 }
 
+//  report_owed's first value within the unit's area (070): over a large
+//  area (more than 64 areas within) read in order of arrival, over a
+//  small one area by area; both must find the earliest value within the
+//  area, at any depth, and none from outside it.  The site has 31 areas:
+//  70 villages under one town make it and the district large.
+static void
+test_owed_first_value (void)
+{
+    PGconn *conn = wdm_db_connect (s_conninfo);
+    CU_ASSERT_PTR_NOT_NULL_FATAL (conn);
+    PQclear (PQexec (conn, "BEGIN"));
+    PQclear (PQexec (conn,
+                     "INSERT INTO wdmon.area (code, parent_code, level, name_zh, name_en)"
+                     " SELECT 'yc' || n, 'yangcun', 'village', '村' || n, 'Village ' || n"
+                     "   FROM generate_series (1, 70) n"));
+    s_expect (conn,
+              "SELECT string_agg (area_code || ' ' || n, ', ' ORDER BY area_code) FROM (SELECT area_code,"
+              " count (*) AS n FROM wdmon.area_closure WHERE area_code IN ('wuqing', 'yangcun', 'dongpuwa')"
+              " GROUP BY area_code) c",
+              "dongpuwa 1, wuqing 101, yangcun 71");
+    s_expect (conn,
+              "INSERT INTO wdmon.ingest_batch (unit_code, epoch, batch_no, record_count)"
+              " VALUES ('street_yangcun', 7, 1, 6) RETURNING id > 0",
+              "t");
+    //  DM17 2023, owed per body: two values of 政府 in yangcun's villages,
+    //  the earlier at 09:00; an earlier one (08:00) in dongpuwa, and one
+    //  of another body (07:00) in yangcun.  HE03 2023: one value two
+    //  levels below the district.
+    PQclear (PQexec (conn,
+                     "INSERT INTO wdmon.observation (indicator_code, area_code, year, body, value,"
+                     " unit_code, rec_epoch, rec_seq, batch_id, received_at)"
+                     " SELECT i, a, 2023, b, 1, 'street_yangcun', 7, s,"
+                     "        currval ('wdmon.ingest_batch_id_seq'), t::timestamptz"
+                     "   FROM (VALUES ('DM17', 'yc5', '政府', 1, '2024-03-01 10:00+08'),"
+                     "                ('DM17', 'yc6', '政府', 2, '2024-03-01 09:00+08'),"
+                     "                ('DM17', 'dongpuwa', '政府', 3, '2024-03-01 08:00+08'),"
+                     "                ('DM17', 'yc8', '党(工)委', 4, '2024-03-01 07:00+08'),"
+                     "                ('HE03', 'yc7', '', 5, '2024-03-01 11:00+08')) v (i, a, b, s, t)"));
+    s_expect (
+        conn,
+        "SELECT string_agg (unit_code || ' ' || indicator_code || ' '"
+        "        || coalesce (to_char (first_received AT TIME ZONE 'Asia/Shanghai', 'HH24:MI'), '-'),"
+        "        ', ' ORDER BY unit_code, indicator_code)"
+        "  FROM wdmon.report_owed WHERE year = 2023 AND body IN ('', '政府')"
+        "   AND (unit_code, indicator_code) IN (('street_yangcun', 'DM17'), ('street_dongpuwa', 'DM17'),"
+        "        ('street_xuguantun', 'DM17'), ('health_commission', 'HE03'))",
+        "health_commission HE03 11:00, street_dongpuwa DM17 08:00, street_xuguantun DM17 -,"
+        " street_yangcun DM17 09:00");
+    PQclear (PQexec (conn, "ROLLBACK"));
+    PQfinish (conn);
+}
+
 int
 main (void)
 {
@@ -414,6 +466,7 @@ main (void)
         { "each role can do what it is for and no more", test_roles },
         { "observation's references are checked, per statement", test_observation_references },
         { "warning's references are checked, per statement", test_warning_references },
+        { "a report's first value is found within large and small areas", test_owed_first_value },
     };
     int rc = wdm_test_run_suite ("migrate", tests, sizeof tests / sizeof tests [0]);
     free (s_conninfo);
