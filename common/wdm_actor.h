@@ -1,8 +1,8 @@
 /*  wdm_actor: a thread that talks to its owner only over a pipe — an
     inproc PAIR socket pair — in the shape of czmq's zactor.  The one way
     wdmon starts a thread that uses ZeroMQ (STYLE.md: threads share
-    nothing).  Used by the server's ZAP handler (wdm_zap) and its warning
-    worker (wdm_warn_worker).
+    nothing).  Used by the server's ZAP handler (wdm_zap), its warning
+    worker (wdm_warn_worker) and its store's thread (wdm_server).
 
     The actor function runs in its own thread with the thread's end of the
     pipe.  It first says whether it started, with wdm_actor_signal (pipe,
@@ -11,7 +11,8 @@
     sides say besides is theirs to define.  The args it is given are the
     owner's and must not change while the thread runs (give it a copy of
     anything the owner changes); the state it changes lives in the
-    thread.  */
+    thread, or is handed to it whole in a message and handed back whole
+    (the owner does not touch it meanwhile).  */
 
 #ifndef WDM_ACTOR_H_INCLUDED
 #define WDM_ACTOR_H_INCLUDED
