@@ -13,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 //  Parsing went well: go on to the work (any other value is the exit code).
 #define S_GO_ON -1
@@ -171,8 +170,7 @@ s_evaluate (PGconn *conn, const wdm_date_t *today)
 {
     wdm_warn_stats_t stats;
     //  Read on as many connections as the machine has cores.
-    long cores = sysconf (_SC_NPROCESSORS_ONLN);
-    if (wdm_warn_evaluate (conn, NULL, 0, true, today, cores > 1 ? (int)cores : 0, &stats))
+    if (wdm_warn_evaluate (conn, NULL, 0, true, today, wdm_warn_readers (), &stats))
         return WDM_CMD_EXIT_FAILED;
     printf ("%d series evaluated in %.2f s as of %04d-%02d-%02d: %d conditions hold; "
             "%d opened, %d reopened, %d updated, %d resolved\n",

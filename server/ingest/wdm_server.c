@@ -178,6 +178,14 @@ s_copy_text (char *out, size_t size, const char *text)
     out [length] = '\0';
 }
 
+//  Whether the group being received takes another message: it holds
+//  fewer than S_MAX_MESSAGES, and fewer records than max_group.
+static bool
+s_room (const s_server_t *self)
+{
+    return self->filling->size < S_MAX_MESSAGES && (long)self->filling->records < self->config->max_group;
+}
+
 //  Receive one message into the next group slot.  0, or -1 if there was
 //  none waiting.
 static int
@@ -432,10 +440,13 @@ s_start (s_server_t *self)
             group->batches [group->count++] = group->in [i].batch;
         } else
             group->slot [i] = -1;
-    group->stored = group->batches && self->catalog && group->count == 0 ? 0 : -1;
+    //  Without a catalog yet nothing is stored ("retry later"); a group
+    //  with no batch to store is stored as it is.
+    bool ready = group->batches && self->catalog;
+    group->stored = ready ? 0 : -1;
     group->seconds = 0;
     group->store = self->store;
-    if (group->batches && self->catalog && group->count) {
+    if (ready && group->count) {
         void *pipe = wdm_actor_pipe (self->committer);
         if (zmq_send (pipe, &group, sizeof group, 0) == (int)sizeof group) {
             self->storing = group;
@@ -587,10 +598,8 @@ wdm_server_run (const wdm_server_config_t *config, volatile sig_atomic_t *stop)
                                 { self.monitor, 0, ZMQ_POLLIN, 0 },
                                 { wdm_actor_pipe (self.committer), 0, ZMQ_POLLIN, 0 } };
     while (!*stop) {
-        //  Receive while the group being received has room; what arrives
-        //  beyond waits in the ROUTER's queues.
-        bool room = self.filling->size < S_MAX_MESSAGES && (long)self.filling->records < config->max_group;
-        items [0].events = room ? ZMQ_POLLIN : 0;
+        //  What arrives beyond a group's worth waits in the ROUTER's queues.
+        items [0].events = s_room (&self) ? ZMQ_POLLIN : 0;
         if (zmq_poll (items, 3, 500) < 0) {
             if (zmq_errno () == EINTR)
                 continue;
@@ -601,30 +610,25 @@ wdm_server_run (const wdm_server_config_t *config, volatile sig_atomic_t *stop)
             s_monitor_event (&self);
         if (items [2].revents & ZMQ_POLLIN)
             s_finish (&self, false);
-        //  Take what has arrived, up to a group's worth.
-        if (items [0].revents & ZMQ_POLLIN)
-            while (self.filling->size < S_MAX_MESSAGES && (long)self.filling->records < config->max_group
-                   && s_receive (&self) == 0)
-                ;
-        if (self.storing)
-            continue;
         //  Between commits, the store's connection is this thread's: the
         //  catalog and the status use it.
-        s_reload (&self);
-        if (time (NULL) - self.status_at >= config->status_seconds) {
-            //  The open warnings are counted by the warning worker, on its
-            //  own connection: the count would hold up ingest here.
-            int red, yellow;
-            if (wdm_warn_worker_open_warnings (self.warn, &red, &yellow))
-                wdm_metrics_warnings (self.metrics, red, yellow);
-            PGconn *conn = wdm_store_conn (self.store);
-            if (conn)
-                wdm_metrics_publish (self.metrics, conn, self.server_id, config->endpoint);
-            self.status_at = time (NULL);
+        if (!self.storing) {
+            s_reload (&self);
+            if (time (NULL) - self.status_at >= config->status_seconds) {
+                //  The open warnings are counted by the warning worker, on its
+                //  own connection: the count would hold up ingest here.
+                int red, yellow;
+                if (wdm_warn_worker_open_warnings (self.warn, &red, &yellow))
+                    wdm_metrics_warnings (self.metrics, red, yellow);
+                PGconn *conn = wdm_store_conn (self.store);
+                if (conn)
+                    wdm_metrics_publish (self.metrics, conn, self.server_id, config->endpoint);
+                self.status_at = time (NULL);
+            }
         }
-        //  Anything that came meanwhile joins the group before it goes.
-        while (self.filling->size < S_MAX_MESSAGES && (long)self.filling->records < config->max_group
-               && s_receive (&self) == 0)
+        //  Take what has arrived, up to a group's worth, and store it once
+        //  the store's thread is free.
+        while (s_room (&self) && s_receive (&self) == 0)
             ;
         s_start (&self);
     }

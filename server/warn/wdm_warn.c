@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define S_MAX_FINDINGS 16
 #define S_READERS_MAX  8  //  reader connections of a large evaluation
@@ -344,6 +345,13 @@ s_evaluate_plan (wdm_warn_eval_t *self, const char *const *indicators, int count
         return -1;
     s_flush (self);
     return 0;
+}
+
+int
+wdm_warn_readers (void)
+{
+    long cores = sysconf (_SC_NPROCESSORS_ONLN);
+    return cores > 1 ? (int)cores : 0;
 }
 
 int

@@ -30,10 +30,14 @@ typedef struct {
 //  apply the lifecycle; with deadlines, also the missing-report rule for
 //  the reports due by today.  readers: further connections to read on, in
 //  parallel, when many indicators are evaluated (0: conn alone; the
-//  server's background worker uses none, to leave ingest its cores).  0
-//  with stats filled, or -1 with the cause logged and nothing changed.
+//  server's worker and `wdmon warnings evaluate` pass wdm_warn_readers ()).
+//  0 with stats filled, or -1 with the cause logged and nothing changed.
 int wdm_warn_evaluate (PGconn *conn, const char *const *indicators, int count, bool deadlines,
                        const wdm_date_t *today, int readers, wdm_warn_stats_t *stats);
+
+//  The readers for a large evaluation on this machine: one per core, and
+//  none on a single core (where they would only take turns with conn).
+int wdm_warn_readers (void);
 
 //  Print one warning with its whole history, its times in zone (a name
 //  from pg_timezone_names, e.g. "Asia/Shanghai"), labelled.  0, 1 if there

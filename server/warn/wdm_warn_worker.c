@@ -32,7 +32,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <zmq.h>
 
 //  What the thread is given: read only, for as long as it runs.
@@ -251,8 +250,7 @@ s_worker_actor (void *pipe, void *args)
     s_worker_t self = { .settings = (const s_settings_t *)args, .pipe = pipe };
     const s_settings_t *settings = self.settings;
     int64_t last_eval = 0, last_duration = 0, next_deadlines = 0, next_count = 0, next_lead = 0;
-    long cores = sysconf (_SC_NPROCESSORS_ONLN);
-    int readers = cores > 1 ? (int)cores : 0;
+    int readers = wdm_warn_readers ();
     wdm_actor_signal (pipe, 0);
     while (1) {
         zmq_pollitem_t items [] = { { pipe, 0, ZMQ_POLLIN, 0 } };
