@@ -166,6 +166,17 @@ $$;
 
 
 --
+-- Name: area_is_large(text); Type: FUNCTION; Schema: wdmon; Owner: -
+--
+
+CREATE FUNCTION wdmon.area_is_large(code text) RETURNS boolean
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT count (*) > 64 FROM wdmon.area_closure WHERE area_code = code
+$$;
+
+
+--
 -- Name: forward_enable(boolean); Type: FUNCTION; Schema: wdmon; Owner: -
 --
 
@@ -1202,9 +1213,7 @@ CREATE VIEW wdmon.report_owed AS
    FROM (owed w
      LEFT JOIN LATERAL ( SELECT
                 CASE
-                    WHEN (( SELECT count(*) AS count
-                       FROM wdmon.area_closure n
-                      WHERE (n.area_code = w.area_code)) > 64) THEN ( SELECT o.received_at
+                    WHEN wdmon.area_is_large(w.area_code) THEN ( SELECT o.received_at
                        FROM wdmon.observation o
                       WHERE ((o.indicator_code = w.indicator_code) AND (o.year = w.year) AND (o.period_kind = 'year'::wdmon.frequency) AND (o.period_no = 0) AND ((w.body = ''::text) OR (o.body = w.body)) AND (EXISTS ( SELECT 1
                                FROM wdmon.area_closure a

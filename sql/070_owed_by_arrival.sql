@@ -18,6 +18,16 @@
 
 SET search_path = wdmon;
 
+-- Whether an area has more than 64 areas within it (itself included): a
+-- district, a town of many villages.  Within such an area, the first (or
+-- latest) value of an indicator is found by reading its values in order
+-- and testing each; within a smaller one, by walking its areas.  Used by
+-- report_owed below and by the resolve statement (wdm_warn_apply.c).
+CREATE FUNCTION area_is_large (code text) RETURNS boolean
+LANGUAGE sql STABLE AS $$
+    SELECT count (*) > 64 FROM wdmon.area_closure WHERE area_code = code
+$$;
+
 CREATE OR REPLACE VIEW report_owed AS
 WITH watched AS (
     SELECT t.indicator_code, t.plan_code, p.current, y AS year, t.target_kind,
@@ -62,7 +72,7 @@ SELECT w.unit_code, w.unit_zh, w.unit_en, w.indicator_code, w.plan_code, w.area_
         --  order of arrival until one lies within it: the first usually
         --  does.  Over a small one, area by area: few to walk, where the
         --  indicator's values from elsewhere could be many to pass over.
-        SELECT CASE WHEN (SELECT count (*) FROM area_closure n WHERE n.area_code = w.area_code) > 64
+        SELECT CASE WHEN area_is_large (w.area_code)
           THEN (SELECT o.received_at
                   FROM observation o
                  WHERE o.indicator_code = w.indicator_code AND o.year = w.year

@@ -59,7 +59,7 @@ static const char *s_open_sql =
 //  whether other data arrived is compared with each indicator's last
 //  arrival, read once (not a search of observation per warning).  A later
 //  year's value is looked for the way report_owed looks for a report
-//  (sql/070): over a large area (more than 64 within) the indicator's
+//  (sql/070): over a large area (area_is_large) the indicator's
 //  values from the latest year down, each tested in turn (OFFSET 0: made
 //  a join, the test walked the district's 1,031 areas for each warning,
 //  3.4 s for 535 after a bulk load), over a small one area by area.
@@ -81,8 +81,7 @@ static const char *s_resolve_head =
     "   GROUP BY g.id, g.opened_at"
     "), later AS ("  //  a later year's value of the area or one within it, since
     "  SELECT g.id, y.year FROM gone g JOIN since s ON s.id = g.id"
-    "   CROSS JOIN LATERAL (SELECT CASE WHEN (SELECT count (*) FROM area_closure n"
-    "                                          WHERE n.area_code = g.area_code) > 64"
+    "   CROSS JOIN LATERAL (SELECT CASE WHEN area_is_large (g.area_code)"
     "     THEN (SELECT o.year FROM observation o"
     "            WHERE o.indicator_code = g.indicator_code AND o.year > g.year"
     "              AND o.period_kind = 'year' AND o.period_no = 0 AND o.received_at > s.at"
