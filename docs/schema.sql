@@ -743,6 +743,52 @@ $_$;
 
 
 --
+-- Name: warning_event_check_reference(); Type: FUNCTION; Schema: wdmon; Owner: -
+--
+
+CREATE FUNCTION wdmon.warning_event_check_reference() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $_$
+DECLARE
+    missing bigint;
+    found_missing int;
+BEGIN
+    EXECUTE format (
+        'SELECT n.warning_id FROM %s n'
+        ' WHERE NOT EXISTS (SELECT 1 FROM wdmon.warning w WHERE w.id = n.warning_id) LIMIT 1',
+        CASE TG_LEVEL WHEN 'ROW' THEN '(SELECT ($1).*)' ELSE 'new_events' END)
+       INTO missing USING NEW;
+    GET DIAGNOSTICS found_missing = ROW_COUNT;
+    IF found_missing > 0 THEN
+        RAISE EXCEPTION 'warning event names warning % that does not exist', missing
+            USING ERRCODE = 'foreign_key_violation';
+    END IF;
+    RETURN NULL;
+END
+$_$;
+
+
+--
+-- Name: warning_guard_events(); Type: FUNCTION; Schema: wdmon; Owner: -
+--
+
+CREATE FUNCTION wdmon.warning_guard_events() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    IF TG_OP = 'UPDATE' AND NEW.id = OLD.id THEN
+        RETURN NEW;
+    END IF;
+    IF EXISTS (SELECT 1 FROM wdmon.warning_event WHERE warning_id = OLD.id) THEN
+        RAISE EXCEPTION 'warning % is named by warning events', OLD.id
+            USING ERRCODE = 'foreign_key_violation';
+    END IF;
+    RETURN CASE TG_OP WHEN 'DELETE' THEN OLD ELSE NEW END;
+END
+$$;
+
+
+--
 -- Name: warning_guard_referenced(); Type: FUNCTION; Schema: wdmon; Owner: -
 --
 
@@ -2805,6 +2851,20 @@ CREATE TRIGGER unit_delivery_update AFTER UPDATE ON wdmon.observation REFERENCIN
 
 
 --
+-- Name: warning_event warning_event_reference_insert; Type: TRIGGER; Schema: wdmon; Owner: -
+--
+
+CREATE TRIGGER warning_event_reference_insert AFTER INSERT ON wdmon.warning_event REFERENCING NEW TABLE AS new_events FOR EACH STATEMENT EXECUTE FUNCTION wdmon.warning_event_check_reference();
+
+
+--
+-- Name: warning_event warning_event_reference_update; Type: TRIGGER; Schema: wdmon; Owner: -
+--
+
+CREATE TRIGGER warning_event_reference_update AFTER UPDATE OF warning_id ON wdmon.warning_event FOR EACH ROW WHEN ((old.warning_id IS DISTINCT FROM new.warning_id)) EXECUTE FUNCTION wdmon.warning_event_check_reference();
+
+
+--
 -- Name: area warning_guard; Type: TRIGGER; Schema: wdmon; Owner: -
 --
 
@@ -2830,6 +2890,13 @@ CREATE TRIGGER warning_guard BEFORE DELETE OR UPDATE OF plan_code, indicator_cod
 --
 
 CREATE TRIGGER warning_guard BEFORE DELETE OR UPDATE OF code ON wdmon.rule FOR EACH ROW EXECUTE FUNCTION wdmon.warning_guard_referenced('rule_code', 'code');
+
+
+--
+-- Name: warning warning_guard_events; Type: TRIGGER; Schema: wdmon; Owner: -
+--
+
+CREATE TRIGGER warning_guard_events BEFORE DELETE OR UPDATE OF id ON wdmon.warning FOR EACH ROW EXECUTE FUNCTION wdmon.warning_guard_events();
 
 
 --
@@ -3100,14 +3167,6 @@ ALTER TABLE ONLY wdmon.rule_threshold
 
 ALTER TABLE ONLY wdmon.unit_key
     ADD CONSTRAINT unit_key_unit_code_fkey FOREIGN KEY (unit_code) REFERENCES wdmon.member_unit(code);
-
-
---
--- Name: warning_event warning_event_warning_id_fkey; Type: FK CONSTRAINT; Schema: wdmon; Owner: -
---
-
-ALTER TABLE ONLY wdmon.warning_event
-    ADD CONSTRAINT warning_event_warning_id_fkey FOREIGN KEY (warning_id) REFERENCES wdmon.warning(id);
 
 
 --

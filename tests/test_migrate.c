@@ -335,7 +335,9 @@ test_observation_references (void)
 //  warning's references are checked per statement (069), with the error
 //  a foreign key gives: a warning naming a rule, area, unit or target
 //  that does not exist is refused, and what a warning names cannot be
-//  deleted or renamed; raising and resolving it set no key and pass.
+//  deleted or renamed; raising and resolving it set no key and pass.  So
+//  are an event's (071): an event of no warning is refused, and a
+//  warning with events cannot be deleted or take another id.
 static void
 test_warning_references (void)
 {
@@ -370,8 +372,20 @@ test_warning_references (void)
     CU_ASSERT_EQUAL (PQresultStatus (res), PGRES_COMMAND_OK);
     CU_ASSERT_STRING_EQUAL (PQcmdTuples (res), "1");
     PQclear (res);
+#define S_EVENT(id)                                                                                          \
+    "INSERT INTO wdmon.warning_event (warning_id, transition, level, message_zh, message_en)"                \
+    " SELECT " id ", 'open', 'red', '测试', 'test' FROM wdmon.warning"
+    PQclear (PQexec (conn, "SAVEPOINT warned"));
+    s_expect_state (conn, S_EVENT ("max (id) + 1"), "23503", "warned");
+    res = PQexec (conn, S_EVENT ("max (id)"));
+#undef S_EVENT
+    CU_ASSERT_STRING_EQUAL (PQcmdTuples (res), "1");
+    PQclear (res);
     PQclear (PQexec (conn, "SAVEPOINT stored"));
     static const char *refused [] = {
+        "DELETE FROM wdmon.warning",
+        "UPDATE wdmon.warning SET id = id + 1000000",
+        "UPDATE wdmon.warning_event SET warning_id = warning_id + 1000000",
         "UPDATE wdmon.rule SET code = 'missing2' WHERE code = 'missing'",
         "UPDATE wdmon.area SET code = 'wq' WHERE code = 'wuqing'",
         "DELETE FROM wdmon.member_unit WHERE code = 'health_commission'",
