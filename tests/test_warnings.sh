@@ -443,6 +443,14 @@ q "INSERT INTO warning (plan_code, rule_code, indicator_code, area_code, year, l
                        opened_at)
    SELECT p.code, 'fluctuating', '$ind', a, 2022, 'yellow', '测试', 'later', now () - interval '1 hour'
      FROM plan p CROSS JOIN unnest ('{wuqing,yangcun,yc5,yc6,dongpuwa}'::text []) a WHERE p.current" >/dev/null
+# The same areas' missing reports of 2023 (a unit that owes none of them):
+# the report arrived where yc5's 2023 value lies within, the district's and
+# yangcun's by reading the values in order, yc5's by walking its areas.
+q "INSERT INTO warning (plan_code, rule_code, indicator_code, area_code, year, unit_code, level, message_zh,
+                       message_en, opened_at)
+   SELECT p.code, 'missing', '$ind', a, 2023, 'street_yangcun', 'yellow', '测试', 'arrived',
+          now () - interval '1 hour'
+     FROM plan p CROSS JOIN unnest ('{wuqing,yangcun,yc5,yc6,dongpuwa}'::text []) a WHERE p.current" >/dev/null
 q "INSERT INTO observation (indicator_code, area_code, year, value, unit_code, rec_epoch, rec_seq)
    VALUES ('$ind', 'yc5', 2023, 1, 'street_yangcun', 9, 1), ('$ind', 'dongpuwa', 2024, 1, 'street_yangcun', 9, 2)" \
     >/dev/null
@@ -453,6 +461,12 @@ expect "a later year's value supersedes the warnings of the areas it lies within
             FROM warning w JOIN warning_event e ON e.warning_id = w.id AND e.transition = 'resolve'
            WHERE w.message_en = 'later'")" \
     "dongpuwa 2024, wuqing 2024, yangcun 2023, yc5 2023, yc6 -"
+expect "... and a missing report has arrived where a value of its year lies within its area, at any depth" \
+    "$(q "SELECT string_agg (w.area_code || ' ' || CASE e.note WHEN '报送已收到 / the report has arrived'
+                                                     THEN 'arrived' ELSE '-' END, ', ' ORDER BY w.area_code)
+            FROM warning w JOIN warning_event e ON e.warning_id = w.id AND e.transition = 'resolve'
+           WHERE w.message_en = 'arrived'")" \
+    "dongpuwa -, wuqing arrived, yangcun arrived, yc5 arrived, yc6 -"
 
 if [ $failures -ne 0 ]; then
     echo "--- server log"; tail -n 30 "$work/server.log"
