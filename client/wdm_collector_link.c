@@ -126,6 +126,10 @@ cl_link_next (cl_collector_t *self, const char *why)
                       self->endpoints [self->endpoint_at], self->endpoint_at + 1, self->endpoint_count);
         //  Another server, a new connection: not the previous one's state.
         cl_link_state (self, WDM_LOG_INFO, "connecting to the next server");
+        //  Told now, not at the next second's write: 'status' reads the
+        //  outbox itself, and showed every record answered by the new
+        //  server while still naming the old one.
+        cl_status_write (self);
     } else
         wdm_log_warn ("delivery: %s; reconnecting and resending", why);
     return cl_connect (self);
