@@ -330,6 +330,82 @@ test_one_batch_refused_by_the_database (void)
     zmq_close (health);
 }
 
+//  A group of batches from two units, each row of ingest_batch counting
+//  its own batch: what it sent, stored and had stored before; and each
+//  stored record names its own batch's row.  The group's batch rows are
+//  inserted in one statement and its counts set in another (issue 17),
+//  the ids matched to the batches by their order.
+static void
+test_group_counts_each_batch (void)
+{
+    void *meichang = st_client (&st_meichang), *health = st_client (st_health_now ());
+    wdm_record_t town [3] = { st_record ("DM27", "meichang", 2021, 41.5),
+                              st_record ("DM27", "meichang", 2022, 42.5),
+                              st_record ("DM27", "meichang", 2023, 43.5) };
+    wdm_record_t district [3] = { st_record ("HE03", "wuqing", 2022, 7.11),
+                                  st_record ("HE03", "wuqing", 2023, 7.12),
+                                  st_record ("HE03", "wuqing", 2024, 7.13) };
+    //  The town's first record, stored alone beforehand: a duplicate in
+    //  the group.
+    msgpack_sbuffer before, body [3];
+    uint64_t town_first, first;
+    st_body (&before, 9007, town, 1, &town_first);
+    uint64_t sent = st_send (meichang, before.data, before.size, 1);
+    wdm_proto_reply_t reply = { 0 };
+    CU_ASSERT_EQUAL (st_replies (meichang, &sent, &reply, 1), 1);
+    CU_ASSERT_EQUAL (reply.accepted, 1);
+    wdm_proto_reply_clear (&reply);
+    st_body (&body [0], 9006, district, 2, &first);
+    st_body_from (&body [1], 9007, town, 3, town_first);
+    st_body (&body [2], 9006, &district [2], 1, &first);
+    void *holder = st_hold_next_commit ();
+    uint64_t health_sent [2], town_sent;
+    health_sent [0] = st_send (health, body [0].data, body [0].size, 2);
+    town_sent = st_send (meichang, body [1].data, body [1].size, 3);
+    health_sent [1] = st_send (health, body [2].data, body [2].size, 1);
+    st_release (holder);
+    wdm_proto_reply_t health_replies [2] = { { 0 } }, town_reply [1] = { { 0 } };
+    CU_ASSERT_EQUAL (st_replies (health, health_sent, health_replies, 2), 2);
+    CU_ASSERT_EQUAL (st_replies (meichang, &town_sent, town_reply, 1), 1);
+    CU_ASSERT_EQUAL (health_replies [0].accepted, 2);
+    CU_ASSERT_EQUAL (health_replies [1].accepted, 1);
+    CU_ASSERT_EQUAL (town_reply [0].accepted, 2);
+    CU_ASSERT_EQUAL (town_reply [0].duplicates, 1);
+    const struct {
+        uint64_t batch_no;
+        const char *counts;  //  record_count accepted duplicates rejected, stored naming it
+    } expected [] = {
+        { health_sent [0], "2 2 0 0, 2" },
+        { town_sent, "3 2 1 0, 2" },
+        { health_sent [1], "1 1 0 0, 1" },
+    };
+    for (size_t i = 0; i < sizeof expected / sizeof expected [0]; i++) {
+        char sql [400];
+        snprintf (
+            sql, sizeof sql,
+            "SELECT b.record_count || ' ' || b.accepted || ' ' || b.duplicates || ' ' || b.rejected || ', '"
+            "       || (SELECT count (*) FROM observation o WHERE o.batch_id = b.id"
+            "              AND o.rec_epoch = b.epoch AND o.unit_code = b.unit_code)"
+            "  FROM ingest_batch b WHERE b.batch_no = %llu AND b.committed_at IS NOT NULL",
+            (unsigned long long)expected [i].batch_no);
+        char *got = wdm_test_scalar (st_conn, sql);
+        CU_ASSERT_PTR_NOT_NULL (got);
+        if (got && strcmp (got, expected [i].counts) != 0)
+            fprintf (stderr, "\n  batch %llu: %s, expected %s\n", (unsigned long long)expected [i].batch_no,
+                     got, expected [i].counts);
+        CU_ASSERT_STRING_EQUAL (got ? got : "", expected [i].counts);
+        free (got);
+    }
+    for (int i = 0; i < 2; i++)
+        wdm_proto_reply_clear (&health_replies [i]);
+    wdm_proto_reply_clear (&town_reply [0]);
+    msgpack_sbuffer_destroy (&before);
+    for (int i = 0; i < 3; i++)
+        msgpack_sbuffer_destroy (&body [i]);
+    zmq_close (meichang);
+    zmq_close (health);
+}
+
 //  Issue 12, finding 8: after PostgreSQL stopped (immediate) and came
 //  back, the key check kept its dead connection and refused new
 //  connections (ZAP 300) for about 10 s: each refusal costs a collector
@@ -405,6 +481,7 @@ main (void)
         { "unknown and revoked keys get nothing; others keep working", test_unknown_and_revoked_keys },
         { "a batch the database refuses is its own error; the group's others are stored",
           test_one_batch_refused_by_the_database },
+        { "a group of batches: each batch's row counts its own records", test_group_counts_each_batch },
         { "database away: retry later, then stored exactly once", test_database_away },
         { "fault: the database back, a new connection is admitted within 1 s",
           test_admitted_soon_after_the_database_returns },

@@ -20,10 +20,11 @@ struct wdm_store {
     PGconn *conn;
     int64_t next_attempt_ms;  //  when to try connecting again
     int backoff_ms;
-    wdm_buf_t copy;        //  COPY text of a group, reused
-    wdm_buf_t keys;        //  the senders' keys of a group, as an array
-    char error_state [6];  //  SQLSTATE of the statement that last failed
-    char error [200];      //  its message, first line
+    wdm_buf_t copy;         //  COPY text of a group, reused
+    wdm_buf_t keys;         //  the senders' keys of a group, as an array
+    wdm_buf_t columns [4];  //  a group's batch rows, a column an array
+    char error_state [6];   //  SQLSTATE of the statement that last failed
+    char error [200];       //  its message, first line
 };
 
 static const char *s_stage_sql =
@@ -112,6 +113,8 @@ wdm_store_destroy (wdm_store_t **self_p)
     free ((*self_p)->conninfo);
     wdm_buf_free (&(*self_p)->copy);
     wdm_buf_free (&(*self_p)->keys);
+    for (int i = 0; i < 4; i++)
+        wdm_buf_free (&(*self_p)->columns [i]);
     free (*self_p);
     *self_p = NULL;
 }
@@ -152,12 +155,21 @@ wdm_store_ready (wdm_store_t *self)
         || s_prepare (self->conn, "wdm_keys",
                       "SELECT k.public_key FROM unit_key k JOIN member_unit u ON u.code = k.unit_code"
                       " WHERE k.public_key = ANY ($1::text []) AND k.state = 'active' AND u.active")
-        || s_prepare (self->conn, "wdm_batch",
-                      "INSERT INTO ingest_batch (unit_code, epoch, batch_no, record_count)"
-                      " VALUES ($1, $2, $3, $4) RETURNING id")
-        || s_prepare (self->conn, "wdm_batch_done",
-                      "UPDATE ingest_batch SET accepted = $2, duplicates = $3, rejected = $4,"
-                      " committed_at = clock_timestamp () WHERE id = $1")
+        //  A group's batch rows, in one statement each way.  Their ids
+        //  are taken from the sequence in the order the rows are
+        //  inserted, the batches' order: in ascending order, they are the
+        //  batches' ids in turn.
+        || s_prepare (
+            self->conn, "wdm_batches",
+            "WITH b AS (INSERT INTO ingest_batch (unit_code, epoch, batch_no, record_count)"
+            "  SELECT u, e, n, c FROM unnest ($1::text [], $2::bigint [], $3::bigint [], $4::int [])"
+            "         WITH ORDINALITY AS x (u, e, n, c, k) ORDER BY k RETURNING id)"
+            " SELECT id FROM b ORDER BY id")
+        || s_prepare (self->conn, "wdm_batches_done",
+                      "UPDATE ingest_batch b SET accepted = x.a, duplicates = x.d, rejected = x.r,"
+                      " committed_at = clock_timestamp ()"
+                      " FROM unnest ($1::bigint [], $2::int [], $3::int [], $4::int []) AS x (id, a, d, r)"
+                      " WHERE b.id = x.id")
         || s_prepare (self->conn, "wdm_reject",
                       "INSERT INTO rejected_record (batch_id, unit_code, rec_epoch, rec_seq, raw,"
                       " reason_code, field, message) VALUES ($1, $2, $3, $4, $5, $6, nullif ($7, ''), $8)")) {
@@ -318,6 +330,68 @@ s_check_keys (wdm_store_t *self, wdm_batch_t *batches, int count)
     return 0;
 }
 
+//  Run a statement of the group's batch rows (wdm_batches, or
+//  wdm_batches_done) with the four columns in self->columns, ended here.
+static PGresult *
+s_run_columns (wdm_store_t *self, const char *name, ExecStatusType expect)
+{
+    for (int i = 0; i < 4; i++)
+        if (wdm_db_array_end (&self->columns [i])) {
+            snprintf (self->error, sizeof self->error, "%s", "out of memory");
+            return NULL;
+        }
+    const char *params [] = { self->columns [0].data, self->columns [1].data, self->columns [2].data,
+                              self->columns [3].data };
+    return s_run (self, name, 4, params, -1, NULL, 0, expect);
+}
+
+//  Add a row of four numbers (or a code and three) to self->columns.
+static int
+s_add_row (wdm_store_t *self, const char *first, uint64_t second, uint64_t third, uint64_t fourth)
+{
+    char text [3][24];
+    snprintf (text [0], sizeof text [0], "%" PRIu64, second);
+    snprintf (text [1], sizeof text [1], "%" PRIu64, third);
+    snprintf (text [2], sizeof text [2], "%" PRIu64, fourth);
+    return wdm_db_array_add (&self->columns [0], first) | wdm_db_array_add (&self->columns [1], text [0])
+        | wdm_db_array_add (&self->columns [2], text [1]) | wdm_db_array_add (&self->columns [3], text [2]);
+}
+
+//  Insert the batch rows of the group (but those whose key was refused)
+//  in one statement; their ids into ids, 0 for those left out.  0, or -1
+//  with the cause noted.
+static int
+s_insert_batches (wdm_store_t *self, const wdm_batch_t *batches, int count, int64_t *ids)
+{
+    int rows = 0;
+    for (int i = 0; i < 4; i++)
+        wdm_buf_reset (&self->columns [i]);
+    for (int b = 0; b < count; b++) {
+        ids [b] = 0;
+        if (batches [b].key_refused)
+            continue;
+        if (s_add_row (self, batches [b].unit, batches [b].decoded.epoch, batches [b].batch_no,
+                       batches [b].decoded.count))
+            return -1;
+        rows++;
+    }
+    if (rows == 0)
+        return 0;
+    PGresult *res = s_run_columns (self, "wdm_batches", PGRES_TUPLES_OK);
+    if (!res)
+        return -1;
+    if (PQntuples (res) != rows) {
+        wdm_log_error ("store: %d batch rows inserted, %d returned", rows, PQntuples (res));
+        PQclear (res);
+        return -1;
+    }
+    for (int b = 0, row = 0; b < count; b++)
+        if (!batches [b].key_refused)
+            ids [b] = strtoll (PQgetvalue (res, row++, 0), NULL, 10);
+    PQclear (res);
+    return 0;
+}
+
 //  Store batches (their keys checked) in the open transaction.  0, or -1
 //  with the cause noted (s_failed): the transaction is then aborted.
 static int
@@ -326,22 +400,14 @@ s_store_batches (wdm_store_t *self, wdm_batch_t *batches, int count, int64_t *id
     PGresult *res = NULL;
     self->error_state [0] = '\0';  //  a failure not noted is never the rows'
     wdm_buf_reset (&self->copy);
+    if (s_insert_batches (self, batches, count, ids))
+        return -1;
     for (int b = 0; b < count; b++) {
         wdm_batch_t *batch = &batches [b];
-        ids [b] = 0;
         if (batch->key_refused)
             continue;
-        char epoch [24], batch_no [24], records [16];
-        snprintf (epoch, sizeof epoch, "%" PRIu64, batch->decoded.epoch);
-        snprintf (batch_no, sizeof batch_no, "%" PRIu64, batch->batch_no);
-        snprintf (records, sizeof records, "%u", batch->decoded.count);
-        const char *params [] = { batch->unit, epoch, batch_no, records };
-        if (!(res = s_run (self, "wdm_batch", 4, params, -1, NULL, 0, PGRES_TUPLES_OK)))
-            return -1;
-        ids [b] = strtoll (PQgetvalue (res, 0, 0), NULL, 10);
         char id_text [24];
         snprintf (id_text, sizeof id_text, "%" PRId64, ids [b]);
-        PQclear (res);
 
         batch->accepted = batch->duplicates = batch->rejected = 0;
         if (batch->status != WDM_PROTO_OK) {
@@ -395,6 +461,9 @@ s_store_batches (wdm_store_t *self, wdm_batch_t *batches, int count, int64_t *id
         }
         PQclear (res);
     }
+    int rows = 0;
+    for (int i = 0; i < 4; i++)
+        wdm_buf_reset (&self->columns [i]);
     for (int b = 0; b < count; b++) {
         wdm_batch_t *batch = &batches [b];
         if (batch->key_refused) {
@@ -405,16 +474,15 @@ s_store_batches (wdm_store_t *self, wdm_batch_t *batches, int count, int64_t *id
             batch->rejected = batch->decoded.count;
         else
             batch->duplicates = batch->decoded.count - batch->rejected - batch->accepted;
-        char id [24], accepted [16], duplicates [16], rejected [16];
+        char id [24];
         snprintf (id, sizeof id, "%" PRId64, ids [b]);
-        snprintf (accepted, sizeof accepted, "%u", batch->accepted);
-        snprintf (duplicates, sizeof duplicates, "%u", batch->duplicates);
-        snprintf (rejected, sizeof rejected, "%u", batch->rejected);
-        const char *params [] = { id, accepted, duplicates, rejected };
-        if (!(res = s_run (self, "wdm_batch_done", 4, params, -1, NULL, 0, PGRES_COMMAND_OK)))
+        if (s_add_row (self, id, batch->accepted, batch->duplicates, batch->rejected))
             return -1;
-        PQclear (res);
+        rows++;
     }
+    if (rows && !(res = s_run_columns (self, "wdm_batches_done", PGRES_COMMAND_OK)))
+        return -1;
+    PQclear (res);
     return 0;
 }
 
