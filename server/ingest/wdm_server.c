@@ -62,12 +62,6 @@ typedef struct {
     wdm_batch_t *batches;
     int count;
     int slot [S_MAX_MESSAGES];
-    //  The records to store as COPY text, made as each message is
-    //  received (while the group before is committed); a batch's place
-    //  is its slot + 1.  copy_failed: out of memory, made by the store.
-    wdm_buf_t copy;
-    int units;  //  messages with a unit so far: the next one's slot
-    bool copy_failed;
     wdm_store_t *store;  //  the server's, lent for the commit
     int stored;          //  wdm_store_commit's answer
     double seconds;      //  how long it took
@@ -236,10 +230,6 @@ s_receive (s_server_t *self)
         wdm_log_warn ("batch %llu from %s refused: %d %s: %s", (unsigned long long)batch->batch_no,
                       *batch->unit ? batch->unit : "(unknown)", batch->status,
                       wdm_proto_code_name (batch->status), batch->message);
-    //  Its place among the batches s_start hands to the store: those with
-    //  a unit, in order.
-    if (batch->unit [0] && wdm_store_format (&group->copy, batch, ++group->units))
-        group->copy_failed = true;
     group->records += batch->decoded.count;
     return 0;
 }
@@ -365,8 +355,7 @@ s_committer (void *pipe, void *args)
         if (size != (int)sizeof group)
             break;  //  "$TERM", or the pipe closed
         int64_t start = wdm_clock_us ();
-        group->stored = wdm_store_commit (group->store, group->batches, group->count,
-                                          group->copy_failed ? NULL : &group->copy);
+        group->stored = wdm_store_commit (group->store, group->batches, group->count);
         group->seconds = (double)(wdm_clock_us () - start) / 1e6;
         if (zmq_send (pipe, &group, sizeof group, 0) != (int)sizeof group)
             break;
@@ -427,10 +416,8 @@ s_answer (s_server_t *self, s_group_t *group)
     }
     free (batches);
     group->batches = NULL;
-    group->size = group->count = group->units = 0;
+    group->size = group->count = 0;
     group->records = 0;
-    wdm_buf_reset (&group->copy);
-    group->copy_failed = false;
     self->stalled_count = 0;
 }
 
@@ -500,7 +487,6 @@ s_drop (s_group_t *group)
     free (group->batches);
     group->batches = NULL;
     group->size = 0;
-    wdm_buf_free (&group->copy);
 }
 
 static int

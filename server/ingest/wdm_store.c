@@ -20,8 +20,7 @@ struct wdm_store {
     PGconn *conn;
     int64_t next_attempt_ms;  //  when to try connecting again
     int backoff_ms;
-    wdm_buf_t copy;         //  COPY text of a group not made ahead, reused
-    wdm_buf_t ids;          //  the group's batch ids, as an array
+    wdm_buf_t copy;         //  COPY text of a group, reused
     wdm_buf_t keys;         //  the senders' keys of a group, as an array
     wdm_buf_t columns [4];  //  a group's batch rows, a column an array
     char error_state [6];   //  SQLSTATE of the statement that last failed
@@ -43,10 +42,8 @@ static const char *s_stage_sql =
 //  (as a duplicate) without becoming a revision.  The others take the next
 //  revisions of their series (indicator, area, period, body, sex) in the
 //  order they were sent.  One probe of the series' unique index gives both
-//  the latest stored value and its revision.  A staged record's batch_id
-//  is its batch's place in the group (from 1), made before the group's
-//  batch rows had ids; $1 holds the ids in that order.  Returns per batch
-//  id the count stored ('s') and the count unchanged ('u').
+//  the latest stored value and its revision.  Returns per batch the count
+//  stored ('s') and the count unchanged ('u').
 static const char *s_insert_sql =
     "WITH fresh AS ("
     "  SELECT DISTINCT ON (s.unit_code, s.rec_epoch, s.rec_seq) s.*"
@@ -84,13 +81,13 @@ static const char *s_insert_sql =
     "  SELECT n.indicator_code, n.area_code, n.year, n.period_kind, n.period_no,"
     "         n.body, n.sex, n.rn + coalesce (n.last_revision, 0),"
     "         n.value, n.numerator, n.denominator, n.status, nullif (n.note, ''),"
-    "         n.unit_code, n.rec_epoch, n.rec_seq, ($1::bigint []) [n.batch_id]"
+    "         n.unit_code, n.rec_epoch, n.rec_seq, n.batch_id"
     "    FROM numbered n"
     "  ON CONFLICT (unit_code, rec_epoch, rec_seq) DO NOTHING"
     "  RETURNING batch_id"
     ") SELECT batch_id, count (*), 's' FROM ins GROUP BY batch_id"
     "  UNION ALL"
-    "  SELECT ($1::bigint []) [batch_id], count (*), 'u' FROM judged WHERE unchanged GROUP BY batch_id";
+    "  SELECT batch_id, count (*), 'u' FROM judged WHERE unchanged GROUP BY batch_id";
 
 wdm_store_t *
 wdm_store_new (const char *conninfo)
@@ -116,7 +113,6 @@ wdm_store_destroy (wdm_store_t **self_p)
     free ((*self_p)->conninfo);
     wdm_buf_free (&(*self_p)->copy);
     wdm_buf_free (&(*self_p)->keys);
-    wdm_buf_free (&(*self_p)->ids);
     for (int i = 0; i < 4; i++)
         wdm_buf_free (&(*self_p)->columns [i]);
     free (*self_p);
@@ -216,18 +212,6 @@ s_copy_record (wdm_buf_t *copy, int64_t batch_id, const char *unit, uint64_t epo
     rc |= wdm_db_copy_text (copy, unit, '\t');
     rc |= wdm_buf_printf (copy, "%" PRIu64 "\t%" PRIu64 "\n", epoch, seq);
     return rc ? -1 : 0;
-}
-
-int
-wdm_store_format (wdm_buf_t *copy, const wdm_batch_t *batch, int place)
-{
-    for (uint32_t i = 0; batch->status == WDM_PROTO_OK && i < batch->decoded.count; i++) {
-        const wdm_proto_item_t *item = &batch->decoded.items [i];
-        if (!item->code
-            && s_copy_record (copy, place, batch->unit, batch->decoded.epoch, item->seq, &item->record))
-            return -1;
-    }
-    return 0;
 }
 
 //  --- The transaction -----------------------------------------------------------
@@ -408,28 +392,16 @@ s_insert_batches (wdm_store_t *self, const wdm_batch_t *batches, int count, int6
     return 0;
 }
 
-//  Store batches (their keys checked) in the open transaction, their
-//  records' COPY text made ahead in copy (emptied here), or made here if
-//  copy is NULL.  0, or -1 with the cause noted (s_failed): the
-//  transaction is then aborted.
+//  Store batches (their keys checked) in the open transaction.  0, or -1
+//  with the cause noted (s_failed): the transaction is then aborted.
 static int
-s_store_batches (wdm_store_t *self, wdm_batch_t *batches, int count, int64_t *ids, wdm_buf_t *copy)
+s_store_batches (wdm_store_t *self, wdm_batch_t *batches, int count, int64_t *ids)
 {
     PGresult *res = NULL;
     self->error_state [0] = '\0';  //  a failure not noted is never the rows'
-    wdm_buf_t *rows = copy ? copy : &self->copy;
-    if (!copy)
-        wdm_buf_reset (rows);
+    wdm_buf_reset (&self->copy);
     if (s_insert_batches (self, batches, count, ids))
         return -1;
-    wdm_buf_reset (&self->ids);
-    for (int b = 0; b < count; b++) {
-        char id_text [24];
-        snprintf (id_text, sizeof id_text, "%" PRId64, ids [b]);
-        if (wdm_db_array_add (&self->ids, id_text)
-            || (!copy && !batches [b].key_refused && wdm_store_format (rows, &batches [b], b + 1)))
-            return -1;
-    }
     for (int b = 0; b < count; b++) {
         wdm_batch_t *batch = &batches [b];
         if (batch->key_refused)
@@ -451,25 +423,24 @@ s_store_batches (wdm_store_t *self, wdm_batch_t *batches, int count, int64_t *id
                 if (s_reject (self, id_text, batch->unit, batch->decoded.epoch, item->seq, item->raw,
                               item->raw_size, item->code, item->field, item->message))
                     return -1;
-            }
+            } else if (s_copy_record (&self->copy, ids [b], batch->unit, batch->decoded.epoch, item->seq,
+                                      &item->record))
+                return -1;
         }
     }
-    if (rows->size) {
-        if (wdm_db_array_end (&self->ids))
-            return -1;
-        if (wdm_db_copy_send (self->conn, "wdm_stage", rows)) {
+    if (self->copy.size) {
+        if (wdm_db_copy_send (self->conn, "wdm_stage", &self->copy)) {
             //  Logged there.  COPY into the staging table fails on the
             //  rows' text, or with the connection (s_rows_at_fault asks).
             snprintf (self->error_state, sizeof self->error_state, "22000");
             snprintf (self->error, sizeof self->error, "%s", "COPY of the batch's rows failed");
             return -1;
         }
-        //  Not prepared: a prepared statement may keep a generic plan,
-        //  made while observation was small (a scan and a sort of the
-        //  whole table on every commit once it is not).  Planning afresh
-        //  costs about a millisecond a group.
-        const char *params [] = { self->ids.data };
-        res = PQexecParams (self->conn, s_insert_sql, 1, NULL, params, NULL, NULL, 0);
+        //  Not prepared: a statement without parameters keeps the plan of
+        //  its first run, made while observation was small (a scan and a
+        //  sort of the whole table on every commit once it is not).
+        //  Planning afresh costs about a millisecond a group.
+        res = PQexec (self->conn, s_insert_sql);
         if (PQresultStatus (res) != PGRES_TUPLES_OK) {
             wdm_log_error ("store: insert: %s", PQresultErrorMessage (res));
             s_failed (self, res);
@@ -489,9 +460,8 @@ s_store_batches (wdm_store_t *self, wdm_batch_t *batches, int count, int64_t *id
                                   (unsigned long long)batches [b].batch_no, batches [b].unit, n);
         }
         PQclear (res);
-        res = NULL;
     }
-    int done = 0;
+    int rows = 0;
     for (int i = 0; i < 4; i++)
         wdm_buf_reset (&self->columns [i]);
     for (int b = 0; b < count; b++) {
@@ -508,9 +478,9 @@ s_store_batches (wdm_store_t *self, wdm_batch_t *batches, int count, int64_t *id
         snprintf (id, sizeof id, "%" PRId64, ids [b]);
         if (s_add_row (self, id, batch->accepted, batch->duplicates, batch->rejected))
             return -1;
-        done++;
+        rows++;
     }
-    if (done && !(res = s_run_columns (self, "wdm_batches_done", PGRES_COMMAND_OK)))
+    if (rows && !(res = s_run_columns (self, "wdm_batches_done", PGRES_COMMAND_OK)))
         return -1;
     PQclear (res);
     return 0;
@@ -542,7 +512,7 @@ s_store_one_by_one (wdm_store_t *self, wdm_batch_t *batches, int count, int64_t 
         wdm_batch_t *batch = &batches [b];
         if (s_exec (self, "SAVEPOINT wdm_batch") || s_exec (self, "DELETE FROM wdm_stage"))
             return -1;
-        if (s_store_batches (self, batch, 1, &ids [b], NULL) == 0)
+        if (s_store_batches (self, batch, 1, &ids [b]) == 0)
             ;
         else if (!s_rows_at_fault (self) || s_exec (self, "ROLLBACK TO SAVEPOINT wdm_batch"))
             return -1;
@@ -558,7 +528,7 @@ s_store_one_by_one (wdm_store_t *self, wdm_batch_t *batches, int count, int64_t 
             size_t len = strlen (batch->message);
             while (len > 0 && !wdm_utf8_valid (batch->message, len))
                 batch->message [--len] = '\0';
-            if (s_store_batches (self, batch, 1, &ids [b], NULL)) {
+            if (s_store_batches (self, batch, 1, &ids [b])) {
                 if (!s_rows_at_fault (self) || s_exec (self, "ROLLBACK TO SAVEPOINT wdm_batch"))
                     return -1;
                 wdm_log_error ("store: batch %llu from %s: cannot keep it either: %s",
@@ -572,7 +542,7 @@ s_store_one_by_one (wdm_store_t *self, wdm_batch_t *batches, int count, int64_t 
 }
 
 int
-wdm_store_commit (wdm_store_t *self, wdm_batch_t *batches, int count, wdm_buf_t *copy)
+wdm_store_commit (wdm_store_t *self, wdm_batch_t *batches, int count)
 {
     if (!wdm_store_ready (self))
         return -1;
@@ -584,12 +554,7 @@ wdm_store_commit (wdm_store_t *self, wdm_batch_t *batches, int count, wdm_buf_t 
     int rc = -1;
     if (s_exec (self, "BEGIN") == 0 && s_check_keys (self, batches, count) == 0
         && s_exec (self, "SAVEPOINT wdm_group") == 0) {
-        //  The text made ahead holds every batch's records: with a key
-        //  refused it is made again here, without that batch's.
-        for (int b = 0; copy && b < count; b++)
-            if (batches [b].key_refused)
-                copy = NULL;
-        if (s_store_batches (self, batches, count, ids, copy) == 0)
+        if (s_store_batches (self, batches, count, ids) == 0)
             rc = 0;
         else if (s_rows_at_fault (self) && s_exec (self, "ROLLBACK TO SAVEPOINT wdm_group") == 0)
             rc = s_store_one_by_one (self, batches, count, ids);

@@ -17,7 +17,6 @@
 #include <stdint.h>
 
 #include "wdm_batch.h"
-#include "wdm_buf.h"
 
 typedef struct wdm_store wdm_store_t;
 
@@ -39,15 +38,6 @@ PGconn *wdm_store_conn (wdm_store_t *self);
 //  to 400 with the database's reason, kept whole as a refused batch, and
 //  the others stored.  -1 when nothing was stored because the database
 //  itself failed (the cause is logged; the replies must say "retry later").
-//  copy: the batches' records as COPY text, made ahead by
-//  wdm_store_format (emptied here), or NULL to have them made here.
-int wdm_store_commit (wdm_store_t *self, wdm_batch_t *batches, int count, wdm_buf_t *copy);
-
-//  Add a batch's records that passed the server's checks (none if the
-//  batch is refused) to copy, as wdm_store_commit stores them: place is
-//  the batch's place among those handed to it, from 1.  Done while the
-//  group before is being committed, so that the database does not wait
-//  for it.  0, or -1 out of memory.
-int wdm_store_format (wdm_buf_t *copy, const wdm_batch_t *batch, int place);
+int wdm_store_commit (wdm_store_t *self, wdm_batch_t *batches, int count);
 
 #endif
