@@ -66,7 +66,10 @@ static const char *s_open_sql =
 //  Whether a missing report arrived is asked the same way, each warning
 //  in turn: left to the planner, which expects tens of thousands of
 //  warnings resolved where there are hundreds, it hashed every
-//  observation (0.45-0.55 s after a bulk load of 1,000,000).
+//  observation (0.45-0.55 s after a bulk load of 1,000,000).  Both are
+//  MATERIALIZED, computed once: referenced once, 'arrived' was folded
+//  into the join and asked again for every warning resolved, 535 x 535
+//  times (29 s in the worker's first evaluation after a bulk load).
 //  Before, 3,000 resolutions over 60,000 observations took 60 s, and the first
 //  evaluation after a load of 1,000,000 did not end; walking down the
 //  areas within a district-level warning probed each of 1,031 areas twice
@@ -83,7 +86,7 @@ static const char *s_resolve_head =
     "  SELECT g.id, coalesce (max (e.at), g.opened_at) AS at FROM gone g"
     "    LEFT JOIN warning_event e ON e.warning_id = g.id AND e.transition IN ('open', 'update', 'reopen')"
     "   GROUP BY g.id, g.opened_at"
-    "), later AS ("  //  a later year's value of the area or one within it, since
+    "), later AS MATERIALIZED ("  //  a later year's value of the area or one within it, since
     "  SELECT g.id, y.year FROM gone g JOIN since s ON s.id = g.id"
     "   CROSS JOIN LATERAL (SELECT CASE WHEN area_is_large (g.area_code)"
     "     THEN (SELECT o.year FROM observation o"
@@ -96,7 +99,7 @@ static const char *s_resolve_head =
     "            WHERE c.area_code = g.area_code AND o.indicator_code = g.indicator_code AND o.year > g.year"
     "              AND o.period_kind = 'year' AND o.period_no = 0 AND o.received_at > s.at) END AS year) y"
     "   WHERE y.year IS NOT NULL"
-    "), arrived AS ("  //  a missing report's value, of the area or one within it
+    "), arrived AS MATERIALIZED ("  //  a missing report's value, of the area or one within it
     "  SELECT g.id FROM gone g"
     "   WHERE g.rule_code = 'missing' AND CASE WHEN area_is_large (g.area_code)"
     "     THEN EXISTS (SELECT 1 FROM observation o"
