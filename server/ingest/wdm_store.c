@@ -14,17 +14,18 @@
 
 #define S_BACKOFF_MIN_MS 100
 #define S_BACKOFF_MAX_MS 10000
+#define S_COLUMNS        4  //  of a group's batch rows: wdm_batches, wdm_batches_done
 
 struct wdm_store {
     char *conninfo;
     PGconn *conn;
     int64_t next_attempt_ms;  //  when to try connecting again
     int backoff_ms;
-    wdm_buf_t copy;         //  COPY text of a group, reused
-    wdm_buf_t keys;         //  the senders' keys of a group, as an array
-    wdm_buf_t columns [4];  //  a group's batch rows, a column an array
-    char error_state [6];   //  SQLSTATE of the statement that last failed
-    char error [200];       //  its message, first line
+    wdm_buf_t copy;                 //  COPY text of a group, reused
+    wdm_buf_t keys;                 //  the senders' keys of a group, as an array
+    wdm_buf_t columns [S_COLUMNS];  //  a group's batch rows, a column an array
+    char error_state [6];           //  SQLSTATE of the statement that last failed
+    char error [200];               //  its message, first line
 };
 
 static const char *s_stage_sql =
@@ -113,7 +114,7 @@ wdm_store_destroy (wdm_store_t **self_p)
     free ((*self_p)->conninfo);
     wdm_buf_free (&(*self_p)->copy);
     wdm_buf_free (&(*self_p)->keys);
-    for (int i = 0; i < 4; i++)
+    for (int i = 0; i < S_COLUMNS; i++)
         wdm_buf_free (&(*self_p)->columns [i]);
     free (*self_p);
     *self_p = NULL;
@@ -335,14 +336,14 @@ s_check_keys (wdm_store_t *self, wdm_batch_t *batches, int count)
 static PGresult *
 s_run_columns (wdm_store_t *self, const char *name, ExecStatusType expect)
 {
-    for (int i = 0; i < 4; i++)
+    for (int i = 0; i < S_COLUMNS; i++)
         if (wdm_db_array_end (&self->columns [i])) {
             snprintf (self->error, sizeof self->error, "%s", "out of memory");
             return NULL;
         }
     const char *params [] = { self->columns [0].data, self->columns [1].data, self->columns [2].data,
                               self->columns [3].data };
-    return s_run (self, name, 4, params, -1, NULL, 0, expect);
+    return s_run (self, name, S_COLUMNS, params, -1, NULL, 0, expect);
 }
 
 //  Add a row of four numbers (or a code and three) to self->columns.
@@ -364,7 +365,7 @@ static int
 s_insert_batches (wdm_store_t *self, const wdm_batch_t *batches, int count, int64_t *ids)
 {
     int rows = 0;
-    for (int i = 0; i < 4; i++)
+    for (int i = 0; i < S_COLUMNS; i++)
         wdm_buf_reset (&self->columns [i]);
     for (int b = 0; b < count; b++) {
         ids [b] = 0;
@@ -462,7 +463,7 @@ s_store_batches (wdm_store_t *self, wdm_batch_t *batches, int count, int64_t *id
         PQclear (res);
     }
     int rows = 0;
-    for (int i = 0; i < 4; i++)
+    for (int i = 0; i < S_COLUMNS; i++)
         wdm_buf_reset (&self->columns [i]);
     for (int b = 0; b < count; b++) {
         wdm_batch_t *batch = &batches [b];

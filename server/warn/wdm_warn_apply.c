@@ -183,9 +183,10 @@ wdm_warn_apply (wdm_warn_eval_t *self, const char *scope, bool deadlines, wdm_wa
     //  The findings are a temporary table, which autovacuum never
     //  analyses: without its statistics the planner took the resolve's
     //  NOT EXISTS for a merge join on the indicator alone (17.7 million
-    //  rows compared, 2.5 s, after a bulk load of 1,000,000 values) and
-    //  expected 34,000 warnings resolved where there were 535, hashing
-    //  every observation (0.55 s) to find which reports had arrived.
+    //  rows compared, 2.5 s, after a bulk load of 1,000,000 values).  It
+    //  still expects thousands of warnings resolved where there are
+    //  hundreds: the resolve statement's parts do not rely on that
+    //  estimate (see s_resolve_head).
     if (wdm_db_exec (self->conn, "ANALYZE wdm_findings"))
         goto cleanup;
     //  Findings with no warning yet are opened in one statement, with
