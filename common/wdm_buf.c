@@ -41,15 +41,26 @@ wdm_buf_add (wdm_buf_t *self, const void *bytes, size_t size)
 int
 wdm_buf_printf (wdm_buf_t *self, const char *format, ...)
 {
+    //  Formatted once where it fits in the room left (the usual case: the
+    //  COPY text of a group formats tens of thousands of numbers), and again
+    //  only after growing the buffer to the length the first try told.
+    size_t room = self->capacity > self->size ? self->capacity - self->size : 0;
     va_list args;
     va_start (args, format);
-    int len = vsnprintf (NULL, 0, format, args);
+    int len = vsnprintf (room ? self->data + self->size : NULL, room, format, args);
     va_end (args);
-    if (len < 0 || wdm_buf_reserve (self, (size_t)len))
+    if (len < 0)
         return -1;
-    va_start (args, format);
-    vsnprintf (self->data + self->size, (size_t)len + 1, format, args);
-    va_end (args);
+    if ((size_t)len >= room) {
+        if (wdm_buf_reserve (self, (size_t)len)) {
+            if (room)
+                self->data [self->size] = '\0';  //  what the first try wrote is not kept
+            return -1;
+        }
+        va_start (args, format);
+        vsnprintf (self->data + self->size, (size_t)len + 1, format, args);
+        va_end (args);
+    }
     self->size += (size_t)len;
     return 0;
 }

@@ -330,6 +330,60 @@ test_one_batch_refused_by_the_database (void)
     zmq_close (health);
 }
 
+//  A record whose key another session stores while the group is being
+//  stored: the group's insert has no ON CONFLICT (issue 17), so it waits
+//  for that session, breaks the key's unique constraint when it commits,
+//  and is stored batch by batch; there the record is a duplicate, and the
+//  rest of its batch is stored.  Nothing is refused, nothing stored twice.
+static void
+test_key_stored_meanwhile (void)
+{
+    void *client = st_client (&st_meichang);
+    wdm_record_t records [2] = { st_record ("DM27", "meichang", 2025, 31.1),
+                                 st_record ("DM27", "meichang", 2020, 26.4) };
+    msgpack_sbuffer body;
+    uint64_t first;
+    st_body (&body, 9008, records, 2, &first);
+    PGconn *other = PQconnectdb (st_conninfo);
+    CU_ASSERT_EQUAL_FATAL (PQstatus (other), CONNECTION_OK);
+    char sql [512];
+    snprintf (sql, sizeof sql,
+              "BEGIN; INSERT INTO wdmon.observation (indicator_code, area_code, year, revision, value,"
+              " unit_code, rec_epoch, rec_seq) VALUES ('DM27', 'meichang', 2025, 1, 31.1,"
+              " 'town_meichang', 9008, %llu)",
+              (unsigned long long)first);
+    PGresult *res = PQexec (other, sql);
+    CU_ASSERT_EQUAL (PQresultStatus (res), PGRES_COMMAND_OK);
+    PQclear (res);
+    st_send (client, body.data, body.size, 2);
+    //  The server's insert waits on the key the other session holds.
+    long waiting = 0;
+    for (int i = 0; i < 100 && waiting < 1; i++) {
+        usleep (50 * 1000);
+        waiting = st_count ("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                            " AND query LIKE 'WITH fresh%'");
+    }
+    CU_ASSERT_EQUAL (waiting, 1);
+    res = PQexec (other, "COMMIT");
+    CU_ASSERT_EQUAL (PQresultStatus (res), PGRES_COMMAND_OK);
+    PQclear (res);
+    PQfinish (other);
+    wdm_proto_reply_t reply;
+    CU_ASSERT_EQUAL_FATAL (st_receive (client, 10000, &reply, NULL), 0);
+    CU_ASSERT_EQUAL (reply.status, 200);
+    CU_ASSERT_EQUAL (reply.accepted, 1);
+    CU_ASSERT_EQUAL (reply.duplicates, 1);
+    CU_ASSERT_EQUAL (reply.rejected_count, 0);
+    wdm_proto_reply_clear (&reply);
+    CU_ASSERT_EQUAL (st_count ("SELECT count(*) FROM observation WHERE rec_epoch = 9008"), 2);
+    CU_ASSERT_EQUAL (
+        st_count ("SELECT count(*) FROM rejected_record r JOIN ingest_batch b ON b.id = r.batch_id"
+                  " WHERE b.epoch = 9008"),
+        0);
+    msgpack_sbuffer_destroy (&body);
+    zmq_close (client);
+}
+
 //  A group of batches from two units, each row of ingest_batch counting
 //  its own batch: what it sent, stored and had stored before; and each
 //  stored record names its own batch's row.  The group's batch rows are
@@ -482,6 +536,8 @@ main (void)
         { "a batch the database refuses is its own error; the group's others are stored",
           test_one_batch_refused_by_the_database },
         { "a group of batches: each batch's row counts its own records", test_group_counts_each_batch },
+        { "a key stored meanwhile by another session is a duplicate, the rest stored",
+          test_key_stored_meanwhile },
         { "database away: retry later, then stored exactly once", test_database_away },
         { "fault: the database back, a new connection is admitted within 1 s",
           test_admitted_soon_after_the_database_returns },
