@@ -4,10 +4,12 @@
 #
 #   1. baseline: the same N records loaded straight into the same
 #      observation table through psql — COPY into a temporary staging
-#      table, then the server's own INSERT ... ON CONFLICT with the revision
-#      lookup (server/ingest/wdm_store.c), in transactions of one server group
-#      (8192 records); and, to show what revisions cost, the plain
-#      INSERT ... ON CONFLICT with the revision given, and a bare COPY;
+#      table, then an INSERT ... ON CONFLICT with the revision lookup (the
+#      server's statement until issue 17's fifth round, kept as the
+#      reference), in transactions of one server group (8192 records); the
+#      server's own statement of today (server/ingest/wdm_store.c, read from
+#      the source), the same way; and, to show what revisions cost, the
+#      plain INSERT ... ON CONFLICT with the revision given, and a bare COPY;
 #   2. naive peer: records inserted one per transaction through psql, on a
 #      sample (20,000 by default: a million would take hours);
 #   3. wdmon end to end: a throwaway PostgreSQL with the real schema and
@@ -61,6 +63,9 @@ VILLAGES=1000
 BATCH_SIZE=500
 IN_FLIGHT=4
 SCAN_MS=100
+# The files are moved into the inboxes whole (mv): the wait for a file still
+# being copied in (settle_ms, 2000 by default) would only delay the start.
+SETTLE_MS=0
 BUILD=1
 KEEP=0
 PROFILE=0
@@ -397,8 +402,10 @@ latency () {
 }
 
 # --- Baseline and naive peer -----------------------------------------------------------
-# The staging table and insert of server/ingest/wdm_store.c, word for word, with
-# defaults for the columns the CSV does not carry (the server writes them).
+# The staging table of server/ingest/wdm_store.c, with defaults for the
+# columns the CSV does not carry (the server writes them), and the insert
+# with the revision lookup that the server used until issue 17's fifth
+# round (commit f612226 changed it), word for word: the baseline.
 STAGE_SQL="CREATE TEMP TABLE wdm_stage (
   batch_id bigint DEFAULT currval ('wdmon.ingest_batch_id_seq'), indicator_code text, area_code text, year int,
   period_kind wdmon.frequency DEFAULT 'year', period_no smallint DEFAULT 0, body text DEFAULT '', sex char(1),
@@ -440,10 +447,16 @@ INSERT_PLAIN="INSERT INTO observation (indicator_code, area_code, year, period_k
     FROM wdm_stage
   ON CONFLICT (unit_code, rec_epoch, rec_seq) DO NOTHING"
 COLS="indicator_code, area_code, year, sex, value, note, unit_code, rec_epoch, rec_seq, rev"
+# The server's own insert of today, its C string literal read from the source.
+INSERT_CURRENT=$(awk '/^static const char \*s_insert_sql =/ { on = 1; next }
+    on { line = $0; sub (/^[^"]*"/, "", line); sub (/"[^"]*$/, "", line); printf "%s", line; if ($0 ~ /;$/) exit }' \
+    server/ingest/wdm_store.c)
+case "$INSERT_CURRENT" in "WITH fresh AS ("*"FROM judged WHERE unchanged GROUP BY batch_id") ;;
+    *) wdm_die "cannot read the server's insert from server/ingest/wdm_store.c" ;; esac
 
 # baseline KIND DB CHUNKDIR: load every chunk, one transaction each; prints seconds.
 baseline () {
-    local kind=$1 db=$2 dir=$3 script=$W/baseline-$1.sql t0 t1
+    local kind=$1 db=$2 dir=$3 script=$W/baseline-$1.sql t0 t1 cpu0
     {
         echo "SET search_path = wdmon;"
         echo "$STAGE_SQL"
@@ -457,17 +470,28 @@ baseline () {
                 echo "\\copy observation (indicator_code, area_code, year, sex, value, note, unit_code, rec_epoch, rec_seq, revision) FROM '$f' WITH (FORMAT csv)"
             else
                 echo "\\copy wdm_stage ($COLS) FROM '$f' WITH (FORMAT csv)"
-                if [ "$kind" = replan ]; then echo "$INSERT_LOOKUP;"; else echo "EXECUTE wdm_insert;"; fi
+                case $kind in
+                    replan) echo "$INSERT_LOOKUP;" ;;
+                    current) echo "$INSERT_CURRENT;" ;;
+                    *) echo "EXECUTE wdm_insert;" ;;
+                esac
             fi
             echo "UPDATE ingest_batch SET accepted = $CHUNK, committed_at = clock_timestamp () WHERE id = currval ('ingest_batch_id_seq');"
             echo "COMMIT;"
         done
     } >"$script"
     settle
+    cpu0=$(pg_ticks)
     t0=$(now)
     "$PSQL" "$(conn "$db")" -qX -v ON_ERROR_STOP=1 -f "$script" >/dev/null
     t1=$(now)
-    awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }'
+    # The backend's CPU counts in the postmaster's once it has reaped it.
+    for ((i = 0; i < 50; i++)); do
+        [ "$("$PSQL" "$(conn postgres)" -XAt -c "SELECT count (*) FROM pg_stat_activity WHERE datname = '$db'")" = 0 ] && break
+        sleep 0.1
+    done
+    sleep 0.2
+    awk -v a="$t0" -v b="$t1" -v c=$(( $(pg_ticks) - cpu0 )) -v hz="$TCK" 'BEGIN { printf "%.2f %.1f\n", b - a, c / hz }'
 }
 
 # naive DB FILE: each record its own INSERT, in its own transaction (psql's
@@ -602,7 +626,7 @@ run_e2e () {
         unit=$(printf 'bench_%02d' $c)
         mkdir -p "$cdir"
         cp "$W/bundles/$unit/"* "$cdir/"
-        sed -i "s/^\[collector\]\$/[collector]\nscan_ms = $SCAN_MS\nbatch_size = $BATCH_SIZE\nmax_in_flight = $IN_FLIGHT/" "$cdir/collector.conf"
+        sed -i "s/^\[collector\]\$/[collector]\nscan_ms = $SCAN_MS\nsettle_ms = $SETTLE_MS\nbatch_size = $BATCH_SIZE\nmax_in_flight = $IN_FLIGHT/" "$cdir/collector.conf"
         "$COLLECTOR" -c "$cdir/collector.conf" -l warn run 2>>"$cdir/collector.log" &
         collector_pids+=($!)
     done
@@ -653,6 +677,14 @@ run_e2e () {
              WHERE d.datname = '$db' ORDER BY total_exec_time DESC LIMIT 14" >"$dir/statements.txt" 2>&1 || true
     fi
     R[rate]=$(fdiv "$n" "${R[seconds]}" "%.0f")
+    # Where the store's thread spent the load, from its debug line per
+    # group: each phase's mean per group, and the rest of the wall time
+    # (waiting for a group, the start and the end).
+    R[phases]=$(awk -v wall="${R[seconds]}" '/store: a group of .* committed, in ms:/ {
+            n++; sub (/.* in ms: /, ""); k = split ($0, f, /, /)
+            for (i = 1; i <= k; i++) { split (f[i], p, " "); t[i] += p[2]; name[i] = p[1]; sum += p[2] } }
+        END { if (!n) exit; for (i = 1; i <= k; i++) printf "%s %.1f, ", name[i], t[i] / n
+              printf "in all %.1f s of the %.1f s load", sum / 1000, wall }' "$dir/server.log")
     metrics >"$dir/metrics-1.txt"
     local cpu_col=0
     for p in "${collector_pids[@]}"; do cpu_col=$((cpu_col + $(ticks "$p"))); done
@@ -838,7 +870,7 @@ if [ $SCALING -eq 1 ]; then
     echo
     echo "wdmon ingest benchmark: scaling (tests/bench/ingest.sh --scaling --scaling-n \"$SCALE_N\" --scaling-c \"$SCALE_C\")"
     machine
-    echo "setup       PostgreSQL fsync=$FSYNC${PG_SETS:+ ${PG_SETS[*]}}; collectors batch_size $BATCH_SIZE, max_in_flight $IN_FLIGHT, scan_ms $SCAN_MS;"
+    echo "setup       PostgreSQL fsync=$FSYNC${PG_SETS:+ ${PG_SETS[*]}}; collectors batch_size $BATCH_SIZE, max_in_flight $IN_FLIGHT, scan_ms $SCAN_MS, settle_ms $SETTLE_MS;"
     echo "            server: max_group 8192 (default), warnings interval_ms $WARN_INTERVAL_MS"
     echo "            files of $FILE_RECORDS records; $SERIES series ($INDICATORS indicators x $AREAS areas x sex), years 2020-2025"
     echo
@@ -883,13 +915,14 @@ fi
 declare -A E
 for ((round = 1; round <= ROUNDS; round++)); do
     if [ $SKIP_BASELINE -eq 0 ]; then
-        for kind in replan plain copy; do
+        for kind in replan current plain copy; do
             "$PSQL" "$(conn postgres)" -qX -c "CREATE DATABASE wdm_base_$kind TEMPLATE wdm_tpl" >/dev/null
             say "[round $round/$ROUNDS] baseline ($kind): $N records, $CHUNK per transaction"
-            secs=$(baseline $kind wdm_base_$kind "$W/chunks")
+            read -r secs cpu < <(baseline $kind wdm_base_$kind "$W/chunks")
             got=$(q wdm_base_$kind "SELECT count (*) FROM observation")
             [ "$got" -eq "$N" ] || wdm_die "baseline $kind stored $got of $N records"
             keep "${kind}_rate" "$(fdiv "$N" "$secs" "%.0f")"
+            keep "${kind}_cpu" "$(fdiv "$cpu" "$(fdiv "$N" 1000000 %.6f)" %.1f)"
             "$PSQL" "$(conn postgres)" -qX -c "DROP DATABASE wdm_base_$kind" >/dev/null
         done
         say "[round $round/$ROUNDS] naive peer: $sample records, one INSERT per transaction"
@@ -906,11 +939,12 @@ for ((round = 1; round <= ROUNDS; round++)); do
     evaluate_loaded "${E[db]}"
     keep rate "${E[rate]}"
     if [ $SKIP_BASELINE -eq 0 ]; then
-        r=$(awk -v m="${M[replan_rate]}" -v n="${M[naive_rate]}" -v c="${M[copy_rate]}" -v e="${E[rate]}" -v k="$round" \
-            'BEGIN { split (m, a, " "); split (n, b, " "); split (c, d, " ");
-                     printf "%.2f %.1f %.2f", e / a[k], e / b[k], e / d[k] }')
-        read -r rb rn rc <<<"$r"
-        keep ratio_base "$rb"; keep ratio_naive "$rn"; keep ratio_copy "$rc"
+        r=$(awk -v m="${M[replan_rate]}" -v n="${M[naive_rate]}" -v c="${M[copy_rate]}" -v s="${M[current_rate]}" \
+                -v e="${E[rate]}" -v k="$round" \
+            'BEGIN { split (m, a, " "); split (n, b, " "); split (c, d, " "); split (s, f, " ");
+                     printf "%.2f %.1f %.2f %.2f", e / a[k], e / b[k], e / d[k], e / f[k] }')
+        read -r rb rn rc rs <<<"$r"
+        keep ratio_base "$rb"; keep ratio_naive "$rn"; keep ratio_copy "$rc"; keep ratio_current "$rs"
     fi
     lf=(${E[lat_full]:-- - - 0 0})
     lp=(${E[lat_paced]:-- - - 0 0})
@@ -955,7 +989,8 @@ echo
 echo "wdmon ingest benchmark: tests/bench/ingest.sh -n $N -c $C --rounds $ROUNDS$([ "$FSYNC" = off ] && echo ' --fsync off')"
 machine
 echo "setup       PostgreSQL fsync=$FSYNC (the same cluster and settings for baseline, naive peer and wdmon);"
-echo "            $C collectors (each its own unit and CURVE key), batch_size $BATCH_SIZE, max_in_flight $IN_FLIGHT, scan_ms $SCAN_MS;"
+echo "            $C collectors (each its own unit and CURVE key), batch_size $BATCH_SIZE, max_in_flight $IN_FLIGHT, scan_ms $SCAN_MS,"
+echo "            settle_ms $SETTLE_MS (the files are moved in whole, never copied in);"
 echo "            server: max_group 8192 (default), warnings interval_ms $WARN_INTERVAL_MS; $N records in files of $FILE_RECORDS;"
 [ ${#PG_SETS[@]} -eq 0 ] || echo "            PostgreSQL settings changed: ${PG_SETS[*]}"
 echo "            $SERIES series ($INDICATORS indicators x $AREAS areas, F/M for by-sex ones) x 6 years; revision max/avg ${E[revisions]}"
@@ -966,7 +1001,8 @@ printf '%-44s' ""
 for ((k = 1; k <= ROUNDS; k++)); do printf ' %9s' "round $k"; done
 printf ' %9s %15s   %s\n' median "spread" "target"
 if [ $SKIP_BASELINE -eq 0 ]; then
-    row "baseline: server's INSERT (rev. lookup) /s" replan_rate
+    row "baseline: INSERT with rev. lookup /s" replan_rate
+    row "  the server's INSERT of today /s" current_rate
     row "  plain INSERT, revision given /s" plain_rate
     row "  bare COPY into observation /s" copy_rate
     row "naive peer: one INSERT per transaction /s" naive_rate
@@ -976,6 +1012,7 @@ if [ $SKIP_BASELINE -eq 0 ]; then
     row "ratio to the baseline (revision lookup)" ratio_base '>=' 0.9
     row "ratio to the naive peer" ratio_naive '>=' 20
     row "ratio to the bare COPY" ratio_copy
+    row "ratio to the server's INSERT through psql" ratio_current
 fi
 row "ack latency p50, full load (ms)" lat_full_p50
 row "ack latency p99, full load (ms)" lat_full_p99
@@ -994,9 +1031,14 @@ row "peak RSS, largest collector (MiB)" rss_col '<=' 16
 row "CPU s per million records, server" cpu_srv
 row "CPU s per million, PostgreSQL (all)" cpu_pg
 row "CPU s per million, the store's connection" cpu_store
+if [ $SKIP_BASELINE -eq 0 ]; then
+    row "CPU s per million, PostgreSQL, baseline" replan_cpu
+    row "  the server's INSERT through psql" current_cpu
+fi
 echo
 echo "the last round in detail:"
 echo "  groups (transactions): $groups, avg / max records $avg_group / $max_group (avg ${avg_group_ms} ms, max ${max_group_ms} ms in the database)"
+echo "  the store's thread, mean ms per group: ${E[phases]:-?}"
 echo "  a tenth of the load: ${E[paced_rate]:-?} records/s"
 echo "  the worker, once the load had settled: ${E[worker_eval]#*|}"
 echo "  first evaluation over ${E[observations]} observations: ${E[ev1]#*|}"
