@@ -18,9 +18,6 @@
 
 //  The phases of a group's transaction, timed for the debug log.
 enum { S_KEYS, S_ROWS, S_TEXT, S_COPY, S_INSERT, S_COUNTS, S_COMMIT, S_PHASES };
-static const char *s_phase_names [S_PHASES] = {
-    "keys", "rows", "text", "copy", "insert", "counts", "commit"
-};
 
 struct wdm_store {
     char *conninfo;
@@ -601,14 +598,13 @@ wdm_store_commit (wdm_store_t *self, wdm_batch_t *batches, int count)
         rc = s_exec (self, "COMMIT");
         s_lap (self, S_COMMIT, &lap);
     }
-    if (rc == 0) {
-        char text [160];
-        int used = 0;
-        for (int p = 0; p < S_PHASES && used < (int)sizeof text; p++)
-            used += snprintf (text + used, sizeof text - (size_t)used, "%s%s %.1f", p ? ", " : "",
-                              s_phase_names [p], (double)self->phase_us [p] / 1000);
-        wdm_log_debug ("store: a group of %d batches committed, in ms: %s", count, text);
-    }
+    //  Formatted only when debug lines are written (the macro asks first).
+    const int64_t *us = self->phase_us;
+    if (rc == 0)
+        wdm_log_debug ("store: a group of %d batches committed, in ms: keys %.1f, rows %.1f, text %.1f,"
+                       " copy %.1f, insert %.1f, counts %.1f, commit %.1f",
+                       count, us [S_KEYS] / 1e3, us [S_ROWS] / 1e3, us [S_TEXT] / 1e3, us [S_COPY] / 1e3,
+                       us [S_INSERT] / 1e3, us [S_COUNTS] / 1e3, us [S_COMMIT] / 1e3);
     free (ids);
     if (rc) {
         //  A connection lost, or one libpq still thinks busy with a command

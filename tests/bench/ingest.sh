@@ -454,9 +454,10 @@ INSERT_CURRENT=$(awk '/^static const char \*s_insert_sql =/ { on = 1; next }
 case "$INSERT_CURRENT" in "WITH fresh AS ("*"FROM judged WHERE unchanged GROUP BY batch_id") ;;
     *) wdm_die "cannot read the server's insert from server/ingest/wdm_store.c" ;; esac
 
-# baseline KIND DB CHUNKDIR: load every chunk, one transaction each; prints seconds.
+# baseline KIND DB CHUNKDIR: load every chunk, one transaction each; prints the
+# seconds it took and the CPU seconds PostgreSQL used.
 baseline () {
-    local kind=$1 db=$2 dir=$3 script=$W/baseline-$1.sql t0 t1 cpu0
+    local kind=$1 db=$2 dir=$3 script=$W/baseline-$1.sql t0 t1 cpu0 i
     {
         echo "SET search_path = wdmon;"
         echo "$STAGE_SQL"
@@ -487,7 +488,7 @@ baseline () {
     t1=$(now)
     # The backend's CPU counts in the postmaster's once it has reaped it.
     for ((i = 0; i < 50; i++)); do
-        [ "$("$PSQL" "$(conn postgres)" -XAt -c "SELECT count (*) FROM pg_stat_activity WHERE datname = '$db'")" = 0 ] && break
+        [ "$(q postgres "SELECT count (*) FROM pg_stat_activity WHERE datname = '$db'")" = 0 ] && break
         sleep 0.1
     done
     sleep 0.2
