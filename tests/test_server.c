@@ -460,6 +460,57 @@ test_group_counts_each_batch (void)
     zmq_close (health);
 }
 
+//  The server writes a group's COPY text as each batch arrives, before
+//  the store checks the senders' keys in the group's transaction.  A key
+//  revoked while its batch waits in a group: that batch is refused whole
+//  and nothing of it is stored, though its records are in the group's
+//  text; the other unit's batch in the same group is stored.
+static void
+test_key_revoked_in_a_group (void)
+{
+    st_keys_t keys;
+    CU_ASSERT_EQUAL_FATAL (st_register ("health_commission", &keys), 0);
+    void *meichang = st_client (&st_meichang), *health = st_client (&keys);
+    wdm_record_t town = st_record ("DM27", "meichang", 2024, 40.5);
+    wdm_record_t district [2] = { st_record ("HE03", "wuqing", 2020, 7.01),
+                                  st_record ("HE03", "wuqing", 2021, 7.02) };
+    msgpack_sbuffer town_body, health_body;
+    uint64_t first;
+    st_body (&town_body, 9010, &town, 1, &first);
+    st_body (&health_body, 9010, district, 2, &first);
+    void *holder = st_hold_next_commit ();
+    uint64_t health_sent = st_send (health, health_body.data, health_body.size, 2);
+    uint64_t town_sent = st_send (meichang, town_body.data, town_body.size, 1);
+    char sql [200];
+    snprintf (sql, sizeof sql,
+              "UPDATE unit_key SET state = 'revoked', revoked_at = now () WHERE public_key = '%s'",
+              keys.public_key);
+    st_exec (sql);
+    st_release (holder);
+    wdm_proto_reply_t health_reply [1] = { { 0 } }, town_reply [1] = { { 0 } };
+    CU_ASSERT_EQUAL (st_replies (health, &health_sent, health_reply, 1), 1);
+    CU_ASSERT_EQUAL (st_replies (meichang, &town_sent, town_reply, 1), 1);
+    CU_ASSERT_EQUAL (health_reply [0].status, WDM_PROTO_NOT_AUTHORISED);
+    CU_ASSERT_EQUAL (health_reply [0].accepted, 0);
+    CU_ASSERT_EQUAL (town_reply [0].status, WDM_PROTO_OK);
+    CU_ASSERT_EQUAL (town_reply [0].accepted, 1);
+    CU_ASSERT_EQUAL (st_count ("SELECT count (*) FROM observation WHERE rec_epoch = 9010"
+                               " AND unit_code = 'health_commission'"),
+                     0);
+    CU_ASSERT_EQUAL (st_count ("SELECT count (*) FROM observation o JOIN ingest_batch b ON b.id = o.batch_id"
+                               " WHERE o.rec_epoch = 9010 AND o.unit_code = 'town_meichang'"
+                               " AND b.unit_code = 'town_meichang'"),
+                     1);
+    //  The refused batch has no batch row.
+    CU_ASSERT_EQUAL (st_count ("SELECT count (*) FROM ingest_batch WHERE epoch = 9010"), 1);
+    wdm_proto_reply_clear (&health_reply [0]);
+    wdm_proto_reply_clear (&town_reply [0]);
+    msgpack_sbuffer_destroy (&town_body);
+    msgpack_sbuffer_destroy (&health_body);
+    zmq_close (meichang);
+    zmq_close (health);
+}
+
 //  Issue 12, finding 8: after PostgreSQL stopped (immediate) and came
 //  back, the key check kept its dead connection and refused new
 //  connections (ZAP 300) for about 10 s: each refusal costs a collector
@@ -533,6 +584,8 @@ main (void)
         { "invalid records come back with reason, field; kept with raw bytes",
           test_invalid_records_come_back_with_reasons },
         { "unknown and revoked keys get nothing; others keep working", test_unknown_and_revoked_keys },
+        { "a key revoked while its batch waits in a group: refused alone, the group's other stored",
+          test_key_revoked_in_a_group },
         { "a batch the database refuses is its own error; the group's others are stored",
           test_one_batch_refused_by_the_database },
         { "a group of batches: each batch's row counts its own records", test_group_counts_each_batch },

@@ -62,6 +62,14 @@ typedef struct {
     wdm_batch_t *batches;
     int count;
     int slot [S_MAX_MESSAGES];
+    //  The COPY text of the batches' records, written as each message is
+    //  received, while the store's thread stores the group before: it
+    //  then only sends it.  staged: the batches with a unit so far (each
+    //  the ordinal of its text).  Not used if a batch came before the
+    //  catalog or its text could not be written: the store writes it.
+    wdm_buf_t text;
+    int staged;
+    bool text_broken;
     wdm_store_t *store;  //  the server's, lent for the commit
     int stored;          //  wdm_store_commit's answer
     double seconds;      //  how long it took
@@ -231,6 +239,9 @@ s_receive (s_server_t *self)
                       *batch->unit ? batch->unit : "(unknown)", batch->status,
                       wdm_proto_code_name (batch->status), batch->message);
     group->records += batch->decoded.count;
+    if (batch->unit [0] && !group->text_broken
+        && (!self->catalog || wdm_store_text (&group->text, ++group->staged, batch)))
+        group->text_broken = true;
     return 0;
 }
 
@@ -355,7 +366,9 @@ s_committer (void *pipe, void *args)
         if (size != (int)sizeof group)
             break;  //  "$TERM", or the pipe closed
         int64_t start = wdm_clock_us ();
-        group->stored = wdm_store_commit (group->store, group->batches, group->count);
+        bool text = !group->text_broken && group->staged == group->count;
+        group->stored =
+            wdm_store_commit (group->store, group->batches, group->count, text ? &group->text : NULL);
         group->seconds = (double)(wdm_clock_us () - start) / 1e6;
         if (zmq_send (pipe, &group, sizeof group, 0) != (int)sizeof group)
             break;
@@ -418,6 +431,9 @@ s_answer (s_server_t *self, s_group_t *group)
     group->batches = NULL;
     group->size = group->count = 0;
     group->records = 0;
+    wdm_buf_reset (&group->text);
+    group->staged = 0;
+    group->text_broken = false;
     self->stalled_count = 0;
 }
 
@@ -487,6 +503,7 @@ s_drop (s_group_t *group)
     free (group->batches);
     group->batches = NULL;
     group->size = 0;
+    wdm_buf_free (&group->text);
 }
 
 static int

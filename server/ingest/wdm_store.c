@@ -26,6 +26,7 @@ struct wdm_store {
     int backoff_ms;
     wdm_buf_t copy;                 //  COPY text of a group, reused
     wdm_buf_t keys;                 //  the senders' keys of a group, as an array
+    wdm_buf_t ids;                  //  the batches' ids of a group, as an array
     wdm_buf_t columns [S_COLUMNS];  //  a group's batch rows, a column an array
     int64_t phase_us [S_PHASES];    //  the last group's time in each S_PHASE
     char error_state [6];           //  SQLSTATE of the statement that last failed
@@ -34,12 +35,15 @@ struct wdm_store {
 
 static const char *s_stage_sql =
     "CREATE TEMP TABLE IF NOT EXISTS wdm_stage ("
-    "  batch_id bigint, indicator_code text, area_code text, year int,"
+    "  batch int, indicator_code text, area_code text, year int,"
     "  period_kind wdmon.frequency, period_no smallint, body text, sex char(1),"
     "  value float8, numerator float8, denominator float8, status wdmon.obs_status, note text,"
     "  unit_code text, rec_epoch bigint, rec_seq bigint) ON COMMIT DELETE ROWS";
 
 //  Store what is new among the staged records, in one pass over them.
+//  A staged record names its batch by its place in the group (1, 2, ...);
+//  $1 holds the batches' ids in that order, NULL for a batch refused
+//  after its text was written (its key revoked): its records are left out.
 //  A record whose key is already stored is a duplicate (it is not in
 //  "fresh"); of a key staged twice, one record is kept.  A record whose
 //  value, numerator, denominator, status, note and unit are those of its
@@ -65,9 +69,9 @@ static const char *s_stage_sql =
 //    (23505), and the group is stored batch by batch, where fresh sees it.
 static const char *s_insert_sql =
     "WITH fresh AS ("
-    "  SELECT DISTINCT ON (s.rec_seq, s.rec_epoch, s.unit_code) s.*"
+    "  SELECT DISTINCT ON (s.rec_seq, s.rec_epoch, s.unit_code) s.*, ($1::bigint []) [s.batch] AS batch_id"
     "    FROM wdm_stage s"
-    "   WHERE NOT EXISTS (SELECT 1 FROM observation o WHERE o.unit_code = s.unit_code"
+    "   WHERE ($1::bigint []) [s.batch] IS NOT NULL AND NOT EXISTS (SELECT 1 FROM observation o WHERE o.unit_code = s.unit_code"
     "                        AND o.rec_epoch = s.rec_epoch AND o.rec_seq = s.rec_seq)"
     "   ORDER BY s.rec_seq, s.rec_epoch, s.unit_code"
     "), judged AS ("
@@ -129,6 +133,7 @@ wdm_store_destroy (wdm_store_t **self_p)
     free ((*self_p)->conninfo);
     wdm_buf_free (&(*self_p)->copy);
     wdm_buf_free (&(*self_p)->keys);
+    wdm_buf_free (&(*self_p)->ids);
     for (int i = 0; i < S_COLUMNS; i++)
         wdm_buf_free (&(*self_p)->columns [i]);
     free (*self_p);
@@ -208,11 +213,11 @@ wdm_store_conn (wdm_store_t *self)
 static const char *s_period_names [] = { "year", "quarter", "month" };
 
 static int
-s_copy_record (wdm_buf_t *copy, int64_t batch_id, const char *unit, uint64_t epoch, uint64_t seq,
+s_copy_record (wdm_buf_t *copy, int ordinal, const char *unit, uint64_t epoch, uint64_t seq,
                const wdm_record_t *r)
 {
     char sex [2] = { r->sex, '\0' };
-    int rc = wdm_buf_printf (copy, "%" PRId64 "\t", batch_id);
+    int rc = wdm_buf_printf (copy, "%d\t", ordinal);
     rc |= wdm_db_copy_text (copy, r->indicator, '\t');
     rc |= wdm_db_copy_text (copy, r->area, '\t');
     rc |= wdm_buf_printf (copy, "%d\t%s\t%d\t", r->year, s_period_names [r->period_kind], r->period_no);
@@ -228,6 +233,20 @@ s_copy_record (wdm_buf_t *copy, int64_t batch_id, const char *unit, uint64_t epo
     rc |= wdm_db_copy_text (copy, unit, '\t');
     rc |= wdm_buf_printf (copy, "%" PRIu64 "\t%" PRIu64 "\n", epoch, seq);
     return rc ? -1 : 0;
+}
+
+int
+wdm_store_text (wdm_buf_t *text, int ordinal, const wdm_batch_t *batch)
+{
+    if (batch->status != WDM_PROTO_OK)
+        return 0;
+    for (uint32_t i = 0; i < batch->decoded.count; i++) {
+        const wdm_proto_item_t *item = &batch->decoded.items [i];
+        if (!item->code
+            && s_copy_record (text, ordinal, batch->unit, batch->decoded.epoch, item->seq, &item->record))
+            return -1;
+    }
+    return 0;
 }
 
 //  --- The transaction -----------------------------------------------------------
@@ -417,15 +436,35 @@ s_insert_batches (wdm_store_t *self, const wdm_batch_t *batches, int count, int6
     return 0;
 }
 
-//  Store batches (their keys checked) in the open transaction.  0, or -1
-//  with the cause noted (s_failed): the transaction is then aborted.
+//  The batches' ids as an array for the insert's $1, in the batches'
+//  order: NULL for a batch with no row (its key refused).
 static int
-s_store_batches (wdm_store_t *self, wdm_batch_t *batches, int count, int64_t *ids)
+s_ids_array (wdm_store_t *self, const int64_t *ids, int count)
+{
+    wdm_buf_reset (&self->ids);
+    int rc = wdm_buf_printf (&self->ids, "{");
+    for (int b = 0; b < count; b++)
+        rc |= ids [b] ? wdm_buf_printf (&self->ids, "%s%" PRId64, b ? "," : "", ids [b])
+                      : wdm_buf_printf (&self->ids, "%sNULL", b ? "," : "");
+    rc |= wdm_buf_printf (&self->ids, "}");
+    if (rc)
+        snprintf (self->error, sizeof self->error, "%s", "out of memory");
+    return rc ? -1 : 0;
+}
+
+//  Store batches (their keys checked) in the open transaction, their
+//  records' COPY text in text if given (written by wdm_store_text, batch b
+//  with ordinal b + 1; emptied), else written here.  0, or -1 with the
+//  cause noted (s_failed): the transaction is then aborted.
+static int
+s_store_batches (wdm_store_t *self, wdm_batch_t *batches, int count, int64_t *ids, wdm_buf_t *text)
 {
     PGresult *res = NULL;
     int64_t lap = wdm_clock_us ();
     self->error_state [0] = '\0';  //  a failure not noted is never the rows'
-    wdm_buf_reset (&self->copy);
+    wdm_buf_t *copy = text ? text : &self->copy;
+    if (!text)
+        wdm_buf_reset (&self->copy);
     if (s_insert_batches (self, batches, count, ids))
         return -1;
     s_lap (self, S_ROWS, &lap);
@@ -450,26 +489,29 @@ s_store_batches (wdm_store_t *self, wdm_batch_t *batches, int count, int64_t *id
                 if (s_reject (self, id_text, batch->unit, batch->decoded.epoch, item->seq, item->raw,
                               item->raw_size, item->code, item->field, item->message))
                     return -1;
-            } else if (s_copy_record (&self->copy, ids [b], batch->unit, batch->decoded.epoch, item->seq,
-                                      &item->record))
-                return -1;
+            }
         }
+        if (!text && wdm_store_text (&self->copy, b + 1, batch))
+            return -1;
     }
     s_lap (self, S_TEXT, &lap);
-    if (self->copy.size) {
-        if (wdm_db_copy_send (self->conn, "wdm_stage", &self->copy)) {
+    if (copy->size) {
+        if (s_ids_array (self, ids, count))
+            return -1;
+        if (wdm_db_copy_send (self->conn, "wdm_stage", copy)) {
             //  Logged there.  COPY into the staging table fails on the
             //  rows' text, or with the connection (s_rows_at_fault asks).
             snprintf (self->error_state, sizeof self->error_state, "22000");
             snprintf (self->error, sizeof self->error, "%s", "COPY of the batch's rows failed");
             return -1;
         }
-        //  Not prepared: a statement without parameters keeps the plan of
-        //  its first run, made while observation was small (a scan and a
-        //  sort of the whole table on every commit once it is not).
-        //  Planning afresh costs about a millisecond a group.
+        //  Not prepared: a prepared statement may keep a generic plan
+        //  made while observation was small (a scan and a sort of the
+        //  whole table on every commit once it is not).  Unnamed, it is
+        //  planned for each group, about a millisecond.
         s_lap (self, S_COPY, &lap);
-        res = PQexec (self->conn, s_insert_sql);
+        const char *params [] = { self->ids.data };
+        res = PQexecParams (self->conn, s_insert_sql, 1, NULL, params, NULL, NULL, 0);
         if (PQresultStatus (res) != PGRES_TUPLES_OK) {
             wdm_log_error ("store: insert: %s", PQresultErrorMessage (res));
             s_failed (self, res);
@@ -489,6 +531,7 @@ s_store_batches (wdm_store_t *self, wdm_batch_t *batches, int count, int64_t *id
                                   (unsigned long long)batches [b].batch_no, batches [b].unit, n);
         }
         PQclear (res);
+        res = NULL;
         s_lap (self, S_INSERT, &lap);
     }
     int rows = 0;
@@ -543,7 +586,7 @@ s_store_one_by_one (wdm_store_t *self, wdm_batch_t *batches, int count, int64_t 
         wdm_batch_t *batch = &batches [b];
         if (s_exec (self, "SAVEPOINT wdm_batch") || s_exec (self, "DELETE FROM wdm_stage"))
             return -1;
-        if (s_store_batches (self, batch, 1, &ids [b]) == 0)
+        if (s_store_batches (self, batch, 1, &ids [b], NULL) == 0)
             ;
         else if (!s_rows_at_fault (self) || s_exec (self, "ROLLBACK TO SAVEPOINT wdm_batch"))
             return -1;
@@ -559,7 +602,7 @@ s_store_one_by_one (wdm_store_t *self, wdm_batch_t *batches, int count, int64_t 
             size_t len = strlen (batch->message);
             while (len > 0 && !wdm_utf8_valid (batch->message, len))
                 batch->message [--len] = '\0';
-            if (s_store_batches (self, batch, 1, &ids [b])) {
+            if (s_store_batches (self, batch, 1, &ids [b], NULL)) {
                 if (!s_rows_at_fault (self) || s_exec (self, "ROLLBACK TO SAVEPOINT wdm_batch"))
                     return -1;
                 wdm_log_error ("store: batch %llu from %s: cannot keep it either: %s",
@@ -573,7 +616,7 @@ s_store_one_by_one (wdm_store_t *self, wdm_batch_t *batches, int count, int64_t 
 }
 
 int
-wdm_store_commit (wdm_store_t *self, wdm_batch_t *batches, int count)
+wdm_store_commit (wdm_store_t *self, wdm_batch_t *batches, int count, wdm_buf_t *text)
 {
     if (!wdm_store_ready (self))
         return -1;
@@ -588,7 +631,7 @@ wdm_store_commit (wdm_store_t *self, wdm_batch_t *batches, int count)
     if (s_exec (self, "BEGIN") == 0 && s_check_keys (self, batches, count) == 0
         && s_exec (self, "SAVEPOINT wdm_group") == 0) {
         s_lap (self, S_KEYS, &lap);
-        if (s_store_batches (self, batches, count, ids) == 0)
+        if (s_store_batches (self, batches, count, ids, text) == 0)
             rc = 0;
         else if (s_rows_at_fault (self) && s_exec (self, "ROLLBACK TO SAVEPOINT wdm_group") == 0)
             rc = s_store_one_by_one (self, batches, count, ids);

@@ -3,9 +3,9 @@
 
     For each batch of the group it records the batch, stores every record
     that passed the server's checks — COPY into a temporary staging table,
-    then INSERT … ON CONFLICT DO NOTHING on the idempotency key (unit,
-    epoch, seq), so a record sent twice is stored once — and keeps every
-    refused record with its raw bytes and reason.  Only after COMMIT are the
+    then one INSERT of those whose idempotency key (unit, epoch, seq) is
+    not stored yet, so a record sent twice is stored once — and keeps
+    every refused record with its raw bytes and reason.  Only after COMMIT are the
     counts filled in for the replies.  If PostgreSQL is away the store
     reconnects with backoff; until then commits fail fast.  */
 
@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "wdm_batch.h"
+#include "wdm_buf.h"
 
 typedef struct wdm_store wdm_store_t;
 
@@ -32,12 +33,21 @@ int wdm_store_ready (wdm_store_t *self);
 //  The connection, for loading the catalog and grants; NULL if not ready.
 PGconn *wdm_store_conn (wdm_store_t *self);
 
-//  Store a group of batches in one transaction.  0 when committed, with
-//  each batch's counts filled.  A batch whose own rows the database
+//  Append to text the COPY text of the records of batch that passed the
+//  server's checks (none if the batch was refused), the batch named by
+//  ordinal: its place in the group, from 1.  Needs no connection: the
+//  server writes a group's text while the one before it is being stored.
+//  0, or -1 if out of memory.
+int wdm_store_text (wdm_buf_t *text, int ordinal, const wdm_batch_t *batch);
+
+//  Store a group of batches in one transaction.  text, if not NULL, holds
+//  their records as wdm_store_text wrote them, batches [i] with ordinal
+//  i + 1; it is emptied.  With NULL it is written here.  0 when committed,
+//  with each batch's counts filled.  A batch whose own rows the database
 //  refuses (a data or constraint error) is refused alone: its status set
 //  to 400 with the database's reason, kept whole as a refused batch, and
 //  the others stored.  -1 when nothing was stored because the database
 //  itself failed (the cause is logged; the replies must say "retry later").
-int wdm_store_commit (wdm_store_t *self, wdm_batch_t *batches, int count);
+int wdm_store_commit (wdm_store_t *self, wdm_batch_t *batches, int count, wdm_buf_t *text);
 
 #endif

@@ -252,7 +252,7 @@ wdm_web_entry_store (wdm_web_req_t *req, const wdm_record_t *records, int count,
         item->record.epoch = epoch;
         item->record.seq = item->seq;
     }
-    if (wdm_store_commit (store, &batch, 1))
+    if (wdm_store_commit (store, &batch, 1, NULL))
         goto cleanup;
     if (batch.status != WDM_PROTO_OK) {
         snprintf (why, why_size, "%s", batch.message);
