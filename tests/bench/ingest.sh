@@ -15,17 +15,22 @@
 #   3. wdmon end to end: a throwaway PostgreSQL with the real schema and
 #      catalog, wdmon-server, and C wdmon-collector processes with their own
 #      keys (CURVE on), N records in total dropped into their inboxes; the
-#      clock stops when every collector's outbox is empty (`status`:
-#      "queued 0", i.e. every record acknowledged after COMMIT) and the
-#      observation table holds N rows; then the warning worker's
-#      evaluation of the settled load (its time, from the server's log);
+#      clock stops at the server's last answer (its log's time of it, to
+#      the millisecond), once its counters have answered N records, every
+#      collector's outbox is empty (`status`: "queued 0", i.e. every record
+#      acknowledged after COMMIT) and the observation table holds N rows;
+#      then the warning worker's evaluation of the settled load (its time,
+#      from the server's log);
 #   4. a tenth of that load, paced, for the acknowledgement latency; then
 #      the full warning evaluation over the loaded database, twice.
 #
 # The four run in turn, ROUNDS times (--rounds, default 3), so that what
 # else the machine does weighs on baseline and wdmon alike: a ratio is
 # taken within a round, and what is reported is the rounds' median with
-# its spread (min-max); a verdict is on the median.
+# its spread (min-max); a verdict is on the median.  In a round the
+# baseline with the revision lookup runs twice, just before wdmon's load
+# and just after it, and the round's baseline figure is both together:
+# this machine's speed drifts over minutes.
 #
 # Acknowledgement latency is measured without touching the programs: an
 # uprobe on libzmq's zmq_send and zmq_msg_recv in the collector processes
@@ -451,8 +456,12 @@ COLS="indicator_code, area_code, year, sex, value, note, unit_code, rec_epoch, r
 INSERT_CURRENT=$(awk '/^static const char \*s_insert_sql =/ { on = 1; next }
     on { line = $0; sub (/^[^"]*"/, "", line); sub (/"[^"]*$/, "", line); printf "%s", line; if ($0 ~ /;$/) exit }' \
     server/ingest/wdm_store.c)
-case "$INSERT_CURRENT" in "WITH fresh AS ("*"FROM judged WHERE unchanged GROUP BY batch_id") ;;
+case "$INSERT_CURRENT" in "WITH fresh AS ("*'$1::bigint []'*"FROM judged WHERE unchanged GROUP BY batch_id") ;;
     *) wdm_die "cannot read the server's insert from server/ingest/wdm_store.c" ;; esac
+# Its records name their batch by its place in the group, and $1 holds the
+# batches' ids: here one batch a chunk, the one just inserted.
+INSERT_CURRENT=${INSERT_CURRENT//'$1::bigint []'/"ARRAY [currval ('wdmon.ingest_batch_id_seq')]"}
+STAGE_CURRENT_SQL=${STAGE_SQL/"batch_id bigint DEFAULT currval ('wdmon.ingest_batch_id_seq')"/batch int DEFAULT 1}
 
 # baseline KIND DB CHUNKDIR: load every chunk, one transaction each; prints the
 # seconds it took and the CPU seconds PostgreSQL used.
@@ -460,7 +469,7 @@ baseline () {
     local kind=$1 db=$2 dir=$3 script=$W/baseline-$1.sql t0 t1 cpu0 i
     {
         echo "SET search_path = wdmon;"
-        echo "$STAGE_SQL"
+        if [ "$kind" = current ]; then echo "$STAGE_CURRENT_SQL"; else echo "$STAGE_SQL"; fi
         [ "$kind" = plain ] && echo "PREPARE wdm_insert AS $INSERT_PLAIN;"
         local k=0
         for f in "$dir"/chunk.*; do
@@ -587,7 +596,12 @@ wait_drained () {
         [ -n "$m" ] && answered=$(awk '/^wdmon_records_(accepted|duplicate|rejected)_total/ { s += $NF }
                                       END { print s + 0 }' <<<"$m")
         if [ "$answered" -ge "$want" ] && drained "$dir" "$cc"; then
-            R[end]=$(now)
+            # The end is when the server sent its last answer, as its log
+            # says (to the millisecond), not when this poll saw it: the
+            # poll's sleep and the collectors' status calls came after.
+            local last
+            last=$(grep -a ' debug .*: batch [0-9]* from .*: [0-9]* accepted, ' "$dir/server.log" | tail -n 1)
+            if [ -n "$last" ]; then R[end]=$(date -d "${last%% *}" +%s.%N); else R[end]=$(now); fi
             got=$(q "$db" "SELECT count (*) FROM observation WHERE unit_code LIKE 'bench\\_%'")
             [ "$got" -ge "$want" ] && return 0
             # Refused records would never arrive: say so rather than wait.
@@ -922,29 +936,53 @@ if [ $SKIP_BASELINE -eq 0 ]; then
     rm -f "$W/base.csv"
 fi
 
+# run_baseline KIND WHEN: one load of a baseline into a database of its
+# own; sets secs and cpu (seconds, and PostgreSQL's CPU seconds).
+run_baseline () {
+    local kind=$1 got
+    "$PSQL" "$(conn postgres)" -qX -c "CREATE DATABASE wdm_base_$kind TEMPLATE wdm_tpl" >/dev/null
+    say "[round $round/$ROUNDS] baseline ($kind$2): $N records, $CHUNK per transaction"
+    read -r secs cpu < <(baseline $kind wdm_base_$kind "$W/chunks")
+    got=$(q wdm_base_$kind "SELECT count (*) FROM observation")
+    [ "$got" -eq "$N" ] || wdm_die "baseline $kind stored $got of $N records"
+    "$PSQL" "$(conn postgres)" -qX -c "DROP DATABASE wdm_base_$kind" >/dev/null
+}
+keep_baseline () {  # KIND SECONDS CPU_SECONDS
+    keep "${1}_rate" "$(fdiv "$N" "$2" "%.0f")"
+    keep "${1}_cpu" "$(fdiv "$3" "$(fdiv "$N" 1000000 %.6f)" %.1f)"
+}
+
 declare -A E
 for ((round = 1; round <= ROUNDS; round++)); do
     if [ $SKIP_BASELINE -eq 0 ]; then
-        for kind in replan current plain copy; do
-            "$PSQL" "$(conn postgres)" -qX -c "CREATE DATABASE wdm_base_$kind TEMPLATE wdm_tpl" >/dev/null
-            say "[round $round/$ROUNDS] baseline ($kind): $N records, $CHUNK per transaction"
-            read -r secs cpu < <(baseline $kind wdm_base_$kind "$W/chunks")
-            got=$(q wdm_base_$kind "SELECT count (*) FROM observation")
-            [ "$got" -eq "$N" ] || wdm_die "baseline $kind stored $got of $N records"
-            keep "${kind}_rate" "$(fdiv "$N" "$secs" "%.0f")"
-            keep "${kind}_cpu" "$(fdiv "$cpu" "$(fdiv "$N" 1000000 %.6f)" %.1f)"
-            "$PSQL" "$(conn postgres)" -qX -c "DROP DATABASE wdm_base_$kind" >/dev/null
+        for kind in current plain copy; do
+            run_baseline $kind ""
+            keep_baseline $kind "$secs" "$cpu"
         done
         say "[round $round/$ROUNDS] naive peer: $sample records, one INSERT per transaction"
         "$PSQL" "$(conn postgres)" -qX -c "CREATE DATABASE wdm_naive TEMPLATE wdm_tpl" >/dev/null
         keep naive_rate "$(fdiv "$sample" "$(naive wdm_naive "$W/naive.csv")" "%.0f")"
         "$PSQL" "$(conn postgres)" -qX -c "DROP DATABASE wdm_naive" >/dev/null
+        # The baseline the target is set against runs just before wdmon and
+        # again just after its run: the machine's speed drifts over
+        # minutes, and the two together bracket wdmon's load.
+        run_baseline replan ", before wdmon"
+        before_secs=$secs before_cpu=$cpu
     fi
     [ $round -gt 1 ] && [ -n "${E[db]:-}" ] && "$PSQL" "$(conn postgres)" -qX -c "DROP DATABASE ${E[db]}" >/dev/null
     [ $round -gt 1 ] && [ $KEEP -eq 0 ] && rm -rf "${E[dir]}"
     run_e2e "r$round" "$N" "$C" "$PACED_SECONDS"
     E=()
     for k in "${!R[@]}"; do E[$k]=${R[$k]}; done
+    if [ $SKIP_BASELINE -eq 0 ]; then
+        run_baseline replan ", after wdmon"
+        after_secs=$secs after_cpu=$cpu
+        keep replan_before "$(fdiv "$N" "$before_secs" "%.0f")"
+        keep replan_after "$(fdiv "$N" "$after_secs" "%.0f")"
+        # Twice the records over both loads' time.
+        keep_baseline replan "$(awk -v a="$before_secs" -v b="$after_secs" 'BEGIN { printf "%.3f", (a + b) / 2 }')" \
+            "$(awk -v a="$before_cpu" -v b="$after_cpu" 'BEGIN { printf "%.2f", (a + b) / 2 }')"
+    fi
     say "[round $round/$ROUNDS] full warning evaluation over the loaded database (after VACUUM ANALYZE; twice)"
     evaluate_loaded "${E[db]}"
     keep rate "${E[rate]}"
@@ -1005,13 +1043,16 @@ echo "            server: max_group 8192 (default), warnings interval_ms $WARN_I
 [ ${#PG_SETS[@]} -eq 0 ] || echo "            PostgreSQL settings changed: ${PG_SETS[*]}"
 echo "            $SERIES series ($INDICATORS indicators x $AREAS areas, F/M for by-sex ones) x 6 years; revision max/avg ${E[revisions]}"
 echo "rounds      $ROUNDS, interleaved: each round runs every baseline, the naive peer ($sample records) and wdmon"
-echo "            in turn; ratios are taken within a round; verdicts are on the median"
+echo "            in turn, the baseline with the revision lookup just before wdmon and again after it (the round's"
+echo "            figure is both loads together); ratios are taken within a round; verdicts are on the median"
 echo
 printf '%-44s' ""
 for ((k = 1; k <= ROUNDS; k++)); do printf ' %9s' "round $k"; done
 printf ' %9s %15s   %s\n' median "spread" "target"
 if [ $SKIP_BASELINE -eq 0 ]; then
     row "baseline: INSERT with rev. lookup /s" replan_rate
+    row "  its load just before wdmon's /s" replan_before
+    row "  its load just after wdmon's run /s" replan_after
     row "  the server's INSERT of today /s" current_rate
     row "  plain INSERT, revision given /s" plain_rate
     row "  bare COPY into observation /s" copy_rate
