@@ -508,7 +508,8 @@ s_store_batches (wdm_store_t *self, wdm_batch_t *batches, int count, int64_t *id
         //  Not prepared: a prepared statement may keep a generic plan
         //  made while observation was small (a scan and a sort of the
         //  whole table on every commit once it is not).  Unnamed, it is
-        //  planned for each group, about a millisecond.
+        //  planned for each group: 4-5 ms (EXPLAIN ANALYZE, 500 records
+        //  staged over 1,000,000 stored), a fifth of a lone batch's insert.
         s_lap (self, S_COPY, &lap);
         const char *params [] = { self->ids.data };
         res = PQexecParams (self->conn, s_insert_sql, 1, NULL, params, NULL, NULL, 0);
