@@ -25,16 +25,27 @@
 //  'open' events and their announcements, as warning_raise does one at a
 //  time (the announcement's text is warning_announcement's, sql/069).
 //  Returns how many were opened.
+//
+//  Of findings with the same warning key (warning_key: it has no sex),
+//  one is opened here; the raise query after it takes the others, as it
+//  did when ON CONFLICT DO NOTHING skipped them.  No ON CONFLICT: its
+//  speculative insertion (a probe of the arbiter and a confirmation
+//  written for each row) cost 0.09-0.41 s of the 1.6-2.5 s this took for
+//  35,000 warnings after a bulk load (four interleaved pairs, see
+//  docs/PERFORMANCE.md).  Evaluations apply one at a time (the advisory
+//  lock below); a warning_raise called by hand for the same key at the
+//  same moment now fails this evaluation (23505, logged), and the next
+//  one applies.
 static const char *s_open_sql =
     "WITH opened AS ("
     "  INSERT INTO warning (plan_code, rule_code, indicator_code, area_code, year, body, unit_code, level,"
     "         message_zh, message_en, value, target, details)"
-    "  SELECT f.plan, f.rule, f.indicator, f.area, f.year, f.body, nullif (f.unit, ''),"
+    "  SELECT DISTINCT ON (f.plan, f.rule, f.indicator, f.area, f.year, f.body, coalesce (f.unit, ''))"
+    "         f.plan, f.rule, f.indicator, f.area, f.year, f.body, nullif (f.unit, ''),"
     "         f.level::warning_level, f.message_zh, f.message_en, f.value, f.target, f.details"
     "    FROM wdm_findings f"
     "   WHERE NOT EXISTS (SELECT 1 FROM warning w WHERE " S_SAME_KEY " AND " S_YEARLY ")"
-    "   ORDER BY f.plan, f.rule, f.indicator, f.area, f.year"
-    "  ON CONFLICT DO NOTHING"
+    "   ORDER BY f.plan, f.rule, f.indicator, f.area, f.year, f.body, coalesce (f.unit, '')"
     "  RETURNING *"
     "), events AS ("
     "  INSERT INTO warning_event (warning_id, transition, level, message_zh, message_en)"
