@@ -241,7 +241,7 @@ q () { "$PSQL" "$(conn "$1")" -qXAt -v ON_ERROR_STOP=1 -c "SET search_path = wdm
 # writes of the one before it (a round's baseline ran 14,706 to 23,496
 # records/s without).
 settle () { "$PSQL" "$(conn postgres)" -qX -c "CHECKPOINT" >/dev/null; }
-pg_settings=$("$PSQL" "$(conn postgres)" -XAt -F' ' -c "SELECT name || '=' || setting || coalesce(unit, '') FROM pg_settings
+pg_settings=$("$PSQL" "$(conn postgres)" -XAt -F' ' -c "SELECT name || '=' || current_setting (name) FROM pg_settings
     WHERE name IN ('fsync', 'synchronous_commit', 'shared_buffers', 'wal_level', 'max_wal_size', 'checkpoint_timeout',
                    'work_mem', 'wal_buffers', 'full_page_writes') ORDER BY name" | tr '\n' ' ')
 pg_version=$("$PSQL" "$(conn postgres)" -XAt -c "SHOW server_version")
