@@ -10,7 +10,7 @@
     their plan.  The findings of the
     whole evaluation are then applied in one transaction through the
     database's warning functions (wdm_warn_apply.c).  This file holds the
-    evaluation itself: the scope, the reader connections, each indicator's
+    evaluation itself: the scope, the reader threads, each indicator's
     rules, the missing reports, and the findings on their way to the
     temporary table wdm_findings.  The context it starts from is loaded by
     wdm_warn_context.c; the operator's show and acknowledge are in
@@ -21,6 +21,7 @@
 #include "wdm_db.h"
 #include "wdm_log.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -290,41 +291,143 @@ s_scope (wdm_warn_eval_t *self, const char *const *indicators, int count, int **
     return in_scope;
 }
 
+//  A reader: a thread with its own connection that fetches and reads the
+//  series of every step-th indicator listed in order, from first on, and
+//  hands each over to the evaluation's thread, one at a time.  It runs
+//  ahead while the evaluation judges: a fetch's result is larger than the
+//  socket holds, and when the evaluation's thread read it, each fetch
+//  waited for the judging of the one before (the readers' backends spent
+//  3.9 s of a 2.3 s judging phase blocked in sending, over 1,000,000 values).
+typedef struct {
+    const wdm_warn_eval_t *self;  //  read only while readers run
+    PGconn *conn;
+    const int *order;
+    int first, step, in_scope;
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t changed;
+    //  Under lock: the indicator handed over (-1: none), its rows (NULL:
+    //  its fetch failed, and the reader ended), whether to stop.
+    int ready;
+    wdm_warn_row_t *rows;
+    int count;
+    bool stop;
+} s_reader_t;
+
+static void *
+s_reader_run (void *arg)
+{
+    s_reader_t *reader = arg;
+    for (int k = reader->first; k < reader->in_scope; k += reader->step) {
+        int count = 0;
+        wdm_warn_row_t *rows = NULL;
+        if (wdm_warn_series_send (reader->conn, reader->self->indicators [reader->order [k]].rule.code) == 0)
+            rows = wdm_warn_series_read (reader->self, wdm_warn_series_receive (reader->conn), &count);
+        pthread_mutex_lock (&reader->lock);
+        while (reader->ready >= 0 && !reader->stop)
+            pthread_cond_wait (&reader->changed, &reader->lock);
+        bool stop = reader->stop;
+        if (!stop) {
+            reader->ready = k;
+            reader->rows = rows;
+            reader->count = count;
+            pthread_cond_signal (&reader->changed);
+        }
+        pthread_mutex_unlock (&reader->lock);
+        if (stop)
+            free (rows);
+        if (stop || !rows)
+            break;
+    }
+    return NULL;
+}
+
+//  The rows of indicator k from its reader, once it has them; NULL if its
+//  fetch failed.
+static wdm_warn_row_t *
+s_reader_take (s_reader_t *reader, int k, int *count)
+{
+    pthread_mutex_lock (&reader->lock);
+    while (reader->ready != k)
+        pthread_cond_wait (&reader->changed, &reader->lock);
+    wdm_warn_row_t *rows = reader->rows;
+    *count = reader->count;
+    reader->ready = -1;
+    reader->rows = NULL;
+    pthread_cond_signal (&reader->changed);
+    pthread_mutex_unlock (&reader->lock);
+    return rows;
+}
+
+//  Stop a started reader, wait for it (at most the fetch it is in), and
+//  free what it held.
+static void
+s_reader_end (s_reader_t *reader)
+{
+    pthread_mutex_lock (&reader->lock);
+    reader->stop = true;
+    pthread_cond_signal (&reader->changed);
+    pthread_mutex_unlock (&reader->lock);
+    pthread_join (reader->thread, NULL);
+    free (reader->rows);
+    pthread_cond_destroy (&reader->changed);
+    pthread_mutex_destroy (&reader->lock);
+}
+
 //  Read and judge the series of the in_scope indicators listed in order,
 //  their findings on their way to wdm_findings; a failure sets
-//  self->failed.  A large evaluation may read on further connections,
-//  each an indicator ahead, so that PostgreSQL reads on as many cores
-//  while this thread judges.  Without them, it reads on its own
-//  connection.
+//  self->failed.  A large evaluation reads on reader threads, each with
+//  its own connection, so that PostgreSQL reads on as many cores while
+//  this thread judges.  Without them, it reads on its own connection.
 static void
 s_judge_series (wdm_warn_eval_t *self, const int *order, int in_scope, int readers)
 {
-    PGconn *reader [S_READERS_MAX] = { NULL };
+    s_reader_t reader [S_READERS_MAX];
+    PGconn *conn [S_READERS_MAX] = { NULL };
+    int started = 0;
     if (readers > S_READERS_MAX)
         readers = S_READERS_MAX;
     bool parallel = readers > 0 && in_scope >= S_PARALLEL_MIN;
     for (int r = 0; parallel && r < readers; r++)
-        parallel = (reader [r] = wdm_db_connect_like (self->conn)) != NULL;
-    for (int k = 0; parallel && k < readers && k < in_scope; k++)
-        if (wdm_warn_series_send (reader [k], self->indicators [order [k]].rule.code))
+        parallel = (conn [r] = wdm_db_connect_like (self->conn)) != NULL;
+    for (; parallel && started < readers; started++) {
+        s_reader_t *one = &reader [started];
+        *one = (s_reader_t) { .self = self,
+                              .conn = conn [started],
+                              .order = order,
+                              .first = started,
+                              .step = readers,
+                              .in_scope = in_scope,
+                              .ready = -1 };
+        pthread_mutex_init (&one->lock, NULL);
+        pthread_cond_init (&one->changed, NULL);
+        if (pthread_create (&one->thread, NULL, s_reader_run, one)) {
+            wdm_log_warn ("warnings: cannot start a reader thread; reading on one connection");
+            pthread_cond_destroy (&one->changed);
+            pthread_mutex_destroy (&one->lock);
             parallel = false;
+            break;
+        }
+    }
+    if (!parallel) {  //  those started read ahead for nothing
+        for (int r = 0; r < started; r++)
+            s_reader_end (&reader [r]);
+        started = 0;
+    }
     for (int k = 0; k < in_scope && !self->failed; k++) {
         const wdm_warn_indicator_t *ind = &self->indicators [order [k]];
         int rows_count = 0;
-        wdm_warn_row_t *rows;
-        if (parallel) {
-            PGconn *next = reader [k % readers];
-            rows = wdm_warn_series_rows (self, wdm_warn_series_receive (next), &rows_count);
-            if (k + readers < in_scope
-                && wdm_warn_series_send (next, self->indicators [order [k + readers]].rule.code))
-                self->failed = true;
-        } else
-            rows = wdm_warn_series_fetch (self, ind->rule.code, &rows_count);
+        wdm_warn_row_t *rows = parallel ? s_reader_take (&reader [k % readers], k, &rows_count)
+                                        : wdm_warn_series_fetch (self, ind->rule.code, &rows_count);
+        if (!rows)
+            self->failed = true;
         s_evaluate_indicator (self, ind, rows, rows_count);
         s_flush (self);
     }
+    for (int r = 0; r < started; r++)
+        s_reader_end (&reader [r]);
     for (int r = 0; r < S_READERS_MAX; r++)
-        PQfinish (reader [r]);  //  also drops a fetch in flight
+        PQfinish (conn [r]);
 }
 
 //  Evaluate the plan loaded in self (wdm_warn_context_plan): the series

@@ -66,6 +66,8 @@ typedef struct {
     double numerator, denominator;
     bool has_replaced;
     double replaced;
+    int revision;  //  as fetched: which of its series' revisions this is
+    bool final;    //  as fetched: its status is 'final'
 } wdm_warn_row_t;
 
 //  One evaluation: its connection, its context, the findings on their way.
@@ -128,10 +130,14 @@ void wdm_warn_context_thresholds (const wdm_warn_eval_t *self, const char *indic
 
 //  --- Series (wdm_warn_series.c) -----------------------------------------------------
 
-//  The rows of a fetch's result in the plan's years (baseline to end), which
-//  this clears; count set.  NULL (and
-//  self->failed set) if the fetch failed or memory is short.  The caller
-//  frees the rows.
+//  The current value of each series of a fetch's result in the plan's
+//  years (baseline to end), sorted by area (in the areas' order), body,
+//  sex and year; the result is cleared; count set.  NULL if the fetch
+//  failed (res NULL) or memory is short.  Reads self only: a reader
+//  thread may call it.  The caller frees the rows.
+wdm_warn_row_t *wdm_warn_series_read (const wdm_warn_eval_t *self, PGresult *res, int *count);
+
+//  wdm_warn_series_read, with self->failed set when it returns NULL.
 wdm_warn_row_t *wdm_warn_series_rows (wdm_warn_eval_t *self, PGresult *res, int *count);
 
 //  Fetch the current yearly values of one indicator on the evaluation's
