@@ -21,9 +21,18 @@ if [ -s "$db-wal" ]; then
     echo "damage_outbox: $db-wal is not empty: the collector was not stopped cleanly" >&2
     exit 1
 fi
-# offset:note of every note found exactly once, in file order.
-mapfile -t notes < <(grep -abo "$tag [0-9]*" "$db" \
-    | awk -F: '{ offset [$2] = $1; count [$2]++; order [NR] = $2 }
+# offset:note of every note found exactly once, in file order.  A note is
+# a MessagePack string: its header byte (0xa0 + its length) comes first,
+# and it is matched with exactly that many bytes.  "$tag [0-9]*" alone
+# ran on into a digit stored after the string: once it took "s7 408"
+# followed by the byte '9' for "s7 4089", and zeroing it damaged
+# another record's bytes, not that note.
+pattern=
+for digits in 1 2 3 4 5 6 7 8; do
+    pattern+="${pattern:+|}$(printf '\\x%02x' $(( 0xa0 + ${#tag} + 1 + digits )))$tag [0-9]{$digits}"
+done
+mapfile -t notes < <(LC_ALL=C grep -aboP "$pattern" "$db" \
+    | LC_ALL=C awk -F: '{ note = substr ($2, 2); offset [note] = $1 + 1; count [note]++; order [NR] = note }
                END { for (i = 1; i <= NR; i++) if (count [order [i]] == 1) print offset [order [i]] ":" order [i] }')
 [ ${#notes[@]} -ge 3 ] || { echo "damage_outbox: fewer than 3 records of '$tag' in $db" >&2; exit 1; }
 
