@@ -19,7 +19,7 @@
 //  it replaced if that one was final.  Done here in SQL, with a window
 //  over the rows sorted by series, the fetches of a full evaluation over
 //  1,000,000 values took 2.5-3.3 s of PostgreSQL's time; read plain, 1.4-1.6
-//  s (one connection, the catalog's 110 indicators, three runs each).
+//  s (one connection, every indicator of the catalog, three runs each).
 static const char *s_fetch_sql =
     "SELECT area_code, year, body, sex, revision, status = 'final', value, numerator, denominator"
     "  FROM observation WHERE indicator_code = $1 AND period_kind = 'year' AND period_no = 0";
