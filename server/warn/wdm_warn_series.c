@@ -14,7 +14,7 @@
 #include <string.h>
 
 //  Every yearly value of one indicator, each revision, in no order: a
-//  bitmap scan of the indicator's rows.  wdm_warn_series_rows keeps what
+//  bitmap scan of the indicator's rows.  wdm_warn_series_read keeps what
 //  observation_current gives, each series' latest revision and the value
 //  it replaced if that one was final.  Done here in SQL, with a window
 //  over the rows sorted by series, the fetches of a full evaluation over
