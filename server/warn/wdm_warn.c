@@ -320,8 +320,9 @@ s_reader_run (void *arg)
     s_reader_t *reader = arg;
     for (int k = reader->first; k < reader->in_scope; k += reader->step) {
         int count = 0;
-        wdm_warn_row_t *rows = wdm_warn_series_query (
-            reader->self, reader->conn, reader->self->indicators [reader->order [k]].rule.code, &count);
+        wdm_warn_row_t *rows = NULL;
+        if (wdm_warn_series_send (reader->conn, reader->self->indicators [reader->order [k]].rule.code) == 0)
+            rows = wdm_warn_series_read (reader->self, wdm_warn_series_receive (reader->conn), &count);
         pthread_mutex_lock (&reader->lock);
         while (reader->ready >= 0 && !reader->stop)
             pthread_cond_wait (&reader->changed, &reader->lock);

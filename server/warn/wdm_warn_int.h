@@ -130,17 +130,26 @@ void wdm_warn_context_thresholds (const wdm_warn_eval_t *self, const char *indic
 
 //  --- Series (wdm_warn_series.c) -----------------------------------------------------
 
-//  The current value of each yearly series of one indicator in the plan's
-//  years (baseline to end), read on conn, sorted by area (in the areas'
-//  order), body, sex and year; count set.  NULL if the fetch failed
-//  (logged) or memory is short.  Reads self only: a reader thread calls
-//  it on its own connection.  The caller frees the rows.
-wdm_warn_row_t *wdm_warn_series_query (const wdm_warn_eval_t *self, PGconn *conn, const char *indicator,
-                                       int *count);
+//  The current value of each series of a fetch's result in the plan's
+//  years (baseline to end), sorted by area (in the areas' order), body,
+//  sex and year; the result is cleared; count set.  NULL if the fetch
+//  failed (res NULL) or memory is short.  Reads self only: a reader
+//  thread may call it.  The caller frees the rows.
+wdm_warn_row_t *wdm_warn_series_read (const wdm_warn_eval_t *self, PGresult *res, int *count);
 
-//  wdm_warn_series_query on the evaluation's own connection, with
-//  self->failed set when it returns NULL.
+//  wdm_warn_series_read, with self->failed set when it returns NULL.
+wdm_warn_row_t *wdm_warn_series_rows (wdm_warn_eval_t *self, PGresult *res, int *count);
+
+//  Fetch the current yearly values of one indicator on the evaluation's
+//  own connection: wdm_warn_series_rows of the result.
 wdm_warn_row_t *wdm_warn_series_fetch (wdm_warn_eval_t *self, const char *indicator, int *count);
+
+//  Start fetching an indicator's values on a reader connection.  0, or -1
+//  with the error logged.
+int wdm_warn_series_send (PGconn *reader, const char *indicator);
+
+//  The result of the fetch started on reader, or NULL with the error logged.
+PGresult *wdm_warn_series_receive (PGconn *reader);
 
 //  The points of one (area, body, sex) series of fetched rows (sorted by
 //  area): at most max, returns how many.

@@ -1,19 +1,20 @@
 /*  wdm_warn_series: one indicator's series, from its current values.
-    Fetches them (on the evaluation's connection, or on a reader thread's
-    own connection), groups them by area, body and sex, rolls the towns
+    Fetches them (on the evaluation's connection, or sent ahead on a
+    reader connection), groups them by area, body and sex, rolls the towns
     up to the district by the indicator's aggregation rule where the
     district reported no value of its own, and pools the year-on-year
     changes of all its areas for the fluctuation rule.  wdm_warn.c calls
     these for each indicator.  Part-private: see wdm_warn_int.h.  */
 
 #include "wdm_warn_int.h"
+#include "wdm_log.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 //  Every yearly value of one indicator, each revision, in no order: a
-//  bitmap scan of the indicator's rows.  s_read keeps what
+//  bitmap scan of the indicator's rows.  wdm_warn_series_read keeps what
 //  observation_current gives, each series' latest revision and the value
 //  it replaced if that one was final.  Done here in SQL, with a window
 //  over the rows sorted by series, the fetches of a full evaluation over
@@ -31,11 +32,10 @@ s_same_series (const wdm_warn_row_t *a, const wdm_warn_row_t *b)
 }
 
 //  The order of the rows handed on: area, body (bytewise), sex, year,
-//  and revision within a series.  A qsort comparison of row pointers.
+//  and revision within a series.
 static int
-s_row_compare (const void *pa, const void *pb)
+s_row_compare (const wdm_warn_row_t *a, const wdm_warn_row_t *b)
 {
-    const wdm_warn_row_t *a = *(const wdm_warn_row_t *const *)pa, *b = *(const wdm_warn_row_t *const *)pb;
     if (a->area != b->area)
         return a->area < b->area ? -1 : 1;
     int cmp = strcmp (a->body, b->body);
@@ -48,13 +48,11 @@ s_row_compare (const void *pa, const void *pb)
     return (a->revision > b->revision) - (a->revision < b->revision);
 }
 
-//  Put pointers to the rows into order, sorted by s_row_compare: by area
-//  first (counting), then each area's rows (qsort: bodies x sexes x
-//  years x revisions, tens in the 2021-2025 plan, whose bodies are at most
-//  eight teams, but nothing bounds the bodies a later plan may name).  0,
-//  or -1 if memory is short.
+//  Order the rows' indices into order: by area first (counting), then
+//  each area's few rows by s_row_compare (insertion).  0, or -1 if
+//  memory is short.
 static int
-s_order_rows (const wdm_warn_row_t *rows, int count, int area_count, const wdm_warn_row_t **order)
+s_order_rows (const wdm_warn_row_t *rows, int count, int area_count, int *order)
 {
     int *start = calloc ((size_t)area_count + 1, sizeof *start);
     if (!start)
@@ -64,10 +62,14 @@ s_order_rows (const wdm_warn_row_t *rows, int count, int area_count, const wdm_w
     for (int a = 0; a < area_count; a++)
         start [a + 1] += start [a];
     for (int i = 0; i < count; i++)
-        order [start [rows [i].area]++] = &rows [i];  //  start [a] ends as area a + 1's start
+        order [start [rows [i].area]++] = i;  //  start [a] ends as area a + 1's start
     for (int a = 0, low = 0; a < area_count; low = start [a++])
-        if (start [a] - low > 1)
-            qsort (order + low, (size_t)(start [a] - low), sizeof *order, s_row_compare);
+        for (int i = low + 1; i < start [a]; i++) {
+            int k = order [i], j = i;
+            for (; j > low && s_row_compare (&rows [order [j - 1]], &rows [k]) > 0; j--)
+                order [j] = order [j - 1];
+            order [j] = k;
+        }
     free (start);
     return 0;
 }
@@ -75,9 +77,9 @@ s_order_rows (const wdm_warn_row_t *rows, int count, int area_count, const wdm_w
 //  The current value of each series of a fetch's result within the plan's
 //  years, sorted by area (in the areas' order), body, sex and year; the
 //  result is cleared.  NULL if the fetch failed (res NULL) or memory is
-//  short.  Reads self only.
-static wdm_warn_row_t *
-s_read (const wdm_warn_eval_t *self, PGresult *res, int *count)
+//  short.  Reads self only, so a reader thread may call it.
+wdm_warn_row_t *
+wdm_warn_series_read (const wdm_warn_eval_t *self, PGresult *res, int *count)
 {
     *count = 0;
     if (!res)
@@ -105,7 +107,7 @@ s_read (const wdm_warn_eval_t *self, PGresult *res, int *count)
         kept++;
     }
     PQclear (res);
-    const wdm_warn_row_t **order = all ? calloc ((size_t)kept + 1, sizeof *order) : NULL;
+    int *order = all ? calloc ((size_t)kept + 1, sizeof *order) : NULL;
     wdm_warn_row_t *out = order ? calloc ((size_t)kept + 1, sizeof *out) : NULL;
     if (!out || s_order_rows (all, kept, self->area_count, order)) {
         free (out);
@@ -114,10 +116,10 @@ s_read (const wdm_warn_eval_t *self, PGresult *res, int *count)
     //  Of each series, its latest revision; the one just before it, if
     //  final and numbered just before, is the value it replaced.
     for (int i = 0; out && i < kept; i++) {
-        const wdm_warn_row_t *r = order [i];
-        if (i + 1 < kept && s_same_series (r, order [i + 1]))
+        const wdm_warn_row_t *r = &all [order [i]];
+        if (i + 1 < kept && s_same_series (r, &all [order [i + 1]]))
             continue;
-        const wdm_warn_row_t *before = i > 0 ? order [i - 1] : NULL;
+        const wdm_warn_row_t *before = i > 0 ? &all [order [i - 1]] : NULL;
         wdm_warn_row_t *o = &out [(*count)++];
         *o = *r;
         o->has_replaced =
@@ -129,24 +131,52 @@ s_read (const wdm_warn_eval_t *self, PGresult *res, int *count)
     return out;
 }
 
-wdm_warn_row_t *
-wdm_warn_series_query (const wdm_warn_eval_t *self, PGconn *conn, const char *indicator, int *count)
-{
-    const char *params [] = { indicator };
-    return s_read (self, wdm_db_query (conn, s_fetch_sql, 1, params, PGRES_TUPLES_OK, NULL, 0), count);
-}
-
-//  Fetch the current yearly values of one indicator on the evaluation's
-//  own connection.  A failure is noted in self: the evaluation is then
+//  wdm_warn_series_read, noting a failure in self: the evaluation is then
 //  not applied, for an indicator whose values could not be read would
 //  have every warning of it resolved.
 wdm_warn_row_t *
-wdm_warn_series_fetch (wdm_warn_eval_t *self, const char *indicator, int *count)
+wdm_warn_series_rows (wdm_warn_eval_t *self, PGresult *res, int *count)
 {
-    wdm_warn_row_t *rows = wdm_warn_series_query (self, self->conn, indicator, count);
+    wdm_warn_row_t *rows = wdm_warn_series_read (self, res, count);
     if (!rows)
         self->failed = true;
     return rows;
+}
+
+//  Fetch the current yearly values of one indicator on the evaluation's
+//  own connection.
+wdm_warn_row_t *
+wdm_warn_series_fetch (wdm_warn_eval_t *self, const char *indicator, int *count)
+{
+    const char *params [] = { indicator };
+    PGresult *res = wdm_db_query (self->conn, s_fetch_sql, 1, params, PGRES_TUPLES_OK, NULL, 0);
+    return wdm_warn_series_rows (self, res, count);
+}
+
+//  Start fetching an indicator's values on a reader connection.
+int
+wdm_warn_series_send (PGconn *reader, const char *indicator)
+{
+    const char *params [] = { indicator };
+    if (PQsendQueryParams (reader, s_fetch_sql, 1, NULL, params, NULL, NULL, 0))
+        return 0;
+    wdm_log_error ("warnings: %s", PQerrorMessage (reader));
+    return -1;
+}
+
+//  The result of the fetch started on reader, or NULL with the error logged.
+PGresult *
+wdm_warn_series_receive (PGconn *reader)
+{
+    PGresult *res = PQgetResult (reader), *more;
+    while ((more = PQgetResult (reader)))
+        PQclear (more);
+    if (PQresultStatus (res) != PGRES_TUPLES_OK) {
+        wdm_log_error ("warnings: %s", res ? PQresultErrorMessage (res) : PQerrorMessage (reader));
+        PQclear (res);
+        return NULL;
+    }
+    return res;
 }
 
 //  The points of one (area, body, sex) series of fetched rows.  Rows are
