@@ -2,17 +2,23 @@
     thread, the request's body gathered, the session found, every POST's
     CSRF token checked, the route to a page, the response sent with the
     security headers every page carries.  Owns the daemon and the one
-    database connection.  Contracts in wdm_web.h and wdm_web_int.h.  */
+    database connection.  A report's PDF (seconds of headless chromium)
+    is printed on a thread of its own while its connection is suspended,
+    so that the console answers others meanwhile; the page that asked is
+    made on the console's thread as every page is, and so is the answer.
+    Contracts in wdm_web.h and wdm_web_int.h.  */
 
 #include "wdm_web_int.h"
 #include "wdm_db.h"
 #include "wdm_log.h"
+#include "wdm_report_pdf.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,15 +31,42 @@
 //  kilobytes; the workbook reader has its own caps on what it inflates.
 #define S_UPLOAD_MAX (8 * 1024 * 1024)
 
+//  PDFs printed at once; more wait their turn.  A headless chromium takes
+//  what cores there are (a 45-page report: 7 s alone, 13 s each with two
+//  at once on 2 cores), and wdmon-server may share them.
+#define S_PRINTS_MAX 1
+
 typedef struct {
     const wdm_web_config_t *config;
     PGconn *conn;
+    int held;  //  requests for a PDF not yet completed (sent, or the client gone)
+    pthread_mutex_t lock;
+    pthread_cond_t turn;  //  a print ended, or a connection was suspended
+    int printing;         //  prints running, under lock
 } s_server_t;
 
-//  A request's state between libmicrohttpd's calls: its body.
+//  One PDF being printed: the print thread's, until it resumes the
+//  connection; the console thread's after.
+typedef struct {
+    s_server_t *server;
+    struct MHD_Connection *connection;
+    char *html;
+    size_t size;
+    bool suspended;  //  under the server's lock: not resumed before it is suspended
+    char *pdf;
+    size_t pdf_size;
+    int rc;
+    char err [768];
+} s_print_t;
+
+//  A request's state between libmicrohttpd's calls: its body, and while
+//  its PDF is printed, the request itself.
 typedef struct {
     wdm_buf_t body;
     bool too_large;
+    s_print_t *print;  //  not NULL while the connection is suspended for it
+    wdm_web_req_t req;
+    bool held;  //  counted in the server's held
 } s_upload_t;
 
 const char *
@@ -367,6 +400,114 @@ s_send (struct MHD_Connection *connection, wdm_web_req_t *req, const char *data,
     return rc;
 }
 
+//  Send req's page or download, and free what it holds.
+static enum MHD_Result
+s_respond (struct MHD_Connection *connection, wdm_web_req_t *req)
+{
+    if (req->status != MHD_HTTP_OK) {  //  an error page, never half a download
+        req->file_type = NULL;
+        req->disposition [0] = '\0';
+    }
+    wdm_buf_t *sent = req->file_type ? &req->file : &req->body;
+    enum MHD_Result rc = s_send (connection, req, sent->data ? sent->data : "", sent->size,
+                                 req->file_type  ? req->file_type
+                                     : req->type ? req->type
+                                                 : "text/html; charset=utf-8",
+                                 false);
+    wdm_buf_free (&req->body);
+    wdm_buf_free (&req->file);
+    wdm_buf_free (&req->upload);
+    wdm_web_form_free (&req->form);
+    free (req->print);
+    req->print = NULL;
+    return rc;
+}
+
+//  A print thread: wait for its connection to be suspended and for a
+//  turn, print, and resume the connection (the last it does with print,
+//  which the console's thread then owns).
+static void *
+s_print_run (void *arg)
+{
+    s_print_t *print = arg;
+    s_server_t *server = print->server;
+    pthread_mutex_lock (&server->lock);
+    while (!print->suspended || server->printing >= S_PRINTS_MAX)
+        pthread_cond_wait (&server->turn, &server->lock);
+    server->printing++;
+    pthread_mutex_unlock (&server->lock);
+    print->rc = wdm_report_pdf_render (print->html, print->size, &print->pdf, &print->pdf_size, print->err,
+                                       sizeof print->err);
+    pthread_mutex_lock (&server->lock);
+    server->printing--;
+    pthread_cond_broadcast (&server->turn);
+    pthread_mutex_unlock (&server->lock);
+    MHD_resume_connection (print->connection);
+    return NULL;
+}
+
+static void
+s_print_free (s_print_t *print)
+{
+    if (print) {
+        free (print->html);
+        free (print->pdf);
+        free (print);
+    }
+}
+
+//  Print req's HTML on a thread of its own and suspend the connection;
+//  the request is kept in upload until it is resumed.  0, or -1 if no
+//  thread could be started (req unchanged).
+static int
+s_print_start (s_server_t *server, struct MHD_Connection *connection, s_upload_t *upload, wdm_web_req_t *req)
+{
+    s_print_t *print = calloc (1, sizeof *print);
+    pthread_attr_t attr;
+    pthread_t thread;
+    if (!print || pthread_attr_init (&attr)) {
+        free (print);
+        return -1;
+    }
+    pthread_attr_setdetachstate (&attr, PTHREAD_CREATE_DETACHED);
+    print->server = server;
+    print->connection = connection;
+    print->html = req->print;
+    print->size = req->print_size;
+    int rc = pthread_create (&thread, &attr, s_print_run, print);
+    pthread_attr_destroy (&attr);
+    if (rc) {
+        free (print);
+        return -1;
+    }
+    req->print = NULL;
+    upload->req = *req;
+    upload->print = print;
+    upload->held = true;
+    server->held++;
+    MHD_suspend_connection (connection);
+    pthread_mutex_lock (&server->lock);
+    print->suspended = true;
+    pthread_cond_broadcast (&server->turn);
+    pthread_mutex_unlock (&server->lock);
+    return 0;
+}
+
+//  The printed PDF (or the 503 page naming what failed) into req's body.
+static void
+s_print_end (wdm_web_req_t *req, s_print_t *print)
+{
+    if (print->rc == 0 && wdm_buf_add (&req->body, print->pdf, print->pdf_size) == 0)
+        return;
+    if (print->rc == 0)
+        snprintf (print->err, sizeof print->err, "内存不足 / out of memory");
+    wdm_log_error ("web: %s as PDF: %s", req->path, print->err);
+    req->type = NULL;  //  the page's own, not the PDF's
+    req->csp = NULL;
+    req->framed = false;
+    wdm_web_page_error (req, MHD_HTTP_SERVICE_UNAVAILABLE, "PDF 未能生成 / The PDF failed", print->err);
+}
+
 static enum MHD_Result
 s_answer (void *cls, struct MHD_Connection *connection, const char *url, const char *method,
           const char *version, const char *upload_data, size_t *upload_data_size, void **con_cls)
@@ -377,6 +518,13 @@ s_answer (void *cls, struct MHD_Connection *connection, const char *url, const c
         upload = calloc (1, sizeof *upload);
         *con_cls = upload;
         return upload ? MHD_YES : MHD_NO;
+    }
+    if (upload->print) {  //  resumed: its PDF is printed
+        wdm_web_req_t req = upload->req;
+        s_print_end (&req, upload->print);
+        s_print_free (upload->print);
+        upload->print = NULL;
+        return s_respond (connection, &req);
     }
     if (*upload_data_size > 0) {
         size_t most = strcmp (url, "/entry/upload") == 0 ? S_UPLOAD_MAX : S_BODY_MAX;
@@ -409,28 +557,33 @@ s_answer (void *cls, struct MHD_Connection *connection, const char *url, const c
                                 : "只接受 GET 和 POST。 / Only GET and POST are accepted.");
     else
         s_serve (&req, upload);
-    if (req.status != MHD_HTTP_OK) {  //  an error page, never half a download
-        req.file_type = NULL;
-        req.disposition [0] = '\0';
+    if (req.print && req.status == MHD_HTTP_OK && s_print_start (server, connection, upload, &req) == 0)
+        return MHD_YES;
+    if (req.print && req.status == MHD_HTTP_OK) {  //  no thread: printed here, the console waiting
+        s_print_t print = { .html = req.print, .size = req.print_size };
+        print.rc = wdm_report_pdf_render (print.html, print.size, &print.pdf, &print.pdf_size, print.err,
+                                          sizeof print.err);
+        s_print_end (&req, &print);
+        free (print.pdf);
     }
-    wdm_buf_t *sent = req.file_type ? &req.file : &req.body;
-    enum MHD_Result rc = s_send (connection, &req, sent->data ? sent->data : "", sent->size,
-                                 req.file_type  ? req.file_type
-                                     : req.type ? req.type
-                                                : "text/html; charset=utf-8",
-                                 false);
-    wdm_buf_free (&req.body);
-    wdm_buf_free (&req.file);
-    wdm_buf_free (&req.upload);
-    wdm_web_form_free (&req.form);
-    return rc;
+    return s_respond (connection, &req);
 }
 
 static void
 s_completed (void *cls, struct MHD_Connection *connection, void **con_cls,
              enum MHD_RequestTerminationCode toe)
 {
+    s_server_t *server = cls;
     s_upload_t *upload = *con_cls;
+    if (upload && upload->held)
+        server->held--;
+    if (upload && upload->print) {  //  gone before its PDF was sent
+        s_print_free (upload->print);
+        wdm_buf_free (&upload->req.body);
+        wdm_buf_free (&upload->req.file);
+        wdm_buf_free (&upload->req.upload);
+        wdm_web_form_free (&upload->req.form);
+    }
     if (upload) {
         wdm_buf_free (&upload->body);
         free (upload);
@@ -466,6 +619,8 @@ wdm_web_run (const wdm_web_config_t *config, volatile sig_atomic_t *stop)
     struct MHD_Daemon *daemon = NULL;
     char *cert = NULL, *key = NULL;
     s_server_t server = { .config = config };
+    pthread_mutex_init (&server.lock, NULL);
+    pthread_cond_init (&server.turn, NULL);
     struct sockaddr_in where;
     memset (&where, 0, sizeof where);
     where.sin_family = AF_INET;
@@ -484,18 +639,18 @@ wdm_web_run (const wdm_web_config_t *config, volatile sig_atomic_t *stop)
     server.conn = wdm_db_connect (config->conninfo);
     if (!server.conn || s_session (server.conn) != 0)
         goto cleanup;
-    unsigned int flags = MHD_USE_ERROR_LOG | (tls ? MHD_USE_TLS : 0);
+    unsigned int flags = MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME | (tls ? MHD_USE_TLS : 0);
     if (tls)
         daemon =
             MHD_start_daemon (flags, (uint16_t)config->port, NULL, NULL, s_answer, &server,
-                              MHD_OPTION_SOCK_ADDR, &where, MHD_OPTION_NOTIFY_COMPLETED, s_completed, NULL,
+                              MHD_OPTION_SOCK_ADDR, &where, MHD_OPTION_NOTIFY_COMPLETED, s_completed, &server,
                               MHD_OPTION_CONNECTION_LIMIT, 64, MHD_OPTION_CONNECTION_TIMEOUT, 30,
                               MHD_OPTION_HTTPS_MEM_CERT, cert, MHD_OPTION_HTTPS_MEM_KEY, key, MHD_OPTION_END);
     else
         daemon = MHD_start_daemon (flags, (uint16_t)config->port, NULL, NULL, s_answer, &server,
                                    MHD_OPTION_SOCK_ADDR, &where, MHD_OPTION_NOTIFY_COMPLETED, s_completed,
-                                   NULL, MHD_OPTION_CONNECTION_LIMIT, 64, MHD_OPTION_CONNECTION_TIMEOUT, 30,
-                                   MHD_OPTION_END);
+                                   &server, MHD_OPTION_CONNECTION_LIMIT, 64, MHD_OPTION_CONNECTION_TIMEOUT,
+                                   30, MHD_OPTION_END);
     if (!daemon) {
         wdm_log_error ("web: cannot listen on %s:%ld", config->address, config->port);
         goto cleanup;
@@ -505,10 +660,22 @@ wdm_web_run (const wdm_web_config_t *config, volatile sig_atomic_t *stop)
         if (MHD_run_wait (daemon, 500) == MHD_NO)
             break;
     rc = *stop ? 0 : -1;
+    //  A suspended connection would outlive the daemon: the PDFs being
+    //  printed are sent first (each within the engine's time limit), to
+    //  their last byte.
+    if (server.held > 0)
+        wdm_log_info ("web: stopping once the %d PDF(s) being printed are sent", server.held);
+    while (server.held > 0)
+        if (MHD_run_wait (daemon, 500) == MHD_NO) {  //  only on a select error
+            wdm_log_error ("web: stopping with %d PDF(s) unsent", server.held);
+            break;
+        }
 cleanup:
     if (daemon)
         MHD_stop_daemon (daemon);
     PQfinish (server.conn);
+    pthread_cond_destroy (&server.turn);
+    pthread_mutex_destroy (&server.lock);
     free (cert);
     free (key);
     return rc;

@@ -14,14 +14,13 @@
     and reads its own unit's reports only — the queries are scoped by its
     unit in SQL, and another unit's report is not found.  PDF: the kept
     HTML, printed to A4 by headless chromium when asked for
-    (wdm_report_pdf; docs/CONSOLE.md).  Contracts in wdm_web_int.h.  */
+    (wdm_report_pdf, on a thread of wdm_web.c's; docs/CONSOLE.md).
+    Contracts in wdm_web_int.h.  */
 
 #include "wdm_web_int.h"
 #include "wdm_check.h"
 #include "wdm_db.h"
-#include "wdm_log.h"
 #include "wdm_report.h"
-#include "wdm_report_pdf.h"
 #include "wdm_table.h"
 
 #include <microhttpd.h>
@@ -445,28 +444,22 @@ s_report_row (wdm_web_req_t *req, const char *sql, const char *id)
     return NULL;
 }
 
-//  Print report id's HTML (res's first field) to PDF into the response's
-//  body.  0, or -1 with the 503 page said, naming the engine and what it
-//  did (and logged).  The engine runs while the request waits (a few
-//  seconds; docs/CONSOLE.md).
+//  Hand report id's HTML (res's first field) to wdm_web.c to print to PDF
+//  as the body (a few seconds; docs/CONSOLE.md).  0, or -1 with the 503
+//  page said.
 static int
-s_print (wdm_web_req_t *req, const char *id, const PGresult *res)
+s_print (wdm_web_req_t *req, const PGresult *res)
 {
-    char *pdf = NULL, err [768] = "";
-    size_t size = 0;
-    if (wdm_report_pdf_render (PQgetvalue (res, 0, 0), (size_t)PQgetlength (res, 0, 0), &pdf, &size, err,
-                               sizeof err)) {
-        wdm_log_error ("web: report %s as PDF: %s", id, err);
-        wdm_web_page_error (req, MHD_HTTP_SERVICE_UNAVAILABLE, "PDF 未能生成 / The PDF failed", err);
-        return -1;
-    }
-    wdm_buf_reset (&req->body);
-    int rc = wdm_buf_add (&req->body, pdf, size);
-    free (pdf);
-    if (rc)
+    size_t size = (size_t)PQgetlength (res, 0, 0);
+    if (!(req->print = malloc (size + 1))) {
         wdm_web_page_error (req, MHD_HTTP_SERVICE_UNAVAILABLE, "PDF 未能生成 / The PDF failed",
                             "内存不足 / out of memory");
-    return rc;
+        return -1;
+    }
+    memcpy (req->print, PQgetvalue (res, 0, 0), size);
+    req->print_size = size;
+    wdm_buf_reset (&req->body);
+    return 0;
 }
 
 //  One form of report id, as a document of its own (rest "/report.html",
@@ -497,7 +490,7 @@ s_file (wdm_web_req_t *req, const char *id, const char *rest)
     if (!res)
         return;
     if (s_forms [form].printed) {
-        if (s_print (req, id, res))
+        if (s_print (req, res))
             goto cleanup;
         //  Not sandboxed: a sandboxed document cannot be shown by the
         //  browser's PDF viewer.

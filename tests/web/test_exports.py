@@ -12,8 +12,11 @@ wdmon-web on WDM_WEB_URL; WDM_TEST_CONN is the database's libpq string
 import http.cookiejar
 import os
 import re
+import signal
 import subprocess
 import sys
+import threading
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -118,6 +121,54 @@ for who, session in (("an operator", operator), ("a viewer", viewer)):
           text[:200])
     name = q("SELECT name_zh FROM indicator WHERE code = 'HE05'")[0][0]
     check("... and an indicator's name (HE05)", re.sub(r"\s+", "", name) in text)
+
+# A PDF takes seconds (headless chromium). The console once answered
+# nobody while it printed one: now it answers others meanwhile, and PDFs
+# asked for at once, more than it prints at a time, are each printed.
+def printing():
+    """Whether an engine runs in the console's print directories."""
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open("/proc/%s/cmdline" % pid, "rb") as f:
+                if os.environ["WDM_TEST_PRINTS"].encode() in f.read():
+                    return True
+        except OSError:
+            pass
+    return False
+
+
+finished = {}
+
+
+def download_pdf(name, session):
+    try:
+        status, body, _, _ = fetch(session, "/reports/%s/report.pdf?download=1" % number)
+    except OSError as error:  # the connection refused or cut
+        status, body = repr(error), b""
+    finished[name] = (time.monotonic(), status, body[:5])
+
+
+downloads = [threading.Thread(target=download_pdf, args=(name, login(who)))
+             for name, who in (("wang 1", "wang"), ("leader", "leader"), ("wang 2", "wang"))]
+for thread in downloads:
+    thread.start()
+deadline = time.monotonic() + 30
+while not printing() and time.monotonic() < deadline:
+    time.sleep(0.02)
+check("a PDF is being printed", printing())
+asked = time.monotonic()
+page = urllib.request.urlopen(URL + "/login", timeout=120).read().decode("utf-8")
+answered = time.monotonic()
+for thread in downloads:
+    thread.join(180)
+first = min(at for at, _, _ in finished.values()) if finished else answered
+check("the login page is answered while PDFs are printed (%.2f s; the first PDF came %.2f s after it was asked)"
+      % (answered - asked, first - asked), answered < first and 'name="csrf"' in page)
+for name in ("wang 1", "leader", "wang 2"):
+    at, status, head = finished.get(name, (0, None, b""))
+    check("three PDFs asked for at once: %s's is a PDF" % name, status == 200 and head == b"%PDF-",
+          "status %s, %r" % (status, head))
+
 status, body, headers, _ = fetch(viewer, "/reports/987654/report.pdf?download=1")
 expect("an unknown report's PDF: 404", status, 404)
 check("... naming the report asked for", "987654" in text_of(body), re.sub(r"<[^>]+>", " ", text_of(body))[-300:])
@@ -288,6 +339,22 @@ check("the overview prints", "各领域目标状态" in text, text[:200])
 for gone in ("退出/Logout", "下载/Download", "查看/Show", "成员单位Units", "打印/Print"):
     check("... without %s (navigation, forms, links to act)" % gone, gone not in text)
 check("... with the domains' table and its total", "合计" in text and "妇女与健康" in text)
+
+# Last, as it ends the console: stopped (SIGTERM) while it prints a PDF,
+# wdmon-web sends that PDF before it exits (test_exports.sh checks that it
+# exits with status 0).
+finished.clear()
+stopping = threading.Thread(target=download_pdf, args=("stopped", login("wang")))
+stopping.start()
+deadline = time.monotonic() + 30
+while not printing() and time.monotonic() < deadline:
+    time.sleep(0.02)
+check("a PDF is being printed when wdmon-web is stopped", printing())
+os.kill(int(os.environ["WDM_TEST_WEB_PID"]), signal.SIGTERM)
+stopping.join(180)
+_, status, head = finished.get("stopped", (0, None, b""))
+check("stopped while it prints, wdmon-web still sends the PDF", status == 200 and head == b"%PDF-",
+      "status %s, %r" % (status, head))
 
 print("test_exports: %d failed" % failures)
 sys.exit(min(failures, 100))

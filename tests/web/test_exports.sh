@@ -9,7 +9,9 @@
 # an error naming it, with no file left.  Then wdmon-web serves the same
 # database (as a login in role wdmon_console) and tests/web/test_exports.py
 # downloads what a viewer and an operator would, holding each file against
-# the page and the database.
+# the page and the database; the console answers others while it prints a
+# PDF, prints PDFs asked for at once in turn, and when stopped (SIGTERM,
+# last) sends the PDF it is printing, then exits cleanly.
 #
 # Usage: test_exports.sh WDMON WDMON_WEB
 set -u
@@ -109,15 +111,25 @@ conninfo = $WDM_TEST_PGURI dbname=wdm_test_exports user=wdm_test_exports
 [log]
 level = warn
 CONF
-"$web_bin" -c "$work/web.conf" 2>"$work/web.log" &
+# The engine's directories go under prints/, so the test can tell when one
+# of the console's PDFs is being printed.
+mkdir -p "$work/prints"
+TMPDIR="$work/prints" "$web_bin" -c "$work/web.conf" 2>"$work/web.log" &
 web_pid=$!
 listening () { (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; }
 wait_for 10 listening || { echo "FAIL: wdmon-web did not start"; cat "$work/web.log"; exit 1; }
 
-WDM_WEB_URL="http://127.0.0.1:$port" WDM_TEST_CONN="$conn" WDM_TEST_WORK="$work" \
-    timeout 240 "$python" "$here/test_exports.py"
+WDM_WEB_URL="http://127.0.0.1:$port" WDM_TEST_CONN="$conn" WDM_TEST_WORK="$work" WDM_TEST_PRINTS="$work/prints" \
+    WDM_TEST_WEB_PID=$web_pid timeout 300 "$python" "$here/test_exports.py"
 rc=$?
-kill -0 "$web_pid" 2>/dev/null || { echo "FAIL: wdmon-web died"; rc=1; }
+# The Python stopped wdmon-web last (SIGTERM while it printed a PDF).
+for ((i = 0; i < 600; i++)); do kill -0 "$web_pid" 2>/dev/null || break; sleep 0.1; done
+kill -0 "$web_pid" 2>/dev/null && { echo "FAIL: wdmon-web still runs 60 s after SIGTERM"; rc=1; }
+wait "$web_pid"
+web_rc=$?
+web_pid=
+[ $web_rc -eq 0 ] && echo "ok: wdmon-web stopped cleanly on SIGTERM" \
+    || { echo "FAIL: wdmon-web exited with status $web_rc after SIGTERM"; rc=1; }
 rc=$((rc + failures))
 [ $rc -eq 0 ] || { echo "--- wdmon-web's log:"; cat "$work/web.log"; }
 [ $rc -eq 0 ] && wdm_test_drop_db
