@@ -3,7 +3,9 @@
     sent (when), pending (attempts, next try, why the last attempt failed)
     or failed (why), filterable by state (?state=pending|sent|failed).  The
     rows are those `wdmon notices` lists, from the same query
-    (wdm_notices_query.h), and download as CSV or .xlsx like every table.
+    (wdm_notices_query.h), the newest S_ROWS_MAX of them on the page with
+    the count of all (a bulk load queues tens of thousands), and every one
+    in the download, as CSV or .xlsx like every table.
 
     Who: operators, administrators and viewers (leaders) read it; nothing
     on it changes anything.  A unit user, who sees its own unit's data
@@ -18,7 +20,20 @@
 
 #include <microhttpd.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+//  Rows the page shows at most, the newest; the count says when there are
+//  more (as the warnings page's does).
+#define S_ROWS_MAX 1000
+#define S_STR(x)   #x
+#define S_TEXT(x)  S_STR (x)
+
+//  The notices, at most $3 of them (NULL: all, for a download).
+static const char *s_list_sql = WDM_NOTICES_SQL " LIMIT $3::int";
+
+//  How many notices the filter ($1: the state, NULL: all) matches.
+static const char *s_count_sql = "SELECT count (*) FROM notice WHERE ($1::text IS NULL OR state = $1)";
 
 static const wdm_web_column_t s_columns [] = {
     { "编号", "No.", true, NULL },
@@ -75,10 +90,14 @@ wdm_web_notices_page (wdm_web_req_t *req)
         wdm_web_page_error (req, MHD_HTTP_BAD_REQUEST, "筛选有误 / Bad filter", message);
         return;
     }
-    const char *params [] = { req->config->timezone, state };
-    PGresult *res =
-        wdm_db_query (req->conn, WDM_NOTICES_SQL, 2, params, PGRES_TUPLES_OK, message, sizeof message);
-    if (!res) {
+    const char *params [] = { req->config->timezone, state,
+                              wdm_web_arg (req, "format") ? NULL : S_TEXT (S_ROWS_MAX) };
+    PGresult *res = wdm_db_query (req->conn, s_list_sql, 3, params, PGRES_TUPLES_OK, message, sizeof message);
+    PGresult *count = res
+        ? wdm_db_query (req->conn, s_count_sql, 1, params + 1, PGRES_TUPLES_OK, message, sizeof message)
+        : NULL;
+    if (!count) {
+        PQclear (res);
         wdm_web_page_error (req, MHD_HTTP_SERVICE_UNAVAILABLE, "数据库出错 / Database error",
                             "请稍后再试。 / The database failed; try again shortly.");
         return;
@@ -94,8 +113,11 @@ wdm_web_notices_page (wdm_web_req_t *req)
             "and the daily digests. Pending ones are retried; a reason never holds a secret. The "
             "same rows as <code>wdmon notices</code>.</span></p>");
         s_filter (req, state);
-        wdm_buf_printf (out, "<p id=\"count\">共 %d 条 <span class=\"en\">%d notices</span></p>",
-                        PQntuples (res), PQntuples (res));
+        long total = atol (PQgetvalue (count, 0, 0));
+        wdm_buf_printf (out, "<p id=\"count\">共 %ld 条 <span class=\"en\">%ld notices</span>", total, total);
+        if (total > PQntuples (res))
+            wdm_buf_printf (out, "（显示前 %d 条 / the first %d shown）", PQntuples (res), PQntuples (res));
+        wdm_buf_printf (out, "</p>");
         wdm_web_table (req,
                        &(wdm_web_table_t) { .id = "notices",
                                             .columns = s_columns,
@@ -103,5 +125,6 @@ wdm_web_notices_page (wdm_web_req_t *req)
                                             .res = res });
         wdm_web_page_end (req);
     }
+    PQclear (count);
     PQclear (res);
 }
