@@ -148,6 +148,23 @@ check "(d) an unknown --plan is refused, naming the nearest" 2 $rc "$out" "aaa-t
 out=$(w report --year 2024 --plan wuqing-women -o - 2>&1); rc=$?
 check "(d) report --plan too" 2 $rc "$out" "$current"
 
+# (d) a year is one of the plan's the command is about: the current
+# plan's without --plan, not any plan's.  Both plans' years together ran
+# 2021-2030, and completeness --year 2027 of the 2021-2025 plan answered
+# with no rows, as if nothing were owed.
+out=$(w completeness --year 2027 2>&1); rc=$?
+check "(d) completeness --year 2027 of the current plan (2021-2025) is refused, naming the plan and its years" \
+    2 $rc "$out" "2027.*$current.*2021.*2025"
+out=$(w completeness --year 2024 --plan "$next" 2>&1); rc=$?
+check "(d) ... and 2024 of the next plan (2026-2030)" 2 $rc "$out" "2024.*$next.*2026.*2030"
+out=$(w completeness --year 2027 --plan "$next" --format csv 2>&1); rc=$?
+check "(d) ... while 2027 of the next plan is one of its years" 0 $rc "$out" "^unit,name,owed"
+out=$(w warnings --year 2028 2>&1); rc=$?
+check "(d) warnings --year 2028 of the current plan is refused, naming its years" 2 $rc "$out" \
+    "2028.*$current.*2020.*2025"
+out=$(w warnings --year 2028 --plan "$next" --format csv 2>&1); rc=$?
+check "(d) ... and is a year of the next plan's" 0 $rc "$out" "^id,"
+
 # (e) no plan current: every command that takes --plan refuses alike.
 q "UPDATE plan SET current = false"
 for cmd in "warnings" "report --year 2024 -o -" "completeness --year 2024"; do

@@ -85,10 +85,11 @@ wdm_check_plan (PGconn *conn, const char **value, char *code, size_t code_size, 
 }
 
 wdm_check_result_t
-wdm_check_year (PGconn *conn, const char *range_sql, const char *text, int *year, char *message,
-                size_t message_size)
+wdm_check_year (PGconn *conn, const char *range_sql, const char *plan, const char *text, int *year,
+                char *message, size_t message_size)
 {
-    PGresult *res = wdm_db_query (conn, range_sql, 0, NULL, PGRES_TUPLES_OK, message, message_size);
+    const char *params [] = { plan };
+    PGresult *res = wdm_db_query (conn, range_sql, 1, params, PGRES_TUPLES_OK, message, message_size);
     if (!res)
         return WDM_CHECK_FAILED;
     if (PQntuples (res) != 1 || PQgetisnull (res, 0, 0) || PQgetisnull (res, 0, 1)) {
@@ -100,21 +101,25 @@ wdm_check_year (PGconn *conn, const char *range_sql, const char *text, int *year
     }
     int first = atoi (PQgetvalue (res, 0, 0)), last = atoi (PQgetvalue (res, 0, 1));
     PQclear (res);
+    //  Whose years: "规划 CODE " / "plan CODE", or every plan's.
+    char whose_zh [160], whose_en [160];
+    snprintf (whose_zh, sizeof whose_zh, "%s%s%s", plan ? "规划 " : "", plan ? plan : "", plan ? " 的" : "");
+    snprintf (whose_en, sizeof whose_en, "%s%s", plan ? "plan " : "the plans", plan ? plan : "");
     char *end = NULL;
     long value = strtol (text, &end, 10);
     if (!*text || *end || !isdigit ((unsigned char)*text)) {
         snprintf (message, message_size,
-                  "年份 %s 不是一个年份，有效年份为 %d 至 %d / '%s' is not "
-                  "a year; valid years are %d-%d",
-                  text, first, last, text, first, last);
+                  "年份 %s 不是一个年份，%s有效年份为 %d 至 %d / '%s' is not "
+                  "a year; the years of %s are %d-%d",
+                  text, whose_zh, first, last, text, whose_en, first, last);
         return WDM_CHECK_REFUSED;
     }
     if (value < first || value > last) {
         int nearest = value < first ? first : last;
         snprintf (message, message_size,
-                  "年份 %s 不在 %d 至 %d 之内，最近的是 %d / year %s is "
-                  "outside the plan (%d-%d); the nearest is %d",
-                  text, first, last, nearest, text, first, last, nearest);
+                  "年份 %s 不在%s %d 至 %d 年之内，最近的是 %d / year %s is "
+                  "outside %s (%d-%d); the nearest is %d",
+                  text, whose_zh, first, last, nearest, text, whose_en, first, last, nearest);
         return WDM_CHECK_REFUSED;
     }
     *year = (int)value;

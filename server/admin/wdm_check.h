@@ -39,10 +39,14 @@ wdm_check_result_t wdm_check_plan (PGconn *conn, const char **value, char *code,
                                    char *message, size_t message_size);
 
 //  Parse text as a year and check it lies within the range range_sql
-//  returns (one row: first, last).  REFUSED if it is not a number or lies
-//  outside, with the range and the nearest valid year in message.
-wdm_check_result_t wdm_check_year (PGconn *conn, const char *range_sql, const char *text, int *year,
-                                   char *message, size_t message_size);
+//  returns (one row: first, last) for plan ($1: a plan's code, checked
+//  already; NULL: every plan's years together).  REFUSED if it is not a
+//  number or lies outside, with the plan, the range and the nearest valid
+//  year in message.  A command about one plan passes that plan: the years
+//  of all plans together took a year of another plan, and a year the
+//  command's plan has nothing for answered with no rows.
+wdm_check_result_t wdm_check_year (PGconn *conn, const char *range_sql, const char *plan, const char *text,
+                                   int *year, char *message, size_t message_size);
 
 //  Parse text as a date YYYY-MM-DD that exists.  REFUSED for another form
 //  or a day the month lacks (2025-02-30), naming the nearest real dates.

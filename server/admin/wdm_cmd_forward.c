@@ -67,7 +67,8 @@ s_approve (PGconn *conn, const char *year_text, const char *by, const char *note
     char message [512] = "", err [512] = "", year_buf [16];
     int rc = wdm_cmd_checked (
         "forward approve",
-        wdm_check_year (conn, WDM_CMD_PLAN_YEARS_SQL, year_text, &year, message, sizeof message), message);
+        wdm_check_year (conn, WDM_CMD_PLAN_YEARS_SQL, NULL, year_text, &year, message, sizeof message),
+        message);
     if (rc != WDM_CMD_EXIT_OK)
         return rc;
     snprintf (year_buf, sizeof year_buf, "%d", year);

@@ -35,7 +35,8 @@ typedef struct {
 #define WDM_CMD_UNITS_SQL "SELECT code, name_zh, name_en FROM member_unit ORDER BY code"
 #define WDM_CMD_AREAS_SQL "SELECT code, name_zh, name_en FROM area ORDER BY code"
 //  The plan's years, for completeness and the report.
-#define WDM_CMD_PLAN_YEARS_SQL "SELECT min (period_start), max (period_end) FROM plan"
+#define WDM_CMD_PLAN_YEARS_SQL                                                                               \
+    "SELECT min (period_start), max (period_end) FROM plan WHERE $1::text IS NULL OR code = $1"
 
 //  A subcommand, as wdmon.c dispatches to it: argv [0] is its name,
 //  config the global settings.  The exit code; what went wrong is said on

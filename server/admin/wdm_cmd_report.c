@@ -22,8 +22,9 @@
 //  Parsing went well: go on to the work (any other value is the exit code).
 #define S_GO_ON -1
 
-//  Connect and check that text is one of the plan's years, put in *year
-//  (NULL: not wanted).  The connection, or NULL with *rc set and said.
+//  Connect and check that text is one of the years of any plan (the
+//  report checks its own plan's), put in *year.  The connection, or NULL
+//  with *rc set and said.
 static PGconn *
 s_connect_for_year (const wdm_cmd_config_t *config, const char *command, const char *text, int *year, int *rc)
 {
@@ -34,14 +35,13 @@ s_connect_for_year (const wdm_cmd_config_t *config, const char *command, const c
     char message [1024] = "";
     int parsed = 0;
     *rc = wdm_cmd_checked (
-        command, wdm_check_year (conn, WDM_CMD_PLAN_YEARS_SQL, text, &parsed, message, sizeof message),
+        command, wdm_check_year (conn, WDM_CMD_PLAN_YEARS_SQL, NULL, text, &parsed, message, sizeof message),
         message);
     if (*rc != WDM_CMD_EXIT_OK) {
         PQfinish (conn);
         return NULL;
     }
-    if (year)
-        *year = parsed;
+    *year = parsed;
     return conn;
 }
 
@@ -83,13 +83,19 @@ wdm_cmd_completeness (wdm_cmd_config_t *config, int argc, char **argv)
         fprintf (stderr, "wdmon completeness: --year YYYY is required\n");
         return WDM_CMD_EXIT_USAGE;
     }
+    PGconn *conn = wdm_db_connect (config->conninfo);
+    if (!conn)
+        return WDM_CMD_EXIT_FAILED;
+    int rc = wdm_cmd_check_plan (conn, "completeness", &plan, plan_code, sizeof plan_code);
     //  Reports are owed for the plan's years only: another year would list
     //  nothing, as if every unit had reported.
-    int rc;
-    PGconn *conn = s_connect_for_year (config, "completeness", year, NULL, &rc);
-    if (!conn)
-        return rc;
-    rc = wdm_cmd_check_plan (conn, "completeness", &plan, plan_code, sizeof plan_code);
+    char message [1024] = "";
+    int parsed = 0;
+    if (rc == WDM_CMD_EXIT_OK)
+        rc = wdm_cmd_checked ("completeness",
+                              wdm_check_year (conn, WDM_COMPLETENESS_YEARS_SQL, plan_code, year, &parsed,
+                                              message, sizeof message),
+                              message);
     const char *params [] = { year, plan };
     if (rc == WDM_CMD_EXIT_OK)
         rc = wdm_table_query (conn, WDM_COMPLETENESS_SQL, 2, params, format, stdout) ? WDM_CMD_EXIT_FAILED

@@ -61,12 +61,12 @@ wdm_cmd_template (wdm_cmd_config_t *config, int argc, char **argv)
     int rc = wdm_cmd_check_code (conn, "template", WDM_CMD_UNITS_SQL, "成员单位", "member unit", &unit,
                                  unit_code, sizeof unit_code);
     if (rc == WDM_CMD_EXIT_OK)
-        rc = wdm_cmd_checked (
-            "template",
-            wdm_check_year (conn, WDM_CMD_PLAN_YEARS_SQL, year, &year_number, message, sizeof message),
-            message);
-    if (rc == WDM_CMD_EXIT_OK)
         rc = wdm_cmd_check_plan (conn, "template", &plan, plan_code, sizeof plan_code);
+    if (rc == WDM_CMD_EXIT_OK)
+        rc = wdm_cmd_checked ("template",
+                              wdm_check_year (conn, WDM_CMD_PLAN_YEARS_SQL, plan_code, year, &year_number,
+                                              message, sizeof message),
+                              message);
     if (rc == WDM_CMD_EXIT_OK) {
         if (wdm_form_write (conn, unit, plan, year_number, output, &rows, message, sizeof message)) {
             fprintf (stderr, "wdmon template: %s\n", message);

@@ -8,7 +8,8 @@
 #define WDM_COMPLETENESS_H_INCLUDED
 
 //  The years reports are owed for: the plans' periods (first, last).
-#define WDM_COMPLETENESS_YEARS_SQL "SELECT min (period_start), max (period_end) FROM plan"
+#define WDM_COMPLETENESS_YEARS_SQL                                                                           \
+    "SELECT min (period_start), max (period_end) FROM plan WHERE $1::text IS NULL OR code = $1"
 
 //  Per unit, $1 the year (text), $2 the plan's code: unit, name, owed,
 //  received, late, missing, deadline (YYYY-MM-DD); the units missing most

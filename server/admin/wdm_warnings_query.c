@@ -18,11 +18,12 @@
     " ORDER BY p.current DESC, d.ordinal, d.plan_code"
 #define S_RULES      "SELECT code, name_zh, name_en FROM rule ORDER BY ordinal"
 #define S_INDICATORS "SELECT code, name_zh FROM indicator ORDER BY code"
-//  Years a warning may be about: the baseline to the plan's end, and any
-//  year a warning names.
+//  Years a warning of plan $1 may be about: the baseline to the plan's
+//  end, and any year one of its warnings names.
 #define S_WARNING_YEARS                                                                                      \
-    "SELECT least (min (baseline_year), (SELECT min (year) FROM warning)),"                                  \
-    "       greatest (max (period_end), (SELECT max (year) FROM warning)) FROM plan"
+    "SELECT least (min (baseline_year), (SELECT min (year) FROM warning WHERE plan_code = $1)),"             \
+    "       greatest (max (period_end), (SELECT max (year) FROM warning WHERE plan_code = $1))"              \
+    "  FROM plan WHERE code = $1"
 
 //  Check one optional code filter (*value NULL: nothing to check),
 //  pointing *value at the code it names.
@@ -68,7 +69,7 @@ wdm_warnings_query_check (PGconn *conn, wdm_warnings_query_t *q, char *message, 
                            codes [i].code, codes [i].code_size, message, message_size);
     if (rc == WDM_CHECK_OK && q->year) {
         int year = 0;
-        rc = wdm_check_year (conn, S_WARNING_YEARS, q->year, &year, message, message_size);
+        rc = wdm_check_year (conn, S_WARNING_YEARS, q->plan_code, q->year, &year, message, message_size);
         if (rc == WDM_CHECK_OK) {
             snprintf (q->year_text, sizeof q->year_text, "%d", year);
             q->year = q->year_text;

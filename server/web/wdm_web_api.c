@@ -116,7 +116,11 @@ static const char *s_completeness_sql =
     " ORDER BY missing DESC, late DESC, unit_code";
 
 //  The years a value may be about: any plan's, baseline to end.
-#define S_VALUE_YEARS "SELECT min (baseline_year), max (period_end) FROM plan"
+//  The years values are asked for in: any plan's ($1 NULL), for a value
+//  is a statistic's, whichever plans watch it, and a listing without a
+//  year holds them all.
+#define S_VALUE_YEARS                                                                                        \
+    "SELECT min (baseline_year), max (period_end) FROM plan WHERE $1::text IS NULL OR code = $1"
 //  An indicator of any plan, by its code or name.
 #define S_INDICATORS "SELECT code, name_zh, name_en FROM indicator ORDER BY code"
 //  A domain of the plan $1... checked against every plan's, as the warnings do.
@@ -297,9 +301,10 @@ s_code (wdm_web_req_t *req, const char *name, const char *sql, const char *what_
     return true;
 }
 
-//  An optional year parameter within the years of range_sql.
+//  An optional year parameter within the years of plan by range_sql.
 static bool
-s_year (wdm_web_req_t *req, const char *range_sql, bool required, const char **value, char *text, size_t size)
+s_year (wdm_web_req_t *req, const char *range_sql, const char *plan, bool required, const char **value,
+        char *text, size_t size)
 {
     char message [1024] = "";
     int year = 0;
@@ -309,7 +314,7 @@ s_year (wdm_web_req_t *req, const char *range_sql, bool required, const char **v
             s_bad (req, "year", "缺少 year（年份）参数 / the year parameter is required");
         return !required;
     }
-    if (!s_checked (req, wdm_check_year (req->conn, range_sql, *value, &year, message, sizeof message),
+    if (!s_checked (req, wdm_check_year (req->conn, range_sql, plan, *value, &year, message, sizeof message),
                     "year", message))
         return false;
     snprintf (text, size, "%d", year);
@@ -363,7 +368,7 @@ s_values (wdm_web_req_t *req)
         || !s_code (req, "indicator", S_INDICATORS, "指标", "indicator", &indicator, indicator_code,
                     sizeof indicator_code)
         || !s_code (req, "area", WDM_CMD_AREAS_SQL, "地区", "area", &area, area_code, sizeof area_code)
-        || !s_year (req, S_VALUE_YEARS, false, &year, year_text, sizeof year_text)
+        || !s_year (req, S_VALUE_YEARS, NULL, false, &year, year_text, sizeof year_text)
         || !s_paging (req, "limit", S_LIMIT_DEFAULT, 1, S_LIMIT_MAX, &limit, limit_text, sizeof limit_text)
         || !s_paging (req, "offset", 0, 0, 999999999, &offset, offset_text, sizeof offset_text))
         return;
@@ -432,9 +437,8 @@ s_completeness (wdm_web_req_t *req)
 {
     char plan [128], year_text [16];
     const char *unit = NULL, *year = NULL;
-    if (!s_scope (req, &unit)
-        || !s_year (req, WDM_CMD_PLAN_YEARS_SQL, true, &year, year_text, sizeof year_text)
-        || !s_plan (req, plan, sizeof plan))
+    if (!s_scope (req, &unit) || !s_plan (req, plan, sizeof plan)
+        || !s_year (req, WDM_CMD_PLAN_YEARS_SQL, plan, true, &year, year_text, sizeof year_text))
         return;
     const char *params [] = { year, plan, unit };
     json_t *items = s_rows (req, s_completeness_sql, 3, params);

@@ -65,7 +65,7 @@ s_table (wdm_web_req_t *req, const char *name, const char *year, const wdm_web_c
     wdm_web_table (req, &(wdm_web_table_t) { .id = id, .columns = columns, .count = count, .res = res });
 }
 
-//  The year asked for, checked against the plans' years into year_text;
+//  The year asked for, checked against the plan's years into year_text;
 //  by default the year before this one, kept within the plan.  0, or -1
 //  with the error page said.
 static int
@@ -90,7 +90,7 @@ s_year (wdm_web_req_t *req, const char *plan, char *year_text, size_t size)
     }
     int year = 0;
     wdm_check_result_t rc =
-        wdm_check_year (req->conn, WDM_COMPLETENESS_YEARS_SQL, asked, &year, message, sizeof message);
+        wdm_check_year (req->conn, WDM_COMPLETENESS_YEARS_SQL, plan, asked, &year, message, sizeof message);
     if (rc == WDM_CHECK_OK) {
         snprintf (year_text, size, "%d", year);
         return 0;

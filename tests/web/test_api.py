@@ -212,6 +212,18 @@ for year in ("2024",):
 status, doc, _ = get("/api/v1/completeness", token=VIEWER, year=2031)
 check("completeness 2031: 400 naming the year and the range",
       status == 400 and "2031" in error_message(doc) and "2025" in error_message(doc), repr(doc))
+# A year of another plan is not one of the current plan's: with a second
+# plan over 2026-2030, the years of all plans together once let 2027
+# through, and the current plan's completeness answered with no rows.
+q("INSERT INTO plan (code, title_zh, title_en, source, period_start, period_end, baseline_year)"
+  " VALUES ('zzz-test-2026-2030', '测试规划', 'Test plan', 'test', 2026, 2030, 2025)")
+status, doc, _ = get("/api/v1/completeness", token=VIEWER, year=2027)
+check("completeness 2027 of the current plan: 400 naming the plan and its years",
+      status == 400 and re.search(r"2027.*wuqing-women-2021-2025.*2021.*2025", error_message(doc)) is not None,
+      repr(doc))
+status, doc, _ = get("/api/v1/completeness", token=VIEWER, year=2027, plan="zzz-test-2026-2030")
+expect("... and of the 2026-2030 plan: 200", (status, doc.get("plan")), (200, "zzz-test-2026-2030"))
+q("DELETE FROM plan WHERE code = 'zzz-test-2026-2030'")
 status, doc, _ = get("/api/v1/completeness", token=VIEWER)
 check("completeness without a year: 400 naming year",
       status == 400 and doc["error"].get("parameter") == "year", repr(doc))
