@@ -68,6 +68,16 @@ w notices recipient add edu --channel mail --to edu@wdmon.test --role unit --uni
 for bot in wecom dingtalk feishu webhook; do
     w notices recipient add "$bot-group" --channel "$bot" --to "$work/bots/$bot" >/dev/null || exit 2
 done
+# A word that is not one of an option's is refused naming it and the
+# words there are, as everywhere (--state once said only what it may be).
+for bad in "--state lost" "recipient add x --channel wechat --to x@wdmon.test" \
+           "recipient add x --channel mail --to x@wdmon.test --role boss" \
+           "recipient add x --channel mail --to x@wdmon.test --level orange"; do
+    word=${bad##* }
+    [ "${bad#recipient}" != "$bad" ] && word=$(sed -E 's/.*--(channel|role|level) ([a-z]+).*/\2/' <<<"$bad")
+    out=$(w notices $bad 2>&1); rc=$?
+    check "wdmon notices $bad is refused, naming '$word'" 2 $rc "$out" "cannot be '$word'; it is one of: "
+done
 
 cat >"$work/server.conf" <<CONF
 [server]

@@ -107,16 +107,23 @@ s_parse (int argc, char **argv, s_args_t *args)
             default: s_usage (stderr); return WDM_CMD_EXIT_USAGE;
         }
     }
+    //  A word not among an option's is named, with the words there are.
+    const struct {
+        const char *option, *value;
+        const char *const *words;
+    } words [] = { { "--state", args->state, states },
+                   { "--channel", args->channel, channels },
+                   { "--role", args->role, roles },
+                   { "--level", args->level, levels } };
+    char message [512];
     const char *bad = NULL;
-    if (args->state && !s_one_of (args->state, states))
-        bad = "--state 是 pending、sent 或 failed / --state is pending, sent or failed";
-    else if (args->channel && !s_one_of (args->channel, channels))
-        bad = "--channel 是 mail、wecom、dingtalk、feishu 或 webhook / --channel is mail, wecom, dingtalk, "
-              "feishu or webhook";
-    else if (args->role && !s_one_of (args->role, roles))
-        bad = "--role 是 office、leader 或 unit / --role is office, leader or unit";
-    else if (args->level && !s_one_of (args->level, levels))
-        bad = "--level 是 red 或 yellow / --level is red or yellow";
+    for (size_t i = 0; !bad && i < sizeof words / sizeof *words; i++)
+        if (words [i].value
+            && wdm_check_word (words [i].option, words [i].value, words [i].words, message, sizeof message)
+                != WDM_CHECK_OK)
+            bad = message;
+    if (bad)
+        ;  //  a word refused, just above
     else if (strcmp (args->action, "add") == 0 && (!args->name || !args->channel || !args->to))
         bad = "recipient add 需要 NAME、--channel 和 --to / recipient add needs NAME, --channel and --to";
     else if (strcmp (args->action, "add") == 0 && strcmp (args->channel, "mail") != 0 && args->to [0] != '/')
