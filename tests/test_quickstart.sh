@@ -231,6 +231,24 @@ expect "... its unit's and those of the indicators it leads, as the database hol
                  OR EXISTS (SELECT 1 FROM responsibility r WHERE r.indicator_code = w.indicator_code
                               AND r.unit_code = 'health_commission' AND r.lead))
           ORDER BY id")"
+# Each plan's pages link to that plan's warnings: the example plan's
+# overview counted its own open warnings but linked to the current plan's
+# list, and the warnings page took no plan.
+for page in "/overview?plan=$next red-link" "/overview?plan=$next yellow-link" \
+            "/indicator/DM02?plan=$next warnings-link"; do
+    read -r path link <<<"$page"
+    href=$(python3 "$src/tests/quickstart/console_login.py" "$web" operator "$(password operator)" "$path" \
+           --link "$link") || fail "$path: no link $link"
+    case $link in
+        red-link)    want="level = 'red' AND state <> 'resolved'" ;;
+        yellow-link) want="level = 'yellow' AND state <> 'resolved'" ;;
+        *)           want="indicator_code = 'DM02'" ;;
+    esac
+    shown=$(python3 "$src/tests/quickstart/console_login.py" "$web" operator "$(password operator)" "$href")
+    expect "$path: its $link ($href) lists the example plan's warnings" "$shown" \
+        "$(q "SELECT id FROM warning WHERE plan_code = '$next' AND $want ORDER BY id")"
+done
+
 python3 "$src/tests/quickstart/console_login.py" "$web" leader wrong-password / 2>/dev/null \
     && fail "a wrong password logs in" || ok "a wrong password does not log in"
 

@@ -252,8 +252,10 @@ wdm_web_area_page (wdm_web_req_t *req, const char *asked)
         goto cleanup;
     wdm_web_raw (out,
                  "<h2>未解除的预警 <span class=\"en\">Warnings not resolved</span></h2>"
-                 "<p class=\"noprint\"><a href=\"/warnings?area=");
+                 "<p class=\"noprint\"><a id=\"warnings-link\" href=\"/warnings?area=");
     wdm_web_url_arg (out, q.area);
+    wdm_web_raw (out, "&amp;plan=");
+    wdm_web_url_arg (out, q.plan);
     wdm_web_raw (out, "\">全部预警及历史 / every warning and its history</a></p>");
     const char *warning_params [WDM_WARNINGS_QUERY_PARAMS];
     wdm_warnings_query_params (&q, req->config->timezone, NULL, warning_params);

@@ -337,6 +337,8 @@ s_warnings (wdm_web_req_t *req, const char *code, const char *plan)
                  "<h2>预警 <span class=\"en\">Warnings</span></h2><p><a id=\"warnings-link\" "
                  "href=\"/warnings?indicator=");
     wdm_web_url_arg (out, code);
+    wdm_web_raw (out, "&amp;plan=");
+    wdm_web_url_arg (out, plan);
     wdm_web_raw (out, "\">在预警页查看 / on the warnings page</a>");
     if (rows == S_WARNINGS_MAX) {
         long total = atol (PQgetvalue (res, 0, 9));

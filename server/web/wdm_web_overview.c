@@ -254,16 +254,19 @@ s_warnings (wdm_web_req_t *req, const char *plan)
     int rows = res ? PQntuples (res) : 0;
     const char *red = counts ? PQgetvalue (counts, 0, 0) : "0",
                *yellow = counts ? PQgetvalue (counts, 0, 1) : "0";
-    wdm_web_raw (
-        out,
-        "<section id=\"open-warnings\"><h2>未解除的预警 <span class=\"en\">Warnings not resolved"
-        "</span></h2><p><a class=\"level-red\" id=\"red-link\" href=\"/warnings?level=red&amp;open=1\">"
-        "红色 <strong id=\"red-count\">");
+    //  The links list this plan's warnings, those counted here.
+    wdm_web_raw (out,
+                 "<section id=\"open-warnings\"><h2>未解除的预警 <span class=\"en\">Warnings not resolved"
+                 "</span></h2><p><a class=\"level-red\" id=\"red-link\" href=\"/warnings?level=red&amp;open=1"
+                 "&amp;plan=");
+    wdm_web_url_arg (out, plan);
+    wdm_web_raw (out, "\">红色 <strong id=\"red-count\">");
     wdm_web_text (out, red);
-    wdm_web_raw (
-        out,
-        "</strong> 条 / red</a> · <a class=\"level-yellow\" href=\"/warnings?level=yellow&amp;open=1\">"
-        "黄色 <strong id=\"yellow-count\">");
+    wdm_web_raw (out,
+                 "</strong> 条 / red</a> · <a class=\"level-yellow\" id=\"yellow-link\""
+                 " href=\"/warnings?level=yellow&amp;open=1&amp;plan=");
+    wdm_web_url_arg (out, plan);
+    wdm_web_raw (out, "\">黄色 <strong id=\"yellow-count\">");
     wdm_web_text (out, yellow);
     wdm_web_raw (out, "</strong> 条 / yellow</a></p><ul class=\"warning-list\">");
     for (int row = 0; row < rows; row++) {

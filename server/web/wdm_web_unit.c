@@ -295,8 +295,10 @@ wdm_web_unit_page (wdm_web_req_t *req, const char *asked)
                      strcmp (PQgetvalue (res, 0, 4), "t") == 0 ? "</dd></dl>"
                                                                : "</dd><dt>状态 / State</dt><dd>停用 / "
                                                                  "inactive</dd></dl>");
-        wdm_web_raw (out, "<p class=\"noprint\"><a href=\"/warnings?unit=");
+        wdm_web_raw (out, "<p class=\"noprint\"><a id=\"warnings-link\" href=\"/warnings?unit=");
         wdm_web_url_arg (out, code);
+        wdm_web_raw (out, "&amp;plan=");
+        wdm_web_url_arg (out, plan);
         wdm_web_raw (out, "\">本单位的预警 / this unit's warnings</a></p>");
         for (size_t s = 0; s < sizeof s_sections / sizeof s_sections [0]; s++) {
             const s_section_t *section = &s_sections [s];

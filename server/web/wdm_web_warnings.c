@@ -125,6 +125,8 @@ s_filters (wdm_web_req_t *req, const wdm_warnings_query_t *q)
     wdm_web_raw (out,
                  "<form method=\"get\" action=\"/warnings\" id=\"filters\"><fieldset class=\"filters\">"
                  "<legend>筛选 / Filter</legend>");
+    s_select (req, "plan", "规划 / Plan", "SELECT code, title_zh FROM plan ORDER BY current DESC, code",
+              q->plan, NULL);
     s_select (req, "level", "级别 / Level", "VALUES ('red', '红色 / red'), ('yellow', '黄色 / yellow')",
               q->level, "全部 / all");
     s_select (req, "state", "状态 / State",
@@ -277,6 +279,7 @@ s_query_from_args (wdm_web_req_t *req, wdm_warnings_query_t *q)
     q->area = wdm_web_arg (req, "area");
     q->unit = wdm_web_arg (req, "unit");
     q->year = wdm_web_arg (req, "year");
+    q->plan = wdm_web_arg (req, "plan");  //  NULL: the current plan
     if (req->user.role != WDM_WEB_UNIT)
         return true;
     if (q->unit && strcmp (q->unit, req->user.unit_code) != 0) {
