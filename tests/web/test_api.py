@@ -439,7 +439,10 @@ expect("after a value is deleted: the database's count again", shown, db_records
 # As at a failover or a restart: the backend says FATAL and closes.  The next
 # request finds the connection gone and makes it again; it is answered, not
 # refused with 503 (issue 18: the console carries on without a restart).
-terminated = q("SELECT count (pg_terminate_backend (pid)) FROM pg_stat_activity"
+# pg_terminate_backend waits (up to 5 s) for the backend to be gone: without
+# the wait it only signals it, and CI once sent the request before the
+# backend had closed, to a connection that still looked idle and alive.
+terminated = q("SELECT count (*) FILTER (WHERE pg_terminate_backend (pid, 5000)) FROM pg_stat_activity"
                " WHERE datname = current_database () AND pid <> pg_backend_pid ()"
                " AND backend_type = 'client backend'")
 expect("the console's database connection was closed by the server", terminated, [["1"]])
