@@ -34,7 +34,9 @@ typedef struct {
 //  (code, name, other names); a value matching any column names the row.
 #define WDM_CMD_UNITS_SQL "SELECT code, name_zh, name_en FROM member_unit ORDER BY code"
 #define WDM_CMD_AREAS_SQL "SELECT code, name_zh, name_en FROM area ORDER BY code"
-//  The plan's years, for completeness and the report.
+//  The years of plan $1 (NULL: of every plan together), for the report,
+//  the form and the city's approval (completeness has its own,
+//  WDM_COMPLETENESS_YEARS_SQL).
 #define WDM_CMD_PLAN_YEARS_SQL                                                                               \
     "SELECT min (period_start), max (period_end) FROM plan WHERE $1::text IS NULL OR code = $1"
 

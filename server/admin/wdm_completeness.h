@@ -1,13 +1,14 @@
 /*  wdm_completeness: the one query of each member unit's reports for a
     year of a plan — owed, received, late, missing — that `wdmon
     completeness` prints and the console's completeness page shows, so
-    the two cannot disagree.  SQL only; the callers check the year
-    (WDM_COMPLETENESS_YEARS_SQL) and the plan (wdm_check_plan) first.  */
+    the two cannot disagree.  SQL only; the callers check the plan
+    (wdm_check_plan) first, then the year against that plan's
+    (WDM_COMPLETENESS_YEARS_SQL with its code).  */
 
 #ifndef WDM_COMPLETENESS_H_INCLUDED
 #define WDM_COMPLETENESS_H_INCLUDED
 
-//  The years reports are owed for: the plans' periods (first, last).
+//  The years reports are owed for: plan $1's period (first, last).
 #define WDM_COMPLETENESS_YEARS_SQL                                                                           \
     "SELECT min (period_start), max (period_end) FROM plan WHERE $1::text IS NULL OR code = $1"
 

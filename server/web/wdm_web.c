@@ -50,8 +50,7 @@ typedef struct {
 typedef struct {
     s_server_t *server;
     struct MHD_Connection *connection;
-    char *html;
-    size_t size;
+    wdm_buf_t html;
     bool suspended;  //  under the server's lock: not resumed before it is suspended
     char *pdf;
     size_t pdf_size;
@@ -400,6 +399,17 @@ s_send (struct MHD_Connection *connection, wdm_web_req_t *req, const char *data,
     return rc;
 }
 
+//  Free what req holds.
+static void
+s_req_free (wdm_web_req_t *req)
+{
+    wdm_buf_free (&req->body);
+    wdm_buf_free (&req->file);
+    wdm_buf_free (&req->upload);
+    wdm_buf_free (&req->print);
+    wdm_web_form_free (&req->form);
+}
+
 //  Send req's page or download, and free what it holds.
 static enum MHD_Result
 s_respond (struct MHD_Connection *connection, wdm_web_req_t *req)
@@ -414,12 +424,7 @@ s_respond (struct MHD_Connection *connection, wdm_web_req_t *req)
                                      : req->type ? req->type
                                                  : "text/html; charset=utf-8",
                                  false);
-    wdm_buf_free (&req->body);
-    wdm_buf_free (&req->file);
-    wdm_buf_free (&req->upload);
-    wdm_web_form_free (&req->form);
-    free (req->print);
-    req->print = NULL;
+    s_req_free (req);
     return rc;
 }
 
@@ -436,8 +441,8 @@ s_print_run (void *arg)
         pthread_cond_wait (&server->turn, &server->lock);
     server->printing++;
     pthread_mutex_unlock (&server->lock);
-    print->rc = wdm_report_pdf_render (print->html, print->size, &print->pdf, &print->pdf_size, print->err,
-                                       sizeof print->err);
+    print->rc = wdm_report_pdf_render (print->html.data, print->html.size, &print->pdf, &print->pdf_size,
+                                       print->err, sizeof print->err);
     pthread_mutex_lock (&server->lock);
     server->printing--;
     pthread_cond_broadcast (&server->turn);
@@ -450,7 +455,7 @@ static void
 s_print_free (s_print_t *print)
 {
     if (print) {
-        free (print->html);
+        wdm_buf_free (&print->html);
         free (print->pdf);
         free (print);
     }
@@ -473,14 +478,13 @@ s_print_start (s_server_t *server, struct MHD_Connection *connection, s_upload_t
     print->server = server;
     print->connection = connection;
     print->html = req->print;
-    print->size = req->print_size;
     int rc = pthread_create (&thread, &attr, s_print_run, print);
     pthread_attr_destroy (&attr);
     if (rc) {
         free (print);
         return -1;
     }
-    req->print = NULL;
+    req->print = (wdm_buf_t) { 0 };  //  the print's now
     upload->req = *req;
     upload->print = print;
     upload->held = true;
@@ -557,12 +561,12 @@ s_answer (void *cls, struct MHD_Connection *connection, const char *url, const c
                                 : "只接受 GET 和 POST。 / Only GET and POST are accepted.");
     else
         s_serve (&req, upload);
-    if (req.print && req.status == MHD_HTTP_OK && s_print_start (server, connection, upload, &req) == 0)
+    if (req.print.data && req.status == MHD_HTTP_OK && s_print_start (server, connection, upload, &req) == 0)
         return MHD_YES;
-    if (req.print && req.status == MHD_HTTP_OK) {  //  no thread: printed here, the console waiting
-        s_print_t print = { .html = req.print, .size = req.print_size };
-        print.rc = wdm_report_pdf_render (print.html, print.size, &print.pdf, &print.pdf_size, print.err,
-                                          sizeof print.err);
+    if (req.print.data && req.status == MHD_HTTP_OK) {  //  no thread: printed here, the console waiting
+        s_print_t print = { 0 };
+        print.rc = wdm_report_pdf_render (req.print.data, req.print.size, &print.pdf, &print.pdf_size,
+                                          print.err, sizeof print.err);
         s_print_end (&req, &print);
         free (print.pdf);
     }
@@ -579,10 +583,7 @@ s_completed (void *cls, struct MHD_Connection *connection, void **con_cls,
         server->held--;
     if (upload && upload->print) {  //  gone before its PDF was sent
         s_print_free (upload->print);
-        wdm_buf_free (&upload->req.body);
-        wdm_buf_free (&upload->req.file);
-        wdm_buf_free (&upload->req.upload);
-        wdm_web_form_free (&upload->req.form);
+        s_req_free (&upload->req);
     }
     if (upload) {
         wdm_buf_free (&upload->body);

@@ -19,6 +19,7 @@
 
 #include "wdm_web_int.h"
 #include "wdm_cmd_int.h"
+#include "wdm_completeness.h"
 #include "wdm_db.h"
 #include "wdm_log.h"
 #include "wdm_table.h"
@@ -438,7 +439,7 @@ s_completeness (wdm_web_req_t *req)
     char plan [128], year_text [16];
     const char *unit = NULL, *year = NULL;
     if (!s_scope (req, &unit) || !s_plan (req, plan, sizeof plan)
-        || !s_year (req, WDM_CMD_PLAN_YEARS_SQL, plan, true, &year, year_text, sizeof year_text))
+        || !s_year (req, WDM_COMPLETENESS_YEARS_SQL, plan, true, &year, year_text, sizeof year_text))
         return;
     const char *params [] = { year, plan, unit };
     json_t *items = s_rows (req, s_completeness_sql, 3, params);

@@ -64,11 +64,10 @@ typedef struct {
     wdm_buf_t upload;
     char upload_name [256];  //  its file name as the browser sent it
     bool upload_too_large;
-    //  HTML to print to PDF as the body (the report's .pdf), malloc'd:
-    //  wdm_web.c prints it on a thread of its own and answers when it is
-    //  done, so that the console answers others meanwhile.
-    char *print;
-    size_t print_size;
+    //  HTML to print to PDF as the body (the report's .pdf; data NULL:
+    //  none): wdm_web.c prints it on a thread of its own and answers when
+    //  it is done, so that the console answers others meanwhile.
+    wdm_buf_t print;
 } wdm_web_req_t;
 
 //  --------------------------------------------------------------------

@@ -3,7 +3,7 @@
     sent (when), pending (attempts, next try, why the last attempt failed)
     or failed (why), filterable by state (?state=pending|sent|failed).  The
     rows are those `wdmon notices` lists, from the same query
-    (wdm_notices_query.h), the newest S_ROWS_MAX of them on the page with
+    (wdm_notices_query.h), the newest s_rows_max of them on the page with
     the count of all (a bulk load queues tens of thousands), and every one
     in the download, as CSV or .xlsx like every table.
 
@@ -25,9 +25,7 @@
 
 //  Rows the page shows at most, the newest; the count says when there are
 //  more (as the warnings page's does).
-#define S_ROWS_MAX 1000
-#define S_STR(x)   #x
-#define S_TEXT(x)  S_STR (x)
+static const char *s_rows_max = "1000";
 
 //  The notices, at most $3 of them (NULL: all, for a download).
 static const char *s_list_sql = WDM_NOTICES_SQL " LIMIT $3::int";
@@ -90,8 +88,7 @@ wdm_web_notices_page (wdm_web_req_t *req)
         wdm_web_page_error (req, MHD_HTTP_BAD_REQUEST, "筛选有误 / Bad filter", message);
         return;
     }
-    const char *params [] = { req->config->timezone, state,
-                              wdm_web_arg (req, "format") ? NULL : S_TEXT (S_ROWS_MAX) };
+    const char *params [] = { req->config->timezone, state, wdm_web_arg (req, "format") ? NULL : s_rows_max };
     PGresult *res = wdm_db_query (req->conn, s_list_sql, 3, params, PGRES_TUPLES_OK, message, sizeof message);
     PGresult *count = res
         ? wdm_db_query (req->conn, s_count_sql, 1, params + 1, PGRES_TUPLES_OK, message, sizeof message)

@@ -451,13 +451,12 @@ static int
 s_print (wdm_web_req_t *req, const PGresult *res)
 {
     size_t size = (size_t)PQgetlength (res, 0, 0);
-    if (!(req->print = malloc (size + 1))) {
+    //  Reserved first: an empty page too is a page to print.
+    if (wdm_buf_reserve (&req->print, size) || wdm_buf_add (&req->print, PQgetvalue (res, 0, 0), size)) {
         wdm_web_page_error (req, MHD_HTTP_SERVICE_UNAVAILABLE, "PDF 未能生成 / The PDF failed",
                             "内存不足 / out of memory");
         return -1;
     }
-    memcpy (req->print, PQgetvalue (res, 0, 0), size);
-    req->print_size = size;
     wdm_buf_reset (&req->body);
     return 0;
 }
